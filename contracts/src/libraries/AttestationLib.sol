@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title AttestationLib
+/// @notice EIP-712 digests of everything attesters sign (docs/protocol.md §3). Every attested struct has the shape
+///         `(uint32 domain, bytes32 verifier, uint64 attesterSetId, bytes32 value)`; its type name says what it is.
+library AttestationLib {
+    bytes32 internal constant DOMAIN_TYPEHASH = keccak256("EIP712Domain(string name,string version)");
+    bytes32 internal constant NAME_HASH = keccak256("maskoii");
+    bytes32 internal constant VERSION_HASH = keccak256("1");
+    /// @dev keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH)); constant on every chain by design:
+    ///      chain and deployment separation is carried by the struct's `domain` and `verifier` fields.
+    bytes32 internal constant DOMAIN_SEPARATOR = keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH));
+
+    bytes32 internal constant MESSAGE_TYPEHASH =
+        keccak256("MessageAttestation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 messageId)");
+    bytes32 internal constant BATCH_TYPEHASH =
+        keccak256("BatchAttestation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 root)");
+    bytes32 internal constant ROTATION_TYPEHASH =
+        keccak256("AttesterSetRotation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 nextSetHash)");
+
+    /// @notice The digest attesters sign for `value` under `typeHash`.
+    function digest(bytes32 typeHash, uint32 domain, bytes32 verifier, uint64 attesterSetId, bytes32 value)
+        internal
+        pure
+        returns (bytes32 d)
+    {
+        bytes32 separator = DOMAIN_SEPARATOR;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            mstore(add(ptr, 0x20), and(domain, 0xffffffff))
+            mstore(add(ptr, 0x40), verifier)
+            mstore(add(ptr, 0x60), and(attesterSetId, 0xffffffffffffffff))
+            mstore(add(ptr, 0x80), value)
+            let structHash := keccak256(ptr, 0xa0)
+            mstore(ptr, 0x1901)
+            mstore(add(ptr, 0x20), separator)
+            mstore(add(ptr, 0x40), structHash)
+            d := keccak256(add(ptr, 0x1e), 0x42)
+        }
+    }
+}
