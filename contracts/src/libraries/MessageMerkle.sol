@@ -17,8 +17,8 @@ library MessageMerkle {
     }
 
     /// @notice The root implied by `messageId` and its `proof`.
-    function rootOf(bytes32 messageId, bytes32[] calldata proof) internal pure returns (bytes32) {
-        return MerkleProof.processProofCalldata(proof, leaf(messageId));
+    function rootOf(bytes32 messageId, bytes32[] calldata merkleProof) internal pure returns (bytes32) {
+        return MerkleProof.processProofCalldata(merkleProof, leaf(messageId));
     }
 
     /// @notice Builds the root of a whole batch (used by tests and off-chain tooling parity checks).
