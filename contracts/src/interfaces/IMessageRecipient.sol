@@ -10,5 +10,5 @@ interface IMessageRecipient {
     /// @param origin Domain id of the chain the message came from.
     /// @param sender Sender on the origin chain, left-padded to 32 bytes.
     /// @param payload Application payload.
-    function handle(uint32 origin, bytes32 sender, bytes calldata payload) external payable;
+    function handle(uint32 origin, bytes32 sender, bytes calldata payload) external;
 }
