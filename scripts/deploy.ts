@@ -1,0 +1,388 @@
+// Deploys maskoii on two EVM chains with Hardhat Ignition, links them and writes deployments/<chainId>.json.
+//
+//   import { deployMaskoii } from "./deploy.ts"        (used by scripts/devnet.ts and the flow tests)
+//   node scripts/deploy.ts [--attesters 0x..,0x..] [--weights 1,1] [--threshold 6666]
+//
+// Run directly, it deploys to the running devnet chains (networks devnetA and devnetB of hardhat.config.ts) with the
+// devnet's deterministic attesters unless --attesters is given.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  attesterSetAbi,
+  bridgedTokenAbi,
+  type Deployment,
+  gatewayAbi,
+  parseDeployment,
+  tokenBridgeAbi,
+} from "@maskoii/sdk";
+import type { NetworkConnection } from "hardhat/types/network";
+import { type Address, getAddress, type Hash, type Hex, type PublicClient, pad } from "viem";
+import MaskoiiModule from "../contracts/ignition/modules/Maskoii.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** Token bridge modes (TokenBridge.MODE_LOCK / MODE_MINT). */
+export const MODE_LOCK = 0;
+export const MODE_MINT = 1;
+/** Demo tokens have 18 decimals and travel with 8 shared decimals (protocol §8 default min(L, 8)). */
+export const DEMO_DECIMALS = 18;
+export const SHARED_DECIMALS = 8;
+
+/** A bucket in shared units: `capacity`, refilled at `refillPerSecond`. */
+export type Bucket = { capacity: bigint; refillPerSecond: bigint };
+export type RouteLimits = { outbound: Bucket; inbound: Bucket };
+export type Fees = { baseFee: bigint; feePerByte: bigint };
+
+/** 1,000,000 tokens (8 shared decimals) per direction, refilled over a day. */
+export const DEFAULT_LIMITS: RouteLimits = {
+  outbound: { capacity: 10n ** 14n, refillPerSecond: 10n ** 14n / 86_400n },
+  inbound: { capacity: 10n ** 14n, refillPerSecond: 10n ** 14n / 86_400n },
+};
+/** A token fee for the devnet relayer: 0.00001 ETH per message plus 1 gwei per payload byte. */
+export const DEFAULT_FEES: Fees = { baseFee: 10n ** 13n, feePerByte: 10n ** 9n };
+
+export type ChainTarget = {
+  /** A Hardhat network connection (in-process `chainA`/`chainB` in tests, http `devnetA`/`devnetB` on the devnet). */
+  connection: NetworkConnection;
+  domain: number;
+  /** Recorded in the deployment file when given. */
+  rpcUrl?: string;
+  /** Symbol of this chain's canonical demo token; the remote chain's BridgedToken gets `b` + this. */
+  demoSymbol?: string;
+};
+
+export type DeployOptions = {
+  chains: readonly [ChainTarget, ChainTarget];
+  attesters: readonly Address[];
+  weights: readonly bigint[];
+  thresholdBps: number;
+  overlapWindow?: number;
+  emergencyDelay?: number;
+  limits?: RouteLimits;
+  fees?: Fees;
+  /** Where to write <chainId>.json; nothing is written when undefined. */
+  deploymentsDir?: string;
+  /**
+   * The chains were just started: drop Ignition's journal of an earlier run (it would otherwise claim the contracts
+   * of a previous chain instance are already deployed).
+   */
+  freshChains?: boolean;
+  log?: (line: string) => void;
+};
+
+/** Addresses of one chain's deployment. */
+export type ChainContracts = {
+  attesterSet: Address;
+  gateway: Address;
+  tokenBridge: Address;
+  /** This chain's canonical demo token (lock/release). */
+  demoToken: Address;
+  /** The BridgedToken representing the remote chain's demo token (burn/mint). */
+  bridgedToken: Address;
+};
+
+export type ChainDeployment = {
+  connection: NetworkConnection;
+  domain: number;
+  chainId: number;
+  contracts: ChainContracts;
+  /** The file content (validated by the sdk's schema). */
+  deployment: Deployment;
+};
+
+/** Raised when a linking transaction does not succeed. */
+export class DeployError extends Error {
+  override readonly name = "DeployError";
+}
+
+export function toBytes32(address: Address): Hex {
+  return pad(address, { size: 32 });
+}
+
+async function confirm(publicClient: PublicClient, hash: Hash, what: string): Promise<void> {
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new DeployError(`${what} reverted (tx ${hash})`);
+}
+
+/** Deploys the Ignition module on one chain. */
+async function deployChain(target: ChainTarget, options: DeployOptions, remoteSymbol: string) {
+  const publicClient = await target.connection.viem.getPublicClient();
+  const chainId = await publicClient.getChainId();
+  const startBlock = await publicClient.getBlockNumber();
+  const deploymentId = `maskoii-${chainId}`;
+  if (options.freshChains === true) {
+    rmSync(join(ROOT, "contracts", "ignition", "deployments", deploymentId), { recursive: true, force: true });
+  }
+  const demoSymbol = target.demoSymbol ?? `DEMO${target.domain}`;
+  // Annotated: without generated artifact types Ignition cannot name the contracts' ABIs; only addresses are used.
+  const result: Record<keyof ChainContracts, { address: Address }> = await target.connection.ignition.deploy(
+    MaskoiiModule,
+    {
+      deploymentId,
+      displayUi: false,
+      parameters: {
+        Maskoii: {
+          domain: target.domain,
+          attesters: [...options.attesters],
+          weights: [...options.weights],
+          thresholdBps: options.thresholdBps,
+          ...(options.overlapWindow === undefined ? {} : { overlapWindow: options.overlapWindow }),
+          ...(options.emergencyDelay === undefined ? {} : { emergencyDelay: options.emergencyDelay }),
+          demoName: `maskoii demo ${demoSymbol}`,
+          demoSymbol,
+          demoDecimals: DEMO_DECIMALS,
+          bridgedName: `maskoii bridged ${remoteSymbol}`,
+          bridgedSymbol: `b${remoteSymbol}`,
+          bridgedDecimals: DEMO_DECIMALS,
+        },
+      },
+    },
+  );
+  const contracts: ChainContracts = {
+    attesterSet: getAddress(result.attesterSet.address),
+    gateway: getAddress(result.gateway.address),
+    tokenBridge: getAddress(result.tokenBridge.address),
+    demoToken: getAddress(result.demoToken.address),
+    bridgedToken: getAddress(result.bridgedToken.address),
+  };
+  return { chainId, startBlock, demoSymbol, contracts };
+}
+
+/** Links `local` to `remote`: remote bridge, token registration and links, rate limits, gateway fee. */
+async function linkChain(
+  local: { connection: NetworkConnection; contracts: ChainContracts },
+  remote: { domain: number; contracts: ChainContracts },
+  limits: RouteLimits,
+  fees: Fees,
+): Promise<void> {
+  const publicClient = await local.connection.viem.getPublicClient();
+  const [owner] = await local.connection.viem.getWalletClients();
+  if (owner === undefined) throw new DeployError("the network connection has no wallet account");
+  const bridge = { address: local.contracts.tokenBridge, abi: tokenBridgeAbi } as const;
+  const send = async (what: string, hash: Promise<Hash>): Promise<void> => confirm(publicClient, await hash, what);
+
+  await send(
+    "setRemoteBridge",
+    owner.writeContract({
+      ...bridge,
+      functionName: "setRemoteBridge",
+      args: [remote.domain, toBytes32(remote.contracts.tokenBridge)],
+    }),
+  );
+  const routes = [
+    { token: local.contracts.demoToken, mode: MODE_LOCK, remoteToken: remote.contracts.bridgedToken },
+    { token: local.contracts.bridgedToken, mode: MODE_MINT, remoteToken: remote.contracts.demoToken },
+  ];
+  for (const route of routes) {
+    await send(
+      "registerToken",
+      owner.writeContract({
+        ...bridge,
+        functionName: "registerToken",
+        args: [route.token, route.mode, SHARED_DECIMALS],
+      }),
+    );
+    await send(
+      "linkToken",
+      owner.writeContract({
+        ...bridge,
+        functionName: "linkToken",
+        args: [route.token, remote.domain, toBytes32(route.remoteToken)],
+      }),
+    );
+    await send(
+      "setRateLimits",
+      owner.writeContract({
+        ...bridge,
+        functionName: "setRateLimits",
+        args: [
+          route.token,
+          remote.domain,
+          limits.outbound.capacity,
+          limits.outbound.refillPerSecond,
+          limits.inbound.capacity,
+          limits.inbound.refillPerSecond,
+        ],
+      }),
+    );
+  }
+  await send(
+    "setFee",
+    owner.writeContract({
+      address: local.contracts.gateway,
+      abi: gatewayAbi,
+      functionName: "setFee",
+      args: [remote.domain, fees.baseFee, fees.feePerByte],
+    }),
+  );
+}
+
+/** Reads back what a deployment must satisfy; throws DeployError on any mismatch. */
+async function checkWiring(local: ChainDeployment, remote: ChainDeployment): Promise<void> {
+  const publicClient = await local.connection.viem.getPublicClient();
+  const c = local.contracts;
+  const expectations: Array<[string, Promise<unknown>, unknown]> = [
+    [
+      "attesterSet.localDomain",
+      publicClient.readContract({ address: c.attesterSet, abi: attesterSetAbi, functionName: "localDomain" }),
+      local.domain,
+    ],
+    [
+      "gateway.attesterSet",
+      publicClient.readContract({ address: c.gateway, abi: gatewayAbi, functionName: "attesterSet" }),
+      c.attesterSet,
+    ],
+    [
+      "tokenBridge.remoteBridge",
+      publicClient.readContract({
+        address: c.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "remoteBridge",
+        args: [remote.domain],
+      }),
+      toBytes32(remote.contracts.tokenBridge),
+    ],
+    [
+      "bridgedToken.bridge",
+      publicClient.readContract({ address: c.bridgedToken, abi: bridgedTokenAbi, functionName: "bridge" }),
+      c.tokenBridge,
+    ],
+  ];
+  for (const [what, actual, expected] of expectations) {
+    const value = await actual;
+    const same =
+      typeof value === "string" && typeof expected === "string"
+        ? value.toLowerCase() === expected.toLowerCase()
+        : value === expected;
+    if (!same) throw new DeployError(`${what} is ${String(value)}, expected ${String(expected)}`);
+  }
+}
+
+/** Deploys on both chains, links them both ways, checks the wiring and (optionally) writes the deployment files. */
+export async function deployMaskoii(options: DeployOptions): Promise<[ChainDeployment, ChainDeployment]> {
+  const log = options.log ?? (() => {});
+  const [targetA, targetB] = options.chains;
+  const symbolA = targetA.demoSymbol ?? `DEMO${targetA.domain}`;
+  const symbolB = targetB.demoSymbol ?? `DEMO${targetB.domain}`;
+
+  const deployed = [
+    { target: targetA, ...(await deployChain(targetA, options, symbolB)) },
+    { target: targetB, ...(await deployChain(targetB, options, symbolA)) },
+  ] as const;
+  for (const d of deployed) {
+    log(`deployed on domain ${d.target.domain} (chain id ${d.chainId}):`);
+    for (const [name, address] of Object.entries(d.contracts)) log(`  ${name.padEnd(12)} ${address}`);
+  }
+
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const fees = options.fees ?? DEFAULT_FEES;
+  const [a, b] = deployed;
+  await linkChain(
+    { connection: a.target.connection, contracts: a.contracts },
+    { domain: b.target.domain, contracts: b.contracts },
+    limits,
+    fees,
+  );
+  await linkChain(
+    { connection: b.target.connection, contracts: b.contracts },
+    { domain: a.target.domain, contracts: a.contracts },
+    limits,
+    fees,
+  );
+  log("linked both chains (remote bridges, tokens, rate limits, fees)");
+
+  const results = deployed.map((d, i): ChainDeployment => {
+    const remoteSymbol = i === 0 ? symbolB : symbolA;
+    const deployment = parseDeployment(
+      {
+        chainId: d.chainId,
+        domain: d.target.domain,
+        ...(d.target.rpcUrl === undefined ? {} : { rpcUrl: d.target.rpcUrl }),
+        contracts: {
+          attesterSet: d.contracts.attesterSet,
+          gateway: d.contracts.gateway,
+          tokenBridge: d.contracts.tokenBridge,
+          tokens: {
+            [d.demoSymbol]: {
+              address: d.contracts.demoToken,
+              mode: "lock",
+              decimals: DEMO_DECIMALS,
+              sharedDecimals: SHARED_DECIMALS,
+            },
+            [`b${remoteSymbol}`]: {
+              address: d.contracts.bridgedToken,
+              mode: "mint",
+              decimals: DEMO_DECIMALS,
+              sharedDecimals: SHARED_DECIMALS,
+            },
+          },
+        },
+        deployedAt: { blockNumber: Number(d.startBlock) + 1 },
+      },
+      `deployment of domain ${d.target.domain}`,
+    );
+    return {
+      connection: d.target.connection,
+      domain: d.target.domain,
+      chainId: d.chainId,
+      contracts: d.contracts,
+      deployment,
+    };
+  }) as [ChainDeployment, ChainDeployment];
+
+  await checkWiring(results[0], results[1]);
+  await checkWiring(results[1], results[0]);
+
+  if (options.deploymentsDir !== undefined) {
+    mkdirSync(options.deploymentsDir, { recursive: true });
+    for (const r of results) {
+      const file = join(options.deploymentsDir, `${r.chainId}.json`);
+      writeFileSync(file, `${JSON.stringify(r.deployment, null, 2)}\n`);
+      log(`wrote ${file}`);
+    }
+  }
+  return results;
+}
+
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+
+async function main(): Promise<void> {
+  const { network } = await import("hardhat");
+  const { CHAIN_A, CHAIN_B } = await import("./lib/chains.ts");
+  const { devnetAttesters } = await import("./lib/keys.ts");
+  const attesters =
+    flag("attesters")
+      ?.split(",")
+      .map((a) => getAddress(a.trim())) ?? devnetAttesters(3).map((attester) => attester.account.address);
+  const weights =
+    flag("weights")
+      ?.split(",")
+      .map((w) => BigInt(w.trim())) ?? attesters.map(() => 1n);
+  const thresholdBps = Number(flag("threshold") ?? "6666");
+  const connectionA = await network.create(CHAIN_A.network);
+  const connectionB = await network.create(CHAIN_B.network);
+  await deployMaskoii({
+    chains: [
+      { connection: connectionA, domain: CHAIN_A.domain, rpcUrl: CHAIN_A.rpcUrl },
+      { connection: connectionB, domain: CHAIN_B.domain, rpcUrl: CHAIN_B.rpcUrl },
+    ],
+    attesters,
+    weights,
+    thresholdBps,
+    deploymentsDir: join(ROOT, "deployments"),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  await connectionA.close();
+  await connectionB.close();
+}
+
+if (import.meta.main) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`deploy failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

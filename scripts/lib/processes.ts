@@ -1,0 +1,137 @@
+// A small process supervisor for the devnet: every child runs in its own process group (so that `npx` and whatever
+// it spawns are stopped together), writes its output to a log file, and is stopped with SIGTERM then SIGKILL.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export type ProcessSpec = {
+  /** Short unique name, used in logs ("chainA"). */
+  name: string;
+  command: string;
+  args: readonly string[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** stdout and stderr of the process are appended here. */
+  logFile: string;
+};
+
+export type ManagedProcess = {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  readonly exited: Promise<number | NodeJS.Signals>;
+};
+
+/** Raised when a supervised process cannot be started or does not stop. */
+export class ProcessError extends Error {
+  override readonly name = "ProcessError";
+}
+
+type Entry = { process: ManagedProcess; child: ChildProcess; log: WriteStream; done: boolean };
+
+/** Returns true while any process of the group `pgid` exists. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    // EPERM means it exists but belongs to someone else: still alive.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+export class Supervisor {
+  readonly #entries = new Map<string, Entry>();
+  #stopping = false;
+  #unexpectedExit: ((name: string, code: number | NodeJS.Signals) => void) | undefined;
+
+  /** Called when a process exits on its own (not during `stopAll`). */
+  onUnexpectedExit(handler: (name: string, code: number | NodeJS.Signals) => void): void {
+    this.#unexpectedExit = handler;
+  }
+
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  processes(): ManagedProcess[] {
+    return [...this.#entries.values()].map((entry) => entry.process);
+  }
+
+  /** Starts `spec` as the leader of a new process group. */
+  start(spec: ProcessSpec): ManagedProcess {
+    if (this.#stopping) throw new ProcessError(`cannot start ${spec.name}: the supervisor is stopping`);
+    if (this.#entries.has(spec.name)) throw new ProcessError(`a process named ${spec.name} is already running`);
+    mkdirSync(dirname(spec.logFile), { recursive: true });
+    const log = createWriteStream(spec.logFile, { flags: "a" });
+    const child = spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    if (child.pid === undefined) {
+      log.end();
+      throw new ProcessError(`could not start ${spec.name} (${spec.command})`);
+    }
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    const pid = child.pid;
+    const exited = new Promise<number | NodeJS.Signals>((resolve) => {
+      child.once("exit", (code, signal) => resolve(code ?? signal ?? 1));
+    });
+    const managed: ManagedProcess = { name: spec.name, pid, logFile: spec.logFile, exited };
+    const entry: Entry = { process: managed, child, log, done: false };
+    this.#entries.set(spec.name, entry);
+    void exited.then((code) => {
+      entry.done = true;
+      if (!this.#stopping) this.#unexpectedExit?.(spec.name, code);
+    });
+    return managed;
+  }
+
+  /**
+   * Stops every process group: SIGTERM, then SIGKILL after `graceMs`. Resolves once no process of any group is left,
+   * and throws if one survives SIGKILL (which would be a bug worth knowing about).
+   */
+  async stopAll(graceMs = 5_000): Promise<void> {
+    this.#stopping = true;
+    const entries = [...this.#entries.values()].reverse();
+    for (const entry of entries) signalGroup(entry.process.pid, "SIGTERM");
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && entries.some((entry) => groupAlive(entry.process.pid))) await sleep(50);
+    for (const entry of entries) {
+      if (groupAlive(entry.process.pid)) signalGroup(entry.process.pid, "SIGKILL");
+    }
+    const killDeadline = Date.now() + 2_000;
+    while (Date.now() < killDeadline && entries.some((entry) => groupAlive(entry.process.pid))) await sleep(50);
+    const survivors = entries.filter((entry) => groupAlive(entry.process.pid)).map((entry) => entry.process.name);
+    for (const entry of entries) {
+      entry.child.stdout?.unpipe(entry.log);
+      entry.child.stderr?.unpipe(entry.log);
+      entry.log.end();
+    }
+    this.#entries.clear();
+    if (survivors.length > 0) throw new ProcessError(`processes still running after SIGKILL: ${survivors.join(", ")}`);
+  }
+
+  /**
+   * Last-resort synchronous cleanup for `process.on("exit")`: SIGKILL every group still alive. Asynchronous
+   * `stopAll` is the normal path.
+   */
+  killAllSync(): void {
+    for (const entry of this.#entries.values()) {
+      if (groupAlive(entry.process.pid)) signalGroup(entry.process.pid, "SIGKILL");
+    }
+  }
+}
