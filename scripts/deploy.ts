@@ -96,8 +96,9 @@ export class DeployError extends Error {
   override readonly name = "DeployError";
 }
 
+/** An EVM address in the 32-byte sender/recipient convention (left-padded, lowercase hex as the chain returns it). */
 export function toBytes32(address: Address): Hex {
-  return pad(address, { size: 32 });
+  return pad(address.toLowerCase() as Hex, { size: 32 });
 }
 
 async function confirm(publicClient: PublicClient, hash: Hash, what: string): Promise<void> {

@@ -15,7 +15,7 @@ import type { GetContractReturnType, PublicClient, WalletClient } from "@nomicfo
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import { type Abi, type Address, getContract, type Hex, pad, parseEventLogs, type TransactionReceipt } from "viem";
-import { type ChainContracts, deployMaskoii, type RouteLimits } from "../../../scripts/deploy.ts";
+import { type ChainContracts, deployMaskoii, type RouteLimits, toBytes32 } from "../../../scripts/deploy.ts";
 import { demoRecipientAbi, demoTokenAbi } from "../../../scripts/lib/abi.ts";
 import { type Attester, devnetAttesters } from "../../../scripts/lib/keys.ts";
 
@@ -125,9 +125,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   };
 }
 
-export function toBytes32(address: Address): Hex {
-  return pad(address, { size: 32 });
-}
+export { toBytes32 };
 
 /** Waits for `hash` and asserts success. */
 export async function mined(chain: Chain, hash: Hex | Promise<Hex>): Promise<TransactionReceipt> {
