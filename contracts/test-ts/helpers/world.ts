@@ -14,7 +14,7 @@ import {
 import type { GetContractReturnType, PublicClient, WalletClient } from "@nomicfoundation/hardhat-viem/types";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
-import { type Abi, type Address, getContract, type Hex, pad, parseEventLogs, type TransactionReceipt } from "viem";
+import { type Abi, type Address, getContract, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
 import { type ChainContracts, deployMaskoii, type RouteLimits, toBytes32 } from "../../../scripts/deploy.ts";
 import { demoRecipientAbi, demoTokenAbi } from "../../../scripts/lib/abi.ts";
 import { type Attester, devnetAttesters } from "../../../scripts/lib/keys.ts";
