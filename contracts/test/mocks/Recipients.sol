@@ -129,3 +129,8 @@ contract ReentrantRecipient is RecordingRecipient {
 
     receive() external payable {}
 }
+
+/// @notice Does nothing (gas benchmarks: the cost of the gateway alone).
+contract NoopRecipient is IMessageRecipient {
+    function handle(uint32, bytes32, bytes calldata) external {}
+}
