@@ -7,8 +7,6 @@ import {AttesterSet} from "../src/AttesterSet.sol";
 import {Gateway} from "../src/Gateway.sol";
 import {IAttesterSet} from "../src/interfaces/IAttesterSet.sol";
 import {IGateway} from "../src/interfaces/IGateway.sol";
-import {IMessageRecipient} from "../src/interfaces/IMessageRecipient.sol";
-import {AttestationLib} from "../src/libraries/AttestationLib.sol";
 import {Message} from "../src/libraries/Message.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";

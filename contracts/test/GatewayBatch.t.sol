@@ -6,7 +6,6 @@ import {GatewayBase} from "./GatewayBase.t.sol";
 import {Gateway} from "../src/Gateway.sol";
 import {IGateway} from "../src/interfaces/IGateway.sol";
 import {Message} from "../src/libraries/Message.sol";
-import {MessageMerkle} from "../src/libraries/MessageMerkle.sol";
 import {RecordingRecipient, RevertingRecipient, ToggleRecipient} from "./mocks/Recipients.sol";
 
 contract GatewayBatchTest is GatewayBase {

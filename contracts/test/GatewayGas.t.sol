@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+// solhint-disable no-console
 import {console} from "hardhat/console.sol";
 import {Test} from "./utils/Test.sol";
-import {vm} from "./utils/Vm.sol";
 import {AttesterHarness} from "./utils/AttesterHarness.sol";
 import {AttesterSet} from "../src/AttesterSet.sol";
 import {Gateway} from "../src/Gateway.sol";

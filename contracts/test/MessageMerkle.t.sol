@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {Test} from "./utils/Test.sol";
-import {vm} from "./utils/Vm.sol";
 import {MessageMerkle} from "../src/libraries/MessageMerkle.sol";
 
 /// @dev Exposes `rootOf` (it reads the proof from calldata).
