@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {Test} from "./utils/Test.sol";
-import {vm} from "./utils/Vm.sol";
 import {AttesterHarness} from "./utils/AttesterHarness.sol";
 import {AttesterSet} from "../src/AttesterSet.sol";
 import {Gateway} from "../src/Gateway.sol";
