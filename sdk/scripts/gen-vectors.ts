@@ -184,9 +184,15 @@ const digests = digestCases.map((c) => ({
 // ---------------------------------------------------------------------------------------------------------------
 // attestations
 
-function attestationCase(name: string, size: number, signerIdx: readonly number[], thresholdBps: number) {
+function attestationCase(
+  name: string,
+  size: number,
+  signerIdx: readonly number[],
+  thresholdBps: number,
+  weightOf: (i: number) => bigint,
+) {
   const keys = Array.from({ length: size }, (_, i) => h(`attester-key.${i}`));
-  const members = keys.map((k, i) => ({ address: addressOfPrivateKey(k), weight: BigInt(100 + i * 10) }));
+  const members = keys.map((k, i) => ({ address: addressOfPrivateKey(k), weight: weightOf(i) }));
   const { attesters, weights } = sortAttesters(members);
   const keyOf = new Map(keys.map((k) => [addressOfPrivateKey(k).toLowerCase(), k]));
   const sortedKeys = attesters.map((a) => keyOf.get(a.toLowerCase())!);
@@ -222,10 +228,17 @@ function attestationCase(name: string, size: number, signerIdx: readonly number[
 }
 
 const attestations = [
-  attestationCase("3 of 5", 5, [0, 2, 4], 6667),
-  attestationCase("13 of 19", 19, [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 18], 6667),
-  attestationCase("2 of 5 (below threshold)", 5, [1, 3], 6667),
-  attestationCase("1 of 1", 1, [0], 10000),
+  attestationCase("3 of 5, equal weights, 60%", 5, [0, 2, 4], 6000, () => 1n),
+  attestationCase(
+    "13 of 19, equal weights, 66.67%",
+    19,
+    [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 18],
+    6667,
+    () => 10n ** 18n,
+  ),
+  attestationCase("3 of 5, unequal weights, 60%", 5, [1, 3, 4], 6000, (i) => BigInt(100 + i * 10)),
+  attestationCase("2 of 5, below threshold", 5, [1, 3], 6000, () => 1n),
+  attestationCase("1 of 1, 100%", 1, [0], 10000, () => 7n),
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
