@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Address, type Hex, keccak256, stringToHex } from "viem";
+import { type Address, type Hex, keccak256, stringToHex, toHex } from "viem";
 import {
   type AttestationKind,
   addressOfPrivateKey,
@@ -21,6 +21,7 @@ import {
   batchProof,
   batchRoot,
   buildAttestation,
+  checkAttestation,
   DOMAIN_SEPARATOR,
   DOMAIN_TYPEHASH,
   decodeAttestation,
@@ -28,6 +29,7 @@ import {
   encodeAttesterSet,
   encodeMessage,
   encodeTokenMessage,
+  type IndexedSignature,
   MaskoiiError,
   MESSAGE_TYPEHASH,
   type MessageFields,
@@ -35,6 +37,7 @@ import {
   NAME_HASH,
   quorumOf,
   ROTATION_TYPEHASH,
+  SECP256K1_N,
   setHash,
   sortAttesters,
   toLocal,
@@ -196,7 +199,7 @@ function attestationCase(
   const { attesters, weights } = sortAttesters(members);
   const keyOf = new Map(keys.map((k) => [addressOfPrivateKey(k).toLowerCase(), k]));
   const sortedKeys = attesters.map((a) => keyOf.get(a.toLowerCase())!);
-  const attesterSetId = 5n;
+  const attesterSetId = 1n; // the first set of a fresh AttesterSet, so the contract itself can check these
   const fields = { domain: 1002, verifier: gatewayB, attesterSetId, value: messages[0]!.id };
   const digest = attestationDigest("message", fields);
   const encoded = buildAttestation({
@@ -240,6 +243,46 @@ const attestations = [
   attestationCase("2 of 5, below threshold", 5, [1, 3], 6000, () => 1n),
   attestationCase("1 of 1, 100%", 1, [0], 10000, () => 7n),
 ];
+
+// Malformed attestations, all derived from attestations[0] (same digest and set).
+const base = attestations[0]!;
+const baseSigs = base.signatures;
+const sigHex = (sig: { index: number; r: Hex; s: Hex; v: number }): string =>
+  `${sig.index.toString(16).padStart(2, "0")}${sig.r.slice(2)}${sig.s.slice(2)}${sig.v.toString(16).padStart(2, "0")}`;
+const withSigs = (sigs: readonly { index: number; r: Hex; s: Hex; v: number }[]): Hex =>
+  `${base.encoded.slice(0, 18)}${sigs.map(sigHex).join("")}` as Hex;
+const N = SECP256K1_N;
+const [s0, s1, s2] = baseSigs as [IndexedSignature, IndexedSignature, IndexedSignature];
+const malformedAttestationCases: { name: string; encoded: Hex }[] = [
+  { name: "7 bytes", encoded: base.encoded.slice(0, 16) as Hex },
+  { name: "set id only", encoded: base.encoded.slice(0, 18) as Hex },
+  { name: "one byte short", encoded: base.encoded.slice(0, -2) as Hex },
+  { name: "one byte too many", encoded: `${base.encoded}00` as Hex },
+  { name: "duplicate signer", encoded: withSigs([s0, s0, s1, s2]) },
+  { name: "signers out of order", encoded: withSigs([s1, s0, s2]) },
+  { name: "v = 29", encoded: withSigs([s0, { ...s1, v: 29 }, s2]) },
+  { name: "v = 0", encoded: withSigs([{ ...s0, v: 0 }, s1, s2]) },
+  {
+    name: "high s (the malleable twin of a valid signature)",
+    encoded: withSigs([s0, { ...s1, s: toHex(N - BigInt(s1.s), { size: 32 }), v: s1.v === 27 ? 28 : 27 }, s2]),
+  },
+  { name: "r = 0 (recovers to no key)", encoded: withSigs([s0, { ...s1, r: `0x${"00".repeat(32)}` }, s2]) },
+  { name: "index past the end of the set", encoded: withSigs([s0, s1, { ...s2, index: 5 }]) },
+  { name: "valid signature at another member's index", encoded: withSigs([s0, { ...s1, index: 3 }, s2]) },
+];
+const malformedAttestations = malformedAttestationCases.map((c) => ({
+  ...c,
+  attestation: 0,
+  error: errorOf(() =>
+    checkAttestation({
+      digest: base.digest,
+      attestation: c.encoded,
+      attesters: base.attesters,
+      weights: base.weights.map(BigInt),
+      thresholdBps: base.thresholdBps,
+    }),
+  ),
+}));
 
 // ---------------------------------------------------------------------------------------------------------------
 // merkle
@@ -423,10 +466,11 @@ const vectors = {
     "addressPadding[]: EVM address -> left-padded bytes32.",
     "digests[]: kind (message|batch|rotation), typeHash, domain, verifier, attesterSetId, value -> structHash and digest (spec §3).",
     "attestations[]: privateKeys[i] is the key of attesters[i] (sorted ascending), weights[i] its weight; the signers at signerIndices sign digest (a MessageAttestation over the given fields); encoded = uint64 setId || k x (uint8 index || r || s || uint8 v), RFC 6979 low-s signatures; quorum = signedWeight * 10000 >= totalWeight * thresholdBps.",
+    "malformedAttestations[]: encoded -> error, checked against the digest and set of attestations[attestation] (error names as in AttesterSet.sol / SignatureLib.sol; checks run in the contract's order).",
     "merkle[]: messageIds (batch order) -> leaves (keccak256(id)), root and proofs[i] for leaf i (spec §5; sorted-pair inner nodes, odd last node carried up; proofs are sibling lists from leaf to root).",
-    "attesterSets[]: setId, thresholdBps, sorted attesters, weights -> encoded preimage and hash (spec §4). invalidAttesterSets[]: inputs -> error (SDK error code; spec §4 rules).",
-    "tokenMessages[]: fields -> encoded 105-byte payload (spec §8). malformedTokenMessages[]: encoded -> error (SDK error code).",
-    "amounts[]: amount, localDecimals, sharedDecimals -> wire = floor(amount / 10^(L-S)), sent = wire * 10^(L-S), dust = amount - sent, local = toLocal(wire) (== sent). invalidAmounts[]: inputs -> error (SDK error code: ZeroWireAmount, WireAmountOverflow, SharedDecimalsTooLarge).",
+    "attesterSets[]: setId, thresholdBps, sorted attesters, weights -> encoded preimage and hash (spec §4). invalidAttesterSets[]: inputs -> error (spec §4 rules; error names as in AttesterSet.sol, except InvalidSetId, which only the SDK checks since the contract assigns ids).",
+    "tokenMessages[]: fields -> encoded 105-byte payload (spec §8). malformedTokenMessages[]: encoded -> error (TokenMessage.sol error name).",
+    "amounts[]: amount, localDecimals, sharedDecimals -> wire = floor(amount / 10^(L-S)), sent = wire * 10^(L-S), dust = amount - sent, local = toLocal(wire) (== sent). invalidAmounts[]: inputs -> error (error name as in Amounts.sol: AmountTooSmall, AmountExceedsWireLimit, InvalidDecimals).",
   ],
   version: 1,
   constants: {
@@ -449,6 +493,7 @@ const vectors = {
   addressPadding,
   digests,
   attestations,
+  malformedAttestations,
   merkle,
   attesterSets,
   invalidAttesterSets,
