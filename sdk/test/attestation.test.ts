@@ -190,7 +190,9 @@ describe("encodeAttestation / decodeAttestation", () => {
 
 describe("buildAttestation / checkAttestation", () => {
   const keys = Array.from({ length: 7 }, (_, i) => key(100 + i));
-  const { attesters, weights } = sortAttesters(keys.map((k, i) => ({ address: addressOfPrivateKey(k), weight: i + 1 })));
+  const { attesters, weights } = sortAttesters(
+    keys.map((k, i) => ({ address: addressOfPrivateKey(k), weight: i + 1 })),
+  );
   const keyOf = (i: number): Hex => keys.find((k) => addressOfPrivateKey(k) === attesters[i])!;
   const digest = attestationDigest("batch", fields);
 
@@ -243,7 +245,13 @@ describe("buildAttestation / checkAttestation", () => {
   it("rejects a signature at another member's index, past the end, or over another digest", () => {
     const sig = signDigest(digest, keyOf(2));
     const check = (index: number, d: Hex = digest) =>
-      checkAttestation({ digest: d, attestation: encodeAttestation(3, [{ index, ...sig }]), attesters, weights, thresholdBps: 6667 });
+      checkAttestation({
+        digest: d,
+        attestation: encodeAttestation(3, [{ index, ...sig }]),
+        attesters,
+        weights,
+        thresholdBps: 6667,
+      });
     expect(check(2).quorum).toBe(false);
     const err = expectCode(() => check(3), "UnknownSigner", UnknownSignerError) as UnknownSignerError;
     expect(err.index).toBe(3);

@@ -47,7 +47,9 @@ describe("sortAttesters", () => {
 describe("setHash", () => {
   it("hashes uint64 setId ‖ uint16 bps ‖ uint8 count ‖ (address ‖ uint96)*", () => {
     const encoded = encodeAttesterSet({ setId: 2, thresholdBps: 6667, attesters: [A, B], weights: [5, 1n << 95n] });
-    expect(encoded).toBe(`0x00000000000000021a0b02${"00".repeat(19)}01${"00".repeat(11)}05${"00".repeat(19)}ff80${"00".repeat(11)}`);
+    expect(encoded).toBe(
+      `0x00000000000000021a0b02${"00".repeat(19)}01${"00".repeat(11)}05${"00".repeat(19)}ff80${"00".repeat(11)}`,
+    );
     expect(setHash(2, 6667, [A, B], [5, 1n << 95n])).toBe(keccak256(encoded));
   });
 
@@ -80,7 +82,11 @@ describe("validateAttesterSet", () => {
   });
 
   it("rejects empty and oversized sets", () => {
-    expectCode(() => validateAttesterSet({ ...ok, attesters: [], weights: [] }), "EmptyAttesterSet", EmptyAttesterSetError);
+    expectCode(
+      () => validateAttesterSet({ ...ok, attesters: [], weights: [] }),
+      "EmptyAttesterSet",
+      EmptyAttesterSetError,
+    );
     const big = Array.from({ length: 129 }, (_, i) => n(i + 1));
     const err = expectCode(
       () => validateAttesterSet({ ...ok, attesters: big, weights: big.map(() => 1n) }),
@@ -118,7 +124,10 @@ describe("validateAttesterSet", () => {
     expect((err as AttestersNotSortedError).index).toBe(2);
     expectCode(() => validateAttesterSet({ ...ok, attesters: [A, A, B] }), "AttestersNotSorted");
     expectCode(() => validateAttesterSet({ ...ok, attesters: [A, getAddress(B), B] }), "AttestersNotSorted");
-    expectCode(() => validateAttesterSet({ ...ok, attesters: [A, "0xFF00000000000000000000000000000000000000", B] }), "InvalidAddress");
+    expectCode(
+      () => validateAttesterSet({ ...ok, attesters: [A, "0xFF00000000000000000000000000000000000000", B] }),
+      "InvalidAddress",
+    );
   });
 
   it("rejects zero weights, weights beyond uint96 and a total beyond uint96", () => {
@@ -130,10 +139,7 @@ describe("validateAttesterSet", () => {
     expect((err as ZeroAttesterWeightError).index).toBe(1);
     expectCode(() => validateAttesterSet({ ...ok, weights: [1n, MAX_WEIGHT + 1n, 1n] }), "FieldOutOfRange");
     expectCode(() => validateAttesterSet({ ...ok, weights: [1n, -1n, 1n] }), "FieldOutOfRange");
-    expectCode(
-      () => validateAttesterSet({ ...ok, weights: [MAX_WEIGHT, 1n, 0n] }),
-      "ZeroAttesterWeight",
-    );
+    expectCode(() => validateAttesterSet({ ...ok, weights: [MAX_WEIGHT, 1n, 0n] }), "ZeroAttesterWeight");
     expectCode(
       () => validateAttesterSet({ ...ok, weights: [MAX_WEIGHT - 1n, 1n, 1n] }),
       "TotalWeightOverflow",

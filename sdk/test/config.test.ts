@@ -71,7 +71,10 @@ describe("parseDeployment", () => {
   });
 
   it("rejects unknown keys (typos)", () => {
-    const err = expectCode(() => parseDeployment({ ...good, gatway: "x" }), "InvalidDeployment") as InvalidDeploymentError;
+    const err = expectCode(
+      () => parseDeployment({ ...good, gatway: "x" }),
+      "InvalidDeployment",
+    ) as InvalidDeploymentError;
     expect(err.message).toMatch(/gatway/);
   });
 

@@ -117,7 +117,7 @@ describe("decodeMessage / validateMessage / messageId", () => {
   });
 
   it("rejects a payload over 4096 bytes", () => {
-    const long = `${encoded.slice(0, 2 + MESSAGE_HEADER_LENGTH * 2)}${"00".repeat(4097)}` as const;
+    const long = `${encoded.slice(0, 2 + MESSAGE_HEADER_LENGTH * 2)}${"00".repeat(4097)}` as `0x${string}`;
     expectCode(() => decodeMessage(long), "PayloadTooLong", PayloadTooLongError);
     expect(() => decodeMessage(long.slice(0, -2) as `0x${string}`)).not.toThrow();
   });
