@@ -66,6 +66,17 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
     uint256 private constant EXPIRES_SHIFT = 184;
     uint256 private constant EXPIRES_CLEAR_MASK = ~(uint256(type(uint40).max) << EXPIRES_SHIFT);
 
+    /// @dev secp256k1n / 2 (SignatureLib.HALF_ORDER), as a literal so that inline assembly can use it.
+    uint256 private constant HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
+    /// @dev Error selectors used by the assembly verification loop.
+    uint256 private constant DUPLICATE_SIGNER_SELECTOR = 0x9f4f72e1; // DuplicateSigner(uint256)
+    uint256 private constant SIGNERS_OUT_OF_ORDER_SELECTOR = 0xf76dd8aa; // SignersOutOfOrder(uint256,uint256)
+    uint256 private constant INVALID_SIGNATURE_V_SELECTOR = 0xba76ff02; // SignatureLib.InvalidSignatureV(uint8)
+    uint256 private constant SIGNATURE_MALLEABLE_SELECTOR = 0xaddf7062; // SignatureLib.SignatureMalleable(bytes32)
+    uint256 private constant ZERO_ADDRESS_SIGNER_SELECTOR = 0xec67b1b9; // SignatureLib.ZeroAddressSigner()
+    uint256 private constant UNKNOWN_SIGNER_SELECTOR = 0xb846e11d; // UnknownSigner(uint256,address)
+    uint256 private constant SIGNER_REMOVED_SELECTOR = 0x3525e228; // SignerRemoved(address)
+
     /*//////////////////////////////////////////////////////////////
                                  ERRORS
     //////////////////////////////////////////////////////////////*/
@@ -244,42 +255,69 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
         }
 
         uint256 signed;
+        // One pass over `index ‖ r ‖ s ‖ v` entries. Each check reverts with its own error (selectors below are
+        // pinned by the test suite against the declared errors).
+        assembly ("memory-safe") {
+            let ec := mload(0x40) // ecrecover input/output, past the blob; never allocated
+            let nextIndex := 0 // lowest index the next signature may carry
+            let end := add(attestation.offset, length)
+            for { let cursor := add(attestation.offset, SIGNATURES_OFFSET) } lt(cursor, end) {
+                cursor := add(cursor, SIGNATURE_ENTRY_LENGTH)
+            } {
+                let index := byte(0, calldataload(cursor))
+                if lt(index, nextIndex) {
+                    if eq(add(index, 1), nextIndex) {
+                        mstore(0x00, DUPLICATE_SIGNER_SELECTOR)
+                        mstore(0x20, index)
+                        revert(0x1c, 0x24)
+                    }
+                    mstore(0x00, SIGNERS_OUT_OF_ORDER_SELECTOR)
+                    mstore(0x20, index)
+                    mstore(0x40, sub(nextIndex, 1))
+                    revert(0x1c, 0x44)
+                }
+                nextIndex := add(index, 1)
+                let v := byte(0, calldataload(add(cursor, 65)))
+                if iszero(or(eq(v, 27), eq(v, 28))) {
+                    mstore(0x00, INVALID_SIGNATURE_V_SELECTOR)
+                    mstore(0x20, v)
+                    revert(0x1c, 0x24)
+                }
+                let s := calldataload(add(cursor, 33))
+                if gt(s, HALF_ORDER) {
+                    mstore(0x00, SIGNATURE_MALLEABLE_SELECTOR)
+                    mstore(0x20, s)
+                    revert(0x1c, 0x24)
+                }
+                mstore(ec, digest)
+                mstore(add(ec, 0x20), v)
+                mstore(add(ec, 0x40), calldataload(add(cursor, 1)))
+                mstore(add(ec, 0x60), s)
+                let ok := staticcall(gas(), 0x01, ec, 0x80, ec, 0x20)
+                // A failed recovery returns no data: then the product is 0 whatever is left at `ec`.
+                let signer := mul(mload(ec), and(ok, eq(returndatasize(), 0x20)))
+                if iszero(signer) {
+                    mstore(0x00, ZERO_ADDRESS_SIGNER_SELECTOR)
+                    revert(0x1c, 0x04)
+                }
+                // For an index past the end this reads unrelated memory; the bounds check rejects it regardless.
+                let entry := mload(add(entries, shl(5, index)))
+                if or(iszero(lt(index, count)), iszero(eq(shr(96, entry), signer))) {
+                    mstore(0x00, UNKNOWN_SIGNER_SELECTOR)
+                    mstore(0x20, index)
+                    mstore(0x40, signer)
+                    revert(0x1c, 0x44)
+                }
+                let weight := and(entry, WEIGHT_MASK)
+                if iszero(weight) {
+                    mstore(0x00, SIGNER_REMOVED_SELECTOR)
+                    mstore(0x20, signer)
+                    revert(0x1c, 0x24)
+                }
+                signed := add(signed, weight)
+            }
+        }
         unchecked {
-            uint256 nextIndex; // lowest index the next signature may carry
-            uint256 cursor;
-            uint256 end;
-            assembly ("memory-safe") {
-                cursor := add(attestation.offset, SIGNATURES_OFFSET)
-                end := add(attestation.offset, length)
-            }
-            for (; cursor < end; cursor += SIGNATURE_ENTRY_LENGTH) {
-                uint256 index;
-                bytes32 r;
-                bytes32 s;
-                uint8 v;
-                assembly ("memory-safe") {
-                    index := byte(0, calldataload(cursor))
-                    r := calldataload(add(cursor, 1))
-                    s := calldataload(add(cursor, 33))
-                    v := byte(0, calldataload(add(cursor, 65)))
-                }
-                if (index < nextIndex) {
-                    if (index + 1 == nextIndex) revert DuplicateSigner(index);
-                    revert SignersOutOfOrder(index, nextIndex - 1);
-                }
-                nextIndex = index + 1;
-
-                address signer = SignatureLib.recover(digest, r, s, v);
-                if (index >= count) revert UnknownSigner(index, signer);
-                uint256 entry;
-                assembly ("memory-safe") {
-                    entry := mload(add(entries, shl(5, index)))
-                }
-                if (address(uint160(entry >> 96)) != signer) revert UnknownSigner(index, signer);
-                uint256 weight = entry & WEIGHT_MASK;
-                if (weight == 0) revert SignerRemoved(signer);
-                signed += weight;
-            }
             uint256 thresholdBps = uint16(config >> THRESHOLD_SHIFT);
             if (signed * MAX_THRESHOLD_BPS < totalWeight * thresholdBps) {
                 revert InsufficientWeight(signed, (totalWeight * thresholdBps + MAX_THRESHOLD_BPS - 1) / MAX_THRESHOLD_BPS);

@@ -14,17 +14,26 @@ import { privateKeyToAddress } from "viem/accounts";
 import { isQuorum } from "./attesterSet.ts";
 import {
   DuplicateSignerError,
-  EmptyAttestationError,
-  HighSError,
-  InvalidAttestationLengthError,
   InvalidPrivateKeyError,
   InvalidSignatureVError,
-  SignerIndexOutOfRangeError,
+  MalformedAttestationError,
+  NoSignaturesError,
+  SignatureMalleableError,
   SignerKeyMismatchError,
-  SignerOutOfOrderError,
+  SignerNotInSetError,
+  SignersOutOfOrderError,
   UnknownSignerError,
+  ZeroAddressSignerError,
 } from "./errors.ts";
-import { assertAddress, assertBytes32, assertHex, assertUint, byteLength, uintHex } from "./internal/assert.ts";
+import {
+  assertAddress,
+  assertBytes32,
+  assertHex,
+  assertSmallUint,
+  assertUint,
+  byteLength,
+  uintHex,
+} from "./internal/assert.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // EIP-712 constants (docs/protocol.md §3); must equal contracts/src/libraries/AttestationLib.sol
@@ -182,23 +191,25 @@ function checkSignature(sig: Signature): { r: bigint; s: bigint; v: number } {
   const r = BigInt(assertBytes32("r", sig.r));
   const s = BigInt(assertBytes32("s", sig.s));
   if (sig.v !== 27 && sig.v !== 28) throw new InvalidSignatureVError(sig.v);
-  if (s > SECP256K1_HALF_N) throw new HighSError(sig.s);
+  if (s > SECP256K1_HALF_N) throw new SignatureMalleableError(sig.s);
   return { r, s, v: sig.v };
 }
 
 /**
- * The address that signed `digest`, as the chain's ecrecover sees it (high s and bad v are errors). Returns the zero
- * address when the signature recovers to no key, which the chain rejects too.
+ * The address that signed `digest`, as the chain's ecrecover sees it. Like the AttesterSet, rejects v ∉ {27, 28}
+ * (`InvalidSignatureVError`), s > n/2 (`SignatureMalleableError`) and signatures that recover to no key
+ * (`ZeroAddressSignerError`).
  */
 export function recoverSigner(digest: Hex, signature: Signature): Address {
   const d = hexToBytes(assertBytes32("digest", digest));
   const { r, s, v } = checkSignature(signature);
+  let pub: Uint8Array;
   try {
-    const pub = new secp256k1.Signature(r, s, v - 27).recoverPublicKey(d).toBytes(false);
-    return getAddress(`0x${keccak256(pub.subarray(1)).slice(26)}`);
+    pub = new secp256k1.Signature(r, s, v - 27).recoverPublicKey(d).toBytes(false);
   } catch {
-    return "0x0000000000000000000000000000000000000000";
+    throw new ZeroAddressSignerError();
   }
+  return getAddress(`0x${keccak256(pub.subarray(1)).slice(26)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -218,28 +229,34 @@ export type Attestation = { readonly attesterSetId: bigint; readonly signatures:
  */
 export function encodeAttestation(attesterSetId: bigint | number, signatures: readonly IndexedSignature[]): Hex {
   const setId = assertUint("attesterSetId", attesterSetId, 64);
-  if (signatures.length === 0) throw new EmptyAttestationError();
+  if (signatures.length === 0) throw new NoSignaturesError();
   let out = `0x${uintHex(setId, 8)}`;
   let previous = -1;
-  for (const sig of signatures) {
-    if (!Number.isInteger(sig.index) || sig.index < 0 || sig.index > 255) {
-      throw new SignerIndexOutOfRangeError(sig.index, 256);
-    }
-    if (sig.index === previous) throw new DuplicateSignerError(sig.index);
-    if (sig.index < previous) throw new SignerOutOfOrderError(sig.index, previous);
-    previous = sig.index;
+  for (const [i, sig] of signatures.entries()) {
+    const index = assertSmallUint(`signatures[${i}].index`, sig.index, 8);
+    checkOrder(index, previous);
+    previous = index;
     const { r, s, v } = checkSignature(sig);
-    out += `${uintHex(sig.index, 1)}${uintHex(r, 32)}${uintHex(s, 32)}${uintHex(v, 1)}`;
+    out += `${uintHex(index, 1)}${uintHex(r, 32)}${uintHex(s, 32)}${uintHex(v, 1)}`;
   }
   return out as Hex;
 }
 
-/** Splits an attestation into its set id and signatures. Only the length is checked (8 + 66k, k ≥ 1). */
+function checkOrder(index: number, previous: number): void {
+  if (index === previous) throw new DuplicateSignerError(index);
+  if (index < previous) throw new SignersOutOfOrderError(index, previous);
+}
+
+/**
+ * Splits an attestation into its set id and signatures. Only the length is checked: `MalformedAttestationError`
+ * unless it is 8 + 66k bytes, `NoSignaturesError` if k = 0.
+ */
 export function decodeAttestation(attestation: Hex): Attestation {
   const hex = assertHex("attestation", attestation).slice(2).toLowerCase();
   const length = byteLength(attestation);
   const body = length - ATTESTATION_HEADER_LENGTH;
-  if (body <= 0 || body % ATTESTATION_SIGNATURE_LENGTH !== 0) throw new InvalidAttestationLengthError(length);
+  if (body < 0 || body % ATTESTATION_SIGNATURE_LENGTH !== 0) throw new MalformedAttestationError(length);
+  if (body === 0) throw new NoSignaturesError();
   const signatures: IndexedSignature[] = [];
   for (let at = ATTESTATION_HEADER_LENGTH * 2; at < hex.length; at += ATTESTATION_SIGNATURE_LENGTH * 2) {
     signatures.push({
@@ -257,7 +274,7 @@ export type SignerKeys = readonly Hex[] | ReadonlyMap<string, Hex>;
 
 /**
  * Signs `digest` with every given key and encodes the attestation, signatures sorted by the signer's index in
- * `attesters` (the set's members, sorted ascending). Throws `UnknownSignerError` for a key outside the set and
+ * `attesters` (the set's members, sorted ascending). Throws `SignerNotInSetError` for a key outside the set and
  * `SignerKeyMismatchError` when a map entry's key does not belong to its address.
  */
 export function buildAttestation(args: {
@@ -281,7 +298,7 @@ export function buildAttestation(args: {
     .map((key): IndexedSignature => {
       const address = addressOfPrivateKey(key);
       const index = positions.get(address.toLowerCase());
-      if (index === undefined) throw new UnknownSignerError(address);
+      if (index === undefined) throw new SignerNotInSetError(address);
       return { index, ...signDigest(args.digest, key) };
     })
     .sort((a, b) => a.index - b.index);
@@ -315,13 +332,13 @@ export function checkAttestation(args: {
   let signedWeight = 0n;
   let previous = -1;
   for (const sig of signatures) {
-    if (sig.index === previous) throw new DuplicateSignerError(sig.index);
-    if (sig.index < previous) throw new SignerOutOfOrderError(sig.index, previous);
+    checkOrder(sig.index, previous);
     previous = sig.index;
     const recovered = recoverSigner(args.digest, sig);
     const member = args.attesters[sig.index];
-    if (member === undefined) throw new SignerIndexOutOfRangeError(sig.index, args.attesters.length);
-    if (recovered.toLowerCase() !== member.toLowerCase()) throw new UnknownSignerError(recovered);
+    if (member === undefined || recovered.toLowerCase() !== member.toLowerCase()) {
+      throw new UnknownSignerError(sig.index, recovered);
+    }
     signers.push(recovered);
     signedWeight += BigInt(args.weights[sig.index] ?? 0);
   }

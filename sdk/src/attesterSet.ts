@@ -1,16 +1,16 @@
-import type { Address, Hex } from "viem";
-import { keccak256 } from "viem";
+import { type Address, type Hex, keccak256 } from "viem";
 import {
   AttestersNotSortedError,
+  AttesterWeightsLengthMismatchError,
+  EmptyAttesterSetError,
   InvalidSetIdError,
-  InvalidSetSizeError,
-  LengthMismatchError,
-  ThresholdOutOfRangeError,
-  WeightOverflowError,
-  ZeroAttesterError,
-  ZeroWeightError,
+  InvalidThresholdError,
+  TooManyAttestersError,
+  TotalWeightOverflowError,
+  ZeroAddressAttesterError,
+  ZeroAttesterWeightError,
 } from "./errors.ts";
-import { assertAddress, uintHex } from "./internal/assert.ts";
+import { assertAddress, assertUint, uintHex } from "./internal/assert.ts";
 
 /** Largest attester set (spec §4). */
 export const MAX_ATTESTERS = 128;
@@ -45,33 +45,34 @@ export function sortAttesters(members: readonly Attester[]): { attesters: Addres
 }
 
 /**
- * Throws the typed error of the first rule of spec §4 that the set breaks: set id in 1..2^64-1, 1..128 members,
- * equal lengths, non-zero strictly ascending addresses, positive weights, total weight within uint96, threshold in
- * 5001..10000. Returns the total weight.
+ * Throws the typed error of the first rule of spec §4 that the set breaks, checked in the AttesterSet contract's
+ * order: set id in 1..2^64-1 (SDK only; the contract assigns ids), 1..128 members, equal lengths, threshold in
+ * 5001..10000, non-zero strictly ascending addresses, positive uint96 weights, total weight within uint96.
+ * Returns the total weight.
  */
 export function validateAttesterSet(set: AttesterSetData): bigint {
   const setId = typeof set.setId === "number" && Number.isSafeInteger(set.setId) ? BigInt(set.setId) : set.setId;
   if (typeof setId !== "bigint" || setId < 1n || setId >= 1n << 64n) throw new InvalidSetIdError(set.setId);
   const count = set.attesters.length;
-  if (count < 1 || count > MAX_ATTESTERS) throw new InvalidSetSizeError(count);
-  if (set.weights.length !== count) throw new LengthMismatchError(count, set.weights.length);
+  if (count === 0) throw new EmptyAttesterSetError();
+  if (count > MAX_ATTESTERS) throw new TooManyAttestersError(count);
+  if (set.weights.length !== count) throw new AttesterWeightsLengthMismatchError(count, set.weights.length);
+  const bps = set.thresholdBps;
+  if (!Number.isInteger(bps) || bps < MIN_THRESHOLD_BPS || bps > MAX_THRESHOLD_BPS) {
+    throw new InvalidThresholdError(bps);
+  }
   let previous = 0n;
   let total = 0n;
   for (let i = 0; i < count; i++) {
     const value = BigInt(assertAddress(`attesters[${i}]`, set.attesters[i]));
-    if (value === 0n) throw new ZeroAttesterError(i);
+    if (value === 0n) throw new ZeroAddressAttesterError();
     if (i > 0 && value <= previous) throw new AttestersNotSortedError(i);
     previous = value;
-    const weight = BigInt(set.weights[i] ?? 0);
-    if (weight <= 0n) throw new ZeroWeightError(i);
-    if (weight > MAX_WEIGHT) throw new WeightOverflowError(`weights[${i}]`);
+    const weight = assertUint(`weights[${i}]`, set.weights[i], 96);
+    if (weight === 0n) throw new ZeroAttesterWeightError(i);
     total += weight;
   }
-  if (total > MAX_WEIGHT) throw new WeightOverflowError("total weight");
-  const bps = set.thresholdBps;
-  if (!Number.isInteger(bps) || bps < MIN_THRESHOLD_BPS || bps > MAX_THRESHOLD_BPS) {
-    throw new ThresholdOutOfRangeError(bps);
-  }
+  if (total > MAX_WEIGHT) throw new TotalWeightOverflowError(total);
   return total;
 }
 

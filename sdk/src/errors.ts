@@ -1,7 +1,7 @@
 /**
- * Typed errors. Every error the SDK throws is a `MaskoiiError` subclass with a stable `code`; codes that mirror a
- * Solidity custom error (e.g. `MessageTooShort`) use the same name so that vectors and logs line up across
- * languages.
+ * Typed errors. Every error the SDK throws is a `MaskoiiError` subclass with a stable `code`. Where the contracts
+ * reject the same input, the code is the Solidity custom error's name (`MessageTooShort`, `SignatureMalleable`,
+ * `AmountTooSmall`, ...), so that negative vectors and logs line up across languages.
  */
 
 export type MaskoiiErrorCode =
@@ -16,39 +16,42 @@ export type MaskoiiErrorCode =
   | "UnknownChainId"
   | "AmbiguousChainId"
   | "NotEvmDomain"
-  // messages
+  // messages (Message.sol)
   | "MessageTooShort"
   | "UnsupportedVersion"
   | "PayloadTooLong"
-  // attestations
-  | "InvalidAttestationLength"
-  | "EmptyAttestation"
+  // attestations (AttesterSet.sol, SignatureLib.sol)
+  | "MalformedAttestation"
+  | "NoSignatures"
   | "DuplicateSigner"
-  | "SignerOutOfOrder"
-  | "SignerIndexOutOfRange"
+  | "SignersOutOfOrder"
   | "InvalidSignatureV"
-  | "HighS"
-  | "InvalidPrivateKey"
+  | "SignatureMalleable"
+  | "ZeroAddressSigner"
   | "UnknownSigner"
+  // signing (SDK only)
+  | "InvalidPrivateKey"
+  | "SignerNotInSet"
   | "SignerKeyMismatch"
-  // merkle
+  // merkle (SDK only)
   | "EmptyBatch"
   | "LeafIndexOutOfRange"
-  // attester sets
-  | "InvalidSetSize"
-  | "LengthMismatch"
-  | "ZeroAttester"
+  // attester sets (AttesterSet.sol)
+  | "EmptyAttesterSet"
+  | "TooManyAttesters"
+  | "AttesterWeightsLengthMismatch"
+  | "InvalidThreshold"
+  | "ZeroAddressAttester"
   | "AttestersNotSorted"
-  | "ZeroWeight"
-  | "WeightOverflow"
-  | "ThresholdOutOfRange"
+  | "ZeroAttesterWeight"
+  | "TotalWeightOverflow"
   | "InvalidSetId"
-  // tokens
-  | "InvalidTokenMessageLength"
-  | "UnsupportedTokenMessageKind"
-  | "SharedDecimalsTooLarge"
-  | "ZeroWireAmount"
-  | "WireAmountOverflow"
+  // tokens (TokenMessage.sol, Amounts.sol)
+  | "TokenMessageInvalidLength"
+  | "TokenMessageUnknownKind"
+  | "InvalidDecimals"
+  | "AmountTooSmall"
+  | "AmountExceedsWireLimit"
   // config
   | "DeploymentReadFailed"
   | "InvalidDeployment";
@@ -198,27 +201,27 @@ export class PayloadTooLongError extends MaskoiiError {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// attestations (spec §3, §4)
+// attestations (spec §3, §4); codes are the AttesterSet / SignatureLib error names
 
-/** An encoded attestation's length is not 8 + 66k for some k ≥ 1. */
-export class InvalidAttestationLengthError extends MaskoiiError {
-  override name = "InvalidAttestationLengthError";
+/** An encoded attestation's length is not 8 + 66k. */
+export class MalformedAttestationError extends MaskoiiError {
+  override name = "MalformedAttestationError";
   readonly length: number;
   constructor(length: number) {
-    super("InvalidAttestationLength", `attestation of ${length} bytes is not 8 + 66k bytes with k >= 1`);
+    super("MalformedAttestation", `attestation of ${length} bytes is not 8 + 66k bytes`);
     this.length = length;
   }
 }
 
-/** An attestation with no signatures was requested. */
-export class EmptyAttestationError extends MaskoiiError {
-  override name = "EmptyAttestationError";
+/** An attestation carries no signature (k = 0). */
+export class NoSignaturesError extends MaskoiiError {
+  override name = "NoSignaturesError";
   constructor() {
-    super("EmptyAttestation", "an attestation needs at least one signature");
+    super("NoSignatures", "an attestation needs at least one signature");
   }
 }
 
-/** Two signatures carry the same signer index. */
+/** A signer index equals the previous one. */
 export class DuplicateSignerError extends MaskoiiError {
   override name = "DuplicateSignerError";
   readonly index: number;
@@ -228,25 +231,15 @@ export class DuplicateSignerError extends MaskoiiError {
   }
 }
 
-/** Signer indices are not strictly increasing. */
-export class SignerOutOfOrderError extends MaskoiiError {
-  override name = "SignerOutOfOrderError";
+/** A signer index is below the previous one (indices must be strictly increasing). */
+export class SignersOutOfOrderError extends MaskoiiError {
+  override name = "SignersOutOfOrderError";
   readonly index: number;
   readonly previous: number;
   constructor(index: number, previous: number) {
-    super("SignerOutOfOrder", `signer index ${index} follows ${previous}; indices must be strictly increasing`);
+    super("SignersOutOfOrder", `signer index ${index} follows ${previous}; indices must be strictly increasing`);
     this.index = index;
     this.previous = previous;
-  }
-}
-
-/** A signer index is not a uint8 or lies past the end of the set. */
-export class SignerIndexOutOfRangeError extends MaskoiiError {
-  override name = "SignerIndexOutOfRangeError";
-  readonly index: number;
-  constructor(index: number, size: number) {
-    super("SignerIndexOutOfRange", `signer index ${index} is outside a set of ${size}`);
-    this.index = index;
   }
 }
 
@@ -261,10 +254,32 @@ export class InvalidSignatureVError extends MaskoiiError {
 }
 
 /** A signature's s is above n/2 (high-s signatures are rejected, never normalised). */
-export class HighSError extends MaskoiiError {
-  override name = "HighSError";
+export class SignatureMalleableError extends MaskoiiError {
+  override name = "SignatureMalleableError";
+  readonly s: string;
   constructor(s: string) {
-    super("HighS", `signature s ${s} is above secp256k1 n/2`);
+    super("SignatureMalleable", `signature s ${s} is above secp256k1 n/2`);
+    this.s = s;
+  }
+}
+
+/** A signature recovers to no key (the zero address). */
+export class ZeroAddressSignerError extends MaskoiiError {
+  override name = "ZeroAddressSignerError";
+  constructor() {
+    super("ZeroAddressSigner", "signature recovers to the zero address");
+  }
+}
+
+/** The index is past the end of the set, or the recovered address is not the member at that index. */
+export class UnknownSignerError extends MaskoiiError {
+  override name = "UnknownSignerError";
+  readonly index: number;
+  readonly recovered: string;
+  constructor(index: number, recovered: string) {
+    super("UnknownSigner", `signature at index ${index} recovers to ${recovered}, not the member at that index`);
+    this.index = index;
+    this.recovered = recovered;
   }
 }
 
@@ -276,12 +291,12 @@ export class InvalidPrivateKeyError extends MaskoiiError {
   }
 }
 
-/** A signing key's address is not a member of the attester set. */
-export class UnknownSignerError extends MaskoiiError {
-  override name = "UnknownSignerError";
+/** A signing key given to `buildAttestation` belongs to no member of the set. */
+export class SignerNotInSetError extends MaskoiiError {
+  override name = "SignerNotInSetError";
   readonly signer: string;
   constructor(signer: string) {
-    super("UnknownSigner", `signer ${signer} is not a member of the attester set`);
+    super("SignerNotInSet", `signer ${signer} is not a member of the attester set`);
     this.signer = signer;
   }
 }
@@ -320,33 +335,49 @@ export class LeafIndexOutOfRangeError extends MaskoiiError {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// attester sets (spec §4)
+// attester sets (spec §4); codes are the AttesterSet error names
 
-/** An attester set must have 1..128 members. */
-export class InvalidSetSizeError extends MaskoiiError {
-  override name = "InvalidSetSizeError";
-  readonly size: number;
-  constructor(size: number) {
-    super("InvalidSetSize", `attester set of ${size} members; expected 1..128`);
-    this.size = size;
+/** An attester set needs at least one member. */
+export class EmptyAttesterSetError extends MaskoiiError {
+  override name = "EmptyAttesterSetError";
+  constructor() {
+    super("EmptyAttesterSet", "an attester set needs at least one member");
+  }
+}
+
+/** An attester set has more than 128 members. */
+export class TooManyAttestersError extends MaskoiiError {
+  override name = "TooManyAttestersError";
+  readonly count: number;
+  constructor(count: number) {
+    super("TooManyAttesters", `attester set of ${count} members; at most 128`);
+    this.count = count;
   }
 }
 
 /** Attesters and weights have different lengths. */
-export class LengthMismatchError extends MaskoiiError {
-  override name = "LengthMismatchError";
+export class AttesterWeightsLengthMismatchError extends MaskoiiError {
+  override name = "AttesterWeightsLengthMismatchError";
   constructor(attesters: number, weights: number) {
-    super("LengthMismatch", `${attesters} attesters but ${weights} weights`);
+    super("AttesterWeightsLengthMismatch", `${attesters} attesters but ${weights} weights`);
+  }
+}
+
+/** thresholdBps must be in 5001..10000. */
+export class InvalidThresholdError extends MaskoiiError {
+  override name = "InvalidThresholdError";
+  readonly thresholdBps: number;
+  constructor(thresholdBps: number) {
+    super("InvalidThreshold", `thresholdBps ${thresholdBps} is outside 5001..10000`);
+    this.thresholdBps = thresholdBps;
   }
 }
 
 /** The zero address cannot be an attester. */
-export class ZeroAttesterError extends MaskoiiError {
-  override name = "ZeroAttesterError";
-  readonly index: number;
-  constructor(index: number) {
-    super("ZeroAttester", `attester ${index} is the zero address`);
-    this.index = index;
+export class ZeroAddressAttesterError extends MaskoiiError {
+  override name = "ZeroAddressAttesterError";
+  constructor() {
+    super("ZeroAddressAttester", "the zero address cannot be an attester");
   }
 }
 
@@ -361,30 +392,20 @@ export class AttestersNotSortedError extends MaskoiiError {
 }
 
 /** Every attester weight must be positive. */
-export class ZeroWeightError extends MaskoiiError {
-  override name = "ZeroWeightError";
+export class ZeroAttesterWeightError extends MaskoiiError {
+  override name = "ZeroAttesterWeightError";
   readonly index: number;
   constructor(index: number) {
-    super("ZeroWeight", `attester ${index} has zero weight`);
+    super("ZeroAttesterWeight", `attester ${index} has zero weight`);
     this.index = index;
   }
 }
 
-/** A weight or the total weight does not fit uint96. */
-export class WeightOverflowError extends MaskoiiError {
-  override name = "WeightOverflowError";
-  constructor(what: string) {
-    super("WeightOverflow", `${what} does not fit uint96`);
-  }
-}
-
-/** thresholdBps must be in 5001..10000. */
-export class ThresholdOutOfRangeError extends MaskoiiError {
-  override name = "ThresholdOutOfRangeError";
-  readonly thresholdBps: number;
-  constructor(thresholdBps: number) {
-    super("ThresholdOutOfRange", `thresholdBps ${thresholdBps} is outside 5001..10000`);
-    this.thresholdBps = thresholdBps;
+/** The total weight does not fit uint96. */
+export class TotalWeightOverflowError extends MaskoiiError {
+  override name = "TotalWeightOverflowError";
+  constructor(total: bigint) {
+    super("TotalWeightOverflow", `total weight ${total} does not fit uint96`);
   }
 }
 
@@ -397,51 +418,53 @@ export class InvalidSetIdError extends MaskoiiError {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// tokens (spec §8)
+// tokens (spec §8); codes are the TokenMessage / Amounts error names
 
 /** A token message is not exactly 105 bytes. */
-export class InvalidTokenMessageLengthError extends MaskoiiError {
-  override name = "InvalidTokenMessageLengthError";
+export class TokenMessageInvalidLengthError extends MaskoiiError {
+  override name = "TokenMessageInvalidLengthError";
   readonly length: number;
   constructor(length: number) {
-    super("InvalidTokenMessageLength", `token message of ${length} bytes; expected 105`);
+    super("TokenMessageInvalidLength", `token message of ${length} bytes; expected 105`);
     this.length = length;
   }
 }
 
 /** A token message's kind byte is not 1 (transfer). */
-export class UnsupportedTokenMessageKindError extends MaskoiiError {
-  override name = "UnsupportedTokenMessageKindError";
+export class TokenMessageUnknownKindError extends MaskoiiError {
+  override name = "TokenMessageUnknownKindError";
   readonly kind: number;
   constructor(kind: number) {
-    super("UnsupportedTokenMessageKind", `unsupported token message kind ${kind}`);
+    super("TokenMessageUnknownKind", `unknown token message kind ${kind}`);
     this.kind = kind;
   }
 }
 
-/** Shared decimals must not exceed local decimals. */
-export class SharedDecimalsTooLargeError extends MaskoiiError {
-  override name = "SharedDecimalsTooLargeError";
+/** Shared decimals exceed local decimals. */
+export class InvalidDecimalsError extends MaskoiiError {
+  override name = "InvalidDecimalsError";
   constructor(localDecimals: number, sharedDecimals: number) {
-    super("SharedDecimalsTooLarge", `shared decimals ${sharedDecimals} exceed local decimals ${localDecimals}`);
+    super("InvalidDecimals", `shared decimals ${sharedDecimals} exceed local decimals ${localDecimals}`);
   }
 }
 
-/** The amount rounds down to a zero wire amount. */
-export class ZeroWireAmountError extends MaskoiiError {
-  override name = "ZeroWireAmountError";
+/** The amount is below one shared unit, so the wire amount would be zero. */
+export class AmountTooSmallError extends MaskoiiError {
+  override name = "AmountTooSmallError";
+  readonly amount: bigint;
   constructor(amount: bigint) {
-    super("ZeroWireAmount", `amount ${amount} is below one shared unit`);
+    super("AmountTooSmall", `amount ${amount} is below one shared unit`);
+    this.amount = amount;
   }
 }
 
 /** The wire amount does not fit uint64. */
-export class WireAmountOverflowError extends MaskoiiError {
-  override name = "WireAmountOverflowError";
-  readonly wire: bigint;
-  constructor(wire: bigint) {
-    super("WireAmountOverflow", `wire amount ${wire} does not fit uint64`);
-    this.wire = wire;
+export class AmountExceedsWireLimitError extends MaskoiiError {
+  override name = "AmountExceedsWireLimitError";
+  readonly amount: bigint;
+  constructor(amount: bigint) {
+    super("AmountExceedsWireLimit", `amount ${amount} exceeds the uint64 wire limit`);
+    this.amount = amount;
   }
 }
 

@@ -1,11 +1,11 @@
 import type { Hex } from "viem";
 import {
+  AmountExceedsWireLimitError,
+  AmountTooSmallError,
   FieldOutOfRangeError,
-  InvalidTokenMessageLengthError,
-  SharedDecimalsTooLargeError,
-  UnsupportedTokenMessageKindError,
-  WireAmountOverflowError,
-  ZeroWireAmountError,
+  InvalidDecimalsError,
+  TokenMessageInvalidLengthError,
+  TokenMessageUnknownKindError,
 } from "./errors.ts";
 import { assertBytes32, assertHex, assertSmallUint, assertUint, byteLength, uintHex } from "./internal/assert.ts";
 
@@ -41,10 +41,10 @@ export function encodeTokenMessage(message: Omit<TokenMessage, "amount"> & { rea
 /** Decodes a transfer payload; throws unless it is exactly 105 bytes with kind 1. */
 export function decodeTokenMessage(payload: Hex): TokenMessage {
   const length = byteLength(assertHex("payload", payload));
-  if (length !== TOKEN_MESSAGE_LENGTH) throw new InvalidTokenMessageLengthError(length);
+  if (length !== TOKEN_MESSAGE_LENGTH) throw new TokenMessageInvalidLengthError(length);
   const hex = payload.slice(2).toLowerCase();
   const kind = Number.parseInt(hex.slice(0, 2), 16);
-  if (kind !== TOKEN_MESSAGE_KIND_TRANSFER) throw new UnsupportedTokenMessageKindError(kind);
+  if (kind !== TOKEN_MESSAGE_KIND_TRANSFER) throw new TokenMessageUnknownKindError(kind);
   return {
     token: `0x${hex.slice(2, 66)}`,
     recipient: `0x${hex.slice(66, 130)}`,
@@ -56,7 +56,7 @@ export function decodeTokenMessage(payload: Hex): TokenMessage {
 function scale(localDecimals: number, sharedDecimals: number): bigint {
   const local = assertSmallUint("localDecimals", localDecimals, 8);
   const shared = assertSmallUint("sharedDecimals", sharedDecimals, 8);
-  if (shared > local) throw new SharedDecimalsTooLargeError(local, shared);
+  if (shared > local) throw new InvalidDecimalsError(local, shared);
   return 10n ** BigInt(local - shared);
 }
 
@@ -72,14 +72,15 @@ export type SharedAmount = {
 
 /**
  * Converts `amount` local units (uint256) to the wire amount in shared decimals (spec §8). Throws
- * `ZeroWireAmountError` if less than one shared unit is sent and `WireAmountOverflowError` if it exceeds uint64.
+ * `InvalidDecimalsError` if S > L, `AmountTooSmallError` if less than one shared unit is sent and
+ * `AmountExceedsWireLimitError` if the wire amount exceeds uint64.
  */
 export function toShared(amount: bigint | number, localDecimals: number, sharedDecimals: number): SharedAmount {
   const a = assertUint("amount", amount, 256);
   const factor = scale(localDecimals, sharedDecimals);
   const wire = a / factor;
-  if (wire === 0n) throw new ZeroWireAmountError(a);
-  if (wire > MAX_WIRE_AMOUNT) throw new WireAmountOverflowError(wire);
+  if (wire === 0n) throw new AmountTooSmallError(a);
+  if (wire > MAX_WIRE_AMOUNT) throw new AmountExceedsWireLimitError(a);
   const sent = wire * factor;
   return { wire, dust: a - sent, sent };
 }
