@@ -221,6 +221,16 @@ function expectReleases(receipt: TransactionReceipt, count: number, noop = false
   }
 }
 
+/** EIP-2028 calldata gas: 16 per non-zero byte, 4 per zero byte. */
+function calldataGas(input: Hex): bigint {
+  let gas = 0n;
+  for (let i = 2; i < input.length; i += 2) gas += input.slice(i, i + 2) === "00" ? 4n : 16n;
+  return gas;
+}
+
+/** Calldata gas of the last measured `deliver` per stack (for the breakdown in docs/benchmarks.md). */
+const lastCalldataGas = new Map<Stack, bigint>();
+
 async function deliverOne(stack: Stack, noop = false): Promise<bigint> {
   const message = nextTransferMessage(stack, noop);
   const attestation = attestFor(stack, "message", messageId(message));
@@ -234,6 +244,8 @@ async function deliverOne(stack: Stack, noop = false): Promise<bigint> {
     }),
   );
   expectReleases(receipt, 1, noop);
+  const tx = await stack.publicClient.getTransaction({ hash: receipt.transactionHash });
+  lastCalldataGas.set(stack, calldataGas(tx.input));
   return receipt.gasUsed - TX_BASE;
 }
 
@@ -336,10 +348,11 @@ async function measureDeliver(attesterCount: number, quorum: number, thresholdBp
   const coldWord = await deliverOne(stack); // nonce 0: the bitmap word goes from zero to non-zero
   const steady: bigint[] = [];
   for (let i = 0; i < 5; i++) steady.push(await deliverOne(stack)); // nonces 1..5: same word, already non-zero
+  const calldata = lastCalldataGas.get(stack) ?? 0n;
   const messageOnly: bigint[] = [];
   for (let i = 0; i < 5; i++) messageOnly.push(await deliverOne(stack, true)); // nonces 6..10, no-op recipient
   await stack.connection.close();
-  return { coldWord, steady: median(steady), messageOnly: median(messageOnly) };
+  return { coldWord, steady: median(steady), messageOnly: median(messageOnly), calldata };
 }
 
 /** deliverBatch per message, 13-of-19, every message a token transfer to a fresh recipient, bitmap word warm. */
@@ -386,6 +399,7 @@ async function main(): Promise<void> {
     ["deliver 5-of-7 + release, first message of a bitmap word", String(q5.coldWord), ""],
     ["deliver 13-of-19 + release, steady state", String(q13.steady), "<= 120,000"],
     ["deliver 13-of-19 + release, first message of a bitmap word", String(q13.coldWord), ""],
+    ["  of which calldata (deliver 13-of-19)", String(q13.calldata), ""],
     ["deliver 1-of-1, message only (no-op recipient), steady state", String(q1.messageOnly), ""],
     ["deliver 5-of-7, message only (no-op recipient), steady state", String(q5.messageOnly), ""],
     ["deliver 13-of-19, message only (no-op recipient), steady state", String(q13.messageOnly), ""],
@@ -415,6 +429,9 @@ async function main(): Promise<void> {
     deliver_5_of_7_cold_word: Number(q5.coldWord),
     deliver_13_of_19: Number(q13.steady),
     deliver_13_of_19_cold_word: Number(q13.coldWord),
+    deliver_1_of_1_calldata: Number(q1.calldata),
+    deliver_5_of_7_calldata: Number(q5.calldata),
+    deliver_13_of_19_calldata: Number(q13.calldata),
     deliver_1_of_1_message_only: Number(q1.messageOnly),
     deliver_5_of_7_message_only: Number(q5.messageOnly),
     deliver_13_of_19_message_only: Number(q13.messageOnly),
