@@ -142,7 +142,9 @@ export async function runDemoTransfer(args: {
   args.log(`message id       ${messageId}`);
   args.log(`status on B      ${status}`);
   args.log(`gas send (A)     ${sendReceipt.gasUsed} (transferRemote; gasUsed incl. the 21,000 base)`);
-  args.log(`gas deliver (B)  ${deliverReceipt.gasUsed} (deliver, ${signers.length} signatures, mint; incl. 21,000 base)`);
+  args.log(
+    `gas deliver (B)  ${deliverReceipt.gasUsed} (deliver, ${signers.length} signatures, mint; incl. 21,000 base)`,
+  );
   args.log(`recipient on B   ${recipient} holds ${formatUnits(recipientBalance, 18)} bridged DEMO`);
   if (status !== "Delivered") throw new DemoError(`message status on B is ${status}, expected Delivered`);
   if (recipientBalance !== amount) throw new DemoError(`recipient holds ${recipientBalance}, expected ${amount}`);
