@@ -150,7 +150,11 @@ async function deployChain(target: ChainTarget, options: DeployOptions, remoteSy
   return { chainId, startBlock, demoSymbol, contracts };
 }
 
-/** Links `local` to `remote`: remote bridge, token registration and links, rate limits, gateway fee. */
+/**
+ * Links `local` to `remote`: remote bridge, token registration and links, rate limits, gateway fee. Idempotent: a step
+ * whose state is already in place is skipped, so a re-run (Ignition resumes from its journal) completes the wiring
+ * instead of failing on `TokenAlreadyRegistered`.
+ */
 async function linkChain(
   local: { connection: NetworkConnection; contracts: ChainContracts },
   remote: { domain: number; contracts: ChainContracts },
@@ -162,61 +166,106 @@ async function linkChain(
   if (owner === undefined) throw new DeployError("the network connection has no wallet account");
   const bridge = { address: local.contracts.tokenBridge, abi: tokenBridgeAbi } as const;
   const send = async (what: string, hash: Promise<Hash>): Promise<void> => confirm(publicClient, await hash, what);
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-  await send(
-    "setRemoteBridge",
-    owner.writeContract({
-      ...bridge,
-      functionName: "setRemoteBridge",
-      args: [remote.domain, toBytes32(remote.contracts.tokenBridge)],
-    }),
-  );
+  const remoteBridge = toBytes32(remote.contracts.tokenBridge);
+  const currentBridge = await publicClient.readContract({
+    ...bridge,
+    functionName: "remoteBridge",
+    args: [remote.domain],
+  });
+  if (!same(currentBridge, remoteBridge)) {
+    await send(
+      "setRemoteBridge",
+      owner.writeContract({ ...bridge, functionName: "setRemoteBridge", args: [remote.domain, remoteBridge] }),
+    );
+  }
   const routes = [
     { token: local.contracts.demoToken, mode: MODE_LOCK, remoteToken: remote.contracts.bridgedToken },
     { token: local.contracts.bridgedToken, mode: MODE_MINT, remoteToken: remote.contracts.demoToken },
   ];
   for (const route of routes) {
+    const [registered, mode, , sharedDecimals] = await publicClient.readContract({
+      ...bridge,
+      functionName: "tokenConfig",
+      args: [route.token],
+    });
+    if (!registered) {
+      await send(
+        "registerToken",
+        owner.writeContract({
+          ...bridge,
+          functionName: "registerToken",
+          args: [route.token, route.mode, SHARED_DECIMALS],
+        }),
+      );
+    } else if (mode !== route.mode || sharedDecimals !== SHARED_DECIMALS) {
+      throw new DeployError(`${route.token} is registered with mode ${mode} / ${sharedDecimals} shared decimals`);
+    }
+    const remoteToken = toBytes32(route.remoteToken);
+    const linked = await publicClient.readContract({
+      ...bridge,
+      functionName: "remoteToken",
+      args: [route.token, remote.domain],
+    });
+    if (!same(linked, remoteToken)) {
+      await send(
+        "linkToken",
+        owner.writeContract({ ...bridge, functionName: "linkToken", args: [route.token, remote.domain, remoteToken] }),
+      );
+    }
+    const [, outCapacity, outRefill] = await publicClient.readContract({
+      ...bridge,
+      functionName: "outboundBucket",
+      args: [route.token, remote.domain],
+    });
+    const [, inCapacity, inRefill] = await publicClient.readContract({
+      ...bridge,
+      functionName: "inboundBucket",
+      args: [route.token, remote.domain],
+    });
+    if (
+      outCapacity !== limits.outbound.capacity ||
+      outRefill !== limits.outbound.refillPerSecond ||
+      inCapacity !== limits.inbound.capacity ||
+      inRefill !== limits.inbound.refillPerSecond
+    ) {
+      await send(
+        "setRateLimits",
+        owner.writeContract({
+          ...bridge,
+          functionName: "setRateLimits",
+          args: [
+            route.token,
+            remote.domain,
+            limits.outbound.capacity,
+            limits.outbound.refillPerSecond,
+            limits.inbound.capacity,
+            limits.inbound.refillPerSecond,
+          ],
+        }),
+      );
+    }
+  }
+  const gateway = { address: local.contracts.gateway, abi: gatewayAbi } as const;
+  const [baseQuote, perByteQuote] = await Promise.all([
+    publicClient.readContract({ ...gateway, functionName: "quoteFee", args: [remote.domain, 0n] }),
+    publicClient.readContract({ ...gateway, functionName: "quoteFee", args: [remote.domain, 1n] }),
+  ]);
+  if (baseQuote !== fees.baseFee || perByteQuote - baseQuote !== fees.feePerByte) {
     await send(
-      "registerToken",
-      owner.writeContract({
-        ...bridge,
-        functionName: "registerToken",
-        args: [route.token, route.mode, SHARED_DECIMALS],
-      }),
-    );
-    await send(
-      "linkToken",
-      owner.writeContract({
-        ...bridge,
-        functionName: "linkToken",
-        args: [route.token, remote.domain, toBytes32(route.remoteToken)],
-      }),
-    );
-    await send(
-      "setRateLimits",
-      owner.writeContract({
-        ...bridge,
-        functionName: "setRateLimits",
-        args: [
-          route.token,
-          remote.domain,
-          limits.outbound.capacity,
-          limits.outbound.refillPerSecond,
-          limits.inbound.capacity,
-          limits.inbound.refillPerSecond,
-        ],
-      }),
+      "setFee",
+      owner.writeContract({ ...gateway, functionName: "setFee", args: [remote.domain, fees.baseFee, fees.feePerByte] }),
     );
   }
-  await send(
-    "setFee",
-    owner.writeContract({
-      address: local.contracts.gateway,
-      abi: gatewayAbi,
-      functionName: "setFee",
-      args: [remote.domain, fees.baseFee, fees.feePerByte],
-    }),
-  );
+}
+
+type Linkable = { connection: NetworkConnection; domain: number; contracts: ChainContracts };
+
+/** Links two deployed chains both ways (idempotent: what is already in place is left alone). */
+export async function linkChains(a: Linkable, b: Linkable, limits: RouteLimits, fees: Fees): Promise<void> {
+  await linkChain(a, b, limits, fees);
+  await linkChain(b, a, limits, fees);
 }
 
 /** Reads back what a deployment must satisfy; throws DeployError on any mismatch. */
@@ -276,20 +325,12 @@ export async function deployMaskoii(options: DeployOptions): Promise<[ChainDeplo
     for (const [name, address] of Object.entries(d.contracts)) log(`  ${name.padEnd(12)} ${address}`);
   }
 
-  const limits = options.limits ?? DEFAULT_LIMITS;
-  const fees = options.fees ?? DEFAULT_FEES;
   const [a, b] = deployed;
-  await linkChain(
-    { connection: a.target.connection, contracts: a.contracts },
-    { domain: b.target.domain, contracts: b.contracts },
-    limits,
-    fees,
-  );
-  await linkChain(
-    { connection: b.target.connection, contracts: b.contracts },
-    { domain: a.target.domain, contracts: a.contracts },
-    limits,
-    fees,
+  await linkChains(
+    { connection: a.target.connection, domain: a.target.domain, contracts: a.contracts },
+    { connection: b.target.connection, domain: b.target.domain, contracts: b.contracts },
+    options.limits ?? DEFAULT_LIMITS,
+    options.fees ?? DEFAULT_FEES,
   );
   log("linked both chains (remote bridges, tokens, rate limits, fees)");
 

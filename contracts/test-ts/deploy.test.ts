@@ -15,7 +15,16 @@ import {
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import { type Abi, type Address, getAddress } from "viem";
-import { deployMaskoii, MODE_LOCK, MODE_MINT, SHARED_DECIMALS, toBytes32 } from "../../scripts/deploy.ts";
+import {
+  DEFAULT_FEES,
+  DEFAULT_LIMITS,
+  deployMaskoii,
+  linkChains,
+  MODE_LOCK,
+  MODE_MINT,
+  SHARED_DECIMALS,
+  toBytes32,
+} from "../../scripts/deploy.ts";
 import { demoRecipientAbi, demoTokenAbi } from "../../scripts/lib/abi.ts";
 import { devnetAttesters } from "../../scripts/lib/keys.ts";
 import MaskoiiModule, { DEFAULT_EMERGENCY_DELAY } from "../ignition/modules/Maskoii.ts";
@@ -188,6 +197,25 @@ describe("scripts/deploy.ts on two chains", () => {
         const tokens = Object.values(file.contracts.tokens);
         assert.deepEqual(tokens.map((t) => t.mode).sort(), ["lock", "mint"]);
       }
+      // Linking again is a no-op: every step is already in place, so no transaction is sent.
+      const publicA = await connectionA.viem.getPublicClient();
+      const publicB = await connectionB.viem.getPublicClient();
+      const blocks = [await publicA.getBlockNumber(), await publicB.getBlockNumber()];
+      await linkChains(a, b, DEFAULT_LIMITS, DEFAULT_FEES);
+      assert.deepEqual([await publicA.getBlockNumber(), await publicB.getBlockNumber()], blocks);
+      // A changed fee is applied, and only that.
+      await linkChains(a, b, DEFAULT_LIMITS, { baseFee: 7n, feePerByte: 1n });
+      assert.equal(await publicA.getBlockNumber(), blocks[0]! + 1n);
+      assert.equal(
+        await publicA.readContract({
+          abi: gatewayAbi,
+          address: a.contracts.gateway,
+          functionName: "quoteFee",
+          args: [DOMAIN_B, 105n],
+        }),
+        112n,
+      );
+
       assert.equal(a.chainId, 31337);
       assert.equal(b.chainId, 31338);
       const raw: unknown = JSON.parse(readFileSync(join(dir, "31337.json"), "utf8"));
