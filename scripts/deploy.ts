@@ -1,10 +1,11 @@
 // Deploys maskoii on two EVM chains with Hardhat Ignition, links them and writes deployments/<chainId>.json.
 //
 //   import { deployMaskoii } from "./deploy.ts"        (used by scripts/devnet.ts and the flow tests)
-//   node scripts/deploy.ts [--attesters 0x..,0x..] [--weights 1,1] [--threshold 6666]
+//   node scripts/deploy.ts [--attesters 0x..,0x..] [--weights 1,1] [--threshold 6666] [--fresh]
 //
 // Run directly, it deploys to the running devnet chains (networks devnetA and devnetB of hardhat.config.ts) with the
-// devnet's deterministic attesters unless --attesters is given.
+// devnet's deterministic attesters unless --attesters is given. Re-running it resumes Ignition's journal and only
+// completes missing links; --fresh drops the journal first (for chains restarted since the last run).
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -416,6 +417,7 @@ async function main(): Promise<void> {
     weights,
     thresholdBps,
     deploymentsDir: join(ROOT, "deployments"),
+    freshChains: process.argv.includes("--fresh"),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   await connectionA.close();

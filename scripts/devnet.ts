@@ -2,130 +2,133 @@
 //
 // Starts two EVM chains (`hardhat node`, chain ids 31337 and 31338 on 127.0.0.1:8545/8546), deploys maskoii on both
 // with locally generated attester keys (3 attesters, 2-of-3 quorum), links them, runs a demo token transfer A -> B
-// (send, attest with the local keys, deliver) and keeps the chains up until Ctrl-C / SIGTERM. With
-// `--exit-after-demo` (or MASKOII_DEVNET_EXIT=1) it stops everything after the demo, for tests.
+// (send, attest with the local keys, deliver) and keeps the chains up until Ctrl-C / SIGTERM, then stops every
+// process it started. With `--exit-after-demo` (or MASKOII_DEVNET_EXIT=1) it stops everything after the demo.
 //
-// It is a small supervisor (scripts/lib/processes.ts) plus steps, so that later components (Solana validator,
-// attester nodes, relayer) are further processes and steps.
+// Structure: a process supervisor (scripts/lib/processes.ts) and a list of steps sharing a context. Later
+// components (Solana validator, attester nodes, relayer) are further supervised processes and steps.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import hre from "hardhat";
-import { deployMaskoii } from "./deploy.ts";
-import { DEVNET_CHAINS, type DevnetChain, HOST } from "./lib/chains.ts";
+import { type ChainDeployment, deployMaskoii } from "./deploy.ts";
+import { CHAIN_A, CHAIN_B, DEVNET_CHAINS } from "./lib/chains.ts";
 import { runDemoTransfer } from "./lib/demo.ts";
-import { devnetAttesters } from "./lib/keys.ts";
-import { type ManagedProcess, Supervisor } from "./lib/processes.ts";
-import { probeChainId, waitForRpc } from "./lib/rpc.ts";
+import { startEvmChains } from "./lib/evm.ts";
+import { type Attester, devnetAttesters } from "./lib/keys.ts";
+import { Supervisor } from "./lib/processes.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LOG_DIR = join(ROOT, ".devnet", "logs");
 const RPC_TIMEOUT_MS = 60_000;
 const ATTESTER_COUNT = 3;
+const QUORUM = 2;
 /** 2-of-3 with equal weights: 2 × 10000 ≥ 3 × 6666 but 1 × 10000 < 3 × 6666. */
 const THRESHOLD_BPS = 6666;
 
-/** Raised for a devnet that cannot start (port taken, chain not answering). */
-class DevnetError extends Error {
-  override readonly name = "DevnetError";
-}
+/** What the steps share. */
+type Devnet = {
+  supervisor: Supervisor;
+  attesters: Attester[];
+  deployment?: [ChainDeployment, ChainDeployment];
+};
+
+type Step = { name: string; run: (devnet: Devnet) => Promise<void> };
 
 function log(line: string): void {
   process.stdout.write(`[devnet] ${line}\n`);
 }
 
+const steps: Step[] = [
+  {
+    name: "compile contracts",
+    run: async () => {
+      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+    },
+  },
+  {
+    name: "start EVM chains",
+    run: async (devnet) =>
+      startEvmChains({
+        supervisor: devnet.supervisor,
+        chains: DEVNET_CHAINS,
+        root: ROOT,
+        logDir: LOG_DIR,
+        timeoutMs: RPC_TIMEOUT_MS,
+        log,
+      }),
+  },
+  {
+    name: "deploy and link maskoii on both chains",
+    run: async (devnet) => {
+      log(
+        `attesters (${ATTESTER_COUNT}, equal weight, threshold ${THRESHOLD_BPS} bps = ${QUORUM}-of-${ATTESTER_COUNT}):`,
+      );
+      for (const attester of devnet.attesters) log(`  ${attester.account.address}`);
+      devnet.deployment = await deployMaskoii({
+        chains: [
+          { connection: await hre.network.create(CHAIN_A.network), domain: CHAIN_A.domain, rpcUrl: CHAIN_A.rpcUrl },
+          { connection: await hre.network.create(CHAIN_B.network), domain: CHAIN_B.domain, rpcUrl: CHAIN_B.rpcUrl },
+        ],
+        attesters: devnet.attesters.map((attester) => attester.account.address),
+        weights: devnet.attesters.map(() => 1n),
+        thresholdBps: THRESHOLD_BPS,
+        deploymentsDir: join(ROOT, "deployments"),
+        freshChains: true,
+        log,
+      });
+    },
+  },
+  {
+    name: "demo transfer A -> B",
+    run: async (devnet) => {
+      if (devnet.deployment === undefined) throw new Error("nothing deployed");
+      await runDemoTransfer({ deployment: devnet.deployment, attesters: devnet.attesters, quorum: QUORUM, log });
+    },
+  },
+];
+
 const exitAfterDemo = process.argv.includes("--exit-after-demo") || process.env.MASKOII_DEVNET_EXIT === "1";
-const supervisor = new Supervisor();
+const devnet: Devnet = { supervisor: new Supervisor(), attesters: devnetAttesters(ATTESTER_COUNT) };
 let shuttingDown: Promise<void> | undefined;
 
-async function shutdown(reason: string, code: number): Promise<void> {
-  if (shuttingDown !== undefined) return shuttingDown;
-  shuttingDown = (async () => {
+function shutdown(reason: string, code: number): Promise<void> {
+  shuttingDown ??= (async () => {
     log(`stopping (${reason})`);
+    let exitCode = code;
     try {
-      await supervisor.stopAll();
+      await devnet.supervisor.stopAll();
       log("all devnet processes stopped");
     } catch (error) {
-      process.stderr.write(`[devnet] ${(error as Error).message}\n`);
-      code = code === 0 ? 1 : code;
+      process.stderr.write(`[devnet] ${error instanceof Error ? error.message : String(error)}\n`);
+      if (exitCode === 0) exitCode = 1;
     }
-    process.exit(code);
+    process.exit(exitCode);
   })();
   return shuttingDown;
 }
 
 process.on("SIGINT", () => void shutdown("SIGINT", 0));
 process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
-// If we die some other way, never leave a chain behind.
-process.on("exit", () => supervisor.killAllSync());
-supervisor.onUnexpectedExit((name, code) => {
+// If this process ends any other way, never leave a chain behind.
+process.on("exit", () => devnet.supervisor.killAllSync());
+devnet.supervisor.onUnexpectedExit((name, code) => {
   void shutdown(`${name} exited unexpectedly (${String(code)}); see ${join(LOG_DIR, `${name}.log`)}`, 1);
 });
 
-/** Step: one `hardhat node` per chain, each in its own process group. */
-async function startChains(chains: readonly DevnetChain[]): Promise<void> {
-  for (const chain of chains) {
-    const answering = await probeChainId(chain.rpcUrl);
-    if (answering !== undefined) {
-      throw new DevnetError(
-        `${chain.rpcUrl} is already in use (chain id ${answering}); stop whatever runs there first`,
-      );
-    }
-  }
-  const started: Array<{ chain: DevnetChain; process: ManagedProcess }> = [];
-  for (const chain of chains) {
-    const managed = supervisor.start({
-      name: chain.name,
-      command: "npx",
-      args: ["hardhat", "node", "--hostname", HOST, "--port", String(chain.port), "--chain-id", String(chain.chainId)],
-      cwd: ROOT,
-      logFile: join(LOG_DIR, `${chain.name}.log`),
-    });
-    log(`started ${chain.name} (pid ${managed.pid}), log ${managed.logFile}`);
-    started.push({ chain, process: managed });
-  }
-  await Promise.all(
-    started.map(({ chain, process: managed }) =>
-      waitForRpc(chain.rpcUrl, chain.chainId, { timeoutMs: RPC_TIMEOUT_MS, abort: managed.exited }),
-    ),
-  );
-  for (const chain of chains)
-    log(`${chain.name} up: ${chain.rpcUrl} chain id ${chain.chainId}, domain ${chain.domain}`);
-}
-
 async function main(): Promise<void> {
-  log("compiling contracts");
-  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
-
-  await startChains(DEVNET_CHAINS);
-
-  const attesters = devnetAttesters(ATTESTER_COUNT);
-  log(`attesters (${ATTESTER_COUNT}, equal weight, threshold ${THRESHOLD_BPS} bps = 2-of-3):`);
-  for (const attester of attesters) log(`  ${attester.account.address}`);
-
-  const [chainA, chainB] = DEVNET_CHAINS as [DevnetChain, DevnetChain];
-  const connectionA = await hre.network.create(chainA.network);
-  const connectionB = await hre.network.create(chainB.network);
-  const deployment = await deployMaskoii({
-    chains: [
-      { connection: connectionA, domain: chainA.domain, rpcUrl: chainA.rpcUrl },
-      { connection: connectionB, domain: chainB.domain, rpcUrl: chainB.rpcUrl },
-    ],
-    attesters: attesters.map((attester) => attester.account.address),
-    weights: attesters.map(() => 1n),
-    thresholdBps: THRESHOLD_BPS,
-    deploymentsDir: join(ROOT, "deployments"),
-    freshChains: true,
-    log,
-  });
-
-  await runDemoTransfer({ deployment, attesters, quorum: 2, log });
-
+  for (const step of steps) {
+    if (shuttingDown !== undefined) return;
+    log(`step: ${step.name}`);
+    await step.run(devnet);
+  }
   if (exitAfterDemo) {
     await shutdown("demo done, --exit-after-demo", 0);
     return;
   }
   log("devnet up; Ctrl-C to stop");
   for (const chain of DEVNET_CHAINS) log(`  ${chain.name}: ${chain.rpcUrl} (domain ${chain.domain})`);
+  // The supervised processes keep the event loop alive; this keeps it alive even if they stop piping output.
+  setInterval(() => {}, 1 << 30);
 }
 
 main().catch((error: unknown) => {
