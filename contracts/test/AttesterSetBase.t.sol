@@ -125,6 +125,16 @@ abstract contract AttesterSetBase is Test, AttesterHarness {
         return ecrecover(digest, v, r, s);
     }
 
+    /// @dev The address signature `i` of `attestation` recovers to under `digest`.
+    function _recoveredAt(bytes memory attestation, uint256 i, bytes32 digest) internal pure returns (address) {
+        (bytes32 r, bytes32 s, uint8 v) = _signatureAt(attestation, i);
+        return ecrecover(digest, v, r, s);
+    }
+
+    function _rotationDigest(uint64 setId, bytes32 nextHash) internal view returns (bytes32) {
+        return AttestationLib.digest(AttestationLib.ROTATION_TYPEHASH, DOMAIN, _toBytes32(address(set)), setId, nextHash);
+    }
+
     function _setHash(uint64 setId, uint16 bps, address[] memory a, uint96[] memory w) internal pure returns (bytes32) {
         return AttesterSetCodec.hash(setId, bps, a, w);
     }

@@ -21,6 +21,9 @@ abstract contract AttesterHarness {
     uint16 internal constant THRESHOLD_5_OF_7 = 7142;
     uint16 internal constant THRESHOLD_13_OF_19 = 6842;
 
+    /// @notice `_attest` was given a different number of keys and indices.
+    error AttesterHarnessLengthMismatch(uint256 keys, uint256 indices);
+
     /// @notice `n` deterministic attester keys from the default seed, sorted ascending by address, equal weights.
     function _makeSet(uint256 n)
         internal
@@ -92,7 +95,9 @@ abstract contract AttesterHarness {
         uint256[] memory signerKeys,
         uint8[] memory signerIndices
     ) internal pure returns (bytes memory attestation) {
-        require(signerKeys.length == signerIndices.length, "AttesterHarness: length mismatch");
+        if (signerKeys.length != signerIndices.length) {
+            revert AttesterHarnessLengthMismatch(signerKeys.length, signerIndices.length);
+        }
         bytes32 digest = AttestationLib.digest(typeHash, domain, verifier, setId, value);
         attestation = abi.encodePacked(setId);
         for (uint256 i; i < signerKeys.length; ++i) {
