@@ -10,8 +10,8 @@ contract RateLimitHarness {
 
     RateLimit.Bucket public bucket;
 
-    function configure(uint64 capacity, uint64 refill) external {
-        bucket.configure(capacity, refill);
+    function configure(uint64 capacity_, uint64 refill) external {
+        bucket.configure(capacity_, refill);
     }
 
     function consume(uint64 amount, bool revertIfExceeded) external returns (bool) {

@@ -264,6 +264,26 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
         a.bridge.transferRemote(address(t), DOMAIN_B, _toBytes32(bob), 1e18);
     }
 
+    // ------------------------------------------------------------------ views
+
+    function test_outboundAvailable_refillsToCapacity() public {
+        _setLimits(a, address(canonical), DOMAIN_B, 100e8, 1e8);
+        vm.prank(alice);
+        canonical.approve(address(a.bridge), 60e18);
+        vm.prank(alice);
+        a.bridge.transferRemote(address(canonical), DOMAIN_B, _toBytes32(bob), 60e18);
+        assertEq(a.bridge.outboundAvailable(address(canonical), DOMAIN_B), 40e8, "after send");
+        vm.warp(block.timestamp + 30);
+        assertEq(a.bridge.outboundAvailable(address(canonical), DOMAIN_B), 70e8, "refilled");
+        vm.warp(block.timestamp + 1 days);
+        assertEq(a.bridge.outboundAvailable(address(canonical), DOMAIN_B), 100e8, "capped at capacity");
+    }
+
+    function test_inboundAvailable_unconfiguredIsZero() public view {
+        assertEq(a.bridge.inboundAvailable(address(canonical), 7), 0, "closed route");
+        assertEq(a.bridge.inboundAvailable(address(canonical), DOMAIN_B), BIG, "configured route");
+    }
+
     // ------------------------------------------------------------------ ownership
 
     function test_transferOwnership_twoStep() public {
