@@ -300,7 +300,8 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
                     mstore(0x00, ZERO_ADDRESS_SIGNER_SELECTOR)
                     revert(0x1c, 0x04)
                 }
-                let entry := mload(add(entries, shl(5, index))) // garbage past the end: checked first
+                // For an index past the end this reads unrelated memory; the bounds check rejects it regardless.
+                let entry := mload(add(entries, shl(5, index)))
                 if or(iszero(lt(index, count)), iszero(eq(shr(96, entry), signer))) {
                     mstore(0x00, UNKNOWN_SIGNER_SELECTOR)
                     mstore(0x20, index)
