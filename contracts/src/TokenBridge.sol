@@ -223,6 +223,9 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     }
 
     /// @notice Releases a queued inbound transfer once the inbound bucket holds enough. Anyone may call.
+    /// @dev The entry is deleted before the token is called (checks-effects-interactions). A transfer larger than the
+    ///      bucket's capacity (or queued on a closed route, capacity 0) waits until the owner raises the capacity and
+    ///      the bucket refills; it is never dropped. A release that reverts (e.g. escrow short) leaves it queued.
     /// @param queueId The id from `TransferQueued`.
     function releaseQueued(uint256 queueId) external nonReentrant {
         QueuedTransfer memory q = queuedTransfer[queueId];

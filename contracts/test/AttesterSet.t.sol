@@ -532,6 +532,28 @@ contract AttesterSetTest is AttesterSetBase {
         assertGe(used, 13 * 3_100, "at least 13 ecrecovers");
     }
 
+    // ================================================================ pinned selectors and harness
+
+    /// @dev The assembly loop in `verify` reverts with hard-coded selectors; they must equal the declared errors.
+    function test_verify_assemblySelectorsMatchDeclaredErrors() public pure {
+        assertEq(bytes32(AttesterSet.DuplicateSigner.selector), bytes32(bytes4(0x9f4f72e1)), "DuplicateSigner");
+        assertEq(bytes32(AttesterSet.SignersOutOfOrder.selector), bytes32(bytes4(0xf76dd8aa)), "SignersOutOfOrder");
+        assertEq(bytes32(SignatureLib.InvalidSignatureV.selector), bytes32(bytes4(0xba76ff02)), "InvalidSignatureV");
+        assertEq(bytes32(SignatureLib.SignatureMalleable.selector), bytes32(bytes4(0xaddf7062)), "SignatureMalleable");
+        assertEq(bytes32(SignatureLib.ZeroAddressSigner.selector), bytes32(bytes4(0xec67b1b9)), "ZeroAddressSigner");
+        assertEq(bytes32(AttesterSet.UnknownSigner.selector), bytes32(bytes4(0xb846e11d)), "UnknownSigner");
+        assertEq(bytes32(AttesterSet.SignerRemoved.selector), bytes32(bytes4(0x3525e228)), "SignerRemoved");
+    }
+
+    function test_attest_revertsOnLengthMismatch() public {
+        vm.expectRevert(abi.encodeWithSelector(AttesterHarnessLengthMismatch.selector, 2, 1));
+        this.attestExternal(new uint256[](2), new uint8[](1));
+    }
+
+    function attestExternal(uint256[] memory k, uint8[] memory idx) external pure returns (bytes memory) {
+        return _attest(AttestationLib.MESSAGE_TYPEHASH, DOMAIN, bytes32(0), 1, VALUE, k, idx);
+    }
+
     function verifyMessageExternal(bytes32 value, bytes memory attestation) external view returns (uint64) {
         return _verifyMessage(value, attestation);
     }

@@ -522,6 +522,43 @@ contract GatewayTest is GatewayBase {
         assertEq(r.callCount(), 1, "handled");
     }
 
+    function test_deliver_revertsOnAttestationForOtherDomain() public {
+        bytes memory m = _message(1, address(recorder), "a");
+        bytes memory att = _attestMessage(REMOTE, address(gateway), 1, keccak256(m), keys, QUORUM);
+        vm.expectRevert();
+        gateway.deliver(m, att);
+        assertFalse(gateway.isDelivered(REMOTE, 1), "not consumed");
+    }
+
+    /// @dev §4: an attestation by a set that expired after rotation no longer delivers; the new set re-attests the
+    ///      same message id and it delivers. Nothing about the message is bound to the set that first attested it.
+    function test_deliver_reattestedByNextSetAfterExpiry() public {
+        bytes memory m = _message(70, address(recorder), "in flight across a rotation");
+        bytes memory oldAtt = _attest(m);
+
+        (uint256[] memory nextKeys, address[] memory nextAttesters, uint96[] memory nextWeights) = _makeSet(7, 99);
+        bytes memory rotation =
+            _attestRotation(set, 1, nextAttesters, nextWeights, THRESHOLD_5_OF_7, keys, QUORUM);
+        set.rotate(nextAttesters, nextWeights, THRESHOLD_5_OF_7, rotation);
+        assertEq(set.currentSetId(), 2, "rotated");
+
+        // Still inside the overlap window the old attestation is valid, but keep it for later.
+        uint256 snap = vm.snapshotState();
+        gateway.deliver(m, oldAtt);
+        assertTrue(gateway.isDelivered(REMOTE, 70), "old set delivers during overlap");
+        vm.revertToState(snap);
+
+        vm.warp(block.timestamp + 1 days + 1);
+        bytes memory ret = _revertData(address(gateway), 5_000_000, abi.encodeCall(Gateway.deliver, (m, oldAtt)));
+        assertEq(_selector(ret), AttesterSet.AttesterSetExpired.selector, "expired set rejected");
+        assertFalse(gateway.isDelivered(REMOTE, 70), "not consumed");
+
+        bytes memory newAtt = _attestMessage(LOCAL, address(gateway), 2, keccak256(m), nextKeys, QUORUM);
+        gateway.deliver(m, newAtt);
+        assertTrue(gateway.isDelivered(REMOTE, 70), "re-attested message delivered");
+        assertEq(recorder.callCount(), 1, "handled once");
+    }
+
     // =========================================================================================================
     // retry
     // =========================================================================================================

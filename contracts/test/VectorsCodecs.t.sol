@@ -55,18 +55,18 @@ contract VectorsCodecsTest is VectorsBase {
         string memory json = _json();
         uint256 n = _count(json, "attesterSets");
         for (uint256 i; i < n; ++i) {
-            uint64 setId = uint64(vmj.parseJsonUint(json, _key("attesterSets", i, "setId")));
-            uint16 bps = uint16(vmj.parseJsonUint(json, _key("attesterSets", i, "thresholdBps")));
-            address[] memory attesters = vmj.parseJsonAddressArray(json, _key("attesterSets", i, "attesters"));
-            uint96[] memory weights = _uint96s(vmj.parseJsonUintArray(json, _key("attesterSets", i, "weights")));
+            uint64 setId = uint64(VM_JSON.parseJsonUint(json, _key("attesterSets", i, "setId")));
+            uint16 bps = uint16(VM_JSON.parseJsonUint(json, _key("attesterSets", i, "thresholdBps")));
+            address[] memory attesters = VM_JSON.parseJsonAddressArray(json, _key("attesterSets", i, "attesters"));
+            uint96[] memory weights = _uint96s(VM_JSON.parseJsonUintArray(json, _key("attesterSets", i, "weights")));
             assertEq(
                 AttesterSetCodec.encode(setId, bps, attesters, weights),
-                vmj.parseJsonBytes(json, _key("attesterSets", i, "encoded")),
+                VM_JSON.parseJsonBytes(json, _key("attesterSets", i, "encoded")),
                 "encoded"
             );
             assertEq(
                 AttesterSetCodec.hash(setId, bps, attesters, weights),
-                vmj.parseJsonBytes32(json, _key("attesterSets", i, "hash")),
+                VM_JSON.parseJsonBytes32(json, _key("attesterSets", i, "hash")),
                 "hash"
             );
         }
@@ -76,9 +76,9 @@ contract VectorsCodecsTest is VectorsBase {
         string memory json = _json();
         uint256 n = _count(json, "attesterSets");
         for (uint256 i; i < n; ++i) {
-            address[] memory attesters = vmj.parseJsonAddressArray(json, _key("attesterSets", i, "attesters"));
-            uint96[] memory weights = _uint96s(vmj.parseJsonUintArray(json, _key("attesterSets", i, "weights")));
-            uint16 bps = uint16(vmj.parseJsonUint(json, _key("attesterSets", i, "thresholdBps")));
+            address[] memory attesters = VM_JSON.parseJsonAddressArray(json, _key("attesterSets", i, "attesters"));
+            uint96[] memory weights = _uint96s(VM_JSON.parseJsonUintArray(json, _key("attesterSets", i, "weights")));
+            uint16 bps = uint16(VM_JSON.parseJsonUint(json, _key("attesterSets", i, "thresholdBps")));
             AttesterSet set = _deploy(1001, attesters, weights, bps);
             assertEq(set.currentSetId(), 1, "set 1");
             (address[] memory stored,,,,) = set.getSet(1);
@@ -91,13 +91,13 @@ contract VectorsCodecsTest is VectorsBase {
         uint256 n = _count(json, "invalidAttesterSets");
         uint256 checked;
         for (uint256 i; i < n; ++i) {
-            string memory name = vmj.parseJsonString(json, _key("invalidAttesterSets", i, "error"));
+            string memory name = VM_JSON.parseJsonString(json, _key("invalidAttesterSets", i, "error"));
             // The contract assigns set ids itself, so a bad set id is an SDK-only check.
             if (_hash(name) == _hash("InvalidSetId")) continue;
-            address[] memory attesters = vmj.parseJsonAddressArray(json, _key("invalidAttesterSets", i, "attesters"));
-            uint256[] memory raw = vmj.parseJsonUintArray(json, _key("invalidAttesterSets", i, "weights"));
+            address[] memory attesters = VM_JSON.parseJsonAddressArray(json, _key("invalidAttesterSets", i, "attesters"));
+            uint256[] memory raw = VM_JSON.parseJsonUintArray(json, _key("invalidAttesterSets", i, "weights"));
             uint96[] memory weights = _uint96s(raw);
-            uint16 bps = uint16(vmj.parseJsonUint(json, _key("invalidAttesterSets", i, "thresholdBps")));
+            uint16 bps = uint16(VM_JSON.parseJsonUint(json, _key("invalidAttesterSets", i, "thresholdBps")));
             try new AttesterSet(1001, OWNER, attesters, weights, bps, 1 days, 7 days) returns (AttesterSet) {
                 revert AssertionFailed(string.concat("invalid set accepted: ", name));
             } catch (bytes memory reason) {
@@ -125,14 +125,14 @@ contract VectorsCodecsTest is VectorsBase {
     // attestations, verified by a real AttesterSet
 
     function _deployForAttestation(string memory json, uint256 i) private returns (AttesterSet set, address verifier) {
-        assertEq(vmj.parseJsonUint(json, _key("attestations", i, "attesterSetId")), 1, "vectors use set 1");
+        assertEq(VM_JSON.parseJsonUint(json, _key("attestations", i, "attesterSetId")), 1, "vectors use set 1");
         set = _deploy(
-            uint32(vmj.parseJsonUint(json, _key("attestations", i, "domain"))),
-            vmj.parseJsonAddressArray(json, _key("attestations", i, "attesters")),
-            _uint96s(vmj.parseJsonUintArray(json, _key("attestations", i, "weights"))),
-            uint16(vmj.parseJsonUint(json, _key("attestations", i, "thresholdBps")))
+            uint32(VM_JSON.parseJsonUint(json, _key("attestations", i, "domain"))),
+            VM_JSON.parseJsonAddressArray(json, _key("attestations", i, "attesters")),
+            _uint96s(VM_JSON.parseJsonUintArray(json, _key("attestations", i, "weights"))),
+            uint16(VM_JSON.parseJsonUint(json, _key("attestations", i, "thresholdBps")))
         );
-        verifier = address(uint160(uint256(vmj.parseJsonBytes32(json, _key("attestations", i, "verifier")))));
+        verifier = address(uint160(uint256(VM_JSON.parseJsonBytes32(json, _key("attestations", i, "verifier")))));
     }
 
     function test_attestations_verifyOnAttesterSet() public {
@@ -140,9 +140,9 @@ contract VectorsCodecsTest is VectorsBase {
         uint256 n = _count(json, "attestations");
         for (uint256 i; i < n; ++i) {
             (AttesterSet set, address verifier) = _deployForAttestation(json, i);
-            bytes memory encoded = vmj.parseJsonBytes(json, _key("attestations", i, "encoded"));
-            bytes32 value = vmj.parseJsonBytes32(json, _key("attestations", i, "value"));
-            bool quorum = vmj.parseJsonBool(json, _key("attestations", i, "quorum"));
+            bytes memory encoded = VM_JSON.parseJsonBytes(json, _key("attestations", i, "encoded"));
+            bytes32 value = VM_JSON.parseJsonBytes32(json, _key("attestations", i, "value"));
+            bool quorum = VM_JSON.parseJsonBool(json, _key("attestations", i, "quorum"));
             vm.prank(verifier);
             try set.verify(AttestationLib.MESSAGE_TYPEHASH, value, encoded) returns (uint64 setId) {
                 assertTrue(quorum, "only quorum attestations verify");
@@ -163,11 +163,11 @@ contract VectorsCodecsTest is VectorsBase {
         string memory json = _json();
         uint256 n = _count(json, "malformedAttestations");
         for (uint256 i; i < n; ++i) {
-            uint256 base = vmj.parseJsonUint(json, _key("malformedAttestations", i, "attestation"));
+            uint256 base = VM_JSON.parseJsonUint(json, _key("malformedAttestations", i, "attestation"));
             (AttesterSet set, address verifier) = _deployForAttestation(json, base);
-            bytes32 value = vmj.parseJsonBytes32(json, _key("attestations", base, "value"));
-            bytes memory encoded = vmj.parseJsonBytes(json, _key("malformedAttestations", i, "encoded"));
-            string memory name = vmj.parseJsonString(json, _key("malformedAttestations", i, "error"));
+            bytes32 value = VM_JSON.parseJsonBytes32(json, _key("attestations", base, "value"));
+            bytes memory encoded = VM_JSON.parseJsonBytes(json, _key("malformedAttestations", i, "encoded"));
+            string memory name = VM_JSON.parseJsonString(json, _key("malformedAttestations", i, "error"));
             vm.prank(verifier);
             try set.verify(AttestationLib.MESSAGE_TYPEHASH, value, encoded) returns (uint64) {
                 revert AssertionFailed(string.concat("malformed attestation accepted: ", name));
@@ -197,12 +197,12 @@ contract VectorsCodecsTest is VectorsBase {
         string memory json = _json();
         uint256 n = _count(json, "tokenMessages");
         for (uint256 i; i < n; ++i) {
-            bytes32 token = vmj.parseJsonBytes32(json, _key("tokenMessages", i, "token"));
-            bytes32 recipient = vmj.parseJsonBytes32(json, _key("tokenMessages", i, "recipient"));
-            uint64 amount = uint64(vmj.parseJsonUint(json, _key("tokenMessages", i, "amount")));
-            bytes32 from = vmj.parseJsonBytes32(json, _key("tokenMessages", i, "from"));
-            bytes memory encoded = vmj.parseJsonBytes(json, _key("tokenMessages", i, "encoded"));
-            assertEq(vmj.parseJsonUint(json, _key("tokenMessages", i, "kind")), TokenMessage.KIND_TRANSFER, "kind");
+            bytes32 token = VM_JSON.parseJsonBytes32(json, _key("tokenMessages", i, "token"));
+            bytes32 recipient = VM_JSON.parseJsonBytes32(json, _key("tokenMessages", i, "recipient"));
+            uint64 amount = uint64(VM_JSON.parseJsonUint(json, _key("tokenMessages", i, "amount")));
+            bytes32 from = VM_JSON.parseJsonBytes32(json, _key("tokenMessages", i, "from"));
+            bytes memory encoded = VM_JSON.parseJsonBytes(json, _key("tokenMessages", i, "encoded"));
+            assertEq(VM_JSON.parseJsonUint(json, _key("tokenMessages", i, "kind")), TokenMessage.KIND_TRANSFER, "kind");
             assertEq(TokenMessage.encode(token, recipient, amount, from), encoded, "encoded");
             (bytes32 t, bytes32 r, uint64 a, bytes32 f) = this.decodeTokenExt(encoded);
             assertEq(t, token, "token");
@@ -216,8 +216,8 @@ contract VectorsCodecsTest is VectorsBase {
         string memory json = _json();
         uint256 n = _count(json, "malformedTokenMessages");
         for (uint256 i; i < n; ++i) {
-            bytes memory encoded = vmj.parseJsonBytes(json, _key("malformedTokenMessages", i, "encoded"));
-            string memory name = vmj.parseJsonString(json, _key("malformedTokenMessages", i, "error"));
+            bytes memory encoded = VM_JSON.parseJsonBytes(json, _key("malformedTokenMessages", i, "encoded"));
+            string memory name = VM_JSON.parseJsonString(json, _key("malformedTokenMessages", i, "error"));
             bytes4 expected = _hash(name) == _hash("TokenMessageInvalidLength")
                 ? TokenMessage.TokenMessageInvalidLength.selector
                 : _hash(name) == _hash("TokenMessageUnknownKind") ? TokenMessage.TokenMessageUnknownKind.selector : bytes4(0);
@@ -237,15 +237,15 @@ contract VectorsCodecsTest is VectorsBase {
         string memory json = _json();
         uint256 n = _count(json, "amounts");
         for (uint256 i; i < n; ++i) {
-            uint256 amount = vmj.parseJsonUint(json, _key("amounts", i, "amount"));
-            uint8 l = uint8(vmj.parseJsonUint(json, _key("amounts", i, "localDecimals")));
-            uint8 s = uint8(vmj.parseJsonUint(json, _key("amounts", i, "sharedDecimals")));
-            (uint64 wire, uint256 dust) = Amounts.toShared(amount, l, s);
-            assertEq(wire, vmj.parseJsonUint(json, _key("amounts", i, "wire")), "wire");
-            assertEq(dust, vmj.parseJsonUint(json, _key("amounts", i, "dust")), "dust");
-            uint256 local = Amounts.toLocal(wire, l, s);
-            assertEq(local, vmj.parseJsonUint(json, _key("amounts", i, "local")), "local");
-            assertEq(local, vmj.parseJsonUint(json, _key("amounts", i, "sent")), "sent");
+            uint256 amount = VM_JSON.parseJsonUint(json, _key("amounts", i, "amount"));
+            uint8 localDec = uint8(VM_JSON.parseJsonUint(json, _key("amounts", i, "localDecimals")));
+            uint8 sharedDec = uint8(VM_JSON.parseJsonUint(json, _key("amounts", i, "sharedDecimals")));
+            (uint64 wire, uint256 dust) = Amounts.toShared(amount, localDec, sharedDec);
+            assertEq(wire, VM_JSON.parseJsonUint(json, _key("amounts", i, "wire")), "wire");
+            assertEq(dust, VM_JSON.parseJsonUint(json, _key("amounts", i, "dust")), "dust");
+            uint256 local = Amounts.toLocal(wire, localDec, sharedDec);
+            assertEq(local, VM_JSON.parseJsonUint(json, _key("amounts", i, "local")), "local");
+            assertEq(local, VM_JSON.parseJsonUint(json, _key("amounts", i, "sent")), "sent");
             assertEq(local + dust, amount, "no value created or destroyed");
         }
     }
@@ -254,11 +254,11 @@ contract VectorsCodecsTest is VectorsBase {
         string memory json = _json();
         uint256 n = _count(json, "invalidAmounts");
         for (uint256 i; i < n; ++i) {
-            uint256 amount = vmj.parseJsonUint(json, _key("invalidAmounts", i, "amount"));
-            uint8 l = uint8(vmj.parseJsonUint(json, _key("invalidAmounts", i, "localDecimals")));
-            uint8 s = uint8(vmj.parseJsonUint(json, _key("invalidAmounts", i, "sharedDecimals")));
-            string memory name = vmj.parseJsonString(json, _key("invalidAmounts", i, "error"));
-            try this.toSharedExt(amount, l, s) returns (uint64, uint256) {
+            uint256 amount = VM_JSON.parseJsonUint(json, _key("invalidAmounts", i, "amount"));
+            uint8 localDec = uint8(VM_JSON.parseJsonUint(json, _key("invalidAmounts", i, "localDecimals")));
+            uint8 sharedDec = uint8(VM_JSON.parseJsonUint(json, _key("invalidAmounts", i, "sharedDecimals")));
+            string memory name = VM_JSON.parseJsonString(json, _key("invalidAmounts", i, "error"));
+            try this.toSharedExt(amount, localDec, sharedDec) returns (uint64, uint256) {
                 revert AssertionFailed(string.concat("invalid amount accepted: ", name));
             } catch (bytes memory reason) {
                 _assertSelector(reason, _amountError(name), name);

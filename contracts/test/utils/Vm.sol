@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 /// @notice The subset of the standard cheatcode interface (forge-std's Vm) that Hardhat's Solidity test runner
 ///         implements and this project uses. forge-std cannot be installed here, so it is declared by hand.
+// solhint-disable-next-line interface-starts-with-i
 interface Vm {
     struct Log {
         bytes32[] topics;

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Test} from "../utils/Test.sol";
 
 /// @notice The JSON cheatcodes the vector tests need beyond contracts/test/utils/Vm.sol (same cheatcode address).
-interface VmJson {
+interface IVmJson {
     function readFile(string calldata path) external view returns (string memory data);
     function projectRoot() external view returns (string memory path);
     function keyExistsJson(string calldata json, string calldata key) external view returns (bool);
@@ -25,15 +25,15 @@ interface VmJson {
 
 /// @notice Reads test/vectors/protocol.json (docs/protocol.md §10) for the vector tests.
 abstract contract VectorsBase is Test {
-    VmJson internal constant vmj = VmJson(address(uint160(uint256(keccak256("hevm cheat code")))));
+    IVmJson internal constant VM_JSON = IVmJson(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     function _json() internal view returns (string memory) {
-        return vmj.readFile(string.concat(vmj.projectRoot(), "/test/vectors/protocol.json"));
+        return VM_JSON.readFile(string.concat(VM_JSON.projectRoot(), "/test/vectors/protocol.json"));
     }
 
     /// @dev `.<section>[i]`
     function _at(string memory section, uint256 i) internal pure returns (string memory) {
-        return string.concat(".", section, "[", vmj.toString(i), "]");
+        return string.concat(".", section, "[", VM_JSON.toString(i), "]");
     }
 
     /// @dev `.<section>[i].<field>`
@@ -43,7 +43,7 @@ abstract contract VectorsBase is Test {
 
     /// @dev Number of entries of the top-level array `section` (the cheatcodes have no array length).
     function _count(string memory json, string memory section) internal view returns (uint256 n) {
-        while (vmj.keyExistsJson(json, _at(section, n))) ++n;
+        while (VM_JSON.keyExistsJson(json, _at(section, n))) ++n;
         assertTrue(n > 0, string.concat("no vectors in ", section));
     }
 

@@ -1,0 +1,117 @@
+// Runs every test suite of the monorepo and prints one total, `N passed, N failed`, as its last line.
+// A suite that crashes before reporting counts is a failure, never a silent zero.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+type Counts = { passed: number; failed: number };
+
+type Suite = {
+  name: string;
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Reads the suite's counts from its output (or a report file). Undefined when the output has none. */
+  parse: (output: string) => Counts | undefined;
+};
+
+const root = new URL("..", import.meta.url).pathname;
+
+/** Hardhat's Solidity and node:test reporters end with "N passing" and (when any) "N failing". */
+function parseMochaStyle(output: string): Counts | undefined {
+  const plain = stripAnsi(output);
+  const passing = [...plain.matchAll(/^\s*(\d+) passing/gm)].at(-1);
+  if (passing === undefined) return undefined;
+  const failing = [...plain.matchAll(/^\s*(\d+) failing/gm)].at(-1);
+  return { passed: Number(passing[1]), failed: failing === undefined ? 0 : Number(failing[1]) };
+}
+
+function vitestJson(reportFile: string): (output: string) => Counts | undefined {
+  return () => {
+    try {
+      const report = JSON.parse(readFileSync(reportFile, "utf8")) as {
+        numPassedTests: number;
+        numFailedTests: number;
+      };
+      return { passed: report.numPassedTests, failed: report.numFailedTests };
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC.
+  return text.replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+function run(suite: Suite): Promise<{ output: string; code: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(suite.command, suite.args, {
+      cwd: suite.cwd ?? root,
+      env: { ...process.env, FORCE_COLOR: "0", ...suite.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const forward = (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stdout.write(chunk);
+    };
+    child.stdout.on("data", forward);
+    child.stderr.on("data", forward);
+    child.on("close", (code) => resolve({ output, code: code ?? 1 }));
+  });
+}
+
+const reports = mkdtempSync(join(tmpdir(), "maskoii-test-"));
+const sdkReport = join(reports, "sdk.json");
+
+const suites: Suite[] = [
+  {
+    name: "contracts (Solidity: unit, fuzz, invariant)",
+    command: "npx",
+    args: ["hardhat", "test", "solidity"],
+    parse: parseMochaStyle,
+  },
+  {
+    name: "contracts (TypeScript flows across two chains)",
+    command: "npx",
+    args: ["hardhat", "test", "nodejs"],
+    parse: parseMochaStyle,
+  },
+  {
+    name: "sdk (Vitest)",
+    command: "npx",
+    args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${sdkReport}`],
+    cwd: join(root, "sdk"),
+    parse: vitestJson(sdkReport),
+  },
+];
+
+const only = process.argv.slice(2);
+const total: Counts = { passed: 0, failed: 0 };
+const lines: string[] = [];
+for (const suite of suites) {
+  if (only.length > 0 && !only.some((word) => suite.name.includes(word))) continue;
+  process.stdout.write(`\n=== ${suite.name} ===\n`);
+  const { output, code } = await run(suite);
+  const counts = suite.parse(output);
+  if (counts === undefined) {
+    lines.push(`${suite.name}: no test counts reported (exit ${code}); counted as 1 failure`);
+    total.failed += 1;
+    continue;
+  }
+  // A runner that exits non-zero while reporting no failures still failed (e.g. a crash after the summary).
+  const failed = code !== 0 && counts.failed === 0 ? 1 : counts.failed;
+  lines.push(`${suite.name}: ${counts.passed} passed, ${failed} failed${code !== 0 ? ` (exit ${code})` : ""}`);
+  total.passed += counts.passed;
+  total.failed += failed;
+}
+rmSync(reports, { recursive: true, force: true });
+
+process.stdout.write("\n=== summary ===\n");
+for (const line of lines) process.stdout.write(`${line}\n`);
+process.stdout.write(`${total.passed} passed, ${total.failed} failed\n`);
+process.exitCode = total.failed === 0 ? 0 : 1;
