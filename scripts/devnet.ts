@@ -34,6 +34,11 @@ type Devnet = {
 
 type Step = { name: string; run: (devnet: Devnet) => Promise<void> };
 
+/** Raised when a step finds the devnet in a state it cannot continue from. */
+class DevnetError extends Error {
+  override readonly name = "DevnetError";
+}
+
 function log(line: string): void {
   process.stdout.write(`[devnet] ${line}\n`);
 }
@@ -81,7 +86,7 @@ const steps: Step[] = [
   {
     name: "demo transfer A -> B",
     run: async (devnet) => {
-      if (devnet.deployment === undefined) throw new Error("nothing deployed");
+      if (devnet.deployment === undefined) throw new DevnetError("the demo needs the deploy step first");
       await runDemoTransfer({ deployment: devnet.deployment, attesters: devnet.attesters, quorum: QUORUM, log });
     },
   },

@@ -22,10 +22,13 @@ const token = (amount: string) => parseUnits(amount, 18);
 /** 10^(18 - 8): local units per shared (wire) unit. */
 const SCALE = 10n ** 10n;
 
-/** Outbound 200 tokens, inbound 100 tokens per (token, route), both refilling 0.1 token per second. */
+/**
+ * Outbound 200 tokens, inbound 100 tokens per (token, route), both refilling 0.01 token per second (slow enough that
+ * wall-clock time between blocks cannot refill a bucket noticeably during the test).
+ */
 const LIMITS: RouteLimits = {
-  outbound: { capacity: 200n * 10n ** 8n, refillPerSecond: 10n ** 7n },
-  inbound: { capacity: 100n * 10n ** 8n, refillPerSecond: 10n ** 7n },
+  outbound: { capacity: 200n * 10n ** 8n, refillPerSecond: 10n ** 6n },
+  inbound: { capacity: 100n * 10n ** 8n, refillPerSecond: 10n ** 6n },
 };
 
 async function transfer(from: Chain, tokenAddress: `0x${string}`, destination: number, amount: bigint) {
@@ -132,7 +135,7 @@ describe("token bridge A <-> B", () => {
       "RateLimitExceeded",
     );
 
-    await b.connection.networkHelpers.time.increase(200); // +20 tokens
+    await b.connection.networkHelpers.time.increase(2_000); // +20 tokens
     const released = await mined(b, b.as(b.wallets.stranger).tokenBridge.write.releaseQueued([queueId]));
     assert.equal(
       parseEventLogs({ abi: tokenBridgeAbi, eventName: "QueuedTransferReleased", logs: released.logs })[0]?.args
