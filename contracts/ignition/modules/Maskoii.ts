@@ -4,6 +4,10 @@
 // (burn/mint, owned by this chain's TokenBridge) that represents the remote chain's demo token. Cross-chain wiring
 // (remote bridges, token registration and links, rate limits, fees) needs both chains' addresses and is done by
 // scripts/deploy.ts once both chains are deployed.
+//
+// One chain from the CLI (parameters of the devnet's attesters, see contracts/ignition/parameters/):
+//   npx hardhat ignition deploy contracts/ignition/modules/Maskoii.ts --network devnetA \
+//     --parameters contracts/ignition/parameters/devnetA.json
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 /** One day: how long a rotated-out attester set keeps verifying (protocol §4 default). */
