@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import {
   attesterSetAbi,
   bridgedTokenAbi,
@@ -222,6 +223,25 @@ describe("scripts/deploy.ts on two chains", () => {
       assert.equal(parseDeployment(raw).rpcUrl, "http://127.0.0.1:8545");
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("Ignition parameter files of the devnet", () => {
+  it("name the devnet's domains and deterministic attesters", () => {
+    const expected = devnetAttesters(3).map((m) => m.account.address);
+    for (const [file, domain] of [
+      ["devnetA.json", DOMAIN_A],
+      ["devnetB.json", DOMAIN_B],
+    ] as const) {
+      const path = fileURLToPath(new URL(`../ignition/parameters/${file}`, import.meta.url));
+      const parsed = JSON.parse(readFileSync(path, "utf8")) as {
+        Maskoii: { domain: number; attesters: string[]; weights: string[]; thresholdBps: number };
+      };
+      assert.equal(parsed.Maskoii.domain, domain);
+      assert.deepEqual(parsed.Maskoii.attesters, expected);
+      assert.deepEqual(parsed.Maskoii.weights, ["1n", "1n", "1n"]);
+      assert.equal(parsed.Maskoii.thresholdBps, 6666);
     }
   });
 });
