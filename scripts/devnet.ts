@@ -136,7 +136,16 @@ async function main(): Promise<void> {
   setInterval(() => {}, 1 << 30);
 }
 
+/** Errors whose message says it all; anything else is unexpected and gets its stack printed. */
+const EXPECTED_ERRORS = new Set(["ChainStartError", "RpcError", "DeployError", "DemoError", "DevnetError"]);
+
 main().catch((error: unknown) => {
-  process.stderr.write(`[devnet] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const text =
+    error instanceof Error
+      ? EXPECTED_ERRORS.has(error.name)
+        ? error.message
+        : (error.stack ?? error.message)
+      : String(error);
+  process.stderr.write(`[devnet] failed: ${text}\n`);
   void shutdown("error", 1);
 });
