@@ -201,3 +201,55 @@ describe("messaging A -> B", () => {
     assert.equal(await b.gateway.read.messageStatus([more[1]!.message]), STATUS_NONE);
   });
 });
+
+describe("stake-weighted quorum", () => {
+  let world: World;
+  let recipient: Awaited<ReturnType<typeof deployRecipient>>;
+  before(async () => {
+    // Member 0 holds 5 of 9 weight; 60% of 9 is 5.4, so member 0 needs one more signer and the four others
+    // together (4 of 9) are not enough.
+    world = await createWorld({
+      attesterCount: 5,
+      weights: [5n, 1n, 1n, 1n, 1n],
+      thresholdBps: 6000,
+      label: "weighted",
+    });
+    recipient = await deployRecipient(world.b);
+  });
+  after(async () => world.close());
+
+  it("counts weight, not signatures", async () => {
+    const { a, b } = world;
+    const [members, weights, threshold, total] = await b.attesterSet.read.getSet([1n]);
+    assert.deepEqual(
+      members,
+      world.attesters.map((m) => m.account.address),
+    );
+    assert.deepEqual(weights, [5n, 1n, 1n, 1n, 1n]);
+    assert.equal(threshold, 6000);
+    assert.equal(total, 9n);
+
+    const sent = await sendPlain(a, recipient.address, "0x77");
+    const by = (signerPositions: number[]) =>
+      attest({
+        chain: b,
+        kind: "message",
+        attesterSetId: 1n,
+        value: sent.messageId,
+        members: world.attesters,
+        signerPositions,
+      });
+    await b.connection.viem.assertions.revertWithCustomError(
+      b.gateway.write.deliver([sent.message, by([1, 2, 3, 4])]),
+      b.attesterSet,
+      "InsufficientWeight",
+    );
+    await b.connection.viem.assertions.revertWithCustomError(
+      b.gateway.write.deliver([sent.message, by([0])]),
+      b.attesterSet,
+      "InsufficientWeight",
+    );
+    await mined(b, b.gateway.write.deliver([sent.message, by([0, 3])]));
+    assert.equal(await b.gateway.read.messageStatus([sent.message]), STATUS_DELIVERED);
+  });
+});
