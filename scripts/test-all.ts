@@ -1,8 +1,8 @@
 // Runs every test suite of the monorepo and prints one total, `N passed, N failed`, as its last line.
 // A suite that crashes before reporting counts is a failure, never a silent zero.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 
 type Counts = { passed: number; failed: number };
@@ -26,6 +26,16 @@ function parseMochaStyle(output: string): Counts | undefined {
   if (passing === undefined) return undefined;
   const failing = [...plain.matchAll(/^\s*(\d+) failing/gm)].at(-1);
   return { passed: Number(passing[1]), failed: failing === undefined ? 0 : Number(failing[1]) };
+}
+
+/** cargo test prints one "test result: ok. N passed; M failed; ..." line per test binary; sum them. */
+function parseCargo(output: string): Counts | undefined {
+  const results = [...stripAnsi(output).matchAll(/^test result: \w+\. (\d+) passed; (\d+) failed/gm)];
+  if (results.length === 0) return undefined;
+  return results.reduce<Counts>(
+    (sum, [, passed, failed]) => ({ passed: sum.passed + Number(passed), failed: sum.failed + Number(failed) }),
+    { passed: 0, failed: 0 },
+  );
 }
 
 function vitestJson(reportFile: string): (output: string) => Counts | undefined {
@@ -89,6 +99,18 @@ const suites: Suite[] = [
     parse: vitestJson(sdkReport),
   },
 ];
+
+// The Solana program and the local RPC endpoint (Rust). The target directory lives outside the clone so that
+// repeated runs stay warm.
+if (existsSync(join(root, "programs", "Cargo.toml"))) {
+  suites.push({
+    name: "programs (cargo test: Solana runtime)",
+    command: "cargo",
+    args: ["test", "--locked", "--manifest-path", join(root, "programs", "Cargo.toml"), "--workspace"],
+    env: { CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "maskoii-target") },
+    parse: parseCargo,
+  });
+}
 
 const only = process.argv.slice(2);
 const total: Counts = { passed: 0, failed: 0 };
