@@ -53,18 +53,23 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
     uint32 public constant MIN_EMERGENCY_DELAY = 2 days;
 
     /// @dev Attestation layout: `uint64 setId ‖ k × (uint8 index ‖ bytes32 r ‖ bytes32 s ‖ uint8 v)`.
-    uint256 private constant SIGNATURES_OFFSET = 8;
-    uint256 private constant SIGNATURE_ENTRY_LENGTH = 66;
+    uint256 internal constant SIGNATURES_OFFSET = 8;
+    uint256 internal constant SIGNATURE_ENTRY_LENGTH = 66;
 
     /// @dev Blob layout: `uint96 totalWeight ‖ count × (address ‖ uint96 weight)`.
     uint256 private constant BLOB_HEADER_LENGTH = 12;
     uint256 private constant WEIGHT_MASK = 0xffffffffffffffffffffffff;
 
-    /// @dev Config word: pointer in bits [0, 160), count [160, 168), thresholdBps [168, 184), expiresAt [184, 224).
+    /// @dev Config word: pointer in bits [0, 160), count [160, 168), thresholdBps [168, 184), expiresAt [184, 224),
+    ///      paused flag at bit 224 (only ever set by a Gateway, which is the attester set of its chain).
     uint256 private constant COUNT_SHIFT = 160;
     uint256 private constant THRESHOLD_SHIFT = 168;
     uint256 private constant EXPIRES_SHIFT = 184;
     uint256 private constant EXPIRES_CLEAR_MASK = ~(uint256(type(uint40).max) << EXPIRES_SHIFT);
+    /// @dev Paused flag of a config word: `_verify` with a non-zero `pauseMask` rejects attestations of such a set.
+    uint256 internal constant PAUSED_FLAG = 1 << 224;
+    /// @dev OpenZeppelin Pausable's `EnforcedPause()` selector, raised by `_verify` for a paused set.
+    uint256 private constant ENFORCED_PAUSE_SELECTOR = 0xd93c0665;
 
     /// @dev secp256k1n / 2 (SignatureLib.HALF_ORDER), as a literal so that inline assembly can use it.
     uint256 private constant HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
@@ -133,8 +138,8 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
 
     /// @notice The two messages do not share `(originDomain, nonce)` or are the same message.
     error NotConflicting();
-    /// @notice A Merkle proof does not lead from the message id to the evidence's root.
-    error InvalidMerkleProof();
+    /// @notice An equivocation evidence's Merkle proof does not lead from the message id to the evidence's root.
+    error InvalidEvidenceProof();
     /// @notice The two signatures recover to different addresses.
     error DifferentSigners(address signerA, address signerB);
     /// @notice The equivocating signer is not a counted member of any live set.
@@ -160,8 +165,8 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
                                  STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    /// @inheritdoc IAttesterSet
-    uint32 public immutable override localDomain;
+    /// @dev This chain's maskoii domain (see `localDomain()`).
+    uint32 internal immutable _localDomain;
     /// @notice Seconds the previous set stays valid after a quorum rotation.
     uint32 public immutable overlapWindow;
     /// @notice Seconds between an emergency proposal and the earliest execution.
@@ -194,7 +199,7 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
     ) Ownable(owner_) {
         if (localDomain_ == 0) revert InvalidLocalDomain();
         if (emergencyDelay_ < MIN_EMERGENCY_DELAY) revert EmergencyDelayTooShort(emergencyDelay_);
-        localDomain = localDomain_;
+        _localDomain = localDomain_;
         overlapWindow = overlapWindow_;
         emergencyDelay = emergencyDelay_;
         uint96 totalWeight = _validateSet(attesters, weights, thresholdBps);
@@ -214,15 +219,19 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
         override
         returns (uint64 attesterSetId)
     {
-        return _verify(typeHash, bytes32(uint256(uint160(msg.sender))), value, attestation);
+        return _verify(typeHash, bytes32(uint256(uint160(msg.sender))), value, attestation, PAUSED_FLAG);
     }
 
     /// @dev One pass over the signatures: ordering, canonical form, membership, weight. See docs/protocol.md §4.
-    function _verify(bytes32 typeHash, bytes32 verifier, bytes32 value, bytes calldata attestation)
-        internal
-        view
-        returns (uint64 setId)
-    {
+    ///      Reverts with `EnforcedPause()` if the set's config word has a bit of `pauseMask` set (PAUSED_FLAG for
+    ///      attestation consumers; 0 for rotations, which stay possible while paused).
+    function _verify(
+        bytes32 typeHash,
+        bytes32 verifier,
+        bytes32 value,
+        bytes calldata attestation,
+        uint256 pauseMask
+    ) internal view returns (uint64 setId) {
         uint256 length = attestation.length;
         unchecked {
             if (length < SIGNATURES_OFFSET || (length - SIGNATURES_OFFSET) % SIGNATURE_ENTRY_LENGTH != 0) {
@@ -237,11 +246,22 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
         uint256 config = _configs[setId];
         address pointer = address(uint160(config));
         if (pointer == address(0)) revert UnknownAttesterSet(setId);
-        uint256 expiresAt = config >> EXPIRES_SHIFT;
+        uint256 expiresAt = uint40(config >> EXPIRES_SHIFT);
         if (expiresAt != 0 && block.timestamp >= expiresAt) revert AttesterSetExpired(setId, uint40(expiresAt));
-        uint256 count = uint8(config >> COUNT_SHIFT);
+        if (config & pauseMask != 0) {
+            assembly ("memory-safe") {
+                mstore(0x00, ENFORCED_PAUSE_SELECTOR)
+                revert(0x1c, 0x04)
+            }
+        }
+        _verifyQuorum(config, AttestationLib.digest(typeHash, _localDomain, verifier, setId, value), attestation);
+    }
 
-        bytes32 digest = AttestationLib.digest(typeHash, localDomain, verifier, setId, value);
+    /// @dev The signature pass of `_verify` for a live set's `config` word and a well-formed attestation.
+    function _verifyQuorum(uint256 config, bytes32 digest, bytes calldata attestation) private view {
+        address pointer = address(uint160(config));
+        uint256 count = uint8(config >> COUNT_SHIFT);
+        uint256 length = attestation.length;
 
         // Copy the blob once so that entry `i` is the word at `entries + 32 i` and the total weight sits in the low
         // 12 bytes of the word before it. Code offset 1 skips SSTORE2's STOP prefix.
@@ -258,7 +278,8 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
         // One pass over `index ‖ r ‖ s ‖ v` entries. Each check reverts with its own error (selectors below are
         // pinned by the test suite against the declared errors).
         assembly ("memory-safe") {
-            let ec := mload(0x40) // ecrecover input/output, past the blob; never allocated
+            let ec := mload(0x40) // ecrecover input `digest ‖ v ‖ r ‖ s`, past the blob; never allocated
+            mstore(ec, digest) // the output goes to scratch space, so the digest is written once
             let nextIndex := 0 // lowest index the next signature may carry
             let end := add(attestation.offset, length)
             for { let cursor := add(attestation.offset, SIGNATURES_OFFSET) } lt(cursor, end) {
@@ -278,7 +299,8 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
                 }
                 nextIndex := add(index, 1)
                 let v := byte(0, calldataload(add(cursor, 65)))
-                if iszero(or(eq(v, 27), eq(v, 28))) {
+                // v - 27 wraps to a huge number for v < 27: one comparison accepts exactly {27, 28}.
+                if iszero(lt(sub(v, 27), 2)) {
                     mstore(0x00, INVALID_SIGNATURE_V_SELECTOR)
                     mstore(0x20, v)
                     revert(0x1c, 0x24)
@@ -289,13 +311,11 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
                     mstore(0x20, s)
                     revert(0x1c, 0x24)
                 }
-                mstore(ec, digest)
                 mstore(add(ec, 0x20), v)
-                mstore(add(ec, 0x40), calldataload(add(cursor, 1)))
-                mstore(add(ec, 0x60), s)
-                let ok := staticcall(gas(), 0x01, ec, 0x80, ec, 0x20)
-                // A failed recovery returns no data: then the product is 0 whatever is left at `ec`.
-                let signer := mul(mload(ec), and(ok, eq(returndatasize(), 0x20)))
+                calldatacopy(add(ec, 0x40), add(cursor, 1), 0x40) // r ‖ s
+                // A failed recovery (or call) returns no data: then the product is 0 whatever the scratch word holds.
+                pop(staticcall(gas(), 0x01, ec, 0x80, 0x00, 0x20))
+                let signer := mul(mload(0x00), eq(returndatasize(), 0x20))
                 if iszero(signer) {
                     mstore(0x00, ZERO_ADDRESS_SIGNER_SELECTOR)
                     revert(0x1c, 0x04)
@@ -352,7 +372,7 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
         }
         uint64 next = current + 1;
         bytes32 setHash = AttesterSetCodec.hash(next, thresholdBps, attesters, weights);
-        _verify(AttestationLib.ROTATION_TYPEHASH, bytes32(uint256(uint160(address(this)))), setHash, attestation);
+        _verify(AttestationLib.ROTATION_TYPEHASH, bytes32(uint256(uint160(address(this)))), setHash, attestation, 0);
 
         uint40 previousExpiresAt = uint40(block.timestamp + overlapWindow);
         _install(current, next, attesters, weights, totalWeight, thresholdBps, previousExpiresAt);
@@ -453,7 +473,7 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
         if (e.root == bytes32(0) && e.proof.length == 0) {
             return AttestationLib.digest(AttestationLib.MESSAGE_TYPEHASH, domain, e.verifier, e.attesterSetId, messageId);
         }
-        if (MessageMerkle.rootOf(messageId, e.proof) != e.root) revert InvalidMerkleProof();
+        if (MessageMerkle.rootOf(messageId, e.proof) != e.root) revert InvalidEvidenceProof();
         return AttestationLib.digest(AttestationLib.BATCH_TYPEHASH, domain, e.verifier, e.attesterSetId, e.root);
     }
 
@@ -494,12 +514,17 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
         return _currentSetId;
     }
 
+    /// @inheritdoc IAttesterSet
+    function localDomain() public view virtual override returns (uint32) {
+        return _localDomain;
+    }
+
     /// @notice Whether set `setId` exists and has not expired.
     /// @param setId The set id.
     function isLive(uint64 setId) public view returns (bool) {
         uint256 config = _configs[setId];
         if (config == 0) return false;
-        uint256 expiresAt = config >> EXPIRES_SHIFT;
+        uint256 expiresAt = uint40(config >> EXPIRES_SHIFT);
         return expiresAt == 0 || block.timestamp < expiresAt;
     }
 
@@ -602,6 +627,23 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
         }
     }
 
+    /// @dev Flags a newly installed set's config word starts with. A plain AttesterSet has none; a Gateway returns
+    ///      PAUSED_FLAG while paused so that rotation (normal or emergency) keeps the new set paused.
+    function _newSetFlags() internal view virtual returns (uint256) {
+        return 0;
+    }
+
+    /// @dev Sets or clears PAUSED_FLAG on every live set (at most two: the current one and the previous one during
+    ///      its overlap window). Expired sets are left as they are: they can never verify again.
+    function _setPausedFlag(bool paused_) internal {
+        uint64 setId = _currentSetId;
+        for (uint256 i; i < 2 && setId != 0 && isLive(setId); ++i) {
+            uint256 config = _configs[setId];
+            _configs[setId] = paused_ ? config | PAUSED_FLAG : config & ~PAUSED_FLAG;
+            --setId;
+        }
+    }
+
     function _setExpiry(uint64 setId, uint40 expiresAt) private {
         _configs[setId] = (_configs[setId] & EXPIRES_CLEAR_MASK) | (uint256(expiresAt) << EXPIRES_SHIFT);
     }
@@ -631,7 +673,7 @@ contract AttesterSet is IAttesterSet, Ownable2Step {
             }
         }
         address pointer = SSTORE2.write(blob);
-        _configs[setId] =
-            uint256(uint160(pointer)) | (count << COUNT_SHIFT) | (uint256(thresholdBps) << THRESHOLD_SHIFT);
+        _configs[setId] = uint256(uint160(pointer)) | (count << COUNT_SHIFT) | (uint256(thresholdBps) << THRESHOLD_SHIFT)
+            | _newSetFlags();
     }
 }

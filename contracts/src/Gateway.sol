@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import {AttesterSet} from "./AttesterSet.sol";
 import {IAttesterSet} from "./interfaces/IAttesterSet.sol";
 import {IGateway} from "./interfaces/IGateway.sol";
 import {AttestationLib} from "./libraries/AttestationLib.sol";
@@ -17,11 +16,17 @@ import {MessageMerkle} from "./libraries/MessageMerkle.sol";
 ///         delivers attested messages in, exactly once per `(originDomain, nonce)` (docs/protocol.md §2, §5, §7).
 /// @dev Delivery is recorded as one bit per `(origin, nonce)` in a bitmap keyed by `(origin, nonce >> 8)`. The
 ///      recipient is called after the bit is set (checks-effects-interactions); a recipient revert does not revert
-///      the delivery: the message id is recorded as failed and anyone may `retry` it. Inbound entry points
-///      (`deliver`, `deliverBatch`, `retry`) share a transient-storage reentrancy lock, so a recipient can never
-///      re-enter delivery while being called (doing so makes its own call fail); `send` is not locked so that a
-///      recipient may send a reply from `handle`.
-contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
+///      the delivery: the message id is recorded as failed and anyone may `retry` it. `deliverBatch` and `retry`
+///      share a transient-storage reentrancy lock; `deliver` needs none (see its notes); `send` is not locked so
+///      that a recipient may send a reply from `handle`.
+///
+///      The Gateway IS the attester set of its chain (it inherits AttesterSet): deliveries verify attestations with
+///      an internal call (verifier = this contract), and attestations for this chain's rotations and messages name
+///      the same address. `verify` stays available to other consumers (verifier = their address). The guardian's
+///      pause is mirrored into a flag of every live set's config word, which `_verify` reads anyway, so delivery
+///      checks the pause at no extra SLOAD; rotations (which stay possible while paused) copy the flag into the new
+///      set. The pause stops every attestation consumer, not only this gateway (the guardian's circuit breaker).
+contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
     // ---------------------------------------------------------------------------------------------------------
     // Constants and immutables
     // ---------------------------------------------------------------------------------------------------------
@@ -44,12 +49,6 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
     /// @notice Revert data of a failed recipient is truncated to this many bytes in `MessageFailed`, so a recipient
     ///         cannot grief the relayer with huge revert data (it is never copied beyond this bound).
     uint256 public constant MAX_FAILURE_REASON_LENGTH = 256;
-
-    /// @notice Domain id of this chain (not the EVM chain id).
-    uint32 public immutable override localDomain;
-
-    /// @notice The attester set whose quorum attestations this gateway accepts.
-    IAttesterSet public immutable attesterSet;
 
     // ---------------------------------------------------------------------------------------------------------
     // Storage
@@ -102,10 +101,6 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
     // Errors
     // ---------------------------------------------------------------------------------------------------------
 
-    /// @notice A constructor argument is the zero domain.
-    error InvalidLocalDomain();
-    /// @notice The attester set is the zero address or lives on another domain.
-    error AttesterSetDomainMismatch(uint32 expected, uint32 actual);
     /// @notice `send`/`setFee` to domain 0 or to this chain's own domain.
     error InvalidDestination(uint32 destination);
     /// @notice `msg.value` is below `quoteFee`.
@@ -142,19 +137,37 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
     // Construction and administration
     // ---------------------------------------------------------------------------------------------------------
 
-    /// @param localDomain_ Domain id of this chain.
-    /// @param attesterSet_ The attester set of this chain; must report the same local domain.
-    /// @param owner_ Two-step owner (fees, guardian); expected to be a multisig.
+    /// @param localDomain_ Domain id of this chain (not 0).
+    /// @param owner_ Two-step owner (fees, guardian, emergency rotation proposals); expected to be a multisig.
     /// @param guardian_ May pause and unpause.
-    constructor(uint32 localDomain_, IAttesterSet attesterSet_, address owner_, address guardian_) Ownable(owner_) {
-        if (localDomain_ == 0) revert InvalidLocalDomain();
-        if (address(attesterSet_) == address(0)) revert AttesterSetDomainMismatch(localDomain_, 0);
-        uint32 setDomain = attesterSet_.localDomain();
-        if (setDomain != localDomain_) revert AttesterSetDomainMismatch(localDomain_, setDomain);
-        localDomain = localDomain_;
-        attesterSet = attesterSet_;
+    /// @param attesters Attester set 1, sorted strictly ascending.
+    /// @param weights Stake weight per attester.
+    /// @param thresholdBps Quorum threshold of set 1, in basis points of its total weight.
+    /// @param overlapWindow_ Seconds a set stays valid after the next quorum rotation.
+    /// @param emergencyDelay_ Emergency rotation timelock, at least MIN_EMERGENCY_DELAY.
+    constructor(
+        uint32 localDomain_,
+        address owner_,
+        address guardian_,
+        address[] memory attesters,
+        uint96[] memory weights,
+        uint16 thresholdBps,
+        uint32 overlapWindow_,
+        uint32 emergencyDelay_
+    ) AttesterSet(localDomain_, owner_, attesters, weights, thresholdBps, overlapWindow_, emergencyDelay_) {
         guardian = guardian_;
         emit GuardianSet(address(0), guardian_);
+    }
+
+    /// @notice The attester set whose quorum attestations this gateway accepts: the gateway itself.
+    /// @dev Kept for callers written against a separate AttesterSet contract.
+    function attesterSet() external view returns (IAttesterSet) {
+        return IAttesterSet(address(this));
+    }
+
+    /// @notice Domain id of this chain (not the EVM chain id).
+    function localDomain() public view override(AttesterSet, IGateway) returns (uint32) {
+        return _localDomain;
     }
 
     /// @notice Sets the guardian (may be zero to disable pausing until a new guardian is set).
@@ -164,16 +177,19 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
         guardian = newGuardian;
     }
 
-    /// @notice Pauses `send`, `deliver`, `deliverBatch` and `retry`. Guardian only.
+    /// @notice Pauses `send`, `deliver`, `deliverBatch`, `retry` and `verify` (every attestation consumer).
+    ///         Guardian only. Rotations stay possible and keep the new set paused.
     function pause() external {
         _checkGuardian();
         _pause();
+        _setPausedFlag(true);
     }
 
     /// @notice Unpauses. Guardian only.
     function unpause() external {
         _checkGuardian();
         _unpause();
+        _setPausedFlag(false);
     }
 
     /// @notice Sets the fee schedule for messages to `destination`: `baseFee + feePerByte × payload length` wei.
@@ -181,7 +197,7 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
     /// @param baseFee Flat fee per message, in wei.
     /// @param feePerByte Fee per payload byte, in wei.
     function setFee(uint32 destination, uint128 baseFee, uint128 feePerByte) external onlyOwner {
-        if (destination == 0 || destination == localDomain) revert InvalidDestination(destination);
+        if (destination == 0 || destination == _localDomain) revert InvalidDestination(destination);
         _fees[destination] = FeeConfig(baseFee, feePerByte);
         emit FeeSet(destination, baseFee, feePerByte);
     }
@@ -213,7 +229,7 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
         whenNotPaused
         returns (bytes32 messageId)
     {
-        if (destination == 0 || destination == localDomain) revert InvalidDestination(destination);
+        if (destination == 0 || destination == _localDomain) revert InvalidDestination(destination);
         if (payload.length > Message.MAX_PAYLOAD_LENGTH) revert Message.PayloadTooLong(payload.length);
         uint256 fee = quoteFee(destination, payload.length);
         if (msg.value < fee) revert InsufficientFee(fee, msg.value);
@@ -221,7 +237,7 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
         uint64 nonce = _nextNonce;
         _nextNonce = nonce + 1;
         bytes memory message =
-            Message.encode(nonce, localDomain, Message.toBytes32(msg.sender), destination, recipient, payload);
+            Message.encode(nonce, _localDomain, Message.toBytes32(msg.sender), destination, recipient, payload);
         messageId = keccak256(message);
         emit MessageSent(messageId, destination, nonce, message);
 
@@ -258,12 +274,17 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
     ///      before the recipient call. A reverting recipient does not revert the delivery (`MessageFailed`).
     /// @param message The encoded message.
     /// @param attestation `uint64 attesterSetId ‖ k × (uint8 index ‖ r ‖ s ‖ v)` over MessageAttestation(id).
-    function deliver(bytes calldata message, bytes calldata attestation) external whenNotPaused nonReentrant {
+    /// @dev Not behind the reentrancy lock (it would cost ~350 gas on the benchmarked path and protect nothing): the
+    ///      delivered bit is set before any external call, so a recipient re-entering `deliver` can only deliver
+    ///      OTHER attested messages, each exactly once, exactly as if they had been relayed one after the other; a
+    ///      re-entered delivery of the same message reverts `AlreadyDelivered`. `deliverBatch` and `retry` keep the
+    ///      lock (a retry clears the failed flag before calling out; the lock keeps that window closed).
+    function deliver(bytes calldata message, bytes calldata attestation) external {
         (bytes32 messageId, uint32 origin, uint64 nonce, address recipient) = _check(message);
-        // Setting the bit before `verify` is safe: `verify` is a view (STATICCALL) and reverts the whole delivery
-        // on any defect; this order keeps the bitmap to one SLOAD and one SSTORE.
+        // Setting the bit before `_verify` is safe: `_verify` is a view and reverts the whole delivery on any defect
+        // (including the pause flag of the set); this order keeps the bitmap to one SLOAD and one SSTORE.
         if (!_markDelivered(origin, nonce)) revert AlreadyDelivered(messageId);
-        attesterSet.verify(AttestationLib.MESSAGE_TYPEHASH, messageId, attestation);
+        _verify(AttestationLib.MESSAGE_TYPEHASH, _self(), messageId, attestation, PAUSED_FLAG);
         _handle(messageId, origin, nonce, recipient, message);
     }
 
@@ -276,7 +297,6 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
     /// @param attestation Quorum attestation over BatchAttestation(root).
     function deliverBatch(bytes[] calldata messages, bytes32[][] calldata proofs, bytes calldata attestation)
         external
-        whenNotPaused
         nonReentrant
     {
         uint256 n = messages.length;
@@ -284,7 +304,7 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
         if (n == 0) revert EmptyBatch();
 
         bytes32 root = MessageMerkle.rootOf(Message.id(messages[0]), proofs[0]);
-        attesterSet.verify(AttestationLib.BATCH_TYPEHASH, root, attestation);
+        _verify(AttestationLib.BATCH_TYPEHASH, _self(), root, attestation, PAUSED_FLAG);
         for (uint256 i; i < n; ++i) {
             _deliverBatchItem(messages[i], proofs[i], root, i);
         }
@@ -327,7 +347,7 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
     /// @return status None, Delivered or Failed.
     function messageStatus(bytes calldata message) external view returns (MessageStatus status) {
         Message.validate(message);
-        if (Message.destinationDomain(message) != localDomain) return MessageStatus.None;
+        if (Message.destinationDomain(message) != _localDomain) return MessageStatus.None;
         if (_failed[Message.id(message)]) return MessageStatus.Failed;
         if (isDelivered(Message.originDomain(message), Message.nonce(message))) return MessageStatus.Delivered;
         return MessageStatus.None;
@@ -344,6 +364,16 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
     // Internals
     // ---------------------------------------------------------------------------------------------------------
 
+    /// @dev This gateway as the `verifier` of its own attestations.
+    function _self() private view returns (bytes32) {
+        return bytes32(uint256(uint160(address(this))));
+    }
+
+    /// @dev A set installed while paused starts paused.
+    function _newSetFlags() internal view override returns (uint256) {
+        return paused() ? PAUSED_FLAG : 0;
+    }
+
     function _checkGuardian() private view {
         if (msg.sender != guardian) revert NotGuardian(msg.sender);
     }
@@ -356,7 +386,7 @@ contract Gateway is IGateway, Ownable2Step, Pausable, ReentrancyGuardTransient {
     {
         Message.validate(message);
         uint32 destination = Message.destinationDomain(message);
-        if (destination != localDomain) revert WrongDestination(localDomain, destination);
+        if (destination != _localDomain) revert WrongDestination(_localDomain, destination);
         bytes32 rawRecipient = Message.recipient(message);
         if (rawRecipient >> 160 != 0) revert InvalidRecipient(rawRecipient);
         recipient = address(uint160(uint256(rawRecipient)));

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {vm} from "./utils/Vm.sol";
 import {AttesterSetBase} from "./AttesterSetBase.t.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {AttesterSet} from "../src/AttesterSet.sol";
 import {IAttesterSet} from "../src/interfaces/IAttesterSet.sol";
 import {AttestationLib} from "../src/libraries/AttestationLib.sol";
@@ -543,6 +544,16 @@ contract AttesterSetTest is AttesterSetBase {
         assertEq(bytes32(SignatureLib.ZeroAddressSigner.selector), bytes32(bytes4(0xec67b1b9)), "ZeroAddressSigner");
         assertEq(bytes32(AttesterSet.UnknownSigner.selector), bytes32(bytes4(0xb846e11d)), "UnknownSigner");
         assertEq(bytes32(AttesterSet.SignerRemoved.selector), bytes32(bytes4(0x3525e228)), "SignerRemoved");
+        assertEq(bytes32(Pausable.EnforcedPause.selector), bytes32(bytes4(0xd93c0665)), "EnforcedPause (pause flag)");
+    }
+
+    /// @dev A standalone AttesterSet has no guardian: its sets never carry the pause flag, and bits above expiresAt
+    ///      stay clear through rotations.
+    function test_verify_standaloneSetIsNeverPaused() public {
+        assertEq(_verifyMessage(VALUE, _msgAttest(1, VALUE, keys, 5)), 1, "verifies");
+        (,,,, uint40 expiresAt) = set.getSet(1);
+        assertEq(expiresAt, 0, "current set does not expire");
+        assertTrue(set.isLive(1), "live");
     }
 
     function test_attest_revertsOnLengthMismatch() public {

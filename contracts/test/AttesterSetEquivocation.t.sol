@@ -249,7 +249,7 @@ contract AttesterSetEquivocationTest is AttesterSetBase {
     function test_reportEquivocation_revertsOnInvalidMerkleProof() public {
         AttesterSet.Evidence memory a = _batchEvidence(msgA, keys[CHEAT]);
         a.proof[0] = keccak256("wrong sibling");
-        vm.expectRevert(abi.encodeWithSelector(AttesterSet.InvalidMerkleProof.selector));
+        vm.expectRevert(abi.encodeWithSelector(AttesterSet.InvalidEvidenceProof.selector));
         set.reportEquivocation(a, _msgEvidence(msgB, keys[CHEAT]));
     }
 
@@ -257,14 +257,14 @@ contract AttesterSetEquivocationTest is AttesterSetBase {
         // A valid batch signature whose tree does not contain message B cannot be filed as evidence for B.
         AttesterSet.Evidence memory b = _batchEvidence(msgA, keys[CHEAT]);
         b.message = msgB;
-        vm.expectRevert(abi.encodeWithSelector(AttesterSet.InvalidMerkleProof.selector));
+        vm.expectRevert(abi.encodeWithSelector(AttesterSet.InvalidEvidenceProof.selector));
         set.reportEquivocation(_msgEvidence(msgA, keys[CHEAT]), b);
     }
 
     function test_reportEquivocation_revertsOnProofWithoutRoot() public {
         AttesterSet.Evidence memory a = _batchEvidence(msgA, keys[CHEAT]);
         a.root = bytes32(0);
-        vm.expectRevert(abi.encodeWithSelector(AttesterSet.InvalidMerkleProof.selector));
+        vm.expectRevert(abi.encodeWithSelector(AttesterSet.InvalidEvidenceProof.selector));
         set.reportEquivocation(a, _msgEvidence(msgB, keys[CHEAT]));
     }
 

@@ -35,6 +35,9 @@ contract NoRefundSender {
 contract EtherRejecter {}
 
 contract GatewayTest is GatewayBase {
+    bytes32 internal constant MESSAGE_TYPEHASH_ = keccak256(
+        "MessageAttestation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 messageId)"
+    );
     RecordingRecipient internal recorder;
 
     function setUp() public override {
@@ -57,23 +60,34 @@ contract GatewayTest is GatewayBase {
     }
 
     function test_constructor_revertsOnZeroDomain() public {
-        vm.expectRevert(abi.encodeWithSelector(Gateway.InvalidLocalDomain.selector));
-        new Gateway(0, IAttesterSet(address(set)), owner, guardian);
+        (, address[] memory attesters, uint96[] memory weights) = _makeSet(SET_SIZE);
+        vm.expectRevert(abi.encodeWithSelector(AttesterSet.InvalidLocalDomain.selector));
+        new Gateway(0, owner, guardian, attesters, weights, THRESHOLD_5_OF_7, 1 days, 7 days);
     }
 
-    function test_constructor_revertsOnAttesterSetOfOtherDomain() public {
-        vm.expectRevert(abi.encodeWithSelector(Gateway.AttesterSetDomainMismatch.selector, REMOTE, LOCAL));
-        new Gateway(REMOTE, IAttesterSet(address(set)), owner, guardian);
+    function test_constructor_revertsOnInvalidAttesterSet() public {
+        vm.expectRevert(abi.encodeWithSelector(AttesterSet.EmptyAttesterSet.selector));
+        new Gateway(LOCAL, owner, guardian, new address[](0), new uint96[](0), THRESHOLD_5_OF_7, 1 days, 7 days);
     }
 
-    function test_constructor_revertsOnZeroAttesterSet() public {
-        vm.expectRevert(abi.encodeWithSelector(Gateway.AttesterSetDomainMismatch.selector, LOCAL, 0));
-        new Gateway(LOCAL, IAttesterSet(address(0)), owner, guardian);
+    function test_constructor_revertsOnShortEmergencyDelay() public {
+        (, address[] memory attesters, uint96[] memory weights) = _makeSet(SET_SIZE);
+        vm.expectRevert(abi.encodeWithSelector(AttesterSet.EmergencyDelayTooShort.selector, uint32(1 days)));
+        new Gateway(LOCAL, owner, guardian, attesters, weights, THRESHOLD_5_OF_7, 1 days, 1 days);
+    }
+
+    function test_constructor_gatewayIsItsAttesterSet() public view {
+        assertEq(address(gateway.attesterSet()), address(gateway), "attesterSet() is the gateway");
+        assertEq(gateway.currentSetId(), 1, "set 1 installed");
+        assertTrue(gateway.isLive(1), "set 1 live");
+        (address[] memory attesters,,,,) = gateway.getSet(1);
+        assertEq(attesters.length, SET_SIZE, "members");
     }
 
     function test_constructor_revertsOnZeroOwner() public {
+        (, address[] memory attesters, uint96[] memory weights) = _makeSet(SET_SIZE);
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableInvalidOwner.selector, address(0)));
-        new Gateway(LOCAL, IAttesterSet(address(set)), address(0), guardian);
+        new Gateway(LOCAL, address(0), guardian, attesters, weights, THRESHOLD_5_OF_7, 1 days, 7 days);
     }
 
     // =========================================================================================================
@@ -480,24 +494,35 @@ contract GatewayTest is GatewayBase {
         assertEq(uint256(gateway.messageStatus(mb)), uint256(IGateway.MessageStatus.Failed), "burner failed");
     }
 
-    function test_deliver_reentrantDeliverFails() public {
+    /// @dev `deliver` holds no reentrancy lock: a recipient re-entering it delivers another attested message exactly
+    ///      once, as if relayed after the outer one.
+    function test_deliver_reentrantDeliverOfOtherMessageIsIndependent() public {
         ReentrantRecipient r = new ReentrantRecipient();
         bytes memory inner = _message(21, address(recorder), "inner");
         r.setInnerCall(address(gateway), abi.encodeCall(Gateway.deliver, (inner, _attest(inner))), 0);
         bytes memory m = _message(20, address(r), "outer");
+        _deliver(m);
+        assertEq(uint256(gateway.messageStatus(m)), uint256(IGateway.MessageStatus.Delivered), "outer delivered");
+        assertTrue(gateway.isDelivered(REMOTE, 21), "inner message delivered");
+        assertEq(recorder.callCount(), 1, "inner recipient called once");
+        // ... and exactly once: relaying it again fails.
+        bytes memory att = _attest(inner);
+        vm.expectRevert(abi.encodeWithSelector(Gateway.AlreadyDelivered.selector, keccak256(inner)));
+        gateway.deliver(inner, att);
+    }
+
+    /// @dev A recipient re-entering `deliver` with the message being delivered finds its bit already set.
+    function test_deliver_reentrantDeliverOfSameMessageFails() public {
+        ReentrantRecipient r = new ReentrantRecipient();
+        bytes memory m = _message(24, address(r), "self");
+        r.setInnerCall(address(gateway), abi.encodeCall(Gateway.deliver, (m, _attest(m))), 0);
         vm.expectEmit(address(gateway));
         emit Gateway.MessageFailed(
-            keccak256(m),
-            REMOTE,
-            20,
-            abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector)
+            keccak256(m), REMOTE, 24, abi.encodeWithSelector(Gateway.AlreadyDelivered.selector, keccak256(m))
         );
         _deliver(m);
-        assertFalse(gateway.isDelivered(REMOTE, 21), "inner message not delivered");
-        assertEq(recorder.callCount(), 0, "inner recipient not called");
-        // The inner message is still deliverable on its own.
-        _deliver(inner);
-        assertEq(recorder.callCount(), 1, "inner delivered later");
+        assertEq(r.callCount(), 0, "recipient handled nothing");
+        assertEq(uint256(gateway.messageStatus(m)), uint256(IGateway.MessageStatus.Failed), "failed, retryable");
     }
 
     function test_deliver_reentrantRetryOfOwnMessageFails() public {
@@ -689,6 +714,88 @@ contract GatewayTest is GatewayBase {
         gateway.retry(failedMsg);
         assertEq(recorder.callCount(), 3, "all delivered after unpause");
         assertEq(t.callCount(), 1, "retried after unpause");
+    }
+
+    function test_pause_blocksVerifyForOtherConsumers() public {
+        bytes32 value = keccak256("value");
+        bytes memory att = _attestMessage(LOCAL, address(this), 1, value, keys, QUORUM);
+        assertEq(gateway.verify(MESSAGE_TYPEHASH_, value, att), 1, "verifies while unpaused");
+        vm.prank(guardian);
+        gateway.pause();
+        vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
+        gateway.verify(MESSAGE_TYPEHASH_, value, att);
+        vm.prank(guardian);
+        gateway.unpause();
+        assertEq(gateway.verify(MESSAGE_TYPEHASH_, value, att), 1, "verifies after unpause");
+    }
+
+    function test_pause_rotationWhilePausedKeepsItPaused() public {
+        (uint256[] memory nextKeys, address[] memory nextAttesters, uint96[] memory nextWeights) =
+            _makeSet(SET_SIZE, 77);
+        vm.prank(guardian);
+        gateway.pause();
+        // A quorum rotation stays possible while paused (recovery path) ...
+        gateway.rotate(
+            nextAttesters,
+            nextWeights,
+            THRESHOLD_5_OF_7,
+            _attestRotation(gateway, 1, nextAttesters, nextWeights, THRESHOLD_5_OF_7, keys, QUORUM)
+        );
+        assertEq(gateway.currentSetId(), 2, "rotated");
+        assertTrue(gateway.paused(), "still paused");
+        // ... and both live sets (the new one and the old one in its overlap window) stay paused.
+        bytes memory m1 = _message(60, address(recorder), "");
+        bytes memory attNew = _attestMessage(LOCAL, address(gateway), 2, keccak256(m1), nextKeys, QUORUM);
+        vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
+        gateway.deliver(m1, attNew);
+        bytes memory m2 = _message(61, address(recorder), "");
+        bytes memory attOld = _attest(m2);
+        vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
+        gateway.deliver(m2, attOld);
+
+        vm.prank(guardian);
+        gateway.unpause();
+        gateway.deliver(m1, attNew);
+        gateway.deliver(m2, attOld);
+        assertEq(recorder.callCount(), 2, "both sets deliver after unpause");
+    }
+
+    function test_pause_emergencyRotationWhilePausedKeepsItPaused() public {
+        (uint256[] memory nextKeys, address[] memory nextAttesters, uint96[] memory nextWeights) =
+            _makeSet(SET_SIZE, 78);
+        vm.prank(owner);
+        gateway.proposeEmergencyRotation(nextAttesters, nextWeights, THRESHOLD_5_OF_7);
+        vm.prank(guardian);
+        gateway.pause();
+        vm.warp(block.timestamp + 7 days);
+        gateway.executeEmergencyRotation(nextAttesters, nextWeights, THRESHOLD_5_OF_7);
+        assertEq(gateway.currentSetId(), 2, "rotated");
+        bytes memory m = _message(62, address(recorder), "");
+        bytes memory att = _attestMessage(LOCAL, address(gateway), 2, keccak256(m), nextKeys, QUORUM);
+        vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
+        gateway.deliver(m, att);
+        vm.prank(guardian);
+        gateway.unpause();
+        gateway.deliver(m, att);
+        assertEq(recorder.callCount(), 1, "delivered after unpause");
+    }
+
+    function test_unpause_afterRotationResumesNewSet() public {
+        vm.prank(guardian);
+        gateway.pause();
+        vm.prank(guardian);
+        gateway.unpause();
+        (uint256[] memory nextKeys, address[] memory nextAttesters, uint96[] memory nextWeights) =
+            _makeSet(SET_SIZE, 79);
+        gateway.rotate(
+            nextAttesters,
+            nextWeights,
+            THRESHOLD_5_OF_7,
+            _attestRotation(gateway, 1, nextAttesters, nextWeights, THRESHOLD_5_OF_7, keys, QUORUM)
+        );
+        bytes memory m = _message(63, address(recorder), "");
+        gateway.deliver(m, _attestMessage(LOCAL, address(gateway), 2, keccak256(m), nextKeys, QUORUM));
+        assertEq(recorder.callCount(), 1, "new set not paused");
     }
 
     function test_pause_revertsForNonGuardian() public {

@@ -25,8 +25,8 @@ abstract contract GatewayBase is Test, AttesterHarness {
     Gateway internal gateway;
 
     function setUp() public virtual {
-        (set, keys) = _deployAttesterSet(LOCAL, owner, SET_SIZE, THRESHOLD_5_OF_7);
-        gateway = new Gateway(LOCAL, IAttesterSet(address(set)), owner, guardian);
+        (gateway, keys) = _deployGateway(LOCAL, owner, guardian, SET_SIZE, THRESHOLD_5_OF_7);
+        set = gateway; // the gateway is its chain's attester set
     }
 
     // ----- message helpers -----------------------------------------------------------------------------------

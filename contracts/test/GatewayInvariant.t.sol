@@ -130,8 +130,8 @@ contract GatewayInvariantTest is Test, AttesterHarness {
     GatewayHandler internal handler;
 
     function setUp() public {
-        (AttesterSet set, uint256[] memory keys) = _deployAttesterSet(1001, address(this), 7, THRESHOLD_5_OF_7);
-        gateway = new Gateway(1001, IAttesterSet(address(set)), address(this), address(this));
+        uint256[] memory keys;
+        (gateway, keys) = _deployGateway(1001, address(this), address(this), 7, THRESHOLD_5_OF_7);
         recipient = new ToggleRecipient();
         recipient.open();
         handler = new GatewayHandler(gateway, recipient, keys);

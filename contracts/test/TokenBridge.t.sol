@@ -300,7 +300,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
     function test_quoteTransfer_usesGatewayFee() public {
         vm.prank(owner);
         a.gateway.setFee(DOMAIN_B, 1000, 3);
-        assertEq(a.bridge.quoteTransfer(DOMAIN_B), 1000 + 3 * TokenMessage.LENGTH, "fee for 105 bytes");
+        assertEq(a.bridge.quoteTransfer(DOMAIN_B), 1000 + 3 * TokenMessage.LENGTH, "fee for 73 bytes");
     }
 
     function test_quoteTransfer_unknownRoute() public {

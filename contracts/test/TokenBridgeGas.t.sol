@@ -7,19 +7,35 @@ import {Message} from "../src/libraries/Message.sol";
 import {TokenBridgeFixture} from "./TokenBridgeFixture.t.sol";
 import {vm} from "./utils/Vm.sol";
 
+/// @dev Runtime code `STOP`: a call to it costs only the caller-side overhead of a warm CALL.
+contract EmptyFrame {
+    constructor() {
+        assembly ("memory-safe") {
+            mstore8(0, 0x00)
+            return(0, 1)
+        }
+    }
+}
+
 /// @notice Gas of the benchmarked path: `deliver` of one token transfer with a 13-of-19 quorum that releases
 ///         locked canonical tokens to a fresh recipient. Everything but the measured call happens in setUp, so the
 ///         measured call runs with cold accounts and storage like a real transaction.
-/// @dev Steady state: the origin's delivery-bitmap word is already non-zero (an earlier message from the same
+/// @dev Reports what a real transaction calling `deliver` is charged minus the 21,000 base:
+///      - execution: the gas used inside the Gateway's frame. Measured around a low-level call with pre-encoded
+///        calldata to the already-warm gateway (a transaction's `to` is warm, EIP-2929), minus the caller-side
+///        overhead of such a call, which is calibrated with the same call pattern against a `STOP` contract;
+///      - calldata: EIP-2028 cost of the exact transaction data (selector + ABI encoding): 16 per non-zero byte,
+///        4 per zero byte (EIP-7623's floor does not apply on cancun).
+///      Steady state: the origin's delivery-bitmap word is already non-zero (an earlier message from the same
 ///      origin was delivered), as it is for 255 of every 256 messages. The first message of each 256-nonce word
-///      pays ~17,100 more for the bitmap's zero-to-non-zero SSTORE (measured by the "firstOfWord" test).
-///      Results are emitted as `GasMeasured` events (visible with -vvvv) and guarded by regression ceilings.
+///      pays ~17,100 more for the bitmap's zero-to-non-zero SSTORE (the "firstOfWord" contract).
+///      Results are emitted as `GasMeasured` events (visible with -vvvv).
 contract TokenBridgeGasTest is TokenBridgeFixture {
-    /// @dev Brief's budget for deliver + release, excluding the 21,000 tx base.
+    /// @dev Brief's budget for deliver + release, excluding the 21,000 tx base (13-of-19, steady state).
     uint256 internal constant BRIEF_BUDGET = 120_000;
     /// @dev Regression ceiling for TokenBridge.handle called from a test (incl. the cold call into the bridge) on this
     ///      path, including the token's own transfer (~29,800).
-    uint256 internal constant HANDLE_CEILING = 56_000;
+    uint256 internal constant HANDLE_CEILING = 50_000;
 
     address internal fresh = makeAddr("fresh recipient");
     bytes internal warmup;
@@ -41,16 +57,21 @@ contract TokenBridgeGasTest is TokenBridgeFixture {
         return true;
     }
 
-    function test_deliver_gasTokenReleaseFreshRecipient13of19() public {
+    /// @dev Ceiling for `tx gas - 21,000` of this contract's configuration.
+    function _ceiling() internal pure virtual returns (uint256) {
+        return BRIEF_BUDGET;
+    }
+
+    function _label() internal pure virtual returns (string memory) {
+        return "13-of-19, steady state";
+    }
+
+    function test_deliver_gasTokenReleaseFreshRecipient() public {
         (uint256 execution, uint256 calldataGas) = _measureDeliver();
-        emit GasMeasured("deliver 13-of-19 + release, execution", execution);
-        emit GasMeasured("deliver 13-of-19 + release, calldata", calldataGas);
-        emit GasMeasured("deliver 13-of-19 + release, tx gas - 21000", execution + calldataGas);
-        emit GasMeasured(
-            "over the brief's budget by",
-            execution + calldataGas > BRIEF_BUDGET ? execution + calldataGas - BRIEF_BUDGET : 0
-        );
-        assertLe(execution + calldataGas, _steadyState() ? 150_000 : 170_000, "regression ceiling (brief budget: 120,000)");
+        emit GasMeasured(string.concat(_label(), ": execution"), execution);
+        emit GasMeasured(string.concat(_label(), ": calldata"), calldataGas);
+        emit GasMeasured(string.concat(_label(), ": tx gas - 21000"), execution + calldataGas);
+        assertLe(execution + calldataGas, _ceiling(), "deliver + release budget (tx gas - 21,000)");
     }
 
     /// @dev TokenBridge.handle alone, called as the Gateway would (cold bridge storage, cold token, fresh recipient).
@@ -71,17 +92,28 @@ contract TokenBridgeGasTest is TokenBridgeFixture {
 
     function _measureDeliver() internal returns (uint256 execution, uint256 calldataGas) {
         bytes memory m = message;
-        bytes memory att = attestation;
-        Gateway gw = a.gateway;
+        address gw = address(a.gateway);
+        bytes memory data = abi.encodeCall(Gateway.deliver, (m, attestation));
+        address empty = address(new EmptyFrame());
+        // Warm both accounts (only the accounts: no storage of the gateway is touched).
+        assertTrue(gw.code.length != 0 && empty.code.length == 1, "warm");
+
         uint256 start = gasleft();
-        gw.deliver(m, att);
-        execution = start - gasleft();
-        calldataGas = _calldataGas(abi.encodeCall(Gateway.deliver, (m, att)));
+        (bool ok,) = empty.call(data);
+        uint256 overhead = start - gasleft();
+        assertTrue(ok, "empty call");
+
+        start = gasleft();
+        (ok,) = gw.call(data);
+        uint256 used = start - gasleft();
+        assertTrue(ok, "deliver");
+        execution = used - overhead;
+        calldataGas = _calldataGas(data);
         assertEq(canonical.balanceOf(fresh), 10e18, "released to fresh recipient");
-        assertEq(uint256(gw.messageStatus(m)), uint256(IGateway.MessageStatus.Delivered), "delivered");
+        assertEq(uint256(a.gateway.messageStatus(m)), uint256(IGateway.MessageStatus.Delivered), "delivered");
     }
 
-    /// @dev EIP-2028 calldata cost: 16 per non-zero byte, 4 per zero byte (EIP-7623's floor does not apply on cancun).
+    /// @dev EIP-2028 calldata cost: 16 per non-zero byte, 4 per zero byte.
     function _calldataGas(bytes memory data) internal pure returns (uint256 g) {
         for (uint256 i; i < data.length; ++i) {
             g += data[i] == 0 ? 4 : 16;
@@ -95,9 +127,57 @@ contract TokenBridgeGasFirstOfWordTest is TokenBridgeGasTest {
         return false;
     }
 
-    function test_deliver_gasTokenReleaseFreshRecipientFirstOfWord() public {
-        (uint256 execution, uint256 calldataGas) = _measureDeliver();
-        emit GasMeasured("first of bitmap word: deliver + release, tx gas - 21000", execution + calldataGas);
-        assertLe(execution + calldataGas, 170_000, "regression ceiling");
+    function _ceiling() internal pure override returns (uint256) {
+        return 137_500;
+    }
+
+    function _label() internal pure override returns (string memory) {
+        return "13-of-19, first of bitmap word";
+    }
+}
+
+/// @notice 1-of-1 attester set (steady state).
+contract TokenBridgeGasOneOfOneTest is TokenBridgeGasTest {
+    function _attesterCount() internal pure override returns (uint256) {
+        return 1;
+    }
+
+    function _thresholdBps() internal pure override returns (uint16) {
+        return 10_000;
+    }
+
+    function _quorum() internal pure override returns (uint256) {
+        return 1;
+    }
+
+    function _ceiling() internal pure override returns (uint256) {
+        return 70_000;
+    }
+
+    function _label() internal pure override returns (string memory) {
+        return "1-of-1, steady state";
+    }
+}
+
+/// @notice 5-of-7 attester set (steady state).
+contract TokenBridgeGasFiveOfSevenTest is TokenBridgeGasTest {
+    function _attesterCount() internal pure override returns (uint256) {
+        return 7;
+    }
+
+    function _thresholdBps() internal pure override returns (uint16) {
+        return THRESHOLD_5_OF_7;
+    }
+
+    function _quorum() internal pure override returns (uint256) {
+        return 5;
+    }
+
+    function _ceiling() internal pure override returns (uint256) {
+        return 90_000;
+    }
+
+    function _label() internal pure override returns (string memory) {
+        return "5-of-7, steady state";
     }
 }

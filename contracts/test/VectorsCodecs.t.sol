@@ -18,7 +18,7 @@ contract VectorsCodecsTest is VectorsBase {
     // ---------------------------------------------------------------------------------------------------------
     // harnesses (external so that reverts can be caught and calldata libraries called)
 
-    function decodeTokenExt(bytes calldata payload) external pure returns (bytes32, bytes32, uint64, bytes32) {
+    function decodeTokenExt(bytes calldata payload) external pure returns (bytes32, bytes32, uint64) {
         return TokenMessage.decode(payload);
     }
 
@@ -200,15 +200,13 @@ contract VectorsCodecsTest is VectorsBase {
             bytes32 token = VM_JSON.parseJsonBytes32(json, _key("tokenMessages", i, "token"));
             bytes32 recipient = VM_JSON.parseJsonBytes32(json, _key("tokenMessages", i, "recipient"));
             uint64 amount = uint64(VM_JSON.parseJsonUint(json, _key("tokenMessages", i, "amount")));
-            bytes32 from = VM_JSON.parseJsonBytes32(json, _key("tokenMessages", i, "from"));
             bytes memory encoded = VM_JSON.parseJsonBytes(json, _key("tokenMessages", i, "encoded"));
             assertEq(VM_JSON.parseJsonUint(json, _key("tokenMessages", i, "kind")), TokenMessage.KIND_TRANSFER, "kind");
-            assertEq(TokenMessage.encode(token, recipient, amount, from), encoded, "encoded");
-            (bytes32 t, bytes32 r, uint64 a, bytes32 f) = this.decodeTokenExt(encoded);
+            assertEq(TokenMessage.encode(token, recipient, amount), encoded, "encoded");
+            (bytes32 t, bytes32 r, uint64 a) = this.decodeTokenExt(encoded);
             assertEq(t, token, "token");
             assertEq(r, recipient, "recipient");
             assertEq(a, amount, "amount");
-            assertEq(f, from, "from");
         }
     }
 
@@ -222,7 +220,7 @@ contract VectorsCodecsTest is VectorsBase {
                 ? TokenMessage.TokenMessageInvalidLength.selector
                 : _hash(name) == _hash("TokenMessageUnknownKind") ? TokenMessage.TokenMessageUnknownKind.selector : bytes4(0);
             assertTrue(expected != bytes4(0), string.concat("unknown token message error ", name));
-            try this.decodeTokenExt(encoded) returns (bytes32, bytes32, uint64, bytes32) {
+            try this.decodeTokenExt(encoded) returns (bytes32, bytes32, uint64) {
                 revert AssertionFailed(string.concat("malformed token message accepted: ", name));
             } catch (bytes memory reason) {
                 _assertSelector(reason, expected, name);

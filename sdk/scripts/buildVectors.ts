@@ -372,10 +372,9 @@ const tokenCases = [
     token: addressToBytes32("0x3333333333333333333333333333333333333333"),
     recipient: evmB,
     amount: 100_000_000n,
-    from: evmA,
   },
-  { name: "spl mint, max amount", token: h("spl-mint"), recipient: evmA, amount: U64_MAX, from: solanaKey },
-  { name: "amount 1", token: evmA, recipient: solanaKey, amount: 1n, from: evmB },
+  { name: "spl mint, max amount", token: h("spl-mint"), recipient: evmA, amount: U64_MAX },
+  { name: "amount 1", token: evmA, recipient: solanaKey, amount: 1n },
 ];
 const tokenMessages = tokenCases.map((c) => ({
   name: c.name,
@@ -383,13 +382,12 @@ const tokenMessages = tokenCases.map((c) => ({
   token: c.token,
   recipient: c.recipient,
   amount: c.amount.toString(),
-  from: c.from,
   encoded: encodeTokenMessage(c),
 }));
 const firstToken = tokenMessages[0]!.encoded;
 const malformedTokenMessages = [
-  { name: "104 bytes", encoded: firstToken.slice(0, -2) as Hex },
-  { name: "106 bytes", encoded: `${firstToken}00` as Hex },
+  { name: "72 bytes", encoded: firstToken.slice(0, -2) as Hex },
+  { name: "74 bytes", encoded: `${firstToken}00` as Hex },
   { name: "kind 0", encoded: `0x00${firstToken.slice(4)}` as Hex },
   { name: "kind 2", encoded: `0x02${firstToken.slice(4)}` as Hex },
 ].map((c) => ({ ...c, error: errorOf(() => decodeTokenMessage(c.encoded)) }));
@@ -461,7 +459,7 @@ export const vectors = {
     "malformedAttestations[]: encoded -> error, checked against the digest and set of attestations[attestation] (error names as in AttesterSet.sol / SignatureLib.sol; checks run in the contract's order).",
     "merkle[]: messageIds (batch order) -> leaves (keccak256(id)), root and proofs[i] for leaf i (spec §5; sorted-pair inner nodes, odd last node carried up; proofs are sibling lists from leaf to root).",
     "attesterSets[]: setId, thresholdBps, sorted attesters, weights -> encoded preimage and hash (spec §4). invalidAttesterSets[]: inputs -> error (spec §4 rules; error names as in AttesterSet.sol, except InvalidSetId, which only the SDK checks since the contract assigns ids).",
-    "tokenMessages[]: fields -> encoded 105-byte payload (spec §8). malformedTokenMessages[]: encoded -> error (TokenMessage.sol error name).",
+    "tokenMessages[]: fields -> encoded 73-byte payload (spec §8). malformedTokenMessages[]: encoded -> error (TokenMessage.sol error name).",
     "amounts[]: amount, localDecimals, sharedDecimals -> wire = floor(amount / 10^(L-S)), sent = wire * 10^(L-S), dust = amount - sent, local = toLocal(wire) (== sent). invalidAmounts[]: inputs -> error (error name as in Amounts.sol: AmountTooSmall, AmountExceedsWireLimit, InvalidDecimals).",
   ],
   version: 1,

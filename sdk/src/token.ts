@@ -11,22 +11,26 @@ import { assertBytes32, assertHex, assertSmallUint, assertUint, byteLength, uint
 
 /** The kind byte of a transfer. */
 export const TOKEN_MESSAGE_KIND_TRANSFER = 1;
-/** kind 1 ‖ token 32 ‖ recipient 32 ‖ amount 8 ‖ from 32. */
-export const TOKEN_MESSAGE_LENGTH = 105;
+/** kind 1 ‖ token 32 ‖ recipient 32 ‖ amount 8. */
+export const TOKEN_MESSAGE_LENGTH = 73;
 /** Largest wire amount (uint64). */
 export const MAX_WIRE_AMOUNT = (1n << 64n) - 1n;
 const MAX_UINT256 = (1n << 256n) - 1n;
 
-/** A token transfer payload (spec §8). Hex fields are lower-case 32-byte values. */
+/**
+ * A token transfer payload (spec §8). Hex fields are lower-case 32-byte values. The origin-side sender is not
+ * carried (the origin's `TransferSent` event records it).
+ */
 export type TokenMessage = {
-  /** The token on the origin chain: a left-padded address or an SPL mint. */
+  /**
+   * The token on the DESTINATION chain (a left-padded address or an SPL mint): the origin bridge resolves it from
+   * its link table, so the destination finds its route with one lookup.
+   */
   readonly token: Hex;
   /** The recipient on the destination. */
   readonly recipient: Hex;
   /** uint64, in the route's shared decimals. */
   readonly amount: bigint;
-  /** The origin-side sender. */
-  readonly from: Hex;
 };
 
 /** Encodes a transfer payload. */
@@ -34,11 +38,10 @@ export function encodeTokenMessage(message: Omit<TokenMessage, "amount"> & { rea
   const token = assertBytes32("token", message.token);
   const recipient = assertBytes32("recipient", message.recipient);
   const amount = assertUint("amount", message.amount, 64);
-  const from = assertBytes32("from", message.from);
-  return `0x${uintHex(TOKEN_MESSAGE_KIND_TRANSFER, 1)}${token.slice(2)}${recipient.slice(2)}${uintHex(amount, 8)}${from.slice(2)}`;
+  return `0x${uintHex(TOKEN_MESSAGE_KIND_TRANSFER, 1)}${token.slice(2)}${recipient.slice(2)}${uintHex(amount, 8)}`;
 }
 
-/** Decodes a transfer payload; throws unless it is exactly 105 bytes with kind 1. */
+/** Decodes a transfer payload; throws unless it is exactly 73 bytes with kind 1. */
 export function decodeTokenMessage(payload: Hex): TokenMessage {
   const length = byteLength(assertHex("payload", payload));
   if (length !== TOKEN_MESSAGE_LENGTH) throw new TokenMessageInvalidLengthError(length);
@@ -49,7 +52,6 @@ export function decodeTokenMessage(payload: Hex): TokenMessage {
     token: `0x${hex.slice(2, 66)}`,
     recipient: `0x${hex.slice(66, 130)}`,
     amount: BigInt(`0x${hex.slice(130, 146)}`),
-    from: `0x${hex.slice(146, 210)}`,
   };
 }
 

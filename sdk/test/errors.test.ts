@@ -95,7 +95,7 @@ const triggers: Record<MaskoiiErrorCode, () => unknown> = {
   TotalWeightOverflow: () => setHash(1, 6000, [A, B], [(1n << 96n) - 1n, 1]),
   InvalidSetId: () => setHash(0, 6000, [A], [1]),
   TokenMessageInvalidLength: () => decodeTokenMessage("0x01"),
-  TokenMessageUnknownKind: () => decodeTokenMessage(`0x02${"00".repeat(104)}`),
+  TokenMessageUnknownKind: () => decodeTokenMessage(`0x02${"00".repeat(72)}`),
   InvalidDecimals: () => toShared(1, 6, 8),
   AmountTooSmall: () => toShared(1, 18, 8),
   AmountExceedsWireLimit: () => toShared(1n << 64n, 8, 8),

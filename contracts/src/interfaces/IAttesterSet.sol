@@ -9,7 +9,8 @@ interface IAttesterSet {
     /// @notice Verifies that a live attester set's weighted quorum signed `value` under the typed struct `typeHash`,
     ///         scoped to this chain's domain and to the caller (`msg.sender`) as verifier.
     /// @dev Reverts with a specific custom error on any defect (high-s, duplicate/out-of-order/unknown signer, zero
-    ///      address, expired or unknown set, weight below threshold).
+    ///      address, expired or unknown set, weight below threshold). On a Gateway (which is its chain's attester
+    ///      set) it also reverts with `EnforcedPause()` while the guardian has paused it.
     /// @param typeHash EIP-712 type hash of a struct shaped `(uint32 domain, bytes32 verifier, uint64 attesterSetId,
     ///        bytes32 value)`, e.g. MessageAttestation or BatchAttestation.
     /// @param value The attested value (a message id, a batch root, ...).

@@ -27,21 +27,30 @@ library RateLimit {
     /// @notice The level the bucket holds at `timestamp`, refilled but never above capacity.
     /// @dev For an UNLIMITED bucket returns UNLIMITED.
     function availableAt(Bucket memory b, uint256 timestamp) internal pure returns (uint64) {
-        if (b.capacity == UNLIMITED) return UNLIMITED;
-        uint256 level = b.level;
-        if (timestamp > b.lastUpdated && b.refillPerSecond != 0) {
+        return availableAt(b.level, b.capacity, b.refillPerSecond, b.lastUpdated, timestamp);
+    }
+
+    /// @notice `availableAt` on unpacked fields (no memory struct).
+    function availableAt(uint64 level_, uint64 capacity, uint64 refillPerSecond, uint40 lastUpdated, uint256 timestamp)
+        internal
+        pure
+        returns (uint64)
+    {
+        if (capacity == UNLIMITED) return UNLIMITED;
+        uint256 level = level_;
+        if (timestamp > lastUpdated && refillPerSecond != 0) {
             uint256 elapsed;
             unchecked {
-                elapsed = timestamp - b.lastUpdated;
+                elapsed = timestamp - lastUpdated;
             }
             // With refill >= 1, `capacity` seconds always fill the bucket; this also bounds the product below.
-            if (elapsed >= b.capacity) return b.capacity;
+            if (elapsed >= capacity) return capacity;
             unchecked {
                 // elapsed < 2^64 and refill < 2^64, level < 2^64: the sum is < 2^129.
-                level += elapsed * b.refillPerSecond;
+                level += elapsed * refillPerSecond;
             }
         }
-        return level > b.capacity ? b.capacity : uint64(level);
+        return level > capacity ? capacity : uint64(level);
     }
 
     /// @notice The level the bucket holds now.
@@ -90,5 +99,75 @@ library RateLimit {
         self.capacity = capacity;
         self.refillPerSecond = refillPerSecond;
         self.lastUpdated = uint40(block.timestamp);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Packed form: a bucket in the low 232 bits of a word whose upper 24 bits belong to the caller. The layout is
+    // the storage layout of `Bucket`: level [0, 64), capacity [64, 128), refillPerSecond [128, 192),
+    // lastUpdated [192, 232).
+    // ------------------------------------------------------------------------------------------------------------
+
+    uint256 private constant LEVEL_MASK = type(uint64).max;
+    uint256 private constant BUCKET_MASK = (uint256(1) << 232) - 1;
+    uint256 private constant LAST_UPDATED_SHIFT = 192;
+    /// @dev Clears level and lastUpdated (the fields consumption rewrites).
+    uint256 private constant CONSUME_CLEAR_MASK = ~(LEVEL_MASK | (uint256(type(uint40).max) << LAST_UPDATED_SHIFT));
+
+    /// @notice The bucket packed in the low 232 bits of `word`.
+    function unpack(uint256 word) internal pure returns (Bucket memory b) {
+        b.level = uint64(word);
+        b.capacity = uint64(word >> 64);
+        b.refillPerSecond = uint64(word >> 128);
+        b.lastUpdated = uint40(word >> LAST_UPDATED_SHIFT);
+    }
+
+    /// @notice `word` with its low 232 bits replaced by `b`.
+    function pack(uint256 word, Bucket memory b) internal pure returns (uint256) {
+        return (word & ~BUCKET_MASK) | uint256(b.level) | (uint256(b.capacity) << 64)
+            | (uint256(b.refillPerSecond) << 128) | (uint256(b.lastUpdated) << LAST_UPDATED_SHIFT);
+    }
+
+    /// @notice The level the packed bucket holds at `timestamp`.
+    function availablePacked(uint256 word, uint256 timestamp) internal pure returns (uint64) {
+        return availableAt(
+            uint64(word), uint64(word >> 64), uint64(word >> 128), uint40(word >> LAST_UPDATED_SHIFT), timestamp
+        );
+    }
+
+    /// @notice `tryConsume` on a packed bucket, without storage access: the caller writes `updated` back.
+    /// @return ok True iff the amount was taken.
+    /// @return updated The new word (equal to `word` when nothing was taken or the bucket is unlimited).
+    /// @return level The level before consumption, after refill.
+    function tryConsumePacked(uint256 word, uint64 amount, uint256 timestamp)
+        internal
+        pure
+        returns (bool ok, uint256 updated, uint64 level)
+    {
+        uint64 capacity = uint64(word >> 64);
+        if (capacity == UNLIMITED) return (true, word, UNLIMITED);
+        level = availableAt(uint64(word), capacity, uint64(word >> 128), uint40(word >> LAST_UPDATED_SHIFT), timestamp);
+        if (amount > level) return (false, word, level);
+        unchecked {
+            updated = (word & CONSUME_CLEAR_MASK) | uint256(level - amount)
+                | (uint256(uint40(timestamp)) << LAST_UPDATED_SHIFT);
+        }
+        ok = true;
+    }
+
+    /// @notice `configure` on a packed bucket: returns `word` with the new parameters (upper bits kept).
+    function configurePacked(uint256 word, uint64 capacity, uint64 refillPerSecond, uint256 timestamp)
+        internal
+        pure
+        returns (uint256)
+    {
+        Bucket memory b = unpack(word);
+        uint64 level;
+        if (b.capacity == 0 || b.capacity == UNLIMITED) {
+            level = capacity;
+        } else {
+            level = availableAt(b, timestamp);
+            if (level > capacity) level = capacity;
+        }
+        return pack(word, Bucket(level, capacity, refillPerSecond, uint40(timestamp)));
     }
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {vm} from "./Vm.sol";
 import {AttesterSet} from "../../src/AttesterSet.sol";
+import {Gateway} from "../../src/Gateway.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {AttesterSetCodec} from "../../src/libraries/AttesterSetCodec.sol";
 
@@ -179,6 +180,18 @@ abstract contract AttesterHarness {
         uint96[] memory weights;
         (keys, attesters, weights) = _makeSet(n);
         set = new AttesterSet(domain, owner, attesters, weights, thresholdBps, 1 days, 7 days);
+    }
+
+    /// @notice Deploys a Gateway (which is its chain's attester set) with `n` default-seed members (overlap 1 day,
+    ///         emergency delay 7 days).
+    function _deployGateway(uint32 domain, address owner, address guardian, uint256 n, uint16 thresholdBps)
+        internal
+        returns (Gateway gateway, uint256[] memory keys)
+    {
+        address[] memory attesters;
+        uint96[] memory weights;
+        (keys, attesters, weights) = _makeSet(n);
+        gateway = new Gateway(domain, owner, guardian, attesters, weights, thresholdBps, 1 days, 7 days);
     }
 
     function _toBytes32(address a) internal pure returns (bytes32) {

@@ -199,12 +199,12 @@ export const attesterSetAbi = [
   },
   {
     inputs: [],
-    name: "InvalidLocalDomain",
+    name: "InvalidEvidenceProof",
     type: "error",
   },
   {
     inputs: [],
-    name: "InvalidMerkleProof",
+    name: "InvalidLocalDomain",
     type: "error",
   },
   {

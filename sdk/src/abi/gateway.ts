@@ -8,11 +8,6 @@ export const gatewayAbi = [
         type: "uint32",
       },
       {
-        internalType: "contract IAttesterSet",
-        name: "attesterSet_",
-        type: "address",
-      },
-      {
         internalType: "address",
         name: "owner_",
         type: "address",
@@ -21,6 +16,31 @@ export const gatewayAbi = [
         internalType: "address",
         name: "guardian_",
         type: "address",
+      },
+      {
+        internalType: "address[]",
+        name: "attesters",
+        type: "address[]",
+      },
+      {
+        internalType: "uint96[]",
+        name: "weights",
+        type: "uint96[]",
+      },
+      {
+        internalType: "uint16",
+        name: "thresholdBps",
+        type: "uint16",
+      },
+      {
+        internalType: "uint32",
+        name: "overlapWindow_",
+        type: "uint32",
+      },
+      {
+        internalType: "uint32",
+        name: "emergencyDelay_",
+        type: "uint32",
       },
     ],
     stateMutability: "nonpayable",
@@ -40,17 +60,141 @@ export const gatewayAbi = [
   {
     inputs: [
       {
-        internalType: "uint32",
-        name: "expected",
-        type: "uint32",
+        internalType: "uint256",
+        name: "count",
+        type: "uint256",
+      },
+    ],
+    name: "AttesterSetCountOverflow",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "setId",
+        type: "uint64",
       },
       {
+        internalType: "uint40",
+        name: "expiresAt",
+        type: "uint40",
+      },
+    ],
+    name: "AttesterSetExpired",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "attesters",
+        type: "uint256",
+      },
+      {
+        internalType: "uint256",
+        name: "weights",
+        type: "uint256",
+      },
+    ],
+    name: "AttesterSetLengthMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "attesters",
+        type: "uint256",
+      },
+      {
+        internalType: "uint256",
+        name: "weights",
+        type: "uint256",
+      },
+    ],
+    name: "AttesterWeightsLengthMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "AttestersNotSorted",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "signerA",
+        type: "address",
+      },
+      {
+        internalType: "address",
+        name: "signerB",
+        type: "address",
+      },
+    ],
+    name: "DifferentSigners",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "DuplicateSigner",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "uint32",
-        name: "actual",
+        name: "emergencyDelay",
         type: "uint32",
       },
     ],
-    name: "AttesterSetDomainMismatch",
+    name: "EmergencyDelayTooShort",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "proposedSetHash",
+        type: "bytes32",
+      },
+      {
+        internalType: "bytes32",
+        name: "submittedSetHash",
+        type: "bytes32",
+      },
+    ],
+    name: "EmergencyRotationMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint40",
+        name: "executableAt",
+        type: "uint40",
+      },
+    ],
+    name: "EmergencyRotationNotReady",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "EmptyAttesterSet",
     type: "error",
   },
   {
@@ -108,12 +252,33 @@ export const gatewayAbi = [
   {
     inputs: [
       {
+        internalType: "uint256",
+        name: "signed",
+        type: "uint256",
+      },
+      {
+        internalType: "uint256",
+        name: "required",
+        type: "uint256",
+      },
+    ],
+    name: "InsufficientWeight",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "uint32",
         name: "destination",
         type: "uint32",
       },
     ],
     name: "InvalidDestination",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "InvalidEvidenceProof",
     type: "error",
   },
   {
@@ -152,6 +317,39 @@ export const gatewayAbi = [
     inputs: [
       {
         internalType: "uint256",
+        name: "length",
+        type: "uint256",
+      },
+    ],
+    name: "InvalidSignatureLength",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint8",
+        name: "v",
+        type: "uint8",
+      },
+    ],
+    name: "InvalidSignatureV",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint16",
+        name: "thresholdBps",
+        type: "uint16",
+      },
+    ],
+    name: "InvalidThreshold",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
         name: "messages",
         type: "uint256",
       },
@@ -172,7 +370,44 @@ export const gatewayAbi = [
         type: "uint256",
       },
     ],
+    name: "MalformedAttestation",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "length",
+        type: "uint256",
+      },
+    ],
     name: "MessageTooShort",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "NoEmergencyRotation",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "NoSignatures",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "signer",
+        type: "address",
+      },
+    ],
+    name: "NotAnAttester",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "NotConflicting",
     type: "error",
   },
   {
@@ -254,6 +489,103 @@ export const gatewayAbi = [
   {
     inputs: [
       {
+        internalType: "uint64",
+        name: "setId",
+        type: "uint64",
+      },
+      {
+        internalType: "uint64",
+        name: "currentSetId",
+        type: "uint64",
+      },
+    ],
+    name: "RotationNotByCurrentSet",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "s",
+        type: "bytes32",
+      },
+    ],
+    name: "SignatureMalleable",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "attester",
+        type: "address",
+      },
+    ],
+    name: "SignerRemoved",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+      {
+        internalType: "uint256",
+        name: "previous",
+        type: "uint256",
+      },
+    ],
+    name: "SignersOutOfOrder",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "count",
+        type: "uint256",
+      },
+    ],
+    name: "TooManyAttesters",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "TotalWeightOverflow",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "setId",
+        type: "uint64",
+      },
+    ],
+    name: "UnknownAttesterSet",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+      {
+        internalType: "address",
+        name: "recovered",
+        type: "address",
+      },
+    ],
+    name: "UnknownSigner",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "uint8",
         name: "version",
         type: "uint8",
@@ -277,6 +609,127 @@ export const gatewayAbi = [
     ],
     name: "WrongDestination",
     type: "error",
+  },
+  {
+    inputs: [],
+    name: "ZeroAddressAttester",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "ZeroAddressSigner",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "ZeroAttesterWeight",
+    type: "error",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint64",
+        name: "setId",
+        type: "uint64",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "setHash",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "uint40",
+        name: "previousSetExpiresAt",
+        type: "uint40",
+      },
+    ],
+    name: "AttesterSetRotated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "address",
+        name: "attester",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "messageIdA",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "messageIdB",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "digestA",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "digestB",
+        type: "bytes32",
+      },
+    ],
+    name: "AttesterSlashed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "setHash",
+        type: "bytes32",
+      },
+    ],
+    name: "EmergencyRotationCancelled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint64",
+        name: "setId",
+        type: "uint64",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "setHash",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "uint40",
+        name: "executableAt",
+        type: "uint40",
+      },
+    ],
+    name: "EmergencyRotationProposed",
+    type: "event",
   },
   {
     anonymous: false,
@@ -520,12 +973,64 @@ export const gatewayAbi = [
   },
   {
     inputs: [],
+    name: "MAX_ATTESTERS",
+    outputs: [
+      {
+        internalType: "uint256",
+        name: "",
+        type: "uint256",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "MAX_FAILURE_REASON_LENGTH",
     outputs: [
       {
         internalType: "uint256",
         name: "",
         type: "uint256",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_THRESHOLD_BPS",
+    outputs: [
+      {
+        internalType: "uint16",
+        name: "",
+        type: "uint16",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_EMERGENCY_DELAY",
+    outputs: [
+      {
+        internalType: "uint32",
+        name: "",
+        type: "uint32",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_THRESHOLD_BPS",
+    outputs: [
+      {
+        internalType: "uint16",
+        name: "",
+        type: "uint16",
       },
     ],
     stateMutability: "view",
@@ -578,6 +1083,26 @@ export const gatewayAbi = [
     type: "function",
   },
   {
+    inputs: [],
+    name: "cancelEmergencyRotation",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "currentSetId",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [
       {
         internalType: "bytes",
@@ -620,6 +1145,81 @@ export const gatewayAbi = [
   },
   {
     inputs: [],
+    name: "emergencyDelay",
+    outputs: [
+      {
+        internalType: "uint32",
+        name: "",
+        type: "uint32",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address[]",
+        name: "attesters",
+        type: "address[]",
+      },
+      {
+        internalType: "uint96[]",
+        name: "weights",
+        type: "uint96[]",
+      },
+      {
+        internalType: "uint16",
+        name: "thresholdBps",
+        type: "uint16",
+      },
+    ],
+    name: "executeEmergencyRotation",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "setId",
+        type: "uint64",
+      },
+    ],
+    name: "getSet",
+    outputs: [
+      {
+        internalType: "address[]",
+        name: "attesters",
+        type: "address[]",
+      },
+      {
+        internalType: "uint96[]",
+        name: "weights",
+        type: "uint96[]",
+      },
+      {
+        internalType: "uint16",
+        name: "thresholdBps",
+        type: "uint16",
+      },
+      {
+        internalType: "uint96",
+        name: "totalWeight",
+        type: "uint96",
+      },
+      {
+        internalType: "uint40",
+        name: "expiresAt",
+        type: "uint40",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "guardian",
     outputs: [
       {
@@ -645,6 +1245,25 @@ export const gatewayAbi = [
       },
     ],
     name: "isDelivered",
+    outputs: [
+      {
+        internalType: "bool",
+        name: "",
+        type: "bool",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "setId",
+        type: "uint64",
+      },
+    ],
+    name: "isLive",
     outputs: [
       {
         internalType: "bool",
@@ -702,6 +1321,19 @@ export const gatewayAbi = [
   },
   {
     inputs: [],
+    name: "overlapWindow",
+    outputs: [
+      {
+        internalType: "uint32",
+        name: "",
+        type: "uint32",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "owner",
     outputs: [
       {
@@ -735,6 +1367,24 @@ export const gatewayAbi = [
   },
   {
     inputs: [],
+    name: "pendingEmergencyRotation",
+    outputs: [
+      {
+        internalType: "bytes32",
+        name: "setHash",
+        type: "bytes32",
+      },
+      {
+        internalType: "uint40",
+        name: "executableAt",
+        type: "uint40",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "pendingOwner",
     outputs: [
       {
@@ -744,6 +1394,29 @@ export const gatewayAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address[]",
+        name: "attesters",
+        type: "address[]",
+      },
+      {
+        internalType: "uint96[]",
+        name: "weights",
+        type: "uint96[]",
+      },
+      {
+        internalType: "uint16",
+        name: "thresholdBps",
+        type: "uint16",
+      },
+    ],
+    name: "proposeEmergencyRotation",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -780,12 +1453,122 @@ export const gatewayAbi = [
   {
     inputs: [
       {
+        components: [
+          {
+            internalType: "bytes",
+            name: "message",
+            type: "bytes",
+          },
+          {
+            internalType: "bytes32",
+            name: "verifier",
+            type: "bytes32",
+          },
+          {
+            internalType: "uint64",
+            name: "attesterSetId",
+            type: "uint64",
+          },
+          {
+            internalType: "bytes32",
+            name: "root",
+            type: "bytes32",
+          },
+          {
+            internalType: "bytes32[]",
+            name: "proof",
+            type: "bytes32[]",
+          },
+          {
+            internalType: "bytes",
+            name: "signature",
+            type: "bytes",
+          },
+        ],
+        internalType: "struct AttesterSet.Evidence",
+        name: "a",
+        type: "tuple",
+      },
+      {
+        components: [
+          {
+            internalType: "bytes",
+            name: "message",
+            type: "bytes",
+          },
+          {
+            internalType: "bytes32",
+            name: "verifier",
+            type: "bytes32",
+          },
+          {
+            internalType: "uint64",
+            name: "attesterSetId",
+            type: "uint64",
+          },
+          {
+            internalType: "bytes32",
+            name: "root",
+            type: "bytes32",
+          },
+          {
+            internalType: "bytes32[]",
+            name: "proof",
+            type: "bytes32[]",
+          },
+          {
+            internalType: "bytes",
+            name: "signature",
+            type: "bytes",
+          },
+        ],
+        internalType: "struct AttesterSet.Evidence",
+        name: "b",
+        type: "tuple",
+      },
+    ],
+    name: "reportEquivocation",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
         internalType: "bytes",
         name: "message",
         type: "bytes",
       },
     ],
     name: "retry",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address[]",
+        name: "attesters",
+        type: "address[]",
+      },
+      {
+        internalType: "uint96[]",
+        name: "weights",
+        type: "uint96[]",
+      },
+      {
+        internalType: "uint16",
+        name: "thresholdBps",
+        type: "uint16",
+      },
+      {
+        internalType: "bytes",
+        name: "attestation",
+        type: "bytes",
+      },
+    ],
+    name: "rotate",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -873,6 +1656,35 @@ export const gatewayAbi = [
     name: "unpause",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "typeHash",
+        type: "bytes32",
+      },
+      {
+        internalType: "bytes32",
+        name: "value",
+        type: "bytes32",
+      },
+      {
+        internalType: "bytes",
+        name: "attestation",
+        type: "bytes",
+      },
+    ],
+    name: "verify",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "attesterSetId",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {

@@ -321,7 +321,7 @@ export const tokenBridgeAbi = [
       },
       {
         internalType: "bytes32",
-        name: "remoteToken",
+        name: "token",
         type: "bytes32",
       },
     ],
@@ -771,7 +771,7 @@ export const tokenBridgeAbi = [
       },
       {
         internalType: "bytes32",
-        name: "remoteToken",
+        name: "remoteToken_",
         type: "bytes32",
       },
     ],
@@ -810,6 +810,64 @@ export const tokenBridgeAbi = [
       },
       {
         internalType: "uint32",
+        name: "origin",
+        type: "uint32",
+      },
+      {
+        internalType: "bytes32",
+        name: "sender",
+        type: "bytes32",
+      },
+    ],
+    name: "inboundRouteKey",
+    outputs: [
+      {
+        internalType: "bytes32",
+        name: "",
+        type: "bytes32",
+      },
+    ],
+    stateMutability: "pure",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint32",
+        name: "origin",
+        type: "uint32",
+      },
+      {
+        internalType: "bytes32",
+        name: "sender",
+        type: "bytes32",
+      },
+    ],
+    name: "inboundRouteWord",
+    outputs: [
+      {
+        internalType: "uint256",
+        name: "",
+        type: "uint256",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint32",
         name: "remoteDomain",
         type: "uint32",
       },
@@ -822,6 +880,30 @@ export const tokenBridgeAbi = [
     name: "linkToken",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint32",
+        name: "domain",
+        type: "uint32",
+      },
+      {
+        internalType: "bytes32",
+        name: "remoteToken",
+        type: "bytes32",
+      },
+    ],
+    name: "localTokenOf",
+    outputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {
