@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {BridgedToken} from "../../src/BridgedToken.sol";
 import {Gateway} from "../../src/Gateway.sol";
 import {TokenBridge} from "../../src/TokenBridge.sol";
-import {IGateway} from "../../src/interfaces/IGateway.sol";
 import {MessageMerkle} from "../../src/libraries/MessageMerkle.sol";
 import {MockERC20} from "../mocks/Tokens.sol";
 import {TokenBridgeFixture} from "../TokenBridgeFixture.t.sol";
@@ -20,6 +19,9 @@ contract BridgeHandler is AttesterHarness {
     bytes32 internal constant SENT_TOPIC = keccak256("MessageSent(bytes32,uint32,uint64,bytes)");
     uint256 internal constant SCALE = 1e10; // 18 local decimals, 8 shared
     uint256 internal constant QUORUM = 13;
+
+    /// @notice The handler expected a MessageSent log from `gateway` and found none.
+    error NoMessageSent(address gateway);
 
     Gateway public immutable gatewayA;
     Gateway public immutable gatewayB;
@@ -238,7 +240,7 @@ contract BridgeHandler is AttesterHarness {
                 return abi.decode(logs[i - 1].data, (bytes));
             }
         }
-        revert("no MessageSent");
+        revert NoMessageSent(gateway);
     }
 
     /// @dev The TokenMessage amount: message header 81 bytes, amount at payload offset 65, 8 bytes.
