@@ -54,7 +54,7 @@ pub fn process_recipient(program_id: &Pubkey, accounts: &[AccountInfo], data: &[
         return Err(ProgramError::InvalidInstructionData);
     }
     let authority = &accounts[0];
-    let (expected, _) = Pubkey::find_program_address(&[GATEWAY_AUTHORITY_SEED], &maskoii::ID);
+    let (expected, _) = Pubkey::find_program_address(&[GATEWAY_AUTHORITY_SEED, program_id.as_ref()], &maskoii::ID);
     if !authority.is_signer || *authority.key != expected {
         return Err(ProgramError::MissingRequiredSignature);
     }
@@ -71,6 +71,23 @@ pub fn process_recipient(program_id: &Pubkey, accounts: &[AccountInfo], data: &[
     bytes[..4].copy_from_slice(&(body.len() as u32).to_le_bytes());
     bytes[4..4 + body.len()].copy_from_slice(body);
     Ok(())
+}
+
+/// The attacker's program: a recipient that, inside its own `handle`, calls the mock recipient's `handle` with
+/// forged data, forwarding the gateway authority it was given as a signer. Accounts:
+/// `[own authority (signer), store, recipient program]`.
+pub fn attacker_id() -> Pubkey {
+    Pubkey::new_from_array([9u8; 32])
+}
+
+pub fn process_attacker(_program_id: &Pubkey, accounts: &[AccountInfo], _data: &[u8]) -> ProgramResult {
+    let forged = maskoii::instructions::handle_instruction_data(REMOTE_DOMAIN, &[0xee; 32], b"forged");
+    let ix = Instruction {
+        program_id: recipient_id(),
+        accounts: vec![AccountMeta::new_readonly(*accounts[0].key, true), AccountMeta::new(*accounts[1].key, false)],
+        data: forged,
+    };
+    anchor_lang::solana_program::program::invoke(&ix, &[accounts[0].clone(), accounts[1].clone(), accounts[2].clone()])
 }
 
 /// A secp256k1 attester key and its Ethereum address.
@@ -138,8 +155,9 @@ pub fn config_pda() -> Pubkey {
 pub fn fee_vault_pda() -> Pubkey {
     pda(&[FEE_VAULT_SEED])
 }
-pub fn authority_pda() -> Pubkey {
-    pda(&[GATEWAY_AUTHORITY_SEED])
+/// The gateway authority PDA that signs CPIs into `recipient`.
+pub fn authority_pda(recipient: &Pubkey) -> Pubkey {
+    pda(&[GATEWAY_AUTHORITY_SEED, recipient.as_ref()])
 }
 pub fn set_pda(set_id: u64) -> Pubkey {
     pda(&[ATTESTER_SET_SEED, &set_id.to_le_bytes()])
@@ -170,7 +188,6 @@ pub fn ix_initialize(payer: &Pubkey, args: InitializeArgs) -> Instruction {
             config: config_pda(),
             fee_vault: fee_vault_pda(),
             attester_set: set_pda(1),
-            gateway_authority: authority_pda(),
             system_program: anchor_lang::system_program::ID,
         },
         maskoii::instruction::Initialize { args },
@@ -234,8 +251,8 @@ impl DeliverAccounts {
                 verification: self.verification,
                 verification_payer: self.verification_payer,
                 receipt: self.receipt,
-                gateway_authority: authority_pda(),
                 recipient_program: self.recipient_program,
+                gateway_authority: authority_pda(&self.recipient_program),
                 system_program: anchor_lang::system_program::ID,
             },
             maskoii::instruction::Deliver { message_id, message },
@@ -425,6 +442,7 @@ pub fn payer_of(env: &Env) -> Pubkey {
 pub async fn start() -> (ProgramTestContext, Keypair, Keypair, Pubkey) {
     let mut test = ProgramTest::new("maskoii", maskoii::ID, processor!(process_maskoii));
     test.add_program("recipient", recipient_id(), processor!(process_recipient));
+    test.add_program("attacker", attacker_id(), processor!(process_attacker));
     test.prefer_bpf(false);
     let admin = Keypair::new();
     let guardian = Keypair::new();

@@ -147,3 +147,23 @@ async fn test_close_rent_cannot_be_redirected() {
     exec(&mut env, &[ok.build(id, msg)], &[&thief]).await.unwrap();
     assert_eq!(lamports(&mut env, poster.pubkey()).await, poster_before + rent);
 }
+
+#[tokio::test]
+async fn test_recipient_cannot_forward_its_gateway_authority_to_another_recipient() {
+    let mut env = setup(5, 6000).await;
+    let set1 = env.set1.clone();
+    let payer = payer_of(&env);
+    // A genuine, attested message to the attacker's own program.
+    let msg = message::encode(0, REMOTE_DOMAIN, &[1; 32], LOCAL_DOMAIN, &attacker_id().to_bytes(), b"hi").unwrap();
+    let id = message::id(&msg);
+    post(&mut env, AttestationKind::Message, 1, &set1, &id, &[0, 1, 2]).await;
+    let mut a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
+    a.recipient_program = attacker_id();
+    a.remaining = vec![AccountMeta::new(env.store, false), AccountMeta::new_readonly(recipient_id(), false)];
+    // The attacker forwards the authority PDA it was signed for; the victim expects the PDA of its own id.
+    let result = exec(&mut env, &[a.build(id, msg)], &[]).await;
+    assert_instruction_error(result, InstructionError::MissingRequiredSignature);
+    let store = env.ctx.banks_client.get_account(env.store).await.unwrap().unwrap();
+    assert_eq!(&store.data[..4], &[0, 0, 0, 0], "the victim recorded nothing");
+    assert!(!exists(&mut env, receipt_pda(&id)).await);
+}
