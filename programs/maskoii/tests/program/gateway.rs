@@ -159,6 +159,13 @@ async fn test_deliver_rejects_message_checks() {
     a.receipt = receipt_pda(&message::id(&short));
     assert_error(exec(&mut env, &[a.build(message::id(&short), short)], &[]).await, MaskoiiError::MessageTooShort);
 
+    // An unsupported version.
+    let mut v2 = msg.clone();
+    v2[0] = 2;
+    let mut a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
+    a.receipt = receipt_pda(&message::id(&v2));
+    assert_error(exec(&mut env, &[a.build(message::id(&v2), v2)], &[]).await, MaskoiiError::UnsupportedVersion);
+
     // Addressed to another domain.
     let other = message::encode(0, REMOTE_DOMAIN, &[1; 32], 1002, &recipient_id().to_bytes(), b"x").unwrap();
     let other_id = message::id(&other);
