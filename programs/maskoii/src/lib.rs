@@ -42,9 +42,9 @@ pub mod maskoii {
         Deliver::handler(ctx, message_id, message)
     }
 
-    /// Sends a message to another domain. See [`Send`].
-    pub fn send(ctx: Context<Send>, args: SendArgs) -> Result<()> {
-        Send::handler(ctx, args)
+    /// Sends a message to another domain. See [`SendMessage`] (not `Send`, which would shadow the marker trait).
+    pub fn send(ctx: Context<SendMessage>, args: SendArgs) -> Result<()> {
+        SendMessage::handler(ctx, args)
     }
 
     /// Rotates to the next attester set with a quorum of the current one. See [`RotateAttesterSet`].

@@ -65,12 +65,14 @@ pub struct Deliver<'info> {
 }
 
 impl<'info> Deliver<'info> {
-    pub fn validate(&self, program_id: &Pubkey, message_id: &[u8; 32], msg: &message::MessageView) -> Result<()> {
+    pub fn validate(&self, message_id: &[u8; 32], msg: &message::MessageView) -> Result<()> {
         require!(!self.config.paused, MaskoiiError::Paused);
         require!(msg.destination_domain == self.config.local_domain, MaskoiiError::WrongDestination);
         let recipient = Pubkey::new_from_array(msg.recipient);
         require_keys_eq!(self.recipient_program.key(), recipient, MaskoiiError::RecipientMismatch);
-        require_keys_neq!(recipient, *program_id, MaskoiiError::InvalidRecipient);
+        // The zero key is the system program: what an unset EVM `recipient` decodes to. This program itself is a
+        // valid recipient (its token bridge and claims `handle`; Solana allows a program to call itself).
+        require!(recipient != Pubkey::default(), MaskoiiError::InvalidRecipient);
         require!(self.recipient_program.executable, MaskoiiError::RecipientNotExecutable);
 
         let verification = &self.verification;
@@ -90,7 +92,7 @@ impl<'info> Deliver<'info> {
     pub fn handler(ctx: Context<'info, Deliver<'info>>, message_id: [u8; 32], message_bytes: Vec<u8>) -> Result<()> {
         require!(message::id(&message_bytes) == message_id, MaskoiiError::MessageIdMismatch);
         let msg = message::decode(&message_bytes)?;
-        ctx.accounts.validate(ctx.program_id, &message_id, &msg)?;
+        ctx.accounts.validate(&message_id, &msg)?;
 
         let clock = Clock::get()?;
         let receipt = &mut ctx.accounts.receipt;

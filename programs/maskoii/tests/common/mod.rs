@@ -264,7 +264,7 @@ impl DeliverAccounts {
 
 pub fn ix_send(sender: &Pubkey, payer: &Pubkey, nonce: u64, args: SendArgs) -> Instruction {
     ix(
-        maskoii::accounts::Send {
+        maskoii::accounts::SendMessage {
             sender: *sender,
             payer: *payer,
             config: config_pda(),

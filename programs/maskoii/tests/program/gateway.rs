@@ -185,13 +185,13 @@ async fn test_deliver_rejects_bad_recipients() {
     let payer = payer_of(&env);
     let set = env.set1.clone();
 
-    // The gateway itself as recipient.
-    let to_self = message::encode(0, REMOTE_DOMAIN, &[1; 32], LOCAL_DOMAIN, &maskoii::ID.to_bytes(), b"x").unwrap();
-    let id = message::id(&to_self);
+    // The zero recipient (an unset EVM `recipient`) is the system program.
+    let to_zero = message::encode(0, REMOTE_DOMAIN, &[1; 32], LOCAL_DOMAIN, &[0; 32], b"x").unwrap();
+    let id = message::id(&to_zero);
     post(&mut env, AttestationKind::Message, 1, &set, &id, &[0, 1, 2]).await;
-    let mut a = DeliverAccounts::new(&payer, &payer, 1, &to_self, &env.store);
-    a.recipient_program = maskoii::ID;
-    assert_error(exec(&mut env, &[a.build(id, to_self)], &[]).await, MaskoiiError::InvalidRecipient);
+    let mut a = DeliverAccounts::new(&payer, &payer, 1, &to_zero, &env.store);
+    a.recipient_program = anchor_lang::system_program::ID;
+    assert_error(exec(&mut env, &[a.build(id, to_zero)], &[]).await, MaskoiiError::InvalidRecipient);
 
     // A data account (not executable) as recipient.
     let store = env.store;
