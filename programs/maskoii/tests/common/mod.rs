@@ -483,9 +483,12 @@ pub async fn setup(n: usize, threshold_bps: u16) -> Env {
     env
 }
 
-/// Signs with the context payer plus `signers` and processes the transaction.
+/// Signs with the context payer plus `signers` and processes the transaction. The test bank does not enforce the
+/// packet size, so every transaction sent through here is checked against the 1,232-byte limit.
 pub async fn exec(env: &mut Env, ixs: &[Instruction], signers: &[&Keypair]) -> std::result::Result<(), BanksClientError> {
     let tx = transaction(env, ixs, signers);
+    let size = wire_size(&tx);
+    assert!(size <= PACKET_DATA_SIZE, "transaction of {size} bytes exceeds {PACKET_DATA_SIZE}");
     env.ctx.banks_client.process_transaction(tx).await
 }
 
