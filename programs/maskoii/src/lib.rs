@@ -14,7 +14,9 @@ pub mod seeds;
 pub mod state;
 
 pub use instructions::*;
-pub use state::{AttesterSetArgs, AttesterSetAccount, Config, FeeVault, OutboxMessage, Receipt, RouteFee, Verification};
+pub use state::{
+    AttesterSetAccount, AttesterSetArgs, Config, FeeVault, OutboxMessage, Receipt, RouteFee, Verification,
+};
 
 declare_id!("MaskoiiGateway11111111111111111111111111111");
 

@@ -325,10 +325,7 @@ pub fn ix_accept_admin(pending_admin: &Pubkey) -> Instruction {
 }
 
 pub fn ix_close_verification(payer: &Pubkey, verification: Pubkey) -> Instruction {
-    ix(
-        maskoii::accounts::CloseVerification { payer: *payer, verification },
-        maskoii::instruction::CloseVerification {},
-    )
+    ix(maskoii::accounts::CloseVerification { payer: *payer, verification }, maskoii::instruction::CloseVerification {})
 }
 
 /// `rotate_attester_set` from `current_set_id`, consuming `verification` (posted by `verification_payer`).
@@ -369,7 +366,12 @@ pub fn ix_cancel_emergency(admin: &Pubkey) -> Instruction {
     )
 }
 
-pub fn ix_execute_emergency(payer: &Pubkey, current_set_id: u64, with_previous: bool, args: AttesterSetArgs) -> Instruction {
+pub fn ix_execute_emergency(
+    payer: &Pubkey,
+    current_set_id: u64,
+    with_previous: bool,
+    args: AttesterSetArgs,
+) -> Instruction {
     ix(
         maskoii::accounts::ExecuteEmergencyRotation {
             payer: *payer,
@@ -383,7 +385,13 @@ pub fn ix_execute_emergency(payer: &Pubkey, current_set_id: u64, with_previous: 
     )
 }
 
-pub fn ix_report(reporter: &Pubkey, current_set_id: u64, previous: Option<Pubkey>, a: Evidence, b: Evidence) -> Instruction {
+pub fn ix_report(
+    reporter: &Pubkey,
+    current_set_id: u64,
+    previous: Option<Pubkey>,
+    a: Evidence,
+    b: Evidence,
+) -> Instruction {
     ix(
         maskoii::accounts::ReportEquivocation {
             reporter: *reporter,
@@ -452,7 +460,12 @@ pub async fn start() -> (ProgramTestContext, Keypair, Keypair, Pubkey) {
     let store = Pubkey::new_unique();
     test.add_account(
         store,
-        SolanaAccount { lamports: 1_000_000_000, data: vec![0u8; 8192], owner: recipient_id(), ..SolanaAccount::default() },
+        SolanaAccount {
+            lamports: 1_000_000_000,
+            data: vec![0u8; 8192],
+            owner: recipient_id(),
+            ..SolanaAccount::default()
+        },
     );
     let ctx = test.start_with_context().await;
     (ctx, admin, guardian, store)
@@ -485,7 +498,11 @@ pub async fn setup(n: usize, threshold_bps: u16) -> Env {
 
 /// Signs with the context payer plus `signers` and processes the transaction. The test bank does not enforce the
 /// packet size, so every transaction sent through here is checked against the 1,232-byte limit.
-pub async fn exec(env: &mut Env, ixs: &[Instruction], signers: &[&Keypair]) -> std::result::Result<(), BanksClientError> {
+pub async fn exec(
+    env: &mut Env,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+) -> std::result::Result<(), BanksClientError> {
     let tx = transaction(env, ixs, signers);
     let size = wire_size(&tx);
     assert!(size <= PACKET_DATA_SIZE, "transaction of {size} bytes exceeds {PACKET_DATA_SIZE}");
@@ -547,7 +564,14 @@ pub async fn lamports(env: &mut Env, address: Pubkey) -> u64 {
 }
 
 /// Posts `indices` of `set` over `value` as one chunk, paid by the context payer.
-pub async fn post(env: &mut Env, kind: AttestationKind, set_id: u64, set: &[Attester], value: &[u8; 32], indices: &[usize]) {
+pub async fn post(
+    env: &mut Env,
+    kind: AttestationKind,
+    set_id: u64,
+    set: &[Attester],
+    value: &[u8; 32],
+    indices: &[usize],
+) {
     let payer = payer_of(env);
     let digest = local_digest(kind, set_id, value);
     let ix = ix_post(&payer, kind, set_id, value, entries(&digest, set, indices));
@@ -555,7 +579,11 @@ pub async fn post(env: &mut Env, kind: AttestationKind, set_id: u64, set: &[Atte
 }
 
 /// Posts a quorum of set 1 and delivers `message` to the mock recipient.
-pub async fn deliver_with_quorum(env: &mut Env, message: &[u8], indices: &[usize]) -> std::result::Result<(), BanksClientError> {
+pub async fn deliver_with_quorum(
+    env: &mut Env,
+    message: &[u8],
+    indices: &[usize],
+) -> std::result::Result<(), BanksClientError> {
     let id = message::id(message);
     let set = env.set1.clone();
     post(env, AttestationKind::Message, 1, &set, &id, indices).await;
@@ -570,7 +598,13 @@ pub fn set_hash(set_id: u64, args: &AttesterSetArgs) -> [u8; 32] {
 }
 
 /// Rotates from `current` to `current + 1` with `signers` of the current set (`current_set`).
-pub async fn rotate(env: &mut Env, current: u64, current_set: &[Attester], next: &AttesterSetArgs, signers: &[usize]) -> std::result::Result<(), BanksClientError> {
+pub async fn rotate(
+    env: &mut Env,
+    current: u64,
+    current_set: &[Attester],
+    next: &AttesterSetArgs,
+    signers: &[usize],
+) -> std::result::Result<(), BanksClientError> {
     let hash = set_hash(current + 1, next);
     post(env, AttestationKind::Rotation, current, current_set, &hash, signers).await;
     let payer = payer_of(env);

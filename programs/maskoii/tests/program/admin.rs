@@ -70,7 +70,10 @@ async fn test_initialize_rejects_bad_parameters() {
     assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::EmptyAttesterSet);
     let mut args = base.clone();
     args.set.weights.pop();
-    assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::AttesterWeightsLengthMismatch);
+    assert_error(
+        exec(&mut env, &[ix_initialize(&payer, args)], &[]).await,
+        MaskoiiError::AttesterWeightsLengthMismatch,
+    );
     let mut args = base.clone();
     args.set.attesters[0] = [0; 20];
     assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::ZeroAddressAttester);
@@ -123,7 +126,10 @@ async fn test_admin_transfer_is_two_step() {
     let config: Config = account(&mut env, config_pda()).await;
     assert_eq!(config.admin, admin.pubkey(), "still the old admin until accepted");
     assert_eq!(config.pending_admin, next.pubkey());
-    assert_error(exec(&mut env, &[ix_accept_admin(&stranger.pubkey())], &[&stranger]).await, MaskoiiError::NotPendingAdmin);
+    assert_error(
+        exec(&mut env, &[ix_accept_admin(&stranger.pubkey())], &[&stranger]).await,
+        MaskoiiError::NotPendingAdmin,
+    );
     refresh(&mut env).await;
     exec(&mut env, &[ix_accept_admin(&next.pubkey())], &[&next]).await.unwrap();
     let config: Config = account(&mut env, config_pda()).await;
@@ -145,7 +151,10 @@ async fn test_withdraw_fees_keeps_rent_and_needs_admin() {
 
     let to = Keypair::new().pubkey();
     let stranger = funded(&mut env).await;
-    assert_error(exec(&mut env, &[ix_withdraw_fees(&stranger.pubkey(), &to, 1)], &[&stranger]).await, MaskoiiError::NotAdmin);
+    assert_error(
+        exec(&mut env, &[ix_withdraw_fees(&stranger.pubkey(), &to, 1)], &[&stranger]).await,
+        MaskoiiError::NotAdmin,
+    );
     assert_error(
         exec(&mut env, &[ix_withdraw_fees(&admin.pubkey(), &to, 50_001)], &[&admin]).await,
         MaskoiiError::InsufficientFeeBalance,

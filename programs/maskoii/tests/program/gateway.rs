@@ -120,7 +120,8 @@ async fn test_deliver_13_of_19_in_two_transactions_that_fit_the_packet_size() {
     let (size1, size2) = (wire_size(&tx1), wire_size(&tx2));
     println!("13-of-19 delivery: post 7 = {size1} bytes, post 6 + deliver = {size2} bytes (limit {PACKET_DATA_SIZE})");
     let all13 = transaction(&env, &[ix_post(&payer, AttestationKind::Message, 1, &id, signatures.clone())], &[]);
-    let deliver_only = transaction(&env, &[DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store).build(id, msg.clone())], &[]);
+    let deliver_only =
+        transaction(&env, &[DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store).build(id, msg.clone())], &[]);
     println!(
         "for comparison: post 13 alone = {} bytes (325,000 CU in one instruction), deliver alone = {} bytes",
         wire_size(&all13),
@@ -283,7 +284,10 @@ async fn test_send_rejects_fee_above_maximum_and_bad_destinations() {
         exec(&mut env, &[ix_set_fee(&admin.pubkey(), LOCAL_DOMAIN, 0, 0)], &[&admin]).await,
         MaskoiiError::InvalidDestination,
     );
-    assert_error(exec(&mut env, &[ix_set_fee(&admin.pubkey(), 0, 0, 0)], &[&admin]).await, MaskoiiError::InvalidDestination);
+    assert_error(
+        exec(&mut env, &[ix_set_fee(&admin.pubkey(), 0, 0, 0)], &[&admin]).await,
+        MaskoiiError::InvalidDestination,
+    );
 
     // A destination without a fee schedule is not enabled.
     let args = SendArgs { destination: 4242, recipient: [1; 32], payload: vec![], max_fee: 0 };
