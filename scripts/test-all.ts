@@ -107,7 +107,11 @@ if (existsSync(join(root, "programs", "Cargo.toml"))) {
     name: "programs (cargo test: Solana runtime)",
     command: "cargo",
     args: ["test", "--locked", "--manifest-path", join(root, "programs", "Cargo.toml"), "--workspace"],
-    env: { CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "maskoii-target") },
+    env: {
+      CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "maskoii-target"),
+      // solana-program-test logs every instruction at debug level; keep the suite's output readable.
+      RUST_LOG: process.env.RUST_LOG ?? "error",
+    },
     parse: parseCargo,
   });
 }

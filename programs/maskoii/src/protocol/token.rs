@@ -6,33 +6,31 @@ use crate::errors::MaskoiiError;
 /// Payload kind of a token transfer.
 pub const KIND_TRANSFER: u8 = 1;
 /// Byte length of a token transfer payload.
-pub const TOKEN_MESSAGE_LENGTH: usize = 105;
+pub const TOKEN_MESSAGE_LENGTH: usize = 73;
 
 /// A decoded token transfer payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TokenMessage {
-    /// The token on the origin chain (EVM address left-padded, or SPL mint).
+    /// The token on the DESTINATION chain (EVM address left-padded, or SPL mint): the origin bridge resolves it
+    /// from its link table, so the destination finds its route with one lookup.
     pub token: [u8; 32],
     /// The recipient on the destination.
     pub recipient: [u8; 32],
     /// Amount in the route's shared decimals.
     pub amount: u64,
-    /// The origin-side sender.
-    pub from: [u8; 32],
 }
 
-/// `kind ‖ token ‖ recipient ‖ uint64 amount ‖ from`.
-pub fn encode(token: &[u8; 32], recipient: &[u8; 32], amount: u64, from: &[u8; 32]) -> [u8; TOKEN_MESSAGE_LENGTH] {
+/// `kind ‖ token ‖ recipient ‖ uint64 amount`.
+pub fn encode(token: &[u8; 32], recipient: &[u8; 32], amount: u64) -> [u8; TOKEN_MESSAGE_LENGTH] {
     let mut out = [0u8; TOKEN_MESSAGE_LENGTH];
     out[0] = KIND_TRANSFER;
     out[1..33].copy_from_slice(token);
     out[33..65].copy_from_slice(recipient);
     out[65..73].copy_from_slice(&amount.to_be_bytes());
-    out[73..105].copy_from_slice(from);
     out
 }
 
-/// Decodes a token transfer payload: exactly 105 bytes, kind 1.
+/// Decodes a token transfer payload: exactly 73 bytes, kind 1.
 pub fn decode(payload: &[u8]) -> Result<TokenMessage, MaskoiiError> {
     if payload.len() != TOKEN_MESSAGE_LENGTH {
         return Err(MaskoiiError::TokenMessageInvalidLength);
@@ -44,7 +42,6 @@ pub fn decode(payload: &[u8]) -> Result<TokenMessage, MaskoiiError> {
         token: payload[1..33].try_into().unwrap(),
         recipient: payload[33..65].try_into().unwrap(),
         amount: u64::from_be_bytes(payload[65..73].try_into().unwrap()),
-        from: payload[73..105].try_into().unwrap(),
     })
 }
 
