@@ -65,12 +65,11 @@ pub struct Deliver<'info> {
 }
 
 impl<'info> Deliver<'info> {
-    pub fn validate(&self, program_id: &Pubkey, message_id: &[u8; 32], msg: &message::MessageView) -> Result<()> {
+    pub fn validate(&self, _program_id: &Pubkey, message_id: &[u8; 32], msg: &message::MessageView) -> Result<()> {
         require!(!self.config.paused, MaskoiiError::Paused);
         require!(msg.destination_domain == self.config.local_domain, MaskoiiError::WrongDestination);
         let recipient = Pubkey::new_from_array(msg.recipient);
         require_keys_eq!(self.recipient_program.key(), recipient, MaskoiiError::RecipientMismatch);
-        require_keys_neq!(recipient, *program_id, MaskoiiError::InvalidRecipient);
         require!(self.recipient_program.executable, MaskoiiError::RecipientNotExecutable);
 
         let verification = &self.verification;
