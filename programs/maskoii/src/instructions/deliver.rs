@@ -26,7 +26,7 @@ pub fn handle_instruction_data(origin: u32, sender: &[u8; 32], payload: &[u8]) -
 }
 
 /// Consumes a verification account holding a MessageAttestation quorum for `message_id`, records the receipt (the
-/// replay guard), calls the recipient's `handle` by CPI signed by the gateway authority PDA, and closes the
+/// replay guard), calls the recipient's `handle` by CPI signed by the recipient's gateway authority PDA, and closes the
 /// verification account to its payer. If `handle` fails the whole transaction fails: nothing is consumed and
 /// anyone may deliver again (docs/solana.md, "Failed recipients").
 ///
@@ -56,11 +56,11 @@ pub struct Deliver<'info> {
         bump
     )]
     pub receipt: Account<'info, Receipt>,
-    /// CHECK: data-less PDA that signs the recipient CPI.
-    #[account(seeds = [GATEWAY_AUTHORITY_SEED], bump = config.authority_bump)]
-    pub gateway_authority: UncheckedAccount<'info>,
     /// CHECK: checked in `validate` against the message's recipient.
     pub recipient_program: UncheckedAccount<'info>,
+    /// CHECK: data-less PDA of this recipient that signs the CPI (see `GATEWAY_AUTHORITY_SEED`).
+    #[account(seeds = [GATEWAY_AUTHORITY_SEED, recipient_program.key().as_ref()], bump)]
+    pub gateway_authority: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -123,7 +123,9 @@ impl<'info> Deliver<'info> {
             accounts: metas,
             data: handle_instruction_data(msg.origin_domain, &msg.sender, msg.payload),
         };
-        invoke_signed(&ix, &infos, &[&[GATEWAY_AUTHORITY_SEED, &[ctx.accounts.config.authority_bump]]])?;
+        let recipient = ctx.accounts.recipient_program.key();
+        let bump = [ctx.bumps.gateway_authority];
+        invoke_signed(&ix, &infos, &[&[GATEWAY_AUTHORITY_SEED, recipient.as_ref(), &bump]])?;
         Ok(())
     }
 }
