@@ -20,10 +20,9 @@ use crate::state::*;
 /// over-limit transfer never fails: it is queued.
 #[derive(Accounts)]
 pub struct TokenHandle<'info> {
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
-    pub config: Account<'info, Config>,
-    /// Only the gateway, through `deliver`, can make this PDA sign.
-    #[account(seeds = [GATEWAY_AUTHORITY_SEED], bump = config.authority_bump)]
+    /// The gateway authority of this program as a recipient (`[GATEWAY_AUTHORITY_SEED, program id]`): only
+    /// `deliver` can make it sign.
+    #[account(seeds = [GATEWAY_AUTHORITY_SEED, crate::ID.as_ref()], bump)]
     pub gateway_authority: Signer<'info>,
 }
 
