@@ -65,11 +65,14 @@ pub struct Deliver<'info> {
 }
 
 impl<'info> Deliver<'info> {
-    pub fn validate(&self, _program_id: &Pubkey, message_id: &[u8; 32], msg: &message::MessageView) -> Result<()> {
+    pub fn validate(&self, message_id: &[u8; 32], msg: &message::MessageView) -> Result<()> {
         require!(!self.config.paused, MaskoiiError::Paused);
         require!(msg.destination_domain == self.config.local_domain, MaskoiiError::WrongDestination);
         let recipient = Pubkey::new_from_array(msg.recipient);
         require_keys_eq!(self.recipient_program.key(), recipient, MaskoiiError::RecipientMismatch);
+        // The zero key is the system program: what an unset EVM `recipient` decodes to. This program itself is a
+        // valid recipient (its token bridge and claims `handle`; Solana allows a program to call itself).
+        require!(recipient != Pubkey::default(), MaskoiiError::InvalidRecipient);
         require!(self.recipient_program.executable, MaskoiiError::RecipientNotExecutable);
 
         let verification = &self.verification;
@@ -89,7 +92,7 @@ impl<'info> Deliver<'info> {
     pub fn handler(ctx: Context<'info, Deliver<'info>>, message_id: [u8; 32], message_bytes: Vec<u8>) -> Result<()> {
         require!(message::id(&message_bytes) == message_id, MaskoiiError::MessageIdMismatch);
         let msg = message::decode(&message_bytes)?;
-        ctx.accounts.validate(ctx.program_id, &message_id, &msg)?;
+        ctx.accounts.validate(&message_id, &msg)?;
 
         let clock = Clock::get()?;
         let receipt = &mut ctx.accounts.receipt;
@@ -102,6 +105,9 @@ impl<'info> Deliver<'info> {
         receipt.delivered_slot = clock.slot;
         receipt.delivered_at = clock.unix_timestamp;
         receipt.bump = ctx.bumps.receipt;
+        // Effects before the interaction: write the receipt into its account now rather than at Anchor's exit, so the
+        // recipient (this program's own `handle` included) already sees the message as delivered.
+        ctx.accounts.receipt.exit(ctx.program_id)?;
         emit!(MessageDelivered { message_id, origin: msg.origin_domain, nonce: msg.nonce });
 
         let authority = &ctx.accounts.gateway_authority;

@@ -66,6 +66,13 @@ pub fn process_recipient(program_id: &Pubkey, accounts: &[AccountInfo], data: &[
     if store.owner != program_id {
         return Err(ProgramError::IncorrectProgramId);
     }
+    // Optional third account: the message's receipt, which must already be written when `handle` runs.
+    if let Some(receipt) = accounts.get(2) {
+        let data = receipt.try_borrow_data()?;
+        if receipt.owner != &maskoii::ID || data.len() < 8 || data[..8] != *maskoii::state::Receipt::DISCRIMINATOR {
+            return Err(ProgramError::Custom(78));
+        }
+    }
     let mut bytes = store.try_borrow_mut_data()?;
     let body = &data[8..];
     bytes[..4].copy_from_slice(&(body.len() as u32).to_le_bytes());
@@ -181,10 +188,41 @@ fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction 
     Instruction { program_id: maskoii::ID, accounts: accounts.to_account_metas(None), data: data.data() }
 }
 
+/// The program's ProgramData address (BPF loader v3).
+pub fn program_data_pda() -> Pubkey {
+    anchor_lang::solana_program::bpf_loader_upgradeable::get_program_data_address(&maskoii::ID)
+}
+
+/// The upgrade authority the test bank's ProgramData account names; only it may `initialize`.
+pub fn deployer() -> Keypair {
+    Keypair::new_from_array([42u8; 32])
+}
+
+/// Account data of a ProgramData account (`UpgradeableLoaderState::ProgramData`, bincode) with `authority`.
+pub fn program_data_account(authority: Option<Pubkey>) -> SolanaAccount {
+    let mut data = vec![3, 0, 0, 0];
+    data.extend_from_slice(&0u64.to_le_bytes());
+    match authority {
+        Some(key) => {
+            data.push(1);
+            data.extend_from_slice(key.as_ref());
+        }
+        None => data.push(0),
+    }
+    SolanaAccount {
+        lamports: 1_000_000_000,
+        data,
+        owner: anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+        ..SolanaAccount::default()
+    }
+}
+
+/// `initialize`, signed and paid by `payer` (the upgrade authority, `deployer()`, in the test bank).
 pub fn ix_initialize(payer: &Pubkey, args: InitializeArgs) -> Instruction {
     ix(
         maskoii::accounts::Initialize {
             payer: *payer,
+            program_data: program_data_pda(),
             config: config_pda(),
             fee_vault: fee_vault_pda(),
             attester_set: set_pda(1),
@@ -264,7 +302,7 @@ impl DeliverAccounts {
 
 pub fn ix_send(sender: &Pubkey, payer: &Pubkey, nonce: u64, args: SendArgs) -> Instruction {
     ix(
-        maskoii::accounts::Send {
+        maskoii::accounts::SendMessage {
             sender: *sender,
             payer: *payer,
             config: config_pda(),
@@ -325,10 +363,7 @@ pub fn ix_accept_admin(pending_admin: &Pubkey) -> Instruction {
 }
 
 pub fn ix_close_verification(payer: &Pubkey, verification: Pubkey) -> Instruction {
-    ix(
-        maskoii::accounts::CloseVerification { payer: *payer, verification },
-        maskoii::instruction::CloseVerification {},
-    )
+    ix(maskoii::accounts::CloseVerification { payer: *payer, verification }, maskoii::instruction::CloseVerification {})
 }
 
 /// `rotate_attester_set` from `current_set_id`, consuming `verification` (posted by `verification_payer`).
@@ -369,7 +404,12 @@ pub fn ix_cancel_emergency(admin: &Pubkey) -> Instruction {
     )
 }
 
-pub fn ix_execute_emergency(payer: &Pubkey, current_set_id: u64, with_previous: bool, args: AttesterSetArgs) -> Instruction {
+pub fn ix_execute_emergency(
+    payer: &Pubkey,
+    current_set_id: u64,
+    with_previous: bool,
+    args: AttesterSetArgs,
+) -> Instruction {
     ix(
         maskoii::accounts::ExecuteEmergencyRotation {
             payer: *payer,
@@ -383,7 +423,13 @@ pub fn ix_execute_emergency(payer: &Pubkey, current_set_id: u64, with_previous: 
     )
 }
 
-pub fn ix_report(reporter: &Pubkey, current_set_id: u64, previous: Option<Pubkey>, a: Evidence, b: Evidence) -> Instruction {
+pub fn ix_report(
+    reporter: &Pubkey,
+    current_set_id: u64,
+    previous: Option<Pubkey>,
+    a: Evidence,
+    b: Evidence,
+) -> Instruction {
     ix(
         maskoii::accounts::ReportEquivocation {
             reporter: *reporter,
@@ -446,13 +492,21 @@ pub async fn start() -> (ProgramTestContext, Keypair, Keypair, Pubkey) {
     test.prefer_bpf(false);
     let admin = Keypair::new();
     let guardian = Keypair::new();
-    for key in [admin.pubkey(), guardian.pubkey()] {
+    // The test bank runs maskoii as a native builtin, which has no ProgramData account: add the one BPF loader v3
+    // would have created, naming `deployer()` as upgrade authority.
+    test.add_account(program_data_pda(), program_data_account(Some(deployer().pubkey())));
+    for key in [admin.pubkey(), guardian.pubkey(), deployer().pubkey()] {
         test.add_account(key, SolanaAccount { lamports: 10_000_000_000, ..SolanaAccount::default() });
     }
     let store = Pubkey::new_unique();
     test.add_account(
         store,
-        SolanaAccount { lamports: 1_000_000_000, data: vec![0u8; 8192], owner: recipient_id(), ..SolanaAccount::default() },
+        SolanaAccount {
+            lamports: 1_000_000_000,
+            data: vec![0u8; 8192],
+            owner: recipient_id(),
+            ..SolanaAccount::default()
+        },
     );
     let ctx = test.start_with_context().await;
     (ctx, admin, guardian, store)
@@ -475,17 +529,24 @@ pub async fn setup(n: usize, threshold_bps: u16) -> Env {
     let (ctx, admin, guardian, store) = start().await;
     let set1 = attesters(n, 1);
     let mut env = Env { ctx, admin, guardian, set1, store };
-    let payer = payer_of(&env);
+    let deployer = deployer();
     let args = init_args(&env.admin, &env.guardian, &env.set1, threshold_bps);
-    exec(&mut env, &[ix_initialize(&payer, args)], &[]).await.unwrap();
+    exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await.unwrap();
     let admin = env.admin.insecure_clone();
     exec(&mut env, &[ix_set_fee(&admin.pubkey(), REMOTE_DOMAIN, 0, 0)], &[&admin]).await.unwrap();
     env
 }
 
-/// Signs with the context payer plus `signers` and processes the transaction.
-pub async fn exec(env: &mut Env, ixs: &[Instruction], signers: &[&Keypair]) -> std::result::Result<(), BanksClientError> {
+/// Signs with the context payer plus `signers` and processes the transaction. The test bank does not enforce the
+/// packet size, so every transaction sent through here is checked against the 1,232-byte limit.
+pub async fn exec(
+    env: &mut Env,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+) -> std::result::Result<(), BanksClientError> {
     let tx = transaction(env, ixs, signers);
+    let size = wire_size(&tx);
+    assert!(size <= PACKET_DATA_SIZE, "transaction of {size} bytes exceeds {PACKET_DATA_SIZE}");
     env.ctx.banks_client.process_transaction(tx).await
 }
 
@@ -544,7 +605,14 @@ pub async fn lamports(env: &mut Env, address: Pubkey) -> u64 {
 }
 
 /// Posts `indices` of `set` over `value` as one chunk, paid by the context payer.
-pub async fn post(env: &mut Env, kind: AttestationKind, set_id: u64, set: &[Attester], value: &[u8; 32], indices: &[usize]) {
+pub async fn post(
+    env: &mut Env,
+    kind: AttestationKind,
+    set_id: u64,
+    set: &[Attester],
+    value: &[u8; 32],
+    indices: &[usize],
+) {
     let payer = payer_of(env);
     let digest = local_digest(kind, set_id, value);
     let ix = ix_post(&payer, kind, set_id, value, entries(&digest, set, indices));
@@ -552,7 +620,11 @@ pub async fn post(env: &mut Env, kind: AttestationKind, set_id: u64, set: &[Atte
 }
 
 /// Posts a quorum of set 1 and delivers `message` to the mock recipient.
-pub async fn deliver_with_quorum(env: &mut Env, message: &[u8], indices: &[usize]) -> std::result::Result<(), BanksClientError> {
+pub async fn deliver_with_quorum(
+    env: &mut Env,
+    message: &[u8],
+    indices: &[usize],
+) -> std::result::Result<(), BanksClientError> {
     let id = message::id(message);
     let set = env.set1.clone();
     post(env, AttestationKind::Message, 1, &set, &id, indices).await;
@@ -567,7 +639,13 @@ pub fn set_hash(set_id: u64, args: &AttesterSetArgs) -> [u8; 32] {
 }
 
 /// Rotates from `current` to `current + 1` with `signers` of the current set (`current_set`).
-pub async fn rotate(env: &mut Env, current: u64, current_set: &[Attester], next: &AttesterSetArgs, signers: &[usize]) -> std::result::Result<(), BanksClientError> {
+pub async fn rotate(
+    env: &mut Env,
+    current: u64,
+    current_set: &[Attester],
+    next: &AttesterSetArgs,
+    signers: &[usize],
+) -> std::result::Result<(), BanksClientError> {
     let hash = set_hash(current + 1, next);
     post(env, AttestationKind::Rotation, current, current_set, &hash, signers).await;
     let payer = payer_of(env);

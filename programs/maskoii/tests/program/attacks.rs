@@ -109,7 +109,9 @@ async fn test_closed_verification_cannot_be_reused() {
 
     // Re-posting to the same PDA starts from zero: one signature is not a quorum, and the message stays delivered.
     let digest = local_digest(AttestationKind::Message, 1, &id);
-    exec(&mut env, &[ix_post(&payer, AttestationKind::Message, 1, &id, entries(&digest, &set1, &[4]))], &[]).await.unwrap();
+    exec(&mut env, &[ix_post(&payer, AttestationKind::Message, 1, &id, entries(&digest, &set1, &[4]))], &[])
+        .await
+        .unwrap();
     let v: Verification = account(&mut env, verification).await;
     assert_eq!(v.signed_weight, 1);
     assert_eq!(v.next_index, 5);

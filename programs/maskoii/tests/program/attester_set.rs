@@ -9,7 +9,11 @@ use solana_signer::Signer as _;
 use crate::common::*;
 
 /// Posts `signatures` as one chunk over message `id` for set 1 and returns the result.
-async fn try_post(env: &mut Env, id: &[u8; 32], signatures: Vec<SignatureEntry>) -> std::result::Result<(), solana_program_test::BanksClientError> {
+async fn try_post(
+    env: &mut Env,
+    id: &[u8; 32],
+    signatures: Vec<SignatureEntry>,
+) -> std::result::Result<(), solana_program_test::BanksClientError> {
     let payer = payer_of(env);
     exec(env, &[ix_post(&payer, AttestationKind::Message, 1, id, signatures)], &[]).await
 }
@@ -209,7 +213,10 @@ async fn test_emergency_rotation_timelock_mismatch_cancel_and_supersede() {
     let payer = payer_of(&env);
     let args2 = set_args(&attesters(3, 2), 6667);
 
-    assert_error(exec(&mut env, &[ix_cancel_emergency(&admin.pubkey())], &[&admin]).await, MaskoiiError::NoEmergencyRotation);
+    assert_error(
+        exec(&mut env, &[ix_cancel_emergency(&admin.pubkey())], &[&admin]).await,
+        MaskoiiError::NoEmergencyRotation,
+    );
     assert_error(
         exec(&mut env, &[ix_execute_emergency(&payer, 1, false, args2.clone())], &[]).await,
         MaskoiiError::NoEmergencyRotation,
@@ -275,7 +282,9 @@ async fn test_quorum_rotation_supersedes_a_pending_emergency_proposal() {
     let mut env = setup(5, 6000).await;
     let admin = env.admin.insecure_clone();
     let set1 = env.set1.clone();
-    exec(&mut env, &[ix_propose_emergency(&admin.pubkey(), set_args(&attesters(3, 7), 6667))], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_propose_emergency(&admin.pubkey(), set_args(&attesters(3, 7), 6667))], &[&admin])
+        .await
+        .unwrap();
     rotate(&mut env, 1, &set1, &set_args(&attesters(4, 2), 7500), &[0, 1, 2]).await.unwrap();
     let config: Config = account(&mut env, config_pda()).await;
     assert_eq!(config.emergency_set_hash, [0; 32]);
@@ -379,17 +388,37 @@ async fn test_report_equivocation_rejections() {
     let b = inbound(5, b"b");
 
     // Same message twice, or different nonces: not conflicting.
-    let result = exec(&mut env, &[ix_report(&payer, 1, None, evidence(&a, 1, &set1[0].key), evidence(&a, 1, &set1[0].key))], &[]).await;
+    let result = exec(
+        &mut env,
+        &[ix_report(&payer, 1, None, evidence(&a, 1, &set1[0].key), evidence(&a, 1, &set1[0].key))],
+        &[],
+    )
+    .await;
     assert_error(result, MaskoiiError::NotConflicting);
     let c = inbound(6, b"b");
-    let result = exec(&mut env, &[ix_report(&payer, 1, None, evidence(&a, 1, &set1[0].key), evidence(&c, 1, &set1[0].key))], &[]).await;
+    let result = exec(
+        &mut env,
+        &[ix_report(&payer, 1, None, evidence(&a, 1, &set1[0].key), evidence(&c, 1, &set1[0].key))],
+        &[],
+    )
+    .await;
     assert_error(result, MaskoiiError::NotConflicting);
     // Two different signers.
-    let result = exec(&mut env, &[ix_report(&payer, 1, None, evidence(&a, 1, &set1[0].key), evidence(&b, 1, &set1[1].key))], &[]).await;
+    let result = exec(
+        &mut env,
+        &[ix_report(&payer, 1, None, evidence(&a, 1, &set1[0].key), evidence(&b, 1, &set1[1].key))],
+        &[],
+    )
+    .await;
     assert_error(result, MaskoiiError::DifferentSigners);
     // A key that is not a member.
     let stranger = attesters(1, 9);
-    let result = exec(&mut env, &[ix_report(&payer, 1, None, evidence(&a, 1, &stranger[0].key), evidence(&b, 1, &stranger[0].key))], &[]).await;
+    let result = exec(
+        &mut env,
+        &[ix_report(&payer, 1, None, evidence(&a, 1, &stranger[0].key), evidence(&b, 1, &stranger[0].key))],
+        &[],
+    )
+    .await;
     assert_error(result, MaskoiiError::NotAnAttester);
     // A malformed message.
     let mut short = evidence(&a, 1, &set1[0].key);
@@ -404,6 +433,42 @@ async fn test_report_equivocation_rejections() {
 
     // With set 2 current, set 1 must be passed.
     rotate(&mut env, 1, &set1, &set_args(&attesters(3, 2), 6667), &[0, 1, 2]).await.unwrap();
-    let result = exec(&mut env, &[ix_report(&payer, 2, None, evidence(&a, 1, &set1[0].key), evidence(&b, 1, &set1[0].key))], &[]).await;
+    let result = exec(
+        &mut env,
+        &[ix_report(&payer, 2, None, evidence(&a, 1, &set1[0].key), evidence(&b, 1, &set1[0].key))],
+        &[],
+    )
+    .await;
     assert_error(result, MaskoiiError::PreviousSetRequired);
+}
+
+#[tokio::test]
+async fn test_signatures_for_another_verifier_or_domain_do_not_count() {
+    let mut env = setup(5, 6000).await;
+    let set = env.set1.clone();
+    let id = message::id(&inbound(0, b"x"));
+    let evm_gateway = message::address_to_bytes32(&[0x22; 20]);
+    // Valid signatures by members, but over the digest for an EVM gateway, or for another domain: they recover to
+    // other addresses than the members at those indices.
+    let other_verifier = maskoii::protocol::attestation::digest(
+        &AttestationKind::Message.type_hash(),
+        LOCAL_DOMAIN,
+        &evm_gateway,
+        1,
+        &id,
+    );
+    assert_error(try_post(&mut env, &id, entries(&other_verifier, &set, &[0])).await, MaskoiiError::UnknownSigner);
+    let other_domain = maskoii::protocol::attestation::digest(
+        &AttestationKind::Message.type_hash(),
+        REMOTE_DOMAIN,
+        &maskoii::ID.to_bytes(),
+        1,
+        &id,
+    );
+    assert_error(try_post(&mut env, &id, entries(&other_domain, &set, &[1])).await, MaskoiiError::UnknownSigner);
+    let other_set = local_digest(AttestationKind::Message, 2, &id);
+    assert_error(try_post(&mut env, &id, entries(&other_set, &set, &[2])).await, MaskoiiError::UnknownSigner);
+    // The right digest works.
+    let right = local_digest(AttestationKind::Message, 1, &id);
+    try_post(&mut env, &id, entries(&right, &set, &[0])).await.unwrap();
 }
