@@ -56,6 +56,21 @@ async fn test_register_errors() {
     let authority = bridge_authority();
     let frozen = create_mint_with(&mut env, &spl_token::ID, 9, &authority, Some(&a)).await;
     assert_token_error(exec(&mut env, &[ix_register(&a, &frozen, MODE_MINT, 8)], &[&admin]).await, TokenBridgeError::ForeignFreezeAuthority);
+    // ...and a zero supply: tokens minted before the authority moved to the bridge would be unbacked.
+    let premined = create_mint(&mut env, 9).await;
+    let holder = token_account(&mut env, &premined, &a).await;
+    mint_to(&mut env, &premined, &holder, 1).await;
+    let handover = spl_token::instruction::set_authority(
+        &spl_token::ID,
+        &premined,
+        Some(&authority),
+        spl_token::instruction::AuthorityType::MintTokens,
+        &a,
+        &[],
+    )
+    .unwrap();
+    exec(&mut env, &[handover], &[&admin]).await.unwrap();
+    assert_token_error(exec(&mut env, &[ix_register(&a, &premined, MODE_MINT, 8)], &[&admin]).await, TokenBridgeError::MintSupplyNotZero);
     // Token-2022 mints are rejected with their own error.
     let t22 = create_mint_with(&mut env, &anchor_spl::token_2022::ID, 9, &a, None).await;
     assert_token_error(exec(&mut env, &[ix_register(&a, &t22, MODE_LOCK, 8)], &[&admin]).await, TokenBridgeError::Token2022Unsupported);
@@ -524,4 +539,25 @@ fn release_ix(b: &Bridge, queued: Pubkey, rent_receiver: Pubkey, recipient: Pubk
         },
         maskoii::instruction::TokenReleaseQueued {},
     )
+}
+
+/// Every `TokenBridgeError` variant is asserted by some test of this crate (a guard against untested errors).
+#[test]
+fn test_every_token_bridge_error_is_asserted() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+    let errors = std::fs::read_to_string(format!("{dir}src/errors_token.rs")).unwrap();
+    let tests: String = ["tests/token/bridge.rs", "tests/token/claims.rs", "src/state/token_payload.rs"]
+        .iter()
+        .map(|f| std::fs::read_to_string(format!("{dir}{f}")).unwrap())
+        .collect();
+    let variants: Vec<&str> = errors
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with('#') && l.ends_with(','))
+        .map(|l| l.trim_end_matches(','))
+        .collect();
+    assert_eq!(variants.len(), 31);
+    for v in variants {
+        assert!(tests.contains(&format!("TokenBridgeError::{v})")) || tests.contains(&format!("TokenBridgeError::{v}\n")), "{v} is never asserted");
+    }
 }
