@@ -561,3 +561,33 @@ fn test_every_token_bridge_error_is_asserted() {
         assert!(tests.contains(&format!("TokenBridgeError::{v})")) || tests.contains(&format!("TokenBridgeError::{v}\n")), "{v} is never asserted");
     }
 }
+
+#[tokio::test]
+async fn test_receive_fake_mint_and_size_of_the_delivery_transaction() {
+    let b = &mut Bridge::new(MODE_MINT, 9, 8).await;
+    let user_token = b.user_token;
+    // A payload naming an unregistered mint, with that mint's (nonexistent) config and route.
+    let fake = create_mint(&mut b.env, 9).await;
+    let fake_token = token_account(&mut b.env, &fake, &b.user.pubkey()).await;
+    let payload = token_payload::encode_transfer(&fake.to_bytes(), &fake_token.to_bytes(), 1);
+    let msg = b.raw_message(evm_bridge(), &payload);
+    let mut acc = b.receive_accounts(fake_token).await;
+    acc.mint = fake;
+    acc.token_config = token_config_pda(&fake);
+    acc.route = route_pda(&fake, REMOTE_DOMAIN);
+    assert_anchor_error(deliver_to_bridge(&mut b.env, &msg, acc.metas()).await, anchor_lang::error::ErrorCode::AccountNotInitialized);
+
+    // A token delivery (deliver's 9 accounts + 11 for the bridge, 154-byte message) fits one transaction.
+    let msg = b.transfer_message(&user_token, 1);
+    let id = message::id(&msg);
+    let payer = payer_of(&b.env);
+    let mut accounts = DeliverAccounts::new(&payer, &payer, 1, &msg, &b.env.store);
+    accounts.recipient_program = maskoii::ID;
+    accounts.remaining = b.receive_accounts(user_token).await.metas();
+    let tx = transaction(&b.env, &[accounts.build(id, msg.clone())], &[]);
+    let size = wire_size(&tx);
+    println!("token delivery transaction: {size} bytes");
+    assert!(size <= PACKET_DATA_SIZE, "token delivery is {size} bytes");
+    deliver_to_bridge(&mut b.env, &msg, accounts.remaining.clone()).await.unwrap();
+    assert_eq!(balance(&mut b.env, &user_token).await, 10);
+}

@@ -6,7 +6,7 @@ use anchor_lang::ToAccountMetas;
 use anchor_spl::token::spl_token;
 use maskoii::errors_token::TokenBridgeError;
 use maskoii::instructions::ClaimArgs;
-use maskoii::protocol::merkle;
+use maskoii::protocol::{merkle, message};
 use maskoii::state::token_payload::{self, DistributionPayload};
 use maskoii::state::{claim_leaf, claim_leaf_preimage_hash, ClaimBitmap, Distribution, MODE_LOCK, MODE_MINT};
 use solana_keypair::Keypair;
@@ -135,6 +135,15 @@ async fn test_distribution_funds_vault_and_each_leaf_pays_once() {
     deliver_distribution(b, evm_bridge(), &payload, &id).await.unwrap();
 
     let d_key = distribution_pda(REMOTE_DOMAIN, &id);
+    // The delivery of a distribution (109-byte payload, 12 bridge accounts) fits one transaction.
+    let msg = bridge_message(99, evm_bridge(), &payload);
+    let payer = payer_of(&b.env);
+    let mut accounts = DeliverAccounts::new(&payer, &payer, 1, &msg, &b.env.store);
+    accounts.recipient_program = maskoii::ID;
+    accounts.remaining = receive_metas(b, payer, &id);
+    let size = wire_size(&transaction(&b.env, &[accounts.build(message::id(&msg), msg.clone())], &[]));
+    println!("distribution delivery transaction: {size} bytes");
+    assert!(size <= PACKET_DATA_SIZE, "distribution delivery is {size} bytes");
     let d: Distribution = account(&mut b.env, d_key).await;
     assert!(d.funded);
     assert_eq!((d.total, d.claimed, d.leaf_count, d.root, d.mint, d.origin), (600, 0, 3, t.root, b.mint, REMOTE_DOMAIN));
