@@ -8,27 +8,21 @@
 //!   uint32 leafCount ‖ bytes32 distributionId`, a payout Merkle root whose `total` (shared decimals) funds a
 //!   claims vault of `mint` (the destination-side token).
 
+use crate::errors::MaskoiiError;
 use crate::errors_token::TokenBridgeError;
+use crate::protocol::token;
 
-/// Payload kind of a token transfer.
-pub const KIND_TRANSFER: u8 = 1;
+/// Payload kind of a token transfer (the canonical definition is `protocol::token`).
+pub const KIND_TRANSFER: u8 = token::KIND_TRANSFER;
 /// Payload kind of a claims distribution.
 pub const KIND_DISTRIBUTION: u8 = 2;
 /// Byte length of a transfer payload.
-pub const TRANSFER_LENGTH: usize = 73;
+pub const TRANSFER_LENGTH: usize = token::TOKEN_MESSAGE_LENGTH;
 /// Byte length of a distribution payload.
 pub const DISTRIBUTION_LENGTH: usize = 109;
 
-/// A decoded transfer payload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TransferPayload {
-    /// The token on the destination chain.
-    pub token: [u8; 32],
-    /// The recipient on the destination chain.
-    pub recipient: [u8; 32],
-    /// Amount in shared decimals.
-    pub amount: u64,
-}
+/// A decoded transfer payload: the canonical `protocol::token::TokenMessage`.
+pub type TransferPayload = token::TokenMessage;
 
 /// A decoded distribution payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,28 +39,17 @@ pub struct DistributionPayload {
     pub distribution_id: [u8; 32],
 }
 
-/// `kind=1 ‖ token ‖ recipient ‖ uint64 amount`.
+/// `kind=1 ‖ token ‖ recipient ‖ uint64 amount`, encoded by the canonical `protocol::token::encode`.
 pub fn encode_transfer(token: &[u8; 32], recipient: &[u8; 32], amount: u64) -> [u8; TRANSFER_LENGTH] {
-    let mut out = [0u8; TRANSFER_LENGTH];
-    out[0] = KIND_TRANSFER;
-    out[1..33].copy_from_slice(token);
-    out[33..65].copy_from_slice(recipient);
-    out[65..73].copy_from_slice(&amount.to_be_bytes());
-    out
+    token::encode(token, recipient, amount)
 }
 
-/// Decodes a transfer payload: exactly 73 bytes of kind 1.
+/// Decodes a transfer payload (exactly 73 bytes of kind 1) with the canonical `protocol::token::decode`, reporting
+/// its failures as the token bridge's errors.
 pub fn decode_transfer(payload: &[u8]) -> Result<TransferPayload, TokenBridgeError> {
-    if payload.len() != TRANSFER_LENGTH {
-        return Err(TokenBridgeError::TokenMessageInvalidLength);
-    }
-    if payload[0] != KIND_TRANSFER {
-        return Err(TokenBridgeError::TokenMessageUnknownKind);
-    }
-    Ok(TransferPayload {
-        token: payload[1..33].try_into().unwrap(),
-        recipient: payload[33..65].try_into().unwrap(),
-        amount: u64::from_be_bytes(payload[65..73].try_into().unwrap()),
+    token::decode(payload).map_err(|e| match e {
+        MaskoiiError::TokenMessageUnknownKind => TokenBridgeError::TokenMessageUnknownKind,
+        _ => TokenBridgeError::TokenMessageInvalidLength,
     })
 }
 
