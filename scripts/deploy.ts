@@ -9,14 +9,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  attesterSetAbi,
-  bridgedTokenAbi,
-  type Deployment,
-  gatewayAbi,
-  parseDeployment,
-  tokenBridgeAbi,
-} from "@maskoii/sdk";
+import { bridgedTokenAbi, type Deployment, gatewayAbi, parseDeployment, tokenBridgeAbi } from "@maskoii/sdk";
 import type { NetworkConnection } from "hardhat/types/network";
 import { type Address, getAddress, type Hash, type Hex, type PublicClient, pad } from "viem";
 import MaskoiiModule from "../contracts/ignition/modules/Maskoii.ts";
@@ -74,7 +67,7 @@ export type DeployOptions = {
 
 /** Addresses of one chain's deployment. */
 export type ChainContracts = {
-  attesterSet: Address;
+  /** The Gateway, which is also the chain's attester set (verify/rotate/equivocation; `attesterSet()` is itself). */
   gateway: Address;
   tokenBridge: Address;
   /** This chain's canonical demo token (lock/release). */
@@ -142,7 +135,6 @@ async function deployChain(target: ChainTarget, options: DeployOptions, remoteSy
     },
   );
   const contracts: ChainContracts = {
-    attesterSet: getAddress(result.attesterSet.address),
     gateway: getAddress(result.gateway.address),
     tokenBridge: getAddress(result.tokenBridge.address),
     demoToken: getAddress(result.demoToken.address),
@@ -275,14 +267,20 @@ async function checkWiring(local: ChainDeployment, remote: ChainDeployment): Pro
   const c = local.contracts;
   const expectations: Array<[string, Promise<unknown>, unknown]> = [
     [
-      "attesterSet.localDomain",
-      publicClient.readContract({ address: c.attesterSet, abi: attesterSetAbi, functionName: "localDomain" }),
+      "gateway.localDomain",
+      publicClient.readContract({ address: c.gateway, abi: gatewayAbi, functionName: "localDomain" }),
       local.domain,
     ],
     [
+      // The Gateway is its own attester set: rotation attestations name it as the verifier.
       "gateway.attesterSet",
       publicClient.readContract({ address: c.gateway, abi: gatewayAbi, functionName: "attesterSet" }),
-      c.attesterSet,
+      c.gateway,
+    ],
+    [
+      "gateway.currentSetId",
+      publicClient.readContract({ address: c.gateway, abi: gatewayAbi, functionName: "currentSetId" }),
+      1n,
     ],
     [
       "tokenBridge.remoteBridge",
@@ -343,7 +341,6 @@ export async function deployMaskoii(options: DeployOptions): Promise<[ChainDeplo
         domain: d.target.domain,
         ...(d.target.rpcUrl === undefined ? {} : { rpcUrl: d.target.rpcUrl }),
         contracts: {
-          attesterSet: d.contracts.attesterSet,
           gateway: d.contracts.gateway,
           tokenBridge: d.contracts.tokenBridge,
           tokens: {

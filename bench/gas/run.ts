@@ -22,7 +22,15 @@ import {
 import type { PublicClient, WalletClient } from "@nomicfoundation/hardhat-viem/types";
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
-import { type Address, type Hex, maxUint256, parseEventLogs, type TransactionReceipt } from "viem";
+import {
+  type Address,
+  erc20Abi,
+  type Hex,
+  isAddressEqual,
+  maxUint256,
+  parseEventLogs,
+  type TransactionReceipt,
+} from "viem";
 import { toBytes32 } from "../../scripts/deploy.ts";
 import { demoTokenAbi } from "../../scripts/lib/abi.ts";
 import { type Attester, devnetAttesters } from "../../scripts/lib/keys.ts";
@@ -33,10 +41,13 @@ const TX_BASE = 21_000n;
 
 const ORIGIN = 1001;
 const DESTINATION = 1002;
-/** The origin chain's TokenBridge and token as the destination sees them (only their 32-byte ids matter). */
+/**
+ * The origin chain's TokenBridge and token as the destination sees them (only their 32-byte ids matter). The
+ * payload names the DESTINATION token (the origin bridge resolves it from its link table); the remote token is only
+ * what this chain's link is registered under.
+ */
 const REMOTE_BRIDGE: Hex = toBytes32("0x00000000000000000000000000000000000b71d6");
 const REMOTE_TOKEN: Hex = toBytes32("0x0000000000000000000000000000000000070c3e");
-const REMOTE_SENDER: Hex = toBytes32("0x0000000000000000000000000000000000005e4d");
 const MODE_LOCK = 0;
 const SHARED_DECIMALS = 8;
 const ONE_TOKEN_WIRE = 10n ** 8n;
@@ -56,8 +67,8 @@ type Stack = {
   relayer: WalletClient;
   attesters: Attester[];
   quorum: number;
+  /** The Gateway, which is also the attester set (no separate AttesterSet contract). */
   gateway: Address;
-  attesterSet: Address;
   tokenBridge: Address;
   token: Address;
   /** A recipient whose `handle` does nothing (contracts/test/mocks/Recipients.sol), for message-only figures. */
@@ -78,7 +89,7 @@ async function wallets(connection: NetworkConnection): Promise<[WalletClient, Wa
   return [owner, relayer];
 }
 
-/** AttesterSet + Gateway + TokenBridge + a canonical (lock/release) token with a funded escrow, on `domain`. */
+/** Gateway (its own attester set) + TokenBridge + a canonical (lock/release) token with a funded escrow, on `domain`. */
 async function deployStack(args: {
   network: "chainA" | "chainB";
   domain: number;
@@ -92,20 +103,15 @@ async function deployStack(args: {
   const [owner, relayer] = await wallets(connection);
   const ownerAddress = owner.account.address;
   const attesters = devnetAttesters(args.attesterCount, `maskoii bench ${args.attesterCount}`);
-  const attesterSet = await connection.viem.deployContract("AttesterSet", [
+  const gateway = await connection.viem.deployContract("Gateway", [
     args.domain,
+    ownerAddress,
     ownerAddress,
     attesters.map((a) => a.account.address),
     attesters.map(() => 1n),
     args.thresholdBps,
     86_400,
     7 * 86_400,
-  ]);
-  const gateway = await connection.viem.deployContract("Gateway", [
-    args.domain,
-    attesterSet.address,
-    ownerAddress,
-    ownerAddress,
   ]);
   const tokenBridge = await connection.viem.deployContract("TokenBridge", [gateway.address, ownerAddress]);
   const token = await connection.viem.deployContract("DemoToken", ["bench", "BENCH", 18, ownerAddress]);
@@ -118,7 +124,6 @@ async function deployStack(args: {
     attesters,
     quorum: args.quorum,
     gateway: gateway.address,
-    attesterSet: attesterSet.address,
     tokenBridge: tokenBridge.address,
     token: token.address,
     noopRecipient: noopRecipient.address,
@@ -171,7 +176,7 @@ function freshRecipient(stack: Stack): Address {
 
 /**
  * The next inbound token transfer message (origin bridge -> this bridge) of one token to a fresh recipient; with
- * `noop`, the same 105-byte payload addressed to the no-op recipient instead (message-only figures).
+ * `noop`, the same 73-byte payload addressed to the no-op recipient instead (message-only figures).
  */
 function nextTransferMessage(stack: Stack, noop = false): Hex {
   const nonce = stack.nextNonce++;
@@ -182,10 +187,9 @@ function nextTransferMessage(stack: Stack, noop = false): Hex {
     destinationDomain: DESTINATION,
     recipient: toBytes32(noop ? stack.noopRecipient : stack.tokenBridge),
     payload: encodeTokenMessage({
-      token: REMOTE_TOKEN,
+      token: toBytes32(stack.token),
       recipient: toBytes32(freshRecipient(stack)),
       amount: ONE_TOKEN_WIRE,
-      from: REMOTE_SENDER,
     }),
   });
 }
@@ -204,20 +208,26 @@ function attestFor(stack: Stack, kind: "message" | "batch", value: Hex): Hex {
   return encodeAttestation(1n, signatures);
 }
 
-/** Checks the receipt released tokens for `count` messages (delivered `count` with `noop`) and nothing failed. */
-function expectReleases(receipt: TransactionReceipt, count: number, noop = false): void {
-  if (noop) {
-    const delivered = parseEventLogs({ abi: gatewayAbi, eventName: "MessageDelivered", logs: receipt.logs });
-    if (delivered.length !== count) throw new BenchError(`expected ${count} deliveries, got ${delivered.length}`);
-    return;
-  }
-  const received = parseEventLogs({ abi: tokenBridgeAbi, eventName: "TransferReceived", logs: receipt.logs });
-  const queued = parseEventLogs({ abi: tokenBridgeAbi, eventName: "TransferQueued", logs: receipt.logs });
+/**
+ * Checks the receipt delivered `count` messages and (unless `noop`) released tokens for each: a direct credit emits
+ * no TransferReceived, so a release is the escrow's token Transfer from the bridge. Nothing queued or failed.
+ */
+function expectReleases(stack: Stack, receipt: TransactionReceipt, count: number, noop = false): void {
+  const delivered = parseEventLogs({ abi: gatewayAbi, eventName: "MessageDelivered", logs: receipt.logs });
   const failed = parseEventLogs({ abi: gatewayAbi, eventName: "MessageFailed", logs: receipt.logs });
-  if (received.length !== count || queued.length !== 0 || failed.length !== 0) {
-    throw new BenchError(
-      `expected ${count} releases, got ${received.length} (queued ${queued.length}, failed ${failed.length})`,
-    );
+  if (delivered.length !== count || failed.length !== 0) {
+    throw new BenchError(`expected ${count} deliveries, got ${delivered.length} (failed ${failed.length})`);
+  }
+  const released = parseEventLogs({ abi: erc20Abi, eventName: "Transfer", logs: receipt.logs }).filter(
+    (log) =>
+      isAddressEqual(log.address, stack.token) &&
+      isAddressEqual(log.args.from, stack.tokenBridge) &&
+      log.args.value === ONE_TOKEN_WIRE * 10n ** 10n,
+  );
+  const queued = parseEventLogs({ abi: tokenBridgeAbi, eventName: "TransferQueued", logs: receipt.logs });
+  const expected = noop ? 0 : count;
+  if (released.length !== expected || queued.length !== 0) {
+    throw new BenchError(`expected ${expected} releases, got ${released.length} (queued ${queued.length})`);
   }
 }
 
@@ -243,7 +253,7 @@ async function deliverOne(stack: Stack, noop = false): Promise<bigint> {
       args: [message, attestation],
     }),
   );
-  expectReleases(receipt, 1, noop);
+  expectReleases(stack, receipt, 1, noop);
   const tx = await stack.publicClient.getTransaction({ hash: receipt.transactionHash });
   lastCalldataGas.set(stack, calldataGas(tx.input));
   return receipt.gasUsed - TX_BASE;
@@ -263,7 +273,7 @@ async function deliverBatch(stack: Stack, size: number): Promise<bigint> {
       args: [messages, proofs, attestation],
     }),
   );
-  expectReleases(receipt, size);
+  expectReleases(stack, receipt, size);
   return receipt.gasUsed - TX_BASE;
 }
 
@@ -420,7 +430,7 @@ async function main(): Promise<void> {
 
   const json = {
     description:
-      "gasUsed - 21000 (calldata included) on Hardhat's in-process chain, hardfork cancun, solc 0.8.33, optimizer 10000 runs. deliver_* and batch* figures include the token release (lock/release route) to a fresh recipient; *_message_only deliver the same 186-byte message to a no-op recipient. Steady state = bitmap word already non-zero; *_cold_word = first message of a 256-nonce bitmap word.",
+      "gasUsed - 21000 (calldata included) on Hardhat's in-process chain, hardfork cancun, solc 0.8.33, optimizer 10000 runs. deliver_* and batch* figures include the token release (lock/release route) to a fresh recipient; *_message_only deliver the same 154-byte message (81-byte header + 73-byte TokenMessage) to a no-op recipient. Steady state = bitmap word already non-zero; *_cold_word = first message of a 256-nonce bitmap word.",
     command: "npm run bench:gas",
     transferRemote: Number(send),
     deliver_1_of_1: Number(q1.steady),

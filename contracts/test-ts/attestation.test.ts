@@ -1,7 +1,7 @@
 // Every defect of an attestation is rejected on delivery with its own custom error (protocol §4).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type attesterSetAbi, SECP256K1_N, signDigest } from "@maskoii/sdk";
+import { type gatewayAbi, SECP256K1_N, signDigest } from "@maskoii/sdk";
 import type { ContractErrorName, Hex } from "viem";
 import { devnetAttesters } from "../../scripts/lib/keys.ts";
 import {
@@ -44,11 +44,11 @@ describe("attestation defects on deliver", () => {
   });
   after(async () => world.close());
 
-  async function rejects(attestation: Hex, errorName: ContractErrorName<typeof attesterSetAbi>): Promise<void> {
+  async function rejects(attestation: Hex, errorName: ContractErrorName<typeof gatewayAbi>): Promise<void> {
     const { b } = world;
     await b.connection.viem.assertions.revertWithCustomError(
       b.gateway.write.deliver([sent.message, attestation]),
-      b.attesterSet,
+      b.gateway,
       errorName,
     );
   }

@@ -5,14 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import {
-  attesterSetAbi,
-  bridgedTokenAbi,
-  gatewayAbi,
-  loadDeployment,
-  parseDeployment,
-  tokenBridgeAbi,
-} from "@maskoii/sdk";
+import { bridgedTokenAbi, gatewayAbi, loadDeployment, parseDeployment, tokenBridgeAbi } from "@maskoii/sdk";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import { type Abi, type Address, getAddress } from "viem";
@@ -43,32 +36,29 @@ async function connect(name: "chainA" | "chainB"): Promise<NetworkConnection> {
 }
 
 describe("Ignition module Maskoii", () => {
-  it("deploys AttesterSet, Gateway, TokenBridge, DemoToken and BridgedToken wired to each other", async () => {
+  it("deploys Gateway (its own attester set), TokenBridge, DemoToken and BridgedToken wired to each other", async () => {
     const connection = await connect("chainA");
     const [deployer, guardian] = await connection.viem.getWalletClients();
     const attesters = devnetAttesters(4, "ignition test").map((m) => m.account.address);
     const weights = [1n, 2n, 3n, 4n];
-    const deployed: Record<
-      "attesterSet" | "gateway" | "tokenBridge" | "demoToken" | "bridgedToken",
-      { address: Address }
-    > = await connection.ignition.deploy(MaskoiiModule, {
-      displayUi: false,
-      parameters: {
-        Maskoii: {
-          domain: DOMAIN_A,
-          attesters,
-          weights,
-          thresholdBps: 7000,
-          overlapWindow: 600,
-          guardian: guardian!.account.address,
-          demoSymbol: "TST",
+    const deployed: Record<"gateway" | "tokenBridge" | "demoToken" | "bridgedToken", { address: Address }> =
+      await connection.ignition.deploy(MaskoiiModule, {
+        displayUi: false,
+        parameters: {
+          Maskoii: {
+            domain: DOMAIN_A,
+            attesters,
+            weights,
+            thresholdBps: 7000,
+            overlapWindow: 600,
+            guardian: guardian!.account.address,
+            demoSymbol: "TST",
+          },
         },
-      },
-    });
+      });
     const publicClient = await connection.viem.getPublicClient();
     const read = <const TAbi extends Abi>(abi: TAbi, address: Address) => ({ abi, address });
     const addresses = {
-      attesterSet: getAddress(deployed.attesterSet.address),
       gateway: getAddress(deployed.gateway.address),
       tokenBridge: getAddress(deployed.tokenBridge.address),
       demoToken: getAddress(deployed.demoToken.address),
@@ -76,7 +66,9 @@ describe("Ignition module Maskoii", () => {
     };
     const owner = getAddress(deployer!.account.address);
 
-    const set = read(attesterSetAbi, addresses.attesterSet);
+    // No separate AttesterSet: the module deploys exactly these four contracts, and the Gateway is the set.
+    assert.deepEqual(Object.keys(deployed).sort(), ["bridgedToken", "demoToken", "gateway", "tokenBridge"]);
+    const set = read(gatewayAbi, addresses.gateway);
     assert.equal(await publicClient.readContract({ ...set, functionName: "localDomain" }), DOMAIN_A);
     assert.equal(await publicClient.readContract({ ...set, functionName: "overlapWindow" }), 600);
     assert.equal(await publicClient.readContract({ ...set, functionName: "emergencyDelay" }), DEFAULT_EMERGENCY_DELAY);
@@ -93,7 +85,7 @@ describe("Ignition module Maskoii", () => {
     assert.equal(total, 10n);
 
     const gateway = read(gatewayAbi, addresses.gateway);
-    assert.equal(await publicClient.readContract({ ...gateway, functionName: "attesterSet" }), addresses.attesterSet);
+    assert.equal(await publicClient.readContract({ ...gateway, functionName: "attesterSet" }), addresses.gateway);
     assert.equal(await publicClient.readContract({ ...gateway, functionName: "localDomain" }), DOMAIN_A);
     assert.equal(await publicClient.readContract({ ...gateway, functionName: "owner" }), owner);
     assert.equal(
@@ -195,6 +187,15 @@ describe("scripts/deploy.ts on two chains", () => {
         assert.deepEqual(file, local.deployment);
         assert.equal(file.domain, local.domain);
         assert.equal(file.contracts.gateway, local.contracts.gateway);
+        assert.equal(
+          await publicClient.readContract({
+            abi: gatewayAbi,
+            address: file.contracts.gateway,
+            functionName: "attesterSet",
+          }),
+          file.contracts.gateway,
+        );
+        assert.equal(Object.hasOwn(file.contracts, "attesterSet"), false, "no separate attester set address");
         const tokens = Object.values(file.contracts.tokens);
         assert.deepEqual(tokens.map((t) => t.mode).sort(), ["lock", "mint"]);
       }

@@ -2,7 +2,7 @@
 // removed from every live set, and its signature no longer counts.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { attesterSetAbi, encodeMessage, messageId, signDigest } from "@maskoii/sdk";
+import { encodeMessage, gatewayAbi, messageId, signDigest } from "@maskoii/sdk";
 import { type Address, concat, type Hex, numberToHex, parseEventLogs } from "viem";
 import {
   attest,
@@ -56,13 +56,13 @@ describe("equivocation slashing", () => {
     const { b } = world;
     const [m1, m2] = conflictingPair();
     await b.connection.viem.assertions.revertWithCustomError(
-      b.attesterSet.write.reportEquivocation([evidence(m1, 0), evidence(m1, 0)]),
-      b.attesterSet,
+      b.gateway.write.reportEquivocation([evidence(m1, 0), evidence(m1, 0)]),
+      b.gateway,
       "NotConflicting",
     );
     await b.connection.viem.assertions.revertWithCustomError(
-      b.attesterSet.write.reportEquivocation([evidence(m1, 0), evidence(m2, 1)]),
-      b.attesterSet,
+      b.gateway.write.reportEquivocation([evidence(m1, 0), evidence(m2, 1)]),
+      b.gateway,
       "DifferentSigners",
     );
   });
@@ -73,23 +73,23 @@ describe("equivocation slashing", () => {
     const culprit = world.attesters[0]!.account.address;
     const receipt = await mined(
       b,
-      b.as(b.wallets.stranger).attesterSet.write.reportEquivocation([evidence(m1, 0), evidence(m2, 0)]),
+      b.as(b.wallets.stranger).gateway.write.reportEquivocation([evidence(m1, 0), evidence(m2, 0)]),
     );
-    const [slashed] = parseEventLogs({ abi: attesterSetAbi, eventName: "AttesterSlashed", logs: receipt.logs });
+    const [slashed] = parseEventLogs({ abi: gatewayAbi, eventName: "AttesterSlashed", logs: receipt.logs });
     assert.equal(slashed?.args.attester, culprit);
     assert.equal(slashed?.args.messageIdA, messageId(m1));
     assert.equal(slashed?.args.messageIdB, messageId(m2));
     assert.equal(slashed?.args.digestA, digestOn(b, "message", 1n, messageId(m1)));
 
-    const [members, weights, , totalWeight] = await b.attesterSet.read.getSet([1n]);
+    const [members, weights, , totalWeight] = await b.gateway.read.getSet([1n]);
     assert.equal(members[0], culprit);
     assert.equal(weights[0], 0n);
     assert.equal(totalWeight, 2n);
 
     // Reporting again finds no counted member to remove.
     await b.connection.viem.assertions.revertWithCustomError(
-      b.attesterSet.write.reportEquivocation([evidence(m1, 0), evidence(m2, 0)]),
-      b.attesterSet,
+      b.gateway.write.reportEquivocation([evidence(m1, 0), evidence(m2, 0)]),
+      b.gateway,
       "NotAnAttester",
     );
   });
@@ -110,7 +110,7 @@ describe("equivocation slashing", () => {
     });
     await b.connection.viem.assertions.revertWithCustomError(
       b.gateway.write.deliver([sent.message, withCulprit]),
-      b.attesterSet,
+      b.gateway,
       "SignerRemoved",
     );
     // One honest signature is 1 of the remaining weight 2: below 6666 bps.
@@ -124,7 +124,7 @@ describe("equivocation slashing", () => {
     });
     await b.connection.viem.assertions.revertWithCustomError(
       b.gateway.write.deliver([sent.message, alone]),
-      b.attesterSet,
+      b.gateway,
       "InsufficientWeight",
     );
     const honest = attest({

@@ -1,7 +1,7 @@
 // Guardian pause and failed recipients with retry (protocol §7).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { gatewayAbi } from "@maskoii/sdk";
+import { batchProof, batchRoot, gatewayAbi, MESSAGE_TYPEHASH } from "@maskoii/sdk";
 import { parseEventLogs } from "viem";
 import {
   attest,
@@ -45,7 +45,7 @@ describe("paused gateway", () => {
     );
   });
 
-  it("deliver reverts with EnforcedPause while paused and works after unpause", async () => {
+  it("deliver, deliverBatch and verify revert with EnforcedPause while paused and work after unpause", async () => {
     const { b } = world;
     const recipient = await deployRecipient(b);
     const sent = await send(world, recipient.address, "0x51");
@@ -57,6 +57,29 @@ describe("paused gateway", () => {
       members: world.attesters,
       signerPositions: [0, 1],
     });
+    const batchAttestation = attest({
+      chain: b,
+      kind: "batch",
+      attesterSetId: 1n,
+      value: batchRoot([sent.messageId]),
+      members: world.attesters,
+      signerPositions: [0, 1],
+    });
+    // The Gateway is the chain's attester set: `verify` (verifier = the caller) is paused with it. A valid
+    // attestation naming the stranger as verifier (as if it were an app verifying through B's set):
+    const stranger = b.wallets.stranger.account.address;
+    const verifyValue = sent.messageId;
+    const forStranger = attest({
+      chain: { ...b, addresses: { ...b.addresses, gateway: stranger } },
+      kind: "message",
+      attesterSetId: 1n,
+      value: verifyValue,
+      members: world.attesters,
+      signerPositions: [0, 1],
+    });
+    const verify = () => b.gateway.read.verify([MESSAGE_TYPEHASH, verifyValue, forStranger], { account: stranger });
+    assert.equal(await verify(), 1n, "verify works before the pause");
+
     await mined(b, b.gateway.write.pause()); // the owner account is the guardian
     assert.equal(await b.gateway.read.paused(), true);
     await b.connection.viem.assertions.revertWithCustomError(
@@ -64,6 +87,14 @@ describe("paused gateway", () => {
       b.gateway,
       "EnforcedPause",
     );
+    await b.connection.viem.assertions.revertWithCustomError(
+      b
+        .as(b.wallets.relayer)
+        .gateway.write.deliverBatch([[sent.message], [batchProof([sent.messageId], 0)], batchAttestation]),
+      b.gateway,
+      "EnforcedPause",
+    );
+    await b.connection.viem.assertions.revertWithCustomError(verify(), b.gateway, "EnforcedPause");
     // send is paused too.
     const fee = await b.gateway.read.quoteFee([1001, 0n]);
     await b.connection.viem.assertions.revertWithCustomError(
@@ -79,6 +110,7 @@ describe("paused gateway", () => {
       "NotGuardian",
     );
     await mined(b, b.gateway.write.unpause());
+    assert.equal(await verify(), 1n, "verify works again after unpause");
     await mined(b, b.as(b.wallets.relayer).gateway.write.deliver([sent.message, attestation]));
     assert.equal(await b.gateway.read.messageStatus([sent.message]), DELIVERED);
     assert.equal(await recipient.read.handled(), 1n);

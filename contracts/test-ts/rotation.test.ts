@@ -2,7 +2,7 @@
 // overlap window; after it expires the new set re-attests the undelivered message and it delivers.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { attesterSetAbi, setHash } from "@maskoii/sdk";
+import { gatewayAbi, setHash } from "@maskoii/sdk";
 import { parseEventLogs } from "viem";
 import { type Attester, devnetAttesters } from "../../scripts/lib/keys.ts";
 import {
@@ -75,21 +75,21 @@ describe("attester set rotation with messages in flight", () => {
       signerPositions: [2],
     });
     await b.connection.viem.assertions.revertWithCustomError(
-      b.attesterSet.write.rotate([addresses, weights, THRESHOLD, weak]),
-      b.attesterSet,
+      b.gateway.write.rotate([addresses, weights, THRESHOLD, weak]),
+      b.gateway,
       "InsufficientWeight",
     );
 
     const receipt = await mined(
       b,
-      b.as(b.wallets.stranger).attesterSet.write.rotate([addresses, weights, THRESHOLD, rotation]),
+      b.as(b.wallets.stranger).gateway.write.rotate([addresses, weights, THRESHOLD, rotation]),
     );
-    const [rotated] = parseEventLogs({ abi: attesterSetAbi, eventName: "AttesterSetRotated", logs: receipt.logs });
+    const [rotated] = parseEventLogs({ abi: gatewayAbi, eventName: "AttesterSetRotated", logs: receipt.logs });
     assert.equal(rotated?.args.setId, 2n);
     assert.equal(rotated?.args.setHash, hash);
-    assert.equal(await b.attesterSet.read.currentSetId(), 2n);
-    assert.equal(await b.attesterSet.read.isLive([1n]), true);
-    const [members] = await b.attesterSet.read.getSet([2n]);
+    assert.equal(await b.gateway.read.currentSetId(), 2n);
+    assert.equal(await b.gateway.read.isLive([1n]), true);
+    const [members] = await b.gateway.read.getSet([2n]);
     assert.deepEqual(members, addresses);
   });
 
@@ -112,8 +112,8 @@ describe("attester set rotation with messages in flight", () => {
       signerPositions: [0, 1, 2],
     });
     await b.connection.viem.assertions.revertWithCustomError(
-      b.attesterSet.write.rotate([addresses, weights, THRESHOLD, back]),
-      b.attesterSet,
+      b.gateway.write.rotate([addresses, weights, THRESHOLD, back]),
+      b.gateway,
       "RotationNotByCurrentSet",
     );
   });
@@ -121,10 +121,10 @@ describe("attester set rotation with messages in flight", () => {
   it("after the overlap the old attestation is expired, and the new set's re-attestation delivers", async () => {
     const { b } = world;
     await b.connection.networkHelpers.time.increase(OVERLAP + 1);
-    assert.equal(await b.attesterSet.read.isLive([1n]), false);
+    assert.equal(await b.gateway.read.isLive([1n]), false);
     await b.connection.viem.assertions.revertWithCustomError(
       b.gateway.write.deliver([second.message, oldSetAttestation(second)]),
-      b.attesterSet,
+      b.gateway,
       "AttesterSetExpired",
     );
     assert.equal(await b.gateway.read.messageStatus([second.message]), 0);

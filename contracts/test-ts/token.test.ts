@@ -2,8 +2,8 @@
 // inbound queue released after the bucket refills.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { tokenBridgeAbi } from "@maskoii/sdk";
-import { getAddress, parseEventLogs, parseUnits } from "viem";
+import { bridgedTokenAbi, decodeMessage, decodeTokenMessage, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { getAddress, parseEventLogs, parseUnits, zeroAddress } from "viem";
 import type { RouteLimits } from "../../scripts/deploy.ts";
 import {
   type Chain,
@@ -72,12 +72,30 @@ describe("token bridge A <-> B", () => {
     assert.equal(await a.demoToken.read.balanceOf([userAddress]), token("1000") - taken);
     assert.equal(await a.demoToken.read.balanceOf([a.addresses.tokenBridge]), taken);
 
+    // The 73-byte payload names the DESTINATION token (B's BridgedToken), the recipient and the wire amount.
+    const payload = decodeTokenMessage(decodeMessage(sent.message).payload);
+    assert.equal(payload.token, toBytes32(b.addresses.bridgedToken));
+    assert.equal(payload.recipient, toBytes32(userAddress));
+    assert.equal(payload.amount, wire);
+
     const delivered = await relay(world, b, sent);
-    const [received] = parseEventLogs({ abi: tokenBridgeAbi, eventName: "TransferReceived", logs: delivered.logs });
-    assert.equal(received?.args.origin, DOMAIN_A);
-    assert.equal(received?.args.token, b.addresses.bridgedToken);
-    assert.equal(received?.args.recipient, userAddress);
-    assert.equal(received?.args.amount, taken);
+    // A direct credit is described by MessageDelivered plus the token's own Transfer (a mint from zero); the bridge
+    // emits no TransferReceived of its own.
+    const [done] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageDelivered", logs: delivered.logs });
+    assert.equal(done?.args.messageId, sent.messageId);
+    assert.equal(done?.args.origin, DOMAIN_A);
+    assert.equal(done?.args.nonce, sent.nonce);
+    const minted = parseEventLogs({ abi: bridgedTokenAbi, eventName: "Transfer", logs: delivered.logs });
+    assert.equal(minted.length, 1);
+    assert.equal(minted[0]?.address.toLowerCase(), b.addresses.bridgedToken.toLowerCase());
+    assert.equal(minted[0]?.args.from, zeroAddress);
+    assert.equal(minted[0]?.args.to, userAddress);
+    assert.equal(minted[0]?.args.value, taken);
+    assert.equal(
+      parseEventLogs({ abi: tokenBridgeAbi, eventName: "TransferReceived", logs: delivered.logs }).length,
+      0,
+      "no TransferReceived on a direct credit",
+    );
     assert.equal(await b.bridgedToken.read.balanceOf([userAddress]), taken);
     assert.equal(await b.bridgedToken.read.totalSupply(), taken);
   });
@@ -90,8 +108,14 @@ describe("token bridge A <-> B", () => {
     const supplyBefore = await b.bridgedToken.read.totalSupply();
     const { sent } = await transfer(b, b.addresses.bridgedToken, DOMAIN_A, amount);
     assert.equal(await b.bridgedToken.read.totalSupply(), supplyBefore - amount);
+    assert.equal(decodeTokenMessage(decodeMessage(sent.message).payload).token, toBytes32(a.addresses.demoToken));
 
-    await relay(world, a, sent, [1, 2]);
+    const delivered = await relay(world, a, sent, [1, 2]);
+    const [released] = parseEventLogs({ abi: bridgedTokenAbi, eventName: "Transfer", logs: delivered.logs });
+    assert.equal(released?.address.toLowerCase(), a.addresses.demoToken.toLowerCase());
+    assert.equal(released?.args.from, a.addresses.tokenBridge);
+    assert.equal(released?.args.to, userAddress);
+    assert.equal(released?.args.value, amount);
     assert.equal(await a.demoToken.read.balanceOf([userAddress]), userBefore + amount);
     assert.equal(await a.demoToken.read.balanceOf([a.addresses.tokenBridge]), escrowBefore - amount);
     assert.equal(await a.gateway.read.messageStatus([sent.message]), 1);
@@ -127,6 +151,7 @@ describe("token bridge A <-> B", () => {
     assert.equal(queued.args.amount, amount);
     assert.equal(await b.gateway.read.messageStatus([sent.message]), 1, "the delivery itself succeeded");
     assert.equal(await b.bridgedToken.read.balanceOf([userAddress]), balanceBefore);
+    assert.ok((await b.tokenBridge.read.inboundAvailable([b.addresses.bridgedToken, DOMAIN_A])) < 50n * 10n ** 8n);
 
     const queueId = queued.args.queueId;
     await b.connection.viem.assertions.revertWithCustomError(
@@ -142,6 +167,12 @@ describe("token bridge A <-> B", () => {
         .queueId,
       queueId,
     );
+    // A release (unlike a direct credit) still reports the credit as TransferReceived.
+    const [received] = parseEventLogs({ abi: tokenBridgeAbi, eventName: "TransferReceived", logs: released.logs });
+    assert.equal(received?.args.origin, DOMAIN_A);
+    assert.equal(received?.args.token, b.addresses.bridgedToken);
+    assert.equal(received?.args.recipient, userAddress);
+    assert.equal(received?.args.amount, amount);
     assert.equal(await b.bridgedToken.read.balanceOf([userAddress]), balanceBefore + amount);
     await b.connection.viem.assertions.revertWithCustomError(
       b.tokenBridge.write.releaseQueued([queueId]),

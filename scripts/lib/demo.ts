@@ -1,5 +1,5 @@
 // Devnet step: one token transfer A -> B through the whole protocol, attested with the local attester keys.
-import { attestationDigest, attesterSetAbi, buildAttestation, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { attestationDigest, buildAttestation, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import { type Address, formatUnits, getAddress, type Hex, pad, parseEventLogs, parseUnits } from "viem";
 import type { ChainDeployment } from "../deploy.ts";
 import { demoTokenAbi } from "./abi.ts";
@@ -89,15 +89,16 @@ export async function runDemoTransfer(args: {
     `sent ${formatUnits(amount, 18)} DEMO A -> B: message ${messageId} (nonce ${sent.args.nonce}, fee ${fee} wei)`,
   );
 
-  // 2. Attest: the lowest-index `quorum` attesters sign MessageAttestation(B, gateway B, set, id).
+  // 2. Attest: the lowest-index `quorum` attesters sign MessageAttestation(B, gateway B, set, id). The gateway is
+  //    B's attester set, so the set id and members are read from it too.
   const setId = await publicB.readContract({
-    address: b.contracts.attesterSet,
-    abi: attesterSetAbi,
+    address: b.contracts.gateway,
+    abi: gatewayAbi,
     functionName: "currentSetId",
   });
   const [members] = await publicB.readContract({
-    address: b.contracts.attesterSet,
-    abi: attesterSetAbi,
+    address: b.contracts.gateway,
+    abi: gatewayAbi,
     functionName: "getSet",
     args: [setId],
   });

@@ -36,7 +36,10 @@ export const deploymentSchema = z
     rpcUrl: z.url().optional(),
     contracts: z
       .object({
-        attesterSet: checksummedAddress,
+        /**
+         * The Gateway. It is also the chain's attester set (verify/rotate/reportEquivocation/getSet; its
+         * `attesterSet()` returns its own address), so there is no separate attester set address.
+         */
         gateway: checksummedAddress,
         tokenBridge: checksummedAddress,
         tokens: z.record(z.string().min(1), deploymentTokenSchema),

@@ -11,7 +11,6 @@ const good = {
   domain: 1001,
   rpcUrl: "http://127.0.0.1:8545",
   contracts: {
-    attesterSet: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
     gateway: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
     tokenBridge: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
     tokens: {
@@ -68,6 +67,13 @@ describe("parseDeployment", () => {
     expect(fieldOf({ ...good, domain: 2 })).toBe("domain");
     expect(fieldOf({ ...good, chainId: 31338 })).toBe("chainId");
     expect(parseDeployment({ ...good, domain: 1002, chainId: 31338 }).domain).toBe(1002);
+  });
+
+  it("rejects a separate attesterSet address (the gateway is the attester set)", () => {
+    const withSet = clone() as typeof good & { contracts: Record<string, unknown> };
+    withSet.contracts.attesterSet = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    const err = expectCode(() => parseDeployment(withSet), "InvalidDeployment") as InvalidDeploymentError;
+    expect(err.message).toMatch(/attesterSet/);
   });
 
   it("rejects unknown keys (typos)", () => {

@@ -1,6 +1,6 @@
 // Hardhat Ignition module: one maskoii deployment on one chain.
 //
-// AttesterSet -> Gateway -> TokenBridge, plus a canonical demo ERC-20 (lock/release on this chain) and a BridgedToken
+// Gateway (which is also this chain's attester set) -> TokenBridge, plus a canonical demo ERC-20 (lock/release on this chain) and a BridgedToken
 // (burn/mint, owned by this chain's TokenBridge) that represents the remote chain's demo token. Cross-chain wiring
 // (remote bridges, token registration and links, rate limits, fees) needs both chains' addresses and is done by
 // scripts/deploy.ts once both chains are deployed.
@@ -35,16 +35,18 @@ const MaskoiiModule = buildModule("Maskoii", (m) => {
   const owner = m.getParameter("owner", m.getAccount(0));
   const guardian = m.getParameter("guardian", m.getAccount(0));
 
-  const attesterSet = m.contract("AttesterSet", [
+  // The Gateway is its chain's attester set (verify/rotate/equivocation live on it; `attesterSet()` returns its own
+  // address), so there is no separate AttesterSet deployment.
+  const gateway = m.contract("Gateway", [
     domain,
     owner,
+    guardian,
     attesters,
     weights,
     thresholdBps,
     overlapWindow,
     emergencyDelay,
   ]);
-  const gateway = m.contract("Gateway", [domain, attesterSet, owner, guardian]);
   const tokenBridge = m.contract("TokenBridge", [gateway, owner]);
 
   const demoToken = m.contract("DemoToken", [
@@ -60,7 +62,7 @@ const MaskoiiModule = buildModule("Maskoii", (m) => {
     tokenBridge,
   ]);
 
-  return { attesterSet, gateway, tokenBridge, demoToken, bridgedToken };
+  return { gateway, tokenBridge, demoToken, bridgedToken };
 });
 
 export default MaskoiiModule;

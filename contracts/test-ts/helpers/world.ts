@@ -3,7 +3,6 @@
 import {
   type AttestationKind,
   attestationDigest,
-  attesterSetAbi,
   bridgedTokenAbi,
   encodeAttestation,
   gatewayAbi,
@@ -23,8 +22,8 @@ export const DOMAIN_A = 1001;
 export const DOMAIN_B = 1002;
 
 type Contracts = {
+  /** The Gateway, which is also the chain's attester set (verify/rotate/reportEquivocation/getSet live on it). */
   gateway: GetContractReturnType<typeof gatewayAbi>;
-  attesterSet: GetContractReturnType<typeof attesterSetAbi>;
   tokenBridge: GetContractReturnType<typeof tokenBridgeAbi>;
   demoToken: GetContractReturnType<typeof demoTokenAbi>;
   bridgedToken: GetContractReturnType<typeof bridgedTokenAbi>;
@@ -77,7 +76,6 @@ async function chainOf(connection: NetworkConnection, domain: number, addresses:
   }
   const as = (wallet: WalletClient): Contracts => ({
     gateway: bind(gatewayAbi, addresses.gateway, publicClient, wallet),
-    attesterSet: bind(attesterSetAbi, addresses.attesterSet, publicClient, wallet),
     tokenBridge: bind(tokenBridgeAbi, addresses.tokenBridge, publicClient, wallet),
     demoToken: bind(demoTokenAbi, addresses.demoToken, publicClient, wallet),
     bridgedToken: bind(bridgedTokenAbi, addresses.bridgedToken, publicClient, wallet),
@@ -152,10 +150,17 @@ export function onlySent(receipt: TransactionReceipt): SentMessage {
   return sent;
 }
 
-/** The digest `kind` attestations for `value` verified on `chain` carry (verifier: its gateway or attester set). */
+/**
+ * The digest `kind` attestations for `value` verified on `chain` carry. The verifier is the chain's gateway for every
+ * kind: it is also the chain's attester set, so rotations name it too.
+ */
 export function digestOn(chain: Chain, kind: AttestationKind, attesterSetId: bigint, value: Hex): Hex {
-  const verifier = kind === "rotation" ? chain.addresses.attesterSet : chain.addresses.gateway;
-  return attestationDigest(kind, { domain: chain.domain, verifier: toBytes32(verifier), attesterSetId, value });
+  return attestationDigest(kind, {
+    domain: chain.domain,
+    verifier: toBytes32(chain.addresses.gateway),
+    attesterSetId,
+    value,
+  });
 }
 
 /**
