@@ -49,54 +49,80 @@ pub struct SendMessage<'info> {
 impl SendMessage<'_> {
     /// Returns the fee.
     pub fn validate(&self, args: &SendArgs) -> Result<u64> {
-        require!(!self.config.paused, MaskoiiError::Paused);
-        require!(
-            args.destination != 0 && args.destination != self.config.local_domain,
-            MaskoiiError::InvalidDestination
-        );
-        require!(args.payload.len() <= message::MAX_PAYLOAD_LENGTH, MaskoiiError::PayloadTooLong);
-        let fee = self.route_fee.quote(args.payload.len());
-        require!(fee <= args.max_fee, MaskoiiError::FeeExceedsMaximum);
-        Ok(fee)
+        check_outbound(&self.config, &self.route_fee, args.destination, args.payload.len(), args.max_fee)
     }
 
     pub fn handler(ctx: Context<SendMessage>, args: SendArgs) -> Result<()> {
         let fee = ctx.accounts.validate(&args)?;
-        let config = &mut ctx.accounts.config;
-        let nonce = config.next_nonce;
-        config.next_nonce = nonce.checked_add(1).unwrap();
         let sender = ctx.accounts.sender.key();
-        let encoded = message::encode(
-            nonce,
-            config.local_domain,
-            &sender.to_bytes(),
+        enqueue(
+            &mut ctx.accounts.config,
+            &ctx.accounts.fee_vault.to_account_info(),
+            &mut ctx.accounts.outbox,
+            ctx.bumps.outbox,
+            &ctx.accounts.payer.to_account_info(),
+            &ctx.accounts.system_program.to_account_info(),
+            &sender,
             args.destination,
             &args.recipient,
             &args.payload,
+            fee,
         )?;
-        let message_id = message::id(&encoded);
-
-        if fee > 0 {
-            system_program::transfer(
-                CpiContext::new(
-                    ctx.accounts.system_program.key(),
-                    system_program::Transfer {
-                        from: ctx.accounts.payer.to_account_info(),
-                        to: ctx.accounts.fee_vault.to_account_info(),
-                    },
-                ),
-                fee,
-            )?;
-        }
-
-        let outbox = &mut ctx.accounts.outbox;
-        outbox.nonce = nonce;
-        outbox.destination = args.destination;
-        outbox.sender = sender;
-        outbox.slot = Clock::get()?.slot;
-        outbox.bump = ctx.bumps.outbox;
-        outbox.message = encoded.clone();
-        emit!(MessageSent { message_id, destination: args.destination, nonce, message: encoded });
         Ok(())
     }
+}
+
+/// The checks every outbound message passes (gateway not paused, a valid destination, payload size, fee within the
+/// payer's maximum); returns the fee. Shared by `send` and the token bridge's `token_transfer_remote`.
+pub(crate) fn check_outbound(
+    config: &Config,
+    route_fee: &RouteFee,
+    destination: u32,
+    payload_len: usize,
+    max_fee: u64,
+) -> Result<u64> {
+    require!(!config.paused, MaskoiiError::Paused);
+    require!(destination != 0 && destination != config.local_domain, MaskoiiError::InvalidDestination);
+    require!(payload_len <= message::MAX_PAYLOAD_LENGTH, MaskoiiError::PayloadTooLong);
+    let fee = route_fee.quote(payload_len);
+    require!(fee <= max_fee, MaskoiiError::FeeExceedsMaximum);
+    Ok(fee)
+}
+
+/// Assigns the next nonce, encodes the message, moves `fee` from `payer` to the fee vault, stores the message in
+/// the outbox account for the attesters and emits `MessageSent` with the whole message. Returns the message id.
+/// Shared by `send` and the token bridge (whose messages' sender is this program).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn enqueue<'info>(
+    config: &mut Account<'info, Config>,
+    fee_vault: &AccountInfo<'info>,
+    outbox: &mut Account<'info, OutboxMessage>,
+    outbox_bump: u8,
+    payer: &AccountInfo<'info>,
+    system: &AccountInfo<'info>,
+    sender: &Pubkey,
+    destination: u32,
+    recipient: &[u8; 32],
+    payload: &[u8],
+    fee: u64,
+) -> Result<[u8; 32]> {
+    let nonce = config.next_nonce;
+    // A u64 nonce cannot wrap in practice (one message a nanosecond for 584 years).
+    config.next_nonce = nonce.checked_add(1).unwrap();
+    let encoded = message::encode(nonce, config.local_domain, &sender.to_bytes(), destination, recipient, payload)?;
+    let message_id = message::id(&encoded);
+    if fee > 0 {
+        system_program::transfer(
+            CpiContext::new(system.key(), system_program::Transfer { from: payer.clone(), to: fee_vault.clone() }),
+            fee,
+        )?;
+    }
+    outbox.nonce = nonce;
+    outbox.destination = destination;
+    outbox.sender = *sender;
+    outbox.slot = Clock::get()?.slot;
+    outbox.bump = outbox_bump;
+    outbox.message = encoded.clone();
+    emit!(MessageSent { message_id, destination, nonce, message: encoded });
+    Ok(message_id)
 }

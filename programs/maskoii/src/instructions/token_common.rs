@@ -5,10 +5,8 @@ use anchor_lang::prelude::*;
 use anchor_lang::system_program;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
-use crate::errors::MaskoiiError;
 use crate::errors_token::TokenBridgeError;
-use crate::events::MessageSent;
-use crate::protocol::message;
+use crate::instructions::send::{check_outbound, enqueue};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -96,11 +94,8 @@ pub fn create_pda_account<'info>(
     )
 }
 
-/// Sends a gateway message exactly as the core's `send` does (next nonce, outbox account, fee to the fee vault,
-/// `MessageSent`), with this program's id as the message sender: the token bridge's address on the wire, the same
-/// 32 bytes that remote bridges register for this domain and that inbound bridge messages are addressed to
-/// (docs/solana.md, "Token bridge"). No signer can impersonate it: `send` takes its sender from a signature, and a
-/// program id can never sign.
+/// Sends a gateway message whose sender is this program (the token bridge): the same checks and outbox
+/// bookkeeping as `send`, through the functions `send` itself uses.
 #[allow(clippy::too_many_arguments)]
 pub fn dispatch<'info>(
     program_id: &Pubkey,
@@ -116,28 +111,8 @@ pub fn dispatch<'info>(
     payload: &[u8],
     max_fee: u64,
 ) -> Result<[u8; 32]> {
-    require!(!config.paused, MaskoiiError::Paused);
-    require!(destination != 0 && destination != config.local_domain, MaskoiiError::InvalidDestination);
-    let fee = route_fee.quote(payload.len());
-    require!(fee <= max_fee, MaskoiiError::FeeExceedsMaximum);
-    let nonce = config.next_nonce;
-    config.next_nonce = nonce.checked_add(1).unwrap();
-    let encoded = message::encode(nonce, config.local_domain, &program_id.to_bytes(), destination, recipient, payload)?;
-    let message_id = message::id(&encoded);
-    if fee > 0 {
-        system_program::transfer(
-            CpiContext::new(system.key(), system_program::Transfer { from: payer.clone(), to: fee_vault.clone() }),
-            fee,
-        )?;
-    }
-    outbox.nonce = nonce;
-    outbox.destination = destination;
-    outbox.sender = *program_id;
-    outbox.slot = Clock::get()?.slot;
-    outbox.bump = outbox_bump;
-    outbox.message = encoded.clone();
-    emit!(MessageSent { message_id, destination, nonce, message: encoded });
-    Ok(message_id)
+    let fee = check_outbound(config, route_fee, destination, payload.len(), max_fee)?;
+    enqueue(config, fee_vault, outbox, outbox_bump, payer, system, program_id, destination, recipient, payload, fee)
 }
 
 /// `require` for a domain argument: not 0 and not this chain's.
