@@ -54,7 +54,11 @@ export type MaskoiiErrorCode =
   | "AmountExceedsWireLimit"
   // config
   | "DeploymentReadFailed"
-  | "InvalidDeployment";
+  | "InvalidDeployment"
+  // sealed payloads (SDK only)
+  | "InvalidSealKey"
+  | "SealedPayloadMalformed"
+  | "SealedPayloadUnopenable";
 
 /** Base class of every error thrown by `@maskoii/sdk`. */
 export class MaskoiiError extends Error {
@@ -494,6 +498,38 @@ export class InvalidDeploymentError extends MaskoiiError {
     super("InvalidDeployment", `${source}: ${first.field}: ${first.message}${rest}`);
     this.field = first.field;
     this.issues = issues;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// sealed payloads
+
+/** An X25519 key is not 32 bytes of hex. */
+export class InvalidSealKeyError extends MaskoiiError {
+  override name = "InvalidSealKeyError";
+  readonly field: string;
+  constructor(field: string, value: unknown) {
+    super("InvalidSealKey", `${field}: expected a 32-byte X25519 key as 0x-prefixed hex, got ${describe(value)}`);
+    this.field = field;
+  }
+}
+
+/** Bytes that should be a sealed payload are too short or carry an unknown version. */
+export class SealedPayloadMalformedError extends MaskoiiError {
+  override name = "SealedPayloadMalformedError";
+  constructor(reason: string) {
+    super("SealedPayloadMalformed", `sealed payload: ${reason}`);
+  }
+}
+
+/** A sealed payload failed authentication: wrong key, wrong destination/recipient context, or tampered bytes. */
+export class SealedPayloadUnopenableError extends MaskoiiError {
+  override name = "SealedPayloadUnopenableError";
+  constructor() {
+    super(
+      "SealedPayloadUnopenable",
+      "sealed payload: authentication failed (wrong key, wrong destination or recipient, or modified bytes)",
+    );
   }
 }
 

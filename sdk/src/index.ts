@@ -6,4 +6,5 @@ export * from "./domains.ts";
 export * from "./errors.ts";
 export * from "./merkle.ts";
 export * from "./message.ts";
+export * from "./sealed.ts";
 export * from "./token.ts";

@@ -15,6 +15,7 @@ import { type Domain, getDomain, getDomainByChainId, getEvmDomain } from "../src
 import { MaskoiiError, type MaskoiiErrorCode } from "../src/errors.ts";
 import { batchProof, batchRoot } from "../src/merkle.ts";
 import { addressToBytes32, bytes32ToAddress, decodeMessage, encodeMessage } from "../src/message.ts";
+import { openPayload, sealPayload } from "../src/sealed.ts";
 import { decodeTokenMessage, toShared } from "../src/token.ts";
 import { b32, key } from "./helpers.ts";
 
@@ -101,6 +102,11 @@ const triggers: Record<MaskoiiErrorCode, () => unknown> = {
   AmountExceedsWireLimit: () => toShared(1n << 64n, 8, 8),
   DeploymentReadFailed: () => loadDeployment(join(import.meta.dirname, "does-not-exist.json")),
   InvalidDeployment: () => parseDeployment({}),
+  InvalidSealKey: () => sealPayload("0x", "0x12", { destinationDomain: 1, recipient: b32("00") }),
+  SealedPayloadMalformed: () =>
+    openPayload("0x01", `0x${"11".repeat(32)}`, { destinationDomain: 1, recipient: b32("00") }),
+  SealedPayloadUnopenable: () =>
+    openPayload(`0x01${"22".repeat(88)}`, `0x${"11".repeat(32)}`, { destinationDomain: 1, recipient: b32("00") }),
 };
 
 describe("every error code", () => {
