@@ -120,6 +120,7 @@ pub enum AccountEncoding {
     Binary,
     Base58,
     Base64,
+    Base64Zstd,
     /// No parsers here: served as base64, which is what the real RPC does for unparsable accounts.
     JsonParsed,
 }
@@ -131,9 +132,7 @@ impl AccountEncoding {
             Some("base58") => Ok(AccountEncoding::Base58),
             Some("base64") => Ok(AccountEncoding::Base64),
             Some("jsonParsed") => Ok(AccountEncoding::JsonParsed),
-            Some("base64+zstd") => Err(RpcError::invalid_params(
-                "Invalid param: encoding base64+zstd is not supported by this server; use base64",
-            )),
+            Some("base64+zstd") => Ok(AccountEncoding::Base64Zstd),
             Some(other) => Err(RpcError::invalid_params(format!(
                 "Invalid param: unknown variant `{other}` for encoding, expected one of `binary`, `base58`, `base64`, `jsonParsed`, `base64+zstd`"
             ))),
@@ -177,6 +176,11 @@ pub fn account_json(
         }
         AccountEncoding::Base64 | AccountEncoding::JsonParsed => {
             json!([BASE64_STANDARD.encode(data), "base64"])
+        }
+        AccountEncoding::Base64Zstd => {
+            let compressed = zstd::encode_all(data, 0)
+                .map_err(|e| RpcError::new(crate::rpc::INTERNAL_ERROR, format!("Internal error: zstd: {e}")))?;
+            json!([BASE64_STANDARD.encode(compressed), "base64+zstd"])
         }
     };
     Ok(json!({
