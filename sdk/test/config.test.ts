@@ -1,0 +1,116 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadDeployment, parseDeployment } from "../src/config.ts";
+import { DeploymentReadFailedError, InvalidDeploymentError } from "../src/errors.ts";
+import { expectCode } from "./helpers.ts";
+
+const good = {
+  chainId: 31337,
+  domain: 1001,
+  rpcUrl: "http://127.0.0.1:8545",
+  contracts: {
+    attesterSet: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    gateway: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    tokenBridge: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+    tokens: {
+      USDC: { address: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9", mode: "lock", decimals: 6, sharedDecimals: 6 },
+      wSOL: { address: "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9", mode: "mint", decimals: 9, sharedDecimals: 8 },
+    },
+  },
+  deployedAt: { blockNumber: 12 },
+};
+
+function clone(): typeof good {
+  return structuredClone(good);
+}
+
+function fieldOf(value: unknown): string {
+  const err = expectCode(() => parseDeployment(value), "InvalidDeployment", InvalidDeploymentError);
+  return (err as InvalidDeploymentError).field;
+}
+
+describe("parseDeployment", () => {
+  it("accepts a valid deployment and an absent rpcUrl", () => {
+    expect(parseDeployment(good)).toEqual(good);
+    const { rpcUrl: _, ...noRpc } = good;
+    expect(parseDeployment(noRpc).rpcUrl).toBeUndefined();
+  });
+
+  it("names the bad field", () => {
+    const a = clone();
+    a.contracts.gateway = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512"; // lower case: not checksummed
+    expect(fieldOf(a)).toBe("contracts.gateway");
+    const b = clone();
+    b.contracts.tokens.USDC.address = "0x1234";
+    expect(fieldOf(b)).toBe("contracts.tokens.USDC.address");
+    const c = clone();
+    (c.contracts.tokens.wSOL as { mode: string }).mode = "burn";
+    expect(fieldOf(c)).toBe("contracts.tokens.wSOL.mode");
+    const d = clone();
+    d.contracts.tokens.USDC.sharedDecimals = 8;
+    expect(fieldOf(d)).toBe("contracts.tokens.USDC.sharedDecimals");
+    const e = clone();
+    (e.deployedAt as { blockNumber: unknown }).blockNumber = "12";
+    expect(fieldOf(e)).toBe("deployedAt.blockNumber");
+    const f = clone();
+    f.rpcUrl = "not a url";
+    expect(fieldOf(f)).toBe("rpcUrl");
+    const { tokenBridge: _, ...missing } = good.contracts;
+    expect(fieldOf({ ...good, contracts: missing })).toBe("contracts.tokenBridge");
+    expect(fieldOf(null)).toBe("(root)");
+  });
+
+  it("checks the domain against the registry and the chain id", () => {
+    expect(fieldOf({ ...good, domain: 0 })).toBe("domain");
+    expect(fieldOf({ ...good, domain: 4242 })).toBe("domain");
+    expect(fieldOf({ ...good, domain: 2 })).toBe("domain");
+    expect(fieldOf({ ...good, chainId: 31338 })).toBe("chainId");
+    expect(parseDeployment({ ...good, domain: 1002, chainId: 31338 }).domain).toBe(1002);
+  });
+
+  it("rejects unknown keys (typos)", () => {
+    const err = expectCode(
+      () => parseDeployment({ ...good, gatway: "x" }),
+      "InvalidDeployment",
+    ) as InvalidDeploymentError;
+    expect(err.message).toMatch(/gatway/);
+  });
+
+  it("lists every issue", () => {
+    const err = expectCode(
+      () => parseDeployment({ ...good, chainId: -1, deployedAt: {} }),
+      "InvalidDeployment",
+    ) as InvalidDeploymentError;
+    expect(err.issues.map((i) => i.field)).toEqual(expect.arrayContaining(["chainId", "deployedAt.blockNumber"]));
+    expect(err.message).toMatch(/and \d+ more/);
+  });
+});
+
+describe("loadDeployment", () => {
+  const dir = mkdtempSync(join(tmpdir(), "maskoii-config-"));
+
+  it("reads and validates a file", async () => {
+    const path = join(dir, "31337.json");
+    writeFileSync(path, JSON.stringify(good));
+    await expect(loadDeployment(path)).resolves.toEqual(good);
+  });
+
+  it("names the file and field when invalid", async () => {
+    const path = join(dir, "bad.json");
+    writeFileSync(path, JSON.stringify({ ...good, domain: "1001" }));
+    await expect(loadDeployment(path)).rejects.toThrow(InvalidDeploymentError);
+    await expect(loadDeployment(path)).rejects.toMatchObject({ code: "InvalidDeployment", field: "domain" });
+    await expect(loadDeployment(path)).rejects.toThrow(/bad\.json: domain/);
+  });
+
+  it("fails with DeploymentReadFailed for a missing file or bad JSON", async () => {
+    await expect(loadDeployment(join(dir, "missing.json"))).rejects.toMatchObject({
+      code: "DeploymentReadFailed",
+    });
+    const path = join(dir, "broken.json");
+    writeFileSync(path, "{ not json");
+    await expect(loadDeployment(path)).rejects.toThrow(DeploymentReadFailedError);
+  });
+});
