@@ -208,7 +208,9 @@ impl Chain {
     ) -> Result<TransactionSimulationResult, TransactionError> {
         let bank = self.bank();
         let sanitized = self.sanitize(&bank, tx)?;
-        Ok(bank.simulate_transaction_unchecked(&sanitized, cpi_recording))
+        let mut result = bank.simulate_transaction_unchecked(&sanitized, cpi_recording);
+        result.logs = normalize_logs(std::mem::take(&mut result.logs));
+        Ok(result)
     }
 
     /// Executes and commits a (signature-verified) transaction and records it in the history.
@@ -267,7 +269,7 @@ impl Chain {
             loaded_writable,
             loaded_readonly,
             err: committed.status.err(),
-            logs: committed.log_messages.unwrap_or_default(),
+            logs: normalize_logs(committed.log_messages.unwrap_or_default()),
             inner_instructions: committed.inner_instructions.unwrap_or_default(),
             return_data: committed.return_data,
             fee: committed.fee_details.total_fee(),
@@ -331,4 +333,55 @@ pub fn token_balances(bank: &Bank, keys: &[Pubkey]) -> Vec<serde_json::Value> {
             }))
         })
         .collect()
+}
+
+/// Native (host-compiled) programs are logged twice, once by the runtime and once by
+/// solana-program-test's builtin shim: `invoke [n]`, `invoke [n]`, ..., `success`, `success`. A real
+/// runtime never logs the same invoke/success/failure line twice in a row, so drop the repeats, which
+/// keeps log parsers' program stacks (Anchor's EventParser) balanced.
+pub fn normalize_logs(logs: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(logs.len());
+    for line in logs {
+        let structural = line.starts_with("Program ")
+            && (line.contains(" invoke [") || line.ends_with(" success") || line.contains(" failed: "));
+        if structural && out.last() == Some(&line) {
+            continue;
+        }
+        out.push(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_logs;
+
+    #[test]
+    fn normalize_logs_drops_only_repeated_structural_lines() {
+        let logs = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            normalize_logs(logs(&[
+                "Program A invoke [1]",
+                "Program A invoke [1]",
+                "Program log: x",
+                "Program log: x",
+                "Program B invoke [2]",
+                "Program B success",
+                "Program A success",
+                "Program A success",
+            ])),
+            logs(&[
+                "Program A invoke [1]",
+                "Program log: x",
+                "Program log: x",
+                "Program B invoke [2]",
+                "Program B success",
+                "Program A success",
+            ])
+        );
+        assert_eq!(
+            normalize_logs(logs(&["Program A invoke [1]", "Program A invoke [1]", "Program A failed: boom", "Program A failed: boom"])),
+            logs(&["Program A invoke [1]", "Program A failed: boom"])
+        );
+    }
 }

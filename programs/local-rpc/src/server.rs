@@ -6,6 +6,7 @@ use {
         cli::Cli,
         rpc,
     },
+    anchor_lang::solana_program::{account_info::AccountInfo, entrypoint::ProgramResult, pubkey::Pubkey},
     axum::{
         body::Bytes,
         extract::State,
@@ -14,6 +15,7 @@ use {
         routing::get,
         Router,
     },
+    solana_program_runtime::invoke_context::BuiltinFunctionWithContext,
     solana_signer::Signer,
     std::{
         io::Write,
@@ -24,9 +26,23 @@ use {
 
 type Shared = Arc<Mutex<Chain>>;
 
-/// Native programs loaded at genesis.
+/// Anchor's `entry` ties every argument to one lifetime; `processor!` wants independent ones.
+fn process_maskoii(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    // SAFETY: the runtime keeps all three alive for the whole call; only the lifetimes are unified.
+    let (program_id, accounts, data): (&'static Pubkey, &'static [AccountInfo<'static>], &'static [u8]) =
+        unsafe { (std::mem::transmute(program_id), std::mem::transmute(accounts), std::mem::transmute(data)) };
+    maskoii::entry(program_id, accounts, data)
+}
+
+/// Native programs loaded at genesis: the maskoii program at its declared id.
+#[allow(deprecated)] // the unstable-API marker of solana-program-test 3.x
 fn native_programs() -> Vec<NativeProgram> {
-    Vec::new()
+    let entry: Option<BuiltinFunctionWithContext> = solana_program_test::processor!(process_maskoii);
+    vec![NativeProgram {
+        name: "maskoii",
+        program_id: maskoii::ID,
+        entry: entry.expect("processor"),
+    }]
 }
 
 /// Installs solana-program-test's syscall stubs, which native programs need for CPI (`invoke`),
@@ -85,10 +101,17 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
         "slotMs": cli.slot_ms,
         "faucet": faucet.to_string(),
         "genesisHash": genesis_hash.to_string(),
+        "programs": { "maskoii": maskoii::ID.to_string() },
     });
     let mut stdout = std::io::stdout();
     writeln!(stdout, "{ready}")?;
     stdout.flush()?;
+    // The ready line is the only stdout output. Native programs print `msg!` with println! on the
+    // host: send that to stderr, so a reader that closed our stdout cannot make them panic.
+    // SAFETY: dup2 on the process's own standard descriptors.
+    unsafe {
+        libc::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO);
+    }
 
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }

@@ -567,3 +567,36 @@ fn test_official_rust_client_understands_the_responses() {
         assert_eq!(client.get_genesis_hash().await.unwrap().to_string(), server.ready["genesisHash"].as_str().unwrap());
     });
 }
+
+/// The maskoii program is loaded as a native builtin at its declared id and really executes.
+#[test]
+fn test_maskoii_program_is_loaded_and_runs() {
+    let server = Server::start(50);
+    let program_id = server.ready["programs"]["maskoii"].as_str().unwrap().to_string();
+    assert_eq!(program_id, "MaskoiiGateway11111111111111111111111111111");
+    let info = server.call("getAccountInfo", json!([program_id, {"encoding": "base64"}]));
+    assert_eq!(info["value"]["executable"], true);
+    assert_eq!(info["value"]["owner"], "NativeLoader1111111111111111111111111111111");
+
+    // An unknown discriminator reaches Anchor's dispatcher, which rejects it (InstructionFallbackNotFound, 101).
+    let payer = Keypair::new();
+    server.airdrop(&payer.pubkey(), SOL);
+    let unknown = solana_instruction::Instruction::new_with_bytes(
+        program_id.parse().unwrap(),
+        &[0xff; 8],
+        vec![solana_instruction::AccountMeta::new(payer.pubkey(), true)],
+    );
+    let tx = signed(&[unknown], &payer, &[], server.blockhash());
+    let err = server.call_err("sendTransaction", json!([b64(&tx), {"encoding": "base64"}]));
+    assert_eq!(err["code"], -32002);
+    assert_eq!(err["data"]["err"], json!({"InstructionError": [0, {"Custom": 101}]}), "{err}");
+    let logs: Vec<String> = err["data"]["logs"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect();
+    // Host-compiled programs print `msg!` to the server's stderr, not into the logs; the invoke and
+    // failure lines are there once each, as on a real cluster.
+    assert_eq!(logs.first().unwrap(), &format!("Program {program_id} invoke [1]"), "{logs:?}");
+    assert_eq!(logs.iter().filter(|l| l.contains(" invoke [1]")).count(), 1, "{logs:?}");
+    assert!(logs.last().unwrap().starts_with(&format!("Program {program_id} failed: ")), "{logs:?}");
+
+    // The server survived the program's output (its stdout is redirected after the ready line).
+    assert_eq!(server.call("getHealth", json!([])), "ok");
+}
