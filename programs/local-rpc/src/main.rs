@@ -3,13 +3,14 @@
 //!
 //! Modules: `cli` (flags), `server` (HTTP, slot clock, shutdown), `rpc` (JSON-RPC envelope and
 //! params), `methods` (the RPC methods), `chain` (banks, execution), `history` (transaction records),
-//! `encoding` (wire formats).
+//! `encoding` (wire formats), `program_output` (native programs' `msg!` output into the logs).
 
 mod chain;
 mod cli;
 mod encoding;
 mod history;
 mod methods;
+mod program_output;
 mod rpc;
 mod server;
 

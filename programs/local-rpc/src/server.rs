@@ -4,7 +4,7 @@ use {
     crate::{
         chain::{Chain, ChainConfig, NativeProgram},
         cli::Cli,
-        rpc,
+        program_output, rpc,
     },
     anchor_lang::solana_program::{account_info::AccountInfo, entrypoint::ProgramResult, pubkey::Pubkey},
     axum::{
@@ -27,11 +27,15 @@ use {
 type Shared = Arc<Mutex<Chain>>;
 
 /// Anchor's `entry` ties every argument to one lifetime; `processor!` wants independent ones.
-fn process_maskoii(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+fn maskoii_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     // SAFETY: the runtime keeps all three alive for the whole call; only the lifetimes are unified.
     let (program_id, accounts, data): (&'static Pubkey, &'static [AccountInfo<'static>], &'static [u8]) =
         unsafe { (std::mem::transmute(program_id), std::mem::transmute(accounts), std::mem::transmute(data)) };
     maskoii::entry(program_id, accounts, data)
+}
+
+fn process_maskoii(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    program_output::run_entrypoint(maskoii_entry, program_id, accounts, data)
 }
 
 /// Native programs loaded at genesis: the maskoii program at its declared id.
@@ -106,12 +110,9 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
     let mut stdout = std::io::stdout();
     writeln!(stdout, "{ready}")?;
     stdout.flush()?;
-    // The ready line is the only stdout output. Native programs print `msg!` with println! on the
-    // host: send that to stderr, so a reader that closed our stdout cannot make them panic.
-    // SAFETY: dup2 on the process's own standard descriptors.
-    unsafe {
-        libc::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO);
-    }
+    // The ready line is the only stdout output: from here on stdout is a pipe that carries native
+    // programs' `msg!` output into the transaction logs (and to stderr).
+    program_output::install()?;
 
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }

@@ -591,12 +591,22 @@ fn test_maskoii_program_is_loaded_and_runs() {
     assert_eq!(err["code"], -32002);
     assert_eq!(err["data"]["err"], json!({"InstructionError": [0, {"Custom": 101}]}), "{err}");
     let logs: Vec<String> = err["data"]["logs"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect();
-    // Host-compiled programs print `msg!` to the server's stderr, not into the logs; the invoke and
-    // failure lines are there once each, as on a real cluster.
+    // The invoke and failure lines are there once each, as on a real cluster, with the program's
+    // `msg!` output (printed on the host) between them.
     assert_eq!(logs.first().unwrap(), &format!("Program {program_id} invoke [1]"), "{logs:?}");
+    assert!(
+        logs[1].starts_with("Program log: AnchorError occurred. Error Code: InstructionFallbackNotFound. Error Number: 101."),
+        "{logs:?}"
+    );
     assert_eq!(logs.iter().filter(|l| l.contains(" invoke [1]")).count(), 1, "{logs:?}");
     assert!(logs.last().unwrap().starts_with(&format!("Program {program_id} failed: ")), "{logs:?}");
 
-    // The server survived the program's output (its stdout is redirected after the ready line).
+    // The same through simulation, and again (output never leaks from one execution into another).
+    for _ in 0..2 {
+        let sim = server.call("simulateTransaction", json!([b64(&tx), {"encoding": "base64"}]));
+        let sim_logs = sim["value"]["logs"].as_array().unwrap();
+        assert_eq!(sim_logs.len(), logs.len(), "{sim_logs:?}");
+        assert!(sim_logs[1].as_str().unwrap().contains("InstructionFallbackNotFound"));
+    }
     assert_eq!(server.call("getHealth", json!([])), "ok");
 }
