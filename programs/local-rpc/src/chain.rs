@@ -8,6 +8,7 @@ use {
     crate::{
         encoding,
         history::{History, TxRecord},
+        pubsub::{Event, Events},
     },
     agave_feature_set::FeatureSet,
     solana_account::{AccountSharedData, ReadableAccount},
@@ -64,6 +65,8 @@ pub struct ChainConfig {
     pub slot_ms: u64,
     pub faucet_lamports: u64,
     pub programs: Vec<NativeProgram>,
+    /// Where slots and committed transactions are announced (WebSocket subscriptions).
+    pub events: Events,
 }
 
 /// Result of executing a transaction for real (committed or not).
@@ -79,6 +82,7 @@ pub struct Chain {
     pub genesis_hash: Hash,
     pub faucet: Keypair,
     pub history: History,
+    events: Events,
     airdrops: u32,
 }
 
@@ -155,6 +159,7 @@ impl Chain {
             genesis_hash,
             faucet,
             history: History::default(),
+            events: config.events,
             airdrops: 0,
         }
     }
@@ -177,6 +182,7 @@ impl Chain {
         let child = Bank::new_from_parent(bank.clone(), bank.collector_id(), bank.slot() + 1);
         forks.insert(child);
         forks.set_root(bank.slot(), None, Some(bank.slot()));
+        let _ = self.events.send(Event::Slot { slot: bank.slot() + 1, parent: bank.slot(), root: bank.slot() });
         // Keep the accounts write cache from growing without bound (no background service here).
         if bank.slot() % 256 == 0 {
             bank.force_flush_accounts_cache();
@@ -280,6 +286,7 @@ impl Chain {
             post_token_balances,
         };
         self.history.insert(record.clone());
+        let _ = self.events.send(Event::Transaction(Arc::new(record.clone())));
         Processed::Committed(record)
     }
 

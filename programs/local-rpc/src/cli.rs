@@ -9,7 +9,8 @@ and the maskoii program loaded.
 USAGE: maskoii-local-rpc [--host HOST] [--port PORT] [--slot-ms MS] [--ledger-airdrop LAMPORTS]
 
   --host HOST                 address to listen on (default 127.0.0.1)
-  --port PORT                 port to listen on, 0 for any free port (default 8899)
+  --port PORT                 port to listen on, 0 for any free port (default 8899);
+                              WebSocket subscriptions are served on PORT + 1
   --slot-ms MS                slot duration in milliseconds (default 400)
   --ledger-airdrop LAMPORTS   lamports held by the faucet that serves requestAirdrop
                               (default 500000000 SOL)

@@ -1,7 +1,7 @@
 //! maskoii-local-rpc: a local Solana JSON-RPC 2.0 server backed by the real Solana runtime
 //! (`solana_runtime::Bank`) with the SPL programs and the maskoii program loaded.
 //!
-//! Modules: `cli` (flags), `server` (HTTP, slot clock, shutdown), `rpc` (JSON-RPC envelope and
+//! Modules: `cli` (flags), `server` (HTTP, slot clock, shutdown), `pubsub` (WebSocket subscriptions), `rpc` (JSON-RPC envelope and
 //! params), `methods` (the RPC methods), `chain` (banks, execution), `history` (transaction records),
 //! `encoding` (wire formats), `program_output` (native programs' `msg!` output into the logs).
 
@@ -11,6 +11,7 @@ mod encoding;
 mod history;
 mod methods;
 mod program_output;
+mod pubsub;
 mod rpc;
 mod server;
 

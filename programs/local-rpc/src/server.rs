@@ -4,7 +4,7 @@ use {
     crate::{
         chain::{Chain, ChainConfig, NativeProgram},
         cli::Cli,
-        program_output, rpc,
+        program_output, pubsub, rpc,
     },
     anchor_lang::solana_program::{account_info::AccountInfo, entrypoint::ProgramResult, pubkey::Pubkey},
     axum::{
@@ -17,6 +17,7 @@ use {
     },
     solana_program_runtime::invoke_context::BuiltinFunctionWithContext,
     solana_signer::Signer,
+    tokio::net::TcpListener,
     std::{
         io::Write,
         sync::{Arc, Mutex},
@@ -57,15 +58,40 @@ async fn install_syscall_stubs() {
     drop(context);
 }
 
+/// Binds the HTTP port and the WebSocket port right above it (where web3.js looks for it). With
+/// port 0, retries until a free pair is found.
+async fn bind_pair(host: &str, port: u16) -> std::io::Result<(TcpListener, TcpListener)> {
+    let mut attempts = 0;
+    loop {
+        let http = TcpListener::bind((host, port)).await?;
+        let http_port = http.local_addr()?.port();
+        match http_port.checked_add(1) {
+            Some(ws_port) => match TcpListener::bind((host, ws_port)).await {
+                Ok(ws) => return Ok((http, ws)),
+                Err(err) if port != 0 || attempts >= 50 => return Err(err),
+                Err(_) => {}
+            },
+            None if port != 0 || attempts >= 50 => {
+                return Err(std::io::Error::other("no port above the HTTP port for WebSocket"))
+            }
+            None => {}
+        }
+        attempts += 1;
+    }
+}
+
 pub async fn run(cli: Cli) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind((cli.host.as_str(), cli.port)).await?;
+    let (listener, ws_listener) = bind_pair(&cli.host, cli.port).await?;
     let address = listener.local_addr()?;
+    let ws_address = ws_listener.local_addr()?;
     install_syscall_stubs().await;
+    let events = pubsub::channel();
 
     let config = ChainConfig {
         slot_ms: cli.slot_ms,
         faucet_lamports: cli.faucet_lamports,
         programs: native_programs(),
+        events: events.clone(),
     };
     let chain = tokio::task::spawn_blocking(move || Chain::new(config))
         .await
@@ -73,6 +99,7 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
     let faucet = chain.faucet.pubkey();
     let genesis_hash = chain.genesis_hash;
     let shared: Shared = Arc::new(Mutex::new(chain));
+    tokio::spawn(pubsub::serve(ws_listener, shared.clone(), events));
 
     // Slot clock: ends the current slot every `slot_ms`.
     let ticker = shared.clone();
@@ -100,6 +127,7 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
     let ready = serde_json::json!({
         "ready": true,
         "url": format!("http://{address}"),
+        "wsUrl": format!("ws://{ws_address}"),
         "host": address.ip().to_string(),
         "port": address.port(),
         "slotMs": cli.slot_ms,
