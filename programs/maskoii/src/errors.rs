@@ -105,7 +105,7 @@ pub enum MaskoiiError {
     RecipientMismatch,
     #[msg("recipient is not an executable program")]
     RecipientNotExecutable,
-    #[msg("recipient must not be the gateway itself")]
+    #[msg("recipient is the zero key (the system program), not a recipient program")]
     InvalidRecipient,
     #[msg("gateway is paused")]
     Paused,

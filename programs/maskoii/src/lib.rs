@@ -14,7 +14,9 @@ pub mod seeds;
 pub mod state;
 
 pub use instructions::*;
-pub use state::{AttesterSetArgs, AttesterSetAccount, Config, FeeVault, OutboxMessage, Receipt, RouteFee, Verification};
+pub use state::{
+    AttesterSetAccount, AttesterSetArgs, Config, FeeVault, OutboxMessage, Receipt, RouteFee, Verification,
+};
 
 declare_id!("MaskoiiGateway11111111111111111111111111111");
 
@@ -42,9 +44,9 @@ pub mod maskoii {
         Deliver::handler(ctx, message_id, message)
     }
 
-    /// Sends a message to another domain. See [`Send`].
-    pub fn send(ctx: Context<Send>, args: SendArgs) -> Result<()> {
-        Send::handler(ctx, args)
+    /// Sends a message to another domain. See [`SendMessage`] (not `Send`, which would shadow the marker trait).
+    pub fn send(ctx: Context<SendMessage>, args: SendArgs) -> Result<()> {
+        SendMessage::handler(ctx, args)
     }
 
     /// Rotates to the next attester set with a quorum of the current one. See [`RotateAttesterSet`].

@@ -17,6 +17,9 @@ pub const OUTBOX_SEED: &[u8] = b"outbox";
 pub const ROUTE_FEE_SEED: &[u8] = b"route_fee";
 /// `[FEE_VAULT_SEED]`: the [`crate::state::FeeVault`] that collects send fees in lamports.
 pub const FEE_VAULT_SEED: &[u8] = b"fee_vault";
-/// `[GATEWAY_AUTHORITY_SEED]`: a data-less PDA that signs every CPI into a recipient's `handle`; recipients check
-/// it is a signer with this address to know the call comes from the gateway.
+/// `[GATEWAY_AUTHORITY_SEED, recipient_program]`: a data-less PDA, one per recipient program, that signs the CPI into
+/// that recipient's `handle`. A recipient checks that its first account is a signer at
+/// `find_program_address(&[GATEWAY_AUTHORITY_SEED, own_program_id], maskoii::ID)`. Seeding it by the recipient matters:
+/// signer privileges propagate through nested CPIs, so one authority shared by all recipients would let any recipient
+/// (anyone can have a message delivered to their own program) call another recipient's `handle` with forged data.
 pub const GATEWAY_AUTHORITY_SEED: &[u8] = b"gateway_authority";

@@ -26,7 +26,7 @@ pub fn handle_instruction_data(origin: u32, sender: &[u8; 32], payload: &[u8]) -
 }
 
 /// Consumes a verification account holding a MessageAttestation quorum for `message_id`, records the receipt (the
-/// replay guard), calls the recipient's `handle` by CPI signed by the gateway authority PDA, and closes the
+/// replay guard), calls the recipient's `handle` by CPI signed by the recipient's gateway authority PDA, and closes the
 /// verification account to its payer. If `handle` fails the whole transaction fails: nothing is consumed and
 /// anyone may deliver again (docs/solana.md, "Failed recipients").
 ///
@@ -56,21 +56,23 @@ pub struct Deliver<'info> {
         bump
     )]
     pub receipt: Account<'info, Receipt>,
-    /// CHECK: data-less PDA that signs the recipient CPI.
-    #[account(seeds = [GATEWAY_AUTHORITY_SEED], bump = config.authority_bump)]
-    pub gateway_authority: UncheckedAccount<'info>,
     /// CHECK: checked in `validate` against the message's recipient.
     pub recipient_program: UncheckedAccount<'info>,
+    /// CHECK: data-less PDA of this recipient that signs the CPI (see `GATEWAY_AUTHORITY_SEED`).
+    #[account(seeds = [GATEWAY_AUTHORITY_SEED, recipient_program.key().as_ref()], bump)]
+    pub gateway_authority: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl<'info> Deliver<'info> {
-    pub fn validate(&self, program_id: &Pubkey, message_id: &[u8; 32], msg: &message::MessageView) -> Result<()> {
+    pub fn validate(&self, message_id: &[u8; 32], msg: &message::MessageView) -> Result<()> {
         require!(!self.config.paused, MaskoiiError::Paused);
         require!(msg.destination_domain == self.config.local_domain, MaskoiiError::WrongDestination);
         let recipient = Pubkey::new_from_array(msg.recipient);
         require_keys_eq!(self.recipient_program.key(), recipient, MaskoiiError::RecipientMismatch);
-        require_keys_neq!(recipient, *program_id, MaskoiiError::InvalidRecipient);
+        // The zero key is the system program: what an unset EVM `recipient` decodes to. This program itself is a
+        // valid recipient (its token bridge and claims `handle`; Solana allows a program to call itself).
+        require!(recipient != Pubkey::default(), MaskoiiError::InvalidRecipient);
         require!(self.recipient_program.executable, MaskoiiError::RecipientNotExecutable);
 
         let verification = &self.verification;
@@ -90,7 +92,7 @@ impl<'info> Deliver<'info> {
     pub fn handler(ctx: Context<'info, Deliver<'info>>, message_id: [u8; 32], message_bytes: Vec<u8>) -> Result<()> {
         require!(message::id(&message_bytes) == message_id, MaskoiiError::MessageIdMismatch);
         let msg = message::decode(&message_bytes)?;
-        ctx.accounts.validate(ctx.program_id, &message_id, &msg)?;
+        ctx.accounts.validate(&message_id, &msg)?;
 
         let clock = Clock::get()?;
         let receipt = &mut ctx.accounts.receipt;
@@ -124,7 +126,9 @@ impl<'info> Deliver<'info> {
             accounts: metas,
             data: handle_instruction_data(msg.origin_domain, &msg.sender, msg.payload),
         };
-        invoke_signed(&ix, &infos, &[&[GATEWAY_AUTHORITY_SEED, &[ctx.accounts.config.authority_bump]]])?;
+        let recipient = ctx.accounts.recipient_program.key();
+        let bump = [ctx.bumps.gateway_authority];
+        invoke_signed(&ix, &infos, &[&[GATEWAY_AUTHORITY_SEED, recipient.as_ref(), &bump]])?;
         Ok(())
     }
 }

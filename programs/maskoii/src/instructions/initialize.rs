@@ -44,9 +44,6 @@ pub struct Initialize<'info> {
         bump
     )]
     pub attester_set: Account<'info, AttesterSetAccount>,
-    /// CHECK: data-less PDA; only its bump is recorded.
-    #[account(seeds = [GATEWAY_AUTHORITY_SEED], bump)]
-    pub gateway_authority: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -74,7 +71,6 @@ impl Initialize<'_> {
         config.emergency_executable_at = 0;
         config.bump = ctx.bumps.config;
         config.fee_vault_bump = ctx.bumps.fee_vault;
-        config.authority_bump = ctx.bumps.gateway_authority;
         ctx.accounts.fee_vault.bump = ctx.bumps.fee_vault;
         ctx.accounts.attester_set.install(1, &args.set, total, ctx.bumps.attester_set);
         emit!(AttesterSetRotated {

@@ -28,7 +28,13 @@ impl Evidence {
     /// The digest this evidence's signature was made over (domain = the message's destination).
     pub fn digest(&self, message_id: &[u8; 32], destination: u32) -> Result<[u8; 32]> {
         if self.root == [0u8; 32] && self.proof.is_empty() {
-            return Ok(attestation::digest(&MESSAGE_TYPEHASH, destination, &self.verifier, self.attester_set_id, message_id));
+            return Ok(attestation::digest(
+                &MESSAGE_TYPEHASH,
+                destination,
+                &self.verifier,
+                self.attester_set_id,
+                message_id,
+            ));
         }
         require!(merkle::root_of(message_id, &self.proof) == self.root, MaskoiiError::InvalidMerkleProof);
         Ok(attestation::digest(&BATCH_TYPEHASH, destination, &self.verifier, self.attester_set_id, &self.root))
@@ -94,13 +100,7 @@ impl ReportEquivocation<'_> {
             }
         }
         require!(removed, MaskoiiError::NotAnAttester);
-        emit!(AttesterSlashed {
-            attester: signer,
-            message_id_a: id_a,
-            message_id_b: id_b,
-            digest_a,
-            digest_b,
-        });
+        emit!(AttesterSlashed { attester: signer, message_id_a: id_a, message_id_b: id_b, digest_a, digest_b });
         Ok(())
     }
 }

@@ -25,7 +25,7 @@ pub struct SendArgs {
 /// `sender` (the message's sender) may be a program's PDA signing by CPI; `payer` pays fee and rent.
 #[derive(Accounts)]
 #[instruction(args: SendArgs)]
-pub struct Send<'info> {
+pub struct SendMessage<'info> {
     pub sender: Signer<'info>,
     #[account(mut)]
     pub payer: Signer<'info>,
@@ -46,7 +46,7 @@ pub struct Send<'info> {
     pub system_program: Program<'info, System>,
 }
 
-impl Send<'_> {
+impl SendMessage<'_> {
     /// Returns the fee.
     pub fn validate(&self, args: &SendArgs) -> Result<u64> {
         require!(!self.config.paused, MaskoiiError::Paused);
@@ -60,7 +60,7 @@ impl Send<'_> {
         Ok(fee)
     }
 
-    pub fn handler(ctx: Context<Send>, args: SendArgs) -> Result<()> {
+    pub fn handler(ctx: Context<SendMessage>, args: SendArgs) -> Result<()> {
         let fee = ctx.accounts.validate(&args)?;
         let config = &mut ctx.accounts.config;
         let nonce = config.next_nonce;

@@ -22,7 +22,8 @@ pub const ROTATION_TYPEHASH: [u8; 32] = hex32("4a31362e3b147107296297f03ecbb10fa
 /// The EIP-712 type strings, hashed in the unit tests to prove the constants above.
 pub const DOMAIN_TYPE: &str = "EIP712Domain(string name,string version)";
 /// See [`MESSAGE_TYPEHASH`].
-pub const MESSAGE_TYPE: &str = "MessageAttestation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 messageId)";
+pub const MESSAGE_TYPE: &str =
+    "MessageAttestation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 messageId)";
 /// See [`BATCH_TYPEHASH`].
 pub const BATCH_TYPE: &str = "BatchAttestation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 root)";
 /// See [`ROTATION_TYPEHASH`].
@@ -54,7 +55,13 @@ impl AttestationKind {
 }
 
 /// `keccak256(abi.encode(typeHash, domain, verifier, attesterSetId, value))`.
-pub fn struct_hash(type_hash: &[u8; 32], domain: u32, verifier: &[u8; 32], attester_set_id: u64, value: &[u8; 32]) -> [u8; 32] {
+pub fn struct_hash(
+    type_hash: &[u8; 32],
+    domain: u32,
+    verifier: &[u8; 32],
+    attester_set_id: u64,
+    value: &[u8; 32],
+) -> [u8; 32] {
     let mut domain_word = [0u8; 32];
     domain_word[28..].copy_from_slice(&domain.to_be_bytes());
     let mut set_word = [0u8; 32];
@@ -63,7 +70,13 @@ pub fn struct_hash(type_hash: &[u8; 32], domain: u32, verifier: &[u8; 32], attes
 }
 
 /// The digest attesters sign (spec §3).
-pub fn digest(type_hash: &[u8; 32], domain: u32, verifier: &[u8; 32], attester_set_id: u64, value: &[u8; 32]) -> [u8; 32] {
+pub fn digest(
+    type_hash: &[u8; 32],
+    domain: u32,
+    verifier: &[u8; 32],
+    attester_set_id: u64,
+    value: &[u8; 32],
+) -> [u8; 32] {
     let s = struct_hash(type_hash, domain, verifier, attester_set_id, value);
     super::keccak(&[&[0x19, 0x01], &DOMAIN_SEPARATOR, &s])
 }

@@ -33,7 +33,12 @@ pub fn hash(set_id: u64, threshold_bps: u16, attesters: &[[u8; 20]], weights: &[
 }
 
 /// Enforces the set rules of spec §4 in the Solidity order and returns the total weight.
-pub fn validate(set_id: u64, threshold_bps: u16, attesters: &[[u8; 20]], weights: &[u128]) -> Result<u128, MaskoiiError> {
+pub fn validate(
+    set_id: u64,
+    threshold_bps: u16,
+    attesters: &[[u8; 20]],
+    weights: &[u128],
+) -> Result<u128, MaskoiiError> {
     if set_id == 0 {
         return Err(MaskoiiError::InvalidSetId);
     }

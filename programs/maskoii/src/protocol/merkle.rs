@@ -48,8 +48,5 @@ pub fn proof(message_ids: &[[u8; 32]], mut index: usize) -> Vec<[u8; 32]> {
 }
 
 fn next_level(level: &[[u8; 32]]) -> Vec<[u8; 32]> {
-    level
-        .chunks(2)
-        .map(|pair| if pair.len() == 2 { hash_pair(&pair[0], &pair[1]) } else { pair[0] })
-        .collect()
+    level.chunks(2).map(|pair| if pair.len() == 2 { hash_pair(&pair[0], &pair[1]) } else { pair[0] }).collect()
 }

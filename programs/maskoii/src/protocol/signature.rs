@@ -10,7 +10,8 @@ use solana_secp256k1_recover::secp256k1_recover;
 use crate::errors::MaskoiiError;
 
 /// secp256k1n / 2; a larger `s` is the malleable twin of a low-s signature.
-pub const HALF_ORDER: [u8; 32] = super::attestation::hex32("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
+pub const HALF_ORDER: [u8; 32] =
+    super::attestation::hex32("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
 /// Bytes of one signature entry in the spec's attestation encoding: `index ‖ r ‖ s ‖ v`.
 pub const ENTRY_LENGTH: usize = 66;
 /// Bytes of the attestation's `uint64 attesterSetId` prefix.
@@ -118,10 +119,5 @@ pub fn check_signatures(
 
 /// The current weight of the members marked in `signers` (members removed since posting count zero).
 pub fn weight_of(signers: &[u8; 16], weights: &[u128]) -> u128 {
-    weights
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| signers[i / 8] & (1 << (i % 8)) != 0)
-        .map(|(_, w)| *w)
-        .sum()
+    weights.iter().enumerate().filter(|(i, _)| signers[i / 8] & (1 << (i % 8)) != 0).map(|(_, w)| *w).sum()
 }

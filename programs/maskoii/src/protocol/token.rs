@@ -53,9 +53,7 @@ pub fn scale(local_decimals: u8, shared_decimals: u8) -> Result<u128, MaskoiiErr
     if shared_decimals > local_decimals {
         return Err(MaskoiiError::InvalidDecimals);
     }
-    10u128
-        .checked_pow(u32::from(local_decimals - shared_decimals))
-        .ok_or(MaskoiiError::InvalidDecimals)
+    10u128.checked_pow(u32::from(local_decimals - shared_decimals)).ok_or(MaskoiiError::InvalidDecimals)
 }
 
 /// Local units → wire units: `wire = floor(amount / 10^(L−S))`, `dust = amount − wire × 10^(L−S)`. The wire amount

@@ -301,7 +301,8 @@ fn token_messages() {
     let v = vectors();
     for t in v["tokenMessages"].as_array().unwrap() {
         assert_eq!(int(&t["kind"]), 1);
-        let encoded = token::encode(&h32(&t["token"]), &h32(&t["recipient"]), int(&t["amount"]) as u64, &h32(&t["from"]));
+        let encoded =
+            token::encode(&h32(&t["token"]), &h32(&t["recipient"]), int(&t["amount"]) as u64, &h32(&t["from"]));
         assert_eq!(encoded.to_vec(), hex(&t["encoded"]), "{}", t["name"]);
         let decoded = token::decode(&encoded).unwrap();
         assert_eq!(decoded.token, h32(&t["token"]));

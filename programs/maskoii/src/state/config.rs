@@ -30,8 +30,6 @@ pub struct Config {
     pub bump: u8,
     /// Bump of the fee vault PDA.
     pub fee_vault_bump: u8,
-    /// Bump of the gateway authority PDA that signs recipient CPIs.
-    pub authority_bump: u8,
 }
 
 /// Holds send fees in lamports (seeds `[FEE_VAULT_SEED]`); the admin withdraws above the rent-exempt minimum.

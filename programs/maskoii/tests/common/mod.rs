@@ -54,7 +54,7 @@ pub fn process_recipient(program_id: &Pubkey, accounts: &[AccountInfo], data: &[
         return Err(ProgramError::InvalidInstructionData);
     }
     let authority = &accounts[0];
-    let (expected, _) = Pubkey::find_program_address(&[GATEWAY_AUTHORITY_SEED], &maskoii::ID);
+    let (expected, _) = Pubkey::find_program_address(&[GATEWAY_AUTHORITY_SEED, program_id.as_ref()], &maskoii::ID);
     if !authority.is_signer || *authority.key != expected {
         return Err(ProgramError::MissingRequiredSignature);
     }
@@ -71,6 +71,23 @@ pub fn process_recipient(program_id: &Pubkey, accounts: &[AccountInfo], data: &[
     bytes[..4].copy_from_slice(&(body.len() as u32).to_le_bytes());
     bytes[4..4 + body.len()].copy_from_slice(body);
     Ok(())
+}
+
+/// The attacker's program: a recipient that, inside its own `handle`, calls the mock recipient's `handle` with
+/// forged data, forwarding the gateway authority it was given as a signer. Accounts:
+/// `[own authority (signer), store, recipient program]`.
+pub fn attacker_id() -> Pubkey {
+    Pubkey::new_from_array([9u8; 32])
+}
+
+pub fn process_attacker(_program_id: &Pubkey, accounts: &[AccountInfo], _data: &[u8]) -> ProgramResult {
+    let forged = maskoii::instructions::handle_instruction_data(REMOTE_DOMAIN, &[0xee; 32], b"forged");
+    let ix = Instruction {
+        program_id: recipient_id(),
+        accounts: vec![AccountMeta::new_readonly(*accounts[0].key, true), AccountMeta::new(*accounts[1].key, false)],
+        data: forged,
+    };
+    anchor_lang::solana_program::program::invoke(&ix, &[accounts[0].clone(), accounts[1].clone(), accounts[2].clone()])
 }
 
 /// A secp256k1 attester key and its Ethereum address.
@@ -138,8 +155,9 @@ pub fn config_pda() -> Pubkey {
 pub fn fee_vault_pda() -> Pubkey {
     pda(&[FEE_VAULT_SEED])
 }
-pub fn authority_pda() -> Pubkey {
-    pda(&[GATEWAY_AUTHORITY_SEED])
+/// The gateway authority PDA that signs CPIs into `recipient`.
+pub fn authority_pda(recipient: &Pubkey) -> Pubkey {
+    pda(&[GATEWAY_AUTHORITY_SEED, recipient.as_ref()])
 }
 pub fn set_pda(set_id: u64) -> Pubkey {
     pda(&[ATTESTER_SET_SEED, &set_id.to_le_bytes()])
@@ -170,7 +188,6 @@ pub fn ix_initialize(payer: &Pubkey, args: InitializeArgs) -> Instruction {
             config: config_pda(),
             fee_vault: fee_vault_pda(),
             attester_set: set_pda(1),
-            gateway_authority: authority_pda(),
             system_program: anchor_lang::system_program::ID,
         },
         maskoii::instruction::Initialize { args },
@@ -234,8 +251,8 @@ impl DeliverAccounts {
                 verification: self.verification,
                 verification_payer: self.verification_payer,
                 receipt: self.receipt,
-                gateway_authority: authority_pda(),
                 recipient_program: self.recipient_program,
+                gateway_authority: authority_pda(&self.recipient_program),
                 system_program: anchor_lang::system_program::ID,
             },
             maskoii::instruction::Deliver { message_id, message },
@@ -247,7 +264,7 @@ impl DeliverAccounts {
 
 pub fn ix_send(sender: &Pubkey, payer: &Pubkey, nonce: u64, args: SendArgs) -> Instruction {
     ix(
-        maskoii::accounts::Send {
+        maskoii::accounts::SendMessage {
             sender: *sender,
             payer: *payer,
             config: config_pda(),
@@ -308,10 +325,7 @@ pub fn ix_accept_admin(pending_admin: &Pubkey) -> Instruction {
 }
 
 pub fn ix_close_verification(payer: &Pubkey, verification: Pubkey) -> Instruction {
-    ix(
-        maskoii::accounts::CloseVerification { payer: *payer, verification },
-        maskoii::instruction::CloseVerification {},
-    )
+    ix(maskoii::accounts::CloseVerification { payer: *payer, verification }, maskoii::instruction::CloseVerification {})
 }
 
 /// `rotate_attester_set` from `current_set_id`, consuming `verification` (posted by `verification_payer`).
@@ -352,7 +366,12 @@ pub fn ix_cancel_emergency(admin: &Pubkey) -> Instruction {
     )
 }
 
-pub fn ix_execute_emergency(payer: &Pubkey, current_set_id: u64, with_previous: bool, args: AttesterSetArgs) -> Instruction {
+pub fn ix_execute_emergency(
+    payer: &Pubkey,
+    current_set_id: u64,
+    with_previous: bool,
+    args: AttesterSetArgs,
+) -> Instruction {
     ix(
         maskoii::accounts::ExecuteEmergencyRotation {
             payer: *payer,
@@ -366,7 +385,13 @@ pub fn ix_execute_emergency(payer: &Pubkey, current_set_id: u64, with_previous: 
     )
 }
 
-pub fn ix_report(reporter: &Pubkey, current_set_id: u64, previous: Option<Pubkey>, a: Evidence, b: Evidence) -> Instruction {
+pub fn ix_report(
+    reporter: &Pubkey,
+    current_set_id: u64,
+    previous: Option<Pubkey>,
+    a: Evidence,
+    b: Evidence,
+) -> Instruction {
     ix(
         maskoii::accounts::ReportEquivocation {
             reporter: *reporter,
@@ -425,6 +450,7 @@ pub fn payer_of(env: &Env) -> Pubkey {
 pub async fn start() -> (ProgramTestContext, Keypair, Keypair, Pubkey) {
     let mut test = ProgramTest::new("maskoii", maskoii::ID, processor!(process_maskoii));
     test.add_program("recipient", recipient_id(), processor!(process_recipient));
+    test.add_program("attacker", attacker_id(), processor!(process_attacker));
     test.prefer_bpf(false);
     let admin = Keypair::new();
     let guardian = Keypair::new();
@@ -434,7 +460,12 @@ pub async fn start() -> (ProgramTestContext, Keypair, Keypair, Pubkey) {
     let store = Pubkey::new_unique();
     test.add_account(
         store,
-        SolanaAccount { lamports: 1_000_000_000, data: vec![0u8; 8192], owner: recipient_id(), ..SolanaAccount::default() },
+        SolanaAccount {
+            lamports: 1_000_000_000,
+            data: vec![0u8; 8192],
+            owner: recipient_id(),
+            ..SolanaAccount::default()
+        },
     );
     let ctx = test.start_with_context().await;
     (ctx, admin, guardian, store)
@@ -465,9 +496,16 @@ pub async fn setup(n: usize, threshold_bps: u16) -> Env {
     env
 }
 
-/// Signs with the context payer plus `signers` and processes the transaction.
-pub async fn exec(env: &mut Env, ixs: &[Instruction], signers: &[&Keypair]) -> std::result::Result<(), BanksClientError> {
+/// Signs with the context payer plus `signers` and processes the transaction. The test bank does not enforce the
+/// packet size, so every transaction sent through here is checked against the 1,232-byte limit.
+pub async fn exec(
+    env: &mut Env,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+) -> std::result::Result<(), BanksClientError> {
     let tx = transaction(env, ixs, signers);
+    let size = wire_size(&tx);
+    assert!(size <= PACKET_DATA_SIZE, "transaction of {size} bytes exceeds {PACKET_DATA_SIZE}");
     env.ctx.banks_client.process_transaction(tx).await
 }
 
@@ -526,7 +564,14 @@ pub async fn lamports(env: &mut Env, address: Pubkey) -> u64 {
 }
 
 /// Posts `indices` of `set` over `value` as one chunk, paid by the context payer.
-pub async fn post(env: &mut Env, kind: AttestationKind, set_id: u64, set: &[Attester], value: &[u8; 32], indices: &[usize]) {
+pub async fn post(
+    env: &mut Env,
+    kind: AttestationKind,
+    set_id: u64,
+    set: &[Attester],
+    value: &[u8; 32],
+    indices: &[usize],
+) {
     let payer = payer_of(env);
     let digest = local_digest(kind, set_id, value);
     let ix = ix_post(&payer, kind, set_id, value, entries(&digest, set, indices));
@@ -534,7 +579,11 @@ pub async fn post(env: &mut Env, kind: AttestationKind, set_id: u64, set: &[Atte
 }
 
 /// Posts a quorum of set 1 and delivers `message` to the mock recipient.
-pub async fn deliver_with_quorum(env: &mut Env, message: &[u8], indices: &[usize]) -> std::result::Result<(), BanksClientError> {
+pub async fn deliver_with_quorum(
+    env: &mut Env,
+    message: &[u8],
+    indices: &[usize],
+) -> std::result::Result<(), BanksClientError> {
     let id = message::id(message);
     let set = env.set1.clone();
     post(env, AttestationKind::Message, 1, &set, &id, indices).await;
@@ -549,7 +598,13 @@ pub fn set_hash(set_id: u64, args: &AttesterSetArgs) -> [u8; 32] {
 }
 
 /// Rotates from `current` to `current + 1` with `signers` of the current set (`current_set`).
-pub async fn rotate(env: &mut Env, current: u64, current_set: &[Attester], next: &AttesterSetArgs, signers: &[usize]) -> std::result::Result<(), BanksClientError> {
+pub async fn rotate(
+    env: &mut Env,
+    current: u64,
+    current_set: &[Attester],
+    next: &AttesterSetArgs,
+    signers: &[usize],
+) -> std::result::Result<(), BanksClientError> {
     let hash = set_hash(current + 1, next);
     post(env, AttestationKind::Rotation, current, current_set, &hash, signers).await;
     let payer = payer_of(env);
