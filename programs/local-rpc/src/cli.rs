@@ -28,12 +28,7 @@ pub struct Cli {
 
 impl Default for Cli {
     fn default() -> Cli {
-        Cli {
-            host: "127.0.0.1".into(),
-            port: 8899,
-            slot_ms: 400,
-            faucet_lamports: 500_000_000 * LAMPORTS_PER_SOL,
-        }
+        Cli { host: "127.0.0.1".into(), port: 8899, slot_ms: 400, faucet_lamports: 500_000_000 * LAMPORTS_PER_SOL }
     }
 }
 
@@ -55,12 +50,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         if flag == "-h" || flag == "--help" {
             return Ok(Command::Help);
         }
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
+        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--host" => cli.host = value()?,
             "--port" => cli.port = number(&flag, &value()?)?,
@@ -102,10 +92,7 @@ mod tests {
     #[test]
     fn all_flags_both_forms() {
         let parsed = parse(args(&["--host", "0.0.0.0", "--port=0", "--slot-ms", "50", "--ledger-airdrop=77"]));
-        assert_eq!(
-            parsed,
-            Ok(Command::Run(Cli { host: "0.0.0.0".into(), port: 0, slot_ms: 50, faucet_lamports: 77 }))
-        );
+        assert_eq!(parsed, Ok(Command::Run(Cli { host: "0.0.0.0".into(), port: 0, slot_ms: 50, faucet_lamports: 77 })));
     }
 
     #[test]

@@ -23,8 +23,7 @@ const MAX_BASE64_SIZE: usize = 1644;
 const MAX_BASE58_BYTES: usize = 128;
 
 pub const SPL_TOKEN: Pubkey = Pubkey::from_str_const("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
-pub const SPL_TOKEN_2022: Pubkey =
-    Pubkey::from_str_const("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
+pub const SPL_TOKEN_2022: Pubkey = Pubkey::from_str_const("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
 
 /// Transaction / message binary encodings accepted on input.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -94,8 +93,7 @@ pub fn decode_transaction(encoded: &str, encoding: Binary) -> Result<VersionedTr
 pub fn decode_message(encoded: &str) -> Result<VersionedMessage, RpcError> {
     const WHAT: &str = "solana_message::versions::VersionedMessage";
     let bytes = decode_binary(encoded, Binary::Base64, WHAT)?;
-    bincode::deserialize(&bytes)
-        .map_err(|e| RpcError::invalid_params(format!("failed to deserialize {WHAT}: {e}")))
+    bincode::deserialize(&bytes).map_err(|e| RpcError::invalid_params(format!("failed to deserialize {WHAT}: {e}")))
 }
 
 /// `TransactionError` as the RPC serializes it (`"BlockhashNotFound"`, `{"InstructionError":[0,{"Custom":1}]}`).
