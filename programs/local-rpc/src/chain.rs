@@ -11,7 +11,7 @@ use {
         pubsub::{Event, Events},
     },
     agave_feature_set::FeatureSet,
-    solana_account::{AccountSharedData, ReadableAccount},
+    solana_account::{AccountSharedData, ReadableAccount, WritableAccount},
     solana_accounts_db::accounts_db::ACCOUNTS_DB_CONFIG_FOR_TESTING,
     solana_clock::{Slot, MAX_PROCESSING_AGE},
     solana_cluster_type::ClusterType,
@@ -63,6 +63,8 @@ pub struct ChainConfig {
     pub slot_ms: u64,
     pub faucet_lamports: u64,
     pub programs: Vec<NativeProgram>,
+    /// SBF programs (address, ELF) loaded with the BPF loader, as solana-program-test does.
+    pub bpf_programs: Vec<(Pubkey, Vec<u8>)>,
     /// Where slots and committed transactions are announced (WebSocket subscriptions).
     pub events: Events,
 }
@@ -139,6 +141,13 @@ impl Chain {
                 .iter()
         {
             bank.store_account(program_id, account);
+        }
+        for (address, elf) in config.bpf_programs {
+            let lamports = rent.minimum_balance(elf.len()).max(1);
+            let mut account = AccountSharedData::new(lamports, 0, &solana_sdk_ids::bpf_loader::id());
+            account.set_data_from_slice(&elf);
+            account.set_executable(true);
+            bank.store_account(&address, &account);
         }
         for program in config.programs {
             bank.add_builtin(

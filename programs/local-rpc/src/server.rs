@@ -87,11 +87,25 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
     let ws_address = ws_listener.local_addr()?;
     install_syscall_stubs().await;
     let events = pubsub::channel();
+    let mut bpf_programs = Vec::new();
+    for (address, path) in &cli.bpf_programs {
+        let address: Pubkey = address
+            .parse()
+            .map_err(|_| std::io::Error::other(format!("--bpf-program: not a public key: {address}")))?;
+        let elf = std::fs::read(path).map_err(|e| std::io::Error::other(format!("--bpf-program {path}: {e}")))?;
+        bpf_programs.push((address, elf));
+    }
+    // The native maskoii build is loaded unless an SBF build replaces it.
+    let programs = native_programs()
+        .into_iter()
+        .filter(|p| !bpf_programs.iter().any(|(address, _)| *address == p.program_id))
+        .collect();
 
     let config = ChainConfig {
         slot_ms: cli.slot_ms,
         faucet_lamports: cli.faucet_lamports,
-        programs: native_programs(),
+        programs,
+        bpf_programs,
         events: events.clone(),
     };
     let chain = tokio::task::spawn_blocking(move || Chain::new(config)).await.map_err(std::io::Error::other)?;
@@ -131,6 +145,7 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
         "faucet": faucet.to_string(),
         "genesisHash": genesis_hash.to_string(),
         "programs": { "maskoii": maskoii::ID.to_string() },
+        "sbfPrograms": cli.bpf_programs.iter().map(|(address, _)| address.clone()).collect::<Vec<_>>(),
     });
     let mut stdout = std::io::stdout();
     writeln!(stdout, "{ready}")?;

@@ -705,3 +705,89 @@ fn test_maskoii_program_is_loaded_and_runs() {
     }
     assert_eq!(server.call("getHealth", json!([])), "ok");
 }
+
+/// `--bpf-program` loads a real SBF ELF (here: a copy of SPL Token, taken from a running server) at any
+/// address, including the maskoii id, where it replaces the native build.
+#[test]
+fn test_bpf_program_flag_loads_sbf_elf() {
+    let source = Server::start(100);
+    let elf = source.call("getAccountInfo", json!([TOKEN_PROGRAM, {"encoding": "base64"}]));
+    let elf = BASE64_STANDARD.decode(elf["value"]["data"][0].as_str().unwrap()).unwrap();
+    assert_eq!(&elf[..4], b"\x7fELF");
+    drop(source);
+    let dir = std::env::temp_dir().join(format!("maskoii-local-rpc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("token_copy.so");
+    std::fs::write(&path, &elf).unwrap();
+
+    let copy = Keypair::new().pubkey();
+    let maskoii_id = "MaskoiiGateway11111111111111111111111111111";
+    let server = Server::start_with(&[
+        "--slot-ms",
+        "100",
+        "--bpf-program",
+        &copy.to_string(),
+        path.to_str().unwrap(),
+        "--bpf-program",
+        maskoii_id,
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(server.ready["sbfPrograms"], json!([copy.to_string(), maskoii_id]));
+    for id in [copy.to_string(), maskoii_id.to_string()] {
+        let info =
+            server.call("getAccountInfo", json!([id, {"encoding": "base64", "dataSlice": {"offset": 0, "length": 4}}]));
+        assert_eq!(info["value"]["owner"], "BPFLoader2111111111111111111111111111111111");
+        assert_eq!(info["value"]["executable"], true);
+        assert_eq!(info["value"]["space"], elf.len());
+    }
+
+    // The copy runs as SBF: a mint owned by it initializes, with the BPF loader's compute-unit log.
+    let payer = Keypair::new();
+    server.airdrop(&payer.pubkey(), SOL);
+    let mint = Keypair::new();
+    let rent = server.call("getMinimumBalanceForRentExemption", json!([MINT_LEN])).as_u64().unwrap();
+    let mut init = spl_token_interface::instruction::initialize_mint2(
+        &spl_token_interface::id(),
+        &mint.pubkey(),
+        &payer.pubkey(),
+        None,
+        2,
+    )
+    .unwrap();
+    init.program_id = copy;
+    let create = solana_system_interface::instruction::create_account(
+        &payer.pubkey(),
+        &mint.pubkey(),
+        rent,
+        MINT_LEN as u64,
+        &copy,
+    );
+    let tx = signed(&[create, init], &payer, &[&mint], server.blockhash());
+    let sig = server.call("sendTransaction", json!([b64(&tx), {"encoding": "base64"}]));
+    let got = server.call("getTransaction", json!([sig]));
+    assert_eq!(got["meta"]["err"], Value::Null);
+    let logs: Vec<&str> = got["meta"]["logMessages"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert!(logs.contains(&format!("Program {copy} invoke [1]").as_str()), "{logs:?}");
+    assert!(logs.contains(&"Program log: Instruction: InitializeMint2"), "{logs:?}");
+    assert!(logs.iter().any(|l| l.starts_with(&format!("Program {copy} consumed "))), "{logs:?}");
+    let mint_info = server.call("getAccountInfo", json!([mint.pubkey().to_string(), {"encoding": "base64"}]));
+    assert_eq!(mint_info["value"]["owner"], copy.to_string());
+
+    // At the maskoii id the SBF build answers instead of the native one (SPL Token rejects the data).
+    let call = solana_instruction::Instruction::new_with_bytes(maskoii_id.parse().unwrap(), &[0xff; 8], vec![]);
+    let tx = signed(&[call], &payer, &[], server.blockhash());
+    let sim = server.call("simulateTransaction", json!([b64(&tx), {"encoding": "base64"}]));
+    assert_eq!(sim["value"]["err"], json!({"InstructionError": [0, {"Custom": 12}]}), "TokenError::InvalidInstruction");
+    let logs = sim["value"]["logs"].as_array().unwrap();
+    assert_eq!(logs[0], format!("Program {maskoii_id} invoke [1]"));
+    assert!(logs.iter().any(|l| l.as_str().unwrap().contains("Error: Invalid instruction")), "{logs:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A missing file is a startup error, not a crash.
+    let output = std::process::Command::new(BIN)
+        .args(["--port", "0", "--bpf-program", maskoii_id, "/nonexistent/x.so"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/x.so"));
+}
