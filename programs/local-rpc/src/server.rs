@@ -196,4 +196,11 @@ async fn shutdown_signal() {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}
     }
+    // Graceful shutdown waits for open HTTP connections; do not let a client holding one keep the
+    // process alive.
+    std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(3));
+        eprintln!("maskoii-local-rpc: stopped (connections still open)");
+        std::process::exit(0);
+    });
 }

@@ -552,10 +552,24 @@ fn test_cli_and_shutdown() {
     assert!(err["message"].as_str().unwrap().contains("airdrop request failed"));
     assert_eq!(server.call("getBalance", json!([user.to_string()]))["value"], SOL);
 
+    // A client holding a keep-alive connection open does not keep the server alive after SIGTERM.
+    use std::io::{Read, Write};
+    let mut idle = std::net::TcpStream::connect(&server.host_port).unwrap();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "getHealth"}).to_string();
+    write!(
+        idle,
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+
     let started = Instant::now();
     let (status, _) = server.stop();
     assert!(status.success());
-    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(started.elapsed() < Duration::from_secs(10), "stopped in {:?}", started.elapsed());
 }
 
 /// The official Rust client (solana-rpc-client) parses every response shape it is given.
