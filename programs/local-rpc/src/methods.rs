@@ -91,6 +91,11 @@ fn feature_set_id() -> u32 {
     id
 }
 
+/// Mint decimals at the tip, for jsonParsed token accounts.
+pub fn decimals(chain: &Chain) -> impl Fn(&solana_pubkey::Pubkey) -> Option<u8> + '_ {
+    move |mint| chain.account(mint).as_ref().and_then(encoding::mint_decimals)
+}
+
 fn context(chain: &Chain) -> Value {
     json!({ "slot": chain.slot(), "apiVersion": API_VERSION })
 }
@@ -130,7 +135,7 @@ fn get_account_info(chain: &mut Chain, params: &Params) -> Result<Value, RpcErro
     check_min_context_slot(chain, &config)?;
     let value = match chain.account(&address) {
         None => Value::Null,
-        Some(account) => encoding::account_json(&account, encoding, slice)?,
+        Some(account) => encoding::account_json(&account, encoding, slice, &decimals(chain))?,
     };
     Ok(with_context(chain, value))
 }
@@ -149,7 +154,7 @@ fn get_multiple_accounts(chain: &mut Chain, params: &Params) -> Result<Value, Rp
         .iter()
         .map(|k| match chain.account(k) {
             None => Ok(Value::Null),
-            Some(account) => encoding::account_json(&account, encoding, slice),
+            Some(account) => encoding::account_json(&account, encoding, slice, &decimals(chain)),
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(with_context(chain, Value::Array(values)))
@@ -207,7 +212,7 @@ fn get_program_accounts(chain: &mut Chain, params: &Params) -> Result<Value, Rpc
         if keep {
             out.push(json!({
                 "pubkey": key.to_string(),
-                "account": encoding::account_json(&account, encoding, slice)?,
+                "account": encoding::account_json(&account, encoding, slice, &decimals(chain))?,
             }));
         }
     }
@@ -283,7 +288,7 @@ fn get_token_accounts_by_owner(chain: &mut Chain, params: &Params) -> Result<Val
             if holder == owner && mint.is_none_or(|m| m == account_mint) {
                 out.push(json!({
                     "pubkey": key.to_string(),
-                    "account": encoding::account_json(&account, encoding, slice)?,
+                    "account": encoding::account_json(&account, encoding, slice, &decimals(chain))?,
                 }));
             }
         }
@@ -610,7 +615,7 @@ fn simulate_transaction(chain: &mut Chain, params: &Params) -> Result<Value, Rpc
                         .or_else(|| chain.account(address));
                     match account {
                         Some(account) if account.lamports() > 0 => {
-                            encoding::account_json(&account, account_encoding, None)
+                            encoding::account_json(&account, account_encoding, None, &decimals(chain))
                         }
                         _ => Ok(Value::Null),
                     }

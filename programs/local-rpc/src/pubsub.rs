@@ -350,11 +350,13 @@ fn on_event(event: &Event, chain: &Mutex<Chain>, subs: &mut HashMap<u64, Subscri
                     .zip(record.writable.iter())
                     .any(|(key, writable)| key == pubkey && *writable) =>
             {
-                let account = lock(chain)
+                let chain = lock(chain);
+                let decimals = crate::methods::decimals(&chain);
+                let account = chain
                     .account(pubkey)
                     .unwrap_or_else(|| AccountSharedData::new(0, 0, &solana_sdk_ids::system_program::id()));
-                let value = encoding::account_json(&account, *encoding, None)
-                    .or_else(|_| encoding::account_json(&account, AccountEncoding::Base64, None))
+                let value = encoding::account_json(&account, *encoding, None, &decimals)
+                    .or_else(|_| encoding::account_json(&account, AccountEncoding::Base64, None, &decimals))
                     .unwrap_or(Value::Null);
                 out.push(notification(
                     "accountNotification",

@@ -241,7 +241,39 @@ fn test_spl_token_transactions_history_and_accounts() {
     assert_eq!(&data[32..64], owner.pubkey().as_ref());
     assert_eq!(u64::from_le_bytes(data[64..72].try_into().unwrap()), 2_000_000);
     let parsed = server.call("getAccountInfo", json!([account.pubkey().to_string(), {"encoding": "jsonParsed"}]));
-    assert_eq!(parsed["value"]["data"], value["data"], "jsonParsed falls back to base64");
+    assert_eq!(
+        parsed["value"]["data"],
+        json!({
+            "program": "spl-token",
+            "parsed": {
+                "info": {
+                    "isNative": false,
+                    "mint": mint.pubkey().to_string(),
+                    "owner": owner.pubkey().to_string(),
+                    "state": "initialized",
+                    "tokenAmount": {"amount": "2000000", "decimals": 6, "uiAmount": 2.0, "uiAmountString": "2"},
+                },
+                "type": "account",
+            },
+            "space": 165,
+        })
+    );
+    let parsed_mint = server.call("getAccountInfo", json!([mint.pubkey().to_string(), {"encoding": "jsonParsed"}]));
+    assert_eq!(
+        parsed_mint["value"]["data"]["parsed"],
+        json!({
+            "info": {
+                "decimals": 6,
+                "freezeAuthority": null,
+                "isInitialized": true,
+                "mintAuthority": payer.pubkey().to_string(),
+                "supply": "2000000",
+            },
+            "type": "mint",
+        })
+    );
+    let parsed_payer = server.call("getAccountInfo", json!([payer.pubkey().to_string(), {"encoding": "jsonParsed"}]));
+    assert_eq!(parsed_payer["value"]["data"], json!(["", "base64"]), "no parser: base64");
     let sliced = server.call(
         "getAccountInfo",
         json!([account.pubkey().to_string(), {"encoding": "base64", "dataSlice": {"offset": 64, "length": 8}}]),
