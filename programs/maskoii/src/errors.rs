@@ -129,4 +129,8 @@ pub enum MaskoiiError {
     AmountExceedsWireLimit,
     #[msg("shared decimals exceed local decimals")]
     InvalidDecimals,
+
+    // ---- deployment ----
+    #[msg("initialize must be signed by the program's upgrade authority")]
+    NotUpgradeAuthority,
 }

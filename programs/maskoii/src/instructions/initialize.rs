@@ -1,4 +1,5 @@
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::bpf_loader_upgradeable::get_program_data_address;
 
 use crate::errors::MaskoiiError;
 use crate::events::AttesterSetRotated;
@@ -26,12 +27,17 @@ pub struct InitializeArgs {
     pub set: AttesterSetArgs,
 }
 
-/// Creates the config, the fee vault and attester set 1. Callable once (the config PDA then exists).
+/// Creates the config, the fee vault and attester set 1. Callable once (the config PDA then exists), and only by the
+/// program's upgrade authority, so that nobody can front-run a fresh deployment with their own admin and attesters.
 #[derive(Accounts)]
 #[instruction(args: InitializeArgs)]
 pub struct Initialize<'info> {
+    /// Pays the accounts' rent; must be the program's upgrade authority.
     #[account(mut)]
     pub payer: Signer<'info>,
+    /// The program's ProgramData account (BPF loader v3), holding its upgrade authority.
+    #[account(address = get_program_data_address(&crate::ID))]
+    pub program_data: Account<'info, ProgramData>,
     #[account(init, payer = payer, space = 8 + Config::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
     pub config: Account<'info, Config>,
     #[account(init, payer = payer, space = 8 + FeeVault::INIT_SPACE, seeds = [FEE_VAULT_SEED], bump)]
@@ -50,6 +56,10 @@ pub struct Initialize<'info> {
 impl Initialize<'_> {
     /// Domain, timelock and set rules; returns set 1's total weight.
     pub fn validate(&self, args: &InitializeArgs) -> Result<u128> {
+        require!(
+            self.program_data.upgrade_authority_address == Some(self.payer.key()),
+            MaskoiiError::NotUpgradeAuthority
+        );
         require!(args.local_domain != 0, MaskoiiError::InvalidLocalDomain);
         require!(args.emergency_delay >= MIN_EMERGENCY_DELAY, MaskoiiError::EmergencyDelayTooShort);
         Ok(attester_set::validate(1, args.set.threshold_bps, &args.set.attesters, &args.set.weights)?)

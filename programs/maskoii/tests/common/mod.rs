@@ -66,6 +66,13 @@ pub fn process_recipient(program_id: &Pubkey, accounts: &[AccountInfo], data: &[
     if store.owner != program_id {
         return Err(ProgramError::IncorrectProgramId);
     }
+    // Optional third account: the message's receipt, which must already be written when `handle` runs.
+    if let Some(receipt) = accounts.get(2) {
+        let data = receipt.try_borrow_data()?;
+        if receipt.owner != &maskoii::ID || data.len() < 8 || data[..8] != *maskoii::state::Receipt::DISCRIMINATOR {
+            return Err(ProgramError::Custom(78));
+        }
+    }
     let mut bytes = store.try_borrow_mut_data()?;
     let body = &data[8..];
     bytes[..4].copy_from_slice(&(body.len() as u32).to_le_bytes());
@@ -181,10 +188,41 @@ fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction 
     Instruction { program_id: maskoii::ID, accounts: accounts.to_account_metas(None), data: data.data() }
 }
 
+/// The program's ProgramData address (BPF loader v3).
+pub fn program_data_pda() -> Pubkey {
+    anchor_lang::solana_program::bpf_loader_upgradeable::get_program_data_address(&maskoii::ID)
+}
+
+/// The upgrade authority the test bank's ProgramData account names; only it may `initialize`.
+pub fn deployer() -> Keypair {
+    Keypair::new_from_array([42u8; 32])
+}
+
+/// Account data of a ProgramData account (`UpgradeableLoaderState::ProgramData`, bincode) with `authority`.
+pub fn program_data_account(authority: Option<Pubkey>) -> SolanaAccount {
+    let mut data = vec![3, 0, 0, 0];
+    data.extend_from_slice(&0u64.to_le_bytes());
+    match authority {
+        Some(key) => {
+            data.push(1);
+            data.extend_from_slice(key.as_ref());
+        }
+        None => data.push(0),
+    }
+    SolanaAccount {
+        lamports: 1_000_000_000,
+        data,
+        owner: anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+        ..SolanaAccount::default()
+    }
+}
+
+/// `initialize`, signed and paid by `payer` (the upgrade authority, `deployer()`, in the test bank).
 pub fn ix_initialize(payer: &Pubkey, args: InitializeArgs) -> Instruction {
     ix(
         maskoii::accounts::Initialize {
             payer: *payer,
+            program_data: program_data_pda(),
             config: config_pda(),
             fee_vault: fee_vault_pda(),
             attester_set: set_pda(1),
@@ -454,7 +492,10 @@ pub async fn start() -> (ProgramTestContext, Keypair, Keypair, Pubkey) {
     test.prefer_bpf(false);
     let admin = Keypair::new();
     let guardian = Keypair::new();
-    for key in [admin.pubkey(), guardian.pubkey()] {
+    // The test bank runs maskoii as a native builtin, which has no ProgramData account: add the one BPF loader v3
+    // would have created, naming `deployer()` as upgrade authority.
+    test.add_account(program_data_pda(), program_data_account(Some(deployer().pubkey())));
+    for key in [admin.pubkey(), guardian.pubkey(), deployer().pubkey()] {
         test.add_account(key, SolanaAccount { lamports: 10_000_000_000, ..SolanaAccount::default() });
     }
     let store = Pubkey::new_unique();
@@ -488,9 +529,9 @@ pub async fn setup(n: usize, threshold_bps: u16) -> Env {
     let (ctx, admin, guardian, store) = start().await;
     let set1 = attesters(n, 1);
     let mut env = Env { ctx, admin, guardian, set1, store };
-    let payer = payer_of(&env);
+    let deployer = deployer();
     let args = init_args(&env.admin, &env.guardian, &env.set1, threshold_bps);
-    exec(&mut env, &[ix_initialize(&payer, args)], &[]).await.unwrap();
+    exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await.unwrap();
     let admin = env.admin.insecure_clone();
     exec(&mut env, &[ix_set_fee(&admin.pubkey(), REMOTE_DOMAIN, 0, 0)], &[&admin]).await.unwrap();
     env

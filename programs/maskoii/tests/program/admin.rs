@@ -40,10 +40,10 @@ async fn test_initialize_stores_config_and_set_one() {
 #[tokio::test]
 async fn test_initialize_twice_fails() {
     let mut env = setup(5, 6000).await;
-    let payer = payer_of(&env);
+    let deployer = deployer();
     let mut args = init_args(&env.admin, &env.guardian, &env.set1, 7000);
     args.overlap_window = 1;
-    let result = exec(&mut env, &[ix_initialize(&payer, args)], &[]).await;
+    let result = exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await;
     assert!(result.is_err());
     let config: Config = account(&mut env, config_pda()).await;
     assert_eq!(config.overlap_window, OVERLAP);
@@ -52,43 +52,95 @@ async fn test_initialize_twice_fails() {
 #[tokio::test]
 async fn test_initialize_rejects_bad_parameters() {
     let mut env = fresh().await;
-    let payer = payer_of(&env);
+    let deployer = deployer();
     let base = init_args(&env.admin, &env.guardian, &env.set1, 6000);
 
     let mut args = base.clone();
     args.local_domain = 0;
-    assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::InvalidLocalDomain);
+    assert_error(
+        exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await,
+        MaskoiiError::InvalidLocalDomain,
+    );
     let mut args = base.clone();
     args.emergency_delay = 2 * 86_400 - 1;
-    assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::EmergencyDelayTooShort);
+    assert_error(
+        exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await,
+        MaskoiiError::EmergencyDelayTooShort,
+    );
     let mut args = base.clone();
     args.set.threshold_bps = 5000;
-    assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::InvalidThreshold);
+    assert_error(
+        exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await,
+        MaskoiiError::InvalidThreshold,
+    );
     let mut args = base.clone();
     args.set.attesters.clear();
     args.set.weights.clear();
-    assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::EmptyAttesterSet);
+    assert_error(
+        exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await,
+        MaskoiiError::EmptyAttesterSet,
+    );
     let mut args = base.clone();
     args.set.weights.pop();
     assert_error(
-        exec(&mut env, &[ix_initialize(&payer, args)], &[]).await,
+        exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await,
         MaskoiiError::AttesterWeightsLengthMismatch,
     );
     let mut args = base.clone();
     args.set.attesters[0] = [0; 20];
-    assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::ZeroAddressAttester);
+    assert_error(
+        exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await,
+        MaskoiiError::ZeroAddressAttester,
+    );
     let mut args = base.clone();
     args.set.weights[1] = 0;
-    assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::ZeroAttesterWeight);
+    assert_error(
+        exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await,
+        MaskoiiError::ZeroAttesterWeight,
+    );
     let mut args = base.clone();
     args.set.weights[1] = 1u128 << 96;
-    assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::TotalWeightOverflow);
+    assert_error(
+        exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await,
+        MaskoiiError::TotalWeightOverflow,
+    );
     let mut args = base.clone();
     args.set.attesters.swap(1, 2);
-    assert_error(exec(&mut env, &[ix_initialize(&payer, args)], &[]).await, MaskoiiError::AttestersNotSorted);
+    assert_error(
+        exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await,
+        MaskoiiError::AttestersNotSorted,
+    );
+    // Only the upgrade authority may initialize (no front-running a fresh deployment).
+    let payer = payer_of(&env);
+    let result = exec(&mut env, &[ix_initialize(&payer, base.clone())], &[]).await;
+    assert_error(result, MaskoiiError::NotUpgradeAuthority);
+    // The ProgramData account must be this program's: the attacker's own program's ProgramData (naming the attacker
+    // as upgrade authority) is refused.
+    let attackers_program_data = Pubkey::new_unique();
+    env.ctx.set_account(&attackers_program_data, &program_data_account(Some(payer)).into());
+    let mut ix = ix_initialize(&payer, base.clone());
+    ix.accounts[1].pubkey = attackers_program_data;
+    assert_anchor_error(exec(&mut env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintAddress);
+    // An account not owned by the upgradeable loader is refused before that.
+    let mut ix = ix_initialize(&deployer.pubkey(), base.clone());
+    ix.accounts[1].pubkey = env.store;
+    assert_anchor_error(
+        exec(&mut env, &[ix], &[&deployer]).await,
+        anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram,
+    );
     // Nothing was created; the valid parameters still work.
     assert!(!exists(&mut env, config_pda()).await);
-    exec(&mut env, &[ix_initialize(&payer, base)], &[]).await.unwrap();
+    exec(&mut env, &[ix_initialize(&deployer.pubkey(), base)], &[&deployer]).await.unwrap();
+}
+
+#[tokio::test]
+async fn test_initialize_after_the_upgrade_authority_was_removed_fails() {
+    let mut env = fresh().await;
+    let deployer = deployer();
+    env.ctx.set_account(&program_data_pda(), &program_data_account(None).into());
+    let args = init_args(&env.admin, &env.guardian, &env.set1, 6000);
+    let result = exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await;
+    assert_error(result, MaskoiiError::NotUpgradeAuthority);
 }
 
 #[tokio::test]
@@ -189,4 +241,16 @@ async fn test_close_verification_refunds_only_its_payer() {
     exec(&mut env, &[ix_close_verification(&poster.pubkey(), verification)], &[&poster]).await.unwrap();
     assert!(!exists(&mut env, verification).await);
     assert_eq!(lamports(&mut env, poster.pubkey()).await, before + rent);
+}
+
+#[tokio::test]
+async fn test_admin_nomination_can_be_cancelled() {
+    let mut env = setup(5, 6000).await;
+    let admin = env.admin.insecure_clone();
+    let next = funded(&mut env).await;
+    exec(&mut env, &[ix_transfer_admin(&admin.pubkey(), next.pubkey())], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_transfer_admin(&admin.pubkey(), Pubkey::default())], &[&admin]).await.unwrap();
+    assert_error(exec(&mut env, &[ix_accept_admin(&next.pubkey())], &[&next]).await, MaskoiiError::NotPendingAdmin);
+    let config: Config = account(&mut env, config_pda()).await;
+    assert_eq!(config.admin, admin.pubkey());
 }

@@ -441,3 +441,34 @@ async fn test_report_equivocation_rejections() {
     .await;
     assert_error(result, MaskoiiError::PreviousSetRequired);
 }
+
+#[tokio::test]
+async fn test_signatures_for_another_verifier_or_domain_do_not_count() {
+    let mut env = setup(5, 6000).await;
+    let set = env.set1.clone();
+    let id = message::id(&inbound(0, b"x"));
+    let evm_gateway = message::address_to_bytes32(&[0x22; 20]);
+    // Valid signatures by members, but over the digest for an EVM gateway, or for another domain: they recover to
+    // other addresses than the members at those indices.
+    let other_verifier = maskoii::protocol::attestation::digest(
+        &AttestationKind::Message.type_hash(),
+        LOCAL_DOMAIN,
+        &evm_gateway,
+        1,
+        &id,
+    );
+    assert_error(try_post(&mut env, &id, entries(&other_verifier, &set, &[0])).await, MaskoiiError::UnknownSigner);
+    let other_domain = maskoii::protocol::attestation::digest(
+        &AttestationKind::Message.type_hash(),
+        REMOTE_DOMAIN,
+        &maskoii::ID.to_bytes(),
+        1,
+        &id,
+    );
+    assert_error(try_post(&mut env, &id, entries(&other_domain, &set, &[1])).await, MaskoiiError::UnknownSigner);
+    let other_set = local_digest(AttestationKind::Message, 2, &id);
+    assert_error(try_post(&mut env, &id, entries(&other_set, &set, &[2])).await, MaskoiiError::UnknownSigner);
+    // The right digest works.
+    let right = local_digest(AttestationKind::Message, 1, &id);
+    try_post(&mut env, &id, entries(&right, &set, &[0])).await.unwrap();
+}
