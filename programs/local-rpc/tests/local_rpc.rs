@@ -230,6 +230,38 @@ fn test_spl_token_transactions_history_and_accounts() {
     let nobody = server.call("getSignaturesForAddress", json!([Keypair::new().pubkey().to_string()]));
     assert_eq!(nobody, json!([]));
 
+    // Blocks: the slot of the first transaction, once finished.
+    let slot = got["slot"].as_u64().unwrap();
+    server.wait_for_slot(slot + 2);
+    let block = server.call("getBlock", json!([slot, {"encoding": "json", "maxSupportedTransactionVersion": 0}]));
+    assert_eq!(block["parentSlot"], slot - 1);
+    assert!(block["blockHeight"].is_u64() && block["blockTime"].is_i64());
+    assert_eq!(block["rewards"], json!([]));
+    let in_block: Vec<&Value> =
+        block["transactions"].as_array().unwrap().iter().map(|t| &t["transaction"]["signatures"][0]).collect();
+    assert!(in_block.contains(&&sig1), "{in_block:?}");
+    let entry =
+        block["transactions"].as_array().unwrap().iter().find(|t| t["transaction"]["signatures"][0] == sig1).unwrap();
+    assert_eq!(entry["meta"], got["meta"]);
+    assert_eq!(entry["version"], "legacy");
+    let next = server.call("getBlock", json!([slot + 1, {"transactionDetails": "signatures"}]));
+    assert_eq!(next["previousBlockhash"], block["blockhash"]);
+    assert!(next["signatures"].is_array() && next.get("transactions").is_none());
+    let bare = server.call("getBlock", json!([slot, {"transactionDetails": "none", "rewards": false}]));
+    assert!(bare.get("transactions").is_none() && bare.get("signatures").is_none() && bare.get("rewards").is_none());
+    assert_eq!(server.call("getBlockTime", json!([slot])), block["blockTime"]);
+    assert_eq!(server.call("getBlocks", json!([slot, slot + 1])), json!([slot, slot + 1]));
+    assert_eq!(server.call("getBlocks", json!([0, 1])), json!([1]), "slot 0 (genesis) is no block");
+    assert_eq!(server.call("getBlocksWithLimit", json!([slot, 2])), json!([slot, slot + 1]));
+    assert_eq!(server.call("getFirstAvailableBlock", json!([])), 1);
+    let tip = server.slot();
+    for method in ["getBlock", "getBlockTime"] {
+        let err = server.call_err(method, json!([tip + 1000]));
+        assert_eq!(err["code"], -32004, "{method}: {err}");
+    }
+    let err = server.call_err("getBlock", json!([slot, {"transactionDetails": "everything"}]));
+    assert_eq!(err["code"], -32602);
+
     // getAccountInfo in every encoding.
     let info = server.call("getAccountInfo", json!([account.pubkey().to_string(), {"encoding": "base64"}]));
     assert_context(&info, &server);
@@ -688,6 +720,24 @@ fn test_official_rust_client_understands_the_responses() {
         assert_eq!(meta.fee, 15_000);
         let logs: Option<Vec<String>> = meta.log_messages.into();
         assert!(logs.unwrap().iter().any(|l| l.contains("Instruction: MintTo")));
+        let slot = got.slot;
+        while client.get_slot().await.unwrap() < slot + 2 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let block = client
+            .get_block_with_config(
+                slot,
+                solana_rpc_client_types::config::RpcBlockConfig {
+                    encoding: Some(UiTransactionEncoding::Json),
+                    max_supported_transaction_version: Some(0),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(block.parent_slot, slot - 1);
+        assert!(block.transactions.unwrap().iter().any(|t| t.meta.as_ref().unwrap().fee == 15_000));
+        assert_eq!(client.get_blocks(slot, Some(slot + 1)).await.unwrap(), vec![slot, slot + 1]);
         let got64 = client.get_transaction(&sig, UiTransactionEncoding::Base64).await.unwrap();
         let decoded = got64.transaction.transaction.decode().unwrap();
         assert_eq!(decoded.signatures[0], sig);
