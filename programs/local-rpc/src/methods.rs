@@ -630,7 +630,7 @@ fn send_transaction(chain: &mut Chain, params: &Params) -> Result<Value, RpcErro
         Processed::Committed(_) => Ok(json!(signature.to_string())),
         Processed::Dropped(err) if skip_preflight => {
             // As on a real cluster: accepted, but it never lands.
-            eprintln!("maskoii-local-rpc: transaction {signature} dropped: {err}");
+            crate::stderr::line(format!("maskoii-local-rpc: transaction {signature} dropped: {err}"));
             Ok(json!(signature.to_string()))
         }
         Processed::Dropped(err) => {

@@ -976,3 +976,26 @@ fn test_maskoii_initialize_through_rpc() {
     let err = server.call_err("sendTransaction", json!([b64(&tx), {"encoding": "base64"}]));
     assert_eq!(err["code"], -32002);
 }
+
+/// Program output is echoed to stderr, but a stderr pipe nobody reads never stalls the server.
+#[test]
+fn test_unread_stderr_never_blocks() {
+    let mut server = Server::start_with_unread_stderr(&["--slot-ms", "50"]);
+    let payer = Keypair::new();
+    server.airdrop(&payer.pubkey(), SOL);
+    let unknown = solana_instruction::Instruction::new_with_bytes(maskoii::ID, &[0xff; 8], vec![]);
+    let tx = signed(&[unknown], &payer, &[], server.blockhash());
+    // Each simulation prints Anchor's error line (~150 bytes): 600 of them are more than a pipe holds.
+    let encoded = b64(&tx);
+    let batch: Vec<Value> = (0..600)
+        .map(|i| json!({"jsonrpc": "2.0", "id": i, "method": "simulateTransaction", "params": [encoded, {"encoding": "base64"}]}))
+        .collect();
+    let started = Instant::now();
+    let responses = server.post(&Value::Array(batch));
+    assert_eq!(responses.as_array().unwrap().len(), 600);
+    assert!(responses[599]["result"]["value"]["logs"][1].as_str().unwrap().contains("InstructionFallbackNotFound"));
+    assert!(started.elapsed() < Duration::from_secs(120));
+    assert_eq!(server.call("getHealth", json!([])), "ok");
+    let (status, _) = server.stop();
+    assert!(status.success());
+}
