@@ -999,3 +999,55 @@ fn test_unread_stderr_never_blocks() {
     let (status, _) = server.stop();
     assert!(status.success());
 }
+
+/// A v0 transaction through an address lookup table: keys loaded from the table are executed, recorded
+/// (`loadedAddresses`, `lookupTable` sources) and indexed.
+#[test]
+fn test_versioned_transaction_with_lookup_table() {
+    use solana_address_lookup_table_interface::instruction::{create_lookup_table, extend_lookup_table};
+    let server = Server::start(40);
+    let payer = Keypair::new();
+    server.airdrop(&payer.pubkey(), 2 * SOL);
+    let (create, table) = create_lookup_table(payer.pubkey(), payer.pubkey(), server.slot() - 1);
+    let dest = Keypair::new().pubkey();
+    let other = Keypair::new().pubkey();
+    let extend = extend_lookup_table(table, payer.pubkey(), Some(payer.pubkey()), vec![dest, other]);
+    let tx = signed(&[create, extend], &payer, &[], server.blockhash());
+    server.call("sendTransaction", json!([b64(&tx), {"encoding": "base64"}]));
+    // Extended addresses are usable from the next slot on.
+    server.wait_for_slot(server.slot() + 2);
+
+    let lookup = solana_message::AddressLookupTableAccount { key: table, addresses: vec![dest, other] };
+    let message = v0::Message::try_compile(
+        &payer.pubkey(),
+        &[solana_system_interface::instruction::transfer(&payer.pubkey(), &dest, 1_000_000)],
+        &[lookup],
+        server.blockhash(),
+    )
+    .unwrap();
+    assert_eq!(message.address_table_lookups.len(), 1, "dest comes from the table");
+    let v0_tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &[&payer]).unwrap();
+    let encoded = BASE64_STANDARD.encode(bincode::serialize(&v0_tx).unwrap());
+    let sim = server.call("simulateTransaction", json!([encoded, {"encoding": "base64"}]));
+    assert_eq!(sim["value"]["err"], Value::Null);
+    let sig = server.call("sendTransaction", json!([encoded, {"encoding": "base64"}]));
+    assert_eq!(server.call("getBalance", json!([dest.to_string()]))["value"], 1_000_000);
+
+    let got = server.call("getTransaction", json!([sig, {"encoding": "json", "maxSupportedTransactionVersion": 0}]));
+    assert_eq!(got["version"], 0);
+    assert_eq!(got["meta"]["err"], Value::Null);
+    assert_eq!(got["meta"]["loadedAddresses"], json!({"writable": [dest.to_string()], "readonly": []}));
+    assert_eq!(got["transaction"]["message"]["addressTableLookups"][0]["accountKey"], table.to_string());
+    assert_eq!(got["transaction"]["message"]["addressTableLookups"][0]["writableIndexes"], json!([0]));
+    let statics = got["transaction"]["message"]["accountKeys"].as_array().unwrap().len();
+    assert_eq!(got["meta"]["preBalances"].as_array().unwrap().len(), statics + 1);
+    assert_eq!(got["meta"]["postBalances"][statics], 1_000_000);
+    let parsed =
+        server.call("getTransaction", json!([sig, {"encoding": "jsonParsed", "maxSupportedTransactionVersion": 0}]));
+    let keys = parsed["transaction"]["message"]["accountKeys"].as_array().unwrap();
+    assert_eq!(keys.last().unwrap()["pubkey"], dest.to_string());
+    assert_eq!(keys.last().unwrap()["source"], "lookupTable");
+    assert_eq!(keys.last().unwrap()["writable"], true);
+    let history = server.call("getSignaturesForAddress", json!([dest.to_string()]));
+    assert_eq!(history[0]["signature"], sig);
+}
