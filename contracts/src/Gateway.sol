@@ -353,6 +353,14 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
         return MessageStatus.None;
     }
 
+    /// @notice Whether the message with this id was delivered but its recipient reverted, so that `retry` can run it.
+    /// @dev The by-id half of a message's status: together with `isDelivered(origin, nonce)` it answers for a message
+    ///      id whose origin and nonce are known (both are in `MessageSent` and in the message itself).
+    /// @param messageId keccak256 of the encoded message.
+    function isFailed(bytes32 messageId) external view returns (bool) {
+        return _failed[messageId];
+    }
+
     /// @notice Whether `(origin, nonce)` has been delivered (successfully or as failed).
     /// @param origin Origin domain.
     /// @param nonce Nonce assigned by the origin gateway.

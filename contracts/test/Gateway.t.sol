@@ -389,8 +389,10 @@ contract GatewayTest is GatewayBase {
         bytes32 id = keccak256(m);
         vm.expectEmit(address(gateway));
         emit Gateway.MessageFailed(id, REMOTE, 3, abi.encodeWithSelector(Gateway.RecipientNotContract.selector, eoa));
+        assertFalse(gateway.isFailed(id), "not failed before delivery");
         _deliver(m);
         assertEq(uint256(gateway.messageStatus(m)), uint256(IGateway.MessageStatus.Failed), "failed");
+        assertTrue(gateway.isFailed(id), "failed by id");
         assertTrue(gateway.isDelivered(REMOTE, 3), "consumed");
         // Retrying still finds no code.
         vm.expectRevert(abi.encodeWithSelector(Gateway.RecipientNotContract.selector, eoa));
@@ -611,6 +613,7 @@ contract GatewayTest is GatewayBase {
         vm.prank(anyone);
         gateway.retry(m);
         assertEq(uint256(gateway.messageStatus(m)), uint256(IGateway.MessageStatus.Delivered), "delivered");
+        assertFalse(gateway.isFailed(id), "no longer failed by id");
         assertEq(t.callCount(), 1, "handled once");
         assertEq(t.lastCall().caller, address(gateway), "called by gateway");
         assertEq(t.lastCall().payload, "later", "payload");
