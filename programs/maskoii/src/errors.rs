@@ -1,0 +1,136 @@
+//! Every failure of the program, one variant each, named for what is wrong. Names shared with the Solidity
+//! contracts (`AttesterSet.sol`, `Gateway.sol`, `Message.sol`, `SignatureLib.sol`, `TokenMessage.sol`,
+//! `Amounts.sol`) and with `test/vectors/protocol.json` are spelled identically. Anchor numbers them from 6000 in
+//! declaration order: append new variants at the end so existing codes never change.
+
+use anchor_lang::prelude::*;
+
+#[error_code]
+#[derive(PartialEq, Eq)]
+pub enum MaskoiiError {
+    // ---- messages (spec §2) ----
+    #[msg("message is shorter than the 81-byte header")]
+    MessageTooShort,
+    #[msg("message payload is longer than 4096 bytes")]
+    PayloadTooLong,
+    #[msg("message version is not 1")]
+    UnsupportedVersion,
+
+    // ---- attester sets (spec §4) ----
+    #[msg("attester set id must not be 0")]
+    InvalidSetId,
+    #[msg("attester set has no members")]
+    EmptyAttesterSet,
+    #[msg("attester set has more than 128 members")]
+    TooManyAttesters,
+    #[msg("attesters and weights have different lengths")]
+    AttesterWeightsLengthMismatch,
+    #[msg("attester set contains the zero address")]
+    ZeroAddressAttester,
+    #[msg("attesters are not sorted strictly ascending (unsorted or duplicate)")]
+    AttestersNotSorted,
+    #[msg("an attester has weight 0")]
+    ZeroAttesterWeight,
+    #[msg("total attester weight exceeds uint96")]
+    TotalWeightOverflow,
+    #[msg("threshold is outside [5001, 10000] basis points")]
+    InvalidThreshold,
+
+    // ---- attestations (spec §3, §4) ----
+    #[msg("attestation length is not 8 + 66k")]
+    MalformedAttestation,
+    #[msg("attestation carries no signatures")]
+    NoSignatures,
+    #[msg("attester set has expired")]
+    AttesterSetExpired,
+    #[msg("signer index repeats the previous one")]
+    DuplicateSigner,
+    #[msg("signer index is below the previous one")]
+    SignersOutOfOrder,
+    #[msg("signer index is past the end of the set or the signature is not from the member at that index")]
+    UnknownSigner,
+    #[msg("signer was removed from the set for equivocation")]
+    SignerRemoved,
+    #[msg("signed weight is below the set's threshold")]
+    InsufficientWeight,
+    #[msg("signature v is neither 27 nor 28")]
+    InvalidSignatureV,
+    #[msg("signature s is in the upper half of the curve order (malleable)")]
+    SignatureMalleable,
+    #[msg("signature does not recover to any address")]
+    ZeroAddressSigner,
+
+    // ---- rotation (spec §4) ----
+    #[msg("rotation attestation is not by the current attester set")]
+    RotationNotByCurrentSet,
+    #[msg("emergency delay is shorter than 2 days")]
+    EmergencyDelayTooShort,
+    #[msg("no emergency rotation is pending")]
+    NoEmergencyRotation,
+    #[msg("the pending emergency rotation's timelock has not passed")]
+    EmergencyRotationNotReady,
+    #[msg("submitted set is not the proposed emergency set")]
+    EmergencyRotationMismatch,
+    #[msg("the previous attester set is still live and must be passed")]
+    PreviousSetRequired,
+
+    // ---- equivocation (spec §6) ----
+    #[msg("the two messages do not share (originDomain, nonce) or are the same message")]
+    NotConflicting,
+    #[msg("Merkle proof does not lead from the message id to the evidence root")]
+    InvalidMerkleProof,
+    #[msg("the two signatures recover to different addresses")]
+    DifferentSigners,
+    #[msg("equivocating signer is not a counted member of any live set")]
+    NotAnAttester,
+
+    // ---- verification accounts ----
+    #[msg("verification account attests another kind (message, batch or rotation)")]
+    VerificationKindMismatch,
+    #[msg("verification account attests another value")]
+    VerificationValueMismatch,
+
+    // ---- gateway (spec §7) ----
+    #[msg("local domain must not be 0")]
+    InvalidLocalDomain,
+    #[msg("destination is 0 or this domain")]
+    InvalidDestination,
+    #[msg("fee is above the caller's maximum")]
+    FeeExceedsMaximum,
+    #[msg("message is addressed to another domain")]
+    WrongDestination,
+    #[msg("message id argument is not keccak256 of the message")]
+    MessageIdMismatch,
+    #[msg("recipient program account is not the message's recipient")]
+    RecipientMismatch,
+    #[msg("recipient is not an executable program")]
+    RecipientNotExecutable,
+    #[msg("recipient is the zero key (the system program), not a recipient program")]
+    InvalidRecipient,
+    #[msg("gateway is paused")]
+    Paused,
+    #[msg("signer is not the guardian")]
+    NotGuardian,
+    #[msg("signer is not the admin")]
+    NotAdmin,
+    #[msg("signer is not the pending admin")]
+    NotPendingAdmin,
+    #[msg("withdrawal would take the fee vault below its rent-exempt minimum")]
+    InsufficientFeeBalance,
+
+    // ---- token payload and amounts (spec §8; used by the token bridge) ----
+    #[msg("token message is not 105 bytes")]
+    TokenMessageInvalidLength,
+    #[msg("token message kind is not 1 (transfer)")]
+    TokenMessageUnknownKind,
+    #[msg("amount is below one shared-decimals unit")]
+    AmountTooSmall,
+    #[msg("wire amount does not fit uint64")]
+    AmountExceedsWireLimit,
+    #[msg("shared decimals exceed local decimals")]
+    InvalidDecimals,
+
+    // ---- deployment ----
+    #[msg("initialize must be signed by the program's upgrade authority")]
+    NotUpgradeAuthority,
+}

@@ -1,0 +1,134 @@
+use anchor_lang::prelude::*;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::program::invoke_signed;
+
+use crate::errors::MaskoiiError;
+use crate::events::MessageDelivered;
+use crate::protocol::attestation::AttestationKind;
+use crate::protocol::{attester_set, message, signature};
+use crate::seeds::*;
+use crate::state::*;
+
+/// First 8 bytes of the recipient instruction: `sha256("global:handle")[..8]`, Anchor's discriminator of an
+/// instruction named `handle`, so an Anchor recipient simply declares
+/// `pub fn handle(ctx, origin: u32, sender: [u8; 32], payload: Vec<u8>)`.
+pub const HANDLE_DISCRIMINATOR: [u8; 8] = [0x0a, 0x16, 0xc0, 0x53, 0x5a, 0x1c, 0x37, 0x4d];
+
+/// The recipient's instruction data: `HANDLE_DISCRIMINATOR ‖ borsh(origin: u32, sender: [u8; 32], payload: Vec<u8>)`.
+pub fn handle_instruction_data(origin: u32, sender: &[u8; 32], payload: &[u8]) -> Vec<u8> {
+    let mut data = Vec::with_capacity(8 + 4 + 32 + 4 + payload.len());
+    data.extend_from_slice(&HANDLE_DISCRIMINATOR);
+    data.extend_from_slice(&origin.to_le_bytes());
+    data.extend_from_slice(sender);
+    data.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    data.extend_from_slice(payload);
+    data
+}
+
+/// Consumes a verification account holding a MessageAttestation quorum for `message_id`, records the receipt (the
+/// replay guard), calls the recipient's `handle` by CPI signed by the recipient's gateway authority PDA, and closes the
+/// verification account to its payer. If `handle` fails the whole transaction fails: nothing is consumed and
+/// anyone may deliver again (docs/solana.md, "Failed recipients").
+///
+/// Accounts passed after the named ones are forwarded to the recipient, in order, after the gateway authority.
+#[derive(Accounts)]
+#[instruction(message_id: [u8; 32])]
+pub struct Deliver<'info> {
+    #[account(mut)]
+    pub relayer: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+    #[account(
+        seeds = [ATTESTER_SET_SEED, &verification.attester_set_id.to_le_bytes()],
+        bump = attester_set.bump
+    )]
+    pub attester_set: Account<'info, AttesterSetAccount>,
+    #[account(mut, close = verification_payer)]
+    pub verification: Account<'info, Verification>,
+    /// CHECK: must be the verification account's payer, which receives its rent.
+    #[account(mut, address = verification.payer)]
+    pub verification_payer: UncheckedAccount<'info>,
+    #[account(
+        init,
+        payer = relayer,
+        space = 8 + Receipt::INIT_SPACE,
+        seeds = [RECEIPT_SEED, &message_id],
+        bump
+    )]
+    pub receipt: Account<'info, Receipt>,
+    /// CHECK: checked in `validate` against the message's recipient.
+    pub recipient_program: UncheckedAccount<'info>,
+    /// CHECK: data-less PDA of this recipient that signs the CPI (see `GATEWAY_AUTHORITY_SEED`).
+    #[account(seeds = [GATEWAY_AUTHORITY_SEED, recipient_program.key().as_ref()], bump)]
+    pub gateway_authority: UncheckedAccount<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+impl<'info> Deliver<'info> {
+    pub fn validate(&self, message_id: &[u8; 32], msg: &message::MessageView) -> Result<()> {
+        require!(!self.config.paused, MaskoiiError::Paused);
+        require!(msg.destination_domain == self.config.local_domain, MaskoiiError::WrongDestination);
+        let recipient = Pubkey::new_from_array(msg.recipient);
+        require_keys_eq!(self.recipient_program.key(), recipient, MaskoiiError::RecipientMismatch);
+        // The zero key is the system program: what an unset EVM `recipient` decodes to. This program itself is a
+        // valid recipient (its token bridge and claims `handle`; Solana allows a program to call itself).
+        require!(recipient != Pubkey::default(), MaskoiiError::InvalidRecipient);
+        require!(self.recipient_program.executable, MaskoiiError::RecipientNotExecutable);
+
+        let verification = &self.verification;
+        require!(verification.kind == AttestationKind::Message, MaskoiiError::VerificationKindMismatch);
+        require!(verification.value == *message_id, MaskoiiError::VerificationValueMismatch);
+        let set = &self.attester_set;
+        require!(set.is_live(Clock::get()?.unix_timestamp), MaskoiiError::AttesterSetExpired);
+        // Recount against the current weights: a signer removed for equivocation after posting no longer counts.
+        let signed = signature::weight_of(&verification.signers, &set.weights);
+        require!(
+            attester_set::meets_threshold(signed, set.total_weight, set.threshold_bps),
+            MaskoiiError::InsufficientWeight
+        );
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<'info, Deliver<'info>>, message_id: [u8; 32], message_bytes: Vec<u8>) -> Result<()> {
+        require!(message::id(&message_bytes) == message_id, MaskoiiError::MessageIdMismatch);
+        let msg = message::decode(&message_bytes)?;
+        ctx.accounts.validate(&message_id, &msg)?;
+
+        let clock = Clock::get()?;
+        let receipt = &mut ctx.accounts.receipt;
+        receipt.message_id = message_id;
+        receipt.origin_domain = msg.origin_domain;
+        receipt.nonce = msg.nonce;
+        receipt.sender = msg.sender;
+        receipt.recipient = ctx.accounts.recipient_program.key();
+        receipt.relayer = ctx.accounts.relayer.key();
+        receipt.delivered_slot = clock.slot;
+        receipt.delivered_at = clock.unix_timestamp;
+        receipt.bump = ctx.bumps.receipt;
+        emit!(MessageDelivered { message_id, origin: msg.origin_domain, nonce: msg.nonce });
+
+        let authority = &ctx.accounts.gateway_authority;
+        let mut metas = Vec::with_capacity(1 + ctx.remaining_accounts.len());
+        metas.push(AccountMeta::new_readonly(authority.key(), true));
+        let mut infos = Vec::with_capacity(2 + ctx.remaining_accounts.len());
+        infos.push(authority.to_account_info());
+        for account in ctx.remaining_accounts {
+            metas.push(if account.is_writable {
+                AccountMeta::new(*account.key, account.is_signer)
+            } else {
+                AccountMeta::new_readonly(*account.key, account.is_signer)
+            });
+            infos.push(account.clone());
+        }
+        infos.push(ctx.accounts.recipient_program.to_account_info());
+        let ix = Instruction {
+            program_id: ctx.accounts.recipient_program.key(),
+            accounts: metas,
+            data: handle_instruction_data(msg.origin_domain, &msg.sender, msg.payload),
+        };
+        let recipient = ctx.accounts.recipient_program.key();
+        let bump = [ctx.bumps.gateway_authority];
+        invoke_signed(&ix, &infos, &[&[GATEWAY_AUTHORITY_SEED, recipient.as_ref(), &bump]])?;
+        Ok(())
+    }
+}

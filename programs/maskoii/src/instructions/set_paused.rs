@@ -1,0 +1,28 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MaskoiiError;
+use crate::events::PausedSet;
+use crate::seeds::*;
+use crate::state::*;
+
+/// The guardian pauses or unpauses `send` and `deliver`.
+#[derive(Accounts)]
+pub struct SetPaused<'info> {
+    pub guardian: Signer<'info>,
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+}
+
+impl SetPaused<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require_keys_eq!(self.guardian.key(), self.config.guardian, MaskoiiError::NotGuardian);
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
+        ctx.accounts.validate()?;
+        ctx.accounts.config.paused = paused;
+        emit!(PausedSet { paused });
+        Ok(())
+    }
+}

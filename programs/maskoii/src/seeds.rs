@@ -1,0 +1,25 @@
+//! Every PDA seed of the program (docs/solana.md, "Accounts and PDA seeds"). Integers in seeds are little-endian.
+
+/// `[CONFIG_SEED]`: the singleton [`crate::state::Config`] (domain, admin, guardian, pause flag, nonce counter).
+pub const CONFIG_SEED: &[u8] = b"config";
+/// `[ATTESTER_SET_SEED, set_id.to_le_bytes()]`: one [`crate::state::AttesterSetAccount`] per set id.
+pub const ATTESTER_SET_SEED: &[u8] = b"attester_set";
+/// `[VERIFICATION_SEED, payer, [kind], set_id.to_le_bytes(), value]`: a [`crate::state::Verification`] that
+/// accumulates signatures over one digest; per payer so relayers cannot disturb each other's accounts.
+pub const VERIFICATION_SEED: &[u8] = b"verification";
+/// `[RECEIPT_SEED, message_id]`: the [`crate::state::Receipt`] of a delivered message; its existence is the replay
+/// guard.
+pub const RECEIPT_SEED: &[u8] = b"receipt";
+/// `[OUTBOX_SEED, nonce.to_le_bytes()]`: an [`crate::state::OutboxMessage`] holding a sent message for attesters.
+pub const OUTBOX_SEED: &[u8] = b"outbox";
+/// `[ROUTE_FEE_SEED, destination.to_le_bytes()]`: the [`crate::state::RouteFee`] of a destination; a destination
+/// without one is not enabled for `send`.
+pub const ROUTE_FEE_SEED: &[u8] = b"route_fee";
+/// `[FEE_VAULT_SEED]`: the [`crate::state::FeeVault`] that collects send fees in lamports.
+pub const FEE_VAULT_SEED: &[u8] = b"fee_vault";
+/// `[GATEWAY_AUTHORITY_SEED, recipient_program]`: a data-less PDA, one per recipient program, that signs the CPI into
+/// that recipient's `handle`. A recipient checks that its first account is a signer at
+/// `find_program_address(&[GATEWAY_AUTHORITY_SEED, own_program_id], maskoii::ID)`. Seeding it by the recipient matters:
+/// signer privileges propagate through nested CPIs, so one authority shared by all recipients would let any recipient
+/// (anyone can have a message delivered to their own program) call another recipient's `handle` with forged data.
+pub const GATEWAY_AUTHORITY_SEED: &[u8] = b"gateway_authority";
