@@ -102,3 +102,113 @@ pub struct FeesWithdrawn {
     pub to: Pubkey,
     pub amount: u64,
 }
+
+// ---- token bridge and claims ----
+
+/// The admin registered `mint` (mode 0 lock, 1 mint).
+#[event]
+pub struct TokenRegistered {
+    pub mint: Pubkey,
+    pub mode: u8,
+    pub local_decimals: u8,
+    pub shared_decimals: u8,
+}
+
+/// The admin set the token bridge of `domain` (zero closes the route).
+#[event]
+pub struct RemoteBridgeSet {
+    pub domain: u32,
+    pub bridge: [u8; 32],
+}
+
+/// The admin linked `mint` to `remote_token` on `remote_domain` (zero unlinks).
+#[event]
+pub struct TokenLinked {
+    pub mint: Pubkey,
+    pub remote_domain: u32,
+    pub remote_token: [u8; 32],
+}
+
+/// The admin set both buckets of a route, in shared units.
+#[event]
+pub struct RateLimitsSet {
+    pub mint: Pubkey,
+    pub remote_domain: u32,
+    pub out_capacity: u64,
+    pub out_refill_per_second: u64,
+    pub in_capacity: u64,
+    pub in_refill_per_second: u64,
+}
+
+/// A transfer left this chain: `amount` local units were taken from `from` (the dust stayed), `wire_amount` shared
+/// units travel in message `message_id`.
+#[event]
+pub struct TransferSent {
+    pub message_id: [u8; 32],
+    pub mint: Pubkey,
+    pub destination: u32,
+    pub from: Pubkey,
+    pub recipient: [u8; 32],
+    pub amount: u64,
+    pub wire_amount: u64,
+}
+
+/// An inbound transfer was credited (released or minted) to the `recipient` token account.
+#[event]
+pub struct TransferReceived {
+    pub origin: u32,
+    pub mint: Pubkey,
+    pub recipient: Pubkey,
+    pub amount: u64,
+}
+
+/// An inbound transfer exceeded the inbound bucket and waits in `queued_transfer`.
+#[event]
+pub struct TransferQueued {
+    pub queued_transfer: Pubkey,
+    pub seq: u64,
+    pub origin: u32,
+    pub mint: Pubkey,
+    pub recipient: Pubkey,
+    pub amount: u64,
+}
+
+/// A queued transfer was released to its recipient (a `TransferReceived` follows).
+#[event]
+pub struct QueuedTransferReleased {
+    pub queued_transfer: Pubkey,
+    pub seq: u64,
+}
+
+/// A payout root arrived; `funded` is false while the inbound bucket lacks capacity (`claims_fund` later).
+#[event]
+pub struct DistributionCreated {
+    pub distribution: Pubkey,
+    pub origin: u32,
+    pub distribution_id: [u8; 32],
+    pub mint: Pubkey,
+    pub root: [u8; 32],
+    pub total: u64,
+    pub leaf_count: u32,
+    pub funded: bool,
+}
+
+/// The vault of `distribution` received `amount` local units.
+#[event]
+pub struct DistributionFunded {
+    pub distribution: Pubkey,
+    pub amount: u64,
+}
+
+/// Leaf `index` of a distribution paid `amount` shared units (`local_amount` local units) to `claimant`'s
+/// `token_account`.
+#[event]
+pub struct Claimed {
+    pub distribution: Pubkey,
+    pub distribution_id: [u8; 32],
+    pub index: u32,
+    pub claimant: Pubkey,
+    pub token_account: Pubkey,
+    pub amount: u64,
+    pub local_amount: u64,
+}

@@ -7,6 +7,7 @@
 use anchor_lang::prelude::*;
 
 pub mod errors;
+pub mod errors_token;
 pub mod events;
 pub mod instructions;
 pub mod protocol;
@@ -102,5 +103,57 @@ pub mod maskoii {
     /// Admin: withdraws collected fees. See [`WithdrawFees`].
     pub fn withdraw_fees(ctx: Context<WithdrawFees>, amount: u64) -> Result<()> {
         WithdrawFees::handler(ctx, amount)
+    }
+
+    // ---- token bridge and claims (docs/solana.md, "Token bridge", "Claims") ----
+
+    /// Admin: registers a local SPL mint in lock (0) or mint (1) mode. See [`TokenRegister`].
+    pub fn token_register(ctx: Context<TokenRegister>, mode: u8, shared_decimals: u8) -> Result<()> {
+        TokenRegister::handler(ctx, mode, shared_decimals)
+    }
+
+    /// Admin: sets the token bridge of a remote domain. See [`TokenSetRemoteBridge`].
+    pub fn token_set_remote_bridge(ctx: Context<TokenSetRemoteBridge>, domain: u32, bridge: [u8; 32]) -> Result<()> {
+        TokenSetRemoteBridge::handler(ctx, domain, bridge)
+    }
+
+    /// Admin: links a mint to its remote token on a domain. See [`TokenLink`].
+    pub fn token_link(ctx: Context<TokenLink>, remote_domain: u32, remote_token: [u8; 32]) -> Result<()> {
+        TokenLink::handler(ctx, remote_domain, remote_token)
+    }
+
+    /// Admin: sets a route's outbound and inbound buckets. See [`TokenSetRateLimits`].
+    pub fn token_set_rate_limits(ctx: Context<TokenSetRateLimits>, args: RateLimitsArgs) -> Result<()> {
+        TokenSetRateLimits::handler(ctx, args)
+    }
+
+    /// Sends tokens to another domain. See [`TokenTransferRemote`].
+    pub fn token_transfer_remote(ctx: Context<TokenTransferRemote>, args: TransferRemoteArgs) -> Result<()> {
+        TokenTransferRemote::handler(ctx, args)
+    }
+
+    /// Gateway only (CPI from `deliver`): receives a token-bridge message. See [`TokenHandle`].
+    pub fn handle<'info>(
+        ctx: Context<'info, TokenHandle<'info>>,
+        origin: u32,
+        sender: [u8; 32],
+        payload: Vec<u8>,
+    ) -> Result<()> {
+        TokenHandle::handler(ctx, origin, sender, payload)
+    }
+
+    /// Anyone: releases a queued inbound transfer. See [`TokenReleaseQueued`].
+    pub fn token_release_queued(ctx: Context<TokenReleaseQueued>) -> Result<()> {
+        TokenReleaseQueued::handler(ctx)
+    }
+
+    /// Anyone: funds a distribution that waited for inbound capacity. See [`ClaimsFund`].
+    pub fn claims_fund(ctx: Context<ClaimsFund>) -> Result<()> {
+        ClaimsFund::handler(ctx)
+    }
+
+    /// Anyone: pays one leaf of a distribution to its claimant. See [`ClaimsClaim`].
+    pub fn claims_claim(ctx: Context<ClaimsClaim>, args: ClaimArgs) -> Result<()> {
+        ClaimsClaim::handler(ctx, args)
     }
 }

@@ -23,3 +23,24 @@ pub const FEE_VAULT_SEED: &[u8] = b"fee_vault";
 /// signer privileges propagate through nested CPIs, so one authority shared by all recipients would let any recipient
 /// (anyone can have a message delivered to their own program) call another recipient's `handle` with forged data.
 pub const GATEWAY_AUTHORITY_SEED: &[u8] = b"gateway_authority";
+
+// ---- token bridge and claims (docs/solana.md, "Token bridge", "Claims") ----
+
+/// `[BRIDGE_AUTHORITY_SEED]`: a data-less PDA that owns every escrow and is the mint authority of every bridged mint.
+pub const BRIDGE_AUTHORITY_SEED: &[u8] = b"bridge_authority";
+/// `[TOKEN_CONFIG_SEED, mint]`: the [`crate::state::TokenConfig`] registering a mint.
+pub const TOKEN_CONFIG_SEED: &[u8] = b"token_config";
+/// `[ESCROW_SEED, mint]`: the SPL token account (owner: the bridge authority) holding a lock-mode mint's locked tokens.
+pub const ESCROW_SEED: &[u8] = b"escrow";
+/// `[REMOTE_BRIDGE_SEED, domain.to_le_bytes()]`: the [`crate::state::RemoteBridge`] of a domain.
+pub const REMOTE_BRIDGE_SEED: &[u8] = b"remote_bridge";
+/// `[TOKEN_ROUTE_SEED, mint, domain.to_le_bytes()]`: the [`crate::state::TokenRoute`] (link and buckets).
+pub const TOKEN_ROUTE_SEED: &[u8] = b"token_route";
+/// `[QUEUED_TRANSFER_SEED, route, seq.to_le_bytes()]`: a [`crate::state::QueuedTransfer`].
+pub const QUEUED_TRANSFER_SEED: &[u8] = b"queued_transfer";
+/// `[DISTRIBUTION_SEED, origin.to_le_bytes(), distribution_id]`: a [`crate::state::Distribution`].
+pub const DISTRIBUTION_SEED: &[u8] = b"distribution";
+/// `[CLAIMS_VAULT_SEED, distribution]`: the SPL token account (owner: the distribution PDA) paying its claims.
+pub const CLAIMS_VAULT_SEED: &[u8] = b"claims_vault";
+/// `[CLAIM_BITMAP_SEED, distribution]`: the [`crate::state::ClaimBitmap`] of a distribution.
+pub const CLAIM_BITMAP_SEED: &[u8] = b"claim_bitmap";

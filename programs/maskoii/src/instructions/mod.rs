@@ -34,3 +34,26 @@ pub use set_guardian::*;
 pub use set_paused::*;
 pub use transfer_admin::*;
 pub use withdraw_fees::*;
+
+pub mod claims_claim;
+pub mod claims_fund;
+pub mod claims_receive;
+pub mod token_common;
+pub mod token_handle;
+pub mod token_link;
+pub mod token_register;
+pub mod token_release_queued;
+pub mod token_set_rate_limits;
+pub mod token_set_remote_bridge;
+pub mod token_transfer_remote;
+
+pub use claims_claim::*;
+pub use claims_fund::*;
+pub use claims_receive::*;
+pub use token_handle::*;
+pub use token_link::*;
+pub use token_register::*;
+pub use token_release_queued::*;
+pub use token_set_rate_limits::*;
+pub use token_set_remote_bridge::*;
+pub use token_transfer_remote::*;

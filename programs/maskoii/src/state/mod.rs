@@ -13,3 +13,10 @@ pub use outbox::*;
 pub use receipt::*;
 pub use route_fee::*;
 pub use verification::*;
+
+pub mod claims;
+pub mod token;
+pub mod token_payload;
+
+pub use claims::*;
+pub use token::*;

@@ -1,0 +1,147 @@
+//! Helpers shared by the token-bridge and claims instructions: crediting (release from escrow or mint), creating
+//! PDA accounts by hand (pre-funding-safe), and sending a gateway message whose sender is this program.
+
+use anchor_lang::prelude::*;
+use anchor_lang::system_program;
+use anchor_spl::token::{self, Mint, Token, TokenAccount};
+
+use crate::errors::MaskoiiError;
+use crate::errors_token::TokenBridgeError;
+use crate::events::MessageSent;
+use crate::protocol::message;
+use crate::seeds::*;
+use crate::state::*;
+
+/// Credits `amount` local units of a registered mint to `to`: in lock mode a transfer out of the mint's escrow, in
+/// mint mode a `mint_to`; both signed by the bridge authority PDA.
+#[allow(clippy::too_many_arguments)]
+pub fn credit<'info>(
+    config: &TokenConfig,
+    token_program: &Program<'info, Token>,
+    mint: &Account<'info, Mint>,
+    escrow: Option<&Account<'info, TokenAccount>>,
+    bridge_authority: &AccountInfo<'info>,
+    authority_bump: u8,
+    to: &AccountInfo<'info>,
+    amount: u64,
+) -> Result<()> {
+    let seeds: &[&[u8]] = &[BRIDGE_AUTHORITY_SEED, &[authority_bump]];
+    let signer = &[seeds];
+    if config.mode == MODE_LOCK {
+        let escrow = escrow.ok_or(TokenBridgeError::EscrowRequired)?;
+        token::transfer_checked(
+            CpiContext::new_with_signer(
+                token_program.key(),
+                token::TransferChecked {
+                    from: escrow.to_account_info(),
+                    mint: mint.to_account_info(),
+                    to: to.clone(),
+                    authority: bridge_authority.clone(),
+                },
+                signer,
+            ),
+            amount,
+            config.local_decimals,
+        )
+    } else {
+        token::mint_to(
+            CpiContext::new_with_signer(
+                token_program.key(),
+                token::MintTo { mint: mint.to_account_info(), to: to.clone(), authority: bridge_authority.clone() },
+                signer,
+            ),
+            amount,
+        )
+    }
+}
+
+/// Creates a program-owned PDA account of `space` bytes, paid by `payer`. Works when someone pre-funded the address
+/// (top-up, allocate, assign) so that a few lamports sent in advance cannot block it.
+pub fn create_pda_account<'info>(
+    payer: &AccountInfo<'info>,
+    target: &AccountInfo<'info>,
+    system: &AccountInfo<'info>,
+    space: usize,
+    owner: &Pubkey,
+    seeds: &[&[u8]],
+) -> Result<()> {
+    let rent = Rent::get()?.minimum_balance(space);
+    let signer = &[seeds];
+    let current = target.lamports();
+    if current == 0 {
+        return system_program::create_account(
+            CpiContext::new_with_signer(
+                system.key(),
+                system_program::CreateAccount { from: payer.clone(), to: target.clone() },
+                signer,
+            ),
+            rent,
+            space as u64,
+            owner,
+        );
+    }
+    if current < rent {
+        system_program::transfer(
+            CpiContext::new(system.key(), system_program::Transfer { from: payer.clone(), to: target.clone() }),
+            rent - current,
+        )?;
+    }
+    system_program::allocate(
+        CpiContext::new_with_signer(system.key(), system_program::Allocate { account_to_allocate: target.clone() }, signer),
+        space as u64,
+    )?;
+    system_program::assign(
+        CpiContext::new_with_signer(system.key(), system_program::Assign { account_to_assign: target.clone() }, signer),
+        owner,
+    )
+}
+
+/// Sends a gateway message exactly as the core's `send` does (next nonce, outbox account, fee to the fee vault,
+/// `MessageSent`), with this program's id as the message sender: the token bridge's address on the wire, the same
+/// 32 bytes that remote bridges register for this domain and that inbound bridge messages are addressed to
+/// (docs/solana.md, "Token bridge"). No signer can impersonate it: `send` takes its sender from a signature, and a
+/// program id can never sign.
+#[allow(clippy::too_many_arguments)]
+pub fn dispatch<'info>(
+    program_id: &Pubkey,
+    config: &mut Account<'info, Config>,
+    route_fee: &Account<'info, RouteFee>,
+    fee_vault: &AccountInfo<'info>,
+    outbox: &mut Account<'info, OutboxMessage>,
+    outbox_bump: u8,
+    payer: &AccountInfo<'info>,
+    system: &AccountInfo<'info>,
+    destination: u32,
+    recipient: &[u8; 32],
+    payload: &[u8],
+    max_fee: u64,
+) -> Result<[u8; 32]> {
+    require!(!config.paused, MaskoiiError::Paused);
+    require!(destination != 0 && destination != config.local_domain, MaskoiiError::InvalidDestination);
+    let fee = route_fee.quote(payload.len());
+    require!(fee <= max_fee, MaskoiiError::FeeExceedsMaximum);
+    let nonce = config.next_nonce;
+    config.next_nonce = nonce.checked_add(1).unwrap();
+    let encoded = message::encode(nonce, config.local_domain, &program_id.to_bytes(), destination, recipient, payload)?;
+    let message_id = message::id(&encoded);
+    if fee > 0 {
+        system_program::transfer(
+            CpiContext::new(system.key(), system_program::Transfer { from: payer.clone(), to: fee_vault.clone() }),
+            fee,
+        )?;
+    }
+    outbox.nonce = nonce;
+    outbox.destination = destination;
+    outbox.sender = *program_id;
+    outbox.slot = Clock::get()?.slot;
+    outbox.bump = outbox_bump;
+    outbox.message = encoded.clone();
+    emit!(MessageSent { message_id, destination, nonce, message: encoded });
+    Ok(message_id)
+}
+
+/// `require` for a domain argument: not 0 and not this chain's.
+pub fn check_domain(config: &Config, domain: u32) -> Result<()> {
+    require!(domain != 0 && domain != config.local_domain, TokenBridgeError::InvalidDomain);
+    Ok(())
+}
