@@ -105,6 +105,9 @@ impl<'info> Deliver<'info> {
         receipt.delivered_slot = clock.slot;
         receipt.delivered_at = clock.unix_timestamp;
         receipt.bump = ctx.bumps.receipt;
+        // Effects before the interaction: write the receipt into its account now rather than at Anchor's exit, so the
+        // recipient (this program's own `handle` included) already sees the message as delivered.
+        ctx.accounts.receipt.exit(ctx.program_id)?;
         emit!(MessageDelivered { message_id, origin: msg.origin_domain, nonce: msg.nonce });
 
         let authority = &ctx.accounts.gateway_authority;

@@ -66,6 +66,13 @@ pub fn process_recipient(program_id: &Pubkey, accounts: &[AccountInfo], data: &[
     if store.owner != program_id {
         return Err(ProgramError::IncorrectProgramId);
     }
+    // Optional third account: the message's receipt, which must already be written when `handle` runs.
+    if let Some(receipt) = accounts.get(2) {
+        let data = receipt.try_borrow_data()?;
+        if receipt.owner != &maskoii::ID || data.len() < 8 || data[..8] != *maskoii::state::Receipt::DISCRIMINATOR {
+            return Err(ProgramError::Custom(78));
+        }
+    }
     let mut bytes = store.try_borrow_mut_data()?;
     let body = &data[8..];
     bytes[..4].copy_from_slice(&(body.len() as u32).to_le_bytes());

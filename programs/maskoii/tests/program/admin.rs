@@ -242,3 +242,15 @@ async fn test_close_verification_refunds_only_its_payer() {
     assert!(!exists(&mut env, verification).await);
     assert_eq!(lamports(&mut env, poster.pubkey()).await, before + rent);
 }
+
+#[tokio::test]
+async fn test_admin_nomination_can_be_cancelled() {
+    let mut env = setup(5, 6000).await;
+    let admin = env.admin.insecure_clone();
+    let next = funded(&mut env).await;
+    exec(&mut env, &[ix_transfer_admin(&admin.pubkey(), next.pubkey())], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_transfer_admin(&admin.pubkey(), Pubkey::default())], &[&admin]).await.unwrap();
+    assert_error(exec(&mut env, &[ix_accept_admin(&next.pubkey())], &[&next]).await, MaskoiiError::NotPendingAdmin);
+    let config: Config = account(&mut env, config_pda()).await;
+    assert_eq!(config.admin, admin.pubkey());
+}

@@ -32,6 +32,19 @@ async fn test_deliver_calls_recipient_and_records_receipt() {
 }
 
 #[tokio::test]
+async fn test_receipt_is_written_before_the_recipient_runs() {
+    let mut env = setup(5, 6000).await;
+    let msg = inbound(0, b"check receipt");
+    let id = message::id(&msg);
+    let set = env.set1.clone();
+    post(&mut env, AttestationKind::Message, 1, &set, &id, &[0, 1, 2]).await;
+    let payer = payer_of(&env);
+    let mut a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
+    a.remaining.push(AccountMeta::new_readonly(receipt_pda(&id), false));
+    exec(&mut env, &[a.build(id, msg.clone())], &[]).await.unwrap();
+}
+
+#[tokio::test]
 async fn test_deliver_closes_verification_and_refunds_its_payer_exactly() {
     let mut env = setup(5, 6000).await;
     let poster = funded(&mut env).await;
