@@ -74,4 +74,8 @@ pub enum TokenBridgeError {
     ClaimExceedsFunding,
     #[msg("claimant token account is not owned by the claimant")]
     ClaimantMismatch,
+
+    // ---- appended ----
+    #[msg("mint mode needs a mint with zero supply: tokens minted before the bridge took over would be unbacked")]
+    MintSupplyNotZero,
 }

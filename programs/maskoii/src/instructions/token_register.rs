@@ -15,7 +15,8 @@ const TOKEN_ACCOUNT_LEN: usize = 165;
 
 /// The admin registers a local SPL mint, permanently fixing its mode and decimals. Lock mode (0, canonical mints)
 /// creates the mint's escrow token account, owned by the bridge authority PDA. Mint mode (1, bridged mints) needs
-/// the bridge authority PDA as the mint authority and no foreign freeze authority.
+/// the bridge authority PDA as the mint authority, no foreign freeze authority and a zero supply (every bridged
+/// token in circulation is then backed by a lock on another chain).
 ///
 /// Mints of the Token-2022 program are rejected with `Token2022Unsupported`: transfer fees would make the escrow
 /// receive less than the wire amount and transfer hooks run foreign code on every release (docs/solana.md).
@@ -64,6 +65,7 @@ impl TokenRegister<'_> {
                 mint.freeze_authority.is_none() || mint.freeze_authority == COption::Some(authority),
                 TokenBridgeError::ForeignFreezeAuthority
             );
+            require!(mint.supply == 0, TokenBridgeError::MintSupplyNotZero);
         }
         Ok(mint.decimals)
     }

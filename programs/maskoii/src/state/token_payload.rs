@@ -145,4 +145,79 @@ mod tests {
         kind1[0] = 1;
         assert_eq!(decode_distribution(&kind1), Err(TokenBridgeError::TokenMessageUnknownKind));
     }
+
+    fn unhex(s: &str) -> Vec<u8> {
+        let s = s.strip_prefix("0x").unwrap_or(s);
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    fn h32(s: &str) -> [u8; 32] {
+        unhex(s).try_into().unwrap()
+    }
+
+    /// The 73-byte vectors of `test/vectors/protocol.json` as of the `gasopt` revision (name, token, recipient,
+    /// amount, encoded), pinned here until that revision reaches this branch; `vectors_file` reads the file itself.
+    const TRANSFER_VECTORS: [(&str, &str, &str, u64, &str); 3] = [
+        (
+            "evm token to evm recipient",
+            "0x0000000000000000000000003333333333333333333333333333333333333333",
+            "0x00000000000000000000000000000000000000000000000000000000000000aa",
+            100_000_000,
+            "0x01000000000000000000000000333333333333333333333333333333333333333300000000000000000000000000000000000000000000000000000000000000aa0000000005f5e100",
+        ),
+        (
+            "spl mint, max amount",
+            "0x2e30e7699ec02ccf1f261766280b72ea5ad3721942c14305a807f2ed55308e8c",
+            "0x0000000000000000000000001111111111111111111111111111111111111111",
+            u64::MAX,
+            "0x012e30e7699ec02ccf1f261766280b72ea5ad3721942c14305a807f2ed55308e8c0000000000000000000000001111111111111111111111111111111111111111ffffffffffffffff",
+        ),
+        (
+            "amount 1",
+            "0x0000000000000000000000001111111111111111111111111111111111111111",
+            "0x331ac27df48d81b36ba2687101969cae8a956ab6affb497ff009fa8eae2764b5",
+            1,
+            "0x010000000000000000000000001111111111111111111111111111111111111111331ac27df48d81b36ba2687101969cae8a956ab6affb497ff009fa8eae2764b50000000000000001",
+        ),
+    ];
+
+    #[test]
+    fn pinned_gasopt_vectors() {
+        for (name, token, recipient, amount, encoded) in TRANSFER_VECTORS {
+            assert_eq!(encode_transfer(&h32(token), &h32(recipient), amount).to_vec(), unhex(encoded), "{name}");
+            assert_eq!(
+                decode_transfer(&unhex(encoded)).unwrap(),
+                TransferPayload { token: h32(token), recipient: h32(recipient), amount },
+                "{name}"
+            );
+        }
+    }
+
+    /// Reads the repository's vectors: in the 73-byte format every vector must match and every malformed one fail
+    /// with its error name; in the older 105-byte format (with `from`) every vector must be rejected by length.
+    #[test]
+    fn vectors_file() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test/vectors/protocol.json");
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let messages = v["tokenMessages"].as_array().unwrap();
+        assert!(!messages.is_empty());
+        for t in messages {
+            let encoded = unhex(t["encoded"].as_str().unwrap());
+            if t.get("from").is_some() {
+                assert_eq!(encoded.len(), 105);
+                assert_eq!(decode_transfer(&encoded), Err(TokenBridgeError::TokenMessageInvalidLength));
+                continue;
+            }
+            let amount: u64 = t["amount"].as_str().unwrap().parse().unwrap();
+            let token = h32(t["token"].as_str().unwrap());
+            let recipient = h32(t["recipient"].as_str().unwrap());
+            assert_eq!(encode_transfer(&token, &recipient, amount).to_vec(), encoded, "{}", t["name"]);
+        }
+        if messages[0].get("from").is_none() {
+            for t in v["malformedTokenMessages"].as_array().unwrap() {
+                let err = decode_transfer(&unhex(t["encoded"].as_str().unwrap())).unwrap_err();
+                assert_eq!(format!("{err:?}"), t["error"].as_str().unwrap(), "{}", t["name"]);
+            }
+        }
+    }
 }

@@ -1,0 +1,302 @@
+//! Claims: a payout root bridged as a kind-2 payload funds a vault; salted Merkle leaves pay once each.
+
+use anchor_lang::prelude::*;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::ToAccountMetas;
+use anchor_spl::token::spl_token;
+use maskoii::errors_token::TokenBridgeError;
+use maskoii::instructions::ClaimArgs;
+use maskoii::protocol::{merkle, message};
+use maskoii::state::token_payload::{self, DistributionPayload};
+use maskoii::state::{claim_leaf, claim_leaf_preimage_hash, ClaimBitmap, Distribution, MODE_LOCK, MODE_MINT};
+use solana_keypair::Keypair;
+use solana_signer::Signer as _;
+
+use crate::common::*;
+use crate::util::*;
+
+/// One payout: (claimant wallet, claimant token account, amount in shared units, salt).
+struct Leaf {
+    claimant: Pubkey,
+    token: Pubkey,
+    amount: u64,
+    salt: [u8; 32],
+}
+
+struct Tree {
+    leaves: Vec<Leaf>,
+    hashes: Vec<[u8; 32]>,
+    root: [u8; 32],
+}
+
+impl Tree {
+    fn proof(&self, index: usize) -> Vec<[u8; 32]> {
+        merkle::proof(&self.hashes, index)
+    }
+
+    fn args(&self, index: usize) -> ClaimArgs {
+        let l = &self.leaves[index];
+        ClaimArgs { index: index as u32, claimant: l.claimant, amount: l.amount, salt: l.salt, proof: self.proof(index) }
+    }
+}
+
+/// Claimants with their token accounts and a tree over `amounts`.
+async fn tree(b: &mut Bridge, amounts: &[u64]) -> Tree {
+    let mut leaves = Vec::new();
+    for (i, &amount) in amounts.iter().enumerate() {
+        let claimant = Keypair::new().pubkey();
+        let token = token_account(&mut b.env, &b.mint, &claimant).await;
+        let mut salt = [0u8; 32];
+        salt[0] = i as u8 + 1;
+        salt[31] = 0x5a;
+        leaves.push(Leaf { claimant, token, amount, salt });
+    }
+    let hashes: Vec<[u8; 32]> = leaves
+        .iter()
+        .enumerate()
+        .map(|(i, l)| claim_leaf_preimage_hash(i as u32, &l.claimant, l.amount, &l.salt))
+        .collect();
+    let root = merkle::root(&hashes);
+    Tree { leaves, hashes, root }
+}
+
+fn distribution_payload(b: &Bridge, root: [u8; 32], total: u64, leaf_count: u32, id: [u8; 32]) -> DistributionPayload {
+    DistributionPayload { root, mint: b.mint.to_bytes(), total, leaf_count, distribution_id: id }
+}
+
+fn receive_metas(b: &Bridge, payer: Pubkey, id: &[u8; 32]) -> Vec<AccountMeta> {
+    let distribution = distribution_pda(REMOTE_DOMAIN, id);
+    maskoii::__client_accounts_receive_distribution::ReceiveDistribution {
+        payer,
+        remote_bridge: remote_bridge_pda(REMOTE_DOMAIN),
+        token_config: token_config_pda(&b.mint),
+        route: b.route(),
+        mint: b.mint,
+        bridge_authority: bridge_authority(),
+        escrow: b.escrow(),
+        distribution,
+        vault: vault_pda(&distribution),
+        bitmap: bitmap_pda(&distribution),
+        token_program: spl_token::ID,
+        system_program: anchor_lang::system_program::ID,
+    }
+    .to_account_metas(None)
+}
+
+/// Delivers a distribution payload from `sender` with the default accounts.
+async fn deliver_distribution(
+    b: &mut Bridge,
+    sender: [u8; 32],
+    payload: &[u8],
+    id: &[u8; 32],
+) -> std::result::Result<(), solana_program_test::BanksClientError> {
+    let msg = b.raw_message(sender, payload);
+    let metas = receive_metas(b, payer_of(&b.env), id);
+    deliver_to_bridge(&mut b.env, &msg, metas).await
+}
+
+fn claim_ix(distribution: Pubkey, mint: Pubkey, claimant_token: Pubkey, args: ClaimArgs) -> Instruction {
+    mk_ix(
+        maskoii::accounts::ClaimsClaim {
+            distribution,
+            bitmap: bitmap_pda(&distribution),
+            vault: vault_pda(&distribution),
+            mint,
+            claimant_token,
+            token_program: spl_token::ID,
+        },
+        maskoii::instruction::ClaimsClaim { args },
+    )
+}
+
+fn fund_ix(b: &Bridge, distribution: Pubkey) -> Instruction {
+    mk_ix(
+        maskoii::accounts::ClaimsFund {
+            distribution,
+            route: b.route(),
+            token_config: token_config_pda(&b.mint),
+            mint: b.mint,
+            bridge_authority: bridge_authority(),
+            escrow: b.escrow(),
+            vault: vault_pda(&distribution),
+            token_program: spl_token::ID,
+        },
+        maskoii::instruction::ClaimsFund {},
+    )
+}
+
+#[tokio::test]
+async fn test_distribution_funds_vault_and_each_leaf_pays_once() {
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    b.fill_escrow(100_000_000_000).await;
+    let t = tree(b, &[100, 200, 300]).await;
+    let id = [0xd1; 32];
+    let payload = token_payload::encode_distribution(&distribution_payload(b, t.root, 600, 3, id));
+    deliver_distribution(b, evm_bridge(), &payload, &id).await.unwrap();
+
+    let d_key = distribution_pda(REMOTE_DOMAIN, &id);
+    // The delivery of a distribution (109-byte payload, 12 bridge accounts) fits one transaction.
+    let msg = bridge_message(99, evm_bridge(), &payload);
+    let payer = payer_of(&b.env);
+    let mut accounts = DeliverAccounts::new(&payer, &payer, 1, &msg, &b.env.store);
+    accounts.recipient_program = maskoii::ID;
+    accounts.remaining = receive_metas(b, payer, &id);
+    let size = wire_size(&transaction(&b.env, &[accounts.build(message::id(&msg), msg.clone())], &[]));
+    println!("distribution delivery transaction: {size} bytes");
+    assert!(size <= PACKET_DATA_SIZE, "distribution delivery is {size} bytes");
+    let d: Distribution = account(&mut b.env, d_key).await;
+    assert!(d.funded);
+    assert_eq!((d.total, d.claimed, d.leaf_count, d.root, d.mint, d.origin), (600, 0, 3, t.root, b.mint, REMOTE_DOMAIN));
+    assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 6_000, "600 shared units at 9 decimals");
+    let bitmap: ClaimBitmap = account(&mut b.env, bitmap_pda(&d_key)).await;
+    assert_eq!((bitmap.distribution, bitmap.bits.clone()), (d_key, vec![0u8]));
+
+    // Anyone may submit a claim; it pays the claimant's own token account.
+    let relayer = funded(&mut b.env).await;
+    let ix = claim_ix(d_key, b.mint, t.leaves[1].token, t.args(1));
+    run_as(&mut b.env, &relayer, &[ix.clone()]).await.unwrap();
+    assert_eq!(balance(&mut b.env, &t.leaves[1].token).await, 2_000);
+    assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 4_000);
+    let bitmap: ClaimBitmap = account(&mut b.env, bitmap_pda(&d_key)).await;
+    assert_eq!(bitmap.bits, vec![0b010]);
+    let d: Distribution = account(&mut b.env, d_key).await;
+    assert_eq!(d.claimed, 200);
+
+    // Replay of the same claim fails.
+    assert_token_error(run_as(&mut b.env, &relayer, &[ix]).await, TokenBridgeError::AlreadyClaimed);
+    assert_eq!(balance(&mut b.env, &t.leaves[1].token).await, 2_000);
+
+    for i in [0, 2] {
+        exec(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[i].token, t.args(i))], &[]).await.unwrap();
+    }
+    assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 0, "exactly funded, exactly paid");
+    let d: Distribution = account(&mut b.env, d_key).await;
+    assert_eq!(d.claimed, 600);
+}
+
+#[tokio::test]
+async fn test_claim_errors() {
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    b.fill_escrow(100_000_000_000).await;
+    // Leaves sum to 700 but only 600 are funded.
+    let t = tree(b, &[300, 300, 100]).await;
+    let id = [0xd2; 32];
+    let payload = token_payload::encode_distribution(&distribution_payload(b, t.root, 600, 3, id));
+    deliver_distribution(b, evm_bridge(), &payload, &id).await.unwrap();
+    let d_key = distribution_pda(REMOTE_DOMAIN, &id);
+
+    // Wrong proof, wrong amount, wrong salt, wrong claimant.
+    let mut args = t.args(0);
+    args.proof[0][0] ^= 1;
+    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, TokenBridgeError::InvalidClaimProof);
+    let args = ClaimArgs { amount: 301, ..t.args(0) };
+    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, TokenBridgeError::InvalidClaimProof);
+    let args = ClaimArgs { salt: [0u8; 32], ..t.args(0) };
+    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, TokenBridgeError::InvalidClaimProof);
+    // Leaf 0's proof with leaf 1's claimant (and its token account).
+    let args = ClaimArgs { claimant: t.leaves[1].claimant, ..t.args(0) };
+    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, args)], &[]).await, TokenBridgeError::InvalidClaimProof);
+    // Paying a token account the claimant does not own (wrong owner).
+    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, t.args(0))], &[]).await, TokenBridgeError::ClaimantMismatch);
+    // Index past the leaf count.
+    let args = ClaimArgs { index: 3, ..t.args(0) };
+    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, TokenBridgeError::ClaimIndexOutOfRange);
+    // Token account of another mint owned by the claimant.
+    let other = create_mint(&mut b.env, 9).await;
+    let other_token = token_account(&mut b.env, &other, &t.leaves[0].claimant).await;
+    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, other_token, t.args(0))], &[]).await, TokenBridgeError::TokenAccountMintMismatch);
+    // Fake mint account.
+    assert_token_error(run(&mut b.env, &[claim_ix(d_key, other, t.leaves[0].token, t.args(0))], &[]).await, TokenBridgeError::MintMismatch);
+    // Wrong vault PDA (the escrow) and duplicated mutable account (the vault as the claimant account).
+    let mut ix = claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0));
+    ix.accounts[2].pubkey = escrow_pda(&b.mint);
+    assert_anchor_error(run(&mut b.env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    let ix = claim_ix(d_key, b.mint, vault_pda(&d_key), t.args(0));
+    assert_anchor_error(run(&mut b.env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount);
+
+    // 300 + 300 exhaust the 600 funded; the last 100 exceeds what is left.
+    for i in [0, 1] {
+        exec(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[i].token, t.args(i))], &[]).await.unwrap();
+    }
+    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[2].token, t.args(2))], &[]).await, TokenBridgeError::ClaimExceedsFunding);
+    assert_eq!(balance(&mut b.env, &t.leaves[2].token).await, 0);
+}
+
+#[tokio::test]
+async fn test_distribution_over_inbound_limit_waits_then_is_funded() {
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    b.fill_escrow(100_000_000_000).await;
+    b.set_limits(limits(u64::MAX, 0, 500, 10)).await;
+    let t = tree(b, &[600]).await;
+    let id = [0xd3; 32];
+    let payload = token_payload::encode_distribution(&distribution_payload(b, t.root, 600, 1, id));
+    deliver_distribution(b, evm_bridge(), &payload, &id).await.unwrap();
+    let d_key = distribution_pda(REMOTE_DOMAIN, &id);
+    let d: Distribution = account(&mut b.env, d_key).await;
+    assert!(!d.funded, "the root is recorded, the funds wait for capacity");
+    assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 0);
+
+    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0))], &[]).await, TokenBridgeError::DistributionNotFunded);
+    let fund = fund_ix(b, d_key);
+    assert_token_error(run(&mut b.env, &[fund.clone()], &[]).await, TokenBridgeError::RateLimitExceeded);
+    b.set_limits(limits(u64::MAX, 0, 1_000, 10)).await; // capacity 1,000, level kept at 500
+    assert_token_error(run(&mut b.env, &[fund.clone()], &[]).await, TokenBridgeError::RateLimitExceeded);
+    advance(&mut b.env, 10).await; // +100
+    run(&mut b.env, &[fund.clone()], &[]).await.unwrap();
+    assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 6_000);
+    assert_token_error(run(&mut b.env, &[fund.clone()], &[]).await, TokenBridgeError::DistributionAlreadyFunded);
+    run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0))], &[]).await.unwrap();
+    assert_eq!(balance(&mut b.env, &t.leaves[0].token).await, 6_000);
+}
+
+#[tokio::test]
+async fn test_distribution_mint_mode_mints_into_vault() {
+    let b = &mut Bridge::new(MODE_MINT, 6, 6).await;
+    let t = tree(b, &[7, 8, 9, 10, 11]).await;
+    let id = [0xd4; 32];
+    let payload = token_payload::encode_distribution(&distribution_payload(b, t.root, 45, 5, id));
+    deliver_distribution(b, evm_bridge(), &payload, &id).await.unwrap();
+    let d_key = distribution_pda(REMOTE_DOMAIN, &id);
+    assert_eq!(supply(&mut b.env, &b.mint).await, 45);
+    for i in [4, 0, 2] {
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[i].token, t.args(i))], &[]).await.unwrap();
+        assert_eq!(balance(&mut b.env, &t.leaves[i].token).await, t.leaves[i].amount);
+    }
+    let bitmap: ClaimBitmap = account(&mut b.env, bitmap_pda(&d_key)).await;
+    assert_eq!(bitmap.bits, vec![0b10101]);
+    assert_eq!(claim_leaf(0, &t.leaves[0].claimant, 7, &t.leaves[0].salt), merkle::leaf(&t.hashes[0]));
+}
+
+#[tokio::test]
+async fn test_distribution_payload_errors() {
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    b.fill_escrow(100_000_000_000).await;
+    let root = [0x77; 32];
+    let id = [0xd5; 32];
+    let good = distribution_payload(b, root, 10, 4, id);
+    let enc = |p: DistributionPayload| token_payload::encode_distribution(&p).to_vec();
+
+    let zero = enc(DistributionPayload { leaf_count: 0, ..good });
+    assert_token_error(deliver_distribution(b, evm_bridge(), &zero, &id).await, TokenBridgeError::InvalidLeafCount);
+    let huge = enc(DistributionPayload { leaf_count: 65_537, ..good });
+    assert_token_error(deliver_distribution(b, evm_bridge(), &huge, &id).await, TokenBridgeError::InvalidLeafCount);
+    let short = &enc(good)[..108];
+    assert_token_error(deliver_distribution(b, evm_bridge(), short, &id).await, TokenBridgeError::DistributionMessageInvalidLength);
+    assert_token_error(deliver_distribution(b, [0x66; 32], &enc(good), &id).await, TokenBridgeError::UnknownRemoteBridge);
+    let other = create_mint(&mut b.env, 9).await;
+    let wrong_mint = enc(DistributionPayload { mint: other.to_bytes(), ..good });
+    assert_token_error(deliver_distribution(b, evm_bridge(), &wrong_mint, &id).await, TokenBridgeError::MintMismatch);
+    // Lock mode without the escrow.
+    let msg = b.raw_message(evm_bridge(), &enc(good));
+    let mut metas = receive_metas(b, payer_of(&b.env), &id);
+    metas[6] = AccountMeta::new_readonly(maskoii::ID, false);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, TokenBridgeError::EscrowRequired);
+    // Local total overflowing u64.
+    let overflow = enc(DistributionPayload { total: u64::MAX, ..good });
+    assert_token_error(deliver_distribution(b, evm_bridge(), &overflow, &id).await, TokenBridgeError::LocalAmountOverflow);
+    // A distribution id is used once per origin.
+    deliver_distribution(b, evm_bridge(), &enc(good), &id).await.unwrap();
+    assert!(deliver_distribution(b, evm_bridge(), &enc(DistributionPayload { root: [1u8; 32], ..good }), &id).await.is_err());
+    let d: Distribution = account(&mut b.env, distribution_pda(REMOTE_DOMAIN, &id)).await;
+    assert_eq!(d.root, root, "the first distribution is untouched");
+}
