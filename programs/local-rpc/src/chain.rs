@@ -11,7 +11,7 @@ use {
         pubsub::{Event, Events},
     },
     agave_feature_set::FeatureSet,
-    solana_account::{AccountSharedData, ReadableAccount},
+    solana_account::{AccountSharedData, ReadableAccount, WritableAccount},
     solana_accounts_db::accounts_db::ACCOUNTS_DB_CONFIG_FOR_TESTING,
     solana_clock::{Slot, MAX_PROCESSING_AGE},
     solana_cluster_type::ClusterType,
@@ -21,9 +21,7 @@ use {
     solana_message::{Message, SanitizedMessage},
     solana_native_token::LAMPORTS_PER_SOL,
     solana_poh_config::PohConfig,
-    solana_program_runtime::{
-        invoke_context::BuiltinFunctionWithContext, loaded_programs::ProgramCacheEntry,
-    },
+    solana_program_runtime::{invoke_context::BuiltinFunctionWithContext, loaded_programs::ProgramCacheEntry},
     solana_pubkey::Pubkey,
     solana_rent::Rent,
     solana_runtime::{
@@ -65,11 +63,14 @@ pub struct ChainConfig {
     pub slot_ms: u64,
     pub faucet_lamports: u64,
     pub programs: Vec<NativeProgram>,
+    /// SBF programs (address, ELF) loaded with the BPF loader, as solana-program-test does.
+    pub bpf_programs: Vec<(Pubkey, Vec<u8>)>,
     /// Where slots and committed transactions are announced (WebSocket subscriptions).
     pub events: Events,
 }
 
 /// Result of executing a transaction for real (committed or not).
+#[allow(clippy::large_enum_variant)] // short-lived, returned once per transaction
 pub enum Processed {
     /// Committed to the bank (successfully or with an execution error); recorded in the history.
     Committed(TxRecord),
@@ -96,16 +97,15 @@ impl Chain {
             ..FeeRateGovernor::default()
         };
         let faucet = Keypair::new();
-        let validator = Pubkey::new_unique();
-        let validator_stake =
-            rent.minimum_balance(4096) + 1_000_000 * LAMPORTS_PER_SOL;
+        let validator = Keypair::new().pubkey();
+        let validator_stake = rent.minimum_balance(4096) + 1_000_000 * LAMPORTS_PER_SOL;
         let feature_set = FeatureSet::all_enabled();
         let mut genesis_config = create_genesis_config_with_leader_ex(
             config.faucet_lamports,
             &faucet.pubkey(),
             &validator,
-            &Pubkey::new_unique(),
-            &Pubkey::new_unique(),
+            &Keypair::new().pubkey(),
+            &Keypair::new().pubkey(),
             None,
             validator_stake,
             42,
@@ -136,12 +136,18 @@ impl Chain {
         for (program_id, account) in solana_program_binaries::spl_programs(&rent).iter() {
             bank.store_account(program_id, account);
         }
-        for (program_id, account) in solana_program_binaries::core_bpf_programs(&rent, |feature| {
-            genesis_config.accounts.contains_key(feature)
-        })
-        .iter()
+        for (program_id, account) in
+            solana_program_binaries::core_bpf_programs(&rent, |feature| genesis_config.accounts.contains_key(feature))
+                .iter()
         {
             bank.store_account(program_id, account);
+        }
+        for (address, elf) in config.bpf_programs {
+            let lamports = rent.minimum_balance(elf.len()).max(1);
+            let mut account = AccountSharedData::new(lamports, 0, &solana_sdk_ids::bpf_loader::id());
+            account.set_data_from_slice(&elf);
+            account.set_executable(true);
+            bank.store_account(&address, &account);
         }
         for program in config.programs {
             bank.add_builtin(
@@ -184,7 +190,7 @@ impl Chain {
         forks.set_root(bank.slot(), None, Some(bank.slot()));
         let _ = self.events.send(Event::Slot { slot: bank.slot() + 1, parent: bank.slot(), root: bank.slot() });
         // Keep the accounts write cache from growing without bound (no background service here).
-        if bank.slot() % 256 == 0 {
+        if bank.slot().is_multiple_of(256) {
             bank.force_flush_accounts_cache();
         }
     }
@@ -201,8 +207,7 @@ impl Chain {
             Some(false),
             bank,
             bank.get_reserved_account_keys(),
-            bank.feature_set
-                .is_active(&agave_feature_set::static_instruction_limit::id()),
+            bank.feature_set.is_active(&agave_feature_set::static_instruction_limit::id()),
         )
     }
 
@@ -231,10 +236,9 @@ impl Chain {
         let writable: Vec<bool> = (0..keys.len()).map(|i| message.is_writable(i)).collect();
         let signer: Vec<bool> = (0..keys.len()).map(|i| message.is_signer(i)).collect();
         let (loaded_writable, loaded_readonly) = match message {
-            SanitizedMessage::V0(loaded) => (
-                loaded.loaded_addresses.writable.clone(),
-                loaded.loaded_addresses.readonly.clone(),
-            ),
+            SanitizedMessage::V0(loaded) => {
+                (loaded.loaded_addresses.writable.clone(), loaded.loaded_addresses.readonly.clone())
+            }
             SanitizedMessage::Legacy(_) => (Vec::new(), Vec::new()),
         };
         let pre_balances: Vec<u64> = keys.iter().map(|k| bank.get_balance(k)).collect();
@@ -299,11 +303,7 @@ impl Chain {
         limit_data.extend_from_slice(&unit_limit.to_le_bytes());
         let instructions = vec![
             solana_system_interface::instruction::transfer(&self.faucet.pubkey(), to, lamports),
-            solana_instruction::Instruction::new_with_bytes(
-                solana_sdk_ids::compute_budget::id(),
-                &limit_data,
-                vec![],
-            ),
+            solana_instruction::Instruction::new_with_bytes(solana_sdk_ids::compute_budget::id(), &limit_data, vec![]),
         ];
         let bank = self.bank();
         let message = Message::new(&instructions, Some(&self.faucet.pubkey()));
@@ -345,10 +345,16 @@ pub fn token_balances(bank: &Bank, keys: &[Pubkey]) -> Vec<serde_json::Value> {
 /// Native (host-compiled) programs are logged twice, once by the runtime and once by
 /// solana-program-test's builtin shim: `invoke [n]`, `invoke [n]`, ..., `success`, `success`. A real
 /// runtime never logs the same invoke/success/failure line twice in a row, so drop the repeats, which
-/// keeps log parsers' program stacks (Anchor's EventParser) balanced.
+/// keeps log parsers' program stacks (Anchor's EventParser) balanced. Also restores `Program data:`
+/// lines that native programs' `sol_log_data` produced (see `program_output`).
 pub fn normalize_logs(logs: Vec<String>) -> Vec<String> {
+    let data_prefix = format!("Program log: {}", crate::program_output::DATA_MARKER);
     let mut out: Vec<String> = Vec::with_capacity(logs.len());
     for line in logs {
+        let line = match line.strip_prefix(&data_prefix) {
+            Some(data) => format!("Program data: {data}"),
+            None => line,
+        };
         let structural = line.starts_with("Program ")
             && (line.contains(" invoke [") || line.ends_with(" success") || line.contains(" failed: "));
         if structural && out.last() == Some(&line) {
@@ -387,8 +393,15 @@ mod tests {
             ])
         );
         assert_eq!(
-            normalize_logs(logs(&["Program A invoke [1]", "Program A invoke [1]", "Program A failed: boom", "Program A failed: boom"])),
+            normalize_logs(logs(&[
+                "Program A invoke [1]",
+                "Program A invoke [1]",
+                "Program A failed: boom",
+                "Program A failed: boom"
+            ])),
             logs(&["Program A invoke [1]", "Program A failed: boom"])
         );
+        let data = format!("Program log: {}AQI= Aw==", crate::program_output::DATA_MARKER);
+        assert_eq!(normalize_logs(logs(&[&data])), logs(&["Program data: AQI= Aw=="]));
     }
 }

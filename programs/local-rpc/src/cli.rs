@@ -7,6 +7,7 @@ maskoii-local-rpc: a local Solana JSON-RPC server running the real Solana runtim
 and the maskoii program loaded.
 
 USAGE: maskoii-local-rpc [--host HOST] [--port PORT] [--slot-ms MS] [--ledger-airdrop LAMPORTS]
+                         [--bpf-program ADDRESS PROGRAM.so]...
 
   --host HOST                 address to listen on (default 127.0.0.1)
   --port PORT                 port to listen on, 0 for any free port (default 8899);
@@ -14,6 +15,9 @@ USAGE: maskoii-local-rpc [--host HOST] [--port PORT] [--slot-ms MS] [--ledger-ai
   --slot-ms MS                slot duration in milliseconds (default 400)
   --ledger-airdrop LAMPORTS   lamports held by the faucet that serves requestAirdrop
                               (default 500000000 SOL)
+  --bpf-program ADDRESS SO    load an SBF program (ELF) at ADDRESS (repeatable); at the maskoii
+                              program id it replaces the native build (exact compute units,
+                              emit! events in the logs)
   -h, --help                  print this help
 
 Prints one JSON line {\"ready\":true,\"url\":...} on stdout once listening; stops on SIGINT/SIGTERM.";
@@ -24,6 +28,8 @@ pub struct Cli {
     pub port: u16,
     pub slot_ms: u64,
     pub faucet_lamports: u64,
+    /// (address, path to the ELF) pairs.
+    pub bpf_programs: Vec<(String, String)>,
 }
 
 impl Default for Cli {
@@ -33,6 +39,7 @@ impl Default for Cli {
             port: 8899,
             slot_ms: 400,
             faucet_lamports: 500_000_000 * LAMPORTS_PER_SOL,
+            bpf_programs: Vec::new(),
         }
     }
 }
@@ -55,12 +62,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         if flag == "-h" || flag == "--help" {
             return Ok(Command::Help);
         }
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
+        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--host" => cli.host = value()?,
             "--port" => cli.port = number(&flag, &value()?)?,
@@ -75,6 +77,11 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
                 if cli.faucet_lamports == 0 {
                     return Err("--ledger-airdrop must be at least 1 lamport".into());
                 }
+            }
+            "--bpf-program" => {
+                let address = value()?;
+                let path = args.next().ok_or_else(|| format!("{flag} needs an address and a path"))?;
+                cli.bpf_programs.push((address, path));
             }
             other => return Err(format!("unknown argument: {other}")),
         }
@@ -104,7 +111,13 @@ mod tests {
         let parsed = parse(args(&["--host", "0.0.0.0", "--port=0", "--slot-ms", "50", "--ledger-airdrop=77"]));
         assert_eq!(
             parsed,
-            Ok(Command::Run(Cli { host: "0.0.0.0".into(), port: 0, slot_ms: 50, faucet_lamports: 77 }))
+            Ok(Command::Run(Cli {
+                host: "0.0.0.0".into(),
+                port: 0,
+                slot_ms: 50,
+                faucet_lamports: 77,
+                bpf_programs: Vec::new()
+            }))
         );
     }
 
@@ -117,5 +130,17 @@ mod tests {
         assert!(parse(args(&["--ledger-airdrop", "0"])).is_err());
         assert!(parse(args(&["--nope"])).unwrap_err().contains("unknown argument"));
         assert_eq!(parse(args(&["--help"])), Ok(Command::Help));
+        assert!(parse(args(&["--bpf-program", "Addr"])).unwrap_err().contains("an address and a path"));
+    }
+
+    #[test]
+    fn bpf_programs_repeat() {
+        let Ok(Command::Run(cli)) = parse(args(&["--bpf-program", "A", "a.so", "--bpf-program=B", "b.so"])) else {
+            panic!("parse")
+        };
+        assert_eq!(
+            cli.bpf_programs,
+            vec![("A".to_string(), "a.so".to_string()), ("B".to_string(), "b.so".to_string())]
+        );
     }
 }

@@ -23,8 +23,7 @@ const MAX_BASE64_SIZE: usize = 1644;
 const MAX_BASE58_BYTES: usize = 128;
 
 pub const SPL_TOKEN: Pubkey = Pubkey::from_str_const("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
-pub const SPL_TOKEN_2022: Pubkey =
-    Pubkey::from_str_const("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
+pub const SPL_TOKEN_2022: Pubkey = Pubkey::from_str_const("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
 
 /// Transaction / message binary encodings accepted on input.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -94,8 +93,7 @@ pub fn decode_transaction(encoded: &str, encoding: Binary) -> Result<VersionedTr
 pub fn decode_message(encoded: &str) -> Result<VersionedMessage, RpcError> {
     const WHAT: &str = "solana_message::versions::VersionedMessage";
     let bytes = decode_binary(encoded, Binary::Base64, WHAT)?;
-    bincode::deserialize(&bytes)
-        .map_err(|e| RpcError::invalid_params(format!("failed to deserialize {WHAT}: {e}")))
+    bincode::deserialize(&bytes).map_err(|e| RpcError::invalid_params(format!("failed to deserialize {WHAT}: {e}")))
 }
 
 /// `TransactionError` as the RPC serializes it (`"BlockhashNotFound"`, `{"InstructionError":[0,{"Custom":1}]}`).
@@ -146,10 +144,14 @@ pub struct DataSlice {
     pub length: usize,
 }
 
+/// Looks up an SPL mint's decimals (for jsonParsed token accounts).
+pub type MintDecimals<'a> = &'a dyn Fn(&Pubkey) -> Option<u8>;
+
 pub fn account_json(
     account: &AccountSharedData,
     encoding: AccountEncoding,
     slice: Option<DataSlice>,
+    mint_decimals: MintDecimals,
 ) -> Result<Value, RpcError> {
     let full = account.data();
     let data: &[u8] = match slice {
@@ -174,9 +176,12 @@ pub fn account_json(
                 json!([encoded, "base58"])
             }
         }
-        AccountEncoding::Base64 | AccountEncoding::JsonParsed => {
-            json!([BASE64_STANDARD.encode(data), "base64"])
-        }
+        AccountEncoding::JsonParsed => match slice.is_none().then(|| parse_spl_token(account, mint_decimals)).flatten()
+        {
+            Some(parsed) => parsed,
+            None => json!([BASE64_STANDARD.encode(data), "base64"]),
+        },
+        AccountEncoding::Base64 => json!([BASE64_STANDARD.encode(data), "base64"]),
         AccountEncoding::Base64Zstd => {
             let compressed = zstd::encode_all(data, 0)
                 .map_err(|e| RpcError::new(crate::rpc::INTERNAL_ERROR, format!("Internal error: zstd: {e}")))?;
@@ -191,6 +196,84 @@ pub fn account_json(
         "rentEpoch": account.rent_epoch(),
         "space": full.len(),
     }))
+}
+
+fn coption_pubkey(data: &[u8], at: usize) -> Option<Option<String>> {
+    match u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?) {
+        0 => Some(None),
+        1 => Some(Some(Pubkey::try_from(data.get(at + 4..at + 36)?).ok()?.to_string())),
+        _ => None,
+    }
+}
+
+fn coption_u64(data: &[u8], at: usize) -> Option<Option<u64>> {
+    match u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?) {
+        0 => Some(None),
+        1 => Some(Some(u64::from_le_bytes(data.get(at + 4..at + 12)?.try_into().ok()?))),
+        _ => None,
+    }
+}
+
+/// jsonParsed form of an SPL Token / Token-2022 mint or token account without extensions (what the
+/// real RPC's account decoder returns); `None` for anything else, which is then served as base64.
+pub fn parse_spl_token(account: &AccountSharedData, mint_decimals: MintDecimals) -> Option<Value> {
+    let program = match *account.owner() {
+        SPL_TOKEN => "spl-token",
+        SPL_TOKEN_2022 => "spl-token-2022",
+        _ => return None,
+    };
+    let data = account.data();
+    let parsed = match data.len() {
+        165 => {
+            let state = match data[108] {
+                1 => "initialized",
+                2 => "frozen",
+                _ => return None,
+            };
+            let mint = Pubkey::try_from(&data[0..32]).ok()?;
+            let decimals = mint_decimals(&mint)?;
+            let amount = u64::from_le_bytes(data[64..72].try_into().ok()?);
+            let delegate = coption_pubkey(data, 72)?;
+            let is_native = coption_u64(data, 109)?;
+            let delegated_amount = u64::from_le_bytes(data[121..129].try_into().ok()?);
+            let close_authority = coption_pubkey(data, 129)?;
+            let mut info = json!({
+                "isNative": is_native.is_some(),
+                "mint": mint.to_string(),
+                "owner": Pubkey::try_from(&data[32..64]).ok()?.to_string(),
+                "state": state,
+                "tokenAmount": ui_token_amount(amount, decimals),
+            });
+            if let Some(delegate) = delegate {
+                info["delegate"] = json!(delegate);
+                info["delegatedAmount"] = ui_token_amount(delegated_amount, decimals);
+            }
+            if let Some(reserve) = is_native {
+                info["rentExemptReserve"] = ui_token_amount(reserve, decimals);
+            }
+            if let Some(close_authority) = close_authority {
+                info["closeAuthority"] = json!(close_authority);
+            }
+            json!({ "info": info, "type": "account" })
+        }
+        82 => {
+            if data[45] != 1 {
+                return None;
+            }
+            json!({
+                "info": {
+                    "decimals": data[44],
+                    "freezeAuthority": coption_pubkey(data, 46)?,
+                    "isInitialized": true,
+                    "mintAuthority": coption_pubkey(data, 0)?,
+                    "supply": u64::from_le_bytes(data[36..44].try_into().ok()?).to_string(),
+                },
+                "type": "mint",
+            })
+        }
+        _ => return None,
+    };
+    Some(json!({ "program": program, "parsed": parsed, "space": data.len() }))
 }
 
 /// `uiTokenAmount` for a raw amount.

@@ -34,10 +34,7 @@ fn main() {
         // The runtime logs every instruction at debug level; keep stderr quiet unless asked.
         std::env::set_var("RUST_LOG", "warn");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(server::run(cli));
     match result {
         Ok(()) => {

@@ -6,9 +6,9 @@ use {
         encoding::{self, AccountEncoding, Binary, DataSlice, TxEncoding},
         history::TxRecord,
         rpc::{
-            parse_pubkey, parse_signature, Config, Params, RpcError, INTERNAL_ERROR,
-            MIN_CONTEXT_SLOT_NOT_REACHED, SEND_TRANSACTION_PREFLIGHT_FAILURE,
-            TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, UNSUPPORTED_TRANSACTION_VERSION,
+            parse_pubkey, parse_signature, Config, Params, RpcError, INTERNAL_ERROR, MIN_CONTEXT_SLOT_NOT_REACHED,
+            SEND_TRANSACTION_PREFLIGHT_FAILURE, TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
+            UNSUPPORTED_TRANSACTION_VERSION,
         },
     },
     base64::{prelude::BASE64_STANDARD, Engine},
@@ -70,6 +70,7 @@ pub fn call(chain: &mut Chain, method: &str, params: &Params) -> Result<Value, R
             Ok(json!(chain.slot()))
         }
         "getTokenAccountBalance" => get_token_account_balance(chain, params),
+        "getTokenAccountsByOwner" => get_token_accounts_by_owner(chain, params),
         "getTransaction" => get_transaction(chain, params),
         "getTransactionCount" => Ok(json!(chain.bank().transaction_count())),
         "getVersion" => Ok(json!({ "solana-core": API_VERSION, "feature-set": feature_set_id() })),
@@ -88,6 +89,11 @@ fn feature_set_id() -> u32 {
         id = (id ^ byte as u32).wrapping_mul(0x0100_0193);
     }
     id
+}
+
+/// Mint decimals at the tip, for jsonParsed token accounts.
+pub fn decimals(chain: &Chain) -> impl Fn(&solana_pubkey::Pubkey) -> Option<u8> + '_ {
+    move |mint| chain.account(mint).as_ref().and_then(encoding::mint_decimals)
 }
 
 fn context(chain: &Chain) -> Value {
@@ -129,7 +135,7 @@ fn get_account_info(chain: &mut Chain, params: &Params) -> Result<Value, RpcErro
     check_min_context_slot(chain, &config)?;
     let value = match chain.account(&address) {
         None => Value::Null,
-        Some(account) => encoding::account_json(&account, encoding, slice)?,
+        Some(account) => encoding::account_json(&account, encoding, slice, &decimals(chain))?,
     };
     Ok(with_context(chain, value))
 }
@@ -137,9 +143,7 @@ fn get_account_info(chain: &mut Chain, params: &Params) -> Result<Value, RpcErro
 fn get_multiple_accounts(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let keys = params.string_list(0, "pubkeys")?;
     if keys.len() > MAX_MULTIPLE_ACCOUNTS {
-        return Err(RpcError::invalid_params(format!(
-            "Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}"
-        )));
+        return Err(RpcError::invalid_params(format!("Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}")));
     }
     let keys = keys.iter().map(|k| parse_pubkey(k, "pubkeys")).collect::<Result<Vec<_>, _>>()?;
     let config = params.config(1)?;
@@ -150,7 +154,7 @@ fn get_multiple_accounts(chain: &mut Chain, params: &Params) -> Result<Value, Rp
         .iter()
         .map(|k| match chain.account(k) {
             None => Ok(Value::Null),
-            Some(account) => encoding::account_json(&account, encoding, slice),
+            Some(account) => encoding::account_json(&account, encoding, slice, &decimals(chain)),
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(with_context(chain, Value::Array(values)))
@@ -178,9 +182,10 @@ fn get_program_accounts(chain: &mut Chain, params: &Params) -> Result<Value, Rpc
             let offset = memcmp.get("offset").and_then(Value::as_u64).ok_or_else(|| {
                 RpcError::invalid_params("Invalid param: `filters[].memcmp.offset` must be an unsigned integer")
             })? as usize;
-            let bytes = memcmp.get("bytes").and_then(Value::as_str).ok_or_else(|| {
-                RpcError::invalid_params("Invalid param: `filters[].memcmp.bytes` must be a string")
-            })?;
+            let bytes = memcmp
+                .get("bytes")
+                .and_then(Value::as_str)
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: `filters[].memcmp.bytes` must be a string"))?;
             let bytes = match memcmp.get("encoding").and_then(Value::as_str) {
                 Some("base64") => BASE64_STANDARD.decode(bytes).ok(),
                 None | Some("base58") => bs58::decode(bytes).into_vec().ok(),
@@ -207,7 +212,7 @@ fn get_program_accounts(chain: &mut Chain, params: &Params) -> Result<Value, Rpc
         if keep {
             out.push(json!({
                 "pubkey": key.to_string(),
-                "account": encoding::account_json(&account, encoding, slice)?,
+                "account": encoding::account_json(&account, encoding, slice, &decimals(chain))?,
             }));
         }
     }
@@ -230,7 +235,8 @@ fn get_token_account_balance(chain: &mut Chain, params: &Params) -> Result<Value
     let address = params.pubkey(0, "pubkey")?;
     params.config(1)?;
     let invalid = || RpcError::invalid_params("Invalid param: not a Token account");
-    let account = chain.account(&address).ok_or_else(|| RpcError::invalid_params("Invalid param: could not find account"))?;
+    let account =
+        chain.account(&address).ok_or_else(|| RpcError::invalid_params("Invalid param: could not find account"))?;
     let (mint, _, amount) = encoding::parse_token_account(&account).ok_or_else(invalid)?;
     let decimals = chain
         .account(&mint)
@@ -240,16 +246,63 @@ fn get_token_account_balance(chain: &mut Chain, params: &Params) -> Result<Value
     Ok(with_context(chain, encoding::ui_token_amount(amount, decimals)))
 }
 
+/// SPL Token / Token-2022 accounts of `owner`, filtered by `{"mint": ...}` or `{"programId": ...}`.
+fn get_token_accounts_by_owner(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
+    let owner = params.pubkey(0, "owner")?;
+    let filter = params.required(1, "filter")?;
+    let (mint, programs) = match (filter.get("mint"), filter.get("programId")) {
+        (Some(Value::String(mint)), None) => {
+            let mint = parse_pubkey(mint, "filter.mint")?;
+            let program = chain
+                .account(&mint)
+                .filter(|a| encoding::mint_decimals(a).is_some())
+                .map(|a| *a.owner())
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: could not find mint"))?;
+            (Some(mint), vec![program])
+        }
+        (None, Some(Value::String(program))) => {
+            let program = parse_pubkey(program, "filter.programId")?;
+            if program != encoding::SPL_TOKEN && program != encoding::SPL_TOKEN_2022 {
+                return Err(RpcError::invalid_params("Invalid param: unrecognized Token program id"));
+            }
+            (None, vec![program])
+        }
+        _ => {
+            return Err(RpcError::invalid_params(
+                "Invalid param: `filter` must be {\"mint\": <pubkey>} or {\"programId\": <pubkey>}",
+            ))
+        }
+    };
+    let config = params.config(2)?;
+    let encoding = AccountEncoding::parse(config.str("encoding")?)?;
+    let slice = data_slice(&config)?;
+    check_min_context_slot(chain, &config)?;
+    let bank = chain.bank();
+    let mut out = Vec::new();
+    for program in programs {
+        let accounts = bank
+            .get_program_accounts(&program, &ScanConfig::default())
+            .map_err(|e| RpcError::new(INTERNAL_ERROR, format!("Internal error: {e}")))?;
+        for (key, account) in accounts {
+            let Some((account_mint, holder, _)) = encoding::parse_token_account(&account) else { continue };
+            if holder == owner && mint.is_none_or(|m| m == account_mint) {
+                out.push(json!({
+                    "pubkey": key.to_string(),
+                    "account": encoding::account_json(&account, encoding, slice, &decimals(chain))?,
+                }));
+            }
+        }
+    }
+    Ok(with_context(chain, Value::Array(out)))
+}
+
 fn get_latest_blockhash(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let config = params.config(0)?;
     check_min_context_slot(chain, &config)?;
     let bank = chain.bank();
     let blockhash = bank.last_blockhash();
     let last_valid = bank.get_blockhash_last_valid_block_height(&blockhash).unwrap_or_default();
-    Ok(with_context(
-        chain,
-        json!({ "blockhash": blockhash.to_string(), "lastValidBlockHeight": last_valid }),
-    ))
+    Ok(with_context(chain, json!({ "blockhash": blockhash.to_string(), "lastValidBlockHeight": last_valid })))
 }
 
 fn is_blockhash_valid(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
@@ -302,12 +355,9 @@ fn confirmation(chain: &Chain, record: &TxRecord) -> (Value, &'static str) {
 fn get_signature_statuses(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let signatures = params.string_list(0, "signatures")?;
     if signatures.len() > MAX_SIGNATURE_STATUSES {
-        return Err(RpcError::invalid_params(format!(
-            "Too many inputs provided; max {MAX_SIGNATURE_STATUSES}"
-        )));
+        return Err(RpcError::invalid_params(format!("Too many inputs provided; max {MAX_SIGNATURE_STATUSES}")));
     }
-    let signatures =
-        signatures.iter().map(|s| parse_signature(s, "signatures")).collect::<Result<Vec<_>, _>>()?;
+    let signatures = signatures.iter().map(|s| parse_signature(s, "signatures")).collect::<Result<Vec<_>, _>>()?;
     params.config(1)?;
     let values: Vec<Value> = signatures
         .iter()
@@ -412,10 +462,7 @@ fn verify_signatures(tx: &VersionedTransaction) -> Result<(), RpcError> {
     if tx.verify_with_results().iter().all(|ok| *ok) {
         Ok(())
     } else {
-        Err(RpcError::new(
-            TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
-            "Transaction signature verification failure",
-        ))
+        Err(RpcError::new(TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure"))
     }
 }
 
@@ -485,18 +532,17 @@ fn send_transaction(chain: &mut Chain, params: &Params) -> Result<Value, RpcErro
             eprintln!("maskoii-local-rpc: transaction {signature} dropped: {err}");
             Ok(json!(signature.to_string()))
         }
-        Processed::Dropped(err) => Err(RpcError::new(
-            SEND_TRANSACTION_PREFLIGHT_FAILURE,
-            format!("Transaction simulation failed: {err}"),
-        )
-        .with_data(json!({
-            "err": encoding::error_json(&Some(err)),
-            "logs": [],
-            "accounts": null,
-            "unitsConsumed": 0,
-            "returnData": null,
-            "innerInstructions": null,
-        }))),
+        Processed::Dropped(err) => {
+            Err(RpcError::new(SEND_TRANSACTION_PREFLIGHT_FAILURE, format!("Transaction simulation failed: {err}"))
+                .with_data(json!({
+                    "err": encoding::error_json(&Some(err)),
+                    "logs": [],
+                    "accounts": null,
+                    "unitsConsumed": 0,
+                    "returnData": null,
+                    "innerInstructions": null,
+                })))
+        }
     }
 }
 
@@ -521,7 +567,9 @@ fn simulate_transaction(chain: &mut Chain, params: &Params) -> Result<Value, Rpc
                 .iter()
                 .map(|a| {
                     a.as_str()
-                        .ok_or_else(|| RpcError::invalid_params("Invalid param: `accounts.addresses` must be an array of strings"))
+                        .ok_or_else(|| {
+                            RpcError::invalid_params("Invalid param: `accounts.addresses` must be an array of strings")
+                        })
                         .and_then(|s| parse_pubkey(s, "accounts.addresses"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -552,9 +600,7 @@ fn simulate_transaction(chain: &mut Chain, params: &Params) -> Result<Value, Rpc
         });
     }
     let keys = account_keys(&tx);
-    let sim = chain
-        .simulate(tx, inner)
-        .map_err(|e| RpcError::invalid_params(format!("invalid transaction: {e}")))?;
+    let sim = chain.simulate(tx, inner).map_err(|e| RpcError::invalid_params(format!("invalid transaction: {e}")))?;
     let accounts = match addresses {
         None => Value::Null,
         Some(addresses) => Value::Array(
@@ -569,7 +615,7 @@ fn simulate_transaction(chain: &mut Chain, params: &Params) -> Result<Value, Rpc
                         .or_else(|| chain.account(address));
                     match account {
                         Some(account) if account.lamports() > 0 => {
-                            encoding::account_json(&account, account_encoding, None)
+                            encoding::account_json(&account, account_encoding, None, &decimals(chain))
                         }
                         _ => Ok(Value::Null),
                     }

@@ -28,6 +28,9 @@ use {
 };
 
 const SENTINEL: &str = "\u{1}maskoii-local-rpc-sync:";
+/// A `sol_log_data` record travels through `sol_log` with this prefix; `chain::normalize_logs` turns
+/// `Program log: <marker>x` back into the runtime's `Program data: x`.
+pub const DATA_MARKER: &str = "\u{2}maskoii-local-rpc-data:";
 
 struct Captured {
     lines: Vec<String>,
@@ -57,9 +60,7 @@ pub fn install() -> std::io::Result<()> {
     }
     // SAFETY: fds[0] is the pipe's read end, owned from here on by the reader thread.
     let read_end = unsafe { File::from_raw_fd(fds[0]) };
-    std::thread::Builder::new()
-        .name("program-output".into())
-        .spawn(move || read_loop(read_end))?;
+    std::thread::Builder::new().name("program-output".into()).spawn(move || read_loop(read_end))?;
 
     struct Placeholder;
     impl SyscallStubs for Placeholder {}
@@ -103,9 +104,8 @@ pub fn take() -> Vec<String> {
         let _ = stdout.flush();
     }
     let captured = CAPTURED.lock().unwrap_or_else(|p| p.into_inner());
-    let (mut captured, _) = SEEN
-        .wait_timeout_while(captured, Duration::from_secs(2), |c| c.seen < n)
-        .unwrap_or_else(|p| p.into_inner());
+    let (mut captured, _) =
+        SEEN.wait_timeout_while(captured, Duration::from_secs(2), |c| c.seen < n).unwrap_or_else(|p| p.into_inner());
     std::mem::take(&mut captured.lines)
 }
 
@@ -211,8 +211,10 @@ impl SyscallStubs for CapturingStubs {
         self.inner.sol_set_return_data(data)
     }
     fn sol_log_data(&self, fields: &[&[u8]]) {
+        use base64::{prelude::BASE64_STANDARD, Engine};
         flush_into_inner(&*self.inner);
-        self.inner.sol_log_data(fields)
+        let encoded: Vec<String> = fields.iter().map(|f| BASE64_STANDARD.encode(f)).collect();
+        self.inner.sol_log(&format!("{DATA_MARKER}{}", encoded.join(" ")))
     }
     fn sol_get_processed_sibling_instruction(&self, index: usize) -> Option<Instruction> {
         self.inner.sol_get_processed_sibling_instruction(index)

@@ -8,7 +8,9 @@ use {
         encoding::{self, AccountEncoding},
         history::TxRecord,
         methods::API_VERSION,
-        rpc::{parse_pubkey, parse_signature, RpcError, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR},
+        rpc::{
+            parse_pubkey, parse_signature, RpcError, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
+        },
     },
     futures_util::{SinkExt, StreamExt},
     serde_json::{json, Value},
@@ -158,10 +160,11 @@ fn handle_text(text: &str, chain: &Mutex<Chain>, subs: &mut HashMap<u64, Subscri
                 continue;
             }
         };
+        let mark = out.len();
         match subscribe(method, &params, chain, subs, out) {
             Ok(result) => {
                 // The answer goes before any notification the subscription produced at once.
-                let notifications: Vec<String> = out.drain(..).collect();
+                let notifications = out.split_off(mark);
                 out.push(json!({ "jsonrpc": "2.0", "result": result, "id": id }).to_string());
                 out.extend(notifications);
             }
@@ -171,9 +174,10 @@ fn handle_text(text: &str, chain: &Mutex<Chain>, subs: &mut HashMap<u64, Subscri
 }
 
 fn param<'a>(params: &'a [Value], index: usize, name: &str) -> Result<&'a Value, RpcError> {
-    params.get(index).filter(|v| !v.is_null()).ok_or_else(|| {
-        RpcError::invalid_params(format!("Invalid params: missing `{name}`"))
-    })
+    params
+        .get(index)
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| RpcError::invalid_params(format!("Invalid params: missing `{name}`")))
 }
 
 fn param_str<'a>(params: &'a [Value], index: usize, name: &str) -> Result<&'a str, RpcError> {
@@ -226,10 +230,14 @@ fn subscribe(
             if let Some(record) = chain.history.get(&signature) {
                 let err = encoding::error_json(&record.err);
                 if !finalized || chain.slot() >= record.slot + FINALIZED_DISTANCE {
-                    out.push(notification("signatureNotification", id, json!({
-                        "context": context(chain.slot()),
-                        "value": { "err": err },
-                    })));
+                    out.push(notification(
+                        "signatureNotification",
+                        id,
+                        json!({
+                            "context": context(chain.slot()),
+                            "value": { "err": err },
+                        }),
+                    ));
                     return Ok(json!(id));
                 }
                 sub = Subscription::Signature { signature, finalized, landed: Some((record.slot, err)) };
@@ -255,7 +263,11 @@ fn subscribe(
                         ))
                     }
                 },
-                _ => return Err(RpcError::invalid_params("Invalid param: `filter` must be \"all\", \"allWithVotes\" or {\"mentions\": [pubkey]}")),
+                _ => {
+                    return Err(RpcError::invalid_params(
+                        "Invalid param: `filter` must be \"all\", \"allWithVotes\" or {\"mentions\": [pubkey]}",
+                    ))
+                }
             };
             commitment_finalized(params.get(1))?;
             Subscription::Logs { mentions }
@@ -290,33 +302,46 @@ fn on_event(event: &Event, chain: &Mutex<Chain>, subs: &mut HashMap<u64, Subscri
                 if *finalized {
                     *landed = Some((record.slot, err));
                 } else {
-                    out.push(notification("signatureNotification", id, json!({
-                        "context": context(record.slot),
-                        "value": { "err": err },
-                    })));
+                    out.push(notification(
+                        "signatureNotification",
+                        id,
+                        json!({
+                            "context": context(record.slot),
+                            "value": { "err": err },
+                        }),
+                    ));
                     done.push(id);
                 }
             }
-            (Subscription::Signature { finalized: true, landed: Some((landed_slot, err)), .. }, Event::Slot { slot, .. })
-                if *slot >= *landed_slot + FINALIZED_DISTANCE =>
-            {
-                out.push(notification("signatureNotification", id, json!({
-                    "context": context(*slot),
-                    "value": { "err": err },
-                })));
+            (
+                Subscription::Signature { finalized: true, landed: Some((landed_slot, err)), .. },
+                Event::Slot { slot, .. },
+            ) if *slot >= *landed_slot + FINALIZED_DISTANCE => {
+                out.push(notification(
+                    "signatureNotification",
+                    id,
+                    json!({
+                        "context": context(*slot),
+                        "value": { "err": err },
+                    }),
+                ));
                 done.push(id);
             }
             (Subscription::Logs { mentions }, Event::Transaction(record))
                 if mentions.is_none_or(|key| record.account_keys.contains(&key)) =>
             {
-                out.push(notification("logsNotification", id, json!({
-                    "context": context(record.slot),
-                    "value": {
-                        "signature": record.signature.to_string(),
-                        "err": encoding::error_json(&record.err),
-                        "logs": record.logs,
-                    },
-                })));
+                out.push(notification(
+                    "logsNotification",
+                    id,
+                    json!({
+                        "context": context(record.slot),
+                        "value": {
+                            "signature": record.signature.to_string(),
+                            "err": encoding::error_json(&record.err),
+                            "logs": record.logs,
+                        },
+                    }),
+                ));
             }
             (Subscription::Account { pubkey, encoding }, Event::Transaction(record))
                 if record
@@ -325,16 +350,22 @@ fn on_event(event: &Event, chain: &Mutex<Chain>, subs: &mut HashMap<u64, Subscri
                     .zip(record.writable.iter())
                     .any(|(key, writable)| key == pubkey && *writable) =>
             {
-                let account = lock(chain).account(pubkey).unwrap_or_else(|| {
-                    AccountSharedData::new(0, 0, &solana_sdk_ids::system_program::id())
-                });
-                let value = encoding::account_json(&account, *encoding, None)
-                    .or_else(|_| encoding::account_json(&account, AccountEncoding::Base64, None))
+                let chain = lock(chain);
+                let decimals = crate::methods::decimals(&chain);
+                let account = chain
+                    .account(pubkey)
+                    .unwrap_or_else(|| AccountSharedData::new(0, 0, &solana_sdk_ids::system_program::id()));
+                let value = encoding::account_json(&account, *encoding, None, &decimals)
+                    .or_else(|_| encoding::account_json(&account, AccountEncoding::Base64, None, &decimals))
                     .unwrap_or(Value::Null);
-                out.push(notification("accountNotification", id, json!({
-                    "context": context(record.slot),
-                    "value": value,
-                })));
+                out.push(notification(
+                    "accountNotification",
+                    id,
+                    json!({
+                        "context": context(record.slot),
+                        "value": value,
+                    }),
+                ));
             }
             _ => {}
         }

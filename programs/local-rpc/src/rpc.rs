@@ -64,13 +64,9 @@ pub fn handle_body(chain: &Mutex<Chain>, body: &[u8]) -> Option<Value> {
     match value {
         Value::Array(items) => {
             if items.is_empty() {
-                return Some(error_response(
-                    Value::Null,
-                    RpcError::new(INVALID_REQUEST, "Invalid request"),
-                ));
+                return Some(error_response(Value::Null, RpcError::new(INVALID_REQUEST, "Invalid request")));
             }
-            let responses: Vec<Value> =
-                items.into_iter().filter_map(|item| handle_one(chain, item)).collect();
+            let responses: Vec<Value> = items.into_iter().filter_map(|item| handle_one(chain, item)).collect();
             if responses.is_empty() {
                 None
             } else {
@@ -102,15 +98,14 @@ fn handle_one(chain: &Mutex<Chain>, item: Value) -> Option<Value> {
         Err(err) => Err(err),
         Ok(params) => {
             let mut guard = chain.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            catch_unwind(AssertUnwindSafe(|| methods::call(&mut guard, &method, &params)))
-                .unwrap_or_else(|panic| {
-                    let reason = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "unknown".into());
-                    Err(RpcError::new(INTERNAL_ERROR, format!("Internal error: {reason}")))
-                })
+            catch_unwind(AssertUnwindSafe(|| methods::call(&mut guard, &method, &params))).unwrap_or_else(|panic| {
+                let reason = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "unknown".into());
+                Err(RpcError::new(INTERNAL_ERROR, format!("Internal error: {reason}")))
+            })
         }
     };
     // A request without an id is a notification: executed, never answered.
@@ -158,15 +153,16 @@ impl Params {
     }
 
     pub fn u64(&self, index: usize, name: &str) -> Result<u64, RpcError> {
-        self.required(index, name)?.as_u64().ok_or_else(|| {
-            RpcError::invalid_params(format!("Invalid param: `{name}` must be an unsigned integer"))
-        })
+        self.required(index, name)?
+            .as_u64()
+            .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: `{name}` must be an unsigned integer")))
     }
 
     pub fn string_list(&self, index: usize, name: &str) -> Result<Vec<String>, RpcError> {
-        let list = self.required(index, name)?.as_array().ok_or_else(|| {
-            RpcError::invalid_params(format!("Invalid param: `{name}` must be an array of strings"))
-        })?;
+        let list = self
+            .required(index, name)?
+            .as_array()
+            .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: `{name}` must be an array of strings")))?;
         list.iter()
             .map(|v| {
                 v.as_str().map(str::to_string).ok_or_else(|| {
@@ -191,15 +187,13 @@ impl Params {
 }
 
 pub fn parse_pubkey(s: &str, name: &str) -> Result<Pubkey, RpcError> {
-    Pubkey::from_str(s).map_err(|_| {
-        RpcError::invalid_params(format!("Invalid param: `{name}` is not a valid base58 public key: {s}"))
-    })
+    Pubkey::from_str(s)
+        .map_err(|_| RpcError::invalid_params(format!("Invalid param: `{name}` is not a valid base58 public key: {s}")))
 }
 
 pub fn parse_signature(s: &str, name: &str) -> Result<Signature, RpcError> {
-    Signature::from_str(s).map_err(|_| {
-        RpcError::invalid_params(format!("Invalid param: `{name}` is not a valid base58 signature: {s}"))
-    })
+    Signature::from_str(s)
+        .map_err(|_| RpcError::invalid_params(format!("Invalid param: `{name}` is not a valid base58 signature: {s}")))
 }
 
 /// A method's configuration object (`{"commitment": ..., "encoding": ...}`).
@@ -244,9 +238,10 @@ impl Config {
     pub fn u64(&self, key: &str) -> Result<Option<u64>, RpcError> {
         match self.0.get(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => v.as_u64().map(Some).ok_or_else(|| {
-                RpcError::invalid_params(format!("Invalid param: `{key}` must be an unsigned integer"))
-            }),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: `{key}` must be an unsigned integer"))),
         }
     }
 

@@ -17,12 +17,12 @@ use {
     },
     solana_program_runtime::invoke_context::BuiltinFunctionWithContext,
     solana_signer::Signer,
-    tokio::net::TcpListener,
     std::{
         io::Write,
         sync::{Arc, Mutex},
         time::Duration,
     },
+    tokio::net::TcpListener,
 };
 
 type Shared = Arc<Mutex<Chain>>;
@@ -30,8 +30,13 @@ type Shared = Arc<Mutex<Chain>>;
 /// Anchor's `entry` ties every argument to one lifetime; `processor!` wants independent ones.
 fn maskoii_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     // SAFETY: the runtime keeps all three alive for the whole call; only the lifetimes are unified.
-    let (program_id, accounts, data): (&'static Pubkey, &'static [AccountInfo<'static>], &'static [u8]) =
-        unsafe { (std::mem::transmute(program_id), std::mem::transmute(accounts), std::mem::transmute(data)) };
+    let (program_id, accounts, data) = unsafe {
+        (
+            std::mem::transmute::<&Pubkey, &'static Pubkey>(program_id),
+            std::mem::transmute::<&[AccountInfo], &'static [AccountInfo<'static>]>(accounts),
+            std::mem::transmute::<&[u8], &'static [u8]>(data),
+        )
+    };
     maskoii::entry(program_id, accounts, data)
 }
 
@@ -43,11 +48,7 @@ fn process_maskoii(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -
 #[allow(deprecated)] // the unstable-API marker of solana-program-test 3.x
 fn native_programs() -> Vec<NativeProgram> {
     let entry: Option<BuiltinFunctionWithContext> = solana_program_test::processor!(process_maskoii);
-    vec![NativeProgram {
-        name: "maskoii",
-        program_id: maskoii::ID,
-        entry: entry.expect("processor"),
-    }]
+    vec![NativeProgram { name: "maskoii", program_id: maskoii::ID, entry: entry.expect("processor") }]
 }
 
 /// Installs solana-program-test's syscall stubs, which native programs need for CPI (`invoke`),
@@ -86,16 +87,28 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
     let ws_address = ws_listener.local_addr()?;
     install_syscall_stubs().await;
     let events = pubsub::channel();
+    let mut bpf_programs = Vec::new();
+    for (address, path) in &cli.bpf_programs {
+        let address: Pubkey = address
+            .parse()
+            .map_err(|_| std::io::Error::other(format!("--bpf-program: not a public key: {address}")))?;
+        let elf = std::fs::read(path).map_err(|e| std::io::Error::other(format!("--bpf-program {path}: {e}")))?;
+        bpf_programs.push((address, elf));
+    }
+    // The native maskoii build is loaded unless an SBF build replaces it.
+    let programs = native_programs()
+        .into_iter()
+        .filter(|p| !bpf_programs.iter().any(|(address, _)| *address == p.program_id))
+        .collect();
 
     let config = ChainConfig {
         slot_ms: cli.slot_ms,
         faucet_lamports: cli.faucet_lamports,
-        programs: native_programs(),
+        programs,
+        bpf_programs,
         events: events.clone(),
     };
-    let chain = tokio::task::spawn_blocking(move || Chain::new(config))
-        .await
-        .map_err(std::io::Error::other)?;
+    let chain = tokio::task::spawn_blocking(move || Chain::new(config)).await.map_err(std::io::Error::other)?;
     let faucet = chain.faucet.pubkey();
     let genesis_hash = chain.genesis_hash;
     let shared: Shared = Arc::new(Mutex::new(chain));
@@ -111,10 +124,8 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
         loop {
             interval.tick().await;
             let chain = ticker.clone();
-            let _ = tokio::task::spawn_blocking(move || {
-                chain.lock().unwrap_or_else(|p| p.into_inner()).advance_slot()
-            })
-            .await;
+            let _ = tokio::task::spawn_blocking(move || chain.lock().unwrap_or_else(|p| p.into_inner()).advance_slot())
+                .await;
         }
     });
 
@@ -134,6 +145,7 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
         "faucet": faucet.to_string(),
         "genesisHash": genesis_hash.to_string(),
         "programs": { "maskoii": maskoii::ID.to_string() },
+        "sbfPrograms": cli.bpf_programs.iter().map(|(address, _)| address.clone()).collect::<Vec<_>>(),
     });
     let mut stdout = std::io::stdout();
     writeln!(stdout, "{ready}")?;
@@ -147,11 +159,9 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
 
 async fn handle(State(shared): State<Shared>, body: Bytes) -> Response {
     match tokio::task::spawn_blocking(move || rpc::handle_body(&shared, &body)).await {
-        Ok(Some(value)) => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-            value.to_string(),
-        )
-            .into_response(),
+        Ok(Some(value)) => {
+            ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], value.to_string()).into_response()
+        }
         Ok(None) => StatusCode::OK.into_response(),
         Err(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -180,10 +190,17 @@ async fn cors(mut response: Response) -> Response {
 }
 
 async fn shutdown_signal() {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("SIGTERM handler");
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}
     }
+    // Graceful shutdown waits for open HTTP connections; do not let a client holding one keep the
+    // process alive.
+    std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(3));
+        eprintln!("maskoii-local-rpc: stopped (connections still open)");
+        std::process::exit(0);
+    });
 }

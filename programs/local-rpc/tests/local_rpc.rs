@@ -9,7 +9,6 @@ use {
     solana_hash::Hash,
     solana_keypair::Keypair,
     solana_message::{v0, Message, VersionedMessage},
-    solana_pubkey::Pubkey,
     solana_signer::Signer,
     solana_transaction::{versioned::VersionedTransaction, Transaction},
     std::time::{Duration, Instant},
@@ -95,7 +94,7 @@ fn test_node_info_airdrop_balance_blockhash_and_slots() {
     assert_eq!(server.call("getMinimumBalanceForRentExemption", json!([165])), 2_039_280);
     assert_eq!(server.call("getMinimumBalanceForRentExemption", json!([0])), 890_880);
     let message = Message::new(
-        &[solana_system_interface::instruction::transfer(&user.pubkey(), &Pubkey::new_unique(), 1)],
+        &[solana_system_interface::instruction::transfer(&user.pubkey(), &Keypair::new().pubkey(), 1)],
         Some(&user.pubkey()),
     );
     let mut message = message;
@@ -123,17 +122,30 @@ fn test_spl_token_transactions_history_and_accounts() {
     let owner = Keypair::new();
 
     // create mint + token account + mint_to, sent base64 with preflight.
-    let instructions =
-        token_setup_instructions(&server, &payer.pubkey(), &mint.pubkey(), &account.pubkey(), &payer.pubkey(), &owner.pubkey(), 1_500_000);
+    let instructions = token_setup_instructions(
+        &server,
+        &payer.pubkey(),
+        &mint.pubkey(),
+        &account.pubkey(),
+        &payer.pubkey(),
+        &owner.pubkey(),
+        1_500_000,
+    );
     let tx = signed(&instructions, &payer, &[&mint, &account], server.blockhash());
-    let sig1 = server.call("sendTransaction", json!([b64(&tx), {"encoding": "base64", "preflightCommitment": "confirmed"}]));
+    let sig1 =
+        server.call("sendTransaction", json!([b64(&tx), {"encoding": "base64", "preflightCommitment": "confirmed"}]));
     assert_eq!(sig1, tx.signatures[0].to_string());
     let status = status_of(&server, sig1.as_str().unwrap());
     assert_eq!(status["err"], Value::Null);
 
     // A second mint_to, sent base58 (the default encoding) without preflight.
     let mint_more = spl_token_interface::instruction::mint_to(
-        &spl_token_interface::id(), &mint.pubkey(), &account.pubkey(), &payer.pubkey(), &[], 500_000,
+        &spl_token_interface::id(),
+        &mint.pubkey(),
+        &account.pubkey(),
+        &payer.pubkey(),
+        &[],
+        500_000,
     )
     .unwrap();
     let tx2 = signed(&[mint_more], &payer, &[], server.blockhash());
@@ -175,7 +187,8 @@ fn test_spl_token_transactions_history_and_accounts() {
     assert!(got.get("version").is_none(), "no version without maxSupportedTransactionVersion");
 
     // base64 and base58 give back the exact bytes; jsonParsed gives key objects.
-    let got64 = server.call("getTransaction", json!([sig1, {"encoding": "base64", "maxSupportedTransactionVersion": 0}]));
+    let got64 =
+        server.call("getTransaction", json!([sig1, {"encoding": "base64", "maxSupportedTransactionVersion": 0}]));
     assert_eq!(got64["transaction"][1], "base64");
     assert_eq!(got64["transaction"][0], b64(&tx));
     assert_eq!(got64["version"], "legacy");
@@ -210,7 +223,7 @@ fn test_spl_token_transactions_history_and_accounts() {
     assert_eq!(until[0]["signature"], sig2);
     let payer_history = server.call("getSignaturesForAddress", json!([payer.pubkey().to_string()]));
     assert_eq!(payer_history.as_array().unwrap().len(), 3, "airdrop + two token transactions");
-    let nobody = server.call("getSignaturesForAddress", json!([Pubkey::new_unique().to_string()]));
+    let nobody = server.call("getSignaturesForAddress", json!([Keypair::new().pubkey().to_string()]));
     assert_eq!(nobody, json!([]));
 
     // getAccountInfo in every encoding.
@@ -228,7 +241,39 @@ fn test_spl_token_transactions_history_and_accounts() {
     assert_eq!(&data[32..64], owner.pubkey().as_ref());
     assert_eq!(u64::from_le_bytes(data[64..72].try_into().unwrap()), 2_000_000);
     let parsed = server.call("getAccountInfo", json!([account.pubkey().to_string(), {"encoding": "jsonParsed"}]));
-    assert_eq!(parsed["value"]["data"], value["data"], "jsonParsed falls back to base64");
+    assert_eq!(
+        parsed["value"]["data"],
+        json!({
+            "program": "spl-token",
+            "parsed": {
+                "info": {
+                    "isNative": false,
+                    "mint": mint.pubkey().to_string(),
+                    "owner": owner.pubkey().to_string(),
+                    "state": "initialized",
+                    "tokenAmount": {"amount": "2000000", "decimals": 6, "uiAmount": 2.0, "uiAmountString": "2"},
+                },
+                "type": "account",
+            },
+            "space": 165,
+        })
+    );
+    let parsed_mint = server.call("getAccountInfo", json!([mint.pubkey().to_string(), {"encoding": "jsonParsed"}]));
+    assert_eq!(
+        parsed_mint["value"]["data"]["parsed"],
+        json!({
+            "info": {
+                "decimals": 6,
+                "freezeAuthority": null,
+                "isInitialized": true,
+                "mintAuthority": payer.pubkey().to_string(),
+                "supply": "2000000",
+            },
+            "type": "mint",
+        })
+    );
+    let parsed_payer = server.call("getAccountInfo", json!([payer.pubkey().to_string(), {"encoding": "jsonParsed"}]));
+    assert_eq!(parsed_payer["value"]["data"], json!(["", "base64"]), "no parser: base64");
     let sliced = server.call(
         "getAccountInfo",
         json!([account.pubkey().to_string(), {"encoding": "base64", "dataSlice": {"offset": 64, "length": 8}}]),
@@ -244,11 +289,14 @@ fn test_spl_token_transactions_history_and_accounts() {
     assert_eq!(mint58["value"]["data"][1], "base58");
     let too_big = server.call_err("getAccountInfo", json!([account.pubkey().to_string(), {"encoding": "base58"}]));
     assert_eq!(too_big["code"], -32602);
-    let absent = server.call("getAccountInfo", json!([Pubkey::new_unique().to_string(), {"encoding": "base64", "commitment": "finalized"}]));
+    let absent = server.call(
+        "getAccountInfo",
+        json!([Keypair::new().pubkey().to_string(), {"encoding": "base64", "commitment": "finalized"}]),
+    );
     assert_eq!(absent["value"], Value::Null);
     let multiple = server.call(
         "getMultipleAccounts",
-        json!([[mint.pubkey().to_string(), Pubkey::new_unique().to_string(), account.pubkey().to_string()], {"encoding": "base64"}]),
+        json!([[mint.pubkey().to_string(), Keypair::new().pubkey().to_string(), account.pubkey().to_string()], {"encoding": "base64"}]),
     );
     assert_context(&multiple, &server);
     assert_eq!(multiple["value"][0]["space"], 82);
@@ -266,6 +314,23 @@ fn test_spl_token_transactions_history_and_accounts() {
     );
     assert_eq!(holders.as_array().unwrap().len(), 1);
     assert_eq!(holders[0]["pubkey"], account.pubkey().to_string());
+    let by_owner = server.call(
+        "getTokenAccountsByOwner",
+        json!([owner.pubkey().to_string(), {"mint": mint.pubkey().to_string()}, {"encoding": "base64"}]),
+    );
+    assert_context(&by_owner, &server);
+    assert_eq!(by_owner["value"].as_array().unwrap().len(), 1);
+    assert_eq!(by_owner["value"][0]["pubkey"], account.pubkey().to_string());
+    let by_program = server.call(
+        "getTokenAccountsByOwner",
+        json!([owner.pubkey().to_string(), {"programId": TOKEN_PROGRAM}, {"encoding": "jsonParsed"}]),
+    );
+    assert_eq!(by_program["value"].as_array().unwrap().len(), 1);
+    let none =
+        server.call("getTokenAccountsByOwner", json!([payer.pubkey().to_string(), {"programId": TOKEN_PROGRAM}]));
+    assert_eq!(none["value"], json!([]));
+    let err = server.call_err("getTokenAccountsByOwner", json!([owner.pubkey().to_string(), {}]));
+    assert!(err["message"].as_str().unwrap().contains("filter"));
 }
 
 #[test]
@@ -275,12 +340,22 @@ fn test_simulation_preflight_and_failed_transactions() {
     server.airdrop(&payer.pubkey(), 10 * SOL);
     let mint = Keypair::new();
     let account = Keypair::new();
-    let instructions =
-        token_setup_instructions(&server, &payer.pubkey(), &mint.pubkey(), &account.pubkey(), &payer.pubkey(), &payer.pubkey(), 1);
+    let instructions = token_setup_instructions(
+        &server,
+        &payer.pubkey(),
+        &mint.pubkey(),
+        &account.pubkey(),
+        &payer.pubkey(),
+        &payer.pubkey(),
+        1,
+    );
     let tx = signed(&instructions, &payer, &[&mint, &account], server.blockhash());
 
     // Simulation of a valid transaction: logs and units, nothing committed.
-    let sim = server.call("simulateTransaction", json!([b64(&tx), {"encoding": "base64", "sigVerify": true, "commitment": "confirmed"}]));
+    let sim = server.call(
+        "simulateTransaction",
+        json!([b64(&tx), {"encoding": "base64", "sigVerify": true, "commitment": "confirmed"}]),
+    );
     assert_context(&sim, &server);
     let value = &sim["value"];
     assert_eq!(value["err"], Value::Null);
@@ -292,7 +367,7 @@ fn test_simulation_preflight_and_failed_transactions() {
     // Simulation with accounts requested and the default base58 transaction encoding.
     let sim = server.call(
         "simulateTransaction",
-        json!([b58(&tx), {"accounts": {"addresses": [account.pubkey().to_string(), Pubkey::new_unique().to_string()], "encoding": "base64"}}]),
+        json!([b58(&tx), {"accounts": {"addresses": [account.pubkey().to_string(), Keypair::new().pubkey().to_string()], "encoding": "base64"}}]),
     );
     let post = BASE64_STANDARD.decode(sim["value"]["accounts"][0]["data"][0].as_str().unwrap()).unwrap();
     assert_eq!(u64::from_le_bytes(post[64..72].try_into().unwrap()), 1);
@@ -302,11 +377,15 @@ fn test_simulation_preflight_and_failed_transactions() {
     let stale = signed(&instructions, &payer, &[&mint, &account], Hash::new_from_array([3; 32]));
     let sim = server.call("simulateTransaction", json!([b64(&stale), {"encoding": "base64"}]));
     assert_eq!(sim["value"]["err"], "BlockhashNotFound");
-    let sim = server.call("simulateTransaction", json!([b64(&stale), {"encoding": "base64", "replaceRecentBlockhash": true}]));
+    let sim = server
+        .call("simulateTransaction", json!([b64(&stale), {"encoding": "base64", "replaceRecentBlockhash": true}]));
     assert_eq!(sim["value"]["err"], Value::Null);
     assert!(sim["value"]["replacementBlockhash"]["blockhash"].is_string());
     assert!(sim["value"]["replacementBlockhash"]["lastValidBlockHeight"].is_u64());
-    let err = server.call_err("simulateTransaction", json!([b64(&stale), {"encoding": "base64", "replaceRecentBlockhash": true, "sigVerify": true}]));
+    let err = server.call_err(
+        "simulateTransaction",
+        json!([b64(&stale), {"encoding": "base64", "replaceRecentBlockhash": true, "sigVerify": true}]),
+    );
     assert_eq!(err["code"], -32602);
 
     // Preflight failure of sendTransaction: -32002 with the simulation's logs in data.
@@ -319,7 +398,12 @@ fn test_simulation_preflight_and_failed_transactions() {
     let impostor = Keypair::new();
     server.airdrop(&impostor.pubkey(), SOL);
     let wrong_authority = spl_token_interface::instruction::mint_to(
-        &spl_token_interface::id(), &mint.pubkey(), &account.pubkey(), &impostor.pubkey(), &[], 5,
+        &spl_token_interface::id(),
+        &mint.pubkey(),
+        &account.pubkey(),
+        &impostor.pubkey(),
+        &[],
+        5,
     )
     .unwrap();
     let bad = signed(&[wrong_authority], &impostor, &[], server.blockhash());
@@ -327,7 +411,10 @@ fn test_simulation_preflight_and_failed_transactions() {
     assert_eq!(sim["value"]["err"], json!({"InstructionError": [0, {"Custom": 4}]}), "OwnerMismatch");
     let err = server.call_err("sendTransaction", json!([b64(&bad), {"encoding": "base64"}]));
     assert_eq!(err["code"], -32002);
-    assert_eq!(err["message"], "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x4");
+    assert_eq!(
+        err["message"],
+        "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x4"
+    );
     assert_eq!(err["data"]["err"], json!({"InstructionError": [0, {"Custom": 4}]}));
     let logs = err["data"]["logs"].as_array().unwrap();
     assert!(logs.iter().any(|l| l.as_str().unwrap().contains("owner does not match")), "{logs:?}");
@@ -352,7 +439,12 @@ fn test_simulation_preflight_and_failed_transactions() {
     assert_eq!(err["data"]["err"], "AlreadyProcessed");
 
     // A tampered signature is refused before anything runs.
-    let mut forged = signed(&[solana_system_interface::instruction::transfer(&payer.pubkey(), &impostor.pubkey(), 1)], &payer, &[], server.blockhash());
+    let mut forged = signed(
+        &[solana_system_interface::instruction::transfer(&payer.pubkey(), &impostor.pubkey(), 1)],
+        &payer,
+        &[],
+        server.blockhash(),
+    );
     forged.signatures[0] = impostor.sign_message(b"not the message");
     let err = server.call_err("sendTransaction", json!([b64(&forged), {"encoding": "base64"}]));
     assert_eq!(err["code"], -32003);
@@ -412,16 +504,16 @@ fn test_json_rpc_errors_and_batches() {
         ("getBalance", json!([]), "pubkey"),
         ("getBalance", json!(["not-a-key"]), "pubkey"),
         ("getBalance", json!([42]), "pubkey"),
-        ("getAccountInfo", json!([Pubkey::new_unique().to_string(), {"encoding": "xml"}]), "encoding"),
-        ("getAccountInfo", json!([Pubkey::new_unique().to_string(), {"commitment": "soon"}]), "commitment"),
-        ("getAccountInfo", json!([Pubkey::new_unique().to_string(), "base64"]), "configuration"),
+        ("getAccountInfo", json!([Keypair::new().pubkey().to_string(), {"encoding": "xml"}]), "encoding"),
+        ("getAccountInfo", json!([Keypair::new().pubkey().to_string(), {"commitment": "soon"}]), "commitment"),
+        ("getAccountInfo", json!([Keypair::new().pubkey().to_string(), "base64"]), "configuration"),
         ("getMultipleAccounts", json!(["x"]), "pubkeys"),
         ("getSignatureStatuses", json!([["zzz"]]), "signatures"),
-        ("getSignaturesForAddress", json!([Pubkey::new_unique().to_string(), {"limit": 0}]), "limit"),
-        ("getSignaturesForAddress", json!([Pubkey::new_unique().to_string(), {"before": "nope"}]), "before"),
+        ("getSignaturesForAddress", json!([Keypair::new().pubkey().to_string(), {"limit": 0}]), "limit"),
+        ("getSignaturesForAddress", json!([Keypair::new().pubkey().to_string(), {"before": "nope"}]), "before"),
         ("getTransaction", json!(["1"]), "signature"),
-        ("requestAirdrop", json!([Pubkey::new_unique().to_string()]), "lamports"),
-        ("requestAirdrop", json!([Pubkey::new_unique().to_string(), -1]), "lamports"),
+        ("requestAirdrop", json!([Keypair::new().pubkey().to_string()]), "lamports"),
+        ("requestAirdrop", json!([Keypair::new().pubkey().to_string(), -1]), "lamports"),
         ("isBlockhashValid", json!(["###"]), "blockhash"),
         ("sendTransaction", json!([]), "transaction"),
         ("sendTransaction", json!(["AAAA", {"encoding": "base64"}]), "deserialize"),
@@ -441,11 +533,12 @@ fn test_json_rpc_errors_and_batches() {
     }
     let response = server.post(&json!({"jsonrpc": "2.0", "id": 1, "method": "getBalance", "params": {"pubkey": "x"}}));
     assert_eq!(response["error"]["code"], -32602);
-    let too_many: Vec<String> = (0..101).map(|_| Pubkey::new_unique().to_string()).collect();
+    let too_many: Vec<String> = (0..101).map(|_| Keypair::new().pubkey().to_string()).collect();
     assert_eq!(server.call_err("getMultipleAccounts", json!([too_many]))["code"], -32602);
 
     // -32016 min context slot.
-    let err = server.call_err("getBalance", json!([Pubkey::new_unique().to_string(), {"minContextSlot": 1_000_000_000u64}]));
+    let err = server
+        .call_err("getBalance", json!([Keypair::new().pubkey().to_string(), {"minContextSlot": 1_000_000_000u64}]));
     assert_eq!(err["code"], -32016);
 
     // Batches: one response per request with an id, in order; notifications get none.
@@ -484,25 +577,38 @@ fn test_cli_and_shutdown() {
     let mut server = Server::start_with(&["--slot-ms", "100", "--ledger-airdrop", "5000000000"]);
     assert_eq!(server.ready["slotMs"], 100);
     assert!(server.ready["port"].as_u64().unwrap() > 0);
-    let user = Pubkey::new_unique();
+    let user = Keypair::new().pubkey();
     server.airdrop(&user, SOL);
     let err = server.call_err("requestAirdrop", json!([user.to_string(), 10 * SOL]));
     assert_eq!(err["code"], -32603);
     assert!(err["message"].as_str().unwrap().contains("airdrop request failed"));
     assert_eq!(server.call("getBalance", json!([user.to_string()]))["value"], SOL);
 
+    // A client holding a keep-alive connection open does not keep the server alive after SIGTERM.
+    use std::io::{Read, Write};
+    let mut idle = std::net::TcpStream::connect(&server.host_port).unwrap();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "getHealth"}).to_string();
+    write!(
+        idle,
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+
     let started = Instant::now();
     let (status, _) = server.stop();
     assert!(status.success());
-    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(started.elapsed() < Duration::from_secs(10), "stopped in {:?}", started.elapsed());
 }
 
 /// The official Rust client (solana-rpc-client) parses every response shape it is given.
 #[test]
 fn test_official_rust_client_understands_the_responses() {
     use {
-        solana_commitment_config::CommitmentConfig,
-        solana_rpc_client::nonblocking::rpc_client::RpcClient,
+        solana_commitment_config::CommitmentConfig, solana_rpc_client::nonblocking::rpc_client::RpcClient,
         solana_transaction_status_client_types::UiTransactionEncoding,
     };
     let server = Server::start(20);
@@ -525,13 +631,45 @@ fn test_official_rust_client_understands_the_responses() {
         let rent_mint = client.get_minimum_balance_for_rent_exemption(MINT_LEN).await.unwrap();
         let rent_account = client.get_minimum_balance_for_rent_exemption(TOKEN_ACCOUNT_LEN).await.unwrap();
         let instructions = vec![
-            solana_system_interface::instruction::create_account(&payer.pubkey(), &mint.pubkey(), rent_mint, MINT_LEN as u64, &token),
-            spl_token_interface::instruction::initialize_mint2(&token, &mint.pubkey(), &payer.pubkey(), None, 9).unwrap(),
-            solana_system_interface::instruction::create_account(&payer.pubkey(), &account.pubkey(), rent_account, TOKEN_ACCOUNT_LEN as u64, &token),
-            spl_token_interface::instruction::initialize_account3(&token, &account.pubkey(), &mint.pubkey(), &payer.pubkey()).unwrap(),
-            spl_token_interface::instruction::mint_to(&token, &mint.pubkey(), &account.pubkey(), &payer.pubkey(), &[], 7_000_000_000).unwrap(),
+            solana_system_interface::instruction::create_account(
+                &payer.pubkey(),
+                &mint.pubkey(),
+                rent_mint,
+                MINT_LEN as u64,
+                &token,
+            ),
+            spl_token_interface::instruction::initialize_mint2(&token, &mint.pubkey(), &payer.pubkey(), None, 9)
+                .unwrap(),
+            solana_system_interface::instruction::create_account(
+                &payer.pubkey(),
+                &account.pubkey(),
+                rent_account,
+                TOKEN_ACCOUNT_LEN as u64,
+                &token,
+            ),
+            spl_token_interface::instruction::initialize_account3(
+                &token,
+                &account.pubkey(),
+                &mint.pubkey(),
+                &payer.pubkey(),
+            )
+            .unwrap(),
+            spl_token_interface::instruction::mint_to(
+                &token,
+                &mint.pubkey(),
+                &account.pubkey(),
+                &payer.pubkey(),
+                &[],
+                7_000_000_000,
+            )
+            .unwrap(),
         ];
-        let tx = Transaction::new_signed_with_payer(&instructions, Some(&payer.pubkey()), &[&payer, &mint, &account], blockhash);
+        let tx = Transaction::new_signed_with_payer(
+            &instructions,
+            Some(&payer.pubkey()),
+            &[&payer, &mint, &account],
+            blockhash,
+        );
         let fee = client.get_fee_for_message(&tx.message).await.unwrap();
         assert_eq!(fee, 15_000);
         let sim = client.simulate_transaction(&tx).await.unwrap();
@@ -555,7 +693,7 @@ fn test_official_rust_client_understands_the_responses() {
         let account_data = client.get_account(&account.pubkey()).await.unwrap();
         assert_eq!(account_data.owner, token);
         assert_eq!(account_data.data.len(), TOKEN_ACCOUNT_LEN);
-        let many = client.get_multiple_accounts(&[mint.pubkey(), Pubkey::new_unique()]).await.unwrap();
+        let many = client.get_multiple_accounts(&[mint.pubkey(), Keypair::new().pubkey()]).await.unwrap();
         assert!(many[0].is_some() && many[1].is_none());
         let amount = client.get_token_account_balance(&account.pubkey()).await.unwrap();
         assert_eq!(amount.amount, "7000000000");
@@ -590,12 +728,15 @@ fn test_maskoii_program_is_loaded_and_runs() {
     let err = server.call_err("sendTransaction", json!([b64(&tx), {"encoding": "base64"}]));
     assert_eq!(err["code"], -32002);
     assert_eq!(err["data"]["err"], json!({"InstructionError": [0, {"Custom": 101}]}), "{err}");
-    let logs: Vec<String> = err["data"]["logs"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect();
+    let logs: Vec<String> =
+        err["data"]["logs"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect();
     // The invoke and failure lines are there once each, as on a real cluster, with the program's
     // `msg!` output (printed on the host) between them.
     assert_eq!(logs.first().unwrap(), &format!("Program {program_id} invoke [1]"), "{logs:?}");
     assert!(
-        logs[1].starts_with("Program log: AnchorError occurred. Error Code: InstructionFallbackNotFound. Error Number: 101."),
+        logs[1].starts_with(
+            "Program log: AnchorError occurred. Error Code: InstructionFallbackNotFound. Error Number: 101."
+        ),
         "{logs:?}"
     );
     assert_eq!(logs.iter().filter(|l| l.contains(" invoke [1]")).count(), 1, "{logs:?}");
@@ -609,4 +750,90 @@ fn test_maskoii_program_is_loaded_and_runs() {
         assert!(sim_logs[1].as_str().unwrap().contains("InstructionFallbackNotFound"));
     }
     assert_eq!(server.call("getHealth", json!([])), "ok");
+}
+
+/// `--bpf-program` loads a real SBF ELF (here: a copy of SPL Token, taken from a running server) at any
+/// address, including the maskoii id, where it replaces the native build.
+#[test]
+fn test_bpf_program_flag_loads_sbf_elf() {
+    let source = Server::start(100);
+    let elf = source.call("getAccountInfo", json!([TOKEN_PROGRAM, {"encoding": "base64"}]));
+    let elf = BASE64_STANDARD.decode(elf["value"]["data"][0].as_str().unwrap()).unwrap();
+    assert_eq!(&elf[..4], b"\x7fELF");
+    drop(source);
+    let dir = std::env::temp_dir().join(format!("maskoii-local-rpc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("token_copy.so");
+    std::fs::write(&path, &elf).unwrap();
+
+    let copy = Keypair::new().pubkey();
+    let maskoii_id = "MaskoiiGateway11111111111111111111111111111";
+    let server = Server::start_with(&[
+        "--slot-ms",
+        "100",
+        "--bpf-program",
+        &copy.to_string(),
+        path.to_str().unwrap(),
+        "--bpf-program",
+        maskoii_id,
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(server.ready["sbfPrograms"], json!([copy.to_string(), maskoii_id]));
+    for id in [copy.to_string(), maskoii_id.to_string()] {
+        let info =
+            server.call("getAccountInfo", json!([id, {"encoding": "base64", "dataSlice": {"offset": 0, "length": 4}}]));
+        assert_eq!(info["value"]["owner"], "BPFLoader2111111111111111111111111111111111");
+        assert_eq!(info["value"]["executable"], true);
+        assert_eq!(info["value"]["space"], elf.len());
+    }
+
+    // The copy runs as SBF: a mint owned by it initializes, with the BPF loader's compute-unit log.
+    let payer = Keypair::new();
+    server.airdrop(&payer.pubkey(), SOL);
+    let mint = Keypair::new();
+    let rent = server.call("getMinimumBalanceForRentExemption", json!([MINT_LEN])).as_u64().unwrap();
+    let mut init = spl_token_interface::instruction::initialize_mint2(
+        &spl_token_interface::id(),
+        &mint.pubkey(),
+        &payer.pubkey(),
+        None,
+        2,
+    )
+    .unwrap();
+    init.program_id = copy;
+    let create = solana_system_interface::instruction::create_account(
+        &payer.pubkey(),
+        &mint.pubkey(),
+        rent,
+        MINT_LEN as u64,
+        &copy,
+    );
+    let tx = signed(&[create, init], &payer, &[&mint], server.blockhash());
+    let sig = server.call("sendTransaction", json!([b64(&tx), {"encoding": "base64"}]));
+    let got = server.call("getTransaction", json!([sig]));
+    assert_eq!(got["meta"]["err"], Value::Null);
+    let logs: Vec<&str> = got["meta"]["logMessages"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert!(logs.contains(&format!("Program {copy} invoke [1]").as_str()), "{logs:?}");
+    assert!(logs.contains(&"Program log: Instruction: InitializeMint2"), "{logs:?}");
+    assert!(logs.iter().any(|l| l.starts_with(&format!("Program {copy} consumed "))), "{logs:?}");
+    let mint_info = server.call("getAccountInfo", json!([mint.pubkey().to_string(), {"encoding": "base64"}]));
+    assert_eq!(mint_info["value"]["owner"], copy.to_string());
+
+    // At the maskoii id the SBF build answers instead of the native one (SPL Token rejects the data).
+    let call = solana_instruction::Instruction::new_with_bytes(maskoii_id.parse().unwrap(), &[0xff; 8], vec![]);
+    let tx = signed(&[call], &payer, &[], server.blockhash());
+    let sim = server.call("simulateTransaction", json!([b64(&tx), {"encoding": "base64"}]));
+    assert_eq!(sim["value"]["err"], json!({"InstructionError": [0, {"Custom": 12}]}), "TokenError::InvalidInstruction");
+    let logs = sim["value"]["logs"].as_array().unwrap();
+    assert_eq!(logs[0], format!("Program {maskoii_id} invoke [1]"));
+    assert!(logs.iter().any(|l| l.as_str().unwrap().contains("Error: Invalid instruction")), "{logs:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A missing file is a startup error, not a crash.
+    let output = std::process::Command::new(BIN)
+        .args(["--port", "0", "--bpf-program", maskoii_id, "/nonexistent/x.so"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/x.so"));
 }

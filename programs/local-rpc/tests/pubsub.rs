@@ -7,7 +7,6 @@ use {
     futures_util::{SinkExt, StreamExt},
     serde_json::{json, Value},
     solana_keypair::Keypair,
-    solana_pubkey::Pubkey,
     solana_signer::Signer,
     std::time::Duration,
     tokio_tungstenite::tungstenite::Message,
@@ -212,7 +211,7 @@ fn test_official_pubsub_client() {
         assert!(entry.value.err.is_none());
 
         let transfer = signed(
-            &[solana_system_interface::instruction::transfer(&payer.pubkey(), &Pubkey::new_unique(), 1_000_000)],
+            &[solana_system_interface::instruction::transfer(&payer.pubkey(), &Keypair::new().pubkey(), 1_000_000)],
             &payer,
             &[],
             server.blockhash(),
@@ -220,7 +219,10 @@ fn test_official_pubsub_client() {
         let (mut statuses, _unsubscribe_status) = client
             .signature_subscribe(
                 &transfer.signatures[0],
-                Some(RpcSignatureSubscribeConfig { commitment: Some(CommitmentConfig::confirmed()), enable_received_notification: None }),
+                Some(RpcSignatureSubscribeConfig {
+                    commitment: Some(CommitmentConfig::confirmed()),
+                    enable_received_notification: None,
+                }),
             )
             .await
             .unwrap();

@@ -184,7 +184,12 @@ pub fn b58(tx: &Transaction) -> String {
     bs58::encode(bincode::serialize(tx).unwrap()).into_string()
 }
 
-pub fn signed(instructions: &[solana_instruction::Instruction], payer: &Keypair, signers: &[&Keypair], blockhash: Hash) -> Transaction {
+pub fn signed(
+    instructions: &[solana_instruction::Instruction],
+    payer: &Keypair,
+    signers: &[&Keypair],
+    blockhash: Hash,
+) -> Transaction {
     let message = Message::new(instructions, Some(&payer.pubkey()));
     let mut all: Vec<&Keypair> = vec![payer];
     all.extend_from_slice(signers);
