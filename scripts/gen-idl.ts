@@ -270,7 +270,7 @@ export function toLowerCamelCase(s: string): string {
   for (const word of s.split(/[^\p{L}\p{N}]/u)) {
     const chars = [...word];
     let init = 0;
-    let mode: "boundary" | "lower" | "upper" = "boundary";
+    let mode = "boundary" as "boundary" | "lower" | "upper";
     for (let i = 0; i < chars.length; i++) {
       const c = chars[i]!;
       const next = chars[i + 1];
@@ -278,7 +278,7 @@ export function toLowerCamelCase(s: string): string {
         words.push(chars.slice(init).join(""));
         break;
       }
-      const nextMode = isLower(c) ? "lower" : isUpper(c) ? "upper" : mode;
+      const nextMode: typeof mode = isLower(c) ? "lower" : isUpper(c) ? "upper" : mode;
       if (nextMode === "lower" && isUpper(next)) {
         words.push(chars.slice(init, i + 1).join(""));
         init = i + 1;
