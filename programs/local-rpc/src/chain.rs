@@ -63,6 +63,8 @@ pub struct ChainConfig {
     pub slot_ms: u64,
     pub faucet_lamports: u64,
     pub programs: Vec<NativeProgram>,
+    /// Accounts stored at genesis.
+    pub accounts: Vec<(Pubkey, AccountSharedData)>,
     /// SBF programs (address, ELF) loaded with the BPF loader, as solana-program-test does.
     pub bpf_programs: Vec<(Pubkey, Vec<u8>)>,
     /// Where slots and committed transactions are announced (WebSocket subscriptions).
@@ -141,6 +143,9 @@ impl Chain {
                 .iter()
         {
             bank.store_account(program_id, account);
+        }
+        for (address, account) in &config.accounts {
+            bank.store_account(address, account);
         }
         for (address, elf) in config.bpf_programs {
             let lamports = rent.minimum_balance(elf.len()).max(1);

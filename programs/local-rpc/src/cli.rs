@@ -18,6 +18,9 @@ USAGE: maskoii-local-rpc [--host HOST] [--port PORT] [--slot-ms MS] [--ledger-ai
   --bpf-program ADDRESS SO    load an SBF program (ELF) at ADDRESS (repeatable); at the maskoii
                               program id it replaces the native build (exact compute units,
                               emit! events in the logs)
+  --upgrade-authority PUBKEY  upgrade authority in the maskoii ProgramData account, the only key
+                              that may `initialize` (default: the development key whose 32-byte
+                              ed25519 seed is [42; 32], as in the program tests)
   -h, --help                  print this help
 
 Prints one JSON line {\"ready\":true,\"url\":...} on stdout once listening; stops on SIGINT/SIGTERM.";
@@ -30,6 +33,8 @@ pub struct Cli {
     pub faucet_lamports: u64,
     /// (address, path to the ELF) pairs.
     pub bpf_programs: Vec<(String, String)>,
+    /// Upgrade authority recorded in the maskoii ProgramData account (the key allowed to `initialize`).
+    pub upgrade_authority: Option<String>,
 }
 
 impl Default for Cli {
@@ -40,6 +45,7 @@ impl Default for Cli {
             slot_ms: 400,
             faucet_lamports: 500_000_000 * LAMPORTS_PER_SOL,
             bpf_programs: Vec::new(),
+            upgrade_authority: None,
         }
     }
 }
@@ -78,6 +84,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
                     return Err("--ledger-airdrop must be at least 1 lamport".into());
                 }
             }
+            "--upgrade-authority" => cli.upgrade_authority = Some(value()?),
             "--bpf-program" => {
                 let address = value()?;
                 let path = args.next().ok_or_else(|| format!("{flag} needs an address and a path"))?;
@@ -116,7 +123,8 @@ mod tests {
                 port: 0,
                 slot_ms: 50,
                 faucet_lamports: 77,
-                bpf_programs: Vec::new()
+                bpf_programs: Vec::new(),
+                upgrade_authority: None
             }))
         );
     }

@@ -15,6 +15,7 @@ use {
         routing::get,
         Router,
     },
+    solana_account::AccountSharedData,
     solana_program_runtime::invoke_context::BuiltinFunctionWithContext,
     solana_signer::Signer,
     std::{
@@ -49,6 +50,28 @@ fn process_maskoii(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -
 fn native_programs() -> Vec<NativeProgram> {
     let entry: Option<BuiltinFunctionWithContext> = solana_program_test::processor!(process_maskoii);
     vec![NativeProgram { name: "maskoii", program_id: maskoii::ID, entry: entry.expect("processor") }]
+}
+
+/// The default maskoii upgrade authority: the well-known development key with ed25519 seed [42; 32]
+/// (the program tests' `deployer()`). Local use only.
+fn development_upgrade_authority() -> Pubkey {
+    solana_keypair::Keypair::new_from_array([42u8; 32]).pubkey()
+}
+
+/// The ProgramData account BPF loader v3 would have created for maskoii (a native builtin has none):
+/// `UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address }`, which `initialize`
+/// checks.
+fn maskoii_program_data(upgrade_authority: &Pubkey) -> (Pubkey, AccountSharedData) {
+    let loader = solana_sdk_ids::bpf_loader_upgradeable::id();
+    let address = Pubkey::find_program_address(&[maskoii::ID.as_ref()], &loader).0;
+    let mut data = vec![3, 0, 0, 0];
+    data.extend_from_slice(&0u64.to_le_bytes());
+    data.push(1);
+    data.extend_from_slice(upgrade_authority.as_ref());
+    let rent = solana_rent::Rent::default().minimum_balance(data.len());
+    let mut account = AccountSharedData::new(rent, 0, &loader);
+    account.set_data_from_slice(&data);
+    (address, account)
 }
 
 /// Installs solana-program-test's syscall stubs, which native programs need for CPI (`invoke`),
@@ -95,6 +118,12 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
         let elf = std::fs::read(path).map_err(|e| std::io::Error::other(format!("--bpf-program {path}: {e}")))?;
         bpf_programs.push((address, elf));
     }
+    let upgrade_authority = match &cli.upgrade_authority {
+        None => development_upgrade_authority(),
+        Some(key) => {
+            key.parse().map_err(|_| std::io::Error::other(format!("--upgrade-authority: not a public key: {key}")))?
+        }
+    };
     // The native maskoii build is loaded unless an SBF build replaces it.
     let programs = native_programs()
         .into_iter()
@@ -105,6 +134,7 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
         slot_ms: cli.slot_ms,
         faucet_lamports: cli.faucet_lamports,
         programs,
+        accounts: vec![maskoii_program_data(&upgrade_authority)],
         bpf_programs,
         events: events.clone(),
     };
@@ -145,6 +175,7 @@ pub async fn run(cli: Cli) -> std::io::Result<()> {
         "faucet": faucet.to_string(),
         "genesisHash": genesis_hash.to_string(),
         "programs": { "maskoii": maskoii::ID.to_string() },
+        "upgradeAuthority": upgrade_authority.to_string(),
         "sbfPrograms": cli.bpf_programs.iter().map(|(address, _)| address.clone()).collect::<Vec<_>>(),
     });
     let mut stdout = std::io::stdout();
