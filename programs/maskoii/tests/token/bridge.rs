@@ -423,7 +423,7 @@ async fn test_handle_cannot_be_called_without_the_gateway() {
             payload: payload.to_vec(),
         }),
     };
-    assert_anchor_error(exec(&mut b.env, &[ix.clone()], &[]).await, anchor_lang::error::ErrorCode::AccountNotSigner);
+    assert_anchor_error(exec(&mut b.env, std::slice::from_ref(&ix), &[]).await, anchor_lang::error::ErrorCode::AccountNotSigner);
     // A signer that is not the gateway authority of this program (e.g. the authority of another recipient).
     let attacker = funded(&mut b.env).await;
     let mut forged = ix;
@@ -471,7 +471,7 @@ async fn test_inbound_over_limit_is_queued_then_released_after_refill() {
     // Anyone may try; too early fails.
     let caller = funded(&mut b.env).await;
     let release = release_ix(b, q_key, payer, bob_token);
-    assert_token_error(run_as(&mut b.env, &caller, &[release.clone()]).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(run_as(&mut b.env, &caller, std::slice::from_ref(&release)).await, TokenBridgeError::RateLimitExceeded);
     // Lamport drain: the caller names itself as rent receiver.
     let drain = release_ix(b, q_key, caller.pubkey(), bob_token);
     assert_token_error(run_as(&mut b.env, &caller, &[drain]).await, TokenBridgeError::RentReceiverMismatch);
@@ -488,7 +488,7 @@ async fn test_inbound_over_limit_is_queued_then_released_after_refill() {
     refresh(&mut b.env).await;
     let payer_before = lamports(&mut b.env, payer).await;
     let caller_before = lamports(&mut b.env, caller.pubkey()).await;
-    run_as(&mut b.env, &caller, &[release.clone()]).await.unwrap();
+    run_as(&mut b.env, &caller, std::slice::from_ref(&release)).await.unwrap();
     assert_eq!(balance(&mut b.env, &bob_token).await, 12_000);
     assert!(!exists(&mut b.env, q_key).await, "entry closed");
     assert_eq!(lamports(&mut b.env, payer).await, payer_before + rent, "rent back to the relayer");
@@ -513,7 +513,7 @@ async fn test_inbound_above_capacity_waits_for_a_raise_and_closed_route_queues()
     assert_eq!(q.wire_amount, 5);
     advance(&mut b.env, 1_000_000).await;
     let release = release_ix(b, q_key, payer, user_token);
-    assert_token_error(exec(&mut b.env, &[release.clone()], &[]).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(exec(&mut b.env, std::slice::from_ref(&release), &[]).await, TokenBridgeError::RateLimitExceeded);
     b.set_limits(limits(u64::MAX, 0, 5, 0)).await;
     exec(&mut b.env, &[release], &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &user_token).await, 50);

@@ -154,7 +154,7 @@ async fn test_distribution_funds_vault_and_each_leaf_pays_once() {
     // Anyone may submit a claim; it pays the claimant's own token account.
     let relayer = funded(&mut b.env).await;
     let ix = claim_ix(d_key, b.mint, t.leaves[1].token, t.args(1));
-    run_as(&mut b.env, &relayer, &[ix.clone()]).await.unwrap();
+    run_as(&mut b.env, &relayer, std::slice::from_ref(&ix)).await.unwrap();
     assert_eq!(balance(&mut b.env, &t.leaves[1].token).await, 2_000);
     assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 4_000);
     let bitmap: ClaimBitmap = account(&mut b.env, bitmap_pda(&d_key)).await;
@@ -238,13 +238,13 @@ async fn test_distribution_over_inbound_limit_waits_then_is_funded() {
 
     assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0))], &[]).await, TokenBridgeError::DistributionNotFunded);
     let fund = fund_ix(b, d_key);
-    assert_token_error(run(&mut b.env, &[fund.clone()], &[]).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, TokenBridgeError::RateLimitExceeded);
     b.set_limits(limits(u64::MAX, 0, 1_000, 10)).await; // capacity 1,000, level kept at 500
-    assert_token_error(run(&mut b.env, &[fund.clone()], &[]).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, TokenBridgeError::RateLimitExceeded);
     advance(&mut b.env, 10).await; // +100
-    run(&mut b.env, &[fund.clone()], &[]).await.unwrap();
+    run(&mut b.env, std::slice::from_ref(&fund), &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 6_000);
-    assert_token_error(run(&mut b.env, &[fund.clone()], &[]).await, TokenBridgeError::DistributionAlreadyFunded);
+    assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, TokenBridgeError::DistributionAlreadyFunded);
     run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0))], &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &t.leaves[0].token).await, 6_000);
 }
