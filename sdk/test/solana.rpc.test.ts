@@ -331,6 +331,60 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
     expect(await client.isDelivered(id)).toBe(false);
   });
 
+  it("queues an inbound transfer over the inbound limit and releases it once the limit allows", async () => {
+    const limits = (inCapacity: bigint) =>
+      client.tokenSetRateLimitsIx({
+        admin: admin.publicKey,
+        mint,
+        remoteDomain: REMOTE,
+        outCapacity: U64_MAX,
+        outRefillPerSecond: 0n,
+        inCapacity,
+        inRefillPerSecond: 0n,
+      });
+    await client.sendAndConfirm([await limits(10n)], [admin]);
+    const recipientToken = await createAccount(
+      connection,
+      relayer,
+      mint,
+      Keypair.generate().publicKey,
+      Keypair.generate(),
+    );
+    const message = encodeMessage({
+      nonce: 2n,
+      originDomain: REMOTE,
+      sender: REMOTE_BRIDGE,
+      destinationDomain: LOCAL,
+      recipient: client.verifier,
+      payload: encodeTokenMessage({
+        token: pubkeyToBytes32(mint),
+        recipient: pubkeyToBytes32(recipientToken),
+        amount: 100n,
+      }),
+    });
+    const route = client.pda.tokenRoute(mint, REMOTE);
+    const seq = (await client.program.account.tokenRoute.fetch(route)).nextQueueSeq;
+    const remainingAccounts = await client.tokenHandleAccounts(relayer.publicKey, message);
+    await client.deliver({ relayer, message, attestation: attest(message, keys.slice(6, 19)), remainingAccounts });
+    expect(await client.isDelivered(messageId(message))).toBe(true);
+    expect((await getAccount(connection, recipientToken)).amount).toBe(0n);
+    const queued = client.pda.queuedTransfer(route, BigInt(seq.toString()));
+    const entry = await client.program.account.queuedTransfer.fetch(queued);
+    expect(entry.recipient.equals(recipientToken)).toBe(true);
+    expect(entry.wireAmount.toString()).toBe("100");
+
+    // Still over the limit: the program's own error, by name.
+    const early = await client
+      .sendAndConfirm([await client.tokenReleaseQueuedIx(queued)], [user])
+      .catch((e: unknown) => e);
+    expect((early as MaskoiiProgramError).errorName).toBe("RateLimitExceeded");
+
+    await client.sendAndConfirm([await limits(U64_MAX)], [admin]);
+    await client.sendAndConfirm([await client.tokenReleaseQueuedIx(queued)], [user]);
+    expect((await getAccount(connection, recipientToken)).amount).toBe(1_000n);
+    expect(await connection.getAccountInfo(queued)).toBeNull();
+  });
+
   it("pauses delivery through the guardian (Paused by name)", async () => {
     await client.sendAndConfirm([await client.setPausedIx({ guardian: admin.publicKey, paused: true })], [admin]);
     expect((await client.fetchConfig()).paused).toBe(true);
