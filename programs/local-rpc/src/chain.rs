@@ -7,7 +7,7 @@
 use {
     crate::{
         encoding,
-        history::{History, TxRecord},
+        history::{Block, History, TxRecord},
         pubsub::{Event, Events},
     },
     agave_feature_set::FeatureSet,
@@ -87,6 +87,8 @@ pub struct Chain {
     pub history: History,
     events: Events,
     airdrops: u32,
+    /// Blockhash of the last finished slot.
+    previous_blockhash: Hash,
 }
 
 impl Chain {
@@ -164,6 +166,7 @@ impl Chain {
         bank.set_capitalization_for_tests(bank.calculate_capitalization_for_tests());
         let bank = Arc::new(bank);
         bank.fill_bank_with_ticks_for_tests();
+        let previous_blockhash = bank.last_blockhash();
         let bank = Bank::new_from_parent(bank.clone(), &validator, bank.slot() + 1);
         Chain {
             forks: BankForks::new_rw_arc(bank),
@@ -172,6 +175,7 @@ impl Chain {
             history: History::default(),
             events: config.events,
             airdrops: 0,
+            previous_blockhash,
         }
     }
 
@@ -190,6 +194,16 @@ impl Chain {
         let bank = forks.working_bank();
         bank.fill_bank_with_ticks_for_tests();
         bank.freeze();
+        let blockhash = bank.last_blockhash();
+        self.history.record_block(Block {
+            slot: bank.slot(),
+            parent_slot: bank.parent_slot(),
+            blockhash,
+            previous_blockhash: self.previous_blockhash,
+            block_height: bank.block_height(),
+            block_time: bank.clock().unix_timestamp,
+        });
+        self.previous_blockhash = blockhash;
         let child = Bank::new_from_parent(bank.clone(), bank.collector_id(), bank.slot() + 1);
         forks.insert(child);
         forks.set_root(bank.slot(), None, Some(bank.slot()));

@@ -3,13 +3,14 @@
 
 use {
     solana_clock::{Slot, UnixTimestamp},
+    solana_hash::Hash,
     solana_message::inner_instruction::InnerInstructionsList,
     solana_pubkey::Pubkey,
     solana_signature::Signature,
     solana_transaction::versioned::VersionedTransaction,
     solana_transaction_context::TransactionReturnData,
     solana_transaction_error::TransactionError,
-    std::collections::HashMap,
+    std::collections::{BTreeMap, HashMap},
 };
 
 #[derive(Clone, Debug)]
@@ -37,17 +38,31 @@ pub struct TxRecord {
     pub post_token_balances: Vec<serde_json::Value>,
 }
 
+/// A finished slot.
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub slot: Slot,
+    pub parent_slot: Slot,
+    pub blockhash: Hash,
+    pub previous_blockhash: Hash,
+    pub block_height: u64,
+    pub block_time: UnixTimestamp,
+}
+
 #[derive(Default)]
 pub struct History {
     records: Vec<TxRecord>,
     by_signature: HashMap<Signature, usize>,
     by_address: HashMap<Pubkey, Vec<usize>>,
+    by_slot: HashMap<Slot, Vec<usize>>,
+    blocks: BTreeMap<Slot, Block>,
 }
 
 impl History {
     pub fn insert(&mut self, record: TxRecord) {
         let index = self.records.len();
         self.by_signature.insert(record.signature, index);
+        self.by_slot.entry(record.slot).or_default().push(index);
         for key in &record.account_keys {
             let list = self.by_address.entry(*key).or_default();
             if list.last() != Some(&index) {
@@ -55,6 +70,31 @@ impl History {
             }
         }
         self.records.push(record);
+    }
+
+    pub fn record_block(&mut self, block: Block) {
+        self.blocks.insert(block.slot, block);
+    }
+
+    pub fn block(&self, slot: Slot) -> Option<&Block> {
+        self.blocks.get(&slot)
+    }
+
+    /// Finished slots in `start..=end`, ascending, at most `limit`.
+    pub fn block_slots(&self, start: Slot, end: Slot, limit: usize) -> Vec<Slot> {
+        if start > end {
+            return Vec::new();
+        }
+        self.blocks.range(start..=end).map(|(slot, _)| *slot).take(limit).collect()
+    }
+
+    pub fn first_block(&self) -> Option<Slot> {
+        self.blocks.keys().next().copied()
+    }
+
+    /// Transactions committed in `slot`, in order.
+    pub fn in_slot(&self, slot: Slot) -> Vec<&TxRecord> {
+        self.by_slot.get(&slot).map(|list| list.iter().map(|&i| &self.records[i]).collect()).unwrap_or_default()
     }
 
     pub fn get(&self, signature: &Signature) -> Option<&TxRecord> {

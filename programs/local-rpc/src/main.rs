@@ -14,6 +14,7 @@ mod program_output;
 mod pubsub;
 mod rpc;
 mod server;
+mod stderr;
 
 fn main() {
     let command = match cli::parse(std::env::args().skip(1)) {
@@ -38,12 +39,12 @@ fn main() {
     let result = runtime.block_on(server::run(cli));
     match result {
         Ok(()) => {
-            eprintln!("maskoii-local-rpc: stopped");
+            stderr::line_now("maskoii-local-rpc: stopped");
             // Skip tearing down the banks and accounts database: nothing is persisted.
             std::process::exit(0);
         }
         Err(err) => {
-            eprintln!("maskoii-local-rpc: {err}");
+            stderr::line_now(&format!("maskoii-local-rpc: {err}"));
             std::process::exit(1);
         }
     }

@@ -6,9 +6,9 @@ use {
         encoding::{self, AccountEncoding, Binary, DataSlice, TxEncoding},
         history::TxRecord,
         rpc::{
-            parse_pubkey, parse_signature, Config, Params, RpcError, INTERNAL_ERROR, MIN_CONTEXT_SLOT_NOT_REACHED,
-            SEND_TRANSACTION_PREFLIGHT_FAILURE, TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
-            UNSUPPORTED_TRANSACTION_VERSION,
+            parse_pubkey, parse_signature, Config, Params, RpcError, BLOCK_NOT_AVAILABLE, INTERNAL_ERROR,
+            MIN_CONTEXT_SLOT_NOT_REACHED, SEND_TRANSACTION_PREFLIGHT_FAILURE,
+            TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, UNSUPPORTED_TRANSACTION_VERSION,
         },
     },
     base64::{prelude::BASE64_STANDARD, Engine},
@@ -49,7 +49,15 @@ pub fn call(chain: &mut Chain, method: &str, params: &Params) -> Result<Value, R
             }))
         }
         "getFeeForMessage" => get_fee_for_message(chain, params),
-        "getFirstAvailableBlock" | "minimumLedgerSlot" => Ok(json!(0)),
+        "getFirstAvailableBlock" | "minimumLedgerSlot" => Ok(json!(chain.history.first_block().unwrap_or(0))),
+        "getBlock" => get_block(chain, params),
+        "getBlocks" => get_blocks(chain, params, false),
+        "getBlocksWithLimit" => get_blocks(chain, params, true),
+        "getBlockTime" => {
+            let slot = params.u64(0, "slot")?;
+            let block = chain.history.block(slot).ok_or_else(|| block_not_available(slot))?;
+            Ok(json!(block.block_time))
+        }
         "getGenesisHash" => Ok(json!(chain.genesis_hash.to_string())),
         "getHealth" => Ok(json!("ok")),
         "getIdentity" => Ok(json!({ "identity": chain.bank().collector_id().to_string() })),
@@ -426,12 +434,7 @@ fn get_transaction(chain: &mut Chain, params: &Params) -> Result<Value, RpcError
         TransactionVersion::Legacy(_) => json!("legacy"),
         TransactionVersion::Number(n) => {
             if max_version.is_none_or(|max| u64::from(n) > max) {
-                return Err(RpcError::new(
-                    UNSUPPORTED_TRANSACTION_VERSION,
-                    format!(
-                        "Transaction version ({n}) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": {n}"
-                    ),
-                ));
+                return Err(unsupported_version(n));
             }
             json!(n)
         }
@@ -446,6 +449,104 @@ fn get_transaction(chain: &mut Chain, params: &Params) -> Result<Value, RpcError
         value["version"] = version;
     }
     Ok(value)
+}
+
+fn block_not_available(slot: u64) -> RpcError {
+    RpcError::new(BLOCK_NOT_AVAILABLE, format!("Block not available for slot {slot}"))
+}
+
+fn unsupported_version(n: u8) -> RpcError {
+    RpcError::new(
+        UNSUPPORTED_TRANSACTION_VERSION,
+        format!(
+            "Transaction version ({n}) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": {n}"
+        ),
+    )
+}
+
+/// getBlock: a finished slot with its transactions (`full`, `signatures` or `none`).
+fn get_block(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
+    let slot = params.u64(0, "slot")?;
+    let (encoding, details, rewards, max_version) = match params.get(1) {
+        Some(Value::String(encoding)) => (TxEncoding::parse(Some(encoding))?, "full".to_string(), true, None),
+        _ => {
+            let config = params.config(1)?;
+            let details = config.str("transactionDetails")?.unwrap_or("full").to_string();
+            if !matches!(details.as_str(), "full" | "signatures" | "none") {
+                return Err(RpcError::invalid_params(format!(
+                    "Invalid param: `transactionDetails` must be full, signatures or none, got {details}"
+                )));
+            }
+            let rewards = config.value("rewards").and_then(Value::as_bool).unwrap_or(true);
+            (
+                TxEncoding::parse(config.str("encoding")?)?,
+                details,
+                rewards,
+                config.u64("maxSupportedTransactionVersion")?,
+            )
+        }
+    };
+    let block = chain.history.block(slot).ok_or_else(|| block_not_available(slot))?;
+    let records = chain.history.in_slot(slot);
+    let mut value = json!({
+        "blockHeight": block.block_height,
+        "blockTime": block.block_time,
+        "blockhash": block.blockhash.to_string(),
+        "parentSlot": block.parent_slot,
+        "previousBlockhash": block.previous_blockhash.to_string(),
+    });
+    match details.as_str() {
+        "full" => {
+            let mut transactions = Vec::with_capacity(records.len());
+            for record in records {
+                let mut entry = json!({
+                    "transaction": encoding::transaction_json(record, encoding),
+                    "meta": encoding::meta_json(record, encoding == TxEncoding::JsonParsed),
+                });
+                match record.transaction.version() {
+                    TransactionVersion::Number(n) if max_version.is_none_or(|max| u64::from(n) > max) => {
+                        return Err(unsupported_version(n))
+                    }
+                    TransactionVersion::Number(n) => entry["version"] = json!(n),
+                    TransactionVersion::Legacy(_) if max_version.is_some() => entry["version"] = json!("legacy"),
+                    TransactionVersion::Legacy(_) => {}
+                }
+                transactions.push(entry);
+            }
+            value["transactions"] = Value::Array(transactions);
+        }
+        "signatures" => {
+            value["signatures"] = records.iter().map(|r| json!(r.signature.to_string())).collect();
+        }
+        _ => {}
+    }
+    if rewards {
+        value["rewards"] = json!([]);
+    }
+    Ok(value)
+}
+
+/// getBlocks (`[start, end?]`) and getBlocksWithLimit (`[start, limit]`).
+fn get_blocks(chain: &mut Chain, params: &Params, with_limit: bool) -> Result<Value, RpcError> {
+    const MAX_RANGE: u64 = 500_000;
+    let start = params.u64(0, "startSlot")?;
+    let (end, limit) = if with_limit {
+        let limit = params.u64(1, "limit")?;
+        if limit > MAX_RANGE {
+            return Err(RpcError::invalid_params(format!("Invalid param: `limit` must be at most {MAX_RANGE}")));
+        }
+        (u64::MAX, limit as usize)
+    } else {
+        let end = match params.get(1) {
+            Some(Value::Object(_)) | None => chain.slot(),
+            Some(_) => params.u64(1, "endSlot")?,
+        };
+        if end.saturating_sub(start) > MAX_RANGE {
+            return Err(RpcError::invalid_params(format!("Invalid param: slot range exceeds {MAX_RANGE}")));
+        }
+        (end, usize::MAX)
+    };
+    Ok(json!(chain.history.block_slots(start, end, limit)))
 }
 
 fn request_airdrop(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
@@ -529,7 +630,7 @@ fn send_transaction(chain: &mut Chain, params: &Params) -> Result<Value, RpcErro
         Processed::Committed(_) => Ok(json!(signature.to_string())),
         Processed::Dropped(err) if skip_preflight => {
             // As on a real cluster: accepted, but it never lands.
-            eprintln!("maskoii-local-rpc: transaction {signature} dropped: {err}");
+            crate::stderr::line(format!("maskoii-local-rpc: transaction {signature} dropped: {err}"));
             Ok(json!(signature.to_string()))
         }
         Processed::Dropped(err) => {

@@ -5,7 +5,7 @@
 //! process's stdout through a pipe read by one thread, and feeds what a program printed back into the
 //! runtime's log collector as `Program log: ...` lines, in order: before every logging or CPI syscall the
 //! program makes, and when its entrypoint returns (or panics). Everything printed is also echoed to
-//! stderr.
+//! stderr (without ever blocking, see `stderr`).
 //!
 //! Synchronisation: to collect "everything printed so far", the executing thread prints a numbered
 //! sentinel line and waits until the reader thread has seen it; lines are read in order, so all earlier
@@ -86,7 +86,7 @@ fn read_loop(read_end: File) {
             captured.seen = n;
             SEEN.notify_all();
         } else {
-            eprintln!("{line}");
+            crate::stderr::line(line);
             captured.lines.push(line.to_string());
         }
     }

@@ -20,6 +20,7 @@ pub const INTERNAL_ERROR: i64 = -32603;
 /// Solana server errors (solana-rpc-client-api `custom_error`).
 pub const SEND_TRANSACTION_PREFLIGHT_FAILURE: i64 = -32002;
 pub const TRANSACTION_SIGNATURE_VERIFICATION_FAILURE: i64 = -32003;
+pub const BLOCK_NOT_AVAILABLE: i64 = -32004;
 pub const UNSUPPORTED_TRANSACTION_VERSION: i64 = -32015;
 pub const MIN_CONTEXT_SLOT_NOT_REACHED: i64 = -32016;
 

@@ -231,7 +231,7 @@ async fn shutdown_signal() {
     // process alive.
     std::thread::spawn(|| {
         std::thread::sleep(Duration::from_secs(3));
-        eprintln!("maskoii-local-rpc: stopped (connections still open)");
+        crate::stderr::line_now("maskoii-local-rpc: stopped (connections still open)");
         std::process::exit(0);
     });
 }

@@ -230,6 +230,38 @@ fn test_spl_token_transactions_history_and_accounts() {
     let nobody = server.call("getSignaturesForAddress", json!([Keypair::new().pubkey().to_string()]));
     assert_eq!(nobody, json!([]));
 
+    // Blocks: the slot of the first transaction, once finished.
+    let slot = got["slot"].as_u64().unwrap();
+    server.wait_for_slot(slot + 2);
+    let block = server.call("getBlock", json!([slot, {"encoding": "json", "maxSupportedTransactionVersion": 0}]));
+    assert_eq!(block["parentSlot"], slot - 1);
+    assert!(block["blockHeight"].is_u64() && block["blockTime"].is_i64());
+    assert_eq!(block["rewards"], json!([]));
+    let in_block: Vec<&Value> =
+        block["transactions"].as_array().unwrap().iter().map(|t| &t["transaction"]["signatures"][0]).collect();
+    assert!(in_block.contains(&&sig1), "{in_block:?}");
+    let entry =
+        block["transactions"].as_array().unwrap().iter().find(|t| t["transaction"]["signatures"][0] == sig1).unwrap();
+    assert_eq!(entry["meta"], got["meta"]);
+    assert_eq!(entry["version"], "legacy");
+    let next = server.call("getBlock", json!([slot + 1, {"transactionDetails": "signatures"}]));
+    assert_eq!(next["previousBlockhash"], block["blockhash"]);
+    assert!(next["signatures"].is_array() && next.get("transactions").is_none());
+    let bare = server.call("getBlock", json!([slot, {"transactionDetails": "none", "rewards": false}]));
+    assert!(bare.get("transactions").is_none() && bare.get("signatures").is_none() && bare.get("rewards").is_none());
+    assert_eq!(server.call("getBlockTime", json!([slot])), block["blockTime"]);
+    assert_eq!(server.call("getBlocks", json!([slot, slot + 1])), json!([slot, slot + 1]));
+    assert_eq!(server.call("getBlocks", json!([0, 1])), json!([1]), "slot 0 (genesis) is no block");
+    assert_eq!(server.call("getBlocksWithLimit", json!([slot, 2])), json!([slot, slot + 1]));
+    assert_eq!(server.call("getFirstAvailableBlock", json!([])), 1);
+    let tip = server.slot();
+    for method in ["getBlock", "getBlockTime"] {
+        let err = server.call_err(method, json!([tip + 1000]));
+        assert_eq!(err["code"], -32004, "{method}: {err}");
+    }
+    let err = server.call_err("getBlock", json!([slot, {"transactionDetails": "everything"}]));
+    assert_eq!(err["code"], -32602);
+
     // getAccountInfo in every encoding.
     let info = server.call("getAccountInfo", json!([account.pubkey().to_string(), {"encoding": "base64"}]));
     assert_context(&info, &server);
@@ -688,6 +720,24 @@ fn test_official_rust_client_understands_the_responses() {
         assert_eq!(meta.fee, 15_000);
         let logs: Option<Vec<String>> = meta.log_messages.into();
         assert!(logs.unwrap().iter().any(|l| l.contains("Instruction: MintTo")));
+        let slot = got.slot;
+        while client.get_slot().await.unwrap() < slot + 2 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let block = client
+            .get_block_with_config(
+                slot,
+                solana_rpc_client_types::config::RpcBlockConfig {
+                    encoding: Some(UiTransactionEncoding::Json),
+                    max_supported_transaction_version: Some(0),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(block.parent_slot, slot - 1);
+        assert!(block.transactions.unwrap().iter().any(|t| t.meta.as_ref().unwrap().fee == 15_000));
+        assert_eq!(client.get_blocks(slot, Some(slot + 1)).await.unwrap(), vec![slot, slot + 1]);
         let got64 = client.get_transaction(&sig, UiTransactionEncoding::Base64).await.unwrap();
         let decoded = got64.transaction.transaction.decode().unwrap();
         assert_eq!(decoded.signatures[0], sig);
@@ -925,4 +975,79 @@ fn test_maskoii_initialize_through_rpc() {
     let tx = signed(&[initialize(&deployer)], &deployer, &[], server.blockhash());
     let err = server.call_err("sendTransaction", json!([b64(&tx), {"encoding": "base64"}]));
     assert_eq!(err["code"], -32002);
+}
+
+/// Program output is echoed to stderr, but a stderr pipe nobody reads never stalls the server.
+#[test]
+fn test_unread_stderr_never_blocks() {
+    let mut server = Server::start_with_unread_stderr(&["--slot-ms", "50"]);
+    let payer = Keypair::new();
+    server.airdrop(&payer.pubkey(), SOL);
+    let unknown = solana_instruction::Instruction::new_with_bytes(maskoii::ID, &[0xff; 8], vec![]);
+    let tx = signed(&[unknown], &payer, &[], server.blockhash());
+    // Each simulation prints Anchor's error line (~150 bytes): 600 of them are more than a pipe holds.
+    let encoded = b64(&tx);
+    let batch: Vec<Value> = (0..600)
+        .map(|i| json!({"jsonrpc": "2.0", "id": i, "method": "simulateTransaction", "params": [encoded, {"encoding": "base64"}]}))
+        .collect();
+    let started = Instant::now();
+    let responses = server.post(&Value::Array(batch));
+    assert_eq!(responses.as_array().unwrap().len(), 600);
+    assert!(responses[599]["result"]["value"]["logs"][1].as_str().unwrap().contains("InstructionFallbackNotFound"));
+    assert!(started.elapsed() < Duration::from_secs(120));
+    assert_eq!(server.call("getHealth", json!([])), "ok");
+    let (status, _) = server.stop();
+    assert!(status.success());
+}
+
+/// A v0 transaction through an address lookup table: keys loaded from the table are executed, recorded
+/// (`loadedAddresses`, `lookupTable` sources) and indexed.
+#[test]
+fn test_versioned_transaction_with_lookup_table() {
+    use solana_address_lookup_table_interface::instruction::{create_lookup_table, extend_lookup_table};
+    let server = Server::start(40);
+    let payer = Keypair::new();
+    server.airdrop(&payer.pubkey(), 2 * SOL);
+    let (create, table) = create_lookup_table(payer.pubkey(), payer.pubkey(), server.slot() - 1);
+    let dest = Keypair::new().pubkey();
+    let other = Keypair::new().pubkey();
+    let extend = extend_lookup_table(table, payer.pubkey(), Some(payer.pubkey()), vec![dest, other]);
+    let tx = signed(&[create, extend], &payer, &[], server.blockhash());
+    server.call("sendTransaction", json!([b64(&tx), {"encoding": "base64"}]));
+    // Extended addresses are usable from the next slot on.
+    server.wait_for_slot(server.slot() + 2);
+
+    let lookup = solana_message::AddressLookupTableAccount { key: table, addresses: vec![dest, other] };
+    let message = v0::Message::try_compile(
+        &payer.pubkey(),
+        &[solana_system_interface::instruction::transfer(&payer.pubkey(), &dest, 1_000_000)],
+        &[lookup],
+        server.blockhash(),
+    )
+    .unwrap();
+    assert_eq!(message.address_table_lookups.len(), 1, "dest comes from the table");
+    let v0_tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &[&payer]).unwrap();
+    let encoded = BASE64_STANDARD.encode(bincode::serialize(&v0_tx).unwrap());
+    let sim = server.call("simulateTransaction", json!([encoded, {"encoding": "base64"}]));
+    assert_eq!(sim["value"]["err"], Value::Null);
+    let sig = server.call("sendTransaction", json!([encoded, {"encoding": "base64"}]));
+    assert_eq!(server.call("getBalance", json!([dest.to_string()]))["value"], 1_000_000);
+
+    let got = server.call("getTransaction", json!([sig, {"encoding": "json", "maxSupportedTransactionVersion": 0}]));
+    assert_eq!(got["version"], 0);
+    assert_eq!(got["meta"]["err"], Value::Null);
+    assert_eq!(got["meta"]["loadedAddresses"], json!({"writable": [dest.to_string()], "readonly": []}));
+    assert_eq!(got["transaction"]["message"]["addressTableLookups"][0]["accountKey"], table.to_string());
+    assert_eq!(got["transaction"]["message"]["addressTableLookups"][0]["writableIndexes"], json!([0]));
+    let statics = got["transaction"]["message"]["accountKeys"].as_array().unwrap().len();
+    assert_eq!(got["meta"]["preBalances"].as_array().unwrap().len(), statics + 1);
+    assert_eq!(got["meta"]["postBalances"][statics], 1_000_000);
+    let parsed =
+        server.call("getTransaction", json!([sig, {"encoding": "jsonParsed", "maxSupportedTransactionVersion": 0}]));
+    let keys = parsed["transaction"]["message"]["accountKeys"].as_array().unwrap();
+    assert_eq!(keys.last().unwrap()["pubkey"], dest.to_string());
+    assert_eq!(keys.last().unwrap()["source"], "lookupTable");
+    assert_eq!(keys.last().unwrap()["writable"], true);
+    let history = server.call("getSignaturesForAddress", json!([dest.to_string()]));
+    assert_eq!(history[0]["signature"], sig);
 }

@@ -26,6 +26,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_maskoii-local-rpc");
 
 pub struct Server {
     child: Option<Child>,
+    stderr: Option<std::thread::JoinHandle<String>>,
     pub url: String,
     pub host_port: String,
     pub ready: Value,
@@ -37,6 +38,15 @@ impl Server {
     }
 
     pub fn start_with(extra: &[&str]) -> Server {
+        Server::spawn(extra, true)
+    }
+
+    /// Like `start_with`, but nobody ever reads the server's stderr pipe.
+    pub fn start_with_unread_stderr(extra: &[&str]) -> Server {
+        Server::spawn(extra, false)
+    }
+
+    fn spawn(extra: &[&str], drain_stderr: bool) -> Server {
         let mut child = Command::new(BIN)
             .args(["--host", "127.0.0.1", "--port", "0"])
             .args(extra)
@@ -45,6 +55,15 @@ impl Server {
             .spawn()
             .expect("spawn maskoii-local-rpc");
         let stdout = child.stdout.take().unwrap();
+        // Drain stderr as it comes (a server must not depend on it, but tests should not rely on that).
+        let stderr = drain_stderr.then(|| {
+            let mut stderr_pipe = child.stderr.take().unwrap();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = stderr_pipe.read_to_string(&mut text);
+                text
+            })
+        });
         let (sender, receiver) = mpsc::channel();
         std::thread::spawn(move || {
             let mut line = String::new();
@@ -56,7 +75,7 @@ impl Server {
         assert_eq!(ready["ready"], json!(true), "ready line: {line}");
         let url = ready["url"].as_str().unwrap().to_string();
         let host_port = url.trim_start_matches("http://").to_string();
-        Server { child: Some(child), url, host_port, ready }
+        Server { child: Some(child), stderr, url, host_port, ready }
     }
 
     /// POSTs `body` and returns (HTTP status, body).
@@ -140,8 +159,7 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = child.try_wait().unwrap() {
-                let mut stderr = String::new();
-                let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+                let stderr = self.stderr.take().map(|t| t.join().unwrap_or_default()).unwrap_or_default();
                 return (status, stderr);
             }
             if Instant::now() > deadline {
