@@ -100,20 +100,34 @@ const suites: Suite[] = [
   },
 ];
 
-// The Solana program and the local RPC endpoint (Rust). The target directory lives outside the clone so that
-// repeated runs stay warm.
-if (existsSync(join(root, "programs", "Cargo.toml"))) {
-  suites.push({
-    name: "programs (cargo test: Solana runtime)",
-    command: "cargo",
-    args: ["test", "--locked", "--manifest-path", join(root, "programs", "Cargo.toml"), "--workspace"],
-    env: {
-      CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "maskoii-target"),
-      // solana-program-test logs every instruction at debug level; keep the suite's output readable.
-      RUST_LOG: process.env.RUST_LOG ?? "error",
+// The Solana program and the local RPC endpoint (Rust), before the sdk: its end-to-end Solana tests run the
+// local RPC binary this suite builds. The target directory lives outside the clone so repeated runs stay warm.
+const cargoTargetDir = process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "maskoii-target");
+const hasPrograms = existsSync(join(root, "programs", "Cargo.toml"));
+if (hasPrograms) {
+  suites.splice(
+    suites.findIndex((suite) => suite.name.startsWith("sdk")),
+    0,
+    {
+      name: "programs (cargo test: Solana runtime)",
+      command: "cargo",
+      args: ["test", "--locked", "--manifest-path", join(root, "programs", "Cargo.toml"), "--workspace"],
+      env: {
+        CARGO_TARGET_DIR: cargoTargetDir,
+        // solana-program-test logs every instruction at debug level; keep the suite's output readable.
+        RUST_LOG: process.env.RUST_LOG ?? "error",
+      },
+      parse: parseCargo,
     },
-    parse: parseCargo,
-  });
+  );
+  const sdk = suites.find((suite) => suite.name.startsWith("sdk"));
+  if (sdk !== undefined) {
+    sdk.env = {
+      ...sdk.env,
+      MASKOII_LOCAL_RPC: join(cargoTargetDir, "debug", "maskoii-local-rpc"),
+      MASKOII_REQUIRE_LOCAL_RPC: "1",
+    };
+  }
 }
 
 const only = process.argv.slice(2);
