@@ -50,6 +50,8 @@ export class AttesterSigner {
 
   /** Signs MessageAttestation(target.domain, target.verifier, setId, messageId); idempotent per target. */
   async signMessage(m: Signable, target: Target): Promise<StoredSignature> {
+    // Journal first, always: even a re-served signature must match the journaled (origin, nonce).
+    await this.#journal(m);
     const existing = await this.#store.findSignature(
       "message",
       m.messageId,
@@ -58,7 +60,6 @@ export class AttesterSigner {
       target.attesterSetId,
     );
     if (existing !== undefined) return existing;
-    await this.#journal(m);
     const digest = attestationDigest("message", { ...target, value: m.messageId });
     const signature: StoredSignature = {
       kind: "message",
