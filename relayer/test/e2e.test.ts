@@ -1,0 +1,392 @@
+// End to end with real processes: two `hardhat node` chains (A = domain 1001 / chain 31337, B = 1002 / 31338) on free
+// 127.0.0.1 ports, maskoii deployed by scripts/deploy.ts (in a child process), three attester nodes and one relayer,
+// each a `maskoii` CLI process with its own keystore and PGlite store. A token transfer A -> B must be delivered
+// exactly once, with nothing minted twice. Every process is stopped at the end.
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import {
+  addressToBytes32,
+  attestationDigest,
+  bridgedTokenAbi,
+  gatewayAbi,
+  recoverSigner,
+  tokenBridgeAbi,
+} from "@maskoii/sdk";
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  parseEventLogs,
+  parseUnits,
+} from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoTokenAbi } from "../../scripts/lib/abi.ts";
+import { devnetAttesters } from "../../scripts/lib/keys.ts";
+import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
+import { waitForRpc } from "../../scripts/lib/rpc.ts";
+import { encryptKey, writeKeystore } from "../src/keys/keystore.ts";
+import { openStore } from "../src/store/index.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+const CLI = join(ROOT, "relayer", "src", "cli.ts");
+const FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-fixture.ts");
+const HOST = "127.0.0.1";
+const PASSWORD = "e2e keystore password";
+/** Hardhat's default accounts: #0 deploys and owns, #1 is the user, #2 pays for deliveries. */
+const MNEMONIC = "test test test test test test test test test test test junk";
+const owner = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
+const user = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
+const relayerAccount = mnemonicToAccount(MNEMONIC, { addressIndex: 2 });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` every `everyMs` until it returns a value, at most `timeoutMs`. */
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+  everyMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+function runFixture(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FIXTURE, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 200_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`deploy fixture exited ${code}:\n${output}`));
+    });
+  });
+}
+
+type Contracts = { gateway: Address; tokenBridge: Address; demoToken: Address; bridgedToken: Address };
+
+describe("end to end: transfer A -> B through 3 attester processes and a relayer process", () => {
+  const supervisor = new Supervisor();
+  const attesters = devnetAttesters(3, "maskoii e2e attester");
+  let dir = "";
+  let rpcA = "";
+  let rpcB = "";
+  let contracts: { a: Contracts; b: Contracts };
+  const attesterUrls: string[] = [];
+  let relayerMetrics = "";
+  let pids: number[] = [];
+  const chainA = defineChain({
+    id: 31337,
+    name: "A",
+    nativeCurrency: { name: "E", symbol: "E", decimals: 18 },
+    rpcUrls: { default: { http: [] } },
+  });
+  const chainB = defineChain({ ...chainA, id: 31338, name: "B" });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "maskoii-e2e-"));
+    const [portA, portB] = [await freePort(), await freePort()];
+    rpcA = `http://${HOST}:${portA}`;
+    rpcB = `http://${HOST}:${portB}`;
+    for (const [name, port, chainId] of [
+      ["chainA", portA, 31337],
+      ["chainB", portB, 31338],
+    ] as const) {
+      supervisor.start({
+        name,
+        command: process.execPath,
+        args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(chainId)],
+        cwd: ROOT,
+        logFile: join(dir, `${name}.log`),
+      });
+    }
+    await waitForRpc(rpcA, 31337, { timeoutMs: 60_000 });
+    await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
+
+    const out = join(dir, "deployments");
+    await mkdir(out);
+    const output = await runFixture([
+      "--rpc-a",
+      rpcA,
+      "--rpc-b",
+      rpcB,
+      "--out",
+      out,
+      "--attesters",
+      attesters.map((a) => a.account.address).join(","),
+    ]);
+    const line = output.split("\n").find((l) => l.startsWith("RESULT "));
+    if (line === undefined) throw new Error(`no RESULT from the deploy fixture:\n${output}`);
+    contracts = JSON.parse(line.slice("RESULT ".length)) as typeof contracts;
+
+    const fast = { n: 2 ** 10, r: 8, p: 1 };
+    const chains = [
+      {
+        domain: 1001,
+        rpcUrl: rpcA,
+        deploymentFile: join(out, "31337.json"),
+        // One confirmation: a MessageSent is final only once another block is on top of it.
+        finality: { kind: "confirmations", depth: 1 },
+        pollIntervalMs: 100,
+      },
+      {
+        domain: 1002,
+        rpcUrl: rpcB,
+        deploymentFile: join(out, "31338.json"),
+        finality: { kind: "confirmations", depth: 0 },
+        pollIntervalMs: 100,
+      },
+    ];
+    const env = { ...process.env, MASKOII_KEYSTORE_PASSWORD: PASSWORD, FORCE_COLOR: "0" };
+    for (const [i, attester] of attesters.entries()) {
+      const home = join(dir, `attester${i}`);
+      await mkdir(home);
+      await writeKeystore(join(home, "key.json"), await encryptKey("secp256k1", attester.privateKey, PASSWORD, fast));
+      const port = await freePort();
+      await writeFile(
+        join(home, "config.json"),
+        JSON.stringify({
+          chains,
+          store: { kind: "pglite", dataDir: join(home, "db") },
+          keys: { keystore: join(home, "key.json") },
+          attester: { listen: { host: HOST, port }, pollIntervalMs: 200 },
+          log: { level: "debug" },
+        }),
+      );
+      attesterUrls.push(`http://${HOST}:${port}`);
+      supervisor.start({
+        name: `attester${i}`,
+        command: process.execPath,
+        args: [CLI, "attester", "--config", join(home, "config.json")],
+        cwd: ROOT,
+        env,
+        logFile: join(dir, `attester${i}.log`),
+      });
+    }
+    const home = join(dir, "relayer");
+    await mkdir(home);
+    // The relayer's paying key is Hardhat's account #2; only its keystore is on disk.
+    const relayerKey = `0x${Buffer.from(relayerAccount.getHdKey().privateKey ?? []).toString("hex")}` as Hex;
+    await writeKeystore(join(home, "key.json"), await encryptKey("secp256k1", relayerKey, PASSWORD, fast));
+    const metricsPort = await freePort();
+    relayerMetrics = `http://${HOST}:${metricsPort}/metrics`;
+    await writeFile(
+      join(home, "config.json"),
+      JSON.stringify({
+        chains,
+        store: { kind: "pglite", dataDir: join(home, "db") },
+        keys: { keystore: join(home, "key.json") },
+        relayer: {
+          attesters: attesterUrls,
+          pollIntervalMs: 300,
+          retry: { baseMs: 200, maxMs: 2_000, maxAttempts: 10 },
+          metrics: { host: HOST, port: metricsPort },
+        },
+        log: { level: "debug" },
+      }),
+    );
+    supervisor.start({
+      name: "relayer",
+      command: process.execPath,
+      args: [CLI, "relayer", "--config", join(home, "config.json")],
+      cwd: ROOT,
+      env,
+      logFile: join(dir, "relayer.log"),
+    });
+    pids = supervisor.processes().map((p) => p.pid);
+    for (const url of attesterUrls) {
+      await until(`${url}/ready`, 60_000, async () => ((await fetch(`${url}/ready`)).ok ? true : undefined));
+    }
+    await until("relayer metrics", 60_000, async () => ((await fetch(relayerMetrics)).ok ? true : undefined));
+  });
+
+  afterAll(async () => {
+    await supervisor.stopAll();
+    expect(pids).toHaveLength(6);
+    for (const pid of pids) expect(groupAlive(pid)).toBe(false);
+    if (dir !== "") await rm(dir, { recursive: true, force: true });
+  });
+
+  it("delivers the transfer exactly once, after finality, with a quorum of the three attesters", async () => {
+    const publicA = createPublicClient({ chain: chainA, transport: http(rpcA) });
+    const publicB = createPublicClient({ chain: chainB, transport: http(rpcB) });
+    const ownerA = createWalletClient({ account: owner, chain: chainA, transport: http(rpcA) });
+    const userA = createWalletClient({ account: user, chain: chainA, transport: http(rpcA) });
+    const amount = parseUnits("100", 18);
+    const recipient = user.address;
+    const mined = async (hash: Hex) => {
+      const receipt = await publicA.waitForTransactionReceipt({ hash });
+      expect(receipt.status).toBe("success");
+      return receipt;
+    };
+    await mined(
+      await ownerA.writeContract({
+        address: contracts.a.demoToken,
+        abi: demoTokenAbi,
+        functionName: "mint",
+        args: [user.address, amount],
+      }),
+    );
+    await mined(
+      await userA.writeContract({
+        address: contracts.a.demoToken,
+        abi: demoTokenAbi,
+        functionName: "approve",
+        args: [contracts.a.tokenBridge, amount],
+      }),
+    );
+    const fee = await publicA.readContract({
+      address: contracts.a.tokenBridge,
+      abi: tokenBridgeAbi,
+      functionName: "quoteTransfer",
+      args: [1002],
+    });
+    const receipt = await mined(
+      await userA.writeContract({
+        address: contracts.a.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "transferRemote",
+        args: [contracts.a.demoToken, 1002, addressToBytes32(recipient), amount],
+        value: fee,
+      }),
+    );
+    const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: receipt.logs });
+    expect(sent).toBeDefined();
+    const messageId = sent!.args.messageId;
+    const message = sent!.args.message;
+
+    // Not final yet (one confirmation required, none on top): no attester may have signed it.
+    await sleep(1_500);
+    for (const url of attesterUrls) {
+      const body = (await (await fetch(`${url}/signatures/${messageId}`)).json()) as { signatures: unknown[] };
+      expect(body.signatures).toEqual([]);
+    }
+    expect(
+      await publicB.readContract({
+        address: contracts.b.gateway,
+        abi: gatewayAbi,
+        functionName: "messageStatus",
+        args: [message],
+      }),
+    ).toBe(0);
+
+    // One more block on A makes it final.
+    await publicA.request({ method: "evm_mine" as "eth_blockNumber" });
+    await until(
+      "delivery on B",
+      90_000,
+      async () =>
+        (await publicB.readContract({
+          address: contracts.b.gateway,
+          abi: gatewayAbi,
+          functionName: "messageStatus",
+          args: [message],
+        })) === 1
+          ? true
+          : undefined,
+      250,
+    );
+
+    // Attesters signed MessageAttestation(B, gateway B, set 1, id), each with its own key and at most once. A node
+    // that saw the message only after its delivery does not sign it any more, so at least a quorum (2) signed.
+    const digest = attestationDigest("message", {
+      domain: 1002,
+      verifier: addressToBytes32(contracts.b.gateway),
+      attesterSetId: 1n,
+      value: messageId,
+    });
+    let signed = 0;
+    for (const [i, url] of attesterUrls.entries()) {
+      const body = (await (await fetch(`${url}/signatures/${messageId}`)).json()) as {
+        observed: boolean;
+        signatures: { kind: string; signature: Hex; attesterSetId: string }[];
+      };
+      expect(body.observed).toBe(true);
+      const mine = body.signatures.filter((s) => s.kind === "message" && s.attesterSetId === "1");
+      expect(mine.length).toBeLessThanOrEqual(1);
+      if (mine.length === 0) continue;
+      signed++;
+      const sig = mine[0]!.signature;
+      const signer = recoverSigner(digest, {
+        r: `0x${sig.slice(2, 66)}`,
+        s: `0x${sig.slice(66, 130)}`,
+        v: Number.parseInt(sig.slice(130), 16),
+      });
+      expect(signer, `attester ${i} signs with its own key`).toBe(attesters[i]!.account.address);
+    }
+    expect(signed).toBeGreaterThanOrEqual(2);
+
+    // Let the relayer run a few more rounds: nothing may be delivered or minted twice.
+    await sleep(2_000);
+    const delivered = await publicB.getContractEvents({
+      address: contracts.b.gateway,
+      abi: gatewayAbi,
+      eventName: "MessageDelivered",
+      fromBlock: 0n,
+    });
+    expect(delivered.map((e) => e.args.messageId)).toEqual([messageId]);
+    const balance = await publicB.readContract({
+      address: contracts.b.bridgedToken,
+      abi: bridgedTokenAbi,
+      functionName: "balanceOf",
+      args: [recipient],
+    });
+    expect(balance).toBe(amount);
+    expect(
+      await publicB.readContract({
+        address: contracts.b.bridgedToken,
+        abi: bridgedTokenAbi,
+        functionName: "totalSupply",
+      }),
+    ).toBe(amount);
+    // The relayer sent exactly one transaction on B.
+    expect(await publicB.getTransactionCount({ address: relayerAccount.address })).toBe(1);
+
+    const metrics = await (await fetch(relayerMetrics)).text();
+    expect(metrics).toMatch(/maskoii_messages_total\{status="delivered",origin="1001",destination="1002"\} 1/);
+    expect(metrics).toMatch(/maskoii_gas_spent_total\{destination="1002",method="deliver"\} [1-9]\d+/);
+  });
+
+  it("the relayer's store records the delivery once it has stopped", async () => {
+    await supervisor.stopAll();
+    const store = await openStore({ kind: "pglite", dataDir: join(dir, "relayer", "db") });
+    try {
+      const counts = await store.countDeliveries();
+      expect(counts).toEqual({ pending: 0, delivered: 1, skipped: 0, failed: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+});
