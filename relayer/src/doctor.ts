@@ -4,7 +4,7 @@ import { attestationDigest, decodeMessage } from "@maskoii/sdk";
 import type { Address, Hex } from "viem";
 import type { Chains, SentMessage } from "./chains/adapter.ts";
 import { aggregate, type Rejection } from "./relayer/aggregator.ts";
-import { type AttesterClient, candidatesFor } from "./relayer/collector.ts";
+import { candidatesFor, type SignatureSource } from "./relayer/collector.ts";
 import type { DeliveryRecord, Store } from "./store/types.ts";
 
 export type Diagnosis =
@@ -33,7 +33,7 @@ export async function diagnose(args: {
   messageId: Hex;
   chains: Chains;
   startBlocks: ReadonlyMap<number, number>;
-  attesters?: AttesterClient;
+  attesters?: SignatureSource;
   store?: Store;
 }): Promise<Diagnosis> {
   const id = args.messageId.toLowerCase() as Hex;

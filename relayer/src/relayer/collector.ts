@@ -30,7 +30,13 @@ export type EndpointAnswer =
     }
   | { readonly source: string; readonly ok: false; readonly error: string };
 
-export class AttesterClient {
+/** Where the relayer gets signatures from (the HTTP client below; a fake in tests). */
+export interface SignatureSource {
+  signatures(messageId: Hex): Promise<EndpointAnswer[]>;
+  batch(destination: number, messageIds: readonly Hex[]): Promise<EndpointAnswer[]>;
+}
+
+export class AttesterClient implements SignatureSource {
   readonly #urls: readonly string[];
   readonly #timeoutMs: number;
 

@@ -12,7 +12,7 @@ import type { Metrics } from "../metrics.ts";
 import type { DeliveryRecord, Store } from "../store/types.ts";
 import { type Aggregation, aggregate } from "./aggregator.ts";
 import { backoffMs } from "./backoff.ts";
-import { type AttesterClient, candidatesFor } from "./collector.ts";
+import { candidatesFor, type SignatureSource } from "./collector.ts";
 
 /** Pending deliveries handled per tick (bounds one tick's work). */
 const DUE_LIMIT = 200;
@@ -21,7 +21,7 @@ export type RelayerOptions = {
   chains: Chains;
   watchers: readonly MessageWatcher[];
   store: Store;
-  attesters: AttesterClient;
+  attesters: SignatureSource;
   log: Logger;
   metrics: Metrics;
   pollIntervalMs: number;

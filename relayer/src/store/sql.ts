@@ -152,7 +152,7 @@ export class SqlStore implements Store {
   async listOpenObserved(destination: number, limit: number): Promise<ObservedMessage[]> {
     const rows = await this.#run("listOpenObserved", () =>
       this.#db.query<Row>(
-        "SELECT * FROM observed_messages WHERE destination = $1 AND NOT closed ORDER BY observed_at, message_id LIMIT $2",
+        "SELECT * FROM observed_messages WHERE destination = $1 AND NOT closed ORDER BY observed_at, origin, nonce LIMIT $2",
         [destination, limit],
       ),
     );
@@ -293,7 +293,7 @@ export class SqlStore implements Store {
     const rows = await this.#run("dueDeliveries", () =>
       this.#db.query<Row>(
         `SELECT * FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1
-         ORDER BY destination, first_seen_at, message_id LIMIT $2`,
+         ORDER BY destination, first_seen_at, origin, nonce LIMIT $2`,
         [now, limit],
       ),
     );
