@@ -20,6 +20,7 @@ import {
 import {
   type Address,
   createPublicClient,
+  createTestClient,
   createWalletClient,
   defineChain,
   type Hex,
@@ -97,7 +98,7 @@ function runFixture(args: string[]): Promise<string> {
 
 type Contracts = { gateway: Address; tokenBridge: Address; demoToken: Address; bridgedToken: Address };
 
-describe("end to end: transfer A -> B through 3 attester processes and a relayer process", () => {
+describe("end to end: transfers A -> B through 3 attester processes and a relayer process", () => {
   const supervisor = new Supervisor();
   const attesters = devnetAttesters(3, "maskoii e2e attester");
   let dir = "";
@@ -107,6 +108,7 @@ describe("end to end: transfer A -> B through 3 attester processes and a relayer
   const attesterUrls: string[] = [];
   let relayerMetrics = "";
   let pids: number[] = [];
+  let startRelayer: () => void = () => {};
   const chainA = defineChain({
     id: 31337,
     name: "A",
@@ -212,34 +214,36 @@ describe("end to end: transfer A -> B through 3 attester processes and a relayer
           attesters: attesterUrls,
           pollIntervalMs: 300,
           retry: { baseMs: 200, maxMs: 2_000, maxAttempts: 10 },
+          maxBatchSize: 2,
           metrics: { host: HOST, port: metricsPort },
         },
         log: { level: "debug" },
       }),
     );
-    supervisor.start({
-      name: "relayer",
-      command: process.execPath,
-      args: [CLI, "relayer", "--config", join(home, "config.json")],
-      cwd: ROOT,
-      env,
-      logFile: join(dir, "relayer.log"),
-    });
+    startRelayer = () =>
+      supervisor.start({
+        name: "relayer",
+        command: process.execPath,
+        args: [CLI, "relayer", "--config", join(home, "config.json")],
+        cwd: ROOT,
+        env,
+        logFile: join(dir, "relayer.log"),
+      });
     pids = supervisor.processes().map((p) => p.pid);
     for (const url of attesterUrls) {
       await until(`${url}/ready`, 60_000, async () => ((await fetch(`${url}/ready`)).ok ? true : undefined));
     }
-    await until("relayer metrics", 60_000, async () => ((await fetch(relayerMetrics)).ok ? true : undefined));
   });
 
   afterAll(async () => {
     await supervisor.stopAll();
-    expect(pids).toHaveLength(6);
+    pids.push(...supervisor.processes().map((p) => p.pid));
+    expect(pids.length).toBeGreaterThanOrEqual(5);
     for (const pid of pids) expect(groupAlive(pid)).toBe(false);
     if (dir !== "") await rm(dir, { recursive: true, force: true });
   });
 
-  it("delivers the transfer exactly once, after finality, with a quorum of the three attesters", async () => {
+  it("delivers three transfers exactly once, after finality, in a batch and a single delivery", async () => {
     const publicA = createPublicClient({ chain: chainA, transport: http(rpcA) });
     const publicB = createPublicClient({ chain: chainB, transport: http(rpcB) });
     const ownerA = createWalletClient({ account: owner, chain: chainA, transport: http(rpcA) });
@@ -256,7 +260,7 @@ describe("end to end: transfer A -> B through 3 attester processes and a relayer
         address: contracts.a.demoToken,
         abi: demoTokenAbi,
         functionName: "mint",
-        args: [user.address, amount],
+        args: [user.address, 3n * amount],
       }),
     );
     await mined(
@@ -264,7 +268,7 @@ describe("end to end: transfer A -> B through 3 attester processes and a relayer
         address: contracts.a.demoToken,
         abi: demoTokenAbi,
         functionName: "approve",
-        args: [contracts.a.tokenBridge, amount],
+        args: [contracts.a.tokenBridge, 3n * amount],
       }),
     );
     const fee = await publicA.readContract({
@@ -273,80 +277,79 @@ describe("end to end: transfer A -> B through 3 attester processes and a relayer
       functionName: "quoteTransfer",
       args: [1002],
     });
-    const receipt = await mined(
-      await userA.writeContract({
-        address: contracts.a.tokenBridge,
-        abi: tokenBridgeAbi,
-        functionName: "transferRemote",
-        args: [contracts.a.demoToken, 1002, addressToBytes32(recipient), amount],
-        value: fee,
-      }),
-    );
-    const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: receipt.logs });
-    expect(sent).toBeDefined();
-    const messageId = sent!.args.messageId;
-    const message = sent!.args.message;
+    // Three transfers in ONE block, so they become final together.
+    const testA = createTestClient({ mode: "hardhat", chain: chainA, transport: http(rpcA) });
+    await testA.setAutomine(false);
+    const nonce = await publicA.getTransactionCount({ address: user.address });
+    const hashes: Hex[] = [];
+    for (let i = 0; i < 3; i++) {
+      hashes.push(
+        await userA.writeContract({
+          address: contracts.a.tokenBridge,
+          abi: tokenBridgeAbi,
+          functionName: "transferRemote",
+          args: [contracts.a.demoToken, 1002, addressToBytes32(recipient), amount],
+          value: fee,
+          nonce: nonce + i,
+          gas: 400_000n,
+        }),
+      );
+    }
+    await testA.mine({ blocks: 1 });
+    await testA.setAutomine(true);
+    const sent = [];
+    for (const hash of hashes) {
+      const [event] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: (await mined(hash)).logs });
+      expect(event).toBeDefined();
+      sent.push(event!.args);
+    }
+    const ids = sent.map((s) => s.messageId);
 
-    // Not final yet (one confirmation required, none on top): no attester may have signed it.
+    // Not final yet (one confirmation required, none on top): no attester may have signed any of them.
     await sleep(1_500);
     for (const url of attesterUrls) {
-      const body = (await (await fetch(`${url}/signatures/${messageId}`)).json()) as { signatures: unknown[] };
-      expect(body.signatures).toEqual([]);
+      for (const id of ids) {
+        const body = (await (await fetch(`${url}/signatures/${id}`)).json()) as { signatures: unknown[] };
+        expect(body.signatures).toEqual([]);
+      }
     }
-    expect(
-      await publicB.readContract({
-        address: contracts.b.gateway,
-        abi: gatewayAbi,
-        functionName: "messageStatus",
-        args: [message],
-      }),
-    ).toBe(0);
 
-    // One more block on A makes it final.
-    await publicA.request({ method: "evm_mine" as "eth_blockNumber" });
-    await until(
-      "delivery on B",
-      90_000,
-      async () =>
+    // One more block on A makes them final; every attester signs each message once, with its own key.
+    await testA.mine({ blocks: 1 });
+    const target = { domain: 1002, verifier: addressToBytes32(contracts.b.gateway), attesterSetId: 1n };
+    for (const [i, url] of attesterUrls.entries()) {
+      for (const id of ids) {
+        const sig = await until(`attester ${i} signs ${id}`, 60_000, async () => {
+          const body = (await (await fetch(`${url}/signatures/${id}`)).json()) as {
+            signatures: { kind: string; signature: Hex; attesterSetId: string }[];
+          };
+          const mine = body.signatures.filter((s) => s.kind === "message" && s.attesterSetId === "1");
+          expect(mine.length).toBeLessThanOrEqual(1);
+          return mine[0]?.signature;
+        });
+        const signer = recoverSigner(attestationDigest("message", { ...target, value: id }), {
+          r: `0x${sig.slice(2, 66)}`,
+          s: `0x${sig.slice(66, 130)}`,
+          v: Number.parseInt(sig.slice(130), 16),
+        });
+        expect(signer, `attester ${i} signs with its own key`).toBe(attesters[i]!.account.address);
+      }
+    }
+
+    // Now the relayer (maxBatchSize 2): one deliverBatch of the first two, one deliver of the third.
+    startRelayer();
+    for (const s of sent) {
+      await until("delivery on B", 90_000, async () =>
         (await publicB.readContract({
           address: contracts.b.gateway,
           abi: gatewayAbi,
           functionName: "messageStatus",
-          args: [message],
+          args: [s.message],
         })) === 1
           ? true
           : undefined,
-      250,
-    );
-
-    // Attesters signed MessageAttestation(B, gateway B, set 1, id), each with its own key and at most once. A node
-    // that saw the message only after its delivery does not sign it any more, so at least a quorum (2) signed.
-    const digest = attestationDigest("message", {
-      domain: 1002,
-      verifier: addressToBytes32(contracts.b.gateway),
-      attesterSetId: 1n,
-      value: messageId,
-    });
-    let signed = 0;
-    for (const [i, url] of attesterUrls.entries()) {
-      const body = (await (await fetch(`${url}/signatures/${messageId}`)).json()) as {
-        observed: boolean;
-        signatures: { kind: string; signature: Hex; attesterSetId: string }[];
-      };
-      expect(body.observed).toBe(true);
-      const mine = body.signatures.filter((s) => s.kind === "message" && s.attesterSetId === "1");
-      expect(mine.length).toBeLessThanOrEqual(1);
-      if (mine.length === 0) continue;
-      signed++;
-      const sig = mine[0]!.signature;
-      const signer = recoverSigner(digest, {
-        r: `0x${sig.slice(2, 66)}`,
-        s: `0x${sig.slice(66, 130)}`,
-        v: Number.parseInt(sig.slice(130), 16),
-      });
-      expect(signer, `attester ${i} signs with its own key`).toBe(attesters[i]!.account.address);
+      );
     }
-    expect(signed).toBeGreaterThanOrEqual(2);
 
     // Let the relayer run a few more rounds: nothing may be delivered or minted twice.
     await sleep(2_000);
@@ -356,26 +359,28 @@ describe("end to end: transfer A -> B through 3 attester processes and a relayer
       eventName: "MessageDelivered",
       fromBlock: 0n,
     });
-    expect(delivered.map((e) => e.args.messageId)).toEqual([messageId]);
-    const balance = await publicB.readContract({
-      address: contracts.b.bridgedToken,
-      abi: bridgedTokenAbi,
-      functionName: "balanceOf",
-      args: [recipient],
-    });
-    expect(balance).toBe(amount);
+    expect(delivered.map((e) => e.args.messageId).sort()).toEqual([...ids].sort());
+    expect(
+      await publicB.readContract({
+        address: contracts.b.bridgedToken,
+        abi: bridgedTokenAbi,
+        functionName: "balanceOf",
+        args: [recipient],
+      }),
+    ).toBe(3n * amount);
     expect(
       await publicB.readContract({
         address: contracts.b.bridgedToken,
         abi: bridgedTokenAbi,
         functionName: "totalSupply",
       }),
-    ).toBe(amount);
-    // The relayer sent exactly one transaction on B.
-    expect(await publicB.getTransactionCount({ address: relayerAccount.address })).toBe(1);
+    ).toBe(3n * amount);
+    // The relayer sent exactly two transactions on B: the batch and the single delivery.
+    expect(await publicB.getTransactionCount({ address: relayerAccount.address })).toBe(2);
 
     const metrics = await (await fetch(relayerMetrics)).text();
-    expect(metrics).toMatch(/maskoii_messages_total\{status="delivered",origin="1001",destination="1002"\} 1/);
+    expect(metrics).toMatch(/maskoii_messages_total\{status="delivered",origin="1001",destination="1002"\} 3/);
+    expect(metrics).toMatch(/maskoii_gas_spent_total\{destination="1002",method="deliverBatch"\} [1-9]\d+/);
     expect(metrics).toMatch(/maskoii_gas_spent_total\{destination="1002",method="deliver"\} [1-9]\d+/);
   });
 
@@ -384,7 +389,7 @@ describe("end to end: transfer A -> B through 3 attester processes and a relayer
     const store = await openStore({ kind: "pglite", dataDir: join(dir, "relayer", "db") });
     try {
       const counts = await store.countDeliveries();
-      expect(counts).toEqual({ pending: 0, delivered: 1, skipped: 0, failed: 0 });
+      expect(counts).toEqual({ pending: 0, delivered: 3, skipped: 0, failed: 0 });
     } finally {
       await store.close();
     }
