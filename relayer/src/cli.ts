@@ -15,7 +15,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { getAddress, type Hex } from "viem";
 import { startAttester } from "./attester/run.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, type ResolvedConfig } from "./config.ts";
 import { diagnose } from "./doctor.ts";
 import { describeError, RelayerError } from "./errors.ts";
 import { createBindingRecord } from "./identity.ts";
@@ -34,12 +34,14 @@ import { AttesterClient } from "./relayer/collector.ts";
 import { startRelayer } from "./relayer/run.ts";
 import { connectChains, unlockConfigured } from "./runtime.ts";
 import { openStore } from "./store/index.ts";
+import type { Store } from "./store/types.ts";
 
 const USAGE = `usage: maskoii <attester|relayer|status|doctor|keys> [options]
   attester --config <file>
   relayer  --config <file>
-  status   --config <file>
-  doctor   <messageId> --config <file>
+  status   --config <file> [--with-store]
+  doctor   <messageId> --config <file> [--with-store]
+           (--with-store reads an embedded PGlite store: only while no node runs on it; a postgres store is always read)
   keys new    --kind secp256k1|ed25519 --out <file> [--password-file <file>]
   keys import --kind secp256k1|ed25519 --out <file> --key-file <file> [--password-file <file>]
   keys show   --keystore <file>
@@ -58,6 +60,7 @@ const options = {
   "password-file": { type: "string" },
   keystore: { type: "string" },
   identity: { type: "string" },
+  "with-store": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -75,6 +78,15 @@ function need(value: string | undefined, flag: string): string {
 function kindOf(value: string | undefined): KeyKind {
   if (value === "secp256k1" || value === "ed25519") return value;
   throw new UsageError("--kind must be secp256k1 or ed25519");
+}
+
+/**
+ * The store for read-only commands. PGlite is single-process: opening the data directory of a running node would
+ * corrupt it, so an embedded store is read only when asked (--with-store); a PostgreSQL store always.
+ */
+async function storeForReading(config: ResolvedConfig, withStore: boolean): Promise<Store | undefined> {
+  if (config.store.kind === "pglite" && !withStore) return undefined;
+  return openStore(config.store);
 }
 
 /** Runs until SIGINT/SIGTERM, then stops cleanly. */
@@ -138,6 +150,8 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (command === "keys") return keys(arg, values);
+  if (!["attester", "relayer", "status", "doctor"].includes(command))
+    throw new UsageError(`unknown command ${command}`);
   const config = await loadConfig(need(values.config, "config"));
   const log = createLogger({ level: config.log.level, name: `maskoii-${command}` });
   switch (command) {
@@ -161,7 +175,7 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     case "status": {
       const chains = await connectChains(config, {});
-      const store = await openStore(config.store);
+      const store = await storeForReading(config, values["with-store"] === true);
       try {
         const heads: Record<string, unknown> = {};
         for (const adapter of chains.values()) {
@@ -172,29 +186,29 @@ async function main(argv: readonly string[]): Promise<void> {
             currentSetId: await adapter.currentSetId(),
           };
         }
-        print({ chains: heads, deliveries: await store.countDeliveries() });
+        print({ chains: heads, deliveries: store === undefined ? "store not read" : await store.countDeliveries() });
       } finally {
-        await store.close();
+        await store?.close();
       }
       return;
     }
     case "doctor": {
       if (arg === undefined || !/^0x[0-9a-fA-F]{64}$/.test(arg)) throw new UsageError("doctor needs a 0x message id");
       const chains = await connectChains(config, {});
-      const store = await openStore(config.store);
+      const store = await storeForReading(config, values["with-store"] === true);
       try {
         const diagnosis = await diagnose({
           messageId: arg as Hex,
           chains,
           startBlocks: new Map(config.chains.map((c) => [c.domain, c.startBlock])),
-          store,
+          ...(store === undefined ? {} : { store }),
           ...(config.relayer === undefined
             ? {}
             : { attesters: new AttesterClient(config.relayer.attesters, config.relayer.requestTimeoutMs) }),
         });
         print(diagnosis);
       } finally {
-        await store.close();
+        await store?.close();
       }
       return;
     }

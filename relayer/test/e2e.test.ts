@@ -36,6 +36,7 @@ import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
 import { waitForRpc } from "../../scripts/lib/rpc.ts";
 import { encryptKey, writeKeystore } from "../src/keys/keystore.ts";
 import { openStore } from "../src/store/index.ts";
+import { runCli } from "./helpers.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
@@ -382,6 +383,14 @@ describe("end to end: transfers A -> B through 3 attester processes and a relaye
     expect(metrics).toMatch(/maskoii_messages_total\{status="delivered",origin="1001",destination="1002"\} 3/);
     expect(metrics).toMatch(/maskoii_gas_spent_total\{destination="1002",method="deliverBatch"\} [1-9]\d+/);
     expect(metrics).toMatch(/maskoii_gas_spent_total\{destination="1002",method="deliver"\} [1-9]\d+/);
+
+    // `maskoii doctor` (a process, reading the chains and the attesters, not the running relayer's store).
+    const relayerConfig = join(dir, "relayer", "config.json");
+    const doctor = await runCli(["doctor", ids[0]!, "--config", relayerConfig]);
+    expect(doctor.code, doctor.stderr).toBe(0);
+    expect(JSON.parse(doctor.stdout)).toMatchObject({ stage: "delivered" });
+    const unknown = await runCli(["doctor", `0x${"ab".repeat(32)}`, "--config", relayerConfig]);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({ stage: "unknown" });
   });
 
   it("the relayer's store records the delivery once it has stopped", async () => {

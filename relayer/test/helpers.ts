@@ -1,4 +1,5 @@
 // Test doubles: an in-memory chain that verifies attestations exactly as the gateway does (sdk checkAttestation and
+import { spawn } from "node:child_process";
 // Merkle proofs), and an attester signature source backed by real keys.
 import {
   addressToBytes32,
@@ -249,4 +250,31 @@ export class FakeAttesters implements SignatureSource {
   async batch(_destination: number, ids: readonly Hex[]): Promise<EndpointAnswer[]> {
     return this.#answer("batch", batchRoot(ids), [...ids]);
   }
+}
+
+/** Runs the `maskoii` CLI as a process; bounded by `timeoutMs`. */
+export function runCli(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = new URL("../src/cli.ts", import.meta.url).pathname;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: options.env ?? { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
