@@ -70,6 +70,17 @@ describe("quorum aggregation", () => {
     });
   });
 
+  it("never uses a member removed for equivocation (weight 0; the gateway would revert SignerRemoved)", () => {
+    const slashed: AttesterSetView = { ...set, weights: [1n, 1n, 1n, 0n], totalWeight: 3n };
+    const agg = aggregate({ digest, set: slashed, candidates: [from(3), from(0)] });
+    expect(agg.ready).toBe(false);
+    expect(agg.rejected).toEqual([expect.objectContaining({ source: "node3", reason: "removed" })]);
+    expect(agg.missing).toEqual([members[1]!.address, members[2]!.address]);
+    const ok = aggregate({ digest, set: slashed, candidates: [from(3), from(0), from(1), from(2)] });
+    expect(ok.ready).toBe(true);
+    expect(ok.signatures.map((s) => s.index)).toEqual([0, 1, 2]);
+  });
+
   it("rejects a high-s (malleable) signature", () => {
     const n = BigInt("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
     const sig = signDigest(digest, members[3]!.key);

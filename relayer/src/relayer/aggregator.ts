@@ -8,7 +8,7 @@ import type { AttesterSetView } from "../chains/adapter.ts";
 /** A signature as an attester endpoint returned it. */
 export type Candidate = { readonly source: string; readonly signature: string };
 
-export type RejectionReason = "malformed" | "unrecoverable" | "not-a-member" | "duplicate";
+export type RejectionReason = "malformed" | "unrecoverable" | "not-a-member" | "removed" | "duplicate";
 export type Rejection = { readonly source: string; readonly reason: RejectionReason; readonly detail: string };
 
 export type Aggregation = {
@@ -56,6 +56,11 @@ export function aggregate(args: { digest: Hex; set: AttesterSetView; candidates:
       rejected.push({ source: c.source, reason: "not-a-member", detail: `recovers to ${signer}` });
       continue;
     }
+    if ((set.weights[i] ?? 0n) === 0n) {
+      // Removed for equivocation: it keeps its index with weight 0, and the gateway reverts SignerRemoved on it.
+      rejected.push({ source: c.source, reason: "removed", detail: `${signer} was removed (equivocation)` });
+      continue;
+    }
     if (byIndex.has(i)) {
       rejected.push({ source: c.source, reason: "duplicate", detail: `second signature of ${signer}` });
       continue;
@@ -63,7 +68,7 @@ export function aggregate(args: { digest: Hex; set: AttesterSetView; candidates:
     byIndex.set(i, { index: i, ...sig });
   }
   const weight = (i: number) => set.weights[i] ?? 0n;
-  const totalWeight = set.weights.reduce((a, b) => a + b, 0n);
+  const totalWeight = set.totalWeight;
   // Heaviest first (ties by index) until the threshold is met: fewest signatures, least calldata and ecrecover gas.
   const chosen: IndexedSignature[] = [];
   let chosenWeight = 0n;
@@ -83,7 +88,7 @@ export function aggregate(args: { digest: Hex; set: AttesterSetView; candidates:
     signedWeight,
     totalWeight,
     thresholdBps: set.thresholdBps,
-    missing: set.attesters.filter((_, i) => !byIndex.has(i)),
+    missing: set.attesters.filter((_, i) => !byIndex.has(i) && (set.weights[i] ?? 0n) > 0n),
     rejected,
   };
 }
