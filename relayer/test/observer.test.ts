@@ -78,6 +78,15 @@ describe("attester observer", () => {
     expect(await store.getSignatures(m.messageId)).toHaveLength(1);
   });
 
+  it("stops signing once removed for equivocation (weight 0)", async () => {
+    const m = sampleMessage(4n);
+    a.sent.push(m);
+    // index 0 is this node, removed: weight 0.
+    b.set = { ...setOf(5n, [me!, other!]), weights: [0n, 1n], totalWeight: 1n };
+    await observer.tick();
+    expect(await store.getSignatures(m.messageId)).toEqual([]);
+  });
+
   it("is not ready while its rounds fail (RPC down)", async () => {
     await observer.tick();
     expect(observer.ready).toBe(true);

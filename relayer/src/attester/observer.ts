@@ -64,7 +64,7 @@ export class AttesterObserver {
     if (open.length === 0) return;
     const setId = await adapter.currentSetId();
     const set = await adapter.getAttesterSet(setId);
-    if (!isMember(set.attesters, this.#signer.address)) {
+    if (!isMember(set.attesters, set.weights, this.#signer.address)) {
       this.#log.warn({ domain, setId: setId.toString(), attester: this.#signer.address }, "not in the current set");
       return;
     }
@@ -87,6 +87,7 @@ export class AttesterObserver {
   }
 }
 
-function isMember(attesters: readonly Address[], address: Address): boolean {
-  return attesters.some((a) => a.toLowerCase() === address.toLowerCase());
+/** A member with a non-zero weight (a member removed for equivocation keeps its index with weight 0). */
+function isMember(attesters: readonly Address[], weights: readonly bigint[], address: Address): boolean {
+  return attesters.some((a, i) => a.toLowerCase() === address.toLowerCase() && (weights[i] ?? 0n) > 0n);
 }
