@@ -393,8 +393,11 @@ describe("end to end: transfers A -> B through 3 attester processes and a relaye
     expect(JSON.parse(unknown.stdout)).toMatchObject({ stage: "unknown" });
   });
 
-  it("the relayer's store records the delivery once it has stopped", async () => {
+  it("every node shuts down cleanly on SIGTERM (exit 0) and the relayer's store records the deliveries", async () => {
+    const nodes = supervisor.processes().filter((p) => p.name.startsWith("attester") || p.name === "relayer");
+    expect(nodes.map((p) => p.name).sort()).toEqual(["attester0", "attester1", "attester2", "relayer"]);
     await supervisor.stopAll();
+    for (const node of nodes) expect(await node.exited, node.name).toBe(0);
     const store = await openStore({ kind: "pglite", dataDir: join(dir, "relayer", "db") });
     try {
       const counts = await store.countDeliveries();
