@@ -11,6 +11,7 @@ export type RelayerErrorCode =
   | "SecretUnavailable"
   | "InvalidBindingRecord"
   | "SigningConflict"
+  | "RotationConflict"
   | "NotAnAttester"
   | "UnknownChain"
   | "ChainRpcFailed"
@@ -110,6 +111,17 @@ export class SigningConflictError extends RelayerError {
     this.nonce = nonce;
     this.journaled = journaled;
     this.requested = requested;
+  }
+}
+
+/** The rotation journal already holds another next-set hash for this (domain, verifier, set id). */
+export class RotationConflictError extends RelayerError {
+  override name = "RotationConflictError";
+  constructor(domain: number, setId: bigint, journaled: string, requested: string) {
+    super(
+      "RotationConflict",
+      `refusing to sign rotation ${requested} of set ${setId} on domain ${domain}: already signed ${journaled}`,
+    );
   }
 }
 

@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { attestationDigest, recoverSigner } from "@maskoii/sdk";
 import { keccak256, stringToHex, toHex } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
 import { afterAll, describe, expect, it } from "vitest";
 import { AttesterSigner } from "../src/attester/signer.ts";
-import { SigningConflictError } from "../src/errors.ts";
+import { RotationConflictError, SigningConflictError } from "../src/errors.ts";
 import { silentLogger } from "../src/log.ts";
 import { openStore } from "../src/store/index.ts";
 
@@ -85,5 +87,23 @@ describe("signing journal (PGlite on disk)", () => {
       reopened.signer.signMessage({ messageId: idB, originDomain: 1001, nonce: 9n }, target),
     ).rejects.toBeInstanceOf(SigningConflictError);
     await reopened.store.close();
+  });
+
+  it("signs at most one rotation per (domain, gateway, set id), across a restart", async () => {
+    const first = await open();
+    const next = keccak256(stringToHex("next set A"));
+    const sig = await first.signer.signRotation(target, next);
+    expect(recoverSigner(attestationDigest("rotation", { ...target, value: next }), sig)).toBe(
+      privateKeyToAddress(KEY),
+    );
+    await first.store.close();
+    const second = await open();
+    await expect(second.signer.signRotation(target, keccak256(stringToHex("next set B")))).rejects.toBeInstanceOf(
+      RotationConflictError,
+    );
+    // Same hash again is fine (idempotent), and another set id or domain is a different slot.
+    await second.signer.signRotation(target, next);
+    await second.signer.signRotation({ ...target, attesterSetId: 2n }, keccak256(stringToHex("next set B")));
+    await second.store.close();
   });
 });

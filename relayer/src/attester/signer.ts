@@ -1,9 +1,9 @@
 // Produces attestation signatures. The rule that makes equivocation impossible for an honest node: before any
 // signature over a message exists, its (origin, nonce) -> messageId pair is durably journaled, and a request to
 // sign a different id for a journaled pair is refused (SigningConflictError), across restarts and crashes.
-import { attestationDigest, batchRoot, type Message, signDigest } from "@maskoii/sdk";
+import { attestationDigest, batchRoot, type Message, type Signature, signDigest } from "@maskoii/sdk";
 import type { Address, Hex } from "viem";
-import { SigningConflictError } from "../errors.ts";
+import { RotationConflictError, SigningConflictError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store, StoredSignature } from "../store/types.ts";
@@ -113,5 +113,21 @@ export class AttesterSigner {
     this.#metrics?.signatures.inc({ kind: "batch", outcome: "signed" });
     this.#log.info({ root, size: ids.length, domain: target.domain }, "signed batch");
     return signature;
+  }
+
+  /**
+   * Signs AttesterSetRotation(domain, verifier = the gateway, setId, nextSetHash) (protocol §4). The rotation journal
+   * makes the node sign at most one next set per (domain, gateway, set id), across restarts; a second, different
+   * hash is refused (RotationConflictError). What the next set should be is the Koii task's decision.
+   */
+  async signRotation(target: Target, nextSetHash: Hex): Promise<Signature> {
+    const hash = nextSetHash.toLowerCase() as Hex;
+    const journaled = await this.#store.rotationReserve(target.domain, target.verifier, target.attesterSetId, hash);
+    if (journaled.toLowerCase() !== hash) {
+      this.#metrics?.signatures.inc({ kind: "rotation", outcome: "refused-conflict" });
+      throw new RotationConflictError(target.domain, target.attesterSetId, journaled, hash);
+    }
+    this.#metrics?.signatures.inc({ kind: "rotation", outcome: "signed" });
+    return signDigest(attestationDigest("rotation", { ...target, value: hash }), this.#privateKey);
   }
 }

@@ -72,4 +72,19 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
 `,
   },
+  {
+    version: 2,
+    name: "rotation journal",
+    sql: `
+-- One next-set hash per (domain, verifier, set id): an attester never signs two different rotations of one set.
+CREATE TABLE rotation_journal (
+  domain BIGINT NOT NULL,
+  verifier TEXT NOT NULL,
+  attester_set_id NUMERIC(20, 0) NOT NULL,
+  next_set_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (domain, verifier, attester_set_id)
+);
+`,
+  },
 ];

@@ -182,6 +182,24 @@ export class SqlStore implements Store {
     );
   }
 
+  async rotationReserve(domain: number, verifier: Hex, setId: bigint, nextSetHash: Hex): Promise<Hex> {
+    return this.#run("rotationReserve", () =>
+      this.#db.transaction(async (tx) => {
+        const key = [domain, lower(verifier), setId.toString()];
+        await tx.query(
+          `INSERT INTO rotation_journal (domain, verifier, attester_set_id, next_set_hash, created_at)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (domain, verifier, attester_set_id) DO NOTHING`,
+          [...key, lower(nextSetHash), Date.now()],
+        );
+        const rows = await tx.query<Row>(
+          "SELECT next_set_hash FROM rotation_journal WHERE domain = $1 AND verifier = $2 AND attester_set_id = $3",
+          key,
+        );
+        return rows[0]?.next_set_hash as Hex;
+      }),
+    );
+  }
+
   async saveSignature(s: StoredSignature): Promise<void> {
     const key = [s.kind, lower(s.value), s.domain, lower(s.verifier), s.attesterSetId.toString()];
     await this.#run("saveSignature", () =>

@@ -80,6 +80,12 @@ export interface Store {
    */
   journalReserve(origin: number, nonce: bigint, messageId: Hex): Promise<Hex>;
 
+  /**
+   * The rotation journal: records (domain, verifier, setId) -> nextSetHash unless already journaled, and returns the
+   * journaled hash. Durable before it returns.
+   */
+  rotationReserve(domain: number, verifier: Hex, setId: bigint, nextSetHash: Hex): Promise<Hex>;
+
   saveSignature(signature: StoredSignature): Promise<void>;
   /** Every signature over `messageId`, alone or as part of a batch root. */
   getSignatures(messageId: Hex): Promise<StoredSignature[]>;
