@@ -93,8 +93,13 @@ describe("attester observer", () => {
     a.finalizedBlock = async () => {
       throw new Error("connection refused");
     };
+    const m = { ...sampleMessage(6n, 1002, 1001), blockNumber: 150n };
+    b.sent.push(m);
+    b.head = 200n;
     await observer.tick();
     expect(observer.ready).toBe(false);
-    expect(observer.lastError).toContain("connection refused");
+    expect(observer.lastError).toContain("scan 1001: connection refused");
+    // Chain A's failure does not stop B -> A messages from being scanned (but signing for A reads A: it fails too).
+    expect(await store.getObserved(m.messageId)).toBeDefined();
   });
 });

@@ -44,17 +44,25 @@ export class AttesterObserver {
     return this.#lastError;
   }
 
-  /** One bounded round: scan every origin, then sign open messages for every destination. */
+  /**
+   * One bounded round: scan every origin, then sign open messages for every destination. A failing chain does not
+   * stop the others; the node is ready again once a round has no failure.
+   */
   async tick(): Promise<void> {
-    try {
-      for (const watcher of this.#watchers) await watcher.poll();
-      for (const adapter of this.#chains.values()) await this.#signFor(adapter.domain);
-      this.#ticks++;
-      this.#lastError = undefined;
-    } catch (error) {
-      this.#lastError = describeError(error);
-      this.#log.warn({ error: this.#lastError }, "attester tick failed; retrying next tick");
-    }
+    const errors: string[] = [];
+    const attempt = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (error) {
+        errors.push(`${what}: ${describeError(error)}`);
+      }
+    };
+    for (const watcher of this.#watchers) await attempt(`scan ${watcher.domain}`, () => watcher.poll());
+    for (const adapter of this.#chains.values())
+      await attempt(`sign for ${adapter.domain}`, () => this.#signFor(adapter.domain));
+    this.#lastError = errors.length === 0 ? undefined : errors.join("; ");
+    if (this.#lastError === undefined) this.#ticks++;
+    else this.#log.warn({ error: this.#lastError }, "attester round had failures; retrying next round");
   }
 
   async #signFor(domain: number): Promise<void> {

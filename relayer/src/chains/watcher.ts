@@ -56,6 +56,11 @@ export class MessageWatcher {
     this.#onMessage = args.onMessage ?? (async () => {});
   }
 
+  /** The origin domain this watcher follows. */
+  get domain(): number {
+    return this.#adapter.domain;
+  }
+
   /**
    * Scans from the cursor up to the final head, at most `maxRanges` ranges per call (so one call is bounded).
    * Returns how many new messages it stored. The cursor advances only after a range is fully stored.
