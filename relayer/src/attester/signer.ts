@@ -1,0 +1,133 @@
+// Produces attestation signatures. The rule that makes equivocation impossible for an honest node: before any
+// signature over a message exists, its (origin, nonce) -> messageId pair is durably journaled, and a request to
+// sign a different id for a journaled pair is refused (SigningConflictError), across restarts and crashes.
+import { attestationDigest, batchRoot, type Message, type Signature, signDigest } from "@maskoii/sdk";
+import type { Address, Hex } from "viem";
+import { RotationConflictError, SigningConflictError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Store, StoredSignature } from "../store/types.ts";
+
+/** Where a signature will be consumed. */
+export type Target = { readonly domain: number; readonly verifier: Hex; readonly attesterSetId: bigint };
+
+/** What the signer needs to know about a message: its id and (origin, nonce). */
+export type Signable = Pick<Message, "originDomain" | "nonce"> & { readonly messageId: Hex };
+
+/** r ‖ s ‖ v as one 65-byte hex string. */
+export function packSignature(sig: { r: Hex; s: Hex; v: number }): Hex {
+  return `${sig.r}${sig.s.slice(2)}${sig.v.toString(16).padStart(2, "0")}` as Hex;
+}
+
+export class AttesterSigner {
+  readonly address: Address;
+  readonly #privateKey: Hex;
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #metrics: Metrics | undefined;
+
+  constructor(args: { address: Address; privateKey: Hex; store: Store; log: Logger; metrics?: Metrics }) {
+    this.address = args.address;
+    this.#privateKey = args.privateKey;
+    this.#store = args.store;
+    this.#log = args.log;
+    this.#metrics = args.metrics;
+  }
+
+  /** Journals (origin, nonce) -> id; throws SigningConflictError if another id holds the pair. */
+  async #journal(m: Signable): Promise<void> {
+    const id = m.messageId.toLowerCase() as Hex;
+    const journaled = await this.#store.journalReserve(m.originDomain, m.nonce, id);
+    if (journaled.toLowerCase() !== id) {
+      this.#metrics?.signatures.inc({ kind: "message", outcome: "refused-conflict" });
+      this.#log.error(
+        { origin: m.originDomain, nonce: m.nonce.toString(), journaled, requested: id },
+        "refusing to equivocate",
+      );
+      throw new SigningConflictError(m.originDomain, m.nonce, journaled, id);
+    }
+  }
+
+  /** Signs MessageAttestation(target.domain, target.verifier, setId, messageId); idempotent per target. */
+  async signMessage(m: Signable, target: Target): Promise<StoredSignature> {
+    // Journal first, always: even a re-served signature must match the journaled (origin, nonce).
+    await this.#journal(m);
+    const existing = await this.#store.findSignature(
+      "message",
+      m.messageId,
+      target.domain,
+      target.verifier,
+      target.attesterSetId,
+    );
+    if (existing !== undefined) return existing;
+    const digest = attestationDigest("message", { ...target, value: m.messageId });
+    const signature: StoredSignature = {
+      kind: "message",
+      value: m.messageId.toLowerCase() as Hex,
+      domain: target.domain,
+      verifier: target.verifier.toLowerCase() as Hex,
+      attesterSetId: target.attesterSetId,
+      signer: this.address,
+      signature: packSignature(signDigest(digest, this.#privateKey)),
+      messageIds: [m.messageId.toLowerCase() as Hex],
+      createdAt: Date.now(),
+    };
+    await this.#store.saveSignature(signature);
+    this.#metrics?.signatures.inc({ kind: "message", outcome: "signed" });
+    this.#log.info(
+      { messageId: m.messageId, domain: target.domain, setId: target.attesterSetId.toString() },
+      "signed message",
+    );
+    return signature;
+  }
+
+  /**
+   * Signs BatchAttestation over the root of `messages` (batch order as given). Every message is journaled first;
+   * one conflict refuses the whole batch.
+   */
+  async signBatch(messages: readonly Signable[], target: Target): Promise<StoredSignature> {
+    const ids = messages.map((m) => m.messageId.toLowerCase() as Hex);
+    const root = batchRoot(ids);
+    const existing = await this.#store.findSignature(
+      "batch",
+      root,
+      target.domain,
+      target.verifier,
+      target.attesterSetId,
+    );
+    if (existing !== undefined) return existing;
+    for (const m of messages) await this.#journal(m);
+    const digest = attestationDigest("batch", { ...target, value: root });
+    const signature: StoredSignature = {
+      kind: "batch",
+      value: root,
+      domain: target.domain,
+      verifier: target.verifier.toLowerCase() as Hex,
+      attesterSetId: target.attesterSetId,
+      signer: this.address,
+      signature: packSignature(signDigest(digest, this.#privateKey)),
+      messageIds: ids,
+      createdAt: Date.now(),
+    };
+    await this.#store.saveSignature(signature);
+    this.#metrics?.signatures.inc({ kind: "batch", outcome: "signed" });
+    this.#log.info({ root, size: ids.length, domain: target.domain }, "signed batch");
+    return signature;
+  }
+
+  /**
+   * Signs AttesterSetRotation(domain, verifier = the gateway, setId, nextSetHash) (protocol §4). The rotation journal
+   * makes the node sign at most one next set per (domain, gateway, set id), across restarts; a second, different
+   * hash is refused (RotationConflictError). What the next set should be is the Koii task's decision.
+   */
+  async signRotation(target: Target, nextSetHash: Hex): Promise<Signature> {
+    const hash = nextSetHash.toLowerCase() as Hex;
+    const journaled = await this.#store.rotationReserve(target.domain, target.verifier, target.attesterSetId, hash);
+    if (journaled.toLowerCase() !== hash) {
+      this.#metrics?.signatures.inc({ kind: "rotation", outcome: "refused-conflict" });
+      throw new RotationConflictError(target.domain, target.attesterSetId, journaled, hash);
+    }
+    this.#metrics?.signatures.inc({ kind: "rotation", outcome: "signed" });
+    return signDigest(attestationDigest("rotation", { ...target, value: hash }), this.#privateKey);
+  }
+}

@@ -1,0 +1,77 @@
+// What the attester node and the relayer need from a chain, whatever its family. EVM is chains/evm.ts; the
+// Solana/Koii adapter (issue 4's program) implements the same interface.
+import type { Address, Hex } from "viem";
+
+/** IGateway.MessageStatus. */
+export type MessageStatus = "none" | "delivered" | "failed";
+
+/** A MessageSent event of the origin gateway. */
+export type SentMessage = {
+  readonly messageId: Hex;
+  readonly origin: number;
+  readonly destination: number;
+  readonly nonce: bigint;
+  readonly message: Hex;
+  readonly blockNumber: bigint;
+  readonly txHash: Hex;
+};
+
+/** An attester set as the destination gateway holds it. */
+export type AttesterSetView = {
+  readonly setId: bigint;
+  readonly attesters: readonly Address[];
+  readonly weights: readonly bigint[];
+  readonly thresholdBps: number;
+  readonly totalWeight: bigint;
+  /** Unix seconds; 0 while the set is current. */
+  readonly expiresAt: number;
+};
+
+/** A delivery transaction's outcome, per message. */
+export type DeliveryResult = {
+  readonly txHash: Hex;
+  readonly gasUsed: bigint;
+  readonly effectiveGasPrice: bigint;
+  readonly delivered: readonly Hex[];
+  readonly failed: readonly Hex[];
+  readonly skipped: readonly Hex[];
+};
+
+export type FeeEstimate = { readonly gas: bigint; readonly pricePerGas: bigint; readonly cost: bigint };
+
+export interface ChainAdapter {
+  readonly domain: number;
+  /** The gateway as the 32-byte `verifier` of attestations consumed here. */
+  readonly verifier: Hex;
+
+  /** The newest block that is final under this chain's finality rule (confirmation depth or `finalized` tag). */
+  finalizedBlock(): Promise<bigint>;
+  /** MessageSent events of this chain's gateway in [fromBlock, toBlock]. */
+  fetchSent(fromBlock: bigint, toBlock: bigint): Promise<SentMessage[]>;
+  /** The MessageSent with this id at or after `fromBlock`, final or not (for diagnostics). */
+  findSent(messageId: Hex, fromBlock: bigint): Promise<SentMessage | undefined>;
+  /** The newest block, final or not. */
+  latestBlock(): Promise<bigint>;
+
+  getMessageStatus(message: Hex): Promise<MessageStatus>;
+  isDelivered(origin: number, nonce: bigint): Promise<boolean>;
+  isPaused(): Promise<boolean>;
+  currentSetId(): Promise<bigint>;
+  getAttesterSet(setId: bigint): Promise<AttesterSetView>;
+
+  estimateDeliver(message: Hex, attestation: Hex): Promise<FeeEstimate>;
+  deliver(message: Hex, attestation: Hex): Promise<DeliveryResult>;
+  estimateDeliverBatch(
+    messages: readonly Hex[],
+    proofs: readonly (readonly Hex[])[],
+    attestation: Hex,
+  ): Promise<FeeEstimate>;
+  deliverBatch(
+    messages: readonly Hex[],
+    proofs: readonly (readonly Hex[])[],
+    attestation: Hex,
+  ): Promise<DeliveryResult>;
+}
+
+/** The adapters of every configured chain, by domain. */
+export type Chains = ReadonlyMap<number, ChainAdapter>;

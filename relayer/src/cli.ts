@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+// maskoii: the attester node and relayer command line.
+//
+//   maskoii attester --config <file>            run an attester node
+//   maskoii relayer  --config <file>            run the relayer
+//   maskoii status   --config <file>            chain heads and the relayer's delivery counts
+//   maskoii doctor <messageId> --config <file>  where is this message stuck?
+//   maskoii keys new    --kind secp256k1|ed25519 --out <file>
+//   maskoii keys import --kind secp256k1|ed25519 --out <file> --key-file <file>
+//   maskoii keys show   --keystore <file>
+//   maskoii keys bind   --keystore <secp256k1 file> --identity <ed25519 file>
+//
+// Passwords come from --password-file, MASKOII_KEYSTORE_PASSWORD or stdin; private keys from files. Never argv.
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { getAddress, type Hex } from "viem";
+import { startAttester } from "./attester/run.ts";
+import { loadConfig, type ResolvedConfig } from "./config.ts";
+import { diagnose } from "./doctor.ts";
+import { describeError, RelayerError } from "./errors.ts";
+import { createBindingRecord } from "./identity.ts";
+import {
+  DEFAULT_SCRYPT,
+  encryptKey,
+  generatePrivateKey,
+  type KeyKind,
+  parseKeystore,
+  unlockKeystore,
+  writeKeystore,
+} from "./keys/keystore.ts";
+import { readPassword } from "./keys/secrets.ts";
+import { createLogger } from "./log.ts";
+import { AttesterClient } from "./relayer/collector.ts";
+import { startRelayer } from "./relayer/run.ts";
+import { connectChains, unlockConfigured } from "./runtime.ts";
+import { openStore } from "./store/index.ts";
+import type { Store } from "./store/types.ts";
+
+const USAGE = `usage: maskoii <attester|relayer|status|doctor|keys> [options]
+  attester --config <file>
+  relayer  --config <file>
+  status   --config <file> [--with-store]
+  doctor   <messageId> --config <file> [--with-store]
+           (--with-store reads an embedded PGlite store: only while no node runs on it; a postgres store is always read)
+  keys new    --kind secp256k1|ed25519 --out <file> [--password-file <file>]
+  keys import --kind secp256k1|ed25519 --out <file> --key-file <file> [--password-file <file>]
+  keys show   --keystore <file>
+  keys bind   --keystore <file> --identity <file> [--password-file <file>]
+secrets: --password-file, MASKOII_KEYSTORE_PASSWORD or stdin; never on the command line`;
+
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const options = {
+  config: { type: "string" },
+  kind: { type: "string" },
+  out: { type: "string" },
+  "key-file": { type: "string" },
+  "password-file": { type: "string" },
+  keystore: { type: "string" },
+  identity: { type: "string" },
+  "with-store": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function print(value: unknown): void {
+  process.stdout.write(
+    `${typeof value === "string" ? value : JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
+  );
+}
+
+function need(value: string | undefined, flag: string): string {
+  if (value === undefined) throw new UsageError(`missing --${flag}`);
+  return value;
+}
+
+function kindOf(value: string | undefined): KeyKind {
+  if (value === "secp256k1" || value === "ed25519") return value;
+  throw new UsageError("--kind must be secp256k1 or ed25519");
+}
+
+/**
+ * The store for read-only commands. PGlite is single-process: opening the data directory of a running node would
+ * corrupt it, so an embedded store is read only when asked (--with-store); a PostgreSQL store always.
+ */
+async function storeForReading(config: ResolvedConfig, withStore: boolean): Promise<Store | undefined> {
+  if (config.store.kind === "pglite" && !withStore) return undefined;
+  return openStore(config.store);
+}
+
+/** Runs until SIGINT/SIGTERM, then stops cleanly. */
+async function runUntilSignal(stop: () => Promise<void>): Promise<void> {
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  await stop();
+}
+
+async function keys(sub: string | undefined, values: Record<string, string | boolean | undefined>): Promise<void> {
+  const passwordFile = values["password-file"] as string | undefined;
+  const password = () => readPassword({ file: passwordFile, stdin: process.stdin });
+  switch (sub) {
+    case "new":
+    case "import": {
+      const kind = kindOf(values.kind as string | undefined);
+      const out = need(values.out as string | undefined, "out");
+      let privateKey: Hex;
+      if (sub === "new") privateKey = generatePrivateKey(kind);
+      else {
+        const text = (await readFile(need(values["key-file"] as string | undefined, "key-file"), "utf8")).trim();
+        privateKey = (text.startsWith("0x") ? text : `0x${text}`) as Hex;
+      }
+      const file = await encryptKey(kind, privateKey, await password(), DEFAULT_SCRYPT);
+      await writeKeystore(out, file);
+      print({ kind, publicId: file.publicId, keystore: out });
+      return;
+    }
+    case "show": {
+      const path = need(values.keystore as string | undefined, "keystore");
+      const file = parseKeystore(JSON.parse(await readFile(path, "utf8")), path);
+      print({ kind: file.kind, publicId: file.publicId });
+      return;
+    }
+    case "bind": {
+      const pw = await password();
+      const attesting = await unlockKeystore(need(values.keystore as string | undefined, "keystore"), pw, "secp256k1");
+      const identity = await unlockKeystore(need(values.identity as string | undefined, "identity"), pw, "ed25519");
+      print(
+        createBindingRecord({
+          ed25519PrivateKey: identity.privateKey,
+          secp256k1PrivateKey: attesting.privateKey,
+          attester: getAddress(attesting.publicId),
+          issuedAt: Math.floor(Date.now() / 1000),
+        }),
+      );
+      return;
+    }
+    default:
+      throw new UsageError(`unknown keys command ${sub ?? "(none)"}`);
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  const [command, arg] = positionals;
+  if (values.help === true || command === undefined) {
+    print(USAGE);
+    return;
+  }
+  if (command === "keys") return keys(arg, values);
+  if (!["attester", "relayer", "status", "doctor"].includes(command))
+    throw new UsageError(`unknown command ${command}`);
+  const config = await loadConfig(need(values.config, "config"));
+  const log = createLogger({ level: config.log.level, name: `maskoii-${command}` });
+  switch (command) {
+    case "attester": {
+      const attestingKey = await unlockConfigured(config, "keystore", "secp256k1");
+      if (attestingKey === undefined) throw new UsageError("keys.keystore is required");
+      const identityKey = await unlockConfigured(config, "identityKeystore", "ed25519");
+      const node = await startAttester({
+        config,
+        attestingKey,
+        log,
+        ...(identityKey === undefined ? {} : { identityKey }),
+      });
+      return runUntilSignal(node.stop);
+    }
+    case "relayer": {
+      const payingKey = await unlockConfigured(config, "keystore", "secp256k1");
+      if (payingKey === undefined) throw new UsageError("keys.keystore is required");
+      const relayer = await startRelayer({ config, payingKey, log });
+      return runUntilSignal(relayer.stop);
+    }
+    case "status": {
+      const chains = await connectChains(config, {});
+      const store = await storeForReading(config, values["with-store"] === true);
+      try {
+        const heads: Record<string, unknown> = {};
+        for (const adapter of chains.values()) {
+          heads[adapter.domain] = {
+            latest: await adapter.latestBlock(),
+            final: await adapter.finalizedBlock(),
+            paused: await adapter.isPaused(),
+            currentSetId: await adapter.currentSetId(),
+          };
+        }
+        print({ chains: heads, deliveries: store === undefined ? "store not read" : await store.countDeliveries() });
+      } finally {
+        await store?.close();
+      }
+      return;
+    }
+    case "doctor": {
+      if (arg === undefined || !/^0x[0-9a-fA-F]{64}$/.test(arg)) throw new UsageError("doctor needs a 0x message id");
+      const chains = await connectChains(config, {});
+      const store = await storeForReading(config, values["with-store"] === true);
+      try {
+        const diagnosis = await diagnose({
+          messageId: arg as Hex,
+          chains,
+          startBlocks: new Map(config.chains.map((c) => [c.domain, c.startBlock])),
+          ...(store === undefined ? {} : { store }),
+          ...(config.relayer === undefined
+            ? {}
+            : { attesters: new AttesterClient(config.relayer.attesters, config.relayer.requestTimeoutMs) }),
+        });
+        print(diagnosis);
+      } finally {
+        await store?.close();
+      }
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    process.stderr.write(`maskoii: ${describeError(error)}\n${usage ? `${USAGE}\n` : ""}`);
+    process.exitCode = error instanceof RelayerError || usage ? 2 : 1;
+  });
+}

@@ -1,0 +1,235 @@
+// The one config of `maskoii attester` and `maskoii relayer`: a JSON file validated with zod, plus environment
+// overrides `MASKOII_<PATH>` where the path's segments are joined by `__` (MASKOII_LOG__LEVEL=debug,
+// MASKOII_CHAINS__0__RPC_URL=http://..., MASKOII_RELAYER__POLL_INTERVAL_MS=500). Values are parsed as JSON when
+// they are JSON (numbers, booleans, arrays), else taken as strings. A bad config names the field and what is wrong.
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { checksummedAddress, findDomain, loadDeployment } from "@maskoii/sdk";
+import { z } from "zod";
+import { ConfigReadFailedError, InvalidConfigError } from "./errors.ts";
+
+/** How a chain decides that a block is final. */
+export const finalitySchema = z.discriminatedUnion("kind", [
+  /** `depth` blocks on top of it (0 = the latest block; only for local devnets). */
+  z.object({ kind: z.literal("confirmations"), depth: z.number().int().min(0).max(100_000) }).strict(),
+  /** The node's `finalized` block tag (post-merge Ethereum, most L2s). */
+  z.object({ kind: z.literal("finalized") }).strict(),
+]);
+export type Finality = z.infer<typeof finalitySchema>;
+
+const listenSchema = z
+  .object({
+    host: z.string().min(1).default("127.0.0.1"),
+    port: z.number().int().min(0).max(65_535),
+  })
+  .strict();
+
+export const chainConfigSchema = z
+  .object({
+    domain: z
+      .number()
+      .int()
+      .min(1)
+      .max(0xffffffff)
+      .refine((d) => findDomain(d) !== undefined, { message: "not a domain of the registry (sdk/src/domains.ts)" }),
+    rpcUrl: z.url({ message: "expected an http(s) URL" }),
+    /** deployments/<chainId>.json; fills `gateway` and `startBlock` when they are not given. */
+    deploymentFile: z.string().min(1).optional(),
+    gateway: checksummedAddress.optional(),
+    /** First block to scan for MessageSent. */
+    startBlock: z.number().int().nonnegative().optional(),
+    finality: finalitySchema.default({ kind: "finalized" }),
+    pollIntervalMs: z.number().int().min(10).max(600_000).default(2_000),
+    /** Largest eth_getLogs range. */
+    maxBlockRange: z.number().int().min(1).max(100_000).default(2_000),
+  })
+  .strict()
+  .refine((c) => c.gateway !== undefined || c.deploymentFile !== undefined, {
+    message: "give gateway or deploymentFile",
+    path: ["gateway"],
+  });
+
+export const storeConfigSchema = z.discriminatedUnion("kind", [
+  /** Embedded PostgreSQL (PGlite); `dataDir` "memory://" keeps nothing on disk. */
+  z.object({ kind: z.literal("pglite"), dataDir: z.string().min(1) }).strict(),
+  z
+    .object({ kind: z.literal("postgres"), url: z.string().startsWith("postgres", "expected a postgres:// URL") })
+    .strict(),
+]);
+export type StoreConfig = z.infer<typeof storeConfigSchema>;
+
+export const keysConfigSchema = z
+  .object({
+    /** Keystore of the secp256k1 key that signs attestations (attester) or pays for deliveries (relayer). */
+    keystore: z.string().min(1),
+    /** Keystore of the Koii ed25519 node identity (attester only). */
+    identityKeystore: z.string().min(1).optional(),
+    /**
+     * File holding the keystore password. Without it the password comes from MASKOII_KEYSTORE_PASSWORD or stdin;
+     * it is never a command-line argument.
+     */
+    passwordFile: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const attesterConfigSchema = z
+  .object({
+    listen: listenSchema.default({ host: "127.0.0.1", port: 7300 }),
+    /** Ticks of the signing loop. */
+    pollIntervalMs: z.number().int().min(10).max(600_000).default(1_000),
+    /** Whether the node signs batch roots proposed by relayers (POST /batches). */
+    signBatches: z.boolean().default(true),
+  })
+  .strict();
+
+export const retrySchema = z
+  .object({
+    baseMs: z.number().int().min(1).default(1_000),
+    maxMs: z.number().int().min(1).default(300_000),
+    /** After this many failed deliveries the message is parked as `failed` (doctor says why). */
+    maxAttempts: z.number().int().min(1).default(20),
+  })
+  .strict()
+  .refine((r) => r.maxMs >= r.baseMs, { message: "maxMs must be at least baseMs", path: ["maxMs"] });
+
+export const relayerConfigSchema = z
+  .object({
+    /** Base URLs of the attester nodes' HTTP servers. */
+    attesters: z.array(z.url({ message: "expected an http(s) URL" })).min(1),
+    pollIntervalMs: z.number().int().min(10).max(600_000).default(2_000),
+    requestTimeoutMs: z.number().int().min(10).max(120_000).default(5_000),
+    retry: retrySchema.default({ baseMs: 1_000, maxMs: 300_000, maxAttempts: 20 }),
+    /** Messages per deliverBatch; 1 delivers one by one. */
+    maxBatchSize: z.number().int().min(1).max(256).default(1),
+    metrics: listenSchema.optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    chains: z.array(chainConfigSchema).min(1),
+    store: storeConfigSchema.default({ kind: "pglite", dataDir: "./.maskoii/db" }),
+    keys: keysConfigSchema,
+    attester: attesterConfigSchema.optional(),
+    relayer: relayerConfigSchema.optional(),
+    log: z
+      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+      .strict()
+      .default({ level: "info" }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<number>();
+    for (const [i, chain] of c.chains.entries()) {
+      if (seen.has(chain.domain)) {
+        ctx.addIssue({ code: "custom", path: ["chains", i, "domain"], message: `domain ${chain.domain} listed twice` });
+      }
+      seen.add(chain.domain);
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ChainConfig = z.infer<typeof chainConfigSchema>;
+/** A chain whose gateway and start block are known. */
+export type ResolvedChainConfig = ChainConfig & { gateway: `0x${string}`; startBlock: number };
+export type ResolvedConfig = Omit<Config, "chains"> & { chains: ResolvedChainConfig[] };
+
+const ENV_PREFIX = "MASKOII_";
+const TOP_LEVEL = new Set(["chains", "store", "keys", "attester", "relayer", "log"]);
+
+function camel(segment: string): string {
+  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function parseEnvValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Applies MASKOII_* overrides to a parsed config object (a new object; the input is not changed). */
+export function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  const root: unknown = structuredClone(value ?? {});
+  for (const [key, raw] of Object.entries(env)) {
+    if (!key.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    const path = key.slice(ENV_PREFIX.length).split("__").map(camel);
+    if (!TOP_LEVEL.has(path[0] ?? "")) continue;
+    let node = root as Record<string, unknown>;
+    for (const [i, segment] of path.entries()) {
+      if (i === path.length - 1) {
+        node[segment] = parseEnvValue(raw);
+        break;
+      }
+      const next = node[segment];
+      if (typeof next !== "object" || next === null) node[segment] = /^\d+$/.test(path[i + 1] ?? "") ? [] : {};
+      node = node[segment] as Record<string, unknown>;
+    }
+  }
+  return root;
+}
+
+function fieldOf(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? "(root)" : path.map((p) => String(p)).join(".");
+}
+
+/** Validates a config object (after env overrides); throws `InvalidConfigError` naming the first bad field. */
+export function parseConfig(value: unknown, source = "config", env: NodeJS.ProcessEnv = {}): Config {
+  const result = configSchema.safeParse(applyEnvOverrides(value, env));
+  if (result.success) return result.data;
+  throw new InvalidConfigError(
+    source,
+    result.error.issues.map((issue) => ({ field: fieldOf(issue.path), problem: issue.message })),
+  );
+}
+
+/** Fills each chain's gateway / startBlock from its deployment file; relative paths resolve against `baseDir`. */
+export async function resolveChains(config: Config, baseDir: string): Promise<ResolvedConfig> {
+  const chains: ResolvedChainConfig[] = [];
+  for (const [i, chain] of config.chains.entries()) {
+    let gateway = chain.gateway;
+    let startBlock = chain.startBlock;
+    if (chain.deploymentFile !== undefined) {
+      const deployment = await loadDeployment(resolve(baseDir, chain.deploymentFile));
+      if (deployment.domain !== chain.domain) {
+        throw new InvalidConfigError("config", [
+          {
+            field: `chains.${i}.deploymentFile`,
+            problem: `deployment is for domain ${deployment.domain}, not ${chain.domain}`,
+          },
+        ]);
+      }
+      gateway ??= deployment.contracts.gateway;
+      startBlock ??= deployment.deployedAt.blockNumber;
+    }
+    if (gateway === undefined) {
+      throw new InvalidConfigError("config", [{ field: `chains.${i}.gateway`, problem: "missing" }]);
+    }
+    chains.push({ ...chain, gateway, startBlock: startBlock ?? 0 });
+  }
+  const resolvePath = (p: string | undefined) => (p === undefined ? undefined : resolve(baseDir, p));
+  const keys = {
+    keystore: resolve(baseDir, config.keys.keystore),
+    ...(config.keys.identityKeystore === undefined
+      ? {}
+      : { identityKeystore: resolvePath(config.keys.identityKeystore) }),
+    ...(config.keys.passwordFile === undefined ? {} : { passwordFile: resolvePath(config.keys.passwordFile) }),
+  } as Config["keys"];
+  const store: StoreConfig =
+    config.store.kind === "pglite" && !config.store.dataDir.startsWith("memory://")
+      ? { kind: "pglite", dataDir: resolve(baseDir, config.store.dataDir) }
+      : config.store;
+  return { ...config, chains, keys, store };
+}
+
+/** Reads, overrides from `env`, validates and resolves a config file. */
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConfig> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, "utf8"));
+  } catch (cause) {
+    throw new ConfigReadFailedError(path, cause);
+  }
+  return resolveChains(parseConfig(json, path, env), dirname(resolve(path)));
+}

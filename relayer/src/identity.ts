@@ -1,0 +1,107 @@
+// Koii node identity. A Koii node is known by its ed25519 key (base58 public key, as on K2); it attests with a
+// secp256k1 key (EVM address in the attester set). The binding record ties them together: the same statement is
+// signed by BOTH keys, so anyone can check that the Koii node controls the attesting key and vice versa, and the
+// Koii task (docs/relayer.md) can pay and slash the node that owns an attester address.
+
+import { recoverSigner, signDigest } from "@maskoii/sdk";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
+import { type Address, getAddress, type Hex, isAddress, keccak256, stringToBytes } from "viem";
+import { z } from "zod";
+import { base58Decode, base58Encode } from "./base58.ts";
+import { InvalidBindingRecordError } from "./errors.ts";
+
+export const BINDING_VERSION = 1;
+
+export const bindingRecordSchema = z
+  .object({
+    version: z.literal(BINDING_VERSION),
+    /** The Koii node's ed25519 public key, base58. */
+    koiiPublicKey: z.string().min(32).max(44),
+    /** The secp256k1 attesting address (checksummed). */
+    attester: z.string().refine((a) => isAddress(a, { strict: true }), "expected a checksummed address"),
+    /** Unix seconds; a later record for the same Koii key supersedes an earlier one. */
+    issuedAt: z.number().int().nonnegative(),
+    /** ed25519 signature over the statement, 64 bytes hex. */
+    koiiSignature: z.string().regex(/^0x[0-9a-f]{128}$/),
+    /** secp256k1 signature r ‖ s ‖ v over keccak256(statement), 65 bytes hex. */
+    attesterSignature: z.string().regex(/^0x[0-9a-f]{130}$/),
+  })
+  .strict();
+export type BindingRecord = z.infer<typeof bindingRecordSchema>;
+
+/**
+ * The exact bytes both keys sign. Its fixed text prefix keeps it apart from EIP-712 attestation digests
+ * (whose preimages start with 0x1901), so a binding signature can never be replayed as an attestation.
+ */
+export function bindingStatement(koiiPublicKey: string, attester: Address, issuedAt: number): Uint8Array {
+  return stringToBytes(
+    `maskoii attester binding v${BINDING_VERSION}\nkoii: ${koiiPublicKey}\nattester: ${getAddress(attester)}\nissuedAt: ${issuedAt}`,
+  );
+}
+
+/** The base58 Koii public key of an ed25519 private key. */
+export function koiiPublicKeyOf(ed25519PrivateKey: Hex): string {
+  return base58Encode(ed25519.getPublicKey(hexToBytes(ed25519PrivateKey.slice(2))));
+}
+
+/** Signs a binding record with both keys. */
+export function createBindingRecord(args: {
+  ed25519PrivateKey: Hex;
+  secp256k1PrivateKey: Hex;
+  attester: Address;
+  issuedAt: number;
+}): BindingRecord {
+  const koiiPublicKey = koiiPublicKeyOf(args.ed25519PrivateKey);
+  const statement = bindingStatement(koiiPublicKey, args.attester, args.issuedAt);
+  const koiiSignature = ed25519.sign(statement, hexToBytes(args.ed25519PrivateKey.slice(2)));
+  const sig = signDigest(keccak256(statement), args.secp256k1PrivateKey);
+  return {
+    version: BINDING_VERSION,
+    koiiPublicKey,
+    attester: getAddress(args.attester),
+    issuedAt: args.issuedAt,
+    koiiSignature: `0x${bytesToHex(koiiSignature)}`,
+    attesterSignature: `${sig.r}${sig.s.slice(2)}${sig.v.toString(16).padStart(2, "0")}`,
+  };
+}
+
+/**
+ * Verifies a binding record: its shape, the ed25519 signature under `koiiPublicKey` and the secp256k1 signature
+ * recovering to `attester`. Returns the parsed record; throws `InvalidBindingRecordError` saying what failed.
+ */
+export function verifyBindingRecord(value: unknown): BindingRecord {
+  const parsed = bindingRecordSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidBindingRecordError(`${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`);
+  }
+  const record = parsed.data;
+  const publicKey = base58Decode(record.koiiPublicKey);
+  if (publicKey === undefined || publicKey.length !== 32) {
+    throw new InvalidBindingRecordError("koiiPublicKey is not a 32-byte base58 key");
+  }
+  const statement = bindingStatement(record.koiiPublicKey, record.attester as Address, record.issuedAt);
+  let koiiOk = false;
+  try {
+    koiiOk = ed25519.verify(hexToBytes(record.koiiSignature.slice(2)), statement, publicKey);
+  } catch {
+    koiiOk = false;
+  }
+  if (!koiiOk) throw new InvalidBindingRecordError("the Koii ed25519 signature does not verify");
+  const sig = record.attesterSignature;
+  let recovered: Address;
+  try {
+    recovered = recoverSigner(keccak256(statement), {
+      r: `0x${sig.slice(2, 66)}`,
+      s: `0x${sig.slice(66, 130)}`,
+      v: Number.parseInt(sig.slice(130, 132), 16),
+    });
+  } catch (cause) {
+    throw new InvalidBindingRecordError(`the attester signature is invalid: ${(cause as Error).message}`);
+  }
+  if (recovered !== getAddress(record.attester)) {
+    throw new InvalidBindingRecordError(`the attester signature recovers to ${recovered}, not ${record.attester}`);
+  }
+  return record;
+}

@@ -1,0 +1,62 @@
+// Prometheus metrics of the attester node and the relayer, in their own registry (no global state).
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+export class Metrics {
+  readonly registry = new Registry();
+  /** Messages by lifecycle status (observed, signed, delivered, skipped, failed, ...). */
+  readonly messages = new Counter({
+    name: "maskoii_messages_total",
+    help: "Messages by status transition",
+    labelNames: ["status", "origin", "destination"] as const,
+    registers: [this.registry],
+  });
+  /** Seconds from first seeing a message final on its origin to its delivery transaction being mined. */
+  readonly deliveryLatency = new Histogram({
+    name: "maskoii_delivery_latency_seconds",
+    help: "Seconds from a message being observed final to its delivery",
+    labelNames: ["destination"] as const,
+    buckets: [1, 2, 5, 10, 30, 60, 120, 300, 900, 3600],
+    registers: [this.registry],
+  });
+  /** Seconds from first seeing a message to having a quorum of signatures for it. */
+  readonly quorumWait = new Histogram({
+    name: "maskoii_quorum_wait_seconds",
+    help: "Seconds from a message being observed to a quorum of attester signatures",
+    labelNames: ["destination"] as const,
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  readonly gasSpent = new Counter({
+    name: "maskoii_gas_spent_total",
+    help: "Gas used by delivery transactions",
+    labelNames: ["destination", "method"] as const,
+    registers: [this.registry],
+  });
+  readonly rpcErrors = new Counter({
+    name: "maskoii_rpc_errors_total",
+    help: "Failed RPC calls",
+    labelNames: ["domain", "call"] as const,
+    registers: [this.registry],
+  });
+  readonly signatures = new Counter({
+    name: "maskoii_signatures_total",
+    help: "Attestation signatures produced (attester) or rejected (relayer)",
+    labelNames: ["kind", "outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly finalizedBlock = new Gauge({
+    name: "maskoii_finalized_block",
+    help: "Last final block scanned per origin domain",
+    labelNames: ["domain"] as const,
+    registers: [this.registry],
+  });
+
+  /** The text exposition format. */
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

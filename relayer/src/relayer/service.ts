@@ -1,0 +1,273 @@
+// The relayer: follows every origin chain's final messages addressed to a configured destination, gathers attester
+// signatures until the destination set's weighted threshold is met, and delivers (one by one, or in Merkle batches).
+// Every step is durable in the store, so a restarted relayer resumes where it stopped and never delivers twice: a
+// message already delivered on chain (by anyone) is detected and marked skipped.
+import { attestationDigest, batchProof, batchRoot, encodeAttestation } from "@maskoii/sdk";
+import type { Hex } from "viem";
+import type { AttesterSetView, ChainAdapter, Chains } from "../chains/adapter.ts";
+import type { MessageWatcher } from "../chains/watcher.ts";
+import { describeError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { DeliveryRecord, Store } from "../store/types.ts";
+import { type Aggregation, aggregate } from "./aggregator.ts";
+import { backoffMs } from "./backoff.ts";
+import { candidatesFor, type SignatureSource } from "./collector.ts";
+
+/** Pending deliveries handled per tick (bounds one tick's work). */
+const DUE_LIMIT = 200;
+
+export type RelayerOptions = {
+  chains: Chains;
+  watchers: readonly MessageWatcher[];
+  store: Store;
+  attesters: SignatureSource;
+  log: Logger;
+  metrics: Metrics;
+  pollIntervalMs: number;
+  retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  maxBatchSize: number;
+  now?: () => number;
+};
+
+type Ready = { record: DeliveryRecord; attestation: Hex };
+
+export class Relayer {
+  readonly #o: RelayerOptions;
+  readonly #now: () => number;
+
+  constructor(options: RelayerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Registers an observed message for delivery if its destination is served. */
+  async track(m: { messageId: Hex; origin: number; destination: number; nonce: bigint; message: Hex }): Promise<void> {
+    if (!this.#o.chains.has(m.destination)) return;
+    const now = this.#now();
+    const added = await this.#o.store.addDelivery({
+      ...m,
+      state: "pending",
+      attempts: 0,
+      nextAttemptAt: now,
+      firstSeenAt: now,
+      quorumAt: null,
+      deliveredAt: null,
+      txHash: null,
+      gasUsed: null,
+      lastError: null,
+    });
+    if (added) this.#count("pending", m.origin, m.destination);
+  }
+
+  #count(status: string, origin: number, destination: number): void {
+    this.#o.metrics.messages.inc({ status, origin: String(origin), destination: String(destination) });
+  }
+
+  /** One bounded round: scan origins, then work through due deliveries grouped by destination. */
+  async tick(): Promise<void> {
+    for (const watcher of this.#o.watchers) {
+      try {
+        await watcher.poll();
+      } catch (error) {
+        this.#o.log.warn({ error: describeError(error) }, "origin scan failed; retrying next tick");
+      }
+    }
+    const due = await this.#o.store.dueDeliveries(this.#now(), DUE_LIMIT);
+    const byDestination = new Map<number, DeliveryRecord[]>();
+    for (const d of due) byDestination.set(d.destination, [...(byDestination.get(d.destination) ?? []), d]);
+    for (const [destination, records] of byDestination) {
+      const adapter = this.#o.chains.get(destination);
+      if (adapter === undefined) continue;
+      try {
+        await this.#processDestination(adapter, records);
+      } catch (error) {
+        // Destination-wide failure (RPC down): back off every due record of it.
+        const reason = describeError(error);
+        this.#o.log.warn({ destination, error: reason }, "destination round failed");
+        for (const r of records) await this.#retryLater(r, reason, true);
+      }
+    }
+  }
+
+  async #processDestination(adapter: ChainAdapter, records: readonly DeliveryRecord[]): Promise<void> {
+    if (await adapter.isPaused()) {
+      for (const r of records) await this.#retryLater(r, `destination gateway ${adapter.domain} is paused`, false);
+      return;
+    }
+    const setId = await adapter.currentSetId();
+    const set = await adapter.getAttesterSet(setId);
+    const ready: Ready[] = [];
+    for (const record of records) {
+      if (await adapter.isDelivered(record.origin, record.nonce)) {
+        await this.#finish(record, "skipped", { lastError: "already delivered on chain" });
+        continue;
+      }
+      const agg = await this.#collect(adapter, set, record);
+      if (!agg.ready) {
+        const missing = agg.missing.join(",");
+        await this.#retryLater(
+          record,
+          `below quorum: ${agg.signedWeight}/${agg.totalWeight} weight signed (threshold ${agg.thresholdBps} bps), missing ${missing}`,
+          false,
+        );
+        continue;
+      }
+      if (record.quorumAt === null) {
+        const quorumAt = this.#now();
+        await this.#o.store.updateDelivery(record.messageId, { quorumAt });
+        this.#o.metrics.quorumWait.observe(
+          { destination: String(adapter.domain) },
+          (quorumAt - record.firstSeenAt) / 1000,
+        );
+      }
+      ready.push({ record, attestation: encodeAttestation(setId, agg.signatures) });
+    }
+    if (ready.length === 0) return;
+    if (this.#o.maxBatchSize > 1 && ready.length > 1) {
+      for (let i = 0; i < ready.length; i += this.#o.maxBatchSize) {
+        const chunk = ready.slice(i, i + this.#o.maxBatchSize);
+        if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk))) continue;
+        for (const r of chunk) await this.#deliverOne(adapter, r);
+      }
+      return;
+    }
+    for (const r of ready) await this.#deliverOne(adapter, r);
+  }
+
+  async #collect(adapter: ChainAdapter, set: AttesterSetView, record: DeliveryRecord): Promise<Aggregation> {
+    const answers = await this.#o.attesters.signatures(record.messageId);
+    for (const a of answers) {
+      if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
+    }
+    const target = { domain: adapter.domain, verifier: adapter.verifier, attesterSetId: set.setId };
+    const agg = aggregate({
+      digest: attestationDigest("message", { ...target, value: record.messageId }),
+      set,
+      candidates: candidatesFor(answers, { kind: "message", value: record.messageId, ...target }),
+    });
+    for (const r of agg.rejected) {
+      this.#o.metrics.signatures.inc({ kind: "message", outcome: `rejected-${r.reason}` });
+      this.#o.log.warn({ messageId: record.messageId, ...r }, "ignored an attester signature");
+    }
+    return agg;
+  }
+
+  /** Tries one batch; false if the attesters did not sign its root to quorum (then the caller delivers singly). */
+  async #deliverBatch(adapter: ChainAdapter, set: AttesterSetView, chunk: readonly Ready[]): Promise<boolean> {
+    const ids = chunk.map((r) => r.record.messageId);
+    const root = batchRoot(ids);
+    const target = { domain: adapter.domain, verifier: adapter.verifier, attesterSetId: set.setId };
+    const answers = await this.#o.attesters.batch(adapter.domain, ids);
+    const agg = aggregate({
+      digest: attestationDigest("batch", { ...target, value: root }),
+      set,
+      candidates: candidatesFor(answers, { kind: "batch", value: root, ...target }),
+    });
+    if (!agg.ready) {
+      this.#o.log.info({ root, size: ids.length }, "batch root below quorum; delivering one by one");
+      return false;
+    }
+    const attestation = encodeAttestation(set.setId, agg.signatures);
+    const proofs = ids.map((_, i) => batchProof(ids, i));
+    try {
+      const result = await adapter.deliverBatch(
+        chunk.map((r) => r.record.message),
+        proofs,
+        attestation,
+      );
+      this.#o.metrics.gasSpent.inc(
+        { destination: String(adapter.domain), method: "deliverBatch" },
+        Number(result.gasUsed),
+      );
+      const share = result.gasUsed / BigInt(chunk.length);
+      for (const r of chunk) {
+        const id = r.record.messageId.toLowerCase();
+        const skipped = result.skipped.some((s) => s === id);
+        const failed = result.failed.some((s) => s === id);
+        await this.#finish(r.record, skipped ? "skipped" : "delivered", {
+          txHash: result.txHash,
+          gasUsed: share,
+          lastError: skipped
+            ? "already delivered (batch skipped it)"
+            : failed
+              ? "recipient failed (MessageFailed)"
+              : null,
+        });
+      }
+      return true;
+    } catch (error) {
+      for (const r of chunk) await this.#retryLater(r.record, describeError(error), true);
+      return true;
+    }
+  }
+
+  async #deliverOne(adapter: ChainAdapter, ready: Ready): Promise<void> {
+    const { record } = ready;
+    try {
+      const result = await adapter.deliver(record.message, ready.attestation);
+      this.#o.metrics.gasSpent.inc({ destination: String(adapter.domain), method: "deliver" }, Number(result.gasUsed));
+      const failed = result.failed.some((s) => s === record.messageId.toLowerCase());
+      await this.#finish(record, "delivered", {
+        txHash: result.txHash,
+        gasUsed: result.gasUsed,
+        lastError: failed ? "recipient failed (MessageFailed); retry(message) on the gateway" : null,
+      });
+    } catch (error) {
+      // A racing relayer may have delivered between our check and our transaction.
+      if (await adapter.isDelivered(record.origin, record.nonce).catch(() => false)) {
+        await this.#finish(record, "skipped", { lastError: "delivered by someone else" });
+        return;
+      }
+      await this.#retryLater(record, describeError(error), true);
+    }
+  }
+
+  async #finish(
+    record: DeliveryRecord,
+    state: "delivered" | "skipped",
+    extra: { txHash?: Hex; gasUsed?: bigint; lastError: string | null },
+  ): Promise<void> {
+    const now = this.#now();
+    await this.#o.store.updateDelivery(record.messageId, {
+      state,
+      deliveredAt: now,
+      ...(extra.txHash === undefined ? {} : { txHash: extra.txHash }),
+      ...(extra.gasUsed === undefined ? {} : { gasUsed: extra.gasUsed }),
+      lastError: extra.lastError,
+    });
+    this.#count(state, record.origin, record.destination);
+    if (state === "delivered") {
+      this.#o.metrics.deliveryLatency.observe(
+        { destination: String(record.destination) },
+        (now - record.firstSeenAt) / 1000,
+      );
+    }
+    this.#o.log.info(
+      { messageId: record.messageId, state, txHash: extra.txHash, note: extra.lastError },
+      `message ${state}`,
+    );
+  }
+
+  /**
+   * Reschedules. A failed attempt (`counts`) backs off exponentially and, after maxAttempts, parks the message as
+   * failed; waiting for quorum or for an unpause polls at the normal interval and never gives up.
+   */
+  async #retryLater(record: DeliveryRecord, reason: string, counts: boolean): Promise<void> {
+    const attempts = counts ? record.attempts + 1 : record.attempts;
+    const { baseMs, maxMs, maxAttempts } = this.#o.retry;
+    if (counts && attempts >= maxAttempts) {
+      await this.#o.store.updateDelivery(record.messageId, { state: "failed", attempts, lastError: reason });
+      this.#count("failed", record.origin, record.destination);
+      this.#o.log.error({ messageId: record.messageId, attempts, reason }, "giving up on message");
+      return;
+    }
+    const delay = counts ? backoffMs(attempts, baseMs, maxMs) : this.#o.pollIntervalMs;
+    await this.#o.store.updateDelivery(record.messageId, {
+      attempts,
+      nextAttemptAt: this.#now() + delay,
+      lastError: reason,
+    });
+    if (counts) this.#o.log.warn({ messageId: record.messageId, attempts, delay, reason }, "delivery attempt failed");
+  }
+}

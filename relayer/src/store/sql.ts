@@ -1,0 +1,358 @@
+// The Store over any PostgreSQL client (PGlite or pg): same SQL, `$n` parameters.
+import type { Address, Hex } from "viem";
+import { StoreError } from "../errors.ts";
+import { MIGRATIONS } from "./schema.ts";
+import type {
+  DeliveryRecord,
+  DeliveryState,
+  DeliveryUpdate,
+  ObservedMessage,
+  SignatureKind,
+  Store,
+  StoredSignature,
+} from "./types.ts";
+
+/** The little a store needs from a PostgreSQL client. */
+export interface SqlClient {
+  query<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs `fn` in one transaction (BEGIN/COMMIT, ROLLBACK on throw). */
+  transaction<T>(fn: (tx: Pick<SqlClient, "query">) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+type Row = Record<string, unknown>;
+
+const big = (v: unknown): bigint => BigInt(String(v));
+const num = (v: unknown): number => Number(v);
+const nullableNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toObserved(r: Row): ObservedMessage {
+  return {
+    messageId: r.message_id as Hex,
+    origin: num(r.origin),
+    destination: num(r.destination),
+    nonce: big(r.nonce),
+    message: r.message as Hex,
+    blockNumber: big(r.block_number),
+    txHash: r.tx_hash as Hex,
+    observedAt: num(r.observed_at),
+  };
+}
+
+function toDelivery(r: Row): DeliveryRecord {
+  return {
+    messageId: r.message_id as Hex,
+    origin: num(r.origin),
+    destination: num(r.destination),
+    nonce: big(r.nonce),
+    message: r.message as Hex,
+    state: r.state as DeliveryState,
+    attempts: num(r.attempts),
+    nextAttemptAt: num(r.next_attempt_at),
+    firstSeenAt: num(r.first_seen_at),
+    quorumAt: nullableNum(r.quorum_at),
+    deliveredAt: nullableNum(r.delivered_at),
+    txHash: (r.tx_hash ?? null) as Hex | null,
+    gasUsed: r.gas_used === null || r.gas_used === undefined ? null : big(r.gas_used),
+    lastError: (r.last_error ?? null) as string | null,
+  };
+}
+
+const lower = (h: string): string => h.toLowerCase();
+
+export class SqlStore implements Store {
+  readonly #db: SqlClient;
+
+  private constructor(db: SqlClient) {
+    this.#db = db;
+  }
+
+  /** Wraps `db` and applies every pending migration. */
+  static async open(db: SqlClient): Promise<SqlStore> {
+    const store = new SqlStore(db);
+    await store.#migrate();
+    return store;
+  }
+
+  async #run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      throw new StoreError(what, cause);
+    }
+  }
+
+  async #migrate(): Promise<void> {
+    await this.#run("migrate", async () => {
+      await this.#db.query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+      );
+      const applied = new Set(
+        (await this.#db.query<Row>("SELECT version FROM schema_migrations")).map((r) => num(r.version)),
+      );
+      for (const migration of MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await this.#db.transaction(async (tx) => {
+          for (const statement of migration.sql.split(/;\s*\n/).map((s) => s.trim())) {
+            if (statement.length > 0 && !/^(--[^\n]*\n?)+$/.test(statement)) await tx.query(statement);
+          }
+          await tx.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
+            migration.version,
+            migration.name,
+            Date.now(),
+          ]);
+        });
+      }
+    });
+  }
+
+  async getCursor(name: string): Promise<bigint | undefined> {
+    const rows = await this.#run("getCursor", () =>
+      this.#db.query<Row>("SELECT block FROM cursors WHERE name = $1", [name]),
+    );
+    return rows[0] === undefined ? undefined : big(rows[0].block);
+  }
+
+  async setCursor(name: string, block: bigint): Promise<void> {
+    await this.#run("setCursor", () =>
+      this.#db.query(
+        "INSERT INTO cursors (name, block) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET block = EXCLUDED.block",
+        [name, block.toString()],
+      ),
+    );
+  }
+
+  async recordObserved(m: ObservedMessage): Promise<boolean> {
+    const rows = await this.#run("recordObserved", () =>
+      this.#db.query<Row>(
+        `INSERT INTO observed_messages (message_id, origin, destination, nonce, message, block_number, tx_hash, observed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+        [
+          lower(m.messageId),
+          m.origin,
+          m.destination,
+          m.nonce.toString(),
+          lower(m.message),
+          m.blockNumber.toString(),
+          lower(m.txHash),
+          m.observedAt,
+        ],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async getObserved(messageId: Hex): Promise<ObservedMessage | undefined> {
+    const rows = await this.#run("getObserved", () =>
+      this.#db.query<Row>("SELECT * FROM observed_messages WHERE message_id = $1", [lower(messageId)]),
+    );
+    return rows[0] === undefined ? undefined : toObserved(rows[0]);
+  }
+
+  async listOpenObserved(destination: number, limit: number): Promise<ObservedMessage[]> {
+    const rows = await this.#run("listOpenObserved", () =>
+      this.#db.query<Row>(
+        "SELECT * FROM observed_messages WHERE destination = $1 AND NOT closed ORDER BY observed_at, origin, nonce LIMIT $2",
+        [destination, limit],
+      ),
+    );
+    return rows.map(toObserved);
+  }
+
+  async markObservedClosed(messageId: Hex): Promise<void> {
+    await this.#run("markObservedClosed", () =>
+      this.#db.query("UPDATE observed_messages SET closed = TRUE WHERE message_id = $1", [lower(messageId)]),
+    );
+  }
+
+  async journalReserve(origin: number, nonce: bigint, messageId: Hex): Promise<Hex> {
+    return this.#run("journalReserve", () =>
+      this.#db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO signing_journal (origin, nonce, message_id, created_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (origin, nonce) DO NOTHING`,
+          [origin, nonce.toString(), lower(messageId), Date.now()],
+        );
+        const rows = await tx.query<Row>("SELECT message_id FROM signing_journal WHERE origin = $1 AND nonce = $2", [
+          origin,
+          nonce.toString(),
+        ]);
+        return rows[0]?.message_id as Hex;
+      }),
+    );
+  }
+
+  async rotationReserve(domain: number, verifier: Hex, setId: bigint, nextSetHash: Hex): Promise<Hex> {
+    return this.#run("rotationReserve", () =>
+      this.#db.transaction(async (tx) => {
+        const key = [domain, lower(verifier), setId.toString()];
+        await tx.query(
+          `INSERT INTO rotation_journal (domain, verifier, attester_set_id, next_set_hash, created_at)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (domain, verifier, attester_set_id) DO NOTHING`,
+          [...key, lower(nextSetHash), Date.now()],
+        );
+        const rows = await tx.query<Row>(
+          "SELECT next_set_hash FROM rotation_journal WHERE domain = $1 AND verifier = $2 AND attester_set_id = $3",
+          key,
+        );
+        return rows[0]?.next_set_hash as Hex;
+      }),
+    );
+  }
+
+  async saveSignature(s: StoredSignature): Promise<void> {
+    const key = [s.kind, lower(s.value), s.domain, lower(s.verifier), s.attesterSetId.toString()];
+    await this.#run("saveSignature", () =>
+      this.#db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO signatures (kind, value, domain, verifier, attester_set_id, signer, signature, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+          [...key, s.signer, lower(s.signature), s.createdAt],
+        );
+        for (const [position, id] of s.messageIds.entries()) {
+          await tx.query(
+            `INSERT INTO signature_members (message_id, kind, value, domain, verifier, attester_set_id, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+            [lower(id), ...key, position],
+          );
+        }
+      }),
+    );
+  }
+
+  async #members(kind: string, value: string, domain: unknown, verifier: string, setId: unknown): Promise<Hex[]> {
+    const rows = await this.#db.query<Row>(
+      `SELECT message_id FROM signature_members WHERE kind = $1 AND value = $2 AND domain = $3 AND verifier = $4
+       AND attester_set_id = $5 ORDER BY position`,
+      [kind, value, domain, verifier, setId],
+    );
+    return rows.map((r) => r.message_id as Hex);
+  }
+
+  async #toSignature(r: Row): Promise<StoredSignature> {
+    return {
+      kind: r.kind as SignatureKind,
+      value: r.value as Hex,
+      domain: num(r.domain),
+      verifier: r.verifier as Hex,
+      attesterSetId: big(r.attester_set_id),
+      signer: r.signer as Address,
+      signature: r.signature as Hex,
+      messageIds: await this.#members(
+        String(r.kind),
+        String(r.value),
+        r.domain,
+        String(r.verifier),
+        String(r.attester_set_id),
+      ),
+      createdAt: num(r.created_at),
+    };
+  }
+
+  async getSignatures(messageId: Hex): Promise<StoredSignature[]> {
+    return this.#run("getSignatures", async () => {
+      const rows = await this.#db.query<Row>(
+        `SELECT s.* FROM signatures s JOIN signature_members m ON m.kind = s.kind AND m.value = s.value
+         AND m.domain = s.domain AND m.verifier = s.verifier AND m.attester_set_id = s.attester_set_id
+         WHERE m.message_id = $1 ORDER BY s.created_at`,
+        [lower(messageId)],
+      );
+      return Promise.all(rows.map((r) => this.#toSignature(r)));
+    });
+  }
+
+  async findSignature(
+    kind: SignatureKind,
+    value: Hex,
+    domain: number,
+    verifier: Hex,
+    setId: bigint,
+  ): Promise<StoredSignature | undefined> {
+    return this.#run("findSignature", async () => {
+      const rows = await this.#db.query<Row>(
+        `SELECT * FROM signatures WHERE kind = $1 AND value = $2 AND domain = $3 AND verifier = $4
+         AND attester_set_id = $5`,
+        [kind, lower(value), domain, lower(verifier), setId.toString()],
+      );
+      return rows[0] === undefined ? undefined : this.#toSignature(rows[0]);
+    });
+  }
+
+  async addDelivery(d: DeliveryRecord): Promise<boolean> {
+    const rows = await this.#run("addDelivery", () =>
+      this.#db.query<Row>(
+        `INSERT INTO deliveries (message_id, origin, destination, nonce, message, state, attempts, next_attempt_at,
+         first_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (message_id) DO NOTHING
+         RETURNING message_id`,
+        [
+          lower(d.messageId),
+          d.origin,
+          d.destination,
+          d.nonce.toString(),
+          lower(d.message),
+          d.state,
+          d.attempts,
+          d.nextAttemptAt,
+          d.firstSeenAt,
+        ],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async getDelivery(messageId: Hex): Promise<DeliveryRecord | undefined> {
+    const rows = await this.#run("getDelivery", () =>
+      this.#db.query<Row>("SELECT * FROM deliveries WHERE message_id = $1", [lower(messageId)]),
+    );
+    return rows[0] === undefined ? undefined : toDelivery(rows[0]);
+  }
+
+  async dueDeliveries(now: number, limit: number): Promise<DeliveryRecord[]> {
+    const rows = await this.#run("dueDeliveries", () =>
+      this.#db.query<Row>(
+        `SELECT * FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1
+         ORDER BY destination, first_seen_at, origin, nonce LIMIT $2`,
+        [now, limit],
+      ),
+    );
+    return rows.map(toDelivery);
+  }
+
+  async updateDelivery(messageId: Hex, update: DeliveryUpdate): Promise<void> {
+    const columns: Record<keyof DeliveryUpdate, string> = {
+      state: "state",
+      attempts: "attempts",
+      nextAttemptAt: "next_attempt_at",
+      quorumAt: "quorum_at",
+      deliveredAt: "delivered_at",
+      txHash: "tx_hash",
+      gasUsed: "gas_used",
+      lastError: "last_error",
+    };
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    for (const [key, value] of Object.entries(update) as [keyof DeliveryUpdate, unknown][]) {
+      if (value === undefined) continue;
+      params.push(typeof value === "bigint" ? value.toString() : value);
+      sets.push(`${columns[key]} = $${params.length}`);
+    }
+    if (sets.length === 0) return;
+    params.push(lower(messageId));
+    await this.#run("updateDelivery", () =>
+      this.#db.query(`UPDATE deliveries SET ${sets.join(", ")} WHERE message_id = $${params.length}`, params),
+    );
+  }
+
+  async countDeliveries(): Promise<Record<DeliveryState, number>> {
+    const rows = await this.#run("countDeliveries", () =>
+      this.#db.query<Row>("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state"),
+    );
+    const counts: Record<DeliveryState, number> = { pending: 0, delivered: 0, skipped: 0, failed: 0 };
+    for (const r of rows) counts[r.state as DeliveryState] = num(r.n);
+    return counts;
+  }
+
+  async close(): Promise<void> {
+    await this.#db.close();
+  }
+}

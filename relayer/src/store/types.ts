@@ -1,0 +1,109 @@
+// The durable state of the attester node and the relayer, behind one interface so that the embedded PGlite
+// (default) and a PostgreSQL server (`pg`) are interchangeable.
+import type { Address, Hex } from "viem";
+
+/** A MessageSent seen final on its origin chain. */
+export type ObservedMessage = {
+  readonly messageId: Hex;
+  readonly origin: number;
+  readonly destination: number;
+  readonly nonce: bigint;
+  readonly message: Hex;
+  readonly blockNumber: bigint;
+  readonly txHash: Hex;
+  /** ms since the epoch when this process first saw it final. */
+  readonly observedAt: number;
+};
+
+export type SignatureKind = "message" | "batch";
+
+/** A signature this attester produced (attester store) over a message id or a batch root. */
+export type StoredSignature = {
+  readonly kind: SignatureKind;
+  /** The message id (kind message) or the batch root (kind batch). */
+  readonly value: Hex;
+  readonly domain: number;
+  /** bytes32, the destination gateway. */
+  readonly verifier: Hex;
+  readonly attesterSetId: bigint;
+  readonly signer: Address;
+  /** r ‖ s ‖ v, 65 bytes. */
+  readonly signature: Hex;
+  /** The message ids a batch root covers, in batch order; [value] for a message signature. */
+  readonly messageIds: readonly Hex[];
+  readonly createdAt: number;
+};
+
+export type DeliveryState = "pending" | "delivered" | "skipped" | "failed";
+
+/** The relayer's record of one message to deliver. */
+export type DeliveryRecord = {
+  readonly messageId: Hex;
+  readonly origin: number;
+  readonly destination: number;
+  readonly nonce: bigint;
+  readonly message: Hex;
+  readonly state: DeliveryState;
+  readonly attempts: number;
+  /** ms since the epoch; the relayer does not touch the message before. */
+  readonly nextAttemptAt: number;
+  readonly firstSeenAt: number;
+  readonly quorumAt: number | null;
+  readonly deliveredAt: number | null;
+  readonly txHash: Hex | null;
+  readonly gasUsed: bigint | null;
+  readonly lastError: string | null;
+};
+
+export type DeliveryUpdate = Partial<
+  Pick<
+    DeliveryRecord,
+    "state" | "attempts" | "nextAttemptAt" | "quorumAt" | "deliveredAt" | "txHash" | "gasUsed" | "lastError"
+  >
+>;
+
+export interface Store {
+  /** Last block scanned by a watcher (`name` is e.g. "watch:1001"). */
+  getCursor(name: string): Promise<bigint | undefined>;
+  setCursor(name: string, block: bigint): Promise<void>;
+
+  /** Records an observed message; false if it was already known. */
+  recordObserved(message: ObservedMessage): Promise<boolean>;
+  getObserved(messageId: Hex): Promise<ObservedMessage | undefined>;
+  /** Observed messages for `destination` not yet known delivered, oldest first. */
+  listOpenObserved(destination: number, limit: number): Promise<ObservedMessage[]>;
+  markObservedClosed(messageId: Hex): Promise<void>;
+
+  /**
+   * The signing journal: atomically records (origin, nonce) -> messageId unless the pair is already journaled, and
+   * returns the journaled message id (the given one, or the one recorded earlier). Durable before it returns.
+   */
+  journalReserve(origin: number, nonce: bigint, messageId: Hex): Promise<Hex>;
+
+  /**
+   * The rotation journal: records (domain, verifier, setId) -> nextSetHash unless already journaled, and returns the
+   * journaled hash. Durable before it returns.
+   */
+  rotationReserve(domain: number, verifier: Hex, setId: bigint, nextSetHash: Hex): Promise<Hex>;
+
+  saveSignature(signature: StoredSignature): Promise<void>;
+  /** Every signature over `messageId`, alone or as part of a batch root. */
+  getSignatures(messageId: Hex): Promise<StoredSignature[]>;
+  findSignature(
+    kind: SignatureKind,
+    value: Hex,
+    domain: number,
+    verifier: Hex,
+    setId: bigint,
+  ): Promise<StoredSignature | undefined>;
+
+  /** Adds a pending delivery; false if the message is already tracked. */
+  addDelivery(record: DeliveryRecord): Promise<boolean>;
+  getDelivery(messageId: Hex): Promise<DeliveryRecord | undefined>;
+  /** Pending deliveries due at `now`, oldest first. */
+  dueDeliveries(now: number, limit: number): Promise<DeliveryRecord[]>;
+  updateDelivery(messageId: Hex, update: DeliveryUpdate): Promise<void>;
+  countDeliveries(): Promise<Record<DeliveryState, number>>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,114 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { applyEnvOverrides, loadConfig, parseConfig } from "../src/config.ts";
+import { ConfigReadFailedError, InvalidConfigError } from "../src/errors.ts";
+
+const GATEWAY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+
+const valid = () => ({
+  chains: [
+    { domain: 1001, rpcUrl: "http://127.0.0.1:8545", gateway: GATEWAY, finality: { kind: "confirmations", depth: 0 } },
+    { domain: 1002, rpcUrl: "http://127.0.0.1:8546", gateway: GATEWAY },
+  ],
+  keys: { keystore: "attester.json", passwordFile: "pw" },
+  attester: { listen: { port: 7301 } },
+});
+
+function fails(value: unknown, env: NodeJS.ProcessEnv = {}): InvalidConfigError {
+  try {
+    parseConfig(value, "test.json", env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    return error as InvalidConfigError;
+  }
+  throw new Error("expected InvalidConfigError");
+}
+
+describe("config", () => {
+  it("accepts a valid config and fills defaults", () => {
+    const config = parseConfig(valid());
+    expect(config.chains[1]?.finality).toEqual({ kind: "finalized" });
+    expect(config.store).toEqual({ kind: "pglite", dataDir: "./.maskoii/db" });
+    expect(config.attester?.listen).toEqual({ host: "127.0.0.1", port: 7301 });
+    expect(config.log.level).toBe("info");
+  });
+
+  it("names the field and the problem: bad URL", () => {
+    const c = valid();
+    c.chains[0]!.rpcUrl = "not a url";
+    const error = fails(c);
+    expect(error.field).toBe("chains.0.rpcUrl");
+    expect(error.message).toContain("test.json: chains.0.rpcUrl: expected an http(s) URL");
+  });
+
+  it("names the field and the problem: unknown domain, duplicate domain, unchecksummed gateway", () => {
+    const c = valid();
+    c.chains[0]!.domain = 4242;
+    expect(fails(c).field).toBe("chains.0.domain");
+    const d = valid();
+    d.chains[1]!.domain = 1001;
+    const dup = fails(d);
+    expect(dup.field).toBe("chains.1.domain");
+    expect(dup.problem).toContain("listed twice");
+    const e = valid();
+    e.chains[0]!.gateway = GATEWAY.toLowerCase();
+    expect(fails(e).problem).toContain("checksummed");
+  });
+
+  it("rejects unknown fields, missing keys and a bad finality", () => {
+    expect(fails({ ...valid(), extra: 1 }).problem).toMatch(/unrecognized key/i);
+    const { keys: _keys, ...noKeys } = valid();
+    expect(fails(noKeys).field).toBe("keys");
+    const c = valid();
+    (c.chains[0] as { finality: unknown }).finality = { kind: "confirmations", depth: -1 };
+    expect(fails(c).field).toBe("chains.0.finality.depth");
+  });
+
+  it("requires gateway or deploymentFile", () => {
+    const c = valid();
+    delete (c.chains[0] as { gateway?: string }).gateway;
+    expect(fails(c).field).toBe("chains.0.gateway");
+  });
+
+  it("applies MASKOII_* env overrides, parsed as JSON when they are JSON", () => {
+    const env = {
+      MASKOII_LOG__LEVEL: "debug",
+      MASKOII_CHAINS__1__RPC_URL: "http://127.0.0.1:9999",
+      MASKOII_ATTESTER__LISTEN__PORT: "7400",
+      MASKOII_KEYSTORE_PASSWORD: "never-a-config-field",
+    };
+    const config = parseConfig(valid(), "test.json", env);
+    expect(config.log.level).toBe("debug");
+    expect(config.chains[1]?.rpcUrl).toBe("http://127.0.0.1:9999");
+    expect(config.attester?.listen.port).toBe(7400);
+    expect(JSON.stringify(config)).not.toContain("never-a-config-field");
+  });
+
+  it("reports a bad env override against the field it sets", () => {
+    const error = fails(valid(), { MASKOII_ATTESTER__LISTEN__PORT: "99999" });
+    expect(error.field).toBe("attester.listen.port");
+  });
+
+  it("does not mutate the input when overriding", () => {
+    const input = valid();
+    applyEnvOverrides(input, { MASKOII_LOG__LEVEL: "warn" });
+    expect(input).not.toHaveProperty("log");
+  });
+
+  const dir = mkdtemp(join(tmpdir(), "maskoii-config-"));
+  afterAll(async () => rm(await dir, { recursive: true, force: true }));
+
+  it("loadConfig: unreadable or non-JSON file is ConfigReadFailedError; paths resolve against the file", async () => {
+    const d = await dir;
+    await expect(loadConfig(join(d, "missing.json"), {})).rejects.toBeInstanceOf(ConfigReadFailedError);
+    await writeFile(join(d, "bad.json"), "{ not json");
+    await expect(loadConfig(join(d, "bad.json"), {})).rejects.toBeInstanceOf(ConfigReadFailedError);
+    await writeFile(join(d, "ok.json"), JSON.stringify(valid()));
+    const config = await loadConfig(join(d, "ok.json"), {});
+    expect(config.keys.keystore).toBe(join(d, "attester.json"));
+    expect(config.chains[0]?.startBlock).toBe(0);
+    expect(config.store).toEqual({ kind: "pglite", dataDir: join(d, ".maskoii/db") });
+  });
+});

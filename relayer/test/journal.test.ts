@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { attestationDigest, recoverSigner } from "@maskoii/sdk";
+import { keccak256, stringToHex, toHex } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
+import { afterAll, describe, expect, it } from "vitest";
+import { AttesterSigner } from "../src/attester/signer.ts";
+import { RotationConflictError, SigningConflictError } from "../src/errors.ts";
+import { silentLogger } from "../src/log.ts";
+import { openStore } from "../src/store/index.ts";
+
+const KEY = keccak256(stringToHex("journal test attester"));
+const ADDRESS = "0x0000000000000000000000000000000000000001" as const;
+const target = { domain: 1002, verifier: toHex(7n, { size: 32 }), attesterSetId: 1n };
+const idA = keccak256(stringToHex("message A"));
+const idB = keccak256(stringToHex("message B"));
+
+describe("signing journal (PGlite on disk)", () => {
+  const dir = mkdtemp(join(tmpdir(), "maskoii-journal-"));
+  afterAll(async () => rm(await dir, { recursive: true, force: true }));
+
+  const open = async () => {
+    const store = await openStore({ kind: "pglite", dataDir: join(await dir, "db") });
+    const signer = new AttesterSigner({ address: ADDRESS, privateKey: KEY, store, log: silentLogger() });
+    return { store, signer };
+  };
+
+  it("refuses a conflicting (origin, nonce) after the store is closed and reopened", async () => {
+    const first = await open();
+    const sig = await first.signer.signMessage({ messageId: idA, originDomain: 1001, nonce: 7n }, target);
+    expect(sig.signature).toMatch(/^0x[0-9a-f]{130}$/);
+    await first.store.close();
+
+    const second = await open();
+    await expect(
+      second.signer.signMessage({ messageId: idB, originDomain: 1001, nonce: 7n }, target),
+    ).rejects.toBeInstanceOf(SigningConflictError);
+    // Nothing was signed for B, in any form.
+    expect(await second.store.getSignatures(idB)).toEqual([]);
+    // The journaled id can still be (re)signed, e.g. for a new set after a rotation.
+    const again = await second.signer.signMessage({ messageId: idA, originDomain: 1001, nonce: 7n }, target);
+    expect(again.signature).toBe(sig.signature);
+    const rotated = await second.signer.signMessage(
+      { messageId: idA, originDomain: 1001, nonce: 7n },
+      { ...target, attesterSetId: 2n },
+    );
+    expect(rotated.signature).not.toBe(sig.signature);
+    expect(await second.store.getSignatures(idA)).toHaveLength(2);
+    // Same nonce on another origin is a different pair.
+    await second.signer.signMessage({ messageId: idB, originDomain: 1003, nonce: 7n }, target);
+    await second.store.close();
+  });
+
+  it("refuses a batch containing a conflicting message, and signs none of it", async () => {
+    const { store, signer } = await open();
+    const idC = keccak256(stringToHex("message C"));
+    await expect(
+      signer.signBatch(
+        [
+          { messageId: idC, originDomain: 1001, nonce: 8n },
+          { messageId: idB, originDomain: 1001, nonce: 7n },
+        ],
+        target,
+      ),
+    ).rejects.toBeInstanceOf(SigningConflictError);
+    expect((await store.getSignatures(idC)).filter((s) => s.kind === "batch")).toEqual([]);
+    const batch = await signer.signBatch(
+      [
+        { messageId: idC, originDomain: 1001, nonce: 8n },
+        { messageId: idA, originDomain: 1001, nonce: 7n },
+      ],
+      target,
+    );
+    expect(batch.messageIds).toEqual([idC, idA]);
+    expect((await store.getSignatures(idA)).map((s) => s.kind).sort()).toEqual(["batch", "message", "message"]);
+    await store.close();
+  });
+
+  it("a journal row is written even if the process dies before the signature is stored", async () => {
+    const { store } = await open();
+    // Simulates the crash window: journal reserved, no signature saved.
+    expect(await store.journalReserve(1001, 9n, idA)).toBe(idA);
+    await store.close();
+    const reopened = await open();
+    await expect(
+      reopened.signer.signMessage({ messageId: idB, originDomain: 1001, nonce: 9n }, target),
+    ).rejects.toBeInstanceOf(SigningConflictError);
+    await reopened.store.close();
+  });
+
+  it("signs at most one rotation per (domain, gateway, set id), across a restart", async () => {
+    const first = await open();
+    const next = keccak256(stringToHex("next set A"));
+    const sig = await first.signer.signRotation(target, next);
+    expect(recoverSigner(attestationDigest("rotation", { ...target, value: next }), sig)).toBe(
+      privateKeyToAddress(KEY),
+    );
+    await first.store.close();
+    const second = await open();
+    await expect(second.signer.signRotation(target, keccak256(stringToHex("next set B")))).rejects.toBeInstanceOf(
+      RotationConflictError,
+    );
+    // Same hash again is fine (idempotent), and another set id or domain is a different slot.
+    await second.signer.signRotation(target, next);
+    await second.signer.signRotation({ ...target, attesterSetId: 2n }, keccak256(stringToHex("next set B")));
+    await second.store.close();
+  });
+});

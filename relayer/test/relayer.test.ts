@@ -1,0 +1,230 @@
+import type { Hex } from "viem";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AttesterSetView } from "../src/chains/adapter.ts";
+import { MessageWatcher } from "../src/chains/watcher.ts";
+import { silentLogger } from "../src/log.ts";
+import { Metrics } from "../src/metrics.ts";
+import { Relayer } from "../src/relayer/service.ts";
+import { openStore } from "../src/store/index.ts";
+import type { Store } from "../src/store/types.ts";
+import { FakeAttesters, FakeChain, members, sampleMessage } from "./helpers.ts";
+
+const keys = members(3);
+const set: AttesterSetView = {
+  setId: 1n,
+  attesters: keys.map((k) => k.address),
+  weights: [1n, 1n, 1n],
+  thresholdBps: 6666,
+  totalWeight: 3n,
+  expiresAt: 0,
+};
+
+describe("relayer service (fake chains, real store)", () => {
+  let store: Store;
+  let chainA: FakeChain;
+  let chainB: FakeChain;
+  let attesters: FakeAttesters;
+  let metrics: Metrics;
+  let clock: number;
+
+  beforeEach(async () => {
+    store = await openStore({ kind: "pglite", dataDir: "memory://" });
+    chainA = new FakeChain(1001, { ...set });
+    chainB = new FakeChain(1002, { ...set });
+    attesters = new FakeAttesters(keys, chainB, [0, 1, 2]);
+    metrics = new Metrics();
+    clock = 1_000_000;
+  });
+  afterEach(async () => store.close());
+
+  function relayer(maxBatchSize = 1, maxAttempts = 3): Relayer {
+    const chains = new Map([
+      [1001, chainA],
+      [1002, chainB],
+    ]);
+    let r: Relayer | undefined;
+    const watcher = new MessageWatcher({
+      adapter: chainA,
+      store,
+      startBlock: 0,
+      maxBlockRange: 50,
+      role: "relayer",
+      log: silentLogger(),
+      onMessage: async (m) => r?.track(m),
+    });
+    r = new Relayer({
+      chains,
+      watchers: [watcher],
+      store,
+      attesters,
+      log: silentLogger(),
+      metrics,
+      pollIntervalMs: 1_000,
+      retry: { baseMs: 1_000, maxMs: 10_000, maxAttempts },
+      maxBatchSize,
+      now: () => clock,
+    });
+    return r;
+  }
+
+  it("waits below the threshold, then delivers once the quorum is there", async () => {
+    const m = sampleMessage(0n);
+    chainA.sent.push(m);
+    attesters.online = new Set([1]);
+    attesters.extra = [
+      { source: "garbage", signature: "0x00" },
+      { source: "outsider", signature: `0x${"11".repeat(64)}1b` },
+    ];
+    const r = relayer();
+    await r.tick();
+    let d = await store.getDelivery(m.messageId);
+    expect(d?.state).toBe("pending");
+    expect(d?.attempts).toBe(0);
+    expect(d?.lastError).toContain("below quorum: 1/3");
+    expect(d?.lastError).toContain(keys[0]!.address);
+    expect(chainB.deliveries).toEqual([]);
+    expect(await metrics.render()).toMatch(/maskoii_signatures_total\{kind="message",outcome="rejected-malformed"\} 1/);
+
+    attesters.online = new Set([0, 1]);
+    await r.tick(); // not due yet: nothing happens
+    expect(chainB.deliveries).toEqual([]);
+    clock += 1_000;
+    await r.tick();
+    d = await store.getDelivery(m.messageId);
+    expect(d?.state).toBe("delivered");
+    expect(d?.quorumAt).toBe(clock);
+    expect(chainB.deliveries).toEqual([{ method: "deliver", ids: [m.messageId] }]);
+    clock += 10_000;
+    await r.tick();
+    expect(chainB.deliveries).toHaveLength(1);
+  });
+
+  it("skips a message someone else delivered already", async () => {
+    const m = sampleMessage(1n);
+    chainA.sent.push(m);
+    chainB.markDelivered(m);
+    await relayer().tick();
+    expect((await store.getDelivery(m.messageId))?.state).toBe("skipped");
+    expect(chainB.deliveries).toEqual([]);
+  });
+
+  it("delivers ready messages of one destination in a Merkle batch", async () => {
+    const ms = [sampleMessage(2n), sampleMessage(3n), sampleMessage(4n)];
+    chainA.sent.push(...ms);
+    await relayer(8).tick();
+    expect(chainB.deliveries).toEqual([{ method: "deliverBatch", ids: ms.map((m) => m.messageId) }]);
+    expect(await store.countDeliveries()).toEqual({ pending: 0, delivered: 3, skipped: 0, failed: 0 });
+  });
+
+  it("falls back to single deliveries when the batch root lacks a quorum", async () => {
+    const ms = [sampleMessage(5n), sampleMessage(6n)];
+    chainA.sent.push(...ms);
+    const r = relayer(8);
+    const original = attesters.batch.bind(attesters);
+    attesters.batch = async (d, ids) => (await original(d, ids)).slice(0, 1);
+    await r.tick();
+    expect(chainB.deliveries.map((x) => x.method)).toEqual(["deliver", "deliver"]);
+  });
+
+  it("retries failed deliveries with backoff and parks the message after maxAttempts", async () => {
+    const m = sampleMessage(7n);
+    chainA.sent.push(m);
+    chainB.failNext = 1;
+    const r = relayer(1, 3);
+    await r.tick();
+    let d = await store.getDelivery(m.messageId);
+    expect(d?.attempts).toBe(1);
+    expect(d?.state).toBe("pending");
+    expect(d?.nextAttemptAt).toBeGreaterThan(clock);
+    expect(d?.lastError).toContain("connection refused");
+    clock += 10_000;
+    await r.tick();
+    d = await store.getDelivery(m.messageId);
+    expect(d?.state).toBe("delivered");
+
+    // A later block, past the watcher's cursor.
+    const n = { ...sampleMessage(8n), blockNumber: 150n };
+    chainA.sent.push(n);
+    chainA.head = 200n;
+    chainB.failNext = 100;
+    for (let i = 0; i < 5; i++) {
+      await r.tick();
+      clock += 10_000;
+    }
+    d = await store.getDelivery(n.messageId);
+    expect(d?.state).toBe("failed");
+    expect(d?.attempts).toBe(3);
+  });
+
+  it("waits while the destination gateway is paused, without counting attempts", async () => {
+    const m = sampleMessage(9n);
+    chainA.sent.push(m);
+    chainB.paused = true;
+    const r = relayer();
+    await r.tick();
+    const d = await store.getDelivery(m.messageId);
+    expect(d?.state).toBe("pending");
+    expect(d?.attempts).toBe(0);
+    expect(d?.lastError).toContain("paused");
+    chainB.paused = false;
+    clock += 1_000;
+    await r.tick();
+    expect((await store.getDelivery(m.messageId))?.state).toBe("delivered");
+  });
+
+  it("records a recipient failure as delivered with the reason", async () => {
+    const m = sampleMessage(10n);
+    chainA.sent.push(m);
+    chainB.recipientReverts = true;
+    await relayer().tick();
+    const d = await store.getDelivery(m.messageId);
+    expect(d?.state).toBe("delivered");
+    expect(d?.lastError).toContain("MessageFailed");
+  });
+
+  it("a restarted relayer over the same store does not deliver again", async () => {
+    const m = sampleMessage(11n);
+    chainA.sent.push(m);
+    await relayer().tick();
+    expect(chainB.deliveries).toHaveLength(1);
+    // Forget the on-chain record so only the store can prevent a second delivery attempt.
+    chainB.status.clear();
+    clock += 60_000;
+    await relayer().tick();
+    expect(chainB.deliveries).toHaveLength(1);
+  });
+});
+
+describe("watcher", () => {
+  it("ignores a MessageSent whose fields do not match its bytes, and resumes from its cursor", async () => {
+    const store = await openStore({ kind: "pglite", dataDir: "memory://" });
+    const chain = new FakeChain(1001, set);
+    const good = sampleMessage(0n);
+    const forged = { ...sampleMessage(1n), messageId: sampleMessage(2n).messageId as Hex };
+    const wrongOrigin = sampleMessage(3n, 1002, 1001);
+    chain.sent.push(good, forged, wrongOrigin);
+    const seen: Hex[] = [];
+    const watcher = new MessageWatcher({
+      adapter: chain,
+      store,
+      startBlock: 0,
+      maxBlockRange: 5,
+      role: "attester",
+      log: silentLogger(),
+      onMessage: async (m) => {
+        seen.push(m.messageId);
+      },
+    });
+    chain.head = 10n;
+    expect(await watcher.poll()).toBe(1);
+    expect(seen).toEqual([good.messageId]);
+    expect(await store.getCursor("attester:watch:1001")).toBe(10n);
+    expect(await watcher.poll()).toBe(0);
+    expect(seen).toHaveLength(1);
+    // Bounded: two ranges of 5 blocks per call at most.
+    chain.head = 100n;
+    await watcher.poll(2);
+    expect(await store.getCursor("attester:watch:1001")).toBe(20n);
+    await store.close();
+  });
+});
