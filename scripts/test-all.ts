@@ -77,6 +77,7 @@ function run(suite: Suite): Promise<{ output: string; code: number }> {
 
 const reports = mkdtempSync(join(tmpdir(), "maskoii-test-"));
 const sdkReport = join(reports, "sdk.json");
+const relayerReport = join(reports, "relayer.json");
 
 const suites: Suite[] = [
   {
@@ -97,6 +98,13 @@ const suites: Suite[] = [
     args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${sdkReport}`],
     cwd: join(root, "sdk"),
     parse: vitestJson(sdkReport),
+  },
+  {
+    name: "relayer (Vitest: attester node, relayer, end to end with hardhat nodes)",
+    command: "npx",
+    args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${relayerReport}`],
+    cwd: join(root, "relayer"),
+    parse: vitestJson(relayerReport),
   },
 ];
 
