@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use crate::errors_token::TokenBridgeError;
+use crate::errors::MaskoiiError;
 use crate::events::{DistributionCreated, DistributionFunded};
 use crate::instructions::token_common::credit;
 use crate::seeds::*;
@@ -29,7 +29,7 @@ pub struct ReceiveDistribution<'info> {
     #[account(mut)]
     pub mint: Box<Account<'info, Mint>>,
     /// CHECK: data-less PDA that owns escrows and mints.
-    #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump)]
+    #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump = BRIDGE_AUTHORITY_BUMP)]
     pub bridge_authority: UncheckedAccount<'info>,
     /// The mint's escrow (lock mode only; the program id as "none" in mint mode).
     #[account(mut, seeds = [ESCROW_SEED, mint.key().as_ref()], bump = token_config.escrow_bump)]
@@ -67,11 +67,11 @@ pub struct ReceiveDistribution<'info> {
 impl ReceiveDistribution<'_> {
     pub fn validate(&self, sender: &[u8; 32], p: &DistributionPayload) -> Result<()> {
         let bridge = self.remote_bridge.bridge;
-        require!(bridge != [0u8; 32] && bridge == *sender, TokenBridgeError::UnknownRemoteBridge);
-        require!(self.route.remote_token != [0u8; 32], TokenBridgeError::TokenNotLinked);
-        require!(self.mint.key().to_bytes() == p.mint, TokenBridgeError::MintMismatch);
+        require!(bridge != [0u8; 32] && bridge == *sender, MaskoiiError::UnknownRemoteBridge);
+        require!(self.route.remote_token != [0u8; 32], MaskoiiError::TokenNotLinked);
+        require!(self.mint.key().to_bytes() == p.mint, MaskoiiError::MintMismatch);
         if self.token_config.mode == MODE_LOCK {
-            require!(self.escrow.is_some(), TokenBridgeError::EscrowRequired);
+            require!(self.escrow.is_some(), MaskoiiError::EscrowRequired);
         }
         Ok(())
     }
@@ -86,7 +86,7 @@ pub fn receive_distribution<'info>(
     payload: &[u8],
 ) -> Result<()> {
     let p = token_payload::decode_distribution(payload)?;
-    require!(p.leaf_count != 0 && p.leaf_count <= MAX_LEAF_COUNT, TokenBridgeError::InvalidLeafCount);
+    require!(p.leaf_count != 0 && p.leaf_count <= MAX_LEAF_COUNT, MaskoiiError::InvalidLeafCount);
     let mut ix_data = Vec::with_capacity(40);
     ix_data.extend_from_slice(&origin.to_le_bytes());
     ix_data.extend_from_slice(&p.distribution_id);
@@ -107,7 +107,7 @@ pub fn receive_distribution<'info>(
             &a.mint,
             a.escrow.as_deref(),
             &a.bridge_authority.to_account_info(),
-            bumps.bridge_authority,
+            BRIDGE_AUTHORITY_BUMP,
             &a.vault.to_account_info(),
             local_total,
         )?;

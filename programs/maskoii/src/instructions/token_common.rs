@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use anchor_lang::system_program;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
-use crate::errors_token::TokenBridgeError;
+use crate::errors::MaskoiiError;
 use crate::instructions::send::{check_outbound, enqueue};
 use crate::seeds::*;
 use crate::state::*;
@@ -26,7 +26,7 @@ pub fn credit<'info>(
     let seeds: &[&[u8]] = &[BRIDGE_AUTHORITY_SEED, &[authority_bump]];
     let signer = &[seeds];
     if config.mode == MODE_LOCK {
-        let escrow = escrow.ok_or(TokenBridgeError::EscrowRequired)?;
+        let escrow = escrow.ok_or(MaskoiiError::EscrowRequired)?;
         token::transfer_checked(
             CpiContext::new_with_signer(
                 token_program.key(),
@@ -117,6 +117,6 @@ pub fn dispatch<'info>(
 
 /// `require` for a domain argument: not 0 and not this chain's.
 pub fn check_domain(config: &Config, domain: u32) -> Result<()> {
-    require!(domain != 0 && domain != config.local_domain, TokenBridgeError::InvalidDomain);
+    require!(domain != 0 && domain != config.local_domain, MaskoiiError::InvalidDomain);
     Ok(())
 }

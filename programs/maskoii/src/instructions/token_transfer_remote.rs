@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
-use crate::errors_token::TokenBridgeError;
+use crate::errors::MaskoiiError;
 use crate::events::TransferSent;
 use crate::instructions::token_common::dispatch;
 use crate::protocol::{message, token as amounts};
@@ -63,8 +63,8 @@ pub struct TokenTransferRemote<'info> {
     pub mint: Box<Account<'info, Mint>>,
     #[account(
         mut,
-        constraint = source.mint == mint.key() @ TokenBridgeError::TokenAccountMintMismatch,
-        constraint = source.owner == sender.key() @ TokenBridgeError::SourceOwnerMismatch
+        constraint = source.mint == mint.key() @ MaskoiiError::TokenAccountMintMismatch,
+        constraint = source.owner == sender.key() @ MaskoiiError::SourceOwnerMismatch
     )]
     pub source: Box<Account<'info, TokenAccount>>,
     /// The mint's escrow (lock mode only; pass the program id as "none" in mint mode).
@@ -77,11 +77,11 @@ pub struct TokenTransferRemote<'info> {
 impl TokenTransferRemote<'_> {
     /// Route and recipient checks; returns `(wire, taken)`.
     pub fn validate(&self, args: &TransferRemoteArgs) -> Result<(u64, u64)> {
-        require!(self.remote_bridge.bridge != [0u8; 32], TokenBridgeError::UnknownRoute);
-        require!(args.recipient != [0u8; 32], TokenBridgeError::InvalidRecipient);
-        require!(self.route.remote_token != [0u8; 32], TokenBridgeError::TokenNotLinked);
+        require!(self.remote_bridge.bridge != [0u8; 32], MaskoiiError::UnknownRoute);
+        require!(args.recipient != [0u8; 32], MaskoiiError::InvalidRecipient);
+        require!(self.route.remote_token != [0u8; 32], MaskoiiError::TokenNotLinked);
         if self.token_config.mode == MODE_LOCK {
-            require!(self.escrow.is_some(), TokenBridgeError::EscrowRequired);
+            require!(self.escrow.is_some(), MaskoiiError::EscrowRequired);
         }
         let cfg = &self.token_config;
         let (wire, dust) = amounts::to_shared(u128::from(args.amount), cfg.local_decimals, cfg.shared_decimals)?;
@@ -93,7 +93,7 @@ impl TokenTransferRemote<'_> {
         let now = Clock::get()?.unix_timestamp;
         let a = ctx.accounts;
         let (ok, _) = a.route.outbound.try_consume(wire, now);
-        require!(ok, TokenBridgeError::RateLimitExceeded);
+        require!(ok, MaskoiiError::RateLimitExceeded);
 
         if a.token_config.mode == MODE_LOCK {
             let escrow = a.escrow.as_ref().unwrap();

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::error::InstructionError;
+use anchor_lang::solana_program::system_instruction;
 use maskoii::errors::MaskoiiError;
 use maskoii::instructions::SendArgs;
 use maskoii::protocol::attestation::AttestationKind;
@@ -86,11 +87,26 @@ async fn test_deliver_replay_fails_because_the_receipt_exists() {
     let post = ix_post(&relayer.pubkey(), AttestationKind::Message, 1, &id, entries(&digest, &set, &[2, 3, 4]));
     exec(&mut env, &[post], &[&relayer]).await.unwrap();
     let ix = DeliverAccounts::new(&relayer.pubkey(), &relayer.pubkey(), 1, &msg, &env.store).build(id, msg.clone());
-    // Creating the receipt again fails inside the system program (allocate on an account the gateway owns).
-    assert_instruction_error(exec(&mut env, &[ix], &[&relayer]).await, InstructionError::InvalidInstructionData);
+    assert_error(exec(&mut env, &[ix], &[&relayer]).await, MaskoiiError::AlreadyDelivered);
     let after: Receipt = account(&mut env, receipt_pda(&id)).await;
     assert_eq!(after.relayer, first.relayer);
     assert!(exists(&mut env, verification_pda(&relayer.pubkey(), AttestationKind::Message, 1, &id)).await);
+}
+
+#[tokio::test]
+async fn test_deliver_works_when_the_receipt_address_was_prefunded() {
+    let mut env = setup(5, 6000).await;
+    let msg = inbound(0, b"prefunded");
+    let id = message::id(&msg);
+    // Someone sends lamports to the receipt PDA in advance to try to block the delivery: it still works.
+    let payer = payer_of(&env);
+    exec(&mut env, &[system_instruction::transfer(&payer, &receipt_pda(&id), 1_000_000)], &[]).await.unwrap();
+    deliver_with_quorum(&mut env, &msg, &[0, 1, 2]).await.unwrap();
+    let receipt: Receipt = account(&mut env, receipt_pda(&id)).await;
+    assert_eq!(receipt.message_id, id);
+    // And the pre-funded, now delivered, message cannot be delivered again.
+    refresh(&mut env).await;
+    assert_error(deliver_with_quorum(&mut env, &msg, &[2, 3, 4]).await, MaskoiiError::AlreadyDelivered);
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use anchor_lang::solana_program::system_instruction;
 use anchor_lang::{Discriminator, InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
 use anchor_spl::token::{Mint, TokenAccount};
-use maskoii::errors_token::TokenBridgeError;
+use maskoii::errors::MaskoiiError;
 use maskoii::instructions::{ClaimArgs, RateLimitsArgs, TransferRemoteArgs};
 use maskoii::protocol::attestation::AttestationKind;
 use maskoii::protocol::message;
@@ -70,10 +70,9 @@ pub fn bitmap_pda(distribution: &Pubkey) -> Pubkey {
     pda(&[CLAIM_BITMAP_SEED, distribution.as_ref()])
 }
 
-/// Asserts the transaction failed with token-bridge error `expected` (codes from 7000).
-pub fn assert_token_error(result: std::result::Result<(), BanksClientError>, expected: TokenBridgeError) {
-    let code = custom_code(result);
-    assert_eq!(code, 7000 + expected as u32, "expected {expected:?}, got code {code}");
+/// Asserts the transaction failed with the token-bridge error `expected` (one `MaskoiiError`, like the gateway's).
+pub fn assert_token_error(result: std::result::Result<(), BanksClientError>, expected: MaskoiiError) {
+    assert_error(result, expected);
 }
 
 pub fn mk_ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
