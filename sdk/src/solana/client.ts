@@ -56,6 +56,11 @@ const bn = (v: bigint | number): BN => new BN(v.toString());
 const big = (v: BN): bigint => BigInt(v.toString());
 const toHex = (b: Bytes | number[]): Hex => bytesToHex(Uint8Array.from(b));
 /** A public key as the protocol's 32-byte hex (sender/recipient/verifier). */
+/** `sha256("account:Receipt")[..8]`, Anchor's discriminator of the program's `Receipt` account. */
+const RECEIPT_DISCRIMINATOR = Buffer.from([39, 154, 73, 106, 80, 102, 145, 153]);
+/** 8 + 32 + 4 + 8 + 32 + 32 + 32 + 8 + 8 + 1 bytes. */
+const RECEIPT_LENGTH = 165;
+
 export const pubkeyToBytes32 = (key: PublicKey): Hex => toHex(key.toBytes());
 /** The public key of a 32-byte protocol value. */
 export const bytes32ToPubkey = (value: Hex): PublicKey => new PublicKey(hexToBytes(value));
@@ -537,8 +542,8 @@ export class MaskoiiSolanaClient {
 
   /**
    * Delivers `message` with `attestation`: plans the transactions, refuses a message that already has a receipt
-   * (`AlreadyDelivered`, checked before anything is sent: on chain the replay fails inside the system program when
-   * the receipt PDA is created again, which carries no program error name), and sends them in order.
+   * (`AlreadyDelivered`, checked before anything is sent so no fee is spent; on chain `deliver` fails with the same
+   * program error), and sends them in order.
    */
   async deliver(args: {
     relayer: Keypair;
@@ -666,24 +671,37 @@ export class MaskoiiSolanaClient {
     };
   }
 
+  /**
+   * The receipt of a delivered message, or null. Decoded here rather than through the IDL: `deliver` creates the
+   * receipt by hand (pre-funding-safe, `AlreadyDelivered` on replay), so no instruction declares it as an Anchor
+   * account and the IDL does not list the type. Layout (borsh after the 8-byte discriminator
+   * `sha256("account:Receipt")[..8]`): message id, origin u32, nonce u64, sender, recipient, relayer, slot u64,
+   * time i64, bump.
+   */
   async fetchReceipt(id: Hex) {
-    const r = await this.program.account.receipt.fetchNullable(this.pda.receipt(id));
-    if (r === null) return null;
+    const info = await this.connection.getAccountInfo(this.pda.receipt(id));
+    if (info === null || !info.owner.equals(this.programId) || info.data.length < RECEIPT_LENGTH) return null;
+    const d = Buffer.from(info.data);
+    if (!d.subarray(0, 8).equals(RECEIPT_DISCRIMINATOR)) return null;
     return {
-      messageId: toHex(r.messageId),
-      originDomain: r.originDomain,
-      nonce: big(r.nonce),
-      sender: toHex(r.sender),
-      recipient: r.recipient,
-      relayer: r.relayer,
-      deliveredSlot: big(r.deliveredSlot),
-      deliveredAt: big(r.deliveredAt),
+      messageId: toHex(d.subarray(8, 40)),
+      originDomain: d.readUInt32LE(40),
+      nonce: d.readBigUInt64LE(44),
+      sender: toHex(d.subarray(52, 84)),
+      recipient: new PublicKey(d.subarray(84, 116)),
+      relayer: new PublicKey(d.subarray(116, 148)),
+      deliveredSlot: d.readBigUInt64LE(148),
+      deliveredAt: d.readBigInt64LE(156),
     };
   }
 
-  /** Status is `Delivered` iff the receipt PDA exists (docs/solana.md, "Failed recipients"). */
+  /**
+   * Status is `Delivered` iff the receipt PDA exists as a program account (docs/solana.md, "Failed recipients"); an
+   * address someone merely sent lamports to is still undelivered.
+   */
   async isDelivered(id: Hex): Promise<boolean> {
-    return (await this.connection.getAccountInfo(this.pda.receipt(id))) !== null;
+    const info = await this.connection.getAccountInfo(this.pda.receipt(id));
+    return info !== null && info.owner.equals(this.programId) && info.data.length > 0;
   }
 
   async fetchOutboxMessage(nonce: bigint | number) {

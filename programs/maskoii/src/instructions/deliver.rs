@@ -49,9 +49,13 @@ pub struct Deliver<'info> {
     /// CHECK: must be the verification account's payer, which receives its rent.
     #[account(mut, address = verification.payer)]
     pub verification_payer: UncheckedAccount<'info>,
-    /// CHECK: the message's receipt PDA at its canonical bump (a `find_program_address`: a caller-chosen bump would
+    /// CHECK: the message's `Receipt` PDA at its canonical bump (a `find_program_address`: a caller-chosen bump would
     /// let a second receipt address exist per message). `validate` requires it not to exist yet
-    /// (`AlreadyDelivered`); the handler creates it (pre-funding-safe) and writes it before calling the recipient.
+    /// (`AlreadyDelivered`); the handler creates it and writes it before calling the recipient. Not Anchor's `init`:
+    /// that fails inside the system program on replay (no error name), and anchor-lang 1.2 creates a pre-funded
+    /// address with `create_account_allow_prefund`, which runtimes without that feature reject, so anyone could block
+    /// a message for good by sending a lamport to its receipt address. `create_pda_account` tops up, allocates and
+    /// assigns instead.
     #[account(mut, seeds = [RECEIPT_SEED, &message_id], bump)]
     pub receipt: UncheckedAccount<'info>,
     /// CHECK: checked in `validate` against the message's recipient.
