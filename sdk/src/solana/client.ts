@@ -701,7 +701,7 @@ export class MaskoiiSolanaClient {
    */
   async isDelivered(id: Hex): Promise<boolean> {
     const info = await this.connection.getAccountInfo(this.pda.receipt(id));
-    return info !== null && info.owner.equals(this.programId) && info.data.length > 0;
+    return info?.owner.equals(this.programId) === true && info.data.length > 0;
   }
 
   async fetchOutboxMessage(nonce: bigint | number) {
