@@ -3,8 +3,8 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::program::invoke_signed;
 
 use crate::errors::MaskoiiError;
-use crate::instructions::token_common::create_pda_account;
 use crate::events::MessageDelivered;
+use crate::instructions::token_common::create_pda_account;
 use crate::protocol::attestation::AttestationKind;
 use crate::protocol::{attester_set, message, signature};
 use crate::seeds::*;

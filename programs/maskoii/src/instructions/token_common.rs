@@ -85,7 +85,11 @@ pub fn create_pda_account<'info>(
         )?;
     }
     system_program::allocate(
-        CpiContext::new_with_signer(system.key(), system_program::Allocate { account_to_allocate: target.clone() }, signer),
+        CpiContext::new_with_signer(
+            system.key(),
+            system_program::Allocate { account_to_allocate: target.clone() },
+            signer,
+        ),
         space as u64,
     )?;
     system_program::assign(

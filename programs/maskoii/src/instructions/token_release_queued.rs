@@ -54,7 +54,8 @@ impl TokenReleaseQueued<'_> {
         let q = &a.queued_transfer;
         let (ok, _) = a.route.inbound.try_consume(q.wire_amount, Clock::get()?.unix_timestamp);
         require!(ok, MaskoiiError::RateLimitExceeded);
-        let amount = token_payload::to_local_u64(q.wire_amount, a.token_config.local_decimals, a.token_config.shared_decimals)?;
+        let amount =
+            token_payload::to_local_u64(q.wire_amount, a.token_config.local_decimals, a.token_config.shared_decimals)?;
         credit(
             &a.token_config,
             &a.token_program,

@@ -36,7 +36,13 @@ impl Tree {
 
     fn args(&self, index: usize) -> ClaimArgs {
         let l = &self.leaves[index];
-        ClaimArgs { index: index as u32, claimant: l.claimant, amount: l.amount, salt: l.salt, proof: self.proof(index) }
+        ClaimArgs {
+            index: index as u32,
+            claimant: l.claimant,
+            amount: l.amount,
+            salt: l.salt,
+            proof: self.proof(index),
+        }
     }
 }
 
@@ -146,7 +152,10 @@ async fn test_distribution_funds_vault_and_each_leaf_pays_once() {
     assert!(size <= PACKET_DATA_SIZE, "distribution delivery is {size} bytes");
     let d: Distribution = account(&mut b.env, d_key).await;
     assert!(d.funded);
-    assert_eq!((d.total, d.claimed, d.leaf_count, d.root, d.mint, d.origin), (600, 0, 3, t.root, b.mint, REMOTE_DOMAIN));
+    assert_eq!(
+        (d.total, d.claimed, d.leaf_count, d.root, d.mint, d.origin),
+        (600, 0, 3, t.root, b.mint, REMOTE_DOMAIN)
+    );
     assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 6_000, "600 shared units at 9 decimals");
     let bitmap: ClaimBitmap = account(&mut b.env, bitmap_pda(&d_key)).await;
     assert_eq!((bitmap.distribution, bitmap.bits.clone()), (d_key, vec![0u8]));
@@ -188,37 +197,67 @@ async fn test_claim_errors() {
     // Wrong proof, wrong amount, wrong salt, wrong claimant.
     let mut args = t.args(0);
     args.proof[0][0] ^= 1;
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, MaskoiiError::InvalidClaimProof);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await,
+        MaskoiiError::InvalidClaimProof,
+    );
     let args = ClaimArgs { amount: 301, ..t.args(0) };
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, MaskoiiError::InvalidClaimProof);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await,
+        MaskoiiError::InvalidClaimProof,
+    );
     let args = ClaimArgs { salt: [0u8; 32], ..t.args(0) };
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, MaskoiiError::InvalidClaimProof);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await,
+        MaskoiiError::InvalidClaimProof,
+    );
     // Leaf 0's proof with leaf 1's claimant (and its token account).
     let args = ClaimArgs { claimant: t.leaves[1].claimant, ..t.args(0) };
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, args)], &[]).await, MaskoiiError::InvalidClaimProof);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, args)], &[]).await,
+        MaskoiiError::InvalidClaimProof,
+    );
     // Paying a token account the claimant does not own (wrong owner).
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, t.args(0))], &[]).await, MaskoiiError::ClaimantMismatch);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, t.args(0))], &[]).await,
+        MaskoiiError::ClaimantMismatch,
+    );
     // Index past the leaf count.
     let args = ClaimArgs { index: 3, ..t.args(0) };
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, MaskoiiError::ClaimIndexOutOfRange);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await,
+        MaskoiiError::ClaimIndexOutOfRange,
+    );
     // Token account of another mint owned by the claimant.
     let other = create_mint(&mut b.env, 9).await;
     let other_token = token_account(&mut b.env, &other, &t.leaves[0].claimant).await;
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, other_token, t.args(0))], &[]).await, MaskoiiError::TokenAccountMintMismatch);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, other_token, t.args(0))], &[]).await,
+        MaskoiiError::TokenAccountMintMismatch,
+    );
     // Fake mint account.
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, other, t.leaves[0].token, t.args(0))], &[]).await, MaskoiiError::MintMismatch);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, other, t.leaves[0].token, t.args(0))], &[]).await,
+        MaskoiiError::MintMismatch,
+    );
     // Wrong vault PDA (the escrow) and duplicated mutable account (the vault as the claimant account).
     let mut ix = claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0));
     ix.accounts[2].pubkey = escrow_pda(&b.mint);
     assert_anchor_error(run(&mut b.env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
     let ix = claim_ix(d_key, b.mint, vault_pda(&d_key), t.args(0));
-    assert_anchor_error(run(&mut b.env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount);
+    assert_anchor_error(
+        run(&mut b.env, &[ix], &[]).await,
+        anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
+    );
 
     // 300 + 300 exhaust the 600 funded; the last 100 exceeds what is left.
     for i in [0, 1] {
         exec(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[i].token, t.args(i))], &[]).await.unwrap();
     }
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[2].token, t.args(2))], &[]).await, MaskoiiError::ClaimExceedsFunding);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[2].token, t.args(2))], &[]).await,
+        MaskoiiError::ClaimExceedsFunding,
+    );
     assert_eq!(balance(&mut b.env, &t.leaves[2].token).await, 0);
 }
 
@@ -236,7 +275,10 @@ async fn test_distribution_over_inbound_limit_waits_then_is_funded() {
     assert!(!d.funded, "the root is recorded, the funds wait for capacity");
     assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 0);
 
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0))], &[]).await, MaskoiiError::DistributionNotFunded);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0))], &[]).await,
+        MaskoiiError::DistributionNotFunded,
+    );
     let fund = fund_ix(b, d_key);
     assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, MaskoiiError::RateLimitExceeded);
     b.set_limits(limits(u64::MAX, 0, 1_000, 10)).await; // capacity 1,000, level kept at 500
@@ -244,7 +286,10 @@ async fn test_distribution_over_inbound_limit_waits_then_is_funded() {
     advance(&mut b.env, 10).await; // +100
     run(&mut b.env, std::slice::from_ref(&fund), &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 6_000);
-    assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, MaskoiiError::DistributionAlreadyFunded);
+    assert_token_error(
+        run(&mut b.env, std::slice::from_ref(&fund), &[]).await,
+        MaskoiiError::DistributionAlreadyFunded,
+    );
     run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0))], &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &t.leaves[0].token).await, 6_000);
 }
@@ -281,7 +326,10 @@ async fn test_distribution_payload_errors() {
     let huge = enc(DistributionPayload { leaf_count: 65_537, ..good });
     assert_token_error(deliver_distribution(b, evm_bridge(), &huge, &id).await, MaskoiiError::InvalidLeafCount);
     let short = &enc(good)[..108];
-    assert_token_error(deliver_distribution(b, evm_bridge(), short, &id).await, MaskoiiError::DistributionMessageInvalidLength);
+    assert_token_error(
+        deliver_distribution(b, evm_bridge(), short, &id).await,
+        MaskoiiError::DistributionMessageInvalidLength,
+    );
     assert_token_error(deliver_distribution(b, [0x66; 32], &enc(good), &id).await, MaskoiiError::UnknownRemoteBridge);
     let other = create_mint(&mut b.env, 9).await;
     let wrong_mint = enc(DistributionPayload { mint: other.to_bytes(), ..good });
@@ -296,7 +344,9 @@ async fn test_distribution_payload_errors() {
     assert_token_error(deliver_distribution(b, evm_bridge(), &overflow, &id).await, MaskoiiError::LocalAmountOverflow);
     // A distribution id is used once per origin.
     deliver_distribution(b, evm_bridge(), &enc(good), &id).await.unwrap();
-    assert!(deliver_distribution(b, evm_bridge(), &enc(DistributionPayload { root: [1u8; 32], ..good }), &id).await.is_err());
+    assert!(deliver_distribution(b, evm_bridge(), &enc(DistributionPayload { root: [1u8; 32], ..good }), &id)
+        .await
+        .is_err());
     let d: Distribution = account(&mut b.env, distribution_pda(REMOTE_DOMAIN, &id)).await;
     assert_eq!(d.root, root, "the first distribution is untouched");
 }

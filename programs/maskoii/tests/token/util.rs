@@ -93,7 +93,8 @@ pub async fn create_mint_with(
     let payer = payer_of(env);
     let rent = env.ctx.banks_client.get_rent().await.unwrap().minimum_balance(82);
     let create = system_instruction::create_account(&payer, &mint.pubkey(), rent, 82, program);
-    let mut init = spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), authority, freeze, decimals).unwrap();
+    let mut init =
+        spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), authority, freeze, decimals).unwrap();
     init.program_id = *program;
     exec(env, &[create, init], &[&mint]).await.unwrap();
     mint.pubkey()
@@ -443,7 +444,11 @@ impl Bridge {
 // native processor nothing reaches the transaction log. Tests assert the state each event describes instead.
 
 /// Runs `ixs` (after a fresh blockhash, so that repeating an identical transaction is not deduplicated).
-pub async fn run(env: &mut Env, ixs: &[Instruction], signers: &[&Keypair]) -> std::result::Result<(), BanksClientError> {
+pub async fn run(
+    env: &mut Env,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+) -> std::result::Result<(), BanksClientError> {
     refresh(env).await;
     exec(env, ixs, signers).await
 }
@@ -451,6 +456,11 @@ pub async fn run(env: &mut Env, ixs: &[Instruction], signers: &[&Keypair]) -> st
 /// Runs `ixs` with `payer` as the only signer and fee payer (a third party, not the context payer).
 pub async fn run_as(env: &mut Env, payer: &Keypair, ixs: &[Instruction]) -> std::result::Result<(), BanksClientError> {
     refresh(env).await;
-    let tx = solana_transaction::Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &[payer], env.ctx.last_blockhash);
+    let tx = solana_transaction::Transaction::new_signed_with_payer(
+        ixs,
+        Some(&payer.pubkey()),
+        &[payer],
+        env.ctx.last_blockhash,
+    );
     env.ctx.banks_client.process_transaction(tx).await
 }
