@@ -371,18 +371,25 @@ export class MaskoiiSolanaClient {
     value: Hex;
     signatures: readonly IndexedSignature[];
   }): Promise<TransactionInstruction> {
+    const [verification, verificationBump] = this.pda.verificationWithBump(
+      args.payer,
+      args.kind,
+      args.attesterSetId,
+      args.value,
+    );
     return this.program.methods
       .postSignatures({
         kind: KIND_ARG[args.kind] as never,
         attesterSetId: bn(args.attesterSetId),
         value: bytes(args.value),
         signatures: args.signatures.map((s) => ({ index: s.index, r: bytes(s.r), s: bytes(s.s), v: s.v })),
+        verificationBump,
       })
       .accountsStrict({
         payer: args.payer,
         config: this.pda.config(),
         attesterSet: this.pda.attesterSet(args.attesterSetId),
-        verification: this.pda.verification(args.payer, args.kind, args.attesterSetId, args.value),
+        verification,
         systemProgram: SystemProgram.programId,
       })
       .instruction();

@@ -94,6 +94,27 @@ async fn test_deliver_replay_fails_because_the_receipt_exists() {
 }
 
 #[tokio::test]
+async fn test_post_signatures_prefunded_verification_and_wrong_bump() {
+    let mut env = setup(5, 6000).await;
+    let msg = inbound(0, b"prefunded verification");
+    let id = message::id(&msg);
+    let payer = payer_of(&env);
+    let verification = verification_pda(&payer, AttestationKind::Message, 1, &id);
+    // A bump that does not give the account's address fails the seeds check.
+    let digest = local_digest(AttestationKind::Message, 1, &id);
+    let set = env.set1.clone();
+    let mut ix = ix_post(&payer, AttestationKind::Message, 1, &id, entries(&digest, &set, &[0, 1, 2]));
+    let canonical = *ix.data.last().unwrap();
+    *ix.data.last_mut().unwrap() = canonical.wrapping_sub(1);
+    assert_anchor_error(exec(&mut env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    // Lamports sent in advance to the verification address do not block posting.
+    exec(&mut env, &[system_instruction::transfer(&payer, &verification, 1_000_000)], &[]).await.unwrap();
+    deliver_with_quorum(&mut env, &msg, &[0, 1, 2]).await.unwrap();
+    assert!(exists(&mut env, receipt_pda(&id)).await);
+    assert!(!exists(&mut env, verification).await, "consumed and closed");
+}
+
+#[tokio::test]
 async fn test_deliver_works_when_the_receipt_address_was_prefunded() {
     let mut env = setup(5, 6000).await;
     let msg = inbound(0, b"prefunded");

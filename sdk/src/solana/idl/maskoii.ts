@@ -609,6 +609,11 @@ export type Maskoii = {
         },
         {
           name: "verification";
+          docs: [
+            "`create_program_address`). Created by the handler on the first chunk (pre-funding-safe: Anchor's",
+            "`init_if_needed` would use `create_account_allow_prefund`, which runtimes without that feature reject), then",
+            "read as an Anchor `Account<Verification>` (owner and discriminator checked).",
+          ];
           writable: true;
         },
         {
@@ -3121,6 +3126,16 @@ export type Maskoii = {
                 };
               };
             };
+          },
+          {
+            name: "verificationBump";
+            docs: [
+              "Bump of the verification PDA, so that the program checks the address with one `create_program_address`",
+              "instead of searching for it. Clients pass the canonical one; another valid bump only gives the payer a",
+              "second, equally checked account for the same `(kind, set, value)` (`deliver` trusts a verification's",
+              "contents, not its address), so nothing depends on it being canonical.",
+            ];
+            type: "u8";
           },
         ];
       };
