@@ -207,4 +207,6 @@ pub enum MaskoiiError {
     // ---- appended after the token bridge ----
     #[msg("message was already delivered: its receipt account exists")]
     AlreadyDelivered,
+    #[msg("a distribution with this id from this origin already exists (ids are single-use per origin)")]
+    DistributionAlreadyExists,
 }

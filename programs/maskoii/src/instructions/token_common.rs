@@ -53,6 +53,9 @@ pub fn credit<'info>(
     }
 }
 
+/// Size of an SPL token account (no extensions).
+pub const TOKEN_ACCOUNT_LEN: usize = 165;
+
 /// Creates a program-owned PDA account of `space` bytes, paid by `payer`. Works when someone pre-funded the address
 /// (top-up, allocate, assign) so that a few lamports sent in advance cannot block it.
 pub fn create_pda_account<'info>(

@@ -4,13 +4,12 @@ use anchor_spl::token::{self, Mint, Token};
 
 use crate::errors::MaskoiiError;
 use crate::events::TokenRegistered;
-use crate::instructions::token_common::create_pda_account;
+use crate::instructions::token_common::{create_pda_account, TOKEN_ACCOUNT_LEN};
 use crate::protocol::token as amounts;
 use crate::seeds::*;
 use crate::state::*;
 
 /// Byte size of an SPL token account.
-const TOKEN_ACCOUNT_LEN: usize = 165;
 
 /// The admin registers a local SPL mint, permanently fixing its mode and decimals. Lock mode (0, canonical mints)
 /// creates the mint's escrow token account, owned by the bridge authority PDA. Mint mode (1, bridged mints) needs

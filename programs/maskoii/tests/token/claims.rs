@@ -313,6 +313,35 @@ async fn test_distribution_mint_mode_mints_into_vault() {
 }
 
 #[tokio::test]
+async fn test_distribution_prefunded_addresses_and_single_use_id() {
+    let b = &mut Bridge::new(MODE_MINT, 6, 6).await;
+    let t = tree(b, &[7, 8]).await;
+    let id = [0xd5; 32];
+    let d_key = distribution_pda(REMOTE_DOMAIN, &id);
+    // Someone sends lamports in advance to all three addresses (public once the message is sent): still delivered.
+    let payer = payer_of(&b.env);
+    for key in [d_key, vault_pda(&d_key), bitmap_pda(&d_key)] {
+        let fund = anchor_lang::solana_program::system_instruction::transfer(&payer, &key, 1_000_000);
+        exec(&mut b.env, &[fund], &[]).await.unwrap();
+    }
+    let payload = token_payload::encode_distribution(&distribution_payload(b, t.root, 15, 2, id));
+    deliver_distribution(b, evm_bridge(), &payload, &id).await.unwrap();
+    let d: Distribution = account(&mut b.env, d_key).await;
+    assert_eq!((d.total, d.leaf_count, d.funded), (15, 2, true));
+    assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 15);
+    run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, t.args(1))], &[]).await.unwrap();
+    assert_eq!(balance(&mut b.env, &t.leaves[1].token).await, 8);
+    // Another message (next nonce) reusing the id from the same origin is refused by name.
+    let again = token_payload::encode_distribution(&distribution_payload(b, [9u8; 32], 100, 2, id));
+    assert_token_error(
+        deliver_distribution(b, evm_bridge(), &again, &id).await,
+        MaskoiiError::DistributionAlreadyExists,
+    );
+    let d: Distribution = account(&mut b.env, d_key).await;
+    assert_eq!((d.root, d.total), (t.root, 15));
+}
+
+#[tokio::test]
 async fn test_distribution_payload_errors() {
     let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
     b.fill_escrow(100_000_000_000).await;

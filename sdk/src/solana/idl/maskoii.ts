@@ -2223,6 +2223,11 @@ export type Maskoii = {
       name: "alreadyDelivered";
       msg: "message was already delivered: its receipt account exists";
     },
+    {
+      code: 6083;
+      name: "distributionAlreadyExists";
+      msg: "a distribution with this id from this origin already exists (ids are single-use per origin)";
+    },
   ];
   types: [
     {
