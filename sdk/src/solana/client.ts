@@ -60,6 +60,8 @@ const toHex = (b: Bytes | number[]): Hex => bytesToHex(Uint8Array.from(b));
 const RECEIPT_DISCRIMINATOR = Buffer.from([39, 154, 73, 106, 80, 102, 145, 153]);
 /** 8 + 32 + 4 + 8 + 32 + 32 + 32 + 8 + 8 + 1 bytes. */
 const RECEIPT_LENGTH = 165;
+/** `sha256("account:OutboxMessage")[..8]`. */
+const OUTBOX_DISCRIMINATOR = Buffer.from([134, 18, 164, 212, 122, 45, 165, 53]);
 
 export const pubkeyToBytes32 = (key: PublicKey): Hex => toHex(key.toBytes());
 /** The public key of a 32-byte protocol value. */
@@ -711,15 +713,25 @@ export class MaskoiiSolanaClient {
     return info?.owner.equals(this.programId) === true && info.data.length > 0;
   }
 
+  /**
+   * The outbox account of a sent message, or null. Decoded here, like the receipt: `send` creates it by hand
+   * (pre-funding-safe), so the IDL does not list the type. Layout after the discriminator
+   * `sha256("account:OutboxMessage")[..8]`: nonce u64, destination u32, sender, slot u64, bump, message (u32 length
+   * then bytes).
+   */
   async fetchOutboxMessage(nonce: bigint | number) {
-    const o = await this.program.account.outboxMessage.fetchNullable(this.pda.outbox(nonce));
-    if (o === null) return null;
-    const message = toHex(o.message);
+    const info = await this.connection.getAccountInfo(this.pda.outbox(nonce));
+    if (info === null || !info.owner.equals(this.programId) || info.data.length < 65) return null;
+    const d = Buffer.from(info.data);
+    if (!d.subarray(0, 8).equals(OUTBOX_DISCRIMINATOR)) return null;
+    const length = d.readUInt32LE(61);
+    if (d.length < 65 + length) return null;
+    const message = toHex(d.subarray(65, 65 + length));
     return {
-      nonce: big(o.nonce),
-      destination: o.destination,
-      sender: o.sender,
-      slot: big(o.slot),
+      nonce: d.readBigUInt64LE(8),
+      destination: d.readUInt32LE(16),
+      sender: new PublicKey(d.subarray(20, 52)),
+      slot: d.readBigUInt64LE(52),
       message,
       messageId: messageId(message),
     };

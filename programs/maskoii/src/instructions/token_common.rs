@@ -109,7 +109,7 @@ pub fn dispatch<'info>(
     config: &mut Account<'info, Config>,
     route_fee: &Account<'info, RouteFee>,
     fee_vault: &AccountInfo<'info>,
-    outbox: &mut Account<'info, OutboxMessage>,
+    outbox: &AccountInfo<'info>,
     outbox_bump: u8,
     payer: &AccountInfo<'info>,
     system: &AccountInfo<'info>,

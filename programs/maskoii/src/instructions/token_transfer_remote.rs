@@ -4,9 +4,9 @@ use anchor_spl::token::{self, Mint, Token, TokenAccount};
 use crate::errors::MaskoiiError;
 use crate::events::TransferSent;
 use crate::instructions::token_common::dispatch;
-use crate::protocol::{message, token as amounts};
+use crate::protocol::token as amounts;
 use crate::seeds::*;
-use crate::state::token_payload::{self, TRANSFER_LENGTH};
+use crate::state::token_payload;
 use crate::state::*;
 
 /// Arguments of `token_transfer_remote`.
@@ -41,14 +41,9 @@ pub struct TokenTransferRemote<'info> {
     pub route_fee: Box<Account<'info, RouteFee>>,
     #[account(mut, seeds = [FEE_VAULT_SEED], bump = config.fee_vault_bump)]
     pub fee_vault: Box<Account<'info, FeeVault>>,
-    #[account(
-        init,
-        payer = payer,
-        space = OutboxMessage::space(message::HEADER_LENGTH + TRANSFER_LENGTH),
-        seeds = [OUTBOX_SEED, &config.next_nonce.to_le_bytes()],
-        bump
-    )]
-    pub outbox: Box<Account<'info, OutboxMessage>>,
+    /// CHECK: the `OutboxMessage` PDA of the next nonce, created by `enqueue` (pre-funding-safe, see there).
+    #[account(mut, seeds = [OUTBOX_SEED, &config.next_nonce.to_le_bytes()], bump)]
+    pub outbox: UncheckedAccount<'info>,
     #[account(seeds = [TOKEN_CONFIG_SEED, mint.key().as_ref()], bump = token_config.bump)]
     pub token_config: Box<Account<'info, TokenConfig>>,
     #[account(seeds = [REMOTE_BRIDGE_SEED, &args.destination.to_le_bytes()], bump = remote_bridge.bump)]
@@ -131,7 +126,7 @@ impl TokenTransferRemote<'_> {
             &mut a.config,
             &a.route_fee,
             &a.fee_vault.to_account_info(),
-            &mut a.outbox,
+            &a.outbox.to_account_info(),
             ctx.bumps.outbox,
             &a.payer.to_account_info(),
             &a.system_program.to_account_info(),

@@ -382,3 +382,17 @@ async fn test_set_paused_only_by_guardian() {
     let admin = env.admin.insecure_clone();
     assert_error(exec(&mut env, &[ix_set_paused(&admin.pubkey(), true)], &[&admin]).await, MaskoiiError::NotGuardian);
 }
+
+#[tokio::test]
+async fn test_send_works_when_the_next_outbox_address_was_prefunded() {
+    let mut env = setup(5, 6000).await;
+    let admin = env.admin.insecure_clone();
+    exec(&mut env, &[ix_set_fee(&admin.pubkey(), REMOTE_DOMAIN, 0, 0)], &[&admin]).await.unwrap();
+    let payer = payer_of(&env);
+    // The next outbox address is predictable (its seed is the next nonce): lamports sent to it must not block `send`.
+    exec(&mut env, &[system_instruction::transfer(&payer, &outbox_pda(0), 1_000_000)], &[]).await.unwrap();
+    let args = SendArgs { destination: REMOTE_DOMAIN, recipient: [1; 32], payload: vec![7], max_fee: 0 };
+    exec(&mut env, &[ix_send(&payer, &payer, 0, args)], &[]).await.unwrap();
+    let outbox: OutboxMessage = account(&mut env, outbox_pda(0)).await;
+    assert_eq!(outbox.nonce, 0);
+}

@@ -405,6 +405,7 @@ export type Maskoii = {
         },
         {
           name: "nextSet";
+          docs: ["Anchor's `init`, one lamport sent to this predictable address would block every rotation)."];
           writable: true;
         },
         {
@@ -801,6 +802,7 @@ export type Maskoii = {
         },
         {
           name: "nextSet";
+          docs: ["Anchor's `init`, one lamport sent to this predictable address would block every rotation)."];
           writable: true;
         },
         {
@@ -1679,10 +1681,6 @@ export type Maskoii = {
     {
       name: "feeVault";
       discriminator: [192, 178, 69, 232, 58, 149, 157, 132];
-    },
-    {
-      name: "outboxMessage";
-      discriminator: [134, 18, 164, 212, 122, 45, 165, 53];
     },
     {
       name: "queuedTransfer";
@@ -3038,47 +3036,6 @@ export type Maskoii = {
           },
         ];
         kind: "struct";
-      };
-    },
-    {
-      name: "outboxMessage";
-      docs: [
-        "A sent message, kept on chain so that attesters can read it by nonce (seeds `[OUTBOX_SEED, nonce.to_le_bytes()]`).",
-      ];
-      type: {
-        kind: "struct";
-        fields: [
-          {
-            name: "nonce";
-            docs: ["The message's nonce."];
-            type: "u64";
-          },
-          {
-            name: "destination";
-            docs: ["Destination domain."];
-            type: "u32";
-          },
-          {
-            name: "sender";
-            docs: ["The signer that sent it (the message's `sender`)."];
-            type: "pubkey";
-          },
-          {
-            name: "slot";
-            docs: ["Slot it was sent in."];
-            type: "u64";
-          },
-          {
-            name: "bump";
-            docs: ["Bump of this PDA."];
-            type: "u8";
-          },
-          {
-            name: "message";
-            docs: ["The whole encoded message (spec §2)."];
-            type: "bytes";
-          },
-        ];
       };
     },
     {
