@@ -9,8 +9,6 @@ use crate::protocol::token as amounts;
 use crate::seeds::*;
 use crate::state::*;
 
-/// Byte size of an SPL token account.
-
 /// The admin registers a local SPL mint, permanently fixing its mode and decimals. Lock mode (0, canonical mints)
 /// creates the mint's escrow token account, owned by the bridge authority PDA. Mint mode (1, bridged mints) needs
 /// the bridge authority PDA as the mint authority, no foreign freeze authority and a zero supply (every bridged
