@@ -24,9 +24,8 @@
  *   building the integration tests with `idl-build`), under `nice -n 10`, and WITHOUT the CLI's
  *   `RUSTFLAGS=-A warnings`: changing RUSTFLAGS would invalidate the shared target directory for every other build.
  *   CARGO_TARGET_DIR is taken from the environment, else ~/.cache/maskoii-target when it exists.
- * - More than one `#[error_code]` enum: the CLI refuses ("Multiple error definitions are not allowed."); this script
- *   merges them (codes must not collide) and prints a warning, because the program currently declares two
- *   (`MaskoiiError` from 6000 and `TokenBridgeError` from 7000) and the client needs both.
+ * None besides: like the CLI, more than one `#[error_code]` enum is an error ("Multiple error definitions are not
+ * allowed."); the program has one, `MaskoiiError` from 6000.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -151,11 +150,11 @@ function parsePrinted(stdout: string): JsonObject {
   return idl;
 }
 
-/** The CLI allows one error enum; see the header for why this merges several. */
+/** The CLI allows one error enum, and so does this script (`anchor build` must keep working). */
 function mergeErrors(blocks: Json[][]): Json[] {
   if (blocks.length > 1) {
-    console.warn(
-      `gen-idl: WARNING: ${blocks.length} #[error_code] enums; the anchor CLI refuses this ("Multiple error definitions are not allowed."), merged here`,
+    throw new Error(
+      `${blocks.length} #[error_code] enums: the anchor CLI refuses this ("Multiple error definitions are not allowed."); fold them into MaskoiiError`,
     );
   }
   const all = blocks.flat() as { code: number; name: string }[];

@@ -42,8 +42,8 @@ const THRESHOLD_BPS = 6842; // 13 × 10000 ≥ 19 × 6842 > 12 × 10000
 /**
  * agave 3.x execution costs (`SVMTransactionExecutionCost` defaults) and the stated allowances. Counts of PDA
  * derivations come from the account constraints of post_signatures.rs, deliver.rs and token_handle.rs:
- * `bump = stored` is one `create_program_address` (1,500), a bare `bump` or `find_program_address` is on average
- * two iterations (each candidate bump is off the curve with probability ~1/2). The signer seeds of an
+ * `bump = stored` or a constant bump (seeds.rs: `SELF_GATEWAY_AUTHORITY_BUMP`, `BRIDGE_AUTHORITY_BUMP`) is one
+ * `create_program_address` (1,500), a bare `bump` or `find_program_address` is on average two iterations (each candidate bump is off the curve with probability ~1/2). The signer seeds of an
  * `invoke_signed` are not priced separately (a CPI is charged `invoke_units` plus its serialized bytes / 250,
  * a few units here, left out).
  */
@@ -65,13 +65,14 @@ function estimate(signaturesPerTx: readonly number[]) {
   const rows: [string, number, "counted" | "estimated"][] = [
     [`${K} × secp256k1_recover`, K * COST.secp256k1Recover, "counted"],
     [`${K} address keccaks + ${2 * posts} digest keccaks + 1 message id`, (K + 2 * posts + 1) * COST.keccak, "counted"],
-    // each post: config and set (stored bumps), verification (bare `bump`: find).
-    ["PDA checks of post_signatures", posts * (2 * COST.createProgramAddress + find), "estimated"],
-    // deliver: config and set (stored), receipt and gateway authority (bare `bump`: find).
-    ["PDA checks of deliver", 2 * COST.createProgramAddress + 2 * find, "estimated"],
-    // handle: remote bridge, token config, route, escrow (stored); gateway authority, bridge authority (bare
-    // `bump`) and the queue entry (`find_program_address` in validate, even when nothing is queued): find.
-    ["PDA checks of the token handle", 4 * COST.createProgramAddress + 3 * find, "estimated"],
+    // each post: config and set (stored bumps), verification (bump passed as an argument).
+    ["PDA checks of post_signatures", posts * 3 * COST.createProgramAddress, "estimated"],
+    // deliver: config and set (stored), this program's gateway authority (constant bump); the receipt (bare `bump`:
+    // find, its canonical address is the replay guard, so the bump cannot come from the caller).
+    ["PDA checks of deliver", 3 * COST.createProgramAddress + find, "estimated"],
+    // handle: remote bridge, token config, route, escrow (stored); gateway authority, bridge authority (constant
+    // bumps). The queue entry is derived only when the transfer is queued, not on this path.
+    ["PDA checks of the token handle", 6 * COST.createProgramAddress, "estimated"],
     [
       "CPIs: 2 create_account, deliver→handle, handle→SPL transfer",
       4 * COST.invoke + 2 * COST.systemCreateAccount,

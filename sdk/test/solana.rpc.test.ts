@@ -28,6 +28,7 @@ import {
   MaskoiiSolanaClient,
   PACKET_DATA_SIZE,
   parseProgramError,
+  programErrorCode,
   pubkeyToBytes32,
 } from "../src/solana/index.ts";
 import { decodeTokenMessage, encodeTokenMessage } from "../src/token.ts";
@@ -279,7 +280,7 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
     expect(before - (await connection.getBalance(relayer.publicKey))).toBeLessThan(0.01 * LAMPORTS_PER_SOL);
   });
 
-  it("rejects a replay: AlreadyDelivered before sending, and on chain the receipt cannot be created twice", async () => {
+  it("rejects a replay: AlreadyDelivered before sending, and on chain with the same program error", async () => {
     const attestation = attest(inbound, keys.slice(3, 16));
     const err = await client.deliver({ relayer, message: inbound, attestation }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MaskoiiProgramError);
@@ -296,8 +297,10 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
     await client.sendAndConfirm(plan.transactions[0]!, [relayer]);
     const raw = await client.sendAndConfirm(plan.transactions[1]!, [relayer]).catch((e: unknown) => e);
     expect(raw).toBeInstanceOf(Error);
-    expect(parseProgramError(raw)).toBeUndefined(); // the system program's allocate fails, not a program error
-    expect(String((raw as Error).message)).toMatch(/already in use|custom program error: 0x0|InvalidInstructionData/i);
+    const onChain = parseProgramError(raw);
+    expect(onChain?.errorName).toBe("AlreadyDelivered");
+    expect(onChain?.source).toBe("program");
+    expect(onChain?.code).toBe(programErrorCode("AlreadyDelivered"));
   });
 
   it("names the program's signature errors: a non-member signature, too little weight", async () => {

@@ -1,7 +1,10 @@
 //! Every failure of the program, one variant each, named for what is wrong. Names shared with the Solidity
 //! contracts (`AttesterSet.sol`, `Gateway.sol`, `Message.sol`, `SignatureLib.sol`, `TokenMessage.sol`,
-//! `Amounts.sol`) and with `test/vectors/protocol.json` are spelled identically. Anchor numbers them from 6000 in
-//! declaration order: append new variants at the end so existing codes never change.
+//! `Amounts.sol`, `TokenBridge.sol`) and with `test/vectors/protocol.json` are spelled identically. Anchor numbers
+//! them from 6000 in declaration order: append new variants at the end so existing codes never change.
+//!
+//! There is one enum for the whole program, gateway, token bridge and claims alike: the anchor CLI's IDL step refuses
+//! a program with more than one `#[error_code]` ("Multiple error definitions are not allowed.").
 
 use anchor_lang::prelude::*;
 
@@ -105,7 +108,7 @@ pub enum MaskoiiError {
     RecipientMismatch,
     #[msg("recipient is not an executable program")]
     RecipientNotExecutable,
-    #[msg("recipient is the zero key (the system program), not a recipient program")]
+    #[msg("recipient is zero (for deliver: the zero key is the system program, not a recipient program)")]
     InvalidRecipient,
     #[msg("gateway is paused")]
     Paused,
@@ -119,9 +122,9 @@ pub enum MaskoiiError {
     InsufficientFeeBalance,
 
     // ---- token payload and amounts (spec §8; used by the token bridge) ----
-    #[msg("token message is not 105 bytes")]
+    #[msg("transfer payload is not 73 bytes")]
     TokenMessageInvalidLength,
-    #[msg("token message kind is not 1 (transfer)")]
+    #[msg("payload kind is neither 1 (transfer) nor, for the token bridge, 2 (distribution)")]
     TokenMessageUnknownKind,
     #[msg("amount is below one shared-decimals unit")]
     AmountTooSmall,
@@ -133,4 +136,77 @@ pub enum MaskoiiError {
     // ---- deployment ----
     #[msg("initialize must be signed by the program's upgrade authority")]
     NotUpgradeAuthority,
+
+    // ---- token bridge and claims (docs/solana.md, "Token bridge" and "Claims") ----
+    // (test_every_token_bridge_error_is_asserted checks every variant from here to the end of the enum)
+
+    // registration and configuration
+    #[msg("mint is owned by the Token-2022 program: transfer fees and hooks would break the bridge's accounting")]
+    Token2022Unsupported,
+    #[msg("mint account is not an initialised mint of the SPL Token program")]
+    InvalidMint,
+    #[msg("mode is neither 0 (lock) nor 1 (mint)")]
+    InvalidMode,
+    #[msg("mint mode needs the bridge authority PDA as the mint's mint authority")]
+    MintAuthorityNotBridge,
+    #[msg("mint mode needs the mint's freeze authority to be unset or the bridge authority PDA")]
+    ForeignFreezeAuthority,
+    #[msg("domain is 0 or this chain's own domain")]
+    InvalidDomain,
+    #[msg("mint mode needs a mint with zero supply: tokens minted before the bridge took over would be unbacked")]
+    MintSupplyNotZero,
+
+    // outbound
+    #[msg("no remote bridge is set for the destination")]
+    UnknownRoute,
+    #[msg("the token has no remote token on that domain")]
+    TokenNotLinked,
+    #[msg("the route's rate-limit bucket holds less than requested")]
+    RateLimitExceeded,
+    #[msg("source token account is not owned by the sender")]
+    SourceOwnerMismatch,
+
+    // inbound
+    #[msg("the message sender is not the token bridge registered for the origin domain")]
+    UnknownRemoteBridge,
+    #[msg("the mint account is not the payload's token")]
+    MintMismatch,
+    #[msg("the recipient token account is not the payload's (or the queued transfer's) recipient")]
+    RecipientTokenAccountMismatch,
+    #[msg("token account holds another mint")]
+    TokenAccountMintMismatch,
+    #[msg("lock-mode token needs its escrow account")]
+    EscrowRequired,
+    #[msg("the queue entry account is not the route's next queue PDA")]
+    QueueAccountMismatch,
+    #[msg("amount in local units does not fit u64")]
+    LocalAmountOverflow,
+    #[msg("rent receiver is not the account that paid the rent")]
+    RentReceiverMismatch,
+
+    // claims
+    #[msg("distribution payload is not 109 bytes")]
+    DistributionMessageInvalidLength,
+    #[msg("leaf count is 0 or above the maximum")]
+    InvalidLeafCount,
+    #[msg("distribution is not funded yet (inbound rate limit): fund it first")]
+    DistributionNotFunded,
+    #[msg("distribution is already funded")]
+    DistributionAlreadyFunded,
+    #[msg("leaf index is not below the distribution's leaf count")]
+    ClaimIndexOutOfRange,
+    #[msg("leaf was already claimed")]
+    AlreadyClaimed,
+    #[msg("Merkle proof does not lead from the leaf to the distribution root")]
+    InvalidClaimProof,
+    #[msg("claim exceeds what the distribution has left")]
+    ClaimExceedsFunding,
+    #[msg("claimant token account is not owned by the claimant")]
+    ClaimantMismatch,
+
+    // ---- appended after the token bridge ----
+    #[msg("message was already delivered: its receipt account exists")]
+    AlreadyDelivered,
+    #[msg("a distribution with this id from this origin already exists (ids are single-use per origin)")]
+    DistributionAlreadyExists,
 }

@@ -7,7 +7,6 @@
 use anchor_lang::prelude::*;
 
 pub mod errors;
-pub mod errors_token;
 pub mod events;
 pub mod instructions;
 pub mod protocol;

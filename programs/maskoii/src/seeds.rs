@@ -44,3 +44,30 @@ pub const DISTRIBUTION_SEED: &[u8] = b"distribution";
 pub const CLAIMS_VAULT_SEED: &[u8] = b"claims_vault";
 /// `[CLAIM_BITMAP_SEED, distribution]`: the [`crate::state::ClaimBitmap`] of a distribution.
 pub const CLAIM_BITMAP_SEED: &[u8] = b"claim_bitmap";
+
+// ---- canonical bumps of the program's fixed PDAs ----
+//
+// `find_program_address` costs 1,500 CU per candidate bump on chain; `create_program_address` with a known bump costs
+// one. The two data-less authorities on the delivery hot path have no account to store their bump in, and their
+// seeds depend only on the program id, so their canonical bumps are constants here. `tests::fixed_bumps_are_canonical`
+// fails if `declare_id!` changes without them: a deployment under another program id must update both.
+
+/// Canonical bump of `[GATEWAY_AUTHORITY_SEED, crate::ID]`, the gateway authority of this program as a recipient
+/// (token bridge and claims `handle`).
+pub const SELF_GATEWAY_AUTHORITY_BUMP: u8 = 255;
+/// Canonical bump of `[BRIDGE_AUTHORITY_SEED]`.
+pub const BRIDGE_AUTHORITY_BUMP: u8 = 255;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::prelude::Pubkey;
+
+    #[test]
+    fn fixed_bumps_are_canonical() {
+        let (_, gateway) = Pubkey::find_program_address(&[GATEWAY_AUTHORITY_SEED, crate::ID.as_ref()], &crate::ID);
+        assert_eq!(gateway, SELF_GATEWAY_AUTHORITY_BUMP, "update SELF_GATEWAY_AUTHORITY_BUMP for this program id");
+        let (_, bridge) = Pubkey::find_program_address(&[BRIDGE_AUTHORITY_SEED], &crate::ID);
+        assert_eq!(bridge, BRIDGE_AUTHORITY_BUMP, "update BRIDGE_AUTHORITY_BUMP for this program id");
+    }
+}

@@ -56,6 +56,13 @@ const bn = (v: bigint | number): BN => new BN(v.toString());
 const big = (v: BN): bigint => BigInt(v.toString());
 const toHex = (b: Bytes | number[]): Hex => bytesToHex(Uint8Array.from(b));
 /** A public key as the protocol's 32-byte hex (sender/recipient/verifier). */
+/** `sha256("account:Receipt")[..8]`, Anchor's discriminator of the program's `Receipt` account. */
+const RECEIPT_DISCRIMINATOR = Buffer.from([39, 154, 73, 106, 80, 102, 145, 153]);
+/** 8 + 32 + 4 + 8 + 32 + 32 + 32 + 8 + 8 + 1 bytes. */
+const RECEIPT_LENGTH = 165;
+/** `sha256("account:OutboxMessage")[..8]`. */
+const OUTBOX_DISCRIMINATOR = Buffer.from([134, 18, 164, 212, 122, 45, 165, 53]);
+
 export const pubkeyToBytes32 = (key: PublicKey): Hex => toHex(key.toBytes());
 /** The public key of a 32-byte protocol value. */
 export const bytes32ToPubkey = (value: Hex): PublicKey => new PublicKey(hexToBytes(value));
@@ -366,18 +373,25 @@ export class MaskoiiSolanaClient {
     value: Hex;
     signatures: readonly IndexedSignature[];
   }): Promise<TransactionInstruction> {
+    const [verification, verificationBump] = this.pda.verificationWithBump(
+      args.payer,
+      args.kind,
+      args.attesterSetId,
+      args.value,
+    );
     return this.program.methods
       .postSignatures({
         kind: KIND_ARG[args.kind] as never,
         attesterSetId: bn(args.attesterSetId),
         value: bytes(args.value),
         signatures: args.signatures.map((s) => ({ index: s.index, r: bytes(s.r), s: bytes(s.s), v: s.v })),
+        verificationBump,
       })
       .accountsStrict({
         payer: args.payer,
         config: this.pda.config(),
         attesterSet: this.pda.attesterSet(args.attesterSetId),
-        verification: this.pda.verification(args.payer, args.kind, args.attesterSetId, args.value),
+        verification,
         systemProgram: SystemProgram.programId,
       })
       .instruction();
@@ -537,8 +551,8 @@ export class MaskoiiSolanaClient {
 
   /**
    * Delivers `message` with `attestation`: plans the transactions, refuses a message that already has a receipt
-   * (`AlreadyDelivered`, checked before anything is sent: on chain the replay fails inside the system program when
-   * the receipt PDA is created again, which carries no program error name), and sends them in order.
+   * (`AlreadyDelivered`, checked before anything is sent so no fee is spent; on chain `deliver` fails with the same
+   * program error), and sends them in order.
    */
   async deliver(args: {
     relayer: Keypair;
@@ -666,35 +680,58 @@ export class MaskoiiSolanaClient {
     };
   }
 
+  /**
+   * The receipt of a delivered message, or null. Decoded here rather than through the IDL: `deliver` creates the
+   * receipt by hand (pre-funding-safe, `AlreadyDelivered` on replay), so no instruction declares it as an Anchor
+   * account and the IDL does not list the type. Layout (borsh after the 8-byte discriminator
+   * `sha256("account:Receipt")[..8]`): message id, origin u32, nonce u64, sender, recipient, relayer, slot u64,
+   * time i64, bump.
+   */
   async fetchReceipt(id: Hex) {
-    const r = await this.program.account.receipt.fetchNullable(this.pda.receipt(id));
-    if (r === null) return null;
+    const info = await this.connection.getAccountInfo(this.pda.receipt(id));
+    if (info === null || !info.owner.equals(this.programId) || info.data.length < RECEIPT_LENGTH) return null;
+    const d = Buffer.from(info.data);
+    if (!d.subarray(0, 8).equals(RECEIPT_DISCRIMINATOR)) return null;
     return {
-      messageId: toHex(r.messageId),
-      originDomain: r.originDomain,
-      nonce: big(r.nonce),
-      sender: toHex(r.sender),
-      recipient: r.recipient,
-      relayer: r.relayer,
-      deliveredSlot: big(r.deliveredSlot),
-      deliveredAt: big(r.deliveredAt),
+      messageId: toHex(d.subarray(8, 40)),
+      originDomain: d.readUInt32LE(40),
+      nonce: d.readBigUInt64LE(44),
+      sender: toHex(d.subarray(52, 84)),
+      recipient: new PublicKey(d.subarray(84, 116)),
+      relayer: new PublicKey(d.subarray(116, 148)),
+      deliveredSlot: d.readBigUInt64LE(148),
+      deliveredAt: d.readBigInt64LE(156),
     };
   }
 
-  /** Status is `Delivered` iff the receipt PDA exists (docs/solana.md, "Failed recipients"). */
+  /**
+   * Status is `Delivered` iff the receipt PDA exists as a program account (docs/solana.md, "Failed recipients"); an
+   * address someone merely sent lamports to is still undelivered.
+   */
   async isDelivered(id: Hex): Promise<boolean> {
-    return (await this.connection.getAccountInfo(this.pda.receipt(id))) !== null;
+    const info = await this.connection.getAccountInfo(this.pda.receipt(id));
+    return info?.owner.equals(this.programId) === true && info.data.length > 0;
   }
 
+  /**
+   * The outbox account of a sent message, or null. Decoded here, like the receipt: `send` creates it by hand
+   * (pre-funding-safe), so the IDL does not list the type. Layout after the discriminator
+   * `sha256("account:OutboxMessage")[..8]`: nonce u64, destination u32, sender, slot u64, bump, message (u32 length
+   * then bytes).
+   */
   async fetchOutboxMessage(nonce: bigint | number) {
-    const o = await this.program.account.outboxMessage.fetchNullable(this.pda.outbox(nonce));
-    if (o === null) return null;
-    const message = toHex(o.message);
+    const info = await this.connection.getAccountInfo(this.pda.outbox(nonce));
+    if (info === null || !info.owner.equals(this.programId) || info.data.length < 65) return null;
+    const d = Buffer.from(info.data);
+    if (!d.subarray(0, 8).equals(OUTBOX_DISCRIMINATOR)) return null;
+    const length = d.readUInt32LE(61);
+    if (d.length < 65 + length) return null;
+    const message = toHex(d.subarray(65, 65 + length));
     return {
-      nonce: big(o.nonce),
-      destination: o.destination,
-      sender: o.sender,
-      slot: big(o.slot),
+      nonce: d.readBigUInt64LE(8),
+      destination: d.readUInt32LE(16),
+      sender: new PublicKey(d.subarray(20, 52)),
+      slot: d.readBigUInt64LE(52),
       message,
       messageId: messageId(message),
     };

@@ -1,6 +1,7 @@
 /**
- * Typed errors of the maskoii Solana program. Codes and names come from the IDL (`MaskoiiError` from 6000,
- * `TokenBridgeError` from 7000) plus Anchor's own framework errors (100–5999, `LangErrorCode`), so a failed
+ * Typed errors of the maskoii Solana program. Codes and names come from the IDL (`MaskoiiError` from 6000, the
+ * program's one error enum: gateway, token bridge and claims) plus Anchor's own framework errors (100–5999,
+ * `LangErrorCode`), so a failed
  * transaction surfaces as `MaskoiiProgramError` with the same name the Rust program and Solidity use
  * (`AttesterSetExpired`, `RateLimitExceeded`, ...).
  */
@@ -31,7 +32,7 @@ export type ProgramErrorSource = "program" | "anchor" | "client";
 /** A transaction failed with a known error of the program (or of Anchor inside it), or a client-side check did. */
 export class MaskoiiProgramError extends Error {
   override readonly name = "MaskoiiProgramError";
-  /** Error name, e.g. `InsufficientWeight`, `ConstraintSeeds`, or `AlreadyDelivered` (client check). */
+  /** Error name, e.g. `InsufficientWeight`, `ConstraintSeeds`, or `AlreadyDelivered` (program or client check). */
   readonly errorName: string;
   /** The custom error number (6000+ program, <6000 Anchor, -1 for client-side checks). */
   readonly code: number;

@@ -83,6 +83,24 @@ export class MaskoiiPdas {
       b32("value", value),
     );
   }
+  /** The verification PDA and its canonical bump (`post_signatures` takes the bump as an argument). */
+  verificationWithBump(
+    payer: PublicKey,
+    kind: AttestationKind,
+    setId: bigint | number,
+    value: Hex,
+  ): [PublicKey, number] {
+    return PublicKey.findProgramAddressSync(
+      [
+        utf8(SEEDS.verification),
+        payer.toBytes(),
+        Uint8Array.of(ATTESTATION_KIND_BYTE[kind]),
+        le(setId, 8, "setId"),
+        b32("value", value),
+      ],
+      this.programId,
+    );
+  }
   receipt(messageId: Hex): PublicKey {
     return this.find(utf8(SEEDS.receipt), b32("messageId", messageId));
   }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
-use crate::errors_token::TokenBridgeError;
+use crate::errors::MaskoiiError;
 use crate::events::Claimed;
 use crate::seeds::*;
 use crate::state::token_payload;
@@ -37,11 +37,11 @@ pub struct ClaimsClaim<'info> {
     pub bitmap: Box<Account<'info, ClaimBitmap>>,
     #[account(mut, seeds = [CLAIMS_VAULT_SEED, distribution.key().as_ref()], bump = distribution.vault_bump)]
     pub vault: Box<Account<'info, TokenAccount>>,
-    #[account(address = distribution.mint @ TokenBridgeError::MintMismatch)]
+    #[account(address = distribution.mint @ MaskoiiError::MintMismatch)]
     pub mint: Box<Account<'info, Mint>>,
     #[account(
         mut,
-        constraint = claimant_token.mint == distribution.mint @ TokenBridgeError::TokenAccountMintMismatch
+        constraint = claimant_token.mint == distribution.mint @ MaskoiiError::TokenAccountMintMismatch
     )]
     pub claimant_token: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
@@ -51,14 +51,14 @@ impl ClaimsClaim<'_> {
     /// Returns the payout in local units.
     pub fn validate(&self, args: &ClaimArgs) -> Result<u64> {
         let d = &self.distribution;
-        require!(d.funded, TokenBridgeError::DistributionNotFunded);
-        require_keys_eq!(self.claimant_token.owner, args.claimant, TokenBridgeError::ClaimantMismatch);
-        require!(args.index < d.leaf_count, TokenBridgeError::ClaimIndexOutOfRange);
-        require!(!self.bitmap.is_set(args.index), TokenBridgeError::AlreadyClaimed);
+        require!(d.funded, MaskoiiError::DistributionNotFunded);
+        require_keys_eq!(self.claimant_token.owner, args.claimant, MaskoiiError::ClaimantMismatch);
+        require!(args.index < d.leaf_count, MaskoiiError::ClaimIndexOutOfRange);
+        require!(!self.bitmap.is_set(args.index), MaskoiiError::AlreadyClaimed);
         let root = claim_root(args.index, &args.claimant, args.amount, &args.salt, &args.proof);
-        require!(root == d.root, TokenBridgeError::InvalidClaimProof);
+        require!(root == d.root, MaskoiiError::InvalidClaimProof);
         let left = d.total - d.claimed;
-        require!(args.amount <= left, TokenBridgeError::ClaimExceedsFunding);
+        require!(args.amount <= left, MaskoiiError::ClaimExceedsFunding);
         token_payload::to_local_u64(args.amount, d.local_decimals, d.shared_decimals)
     }
 

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use crate::errors_token::TokenBridgeError;
+use crate::errors::MaskoiiError;
 use crate::events::DistributionFunded;
 use crate::instructions::token_common::credit;
 use crate::seeds::*;
@@ -26,10 +26,10 @@ pub struct ClaimsFund<'info> {
     pub route: Box<Account<'info, TokenRoute>>,
     #[account(seeds = [TOKEN_CONFIG_SEED, distribution.mint.as_ref()], bump = token_config.bump)]
     pub token_config: Box<Account<'info, TokenConfig>>,
-    #[account(mut, address = distribution.mint @ TokenBridgeError::MintMismatch)]
+    #[account(mut, address = distribution.mint @ MaskoiiError::MintMismatch)]
     pub mint: Box<Account<'info, Mint>>,
     /// CHECK: data-less PDA that owns escrows and mints.
-    #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump)]
+    #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump = BRIDGE_AUTHORITY_BUMP)]
     pub bridge_authority: UncheckedAccount<'info>,
     /// The mint's escrow (lock mode only; the program id as "none" in mint mode).
     #[account(mut, seeds = [ESCROW_SEED, mint.key().as_ref()], bump = token_config.escrow_bump)]
@@ -41,9 +41,9 @@ pub struct ClaimsFund<'info> {
 
 impl ClaimsFund<'_> {
     pub fn validate(&self) -> Result<()> {
-        require!(!self.distribution.funded, TokenBridgeError::DistributionAlreadyFunded);
+        require!(!self.distribution.funded, MaskoiiError::DistributionAlreadyFunded);
         if self.token_config.mode == MODE_LOCK {
-            require!(self.escrow.is_some(), TokenBridgeError::EscrowRequired);
+            require!(self.escrow.is_some(), MaskoiiError::EscrowRequired);
         }
         Ok(())
     }
@@ -53,7 +53,7 @@ impl ClaimsFund<'_> {
         let a = ctx.accounts;
         let total = a.distribution.total;
         let (ok, _) = a.route.inbound.try_consume(total, Clock::get()?.unix_timestamp);
-        require!(ok, TokenBridgeError::RateLimitExceeded);
+        require!(ok, MaskoiiError::RateLimitExceeded);
         let amount = token_payload::to_local_u64(total, a.token_config.local_decimals, a.token_config.shared_decimals)?;
         a.distribution.funded = true;
         credit(
@@ -62,7 +62,7 @@ impl ClaimsFund<'_> {
             &a.mint,
             a.escrow.as_deref(),
             &a.bridge_authority.to_account_info(),
-            ctx.bumps.bridge_authority,
+            BRIDGE_AUTHORITY_BUMP,
             &a.vault.to_account_info(),
             amount,
         )?;

@@ -4,6 +4,7 @@ use anchor_lang::solana_program::program::invoke_signed;
 
 use crate::errors::MaskoiiError;
 use crate::events::MessageDelivered;
+use crate::instructions::token_common::create_pda_account;
 use crate::protocol::attestation::AttestationKind;
 use crate::protocol::{attester_set, message, signature};
 use crate::seeds::*;
@@ -48,25 +49,34 @@ pub struct Deliver<'info> {
     /// CHECK: must be the verification account's payer, which receives its rent.
     #[account(mut, address = verification.payer)]
     pub verification_payer: UncheckedAccount<'info>,
-    #[account(
-        init,
-        payer = relayer,
-        space = 8 + Receipt::INIT_SPACE,
-        seeds = [RECEIPT_SEED, &message_id],
-        bump
-    )]
-    pub receipt: Account<'info, Receipt>,
+    /// CHECK: the message's `Receipt` PDA at its canonical bump (a `find_program_address`: a caller-chosen bump would
+    /// let a second receipt address exist per message). `validate` requires it not to exist yet
+    /// (`AlreadyDelivered`); the handler creates it and writes it before calling the recipient. Not Anchor's `init`:
+    /// that fails inside the system program on replay (no error name), and anchor-lang 1.2 creates a pre-funded
+    /// address with `create_account_allow_prefund`, which runtimes without that feature reject, so anyone could block
+    /// a message for good by sending a lamport to its receipt address. `create_pda_account` tops up, allocates and
+    /// assigns instead.
+    #[account(mut, seeds = [RECEIPT_SEED, &message_id], bump)]
+    pub receipt: UncheckedAccount<'info>,
     /// CHECK: checked in `validate` against the message's recipient.
     pub recipient_program: UncheckedAccount<'info>,
-    /// CHECK: data-less PDA of this recipient that signs the CPI (see `GATEWAY_AUTHORITY_SEED`).
-    #[account(seeds = [GATEWAY_AUTHORITY_SEED, recipient_program.key().as_ref()], bump)]
+    /// CHECK: data-less PDA of this recipient that signs the CPI (see `GATEWAY_AUTHORITY_SEED`), checked in
+    /// `validate`: by the constant bump when the recipient is this program, by `find_program_address` otherwise.
     pub gateway_authority: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl<'info> Deliver<'info> {
-    pub fn validate(&self, message_id: &[u8; 32], msg: &message::MessageView) -> Result<()> {
+    /// Every check that is not an account constraint; returns the gateway authority's bump.
+    pub fn validate(&self, message_id: &[u8; 32], msg: &message::MessageView) -> Result<u8> {
         require!(!self.config.paused, MaskoiiError::Paused);
+        // Replay: the receipt exists once the message was delivered (receipts are never closed). A system-owned
+        // address without data is only pre-funded, which must not block the delivery.
+        let receipt = &self.receipt;
+        require!(
+            receipt.owner == &anchor_lang::system_program::ID && receipt.data_is_empty(),
+            MaskoiiError::AlreadyDelivered
+        );
         require!(msg.destination_domain == self.config.local_domain, MaskoiiError::WrongDestination);
         let recipient = Pubkey::new_from_array(msg.recipient);
         require_keys_eq!(self.recipient_program.key(), recipient, MaskoiiError::RecipientMismatch);
@@ -74,6 +84,7 @@ impl<'info> Deliver<'info> {
         // valid recipient (its token bridge and claims `handle`; Solana allows a program to call itself).
         require!(recipient != Pubkey::default(), MaskoiiError::InvalidRecipient);
         require!(self.recipient_program.executable, MaskoiiError::RecipientNotExecutable);
+        let authority_bump = gateway_authority_bump(&recipient, &self.gateway_authority.key())?;
 
         let verification = &self.verification;
         require!(verification.kind == AttestationKind::Message, MaskoiiError::VerificationKindMismatch);
@@ -86,28 +97,38 @@ impl<'info> Deliver<'info> {
             attester_set::meets_threshold(signed, set.total_weight, set.threshold_bps),
             MaskoiiError::InsufficientWeight
         );
-        Ok(())
+        Ok(authority_bump)
     }
 
     pub fn handler(ctx: Context<'info, Deliver<'info>>, message_id: [u8; 32], message_bytes: Vec<u8>) -> Result<()> {
         require!(message::id(&message_bytes) == message_id, MaskoiiError::MessageIdMismatch);
         let msg = message::decode(&message_bytes)?;
-        ctx.accounts.validate(&message_id, &msg)?;
+        let authority_bump = ctx.accounts.validate(&message_id, &msg)?;
 
         let clock = Clock::get()?;
-        let receipt = &mut ctx.accounts.receipt;
-        receipt.message_id = message_id;
-        receipt.origin_domain = msg.origin_domain;
-        receipt.nonce = msg.nonce;
-        receipt.sender = msg.sender;
-        receipt.recipient = ctx.accounts.recipient_program.key();
-        receipt.relayer = ctx.accounts.relayer.key();
-        receipt.delivered_slot = clock.slot;
-        receipt.delivered_at = clock.unix_timestamp;
-        receipt.bump = ctx.bumps.receipt;
-        // Effects before the interaction: write the receipt into its account now rather than at Anchor's exit, so the
-        // recipient (this program's own `handle` included) already sees the message as delivered.
-        ctx.accounts.receipt.exit(ctx.program_id)?;
+        let receipt = Receipt {
+            message_id,
+            origin_domain: msg.origin_domain,
+            nonce: msg.nonce,
+            sender: msg.sender,
+            recipient: ctx.accounts.recipient_program.key(),
+            relayer: ctx.accounts.relayer.key(),
+            delivered_slot: clock.slot,
+            delivered_at: clock.unix_timestamp,
+            bump: ctx.bumps.receipt,
+        };
+        // Effects before the interaction: create and write the receipt now, so the recipient (this program's own
+        // `handle` included) already sees the message as delivered.
+        let info = ctx.accounts.receipt.to_account_info();
+        create_pda_account(
+            &ctx.accounts.relayer.to_account_info(),
+            &info,
+            &ctx.accounts.system_program.to_account_info(),
+            8 + Receipt::INIT_SPACE,
+            ctx.program_id,
+            &[RECEIPT_SEED, &message_id, &[receipt.bump]],
+        )?;
+        receipt.try_serialize(&mut &mut info.try_borrow_mut_data()?[..])?;
         emit!(MessageDelivered { message_id, origin: msg.origin_domain, nonce: msg.nonce });
 
         let authority = &ctx.accounts.gateway_authority;
@@ -130,8 +151,27 @@ impl<'info> Deliver<'info> {
             data: handle_instruction_data(msg.origin_domain, &msg.sender, msg.payload),
         };
         let recipient = ctx.accounts.recipient_program.key();
-        let bump = [ctx.bumps.gateway_authority];
+        let bump = [authority_bump];
         invoke_signed(&ix, &infos, &[&[GATEWAY_AUTHORITY_SEED, recipient.as_ref(), &bump]])?;
         Ok(())
     }
+}
+
+/// The bump of `recipient`'s gateway authority, checking that `authority` is that PDA. For this program as recipient
+/// (every token and claims delivery) the canonical bump is the constant `SELF_GATEWAY_AUTHORITY_BUMP`, one
+/// `create_program_address`; another recipient needs `find_program_address`, since recipients check the canonical
+/// address.
+fn gateway_authority_bump(recipient: &Pubkey, authority: &Pubkey) -> Result<u8> {
+    let (expected, bump) = if *recipient == crate::ID {
+        let bump = SELF_GATEWAY_AUTHORITY_BUMP;
+        let key = Pubkey::create_program_address(&[GATEWAY_AUTHORITY_SEED, recipient.as_ref(), &[bump]], &crate::ID)
+            .map_err(|_| error!(anchor_lang::error::ErrorCode::ConstraintSeeds))?;
+        (key, bump)
+    } else {
+        Pubkey::find_program_address(&[GATEWAY_AUTHORITY_SEED, recipient.as_ref()], &crate::ID)
+    };
+    if *authority != expected {
+        return Err(error!(anchor_lang::error::ErrorCode::ConstraintSeeds).with_pubkeys((*authority, expected)));
+    }
+    Ok(bump)
 }

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use super::rotate_attester_set::install_next;
+use super::rotate_attester_set::{install_next, store_new_set};
 use crate::errors::MaskoiiError;
 use crate::events::AttesterSetRotated;
 use crate::protocol::attester_set;
@@ -29,14 +29,10 @@ pub struct ExecuteEmergencyRotation<'info> {
         bump = previous_set.bump
     )]
     pub previous_set: Option<Account<'info, AttesterSetAccount>>,
-    #[account(
-        init,
-        payer = payer,
-        space = AttesterSetAccount::space(args.attesters.len()),
-        seeds = [ATTESTER_SET_SEED, &(config.current_set_id + 1).to_le_bytes()],
-        bump
-    )]
-    pub next_set: Account<'info, AttesterSetAccount>,
+    /// CHECK: the `AttesterSetAccount` PDA of set `current + 1`, created by `store_new_set` (pre-funding-safe: with
+    /// Anchor's `init`, one lamport sent to this predictable address would block every rotation).
+    #[account(mut, seeds = [ATTESTER_SET_SEED, &(config.current_set_id + 1).to_le_bytes()], bump)]
+    pub next_set: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -61,17 +57,24 @@ impl ExecuteEmergencyRotation<'_> {
         ctx.accounts.config.emergency_set_hash = [0u8; 32];
         ctx.accounts.config.emergency_executable_at = 0;
         let accounts = &mut *ctx.accounts;
+        let mut next = AttesterSetAccount::empty();
         install_next(
             &mut accounts.config,
             &mut accounts.current_set,
             accounts.previous_set.as_deref_mut(),
-            &mut accounts.next_set,
+            &mut next,
             &args,
             total,
             ctx.bumps.next_set,
             now,
             now,
         );
+        store_new_set(
+            &accounts.payer.to_account_info(),
+            &accounts.next_set,
+            &accounts.system_program.to_account_info(),
+            &next,
+        )?;
         emit!(AttesterSetRotated { set_id: accounts.config.current_set_id, set_hash, previous_set_expires_at: now });
         Ok(())
     }

@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
 use crate::events::{AttesterSetRotated, EmergencyRotationCancelled};
+use crate::instructions::token_common::create_pda_account;
 use crate::protocol::attestation::AttestationKind;
 use crate::protocol::{attester_set, signature};
 use crate::seeds::*;
@@ -30,14 +31,10 @@ pub struct RotateAttesterSet<'info> {
         bump = previous_set.bump
     )]
     pub previous_set: Option<Account<'info, AttesterSetAccount>>,
-    #[account(
-        init,
-        payer = payer,
-        space = AttesterSetAccount::space(args.attesters.len()),
-        seeds = [ATTESTER_SET_SEED, &(config.current_set_id + 1).to_le_bytes()],
-        bump
-    )]
-    pub next_set: Account<'info, AttesterSetAccount>,
+    /// CHECK: the `AttesterSetAccount` PDA of set `current + 1`, created by `store_new_set` (pre-funding-safe: with
+    /// Anchor's `init`, one lamport sent to this predictable address would block every rotation).
+    #[account(mut, seeds = [ATTESTER_SET_SEED, &(config.current_set_id + 1).to_le_bytes()], bump)]
+    pub next_set: UncheckedAccount<'info>,
     #[account(mut, close = verification_payer)]
     pub verification: Account<'info, Verification>,
     /// CHECK: must be the verification account's payer, which receives its rent.
@@ -73,17 +70,24 @@ impl RotateAttesterSet<'_> {
         let now = Clock::get()?.unix_timestamp;
         let previous_expires_at = now + i64::from(ctx.accounts.config.overlap_window);
         let accounts = &mut *ctx.accounts;
+        let mut next = AttesterSetAccount::empty();
         install_next(
             &mut accounts.config,
             &mut accounts.current_set,
             accounts.previous_set.as_deref_mut(),
-            &mut accounts.next_set,
+            &mut next,
             &args,
             total,
             ctx.bumps.next_set,
             previous_expires_at,
             now,
         );
+        store_new_set(
+            &accounts.payer.to_account_info(),
+            &accounts.next_set,
+            &accounts.system_program.to_account_info(),
+            &next,
+        )?;
         emit!(AttesterSetRotated {
             set_id: accounts.config.current_set_id,
             set_hash,
@@ -121,4 +125,23 @@ pub(crate) fn install_next(
         config.emergency_set_hash = [0u8; 32];
         config.emergency_executable_at = 0;
     }
+}
+
+/// Creates the account of a newly installed set at its PDA (`create_pda_account`: top-up, allocate, assign when
+/// someone pre-funded the predictable address) and writes it.
+pub(crate) fn store_new_set<'info>(
+    payer: &AccountInfo<'info>,
+    target: &AccountInfo<'info>,
+    system: &AccountInfo<'info>,
+    set: &AttesterSetAccount,
+) -> Result<()> {
+    create_pda_account(
+        payer,
+        target,
+        system,
+        AttesterSetAccount::space(set.attesters.len()),
+        &crate::ID,
+        &[ATTESTER_SET_SEED, &set.set_id.to_le_bytes(), &[set.bump]],
+    )?;
+    set.try_serialize(&mut &mut target.try_borrow_mut_data()?[..])
 }

@@ -3,6 +3,7 @@ use anchor_lang::system_program;
 
 use crate::errors::MaskoiiError;
 use crate::events::MessageSent;
+use crate::instructions::token_common::create_pda_account;
 use crate::protocol::message;
 use crate::seeds::*;
 use crate::state::*;
@@ -35,14 +36,9 @@ pub struct SendMessage<'info> {
     pub route_fee: Account<'info, RouteFee>,
     #[account(mut, seeds = [FEE_VAULT_SEED], bump = config.fee_vault_bump)]
     pub fee_vault: Account<'info, FeeVault>,
-    #[account(
-        init,
-        payer = payer,
-        space = OutboxMessage::space(message::HEADER_LENGTH + args.payload.len()),
-        seeds = [OUTBOX_SEED, &config.next_nonce.to_le_bytes()],
-        bump
-    )]
-    pub outbox: Account<'info, OutboxMessage>,
+    /// CHECK: the `OutboxMessage` PDA of the next nonce, created by `enqueue` (see there: not Anchor's `init`).
+    #[account(mut, seeds = [OUTBOX_SEED, &config.next_nonce.to_le_bytes()], bump)]
+    pub outbox: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -58,7 +54,7 @@ impl SendMessage<'_> {
         enqueue(
             &mut ctx.accounts.config,
             &ctx.accounts.fee_vault.to_account_info(),
-            &mut ctx.accounts.outbox,
+            &ctx.accounts.outbox,
             ctx.bumps.outbox,
             &ctx.accounts.payer.to_account_info(),
             &ctx.accounts.system_program.to_account_info(),
@@ -92,11 +88,16 @@ pub(crate) fn check_outbound(
 /// Assigns the next nonce, encodes the message, moves `fee` from `payer` to the fee vault, stores the message in
 /// the outbox account for the attesters and emits `MessageSent` with the whole message. Returns the message id.
 /// Shared by `send` and the token bridge (whose messages' sender is this program).
+///
+/// The outbox account is created here by hand (`create_pda_account`: top-up, allocate, assign when pre-funded), not
+/// with Anchor's `init`: anchor-lang 1.2 creates a pre-funded address with `create_account_allow_prefund`, which
+/// runtimes without that feature reject, and the next outbox address is predictable (its seed is the next nonce), so
+/// one lamport sent to it would block every `send` for good.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn enqueue<'info>(
     config: &mut Account<'info, Config>,
     fee_vault: &AccountInfo<'info>,
-    outbox: &mut Account<'info, OutboxMessage>,
+    outbox: &AccountInfo<'info>,
     outbox_bump: u8,
     payer: &AccountInfo<'info>,
     system: &AccountInfo<'info>,
@@ -117,12 +118,23 @@ pub(crate) fn enqueue<'info>(
             fee,
         )?;
     }
-    outbox.nonce = nonce;
-    outbox.destination = destination;
-    outbox.sender = *sender;
-    outbox.slot = Clock::get()?.slot;
-    outbox.bump = outbox_bump;
-    outbox.message = encoded.clone();
+    create_pda_account(
+        payer,
+        outbox,
+        system,
+        OutboxMessage::space(encoded.len()),
+        &crate::ID,
+        &[OUTBOX_SEED, &nonce.to_le_bytes(), &[outbox_bump]],
+    )?;
+    let stored = OutboxMessage {
+        nonce,
+        destination,
+        sender: *sender,
+        slot: Clock::get()?.slot,
+        bump: outbox_bump,
+        message: encoded.clone(),
+    };
+    stored.try_serialize(&mut &mut outbox.try_borrow_mut_data()?[..])?;
     emit!(MessageSent { message_id, destination, nonce, message: encoded });
     Ok(message_id)
 }

@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use anchor_lang::system_program;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
-use crate::errors_token::TokenBridgeError;
+use crate::errors::MaskoiiError;
 use crate::instructions::send::{check_outbound, enqueue};
 use crate::seeds::*;
 use crate::state::*;
@@ -26,7 +26,7 @@ pub fn credit<'info>(
     let seeds: &[&[u8]] = &[BRIDGE_AUTHORITY_SEED, &[authority_bump]];
     let signer = &[seeds];
     if config.mode == MODE_LOCK {
-        let escrow = escrow.ok_or(TokenBridgeError::EscrowRequired)?;
+        let escrow = escrow.ok_or(MaskoiiError::EscrowRequired)?;
         token::transfer_checked(
             CpiContext::new_with_signer(
                 token_program.key(),
@@ -52,6 +52,9 @@ pub fn credit<'info>(
         )
     }
 }
+
+/// Size of an SPL token account (no extensions).
+pub const TOKEN_ACCOUNT_LEN: usize = 165;
 
 /// Creates a program-owned PDA account of `space` bytes, paid by `payer`. Works when someone pre-funded the address
 /// (top-up, allocate, assign) so that a few lamports sent in advance cannot block it.
@@ -85,7 +88,11 @@ pub fn create_pda_account<'info>(
         )?;
     }
     system_program::allocate(
-        CpiContext::new_with_signer(system.key(), system_program::Allocate { account_to_allocate: target.clone() }, signer),
+        CpiContext::new_with_signer(
+            system.key(),
+            system_program::Allocate { account_to_allocate: target.clone() },
+            signer,
+        ),
         space as u64,
     )?;
     system_program::assign(
@@ -102,7 +109,7 @@ pub fn dispatch<'info>(
     config: &mut Account<'info, Config>,
     route_fee: &Account<'info, RouteFee>,
     fee_vault: &AccountInfo<'info>,
-    outbox: &mut Account<'info, OutboxMessage>,
+    outbox: &AccountInfo<'info>,
     outbox_bump: u8,
     payer: &AccountInfo<'info>,
     system: &AccountInfo<'info>,
@@ -117,6 +124,6 @@ pub fn dispatch<'info>(
 
 /// `require` for a domain argument: not 0 and not this chain's.
 pub fn check_domain(config: &Config, domain: u32) -> Result<()> {
-    require!(domain != 0 && domain != config.local_domain, TokenBridgeError::InvalidDomain);
+    require!(domain != 0 && domain != config.local_domain, MaskoiiError::InvalidDomain);
     Ok(())
 }

@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use crate::errors_token::TokenBridgeError;
+use crate::errors::MaskoiiError;
 use crate::events::{TransferQueued, TransferReceived};
 use crate::instructions::claims_receive::receive_distribution;
 use crate::instructions::token_common::{create_pda_account, credit};
@@ -21,8 +21,9 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct TokenHandle<'info> {
     /// The gateway authority of this program as a recipient (`[GATEWAY_AUTHORITY_SEED, program id]`): only
-    /// `deliver` can make it sign.
-    #[account(seeds = [GATEWAY_AUTHORITY_SEED, crate::ID.as_ref()], bump)]
+    /// `deliver` can make it sign. Its bump is the constant `SELF_GATEWAY_AUTHORITY_BUMP` (one
+    /// `create_program_address`, no search).
+    #[account(seeds = [GATEWAY_AUTHORITY_SEED, crate::ID.as_ref()], bump = SELF_GATEWAY_AUTHORITY_BUMP)]
     pub gateway_authority: Signer<'info>,
 }
 
@@ -37,7 +38,7 @@ impl<'info> TokenHandle<'info> {
         match payload.first() {
             Some(&KIND_TRANSFER) => receive_transfer(ctx.program_id, &mut rest, origin, &sender, &payload),
             Some(&KIND_DISTRIBUTION) => receive_distribution(ctx.program_id, &mut rest, origin, &sender, &payload),
-            _ => err!(TokenBridgeError::TokenMessageUnknownKind),
+            _ => err!(MaskoiiError::TokenMessageUnknownKind),
         }
     }
 }
@@ -58,16 +59,16 @@ pub struct ReceiveTransfer<'info> {
     #[account(mut)]
     pub mint: Box<Account<'info, Mint>>,
     /// CHECK: data-less PDA that owns escrows and mints.
-    #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump)]
+    #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump = BRIDGE_AUTHORITY_BUMP)]
     pub bridge_authority: UncheckedAccount<'info>,
     /// The mint's escrow (lock mode only; the program id as "none" in mint mode).
     #[account(mut, seeds = [ESCROW_SEED, mint.key().as_ref()], bump = token_config.escrow_bump)]
     pub escrow: Option<Box<Account<'info, TokenAccount>>>,
     /// The payload's recipient: an SPL token account of `mint`.
-    #[account(mut, constraint = recipient.mint == mint.key() @ TokenBridgeError::TokenAccountMintMismatch)]
+    #[account(mut, constraint = recipient.mint == mint.key() @ MaskoiiError::TokenAccountMintMismatch)]
     pub recipient: Box<Account<'info, TokenAccount>>,
-    /// CHECK: `[QUEUED_TRANSFER_SEED, route, route.next_queue_seq]`, checked in `validate`; created only if the
-    /// inbound bucket lacks capacity.
+    /// CHECK: `[QUEUED_TRANSFER_SEED, route, route.next_queue_seq]`, checked by `queue_bump` and created only if the
+    /// inbound bucket lacks capacity; not touched (nor derived) otherwise.
     #[account(mut)]
     pub queued_transfer: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
@@ -75,21 +76,27 @@ pub struct ReceiveTransfer<'info> {
 }
 
 impl ReceiveTransfer<'_> {
-    /// Sender, link, token and recipient checks; returns the queue entry's bump.
-    pub fn validate(&self, program_id: &Pubkey, sender: &[u8; 32], p: &token_payload::TransferPayload) -> Result<u8> {
+    /// Sender, link, token and recipient checks.
+    pub fn validate(&self, sender: &[u8; 32], p: &token_payload::TransferPayload) -> Result<()> {
         let bridge = self.remote_bridge.bridge;
-        require!(bridge != [0u8; 32] && bridge == *sender, TokenBridgeError::UnknownRemoteBridge);
-        require!(self.route.remote_token != [0u8; 32], TokenBridgeError::TokenNotLinked);
-        require!(self.mint.key().to_bytes() == p.token, TokenBridgeError::MintMismatch);
-        require!(self.recipient.key().to_bytes() == p.recipient, TokenBridgeError::RecipientMismatch);
+        require!(bridge != [0u8; 32] && bridge == *sender, MaskoiiError::UnknownRemoteBridge);
+        require!(self.route.remote_token != [0u8; 32], MaskoiiError::TokenNotLinked);
+        require!(self.mint.key().to_bytes() == p.token, MaskoiiError::MintMismatch);
+        require!(self.recipient.key().to_bytes() == p.recipient, MaskoiiError::RecipientTokenAccountMismatch);
         if self.token_config.mode == MODE_LOCK {
-            require!(self.escrow.is_some(), TokenBridgeError::EscrowRequired);
+            require!(self.escrow.is_some(), MaskoiiError::EscrowRequired);
         }
+        Ok(())
+    }
+
+    /// The queue entry account must be the route's next queue PDA; returns its canonical bump. Only called when the
+    /// transfer is queued, so a transfer credited at once pays no `find_program_address`.
+    pub fn queue_bump(&self, program_id: &Pubkey) -> Result<u8> {
         let (expected, bump) = Pubkey::find_program_address(
             &[QUEUED_TRANSFER_SEED, self.route.key().as_ref(), &self.route.next_queue_seq.to_le_bytes()],
             program_id,
         );
-        require_keys_eq!(self.queued_transfer.key(), expected, TokenBridgeError::QueueAccountMismatch);
+        require_keys_eq!(self.queued_transfer.key(), expected, MaskoiiError::QueueAccountMismatch);
         Ok(bump)
     }
 }
@@ -106,7 +113,7 @@ fn receive_transfer<'info>(
     let mut bumps = ReceiveTransferBumps::default();
     let mut reallocs = BTreeSet::new();
     let mut a = ReceiveTransfer::try_accounts(program_id, rest, &origin.to_le_bytes(), &mut bumps, &mut reallocs)?;
-    let queue_bump = a.validate(program_id, sender, &p)?;
+    a.validate(sender, &p)?;
     let cfg = &a.token_config;
     let amount = token_payload::to_local_u64(p.amount, cfg.local_decimals, cfg.shared_decimals)?;
     let now = Clock::get()?.unix_timestamp;
@@ -120,12 +127,13 @@ fn receive_transfer<'info>(
             &a.mint,
             a.escrow.as_deref(),
             &a.bridge_authority.to_account_info(),
-            bumps.bridge_authority,
+            BRIDGE_AUTHORITY_BUMP,
             &a.recipient.to_account_info(),
             amount,
         )?;
         emit!(TransferReceived { origin, mint, recipient, amount });
     } else {
+        let queue_bump = a.queue_bump(program_id)?;
         let route_key = a.route.key();
         let seq = a.route.next_queue_seq;
         let space = 8 + QueuedTransfer::INIT_SPACE;

@@ -3,15 +3,11 @@ use anchor_lang::solana_program::program_option::COption;
 use anchor_spl::token::{self, Mint, Token};
 
 use crate::errors::MaskoiiError;
-use crate::errors_token::TokenBridgeError;
 use crate::events::TokenRegistered;
-use crate::instructions::token_common::create_pda_account;
+use crate::instructions::token_common::{create_pda_account, TOKEN_ACCOUNT_LEN};
 use crate::protocol::token as amounts;
 use crate::seeds::*;
 use crate::state::*;
-
-/// Byte size of an SPL token account.
-const TOKEN_ACCOUNT_LEN: usize = 165;
 
 /// The admin registers a local SPL mint, permanently fixing its mode and decimals. Lock mode (0, canonical mints)
 /// creates the mint's escrow token account, owned by the bridge authority PDA. Mint mode (1, bridged mints) needs
@@ -37,7 +33,7 @@ pub struct TokenRegister<'info> {
     )]
     pub token_config: Account<'info, TokenConfig>,
     /// CHECK: data-less PDA (escrow owner, mint authority).
-    #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump)]
+    #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump = BRIDGE_AUTHORITY_BUMP)]
     pub bridge_authority: UncheckedAccount<'info>,
     /// CHECK: the escrow PDA; created here as an SPL token account in lock mode, left untouched in mint mode.
     #[account(mut, seeds = [ESCROW_SEED, mint.key().as_ref()], bump)]
@@ -50,22 +46,22 @@ impl TokenRegister<'_> {
     /// Returns the mint's decimals.
     pub fn validate(&self, mode: u8, shared_decimals: u8) -> Result<u8> {
         require_keys_eq!(self.admin.key(), self.config.admin, MaskoiiError::NotAdmin);
-        require!(mode == MODE_LOCK || mode == MODE_MINT, TokenBridgeError::InvalidMode);
+        require!(mode == MODE_LOCK || mode == MODE_MINT, MaskoiiError::InvalidMode);
         let owner = *self.mint.owner;
-        require_keys_neq!(owner, anchor_spl::token_2022::ID, TokenBridgeError::Token2022Unsupported);
-        require_keys_eq!(owner, token::ID, TokenBridgeError::InvalidMint);
+        require_keys_neq!(owner, anchor_spl::token_2022::ID, MaskoiiError::Token2022Unsupported);
+        require_keys_eq!(owner, token::ID, MaskoiiError::InvalidMint);
         let data = self.mint.try_borrow_data()?;
-        let mint = Mint::try_deserialize_unchecked(&mut &data[..]).map_err(|_| TokenBridgeError::InvalidMint)?;
-        require!(mint.is_initialized, TokenBridgeError::InvalidMint);
+        let mint = Mint::try_deserialize_unchecked(&mut &data[..]).map_err(|_| MaskoiiError::InvalidMint)?;
+        require!(mint.is_initialized, MaskoiiError::InvalidMint);
         amounts::scale(mint.decimals, shared_decimals)?;
         if mode == MODE_MINT {
             let authority = self.bridge_authority.key();
-            require!(mint.mint_authority == COption::Some(authority), TokenBridgeError::MintAuthorityNotBridge);
+            require!(mint.mint_authority == COption::Some(authority), MaskoiiError::MintAuthorityNotBridge);
             require!(
                 mint.freeze_authority.is_none() || mint.freeze_authority == COption::Some(authority),
-                TokenBridgeError::ForeignFreezeAuthority
+                MaskoiiError::ForeignFreezeAuthority
             );
-            require!(mint.supply == 0, TokenBridgeError::MintSupplyNotZero);
+            require!(mint.supply == 0, MaskoiiError::MintSupplyNotZero);
         }
         Ok(mint.decimals)
     }

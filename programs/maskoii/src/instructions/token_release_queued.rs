@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use crate::errors_token::TokenBridgeError;
+use crate::errors::MaskoiiError;
 use crate::events::{QueuedTransferReleased, TransferReceived};
 use crate::instructions::token_common::credit;
 use crate::seeds::*;
@@ -21,21 +21,21 @@ pub struct TokenReleaseQueued<'info> {
     )]
     pub queued_transfer: Box<Account<'info, QueuedTransfer>>,
     /// CHECK: receives the entry's rent; must be who paid it.
-    #[account(mut, address = queued_transfer.payer @ TokenBridgeError::RentReceiverMismatch)]
+    #[account(mut, address = queued_transfer.payer @ MaskoiiError::RentReceiverMismatch)]
     pub rent_receiver: UncheckedAccount<'info>,
     #[account(mut, address = queued_transfer.route)]
     pub route: Box<Account<'info, TokenRoute>>,
     #[account(seeds = [TOKEN_CONFIG_SEED, queued_transfer.mint.as_ref()], bump = token_config.bump)]
     pub token_config: Box<Account<'info, TokenConfig>>,
-    #[account(mut, address = queued_transfer.mint @ TokenBridgeError::MintMismatch)]
+    #[account(mut, address = queued_transfer.mint @ MaskoiiError::MintMismatch)]
     pub mint: Box<Account<'info, Mint>>,
     /// CHECK: data-less PDA that owns escrows and mints.
-    #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump)]
+    #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump = BRIDGE_AUTHORITY_BUMP)]
     pub bridge_authority: UncheckedAccount<'info>,
     /// The mint's escrow (lock mode only; the program id as "none" in mint mode).
     #[account(mut, seeds = [ESCROW_SEED, mint.key().as_ref()], bump = token_config.escrow_bump)]
     pub escrow: Option<Box<Account<'info, TokenAccount>>>,
-    #[account(mut, address = queued_transfer.recipient @ TokenBridgeError::RecipientMismatch)]
+    #[account(mut, address = queued_transfer.recipient @ MaskoiiError::RecipientTokenAccountMismatch)]
     pub recipient: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }
@@ -43,7 +43,7 @@ pub struct TokenReleaseQueued<'info> {
 impl TokenReleaseQueued<'_> {
     pub fn validate(&self) -> Result<()> {
         if self.token_config.mode == MODE_LOCK {
-            require!(self.escrow.is_some(), TokenBridgeError::EscrowRequired);
+            require!(self.escrow.is_some(), MaskoiiError::EscrowRequired);
         }
         Ok(())
     }
@@ -53,15 +53,16 @@ impl TokenReleaseQueued<'_> {
         let a = ctx.accounts;
         let q = &a.queued_transfer;
         let (ok, _) = a.route.inbound.try_consume(q.wire_amount, Clock::get()?.unix_timestamp);
-        require!(ok, TokenBridgeError::RateLimitExceeded);
-        let amount = token_payload::to_local_u64(q.wire_amount, a.token_config.local_decimals, a.token_config.shared_decimals)?;
+        require!(ok, MaskoiiError::RateLimitExceeded);
+        let amount =
+            token_payload::to_local_u64(q.wire_amount, a.token_config.local_decimals, a.token_config.shared_decimals)?;
         credit(
             &a.token_config,
             &a.token_program,
             &a.mint,
             a.escrow.as_deref(),
             &a.bridge_authority.to_account_info(),
-            ctx.bumps.bridge_authority,
+            BRIDGE_AUTHORITY_BUMP,
             &a.recipient.to_account_info(),
             amount,
         )?;

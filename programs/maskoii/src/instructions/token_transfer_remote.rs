@@ -1,12 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
-use crate::errors_token::TokenBridgeError;
+use crate::errors::MaskoiiError;
 use crate::events::TransferSent;
 use crate::instructions::token_common::dispatch;
-use crate::protocol::{message, token as amounts};
+use crate::protocol::token as amounts;
 use crate::seeds::*;
-use crate::state::token_payload::{self, TRANSFER_LENGTH};
+use crate::state::token_payload;
 use crate::state::*;
 
 /// Arguments of `token_transfer_remote`.
@@ -41,14 +41,9 @@ pub struct TokenTransferRemote<'info> {
     pub route_fee: Box<Account<'info, RouteFee>>,
     #[account(mut, seeds = [FEE_VAULT_SEED], bump = config.fee_vault_bump)]
     pub fee_vault: Box<Account<'info, FeeVault>>,
-    #[account(
-        init,
-        payer = payer,
-        space = OutboxMessage::space(message::HEADER_LENGTH + TRANSFER_LENGTH),
-        seeds = [OUTBOX_SEED, &config.next_nonce.to_le_bytes()],
-        bump
-    )]
-    pub outbox: Box<Account<'info, OutboxMessage>>,
+    /// CHECK: the `OutboxMessage` PDA of the next nonce, created by `enqueue` (pre-funding-safe, see there).
+    #[account(mut, seeds = [OUTBOX_SEED, &config.next_nonce.to_le_bytes()], bump)]
+    pub outbox: UncheckedAccount<'info>,
     #[account(seeds = [TOKEN_CONFIG_SEED, mint.key().as_ref()], bump = token_config.bump)]
     pub token_config: Box<Account<'info, TokenConfig>>,
     #[account(seeds = [REMOTE_BRIDGE_SEED, &args.destination.to_le_bytes()], bump = remote_bridge.bump)]
@@ -63,8 +58,8 @@ pub struct TokenTransferRemote<'info> {
     pub mint: Box<Account<'info, Mint>>,
     #[account(
         mut,
-        constraint = source.mint == mint.key() @ TokenBridgeError::TokenAccountMintMismatch,
-        constraint = source.owner == sender.key() @ TokenBridgeError::SourceOwnerMismatch
+        constraint = source.mint == mint.key() @ MaskoiiError::TokenAccountMintMismatch,
+        constraint = source.owner == sender.key() @ MaskoiiError::SourceOwnerMismatch
     )]
     pub source: Box<Account<'info, TokenAccount>>,
     /// The mint's escrow (lock mode only; pass the program id as "none" in mint mode).
@@ -77,11 +72,11 @@ pub struct TokenTransferRemote<'info> {
 impl TokenTransferRemote<'_> {
     /// Route and recipient checks; returns `(wire, taken)`.
     pub fn validate(&self, args: &TransferRemoteArgs) -> Result<(u64, u64)> {
-        require!(self.remote_bridge.bridge != [0u8; 32], TokenBridgeError::UnknownRoute);
-        require!(args.recipient != [0u8; 32], TokenBridgeError::InvalidRecipient);
-        require!(self.route.remote_token != [0u8; 32], TokenBridgeError::TokenNotLinked);
+        require!(self.remote_bridge.bridge != [0u8; 32], MaskoiiError::UnknownRoute);
+        require!(args.recipient != [0u8; 32], MaskoiiError::InvalidRecipient);
+        require!(self.route.remote_token != [0u8; 32], MaskoiiError::TokenNotLinked);
         if self.token_config.mode == MODE_LOCK {
-            require!(self.escrow.is_some(), TokenBridgeError::EscrowRequired);
+            require!(self.escrow.is_some(), MaskoiiError::EscrowRequired);
         }
         let cfg = &self.token_config;
         let (wire, dust) = amounts::to_shared(u128::from(args.amount), cfg.local_decimals, cfg.shared_decimals)?;
@@ -93,7 +88,7 @@ impl TokenTransferRemote<'_> {
         let now = Clock::get()?.unix_timestamp;
         let a = ctx.accounts;
         let (ok, _) = a.route.outbound.try_consume(wire, now);
-        require!(ok, TokenBridgeError::RateLimitExceeded);
+        require!(ok, MaskoiiError::RateLimitExceeded);
 
         if a.token_config.mode == MODE_LOCK {
             let escrow = a.escrow.as_ref().unwrap();
@@ -131,7 +126,7 @@ impl TokenTransferRemote<'_> {
             &mut a.config,
             &a.route_fee,
             &a.fee_vault.to_account_info(),
-            &mut a.outbox,
+            &a.outbox.to_account_info(),
             ctx.bumps.outbox,
             &a.payer.to_account_info(),
             &a.system_program.to_account_info(),

@@ -45,6 +45,19 @@ pub struct AttesterSetArgs {
 }
 
 impl AttesterSetAccount {
+    /// A set with no members, to be filled by [`Self::install`].
+    pub fn empty() -> Self {
+        AttesterSetAccount {
+            set_id: 0,
+            threshold_bps: 0,
+            total_weight: 0,
+            expires_at: 0,
+            bump: 0,
+            attesters: Vec::new(),
+            weights: Vec::new(),
+        }
+    }
+
     /// Writes a validated set (no expiry).
     pub fn install(&mut self, set_id: u64, args: &AttesterSetArgs, total_weight: u128, bump: u8) {
         self.set_id = set_id;

@@ -9,7 +9,6 @@
 //!   claims vault of `mint` (the destination-side token).
 
 use crate::errors::MaskoiiError;
-use crate::errors_token::TokenBridgeError;
 use crate::protocol::token;
 
 /// Payload kind of a token transfer (the canonical definition is `protocol::token`).
@@ -44,13 +43,9 @@ pub fn encode_transfer(token: &[u8; 32], recipient: &[u8; 32], amount: u64) -> [
     token::encode(token, recipient, amount)
 }
 
-/// Decodes a transfer payload (exactly 73 bytes of kind 1) with the canonical `protocol::token::decode`, reporting
-/// its failures as the token bridge's errors.
-pub fn decode_transfer(payload: &[u8]) -> Result<TransferPayload, TokenBridgeError> {
-    token::decode(payload).map_err(|e| match e {
-        MaskoiiError::TokenMessageUnknownKind => TokenBridgeError::TokenMessageUnknownKind,
-        _ => TokenBridgeError::TokenMessageInvalidLength,
-    })
+/// Decodes a transfer payload (exactly 73 bytes of kind 1) with the canonical `protocol::token::decode`.
+pub fn decode_transfer(payload: &[u8]) -> Result<TransferPayload, MaskoiiError> {
+    token::decode(payload)
 }
 
 /// `kind=2 ‖ root ‖ mint ‖ uint64 total ‖ uint32 leafCount ‖ distributionId`.
@@ -66,12 +61,12 @@ pub fn encode_distribution(p: &DistributionPayload) -> [u8; DISTRIBUTION_LENGTH]
 }
 
 /// Decodes a distribution payload: exactly 109 bytes of kind 2.
-pub fn decode_distribution(payload: &[u8]) -> Result<DistributionPayload, TokenBridgeError> {
+pub fn decode_distribution(payload: &[u8]) -> Result<DistributionPayload, MaskoiiError> {
     if payload.len() != DISTRIBUTION_LENGTH {
-        return Err(TokenBridgeError::DistributionMessageInvalidLength);
+        return Err(MaskoiiError::DistributionMessageInvalidLength);
     }
     if payload[0] != KIND_DISTRIBUTION {
-        return Err(TokenBridgeError::TokenMessageUnknownKind);
+        return Err(MaskoiiError::TokenMessageUnknownKind);
     }
     Ok(DistributionPayload {
         root: payload[1..33].try_into().unwrap(),
@@ -85,7 +80,7 @@ pub fn decode_distribution(payload: &[u8]) -> Result<DistributionPayload, TokenB
 /// Wire (shared) units to local SPL units: `wire × 10^(L−S)`, failing if it does not fit `u64`.
 pub fn to_local_u64(wire: u64, local_decimals: u8, shared_decimals: u8) -> anchor_lang::Result<u64> {
     let wide = crate::protocol::token::to_local(wire, local_decimals, shared_decimals)?;
-    u64::try_from(wide).map_err(|_| TokenBridgeError::LocalAmountOverflow.into())
+    u64::try_from(wide).map_err(|_| MaskoiiError::LocalAmountOverflow.into())
 }
 
 #[cfg(test)]
@@ -101,13 +96,13 @@ mod tests {
         assert_eq!(&encoded[65..73], &100_000_000u64.to_be_bytes());
         let decoded = decode_transfer(&encoded).unwrap();
         assert_eq!(decoded, TransferPayload { token, recipient, amount: 100_000_000 });
-        assert_eq!(decode_transfer(&encoded[..72]), Err(TokenBridgeError::TokenMessageInvalidLength));
+        assert_eq!(decode_transfer(&encoded[..72]), Err(MaskoiiError::TokenMessageInvalidLength));
         let mut long = encoded.to_vec();
         long.push(0);
-        assert_eq!(decode_transfer(&long), Err(TokenBridgeError::TokenMessageInvalidLength));
+        assert_eq!(decode_transfer(&long), Err(MaskoiiError::TokenMessageInvalidLength));
         let mut kind0 = encoded;
         kind0[0] = 0;
-        assert_eq!(decode_transfer(&kind0), Err(TokenBridgeError::TokenMessageUnknownKind));
+        assert_eq!(decode_transfer(&kind0), Err(MaskoiiError::TokenMessageUnknownKind));
     }
 
     #[test]
@@ -123,10 +118,10 @@ mod tests {
         assert_eq!(encoded[0], 2);
         assert_eq!(&encoded[73..77], &[1, 2, 3, 4]);
         assert_eq!(decode_distribution(&encoded).unwrap(), p);
-        assert_eq!(decode_distribution(&encoded[..108]), Err(TokenBridgeError::DistributionMessageInvalidLength));
+        assert_eq!(decode_distribution(&encoded[..108]), Err(MaskoiiError::DistributionMessageInvalidLength));
         let mut kind1 = encoded;
         kind1[0] = 1;
-        assert_eq!(decode_distribution(&kind1), Err(TokenBridgeError::TokenMessageUnknownKind));
+        assert_eq!(decode_distribution(&kind1), Err(MaskoiiError::TokenMessageUnknownKind));
     }
 
     fn unhex(s: &str) -> Vec<u8> {
@@ -188,7 +183,7 @@ mod tests {
             let encoded = unhex(t["encoded"].as_str().unwrap());
             if t.get("from").is_some() {
                 assert_eq!(encoded.len(), 105);
-                assert_eq!(decode_transfer(&encoded), Err(TokenBridgeError::TokenMessageInvalidLength));
+                assert_eq!(decode_transfer(&encoded), Err(MaskoiiError::TokenMessageInvalidLength));
                 continue;
             }
             let amount: u64 = t["amount"].as_str().unwrap().parse().unwrap();

@@ -172,6 +172,13 @@ pub fn set_pda(set_id: u64) -> Pubkey {
 pub fn verification_pda(payer: &Pubkey, kind: AttestationKind, set_id: u64, value: &[u8; 32]) -> Pubkey {
     pda(&[VERIFICATION_SEED, payer.as_ref(), &[kind as u8], &set_id.to_le_bytes(), value])
 }
+pub fn verification_bump(payer: &Pubkey, kind: AttestationKind, set_id: u64, value: &[u8; 32]) -> u8 {
+    Pubkey::find_program_address(
+        &[VERIFICATION_SEED, payer.as_ref(), &[kind as u8], &set_id.to_le_bytes(), value],
+        &maskoii::ID,
+    )
+    .1
+}
 pub fn receipt_pda(message_id: &[u8; 32]) -> Pubkey {
     pda(&[RECEIPT_SEED, message_id])
 }
@@ -248,7 +255,13 @@ pub fn ix_post(
             system_program: anchor_lang::system_program::ID,
         },
         maskoii::instruction::PostSignatures {
-            args: PostSignaturesArgs { kind, attester_set_id: set_id, value: *value, signatures },
+            args: PostSignaturesArgs {
+                kind,
+                attester_set_id: set_id,
+                value: *value,
+                signatures,
+                verification_bump: verification_bump(payer, kind, set_id, value),
+            },
         },
     )
 }

@@ -60,7 +60,14 @@ async fn test_wrong_pda_is_rejected() {
     // A receipt address that is not the message id's PDA.
     let mut a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
     a.receipt = receipt_pda(&[0u8; 32]);
-    assert_anchor_error(exec(&mut env, &[a.build(id, msg)], &[]).await, ErrorCode::ConstraintSeeds);
+    assert_anchor_error(exec(&mut env, &[a.build(id, msg.clone())], &[]).await, ErrorCode::ConstraintSeeds);
+
+    // Another recipient's gateway authority (checked in `validate` by `find_program_address` for a foreign recipient).
+    let a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
+    let mut ix = a.build(id, msg);
+    assert_eq!(ix.accounts[7].pubkey, authority_pda(&recipient_id()));
+    ix.accounts[7].pubkey = authority_pda(&attacker_id());
+    assert_anchor_error(exec(&mut env, &[ix], &[]).await, ErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]
@@ -117,8 +124,8 @@ async fn test_closed_verification_cannot_be_reused() {
     assert_eq!(v.next_index, 5);
     refresh(&mut env).await; // otherwise the identical first delivery would be answered from the status cache
     let ix = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store).build(id, msg.clone());
-    // The receipt already exists, so the system program refuses to create it again.
-    assert_instruction_error(exec(&mut env, &[ix], &[]).await, InstructionError::InvalidInstructionData);
+    // The receipt already exists: the delivery is refused by name.
+    assert_error(exec(&mut env, &[ix], &[]).await, MaskoiiError::AlreadyDelivered);
 }
 
 #[tokio::test]

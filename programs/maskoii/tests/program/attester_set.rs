@@ -472,3 +472,27 @@ async fn test_signatures_for_another_verifier_or_domain_do_not_count() {
     let right = local_digest(AttestationKind::Message, 1, &id);
     try_post(&mut env, &id, entries(&right, &set, &[0])).await.unwrap();
 }
+
+#[tokio::test]
+async fn test_rotations_work_when_the_next_set_address_was_prefunded() {
+    let mut env = setup(5, 6000).await;
+    let set1 = env.set1.clone();
+    let payer = payer_of(&env);
+    // The next set's address is predictable (`["attester_set", current + 1]`): lamports sent to it must not block
+    // a quorum rotation ...
+    let fund = |key| anchor_lang::solana_program::system_instruction::transfer(&payer, &key, 1_000_000);
+    exec(&mut env, &[fund(set_pda(2))], &[]).await.unwrap();
+    let set2 = attesters(4, 2);
+    rotate(&mut env, 1, &set1, &set_args(&set2, 7500), &[0, 1, 2]).await.unwrap();
+    let stored: AttesterSetAccount = account(&mut env, set_pda(2)).await;
+    assert_eq!((stored.set_id, stored.threshold_bps, stored.attesters.len()), (2, 7500, 4));
+    // ... nor an emergency rotation.
+    exec(&mut env, &[fund(set_pda(3))], &[]).await.unwrap();
+    let admin = env.admin.insecure_clone();
+    let args3 = set_args(&attesters(3, 3), 6000);
+    exec(&mut env, &[ix_propose_emergency(&admin.pubkey(), args3.clone())], &[&admin]).await.unwrap();
+    advance(&mut env, EMERGENCY_DELAY as i64).await;
+    exec(&mut env, &[ix_execute_emergency(&payer, 2, true, args3)], &[]).await.unwrap();
+    let stored: AttesterSetAccount = account(&mut env, set_pda(3)).await;
+    assert_eq!((stored.set_id, stored.attesters.len()), (3, 3));
+}

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::error::InstructionError;
+use anchor_lang::solana_program::system_instruction;
 use maskoii::errors::MaskoiiError;
 use maskoii::instructions::SendArgs;
 use maskoii::protocol::attestation::AttestationKind;
@@ -86,11 +87,47 @@ async fn test_deliver_replay_fails_because_the_receipt_exists() {
     let post = ix_post(&relayer.pubkey(), AttestationKind::Message, 1, &id, entries(&digest, &set, &[2, 3, 4]));
     exec(&mut env, &[post], &[&relayer]).await.unwrap();
     let ix = DeliverAccounts::new(&relayer.pubkey(), &relayer.pubkey(), 1, &msg, &env.store).build(id, msg.clone());
-    // Creating the receipt again fails inside the system program (allocate on an account the gateway owns).
-    assert_instruction_error(exec(&mut env, &[ix], &[&relayer]).await, InstructionError::InvalidInstructionData);
+    assert_error(exec(&mut env, &[ix], &[&relayer]).await, MaskoiiError::AlreadyDelivered);
     let after: Receipt = account(&mut env, receipt_pda(&id)).await;
     assert_eq!(after.relayer, first.relayer);
     assert!(exists(&mut env, verification_pda(&relayer.pubkey(), AttestationKind::Message, 1, &id)).await);
+}
+
+#[tokio::test]
+async fn test_post_signatures_prefunded_verification_and_wrong_bump() {
+    let mut env = setup(5, 6000).await;
+    let msg = inbound(0, b"prefunded verification");
+    let id = message::id(&msg);
+    let payer = payer_of(&env);
+    let verification = verification_pda(&payer, AttestationKind::Message, 1, &id);
+    // A bump that does not give the account's address fails the seeds check.
+    let digest = local_digest(AttestationKind::Message, 1, &id);
+    let set = env.set1.clone();
+    let mut ix = ix_post(&payer, AttestationKind::Message, 1, &id, entries(&digest, &set, &[0, 1, 2]));
+    let canonical = *ix.data.last().unwrap();
+    *ix.data.last_mut().unwrap() = canonical.wrapping_sub(1);
+    assert_anchor_error(exec(&mut env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    // Lamports sent in advance to the verification address do not block posting.
+    exec(&mut env, &[system_instruction::transfer(&payer, &verification, 1_000_000)], &[]).await.unwrap();
+    deliver_with_quorum(&mut env, &msg, &[0, 1, 2]).await.unwrap();
+    assert!(exists(&mut env, receipt_pda(&id)).await);
+    assert!(!exists(&mut env, verification).await, "consumed and closed");
+}
+
+#[tokio::test]
+async fn test_deliver_works_when_the_receipt_address_was_prefunded() {
+    let mut env = setup(5, 6000).await;
+    let msg = inbound(0, b"prefunded");
+    let id = message::id(&msg);
+    // Someone sends lamports to the receipt PDA in advance to try to block the delivery: it still works.
+    let payer = payer_of(&env);
+    exec(&mut env, &[system_instruction::transfer(&payer, &receipt_pda(&id), 1_000_000)], &[]).await.unwrap();
+    deliver_with_quorum(&mut env, &msg, &[0, 1, 2]).await.unwrap();
+    let receipt: Receipt = account(&mut env, receipt_pda(&id)).await;
+    assert_eq!(receipt.message_id, id);
+    // And the pre-funded, now delivered, message cannot be delivered again.
+    refresh(&mut env).await;
+    assert_error(deliver_with_quorum(&mut env, &msg, &[2, 3, 4]).await, MaskoiiError::AlreadyDelivered);
 }
 
 #[tokio::test]
@@ -344,4 +381,18 @@ async fn test_set_paused_only_by_guardian() {
     let mut env = setup(5, 6000).await;
     let admin = env.admin.insecure_clone();
     assert_error(exec(&mut env, &[ix_set_paused(&admin.pubkey(), true)], &[&admin]).await, MaskoiiError::NotGuardian);
+}
+
+#[tokio::test]
+async fn test_send_works_when_the_next_outbox_address_was_prefunded() {
+    let mut env = setup(5, 6000).await;
+    let admin = env.admin.insecure_clone();
+    exec(&mut env, &[ix_set_fee(&admin.pubkey(), REMOTE_DOMAIN, 0, 0)], &[&admin]).await.unwrap();
+    let payer = payer_of(&env);
+    // The next outbox address is predictable (its seed is the next nonce): lamports sent to it must not block `send`.
+    exec(&mut env, &[system_instruction::transfer(&payer, &outbox_pda(0), 1_000_000)], &[]).await.unwrap();
+    let args = SendArgs { destination: REMOTE_DOMAIN, recipient: [1; 32], payload: vec![7], max_fee: 0 };
+    exec(&mut env, &[ix_send(&payer, &payer, 0, args)], &[]).await.unwrap();
+    let outbox: OutboxMessage = account(&mut env, outbox_pda(0)).await;
+    assert_eq!(outbox.nonce, 0);
 }

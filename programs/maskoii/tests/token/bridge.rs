@@ -6,7 +6,6 @@ use anchor_lang::solana_program::system_instruction;
 use anchor_lang::ToAccountMetas;
 use anchor_spl::token::spl_token;
 use maskoii::errors::MaskoiiError;
-use maskoii::errors_token::TokenBridgeError;
 use maskoii::events::{TransferQueued, TransferReceived, TransferSent};
 use maskoii::protocol::{message, token as amounts};
 use maskoii::state::token_payload;
@@ -26,7 +25,8 @@ async fn test_register_lock_creates_escrow_owned_by_bridge_authority() {
     assert_eq!((cfg.mint, cfg.mode, cfg.local_decimals, cfg.shared_decimals), (b.mint, MODE_LOCK, 9, 8));
     let escrow = b.env.ctx.banks_client.get_account(escrow_pda(&b.mint)).await.unwrap().unwrap();
     assert_eq!(escrow.owner, spl_token::ID);
-    let state = <spl_token::state::Account as anchor_lang::solana_program::program_pack::Pack>::unpack(&escrow.data).unwrap();
+    let state =
+        <spl_token::state::Account as anchor_lang::solana_program::program_pack::Pack>::unpack(&escrow.data).unwrap();
     assert_eq!(state.owner, bridge_authority());
     assert_eq!(state.mint, b.mint);
 }
@@ -47,15 +47,27 @@ async fn test_register_errors() {
     let mint = create_mint(&mut env, 9).await;
 
     let stranger = funded(&mut env).await;
-    assert_error(exec(&mut env, &[ix_register(&stranger.pubkey(), &mint, MODE_LOCK, 8)], &[&stranger]).await, MaskoiiError::NotAdmin);
-    assert_token_error(exec(&mut env, &[ix_register(&a, &mint, 2, 8)], &[&admin]).await, TokenBridgeError::InvalidMode);
-    assert_error(exec(&mut env, &[ix_register(&a, &mint, MODE_LOCK, 10)], &[&admin]).await, MaskoiiError::InvalidDecimals);
+    assert_error(
+        exec(&mut env, &[ix_register(&stranger.pubkey(), &mint, MODE_LOCK, 8)], &[&stranger]).await,
+        MaskoiiError::NotAdmin,
+    );
+    assert_token_error(exec(&mut env, &[ix_register(&a, &mint, 2, 8)], &[&admin]).await, MaskoiiError::InvalidMode);
+    assert_error(
+        exec(&mut env, &[ix_register(&a, &mint, MODE_LOCK, 10)], &[&admin]).await,
+        MaskoiiError::InvalidDecimals,
+    );
     // Mint mode needs the bridge authority as mint authority (here: the admin).
-    assert_token_error(exec(&mut env, &[ix_register(&a, &mint, MODE_MINT, 8)], &[&admin]).await, TokenBridgeError::MintAuthorityNotBridge);
+    assert_token_error(
+        exec(&mut env, &[ix_register(&a, &mint, MODE_MINT, 8)], &[&admin]).await,
+        MaskoiiError::MintAuthorityNotBridge,
+    );
     // ...and no foreign freeze authority.
     let authority = bridge_authority();
     let frozen = create_mint_with(&mut env, &spl_token::ID, 9, &authority, Some(&a)).await;
-    assert_token_error(exec(&mut env, &[ix_register(&a, &frozen, MODE_MINT, 8)], &[&admin]).await, TokenBridgeError::ForeignFreezeAuthority);
+    assert_token_error(
+        exec(&mut env, &[ix_register(&a, &frozen, MODE_MINT, 8)], &[&admin]).await,
+        MaskoiiError::ForeignFreezeAuthority,
+    );
     // ...and a zero supply: tokens minted before the authority moved to the bridge would be unbacked.
     let premined = create_mint(&mut env, 9).await;
     let holder = token_account(&mut env, &premined, &a).await;
@@ -70,21 +82,33 @@ async fn test_register_errors() {
     )
     .unwrap();
     exec(&mut env, &[handover], &[&admin]).await.unwrap();
-    assert_token_error(exec(&mut env, &[ix_register(&a, &premined, MODE_MINT, 8)], &[&admin]).await, TokenBridgeError::MintSupplyNotZero);
+    assert_token_error(
+        exec(&mut env, &[ix_register(&a, &premined, MODE_MINT, 8)], &[&admin]).await,
+        MaskoiiError::MintSupplyNotZero,
+    );
     // Token-2022 mints are rejected with their own error.
     let t22 = create_mint_with(&mut env, &anchor_spl::token_2022::ID, 9, &a, None).await;
-    assert_token_error(exec(&mut env, &[ix_register(&a, &t22, MODE_LOCK, 8)], &[&admin]).await, TokenBridgeError::Token2022Unsupported);
+    assert_token_error(
+        exec(&mut env, &[ix_register(&a, &t22, MODE_LOCK, 8)], &[&admin]).await,
+        MaskoiiError::Token2022Unsupported,
+    );
     // A fake mint: an account of the right size owned by someone else, and an uninitialised SPL-owned account.
     let fake = Keypair::new();
     let rent = env.ctx.banks_client.get_rent().await.unwrap().minimum_balance(82);
     let payer = payer_of(&env);
     let create = system_instruction::create_account(&payer, &fake.pubkey(), rent, 82, &anchor_lang::system_program::ID);
     exec(&mut env, &[create], &[&fake]).await.unwrap();
-    assert_token_error(exec(&mut env, &[ix_register(&a, &fake.pubkey(), MODE_LOCK, 8)], &[&admin]).await, TokenBridgeError::InvalidMint);
+    assert_token_error(
+        exec(&mut env, &[ix_register(&a, &fake.pubkey(), MODE_LOCK, 8)], &[&admin]).await,
+        MaskoiiError::InvalidMint,
+    );
     let raw = Keypair::new();
     let create = system_instruction::create_account(&payer, &raw.pubkey(), rent, 82, &spl_token::ID);
     exec(&mut env, &[create], &[&raw]).await.unwrap();
-    assert_token_error(exec(&mut env, &[ix_register(&a, &raw.pubkey(), MODE_LOCK, 8)], &[&admin]).await, TokenBridgeError::InvalidMint);
+    assert_token_error(
+        exec(&mut env, &[ix_register(&a, &raw.pubkey(), MODE_LOCK, 8)], &[&admin]).await,
+        MaskoiiError::InvalidMint,
+    );
 
     // Registration is permanent: a second one fails (the config PDA exists).
     exec(&mut env, &[ix_register(&a, &mint, MODE_LOCK, 8)], &[&admin]).await.unwrap();
@@ -119,9 +143,18 @@ async fn test_admin_instructions_missing_signer_and_wrong_admin() {
     assert_anchor_error(exec(&mut b.env, &[payer_ix], &[]).await, anchor_lang::error::ErrorCode::AccountNotSigner);
     let stranger = funded(&mut b.env).await;
     let s = stranger.pubkey();
-    assert_error(run(&mut b.env, &[ix_set_remote_bridge(&s, REMOTE_DOMAIN, [1u8; 32])], &[&stranger]).await, MaskoiiError::NotAdmin);
-    assert_error(run(&mut b.env, &[ix_link(&s, &b.mint, REMOTE_DOMAIN, [1u8; 32])], &[&stranger]).await, MaskoiiError::NotAdmin);
-    assert_error(exec(&mut b.env, &[ix_rate_limits(&s, &b.mint, limits(1, 1, 1, 1))], &[&stranger]).await, MaskoiiError::NotAdmin);
+    assert_error(
+        run(&mut b.env, &[ix_set_remote_bridge(&s, REMOTE_DOMAIN, [1u8; 32])], &[&stranger]).await,
+        MaskoiiError::NotAdmin,
+    );
+    assert_error(
+        run(&mut b.env, &[ix_link(&s, &b.mint, REMOTE_DOMAIN, [1u8; 32])], &[&stranger]).await,
+        MaskoiiError::NotAdmin,
+    );
+    assert_error(
+        exec(&mut b.env, &[ix_rate_limits(&s, &b.mint, limits(1, 1, 1, 1))], &[&stranger]).await,
+        MaskoiiError::NotAdmin,
+    );
     let _ = payer;
 }
 
@@ -131,15 +164,34 @@ async fn test_configuration_rejects_invalid_domains_and_records_values() {
     let admin = b.admin();
     let a = admin.pubkey();
     for domain in [0, LOCAL_DOMAIN] {
-        assert_token_error(run(&mut b.env, &[ix_set_remote_bridge(&a, domain, [1u8; 32])], &[&admin]).await, TokenBridgeError::InvalidDomain);
-        assert_token_error(run(&mut b.env, &[ix_link(&a, &b.mint, domain, [1u8; 32])], &[&admin]).await, TokenBridgeError::InvalidDomain);
+        assert_token_error(
+            run(&mut b.env, &[ix_set_remote_bridge(&a, domain, [1u8; 32])], &[&admin]).await,
+            MaskoiiError::InvalidDomain,
+        );
+        assert_token_error(
+            run(&mut b.env, &[ix_link(&a, &b.mint, domain, [1u8; 32])], &[&admin]).await,
+            MaskoiiError::InvalidDomain,
+        );
         let args = maskoii::instructions::RateLimitsArgs { remote_domain: domain, ..limits(1, 1, 1, 1) };
-        assert_token_error(exec(&mut b.env, &[ix_rate_limits(&a, &b.mint, args)], &[&admin]).await, TokenBridgeError::InvalidDomain);
+        assert_token_error(
+            exec(&mut b.env, &[ix_rate_limits(&a, &b.mint, args)], &[&admin]).await,
+            MaskoiiError::InvalidDomain,
+        );
     }
     let remote: RemoteBridge = account(&mut b.env, remote_bridge_pda(REMOTE_DOMAIN)).await;
     assert_eq!((remote.domain, remote.bridge), (REMOTE_DOMAIN, evm_bridge()));
     // Rate limits before a link create the route (closed link), and a later link keeps the buckets.
-    exec(&mut b.env, &[ix_rate_limits(&a, &b.mint, maskoii::instructions::RateLimitsArgs { remote_domain: 1002, ..limits(10, 1, 20, 2) })], &[&admin]).await.unwrap();
+    exec(
+        &mut b.env,
+        &[ix_rate_limits(
+            &a,
+            &b.mint,
+            maskoii::instructions::RateLimitsArgs { remote_domain: 1002, ..limits(10, 1, 20, 2) },
+        )],
+        &[&admin],
+    )
+    .await
+    .unwrap();
     let route: TokenRoute = account(&mut b.env, route_pda(&b.mint, 1002)).await;
     assert_eq!((route.remote_token, route.outbound.capacity, route.inbound.level), ([0u8; 32], 10, 20));
     run(&mut b.env, &[ix_link(&a, &b.mint, 1002, [5u8; 32])], &[&admin]).await.unwrap();
@@ -173,7 +225,11 @@ async fn test_transfer_remote_lock_keeps_dust_and_sends_73_byte_payload() {
     assert_eq!((view.origin_domain, view.destination_domain, view.nonce), (LOCAL_DOMAIN, REMOTE_DOMAIN, nonce));
     assert_eq!(view.payload.len(), 73);
     let p = token_payload::decode_transfer(view.payload).unwrap();
-    assert_eq!((p.token, p.recipient, p.amount), (evm_token(), evm_recipient(), 123_456_789), "token is the destination-side token");
+    assert_eq!(
+        (p.token, p.recipient, p.amount),
+        (evm_token(), evm_recipient(), 123_456_789),
+        "token is the destination-side token"
+    );
 }
 
 #[tokio::test]
@@ -196,7 +252,7 @@ async fn test_transfer_remote_errors() {
     assert_error(b.send(transfer_args(9)).await, MaskoiiError::AmountTooSmall);
     // Zero recipient.
     let args = maskoii::instructions::TransferRemoteArgs { recipient: [0u8; 32], ..transfer_args(10) };
-    assert_token_error(b.send(args).await, TokenBridgeError::InvalidRecipient);
+    assert_token_error(b.send(args).await, MaskoiiError::InvalidRecipient);
     // Fee above the caller's maximum.
     run(&mut b.env, &[ix_set_fee(&a, REMOTE_DOMAIN, 1, 0)], &[&admin]).await.unwrap();
     assert_error(b.send(transfer_args(10)).await, MaskoiiError::FeeExceedsMaximum);
@@ -208,22 +264,22 @@ async fn test_transfer_remote_errors() {
     run(&mut b.env, &[ix_set_paused(&guardian.pubkey(), false)], &[&guardian]).await.unwrap();
     // Outbound bucket: capacity 100 shared units.
     b.set_limits(limits(100, 1, u64::MAX, 0)).await;
-    assert_token_error(b.send(transfer_args(1_010)).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(b.send(transfer_args(1_010)).await, MaskoiiError::RateLimitExceeded);
     b.send(transfer_args(1_000)).await.unwrap();
-    assert_token_error(b.send(transfer_args(10)).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(b.send(transfer_args(10)).await, MaskoiiError::RateLimitExceeded);
     advance(&mut b.env, 5).await;
     b.send(transfer_args(50)).await.unwrap();
     // Closed outbound bucket.
     b.set_limits(limits(0, 0, u64::MAX, 0)).await;
-    assert_token_error(b.send(transfer_args(10)).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(b.send(transfer_args(10)).await, MaskoiiError::RateLimitExceeded);
     b.set_limits(limits(u64::MAX, 0, u64::MAX, 0)).await;
     // Unlinked token.
     run(&mut b.env, &[ix_link(&a, &b.mint, REMOTE_DOMAIN, [0u8; 32])], &[&admin]).await.unwrap();
-    assert_token_error(b.send(transfer_args(10)).await, TokenBridgeError::TokenNotLinked);
+    assert_token_error(b.send(transfer_args(10)).await, MaskoiiError::TokenNotLinked);
     run(&mut b.env, &[ix_link(&a, &b.mint, REMOTE_DOMAIN, evm_token())], &[&admin]).await.unwrap();
     // Closed route (remote bridge zero).
     run(&mut b.env, &[ix_set_remote_bridge(&a, REMOTE_DOMAIN, [0u8; 32])], &[&admin]).await.unwrap();
-    assert_token_error(b.send(transfer_args(10)).await, TokenBridgeError::UnknownRoute);
+    assert_token_error(b.send(transfer_args(10)).await, MaskoiiError::UnknownRoute);
     run(&mut b.env, &[ix_set_remote_bridge(&a, REMOTE_DOMAIN, evm_bridge())], &[&admin]).await.unwrap();
     b.send(transfer_args(10)).await.unwrap();
 }
@@ -237,7 +293,10 @@ async fn test_transfer_remote_account_attacks() {
     let mut acc = b.transfer_accounts().await;
     acc.sender = attacker.pubkey();
     acc.payer = attacker.pubkey();
-    assert_token_error(exec(&mut b.env, &[acc.build(transfer_args(10))], &[&attacker]).await, TokenBridgeError::SourceOwnerMismatch);
+    assert_token_error(
+        exec(&mut b.env, &[acc.build(transfer_args(10))], &[&attacker]).await,
+        MaskoiiError::SourceOwnerMismatch,
+    );
     // Duplicated mutable account: the escrow also as source.
     let mut acc = b.transfer_accounts().await;
     acc.source = escrow_pda(&b.mint);
@@ -250,24 +309,36 @@ async fn test_transfer_remote_account_attacks() {
     let other_token = token_account(&mut b.env, &other, &user.pubkey()).await;
     let mut acc = b.transfer_accounts().await;
     acc.source = other_token;
-    assert_token_error(exec(&mut b.env, &[acc.build(transfer_args(10))], &[&user]).await, TokenBridgeError::TokenAccountMintMismatch);
+    assert_token_error(
+        exec(&mut b.env, &[acc.build(transfer_args(10))], &[&user]).await,
+        MaskoiiError::TokenAccountMintMismatch,
+    );
     // Wrong escrow PDA: the user's own token account in place of the escrow.
     let decoy = token_account(&mut b.env, &b.mint, &user.pubkey()).await;
     let mut acc = b.transfer_accounts().await;
     acc.escrow = Some(decoy);
-    assert_anchor_error(exec(&mut b.env, &[acc.build(transfer_args(10))], &[&user]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    assert_anchor_error(
+        exec(&mut b.env, &[acc.build(transfer_args(10))], &[&user]).await,
+        anchor_lang::error::ErrorCode::ConstraintSeeds,
+    );
     // Lock mode without the escrow.
     let mut acc = b.transfer_accounts().await;
     acc.escrow = None;
-    assert_token_error(exec(&mut b.env, &[acc.build(transfer_args(10))], &[&user]).await, TokenBridgeError::EscrowRequired);
+    assert_token_error(exec(&mut b.env, &[acc.build(transfer_args(10))], &[&user]).await, MaskoiiError::EscrowRequired);
     // Fake mint: an unregistered mint with the registered mint's config.
     let mut acc = b.transfer_accounts().await;
     acc.mint = other;
     acc.source = other_token;
-    assert_anchor_error(exec(&mut b.env, &[acc.build(transfer_args(10))], &[&user]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    assert_anchor_error(
+        exec(&mut b.env, &[acc.build(transfer_args(10))], &[&user]).await,
+        anchor_lang::error::ErrorCode::ConstraintSeeds,
+    );
     // Fake mint with its own (nonexistent) config.
     acc.token_config = token_config_pda(&other);
-    assert_anchor_error(exec(&mut b.env, &[acc.build(transfer_args(10))], &[&user]).await, anchor_lang::error::ErrorCode::AccountNotInitialized);
+    assert_anchor_error(
+        exec(&mut b.env, &[acc.build(transfer_args(10))], &[&user]).await,
+        anchor_lang::error::ErrorCode::AccountNotInitialized,
+    );
     // Missing signer: the sender does not sign.
     let mut ix = b.transfer_accounts().await.build(transfer_args(10));
     ix.accounts[0].is_signer = false;
@@ -300,7 +371,7 @@ async fn test_receive_lock_releases_from_escrow() {
     // Replay of the same message fails at the receipt.
     refresh(&mut b.env).await;
     let metas = b.receive_accounts(bob_token).await.metas();
-    assert!(deliver_to_bridge(&mut b.env, &msg, metas).await.is_err());
+    assert_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::AlreadyDelivered);
     assert_eq!(balance(&mut b.env, &bob_token).await, 2_500_000_000);
 }
 
@@ -346,56 +417,58 @@ async fn test_receive_errors() {
     let payload = token_payload::encode_transfer(&b.mint.to_bytes(), &bob_token.to_bytes(), 1);
     let msg = b.raw_message([0x66; 32], &payload);
     let metas = b.receive_accounts(bob_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, TokenBridgeError::UnknownRemoteBridge);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::UnknownRemoteBridge);
     // Payload of the wrong length / kind.
     let msg = b.raw_message(evm_bridge(), &payload[..72]);
     let metas = b.receive_accounts(bob_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, TokenBridgeError::TokenMessageInvalidLength);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::TokenMessageInvalidLength);
     let mut kind3 = payload;
     kind3[0] = 3;
     let msg = b.raw_message(evm_bridge(), &kind3);
     let metas = b.receive_accounts(bob_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, TokenBridgeError::TokenMessageUnknownKind);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::TokenMessageUnknownKind);
     // Recipient account is not the payload's recipient.
     let eve_token = token_account(&mut b.env, &b.mint, &Keypair::new().pubkey()).await;
     let msg = b.transfer_message(&bob_token, 1);
     let metas = b.receive_accounts(eve_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, TokenBridgeError::RecipientMismatch);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::RecipientTokenAccountMismatch);
     // Payload names another token than the mint account passed.
     let other = create_mint(&mut b.env, 9).await;
     let payload = token_payload::encode_transfer(&other.to_bytes(), &bob_token.to_bytes(), 1);
     let msg = b.raw_message(evm_bridge(), &payload);
     let metas = b.receive_accounts(bob_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, TokenBridgeError::MintMismatch);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::MintMismatch);
     // Recipient token account of another mint.
     let other_token = token_account(&mut b.env, &other, &bob.pubkey()).await;
     let msg = b.transfer_message(&other_token, 1);
     let metas = b.receive_accounts(other_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, TokenBridgeError::TokenAccountMintMismatch);
-    // Wrong queue PDA.
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::TokenAccountMintMismatch);
+    // Lock mode without escrow; wrong escrow PDA; wrong bridge authority.
     let msg = b.transfer_message(&bob_token, 1);
     let mut acc = b.receive_accounts(bob_token).await;
-    acc.queued_transfer = queue_pda(&b.route(), 5);
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, acc.metas()).await, TokenBridgeError::QueueAccountMismatch);
-    // Lock mode without escrow; wrong escrow PDA; wrong bridge authority.
-    let mut acc = b.receive_accounts(bob_token).await;
     acc.escrow = None;
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, acc.metas()).await, TokenBridgeError::EscrowRequired);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, acc.metas()).await, MaskoiiError::EscrowRequired);
     let mut acc = b.receive_accounts(bob_token).await;
     acc.escrow = Some(eve_token);
-    assert_anchor_error(deliver_to_bridge(&mut b.env, &msg, acc.metas()).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    assert_anchor_error(
+        deliver_to_bridge(&mut b.env, &msg, acc.metas()).await,
+        anchor_lang::error::ErrorCode::ConstraintSeeds,
+    );
     let mut acc = b.receive_accounts(bob_token).await;
     acc.bridge_authority = bob.pubkey();
-    assert_anchor_error(deliver_to_bridge(&mut b.env, &msg, acc.metas()).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    assert_anchor_error(
+        deliver_to_bridge(&mut b.env, &msg, acc.metas()).await,
+        anchor_lang::error::ErrorCode::ConstraintSeeds,
+    );
     // Wire amount whose local value overflows u64 (×10).
     let big = b.transfer_message(&bob_token, u64::MAX);
     let metas = b.receive_accounts(bob_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &big, metas).await, TokenBridgeError::LocalAmountOverflow);
+    assert_token_error(deliver_to_bridge(&mut b.env, &big, metas).await, MaskoiiError::LocalAmountOverflow);
     // Unlinked token closes the inbound route too.
     let admin = b.admin();
     run(&mut b.env, &[ix_link(&admin.pubkey(), &b.mint, REMOTE_DOMAIN, [0u8; 32])], &[&admin]).await.unwrap();
     let metas = b.receive_accounts(bob_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, TokenBridgeError::TokenNotLinked);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::TokenNotLinked);
     run(&mut b.env, &[ix_link(&admin.pubkey(), &b.mint, REMOTE_DOMAIN, evm_token())], &[&admin]).await.unwrap();
     // After all these failures the same message still delivers (failed deliveries consume nothing).
     let metas = b.receive_accounts(bob_token).await.metas();
@@ -423,12 +496,18 @@ async fn test_handle_cannot_be_called_without_the_gateway() {
             payload: payload.to_vec(),
         }),
     };
-    assert_anchor_error(exec(&mut b.env, std::slice::from_ref(&ix), &[]).await, anchor_lang::error::ErrorCode::AccountNotSigner);
+    assert_anchor_error(
+        exec(&mut b.env, std::slice::from_ref(&ix), &[]).await,
+        anchor_lang::error::ErrorCode::AccountNotSigner,
+    );
     // A signer that is not the gateway authority of this program (e.g. the authority of another recipient).
     let attacker = funded(&mut b.env).await;
     let mut forged = ix;
     forged.accounts[0] = AccountMeta::new_readonly(attacker.pubkey(), true);
-    assert_anchor_error(exec(&mut b.env, &[forged], &[&attacker]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    assert_anchor_error(
+        exec(&mut b.env, &[forged], &[&attacker]).await,
+        anchor_lang::error::ErrorCode::ConstraintSeeds,
+    );
     assert_eq!(supply(&mut b.env, &b.mint).await, 0);
 }
 
@@ -471,17 +550,23 @@ async fn test_inbound_over_limit_is_queued_then_released_after_refill() {
     // Anyone may try; too early fails.
     let caller = funded(&mut b.env).await;
     let release = release_ix(b, q_key, payer, bob_token);
-    assert_token_error(run_as(&mut b.env, &caller, std::slice::from_ref(&release)).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(
+        run_as(&mut b.env, &caller, std::slice::from_ref(&release)).await,
+        MaskoiiError::RateLimitExceeded,
+    );
     // Lamport drain: the caller names itself as rent receiver.
     let drain = release_ix(b, q_key, caller.pubkey(), bob_token);
-    assert_token_error(run_as(&mut b.env, &caller, &[drain]).await, TokenBridgeError::RentReceiverMismatch);
+    assert_token_error(run_as(&mut b.env, &caller, &[drain]).await, MaskoiiError::RentReceiverMismatch);
     // Duplicated mutable account / wrong recipient: the escrow as recipient.
     let dup = release_ix(b, q_key, payer, escrow_pda(&b.mint));
-    assert_anchor_error(run_as(&mut b.env, &caller, &[dup]).await, anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount);
+    assert_anchor_error(
+        run_as(&mut b.env, &caller, &[dup]).await,
+        anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
+    );
     // Another recipient than the queued one.
     let eve_token = token_account(&mut b.env, &b.mint, &caller.pubkey()).await;
     let redirect = release_ix(b, q_key, payer, eve_token);
-    assert_token_error(run_as(&mut b.env, &caller, &[redirect]).await, TokenBridgeError::RecipientMismatch);
+    assert_token_error(run_as(&mut b.env, &caller, &[redirect]).await, MaskoiiError::RecipientTokenAccountMismatch);
 
     // 20 s refill 200 → 600 available.
     advance(&mut b.env, 20).await;
@@ -495,7 +580,10 @@ async fn test_inbound_over_limit_is_queued_then_released_after_refill() {
     assert_eq!(caller_before - lamports(&mut b.env, caller.pubkey()).await, 5_000, "the caller only paid its fee");
     // A second release of the closed entry fails: no double credit.
     refresh(&mut b.env).await;
-    assert_anchor_error(run_as(&mut b.env, &caller, &[release]).await, anchor_lang::error::ErrorCode::AccountNotInitialized);
+    assert_anchor_error(
+        run_as(&mut b.env, &caller, &[release]).await,
+        anchor_lang::error::ErrorCode::AccountNotInitialized,
+    );
     assert_eq!(balance(&mut b.env, &bob_token).await, 12_000);
 }
 
@@ -513,18 +601,28 @@ async fn test_inbound_above_capacity_waits_for_a_raise_and_closed_route_queues()
     assert_eq!(q.wire_amount, 5);
     advance(&mut b.env, 1_000_000).await;
     let release = release_ix(b, q_key, payer, user_token);
-    assert_token_error(exec(&mut b.env, std::slice::from_ref(&release), &[]).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(exec(&mut b.env, std::slice::from_ref(&release), &[]).await, MaskoiiError::RateLimitExceeded);
     b.set_limits(limits(u64::MAX, 0, 5, 0)).await;
     exec(&mut b.env, &[release], &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &user_token).await, 50);
-    // The bucket is now empty: the next transfer queues under seq 1.
+    // The bucket is now empty: the next transfer queues, and only under seq 1 (the queue PDA is checked only when
+    // a transfer is queued; a transfer credited at once ignores that account).
+    let msg = b.transfer_message(&user_token, 1);
+    let mut acc = b.receive_accounts(user_token).await;
+    acc.queued_transfer = queue_pda(&b.route(), 5);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, acc.metas()).await, MaskoiiError::QueueAccountMismatch);
     b.receive(user_token, 1).await.unwrap();
     let next = queue_pda(&b.route(), 1);
     assert!(exists(&mut b.env, next).await);
     assert_eq!(balance(&mut b.env, &user_token).await, 50);
 }
 
-fn release_ix(b: &Bridge, queued: Pubkey, rent_receiver: Pubkey, recipient: Pubkey) -> anchor_lang::solana_program::instruction::Instruction {
+fn release_ix(
+    b: &Bridge,
+    queued: Pubkey,
+    rent_receiver: Pubkey,
+    recipient: Pubkey,
+) -> anchor_lang::solana_program::instruction::Instruction {
     mk_ix(
         maskoii::accounts::TokenReleaseQueued {
             queued_transfer: queued,
@@ -541,24 +639,34 @@ fn release_ix(b: &Bridge, queued: Pubkey, rent_receiver: Pubkey, recipient: Pubk
     )
 }
 
-/// Every `TokenBridgeError` variant is asserted by some test of this crate (a guard against untested errors).
+/// Every token-bridge and claims variant of `MaskoiiError` (the section of `errors.rs` from the token-bridge marker to
+/// the next section) is asserted by some test of this crate (a guard against untested errors).
 #[test]
 fn test_every_token_bridge_error_is_asserted() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
-    let errors = std::fs::read_to_string(format!("{dir}src/errors_token.rs")).unwrap();
+    let errors = std::fs::read_to_string(format!("{dir}src/errors.rs")).unwrap();
     let tests: String = ["tests/token/bridge.rs", "tests/token/claims.rs", "src/state/token_payload.rs"]
         .iter()
         .map(|f| std::fs::read_to_string(format!("{dir}{f}")).unwrap())
         .collect();
-    let variants: Vec<&str> = errors
+    let section = errors.split("// ---- token bridge and claims").nth(1).expect("token-bridge section in errors.rs");
+    let section = section.split_once('\n').unwrap().1;
+    let section = section.split("// ----").next().unwrap();
+    let variants: Vec<&str> = section
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with('#') && l.ends_with(','))
         .map(|l| l.trim_end_matches(','))
         .collect();
-    assert_eq!(variants.len(), 31);
-    for v in variants {
-        assert!(tests.contains(&format!("TokenBridgeError::{v})")) || tests.contains(&format!("TokenBridgeError::{v}\n")), "{v} is never asserted");
+    // The 31 errors of the former `TokenBridgeError`: 28 in this section (its `RecipientMismatch` is now
+    // `RecipientTokenAccountMismatch`) and 3 whose gateway variant has the same meaning (`shared`).
+    let shared = ["InvalidRecipient", "TokenMessageInvalidLength", "TokenMessageUnknownKind"];
+    assert_eq!(variants.len(), 28);
+    for v in variants.iter().copied().chain(shared) {
+        assert!(
+            [")", ",", "\n"].iter().any(|end| tests.contains(&format!("MaskoiiError::{v}{end}"))),
+            "{v} is never asserted"
+        );
     }
 }
 
@@ -575,7 +683,10 @@ async fn test_receive_fake_mint_and_size_of_the_delivery_transaction() {
     acc.mint = fake;
     acc.token_config = token_config_pda(&fake);
     acc.route = route_pda(&fake, REMOTE_DOMAIN);
-    assert_anchor_error(deliver_to_bridge(&mut b.env, &msg, acc.metas()).await, anchor_lang::error::ErrorCode::AccountNotInitialized);
+    assert_anchor_error(
+        deliver_to_bridge(&mut b.env, &msg, acc.metas()).await,
+        anchor_lang::error::ErrorCode::AccountNotInitialized,
+    );
 
     // A token delivery (deliver's 9 accounts + 11 for the bridge, 154-byte message) fits one transaction.
     let msg = b.transfer_message(&user_token, 1);
@@ -588,6 +699,13 @@ async fn test_receive_fake_mint_and_size_of_the_delivery_transaction() {
     let size = wire_size(&tx);
     println!("token delivery transaction: {size} bytes");
     assert!(size <= PACKET_DATA_SIZE, "token delivery is {size} bytes");
-    deliver_to_bridge(&mut b.env, &msg, accounts.remaining.clone()).await.unwrap();
+    // With another program's gateway authority instead of this program's own (checked by its constant bump).
+    let set = b.env.set1.clone();
+    post(&mut b.env, maskoii::protocol::attestation::AttestationKind::Message, 1, &set, &id, &[0, 1, 2]).await;
+    let mut wrong = accounts.build(id, msg.clone());
+    assert_eq!(wrong.accounts[7].pubkey, authority_pda(&maskoii::ID));
+    wrong.accounts[7].pubkey = authority_pda(&recipient_id());
+    assert_anchor_error(exec(&mut b.env, &[wrong], &[]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    exec(&mut b.env, &[accounts.build(id, msg.clone())], &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &user_token).await, 10);
 }

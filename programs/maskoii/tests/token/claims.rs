@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::ToAccountMetas;
 use anchor_spl::token::spl_token;
-use maskoii::errors_token::TokenBridgeError;
+use maskoii::errors::MaskoiiError;
 use maskoii::instructions::ClaimArgs;
 use maskoii::protocol::{merkle, message};
 use maskoii::state::token_payload::{self, DistributionPayload};
@@ -36,7 +36,13 @@ impl Tree {
 
     fn args(&self, index: usize) -> ClaimArgs {
         let l = &self.leaves[index];
-        ClaimArgs { index: index as u32, claimant: l.claimant, amount: l.amount, salt: l.salt, proof: self.proof(index) }
+        ClaimArgs {
+            index: index as u32,
+            claimant: l.claimant,
+            amount: l.amount,
+            salt: l.salt,
+            proof: self.proof(index),
+        }
     }
 }
 
@@ -146,7 +152,10 @@ async fn test_distribution_funds_vault_and_each_leaf_pays_once() {
     assert!(size <= PACKET_DATA_SIZE, "distribution delivery is {size} bytes");
     let d: Distribution = account(&mut b.env, d_key).await;
     assert!(d.funded);
-    assert_eq!((d.total, d.claimed, d.leaf_count, d.root, d.mint, d.origin), (600, 0, 3, t.root, b.mint, REMOTE_DOMAIN));
+    assert_eq!(
+        (d.total, d.claimed, d.leaf_count, d.root, d.mint, d.origin),
+        (600, 0, 3, t.root, b.mint, REMOTE_DOMAIN)
+    );
     assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 6_000, "600 shared units at 9 decimals");
     let bitmap: ClaimBitmap = account(&mut b.env, bitmap_pda(&d_key)).await;
     assert_eq!((bitmap.distribution, bitmap.bits.clone()), (d_key, vec![0u8]));
@@ -163,7 +172,7 @@ async fn test_distribution_funds_vault_and_each_leaf_pays_once() {
     assert_eq!(d.claimed, 200);
 
     // Replay of the same claim fails.
-    assert_token_error(run_as(&mut b.env, &relayer, &[ix]).await, TokenBridgeError::AlreadyClaimed);
+    assert_token_error(run_as(&mut b.env, &relayer, &[ix]).await, MaskoiiError::AlreadyClaimed);
     assert_eq!(balance(&mut b.env, &t.leaves[1].token).await, 2_000);
 
     for i in [0, 2] {
@@ -188,37 +197,67 @@ async fn test_claim_errors() {
     // Wrong proof, wrong amount, wrong salt, wrong claimant.
     let mut args = t.args(0);
     args.proof[0][0] ^= 1;
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, TokenBridgeError::InvalidClaimProof);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await,
+        MaskoiiError::InvalidClaimProof,
+    );
     let args = ClaimArgs { amount: 301, ..t.args(0) };
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, TokenBridgeError::InvalidClaimProof);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await,
+        MaskoiiError::InvalidClaimProof,
+    );
     let args = ClaimArgs { salt: [0u8; 32], ..t.args(0) };
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, TokenBridgeError::InvalidClaimProof);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await,
+        MaskoiiError::InvalidClaimProof,
+    );
     // Leaf 0's proof with leaf 1's claimant (and its token account).
     let args = ClaimArgs { claimant: t.leaves[1].claimant, ..t.args(0) };
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, args)], &[]).await, TokenBridgeError::InvalidClaimProof);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, args)], &[]).await,
+        MaskoiiError::InvalidClaimProof,
+    );
     // Paying a token account the claimant does not own (wrong owner).
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, t.args(0))], &[]).await, TokenBridgeError::ClaimantMismatch);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, t.args(0))], &[]).await,
+        MaskoiiError::ClaimantMismatch,
+    );
     // Index past the leaf count.
     let args = ClaimArgs { index: 3, ..t.args(0) };
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await, TokenBridgeError::ClaimIndexOutOfRange);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, args)], &[]).await,
+        MaskoiiError::ClaimIndexOutOfRange,
+    );
     // Token account of another mint owned by the claimant.
     let other = create_mint(&mut b.env, 9).await;
     let other_token = token_account(&mut b.env, &other, &t.leaves[0].claimant).await;
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, other_token, t.args(0))], &[]).await, TokenBridgeError::TokenAccountMintMismatch);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, other_token, t.args(0))], &[]).await,
+        MaskoiiError::TokenAccountMintMismatch,
+    );
     // Fake mint account.
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, other, t.leaves[0].token, t.args(0))], &[]).await, TokenBridgeError::MintMismatch);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, other, t.leaves[0].token, t.args(0))], &[]).await,
+        MaskoiiError::MintMismatch,
+    );
     // Wrong vault PDA (the escrow) and duplicated mutable account (the vault as the claimant account).
     let mut ix = claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0));
     ix.accounts[2].pubkey = escrow_pda(&b.mint);
     assert_anchor_error(run(&mut b.env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
     let ix = claim_ix(d_key, b.mint, vault_pda(&d_key), t.args(0));
-    assert_anchor_error(run(&mut b.env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount);
+    assert_anchor_error(
+        run(&mut b.env, &[ix], &[]).await,
+        anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
+    );
 
     // 300 + 300 exhaust the 600 funded; the last 100 exceeds what is left.
     for i in [0, 1] {
         exec(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[i].token, t.args(i))], &[]).await.unwrap();
     }
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[2].token, t.args(2))], &[]).await, TokenBridgeError::ClaimExceedsFunding);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[2].token, t.args(2))], &[]).await,
+        MaskoiiError::ClaimExceedsFunding,
+    );
     assert_eq!(balance(&mut b.env, &t.leaves[2].token).await, 0);
 }
 
@@ -236,15 +275,21 @@ async fn test_distribution_over_inbound_limit_waits_then_is_funded() {
     assert!(!d.funded, "the root is recorded, the funds wait for capacity");
     assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 0);
 
-    assert_token_error(run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0))], &[]).await, TokenBridgeError::DistributionNotFunded);
+    assert_token_error(
+        run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0))], &[]).await,
+        MaskoiiError::DistributionNotFunded,
+    );
     let fund = fund_ix(b, d_key);
-    assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, MaskoiiError::RateLimitExceeded);
     b.set_limits(limits(u64::MAX, 0, 1_000, 10)).await; // capacity 1,000, level kept at 500
-    assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, TokenBridgeError::RateLimitExceeded);
+    assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, MaskoiiError::RateLimitExceeded);
     advance(&mut b.env, 10).await; // +100
     run(&mut b.env, std::slice::from_ref(&fund), &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 6_000);
-    assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, TokenBridgeError::DistributionAlreadyFunded);
+    assert_token_error(
+        run(&mut b.env, std::slice::from_ref(&fund), &[]).await,
+        MaskoiiError::DistributionAlreadyFunded,
+    );
     run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0))], &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &t.leaves[0].token).await, 6_000);
 }
@@ -268,6 +313,35 @@ async fn test_distribution_mint_mode_mints_into_vault() {
 }
 
 #[tokio::test]
+async fn test_distribution_prefunded_addresses_and_single_use_id() {
+    let b = &mut Bridge::new(MODE_MINT, 6, 6).await;
+    let t = tree(b, &[7, 8]).await;
+    let id = [0xd5; 32];
+    let d_key = distribution_pda(REMOTE_DOMAIN, &id);
+    // Someone sends lamports in advance to all three addresses (public once the message is sent): still delivered.
+    let payer = payer_of(&b.env);
+    for key in [d_key, vault_pda(&d_key), bitmap_pda(&d_key)] {
+        let fund = anchor_lang::solana_program::system_instruction::transfer(&payer, &key, 1_000_000);
+        exec(&mut b.env, &[fund], &[]).await.unwrap();
+    }
+    let payload = token_payload::encode_distribution(&distribution_payload(b, t.root, 15, 2, id));
+    deliver_distribution(b, evm_bridge(), &payload, &id).await.unwrap();
+    let d: Distribution = account(&mut b.env, d_key).await;
+    assert_eq!((d.total, d.leaf_count, d.funded), (15, 2, true));
+    assert_eq!(balance(&mut b.env, &vault_pda(&d_key)).await, 15);
+    run(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[1].token, t.args(1))], &[]).await.unwrap();
+    assert_eq!(balance(&mut b.env, &t.leaves[1].token).await, 8);
+    // Another message (next nonce) reusing the id from the same origin is refused by name.
+    let again = token_payload::encode_distribution(&distribution_payload(b, [9u8; 32], 100, 2, id));
+    assert_token_error(
+        deliver_distribution(b, evm_bridge(), &again, &id).await,
+        MaskoiiError::DistributionAlreadyExists,
+    );
+    let d: Distribution = account(&mut b.env, d_key).await;
+    assert_eq!((d.root, d.total), (t.root, 15));
+}
+
+#[tokio::test]
 async fn test_distribution_payload_errors() {
     let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
     b.fill_escrow(100_000_000_000).await;
@@ -277,26 +351,31 @@ async fn test_distribution_payload_errors() {
     let enc = |p: DistributionPayload| token_payload::encode_distribution(&p).to_vec();
 
     let zero = enc(DistributionPayload { leaf_count: 0, ..good });
-    assert_token_error(deliver_distribution(b, evm_bridge(), &zero, &id).await, TokenBridgeError::InvalidLeafCount);
+    assert_token_error(deliver_distribution(b, evm_bridge(), &zero, &id).await, MaskoiiError::InvalidLeafCount);
     let huge = enc(DistributionPayload { leaf_count: 65_537, ..good });
-    assert_token_error(deliver_distribution(b, evm_bridge(), &huge, &id).await, TokenBridgeError::InvalidLeafCount);
+    assert_token_error(deliver_distribution(b, evm_bridge(), &huge, &id).await, MaskoiiError::InvalidLeafCount);
     let short = &enc(good)[..108];
-    assert_token_error(deliver_distribution(b, evm_bridge(), short, &id).await, TokenBridgeError::DistributionMessageInvalidLength);
-    assert_token_error(deliver_distribution(b, [0x66; 32], &enc(good), &id).await, TokenBridgeError::UnknownRemoteBridge);
+    assert_token_error(
+        deliver_distribution(b, evm_bridge(), short, &id).await,
+        MaskoiiError::DistributionMessageInvalidLength,
+    );
+    assert_token_error(deliver_distribution(b, [0x66; 32], &enc(good), &id).await, MaskoiiError::UnknownRemoteBridge);
     let other = create_mint(&mut b.env, 9).await;
     let wrong_mint = enc(DistributionPayload { mint: other.to_bytes(), ..good });
-    assert_token_error(deliver_distribution(b, evm_bridge(), &wrong_mint, &id).await, TokenBridgeError::MintMismatch);
+    assert_token_error(deliver_distribution(b, evm_bridge(), &wrong_mint, &id).await, MaskoiiError::MintMismatch);
     // Lock mode without the escrow.
     let msg = b.raw_message(evm_bridge(), &enc(good));
     let mut metas = receive_metas(b, payer_of(&b.env), &id);
     metas[6] = AccountMeta::new_readonly(maskoii::ID, false);
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, TokenBridgeError::EscrowRequired);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::EscrowRequired);
     // Local total overflowing u64.
     let overflow = enc(DistributionPayload { total: u64::MAX, ..good });
-    assert_token_error(deliver_distribution(b, evm_bridge(), &overflow, &id).await, TokenBridgeError::LocalAmountOverflow);
+    assert_token_error(deliver_distribution(b, evm_bridge(), &overflow, &id).await, MaskoiiError::LocalAmountOverflow);
     // A distribution id is used once per origin.
     deliver_distribution(b, evm_bridge(), &enc(good), &id).await.unwrap();
-    assert!(deliver_distribution(b, evm_bridge(), &enc(DistributionPayload { root: [1u8; 32], ..good }), &id).await.is_err());
+    assert!(deliver_distribution(b, evm_bridge(), &enc(DistributionPayload { root: [1u8; 32], ..good }), &id)
+        .await
+        .is_err());
     let d: Distribution = account(&mut b.env, distribution_pda(REMOTE_DOMAIN, &id)).await;
     assert_eq!(d.root, root, "the first distribution is untouched");
 }

@@ -8,7 +8,7 @@ use anchor_lang::solana_program::system_instruction;
 use anchor_lang::{Discriminator, InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
 use anchor_spl::token::{Mint, TokenAccount};
-use maskoii::errors_token::TokenBridgeError;
+use maskoii::errors::MaskoiiError;
 use maskoii::instructions::{ClaimArgs, RateLimitsArgs, TransferRemoteArgs};
 use maskoii::protocol::attestation::AttestationKind;
 use maskoii::protocol::message;
@@ -70,10 +70,9 @@ pub fn bitmap_pda(distribution: &Pubkey) -> Pubkey {
     pda(&[CLAIM_BITMAP_SEED, distribution.as_ref()])
 }
 
-/// Asserts the transaction failed with token-bridge error `expected` (codes from 7000).
-pub fn assert_token_error(result: std::result::Result<(), BanksClientError>, expected: TokenBridgeError) {
-    let code = custom_code(result);
-    assert_eq!(code, 7000 + expected as u32, "expected {expected:?}, got code {code}");
+/// Asserts the transaction failed with the token-bridge error `expected` (one `MaskoiiError`, like the gateway's).
+pub fn assert_token_error(result: std::result::Result<(), BanksClientError>, expected: MaskoiiError) {
+    assert_error(result, expected);
 }
 
 pub fn mk_ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
@@ -94,7 +93,8 @@ pub async fn create_mint_with(
     let payer = payer_of(env);
     let rent = env.ctx.banks_client.get_rent().await.unwrap().minimum_balance(82);
     let create = system_instruction::create_account(&payer, &mint.pubkey(), rent, 82, program);
-    let mut init = spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), authority, freeze, decimals).unwrap();
+    let mut init =
+        spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), authority, freeze, decimals).unwrap();
     init.program_id = *program;
     exec(env, &[create, init], &[&mint]).await.unwrap();
     mint.pubkey()
@@ -444,7 +444,11 @@ impl Bridge {
 // native processor nothing reaches the transaction log. Tests assert the state each event describes instead.
 
 /// Runs `ixs` (after a fresh blockhash, so that repeating an identical transaction is not deduplicated).
-pub async fn run(env: &mut Env, ixs: &[Instruction], signers: &[&Keypair]) -> std::result::Result<(), BanksClientError> {
+pub async fn run(
+    env: &mut Env,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+) -> std::result::Result<(), BanksClientError> {
     refresh(env).await;
     exec(env, ixs, signers).await
 }
@@ -452,6 +456,11 @@ pub async fn run(env: &mut Env, ixs: &[Instruction], signers: &[&Keypair]) -> st
 /// Runs `ixs` with `payer` as the only signer and fee payer (a third party, not the context payer).
 pub async fn run_as(env: &mut Env, payer: &Keypair, ixs: &[Instruction]) -> std::result::Result<(), BanksClientError> {
     refresh(env).await;
-    let tx = solana_transaction::Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &[payer], env.ctx.last_blockhash);
+    let tx = solana_transaction::Transaction::new_signed_with_payer(
+        ixs,
+        Some(&payer.pubkey()),
+        &[payer],
+        env.ctx.last_blockhash,
+    );
     env.ctx.banks_client.process_transaction(tx).await
 }

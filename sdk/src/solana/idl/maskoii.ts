@@ -296,6 +296,14 @@ export type Maskoii = {
         },
         {
           name: "receipt";
+          docs: [
+            "let a second receipt address exist per message). `validate` requires it not to exist yet",
+            "(`AlreadyDelivered`); the handler creates it and writes it before calling the recipient. Not Anchor's `init`:",
+            "that fails inside the system program on replay (no error name), and anchor-lang 1.2 creates a pre-funded",
+            "address with `create_account_allow_prefund`, which runtimes without that feature reject, so anyone could block",
+            "a message for good by sending a lamport to its receipt address. `create_pda_account` tops up, allocates and",
+            "assigns instead.",
+          ];
           writable: true;
           pda: {
             seeds: [
@@ -315,18 +323,9 @@ export type Maskoii = {
         },
         {
           name: "gatewayAuthority";
-          pda: {
-            seeds: [
-              {
-                kind: "const";
-                value: [103, 97, 116, 101, 119, 97, 121, 95, 97, 117, 116, 104, 111, 114, 105, 116, 121];
-              },
-              {
-                kind: "account";
-                path: "recipientProgram";
-              },
-            ];
-          };
+          docs: [
+            "`validate`: by the constant bump when the recipient is this program, by `find_program_address` otherwise.",
+          ];
         },
         {
           name: "systemProgram";
@@ -406,6 +405,7 @@ export type Maskoii = {
         },
         {
           name: "nextSet";
+          docs: ["Anchor's `init`, one lamport sent to this predictable address would block every rotation)."];
           writable: true;
         },
         {
@@ -433,7 +433,8 @@ export type Maskoii = {
           name: "gatewayAuthority";
           docs: [
             "The gateway authority of this program as a recipient (`[GATEWAY_AUTHORITY_SEED, program id]`): only",
-            "`deliver` can make it sign.",
+            "`deliver` can make it sign. Its bump is the constant `SELF_GATEWAY_AUTHORITY_BUMP` (one",
+            "`create_program_address`, no search).",
           ];
           signer: true;
           pda: {
@@ -609,6 +610,11 @@ export type Maskoii = {
         },
         {
           name: "verification";
+          docs: [
+            "`create_program_address`). Created by the handler on the first chunk (pre-funding-safe: Anchor's",
+            "`init_if_needed` would use `create_account_allow_prefund`, which runtimes without that feature reject), then",
+            "read as an Anchor `Account<Verification>` (owner and discriminator checked).",
+          ];
           writable: true;
         },
         {
@@ -796,6 +802,7 @@ export type Maskoii = {
         },
         {
           name: "nextSet";
+          docs: ["Anchor's `init`, one lamport sent to this predictable address would block every rotation)."];
           writable: true;
         },
         {
@@ -1676,16 +1683,8 @@ export type Maskoii = {
       discriminator: [192, 178, 69, 232, 58, 149, 157, 132];
     },
     {
-      name: "outboxMessage";
-      discriminator: [134, 18, 164, 212, 122, 45, 165, 53];
-    },
-    {
       name: "queuedTransfer";
       discriminator: [26, 5, 195, 92, 0, 20, 64, 183];
-    },
-    {
-      name: "receipt";
-      discriminator: [39, 154, 73, 106, 80, 102, 145, 153];
     },
     {
       name: "remoteBridge";
@@ -2020,7 +2019,7 @@ export type Maskoii = {
     {
       code: 6042;
       name: "invalidRecipient";
-      msg: "recipient is the zero key (the system program), not a recipient program";
+      msg: "recipient is zero (for deliver: the zero key is the system program, not a recipient program)";
     },
     {
       code: 6043;
@@ -2050,12 +2049,12 @@ export type Maskoii = {
     {
       code: 6048;
       name: "tokenMessageInvalidLength";
-      msg: "token message is not 105 bytes";
+      msg: "transfer payload is not 73 bytes";
     },
     {
       code: 6049;
       name: "tokenMessageUnknownKind";
-      msg: "token message kind is not 1 (transfer)";
+      msg: "payload kind is neither 1 (transfer) nor, for the token bridge, 2 (distribution)";
     },
     {
       code: 6050;
@@ -2078,159 +2077,154 @@ export type Maskoii = {
       msg: "initialize must be signed by the program's upgrade authority";
     },
     {
-      code: 7000;
+      code: 6054;
       name: "token2022Unsupported";
       msg: "mint is owned by the Token-2022 program: transfer fees and hooks would break the bridge's accounting";
     },
     {
-      code: 7001;
+      code: 6055;
       name: "invalidMint";
       msg: "mint account is not an initialised mint of the SPL Token program";
     },
     {
-      code: 7002;
+      code: 6056;
       name: "invalidMode";
       msg: "mode is neither 0 (lock) nor 1 (mint)";
     },
     {
-      code: 7003;
+      code: 6057;
       name: "mintAuthorityNotBridge";
       msg: "mint mode needs the bridge authority PDA as the mint's mint authority";
     },
     {
-      code: 7004;
+      code: 6058;
       name: "foreignFreezeAuthority";
       msg: "mint mode needs the mint's freeze authority to be unset or the bridge authority PDA";
     },
     {
-      code: 7005;
+      code: 6059;
       name: "invalidDomain";
       msg: "domain is 0 or this chain's own domain";
     },
     {
-      code: 7006;
+      code: 6060;
+      name: "mintSupplyNotZero";
+      msg: "mint mode needs a mint with zero supply: tokens minted before the bridge took over would be unbacked";
+    },
+    {
+      code: 6061;
       name: "unknownRoute";
       msg: "no remote bridge is set for the destination";
     },
     {
-      code: 7007;
+      code: 6062;
       name: "tokenNotLinked";
       msg: "the token has no remote token on that domain";
     },
     {
-      code: 7008;
-      name: "invalidRecipient";
-      msg: "recipient is zero";
-    },
-    {
-      code: 7009;
+      code: 6063;
       name: "rateLimitExceeded";
       msg: "the route's rate-limit bucket holds less than requested";
     },
     {
-      code: 7010;
+      code: 6064;
       name: "sourceOwnerMismatch";
       msg: "source token account is not owned by the sender";
     },
     {
-      code: 7011;
+      code: 6065;
       name: "unknownRemoteBridge";
       msg: "the message sender is not the token bridge registered for the origin domain";
     },
     {
-      code: 7012;
-      name: "tokenMessageInvalidLength";
-      msg: "transfer payload is not 73 bytes";
-    },
-    {
-      code: 7013;
-      name: "tokenMessageUnknownKind";
-      msg: "payload kind is neither 1 (transfer) nor 2 (distribution)";
-    },
-    {
-      code: 7014;
+      code: 6066;
       name: "mintMismatch";
       msg: "the mint account is not the payload's token";
     },
     {
-      code: 7015;
-      name: "recipientMismatch";
-      msg: "the recipient token account is not the payload's recipient";
+      code: 6067;
+      name: "recipientTokenAccountMismatch";
+      msg: "the recipient token account is not the payload's (or the queued transfer's) recipient";
     },
     {
-      code: 7016;
+      code: 6068;
       name: "tokenAccountMintMismatch";
       msg: "token account holds another mint";
     },
     {
-      code: 7017;
+      code: 6069;
       name: "escrowRequired";
       msg: "lock-mode token needs its escrow account";
     },
     {
-      code: 7018;
+      code: 6070;
       name: "queueAccountMismatch";
       msg: "the queue entry account is not the route's next queue PDA";
     },
     {
-      code: 7019;
+      code: 6071;
       name: "localAmountOverflow";
       msg: "amount in local units does not fit u64";
     },
     {
-      code: 7020;
+      code: 6072;
       name: "rentReceiverMismatch";
       msg: "rent receiver is not the account that paid the rent";
     },
     {
-      code: 7021;
+      code: 6073;
       name: "distributionMessageInvalidLength";
       msg: "distribution payload is not 109 bytes";
     },
     {
-      code: 7022;
+      code: 6074;
       name: "invalidLeafCount";
       msg: "leaf count is 0 or above the maximum";
     },
     {
-      code: 7023;
+      code: 6075;
       name: "distributionNotFunded";
       msg: "distribution is not funded yet (inbound rate limit): fund it first";
     },
     {
-      code: 7024;
+      code: 6076;
       name: "distributionAlreadyFunded";
       msg: "distribution is already funded";
     },
     {
-      code: 7025;
+      code: 6077;
       name: "claimIndexOutOfRange";
       msg: "leaf index is not below the distribution's leaf count";
     },
     {
-      code: 7026;
+      code: 6078;
       name: "alreadyClaimed";
       msg: "leaf was already claimed";
     },
     {
-      code: 7027;
+      code: 6079;
       name: "invalidClaimProof";
       msg: "Merkle proof does not lead from the leaf to the distribution root";
     },
     {
-      code: 7028;
+      code: 6080;
       name: "claimExceedsFunding";
       msg: "claim exceeds what the distribution has left";
     },
     {
-      code: 7029;
+      code: 6081;
       name: "claimantMismatch";
       msg: "claimant token account is not owned by the claimant";
     },
     {
-      code: 7030;
-      name: "mintSupplyNotZero";
-      msg: "mint mode needs a mint with zero supply: tokens minted before the bridge took over would be unbacked";
+      code: 6082;
+      name: "alreadyDelivered";
+      msg: "message was already delivered: its receipt account exists";
+    },
+    {
+      code: 6083;
+      name: "distributionAlreadyExists";
+      msg: "a distribution with this id from this origin already exists (ids are single-use per origin)";
     },
   ];
   types: [
@@ -3045,47 +3039,6 @@ export type Maskoii = {
       };
     },
     {
-      name: "outboxMessage";
-      docs: [
-        "A sent message, kept on chain so that attesters can read it by nonce (seeds `[OUTBOX_SEED, nonce.to_le_bytes()]`).",
-      ];
-      type: {
-        kind: "struct";
-        fields: [
-          {
-            name: "nonce";
-            docs: ["The message's nonce."];
-            type: "u64";
-          },
-          {
-            name: "destination";
-            docs: ["Destination domain."];
-            type: "u32";
-          },
-          {
-            name: "sender";
-            docs: ["The signer that sent it (the message's `sender`)."];
-            type: "pubkey";
-          },
-          {
-            name: "slot";
-            docs: ["Slot it was sent in."];
-            type: "u64";
-          },
-          {
-            name: "bump";
-            docs: ["Bump of this PDA."];
-            type: "u8";
-          },
-          {
-            name: "message";
-            docs: ["The whole encoded message (spec §2)."];
-            type: "bytes";
-          },
-        ];
-      };
-    },
-    {
       docs: ["The guardian paused or unpaused the gateway."];
       name: "pausedSet";
       type: {
@@ -3135,6 +3088,16 @@ export type Maskoii = {
                 };
               };
             };
+          },
+          {
+            name: "verificationBump";
+            docs: [
+              "Bump of the verification PDA, so that the program checks the address with one `create_program_address`",
+              "instead of searching for it. Clients pass the canonical one; another valid bump only gives the payer a",
+              "second, equally checked account for the same `(kind, set, value)` (`deliver` trusts a verification's",
+              "contents, not its address), so nothing depends on it being canonical.",
+            ];
+            type: "u8";
           },
         ];
       };
@@ -3272,67 +3235,6 @@ export type Maskoii = {
           },
         ];
         kind: "struct";
-      };
-    },
-    {
-      name: "receipt";
-      docs: [
-        "Delivery record of one message (seeds `[RECEIPT_SEED, message_id]`). It is created only when the recipient's",
-        "`handle` succeeded in the same transaction, so its existence means Delivered and makes replay fail.",
-      ];
-      type: {
-        kind: "struct";
-        fields: [
-          {
-            name: "messageId";
-            docs: ["keccak256 of the message."];
-            type: {
-              array: ["u8", 32];
-            };
-          },
-          {
-            name: "originDomain";
-            docs: ["Origin domain of the message."];
-            type: "u32";
-          },
-          {
-            name: "nonce";
-            docs: ["Origin nonce of the message."];
-            type: "u64";
-          },
-          {
-            name: "sender";
-            docs: ["Origin-side sender."];
-            type: {
-              array: ["u8", 32];
-            };
-          },
-          {
-            name: "recipient";
-            docs: ["Recipient program."];
-            type: "pubkey";
-          },
-          {
-            name: "relayer";
-            docs: ["Who submitted the delivery."];
-            type: "pubkey";
-          },
-          {
-            name: "deliveredSlot";
-            docs: ["Slot of delivery."];
-            type: "u64";
-          },
-          {
-            name: "deliveredAt";
-            docs: ["Unix time of delivery."];
-            type: "i64";
-          },
-          {
-            name: "bump";
-            docs: ["Bump of this PDA."];
-            type: "u8";
-          },
-        ];
       };
     },
     {
