@@ -114,7 +114,8 @@ export async function buildLocalRpc(args: {
     args.log("cargo not found and no local RPC binary: running without Solana (install Rust >= 1.89 for it)");
     return undefined;
   }
-  if (args.supervisor.stopping) throw new SolanaError("stopped during cargo build");
+  // Stopped (Ctrl-C) while cargo ran: the devnet is shutting down, nothing more to do here.
+  if (args.supervisor.stopping) return undefined;
   if (code !== 0) throw new SolanaError(`cargo build failed (${String(code)}); see ${logFile}`);
   args.log(`built in ${seconds(performance.now() - started)}`);
   return localRpcBinary();
