@@ -19,12 +19,7 @@ import {
   type TransactionSignature,
 } from "@solana/web3.js";
 import { bytesToHex, type Hex, hexToBytes } from "viem";
-import {
-  type AttestationKind,
-  attestationDigest,
-  decodeAttestation,
-  type IndexedSignature,
-} from "../attestation.ts";
+import { type AttestationKind, attestationDigest, decodeAttestation, type IndexedSignature } from "../attestation.ts";
 import { type Attester, sortAttesters, validateAttesterSet } from "../attesterSet.ts";
 import { decodeMessage, encodeMessage, messageId } from "../message.ts";
 import { decodeTokenMessage, encodeTokenMessage, toShared } from "../token.ts";
@@ -159,7 +154,12 @@ export class MaskoiiSolanaClient {
     return { thresholdBps, attesters: attesters.map((a) => bytes(a)), weights: weights.map(bn) };
   }
 
-  async setFeeIx(args: { admin: PublicKey; destination: number; baseFee: bigint | number; feePerByte: bigint | number }) {
+  async setFeeIx(args: {
+    admin: PublicKey;
+    destination: number;
+    baseFee: bigint | number;
+    feePerByte: bigint | number;
+  }) {
     return this.program.methods
       .setFee(args.destination, bn(args.baseFee), bn(args.feePerByte))
       .accountsStrict({
@@ -305,7 +305,13 @@ export class MaskoiiSolanaClient {
     recipient: Hex;
     amount: bigint;
     maxFee: bigint | number;
-  }): Promise<{ instruction: TransactionInstruction; nonce: bigint; message: Hex; messageId: Hex; wireAmount: bigint }> {
+  }): Promise<{
+    instruction: TransactionInstruction;
+    nonce: bigint;
+    message: Hex;
+    messageId: Hex;
+    wireAmount: bigint;
+  }> {
     const [config, tokenConfig, route, remote] = await Promise.all([
       this.fetchConfig(),
       this.program.account.tokenConfig.fetch(this.pda.tokenConfig(args.mint)),
@@ -464,13 +470,17 @@ export class MaskoiiSolanaClient {
       ...(args.remainingAccounts ? { remainingAccounts: args.remainingAccounts } : {}),
     });
     const recipientCompute =
-      args.recipientCompute ?? (bytes32ToPubkey(decodeMessage(args.message).recipient).equals(this.programId) ? CU_ESTIMATE.tokenHandle : 0);
+      args.recipientCompute ??
+      (bytes32ToPubkey(decodeMessage(args.message).recipient).equals(this.programId) ? CU_ESTIMATE.tokenHandle : 0);
     const deliverCompute = CU_ESTIMATE.deliverBase + recipientCompute;
     const post = (sigs: readonly IndexedSignature[]) =>
       this.postSignaturesIx({ payer: args.relayer, kind: "message", attesterSetId, value: id, signatures: sigs });
 
     type Candidate = { ixs: TransactionInstruction[]; size: number; cu: number; sigs: number };
-    const candidate = async (sigs: readonly IndexedSignature[], withDeliver: boolean): Promise<Candidate | undefined> => {
+    const candidate = async (
+      sigs: readonly IndexedSignature[],
+      withDeliver: boolean,
+    ): Promise<Candidate | undefined> => {
       const ixs: TransactionInstruction[] = [];
       let cu = 0;
       if (sigs.length > 0) {
@@ -482,7 +492,11 @@ export class MaskoiiSolanaClient {
         cu += deliverCompute;
       }
       if (cu > MAX_TRANSACTION_CU) return undefined;
-      if (cu > DEFAULT_INSTRUCTION_CU * ixs.length) ixs.unshift(ComputeBudgetProgram.setComputeUnitLimit({ units: cu }));
+      if (cu > DEFAULT_INSTRUCTION_CU * ixs.length) {
+        // Request the estimate plus a quarter (never above the cap): the estimate's allowances are not measured.
+        const units = Math.min(MAX_TRANSACTION_CU, Math.ceil(cu * 1.25));
+        ixs.unshift(ComputeBudgetProgram.setComputeUnitLimit({ units }));
+      }
       const size = transactionSize(ixs, args.relayer);
       return size <= PACKET_DATA_SIZE ? { ixs, size, cu, sigs: sigs.length } : undefined;
     };
@@ -504,7 +518,8 @@ export class MaskoiiSolanaClient {
       i += best.sigs;
       if (i === pending.length) {
         const alone = await candidate([], true);
-        if (alone === undefined) throw new Error("planDelivery: deliver alone does not fit a transaction (message too long)");
+        if (alone === undefined)
+          throw new Error("planDelivery: deliver alone does not fit a transaction (message too long)");
         chosen.push(alone);
         break;
       }
@@ -703,7 +718,10 @@ export class MaskoiiSolanaClient {
 
   /** Anchor events (`emit!`, "Program data:" log lines) of this program in a transaction's logs. */
   parseEvents(logs: readonly string[]): { name: string; data: Record<string, unknown> }[] {
-    return [...this.events.parseLogs([...logs])].map((e) => ({ name: e.name, data: e.data as Record<string, unknown> }));
+    return [...this.events.parseLogs([...logs])].map((e) => ({
+      name: e.name,
+      data: e.data as Record<string, unknown>,
+    }));
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -718,7 +736,10 @@ export class MaskoiiSolanaClient {
     tx.sign(...signers);
     try {
       const signature = await this.connection.sendRawTransaction(tx.serialize());
-      const result = await this.connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed");
+      const result = await this.connection.confirmTransaction(
+        { signature, blockhash, lastValidBlockHeight },
+        "confirmed",
+      );
       if (result.value.err) {
         const failed = await this.connection.getTransaction(signature, {
           commitment: "confirmed",

@@ -71,7 +71,8 @@ export function errorForCode(
   cause?: unknown,
 ): MaskoiiProgramError | undefined {
   const program = PROGRAM_ERRORS.get(code);
-  if (program !== undefined) return new MaskoiiProgramError(program.name, code, "program", instructionIndex, logs, { cause });
+  if (program !== undefined)
+    return new MaskoiiProgramError(program.name, code, "program", instructionIndex, logs, { cause });
   const anchor = ANCHOR_ERRORS.get(code);
   if (anchor !== undefined) return new MaskoiiProgramError(anchor, code, "anchor", instructionIndex, logs, { cause });
   return undefined;
@@ -107,7 +108,9 @@ export function parseProgramError(e: unknown): MaskoiiProgramError | undefined {
   const logs = logsOf(e);
   if (isObj(e)) {
     for (const key of ["transactionError", "err", "value"]) {
-      const found = customFromTransactionError(isObj(e[key]) && "err" in (e[key] as Obj) ? (e[key] as Obj).err : e[key]);
+      const found = customFromTransactionError(
+        isObj(e[key]) && "err" in (e[key] as Obj) ? (e[key] as Obj).err : e[key],
+      );
       if (found) return errorForCode(found[1], found[0], logs, e);
     }
   }

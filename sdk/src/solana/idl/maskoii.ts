@@ -2227,6 +2227,11 @@ export type Maskoii = {
       name: "claimantMismatch";
       msg: "claimant token account is not owned by the claimant";
     },
+    {
+      code: 7030;
+      name: "mintSupplyNotZero";
+      msg: "mint mode needs a mint with zero supply: tokens minted before the bridge took over would be unbacked";
+    },
   ];
   types: [
     {
