@@ -17,6 +17,8 @@ export type ProcessSpec = {
   logFile: string;
   /** Called with every line the process writes on stdout (besides the log file), e.g. to read a ready line. */
   onStdoutLine?: (line: string) => void;
+  /** Called with every line the process writes on stderr (besides the log file). */
+  onStderrLine?: (line: string) => void;
   /**
    * A command expected to finish (a build): its exit is not reported to `onUnexpectedExit` and it leaves the
    * supervisor once it has exited. `stopAll` still stops it if it is running.
@@ -96,9 +98,13 @@ export class Supervisor {
     }
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
-    const onStdoutLine = spec.onStdoutLine;
-    if (onStdoutLine !== undefined && child.stdout !== null) {
-      createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on("line", onStdoutLine);
+    for (const [stream, onLine] of [
+      [child.stdout, spec.onStdoutLine],
+      [child.stderr, spec.onStderrLine],
+    ] as const) {
+      if (stream !== null && onLine !== undefined) {
+        createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", onLine);
+      }
     }
     const pid = child.pid;
     const exited = new Promise<number | NodeJS.Signals>((resolve) => {

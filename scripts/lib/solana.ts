@@ -96,6 +96,8 @@ export async function buildLocalRpc(args: {
   const started = performance.now();
   args.log(`cargo build -p maskoii-local-rpc (CARGO_TARGET_DIR=${cargoTargetDir()}), log ${logFile}`);
   let code: number | NodeJS.Signals;
+  let waiting = false;
+  let compiling = false;
   try {
     code = await args.supervisor.run({
       name: "cargo",
@@ -104,6 +106,17 @@ export async function buildLocalRpc(args: {
       cwd: args.root,
       env: { ...process.env, CARGO_TARGET_DIR: cargoTargetDir() },
       logFile,
+      onStderrLine: (line) => {
+        // Say why nothing seems to happen: another build holds the target directory, or a (long) build runs.
+        const text = line.trim();
+        if (text.startsWith("Blocking") && !waiting) {
+          waiting = true;
+          args.log(`cargo: ${text} (another cargo build uses ${cargoTargetDir()}; waiting for it)`);
+        } else if (text.startsWith("Compiling") && !compiling) {
+          compiling = true;
+          args.log("cargo: compiling (a first build takes tens of minutes on two cores; progress in the log)");
+        }
+      },
     });
   } catch {
     // No cargo on PATH.
