@@ -1,21 +1,35 @@
 // `npm start`: the local maskoii devnet.
 //
-// Starts two EVM chains (`hardhat node`, chain ids 31337 and 31338 on 127.0.0.1:8545/8546), deploys maskoii on both
-// with locally generated attester keys (3 attesters, 2-of-3 quorum), links them, runs a demo token transfer A -> B
-// (send, attest with the local keys, deliver) and keeps the chains up until Ctrl-C / SIGTERM, then stops every
-// process it started. With `--exit-after-demo` (or MASKOII_DEVNET_EXIT=1) it stops everything after the demo.
+// Starts two EVM chains (`hardhat node`, chain ids 31337 and 31338 on 127.0.0.1:8545/8546) and a local Solana endpoint
+// (programs/local-rpc, built with cargo, on 127.0.0.1:8899, PubSub 8900), deploys maskoii on both EVM chains with
+// locally generated attester keys (3 attesters, 2-of-3 quorum) and links them, initializes the maskoii program on
+// Solana (domain 1003, the same attesters) with a bridged SPL mint linked to chain A's demo token, runs a demo token
+// transfer A -> B and a round trip A -> Solana -> A (send, attest with the local keys, deliver), and keeps everything
+// up until Ctrl-C / SIGTERM, then stops every process it started. With `--exit-after-demo` (or
+// MASKOII_DEVNET_EXIT=1) it stops everything after the demo; with `--no-solana` (or MASKOII_DEVNET_SOLANA=0) it runs
+// the EVM chains only.
 //
 // Structure: a process supervisor (scripts/lib/processes.ts) and a list of steps sharing a context. Later
-// components (Solana validator, attester nodes, relayer) are further supervised processes and steps.
+// components (attester nodes, relayer) are further supervised processes and steps.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import hre from "hardhat";
-import { type ChainDeployment, deployMaskoii } from "./deploy.ts";
+import { type ChainDeployment, DEFAULT_FEES, deployMaskoii } from "./deploy.ts";
 import { CHAIN_A, CHAIN_B, DEVNET_CHAINS } from "./lib/chains.ts";
 import { runDemoTransfer } from "./lib/demo.ts";
 import { startEvmChains } from "./lib/evm.ts";
 import { type Attester, devnetAttesters } from "./lib/keys.ts";
 import { Supervisor } from "./lib/processes.ts";
+import {
+  buildLocalRpc,
+  closeSolanaConnection,
+  deploySolana,
+  runSolanaRoundTrip,
+  SOLANA,
+  type SolanaDeployment,
+  type SolanaEndpoint,
+  startSolana,
+} from "./lib/solana.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LOG_DIR = join(ROOT, ".devnet", "logs");
@@ -30,9 +44,19 @@ type Devnet = {
   supervisor: Supervisor;
   attesters: Attester[];
   deployment?: [ChainDeployment, ChainDeployment];
+  /** Whether the Solana steps run (`--no-solana`, or no cargo and no binary, turns them off). */
+  solana: boolean;
+  localRpcBinary?: string;
+  solanaEndpoint?: SolanaEndpoint;
+  solanaDeployment?: SolanaDeployment;
 };
 
-type Step = { name: string; run: (devnet: Devnet) => Promise<void> };
+type Step = {
+  name: string;
+  /** Only Solana steps set this: they are skipped when the devnet runs without Solana. */
+  solana?: boolean;
+  run: (devnet: Devnet) => Promise<void>;
+};
 
 /** Raised when a step finds the devnet in a state it cannot continue from. */
 class DevnetError extends Error {
@@ -51,6 +75,14 @@ const steps: Step[] = [
     },
   },
   {
+    name: "build the local Solana RPC (cargo)",
+    solana: true,
+    run: async (devnet) => {
+      devnet.localRpcBinary = await buildLocalRpc({ supervisor: devnet.supervisor, root: ROOT, logDir: LOG_DIR, log });
+      if (devnet.localRpcBinary === undefined) devnet.solana = false;
+    },
+  },
+  {
     name: "start EVM chains",
     run: async (devnet) =>
       startEvmChains({
@@ -61,6 +93,20 @@ const steps: Step[] = [
         timeoutMs: RPC_TIMEOUT_MS,
         log,
       }),
+  },
+  {
+    name: "start the local Solana RPC",
+    solana: true,
+    run: async (devnet) => {
+      if (devnet.localRpcBinary === undefined) throw new DevnetError("the Solana RPC needs the build step first");
+      devnet.solanaEndpoint = await startSolana({
+        supervisor: devnet.supervisor,
+        binary: devnet.localRpcBinary,
+        logDir: LOG_DIR,
+        timeoutMs: RPC_TIMEOUT_MS,
+        log,
+      });
+    },
   },
   {
     name: "deploy and link maskoii on both chains",
@@ -90,16 +136,49 @@ const steps: Step[] = [
       await runDemoTransfer({ deployment: devnet.deployment, attesters: devnet.attesters, quorum: QUORUM, log });
     },
   },
+  {
+    name: "initialize maskoii on Solana and link it with chain A",
+    solana: true,
+    run: async (devnet) => {
+      if (devnet.deployment === undefined || devnet.solanaEndpoint === undefined) {
+        throw new DevnetError("linking Solana needs the EVM deployment and the Solana RPC first");
+      }
+      devnet.solanaDeployment = await deploySolana({
+        endpoint: devnet.solanaEndpoint,
+        attesters: devnet.attesters.map((attester) => attester.account.address),
+        weights: devnet.attesters.map(() => 1n),
+        thresholdBps: THRESHOLD_BPS,
+        evm: devnet.deployment[0],
+        evmFees: DEFAULT_FEES,
+        summaryFile: join(ROOT, ".devnet", "solana.json"),
+        log,
+      });
+    },
+  },
+  {
+    name: "demo round trip A -> Solana -> A",
+    solana: true,
+    run: async (devnet) => {
+      if (devnet.solanaDeployment === undefined) throw new DevnetError("the Solana demo needs the Solana setup first");
+      await runSolanaRoundTrip({ solana: devnet.solanaDeployment, attesters: devnet.attesters, quorum: QUORUM, log });
+    },
+  },
 ];
 
 const exitAfterDemo = process.argv.includes("--exit-after-demo") || process.env.MASKOII_DEVNET_EXIT === "1";
-const devnet: Devnet = { supervisor: new Supervisor(), attesters: devnetAttesters(ATTESTER_COUNT) };
+const withSolana = !process.argv.includes("--no-solana") && process.env.MASKOII_DEVNET_SOLANA !== "0";
+const devnet: Devnet = {
+  supervisor: new Supervisor(),
+  attesters: devnetAttesters(ATTESTER_COUNT),
+  solana: withSolana,
+};
 let shuttingDown: Promise<void> | undefined;
 
 function shutdown(reason: string, code: number): Promise<void> {
   shuttingDown ??= (async () => {
     log(`stopping (${reason})`);
     let exitCode = code;
+    if (devnet.solanaDeployment !== undefined) closeSolanaConnection(devnet.solanaDeployment.connection);
     try {
       await devnet.supervisor.stopAll();
       log("all devnet processes stopped");
@@ -123,6 +202,7 @@ devnet.supervisor.onUnexpectedExit((name, code) => {
 async function main(): Promise<void> {
   for (const step of steps) {
     if (shuttingDown !== undefined) return;
+    if (step.solana === true && !devnet.solana) continue;
     log(`step: ${step.name}`);
     await step.run(devnet);
   }
@@ -132,12 +212,24 @@ async function main(): Promise<void> {
   }
   log("devnet up; Ctrl-C to stop");
   for (const chain of DEVNET_CHAINS) log(`  ${chain.name}: ${chain.rpcUrl} (domain ${chain.domain})`);
+  if (devnet.solanaEndpoint !== undefined) {
+    const solana = devnet.solanaEndpoint;
+    log(`  solana: ${solana.url} (PubSub ${solana.wsUrl}, domain ${SOLANA.domain}, program ${solana.programId})`);
+  }
   // The supervised processes keep the event loop alive; this keeps it alive even if they stop piping output.
   setInterval(() => {}, 1 << 30);
 }
 
 /** Errors whose message says it all; anything else is unexpected and gets its stack printed. */
-const EXPECTED_ERRORS = new Set(["ChainStartError", "RpcError", "DeployError", "DemoError", "DevnetError"]);
+const EXPECTED_ERRORS = new Set([
+  "ChainStartError",
+  "RpcError",
+  "DeployError",
+  "DemoError",
+  "DevnetError",
+  "SolanaError",
+  "MaskoiiProgramError",
+]);
 
 main().catch((error: unknown) => {
   const text =

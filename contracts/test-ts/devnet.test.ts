@@ -1,23 +1,35 @@
-// End to end: `node scripts/devnet.ts --exit-after-demo` starts both chains, deploys, runs the demo transfer and
-// stops everything, leaving no process behind.
+// End to end: `node scripts/devnet.ts --exit-after-demo` starts both EVM chains and the local Solana RPC, deploys,
+// runs the demo transfer A -> B and the round trip A -> Solana -> A, and stops everything, leaving no process behind.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DEVNET_CHAINS } from "../../scripts/lib/chains.ts";
 import { groupAlive } from "../../scripts/lib/processes.ts";
 import { probeChainId } from "../../scripts/lib/rpc.ts";
+import { localRpcBinary, probeSolana, SOLANA } from "../../scripts/lib/solana.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TIMEOUT_MS = 240_000;
+/** Generous: the first run may have to rebuild the local Solana RPC with cargo (minutes on two cores). */
+const TIMEOUT_MS = 600_000;
+
+/** The devnet runs the Solana steps when it can build or find the local RPC (it skips them otherwise). */
+const SOLANA_EXPECTED =
+  process.env.MASKOII_LOCAL_RPC !== undefined ||
+  spawnSync("cargo", ["--version"], { stdio: "ignore" }).status === 0 ||
+  existsSync(localRpcBinary());
 
 /**
  * Runs the devnet. With `stopWith`, runs it without --exit-after-demo and sends that signal once it reports it is
  * up (what Ctrl-C / a service manager does).
  */
-function runDevnet(stopWith?: NodeJS.Signals): Promise<{ code: number | null; output: string }> {
+function runDevnet(
+  stopWith?: NodeJS.Signals,
+  extraArgs: readonly string[] = [],
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const args = stopWith === undefined ? ["scripts/devnet.ts", "--exit-after-demo"] : ["scripts/devnet.ts"];
+    const args = ["scripts/devnet.ts", ...(stopWith === undefined ? ["--exit-after-demo"] : []), ...extraArgs];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, FORCE_COLOR: "0" },
@@ -51,19 +63,50 @@ async function portsInUse(): Promise<string | undefined> {
   for (const chain of DEVNET_CHAINS) {
     if ((await probeChainId(chain.rpcUrl)) !== undefined) return `${chain.rpcUrl} is in use (a devnet is running)`;
   }
+  if ((await probeSolana(SOLANA.rpcUrl)) !== undefined) return `${SOLANA.rpcUrl} is in use (a Solana RPC is running)`;
   return undefined;
 }
 
-/** No process of either chain's process group survives and nothing answers on the devnet ports. */
-async function assertNothingLeft(output: string): Promise<void> {
-  const pids = [...output.matchAll(/started chain[AB] \(pid (\d+)\)/g)].map((m) => Number(m[1]));
-  assert.equal(pids.length, 2, output);
+/**
+ * Processes (other than this test's) still running one of the devnet's servers, found by command line in /proc
+ * (Linux only; elsewhere the process-group check stands alone): a hardhat node on a devnet port, or a local Solana RPC
+ * on the devnet's port.
+ */
+function devnetServersRunning(): string[] {
+  if (!existsSync("/proc/self/cmdline")) return [];
+  const ports = DEVNET_CHAINS.map((chain) => chain.port).join("|");
+  const hardhatNode = new RegExp(`hardhat\\S* node .*--port (${ports})\\b`);
+  const localRpc = new RegExp(`maskoii-local-rpc .*--port ${SOLANA.port}\\b`);
+  const found: string[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let commandLine: string;
+    try {
+      // npx rewrites its title into one string; other processes have NUL-separated arguments.
+      commandLine = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+    } catch {
+      continue; // exited meanwhile, or not ours to read
+    }
+    if (hardhatNode.test(commandLine) || localRpc.test(commandLine)) found.push(`${entry}: ${commandLine}`);
+  }
+  return found;
+}
+
+/**
+ * No process of any supervised process group survives (both chains and, when expected, the Solana RPC), no devnet
+ * server process is left, and nothing answers on the devnet ports.
+ */
+async function assertNothingLeft(output: string, solana: boolean): Promise<void> {
+  const pids = [...output.matchAll(/started (chain[AB]|solana) \(pid (\d+)\)/g)].map((m) => Number(m[2]));
+  assert.equal(pids.length, solana ? 3 : 2, output);
   for (const pid of pids) assert.equal(groupAlive(pid), false, `process group ${pid} is gone`);
+  assert.deepEqual(devnetServersRunning(), [], "no hardhat node or local Solana RPC of the devnet survives");
   for (const chain of DEVNET_CHAINS) assert.equal(await probeChainId(chain.rpcUrl), undefined, chain.rpcUrl);
+  assert.equal(await probeSolana(SOLANA.rpcUrl), undefined, SOLANA.rpcUrl);
 }
 
 describe("npm start (scripts/devnet.ts)", () => {
-  it("--exit-after-demo: demo transfer A -> B delivered, then both chains stopped", {
+  it("--exit-after-demo: demo A -> B and A -> Solana -> A delivered, then every process stopped", {
     timeout: TIMEOUT_MS + 10_000,
   }, async (t) => {
     const busy = await portsInUse();
@@ -78,6 +121,25 @@ describe("npm start (scripts/devnet.ts)", () => {
     assert.match(output, /gas send \(A\)\s+\d+/);
     assert.match(output, /gas deliver \(B\)\s+\d+/);
     assert.match(output, /recipient on B\s+0x[0-9a-fA-F]{40} holds 100\.5 bridged DEMO/);
+    if (SOLANA_EXPECTED) {
+      assert.match(output, /solana up: http:\/\/127\.0\.0\.1:8899 \(PubSub ws:\/\/127\.0\.0\.1:8900\), domain 1003/);
+      assert.match(output, /initialized maskoii on Solana: domain 1003, attester set 1 \(3 attesters, 6666 bps\)/);
+      assert.match(output, /registered bridged SPL mint \w+ \(9 decimals, 8 shared/);
+      assert.match(output, /A -> Solana: message id 0x[0-9a-f]{64} \(nonce 1 of domain 1001\)/);
+      assert.match(output, /A -> Solana: status on Solana Delivered/);
+      assert.match(output, /A -> Solana: timings send \d+ ms .* deliver \d+ ms .* total \d+ ms/);
+      assert.match(output, /A -> Solana: recipient token account \w+ \(owner \w+\) holds 42\.5 bDEMO1001/);
+      assert.match(output, /Solana -> A: message id 0x[0-9a-f]{64} \(nonce 0 of domain 1003\)/);
+      assert.match(output, /Solana -> A: status on A Delivered/);
+      assert.match(output, /Solana -> A: timings send \d+ ms .* deliver \d+ ms \(gas \d+ .* total \d+ ms/);
+      assert.match(
+        output,
+        /Solana -> A: recipient on A 0x[0-9a-fA-F]{40} got back 42\.5 DEMO1001; bridged supply on Solana 0$/m,
+      );
+      const ids = [...output.matchAll(/(?:A -> Solana|Solana -> A): message id (0x[0-9a-f]{64})/g)].map((m) => m[1]);
+      assert.equal(new Set(ids).size, 2, "two distinct Solana legs");
+    }
+    assert.doesNotMatch(output, /ws error|Error:|failed/, "no error output");
     assert.match(output, /all devnet processes stopped/);
     // Only addresses are printed for attesters, never keys (a private key is 64 hex digits).
     assert.doesNotMatch(
@@ -85,10 +147,23 @@ describe("npm start (scripts/devnet.ts)", () => {
       /0x[0-9a-fA-F]{64}/,
     );
 
-    await assertNothingLeft(output);
+    await assertNothingLeft(output, SOLANA_EXPECTED);
   });
 
-  it("stays up after the demo and stops both chains on SIGTERM", { timeout: TIMEOUT_MS + 10_000 }, async (t) => {
+  it("--no-solana: the EVM-only devnet and its demo A -> B", { timeout: TIMEOUT_MS + 10_000 }, async (t) => {
+    const busy = await portsInUse();
+    if (busy !== undefined) {
+      t.skip(busy);
+      return;
+    }
+    const { code, output } = await runDevnet(undefined, ["--no-solana"]);
+    assert.equal(code, 0, output);
+    assert.match(output, /status on B\s+Delivered/);
+    assert.doesNotMatch(output, /solana|cargo/i);
+    await assertNothingLeft(output, false);
+  });
+
+  it("stays up after the demo and stops every process on SIGTERM", { timeout: TIMEOUT_MS + 10_000 }, async (t) => {
     const busy = await portsInUse();
     if (busy !== undefined) {
       t.skip(busy);
@@ -97,8 +172,9 @@ describe("npm start (scripts/devnet.ts)", () => {
     const { code, output } = await runDevnet("SIGTERM");
     assert.equal(code, 0, output);
     assert.match(output, /devnet up; Ctrl-C to stop/);
+    if (SOLANA_EXPECTED) assert.match(output, /solana: http:\/\/127\.0\.0\.1:8899 \(PubSub ws:\/\/127\.0\.0\.1:8900/);
     assert.match(output, /stopping \(SIGTERM\)/);
     assert.match(output, /all devnet processes stopped/);
-    await assertNothingLeft(output);
+    await assertNothingLeft(output, SOLANA_EXPECTED);
   });
 });

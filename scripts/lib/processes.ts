@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
+import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export type ProcessSpec = {
@@ -14,6 +15,15 @@ export type ProcessSpec = {
   env?: NodeJS.ProcessEnv;
   /** stdout and stderr of the process are appended here. */
   logFile: string;
+  /** Called with every line the process writes on stdout (besides the log file), e.g. to read a ready line. */
+  onStdoutLine?: (line: string) => void;
+  /** Called with every line the process writes on stderr (besides the log file). */
+  onStderrLine?: (line: string) => void;
+  /**
+   * A command expected to finish (a build): its exit is not reported to `onUnexpectedExit` and it leaves the
+   * supervisor once it has exited. `stopAll` still stops it if it is running.
+   */
+  oneShot?: boolean;
 };
 
 export type ManagedProcess = {
@@ -81,11 +91,21 @@ export class Supervisor {
       stdio: ["ignore", "pipe", "pipe"],
     });
     if (child.pid === undefined) {
+      // The spawn failed (ENOENT, EACCES): node reports it as an 'error' event, which must not go unhandled.
+      child.once("error", () => {});
       log.end();
       throw new ProcessError(`could not start ${spec.name} (${spec.command})`);
     }
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
+    for (const [stream, onLine] of [
+      [child.stdout, spec.onStdoutLine],
+      [child.stderr, spec.onStderrLine],
+    ] as const) {
+      if (stream !== null && onLine !== undefined) {
+        createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", onLine);
+      }
+    }
     const pid = child.pid;
     const exited = new Promise<number | NodeJS.Signals>((resolve) => {
       child.once("exit", (code, signal) => resolve(code ?? signal ?? 1));
@@ -95,9 +115,25 @@ export class Supervisor {
     this.#entries.set(spec.name, entry);
     void exited.then((code) => {
       entry.done = true;
-      if (!this.#stopping) this.#unexpectedExit?.(spec.name, code);
+      if (spec.oneShot === true) {
+        if (this.#entries.get(spec.name) === entry) this.#entries.delete(spec.name);
+        // Let the pipes drain into the log before closing it.
+        setImmediate(() => {
+          if (!log.writableEnded) log.end();
+        });
+      } else if (!this.#stopping) {
+        this.#unexpectedExit?.(spec.name, code);
+      }
     });
     return managed;
+  }
+
+  /**
+   * Runs a command that is expected to finish (`oneShot`) in its own process group, supervised like the others
+   * while it runs, and resolves with its exit code (or signal name).
+   */
+  run(spec: Omit<ProcessSpec, "oneShot">): Promise<number | NodeJS.Signals> {
+    return this.start({ ...spec, oneShot: true }).exited;
   }
 
   /**
@@ -119,7 +155,7 @@ export class Supervisor {
     for (const entry of entries) {
       entry.child.stdout?.unpipe(entry.log);
       entry.child.stderr?.unpipe(entry.log);
-      entry.log.end();
+      if (!entry.log.writableEnded) entry.log.end();
     }
     this.#entries.clear();
     if (survivors.length > 0) throw new ProcessError(`processes still running after SIGKILL: ${survivors.join(", ")}`);

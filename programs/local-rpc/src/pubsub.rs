@@ -110,7 +110,13 @@ async fn connection(
                         let _ = sink.send(Message::Pong(payload)).await;
                         continue;
                     }
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                    Some(Ok(Message::Close(_))) => {
+                        // tungstenite queued the reply close frame; send it so the client sees a clean close
+                        // (code 1000) rather than 1006, which web3.js's socket answers by reconnecting forever.
+                        let _ = sink.close().await;
+                        return;
+                    }
+                    None | Some(Err(_)) => return,
                     Some(Ok(_)) => continue,
                 };
                 handle_text(&text, &chain, &mut subscriptions, &mut outgoing);

@@ -234,3 +234,29 @@ fn test_official_pubsub_client() {
         }
     });
 }
+
+/// A client's close is answered with a close frame (a clean 1000 close on the client): a socket dropped without the
+/// reply is seen as an abnormal closure (1006), which web3.js's socket answers by reconnecting in a loop.
+#[test]
+fn test_client_close_is_answered() {
+    use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+    let server = Server::start(40);
+    let ws_url = server.ready["wsUrl"].as_str().unwrap().to_string();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let (mut socket, _) = tokio_tungstenite::connect_async(ws_url.as_str()).await.unwrap();
+        socket.send(Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "".into() }))).await.unwrap();
+        let reply = loop {
+            let message = tokio::time::timeout(Duration::from_secs(20), socket.next())
+                .await
+                .expect("an answer within 20 s")
+                .expect("the server answers before the stream ends")
+                .expect("no error: the closing handshake completes");
+            if let Message::Close(frame) = message {
+                break frame;
+            }
+        };
+        assert_eq!(reply.map(|frame| frame.code), Some(CloseCode::Normal));
+        assert!(socket.next().await.is_none(), "closed after the handshake");
+    });
+}

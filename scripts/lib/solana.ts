@@ -1,0 +1,732 @@
+// Devnet steps for Solana: the local Solana endpoint (programs/local-rpc: standard JSON-RPC + PubSub over the real
+// runtime, with the maskoii program and SPL Token loaded), the maskoii program initialized on it as domain 1003 with
+// the devnet's attesters, a bridged SPL mint linked to chain A's demo token, and a demo round trip A -> Solana -> A.
+//
+// The Solana side goes through the SDK's Solana client (sdk/src/solana: instruction builders on @anchor-lang/core,
+// delivery planning with chunked post_signatures, account readers).
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { attestationDigest, buildAttestation, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { createMint, getAccount, getMint, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
+import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
+import {
+  type Address,
+  bytesToHex,
+  formatUnits,
+  getAddress,
+  type Hash,
+  type Hex,
+  pad,
+  parseEventLogs,
+  parseUnits,
+} from "viem";
+// The Solana client is not exported from the package root (yet): imported from the sdk's sources.
+import { MaskoiiSolanaClient, pubkeyToBytes32 } from "../../sdk/src/solana/index.ts";
+import {
+  type ChainDeployment,
+  DEFAULT_LIMITS,
+  DEMO_DECIMALS,
+  type Fees,
+  type RouteLimits,
+  SHARED_DECIMALS,
+  toBytes32,
+} from "../deploy.ts";
+import { demoTokenAbi } from "./abi.ts";
+import { HOST } from "./chains.ts";
+import { MESSAGE_STATUS } from "./demo.ts";
+import type { Attester } from "./keys.ts";
+import type { ManagedProcess, Supervisor } from "./processes.ts";
+
+/** The devnet's Solana endpoint: domain 1003 (protocol §1), the usual Solana ports (PubSub on port + 1). */
+export const SOLANA = {
+  name: "solana",
+  domain: 1003,
+  port: 8899,
+  rpcUrl: `http://${HOST}:8899`,
+  wsUrl: `ws://${HOST}:8900`,
+} as const;
+
+/** TokenBridge.sol / token_register modes. */
+const MODE_MINT = 1;
+/** The bridged SPL mint's decimals (SPL's usual 9; it meets the 18-decimal ERC-20 at 8 shared decimals). */
+export const SPL_DECIMALS = 9;
+/** Route fee charged by `token_transfer_remote` on Solana, in lamports: 5,000 per message plus 10 per payload byte. */
+export const SOLANA_FEES: Fees = { baseFee: 5_000n, feePerByte: 10n };
+/** Length of a kind-1 token transfer payload (protocol §8). */
+const TOKEN_PAYLOAD_LENGTH = 73n;
+/** Overlap window and emergency delay of the Solana attester sets (the EVM defaults: 1 day, 7 days). */
+const OVERLAP_WINDOW = 86_400;
+const EMERGENCY_DELAY = 7 * 86_400;
+
+/** Raised when the Solana endpoint cannot be built, started or set up, or a Solana leg of the demo fails. */
+export class SolanaError extends Error {
+  override readonly name = "SolanaError";
+}
+
+/** Cargo's target directory: `CARGO_TARGET_DIR`, by default `~/.cache/maskoii-target` (outside the clone). */
+export function cargoTargetDir(): string {
+  return process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "maskoii-target");
+}
+
+/** The local RPC binary: `MASKOII_LOCAL_RPC` if set (used as is, not built), else cargo's debug build. */
+export function localRpcBinary(): string {
+  return process.env.MASKOII_LOCAL_RPC ?? join(cargoTargetDir(), "debug", "maskoii-local-rpc");
+}
+
+/**
+ * Builds programs/local-rpc with cargo (a no-op when it is up to date; a cold build takes tens of minutes on two
+ * cores) and returns the binary's path. With `MASKOII_LOCAL_RPC` set, that binary is used without building.
+ * Returns undefined when there is no cargo and no binary: the devnet then runs without Solana.
+ */
+export async function buildLocalRpc(args: {
+  supervisor: Supervisor;
+  root: string;
+  logDir: string;
+  log: (line: string) => void;
+}): Promise<string | undefined> {
+  if (process.env.MASKOII_LOCAL_RPC !== undefined) {
+    const binary = process.env.MASKOII_LOCAL_RPC;
+    if (!existsSync(binary)) throw new SolanaError(`MASKOII_LOCAL_RPC=${binary} does not exist`);
+    args.log(`using MASKOII_LOCAL_RPC=${binary} (not built)`);
+    return binary;
+  }
+  const logFile = join(args.logDir, "cargo.log");
+  const started = performance.now();
+  args.log(`cargo build -p maskoii-local-rpc (CARGO_TARGET_DIR=${cargoTargetDir()}), log ${logFile}`);
+  let code: number | NodeJS.Signals;
+  let waiting = false;
+  let compiling = false;
+  try {
+    code = await args.supervisor.run({
+      name: "cargo",
+      command: "cargo",
+      args: ["build", "--manifest-path", join(args.root, "programs", "Cargo.toml"), "-p", "maskoii-local-rpc"],
+      cwd: args.root,
+      env: { ...process.env, CARGO_TARGET_DIR: cargoTargetDir() },
+      logFile,
+      onStderrLine: (line) => {
+        // Say why nothing seems to happen: another build holds the target directory, or a (long) build runs.
+        const text = line.trim();
+        if (text.startsWith("Blocking") && !waiting) {
+          waiting = true;
+          args.log(`cargo: ${text} (another cargo build uses ${cargoTargetDir()}; waiting for it)`);
+        } else if (text.startsWith("Compiling") && !compiling) {
+          compiling = true;
+          args.log("cargo: compiling (a first build takes tens of minutes on two cores; progress in the log)");
+        }
+      },
+    });
+  } catch {
+    // No cargo on PATH.
+    if (existsSync(localRpcBinary())) {
+      args.log(`cargo not found; using the existing ${localRpcBinary()}`);
+      return localRpcBinary();
+    }
+    args.log("cargo not found and no local RPC binary: running without Solana (install Rust >= 1.89 for it)");
+    return undefined;
+  }
+  // Stopped (Ctrl-C) while cargo ran: the devnet is shutting down, nothing more to do here.
+  if (args.supervisor.stopping) return undefined;
+  if (code !== 0) throw new SolanaError(`cargo build failed (${String(code)}); see ${logFile}`);
+  args.log(`built in ${seconds(performance.now() - started)}`);
+  return localRpcBinary();
+}
+
+/** getVersion of a Solana JSON-RPC endpoint, or undefined when nothing answers there. */
+export async function probeSolana(url: string, timeoutMs = 1_000): Promise<string | undefined> {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getVersion", params: [] }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { result?: { "solana-core"?: string } };
+    return body.result?.["solana-core"] ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the local RPC prints on stdout once it listens (programs/local-rpc/README.md). */
+type ReadyLine = {
+  ready: true;
+  url: string;
+  wsUrl: string;
+  programs: { maskoii: string };
+  upgradeAuthority: string;
+  faucet: string;
+};
+
+export type SolanaEndpoint = {
+  process: ManagedProcess;
+  url: string;
+  wsUrl: string;
+  programId: string;
+  upgradeAuthority: string;
+};
+
+/**
+ * Starts the local RPC on 127.0.0.1:8899 (PubSub 8900) as a supervised process in its own process group and waits
+ * for its ready line. Refuses to start if something already answers there.
+ */
+export async function startSolana(args: {
+  supervisor: Supervisor;
+  binary: string;
+  logDir: string;
+  timeoutMs: number;
+  log: (line: string) => void;
+}): Promise<SolanaEndpoint> {
+  const answering = await probeSolana(SOLANA.rpcUrl);
+  if (answering !== undefined) {
+    throw new SolanaError(
+      `${SOLANA.rpcUrl} is already in use (solana-core ${answering}); stop whatever runs there first`,
+    );
+  }
+  let onReady: (ready: ReadyLine) => void = () => {};
+  const ready = new Promise<ReadyLine>((resolve) => {
+    onReady = resolve;
+  });
+  const managed = args.supervisor.start({
+    name: SOLANA.name,
+    command: args.binary,
+    args: ["--host", HOST, "--port", String(SOLANA.port)],
+    logFile: join(args.logDir, `${SOLANA.name}.log`),
+    onStdoutLine: (line) => {
+      try {
+        const parsed = JSON.parse(line) as Partial<ReadyLine>;
+        if (parsed.ready === true) onReady(parsed as ReadyLine);
+      } catch {
+        // Not the ready line.
+      }
+    },
+  });
+  args.log(`started ${SOLANA.name} (pid ${managed.pid}), log ${managed.logFile}`);
+  let timer: NodeJS.Timeout | undefined;
+  const line = await Promise.race([
+    ready,
+    managed.exited.then((code) => {
+      throw new SolanaError(
+        `the local Solana RPC exited (${String(code)}) before it was ready; see ${managed.logFile}`,
+      );
+    }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new SolanaError(`the local Solana RPC was not ready within ${args.timeoutMs} ms`)),
+        args.timeoutMs,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+  args.log(`${SOLANA.name} up: ${line.url} (PubSub ${line.wsUrl}), domain ${SOLANA.domain}`);
+  args.log(`  maskoii program ${line.programs.maskoii}`);
+  return {
+    process: managed,
+    url: line.url,
+    wsUrl: line.wsUrl,
+    programId: line.programs.maskoii,
+    upgradeAuthority: line.upgradeAuthority,
+  };
+}
+
+/** The maskoii program set up on the local Solana endpoint. */
+export type SolanaDeployment = {
+  endpoint: SolanaEndpoint;
+  connection: Connection;
+  client: MaskoiiSolanaClient;
+  domain: number;
+  /** The program's upgrade authority, admin and guardian: the well-known development key (seed [42; 32]). */
+  admin: Keypair;
+  /** Pays for and submits deliveries on Solana. */
+  relayer: Keypair;
+  /** The bridged SPL mint (mint mode, mint authority the program's bridge authority PDA). */
+  mint: PublicKey;
+  /** The EVM chain the mint is linked to. */
+  evm: ChainDeployment;
+};
+
+async function airdrop(connection: Connection, to: PublicKey, sol: number): Promise<void> {
+  const signature = await connection.requestAirdrop(to, sol * LAMPORTS_PER_SOL);
+  const latest = await connection.getLatestBlockhash();
+  const result = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
+  if (result.value.err !== null) throw new SolanaError(`airdrop to ${to.toBase58()} failed`);
+}
+
+/**
+ * Closes a web3.js Connection's PubSub socket before the endpoint stops, so that it does not try to reconnect (and
+ * log `ws error: ... ECONNREFUSED`) once the server is gone. web3.js 1.x has no public close: this is what its own
+ * idle timer does 500 ms after the last subscription ends, with reconnection turned off first because the server
+ * may stop before the close handshake completes (an abnormal close would otherwise be retried).
+ */
+export function closeSolanaConnection(connection: Connection): void {
+  type Socket = { close(): void; setAutoReconnect?(reconnect: boolean): void };
+  const socket = (connection as unknown as { _rpcWebSocket?: Socket })._rpcWebSocket;
+  socket?.setAutoReconnect?.(false);
+  socket?.close();
+}
+
+/** Confirms an EVM transaction on `evm`'s chain. */
+async function confirmEvm(evm: ChainDeployment, hash: Promise<Hash>, what: string) {
+  const publicClient = await evm.connection.viem.getPublicClient();
+  const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash });
+  if (receipt.status !== "success") throw new SolanaError(`${what} reverted (tx ${receipt.transactionHash})`);
+  return receipt;
+}
+
+/**
+ * Initializes the program (domain 1003, the devnet attesters as set 1), creates a bridged SPL mint and links it with
+ * `evm`'s canonical demo token both ways: on Solana the remote bridge and token of `evm`'s domain, rate limits and
+ * the route fee; on `evm` the remote bridge of domain 1003 (the program id), the link of its demo token to the mint,
+ * rate limits and the gateway fee.
+ */
+export async function deploySolana(args: {
+  endpoint: SolanaEndpoint;
+  attesters: readonly Address[];
+  weights: readonly bigint[];
+  thresholdBps: number;
+  evm: ChainDeployment;
+  limits?: RouteLimits;
+  evmFees: Fees;
+  /** Where to write a summary of the Solana deployment (JSON); nothing is written when undefined. */
+  summaryFile?: string;
+  log: (line: string) => void;
+}): Promise<SolanaDeployment> {
+  const limits = args.limits ?? DEFAULT_LIMITS;
+  const { endpoint, evm } = args;
+  const connection = new Connection(endpoint.url, { commitment: "confirmed", wsEndpoint: endpoint.wsUrl });
+  const client = new MaskoiiSolanaClient({ connection });
+  if (client.programId.toBase58() !== endpoint.programId) {
+    throw new SolanaError(`the endpoint serves maskoii at ${endpoint.programId}, the SDK expects ${client.programId}`);
+  }
+  const admin = Keypair.fromSeed(new Uint8Array(32).fill(42));
+  if (admin.publicKey.toBase58() !== endpoint.upgradeAuthority) {
+    throw new SolanaError(`the program's upgrade authority is ${endpoint.upgradeAuthority}, not the development key`);
+  }
+  const relayer = Keypair.generate();
+  await Promise.all([airdrop(connection, admin.publicKey, 100), airdrop(connection, relayer.publicKey, 100)]);
+
+  // 1. initialize: config, fee vault, attester set 1 (the EVM chains' attesters and threshold).
+  if ((await connection.getAccountInfo(client.pda.config())) !== null) {
+    throw new SolanaError("the program is already initialized (the endpoint should be fresh)");
+  }
+  await client.sendAndConfirm(
+    [
+      await client.initializeIx({
+        payer: admin.publicKey,
+        localDomain: SOLANA.domain,
+        admin: admin.publicKey,
+        guardian: admin.publicKey,
+        overlapWindow: OVERLAP_WINDOW,
+        emergencyDelay: EMERGENCY_DELAY,
+        attesters: args.attesters.map((address, i) => ({ address, weight: args.weights[i] ?? 0n })),
+        thresholdBps: args.thresholdBps,
+      }),
+    ],
+    [admin],
+  );
+  const config = await client.fetchConfig();
+  args.log(
+    `initialized maskoii on Solana: domain ${config.localDomain}, attester set ${config.currentSetId} ` +
+      `(${args.attesters.length} attesters, ${args.thresholdBps} bps), admin/guardian ${admin.publicKey.toBase58()}`,
+  );
+
+  // 2. The bridged SPL mint: classic SPL Token, mint authority the bridge authority PDA, no freeze authority.
+  const mint = await createMint(
+    connection,
+    admin,
+    client.pda.bridgeAuthority(),
+    null,
+    SPL_DECIMALS,
+    Keypair.generate(),
+  );
+  const route = { out: limits.outbound, in: limits.inbound };
+  await client.sendAndConfirm(
+    [
+      await client.tokenRegisterIx({ admin: admin.publicKey, mint, mode: MODE_MINT, sharedDecimals: SHARED_DECIMALS }),
+      await client.setFeeIx({
+        admin: admin.publicKey,
+        destination: evm.domain,
+        baseFee: SOLANA_FEES.baseFee,
+        feePerByte: SOLANA_FEES.feePerByte,
+      }),
+      await client.tokenSetRemoteBridgeIx({
+        admin: admin.publicKey,
+        domain: evm.domain,
+        bridge: toBytes32(evm.contracts.tokenBridge),
+      }),
+      await client.tokenLinkIx({
+        admin: admin.publicKey,
+        mint,
+        remoteDomain: evm.domain,
+        remoteToken: toBytes32(evm.contracts.demoToken),
+      }),
+      await client.tokenSetRateLimitsIx({
+        admin: admin.publicKey,
+        mint,
+        remoteDomain: evm.domain,
+        outCapacity: route.out.capacity,
+        outRefillPerSecond: route.out.refillPerSecond,
+        inCapacity: route.in.capacity,
+        inRefillPerSecond: route.in.refillPerSecond,
+      }),
+    ],
+    [admin],
+  );
+  args.log(
+    `registered bridged SPL mint ${mint.toBase58()} (${SPL_DECIMALS} decimals, ${SHARED_DECIMALS} shared, mint authority ` +
+      `${client.pda.bridgeAuthority().toBase58()}), linked to domain ${evm.domain}'s demo token ${evm.contracts.demoToken}`,
+  );
+
+  // 3. The EVM side: chain `evm`'s TokenBridge learns domain 1003's bridge (the program id) and token (the mint).
+  const [owner] = await evm.connection.viem.getWalletClients();
+  if (owner === undefined) throw new SolanaError("the EVM connection has no wallet account");
+  const bridge = { address: evm.contracts.tokenBridge, abi: tokenBridgeAbi } as const;
+  await confirmEvm(
+    evm,
+    owner.writeContract({ ...bridge, functionName: "setRemoteBridge", args: [SOLANA.domain, client.verifier] }),
+    "setRemoteBridge(1003)",
+  );
+  await confirmEvm(
+    evm,
+    owner.writeContract({
+      ...bridge,
+      functionName: "linkToken",
+      args: [evm.contracts.demoToken, SOLANA.domain, pubkeyToBytes32(mint)],
+    }),
+    "linkToken(1003)",
+  );
+  await confirmEvm(
+    evm,
+    owner.writeContract({
+      ...bridge,
+      functionName: "setRateLimits",
+      args: [
+        evm.contracts.demoToken,
+        SOLANA.domain,
+        limits.outbound.capacity,
+        limits.outbound.refillPerSecond,
+        limits.inbound.capacity,
+        limits.inbound.refillPerSecond,
+      ],
+    }),
+    "setRateLimits(1003)",
+  );
+  await confirmEvm(
+    evm,
+    owner.writeContract({
+      address: evm.contracts.gateway,
+      abi: gatewayAbi,
+      functionName: "setFee",
+      args: [SOLANA.domain, args.evmFees.baseFee, args.evmFees.feePerByte],
+    }),
+    "setFee(1003)",
+  );
+
+  // 4. Read the wiring back on both sides.
+  const publicClient = await evm.connection.viem.getPublicClient();
+  const [remoteBridge, remoteToken] = await Promise.all([
+    publicClient.readContract({ ...bridge, functionName: "remoteBridge", args: [SOLANA.domain] }),
+    publicClient.readContract({
+      ...bridge,
+      functionName: "remoteToken",
+      args: [evm.contracts.demoToken, SOLANA.domain],
+    }),
+  ]);
+  const [tokenConfig, tokenRoute, remote] = await Promise.all([
+    client.program.account.tokenConfig.fetch(client.pda.tokenConfig(mint)),
+    client.program.account.tokenRoute.fetch(client.pda.tokenRoute(mint, evm.domain)),
+    client.program.account.remoteBridge.fetch(client.pda.remoteBridge(evm.domain)),
+  ]);
+  const checks: Array<[string, string, string]> = [
+    ["TokenBridge.remoteBridge(1003)", remoteBridge, client.verifier],
+    ["TokenBridge.remoteToken(demo, 1003)", remoteToken, pubkeyToBytes32(mint)],
+    ["token_config.mode", String(tokenConfig.mode), String(MODE_MINT)],
+    [`remote_bridge(${evm.domain})`, bytesToHex(Uint8Array.from(remote.bridge)), toBytes32(evm.contracts.tokenBridge)],
+    [
+      `token_route(${evm.domain}).remote_token`,
+      bytesToHex(Uint8Array.from(tokenRoute.remoteToken)),
+      toBytes32(evm.contracts.demoToken),
+    ],
+  ];
+  for (const [what, actual, expected] of checks) {
+    if (actual.toLowerCase() !== expected.toLowerCase())
+      throw new SolanaError(`${what} is ${actual}, expected ${expected}`);
+  }
+  args.log(
+    `linked Solana (domain ${SOLANA.domain}) and domain ${evm.domain} both ways (bridges, token, rate limits, fees)`,
+  );
+
+  if (args.summaryFile !== undefined) {
+    mkdirSync(dirname(args.summaryFile), { recursive: true });
+    const summary = {
+      domain: SOLANA.domain,
+      rpcUrl: endpoint.url,
+      wsUrl: endpoint.wsUrl,
+      programId: client.programId.toBase58(),
+      admin: admin.publicKey.toBase58(),
+      tokens: {
+        [`b${evmSymbol(evm)}`]: {
+          mint: mint.toBase58(),
+          mode: "mint",
+          decimals: SPL_DECIMALS,
+          sharedDecimals: SHARED_DECIMALS,
+          links: { [evm.domain]: { tokenBridge: evm.contracts.tokenBridge, token: evm.contracts.demoToken } },
+        },
+      },
+    };
+    writeFileSync(args.summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+    args.log(`wrote ${args.summaryFile}`);
+  }
+  return { endpoint, connection, client, domain: SOLANA.domain, admin, relayer, mint, evm };
+}
+
+/** The symbol of `evm`'s canonical demo token in its deployment file. */
+function evmSymbol(evm: ChainDeployment): string {
+  const entry = Object.entries(evm.deployment.contracts.tokens).find(
+    ([, token]) => token.address.toLowerCase() === evm.contracts.demoToken.toLowerCase(),
+  );
+  return entry?.[0] ?? "DEMO";
+}
+
+function ms(value: number): string {
+  return `${Math.round(value)} ms`;
+}
+
+function seconds(value: number): string {
+  return `${(value / 1000).toFixed(1)} s`;
+}
+
+export type LegResult = {
+  messageId: Hex;
+  status: "Delivered" | "None" | "Failed";
+  /** Milliseconds: send on the origin, attest, deliver on the destination, and all of it. */
+  timings: { send: number; attest: number; deliver: number; total: number };
+};
+
+export type RoundTripResult = { toSolana: LegResult; back: LegResult; amount: bigint };
+
+/**
+ * The Solana demo: `amount` of chain A's demo token goes A -> Solana (transferRemote to a Solana token account;
+ * attesters sign for the program; post_signatures + deliver mints the bridged SPL token) and back Solana -> A
+ * (token_transfer_remote burns it; the message is read from the outbox account, signed for A's gateway and
+ * delivered there, releasing the locked tokens).
+ */
+export async function runSolanaRoundTrip(args: {
+  solana: SolanaDeployment;
+  attesters: readonly Attester[];
+  quorum: number;
+  log: (line: string) => void;
+}): Promise<RoundTripResult> {
+  const { solana } = args;
+  const { client, connection, evm, mint, relayer } = solana;
+  const publicA = await evm.connection.viem.getPublicClient();
+  const [ownerA, userA, relayerA] = await evm.connection.viem.getWalletClients();
+  if (ownerA === undefined || userA === undefined || relayerA === undefined) {
+    throw new SolanaError("the devnet chain needs at least three funded accounts");
+  }
+  const signers = args.attesters.slice(0, args.quorum);
+  const evmUser = getAddress(userA.account.address);
+  const amount = parseUnits("42.5", DEMO_DECIMALS);
+  const symbol = evmSymbol(evm);
+  const roundTripStarted = performance.now();
+
+  // The Solana user and its token account of the bridged mint (the bridge credits token accounts, not wallets).
+  const user = Keypair.generate();
+  await airdrop(connection, user.publicKey, 10);
+  const userToken = (await getOrCreateAssociatedTokenAccount(connection, user, mint, user.publicKey)).address;
+
+  // ---- leg 1: A -> Solana -------------------------------------------------------------------------------------
+  await confirmEvm(
+    evm,
+    ownerA.writeContract({
+      address: evm.contracts.demoToken,
+      abi: demoTokenAbi,
+      functionName: "mint",
+      args: [evmUser, amount],
+    }),
+    "mint",
+  );
+  await confirmEvm(
+    evm,
+    userA.writeContract({
+      address: evm.contracts.demoToken,
+      abi: demoTokenAbi,
+      functionName: "approve",
+      args: [evm.contracts.tokenBridge, amount],
+    }),
+    "approve",
+  );
+  const balanceBefore = await publicA.readContract({
+    address: evm.contracts.demoToken,
+    abi: demoTokenAbi,
+    functionName: "balanceOf",
+    args: [evmUser],
+  });
+  const fee = await publicA.readContract({
+    address: evm.contracts.tokenBridge,
+    abi: tokenBridgeAbi,
+    functionName: "quoteTransfer",
+    args: [SOLANA.domain],
+  });
+  let t = performance.now();
+  const sendReceipt = await confirmEvm(
+    evm,
+    userA.writeContract({
+      address: evm.contracts.tokenBridge,
+      abi: tokenBridgeAbi,
+      functionName: "transferRemote",
+      args: [evm.contracts.demoToken, SOLANA.domain, pubkeyToBytes32(userToken), amount],
+      value: fee,
+    }),
+    "transferRemote to Solana",
+  );
+  const sendToSolana = performance.now() - t;
+  const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: sendReceipt.logs });
+  if (sent === undefined) throw new SolanaError("transferRemote emitted no MessageSent");
+  const inbound = sent.args.message;
+  const inboundId = sent.args.messageId;
+
+  t = performance.now();
+  const solanaConfig = await client.fetchConfig();
+  const solanaSet = await client.fetchAttesterSet(solanaConfig.currentSetId);
+  if (solanaSet === null) throw new SolanaError(`Solana attester set ${solanaConfig.currentSetId} does not exist`);
+  const toSolanaAttestation = buildAttestation({
+    digest: client.digest("message", SOLANA.domain, solanaConfig.currentSetId, inboundId),
+    attesterSetId: solanaConfig.currentSetId,
+    attesters: solanaSet.attesters.map((a) => getAddress(a)),
+    signers: signers.map((signer) => signer.privateKey),
+  });
+  const attestToSolana = performance.now() - t;
+
+  t = performance.now();
+  const { plan } = await client.deliver({
+    relayer,
+    message: inbound,
+    attestation: toSolanaAttestation,
+    remainingAccounts: await client.tokenHandleAccounts(relayer.publicKey, inbound),
+  });
+  const deliverOnSolana = performance.now() - t;
+  const delivered = await client.isDelivered(inboundId);
+  const credited = (await getAccount(connection, userToken)).amount;
+  const totalToSolana = sendToSolana + attestToSolana + deliverOnSolana;
+  const expectedCredit =
+    (amount / 10n ** BigInt(DEMO_DECIMALS - SHARED_DECIMALS)) * 10n ** BigInt(SPL_DECIMALS - SHARED_DECIMALS);
+  const toSolana: LegResult = {
+    messageId: inboundId,
+    status: delivered ? "Delivered" : "None",
+    timings: { send: sendToSolana, attest: attestToSolana, deliver: deliverOnSolana, total: totalToSolana },
+  };
+  args.log(`A -> Solana: message id ${inboundId} (nonce ${sent.args.nonce} of domain ${evm.domain})`);
+  args.log(`A -> Solana: status on Solana ${toSolana.status}`);
+  args.log(
+    `A -> Solana: timings send ${ms(sendToSolana)} (transferRemote on A), attest ${ms(attestToSolana)} ` +
+      `(${signers.length} of ${solanaSet.attesters.length}, verifier = program id), deliver ${ms(deliverOnSolana)} ` +
+      `(${plan.transactions.length} Solana transaction(s) of ${plan.sizes.join(", ")} bytes: ` +
+      `${plan.signaturesPerTransaction.join(" + ")} signature(s) posted, then deliver), total ${ms(totalToSolana)}`,
+  );
+  args.log(
+    `A -> Solana: recipient token account ${userToken.toBase58()} (owner ${user.publicKey.toBase58()}) holds ` +
+      `${formatUnits(credited, SPL_DECIMALS)} b${symbol}`,
+  );
+  if (!delivered) throw new SolanaError(`A -> Solana: message ${inboundId} has no receipt on Solana`);
+  if (credited !== expectedCredit)
+    throw new SolanaError(`A -> Solana: credited ${credited}, expected ${expectedCredit}`);
+
+  // ---- leg 2: Solana -> A -------------------------------------------------------------------------------------
+  t = performance.now();
+  const out = await client.tokenTransferRemoteIx({
+    sender: user.publicKey,
+    payer: user.publicKey,
+    mint,
+    source: userToken,
+    destination: evm.domain,
+    recipient: toBytes32(evmUser),
+    amount: credited,
+    maxFee: SOLANA_FEES.baseFee + SOLANA_FEES.feePerByte * TOKEN_PAYLOAD_LENGTH,
+  });
+  const transferSignature = await client.sendAndConfirm([out.instruction], [user]);
+  const sendFromSolana = performance.now() - t;
+
+  // Attesters read the message from the outbox account by nonce (native execution logs no events).
+  t = performance.now();
+  const outbox = await client.fetchOutboxMessage(out.nonce);
+  if (outbox === null) throw new SolanaError(`no outbox account for nonce ${out.nonce}`);
+  if (outbox.message !== out.message) throw new SolanaError("the outbox message differs from the one predicted");
+  const setIdA = await publicA.readContract({
+    address: evm.contracts.gateway,
+    abi: gatewayAbi,
+    functionName: "currentSetId",
+  });
+  const [membersA] = await publicA.readContract({
+    address: evm.contracts.gateway,
+    abi: gatewayAbi,
+    functionName: "getSet",
+    args: [setIdA],
+  });
+  const backAttestation = buildAttestation({
+    digest: attestationDigest("message", {
+      domain: evm.domain,
+      verifier: pad(evm.contracts.gateway, { size: 32 }),
+      attesterSetId: setIdA,
+      value: outbox.messageId,
+    }),
+    attesterSetId: setIdA,
+    attesters: membersA,
+    signers: signers.map((signer) => signer.privateKey),
+  });
+  const attestBack = performance.now() - t;
+
+  t = performance.now();
+  const deliverReceipt = await confirmEvm(
+    evm,
+    relayerA.writeContract({
+      address: evm.contracts.gateway,
+      abi: gatewayAbi,
+      functionName: "deliver",
+      args: [outbox.message, backAttestation],
+    }),
+    "deliver on A",
+  );
+  const deliverOnA = performance.now() - t;
+  const statusValue = await publicA.readContract({
+    address: evm.contracts.gateway,
+    abi: gatewayAbi,
+    functionName: "messageStatus",
+    args: [outbox.message],
+  });
+  const backStatus = MESSAGE_STATUS[statusValue] ?? "None";
+  const balanceAfter = await publicA.readContract({
+    address: evm.contracts.demoToken,
+    abi: demoTokenAbi,
+    functionName: "balanceOf",
+    args: [evmUser],
+  });
+  const supply = (await getMint(connection, mint)).supply;
+  const totalBack = sendFromSolana + attestBack + deliverOnA;
+  const back: LegResult = {
+    messageId: outbox.messageId,
+    status: backStatus,
+    timings: { send: sendFromSolana, attest: attestBack, deliver: deliverOnA, total: totalBack },
+  };
+  args.log(`Solana -> A: message id ${outbox.messageId} (nonce ${out.nonce} of domain ${SOLANA.domain})`);
+  args.log(`Solana -> A: status on A ${backStatus}`);
+  args.log(
+    `Solana -> A: timings send ${ms(sendFromSolana)} (token_transfer_remote, tx ${transferSignature}), ` +
+      `attest ${ms(attestBack)} (outbox read, ${signers.length} of ${membersA.length}), deliver ${ms(deliverOnA)} ` +
+      `(gas ${deliverReceipt.gasUsed} incl. 21,000 base), total ${ms(totalBack)}`,
+  );
+  args.log(
+    `Solana -> A: recipient on A ${evmUser} got back ${formatUnits(balanceAfter - balanceBefore + amount, DEMO_DECIMALS)} ` +
+      `${symbol}; bridged supply on Solana ${formatUnits(supply, SPL_DECIMALS)}`,
+  );
+  args.log(`round trip A -> Solana -> A: ${ms(performance.now() - roundTripStarted)} (incl. Solana user setup)`);
+  if (backStatus !== "Delivered")
+    throw new SolanaError(`Solana -> A: status on A is ${backStatus}, expected Delivered`);
+  if (balanceAfter !== balanceBefore) {
+    throw new SolanaError(`Solana -> A: the user holds ${balanceAfter} on A, expected ${balanceBefore} again`);
+  }
+  if (supply !== 0n) throw new SolanaError(`Solana -> A: bridged supply is ${supply}, expected 0 after the burn`);
+  return { toSolana, back, amount };
+}
