@@ -15,18 +15,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { addressOfPrivateKey, buildAttestation, encodeMessage, encodeTokenMessage, messageId } from "@maskoii/sdk";
+import { MaskoiiSolanaClient, PACKET_DATA_SIZE, pubkeyToBytes32, SECP256K1_RECOVER_CU } from "@maskoii/sdk/solana";
 import { createAccount, createMint, getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
 import { ComputeBudgetProgram, Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
 import { type Hex, hexToBytes } from "viem";
-import { addressOfPrivateKey, buildAttestation } from "../../sdk/src/attestation.ts";
-import { encodeMessage, messageId } from "../../sdk/src/message.ts";
-import {
-  MaskoiiSolanaClient,
-  PACKET_DATA_SIZE,
-  pubkeyToBytes32,
-  SECP256K1_RECOVER_CU,
-} from "../../sdk/src/solana/index.ts";
-import { encodeTokenMessage } from "../../sdk/src/token.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const RESULTS = join(ROOT, "bench", "results", "solana.json");

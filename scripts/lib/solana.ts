@@ -9,6 +9,8 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { attestationDigest, buildAttestation, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+// The Solana client is not exported from the package root (yet): imported from the sdk's sources.
+import { MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
 import { createMint, getAccount, getMint, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
 import {
@@ -22,8 +24,6 @@ import {
   parseEventLogs,
   parseUnits,
 } from "viem";
-// The Solana client is not exported from the package root (yet): imported from the sdk's sources.
-import { MaskoiiSolanaClient, pubkeyToBytes32 } from "../../sdk/src/solana/index.ts";
 import {
   type ChainDeployment,
   DEFAULT_LIMITS,
