@@ -92,6 +92,30 @@ export const retrySchema = z
   .strict()
   .refine((r) => r.maxMs >= r.baseMs, { message: "maxMs must be at least baseMs", path: ["maxMs"] });
 
+/** Delivery transaction fees (EVM): estimation cap, bumping of unmined transactions, how long to wait. */
+export const feesSchema = z
+  .object({
+    /** Hard cap on maxFeePerGas, in gwei: no delivery ever offers more; above it the relayer waits. */
+    maxFeePerGasGwei: z.number().positive().max(1_000_000).default(500),
+    /** A delivery not mined after this long is replaced at the same nonce with higher fees. */
+    bumpAfterMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    /** Raise per replacement, in percent of both fee fields. */
+    bumpPercent: z
+      .number()
+      .int()
+      .min(10, { message: "must be at least 10: nodes reject a replacement raising fees by less than 10%" })
+      .max(1_000)
+      .default(20),
+    /** Stop waiting for a delivery after this long (its nonce is replaced by the next delivery). */
+    receiptTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(180_000),
+  })
+  .strict()
+  .refine((f) => f.receiptTimeoutMs > f.bumpAfterMs, {
+    message: "must be longer than bumpAfterMs, or no bump ever happens",
+    path: ["receiptTimeoutMs"],
+  });
+export type FeesConfig = z.infer<typeof feesSchema>;
+
 export const relayerConfigSchema = z
   .object({
     /** Base URLs of the attester nodes' HTTP servers. */
@@ -101,9 +125,26 @@ export const relayerConfigSchema = z
     retry: retrySchema.default({ baseMs: 1_000, maxMs: 300_000, maxAttempts: 20 }),
     /** Messages per deliverBatch; 1 delivers one by one. */
     maxBatchSize: z.number().int().min(1).max(256).default(1),
+    /** Where the relayer serves /health, /ready, /metrics and /messages/:id. */
     metrics: listenSchema.optional(),
+    fees: feesSchema.default({
+      maxFeePerGasGwei: 500,
+      bumpAfterMs: 30_000,
+      bumpPercent: 20,
+      receiptTimeoutMs: 180_000,
+    }),
+    /** This instance's name in delivery claims (several relayers on one PostgreSQL); default host-pid-random. */
+    instanceId: z.string().min(1).max(200).optional(),
+    /** How long a claimed delivery stays this instance's; a crashed instance's claims are taken over after it. */
+    leaseMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
+    /** Deliveries claimed per tick (the share of the work one instance takes at a time). */
+    claimLimit: z.number().int().min(1).max(10_000).default(200),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.leaseMs > r.fees.receiptTimeoutMs, {
+    message: "must be longer than fees.receiptTimeoutMs, or a slow delivery's claim could expire while it is sent",
+    path: ["leaseMs"],
+  });
 
 export const configSchema = z
   .object({

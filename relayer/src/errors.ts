@@ -16,7 +16,10 @@ export type RelayerErrorCode =
   | "UnknownChain"
   | "ChainRpcFailed"
   | "DeliveryReverted"
-  | "StoreFailed";
+  | "StoreFailed"
+  | "FeeCapExceeded"
+  | "TransactionStuck"
+  | "NonceConsumed";
 
 export class RelayerError extends Error {
   readonly code: RelayerErrorCode;
@@ -166,6 +169,47 @@ export class StoreError extends RelayerError {
   override name = "StoreError";
   constructor(what: string, cause: unknown) {
     super("StoreFailed", `store: ${what}: ${cause instanceof Error ? cause.message : cause}`, { cause });
+  }
+}
+
+/** The chain's base fee is above the configured maxFeePerGas cap: a transaction sent now would sit unmined. */
+export class FeeCapExceededError extends RelayerError {
+  override name = "FeeCapExceededError";
+  readonly baseFeePerGas: bigint;
+  readonly cap: bigint;
+  constructor(domain: number, baseFeePerGas: bigint, cap: bigint) {
+    super(
+      "FeeCapExceeded",
+      `domain ${domain}: underpriced: base fee ${baseFeePerGas} wei is above the maxFeePerGas cap ${cap} wei; not sending`,
+    );
+    this.baseFeePerGas = baseFeePerGas;
+    this.cap = cap;
+  }
+}
+
+/**
+ * A transaction was not mined before the receipt timeout, even after fee bumps (at the cap). Its nonce is reused
+ * (replaced) by the account's next transaction, so it cannot block the account.
+ */
+export class TransactionStuckError extends RelayerError {
+  override name = "TransactionStuckError";
+  readonly nonce: number;
+  readonly hashes: readonly string[];
+  constructor(domain: number, nonce: number, hashes: readonly string[], maxFeePerGas: bigint) {
+    super(
+      "TransactionStuck",
+      `domain ${domain}: underpriced transaction: nonce ${nonce} not mined after ${hashes.length} broadcast(s), last maxFeePerGas ${maxFeePerGas} wei (last tx ${hashes.at(-1)})`,
+    );
+    this.nonce = nonce;
+    this.hashes = hashes;
+  }
+}
+
+/** Another transaction of the same account (another process holding the key) took our nonce. */
+export class NonceConsumedError extends RelayerError {
+  override name = "NonceConsumedError";
+  constructor(domain: number, nonce: number) {
+    super("NonceConsumed", `domain ${domain}: nonce ${nonce} was used by a transaction this relayer did not send`);
   }
 }
 

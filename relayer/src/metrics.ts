@@ -51,6 +51,42 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Native currency paid for delivery transactions (gasUsed x effectiveGasPrice), in wei. */
+  readonly feesSpent = new Counter({
+    name: "maskoii_fees_spent_wei_total",
+    help: "Native fees paid by delivery transactions, in wei",
+    labelNames: ["destination", "method"] as const,
+    registers: [this.registry],
+  });
+  readonly feeBumps = new Counter({
+    name: "maskoii_fee_bumps_total",
+    help: "Unmined transactions replaced at the same nonce with higher fees",
+    labelNames: ["domain"] as const,
+    registers: [this.registry],
+  });
+  /** Delivery claims (leases) of this relayer instance: claimed, released, lost (another instance took it). */
+  readonly claims = new Counter({
+    name: "maskoii_delivery_claims_total",
+    help: "Delivery claims taken, released or lost by this instance",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
+  /** Adds a gauge of deliveries by state, read from `count` at every scrape (so it is right across instances). */
+  trackDeliveries(count: () => Promise<Record<string, number>>): void {
+    new Gauge({
+      name: "maskoii_deliveries",
+      help: "Deliveries in the store by state (all instances sharing it)",
+      labelNames: ["state"] as const,
+      registers: [this.registry],
+      async collect() {
+        // A store that is down must not break the scrape (rpc/claim metrics are what shows the outage).
+        const counts = await count().catch(() => ({}));
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+  }
+
   /** The text exposition format. */
   async render(): Promise<string> {
     return this.registry.metrics();

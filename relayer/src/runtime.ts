@@ -2,6 +2,7 @@
 import { privateKeyToAccount } from "viem/accounts";
 import type { Chains } from "./chains/adapter.ts";
 import { EvmChainAdapter } from "./chains/evm.ts";
+import type { FeePolicy } from "./chains/evm-sender.ts";
 import { MessageWatcher } from "./chains/watcher.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { type KeyKind, type UnlockedKey, unlockKeystore } from "./keys/keystore.ts";
@@ -13,8 +14,19 @@ import type { ObservedMessage, Store } from "./store/types.ts";
 /** Connects an adapter per configured chain (checking each RPC's chain id against the domain registry). */
 export async function connectChains(
   config: ResolvedConfig,
-  options: { metrics?: Metrics; signer?: UnlockedKey },
+  options: { metrics?: Metrics; signer?: UnlockedKey; log?: Logger },
 ): Promise<Chains> {
+  const fees = config.relayer?.fees;
+  const policy: FeePolicy | undefined =
+    fees === undefined
+      ? undefined
+      : {
+          maxFeePerGas: BigInt(Math.round(fees.maxFeePerGasGwei * 1e9)),
+          bumpAfterMs: fees.bumpAfterMs,
+          bumpPercent: fees.bumpPercent,
+          receiptTimeoutMs: fees.receiptTimeoutMs,
+          pollIntervalMs: Math.min(500, Math.max(50, Math.floor(fees.bumpAfterMs / 4))),
+        };
   const account = options.signer === undefined ? undefined : privateKeyToAccount(options.signer.privateKey);
   const chains = new Map<number, EvmChainAdapter>();
   for (const chain of config.chains) {
@@ -24,7 +36,10 @@ export async function connectChains(
       gateway: chain.gateway,
       finality: chain.finality,
       ...(account === undefined ? {} : { account }),
+      ...(policy === undefined ? {} : { fees: policy }),
+      ...(options.log === undefined ? {} : { log: options.log.child({ domain: chain.domain }) }),
       onRpcError: (call) => options.metrics?.rpcErrors.inc({ domain: String(chain.domain), call }),
+      onFeeBump: () => options.metrics?.feeBumps.inc({ domain: String(chain.domain) }),
     });
     chains.set(chain.domain, adapter);
   }

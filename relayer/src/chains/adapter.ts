@@ -35,6 +35,8 @@ export type DeliveryResult = {
   readonly delivered: readonly Hex[];
   readonly failed: readonly Hex[];
   readonly skipped: readonly Hex[];
+  /** Times the transaction was replaced with higher fees before it was mined (0 when not applicable). */
+  readonly feeBumps?: number;
 };
 
 export type FeeEstimate = { readonly gas: bigint; readonly pricePerGas: bigint; readonly cost: bigint };

@@ -2,20 +2,20 @@
 // wallet client whose key comes from the keystore.
 import { addressToBytes32, gatewayAbi, getEvmDomain } from "@maskoii/sdk";
 import {
-  type Account,
   type Address,
-  type Chain,
   createPublicClient,
-  createWalletClient,
   defineChain,
+  encodeFunctionData,
   type Hex,
   http,
+  type LocalAccount,
   type PublicClient,
   parseEventLogs,
-  type WalletClient,
+  type TransactionReceipt,
 } from "viem";
 import type { Finality } from "../config.ts";
 import { ChainRpcError, DeliveryRevertedError, RelayerError } from "../errors.ts";
+import type { Logger } from "../log.ts";
 import type {
   AttesterSetView,
   ChainAdapter,
@@ -24,10 +24,20 @@ import type {
   MessageStatus,
   SentMessage,
 } from "./adapter.ts";
+import { type BumpEvent, EvmSender, type FeePolicy } from "./evm-sender.ts";
 
 const STATUS: readonly MessageStatus[] = ["none", "delivered", "failed"];
 /** Gas added on top of eth_estimateGas, in percent (the recipient's gas use can vary with state). */
 const GAS_MARGIN_PERCENT = 25n;
+
+/** Fee handling when the config gives none: 500 gwei cap, +20% every 30 s, give up after 3 minutes. */
+export const DEFAULT_FEE_POLICY: FeePolicy = {
+  maxFeePerGas: 500n * 10n ** 9n,
+  bumpAfterMs: 30_000,
+  bumpPercent: 20,
+  receiptTimeoutMs: 180_000,
+  pollIntervalMs: 500,
+};
 
 export type EvmAdapterOptions = {
   domain: number;
@@ -35,9 +45,14 @@ export type EvmAdapterOptions = {
   gateway: Address;
   finality: Finality;
   /** Signs deliveries; without it the adapter is read-only. */
-  account?: Account;
+  account?: LocalAccount;
+  /** Fee estimation cap and bumping of delivery transactions. */
+  fees?: FeePolicy;
+  log?: Logger;
   /** Called on every failed RPC call (metrics). */
   onRpcError?: (call: string) => void;
+  /** Called when an unmined delivery is replaced with higher fees (metrics). */
+  onFeeBump?: (event: BumpEvent) => void;
 };
 
 export class EvmChainAdapter implements ChainAdapter {
@@ -45,23 +60,31 @@ export class EvmChainAdapter implements ChainAdapter {
   readonly verifier: Hex;
   readonly gateway: Address;
   readonly #public: PublicClient;
-  readonly #wallet: WalletClient | undefined;
-  readonly #chain: Chain;
+  /** Sends and bumps delivery transactions; undefined for a read-only adapter. */
+  readonly sender: EvmSender | undefined;
   readonly #finality: Finality;
   readonly #onRpcError: (call: string) => void;
 
-  private constructor(options: EvmAdapterOptions, chain: Chain, publicClient: PublicClient) {
+  private constructor(options: EvmAdapterOptions, chainId: number, publicClient: PublicClient) {
     this.domain = options.domain;
     this.gateway = options.gateway;
     this.verifier = addressToBytes32(options.gateway);
-    this.#chain = chain;
     this.#public = publicClient;
     this.#finality = options.finality;
     this.#onRpcError = options.onRpcError ?? (() => {});
-    this.#wallet =
+    this.sender =
       options.account === undefined
         ? undefined
-        : createWalletClient({ account: options.account, chain, transport: http(options.rpcUrl) });
+        : new EvmSender({
+            domain: options.domain,
+            chainId,
+            client: publicClient,
+            account: options.account,
+            policy: options.fees ?? DEFAULT_FEE_POLICY,
+            ...(options.log === undefined ? {} : { log: options.log }),
+            onRpcError: this.#onRpcError,
+            ...(options.onFeeBump === undefined ? {} : { onBump: options.onFeeBump }),
+          });
   }
 
   /** Connects and checks that the RPC serves the chain id the domain registry names. */
@@ -87,7 +110,7 @@ export class EvmChainAdapter implements ChainAdapter {
         `RPC serves chain id ${chainId}, expected ${domain.chainId}`,
       );
     }
-    return new EvmChainAdapter(options, chain, publicClient as PublicClient);
+    return new EvmChainAdapter(options, chainId, publicClient as PublicClient);
   }
 
   async #rpc<T>(call: string, fn: () => Promise<T>): Promise<T> {
@@ -192,29 +215,30 @@ export class EvmChainAdapter implements ChainAdapter {
     return { setId, attesters, weights, thresholdBps, totalWeight, expiresAt: Number(expiresAt) };
   }
 
-  async #price(): Promise<bigint> {
-    return this.#read("gasPrice", () => this.#public.getGasPrice());
+  /** The maxFeePerGas a delivery sent now would offer (under the cap). */
+  async #price(sender: EvmSender): Promise<bigint> {
+    return (await sender.estimateFees()).maxFeePerGas;
   }
 
-  #requireWallet(): WalletClient & { account: Account } {
-    if (this.#wallet?.account === undefined) {
+  #requireSender(): EvmSender {
+    if (this.sender === undefined) {
       throw new ChainRpcError(this.domain, "deliver", "this adapter has no signing account (read-only)");
     }
-    return this.#wallet as WalletClient & { account: Account };
+    return this.sender;
   }
 
   async estimateDeliver(message: Hex, attestation: Hex): Promise<FeeEstimate> {
-    const wallet = this.#requireWallet();
+    const sender = this.#requireSender();
     const gas = await this.#read("estimateGas(deliver)", () =>
       this.#public.estimateContractGas({
         address: this.gateway,
         abi: gatewayAbi,
         functionName: "deliver",
         args: [message, attestation],
-        account: wallet.account,
+        account: sender.address,
       }),
     );
-    const pricePerGas = await this.#price();
+    const pricePerGas = await this.#price(sender);
     return { gas, pricePerGas, cost: gas * pricePerGas };
   }
 
@@ -223,35 +247,25 @@ export class EvmChainAdapter implements ChainAdapter {
     proofs: readonly (readonly Hex[])[],
     attestation: Hex,
   ): Promise<FeeEstimate> {
-    const wallet = this.#requireWallet();
+    const sender = this.#requireSender();
     const gas = await this.#read("estimateGas(deliverBatch)", () =>
       this.#public.estimateContractGas({
         address: this.gateway,
         abi: gatewayAbi,
         functionName: "deliverBatch",
         args: [messages, proofs, attestation],
-        account: wallet.account,
+        account: sender.address,
       }),
     );
-    const pricePerGas = await this.#price();
+    const pricePerGas = await this.#price(sender);
     return { gas, pricePerGas, cost: gas * pricePerGas };
   }
 
   async deliver(message: Hex, attestation: Hex): Promise<DeliveryResult> {
-    const wallet = this.#requireWallet();
+    const sender = this.#requireSender();
     const { gas } = await this.estimateDeliver(message, attestation);
-    const hash = await this.#rpc("sendTransaction(deliver)", () =>
-      wallet.writeContract({
-        address: this.gateway,
-        abi: gatewayAbi,
-        functionName: "deliver",
-        args: [message, attestation],
-        chain: this.#chain,
-        account: wallet.account,
-        gas: (gas * (100n + GAS_MARGIN_PERCENT)) / 100n,
-      }),
-    );
-    return this.#outcome(hash);
+    const data = encodeFunctionData({ abi: gatewayAbi, functionName: "deliver", args: [message, attestation] });
+    return this.#send(sender, data, gas);
   }
 
   async deliverBatch(
@@ -259,26 +273,23 @@ export class EvmChainAdapter implements ChainAdapter {
     proofs: readonly (readonly Hex[])[],
     attestation: Hex,
   ): Promise<DeliveryResult> {
-    const wallet = this.#requireWallet();
+    const sender = this.#requireSender();
     const { gas } = await this.estimateDeliverBatch(messages, proofs, attestation);
-    const hash = await this.#rpc("sendTransaction(deliverBatch)", () =>
-      wallet.writeContract({
-        address: this.gateway,
-        abi: gatewayAbi,
-        functionName: "deliverBatch",
-        args: [messages, proofs, attestation],
-        chain: this.#chain,
-        account: wallet.account,
-        gas: (gas * (100n + GAS_MARGIN_PERCENT)) / 100n,
-      }),
-    );
-    return this.#outcome(hash);
+    const data = encodeFunctionData({
+      abi: gatewayAbi,
+      functionName: "deliverBatch",
+      args: [messages, proofs, attestation],
+    });
+    return this.#send(sender, data, gas);
   }
 
-  async #outcome(hash: Hex): Promise<DeliveryResult> {
-    const receipt = await this.#rpc("waitForTransactionReceipt", () =>
-      this.#public.waitForTransactionReceipt({ hash, timeout: 120_000 }),
-    );
+  async #send(sender: EvmSender, data: Hex, gas: bigint): Promise<DeliveryResult> {
+    const sent = await sender.send({ to: this.gateway, data, gas: (gas * (100n + GAS_MARGIN_PERCENT)) / 100n });
+    return this.#outcome(sent.receipt, sent.bumps);
+  }
+
+  #outcome(receipt: TransactionReceipt, bumps: number): DeliveryResult {
+    const hash = receipt.transactionHash;
     if (receipt.status !== "success") throw new DeliveryRevertedError(this.domain, hash);
     const logs = parseEventLogs({ abi: gatewayAbi, logs: receipt.logs });
     const ids = (name: string) =>
@@ -292,6 +303,7 @@ export class EvmChainAdapter implements ChainAdapter {
       delivered: ids("MessageDelivered"),
       failed: ids("MessageFailed"),
       skipped: ids("MessageSkipped"),
+      feeBumps: bumps,
     };
   }
 }

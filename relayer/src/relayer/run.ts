@@ -1,10 +1,8 @@
 // Wires and runs the relayer: store, chains (with the paying account), watchers, attester client, delivery loop and
-// an optional /health + /metrics server.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+// the optional operations server (/health, /ready, /metrics, /messages/:id).
 import type { Chains } from "../chains/adapter.ts";
 import type { ResolvedConfig } from "../config.ts";
-import { InvalidConfigError } from "../errors.ts";
+import { describeError, InvalidConfigError } from "../errors.ts";
 import type { UnlockedKey } from "../keys/keystore.ts";
 import type { Logger } from "../log.ts";
 import { startLoop } from "../loop.ts";
@@ -13,40 +11,25 @@ import { connectChains, makeWatchers } from "../runtime.ts";
 import { openStore } from "../store/index.ts";
 import type { Store } from "../store/types.ts";
 import { AttesterClient } from "./collector.ts";
+import { type Readiness, startRelayerServer } from "./server.ts";
 import { Relayer } from "./service.ts";
 
 export type RelayerHandle = {
   readonly store: Store;
   readonly chains: Chains;
   readonly relayer: Relayer;
+  /** Base URL of the operations server (/health, /ready, /metrics, /messages/:id), when configured. */
+  readonly url: string | undefined;
+  /** The same as `url` (kept for callers written before /ready and /messages). */
   readonly metricsUrl: string | undefined;
+  readonly metrics: Metrics;
+  readiness: () => Readiness;
+  /**
+   * Graceful shutdown: stop claiming, let the tick in flight finish its current delivery, hand back every claim,
+   * close the server and the store.
+   */
   stop: () => Promise<void>;
 };
-
-async function metricsServer(metrics: Metrics, listen: { host: string; port: number }): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.url === "/metrics") {
-      metrics.render().then(
-        (text) => {
-          res.writeHead(200, { "content-type": metrics.contentType });
-          res.end(text);
-        },
-        () => {
-          res.writeHead(500);
-          res.end();
-        },
-      );
-      return;
-    }
-    res.writeHead(req.url === "/health" ? 200 : 404, { "content-type": "application/json" });
-    res.end(req.url === "/health" ? '{"status":"ok"}' : '{"error":"not found"}');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(listen.port, listen.host, () => resolve());
-  });
-  return server;
-}
 
 export async function startRelayer(args: {
   config: ResolvedConfig;
@@ -59,7 +42,7 @@ export async function startRelayer(args: {
   const metrics = new Metrics();
   const store = await openStore(config.store);
   try {
-    const chains = await connectChains(config, { metrics, signer: args.payingKey });
+    const chains = await connectChains(config, { metrics, signer: args.payingKey, log });
     let relayer: Relayer | undefined;
     const watchers = makeWatchers({
       config,
@@ -80,26 +63,58 @@ export async function startRelayer(args: {
       pollIntervalMs: settings.pollIntervalMs,
       retry: settings.retry,
       maxBatchSize: settings.maxBatchSize,
+      leaseMs: settings.leaseMs,
+      claimLimit: settings.claimLimit,
+      ...(settings.instanceId === undefined ? {} : { instanceId: settings.instanceId }),
     });
     const active = relayer;
-    const loop = startLoop(() => active.tick(), settings.pollIntervalMs);
-    const server = settings.metrics === undefined ? undefined : await metricsServer(metrics, settings.metrics);
-    const address = server?.address() as AddressInfo | undefined;
-    const metricsUrl = address === undefined ? undefined : `http://${settings.metrics?.host}:${address.port}`;
-    log.info({ attesters: settings.attesters, metricsUrl }, "relayer up");
+    metrics.trackDeliveries(() => store.countDeliveries());
+    let readiness: Readiness = { ready: false, reason: "no delivery round completed yet" };
+    const loop = startLoop(async () => {
+      try {
+        const report = await active.tick();
+        const problems = [
+          report.originErrors > 0 ? `${report.originErrors} origin chain(s) unreachable` : "",
+          report.destinationErrors > 0 ? `${report.destinationErrors} destination chain(s) unreachable` : "",
+        ].filter((p) => p !== "");
+        if (active.draining) readiness = { ready: false, reason: "shutting down" };
+        else if (problems.length > 0) readiness = { ready: false, reason: problems.join("; ") };
+        else readiness = { ready: true, reason: "store and chains reachable" };
+      } catch (error) {
+        // The store failed: keep the loop alive (it retries next interval) and say so on /ready.
+        readiness = { ready: false, reason: describeError(error) };
+        log.error({ error: describeError(error) }, "delivery round failed");
+      }
+    }, settings.pollIntervalMs);
+    const server =
+      settings.metrics === undefined
+        ? undefined
+        : await startRelayerServer(
+            { store, metrics, log, readiness: () => readiness, instanceId: active.instanceId },
+            settings.metrics,
+          );
+    log.info({ attesters: settings.attesters, url: server?.url, instanceId: active.instanceId }, "relayer up");
+    let stopping: Promise<void> | undefined;
     return {
       store,
       chains,
       relayer: active,
-      metricsUrl,
-      stop: async () => {
-        await loop.stop();
-        if (server !== undefined) {
-          server.closeAllConnections();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
-        }
-        await store.close();
-        log.info("relayer stopped");
+      url: server?.url,
+      metricsUrl: server?.url,
+      metrics,
+      readiness: () => readiness,
+      stop: () => {
+        stopping ??= (async () => {
+          active.drain();
+          readiness = { ready: false, reason: "shutting down" };
+          await loop.stop();
+          const released = await store.releaseClaims(active.instanceId).catch(() => 0);
+          if (released > 0) metrics.claims.inc({ outcome: "released" }, released);
+          await server?.close();
+          await store.close();
+          log.info({ released }, "relayer stopped");
+        })();
+        return stopping;
       },
     };
   } catch (error) {

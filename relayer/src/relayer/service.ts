@@ -1,10 +1,15 @@
 // The relayer: follows every origin chain's final messages addressed to a configured destination, gathers attester
 // signatures until the destination set's weighted threshold is met, and delivers (one by one, or in Merkle batches).
 // Every step is durable in the store, so a restarted relayer resumes where it stopped and never delivers twice: a
-// message already delivered on chain (by anyone) is detected and marked skipped.
+// message already delivered on chain (by anyone) is detected and marked skipped. Several instances can share one
+// PostgreSQL store: each tick claims a share of the due deliveries (a lease, FOR UPDATE SKIP LOCKED), renews the
+// lease right before sending, and hands back what it did not finish.
+
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { attestationDigest, batchProof, batchRoot, encodeAttestation } from "@maskoii/sdk";
 import type { Hex } from "viem";
-import type { AttesterSetView, ChainAdapter, Chains } from "../chains/adapter.ts";
+import type { AttesterSetView, ChainAdapter, Chains, DeliveryResult } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -14,8 +19,21 @@ import { type Aggregation, aggregate } from "./aggregator.ts";
 import { backoffMs } from "./backoff.ts";
 import { candidatesFor, type SignatureSource } from "./collector.ts";
 
-/** Pending deliveries handled per tick (bounds one tick's work). */
+/** Pending deliveries claimed per tick by default (bounds one tick's work). */
 const DUE_LIMIT = 200;
+/** Default lease of a claimed delivery. */
+const DEFAULT_LEASE_MS = 600_000;
+
+/** What one tick saw; `/ready` is built from it. */
+export type TickReport = {
+  /** Origin chains whose scan failed. */
+  readonly originErrors: number;
+  /** Destinations whose round failed as a whole (RPC down). */
+  readonly destinationErrors: number;
+  readonly claimed: number;
+  /** Claims handed back unfinished (shutdown, or the lease was lost). */
+  readonly released: number;
+};
 
 export type RelayerOptions = {
   chains: Chains;
@@ -27,6 +45,12 @@ export type RelayerOptions = {
   pollIntervalMs: number;
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
   maxBatchSize: number;
+  /** Name of this instance in delivery claims; default host-pid-random. */
+  instanceId?: string;
+  /** How long a claim is held (renewed before every send). */
+  leaseMs?: number;
+  /** Deliveries claimed per tick. */
+  claimLimit?: number;
   now?: () => number;
 };
 
@@ -35,10 +59,27 @@ type Ready = { record: DeliveryRecord; attestation: Hex };
 export class Relayer {
   readonly #o: RelayerOptions;
   readonly #now: () => number;
+  readonly instanceId: string;
+  readonly #leaseMs: number;
+  #draining = false;
 
   constructor(options: RelayerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /**
+   * Stops taking new work: the tick in flight finishes the delivery it is sending, hands back the rest of its claims
+   * and returns; later ticks claim nothing.
+   */
+  drain(): void {
+    this.#draining = true;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
   }
 
   /** Registers an observed message for delivery if its destination is served. */
@@ -64,30 +105,76 @@ export class Relayer {
     this.#o.metrics.messages.inc({ status, origin: String(origin), destination: String(destination) });
   }
 
-  /** One bounded round: scan origins, then work through due deliveries grouped by destination. */
-  async tick(): Promise<void> {
+  /**
+   * One bounded round: scan origins, claim a share of the due deliveries, work through them grouped by destination,
+   * hand back whatever is still claimed. Throws only when the store fails.
+   */
+  async tick(): Promise<TickReport> {
+    let originErrors = 0;
+    let destinationErrors = 0;
     for (const watcher of this.#o.watchers) {
+      if (this.#draining) break;
       try {
         await watcher.poll();
       } catch (error) {
+        originErrors++;
         this.#o.log.warn({ error: describeError(error) }, "origin scan failed; retrying next tick");
       }
     }
-    const due = await this.#o.store.dueDeliveries(this.#now(), DUE_LIMIT);
+    if (this.#draining) return { originErrors, destinationErrors, claimed: 0, released: 0 };
+    const now = this.#now();
+    const due = await this.#o.store.claimDeliveries(
+      this.instanceId,
+      now,
+      now + this.#leaseMs,
+      this.#o.claimLimit ?? DUE_LIMIT,
+    );
+    if (due.length > 0) this.#o.metrics.claims.inc({ outcome: "claimed" }, due.length);
     const byDestination = new Map<number, DeliveryRecord[]>();
     for (const d of due) byDestination.set(d.destination, [...(byDestination.get(d.destination) ?? []), d]);
-    for (const [destination, records] of byDestination) {
-      const adapter = this.#o.chains.get(destination);
-      if (adapter === undefined) continue;
-      try {
-        await this.#processDestination(adapter, records);
-      } catch (error) {
-        // Destination-wide failure (RPC down): back off every due record of it.
-        const reason = describeError(error);
-        this.#o.log.warn({ destination, error: reason }, "destination round failed");
-        for (const r of records) await this.#retryLater(r, reason, true);
+    let released = 0;
+    try {
+      for (const [destination, records] of byDestination) {
+        if (this.#draining) break;
+        const adapter = this.#o.chains.get(destination);
+        if (adapter === undefined) continue;
+        try {
+          await this.#processDestination(adapter, records);
+        } catch (error) {
+          // Destination-wide failure (RPC down): back off every due record of it.
+          destinationErrors++;
+          const reason = describeError(error);
+          this.#o.log.warn({ destination, error: reason }, "destination round failed");
+          for (const r of records) await this.#retryLater(r, reason, true);
+        }
+      }
+    } finally {
+      // Whatever is still claimed was not worked on (draining, a lost lease): hand it back now rather than at expiry.
+      released = await this.#o.store.releaseClaims(this.instanceId);
+      if (released > 0) {
+        this.#o.metrics.claims.inc({ outcome: "released" }, released);
+        this.#o.log.info({ released, draining: this.#draining }, "handed back unfinished delivery claims");
       }
     }
+    return { originErrors, destinationErrors, claimed: due.length, released };
+  }
+
+  /** Renews the lease on `records` right before sending; returns those this instance still holds. */
+  async #stillMine<T extends { record: DeliveryRecord }>(items: readonly T[]): Promise<T[]> {
+    if (this.#draining) return [];
+    const held = new Set(
+      await this.#o.store.renewClaims(
+        this.instanceId,
+        items.map((i) => i.record.messageId),
+        this.#now() + this.#leaseMs,
+      ),
+    );
+    const mine = items.filter((i) => held.has(i.record.messageId.toLowerCase() as Hex));
+    if (mine.length < items.length) {
+      this.#o.metrics.claims.inc({ outcome: "lost" }, items.length - mine.length);
+      this.#o.log.warn({ lost: items.length - mine.length }, "claims lost before sending (lease expired); not sending");
+    }
+    return mine;
   }
 
   async #processDestination(adapter: ChainAdapter, records: readonly DeliveryRecord[]): Promise<void> {
@@ -99,6 +186,7 @@ export class Relayer {
     const set = await adapter.getAttesterSet(setId);
     const ready: Ready[] = [];
     for (const record of records) {
+      if (this.#draining) break;
       if (await adapter.isDelivered(record.origin, record.nonce)) {
         await this.#finish(record, "skipped", { lastError: "already delivered on chain" });
         continue;
@@ -126,13 +214,22 @@ export class Relayer {
     if (ready.length === 0) return;
     if (this.#o.maxBatchSize > 1 && ready.length > 1) {
       for (let i = 0; i < ready.length; i += this.#o.maxBatchSize) {
-        const chunk = ready.slice(i, i + this.#o.maxBatchSize);
+        const chunk = await this.#stillMine(ready.slice(i, i + this.#o.maxBatchSize));
         if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk))) continue;
         for (const r of chunk) await this.#deliverOne(adapter, r);
       }
       return;
     }
-    for (const r of ready) await this.#deliverOne(adapter, r);
+    for (const r of ready) {
+      const [mine] = await this.#stillMine([r]);
+      if (mine !== undefined) await this.#deliverOne(adapter, mine);
+    }
+  }
+
+  #spent(adapter: ChainAdapter, method: string, result: DeliveryResult): void {
+    const labels = { destination: String(adapter.domain), method };
+    this.#o.metrics.gasSpent.inc(labels, Number(result.gasUsed));
+    this.#o.metrics.feesSpent.inc(labels, Number(result.gasUsed * result.effectiveGasPrice));
   }
 
   async #collect(adapter: ChainAdapter, set: AttesterSetView, record: DeliveryRecord): Promise<Aggregation> {
@@ -176,10 +273,7 @@ export class Relayer {
         proofs,
         attestation,
       );
-      this.#o.metrics.gasSpent.inc(
-        { destination: String(adapter.domain), method: "deliverBatch" },
-        Number(result.gasUsed),
-      );
+      this.#spent(adapter, "deliverBatch", result);
       const share = result.gasUsed / BigInt(chunk.length);
       for (const r of chunk) {
         const id = r.record.messageId.toLowerCase();
@@ -206,7 +300,7 @@ export class Relayer {
     const { record } = ready;
     try {
       const result = await adapter.deliver(record.message, ready.attestation);
-      this.#o.metrics.gasSpent.inc({ destination: String(adapter.domain), method: "deliver" }, Number(result.gasUsed));
+      this.#spent(adapter, "deliver", result);
       const failed = result.failed.some((s) => s === record.messageId.toLowerCase());
       await this.#finish(record, "delivered", {
         txHash: result.txHash,

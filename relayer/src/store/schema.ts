@@ -87,4 +87,15 @@ CREATE TABLE rotation_journal (
 );
 `,
   },
+  {
+    version: 3,
+    name: "delivery claims",
+    sql: `
+-- A lease on a pending delivery: the relayer instance working on it, until when. Several relayers on one database
+-- claim with SELECT ... FOR UPDATE SKIP LOCKED, so no two work on one message; an expired lease is free again.
+ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+ALTER TABLE deliveries ADD COLUMN lease_until BIGINT;
+CREATE INDEX deliveries_claimable ON deliveries (state, next_attempt_at, lease_until);
+`,
+  },
 ];

@@ -3,6 +3,7 @@ import type { Address, Hex } from "viem";
 import { StoreError } from "../errors.ts";
 import { MIGRATIONS } from "./schema.ts";
 import type {
+  DeliveryClaim,
   DeliveryRecord,
   DeliveryState,
   DeliveryUpdate,
@@ -337,6 +338,8 @@ export class SqlStore implements Store {
       sets.push(`${columns[key]} = $${params.length}`);
     }
     if (sets.length === 0) return;
+    // A delivery that leaves `pending` is finished: its claim goes with it.
+    if (update.state !== undefined && update.state !== "pending") sets.push("claimed_by = NULL", "lease_until = NULL");
     params.push(lower(messageId));
     await this.#run("updateDelivery", () =>
       this.#db.query(`UPDATE deliveries SET ${sets.join(", ")} WHERE message_id = $${params.length}`, params),
@@ -350,6 +353,69 @@ export class SqlStore implements Store {
     const counts: Record<DeliveryState, number> = { pending: 0, delivered: 0, skipped: 0, failed: 0 };
     for (const r of rows) counts[r.state as DeliveryState] = num(r.n);
     return counts;
+  }
+
+  async claimDeliveries(owner: string, now: number, leaseUntil: number, limit: number): Promise<DeliveryRecord[]> {
+    const rows = await this.#run("claimDeliveries", () =>
+      this.#db.query<Row>(
+        `UPDATE deliveries SET claimed_by = $1, lease_until = $2 WHERE message_id IN (
+           SELECT message_id FROM deliveries
+           WHERE state = 'pending' AND next_attempt_at <= $3
+             AND (claimed_by IS NULL OR claimed_by = $1 OR lease_until <= $3)
+           ORDER BY destination, first_seen_at, origin, nonce
+           LIMIT $4
+           FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [owner, leaseUntil, now, limit],
+      ),
+    );
+    // RETURNING has no order; keep the oldest-first order of the claim.
+    return rows
+      .map(toDelivery)
+      .sort(
+        (a, b) =>
+          a.destination - b.destination ||
+          a.firstSeenAt - b.firstSeenAt ||
+          a.origin - b.origin ||
+          (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0),
+      );
+  }
+
+  async renewClaims(owner: string, messageIds: readonly Hex[], leaseUntil: number): Promise<Hex[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.#run("renewClaims", () =>
+      this.#db.query<Row>(
+        `UPDATE deliveries SET lease_until = $2
+         WHERE claimed_by = $1 AND state = 'pending' AND message_id = ANY($3::text[]) RETURNING message_id`,
+        [owner, leaseUntil, messageIds.map(lower)],
+      ),
+    );
+    return rows.map((r) => r.message_id as Hex);
+  }
+
+  async releaseClaims(owner: string, messageIds?: readonly Hex[]): Promise<number> {
+    const rows = await this.#run("releaseClaims", () =>
+      messageIds === undefined
+        ? this.#db.query<Row>(
+            "UPDATE deliveries SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = $1 RETURNING message_id",
+            [owner],
+          )
+        : this.#db.query<Row>(
+            `UPDATE deliveries SET claimed_by = NULL, lease_until = NULL
+             WHERE claimed_by = $1 AND message_id = ANY($2::text[]) RETURNING message_id`,
+            [owner, messageIds.map(lower)],
+          ),
+    );
+    return rows.length;
+  }
+
+  async getClaim(messageId: Hex): Promise<DeliveryClaim | undefined> {
+    const rows = await this.#run("getClaim", () =>
+      this.#db.query<Row>("SELECT claimed_by, lease_until FROM deliveries WHERE message_id = $1", [lower(messageId)]),
+    );
+    const r = rows[0];
+    if (r === undefined || r.claimed_by === null || r.claimed_by === undefined) return undefined;
+    return { claimedBy: String(r.claimed_by), leaseUntil: num(r.lease_until) };
   }
 
   async close(): Promise<void> {

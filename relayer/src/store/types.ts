@@ -62,6 +62,9 @@ export type DeliveryUpdate = Partial<
   >
 >;
 
+/** Who holds a pending delivery, until when (ms since the epoch). */
+export type DeliveryClaim = { readonly claimedBy: string; readonly leaseUntil: number };
+
 export interface Store {
   /** Last block scanned by a watcher (`name` is e.g. "watch:1001"). */
   getCursor(name: string): Promise<bigint | undefined>;
@@ -104,6 +107,18 @@ export interface Store {
   dueDeliveries(now: number, limit: number): Promise<DeliveryRecord[]>;
   updateDelivery(messageId: Hex, update: DeliveryUpdate): Promise<void>;
   countDeliveries(): Promise<Record<DeliveryState, number>>;
+
+  /**
+   * Claims up to `limit` pending deliveries due at `now` for `owner` until `leaseUntil`, oldest first: rows that are
+   * unclaimed, claimed by `owner`, or whose lease expired. Rows another transaction is claiming are skipped
+   * (FOR UPDATE SKIP LOCKED), so concurrent instances never get the same delivery.
+   */
+  claimDeliveries(owner: string, now: number, leaseUntil: number, limit: number): Promise<DeliveryRecord[]>;
+  /** Extends `owner`'s lease on `messageIds`; returns the ids it still holds (pending and claimed by it). */
+  renewClaims(owner: string, messageIds: readonly Hex[], leaseUntil: number): Promise<Hex[]>;
+  /** Hands back `owner`'s claims (all of them, or only `messageIds`); returns how many were released. */
+  releaseClaims(owner: string, messageIds?: readonly Hex[]): Promise<number>;
+  getClaim(messageId: Hex): Promise<DeliveryClaim | undefined>;
 
   close(): Promise<void>;
 }
