@@ -1,19 +1,73 @@
 // The Store contract, run against every backend available: embedded PGlite always, a PostgreSQL server when
-// MASKOII_TEST_POSTGRES_URL is set (e.g. postgres://postgres@127.0.0.1:5432/maskoii_test, an empty database).
+// MASKOII_TEST_POSTGRES_URL is set (an admin URL, e.g. the cluster of .ci/postgres.sh; each test gets a fresh
+// database). With MASKOII_REQUIRE_POSTGRES=1 a missing server is a failure, not a skip.
 import type { Hex } from "viem";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { StoreConfig } from "../src/config.ts";
 import { StoreError } from "../src/errors.ts";
 import { openStore } from "../src/store/index.ts";
+import type { DeliveryRecord, Store } from "../src/store/types.ts";
 import { sampleMessage } from "./helpers.ts";
+import { freshDatabase, postgresMissing, postgresRequired } from "./postgres.ts";
 
-const backends: [string, StoreConfig][] = [["pglite", { kind: "pglite", dataDir: "memory://" }]];
-const pgUrl = process.env.MASKOII_TEST_POSTGRES_URL;
-if (pgUrl !== undefined) backends.push(["postgres", { kind: "postgres", url: pgUrl }]);
+type Backend = () => Promise<{ config: StoreConfig; drop: () => Promise<void> }>;
+const backends: [string, Backend][] = [
+  ["pglite", async () => ({ config: { kind: "pglite", dataDir: "memory://" }, drop: async () => {} })],
+];
+const missing = postgresMissing();
+if (missing === undefined) {
+  backends.push([
+    "postgres",
+    async () => {
+      const db = await freshDatabase();
+      return { config: { kind: "postgres", url: db.url }, drop: db.drop };
+    },
+  ]);
+} else if (postgresRequired) {
+  describe("store contract (postgres)", () => {
+    it("has a PostgreSQL server (MASKOII_REQUIRE_POSTGRES=1)", () => {
+      throw new Error(`MASKOII_REQUIRE_POSTGRES=1 but ${missing}`);
+    });
+  });
+}
 
-describe.each(backends)("store contract (%s)", (_name, config) => {
+function pending(nonce: bigint, firstSeenAt = 50, nextAttemptAt = 100): DeliveryRecord {
+  const m = sampleMessage(nonce);
+  return {
+    messageId: m.messageId,
+    origin: 1001,
+    destination: 1002,
+    nonce,
+    message: m.message,
+    state: "pending",
+    attempts: 0,
+    nextAttemptAt,
+    firstSeenAt,
+    quorumAt: null,
+    deliveredAt: null,
+    txHash: null,
+    gasUsed: null,
+    lastError: null,
+  };
+}
+
+describe.each(backends)("store contract (%s)", (_name, backend) => {
+  let config: StoreConfig;
+  const cleanups: (() => Promise<void>)[] = [];
+  const open = async (): Promise<Store> => {
+    if (cleanups.length === 0) {
+      const b = await backend();
+      config = b.config;
+      cleanups.push(b.drop);
+    }
+    return openStore(config);
+  };
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
   it("cursors, observed messages and deliveries round trip with uint64 values intact", async () => {
-    const store = await openStore(config);
+    const store = await open();
     try {
       expect(await store.getCursor("x")).toBeUndefined();
       await store.setCursor("x", 2n ** 63n);
@@ -61,6 +115,82 @@ describe.each(backends)("store contract (%s)", (_name, config) => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe.each(backends)("delivery claims (%s)", (_name, backend) => {
+  let drop: () => Promise<void> = async () => {};
+  let config: StoreConfig;
+  const stores: Store[] = [];
+  const open = async (): Promise<Store> => {
+    const store = await openStore(config);
+    stores.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+    await drop();
+  });
+
+  it("leases: exclusive while valid, taken over after expiry, renewed only by the holder, released on finish", async () => {
+    ({ config, drop } = await backend());
+    const store = await open();
+    const [a, b, c] = [pending(1n, 50), pending(2n, 60), pending(3n, 70, 5_000)];
+    for (const d of [a, b, c]) await store.addDelivery(d);
+
+    // c is not due yet; a and b go to the first claimer, oldest first.
+    expect((await store.claimDeliveries("one", 1_000, 2_000, 10)).map((d) => d.messageId)).toEqual([
+      a.messageId,
+      b.messageId,
+    ]);
+    expect(await store.claimDeliveries("two", 1_500, 2_500, 10)).toEqual([]);
+    expect(await store.getClaim(a.messageId)).toEqual({ claimedBy: "one", leaseUntil: 2_000 });
+    // The holder renews a; b's lease runs out and "two" takes it over (a crashed instance).
+    expect(await store.renewClaims("one", [a.messageId], 3_000)).toEqual([a.messageId]);
+    expect((await store.claimDeliveries("two", 2_000, 4_000, 10)).map((d) => d.messageId)).toEqual([b.messageId]);
+    expect(await store.renewClaims("one", [b.messageId], 5_000)).toEqual([]);
+    expect(await store.getClaim(b.messageId)).toEqual({ claimedBy: "two", leaseUntil: 4_000 });
+
+    // Finishing clears the claim; releasing hands the rest back.
+    await store.updateDelivery(a.messageId, { state: "delivered", deliveredAt: 2_100 });
+    expect(await store.getClaim(a.messageId)).toBeUndefined();
+    expect(await store.renewClaims("one", [a.messageId], 9_000)).toEqual([]);
+    expect(await store.releaseClaims("two")).toBe(1);
+    expect(await store.getClaim(b.messageId)).toBeUndefined();
+    expect(await store.releaseClaims("two")).toBe(0);
+    // A retry scheduled later is not claimable before it is due.
+    await store.updateDelivery(b.messageId, { nextAttemptAt: 10_000 });
+    expect((await store.claimDeliveries("one", 5_000, 6_000, 10)).map((d) => d.messageId)).toEqual([c.messageId]);
+    expect(await store.releaseClaims("one", [c.messageId])).toBe(1);
+    expect(await store.claimDeliveries("two", 10_000, 11_000, 1)).toHaveLength(1);
+  });
+
+  it("concurrent claimers over separate connections split the work without overlap", async () => {
+    ({ config, drop } = await backend());
+    const first = await open();
+    const n = 60;
+    for (let i = 0; i < n; i++) await first.addDelivery(pending(BigInt(100 + i), i));
+    // PGlite is one embedded connection (claims serialize); PostgreSQL gets three pools racing.
+    const claimers = config.kind === "postgres" ? [first, await open(), await open()] : [first, first, first];
+    const got = await Promise.all(
+      claimers.map(async (store, i) => {
+        const mine: string[] = [];
+        for (let round = 0; round < 40; round++) {
+          const claimed = await store.claimDeliveries(`claimer-${i}`, 1_000, 100_000, 3);
+          if (claimed.length === 0) break;
+          for (const d of claimed) {
+            mine.push(d.messageId);
+            await store.updateDelivery(d.messageId, { state: "delivered", deliveredAt: 1_000 });
+          }
+        }
+        return mine;
+      }),
+    );
+    const all = got.flat();
+    expect(all).toHaveLength(n);
+    expect(new Set(all).size).toBe(n);
+    expect(await first.countDeliveries()).toEqual({ pending: 0, delivered: n, skipped: 0, failed: 0 });
+    if (config.kind === "postgres") for (const mine of got) expect(mine.length).toBeGreaterThan(0);
   });
 });
 
