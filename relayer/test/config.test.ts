@@ -35,6 +35,37 @@ describe("config", () => {
     expect(config.log.level).toBe("info");
   });
 
+  it("relayer fees and claims: defaults, and named errors for a bump below 10%, bad timeouts and a short lease", () => {
+    const relayer = { attesters: ["http://127.0.0.1:7301"] };
+    const config = parseConfig({ ...valid(), relayer });
+    expect(config.relayer?.fees).toEqual({
+      maxFeePerGasGwei: 500,
+      bumpAfterMs: 30_000,
+      bumpPercent: 20,
+      receiptTimeoutMs: 180_000,
+    });
+    expect(config.relayer?.leaseMs).toBe(600_000);
+    expect(config.relayer?.claimLimit).toBe(200);
+    expect(config.relayer?.instanceId).toBeUndefined();
+
+    const low = fails({ ...valid(), relayer: { ...relayer, fees: { bumpPercent: 5 } } });
+    expect(low.field).toBe("relayer.fees.bumpPercent");
+    expect(low.problem).toContain("at least 10");
+    const never = fails({
+      ...valid(),
+      relayer: { ...relayer, fees: { bumpAfterMs: 60_000, receiptTimeoutMs: 30_000 } },
+    });
+    expect(never.field).toBe("relayer.fees.receiptTimeoutMs");
+    const cap = fails({ ...valid(), relayer: { ...relayer, fees: { maxFeePerGasGwei: 0 } } });
+    expect(cap.field).toBe("relayer.fees.maxFeePerGasGwei");
+    const lease = fails({ ...valid(), relayer: { ...relayer, leaseMs: 60_000 } });
+    expect(lease.field).toBe("relayer.leaseMs");
+    expect(lease.problem).toContain("receiptTimeoutMs");
+    // Env overrides reach the new fields.
+    const env = parseConfig({ ...valid(), relayer }, "test.json", { MASKOII_RELAYER__FEES__BUMP_PERCENT: "35" });
+    expect(env.relayer?.fees.bumpPercent).toBe(35);
+  });
+
   it("names the field and the problem: bad URL", () => {
     const c = valid();
     c.chains[0]!.rpcUrl = "not a url";
