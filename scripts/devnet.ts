@@ -3,8 +3,10 @@
 // Starts two EVM chains (`hardhat node`, chain ids 31337 and 31338 on 127.0.0.1:8545/8546) and a local Solana endpoint
 // (programs/local-rpc, built with cargo, on 127.0.0.1:8899, PubSub 8900), deploys maskoii on both EVM chains with
 // locally generated attester keys (3 attesters, 2-of-3 quorum) and links them, initializes the maskoii program on
-// Solana (domain 1003, the same attesters) with a bridged SPL mint linked to chain A's demo token, runs a demo token
-// transfer A -> B and a round trip A -> Solana -> A (send, attest with the local keys, deliver), and keeps everything
+// Solana (domain 1003, the same attesters) with a bridged SPL mint linked to chain A's demo token, starts three
+// `maskoii attester` node processes and one `maskoii relayer` process (scripts/lib/nodes.ts), runs a demo token
+// transfer A -> B that the nodes attest and the relayer delivers (printing each stage's time), and a round trip
+// A -> Solana -> A (send, attest with the local keys, deliver), and keeps everything
 // up until Ctrl-C / SIGTERM, then stops every process it started. With `--exit-after-demo` (or
 // MASKOII_DEVNET_EXIT=1) it stops everything after the demo; with `--no-solana` (or MASKOII_DEVNET_SOLANA=0) it runs
 // the EVM chains only.
@@ -14,11 +16,14 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import hre from "hardhat";
+import { type Hex, toHex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
 import { type ChainDeployment, DEFAULT_FEES, deployMaskoii } from "./deploy.ts";
 import { CHAIN_A, CHAIN_B, DEVNET_CHAINS } from "./lib/chains.ts";
 import { runDemoTransfer } from "./lib/demo.ts";
 import { startEvmChains } from "./lib/evm.ts";
 import { type Attester, devnetAttesters } from "./lib/keys.ts";
+import { type DevnetNodes, startNodes } from "./lib/nodes.ts";
 import { Supervisor } from "./lib/processes.ts";
 import {
   buildLocalRpc,
@@ -33,6 +38,9 @@ import {
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LOG_DIR = join(ROOT, ".devnet", "logs");
+const NODES_DIR = join(ROOT, ".devnet", "nodes");
+/** Hardhat's default mnemonic; its account #2 pays for the relayer's deliveries. */
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 const RPC_TIMEOUT_MS = 60_000;
 const ATTESTER_COUNT = 3;
 const QUORUM = 2;
@@ -49,7 +57,14 @@ type Devnet = {
   localRpcBinary?: string;
   solanaEndpoint?: SolanaEndpoint;
   solanaDeployment?: SolanaDeployment;
+  nodes?: DevnetNodes;
 };
+
+function relayerKey(): Hex {
+  const key = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 2 }).getHdKey().privateKey;
+  if (key === null) throw new DevnetError("cannot derive the relayer key from the Hardhat mnemonic");
+  return toHex(key);
+}
 
 type Step = {
   name: string;
@@ -130,10 +145,36 @@ const steps: Step[] = [
     },
   },
   {
-    name: "demo transfer A -> B",
+    name: `start ${ATTESTER_COUNT} attester nodes and the relayer`,
     run: async (devnet) => {
-      if (devnet.deployment === undefined) throw new DevnetError("the demo needs the deploy step first");
-      await runDemoTransfer({ deployment: devnet.deployment, attesters: devnet.attesters, quorum: QUORUM, log });
+      if (devnet.deployment === undefined) throw new DevnetError("the nodes need the deploy step first");
+      devnet.nodes = await startNodes({
+        supervisor: devnet.supervisor,
+        root: ROOT,
+        dir: NODES_DIR,
+        logDir: LOG_DIR,
+        // Local chains mine a block per transaction, so a block is final as soon as it exists (depth 0); a public
+        // chain uses its `finalized` tag or a real confirmation depth.
+        chains: DEVNET_CHAINS.map((chain) => ({
+          domain: chain.domain,
+          rpcUrl: chain.rpcUrl,
+          deploymentFile: join(ROOT, "deployments", `${chain.chainId}.json`),
+          finality: { kind: "confirmations", depth: 0 },
+          pollIntervalMs: 200,
+        })),
+        attesters: devnet.attesters,
+        relayerKey: relayerKey(),
+        log,
+      });
+    },
+  },
+  {
+    name: "demo transfer A -> B (attested by the nodes, delivered by the relayer)",
+    run: async (devnet) => {
+      if (devnet.deployment === undefined || devnet.nodes === undefined) {
+        throw new DevnetError("the demo needs the deployment and the nodes first");
+      }
+      await runDemoTransfer({ deployment: devnet.deployment, nodes: devnet.nodes, quorum: QUORUM, log });
     },
   },
   {

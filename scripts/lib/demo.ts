@@ -1,9 +1,10 @@
-// Devnet step: one token transfer A -> B through the whole protocol, attested with the local attester keys.
-import { attestationDigest, buildAttestation, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+// Devnet step: one token transfer A -> B through the whole protocol: the attester node processes sign it, the relayer
+// process delivers it; the demo sends, watches and prints where the time went.
+import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import { type Address, formatUnits, getAddress, type Hex, pad, parseEventLogs, parseUnits } from "viem";
 import type { ChainDeployment } from "../deploy.ts";
 import { demoTokenAbi } from "./abi.ts";
-import type { Attester } from "./keys.ts";
+import { countSigners, type DevnetNodes } from "./nodes.ts";
 
 /** IGateway.MessageStatus by value. */
 export const MESSAGE_STATUS = ["None", "Delivered", "Failed"] as const;
@@ -20,21 +21,23 @@ export type DemoResult = {
   deliverGas: bigint;
   recipient: Address;
   recipientBalance: bigint;
+  timings: DeliveryTimings;
 };
 
 export async function runDemoTransfer(args: {
   deployment: readonly [ChainDeployment, ChainDeployment];
-  attesters: readonly Attester[];
-  /** How many attesters sign (the lowest-index ones). */
+  /** The running attester nodes and relayer (scripts/lib/nodes.ts). */
+  nodes: DevnetNodes;
+  /** How many attester signatures make a quorum. */
   quorum: number;
+  timeoutMs?: number;
   log: (line: string) => void;
 }): Promise<DemoResult> {
   const [a, b] = args.deployment;
   const publicA = await a.connection.viem.getPublicClient();
   const publicB = await b.connection.viem.getPublicClient();
   const [ownerA, userA] = await a.connection.viem.getWalletClients();
-  const [, , relayerB] = await b.connection.viem.getWalletClients();
-  if (ownerA === undefined || userA === undefined || relayerB === undefined) {
+  if (ownerA === undefined || userA === undefined) {
     throw new DemoError("the devnet chains need at least three funded accounts");
   }
   const user = getAddress(userA.account.address);
@@ -89,43 +92,30 @@ export async function runDemoTransfer(args: {
     `sent ${formatUnits(amount, 18)} DEMO A -> B: message ${messageId} (nonce ${sent.args.nonce}, fee ${fee} wei)`,
   );
 
-  // 2. Attest: the lowest-index `quorum` attesters sign MessageAttestation(B, gateway B, set, id). The gateway is
-  //    B's attester set, so the set id and members are read from it too.
-  const setId = await publicB.readContract({
+  // 2. The attester nodes see it final and sign; the relayer gathers a quorum and delivers on B. The demo only
+  //    watches, and times each stage from the moment the send was mined.
+  const timings = await waitForDelivery({
+    messageId,
+    attesterUrls: args.nodes.attesterUrls,
+    quorum: args.quorum,
+    delivered: async () =>
+      (await publicB.readContract({
+        address: b.contracts.gateway,
+        abi: gatewayAbi,
+        functionName: "messageStatus",
+        args: [message],
+      })) !== 0,
+    timeoutMs: args.timeoutMs ?? 60_000,
+  });
+  const [delivery] = await publicB.getContractEvents({
     address: b.contracts.gateway,
     abi: gatewayAbi,
-    functionName: "currentSetId",
+    eventName: "MessageDelivered",
+    args: { messageId },
+    fromBlock: 0n,
   });
-  const [members] = await publicB.readContract({
-    address: b.contracts.gateway,
-    abi: gatewayAbi,
-    functionName: "getSet",
-    args: [setId],
-  });
-  const digest = attestationDigest("message", {
-    domain: b.domain,
-    verifier: pad(b.contracts.gateway, { size: 32 }),
-    attesterSetId: setId,
-    value: messageId,
-  });
-  const signers = args.attesters.slice(0, args.quorum);
-  const attestation = buildAttestation({
-    digest,
-    attesterSetId: setId,
-    attesters: members,
-    signers: signers.map((signer) => signer.privateKey),
-  });
-  args.log(`attested by ${signers.length} of ${members.length} attesters of set ${setId}`);
-
-  // 3. On B: deliver (any account may relay).
-  const deliverHash = await relayerB.writeContract({
-    address: b.contracts.gateway,
-    abi: gatewayAbi,
-    functionName: "deliver",
-    args: [message, attestation],
-  });
-  const deliverReceipt = await publicB.waitForTransactionReceipt({ hash: deliverHash });
-  if (deliverReceipt.status !== "success") throw new DemoError(`deliver reverted (tx ${deliverHash})`);
+  if (delivery === undefined) throw new DemoError(`no MessageDelivered for ${messageId} on B`);
+  const deliverReceipt = await publicB.getTransactionReceipt({ hash: delivery.transactionHash });
   const statusValue = await publicB.readContract({
     address: b.contracts.gateway,
     abi: gatewayAbi,
@@ -144,8 +134,9 @@ export async function runDemoTransfer(args: {
   args.log(`status on B      ${status}`);
   args.log(`gas send (A)     ${sendReceipt.gasUsed} (transferRemote; gasUsed incl. the 21,000 base)`);
   args.log(
-    `gas deliver (B)  ${deliverReceipt.gasUsed} (deliver, ${signers.length} signatures, mint; incl. 21,000 base)`,
+    `gas deliver (B)  ${deliverReceipt.gasUsed} (delivered by the relayer in tx ${deliverReceipt.transactionHash})`,
   );
+  logTimings(args.log, timings);
   args.log(`recipient on B   ${recipient} holds ${formatUnits(recipientBalance, 18)} bridged DEMO`);
   if (status !== "Delivered") throw new DemoError(`message status on B is ${status}, expected Delivered`);
   if (recipientBalance !== amount) throw new DemoError(`recipient holds ${recipientBalance}, expected ${amount}`);
@@ -156,5 +147,43 @@ export async function runDemoTransfer(args: {
     deliverGas: deliverReceipt.gasUsed,
     recipient,
     recipientBalance,
+    timings,
   };
+}
+
+/** Milliseconds from the moment the send was mined. */
+export type DeliveryTimings = { readonly quorumMs: number; readonly deliveredMs: number };
+
+/**
+ * Polls until `delivered()` holds (bounded by `timeoutMs`), noting when `quorum` attester nodes first serve a
+ * signature over `messageId`.
+ */
+export async function waitForDelivery(args: {
+  messageId: Hex;
+  attesterUrls: readonly string[];
+  quorum: number;
+  delivered: () => Promise<boolean>;
+  timeoutMs: number;
+  pollMs?: number;
+}): Promise<DeliveryTimings> {
+  const start = Date.now();
+  let quorumMs: number | undefined;
+  while (Date.now() - start < args.timeoutMs) {
+    if (quorumMs === undefined && (await countSigners(args.attesterUrls, args.messageId)) >= args.quorum) {
+      quorumMs = Date.now() - start;
+    }
+    if (await args.delivered()) {
+      const deliveredMs = Date.now() - start;
+      return { quorumMs: quorumMs ?? deliveredMs, deliveredMs };
+    }
+    await new Promise((resolve) => setTimeout(resolve, args.pollMs ?? 50));
+  }
+  throw new DemoError(
+    `message ${args.messageId} not delivered within ${args.timeoutMs} ms (${quorumMs === undefined ? "no attester quorum yet" : `quorum after ${quorumMs} ms`}); see .devnet/logs/`,
+  );
+}
+
+export function logTimings(log: (line: string) => void, t: DeliveryTimings, prefix = ""): void {
+  log(`${prefix}timing           quorum of attester signatures ${t.quorumMs} ms after the send was mined`);
+  log(`${prefix}                 delivered by the relayer      ${t.deliveredMs} ms after the send was mined`);
 }

@@ -1,0 +1,176 @@
+// Devnet step: the Koii attester nodes and the relayer, each a supervised `maskoii` CLI process (relayer/src/cli.ts)
+// with its own encrypted keystore, config file and embedded PGlite store under .devnet/nodes/<name>/.
+//
+// Keys are devnet keys (scripts/lib/keys.ts, and Hardhat's account #2 for the relayer); the keystores are encrypted
+// with a devnet password kept in a 0600 file beside them, so no key or password is ever on a command line.
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { encryptKey, writeKeystore } from "@maskoii/relayer";
+import type { Hex } from "viem";
+import { HOST } from "./chains.ts";
+import type { Attester } from "./keys.ts";
+import type { Supervisor } from "./processes.ts";
+
+/** The devnet's node ports: attesters on 7301.., the relayer's /health, /metrics and /messages on 7310. */
+export const ATTESTER_BASE_PORT = 7301;
+export const RELAYER_PORT = 7310;
+/** Worthless outside the devnet; it only keeps the keystore format the production one. */
+const DEVNET_PASSWORD = "maskoii devnet keystore password";
+/** Fast scrypt for devnet keystores (the CLI's default is 2^17). */
+const DEVNET_SCRYPT = { n: 2 ** 12, r: 8, p: 1 };
+const READY_TIMEOUT_MS = 90_000;
+
+/** Raised when a node does not come up. */
+export class NodeStartError extends Error {
+  override readonly name = "NodeStartError";
+}
+
+/** A chain entry of the nodes' config (relayer/src/config.ts `chains[]`). */
+export type NodeChainConfig = Record<string, unknown> & { readonly domain: number };
+
+export type DevnetNodes = {
+  readonly attesterUrls: readonly string[];
+  readonly relayerUrl: string;
+};
+
+async function writeNodeHome(args: {
+  dir: string;
+  key: Hex;
+  extraKeys?: Record<string, { kind: "secp256k1" | "ed25519"; key: Hex }>;
+  config: (home: { keystore: string; passwordFile: string; db: string; extra: Record<string, string> }) => object;
+}): Promise<string> {
+  await rm(args.dir, { recursive: true, force: true });
+  await mkdir(args.dir, { recursive: true });
+  const passwordFile = join(args.dir, "password");
+  await writeFile(passwordFile, DEVNET_PASSWORD, { mode: 0o600 });
+  await chmod(passwordFile, 0o600);
+  const keystore = join(args.dir, "key.json");
+  await writeKeystore(keystore, await encryptKey("secp256k1", args.key, DEVNET_PASSWORD, DEVNET_SCRYPT));
+  const extra: Record<string, string> = {};
+  for (const [name, { kind, key }] of Object.entries(args.extraKeys ?? {})) {
+    extra[name] = join(args.dir, `${name}.json`);
+    await writeKeystore(extra[name], await encryptKey(kind, key, DEVNET_PASSWORD, DEVNET_SCRYPT));
+  }
+  const configFile = join(args.dir, "config.json");
+  const config = args.config({ keystore, passwordFile, db: join(args.dir, "db"), extra });
+  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  return configFile;
+}
+
+async function waitReady(url: string, name: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(200);
+  }
+  throw new NodeStartError(`${name} not ready at ${url}/ready within ${READY_TIMEOUT_MS} ms`);
+}
+
+/**
+ * Writes keystores and configs, starts one `maskoii attester` per attester key and one `maskoii relayer`, and waits
+ * until every attester answers /ready and the relayer answers /health.
+ */
+export async function startNodes(args: {
+  supervisor: Supervisor;
+  root: string;
+  dir: string;
+  logDir: string;
+  chains: readonly NodeChainConfig[];
+  attesters: readonly Attester[];
+  relayerKey: Hex;
+  /** An ed25519 seed paying the relayer's Solana fees, when a Solana chain is configured. */
+  relayerSolanaKey?: Hex;
+  log: (line: string) => void;
+}): Promise<DevnetNodes> {
+  const cli = join(args.root, "relayer", "src", "cli.ts");
+  const env = { ...process.env, FORCE_COLOR: "0" };
+  const attesterUrls: string[] = [];
+  for (const [index, attester] of args.attesters.entries()) {
+    const name = `attester${index}`;
+    const port = ATTESTER_BASE_PORT + index;
+    const configFile = await writeNodeHome({
+      dir: join(args.dir, name),
+      key: attester.privateKey,
+      config: (home) => ({
+        chains: args.chains,
+        store: { kind: "pglite", dataDir: home.db },
+        keys: { keystore: home.keystore, passwordFile: home.passwordFile },
+        attester: { listen: { host: HOST, port }, pollIntervalMs: 200 },
+        log: { level: "info" },
+      }),
+    });
+    args.supervisor.start({
+      name,
+      command: process.execPath,
+      args: [cli, "attester", "--config", configFile],
+      cwd: args.root,
+      env,
+      logFile: join(args.logDir, `${name}.log`),
+    });
+    attesterUrls.push(`http://${HOST}:${port}`);
+  }
+  const relayerUrl = `http://${HOST}:${RELAYER_PORT}`;
+  const relayerConfig = await writeNodeHome({
+    dir: join(args.dir, "relayer"),
+    key: args.relayerKey,
+    ...(args.relayerSolanaKey === undefined
+      ? {}
+      : { extraKeys: { solana: { kind: "ed25519" as const, key: args.relayerSolanaKey } } }),
+    config: (home) => ({
+      chains: args.chains,
+      store: { kind: "pglite", dataDir: home.db },
+      keys: {
+        keystore: home.keystore,
+        passwordFile: home.passwordFile,
+        ...(home.extra.solana === undefined ? {} : { solanaKeystore: home.extra.solana }),
+      },
+      relayer: {
+        attesters: attesterUrls,
+        pollIntervalMs: 200,
+        retry: { baseMs: 250, maxMs: 5_000, maxAttempts: 20 },
+        maxBatchSize: 32,
+        metrics: { host: HOST, port: RELAYER_PORT },
+      },
+      log: { level: "info" },
+    }),
+  });
+  args.supervisor.start({
+    name: "relayer",
+    command: process.execPath,
+    args: [cli, "relayer", "--config", relayerConfig],
+    cwd: args.root,
+    env,
+    logFile: join(args.logDir, "relayer.log"),
+  });
+  for (const [index, url] of attesterUrls.entries()) await waitReady(url, `attester${index}`);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const ok = await fetch(`${relayerUrl}/health`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new NodeStartError(`relayer not healthy at ${relayerUrl}/health`);
+    await sleep(200);
+  }
+  for (const [index, url] of attesterUrls.entries()) args.log(`  attester${index}: ${url}`);
+  args.log(`  relayer:   ${relayerUrl} (/health, /metrics)`);
+  return { attesterUrls, relayerUrl };
+}
+
+/** How many attesters serve a signature over `messageId` (any kind); unreachable ones count as not signed. */
+export async function countSigners(attesterUrls: readonly string[], messageId: Hex): Promise<number> {
+  const answers = await Promise.all(
+    attesterUrls.map((url) =>
+      fetch(`${url}/signatures/${messageId}`, { signal: AbortSignal.timeout(2_000) })
+        .then((response) => (response.ok ? (response.json() as Promise<{ signatures?: unknown[] }>) : undefined))
+        .catch(() => undefined),
+    ),
+  );
+  return answers.filter((answer) => (answer?.signatures?.length ?? 0) > 0).length;
+}
