@@ -28,7 +28,20 @@ export function requireLocalRpc(file: string): void {
   });
 }
 
-export type LocalRpc = { url: string; stop: () => Promise<void> };
+export type LocalRpc = {
+  url: string;
+  wsUrl: string;
+  programId: string;
+  upgradeAuthority: string;
+  stop: () => Promise<void>;
+};
+type ReadyLine = {
+  ready?: boolean;
+  url: string;
+  wsUrl: string;
+  programs: { maskoii: string };
+  upgradeAuthority: string;
+};
 
 /** Starts the local RPC on a free port with short slots; resolves on its ready line. */
 export async function startLocalRpc(slotMs = 50): Promise<LocalRpc> {
@@ -46,18 +59,24 @@ export async function startLocalRpc(slotMs = 50): Promise<LocalRpc> {
   };
   const lines = createInterface({ input: child.stdout! });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
+    const ready = await new Promise<ReadyLine>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`local RPC not ready after 60 s:\n${stderr.join("")}`)), 60_000);
       child.once("exit", (code) => reject(new Error(`local RPC exited (${code}):\n${stderr.join("")}`)));
       lines.on("line", (line) => {
-        const ready = JSON.parse(line) as { ready?: boolean; url: string };
-        if (ready.ready) {
+        const parsed = JSON.parse(line) as ReadyLine;
+        if (parsed.ready) {
           clearTimeout(timer);
-          resolve(ready.url);
+          resolve(parsed);
         }
       });
     });
-    return { url, stop };
+    return {
+      url: ready.url,
+      wsUrl: ready.wsUrl,
+      programId: ready.programs.maskoii,
+      upgradeAuthority: ready.upgradeAuthority,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
