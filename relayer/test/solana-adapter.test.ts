@@ -1,6 +1,9 @@
 // The Solana chain adapter against the real local Solana endpoint (programs/local-rpc: the Solana runtime with the
 // maskoii program and SPL Token): finality by commitment, the outbox, delivery with a real secp256k1 quorum, replay,
 // leftover verification accounts, pause, the attester set, and config errors.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   addressOfPrivateKey,
   attestationDigest,
@@ -13,10 +16,10 @@ import {
 import { MASKOII_PROGRAM_ID, type MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
 import { getAccount, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
 import { type Connection, Keypair, PublicKey } from "@solana/web3.js";
-import { type Address, getAddress, type Hex, keccak256, stringToHex, toHex } from "viem";
+import { type Address, bytesToHex, getAddress, type Hex, keccak256, stringToHex, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hexToSignature, SolanaChainAdapter } from "../src/chains/solana.ts";
-import { parseConfig } from "../src/config.ts";
+import { parseConfig, resolveChains } from "../src/config.ts";
 import {
   AlreadyDeliveredError,
   BatchUnsupportedError,
@@ -25,6 +28,9 @@ import {
   SolanaProgramFailedError,
   UnknownAttesterSetError,
 } from "../src/errors.ts";
+import { createLogger } from "../src/log.ts";
+import { startRelayer } from "../src/relayer/run.ts";
+import { runCli } from "./helpers.ts";
 import {
   airdrop,
   DEV_ADMIN,
@@ -357,6 +363,47 @@ describe.runIf(HAVE_LOCAL_RPC)("Solana chain adapter on the local Solana RPC", (
   });
 });
 
+describe("maskoii keys for the Solana paying key", () => {
+  it("imports a solana-keygen file as an ed25519 keystore and shows its base58 address; refuses a malformed one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "maskoii-solana-keys-"));
+    try {
+      const keypair = Keypair.generate();
+      await writeFile(join(dir, "id.json"), JSON.stringify(Array.from(keypair.secretKey)));
+      const env = { PATH: process.env.PATH ?? "", MASKOII_KEYSTORE_PASSWORD: "solana keys test" };
+      const imported = await runCli(
+        ["keys", "import", "--kind", "ed25519", "--key-file", join(dir, "id.json"), "--out", join(dir, "payer.json")],
+        { env },
+      );
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(JSON.parse(imported.stdout)).toMatchObject({ kind: "ed25519", address: keypair.publicKey.toBase58() });
+      const shown = await runCli(["keys", "show", "--keystore", join(dir, "payer.json")], { env });
+      expect(JSON.parse(shown.stdout).address).toBe(keypair.publicKey.toBase58());
+      expect(imported.stdout + imported.stderr + shown.stdout).not.toContain(
+        bytesToHex(keypair.secretKey).slice(2, 20),
+      );
+
+      await writeFile(join(dir, "bad.json"), JSON.stringify([1, 2, 3]));
+      const bad = await runCli(
+        [
+          "keys",
+          "import",
+          "--kind",
+          "ed25519",
+          "--key-file",
+          join(dir, "bad.json"),
+          "--out",
+          join(dir, "bad-out.json"),
+        ],
+        { env },
+      );
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain("--key-file: not a JSON array of 64 bytes");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("Solana chain config", () => {
   const base = () => ({
     chains: [
@@ -389,6 +436,22 @@ describe("Solana chain config", () => {
     });
     expect(config.chains[1]).toMatchObject({ family: "evm", finality: { kind: "finalized" } });
     expect(config.keys.solanaKeystore).toBe("s.json");
+  });
+
+  it("a relayer with a Solana chain and no solanaKeystore is refused, naming the field", async () => {
+    const { keys: _keys, ...rest } = base();
+    const config = await resolveChains(
+      parseConfig({ ...rest, keys: { keystore: "k.json" }, relayer: { attesters: ["http://127.0.0.1:1"] } }),
+      tmpdir(),
+    );
+    const key = keccak256(stringToHex("relayer key"));
+    const error = await startRelayer({
+      config,
+      payingKey: { kind: "secp256k1", publicId: addressOfPrivateKey(key), privateKey: key },
+      log: createLogger({ level: "silent" }),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect((error as InvalidConfigError).field).toBe("keys.solanaKeystore");
   });
 
   it("names the field: bad program id, bad commitment, wrong family for the domain, unknown family", () => {
