@@ -128,10 +128,10 @@ if (hasPrograms) {
       parse: parseCargo,
     },
   );
-  const sdk = suites.find((suite) => suite.name.startsWith("sdk"));
-  if (sdk !== undefined) {
-    sdk.env = {
-      ...sdk.env,
+  // The sdk's and the relayer's Solana tests run the binary the programs suite built: a missing one fails them.
+  for (const suite of suites.filter((s) => s.name.startsWith("sdk") || s.name.startsWith("relayer"))) {
+    suite.env = {
+      ...suite.env,
       MASKOII_LOCAL_RPC: join(cargoTargetDir, "debug", "maskoii-local-rpc"),
       MASKOII_REQUIRE_LOCAL_RPC: "1",
     };

@@ -15,6 +15,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { getAddress, type Hex } from "viem";
 import { startAttester } from "./attester/run.ts";
+import { base58Encode } from "./base58.ts";
 import { loadConfig, type ResolvedConfig } from "./config.ts";
 import { diagnose } from "./doctor.ts";
 import { describeError, RelayerError } from "./errors.ts";
@@ -98,6 +99,29 @@ async function runUntilSignal(stop: () => Promise<void>): Promise<void> {
   await stop();
 }
 
+function hexKey(text: string): Hex {
+  return (text.startsWith("0x") ? text : `0x${text}`) as Hex;
+}
+
+/** A solana-keygen key file (JSON array of 64 bytes: seed ‖ public key) as the 32-byte ed25519 seed. */
+function solanaKeygenSeed(text: string): Hex {
+  let bytes: unknown;
+  try {
+    bytes = JSON.parse(text);
+  } catch {
+    throw new UsageError("--key-file: not a JSON array of 64 bytes (solana-keygen format)");
+  }
+  if (!Array.isArray(bytes) || bytes.length !== 64 || !bytes.every((b) => Number.isInteger(b) && b >= 0 && b < 256)) {
+    throw new UsageError("--key-file: not a JSON array of 64 bytes (solana-keygen format)");
+  }
+  return `0x${Buffer.from(bytes.slice(0, 32) as number[]).toString("hex")}`;
+}
+
+/** An ed25519 key's base58 address (its Solana / Koii account): what to fund for `keys.solanaKeystore`. */
+function solanaAddress(kind: KeyKind, publicId: string): { address?: string } {
+  return kind === "ed25519" ? { address: base58Encode(Buffer.from(publicId.slice(2), "hex")) } : {};
+}
+
 async function keys(sub: string | undefined, values: Record<string, string | boolean | undefined>): Promise<void> {
   const passwordFile = values["password-file"] as string | undefined;
   const password = () => readPassword({ file: passwordFile, stdin: process.stdin });
@@ -110,17 +134,17 @@ async function keys(sub: string | undefined, values: Record<string, string | boo
       if (sub === "new") privateKey = generatePrivateKey(kind);
       else {
         const text = (await readFile(need(values["key-file"] as string | undefined, "key-file"), "utf8")).trim();
-        privateKey = (text.startsWith("0x") ? text : `0x${text}`) as Hex;
+        privateKey = kind === "ed25519" && text.startsWith("[") ? solanaKeygenSeed(text) : hexKey(text);
       }
       const file = await encryptKey(kind, privateKey, await password(), DEFAULT_SCRYPT);
       await writeKeystore(out, file);
-      print({ kind, publicId: file.publicId, keystore: out });
+      print({ kind, publicId: file.publicId, ...solanaAddress(kind, file.publicId), keystore: out });
       return;
     }
     case "show": {
       const path = need(values.keystore as string | undefined, "keystore");
       const file = parseKeystore(JSON.parse(await readFile(path, "utf8")), path);
-      print({ kind: file.kind, publicId: file.publicId });
+      print({ kind: file.kind, publicId: file.publicId, ...solanaAddress(file.kind, file.publicId) });
       return;
     }
     case "bind": {
@@ -170,7 +194,8 @@ async function main(argv: readonly string[]): Promise<void> {
     case "relayer": {
       const payingKey = await unlockConfigured(config, "keystore", "secp256k1");
       if (payingKey === undefined) throw new UsageError("keys.keystore is required");
-      const relayer = await startRelayer({ config, payingKey, log });
+      const solanaKey = await unlockConfigured(config, "solanaKeystore", "ed25519");
+      const relayer = await startRelayer({ config, payingKey, log, ...(solanaKey === undefined ? {} : { solanaKey }) });
       return runUntilSignal(relayer.stop);
     }
     case "status": {

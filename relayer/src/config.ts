@@ -5,7 +5,9 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { checksummedAddress, findDomain, loadDeployment } from "@maskoii/sdk";
+import { MASKOII_PROGRAM_ID } from "@maskoii/sdk/solana";
 import { z } from "zod";
+import { base58Decode } from "./base58.ts";
 import { ConfigReadFailedError, InvalidConfigError } from "./errors.ts";
 
 /** How a chain decides that a block is final. */
@@ -24,14 +26,22 @@ const listenSchema = z
   })
   .strict();
 
-export const chainConfigSchema = z
+const domainSchema = (family: "evm" | "svm") =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(0xffffffff)
+    .refine((d) => findDomain(d) !== undefined, { message: "not a domain of the registry (sdk/src/domains.ts)" })
+    .refine((d) => findDomain(d) === undefined || findDomain(d)?.family === family, {
+      message: `not an ${family} domain of the registry (set "family" to the chain's family)`,
+    });
+
+/** An EVM chain (`family` "evm", the default, so configs written before Solana support keep working). */
+export const evmChainConfigSchema = z
   .object({
-    domain: z
-      .number()
-      .int()
-      .min(1)
-      .max(0xffffffff)
-      .refine((d) => findDomain(d) !== undefined, { message: "not a domain of the registry (sdk/src/domains.ts)" }),
+    family: z.literal("evm").default("evm"),
+    domain: domainSchema("evm"),
     rpcUrl: z.url({ message: "expected an http(s) URL" }),
     /** deployments/<chainId>.json; fills `gateway` and `startBlock` when they are not given. */
     deploymentFile: z.string().min(1).optional(),
@@ -49,6 +59,46 @@ export const chainConfigSchema = z
     path: ["gateway"],
   });
 
+const base58PublicKey = z.string().refine((s) => base58Decode(s)?.length === 32, {
+  message: "expected a base58 Solana public key (32 bytes)",
+});
+
+/** A Solana / Koii K2 (SVM) chain running the maskoii program. "Blocks" are slots. */
+export const solanaChainConfigSchema = z
+  .object({
+    family: z.literal("solana"),
+    domain: domainSchema("svm"),
+    rpcUrl: z.url({ message: "expected an http(s) URL" }),
+    /** The maskoii program id (base58); default the sdk's `MASKOII_PROGRAM_ID`. */
+    programId: base58PublicKey.default(MASKOII_PROGRAM_ID.toBase58()),
+    /** Commitment at which an outbound message is final: `finalized` (default) or `confirmed`. */
+    commitment: z
+      .enum(["confirmed", "finalized"], { message: 'expected "confirmed" or "finalized"' })
+      .default("finalized"),
+    /** First slot to scan for outbox messages. */
+    startBlock: z.number().int().nonnegative().default(0),
+    pollIntervalMs: z.number().int().min(10).max(600_000).default(2_000),
+    /** Largest slot range per scan. */
+    maxBlockRange: z.number().int().min(1).max(1_000_000).default(10_000),
+    /** Compute-unit price bounds of deliveries (micro-lamports per CU): recent fees, clamped, doubled on expiry. */
+    priorityFee: z
+      .object({
+        minMicroLamports: z.number().int().nonnegative().default(0),
+        maxMicroLamports: z.number().int().nonnegative().default(1_000_000),
+      })
+      .strict()
+      .refine((p) => p.maxMicroLamports >= p.minMicroLamports, {
+        message: "maxMicroLamports must be at least minMicroLamports",
+        path: ["maxMicroLamports"],
+      })
+      .default({ minMicroLamports: 0, maxMicroLamports: 1_000_000 }),
+    /** How long a delivery transaction is awaited before it is re-sent with a new blockhash and a higher price. */
+    confirmTimeoutMs: z.number().int().min(1_000).max(600_000).default(60_000),
+  })
+  .strict();
+
+export const chainConfigSchema = z.discriminatedUnion("family", [evmChainConfigSchema, solanaChainConfigSchema]);
+
 export const storeConfigSchema = z.discriminatedUnion("kind", [
   /** Embedded PostgreSQL (PGlite); `dataDir` "memory://" keeps nothing on disk. */
   z.object({ kind: z.literal("pglite"), dataDir: z.string().min(1) }).strict(),
@@ -64,6 +114,8 @@ export const keysConfigSchema = z
     keystore: z.string().min(1),
     /** Keystore of the Koii ed25519 node identity (attester only). */
     identityKeystore: z.string().min(1).optional(),
+    /** Keystore of the ed25519 key that pays for deliveries on Solana chains (relayer with a Solana chain only). */
+    solanaKeystore: z.string().min(1).optional(),
     /**
      * File holding the keystore password. Without it the password comes from MASKOII_KEYSTORE_PASSWORD or stdin;
      * it is never a command-line argument.
@@ -171,8 +223,12 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ChainConfig = z.infer<typeof chainConfigSchema>;
-/** A chain whose gateway and start block are known. */
-export type ResolvedChainConfig = ChainConfig & { gateway: `0x${string}`; startBlock: number };
+export type EvmChainConfig = z.infer<typeof evmChainConfigSchema>;
+export type SolanaChainConfig = z.infer<typeof solanaChainConfigSchema>;
+/** An EVM chain whose gateway and start block are known. */
+export type ResolvedEvmChainConfig = EvmChainConfig & { gateway: `0x${string}`; startBlock: number };
+/** A chain whose gateway (EVM) or program (Solana) and start block are known. */
+export type ResolvedChainConfig = ResolvedEvmChainConfig | SolanaChainConfig;
 export type ResolvedConfig = Omit<Config, "chains"> & { chains: ResolvedChainConfig[] };
 
 const ENV_PREFIX = "MASKOII_";
@@ -229,6 +285,10 @@ export function parseConfig(value: unknown, source = "config", env: NodeJS.Proce
 export async function resolveChains(config: Config, baseDir: string): Promise<ResolvedConfig> {
   const chains: ResolvedChainConfig[] = [];
   for (const [i, chain] of config.chains.entries()) {
+    if (chain.family === "solana") {
+      chains.push(chain);
+      continue;
+    }
     let gateway = chain.gateway;
     let startBlock = chain.startBlock;
     if (chain.deploymentFile !== undefined) {
@@ -256,6 +316,7 @@ export async function resolveChains(config: Config, baseDir: string): Promise<Re
       ? {}
       : { identityKeystore: resolvePath(config.keys.identityKeystore) }),
     ...(config.keys.passwordFile === undefined ? {} : { passwordFile: resolvePath(config.keys.passwordFile) }),
+    ...(config.keys.solanaKeystore === undefined ? {} : { solanaKeystore: resolvePath(config.keys.solanaKeystore) }),
   } as Config["keys"];
   const store: StoreConfig =
     config.store.kind === "pglite" && !config.store.dataDir.startsWith("memory://")

@@ -19,7 +19,13 @@ export type RelayerErrorCode =
   | "StoreFailed"
   | "FeeCapExceeded"
   | "TransactionStuck"
-  | "NonceConsumed";
+  | "NonceConsumed"
+  | "AlreadyDelivered"
+  | "BatchUnsupported"
+  | "UnknownAttesterSet"
+  | "SolanaDeploymentMismatch"
+  | "SolanaProgramFailed"
+  | "TransactionExpired";
 
 export class RelayerError extends Error {
   readonly code: RelayerErrorCode;
@@ -161,6 +167,63 @@ export class DeliveryRevertedError extends RelayerError {
   override name = "DeliveryRevertedError";
   constructor(domain: number, txHash: string) {
     super("DeliveryReverted", `delivery on domain ${domain} reverted (tx ${txHash})`);
+  }
+}
+
+/** The message already has a delivery record on the destination (a racing relayer, or a replay): skip it. */
+export class AlreadyDeliveredError extends RelayerError {
+  override name = "AlreadyDeliveredError";
+  readonly domain: number;
+  readonly messageId: string;
+  constructor(domain: number, messageId: string) {
+    super("AlreadyDelivered", `message ${messageId} is already delivered on domain ${domain}`);
+    this.domain = domain;
+    this.messageId = messageId;
+  }
+}
+
+/** The destination has no batch delivery (Solana: one message per `deliver`); deliver one by one. */
+export class BatchUnsupportedError extends RelayerError {
+  override name = "BatchUnsupportedError";
+  constructor(domain: number) {
+    super("BatchUnsupported", `domain ${domain} has no batch delivery; deliver messages one by one`);
+  }
+}
+
+/** The destination holds no attester set with this id. */
+export class UnknownAttesterSetError extends RelayerError {
+  override name = "UnknownAttesterSetError";
+  constructor(domain: number, setId: bigint) {
+    super("UnknownAttesterSet", `domain ${domain} has no attester set ${setId}`);
+  }
+}
+
+/** The Solana endpoint does not serve the configured maskoii program as this domain (missing, not initialized, other domain). */
+export class SolanaDeploymentMismatchError extends RelayerError {
+  override name = "SolanaDeploymentMismatchError";
+  constructor(domain: number, problem: string) {
+    super("SolanaDeploymentMismatch", `domain ${domain}: ${problem}`);
+  }
+}
+
+/**
+ * A Solana transaction failed with an error of the maskoii program (or of Anchor inside it, or of the recipient):
+ * `errorName` is the program's name for it (`AttesterSetExpired`, `InsufficientWeight`, ...).
+ */
+export class SolanaProgramFailedError extends RelayerError {
+  override name = "SolanaProgramFailedError";
+  readonly errorName: string;
+  constructor(domain: number, what: string, errorName: string, cause?: unknown) {
+    super("SolanaProgramFailed", `domain ${domain}: ${what} failed: ${errorName}`, { cause });
+    this.errorName = errorName;
+  }
+}
+
+/** A transaction was not confirmed before its blockhash expired, even after raising its priority fee. */
+export class TransactionExpiredError extends RelayerError {
+  override name = "TransactionExpiredError";
+  constructor(domain: number, what: string, attempts: number) {
+    super("TransactionExpired", `domain ${domain}: ${what} expired unconfirmed after ${attempts} attempts`);
   }
 }
 

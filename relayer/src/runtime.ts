@@ -1,8 +1,11 @@
 // Builds what both roles share from a resolved config: chain adapters, origin watchers, the signing key.
+import { Keypair, PublicKey } from "@solana/web3.js";
+import { hexToBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import type { Chains } from "./chains/adapter.ts";
+import type { ChainAdapter, Chains } from "./chains/adapter.ts";
 import { EvmChainAdapter } from "./chains/evm.ts";
 import type { FeePolicy } from "./chains/evm-sender.ts";
+import { SolanaChainAdapter } from "./chains/solana.ts";
 import { MessageWatcher } from "./chains/watcher.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { type KeyKind, type UnlockedKey, unlockKeystore } from "./keys/keystore.ts";
@@ -11,10 +14,14 @@ import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { ObservedMessage, Store } from "./store/types.ts";
 
-/** Connects an adapter per configured chain (checking each RPC's chain id against the domain registry). */
+/**
+ * Connects an adapter per configured chain, by family (checking each EVM RPC's chain id against the domain registry,
+ * and each Solana endpoint's program and local domain). `signer` pays on EVM chains, `solanaSigner` (ed25519) on
+ * Solana chains; without them the adapters are read-only.
+ */
 export async function connectChains(
   config: ResolvedConfig,
-  options: { metrics?: Metrics; signer?: UnlockedKey; log?: Logger },
+  options: { metrics?: Metrics; signer?: UnlockedKey; solanaSigner?: UnlockedKey; log?: Logger },
 ): Promise<Chains> {
   const fees = config.relayer?.fees;
   const policy: FeePolicy | undefined =
@@ -28,8 +35,25 @@ export async function connectChains(
           pollIntervalMs: Math.min(500, Math.max(50, Math.floor(fees.bumpAfterMs / 4))),
         };
   const account = options.signer === undefined ? undefined : privateKeyToAccount(options.signer.privateKey);
-  const chains = new Map<number, EvmChainAdapter>();
+  const payer =
+    options.solanaSigner === undefined ? undefined : Keypair.fromSeed(hexToBytes(options.solanaSigner.privateKey));
+  const chains = new Map<number, ChainAdapter>();
   for (const chain of config.chains) {
+    const onRpcError = (call: string) => options.metrics?.rpcErrors.inc({ domain: String(chain.domain), call });
+    if (chain.family === "solana") {
+      const adapter = await SolanaChainAdapter.connect({
+        domain: chain.domain,
+        rpcUrl: chain.rpcUrl,
+        programId: new PublicKey(chain.programId),
+        commitment: chain.commitment,
+        priorityFee: chain.priorityFee,
+        confirmTimeoutMs: chain.confirmTimeoutMs,
+        ...(payer === undefined ? {} : { payer }),
+        onRpcError,
+      });
+      chains.set(chain.domain, adapter);
+      continue;
+    }
     const adapter = await EvmChainAdapter.connect({
       domain: chain.domain,
       rpcUrl: chain.rpcUrl,
@@ -38,7 +62,7 @@ export async function connectChains(
       ...(account === undefined ? {} : { account }),
       ...(policy === undefined ? {} : { fees: policy }),
       ...(options.log === undefined ? {} : { log: options.log.child({ domain: chain.domain }) }),
-      onRpcError: (call) => options.metrics?.rpcErrors.inc({ domain: String(chain.domain), call }),
+      onRpcError,
       onFeeBump: () => options.metrics?.feeBumps.inc({ domain: String(chain.domain) }),
     });
     chains.set(chain.domain, adapter);
@@ -75,7 +99,7 @@ export function makeWatchers(args: {
 /** Unlocks a keystore of the config with the password from the password file, the environment or stdin. */
 export async function unlockConfigured(
   config: ResolvedConfig,
-  which: "keystore" | "identityKeystore",
+  which: "keystore" | "identityKeystore" | "solanaKeystore",
   kind: KeyKind,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<UnlockedKey | undefined> {

@@ -29,7 +29,7 @@ function fails(value: unknown, env: NodeJS.ProcessEnv = {}): InvalidConfigError 
 describe("config", () => {
   it("accepts a valid config and fills defaults", () => {
     const config = parseConfig(valid());
-    expect(config.chains[1]?.finality).toEqual({ kind: "finalized" });
+    expect(config.chains[1]).toMatchObject({ family: "evm", finality: { kind: "finalized" } });
     expect(config.store).toEqual({ kind: "pglite", dataDir: "./.maskoii/db" });
     expect(config.attester?.listen).toEqual({ host: "127.0.0.1", port: 7301 });
     expect(config.log.level).toBe("info");

@@ -77,7 +77,7 @@ export class AttesterObserver {
       return;
     }
     for (const m of open) {
-      if (await adapter.isDelivered(m.origin, m.nonce)) {
+      if (await adapter.isDelivered(m.origin, m.nonce, m.messageId)) {
         await this.#store.markObservedClosed(m.messageId);
         continue;
       }

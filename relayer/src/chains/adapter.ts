@@ -1,5 +1,5 @@
-// What the attester node and the relayer need from a chain, whatever its family. EVM is chains/evm.ts; the
-// Solana/Koii adapter (issue 4's program) implements the same interface.
+// What the attester node and the relayer need from a chain, whatever its family. EVM is chains/evm.ts, Solana/Koii
+// (SVM) is chains/solana.ts. "Blocks" are the family's own height: EVM block numbers, Solana slots.
 import type { Address, Hex } from "viem";
 
 /** IGateway.MessageStatus. */
@@ -45,6 +45,8 @@ export interface ChainAdapter {
   readonly domain: number;
   /** The gateway as the 32-byte `verifier` of attestations consumed here. */
   readonly verifier: Hex;
+  /** Most messages one `deliverBatch` may carry; 1 = no batch delivery (Solana). Absent = no limit of its own. */
+  readonly maxBatchSize?: number;
 
   /** The newest block that is final under this chain's finality rule (confirmation depth or `finalized` tag). */
   finalizedBlock(): Promise<bigint>;
@@ -56,7 +58,11 @@ export interface ChainAdapter {
   latestBlock(): Promise<bigint>;
 
   getMessageStatus(message: Hex): Promise<MessageStatus>;
-  isDelivered(origin: number, nonce: bigint): Promise<boolean>;
+  /**
+   * Whether (origin, nonce) is delivered here. `messageId` lets a destination whose replay guard is keyed by id
+   * (Solana's receipt PDA) answer with one account read; callers that know it pass it.
+   */
+  isDelivered(origin: number, nonce: bigint, messageId?: Hex): Promise<boolean>;
   isPaused(): Promise<boolean>;
   currentSetId(): Promise<bigint>;
   getAttesterSet(setId: bigint): Promise<AttesterSetView>;

@@ -34,15 +34,27 @@ export type RelayerHandle = {
 export async function startRelayer(args: {
   config: ResolvedConfig;
   payingKey: UnlockedKey;
+  /** ed25519 key paying for deliveries on Solana chains (required when a chain has family "solana"). */
+  solanaKey?: UnlockedKey;
   log: Logger;
 }): Promise<RelayerHandle> {
   const { config, log } = args;
   const settings = config.relayer;
   if (settings === undefined) throw new InvalidConfigError("config", [{ field: "relayer", problem: "missing" }]);
+  if (args.solanaKey === undefined && config.chains.some((c) => c.family === "solana")) {
+    throw new InvalidConfigError("config", [
+      { field: "keys.solanaKeystore", problem: "required to deliver to a Solana chain (an ed25519 keystore)" },
+    ]);
+  }
   const metrics = new Metrics();
   const store = await openStore(config.store);
   try {
-    const chains = await connectChains(config, { metrics, signer: args.payingKey, log });
+    const chains = await connectChains(config, {
+      metrics,
+      signer: args.payingKey,
+      log,
+      ...(args.solanaKey === undefined ? {} : { solanaSigner: args.solanaKey }),
+    });
     let relayer: Relayer | undefined;
     const watchers = makeWatchers({
       config,

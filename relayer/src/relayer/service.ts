@@ -187,7 +187,7 @@ export class Relayer {
     const ready: Ready[] = [];
     for (const record of records) {
       if (this.#draining) break;
-      if (await adapter.isDelivered(record.origin, record.nonce)) {
+      if (await adapter.isDelivered(record.origin, record.nonce, record.messageId)) {
         await this.#finish(record, "skipped", { lastError: "already delivered on chain" });
         continue;
       }
@@ -212,9 +212,11 @@ export class Relayer {
       ready.push({ record, attestation: encodeAttestation(setId, agg.signatures) });
     }
     if (ready.length === 0) return;
-    if (this.#o.maxBatchSize > 1 && ready.length > 1) {
-      for (let i = 0; i < ready.length; i += this.#o.maxBatchSize) {
-        const chunk = await this.#stillMine(ready.slice(i, i + this.#o.maxBatchSize));
+    // A destination without batch delivery (Solana) caps the batch size at 1.
+    const batchSize = Math.min(this.#o.maxBatchSize, adapter.maxBatchSize ?? this.#o.maxBatchSize);
+    if (batchSize > 1 && ready.length > 1) {
+      for (let i = 0; i < ready.length; i += batchSize) {
+        const chunk = await this.#stillMine(ready.slice(i, i + batchSize));
         if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk))) continue;
         for (const r of chunk) await this.#deliverOne(adapter, r);
       }
@@ -309,7 +311,7 @@ export class Relayer {
       });
     } catch (error) {
       // A racing relayer may have delivered between our check and our transaction.
-      if (await adapter.isDelivered(record.origin, record.nonce).catch(() => false)) {
+      if (await adapter.isDelivered(record.origin, record.nonce, record.messageId).catch(() => false)) {
         await this.#finish(record, "skipped", { lastError: "delivered by someone else" });
         return;
       }

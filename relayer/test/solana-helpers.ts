@@ -1,0 +1,155 @@
+// The local Solana endpoint (programs/local-rpc) for relayer tests, found like the sdk tests find it: MASKOII_LOCAL_RPC
+// or cargo's debug build. With MASKOII_REQUIRE_LOCAL_RPC=1 (scripts/test-all.ts) a missing binary is a failure.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Attester } from "@maskoii/sdk";
+import { MaskoiiSolanaClient } from "@maskoii/sdk/solana";
+import { createMint } from "@solana/spl-token";
+import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
+import type { Hex } from "viem";
+import { expect, it } from "vitest";
+
+export const LOCAL_RPC =
+  process.env.MASKOII_LOCAL_RPC ??
+  join(process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "maskoii-target"), "debug", "maskoii-local-rpc");
+export const HAVE_LOCAL_RPC = existsSync(LOCAL_RPC);
+export const SOLANA_DOMAIN = 1003;
+/** The local RPC's default upgrade authority: the development key whose ed25519 seed is [42; 32]. */
+export const DEV_ADMIN = Keypair.fromSeed(new Uint8Array(32).fill(42));
+
+/** Registers the "binary present" test when the whole-suite runner requires it; warns otherwise. */
+export function requireLocalRpc(file: string): void {
+  if (!HAVE_LOCAL_RPC) console.warn(`${file}: ${LOCAL_RPC} not found: build it with cargo build -p maskoii-local-rpc`);
+  it.runIf(process.env.MASKOII_REQUIRE_LOCAL_RPC === "1")("has the local RPC binary to test against", () => {
+    expect(HAVE_LOCAL_RPC, `${LOCAL_RPC} must exist`).toBe(true);
+  });
+}
+
+export type LocalRpc = {
+  url: string;
+  wsUrl: string;
+  programId: string;
+  upgradeAuthority: string;
+  stop: () => Promise<void>;
+};
+type ReadyLine = {
+  ready?: boolean;
+  url: string;
+  wsUrl: string;
+  programs: { maskoii: string };
+  upgradeAuthority: string;
+};
+
+/** Starts the local RPC on a free port with short slots; resolves on its ready line. */
+export async function startLocalRpc(slotMs = 50): Promise<LocalRpc> {
+  const child: ChildProcess = spawn(LOCAL_RPC, ["--host", "127.0.0.1", "--port", "0", "--slot-ms", String(slotMs)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stderr: string[] = [];
+  child.stderr?.on("data", (d: Buffer) => {
+    if (stderr.length < 200) stderr.push(d.toString());
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await exited;
+  };
+  const lines = createInterface({ input: child.stdout! });
+  try {
+    const ready = await new Promise<ReadyLine>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`local RPC not ready after 60 s:\n${stderr.join("")}`)), 60_000);
+      child.once("exit", (code) => reject(new Error(`local RPC exited (${code}):\n${stderr.join("")}`)));
+      lines.on("line", (line) => {
+        const parsed = JSON.parse(line) as ReadyLine;
+        if (parsed.ready) {
+          clearTimeout(timer);
+          resolve(parsed);
+        }
+      });
+    });
+    return {
+      url: ready.url,
+      wsUrl: ready.wsUrl,
+      programId: ready.programs.maskoii,
+      upgradeAuthority: ready.upgradeAuthority,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export async function airdrop(connection: Connection, to: PublicKey, sol: number): Promise<void> {
+  const signature = await connection.requestAirdrop(to, sol * LAMPORTS_PER_SOL);
+  const latest = await connection.getLatestBlockhash();
+  await connection.confirmTransaction({ signature, ...latest }, "confirmed");
+}
+
+/**
+ * Initializes maskoii on the endpoint as domain 1003 with `attesters` as set 1, and a bridged SPL mint (mint mode,
+ * 9 decimals, 8 shared) linked to `remote`'s bridge and token, with open rate limits and a route fee to `remote`.
+ */
+export async function setUpProgram(args: {
+  url: string;
+  attesters: readonly Attester[];
+  thresholdBps: number;
+  remote: { domain: number; bridge: Hex; token: Hex };
+}): Promise<{ connection: Connection; client: MaskoiiSolanaClient; mint: PublicKey }> {
+  const connection = new Connection(args.url, "confirmed");
+  const client = new MaskoiiSolanaClient({ connection });
+  await airdrop(connection, DEV_ADMIN.publicKey, 100);
+  await client.sendAndConfirm(
+    [
+      await client.initializeIx({
+        payer: DEV_ADMIN.publicKey,
+        localDomain: SOLANA_DOMAIN,
+        admin: DEV_ADMIN.publicKey,
+        guardian: DEV_ADMIN.publicKey,
+        overlapWindow: 86_400,
+        emergencyDelay: 7 * 86_400,
+        attesters: args.attesters,
+        thresholdBps: args.thresholdBps,
+      }),
+    ],
+    [DEV_ADMIN],
+  );
+  const mint = await createMint(connection, DEV_ADMIN, client.pda.bridgeAuthority(), null, 9, Keypair.generate());
+  const unlimited = (1n << 64n) - 1n;
+  await client.sendAndConfirm(
+    [
+      await client.tokenRegisterIx({ admin: DEV_ADMIN.publicKey, mint, mode: 1, sharedDecimals: 8 }),
+      await client.setFeeIx({
+        admin: DEV_ADMIN.publicKey,
+        destination: args.remote.domain,
+        baseFee: 5_000,
+        feePerByte: 10,
+      }),
+      await client.tokenSetRemoteBridgeIx({
+        admin: DEV_ADMIN.publicKey,
+        domain: args.remote.domain,
+        bridge: args.remote.bridge,
+      }),
+      await client.tokenLinkIx({
+        admin: DEV_ADMIN.publicKey,
+        mint,
+        remoteDomain: args.remote.domain,
+        remoteToken: args.remote.token,
+      }),
+      await client.tokenSetRateLimitsIx({
+        admin: DEV_ADMIN.publicKey,
+        mint,
+        remoteDomain: args.remote.domain,
+        outCapacity: unlimited,
+        outRefillPerSecond: 0n,
+        inCapacity: unlimited,
+        inRefillPerSecond: 0n,
+      }),
+    ],
+    [DEV_ADMIN],
+  );
+  return { connection, client, mint };
+}
