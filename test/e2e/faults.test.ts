@@ -109,21 +109,26 @@ describe("e2e faults: crashes, missing and byzantine attesters, RPC faults", () 
     } finally {
       await stack.b.test.setAutomine(true);
     }
-    // The killed relayer's transaction landed: 8 delivered while it was dead.
+    // The killed relayer's transaction landed while it was dead: a batch (normally the first 8; fewer if some
+    // signature fetch of its first round was slow).
     const afterKill = await deliveredCounts(stack.b, gatewayB());
     const landed = sent.filter((s) => afterKill.has(s.messageId));
-    expect(landed).toHaveLength(8);
+    expect(landed.length).toBeGreaterThan(1);
+    expect(landed.length).toBeLessThanOrEqual(8);
 
     await stack.startRelayer();
     await waitDelivered(stack, sent);
     await new Promise((r) => setTimeout(r, 1_000));
     await expectDeliveredOnce(sent);
     expect((await handledPayloads(stack.b, recipient())).length - handledBefore).toBe(16);
-    // The restarted relayer found the 8 on chain (skipped, not re-sent) and delivered the other 8 in one batch.
+    // The restarted relayer found those on chain (skipped, not re-sent) and delivered exactly the others.
     const metrics = await stack.relayerMetrics();
-    expect(metric(metrics, /^maskoii_messages_total\{status="skipped",origin="1001",destination="1002"\}/)).toBe(8);
-    expect(metric(metrics, /^maskoii_messages_total\{status="delivered",origin="1001",destination="1002"\}/)).toBe(8);
-    expect(await stack.b.public.getTransactionCount({ address: relayerAddress })).toBe(minedBefore + 2);
+    const skipped = metric(metrics, /^maskoii_messages_total\{status="skipped",origin="1001",destination="1002"\}/);
+    const delivered = metric(metrics, /^maskoii_messages_total\{status="delivered",origin="1001",destination="1002"\}/);
+    expect({ skipped, delivered }).toEqual({ skipped: landed.length, delivered: 16 - landed.length });
+    const txs = (await stack.b.public.getTransactionCount({ address: relayerAddress })) - minedBefore;
+    expect(txs).toBeGreaterThanOrEqual(2);
+    expect(txs).toBeLessThanOrEqual(1 + 16 - landed.length);
   });
 
   it("one attester down: the other two are a quorum and the messages are delivered once", async () => {

@@ -123,7 +123,8 @@ export class Stack {
       maxBatchSize: 4,
       pollIntervalMs: 150,
       retry: { baseMs: 200, maxMs: 2_000, maxAttempts: 100 },
-      requestTimeoutMs: 2_000,
+      // Generous: the machine is small and shared; a slow answer must not look like a missing attester.
+      requestTimeoutMs: 5_000,
       ...options.relayer,
     };
   }
