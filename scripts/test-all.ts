@@ -78,6 +78,7 @@ function run(suite: Suite): Promise<{ output: string; code: number }> {
 const reports = mkdtempSync(join(tmpdir(), "maskoii-test-"));
 const sdkReport = join(reports, "sdk.json");
 const relayerReport = join(reports, "relayer.json");
+const e2eReport = join(reports, "e2e.json");
 
 const suites: Suite[] = [
   {
@@ -105,6 +106,13 @@ const suites: Suite[] = [
     args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${relayerReport}`],
     cwd: join(root, "relayer"),
     parse: vitestJson(relayerReport),
+  },
+  {
+    name: "e2e (Vitest: chains, attester and relayer processes, faults)",
+    command: "npx",
+    args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${e2eReport}`],
+    cwd: join(root, "test"),
+    parse: vitestJson(e2eReport),
   },
 ];
 
@@ -136,6 +144,9 @@ if (hasPrograms) {
       MASKOII_REQUIRE_LOCAL_RPC: "1",
     };
   }
+  const e2e = suites.find((suite) => suite.name.startsWith("e2e"));
+  if (e2e !== undefined)
+    e2e.env = { ...e2e.env, MASKOII_LOCAL_RPC: join(cargoTargetDir, "debug", "maskoii-local-rpc") };
 }
 
 const only = process.argv.slice(2);
