@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_lang::solana_program::bpf_loader_upgradeable::get_program_data_address;
 
 use crate::errors::MaskoiiError;
-use crate::events::AttesterSetRotated;
+use crate::events::{emit, AttesterSetRotated};
 use crate::protocol::attester_set;
 use crate::seeds::*;
 use crate::state::*;
@@ -83,7 +83,7 @@ impl Initialize<'_> {
         config.fee_vault_bump = ctx.bumps.fee_vault;
         ctx.accounts.fee_vault.bump = ctx.bumps.fee_vault;
         ctx.accounts.attester_set.install(1, &args.set, total, ctx.bumps.attester_set);
-        emit!(AttesterSetRotated {
+        emit(AttesterSetRotated {
             set_id: 1,
             set_hash: attester_set::hash(1, args.set.threshold_bps, &args.set.attesters, &args.set.weights),
             previous_set_expires_at: 0,

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::FeeSet;
+use crate::events::{emit, FeeSet};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -38,7 +38,7 @@ impl SetFee<'_> {
         route.base_fee = base_fee;
         route.fee_per_byte = fee_per_byte;
         route.bump = ctx.bumps.route_fee;
-        emit!(FeeSet { destination, base_fee, fee_per_byte });
+        emit(FeeSet { destination, base_fee, fee_per_byte });
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::TokenLinked;
+use crate::events::{emit, TokenLinked};
 use crate::instructions::token_common::check_domain;
 use crate::seeds::*;
 use crate::state::*;
@@ -42,7 +42,7 @@ impl TokenLink<'_> {
         route.remote_domain = remote_domain;
         route.remote_token = remote_token;
         route.bump = ctx.bumps.route;
-        emit!(TokenLinked { mint, remote_domain, remote_token });
+        emit(TokenLinked { mint, remote_domain, remote_token });
         Ok(())
     }
 }

@@ -3,7 +3,7 @@ use anchor_lang::solana_program::program_option::COption;
 use anchor_spl::token::{self, Mint, Token};
 
 use crate::errors::MaskoiiError;
-use crate::events::TokenRegistered;
+use crate::events::{emit, TokenRegistered};
 use crate::instructions::token_common::{create_pda_account, TOKEN_ACCOUNT_LEN};
 use crate::protocol::token as amounts;
 use crate::seeds::*;
@@ -95,7 +95,7 @@ impl TokenRegister<'_> {
         config.shared_decimals = shared_decimals;
         config.bump = ctx.bumps.token_config;
         config.escrow_bump = if mode == MODE_LOCK { ctx.bumps.escrow } else { 0 };
-        emit!(TokenRegistered { mint: mint_key, mode, local_decimals, shared_decimals });
+        emit(TokenRegistered { mint: mint_key, mode, local_decimals, shared_decimals });
         Ok(())
     }
 }

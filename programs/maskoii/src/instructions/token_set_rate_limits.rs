@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::RateLimitsSet;
+use crate::events::{emit, RateLimitsSet};
 use crate::instructions::token_common::check_domain;
 use crate::seeds::*;
 use crate::state::*;
@@ -54,7 +54,7 @@ impl TokenSetRateLimits<'_> {
         route.bump = ctx.bumps.route;
         route.outbound.configure(args.out_capacity, args.out_refill_per_second, now);
         route.inbound.configure(args.in_capacity, args.in_refill_per_second, now);
-        emit!(RateLimitsSet {
+        emit(RateLimitsSet {
             mint,
             remote_domain: args.remote_domain,
             out_capacity: args.out_capacity,

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::RemoteBridgeSet;
+use crate::events::{emit, RemoteBridgeSet};
 use crate::instructions::token_common::check_domain;
 use crate::seeds::*;
 use crate::state::*;
@@ -38,7 +38,7 @@ impl TokenSetRemoteBridge<'_> {
         remote.domain = domain;
         remote.bridge = bridge;
         remote.bump = ctx.bumps.remote_bridge;
-        emit!(RemoteBridgeSet { domain, bridge });
+        emit(RemoteBridgeSet { domain, bridge });
         Ok(())
     }
 }

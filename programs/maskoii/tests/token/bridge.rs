@@ -6,13 +6,16 @@ use anchor_lang::solana_program::system_instruction;
 use anchor_lang::ToAccountMetas;
 use anchor_spl::token::spl_token;
 use maskoii::errors::MaskoiiError;
-use maskoii::events::{TransferQueued, TransferReceived, TransferSent};
+use maskoii::events::{
+    MessageDelivered, MessageSent, QueuedTransferReleased, TransferQueued, TransferReceived, TransferSent,
+};
 use maskoii::protocol::{message, token as amounts};
 use maskoii::state::token_payload;
 use maskoii::state::{OutboxMessage, QueuedTransfer, RemoteBridge, TokenConfig, TokenRoute, MODE_LOCK, MODE_MINT};
 use solana_keypair::Keypair;
 use solana_signer::Signer as _;
 
+use crate::common::events::{event, events};
 use crate::common::*;
 use crate::util::*;
 
@@ -708,4 +711,65 @@ async fn test_receive_fake_mint_and_size_of_the_delivery_transaction() {
     assert_anchor_error(exec(&mut b.env, &[wrong], &[]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
     exec(&mut b.env, &[accounts.build(id, msg.clone())], &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &user_token).await, 10);
+}
+
+// ---------------------------------------------------------------- events
+
+#[tokio::test]
+async fn test_transfer_out_in_queue_and_release_log_their_events() {
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    // Out: `TransferSent` and the gateway's `MessageSent` with the 73-byte payload, in one transaction.
+    let nonce = b.next_nonce().await;
+    let ix = b.transfer_accounts().await.build(transfer_args(1_234_567_891));
+    let user = b.user.insecure_clone();
+    refresh(&mut b.env).await;
+    let logs = exec_logged(&mut b.env, &[ix], &[&user]).await.unwrap();
+    let sent: MessageSent = event(&logs);
+    let outbox: OutboxMessage = account(&mut b.env, outbox_pda(nonce)).await;
+    assert_eq!((sent.message.clone(), sent.nonce, sent.destination), (outbox.message, nonce, REMOTE_DOMAIN));
+    let transfer: TransferSent = event(&logs);
+    assert_eq!(transfer.message_id, sent.message_id);
+    assert_eq!((transfer.mint, transfer.destination, transfer.from), (b.mint, REMOTE_DOMAIN, b.user.pubkey()));
+    assert_eq!(
+        (transfer.recipient, transfer.amount, transfer.wire_amount),
+        (evm_recipient(), 1_234_567_890, 123_456_789)
+    );
+
+    // In: `MessageDelivered` by the gateway, then `TransferReceived` from the self-CPI into `handle`.
+    b.set_limits(limits(u64::MAX, 0, 1_000, 10)).await;
+    let bob_token = token_account(&mut b.env, &b.mint, &Keypair::new().pubkey()).await;
+    let msg = b.transfer_message(&bob_token, 600);
+    let metas = b.receive_accounts(bob_token).await.metas();
+    let logs = deliver_to_bridge_logged(&mut b.env, &msg, metas).await.unwrap();
+    let delivered: MessageDelivered = event(&logs);
+    assert_eq!((delivered.message_id, delivered.origin), (message::id(&msg), REMOTE_DOMAIN));
+    let received: TransferReceived = event(&logs);
+    assert_eq!(
+        (received.origin, received.mint, received.recipient, received.amount),
+        (REMOTE_DOMAIN, b.mint, bob_token, 6_000)
+    );
+    let at = |logs: &[String], prefix: &str| logs.iter().position(|l| l.starts_with(prefix)).unwrap();
+    let invoke2 = format!("Program {} invoke [2]", maskoii::ID);
+    assert!(at(&logs, &invoke2) < logs.len() - 1, "handle ran as a nested invocation: {logs:#?}");
+
+    // Over the limit: queued (`TransferQueued`, no `TransferReceived`), then released.
+    let msg = b.transfer_message(&bob_token, 600);
+    let metas = b.receive_accounts(bob_token).await.metas();
+    let logs = deliver_to_bridge_logged(&mut b.env, &msg, metas).await.unwrap();
+    let q_key = queue_pda(&b.route(), 0);
+    let queued: TransferQueued = event(&logs);
+    assert_eq!(
+        (queued.queued_transfer, queued.seq, queued.origin, queued.mint, queued.recipient, queued.amount),
+        (q_key, 0, REMOTE_DOMAIN, b.mint, bob_token, 6_000)
+    );
+    assert!(events::<TransferReceived>(&logs).is_empty(), "nothing credited yet");
+    advance(&mut b.env, 20).await;
+    refresh(&mut b.env).await;
+    let payer = payer_of(&b.env);
+    let release = release_ix(b, q_key, payer, bob_token);
+    let logs = exec_logged(&mut b.env, &[release], &[]).await.unwrap();
+    let released: QueuedTransferReleased = event(&logs);
+    assert_eq!((released.queued_transfer, released.seq), (q_key, 0));
+    let received: TransferReceived = event(&logs);
+    assert_eq!((received.recipient, received.amount), (bob_token, 6_000));
 }
