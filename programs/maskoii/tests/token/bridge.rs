@@ -121,6 +121,80 @@ async fn test_register_errors() {
 }
 
 #[tokio::test]
+async fn test_admin_configuration_works_when_its_addresses_were_prefunded() {
+    let mut env = token_setup().await;
+    let admin = env.admin.insecure_clone();
+    let mint = create_mint(&mut env, 9).await;
+    let payer = payer_of(&env);
+    // The token config, remote bridge and route addresses are predictable: someone sends lamports to each first.
+    let targets = [token_config_pda(&mint), remote_bridge_pda(REMOTE_DOMAIN), route_pda(&mint, REMOTE_DOMAIN)];
+    let transfers = targets.map(|to| system_instruction::transfer(&payer, &to, 1_000_000));
+    exec(&mut env, &transfers, &[]).await.unwrap();
+    let a = admin.pubkey();
+    exec(&mut env, &[ix_register(&a, &mint, MODE_LOCK, 8)], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_set_remote_bridge(&a, REMOTE_DOMAIN, evm_bridge())], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_link(&a, &mint, REMOTE_DOMAIN, evm_token())], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_rate_limits(&a, &mint, limits(500, 1, 700, 2))], &[&admin]).await.unwrap();
+
+    let config: TokenConfig = account(&mut env, token_config_pda(&mint)).await;
+    assert_eq!((config.mint, config.mode, config.local_decimals, config.shared_decimals), (mint, MODE_LOCK, 9, 8));
+    let remote: RemoteBridge = account(&mut env, remote_bridge_pda(REMOTE_DOMAIN)).await;
+    assert_eq!((remote.domain, remote.bridge), (REMOTE_DOMAIN, evm_bridge()));
+    let route: TokenRoute = account(&mut env, route_pda(&mint, REMOTE_DOMAIN)).await;
+    assert_eq!((route.mint, route.remote_domain, route.remote_token), (mint, REMOTE_DOMAIN, evm_token()));
+    assert_eq!((route.outbound.capacity, route.inbound.capacity, route.inbound.level), (500, 700, 700));
+    for address in targets {
+        let acc = env.ctx.banks_client.get_account(address).await.unwrap().unwrap();
+        let rent = env.ctx.banks_client.get_rent().await.unwrap();
+        assert_eq!(acc.owner, maskoii::ID);
+        assert!(rent.is_exempt(acc.lamports, acc.data.len()));
+    }
+
+    // Rate limits before the link on another route: the route is created by whichever comes first.
+    let route2 = route_pda(&mint, 1002);
+    exec(&mut env, &[system_instruction::transfer(&payer, &route2, 1_000_000)], &[]).await.unwrap();
+    let args = maskoii::instructions::RateLimitsArgs { remote_domain: 1002, ..limits(5, 0, 6, 0) };
+    exec(&mut env, &[ix_rate_limits(&a, &mint, args)], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_link(&a, &mint, 1002, [0x44; 32])], &[&admin]).await.unwrap();
+    let route: TokenRoute = account(&mut env, route2).await;
+    assert_eq!((route.remote_token, route.outbound.capacity, route.inbound.capacity), ([0x44; 32], 5, 6));
+
+    // A second registration of the mint is refused, whatever the mode.
+    refresh(&mut env).await;
+    assert_token_error(
+        exec(&mut env, &[ix_register(&a, &mint, MODE_MINT, 8)], &[&admin]).await,
+        MaskoiiError::TokenAlreadyRegistered,
+    );
+    let config: TokenConfig = account(&mut env, token_config_pda(&mint)).await;
+    assert_eq!(config.mode, MODE_LOCK);
+}
+
+#[tokio::test]
+async fn test_configuration_refuses_a_foreign_or_mistyped_account_at_its_address() {
+    // Impossible states short of a bug (only this program can write its PDAs), checked anyway: an existing account at
+    // a route or fee address is used only if it is this program's account of the right type.
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    let admin = b.admin();
+    let rent = b.env.ctx.banks_client.get_rent().await.unwrap().minimum_balance(200);
+    let mut mistyped = RemoteBridge::DISCRIMINATOR.to_vec();
+    mistyped.resize(200, 0);
+    let account = |data: Vec<u8>, owner: Pubkey| {
+        solana_account::Account { lamports: rent, data, owner, ..Default::default() }.into()
+    };
+    b.env.ctx.set_account(&route_pda(&b.mint, 1002), &account(mistyped, maskoii::ID));
+    b.env.ctx.set_account(&route_pda(&b.mint, 1004), &account(vec![1; 200], spl_token::ID));
+    let link = |domain| ix_link(&admin.pubkey(), &b.mint, domain, evm_token());
+    assert_anchor_error(
+        run(&mut b.env, &[link(1002)], &[&admin]).await,
+        anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch,
+    );
+    assert_anchor_error(
+        run(&mut b.env, &[link(1004)], &[&admin]).await,
+        anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram,
+    );
+}
+
+#[tokio::test]
 async fn test_register_escrow_prefunded_by_attacker_still_works() {
     let mut env = token_setup().await;
     let admin = env.admin.insecure_clone();
