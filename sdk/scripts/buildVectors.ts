@@ -15,12 +15,20 @@ import {
   batchProof,
   batchRoot,
   buildAttestation,
+  type ClaimLeaf,
   checkAttestation,
+  claimLeaf,
+  claimLeafHash,
+  claimLeafPreimage,
+  claimProof,
+  claimRoot,
   DOMAIN_SEPARATOR,
   DOMAIN_TYPEHASH,
   decodeAttestation,
+  decodeDistributionMessage,
   decodeTokenMessage,
   encodeAttesterSet,
+  encodeDistributionMessage,
   encodeMessage,
   encodeTokenMessage,
   type IndexedSignature,
@@ -389,8 +397,88 @@ const malformedTokenMessages = [
   { name: "72 bytes", encoded: firstToken.slice(0, -2) as Hex },
   { name: "74 bytes", encoded: `${firstToken}00` as Hex },
   { name: "kind 0", encoded: `0x00${firstToken.slice(4)}` as Hex },
-  { name: "kind 2", encoded: `0x02${firstToken.slice(4)}` as Hex },
+  // Kind 2 is a distribution (docs/protocol.md §8): never a transfer, whatever its length.
+  { name: "kind 2 (distribution) at transfer length", encoded: `0x02${firstToken.slice(4)}` as Hex },
+  { name: "kind 3 (unassigned)", encoded: `0x03${firstToken.slice(4)}` as Hex },
 ].map((c) => ({ ...c, error: errorOf(() => decodeTokenMessage(c.encoded)) }));
+
+// ---------------------------------------------------------------------------------------------------------------
+// claims: distribution payloads (kind 2) and salted claim leaves
+
+const distributionCases = [
+  {
+    name: "spl mint, three leaves",
+    root: h("claims-root"),
+    token: h("spl-mint"),
+    total: 600n,
+    leafCount: 3,
+    distributionId: h("distribution-1"),
+  },
+  {
+    name: "evm token, max total and leaf count",
+    root: h("claims-root-2"),
+    token: addressToBytes32("0x3333333333333333333333333333333333333333"),
+    total: U64_MAX,
+    leafCount: 0xffff_ffff,
+    distributionId: h("distribution-2"),
+  },
+];
+const distributionMessages = distributionCases.map((c) => ({
+  name: c.name,
+  kind: 2,
+  root: c.root,
+  token: c.token,
+  total: c.total.toString(),
+  leafCount: c.leafCount,
+  distributionId: c.distributionId,
+  encoded: encodeDistributionMessage(c),
+}));
+const firstDistribution = distributionMessages[0]!.encoded;
+const malformedDistributionMessages = [
+  { name: "108 bytes", encoded: firstDistribution.slice(0, -2) as Hex },
+  { name: "110 bytes", encoded: `${firstDistribution}00` as Hex },
+  { name: "a transfer (73 bytes)", encoded: firstToken },
+  { name: "kind 1 at distribution length", encoded: `0x01${firstDistribution.slice(4)}` as Hex },
+  { name: "kind 3 (unassigned)", encoded: `0x03${firstDistribution.slice(4)}` as Hex },
+].map((c) => ({ ...c, error: errorOf(() => decodeDistributionMessage(c.encoded)) }));
+
+const claimTreeCases: { name: string; leaves: ClaimLeaf[] }[] = [
+  {
+    name: "one leaf",
+    leaves: [{ index: 0, claimant: solanaKey, amount: 600n, salt: h("salt-0") }],
+  },
+  {
+    name: "three leaves (odd node carried up)",
+    leaves: [
+      { index: 0, claimant: solanaKey, amount: 100n, salt: h("salt-a") },
+      { index: 1, claimant: h("claimant-b"), amount: 200n, salt: h("salt-b") },
+      { index: 2, claimant: evmA, amount: U64_MAX, salt: h("salt-c") },
+    ],
+  },
+  {
+    name: "four leaves",
+    leaves: [0, 1, 2, 3].map((i) => ({
+      index: i,
+      claimant: h(`claimant-${i}`),
+      amount: BigInt(i + 1) * 1_000n,
+      salt: h(`salt-${i}`),
+    })),
+  },
+];
+const claimTrees = claimTreeCases.map((c) => ({
+  name: c.name,
+  leaves: c.leaves.map((l) => ({
+    index: l.index,
+    claimant: l.claimant,
+    amount: l.amount.toString(),
+    salt: l.salt,
+    preimage: claimLeafPreimage(l),
+    hash: claimLeafHash(l),
+    leaf: claimLeaf(l),
+  })),
+  root: claimRoot(c.leaves),
+  proofs: c.leaves.map((_, i) => claimProof(c.leaves, i)),
+}));
 
 const E = (n: number): bigint => 10n ** BigInt(n);
 const amountCases: { name: string; amount: bigint; localDecimals: number; sharedDecimals: number }[] = [
@@ -460,6 +548,8 @@ export const vectors = {
     "merkle[]: messageIds (batch order) -> leaves (keccak256(id)), root and proofs[i] for leaf i (spec §5; sorted-pair inner nodes, odd last node carried up; proofs are sibling lists from leaf to root).",
     "attesterSets[]: setId, thresholdBps, sorted attesters, weights -> encoded preimage and hash (spec §4). invalidAttesterSets[]: inputs -> error (spec §4 rules; error names as in AttesterSet.sol, except InvalidSetId, which only the SDK checks since the contract assigns ids).",
     "tokenMessages[]: fields -> encoded 73-byte payload (spec §8). malformedTokenMessages[]: encoded -> error (TokenMessage.sol error name).",
+    "distributionMessages[]: fields -> encoded 109-byte kind-2 payload (spec §8 kind table; token is the destination-side token, total in shared decimals). malformedDistributionMessages[]: encoded -> error (length checked before kind; Solana MaskoiiError names).",
+    "claimTrees[]: leaves (index, 32-byte claimant, uint64 amount in shared decimals, 32-byte salt) -> preimage (uint32 index || claimant || uint64 amount || salt, 76 bytes), hash = keccak256(preimage), leaf = keccak256(hash); root over the hashes as spec §5 builds it over message ids, proofs[i] for leaf i.",
     "amounts[]: amount, localDecimals, sharedDecimals -> wire = floor(amount / 10^(L-S)), sent = wire * 10^(L-S), dust = amount - sent, local = toLocal(wire) (== sent). invalidAmounts[]: inputs -> error (error name as in Amounts.sol: AmountTooSmall, AmountExceedsWireLimit, InvalidDecimals).",
   ],
   version: 1,
@@ -489,6 +579,9 @@ export const vectors = {
   invalidAttesterSets,
   tokenMessages,
   malformedTokenMessages,
+  distributionMessages,
+  malformedDistributionMessages,
+  claimTrees,
   amounts,
   invalidAmounts,
 };

@@ -49,6 +49,7 @@ export type MaskoiiErrorCode =
   // tokens (TokenMessage.sol, Amounts.sol)
   | "TokenMessageInvalidLength"
   | "TokenMessageUnknownKind"
+  | "DistributionMessageInvalidLength"
   | "InvalidDecimals"
   | "AmountTooSmall"
   | "AmountExceedsWireLimit"
@@ -424,12 +425,12 @@ export class InvalidSetIdError extends MaskoiiError {
 // ---------------------------------------------------------------------------------------------------------------
 // tokens (spec §8); codes are the TokenMessage / Amounts error names
 
-/** A token message is not exactly 105 bytes. */
+/** A token message is not exactly 73 bytes. */
 export class TokenMessageInvalidLengthError extends MaskoiiError {
   override name = "TokenMessageInvalidLengthError";
   readonly length: number;
   constructor(length: number) {
-    super("TokenMessageInvalidLength", `token message of ${length} bytes; expected 105`);
+    super("TokenMessageInvalidLength", `token message of ${length} bytes; expected 73`);
     this.length = length;
   }
 }
@@ -441,6 +442,16 @@ export class TokenMessageUnknownKindError extends MaskoiiError {
   constructor(kind: number) {
     super("TokenMessageUnknownKind", `unknown token message kind ${kind}`);
     this.kind = kind;
+  }
+}
+
+/** A distribution payload is not exactly 109 bytes. */
+export class DistributionMessageInvalidLengthError extends MaskoiiError {
+  override name = "DistributionMessageInvalidLengthError";
+  readonly length: number;
+  constructor(length: number) {
+    super("DistributionMessageInvalidLength", `distribution message of ${length} bytes; expected 109`);
+    this.length = length;
   }
 }
 

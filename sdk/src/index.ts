@@ -1,6 +1,7 @@
 export * from "./abi/index.ts";
 export * from "./attestation.ts";
 export * from "./attesterSet.ts";
+export * from "./claims.ts";
 export * from "./config.ts";
 export * from "./domains.ts";
 export * from "./errors.ts";

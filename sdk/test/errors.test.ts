@@ -10,6 +10,7 @@ import {
   signDigest,
 } from "../src/attestation.ts";
 import { setHash } from "../src/attesterSet.ts";
+import { decodeDistributionMessage } from "../src/claims.ts";
 import { loadDeployment, parseDeployment } from "../src/config.ts";
 import { type Domain, getDomain, getDomainByChainId, getEvmDomain } from "../src/domains.ts";
 import { MaskoiiError, type MaskoiiErrorCode } from "../src/errors.ts";
@@ -97,6 +98,7 @@ const triggers: Record<MaskoiiErrorCode, () => unknown> = {
   InvalidSetId: () => setHash(0, 6000, [A], [1]),
   TokenMessageInvalidLength: () => decodeTokenMessage("0x01"),
   TokenMessageUnknownKind: () => decodeTokenMessage(`0x02${"00".repeat(72)}`),
+  DistributionMessageInvalidLength: () => decodeDistributionMessage(`0x02${"00".repeat(72)}`),
   InvalidDecimals: () => toShared(1, 6, 8),
   AmountTooSmall: () => toShared(1, 18, 8),
   AmountExceedsWireLimit: () => toShared(1n << 64n, 8, 8),

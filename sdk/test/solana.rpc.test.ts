@@ -19,7 +19,7 @@ import {
   TOKEN_PROGRAM_ID,
 } from "@solana/spl-token";
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
-import { type Hex, hexToBytes } from "viem";
+import { bytesToHex, type Hex, hexToBytes } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addressOfPrivateKey, buildAttestation, decodeAttestation } from "../src/attestation.ts";
 import { decodeMessage, encodeMessage, messageId } from "../src/message.ts";
@@ -56,6 +56,15 @@ let client: MaskoiiSolanaClient;
 const admin = Keypair.fromSeed(new Uint8Array(32).fill(42));
 const relayer = Keypair.generate();
 const user = Keypair.generate();
+
+/** The log messages of a confirmed transaction, as an indexer reads them with getTransaction. */
+async function logsOf(signature: string): Promise<string[]> {
+  const tx = await connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+  expect(tx?.meta?.err).toBeNull();
+  return tx?.meta?.logMessages ?? [];
+}
+
+const toHexBytes = (b: Uint8Array | number[]): Hex => bytesToHex(Uint8Array.from(b));
 
 async function startRpc(): Promise<{ url: string; upgradeAuthority?: string }> {
   const child = spawn(BINARY, ["--host", "127.0.0.1", "--port", "0", "--slot-ms", "50"], {
@@ -177,13 +186,13 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
     expect(decoded.sender).toBe(pubkeyToBytes32(user.publicKey));
     expect(decoded.payload).toBe(payload);
     expect((await client.fetchConfig()).nextNonce).toBe(sent.nonce + 1n);
-    // Anchor's `emit!` is a no-op in native (host) execution (programs/local-rpc/README.md): parse what is there.
-    const tx = await connection.getTransaction(signature, {
-      commitment: "confirmed",
-      maxSupportedTransactionVersion: 0,
-    });
-    const events = client.parseEvents(tx?.meta?.logMessages ?? []);
-    for (const e of events) expect(e.name).toBe("messageSent");
+    // The `MessageSent` event in getTransaction's logs carries the same bytes as the outbox account.
+    const logs = await logsOf(signature);
+    expect(client.parseEvents(logs).map((e) => e.name)).toEqual(["messageSent"]);
+    expect(client.messagesSent(logs)).toEqual([
+      { messageId: sent.messageId, destination: 1002, nonce: sent.nonce, message: sent.message },
+    ]);
+    expect(logs.filter((l) => l.startsWith("Program data: "))).toHaveLength(1);
 
     // max_fee below the quote: the program's own error, by name.
     const cheap = await client.sendIx({
@@ -230,8 +239,15 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
       amount: 1_000_000_007n, // 1.000000007 tokens: the last digit is dust below 8 shared decimals
       maxFee: 0,
     });
-    await client.sendAndConfirm([out.instruction], [user]);
+    const outSignature = await client.sendAndConfirm([out.instruction], [user]);
     expect(out.wireAmount).toBe(100_000_000n);
+    const outLogs = await logsOf(outSignature);
+    expect(client.messagesSent(outLogs).map((m) => m.message)).toEqual([out.message]);
+    const [transferSent] = client.eventsNamed(outLogs, "transferSent");
+    expect(toHexBytes(transferSent!.messageId)).toBe(out.messageId);
+    expect(transferSent!.from.equals(user.publicKey)).toBe(true);
+    expect(BigInt(transferSent!.wireAmount.toString())).toBe(100_000_000n);
+    expect(BigInt(transferSent!.amount.toString())).toBe(1_000_000_000n);
     const outbox = await client.fetchOutboxMessage(out.nonce);
     expect(outbox?.message).toBe(out.message);
     const decoded = decodeMessage(out.message);
@@ -265,8 +281,22 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
     const attestation = attest(inbound, keys.slice(0, 13));
     const remainingAccounts = await client.tokenHandleAccounts(relayer.publicKey, inbound);
     const before = await connection.getBalance(relayer.publicKey);
-    const { plan } = await client.deliver({ relayer, message: inbound, attestation, remainingAccounts });
+    const { plan, signatures } = await client.deliver({ relayer, message: inbound, attestation, remainingAccounts });
     expect(plan.transactions).toHaveLength(2);
+    // First transaction: a chunk of signatures; second: the rest, then deliver and the bridge's `handle` (self-CPI).
+    expect(client.parseEvents(await logsOf(signatures[0]!)).map((e) => e.name)).toEqual(["signaturesPosted"]);
+    const deliveryLogs = await logsOf(signatures[1]!);
+    expect(client.parseEvents(deliveryLogs).map((e) => e.name)).toEqual([
+      "signaturesPosted",
+      "messageDelivered",
+      "transferReceived",
+    ]);
+    const [delivered] = client.eventsNamed(deliveryLogs, "messageDelivered");
+    expect(toHexBytes(delivered!.messageId)).toBe(messageId(inbound));
+    expect(delivered!.origin).toBe(REMOTE);
+    const [received] = client.eventsNamed(deliveryLogs, "transferReceived");
+    expect(received!.recipient.equals(recipientToken)).toBe(true);
+    expect(BigInt(received!.amount.toString())).toBe(250_000_000n);
     expect(plan.signaturesPerTransaction.reduce((a, b) => a + b, 0)).toBe(13);
     for (const size of plan.sizes) expect(size).toBeLessThanOrEqual(PACKET_DATA_SIZE);
 

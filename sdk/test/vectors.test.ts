@@ -17,13 +17,20 @@ import {
   batchRoot,
   buildAttestation,
   checkAttestation,
+  claimLeaf,
+  claimLeafHash,
+  claimLeafPreimage,
+  claimProof,
+  claimRoot,
   DOMAIN_SEPARATOR,
   DOMAIN_TYPEHASH,
   decodeAttestation,
+  decodeDistributionMessage,
   decodeMessage,
   decodeTokenMessage,
   encodeAttestation,
   encodeAttesterSet,
+  encodeDistributionMessage,
   encodeMessage,
   encodeTokenMessage,
   MaskoiiError,
@@ -110,6 +117,23 @@ type Vectors = {
   }[];
   tokenMessages: { name: string; kind: number; token: Hex; recipient: Hex; amount: string; encoded: Hex }[];
   malformedTokenMessages: { name: string; encoded: Hex; error: string }[];
+  distributionMessages: {
+    name: string;
+    kind: number;
+    root: Hex;
+    token: Hex;
+    total: string;
+    leafCount: number;
+    distributionId: Hex;
+    encoded: Hex;
+  }[];
+  malformedDistributionMessages: { name: string; encoded: Hex; error: string }[];
+  claimTrees: {
+    name: string;
+    leaves: { index: number; claimant: Hex; amount: string; salt: Hex; preimage: Hex; hash: Hex; leaf: Hex }[];
+    root: Hex;
+    proofs: Hex[][];
+  }[];
   amounts: {
     name: string;
     amount: string;
@@ -294,6 +318,8 @@ describe("attester sets", () => {
   });
 });
 
+const byteLengthOf = (hex: Hex): number => (hex.length - 2) / 2;
+
 describe("token messages and amounts", () => {
   it.each(v.tokenMessages.map((t) => [t.name, t] as const))("%s", (_, t) => {
     const fields = { token: t.token, recipient: t.recipient, amount: BigInt(t.amount) };
@@ -304,6 +330,48 @@ describe("token messages and amounts", () => {
 
   it.each(v.malformedTokenMessages.map((t) => [t.name, t] as const))("malformed: %s", (_, t) => {
     expect(codeOf(() => decodeTokenMessage(t.encoded))).toBe(t.error);
+  });
+
+  it("every payload kind of the spec's table has vectors, and kind 2 is never a transfer", () => {
+    expect(new Set(v.tokenMessages.map((t) => t.kind))).toEqual(new Set([1]));
+    expect(new Set(v.distributionMessages.map((t) => t.kind))).toEqual(new Set([2]));
+    const kind2 = v.malformedTokenMessages.find((t) => t.encoded.startsWith("0x02"));
+    expect(kind2?.error).toBe("TokenMessageUnknownKind");
+  });
+
+  it.each(v.distributionMessages.map((t) => [t.name, t] as const))("distribution: %s", (_, t) => {
+    const fields = {
+      root: t.root,
+      token: t.token,
+      total: BigInt(t.total),
+      leafCount: t.leafCount,
+      distributionId: t.distributionId,
+    };
+    expect(t.kind).toBe(2);
+    expect(encodeDistributionMessage(fields)).toBe(t.encoded);
+    expect(decodeDistributionMessage(t.encoded)).toEqual(fields);
+  });
+
+  it.each(v.malformedDistributionMessages.map((t) => [t.name, t] as const))("malformed distribution: %s", (_, t) => {
+    expect(codeOf(() => decodeDistributionMessage(t.encoded))).toBe(t.error);
+  });
+
+  it.each(v.claimTrees.map((t) => [t.name, t] as const))("claim tree: %s", (_, t) => {
+    const leaves = t.leaves.map((l) => ({
+      index: l.index,
+      claimant: l.claimant,
+      amount: BigInt(l.amount),
+      salt: l.salt,
+    }));
+    for (const [i, l] of t.leaves.entries()) {
+      expect(claimLeafPreimage(leaves[i]!)).toBe(l.preimage);
+      expect(byteLengthOf(l.preimage)).toBe(76);
+      expect(claimLeafHash(leaves[i]!)).toBe(l.hash);
+      expect(claimLeaf(leaves[i]!)).toBe(l.leaf);
+      expect(keccak256(l.hash)).toBe(l.leaf);
+      expect(claimProof(leaves, i)).toEqual(t.proofs[i]);
+    }
+    expect(claimRoot(leaves)).toBe(t.root);
   });
 
   it.each(v.amounts.map((a) => [a.name, a] as const))("%s", (_, a) => {

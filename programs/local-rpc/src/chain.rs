@@ -361,25 +361,94 @@ pub fn token_balances(bank: &Bank, keys: &[Pubkey]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Native (host-compiled) programs are logged twice, once by the runtime and once by
-/// solana-program-test's builtin shim: `invoke [n]`, `invoke [n]`, ..., `success`, `success`. A real
-/// runtime never logs the same invoke/success/failure line twice in a row, so drop the repeats, which
-/// keeps log parsers' program stacks (Anchor's EventParser) balanced. Also restores `Program data:`
-/// lines that native programs' `sol_log_data` produced (see `program_output`).
+/// Turns the logs of a transaction that ran native (host-compiled) programs into the runtime's own shape, so that
+/// log parsers that follow the program stack (Anchor's `EventParser`) attribute every line to the right program.
+/// solana-program-test's shims add structural lines the SBF runtime never writes:
+///
+/// * its native processor repeats the runtime's `Program X invoke [n]` right after it, and logs its own
+///   `success` / `failed` right before the runtime's;
+/// * a CPI made by a native program logs `Program Y invoke [n]` at the *caller's* height `n` before the runtime's
+///   `invoke [n+1]`, and `Program Y success` again after the callee's.
+///
+/// The runtime's invoke line is always one deeper than the current stack, so each extra line is recognised by the
+/// stack alone (this also holds when a program calls itself, where the lines' texts repeat). Lines of SBF programs
+/// are left as they are. Also restores `Program data:` lines that native programs' `sol_log_data` produced (see
+/// `program_output`).
 pub fn normalize_logs(logs: Vec<String>) -> Vec<String> {
+    struct Frame {
+        program: String,
+        /// The native processor's own `success`/`failed` line still to come before the runtime's.
+        shim_result: bool,
+        /// Called by a native program: the CPI shim logs one more `success` after the runtime's.
+        cpi_success: bool,
+    }
     let data_prefix = format!("Program log: {}", crate::program_output::DATA_MARKER);
     let mut out: Vec<String> = Vec::with_capacity(logs.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut just_invoked = false;
+    let mut cpi_pending: Option<String> = None;
+    let mut success_echo: Option<String> = None;
     for line in logs {
         let line = match line.strip_prefix(&data_prefix) {
             Some(data) => format!("Program data: {data}"),
             None => line,
         };
-        let structural = line.starts_with("Program ")
-            && (line.contains(" invoke [") || line.ends_with(" success") || line.contains(" failed: "));
-        if structural && out.last() == Some(&line) {
+        let was_just_invoked = std::mem::replace(&mut just_invoked, false);
+        let echo = success_echo.take();
+        let Some(rest) = line.strip_prefix("Program ") else {
+            out.push(line);
+            continue;
+        };
+        let program = rest.split(' ').next().unwrap_or_default().to_string();
+        let after = &rest[program.len()..];
+        if let Some(height) = after.strip_prefix(" invoke [").and_then(|h| h.strip_suffix(']')) {
+            let Ok(height) = height.parse::<usize>() else {
+                out.push(line);
+                continue;
+            };
+            if height == stack.len() + 1 {
+                let cpi_success = cpi_pending.take().is_some_and(|p| p == program);
+                stack.push(Frame { program, shim_result: false, cpi_success });
+                just_invoked = true;
+                out.push(line);
+            } else if height == stack.len() && was_just_invoked && stack.last().is_some_and(|f| f.program == program) {
+                // The native processor repeating the invoke line it runs under.
+                if let Some(frame) = stack.last_mut() {
+                    frame.shim_result = true;
+                }
+            } else if height == stack.len() {
+                // The CPI shim announcing a call at the caller's height; the runtime's line follows.
+                cpi_pending = Some(program);
+            } else {
+                out.push(line);
+            }
             continue;
         }
-        out.push(line);
+        let success = after == " success";
+        let failure = after.starts_with(" failed: ") || after.starts_with(" failed");
+        if !success && !failure {
+            out.push(line);
+            continue;
+        }
+        if success && echo.as_deref() == Some(program.as_str()) {
+            continue; // the CPI shim's success after the callee's
+        }
+        match stack.last_mut() {
+            Some(frame) if frame.program == program => {
+                if frame.shim_result {
+                    frame.shim_result = false; // the native processor's own result line
+                    continue;
+                }
+                let frame = stack.pop().expect("top frame");
+                if success && frame.cpi_success {
+                    success_echo = Some(frame.program);
+                }
+                out.push(line);
+            }
+            // A success for a program not running (only the shims write those): dropped. Failures are kept.
+            _ if success => {}
+            _ => out.push(line),
+        }
     }
     out
 }
@@ -422,5 +491,100 @@ mod tests {
         );
         let data = format!("Program log: {}AQI= Aw==", crate::program_output::DATA_MARKER);
         assert_eq!(normalize_logs(logs(&[&data])), logs(&["Program data: AQI= Aw=="]));
+    }
+
+    #[test]
+    fn normalize_logs_removes_the_cpi_shim_lines_of_a_native_caller() {
+        let logs = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Native A calls the system program S, then logs an event: the event belongs to A.
+        assert_eq!(
+            normalize_logs(logs(&[
+                "Program A invoke [1]",
+                "Program A invoke [1]",
+                "Program log: Instruction: Send",
+                "Program S invoke [1]",
+                "Program S invoke [2]",
+                "Program S success",
+                "Program S success",
+                "Program data: AQI=",
+                "Program A success",
+                "Program A success",
+            ])),
+            logs(&[
+                "Program A invoke [1]",
+                "Program log: Instruction: Send",
+                "Program S invoke [2]",
+                "Program S success",
+                "Program data: AQI=",
+                "Program A success",
+            ])
+        );
+        // Native A calls itself (its `handle`), which calls the SBF program T; A logs after the call returns.
+        assert_eq!(
+            normalize_logs(logs(&[
+                "Program A invoke [1]",
+                "Program A invoke [1]",
+                "Program log: Instruction: Deliver",
+                "Program data: AA==",
+                "Program A invoke [1]",
+                "Program A invoke [2]",
+                "Program A invoke [2]",
+                "Program log: Instruction: Handle",
+                "Program T invoke [2]",
+                "Program T invoke [3]",
+                "Program log: Instruction: Transfer",
+                "Program T consumed 4645 of 190000 compute units",
+                "Program T success",
+                "Program T success",
+                "Program data: AQ==",
+                "Program A success",
+                "Program A success",
+                "Program A success",
+                "Program A success",
+                "Program A success",
+            ])),
+            logs(&[
+                "Program A invoke [1]",
+                "Program log: Instruction: Deliver",
+                "Program data: AA==",
+                "Program A invoke [2]",
+                "Program log: Instruction: Handle",
+                "Program T invoke [3]",
+                "Program log: Instruction: Transfer",
+                "Program T consumed 4645 of 190000 compute units",
+                "Program T success",
+                "Program data: AQ==",
+                "Program A success",
+                "Program A success",
+            ])
+        );
+        // A failing callee: no CPI shim success, both programs' failures once each.
+        assert_eq!(
+            normalize_logs(logs(&[
+                "Program A invoke [1]",
+                "Program A invoke [1]",
+                "Program B invoke [1]",
+                "Program B invoke [2]",
+                "Program B invoke [2]",
+                "Program B failed: custom program error: 0x4d",
+                "Program B failed: custom program error: 0x4d",
+                "Program A failed: custom program error: 0x4d",
+                "Program A failed: custom program error: 0x4d",
+            ])),
+            logs(&[
+                "Program A invoke [1]",
+                "Program B invoke [2]",
+                "Program B failed: custom program error: 0x4d",
+                "Program A failed: custom program error: 0x4d",
+            ])
+        );
+        // SBF-only logs are unchanged.
+        let sbf = logs(&[
+            "Program T invoke [1]",
+            "Program log: Instruction: Transfer",
+            "Program T consumed 4645 of 200000 compute units",
+            "Program T success",
+        ]);
+        assert_eq!(normalize_logs(sbf.clone()), sbf);
     }
 }

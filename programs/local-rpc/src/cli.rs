@@ -16,8 +16,7 @@ USAGE: maskoii-local-rpc [--host HOST] [--port PORT] [--slot-ms MS] [--ledger-ai
   --ledger-airdrop LAMPORTS   lamports held by the faucet that serves requestAirdrop
                               (default 500000000 SOL)
   --bpf-program ADDRESS SO    load an SBF program (ELF) at ADDRESS (repeatable); at the maskoii
-                              program id it replaces the native build (exact compute units,
-                              emit! events in the logs)
+                              program id it replaces the native build (exact compute units)
   --upgrade-authority PUBKEY  upgrade authority in the maskoii ProgramData account, the only key
                               that may `initialize` (default: the development key whose 32-byte
                               ed25519 seed is [42; 32], as in the program tests)

@@ -963,6 +963,17 @@ fn test_maskoii_initialize_through_rpc() {
     assert!(logs.contains(&"Program 11111111111111111111111111111111 invoke [2]"), "{logs:?}");
     assert_eq!(*logs.last().unwrap(), format!("Program {program_id} success"));
     assert_eq!(logs.iter().filter(|l| **l == format!("Program {program_id} success")).count(), 1, "{logs:?}");
+    // The `AttesterSetRotated(1, hash, 0)` event, exactly as the SBF runtime logs an `emit!`:
+    // `Program data: base64(discriminator ‖ borsh)`, before the program's success line.
+    let event = maskoii::events::AttesterSetRotated {
+        set_id: 1,
+        set_hash: maskoii::protocol::attester_set::hash(1, 6667, &[[1; 20], [2; 20], [3; 20]], &[1, 1, 1]),
+        previous_set_expires_at: 0,
+    };
+    let line = format!("Program data: {}", b64_bytes(&anchor_lang::Event::data(&event)));
+    let at = logs.iter().position(|l| *l == line).unwrap_or_else(|| panic!("no {line} in {logs:?}"));
+    assert!(at > 1 && at < logs.len() - 1, "{logs:?}");
+    assert_eq!(logs.iter().filter(|l| l.starts_with("Program data: ")).count(), 1, "{logs:?}");
     let config = server.call("getAccountInfo", json!([pda(&[seeds::CONFIG_SEED]).to_string(), {"encoding": "base64"}]));
     assert_eq!(config["value"]["owner"], program_id.to_string());
     let owned = server.call(

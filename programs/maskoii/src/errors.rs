@@ -209,4 +209,8 @@ pub enum MaskoiiError {
     AlreadyDelivered,
     #[msg("a distribution with this id from this origin already exists (ids are single-use per origin)")]
     DistributionAlreadyExists,
+    #[msg("the program is already initialized: its config, fee vault or attester set 1 exists")]
+    AlreadyInitialized,
+    #[msg("mint is already registered: its token config exists")]
+    TokenAlreadyRegistered,
 }

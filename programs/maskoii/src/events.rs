@@ -2,6 +2,22 @@
 
 use anchor_lang::prelude::*;
 
+/// Logs `event` as one `sol_log_data` record, `discriminator ‖ borsh(event)`: the bytes `anchor_lang::emit!` logs,
+/// which clients decode from `Program data: <base64>` log lines.
+///
+/// On chain (SBF) this is exactly `emit!`, the `sol_log_data` syscall. On the host anchor-lang 1.2 compiles its
+/// `sol_log_data` to nothing, so a native build (the program tests, `local-rpc`) would never show an event; there the
+/// record goes to solana-sysvar's syscall stubs instead, as `solana_program::log::sol_log_data` always did on the
+/// host, and the test harness and `local-rpc` log it as `Program data: ...` like the SBF runtime. The program's
+/// behaviour does not depend on which branch is compiled: logging has no effect on state.
+pub fn emit<E: anchor_lang::Event>(event: E) {
+    let data = event.data();
+    #[cfg(target_os = "solana")]
+    anchor_lang::solana_program::log::sol_log_data(&[&data]);
+    #[cfg(not(target_os = "solana"))]
+    solana_sysvar::program_stubs::sol_log_data(&[&data]);
+}
+
 /// A message was sent; `message` is the whole encoding (spec §2) the attesters sign.
 #[event]
 pub struct MessageSent {

@@ -4,7 +4,7 @@
  * (message, digest, token payload, amounts) comes from the SDK's canonical modules; this file only maps them onto
  * the program's accounts and instructions (docs/solana.md).
  */
-import { BN, BorshCoder, EventParser, Program } from "@anchor-lang/core";
+import { BN, EventParser, type IdlEvents, Program } from "@anchor-lang/core";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import {
   type AccountMeta,
@@ -73,6 +73,20 @@ const KIND_ARG: Record<AttestationKind, { message: object } | { batch: object } 
   rotation: { rotation: {} },
 };
 
+/** The program's events by IDL name (camelCase, as Anchor's `EventParser` names them), with their decoded fields. */
+export type MaskoiiEvents = IdlEvents<Maskoii>;
+export type MaskoiiEventName = keyof MaskoiiEvents & string;
+/** One decoded event: its name and fields, discriminated by name. */
+export type MaskoiiEvent = { [N in MaskoiiEventName]: { name: N; data: MaskoiiEvents[N] } }[MaskoiiEventName];
+
+/** A `MessageSent` event in protocol terms: the whole message (spec §2) the attesters sign, and its id. */
+export type SentMessageEvent = {
+  readonly messageId: Hex;
+  readonly destination: number;
+  readonly nonce: bigint;
+  readonly message: Hex;
+};
+
 /** A planned multi-transaction delivery: instructions per transaction, in order. */
 export type DeliveryPlan = {
   readonly messageId: Hex;
@@ -107,7 +121,8 @@ export class MaskoiiSolanaClient {
     const idl = { ...IDL, address: this.programId.toBase58() } as Maskoii;
     this.program = new Program<Maskoii>(idl, { connection: this.connection });
     this.pda = new MaskoiiPdas(this.programId);
-    this.events = new EventParser(this.programId, new BorshCoder(this.program.rawIdl));
+    // The camelCase coder `Program` itself uses, so names and fields match `MaskoiiEvents`.
+    this.events = new EventParser(this.programId, this.program.coder);
   }
 
   /** The `verifier` of every attestation this program consumes: its program id as 32 bytes (docs/solana.md). */
@@ -753,11 +768,28 @@ export class MaskoiiSolanaClient {
     };
   }
 
-  /** Anchor events (`emit!`, "Program data:" log lines) of this program in a transaction's logs. */
-  parseEvents(logs: readonly string[]): { name: string; data: Record<string, unknown> }[] {
-    return [...this.events.parseLogs([...logs])].map((e) => ({
-      name: e.name,
-      data: e.data as Record<string, unknown>,
+  /**
+   * This program's events in a transaction's logs (`Program data:` lines, decoded with the IDL), in log order.
+   * Events of a failed transaction are in its logs too: take events from successful transactions only.
+   */
+  parseEvents(logs: readonly string[]): MaskoiiEvent[] {
+    return [...this.events.parseLogs([...logs])] as MaskoiiEvent[];
+  }
+
+  /** The events named `name` in a transaction's logs, in log order. */
+  eventsNamed<N extends MaskoiiEventName>(logs: readonly string[], name: N): MaskoiiEvents[N][] {
+    return this.parseEvents(logs)
+      .filter((e): e is Extract<MaskoiiEvent, { name: N }> => e.name === name)
+      .map((e) => e.data as MaskoiiEvents[N]);
+  }
+
+  /** The messages a transaction sent (`MessageSent` events of `send` and `token_transfer_remote`). */
+  messagesSent(logs: readonly string[]): SentMessageEvent[] {
+    return this.eventsNamed(logs, "messageSent").map((e) => ({
+      messageId: toHex(e.messageId),
+      destination: e.destination,
+      nonce: big(e.nonce),
+      message: toHex(e.message),
     }));
   }
 

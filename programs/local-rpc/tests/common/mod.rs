@@ -198,6 +198,10 @@ pub fn b64(tx: &Transaction) -> String {
     BASE64_STANDARD.encode(bincode::serialize(tx).unwrap())
 }
 
+pub fn b64_bytes(bytes: &[u8]) -> String {
+    BASE64_STANDARD.encode(bytes)
+}
+
 pub fn b58(tx: &Transaction) -> String {
     bs58::encode(bincode::serialize(tx).unwrap()).into_string()
 }

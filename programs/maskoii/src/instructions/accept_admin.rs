@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::AdminTransferred;
+use crate::events::{emit, AdminTransferred};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -28,7 +28,7 @@ impl AcceptAdmin<'_> {
         let previous = config.admin;
         config.admin = config.pending_admin;
         config.pending_admin = Pubkey::default();
-        emit!(AdminTransferred { previous, admin: config.admin });
+        emit(AdminTransferred { previous, admin: config.admin });
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::EmergencyRotationCancelled;
+use crate::events::{emit, EmergencyRotationCancelled};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -23,7 +23,7 @@ impl CancelEmergencyRotation<'_> {
     pub fn handler(ctx: Context<CancelEmergencyRotation>) -> Result<()> {
         ctx.accounts.validate()?;
         let config = &mut ctx.accounts.config;
-        emit!(EmergencyRotationCancelled { set_hash: config.emergency_set_hash });
+        emit(EmergencyRotationCancelled { set_hash: config.emergency_set_hash });
         config.emergency_set_hash = [0u8; 32];
         config.emergency_executable_at = 0;
         Ok(())

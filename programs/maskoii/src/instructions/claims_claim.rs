@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
-use crate::events::Claimed;
+use crate::events::{emit, Claimed};
 use crate::seeds::*;
 use crate::state::token_payload;
 use crate::state::*;
@@ -84,7 +84,7 @@ impl ClaimsClaim<'_> {
             local_amount,
             d.local_decimals,
         )?;
-        emit!(Claimed {
+        emit(Claimed {
             distribution: a.distribution.key(),
             distribution_id: d.distribution_id,
             index: args.index,

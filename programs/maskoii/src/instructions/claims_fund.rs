@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
-use crate::events::DistributionFunded;
+use crate::events::{emit, DistributionFunded};
 use crate::instructions::token_common::credit;
 use crate::seeds::*;
 use crate::state::token_payload;
@@ -66,7 +66,7 @@ impl ClaimsFund<'_> {
             &a.vault.to_account_info(),
             amount,
         )?;
-        emit!(DistributionFunded { distribution: a.distribution.key(), amount });
+        emit(DistributionFunded { distribution: a.distribution.key(), amount });
         Ok(())
     }
 }

@@ -7,7 +7,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
-use crate::events::{DistributionCreated, DistributionFunded};
+use crate::events::{emit, DistributionCreated, DistributionFunded};
 use crate::instructions::token_common::{create_pda_account, credit, TOKEN_ACCOUNT_LEN};
 use crate::seeds::*;
 use crate::state::token_payload::{self, DistributionPayload};
@@ -162,7 +162,7 @@ pub fn receive_distribution<'info>(
     d.try_serialize(&mut &mut a.distribution.try_borrow_mut_data()?[..])?;
     let bitmap = ClaimBitmap { distribution: distribution_key, bits: vec![0u8; (p.leaf_count as usize).div_ceil(8)] };
     bitmap.try_serialize(&mut &mut a.bitmap.try_borrow_mut_data()?[..])?;
-    emit!(DistributionCreated {
+    emit(DistributionCreated {
         distribution: distribution_key,
         origin,
         distribution_id: p.distribution_id,
@@ -173,7 +173,7 @@ pub fn receive_distribution<'info>(
         funded,
     });
     if funded {
-        emit!(DistributionFunded { distribution: distribution_key, amount: local_total });
+        emit(DistributionFunded { distribution: distribution_key, amount: local_total });
     }
     a.exit(program_id)
 }

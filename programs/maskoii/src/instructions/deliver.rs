@@ -3,7 +3,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::program::invoke_signed;
 
 use crate::errors::MaskoiiError;
-use crate::events::MessageDelivered;
+use crate::events::{emit, MessageDelivered};
 use crate::instructions::token_common::create_pda_account;
 use crate::protocol::attestation::AttestationKind;
 use crate::protocol::{attester_set, message, signature};
@@ -129,7 +129,7 @@ impl<'info> Deliver<'info> {
             &[RECEIPT_SEED, &message_id, &[receipt.bump]],
         )?;
         receipt.try_serialize(&mut &mut info.try_borrow_mut_data()?[..])?;
-        emit!(MessageDelivered { message_id, origin: msg.origin_domain, nonce: msg.nonce });
+        emit(MessageDelivered { message_id, origin: msg.origin_domain, nonce: msg.nonce });
 
         let authority = &ctx.accounts.gateway_authority;
         let mut metas = Vec::with_capacity(1 + ctx.remaining_accounts.len());

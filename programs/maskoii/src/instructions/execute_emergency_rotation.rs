@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use super::rotate_attester_set::{install_next, store_new_set};
 use crate::errors::MaskoiiError;
-use crate::events::AttesterSetRotated;
+use crate::events::{emit, AttesterSetRotated};
 use crate::protocol::attester_set;
 use crate::seeds::*;
 use crate::state::*;
@@ -75,7 +75,7 @@ impl ExecuteEmergencyRotation<'_> {
             &accounts.system_program.to_account_info(),
             &next,
         )?;
-        emit!(AttesterSetRotated { set_id: accounts.config.current_set_id, set_hash, previous_set_expires_at: now });
+        emit(AttesterSetRotated { set_id: accounts.config.current_set_id, set_hash, previous_set_expires_at: now });
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::SignaturesPosted;
+use crate::events::{emit, SignaturesPosted};
 use crate::instructions::token_common::create_pda_account;
 use crate::protocol::attestation::{self, AttestationKind};
 use crate::protocol::signature::{check_signatures, QuorumProgress, SignatureEntry};
@@ -123,7 +123,7 @@ impl PostSignatures<'_> {
         verification.next_index = progress.next_index;
         verification.signers = progress.signers;
         verification.signed_weight = progress.signed_weight;
-        emit!(SignaturesPosted {
+        emit(SignaturesPosted {
             verification: info.key(),
             digest: verification.digest,
             attester_set_id: args.attester_set_id,

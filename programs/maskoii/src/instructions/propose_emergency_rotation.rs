@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::{EmergencyRotationCancelled, EmergencyRotationProposed};
+use crate::events::{emit, EmergencyRotationCancelled, EmergencyRotationProposed};
 use crate::protocol::attester_set;
 use crate::seeds::*;
 use crate::state::*;
@@ -26,14 +26,14 @@ impl ProposeEmergencyRotation<'_> {
         ctx.accounts.validate(&args)?;
         let config = &mut ctx.accounts.config;
         if config.emergency_set_hash != [0u8; 32] {
-            emit!(EmergencyRotationCancelled { set_hash: config.emergency_set_hash });
+            emit(EmergencyRotationCancelled { set_hash: config.emergency_set_hash });
         }
         let next = config.current_set_id + 1;
         let set_hash = attester_set::hash(next, args.threshold_bps, &args.attesters, &args.weights);
         let executable_at = Clock::get()?.unix_timestamp + i64::from(config.emergency_delay);
         config.emergency_set_hash = set_hash;
         config.emergency_executable_at = executable_at;
-        emit!(EmergencyRotationProposed { set_id: next, set_hash, executable_at });
+        emit(EmergencyRotationProposed { set_id: next, set_hash, executable_at });
         Ok(())
     }
 }

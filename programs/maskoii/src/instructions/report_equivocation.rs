@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::AttesterSlashed;
+use crate::events::{emit, AttesterSlashed};
 use crate::protocol::attestation::{self, BATCH_TYPEHASH, MESSAGE_TYPEHASH};
 use crate::protocol::{merkle, message, signature};
 use crate::seeds::*;
@@ -100,7 +100,7 @@ impl ReportEquivocation<'_> {
             }
         }
         require!(removed, MaskoiiError::NotAnAttester);
-        emit!(AttesterSlashed { attester: signer, message_id_a: id_a, message_id_b: id_b, digest_a, digest_b });
+        emit(AttesterSlashed { attester: signer, message_id_a: id_a, message_id_b: id_b, digest_a, digest_b });
         Ok(())
     }
 }

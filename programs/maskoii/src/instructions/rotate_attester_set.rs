@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::{AttesterSetRotated, EmergencyRotationCancelled};
+use crate::events::{emit, AttesterSetRotated, EmergencyRotationCancelled};
 use crate::instructions::token_common::create_pda_account;
 use crate::protocol::attestation::AttestationKind;
 use crate::protocol::{attester_set, signature};
@@ -88,7 +88,7 @@ impl RotateAttesterSet<'_> {
             &accounts.system_program.to_account_info(),
             &next,
         )?;
-        emit!(AttesterSetRotated {
+        emit(AttesterSetRotated {
             set_id: accounts.config.current_set_id,
             set_hash,
             previous_set_expires_at: previous_expires_at,
@@ -121,7 +121,7 @@ pub(crate) fn install_next(
     config.current_set_id = next_id;
     next.install(next_id, args, total, bump);
     if config.emergency_set_hash != [0u8; 32] {
-        emit!(EmergencyRotationCancelled { set_hash: config.emergency_set_hash });
+        emit(EmergencyRotationCancelled { set_hash: config.emergency_set_hash });
         config.emergency_set_hash = [0u8; 32];
         config.emergency_executable_at = 0;
     }

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_lang::system_program;
 
 use crate::errors::MaskoiiError;
-use crate::events::MessageSent;
+use crate::events::{emit, MessageSent};
 use crate::instructions::token_common::create_pda_account;
 use crate::protocol::message;
 use crate::seeds::*;
@@ -135,6 +135,6 @@ pub(crate) fn enqueue<'info>(
         message: encoded.clone(),
     };
     stored.try_serialize(&mut &mut outbox.try_borrow_mut_data()?[..])?;
-    emit!(MessageSent { message_id, destination, nonce, message: encoded });
+    emit(MessageSent { message_id, destination, nonce, message: encoded });
     Ok(message_id)
 }

@@ -1,7 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::FeeSet;
+use crate::events::{emit, FeeSet};
+use crate::instructions::token_common::{load_existing, store_pda_account};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -13,14 +14,10 @@ pub struct SetFee<'info> {
     pub admin: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, Config>,
-    #[account(
-        init_if_needed,
-        payer = admin,
-        space = 8 + RouteFee::INIT_SPACE,
-        seeds = [ROUTE_FEE_SEED, &destination.to_le_bytes()],
-        bump
-    )]
-    pub route_fee: Account<'info, RouteFee>,
+    /// The `RouteFee` PDA of `destination`: created on first use (pre-funding-safe), else updated.
+    /// CHECK: created by `store_pda_account`, or loaded with its owner and type checked by `load_existing`.
+    #[account(mut, seeds = [ROUTE_FEE_SEED, &destination.to_le_bytes()], bump)]
+    pub route_fee: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -33,12 +30,13 @@ impl SetFee<'_> {
 
     pub fn handler(ctx: Context<SetFee>, destination: u32, base_fee: u64, fee_per_byte: u64) -> Result<()> {
         ctx.accounts.validate(destination)?;
-        let route = &mut ctx.accounts.route_fee;
-        route.destination = destination;
-        route.base_fee = base_fee;
-        route.fee_per_byte = fee_per_byte;
-        route.bump = ctx.bumps.route_fee;
-        emit!(FeeSet { destination, base_fee, fee_per_byte });
+        let a = &ctx.accounts;
+        let exists = load_existing::<RouteFee>(&a.route_fee)?.is_some();
+        let route = RouteFee { destination, base_fee, fee_per_byte, bump: ctx.bumps.route_fee };
+        let seeds: &[&[u8]] = &[ROUTE_FEE_SEED, &destination.to_le_bytes(), &[route.bump]];
+        let (payer, system) = (a.admin.to_account_info(), a.system_program.to_account_info());
+        store_pda_account(exists, &payer, &a.route_fee, &system, 8 + RouteFee::INIT_SPACE, seeds, &route)?;
+        emit(FeeSet { destination, base_fee, fee_per_byte });
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::GuardianChanged;
+use crate::events::{emit, GuardianChanged};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -23,7 +23,7 @@ impl SetGuardian<'_> {
         ctx.accounts.validate()?;
         let previous = ctx.accounts.config.guardian;
         ctx.accounts.config.guardian = guardian;
-        emit!(GuardianChanged { previous, guardian });
+        emit(GuardianChanged { previous, guardian });
         Ok(())
     }
 }

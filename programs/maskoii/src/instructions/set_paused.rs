@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::PausedSet;
+use crate::events::{emit, PausedSet};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -22,7 +22,7 @@ impl SetPaused<'_> {
     pub fn handler(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
         ctx.accounts.validate()?;
         ctx.accounts.config.paused = paused;
-        emit!(PausedSet { paused });
+        emit(PausedSet { paused });
         Ok(())
     }
 }

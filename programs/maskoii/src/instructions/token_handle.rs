@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
-use crate::events::{TransferQueued, TransferReceived};
+use crate::events::{emit, TransferQueued, TransferReceived};
 use crate::instructions::claims_receive::receive_distribution;
 use crate::instructions::token_common::{create_pda_account, credit};
 use crate::seeds::*;
@@ -131,7 +131,7 @@ fn receive_transfer<'info>(
             &a.recipient.to_account_info(),
             amount,
         )?;
-        emit!(TransferReceived { origin, mint, recipient, amount });
+        emit(TransferReceived { origin, mint, recipient, amount });
     } else {
         let queue_bump = a.queue_bump(program_id)?;
         let route_key = a.route.key();
@@ -160,7 +160,7 @@ fn receive_transfer<'info>(
         entry.try_serialize(&mut &mut data[..])?;
         drop(data);
         a.route.next_queue_seq = seq + 1;
-        emit!(TransferQueued { queued_transfer: info.key(), seq, origin, mint, recipient, amount });
+        emit(TransferQueued { queued_transfer: info.key(), seq, origin, mint, recipient, amount });
     }
     a.exit(program_id)
 }

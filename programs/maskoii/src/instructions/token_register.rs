@@ -3,8 +3,8 @@ use anchor_lang::solana_program::program_option::COption;
 use anchor_spl::token::{self, Mint, Token};
 
 use crate::errors::MaskoiiError;
-use crate::events::TokenRegistered;
-use crate::instructions::token_common::{create_pda_account, TOKEN_ACCOUNT_LEN};
+use crate::events::{emit, TokenRegistered};
+use crate::instructions::token_common::{create_pda_account, is_fresh, store_pda_account, TOKEN_ACCOUNT_LEN};
 use crate::protocol::token as amounts;
 use crate::seeds::*;
 use crate::state::*;
@@ -24,14 +24,10 @@ pub struct TokenRegister<'info> {
     pub config: Account<'info, Config>,
     /// CHECK: owner and layout checked in `validate` (so that a Token-2022 mint gets its own error).
     pub mint: UncheckedAccount<'info>,
-    #[account(
-        init,
-        payer = admin,
-        space = 8 + TokenConfig::INIT_SPACE,
-        seeds = [TOKEN_CONFIG_SEED, mint.key().as_ref()],
-        bump
-    )]
-    pub token_config: Account<'info, TokenConfig>,
+    /// The mint's `TokenConfig` PDA: created here (pre-funding-safe); `TokenAlreadyRegistered` if it exists.
+    /// CHECK: must be fresh (`validate`), created by `store_pda_account`.
+    #[account(mut, seeds = [TOKEN_CONFIG_SEED, mint.key().as_ref()], bump)]
+    pub token_config: UncheckedAccount<'info>,
     /// CHECK: data-less PDA (escrow owner, mint authority).
     #[account(seeds = [BRIDGE_AUTHORITY_SEED], bump = BRIDGE_AUTHORITY_BUMP)]
     pub bridge_authority: UncheckedAccount<'info>,
@@ -46,6 +42,7 @@ impl TokenRegister<'_> {
     /// Returns the mint's decimals.
     pub fn validate(&self, mode: u8, shared_decimals: u8) -> Result<u8> {
         require_keys_eq!(self.admin.key(), self.config.admin, MaskoiiError::NotAdmin);
+        require!(is_fresh(&self.token_config), MaskoiiError::TokenAlreadyRegistered);
         require!(mode == MODE_LOCK || mode == MODE_MINT, MaskoiiError::InvalidMode);
         let owner = *self.mint.owner;
         require_keys_neq!(owner, anchor_spl::token_2022::ID, MaskoiiError::Token2022Unsupported);
@@ -88,14 +85,18 @@ impl TokenRegister<'_> {
                 },
             ))?;
         }
-        let config = &mut ctx.accounts.token_config;
-        config.mint = mint_key;
-        config.mode = mode;
-        config.local_decimals = local_decimals;
-        config.shared_decimals = shared_decimals;
-        config.bump = ctx.bumps.token_config;
-        config.escrow_bump = if mode == MODE_LOCK { ctx.bumps.escrow } else { 0 };
-        emit!(TokenRegistered { mint: mint_key, mode, local_decimals, shared_decimals });
+        let config = TokenConfig {
+            mint: mint_key,
+            mode,
+            local_decimals,
+            shared_decimals,
+            bump: ctx.bumps.token_config,
+            escrow_bump: if mode == MODE_LOCK { ctx.bumps.escrow } else { 0 },
+        };
+        let seeds: &[&[u8]] = &[TOKEN_CONFIG_SEED, mint_key.as_ref(), &[config.bump]];
+        let (payer, system) = (accounts.admin.to_account_info(), accounts.system_program.to_account_info());
+        store_pda_account(false, &payer, &accounts.token_config, &system, 8 + TokenConfig::INIT_SPACE, seeds, &config)?;
+        emit(TokenRegistered { mint: mint_key, mode, local_decimals, shared_decimals });
         Ok(())
     }
 }

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
-use crate::events::{QueuedTransferReleased, TransferReceived};
+use crate::events::{emit, QueuedTransferReleased, TransferReceived};
 use crate::instructions::token_common::credit;
 use crate::seeds::*;
 use crate::state::token_payload;
@@ -66,8 +66,8 @@ impl TokenReleaseQueued<'_> {
             &a.recipient.to_account_info(),
             amount,
         )?;
-        emit!(QueuedTransferReleased { queued_transfer: q.key(), seq: q.seq });
-        emit!(TransferReceived { origin: q.origin, mint: q.mint, recipient: q.recipient, amount });
+        emit(QueuedTransferReleased { queued_transfer: q.key(), seq: q.seq });
+        emit(TransferReceived { origin: q.origin, mint: q.mint, recipient: q.recipient, amount });
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::RateLimitsSet;
-use crate::instructions::token_common::check_domain;
+use crate::events::{emit, RateLimitsSet};
+use crate::instructions::token_common::{check_domain, load_route_or_new, store_pda_account};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -27,14 +27,10 @@ pub struct TokenSetRateLimits<'info> {
     pub config: Account<'info, Config>,
     #[account(seeds = [TOKEN_CONFIG_SEED, token_config.mint.as_ref()], bump = token_config.bump)]
     pub token_config: Account<'info, TokenConfig>,
-    #[account(
-        init_if_needed,
-        payer = admin,
-        space = 8 + TokenRoute::INIT_SPACE,
-        seeds = [TOKEN_ROUTE_SEED, token_config.mint.as_ref(), &args.remote_domain.to_le_bytes()],
-        bump
-    )]
-    pub route: Account<'info, TokenRoute>,
+    /// The `TokenRoute` PDA of (mint, domain): created on first use (pre-funding-safe), else updated.
+    /// CHECK: created by `store_pda_account`, or loaded with its owner and type checked by `load_existing`.
+    #[account(mut, seeds = [TOKEN_ROUTE_SEED, token_config.mint.as_ref(), &args.remote_domain.to_le_bytes()], bump)]
+    pub route: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -48,13 +44,15 @@ impl TokenSetRateLimits<'_> {
         ctx.accounts.validate(&args)?;
         let now = Clock::get()?.unix_timestamp;
         let mint = ctx.accounts.token_config.mint;
-        let route = &mut ctx.accounts.route;
-        route.mint = mint;
-        route.remote_domain = args.remote_domain;
-        route.bump = ctx.bumps.route;
+        let a = &ctx.accounts;
+        let domain = args.remote_domain;
+        let (mut route, exists) = load_route_or_new(&a.route, mint, domain, ctx.bumps.route)?;
         route.outbound.configure(args.out_capacity, args.out_refill_per_second, now);
         route.inbound.configure(args.in_capacity, args.in_refill_per_second, now);
-        emit!(RateLimitsSet {
+        let seeds: &[&[u8]] = &[TOKEN_ROUTE_SEED, mint.as_ref(), &domain.to_le_bytes(), &[route.bump]];
+        let (payer, system) = (a.admin.to_account_info(), a.system_program.to_account_info());
+        store_pda_account(exists, &payer, &a.route, &system, 8 + TokenRoute::INIT_SPACE, seeds, &route)?;
+        emit(RateLimitsSet {
             mint,
             remote_domain: args.remote_domain,
             out_capacity: args.out_capacity,

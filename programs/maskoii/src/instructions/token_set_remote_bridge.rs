@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::RemoteBridgeSet;
-use crate::instructions::token_common::check_domain;
+use crate::events::{emit, RemoteBridgeSet};
+use crate::instructions::token_common::{check_domain, load_existing, store_pda_account};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -15,14 +15,10 @@ pub struct TokenSetRemoteBridge<'info> {
     pub admin: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, Config>,
-    #[account(
-        init_if_needed,
-        payer = admin,
-        space = 8 + RemoteBridge::INIT_SPACE,
-        seeds = [REMOTE_BRIDGE_SEED, &domain.to_le_bytes()],
-        bump
-    )]
-    pub remote_bridge: Account<'info, RemoteBridge>,
+    /// The `RemoteBridge` PDA of `domain`: created on first use (pre-funding-safe), else updated.
+    /// CHECK: created by `store_pda_account`, or loaded with its owner and type checked by `load_existing`.
+    #[account(mut, seeds = [REMOTE_BRIDGE_SEED, &domain.to_le_bytes()], bump)]
+    pub remote_bridge: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -34,11 +30,13 @@ impl TokenSetRemoteBridge<'_> {
 
     pub fn handler(ctx: Context<TokenSetRemoteBridge>, domain: u32, bridge: [u8; 32]) -> Result<()> {
         ctx.accounts.validate(domain)?;
-        let remote = &mut ctx.accounts.remote_bridge;
-        remote.domain = domain;
-        remote.bridge = bridge;
-        remote.bump = ctx.bumps.remote_bridge;
-        emit!(RemoteBridgeSet { domain, bridge });
+        let a = &ctx.accounts;
+        let exists = load_existing::<RemoteBridge>(&a.remote_bridge)?.is_some();
+        let remote = RemoteBridge { domain, bridge, bump: ctx.bumps.remote_bridge };
+        let seeds: &[&[u8]] = &[REMOTE_BRIDGE_SEED, &domain.to_le_bytes(), &[remote.bump]];
+        let (payer, system) = (a.admin.to_account_info(), a.system_program.to_account_info());
+        store_pda_account(exists, &payer, &a.remote_bridge, &system, 8 + RemoteBridge::INIT_SPACE, seeds, &remote)?;
+        emit(RemoteBridgeSet { domain, bridge });
         Ok(())
     }
 }

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
-use crate::events::TransferSent;
+use crate::events::{emit, TransferSent};
 use crate::instructions::token_common::dispatch;
 use crate::protocol::token as amounts;
 use crate::seeds::*;
@@ -135,7 +135,7 @@ impl TokenTransferRemote<'_> {
             &payload,
             args.max_fee,
         )?;
-        emit!(TransferSent {
+        emit(TransferSent {
             message_id,
             mint: a.mint.key(),
             destination: args.destination,

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::AdminTransferStarted;
+use crate::events::{emit, AdminTransferStarted};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -22,7 +22,7 @@ impl TransferAdmin<'_> {
     pub fn handler(ctx: Context<TransferAdmin>, new_admin: Pubkey) -> Result<()> {
         ctx.accounts.validate()?;
         ctx.accounts.config.pending_admin = new_admin;
-        emit!(AdminTransferStarted { admin: ctx.accounts.config.admin, pending_admin: new_admin });
+        emit(AdminTransferStarted { admin: ctx.accounts.config.admin, pending_admin: new_admin });
         Ok(())
     }
 }

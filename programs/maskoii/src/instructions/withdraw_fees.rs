@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MaskoiiError;
-use crate::events::FeesWithdrawn;
+use crate::events::{emit, FeesWithdrawn};
 use crate::seeds::*;
 use crate::state::*;
 
@@ -31,7 +31,7 @@ impl WithdrawFees<'_> {
         ctx.accounts.validate(amount)?;
         ctx.accounts.fee_vault.sub_lamports(amount)?;
         ctx.accounts.to.add_lamports(amount)?;
-        emit!(FeesWithdrawn { to: ctx.accounts.to.key(), amount });
+        emit(FeesWithdrawn { to: ctx.accounts.to.key(), amount });
         Ok(())
     }
 }

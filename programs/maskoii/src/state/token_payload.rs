@@ -198,4 +198,31 @@ mod tests {
             }
         }
     }
+
+    /// `distributionMessages` / `malformedDistributionMessages` of test/vectors/protocol.json: the 109-byte kind-2
+    /// payload the SDK encodes is the one this program decodes, and each malformed one fails with its error name.
+    #[test]
+    fn distribution_vectors_file() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test/vectors/protocol.json");
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let messages = v["distributionMessages"].as_array().expect("distribution vectors");
+        assert!(!messages.is_empty());
+        for t in messages {
+            assert_eq!(t["kind"].as_u64(), Some(u64::from(KIND_DISTRIBUTION)));
+            let p = DistributionPayload {
+                root: h32(t["root"].as_str().unwrap()),
+                mint: h32(t["token"].as_str().unwrap()),
+                total: t["total"].as_str().unwrap().parse().unwrap(),
+                leaf_count: t["leafCount"].as_u64().unwrap() as u32,
+                distribution_id: h32(t["distributionId"].as_str().unwrap()),
+            };
+            let encoded = unhex(t["encoded"].as_str().unwrap());
+            assert_eq!(encode_distribution(&p).to_vec(), encoded, "{}", t["name"]);
+            assert_eq!(decode_distribution(&encoded), Ok(p), "{}", t["name"]);
+        }
+        for t in v["malformedDistributionMessages"].as_array().unwrap() {
+            let err = decode_distribution(&unhex(t["encoded"].as_str().unwrap())).unwrap_err();
+            assert_eq!(format!("{err:?}"), t["error"].as_str().unwrap(), "{}", t["name"]);
+        }
+    }
 }

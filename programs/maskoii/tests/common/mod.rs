@@ -3,6 +3,8 @@
 //! instruction builders and error assertions. Other test crates include it with `mod common;`.
 #![allow(dead_code)]
 
+pub mod events;
+
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::solana_program::instruction::error::InstructionError;
@@ -499,7 +501,7 @@ pub fn payer_of(env: &Env) -> Pubkey {
 
 /// Starts a bank with maskoii, the mock recipient and funded admin/guardian keys, not yet initialized.
 pub async fn start() -> (ProgramTestContext, Keypair, Keypair, Pubkey) {
-    let mut test = ProgramTest::new("maskoii", maskoii::ID, processor!(process_maskoii));
+    let mut test = ProgramTest::new("maskoii", maskoii::ID, events::maskoii_processor());
     test.add_program("recipient", recipient_id(), processor!(process_recipient));
     test.add_program("attacker", attacker_id(), processor!(process_attacker));
     test.prefer_bpf(false);
@@ -522,6 +524,8 @@ pub async fn start() -> (ProgramTestContext, Keypair, Keypair, Pubkey) {
         },
     );
     let ctx = test.start_with_context().await;
+    // After the first bank is set up: program-test's stubs are installed then, and are what gets wrapped.
+    events::install();
     (ctx, admin, guardian, store)
 }
 
@@ -561,6 +565,21 @@ pub async fn exec(
     let size = wire_size(&tx);
     assert!(size <= PACKET_DATA_SIZE, "transaction of {size} bytes exceeds {PACKET_DATA_SIZE}");
     env.ctx.banks_client.process_transaction(tx).await
+}
+
+/// `exec` that returns the transaction's log messages (with its `Program data:` event lines) on success, and the
+/// transaction error otherwise.
+pub async fn exec_logged(
+    env: &mut Env,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+) -> std::result::Result<Vec<String>, TransactionError> {
+    let tx = transaction(env, ixs, signers);
+    let size = wire_size(&tx);
+    assert!(size <= PACKET_DATA_SIZE, "transaction of {size} bytes exceeds {PACKET_DATA_SIZE}");
+    let outcome = env.ctx.banks_client.process_transaction_with_metadata(tx).await.expect("banks client");
+    outcome.result?;
+    Ok(outcome.metadata.expect("transaction metadata").log_messages)
 }
 
 /// The signed transaction `exec` would send.

@@ -3,7 +3,7 @@ use maskoii::errors::MaskoiiError;
 use maskoii::instructions::SendArgs;
 use maskoii::protocol::attestation::AttestationKind;
 use maskoii::protocol::message;
-use maskoii::state::{AttesterSetAccount, Config};
+use maskoii::state::{AttesterSetAccount, Config, RouteFee};
 use solana_keypair::Keypair;
 use solana_signer::Signer as _;
 
@@ -44,9 +44,75 @@ async fn test_initialize_twice_fails() {
     let mut args = init_args(&env.admin, &env.guardian, &env.set1, 7000);
     args.overlap_window = 1;
     let result = exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await;
-    assert!(result.is_err());
+    assert_error(result, MaskoiiError::AlreadyInitialized);
     let config: Config = account(&mut env, config_pda()).await;
     assert_eq!(config.overlap_window, OVERLAP);
+}
+
+#[tokio::test]
+async fn test_initialize_and_set_fee_work_when_their_addresses_were_prefunded() {
+    let mut env = fresh().await;
+    // Anyone may send lamports to the predictable addresses before the deployment is initialized (at least the rent
+    // minimum of an empty account, 890,880 lamports): below each account's rent, except the fee vault's, above it.
+    let payer = payer_of(&env);
+    let transfers = [
+        (config_pda(), 1_000_000),
+        (fee_vault_pda(), 50_000_000),
+        (set_pda(1), 890_880),
+        (route_fee_pda(REMOTE_DOMAIN), 890_880),
+    ]
+    .map(|(to, lamports)| anchor_lang::solana_program::system_instruction::transfer(&payer, &to, lamports));
+    exec(&mut env, &transfers, &[]).await.unwrap();
+
+    let deployer = deployer();
+    let args = init_args(&env.admin, &env.guardian, &env.set1, 6000);
+    exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await.unwrap();
+    let config: Config = account(&mut env, config_pda()).await;
+    assert_eq!((config.local_domain, config.admin, config.current_set_id), (LOCAL_DOMAIN, env.admin.pubkey(), 1));
+    let set: AttesterSetAccount = account(&mut env, set_pda(1)).await;
+    assert_eq!((set.set_id, set.total_weight, set.threshold_bps), (1, 5, 6000));
+    let vault = env.ctx.banks_client.get_account(fee_vault_pda()).await.unwrap().unwrap();
+    assert_eq!(vault.owner, maskoii::ID);
+    assert_eq!(vault.lamports, 50_000_000, "a vault funded above its rent keeps the lamports (withdrawable as fees)");
+    for address in [config_pda(), set_pda(1)] {
+        let rent = env.ctx.banks_client.get_rent().await.unwrap();
+        let acc = env.ctx.banks_client.get_account(address).await.unwrap().unwrap();
+        assert_eq!(acc.owner, maskoii::ID);
+        assert!(rent.is_exempt(acc.lamports, acc.data.len()), "topped up to the rent minimum");
+    }
+
+    let admin = env.admin.insecure_clone();
+    exec(&mut env, &[ix_set_fee(&admin.pubkey(), REMOTE_DOMAIN, 7, 2)], &[&admin]).await.unwrap();
+    let fee: RouteFee = account(&mut env, route_fee_pda(REMOTE_DOMAIN)).await;
+    assert_eq!((fee.destination, fee.base_fee, fee.fee_per_byte), (REMOTE_DOMAIN, 7, 2));
+    // Updating an existing fee account keeps it (and a send then pays the new fee).
+    refresh(&mut env).await;
+    exec(&mut env, &[ix_set_fee(&admin.pubkey(), REMOTE_DOMAIN, 9, 0)], &[&admin]).await.unwrap();
+    let fee: RouteFee = account(&mut env, route_fee_pda(REMOTE_DOMAIN)).await;
+    assert_eq!((fee.base_fee, fee.fee_per_byte), (9, 0));
+    let sender = funded(&mut env).await;
+    let args = SendArgs { destination: REMOTE_DOMAIN, recipient: [1; 32], payload: vec![1], max_fee: 9 };
+    exec(&mut env, &[ix_send(&sender.pubkey(), &payer, 0, args)], &[&sender]).await.unwrap();
+}
+
+#[tokio::test]
+async fn test_initialize_refuses_when_only_one_of_its_accounts_exists() {
+    // An account of the program already at set 1's address (an impossible state short of a bug, checked anyway):
+    // initialize does not overwrite it.
+    let (mut ctx, admin, guardian, store) = start().await;
+    let mut data = maskoii::state::AttesterSetAccount::DISCRIMINATOR.to_vec();
+    data.resize(AttesterSetAccount::space(1), 0);
+    let rent = ctx.banks_client.get_rent().await.unwrap().minimum_balance(data.len());
+    ctx.set_account(
+        &set_pda(1),
+        &solana_account::Account { lamports: rent, data, owner: maskoii::ID, ..Default::default() }.into(),
+    );
+    let mut env = Env { ctx, admin, guardian, set1: attesters(5, 1), store };
+    let deployer = deployer();
+    let args = init_args(&env.admin, &env.guardian, &env.set1, 6000);
+    let result = exec(&mut env, &[ix_initialize(&deployer.pubkey(), args)], &[&deployer]).await;
+    assert_error(result, MaskoiiError::AlreadyInitialized);
+    assert!(!exists(&mut env, config_pda()).await);
 }
 
 #[tokio::test]

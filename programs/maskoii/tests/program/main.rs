@@ -7,4 +7,5 @@ mod common;
 mod admin;
 mod attacks;
 mod attester_set;
+mod events;
 mod gateway;

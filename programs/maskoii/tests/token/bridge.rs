@@ -6,13 +6,16 @@ use anchor_lang::solana_program::system_instruction;
 use anchor_lang::ToAccountMetas;
 use anchor_spl::token::spl_token;
 use maskoii::errors::MaskoiiError;
-use maskoii::events::{TransferQueued, TransferReceived, TransferSent};
+use maskoii::events::{
+    MessageDelivered, MessageSent, QueuedTransferReleased, TransferQueued, TransferReceived, TransferSent,
+};
 use maskoii::protocol::{message, token as amounts};
 use maskoii::state::token_payload;
 use maskoii::state::{OutboxMessage, QueuedTransfer, RemoteBridge, TokenConfig, TokenRoute, MODE_LOCK, MODE_MINT};
 use solana_keypair::Keypair;
 use solana_signer::Signer as _;
 
+use crate::common::events::{event, events};
 use crate::common::*;
 use crate::util::*;
 
@@ -115,6 +118,80 @@ async fn test_register_errors() {
     assert!(run(&mut env, &[ix_register(&a, &mint, MODE_MINT, 6)], &[&admin]).await.is_err());
     let cfg: TokenConfig = account(&mut env, token_config_pda(&mint)).await;
     assert_eq!((cfg.mode, cfg.shared_decimals), (MODE_LOCK, 8));
+}
+
+#[tokio::test]
+async fn test_admin_configuration_works_when_its_addresses_were_prefunded() {
+    let mut env = token_setup().await;
+    let admin = env.admin.insecure_clone();
+    let mint = create_mint(&mut env, 9).await;
+    let payer = payer_of(&env);
+    // The token config, remote bridge and route addresses are predictable: someone sends lamports to each first.
+    let targets = [token_config_pda(&mint), remote_bridge_pda(REMOTE_DOMAIN), route_pda(&mint, REMOTE_DOMAIN)];
+    let transfers = targets.map(|to| system_instruction::transfer(&payer, &to, 1_000_000));
+    exec(&mut env, &transfers, &[]).await.unwrap();
+    let a = admin.pubkey();
+    exec(&mut env, &[ix_register(&a, &mint, MODE_LOCK, 8)], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_set_remote_bridge(&a, REMOTE_DOMAIN, evm_bridge())], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_link(&a, &mint, REMOTE_DOMAIN, evm_token())], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_rate_limits(&a, &mint, limits(500, 1, 700, 2))], &[&admin]).await.unwrap();
+
+    let config: TokenConfig = account(&mut env, token_config_pda(&mint)).await;
+    assert_eq!((config.mint, config.mode, config.local_decimals, config.shared_decimals), (mint, MODE_LOCK, 9, 8));
+    let remote: RemoteBridge = account(&mut env, remote_bridge_pda(REMOTE_DOMAIN)).await;
+    assert_eq!((remote.domain, remote.bridge), (REMOTE_DOMAIN, evm_bridge()));
+    let route: TokenRoute = account(&mut env, route_pda(&mint, REMOTE_DOMAIN)).await;
+    assert_eq!((route.mint, route.remote_domain, route.remote_token), (mint, REMOTE_DOMAIN, evm_token()));
+    assert_eq!((route.outbound.capacity, route.inbound.capacity, route.inbound.level), (500, 700, 700));
+    for address in targets {
+        let acc = env.ctx.banks_client.get_account(address).await.unwrap().unwrap();
+        let rent = env.ctx.banks_client.get_rent().await.unwrap();
+        assert_eq!(acc.owner, maskoii::ID);
+        assert!(rent.is_exempt(acc.lamports, acc.data.len()));
+    }
+
+    // Rate limits before the link on another route: the route is created by whichever comes first.
+    let route2 = route_pda(&mint, 1002);
+    exec(&mut env, &[system_instruction::transfer(&payer, &route2, 1_000_000)], &[]).await.unwrap();
+    let args = maskoii::instructions::RateLimitsArgs { remote_domain: 1002, ..limits(5, 0, 6, 0) };
+    exec(&mut env, &[ix_rate_limits(&a, &mint, args)], &[&admin]).await.unwrap();
+    exec(&mut env, &[ix_link(&a, &mint, 1002, [0x44; 32])], &[&admin]).await.unwrap();
+    let route: TokenRoute = account(&mut env, route2).await;
+    assert_eq!((route.remote_token, route.outbound.capacity, route.inbound.capacity), ([0x44; 32], 5, 6));
+
+    // A second registration of the mint is refused, whatever the mode.
+    refresh(&mut env).await;
+    assert_token_error(
+        exec(&mut env, &[ix_register(&a, &mint, MODE_MINT, 8)], &[&admin]).await,
+        MaskoiiError::TokenAlreadyRegistered,
+    );
+    let config: TokenConfig = account(&mut env, token_config_pda(&mint)).await;
+    assert_eq!(config.mode, MODE_LOCK);
+}
+
+#[tokio::test]
+async fn test_configuration_refuses_a_foreign_or_mistyped_account_at_its_address() {
+    // Impossible states short of a bug (only this program can write its PDAs), checked anyway: an existing account at
+    // a route or fee address is used only if it is this program's account of the right type.
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    let admin = b.admin();
+    let rent = b.env.ctx.banks_client.get_rent().await.unwrap().minimum_balance(200);
+    let mut mistyped = RemoteBridge::DISCRIMINATOR.to_vec();
+    mistyped.resize(200, 0);
+    let account = |data: Vec<u8>, owner: Pubkey| {
+        solana_account::Account { lamports: rent, data, owner, ..Default::default() }.into()
+    };
+    b.env.ctx.set_account(&route_pda(&b.mint, 1002), &account(mistyped, maskoii::ID));
+    b.env.ctx.set_account(&route_pda(&b.mint, 1004), &account(vec![1; 200], spl_token::ID));
+    let link = |domain| ix_link(&admin.pubkey(), &b.mint, domain, evm_token());
+    assert_anchor_error(
+        run(&mut b.env, &[link(1002)], &[&admin]).await,
+        anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch,
+    );
+    assert_anchor_error(
+        run(&mut b.env, &[link(1004)], &[&admin]).await,
+        anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram,
+    );
 }
 
 #[tokio::test]
@@ -708,4 +785,65 @@ async fn test_receive_fake_mint_and_size_of_the_delivery_transaction() {
     assert_anchor_error(exec(&mut b.env, &[wrong], &[]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
     exec(&mut b.env, &[accounts.build(id, msg.clone())], &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &user_token).await, 10);
+}
+
+// ---------------------------------------------------------------- events
+
+#[tokio::test]
+async fn test_transfer_out_in_queue_and_release_log_their_events() {
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    // Out: `TransferSent` and the gateway's `MessageSent` with the 73-byte payload, in one transaction.
+    let nonce = b.next_nonce().await;
+    let ix = b.transfer_accounts().await.build(transfer_args(1_234_567_891));
+    let user = b.user.insecure_clone();
+    refresh(&mut b.env).await;
+    let logs = exec_logged(&mut b.env, &[ix], &[&user]).await.unwrap();
+    let sent: MessageSent = event(&logs);
+    let outbox: OutboxMessage = account(&mut b.env, outbox_pda(nonce)).await;
+    assert_eq!((sent.message.clone(), sent.nonce, sent.destination), (outbox.message, nonce, REMOTE_DOMAIN));
+    let transfer: TransferSent = event(&logs);
+    assert_eq!(transfer.message_id, sent.message_id);
+    assert_eq!((transfer.mint, transfer.destination, transfer.from), (b.mint, REMOTE_DOMAIN, b.user.pubkey()));
+    assert_eq!(
+        (transfer.recipient, transfer.amount, transfer.wire_amount),
+        (evm_recipient(), 1_234_567_890, 123_456_789)
+    );
+
+    // In: `MessageDelivered` by the gateway, then `TransferReceived` from the self-CPI into `handle`.
+    b.set_limits(limits(u64::MAX, 0, 1_000, 10)).await;
+    let bob_token = token_account(&mut b.env, &b.mint, &Keypair::new().pubkey()).await;
+    let msg = b.transfer_message(&bob_token, 600);
+    let metas = b.receive_accounts(bob_token).await.metas();
+    let logs = deliver_to_bridge_logged(&mut b.env, &msg, metas).await.unwrap();
+    let delivered: MessageDelivered = event(&logs);
+    assert_eq!((delivered.message_id, delivered.origin), (message::id(&msg), REMOTE_DOMAIN));
+    let received: TransferReceived = event(&logs);
+    assert_eq!(
+        (received.origin, received.mint, received.recipient, received.amount),
+        (REMOTE_DOMAIN, b.mint, bob_token, 6_000)
+    );
+    let at = |logs: &[String], prefix: &str| logs.iter().position(|l| l.starts_with(prefix)).unwrap();
+    let invoke2 = format!("Program {} invoke [2]", maskoii::ID);
+    assert!(at(&logs, &invoke2) < logs.len() - 1, "handle ran as a nested invocation: {logs:#?}");
+
+    // Over the limit: queued (`TransferQueued`, no `TransferReceived`), then released.
+    let msg = b.transfer_message(&bob_token, 600);
+    let metas = b.receive_accounts(bob_token).await.metas();
+    let logs = deliver_to_bridge_logged(&mut b.env, &msg, metas).await.unwrap();
+    let q_key = queue_pda(&b.route(), 0);
+    let queued: TransferQueued = event(&logs);
+    assert_eq!(
+        (queued.queued_transfer, queued.seq, queued.origin, queued.mint, queued.recipient, queued.amount),
+        (q_key, 0, REMOTE_DOMAIN, b.mint, bob_token, 6_000)
+    );
+    assert!(events::<TransferReceived>(&logs).is_empty(), "nothing credited yet");
+    advance(&mut b.env, 20).await;
+    refresh(&mut b.env).await;
+    let payer = payer_of(&b.env);
+    let release = release_ix(b, q_key, payer, bob_token);
+    let logs = exec_logged(&mut b.env, &[release], &[]).await.unwrap();
+    let released: QueuedTransferReleased = event(&logs);
+    assert_eq!((released.queued_transfer, released.seq), (q_key, 0));
+    let received: TransferReceived = event(&logs);
+    assert_eq!((received.recipient, received.amount), (bob_token, 6_000));
 }

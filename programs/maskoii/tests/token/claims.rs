@@ -5,6 +5,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::ToAccountMetas;
 use anchor_spl::token::spl_token;
 use maskoii::errors::MaskoiiError;
+use maskoii::events::{Claimed, DistributionCreated, DistributionFunded};
 use maskoii::instructions::ClaimArgs;
 use maskoii::protocol::{merkle, message};
 use maskoii::state::token_payload::{self, DistributionPayload};
@@ -12,6 +13,7 @@ use maskoii::state::{claim_leaf, claim_leaf_preimage_hash, ClaimBitmap, Distribu
 use solana_keypair::Keypair;
 use solana_signer::Signer as _;
 
+use crate::common::events::{event, events};
 use crate::common::*;
 use crate::util::*;
 
@@ -378,4 +380,54 @@ async fn test_distribution_payload_errors() {
         .is_err());
     let d: Distribution = account(&mut b.env, distribution_pda(REMOTE_DOMAIN, &id)).await;
     assert_eq!(d.root, root, "the first distribution is untouched");
+}
+
+#[tokio::test]
+async fn test_distribution_and_claim_log_their_events() {
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    b.fill_escrow(100_000_000_000).await;
+    let t = tree(b, &[100, 200, 300]).await;
+    let id = [0xe7; 32];
+    let payload = token_payload::encode_distribution(&distribution_payload(b, t.root, 600, 3, id));
+    let msg = b.raw_message(evm_bridge(), &payload);
+    let metas = receive_metas(b, payer_of(&b.env), &id);
+    let logs = deliver_to_bridge_logged(&mut b.env, &msg, metas).await.unwrap();
+    let d_key = distribution_pda(REMOTE_DOMAIN, &id);
+    let created: DistributionCreated = event(&logs);
+    assert_eq!(
+        (created.distribution, created.origin, created.distribution_id, created.mint, created.root),
+        (d_key, REMOTE_DOMAIN, id, b.mint, t.root)
+    );
+    assert_eq!((created.total, created.leaf_count, created.funded), (600, 3, true));
+    let funded: DistributionFunded = event(&logs);
+    assert_eq!((funded.distribution, funded.amount), (d_key, 6_000));
+
+    let logs = exec_logged(&mut b.env, &[claim_ix(d_key, b.mint, t.leaves[2].token, t.args(2))], &[]).await.unwrap();
+    let claimed: Claimed = event(&logs);
+    assert_eq!((claimed.distribution, claimed.distribution_id, claimed.index), (d_key, id, 2));
+    assert_eq!((claimed.claimant, claimed.token_account), (t.leaves[2].claimant, t.leaves[2].token));
+    assert_eq!((claimed.amount, claimed.local_amount), (300, 3_000));
+}
+
+#[tokio::test]
+async fn test_distribution_over_the_limit_logs_unfunded_then_funded() {
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    b.fill_escrow(100_000_000_000).await;
+    b.set_limits(limits(u64::MAX, 0, 500, 10)).await;
+    let t = tree(b, &[100, 500]).await;
+    let id = [0xe8; 32];
+    let payload = token_payload::encode_distribution(&distribution_payload(b, t.root, 600, 2, id));
+    let msg = b.raw_message(evm_bridge(), &payload);
+    let metas = receive_metas(b, payer_of(&b.env), &id);
+    let logs = deliver_to_bridge_logged(&mut b.env, &msg, metas).await.unwrap();
+    let d_key = distribution_pda(REMOTE_DOMAIN, &id);
+    assert!(!event::<DistributionCreated>(&logs).funded);
+    assert!(events::<DistributionFunded>(&logs).is_empty());
+    b.set_limits(limits(u64::MAX, 0, 1_000, 10)).await; // capacity 1,000, level kept at 500
+    advance(&mut b.env, 10).await; // +100
+    refresh(&mut b.env).await;
+    let fund = fund_ix(b, d_key);
+    let logs = exec_logged(&mut b.env, &[fund], &[]).await.unwrap();
+    let funded: DistributionFunded = event(&logs);
+    assert_eq!((funded.distribution, funded.amount), (d_key, 6_000));
 }

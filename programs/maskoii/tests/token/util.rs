@@ -1,5 +1,5 @@
 //! Token-bridge fixtures: SPL mints and accounts, bridge configuration, inbound token messages delivered through
-//! the gateway, event decoding.
+//! the gateway.
 
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::Instruction;
@@ -302,6 +302,22 @@ pub async fn deliver_to_bridge(
     result
 }
 
+/// `deliver_to_bridge` that returns the delivery's logs (its events) on success.
+pub async fn deliver_to_bridge_logged(
+    env: &mut Env,
+    msg: &[u8],
+    remaining: Vec<AccountMeta>,
+) -> std::result::Result<Vec<String>, solana_transaction_error::TransactionError> {
+    let id = message::id(msg);
+    let set = env.set1.clone();
+    post(env, AttestationKind::Message, 1, &set, &id, &[0, 1, 2]).await;
+    let payer = payer_of(env);
+    let mut accounts = DeliverAccounts::new(&payer, &payer, 1, msg, &env.store);
+    accounts.recipient_program = maskoii::ID;
+    accounts.remaining = remaining;
+    exec_logged(env, &[accounts.build(id, msg.to_vec())], &[]).await
+}
+
 // ---------------------------------------------------------------- fixture
 
 /// The core's `setup`: 5 equal attesters, 60 % threshold, zero fee to `REMOTE_DOMAIN`.
@@ -439,9 +455,6 @@ impl Bridge {
 }
 
 // ---------------------------------------------------------------- misc
-//
-// Events cannot be observed here: off chain, Anchor's `sol_log_data` (what `emit!` calls) is a no-op, so with a
-// native processor nothing reaches the transaction log. Tests assert the state each event describes instead.
 
 /// Runs `ixs` (after a fresh blockhash, so that repeating an identical transaction is not deduplicated).
 pub async fn run(

@@ -518,6 +518,9 @@ export type Maskoii = {
         },
         {
           name: "config";
+          docs: [
+            "Created here (pre-funding-safe); `AlreadyInitialized` if it exists, like the fee vault and attester set 1.",
+          ];
           writable: true;
           pda: {
             seeds: [
@@ -940,6 +943,7 @@ export type Maskoii = {
         },
         {
           name: "routeFee";
+          docs: ["The `RouteFee` PDA of `destination`: created on first use (pre-funding-safe), else updated."];
           writable: true;
           pda: {
             seeds: [
@@ -1071,6 +1075,7 @@ export type Maskoii = {
         },
         {
           name: "route";
+          docs: ["The `TokenRoute` PDA of (mint, domain): created on first use (pre-funding-safe), else updated."];
           writable: true;
           pda: {
             seeds: [
@@ -1134,6 +1139,9 @@ export type Maskoii = {
         },
         {
           name: "tokenConfig";
+          docs: [
+            "The mint's `TokenConfig` PDA: created here (pre-funding-safe); `TokenAlreadyRegistered` if it exists.",
+          ];
           writable: true;
           pda: {
             seeds: [
@@ -1329,6 +1337,7 @@ export type Maskoii = {
         },
         {
           name: "route";
+          docs: ["The `TokenRoute` PDA of (mint, domain): created on first use (pre-funding-safe), else updated."];
           writable: true;
           pda: {
             seeds: [
@@ -1387,6 +1396,7 @@ export type Maskoii = {
         },
         {
           name: "remoteBridge";
+          docs: ["The `RemoteBridge` PDA of `domain`: created on first use (pre-funding-safe), else updated."];
           writable: true;
           pda: {
             seeds: [
@@ -2225,6 +2235,16 @@ export type Maskoii = {
       code: 6083;
       name: "distributionAlreadyExists";
       msg: "a distribution with this id from this origin already exists (ids are single-use per origin)";
+    },
+    {
+      code: 6084;
+      name: "alreadyInitialized";
+      msg: "the program is already initialized: its config, fee vault or attester set 1 exists";
+    },
+    {
+      code: 6085;
+      name: "tokenAlreadyRegistered";
+      msg: "mint is already registered: its token config exists";
     },
   ];
   types: [
