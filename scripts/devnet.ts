@@ -145,39 +145,6 @@ const steps: Step[] = [
     },
   },
   {
-    name: `start ${ATTESTER_COUNT} attester nodes and the relayer`,
-    run: async (devnet) => {
-      if (devnet.deployment === undefined) throw new DevnetError("the nodes need the deploy step first");
-      devnet.nodes = await startNodes({
-        supervisor: devnet.supervisor,
-        root: ROOT,
-        dir: NODES_DIR,
-        logDir: LOG_DIR,
-        // Local chains mine a block per transaction, so a block is final as soon as it exists (depth 0); a public
-        // chain uses its `finalized` tag or a real confirmation depth.
-        chains: DEVNET_CHAINS.map((chain) => ({
-          domain: chain.domain,
-          rpcUrl: chain.rpcUrl,
-          deploymentFile: join(ROOT, "deployments", `${chain.chainId}.json`),
-          finality: { kind: "confirmations", depth: 0 },
-          pollIntervalMs: 200,
-        })),
-        attesters: devnet.attesters,
-        relayerKey: relayerKey(),
-        log,
-      });
-    },
-  },
-  {
-    name: "demo transfer A -> B (attested by the nodes, delivered by the relayer)",
-    run: async (devnet) => {
-      if (devnet.deployment === undefined || devnet.nodes === undefined) {
-        throw new DevnetError("the demo needs the deployment and the nodes first");
-      }
-      await runDemoTransfer({ deployment: devnet.deployment, nodes: devnet.nodes, quorum: QUORUM, log });
-    },
-  },
-  {
     name: "initialize maskoii on Solana and link it with chain A",
     solana: true,
     run: async (devnet) => {
@@ -197,11 +164,62 @@ const steps: Step[] = [
     },
   },
   {
+    name: `start ${ATTESTER_COUNT} attester nodes and the relayer`,
+    run: async (devnet) => {
+      if (devnet.deployment === undefined) throw new DevnetError("the nodes need the deploy step first");
+      const solana = devnet.solanaDeployment;
+      devnet.nodes = await startNodes({
+        supervisor: devnet.supervisor,
+        root: ROOT,
+        dir: NODES_DIR,
+        logDir: LOG_DIR,
+        // Local chains mine a block per transaction, so a block is final as soon as it exists (depth 0); a public
+        // chain uses its `finalized` tag or a real confirmation depth.
+        chains: [
+          ...DEVNET_CHAINS.map((chain) => ({
+            domain: chain.domain,
+            rpcUrl: chain.rpcUrl,
+            deploymentFile: join(ROOT, "deployments", `${chain.chainId}.json`),
+            finality: { kind: "confirmations", depth: 0 },
+            pollIntervalMs: 200,
+          })),
+          ...(solana === undefined
+            ? []
+            : [
+                {
+                  family: "solana",
+                  domain: SOLANA.domain,
+                  rpcUrl: solana.endpoint.url,
+                  programId: solana.endpoint.programId,
+                  commitment: "confirmed",
+                  pollIntervalMs: 200,
+                },
+              ]),
+        ],
+        attesters: devnet.attesters,
+        relayerKey: relayerKey(),
+        // The relayer pays Solana fees with the funded devnet relayer keypair (its 32-byte ed25519 seed).
+        ...(solana === undefined ? {} : { relayerSolanaKey: toHex(solana.relayer.secretKey.slice(0, 32)) }),
+        log,
+      });
+    },
+  },
+  {
+    name: "demo transfer A -> B (attested by the nodes, delivered by the relayer)",
+    run: async (devnet) => {
+      if (devnet.deployment === undefined || devnet.nodes === undefined) {
+        throw new DevnetError("the demo needs the deployment and the nodes first");
+      }
+      await runDemoTransfer({ deployment: devnet.deployment, nodes: devnet.nodes, quorum: QUORUM, log });
+    },
+  },
+  {
     name: "demo round trip A -> Solana -> A",
     solana: true,
     run: async (devnet) => {
       if (devnet.solanaDeployment === undefined) throw new DevnetError("the Solana demo needs the Solana setup first");
-      await runSolanaRoundTrip({ solana: devnet.solanaDeployment, attesters: devnet.attesters, quorum: QUORUM, log });
+      if (devnet.nodes === undefined) throw new DevnetError("the Solana demo needs the nodes first");
+      await runSolanaRoundTrip({ solana: devnet.solanaDeployment, nodes: devnet.nodes, quorum: QUORUM, log });
     },
   },
 ];

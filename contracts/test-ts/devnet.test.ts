@@ -97,8 +97,11 @@ function devnetServersRunning(): string[] {
  * server process is left, and nothing answers on the devnet ports.
  */
 async function assertNothingLeft(output: string, solana: boolean): Promise<void> {
-  const pids = [...output.matchAll(/started (chain[AB]|solana) \(pid (\d+)\)/g)].map((m) => Number(m[2]));
-  assert.equal(pids.length, solana ? 3 : 2, output);
+  const pids = [...output.matchAll(/started (chain[AB]|solana|attester\d|relayer) \(pid (\d+)\)/g)].map((m) =>
+    Number(m[2]),
+  );
+  // The chains (and the Solana RPC), three attester nodes and the relayer.
+  assert.equal(pids.length, (solana ? 3 : 2) + 4, output);
   for (const pid of pids) assert.equal(groupAlive(pid), false, `process group ${pid} is gone`);
   assert.deepEqual(devnetServersRunning(), [], "no hardhat node or local Solana RPC of the devnet survives");
   for (const chain of DEVNET_CHAINS) assert.equal(await probeChainId(chain.rpcUrl), undefined, chain.rpcUrl);
@@ -119,7 +122,9 @@ describe("npm start (scripts/devnet.ts)", () => {
     assert.match(output, /message id\s+0x[0-9a-f]{64}/);
     assert.match(output, /status on B\s+Delivered/);
     assert.match(output, /gas send \(A\)\s+\d+/);
-    assert.match(output, /gas deliver \(B\)\s+\d+/);
+    assert.match(output, /gas deliver \(B\)\s+\d+ \(delivered by the relayer in tx 0x[0-9a-f]{64}\)/);
+    assert.match(output, /quorum of attester signatures \d+ ms after the send was mined/);
+    assert.match(output, /delivered by the relayer\s+\d+ ms after the send was mined/);
     assert.match(output, /recipient on B\s+0x[0-9a-fA-F]{40} holds 100\.5 bridged DEMO/);
     if (SOLANA_EXPECTED) {
       assert.match(output, /solana up: http:\/\/127\.0\.0\.1:8899 \(PubSub ws:\/\/127\.0\.0\.1:8900\), domain 1003/);
@@ -131,7 +136,10 @@ describe("npm start (scripts/devnet.ts)", () => {
       assert.match(output, /A -> Solana: recipient token account \w+ \(owner \w+\) holds 42\.5 bDEMO1001/);
       assert.match(output, /Solana -> A: message id 0x[0-9a-f]{64} \(nonce 0 of domain 1003\)/);
       assert.match(output, /Solana -> A: status on A Delivered/);
-      assert.match(output, /Solana -> A: timings send \d+ ms .* deliver \d+ ms \(gas \d+ .* total \d+ ms/);
+      assert.match(
+        output,
+        /Solana -> A: timings send \d+ ms .* deliver \d+ ms \(by the relayer, gas \d+ .* total \d+ ms/,
+      );
       assert.match(
         output,
         /Solana -> A: recipient on A 0x[0-9a-fA-F]{40} got back 42\.5 DEMO1001; bridged supply on Solana 0$/m,
@@ -141,9 +149,10 @@ describe("npm start (scripts/devnet.ts)", () => {
     }
     assert.doesNotMatch(output, /ws error|Error:|failed/, "no error output");
     assert.match(output, /all devnet processes stopped/);
-    // Only addresses are printed for attesters, never keys (a private key is 64 hex digits).
+    // Only addresses are printed for attesters, never keys (a private key is 64 hex digits); message ids and
+    // transaction hashes are the only 32-byte values printed.
     assert.doesNotMatch(
-      output.replace(/message\s+0x[0-9a-f]{64}|message id\s+0x[0-9a-f]{64}/g, ""),
+      output.replace(/message\s+0x[0-9a-f]{64}|message id\s+0x[0-9a-f]{64}|in tx 0x[0-9a-f]{64}/g, ""),
       /0x[0-9a-fA-F]{64}/,
     );
 

@@ -104,7 +104,7 @@ export async function startNodes(args: {
         log: { level: "info" },
       }),
     });
-    args.supervisor.start({
+    const managed = args.supervisor.start({
       name,
       command: process.execPath,
       args: [cli, "attester", "--config", configFile],
@@ -112,6 +112,7 @@ export async function startNodes(args: {
       env,
       logFile: join(args.logDir, `${name}.log`),
     });
+    args.log(`started ${name} (pid ${managed.pid}), log ${managed.logFile}`);
     attesterUrls.push(`http://${HOST}:${port}`);
   }
   const relayerUrl = `http://${HOST}:${RELAYER_PORT}`;
@@ -139,7 +140,7 @@ export async function startNodes(args: {
       log: { level: "info" },
     }),
   });
-  args.supervisor.start({
+  const relayer = args.supervisor.start({
     name: "relayer",
     command: process.execPath,
     args: [cli, "relayer", "--config", relayerConfig],
@@ -147,6 +148,7 @@ export async function startNodes(args: {
     env,
     logFile: join(args.logDir, "relayer.log"),
   });
+  args.log(`started relayer (pid ${relayer.pid}), log ${relayer.logFile}`);
   for (const [index, url] of attesterUrls.entries()) await waitReady(url, `attester${index}`);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {

@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { attestationDigest, buildAttestation, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
-// The Solana client is not exported from the package root (yet): imported from the sdk's sources.
+import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import { MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
 import { createMint, getAccount, getMint, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
@@ -20,7 +19,6 @@ import {
   getAddress,
   type Hash,
   type Hex,
-  pad,
   parseEventLogs,
   parseUnits,
 } from "viem";
@@ -35,9 +33,12 @@ import {
 } from "../deploy.ts";
 import { demoTokenAbi } from "./abi.ts";
 import { HOST } from "./chains.ts";
-import { MESSAGE_STATUS } from "./demo.ts";
-import type { Attester } from "./keys.ts";
+import { MESSAGE_STATUS, waitForDelivery } from "./demo.ts";
+import type { DevnetNodes } from "./nodes.ts";
 import type { ManagedProcess, Supervisor } from "./processes.ts";
+
+/** How long one leg of the round trip may take, send to delivery. */
+const LEG_TIMEOUT_MS = 90_000;
 
 /** The devnet's Solana endpoint: domain 1003 (protocol §1), the usual Solana ports (PubSub on port + 1). */
 export const SOLANA = {
@@ -515,18 +516,19 @@ export type RoundTripResult = { toSolana: LegResult; back: LegResult; amount: bi
  */
 export async function runSolanaRoundTrip(args: {
   solana: SolanaDeployment;
-  attesters: readonly Attester[];
+  /** The running attester nodes and relayer (scripts/lib/nodes.ts), Solana among their chains. */
+  nodes: DevnetNodes;
+  /** How many attester signatures make a quorum. */
   quorum: number;
   log: (line: string) => void;
 }): Promise<RoundTripResult> {
   const { solana } = args;
-  const { client, connection, evm, mint, relayer } = solana;
+  const { client, connection, evm, mint } = solana;
   const publicA = await evm.connection.viem.getPublicClient();
-  const [ownerA, userA, relayerA] = await evm.connection.viem.getWalletClients();
-  if (ownerA === undefined || userA === undefined || relayerA === undefined) {
+  const [ownerA, userA] = await evm.connection.viem.getWalletClients();
+  if (ownerA === undefined || userA === undefined) {
     throw new SolanaError("the devnet chain needs at least three funded accounts");
   }
-  const signers = args.attesters.slice(0, args.quorum);
   const evmUser = getAddress(userA.account.address);
   const amount = parseUnits("42.5", DEMO_DECIMALS);
   const symbol = evmSymbol(evm);
@@ -585,32 +587,22 @@ export async function runSolanaRoundTrip(args: {
   const sendToSolana = performance.now() - t;
   const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: sendReceipt.logs });
   if (sent === undefined) throw new SolanaError("transferRemote emitted no MessageSent");
-  const inbound = sent.args.message;
   const inboundId = sent.args.messageId;
 
-  t = performance.now();
-  const solanaConfig = await client.fetchConfig();
-  const solanaSet = await client.fetchAttesterSet(solanaConfig.currentSetId);
-  if (solanaSet === null) throw new SolanaError(`Solana attester set ${solanaConfig.currentSetId} does not exist`);
-  const toSolanaAttestation = buildAttestation({
-    digest: client.digest("message", SOLANA.domain, solanaConfig.currentSetId, inboundId),
-    attesterSetId: solanaConfig.currentSetId,
-    attesters: solanaSet.attesters.map((a) => getAddress(a)),
-    signers: signers.map((signer) => signer.privateKey),
+  // The attester nodes sign it for the program (verifier = program id) and the relayer posts the signatures and
+  // delivers on Solana; the demo only watches.
+  const toSolanaTimings = await waitForDelivery({
+    messageId: inboundId,
+    attesterUrls: args.nodes.attesterUrls,
+    quorum: args.quorum,
+    delivered: () => client.isDelivered(inboundId),
+    timeoutMs: LEG_TIMEOUT_MS,
   });
-  const attestToSolana = performance.now() - t;
-
-  t = performance.now();
-  const { plan } = await client.deliver({
-    relayer,
-    message: inbound,
-    attestation: toSolanaAttestation,
-    remainingAccounts: await client.tokenHandleAccounts(relayer.publicKey, inbound),
-  });
-  const deliverOnSolana = performance.now() - t;
   const delivered = await client.isDelivered(inboundId);
   const credited = (await getAccount(connection, userToken)).amount;
-  const totalToSolana = sendToSolana + attestToSolana + deliverOnSolana;
+  const attestToSolana = toSolanaTimings.quorumMs;
+  const deliverOnSolana = toSolanaTimings.deliveredMs - toSolanaTimings.quorumMs;
+  const totalToSolana = sendToSolana + toSolanaTimings.deliveredMs;
   const expectedCredit =
     (amount / 10n ** BigInt(DEMO_DECIMALS - SHARED_DECIMALS)) * 10n ** BigInt(SPL_DECIMALS - SHARED_DECIMALS);
   const toSolana: LegResult = {
@@ -622,9 +614,8 @@ export async function runSolanaRoundTrip(args: {
   args.log(`A -> Solana: status on Solana ${toSolana.status}`);
   args.log(
     `A -> Solana: timings send ${ms(sendToSolana)} (transferRemote on A), attest ${ms(attestToSolana)} ` +
-      `(${signers.length} of ${solanaSet.attesters.length}, verifier = program id), deliver ${ms(deliverOnSolana)} ` +
-      `(${plan.transactions.length} Solana transaction(s) of ${plan.sizes.join(", ")} bytes: ` +
-      `${plan.signaturesPerTransaction.join(" + ")} signature(s) posted, then deliver), total ${ms(totalToSolana)}`,
+      `(a quorum of the ${args.nodes.attesterUrls.length} attester nodes, verifier = program id), deliver ` +
+      `${ms(deliverOnSolana)} (the relayer posts the signatures and delivers), total ${ms(totalToSolana)}`,
   );
   args.log(
     `A -> Solana: recipient token account ${userToken.toBase58()} (owner ${user.publicKey.toBase58()}) holds ` +
@@ -649,47 +640,35 @@ export async function runSolanaRoundTrip(args: {
   const transferSignature = await client.sendAndConfirm([out.instruction], [user]);
   const sendFromSolana = performance.now() - t;
 
-  // Attesters read the message from the outbox account by nonce (native execution logs no events).
-  t = performance.now();
+  // The attester nodes read it from the outbox account once final, sign it for A's gateway, and the relayer
+  // delivers it on A.
   const outbox = await client.fetchOutboxMessage(out.nonce);
   if (outbox === null) throw new SolanaError(`no outbox account for nonce ${out.nonce}`);
   if (outbox.message !== out.message) throw new SolanaError("the outbox message differs from the one predicted");
-  const setIdA = await publicA.readContract({
+  const backTimings = await waitForDelivery({
+    messageId: outbox.messageId,
+    attesterUrls: args.nodes.attesterUrls,
+    quorum: args.quorum,
+    delivered: async () =>
+      (await publicA.readContract({
+        address: evm.contracts.gateway,
+        abi: gatewayAbi,
+        functionName: "messageStatus",
+        args: [outbox.message],
+      })) !== 0,
+    timeoutMs: LEG_TIMEOUT_MS,
+  });
+  const attestBack = backTimings.quorumMs;
+  const deliverOnA = backTimings.deliveredMs - backTimings.quorumMs;
+  const [deliveredEvent] = await publicA.getContractEvents({
     address: evm.contracts.gateway,
     abi: gatewayAbi,
-    functionName: "currentSetId",
+    eventName: "MessageDelivered",
+    args: { messageId: outbox.messageId },
+    fromBlock: 0n,
   });
-  const [membersA] = await publicA.readContract({
-    address: evm.contracts.gateway,
-    abi: gatewayAbi,
-    functionName: "getSet",
-    args: [setIdA],
-  });
-  const backAttestation = buildAttestation({
-    digest: attestationDigest("message", {
-      domain: evm.domain,
-      verifier: pad(evm.contracts.gateway, { size: 32 }),
-      attesterSetId: setIdA,
-      value: outbox.messageId,
-    }),
-    attesterSetId: setIdA,
-    attesters: membersA,
-    signers: signers.map((signer) => signer.privateKey),
-  });
-  const attestBack = performance.now() - t;
-
-  t = performance.now();
-  const deliverReceipt = await confirmEvm(
-    evm,
-    relayerA.writeContract({
-      address: evm.contracts.gateway,
-      abi: gatewayAbi,
-      functionName: "deliver",
-      args: [outbox.message, backAttestation],
-    }),
-    "deliver on A",
-  );
-  const deliverOnA = performance.now() - t;
+  if (deliveredEvent === undefined) throw new SolanaError(`no MessageDelivered for ${outbox.messageId} on A`);
+  const deliverReceipt = await publicA.getTransactionReceipt({ hash: deliveredEvent.transactionHash });
   const statusValue = await publicA.readContract({
     address: evm.contracts.gateway,
     abi: gatewayAbi,
@@ -704,7 +683,7 @@ export async function runSolanaRoundTrip(args: {
     args: [evmUser],
   });
   const supply = (await getMint(connection, mint)).supply;
-  const totalBack = sendFromSolana + attestBack + deliverOnA;
+  const totalBack = sendFromSolana + backTimings.deliveredMs;
   const back: LegResult = {
     messageId: outbox.messageId,
     status: backStatus,
@@ -714,8 +693,8 @@ export async function runSolanaRoundTrip(args: {
   args.log(`Solana -> A: status on A ${backStatus}`);
   args.log(
     `Solana -> A: timings send ${ms(sendFromSolana)} (token_transfer_remote, tx ${transferSignature}), ` +
-      `attest ${ms(attestBack)} (outbox read, ${signers.length} of ${membersA.length}), deliver ${ms(deliverOnA)} ` +
-      `(gas ${deliverReceipt.gasUsed} incl. 21,000 base), total ${ms(totalBack)}`,
+      `attest ${ms(attestBack)} (outbox read when final, a quorum of the attester nodes), deliver ${ms(deliverOnA)} ` +
+      `(by the relayer, gas ${deliverReceipt.gasUsed} incl. 21,000 base), total ${ms(totalBack)}`,
   );
   args.log(
     `Solana -> A: recipient on A ${evmUser} got back ${formatUnits(balanceAfter - balanceBefore + amount, DEMO_DECIMALS)} ` +

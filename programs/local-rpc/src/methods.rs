@@ -75,7 +75,7 @@ pub fn call(chain: &mut Chain, method: &str, params: &Params) -> Result<Value, R
         "getSlot" => {
             let config = params.config(0)?;
             check_min_context_slot(chain, &config)?;
-            Ok(json!(chain.slot()))
+            Ok(json!(slot_at(chain, config.str("commitment")?)))
         }
         "getTokenAccountBalance" => get_token_account_balance(chain, params),
         "getTokenAccountsByOwner" => get_token_accounts_by_owner(chain, params),
@@ -349,6 +349,19 @@ fn get_epoch_info(chain: &mut Chain, params: &Params) -> Result<Value, RpcError>
         "slotsInEpoch": info.slots_in_epoch,
         "transactionCount": info.transaction_count,
     }))
+}
+
+/// The newest slot at a commitment level. Transactions execute in the working (tip) slot, so only the slots before
+/// it are complete: `confirmed` is the last frozen slot, `finalized` trails the tip by FINALIZED_DISTANCE (as
+/// `confirmation` reports transactions). `processed` is the tip; so is an absent commitment, for clients that poll
+/// the tip without one (a real node would default to `finalized`).
+fn slot_at(chain: &Chain, commitment: Option<&str>) -> u64 {
+    let tip = chain.slot();
+    match commitment {
+        Some("confirmed" | "single" | "singleGossip") => tip.saturating_sub(1),
+        Some("finalized" | "root" | "max") => tip.saturating_sub(FINALIZED_DISTANCE),
+        _ => tip,
+    }
 }
 
 fn confirmation(chain: &Chain, record: &TxRecord) -> (Value, &'static str) {

@@ -1062,3 +1062,28 @@ fn test_versioned_transaction_with_lookup_table() {
     let history = server.call("getSignaturesForAddress", json!([dest.to_string()]));
     assert_eq!(history[0]["signature"], sig);
 }
+
+#[test]
+fn test_get_slot_by_commitment_never_reports_the_open_slot_as_confirmed() {
+    let server = Server::start(20);
+    server.wait_for_slot(40);
+    let at = |commitment: &str| -> u64 {
+        server.call("getSlot", json!([{"commitment": commitment}])).as_u64().unwrap()
+    };
+    // Read finalized first and processed last: slots only grow, so the order bounds each pair.
+    let finalized = at("finalized");
+    let confirmed = at("confirmed");
+    let processed = at("processed");
+    assert!(confirmed < processed, "confirmed {confirmed} must be behind the open slot {processed}");
+    assert!(finalized + 31 <= confirmed, "finalized {finalized} must trail confirmed {confirmed} by ~32 slots");
+    // A transaction landing now is in a slot after the confirmed one: a scan up to `confirmed` cannot miss it.
+    let user = Keypair::new();
+    let signature = server.airdrop(&user.pubkey(), SOL);
+    let landed = status_of(&server, &signature)["slot"].as_u64().unwrap();
+    assert!(landed > confirmed, "landed in {landed}, at or before the confirmed slot {confirmed}");
+    assert_eq!(
+        server.call_err("getSlot", json!([{"commitment": "soon"}]))["code"],
+        -32602,
+        "an unknown commitment is an invalid-params error"
+    );
+}
