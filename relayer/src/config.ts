@@ -7,6 +7,7 @@ import { dirname, resolve } from "node:path";
 import { checksummedAddress, findDomain, loadDeployment } from "@maskoii/sdk";
 import { z } from "zod";
 import { ConfigReadFailedError, InvalidConfigError } from "./errors.ts";
+import { koiiConfigSchema } from "./koii/config.ts";
 
 /** How a chain decides that a block is final. */
 export const finalitySchema = z.discriminatedUnion("kind", [
@@ -112,6 +113,8 @@ export const configSchema = z
     keys: keysConfigSchema,
     attester: attesterConfigSchema.optional(),
     relayer: relayerConfigSchema.optional(),
+    /** The Koii task round (attester only; src/koii/config.ts). */
+    koii: koiiConfigSchema.optional(),
     log: z
       .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
       .strict()
@@ -135,7 +138,7 @@ export type ResolvedChainConfig = ChainConfig & { gateway: `0x${string}`; startB
 export type ResolvedConfig = Omit<Config, "chains"> & { chains: ResolvedChainConfig[] };
 
 const ENV_PREFIX = "MASKOII_";
-const TOP_LEVEL = new Set(["chains", "store", "keys", "attester", "relayer", "log"]);
+const TOP_LEVEL = new Set(["chains", "store", "keys", "attester", "relayer", "koii", "log"]);
 
 function camel(segment: string): string {
   return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

@@ -16,7 +16,8 @@ export type RelayerErrorCode =
   | "UnknownChain"
   | "ChainRpcFailed"
   | "DeliveryReverted"
-  | "StoreFailed";
+  | "StoreFailed"
+  | "InvalidKoiiArtefact";
 
 export class RelayerError extends Error {
   readonly code: RelayerErrorCode;
@@ -166,6 +167,21 @@ export class StoreError extends RelayerError {
   override name = "StoreError";
   constructor(what: string, cause: unknown) {
     super("StoreFailed", `store: ${what}: ${cause instanceof Error ? cause.message : cause}`, { cause });
+  }
+}
+
+/**
+ * A Koii task artefact (submission, audit vote, byzantine evidence; docs/protocol.md §9) was refused. `reason` is a
+ * stable name (bad-signature, binding-mismatch, wrong-round, ...); callers and tests branch on it.
+ */
+export class InvalidKoiiArtefactError extends RelayerError {
+  override name = "InvalidKoiiArtefactError";
+  readonly artefact: "submission" | "vote" | "evidence";
+  readonly reason: string;
+  constructor(artefact: "submission" | "vote" | "evidence", reason: string, detail: string) {
+    super("InvalidKoiiArtefact", `${artefact} rejected (${reason}): ${detail}`);
+    this.artefact = artefact;
+    this.reason = reason;
   }
 }
 

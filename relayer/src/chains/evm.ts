@@ -29,6 +29,23 @@ const STATUS: readonly MessageStatus[] = ["none", "delivered", "failed"];
 /** Gas added on top of eth_estimateGas, in percent (the recipient's gas use can vary with state). */
 const GAS_MARGIN_PERCENT = 25n;
 
+/** One half of AttesterSet.reportEquivocation's evidence (contracts/src/AttesterSet.sol, `Evidence`). */
+export type EquivocationEvidenceArg = {
+  readonly message: Hex;
+  readonly verifier: Hex;
+  readonly attesterSetId: bigint;
+  readonly root: Hex;
+  readonly proof: readonly Hex[];
+  readonly signature: Hex;
+};
+
+export type EquivocationReportResult = {
+  readonly txHash: Hex;
+  /** The attester AttesterSlashed names (undefined if the event is missing). */
+  readonly attester: Address | undefined;
+  readonly gasUsed: bigint;
+};
+
 export type EvmAdapterOptions = {
   domain: number;
   rpcUrl: string;
@@ -273,6 +290,35 @@ export class EvmChainAdapter implements ChainAdapter {
       }),
     );
     return this.#outcome(hash);
+  }
+
+  /**
+   * Submits equivocation evidence, AttesterSet.reportEquivocation(a, b) (protocol §6), after simulating it (a revert
+   * such as NotAnAttester costs nothing). Resolves with the attester the AttesterSlashed event names.
+   */
+  async reportEquivocation(a: EquivocationEvidenceArg, b: EquivocationEvidenceArg): Promise<EquivocationReportResult> {
+    const wallet = this.#requireWallet();
+    const args = [a, b].map((e) => ({ ...e, proof: [...e.proof] })) as [
+      EquivocationEvidenceArg & { proof: Hex[] },
+      EquivocationEvidenceArg & { proof: Hex[] },
+    ];
+    const { request } = await this.#rpc("simulate(reportEquivocation)", () =>
+      this.#public.simulateContract({
+        address: this.gateway,
+        abi: gatewayAbi,
+        functionName: "reportEquivocation",
+        args,
+        account: wallet.account,
+        chain: this.#chain,
+      }),
+    );
+    const hash = await this.#rpc("sendTransaction(reportEquivocation)", () => wallet.writeContract(request));
+    const receipt = await this.#rpc("waitForTransactionReceipt", () =>
+      this.#public.waitForTransactionReceipt({ hash, timeout: 120_000 }),
+    );
+    if (receipt.status !== "success") throw new DeliveryRevertedError(this.domain, hash);
+    const slashed = parseEventLogs({ abi: gatewayAbi, logs: receipt.logs, eventName: "AttesterSlashed" })[0];
+    return { txHash: hash, attester: slashed?.args.attester, gasUsed: receipt.gasUsed };
   }
 
   async #outcome(hash: Hex): Promise<DeliveryResult> {

@@ -6,6 +6,8 @@ import type { Chains } from "../chains/adapter.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { InvalidConfigError } from "../errors.ts";
 import type { UnlockedKey } from "../keys/keystore.ts";
+import { ByzantineReporter } from "../koii/reporter.ts";
+import { KoiiStore } from "../koii/store.ts";
 import type { Logger } from "../log.ts";
 import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
@@ -80,6 +82,13 @@ export async function startRelayer(args: {
       pollIntervalMs: settings.pollIntervalMs,
       retry: settings.retry,
       maxBatchSize: settings.maxBatchSize,
+      byzantine: new ByzantineReporter({
+        store: KoiiStore.of(store),
+        attesters: settings.attesters,
+        log,
+        metrics,
+        timeoutMs: settings.requestTimeoutMs,
+      }),
     });
     const active = relayer;
     const loop = startLoop(() => active.tick(), settings.pollIntervalMs);

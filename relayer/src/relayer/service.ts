@@ -7,6 +7,7 @@ import type { Hex } from "viem";
 import type { AttesterSetView, ChainAdapter, Chains } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
 import { describeError } from "../errors.ts";
+import type { ByzantineSink } from "../koii/reporter.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DeliveryRecord, Store } from "../store/types.ts";
@@ -28,6 +29,8 @@ export type RelayerOptions = {
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
   maxBatchSize: number;
   now?: () => number;
+  /** Reports byzantine signature claims in the attesters' answers (src/koii/reporter.ts). */
+  byzantine?: ByzantineSink;
 };
 
 type Ready = { record: DeliveryRecord; attestation: Hex };
@@ -140,6 +143,10 @@ export class Relayer {
     for (const a of answers) {
       if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
     }
+    // Never blocks delivery: a failing report is logged and the quorum is judged as before.
+    await this.#o.byzantine?.inspect(record.messageId, answers).catch((error: unknown) => {
+      this.#o.log.warn({ error: describeError(error) }, "byzantine report failed");
+    });
     const target = { domain: adapter.domain, verifier: adapter.verifier, attesterSetId: set.setId };
     const agg = aggregate({
       digest: attestationDigest("message", { ...target, value: record.messageId }),
