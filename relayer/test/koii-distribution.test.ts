@@ -1,13 +1,7 @@
 // Vote tally and reward distribution: pure integer functions, checked on fixed cases and on a seeded random loop
 // (fast-check is not installed; the seed makes every failure reproducible).
 import { describe, expect, it } from "vitest";
-import {
-  applySlashes,
-  distribute,
-  distributionToJson,
-  tallyVotes,
-  type VoteLike,
-} from "../src/koii/distribution.ts";
+import { applySlashes, distribute, distributionToJson, tallyVotes, type VoteLike } from "../src/koii/distribution.ts";
 
 /** xorshift32: a tiny deterministic generator. */
 function rng(seed: number): () => number {

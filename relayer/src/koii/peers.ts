@@ -3,7 +3,10 @@
 
 /** GET `url` as JSON; undefined on 404 (nothing there yet), throws on other failures. */
 export async function getJson(url: string, timeoutMs: number): Promise<unknown | undefined> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  // One retry on a network error: a pooled keep-alive socket the peer just closed fails the first attempt.
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).catch(() =>
+    fetch(url, { signal: AbortSignal.timeout(timeoutMs) }),
+  );
   if (response.status === 404) {
     await response.body?.cancel();
     return undefined;

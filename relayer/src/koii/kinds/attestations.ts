@@ -299,7 +299,9 @@ export class AttestationsKind implements WorkKind<AttestationItem> {
           item,
         });
         const other = others[0];
-        if (other !== undefined && first?.item.messages[first.index]?.messageId === ref.messageId) {
+        // (Skipped when this submission already conflicts with itself on the pair: reported above.)
+        const selfConsistent = first === undefined || first.item.messages[first.index]?.messageId === ref.messageId;
+        if (other !== undefined && selfConsistent) {
           const parsed = attestationItemSchema.safeParse(other.item);
           const otherIndex = parsed.success
             ? parsed.data.messages.findIndex((m) => m.messageId === other.messageId)
