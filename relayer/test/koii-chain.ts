@@ -13,6 +13,7 @@ import {
   createTestClient,
   createWalletClient,
   defineChain,
+  getAddress,
   type Hex,
   http,
   parseEventLogs,
@@ -97,7 +98,7 @@ export async function startTestChain(attesters: readonly Address[]): Promise<Tes
       args: [1001, owner.address, owner.address, sorted, sorted.map(() => 1n), 6667, 86_400, 172_800],
     });
     const receipt = await pub.waitForTransactionReceipt({ hash });
-    const gateway = receipt.contractAddress as Address;
+    const gateway = getAddress(receipt.contractAddress as Address);
     return {
       rpcUrl,
       gateway,
