@@ -9,6 +9,7 @@ import { MASKOII_PROGRAM_ID } from "@maskoii/sdk/solana";
 import { z } from "zod";
 import { base58Decode } from "./base58.ts";
 import { ConfigReadFailedError, InvalidConfigError } from "./errors.ts";
+import { koiiConfigSchema } from "./koii/config.ts";
 
 /** How a chain decides that a block is final. */
 export const finalitySchema = z.discriminatedUnion("kind", [
@@ -205,6 +206,8 @@ export const configSchema = z
     keys: keysConfigSchema,
     attester: attesterConfigSchema.optional(),
     relayer: relayerConfigSchema.optional(),
+    /** The Koii task round (attester only; src/koii/config.ts). */
+    koii: koiiConfigSchema.optional(),
     log: z
       .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
       .strict()
@@ -232,7 +235,7 @@ export type ResolvedChainConfig = ResolvedEvmChainConfig | SolanaChainConfig;
 export type ResolvedConfig = Omit<Config, "chains"> & { chains: ResolvedChainConfig[] };
 
 const ENV_PREFIX = "MASKOII_";
-const TOP_LEVEL = new Set(["chains", "store", "keys", "attester", "relayer", "log"]);
+const TOP_LEVEL = new Set(["chains", "store", "keys", "attester", "relayer", "koii", "log"]);
 
 function camel(segment: string): string {
   return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

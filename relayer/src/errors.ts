@@ -25,7 +25,8 @@ export type RelayerErrorCode =
   | "UnknownAttesterSet"
   | "SolanaDeploymentMismatch"
   | "SolanaProgramFailed"
-  | "TransactionExpired";
+  | "TransactionExpired"
+  | "InvalidKoiiArtefact";
 
 export class RelayerError extends Error {
   readonly code: RelayerErrorCode;
@@ -273,6 +274,21 @@ export class NonceConsumedError extends RelayerError {
   override name = "NonceConsumedError";
   constructor(domain: number, nonce: number) {
     super("NonceConsumed", `domain ${domain}: nonce ${nonce} was used by a transaction this relayer did not send`);
+  }
+}
+
+/**
+ * A Koii task artefact (submission, audit vote, byzantine evidence; docs/protocol.md §9) was refused. `reason` is a
+ * stable name (bad-signature, binding-mismatch, wrong-round, ...); callers and tests branch on it.
+ */
+export class InvalidKoiiArtefactError extends RelayerError {
+  override name = "InvalidKoiiArtefactError";
+  readonly artefact: "submission" | "vote" | "evidence";
+  readonly reason: string;
+  constructor(artefact: "submission" | "vote" | "evidence", reason: string, detail: string) {
+    super("InvalidKoiiArtefact", `${artefact} rejected (${reason}): ${detail}`);
+    this.artefact = artefact;
+    this.reason = reason;
   }
 }
 

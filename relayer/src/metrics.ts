@@ -50,6 +50,20 @@ export class Metrics {
     labelNames: ["domain"] as const,
     registers: [this.registry],
   });
+  /** Signature claims an attester endpoint served that are garbage or not what they claim (src/koii/evidence.ts). */
+  readonly byzantineSignatures = new Counter({
+    name: "maskoii_byzantine_signatures_total",
+    help: "Byzantine signature claims seen by the relayer, by reason",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  /** Koii task round events: submissions, votes, rejected artefacts, distributions, slashes. */
+  readonly koii = new Counter({
+    name: "maskoii_koii_events_total",
+    help: "Koii task round events",
+    labelNames: ["event"] as const,
+    registers: [this.registry],
+  });
 
   /** Native currency paid for delivery transactions (gasUsed x effectiveGasPrice), in wei. */
   readonly feesSpent = new Counter({

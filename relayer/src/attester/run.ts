@@ -1,9 +1,11 @@
 // Wires and runs one attester node: store, chains, watchers, signer, signing loop, HTTP server.
-import { getAddress } from "viem";
+import { getAddress, type Hex } from "viem";
 import type { Chains } from "../chains/adapter.ts";
 import type { ResolvedConfig } from "../config.ts";
+import { InvalidConfigError } from "../errors.ts";
 import { createBindingRecord } from "../identity.ts";
 import type { UnlockedKey } from "../keys/keystore.ts";
+import { type KoiiNode, startKoiiTask } from "../koii/node.ts";
 import type { Logger } from "../log.ts";
 import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
@@ -20,6 +22,8 @@ export type AttesterHandle = {
   readonly store: Store;
   readonly chains: Chains;
   readonly observer: AttesterObserver;
+  /** The Koii task round, when `koii` is configured. */
+  readonly koii: KoiiNode | undefined;
   stop: () => Promise<void>;
 };
 
@@ -38,7 +42,14 @@ export async function startAttester(args: {
   const metrics = new Metrics();
   const store = await openStore(config.store);
   try {
-    const chains = await connectChains(config, { metrics });
+    if (config.koii !== undefined && args.identityKey === undefined) {
+      throw new InvalidConfigError("config", [
+        { field: "keys.identityKeystore", problem: "the koii task needs the node's ed25519 identity" },
+      ]);
+    }
+    // The attesting key pays for equivocation reports only on nodes that opted in (koii.reportEquivocationOn).
+    const reports = (config.koii?.reportEquivocationOn.length ?? 0) > 0;
+    const chains = await connectChains(config, { metrics, ...(reports ? { signer: args.attestingKey } : {}) });
     const address = getAddress(args.attestingKey.publicId);
     const signer = new AttesterSigner({ address, privateKey: args.attestingKey.privateKey, store, log, metrics });
     const watchers = makeWatchers({ config, chains, store, role: "attester", log, metrics });
@@ -52,6 +63,19 @@ export async function startAttester(args: {
             attester: address,
             issuedAt: Math.floor(Date.now() / 1000),
           });
+    const koii =
+      config.koii === undefined || binding === undefined || args.identityKey === undefined
+        ? undefined
+        : await startKoiiTask({
+            config: config.koii,
+            chains,
+            startBlocks: new Map(config.chains.map((c) => [c.domain, BigInt(c.startBlock)])),
+            store,
+            ed25519PrivateKey: args.identityKey.privateKey as Hex,
+            binding,
+            log,
+            metrics,
+          });
     const server = await startAttesterServer(
       {
         store,
@@ -62,6 +86,7 @@ export async function startAttester(args: {
         ready: () => observer.ready,
         signBatches: settings.signBatches,
         ...(binding === undefined ? {} : { binding }),
+        ...(koii === undefined ? {} : { koii: koii.routes }),
       },
       settings.listen,
     );
@@ -73,8 +98,10 @@ export async function startAttester(args: {
       store,
       chains,
       observer,
+      koii,
       stop: async () => {
         await loop.stop();
+        await koii?.stop();
         await server.close();
         await store.close();
         log.info("attester node stopped");

@@ -5,6 +5,7 @@
 //   GET  /health                 the process is up
 //   GET  /ready                  the node has completed a scan-and-sign round and its store answers
 //   GET  /metrics                Prometheus
+//   /koii/...                    the Koii task round (src/koii/routes.ts), when configured
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
@@ -43,6 +44,8 @@ export type AttesterServerDeps = {
   ready: () => boolean;
   binding?: BindingRecord;
   signBatches: boolean;
+  /** The Koii task's routes (/koii/..., src/koii/routes.ts), when the node takes part in the task. */
+  koii?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 };
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -127,6 +130,7 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
       throw error;
     }
   }
+  if (deps.koii !== undefined && path.startsWith("/koii/") && (await deps.koii(req, res, url))) return;
   return send(res, 404, { error: "not found" });
 }
 

@@ -39,6 +39,23 @@ export const DEFAULT_FEE_POLICY: FeePolicy = {
   pollIntervalMs: 500,
 };
 
+/** One half of AttesterSet.reportEquivocation's evidence (contracts/src/AttesterSet.sol, `Evidence`). */
+export type EquivocationEvidenceArg = {
+  readonly message: Hex;
+  readonly verifier: Hex;
+  readonly attesterSetId: bigint;
+  readonly root: Hex;
+  readonly proof: readonly Hex[];
+  readonly signature: Hex;
+};
+
+export type EquivocationReportResult = {
+  readonly txHash: Hex;
+  /** The attester AttesterSlashed names (undefined if the event is missing). */
+  readonly attester: Address | undefined;
+  readonly gasUsed: bigint;
+};
+
 export type EvmAdapterOptions = {
   domain: number;
   rpcUrl: string;
@@ -281,6 +298,42 @@ export class EvmChainAdapter implements ChainAdapter {
       args: [messages, proofs, attestation],
     });
     return this.#send(sender, data, gas);
+  }
+
+  /**
+   * Submits equivocation evidence, AttesterSet.reportEquivocation(a, b) (protocol §6), after simulating it (a revert
+   * such as NotAnAttester costs nothing). Resolves with the attester the AttesterSlashed event names. Sent through
+   * the same sender as deliveries (fees, bumping, nonces).
+   */
+  async reportEquivocation(a: EquivocationEvidenceArg, b: EquivocationEvidenceArg): Promise<EquivocationReportResult> {
+    const sender = this.#requireSender();
+    const args = [a, b].map((e) => ({ ...e, proof: [...e.proof] })) as [
+      EquivocationEvidenceArg & { proof: Hex[] },
+      EquivocationEvidenceArg & { proof: Hex[] },
+    ];
+    await this.#read("simulate(reportEquivocation)", () =>
+      this.#public.simulateContract({
+        address: this.gateway,
+        abi: gatewayAbi,
+        functionName: "reportEquivocation",
+        args,
+        account: sender.address,
+      }),
+    );
+    const gas = await this.#read("estimateGas(reportEquivocation)", () =>
+      this.#public.estimateContractGas({
+        address: this.gateway,
+        abi: gatewayAbi,
+        functionName: "reportEquivocation",
+        args,
+        account: sender.address,
+      }),
+    );
+    const data = encodeFunctionData({ abi: gatewayAbi, functionName: "reportEquivocation", args });
+    const { receipt } = await sender.send({ to: this.gateway, data, gas: (gas * (100n + GAS_MARGIN_PERCENT)) / 100n });
+    if (receipt.status !== "success") throw new DeliveryRevertedError(this.domain, receipt.transactionHash);
+    const slashed = parseEventLogs({ abi: gatewayAbi, logs: receipt.logs, eventName: "AttesterSlashed" })[0];
+    return { txHash: receipt.transactionHash, attester: slashed?.args.attester, gasUsed: receipt.gasUsed };
   }
 
   async #send(sender: EvmSender, data: Hex, gas: bigint): Promise<DeliveryResult> {

@@ -4,6 +4,8 @@ import type { Chains } from "../chains/adapter.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { describeError, InvalidConfigError } from "../errors.ts";
 import type { UnlockedKey } from "../keys/keystore.ts";
+import { ByzantineReporter } from "../koii/reporter.ts";
+import { KoiiStore } from "../koii/store.ts";
 import type { Logger } from "../log.ts";
 import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
@@ -78,6 +80,13 @@ export async function startRelayer(args: {
       leaseMs: settings.leaseMs,
       claimLimit: settings.claimLimit,
       ...(settings.instanceId === undefined ? {} : { instanceId: settings.instanceId }),
+      byzantine: new ByzantineReporter({
+        store: KoiiStore.of(store),
+        attesters: settings.attesters,
+        log,
+        metrics,
+        timeoutMs: settings.requestTimeoutMs,
+      }),
     });
     const active = relayer;
     metrics.trackDeliveries(() => store.countDeliveries());

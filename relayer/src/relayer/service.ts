@@ -12,6 +12,7 @@ import type { Hex } from "viem";
 import type { AttesterSetView, ChainAdapter, Chains, DeliveryResult } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
 import { describeError } from "../errors.ts";
+import type { ByzantineSink } from "../koii/reporter.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DeliveryRecord, Store } from "../store/types.ts";
@@ -52,6 +53,8 @@ export type RelayerOptions = {
   /** Deliveries claimed per tick. */
   claimLimit?: number;
   now?: () => number;
+  /** Reports byzantine signature claims in the attesters' answers (src/koii/reporter.ts). */
+  byzantine?: ByzantineSink;
 };
 
 type Ready = { record: DeliveryRecord; attestation: Hex };
@@ -239,6 +242,10 @@ export class Relayer {
     for (const a of answers) {
       if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
     }
+    // Never blocks delivery: a failing report is logged and the quorum is judged as before.
+    await this.#o.byzantine?.inspect(record.messageId, answers).catch((error: unknown) => {
+      this.#o.log.warn({ error: describeError(error) }, "byzantine report failed");
+    });
     const target = { domain: adapter.domain, verifier: adapter.verifier, attesterSetId: set.setId };
     const agg = aggregate({
       digest: attestationDigest("message", { ...target, value: record.messageId }),

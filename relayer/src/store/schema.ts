@@ -98,4 +98,79 @@ ALTER TABLE deliveries ADD COLUMN lease_until BIGINT;
 CREATE INDEX deliveries_claimable ON deliveries (state, next_attempt_at, lease_until);
 `,
   },
+  // The Koii task round (src/koii/, docs/protocol.md §9). Numbered from 101 so the core store's migrations (2, 3, ...)
+  // and the task's never collide: versions are identifiers, applied in list order.
+  {
+    version: 101,
+    name: "koii task rounds",
+    sql: `
+-- A node's signed submission per (round, kind), its own and its peers'. body is the submission JSON.
+CREATE TABLE koii_submissions (
+  round BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  node TEXT NOT NULL,
+  submission_hash TEXT NOT NULL,
+  body TEXT NOT NULL,
+  own BOOLEAN NOT NULL,
+  received_at BIGINT NOT NULL,
+  PRIMARY KEY (round, kind, node)
+);
+-- Signed audit votes, this node's and its peers'.
+CREATE TABLE koii_votes (
+  round BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  auditor TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail')),
+  body TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  PRIMARY KEY (round, kind, auditor, subject)
+);
+-- The round's distribution, computed once; stake changes are applied in the same transaction.
+CREATE TABLE koii_distributions (
+  round BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (round, kind)
+);
+-- The stake ledger: seeded from the config, lowered by slashing.
+CREATE TABLE koii_stakes (
+  node TEXT PRIMARY KEY,
+  stake NUMERIC(40, 0) NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+-- Every (origin, nonce) -> message id an audited peer attester signed: equivocation across rounds shows up here.
+CREATE TABLE koii_attested (
+  attester TEXT NOT NULL,
+  origin BIGINT NOT NULL,
+  nonce NUMERIC(20, 0) NOT NULL,
+  message_id TEXT NOT NULL,
+  round BIGINT NOT NULL,
+  item TEXT NOT NULL,
+  PRIMARY KEY (attester, origin, nonce, message_id)
+);
+-- Byzantine signatures: rejected by a relayer (attributable or not), or reported to this node by one.
+CREATE TABLE koii_evidence (
+  evidence_id TEXT PRIMARY KEY,
+  signer TEXT,
+  attributable BOOLEAN NOT NULL,
+  reason TEXT NOT NULL,
+  source TEXT NOT NULL,
+  body TEXT NOT NULL,
+  round BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX koii_evidence_signer ON koii_evidence (signer, round);
+-- reportEquivocation transactions, one outcome per (attester, domain).
+CREATE TABLE koii_equivocation_reports (
+  attester TEXT NOT NULL,
+  domain BIGINT NOT NULL,
+  outcome TEXT NOT NULL,
+  tx_hash TEXT,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (attester, domain)
+);
+`,
+  },
 ];

@@ -68,6 +68,11 @@ export class SqlStore implements Store {
     this.#db = db;
   }
 
+  /** The SQL client, for modules that keep their own tables in this database (src/koii/store.ts). */
+  get sql(): SqlClient {
+    return this.#db;
+  }
+
   /** Wraps `db` and applies every pending migration. */
   static async open(db: SqlClient): Promise<SqlStore> {
     const store = new SqlStore(db);

@@ -1,0 +1,85 @@
+// The relayer's byzantine-signature reporter: for every endpoint answer it gathers, each dishonest claim (evidence.ts)
+// is logged, counted (maskoii_byzantine_signatures_total{reason}), stored once in the relayer's store, and, when it is
+// attributable to a key, POSTed to the attester nodes' /koii/evidence so that the task's audit judges it.
+import type { Hex } from "viem";
+import { describeError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { EndpointAnswer } from "../relayer/collector.ts";
+import { type ByzantineReport, classifyClaims, type EvidenceRequest, evidenceIdOf } from "./evidence.ts";
+import { evidenceUrl, postJson } from "./peers.ts";
+import type { KoiiStore } from "./store.ts";
+
+/** What the relayer calls with the answers of every signature request (relayer/service.ts). */
+export interface ByzantineSink {
+  inspect(messageId: Hex, answers: readonly EndpointAnswer[]): Promise<ByzantineReport[]>;
+}
+
+export class ByzantineReporter implements ByzantineSink {
+  readonly #store: KoiiStore;
+  readonly #attesters: readonly string[];
+  readonly #log: Logger;
+  readonly #metrics: Metrics | undefined;
+  readonly #timeoutMs: number;
+
+  constructor(args: {
+    store: KoiiStore;
+    /** Attester base URLs that receive attributable evidence. */
+    attesters: readonly string[];
+    log: Logger;
+    metrics?: Metrics;
+    timeoutMs: number;
+  }) {
+    this.#store = args.store;
+    this.#attesters = args.attesters;
+    this.#log = args.log;
+    this.#metrics = args.metrics;
+    this.#timeoutMs = args.timeoutMs;
+  }
+
+  async inspect(messageId: Hex, answers: readonly EndpointAnswer[]): Promise<ByzantineReport[]> {
+    const reports: ByzantineReport[] = [];
+    for (const a of answers) {
+      if (a.ok) reports.push(...classifyClaims(a.source, messageId, a.signatures));
+    }
+    const fresh: ByzantineReport[] = [];
+    for (const r of reports) {
+      const stored = await this.#store.saveEvidence({
+        evidenceId: evidenceIdOf(r),
+        signer: r.signer,
+        attributable: r.signer !== null,
+        reason: r.reason,
+        source: r.source,
+        body: r,
+        round: -1,
+        createdAt: Date.now(),
+      });
+      if (!stored) continue;
+      fresh.push(r);
+      this.#metrics?.byzantineSignatures.inc({ reason: r.reason });
+      this.#log.warn(
+        { messageId, source: r.source, reason: r.reason, detail: r.detail, signer: r.signer },
+        "byzantine signature claim from an attester endpoint",
+      );
+      if (
+        r.signer !== null &&
+        (r.reason === "signer-mismatch" || r.reason === "off-topic" || r.reason === "bad-batch-root")
+      ) {
+        await this.#forward({ source: r.source, requested: r.requested, reason: r.reason, claim: r.claim });
+      }
+    }
+    return fresh;
+  }
+
+  async #forward(request: EvidenceRequest): Promise<void> {
+    await Promise.all(
+      this.#attesters.map(async (base) => {
+        try {
+          await postJson(evidenceUrl(base), request, this.#timeoutMs);
+        } catch (error) {
+          this.#log.debug({ attester: base, error: describeError(error) }, "evidence not accepted by attester");
+        }
+      }),
+    );
+  }
+}
