@@ -55,6 +55,8 @@ export interface ChainAdapter {
 
   getMessageStatus(message: Hex): Promise<MessageStatus>;
   isDelivered(origin: number, nonce: bigint): Promise<boolean>;
+  /** isDelivered of many (origin, nonce) in one round trip, in order; optional (callers fall back to isDelivered). */
+  isDeliveredMany?(items: readonly { origin: number; nonce: bigint }[]): Promise<boolean[]>;
   isPaused(): Promise<boolean>;
   currentSetId(): Promise<bigint>;
   getAttesterSet(setId: bigint): Promise<AttesterSetView>;

@@ -173,6 +173,24 @@ export class EvmChainAdapter implements ChainAdapter {
     );
   }
 
+  /** One eth_call for all of them: a deployless Multicall3 (nothing needs to be deployed on the chain). */
+  async isDeliveredMany(items: readonly { origin: number; nonce: bigint }[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    return this.#read("isDelivered(multicall)", () =>
+      this.#public.multicall({
+        contracts: items.map((i) => ({
+          address: this.gateway,
+          abi: gatewayAbi,
+          functionName: "isDelivered" as const,
+          args: [i.origin, i.nonce] as const,
+        })),
+        allowFailure: false,
+        deployless: true,
+        batchSize: 0,
+      }),
+    );
+  }
+
   isPaused(): Promise<boolean> {
     return this.#read("paused", () =>
       this.#public.readContract({ address: this.gateway, abi: gatewayAbi, functionName: "paused" }),

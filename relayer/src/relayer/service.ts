@@ -2,7 +2,7 @@
 // signatures until the destination set's weighted threshold is met, and delivers (one by one, or in Merkle batches).
 // Every step is durable in the store, so a restarted relayer resumes where it stopped and never delivers twice: a
 // message already delivered on chain (by anyone) is detected and marked skipped.
-import { attestationDigest, batchProof, batchRoot, encodeAttestation } from "@maskoii/sdk";
+import { attestationDigest, batchProof, batchRoot, encodeAttestation, isQuorum } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import type { AttesterSetView, ChainAdapter, Chains } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
@@ -12,7 +12,7 @@ import type { Metrics } from "../metrics.ts";
 import type { DeliveryRecord, Store } from "../store/types.ts";
 import { type Aggregation, aggregate } from "./aggregator.ts";
 import { backoffMs } from "./backoff.ts";
-import { candidatesFor, type SignatureSource } from "./collector.ts";
+import { answersFor, type BulkAnswer, candidatesFor, type EndpointAnswer, type SignatureSource } from "./collector.ts";
 
 /** Pending deliveries handled per tick (bounds one tick's work). */
 const DUE_LIMIT = 200;
@@ -68,7 +68,7 @@ export class Relayer {
   async tick(): Promise<void> {
     for (const watcher of this.#o.watchers) {
       try {
-        await watcher.poll();
+        await this.#o.metrics.time("scan", () => watcher.poll());
       } catch (error) {
         this.#o.log.warn({ error: describeError(error) }, "origin scan failed; retrying next tick");
       }
@@ -97,37 +97,63 @@ export class Relayer {
     }
     const setId = await adapter.currentSetId();
     const set = await adapter.getAttesterSet(setId);
+    const batching = this.#o.maxBatchSize > 1;
+    let live: DeliveryRecord[] = [...records];
+    if (!batching) {
+      // A single delivery of an already delivered message would revert; a batch skips it on chain (MessageSkipped).
+      const items = records.map((r) => ({ origin: r.origin, nonce: r.nonce }));
+      const delivered =
+        adapter.isDeliveredMany === undefined
+          ? await Promise.all(items.map((i) => adapter.isDelivered(i.origin, i.nonce)))
+          : await adapter.isDeliveredMany(items);
+      live = [];
+      for (const [i, record] of records.entries()) {
+        if (delivered[i] === true) await this.#finish(record, "skipped", { lastError: "already delivered on chain" });
+        else live.push(record);
+      }
+    }
+    if (live.length === 0) return;
+    // One request per attester for every due message (not one per message).
+    const bulk = await this.#o.metrics.time("collect", () =>
+      this.#o.attesters.signaturesMany(live.map((r) => r.messageId)),
+    );
+    for (const a of bulk) {
+      if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
+    }
+    // Batch mode: a message observed final by a quorum of the set goes into a batch whose ROOT the attesters sign;
+    // its per-message signatures are not needed (nor verified: one recovery per attester per batch, not per message).
+    const batchable: DeliveryRecord[] = [];
     const ready: Ready[] = [];
-    for (const record of records) {
-      if (await adapter.isDelivered(record.origin, record.nonce)) {
-        await this.#finish(record, "skipped", { lastError: "already delivered on chain" });
+    for (const record of live) {
+      if (batching && observedByQuorum(bulk, set, record.messageId)) {
+        batchable.push(record);
         continue;
       }
-      const agg = await this.#collect(adapter, set, record);
-      if (!agg.ready) {
-        const missing = agg.missing.join(",");
-        await this.#retryLater(
-          record,
-          `below quorum: ${agg.signedWeight}/${agg.totalWeight} weight signed (threshold ${agg.thresholdBps} bps), missing ${missing}`,
-          false,
-        );
-        continue;
+      const r = await this.#readyAlone(adapter, set, record, answersFor(bulk, record.messageId));
+      if (r !== undefined) ready.push(r);
+    }
+    for (let i = 0; i < batchable.length; i += this.#o.maxBatchSize) {
+      const chunk = batchable.slice(i, i + this.#o.maxBatchSize);
+      if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk))) continue;
+      // A lone message, or a root below quorum: per-message signatures, delivered one by one.
+      for (const record of chunk) {
+        const r = await this.#readyAlone(adapter, set, record, answersFor(bulk, record.messageId));
+        if (r !== undefined) ready.push(r);
       }
-      if (record.quorumAt === null) {
-        const quorumAt = this.#now();
-        await this.#o.store.updateDelivery(record.messageId, { quorumAt });
-        this.#o.metrics.quorumWait.observe(
-          { destination: String(adapter.domain) },
-          (quorumAt - record.firstSeenAt) / 1000,
-        );
-      }
-      ready.push({ record, attestation: encodeAttestation(setId, agg.signatures) });
     }
     if (ready.length === 0) return;
-    if (this.#o.maxBatchSize > 1 && ready.length > 1) {
+    if (batching && ready.length > 1) {
       for (let i = 0; i < ready.length; i += this.#o.maxBatchSize) {
         const chunk = ready.slice(i, i + this.#o.maxBatchSize);
-        if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk))) continue;
+        if (
+          chunk.length > 1 &&
+          (await this.#deliverBatch(
+            adapter,
+            set,
+            chunk.map((r) => r.record),
+          ))
+        )
+          continue;
         for (const r of chunk) await this.#deliverOne(adapter, r);
       }
       return;
@@ -135,11 +161,40 @@ export class Relayer {
     for (const r of ready) await this.#deliverOne(adapter, r);
   }
 
-  async #collect(adapter: ChainAdapter, set: AttesterSetView, record: DeliveryRecord): Promise<Aggregation> {
-    const answers = await this.#o.attesters.signatures(record.messageId);
-    for (const a of answers) {
-      if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
+  /** The message's own quorum attestation, or undefined after rescheduling it (below quorum). */
+  async #readyAlone(
+    adapter: ChainAdapter,
+    set: AttesterSetView,
+    record: DeliveryRecord,
+    answers: readonly EndpointAnswer[],
+  ): Promise<Ready | undefined> {
+    const agg = this.#collect(adapter, set, record, answers);
+    if (!agg.ready) {
+      const missing = agg.missing.join(",");
+      await this.#retryLater(
+        record,
+        `below quorum: ${agg.signedWeight}/${agg.totalWeight} weight signed (threshold ${agg.thresholdBps} bps), missing ${missing}`,
+        false,
+      );
+      return undefined;
     }
+    if (record.quorumAt === null) {
+      const quorumAt = this.#now();
+      await this.#o.store.updateDelivery(record.messageId, { quorumAt });
+      this.#o.metrics.quorumWait.observe(
+        { destination: String(adapter.domain) },
+        (quorumAt - record.firstSeenAt) / 1000,
+      );
+    }
+    return { record, attestation: encodeAttestation(set.setId, agg.signatures) };
+  }
+
+  #collect(
+    adapter: ChainAdapter,
+    set: AttesterSetView,
+    record: DeliveryRecord,
+    answers: readonly EndpointAnswer[],
+  ): Aggregation {
     const target = { domain: adapter.domain, verifier: adapter.verifier, attesterSetId: set.setId };
     const agg = aggregate({
       digest: attestationDigest("message", { ...target, value: record.messageId }),
@@ -154,11 +209,11 @@ export class Relayer {
   }
 
   /** Tries one batch; false if the attesters did not sign its root to quorum (then the caller delivers singly). */
-  async #deliverBatch(adapter: ChainAdapter, set: AttesterSetView, chunk: readonly Ready[]): Promise<boolean> {
-    const ids = chunk.map((r) => r.record.messageId);
+  async #deliverBatch(adapter: ChainAdapter, set: AttesterSetView, chunk: readonly DeliveryRecord[]): Promise<boolean> {
+    const ids = chunk.map((r) => r.messageId);
     const root = batchRoot(ids);
     const target = { domain: adapter.domain, verifier: adapter.verifier, attesterSetId: set.setId };
-    const answers = await this.#o.attesters.batch(adapter.domain, ids);
+    const answers = await this.#o.metrics.time("batch_attest", () => this.#o.attesters.batch(adapter.domain, ids));
     const agg = aggregate({
       digest: attestationDigest("batch", { ...target, value: root }),
       set,
@@ -168,44 +223,90 @@ export class Relayer {
       this.#o.log.info({ root, size: ids.length }, "batch root below quorum; delivering one by one");
       return false;
     }
+    const quorumAt = this.#now();
+    for (const r of chunk) {
+      if (r.quorumAt === null) {
+        this.#o.metrics.quorumWait.observe({ destination: String(adapter.domain) }, (quorumAt - r.firstSeenAt) / 1000);
+      }
+    }
     const attestation = encodeAttestation(set.setId, agg.signatures);
     const proofs = ids.map((_, i) => batchProof(ids, i));
     try {
-      const result = await adapter.deliverBatch(
-        chunk.map((r) => r.record.message),
-        proofs,
-        attestation,
+      const result = await this.#o.metrics.time("deliver_tx", () =>
+        adapter.deliverBatch(
+          chunk.map((r) => r.message),
+          proofs,
+          attestation,
+        ),
       );
       this.#o.metrics.gasSpent.inc(
         { destination: String(adapter.domain), method: "deliverBatch" },
         Number(result.gasUsed),
       );
       const share = result.gasUsed / BigInt(chunk.length);
+      const skipped = new Set(result.skipped);
+      const failed = new Set(result.failed);
+      const groups = new Map<string | null, DeliveryRecord[]>();
       for (const r of chunk) {
-        const id = r.record.messageId.toLowerCase();
-        const skipped = result.skipped.some((s) => s === id);
-        const failed = result.failed.some((s) => s === id);
-        await this.#finish(r.record, skipped ? "skipped" : "delivered", {
-          txHash: result.txHash,
-          gasUsed: share,
-          lastError: skipped
-            ? "already delivered (batch skipped it)"
-            : failed
-              ? "recipient failed (MessageFailed)"
-              : null,
-        });
+        const id = r.messageId.toLowerCase() as Hex;
+        const note = skipped.has(id)
+          ? "already delivered (batch skipped it)"
+          : failed.has(id)
+            ? "recipient failed (MessageFailed)"
+            : null;
+        groups.set(note, [...(groups.get(note) ?? []), r]);
       }
+      // One store write per outcome, not one per message.
+      await this.#o.metrics.time("store", async () => {
+        for (const [note, records] of groups) {
+          const state = note === "already delivered (batch skipped it)" ? "skipped" : "delivered";
+          await this.#finishMany(records, state, { txHash: result.txHash, gasUsed: share, lastError: note, quorumAt });
+        }
+      });
       return true;
     } catch (error) {
-      for (const r of chunk) await this.#retryLater(r.record, describeError(error), true);
+      for (const r of chunk) await this.#retryLater(r, describeError(error), true);
       return true;
+    }
+  }
+
+  /** #finish for records sharing one outcome, in one store write (quorumAt is kept where already set). */
+  async #finishMany(
+    records: readonly DeliveryRecord[],
+    state: "delivered" | "skipped",
+    extra: { txHash: Hex; gasUsed: bigint; lastError: string | null; quorumAt: number },
+  ): Promise<void> {
+    const now = this.#now();
+    const fresh = records.filter((r) => r.quorumAt === null).map((r) => r.messageId);
+    const known = records.filter((r) => r.quorumAt !== null).map((r) => r.messageId);
+    const update = {
+      state,
+      deliveredAt: now,
+      txHash: extra.txHash,
+      gasUsed: extra.gasUsed,
+      lastError: extra.lastError,
+    };
+    await this.#o.store.updateDeliveries(fresh, { ...update, quorumAt: extra.quorumAt });
+    await this.#o.store.updateDeliveries(known, update);
+    for (const record of records) {
+      this.#count(state, record.origin, record.destination);
+      if (state === "delivered") {
+        this.#o.metrics.deliveryLatency.observe(
+          { destination: String(record.destination) },
+          (now - record.firstSeenAt) / 1000,
+        );
+      }
+      this.#o.log.info(
+        { messageId: record.messageId, state, txHash: extra.txHash, note: extra.lastError },
+        `message ${state}`,
+      );
     }
   }
 
   async #deliverOne(adapter: ChainAdapter, ready: Ready): Promise<void> {
     const { record } = ready;
     try {
-      const result = await adapter.deliver(record.message, ready.attestation);
+      const result = await this.#o.metrics.time("deliver_tx", () => adapter.deliver(record.message, ready.attestation));
       this.#o.metrics.gasSpent.inc({ destination: String(adapter.domain), method: "deliver" }, Number(result.gasUsed));
       const failed = result.failed.some((s) => s === record.messageId.toLowerCase());
       await this.#finish(record, "delivered", {
@@ -270,4 +371,19 @@ export class Relayer {
     });
     if (counts) this.#o.log.warn({ messageId: record.messageId, attempts, delay, reason }, "delivery attempt failed");
   }
+}
+
+/** Whether attesters of `set` holding the threshold weight say they observed `messageId` final (distinct members). */
+function observedByQuorum(bulk: readonly BulkAnswer[], set: AttesterSetView, messageId: Hex): boolean {
+  const id = messageId.toLowerCase();
+  const counted = new Set<number>();
+  let weight = 0n;
+  for (const b of bulk) {
+    if (!b.ok || b.attester === undefined || b.results.get(id)?.observed !== true) continue;
+    const i = set.attesters.findIndex((a) => a.toLowerCase() === b.attester?.toLowerCase());
+    if (i < 0 || counted.has(i)) continue;
+    counted.add(i);
+    weight += set.weights[i] ?? 0n;
+  }
+  return isQuorum(weight, set.totalWeight, set.thresholdBps);
 }
