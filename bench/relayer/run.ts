@@ -24,14 +24,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import {
   addressToBytes32,
   attestationDigest,
-  batchProof,
   batchRoot,
   encodeAttestation,
   encodeMessage,
@@ -56,6 +55,7 @@ import {
 } from "viem";
 import { mnemonicToAccount, privateKeyToAddress } from "viem/accounts";
 import { encryptKey, writeKeystore } from "../../relayer/src/keys/keystore.ts";
+import { batchProofs } from "../../relayer/src/relayer/proofs.ts";
 import { openStore } from "../../relayer/src/store/index.ts";
 import { deployMaskoii } from "../../scripts/deploy.ts";
 import { devnetAttesters } from "../../scripts/lib/keys.ts";
@@ -453,15 +453,32 @@ async function measureChainAlone(stack: Stack) {
       recipient: addressToBytes32(stack.recipient),
       payload: toHex(nonce, { size: 32 }),
     });
-  const deliveries: Record<string, { txs: number; tx_per_second: number; messages_per_second: number }> = {};
+  const deliveries: Record<
+    string,
+    {
+      txs: number;
+      tx_per_second: number;
+      messages_per_second: number;
+      mean_ms: { prepare: number; estimate_gas: number; send: number; receipt: number };
+    }
+  > = {};
   for (const size of BATCHES) {
     const txs = Math.max(5, Math.min(40, Math.ceil(1_000 / size)));
+    const phase = { prepare: 0, estimate_gas: 0, send: 0, receipt: 0 };
+    let mark = 0;
+    const lap = (name: keyof typeof phase) => {
+      const now = performance.now();
+      phase[name] += now - mark;
+      mark = now;
+    };
     const t0 = performance.now();
     for (let t = 0; t < txs; t++) {
+      mark = performance.now();
       const messages = Array.from({ length: size }, message);
       let hash: Hex;
       if (size === 1) {
         const args = [messages[0] as Hex, attest("message", messageId(messages[0] as Hex))] as const;
+        lap("prepare");
         const gas = await publicB.estimateContractGas({
           address: stack.gatewayB,
           abi: gatewayAbi,
@@ -469,6 +486,7 @@ async function measureChainAlone(stack: Stack) {
           args,
           account: chainAloneAccount,
         });
+        lap("estimate_gas");
         hash = await wallet.writeContract({
           address: stack.gatewayB,
           abi: gatewayAbi,
@@ -478,7 +496,8 @@ async function measureChainAlone(stack: Stack) {
         });
       } else {
         const ids = messages.map(messageId);
-        const args = [messages, ids.map((_, i) => batchProof(ids, i)), attest("batch", batchRoot(ids))] as const;
+        const args = [messages, batchProofs(ids), attest("batch", batchRoot(ids))] as const;
+        lap("prepare");
         const gas = await publicB.estimateContractGas({
           address: stack.gatewayB,
           abi: gatewayAbi,
@@ -486,6 +505,7 @@ async function measureChainAlone(stack: Stack) {
           args,
           account: chainAloneAccount,
         });
+        lap("estimate_gas");
         hash = await wallet.writeContract({
           address: stack.gatewayB,
           abi: gatewayAbi,
@@ -494,7 +514,9 @@ async function measureChainAlone(stack: Stack) {
           gas,
         });
       }
+      lap("send");
       const receipt = await publicB.waitForTransactionReceipt({ hash, pollingInterval: 10 });
+      lap("receipt");
       if (receipt.status !== "success") throw new BenchError(`chain-alone delivery reverted (${hash})`);
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -502,6 +524,12 @@ async function measureChainAlone(stack: Stack) {
       txs,
       tx_per_second: round(txs / seconds, 1),
       messages_per_second: round((txs * size) / seconds, 1),
+      mean_ms: {
+        prepare: round(phase.prepare / txs, 1),
+        estimate_gas: round(phase.estimate_gas / txs, 1),
+        send: round(phase.send / txs, 1),
+        receipt: round(phase.receipt / txs, 1),
+      },
     };
     log(
       `  chain B alone, ${size === 1 ? "deliver" : `deliverBatch(${size})`}: ${deliveries[String(size)]?.tx_per_second} tx/s = ${deliveries[String(size)]?.messages_per_second} msg/s`,
@@ -688,6 +716,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 async function main() {
+  // Other work on the machine skews every figure: recorded next to them.
+  const loadAtStart = loadavg()[0] ?? 0;
   const dir = await mkdtemp(join(tmpdir(), "maskoii-bench-relayer-"));
   const supervisor = new Supervisor();
   supervisors.push(supervisor);
@@ -747,6 +777,7 @@ async function main() {
         memory_gib: round(totalmem() / 2 ** 30, 1),
         node: process.version,
         note: "one shared machine: both hardhat nodes, three attesters, the relayer and the load generator",
+        load_average_1m: { start: round(loadAtStart, 2), end: round(loadavg()[0] ?? 0, 2) },
       },
       setup: {
         attesters: "3 maskoii attester processes, weights 1/1/1, threshold 6666 bps (2 of 3)",

@@ -9,6 +9,7 @@ import type { Chains } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
 import type { ObservedKey, Store } from "../store/types.ts";
 import type { AttesterSigner } from "./signer.ts";
 
@@ -21,6 +22,7 @@ export class AttesterObserver {
   readonly #store: Store;
   readonly #signer: AttesterSigner;
   readonly #log: Logger;
+  readonly #metrics: Metrics | undefined;
   #ticks = 0;
   #lastError: string | undefined;
   /** Per destination: the set signed for and the last open message handled for it. */
@@ -32,12 +34,19 @@ export class AttesterObserver {
     store: Store;
     signer: AttesterSigner;
     log: Logger;
+    /** Times the scan and sign steps (maskoii_stage_seconds). */
+    metrics?: Metrics;
   }) {
     this.#chains = args.chains;
     this.#watchers = args.watchers;
     this.#store = args.store;
     this.#signer = args.signer;
     this.#log = args.log;
+    this.#metrics = args.metrics;
+  }
+
+  #time<T>(stage: string, fn: () => Promise<T>): Promise<T> {
+    return this.#metrics === undefined ? fn() : this.#metrics.time(stage, fn);
   }
 
   /** True once a full tick (scan + sign) has completed without error. */
@@ -62,9 +71,14 @@ export class AttesterObserver {
         errors.push(`${what}: ${describeError(error)}`);
       }
     };
-    for (const watcher of this.#watchers) await attempt(`scan ${watcher.domain}`, () => watcher.poll());
-    for (const adapter of this.#chains.values())
-      await attempt(`sign for ${adapter.domain}`, () => this.#signFor(adapter.domain));
+    for (const watcher of this.#watchers) {
+      await attempt(`scan ${watcher.domain}`, () => this.#time("attester_scan", () => watcher.poll()));
+    }
+    for (const adapter of this.#chains.values()) {
+      await attempt(`sign for ${adapter.domain}`, () =>
+        this.#time("attester_sign", () => this.#signFor(adapter.domain)),
+      );
+    }
     this.#lastError = errors.length === 0 ? undefined : errors.join("; ");
     if (this.#lastError === undefined) this.#ticks++;
     else this.#log.warn({ error: this.#lastError }, "attester round had failures; retrying next round");

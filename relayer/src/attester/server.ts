@@ -17,7 +17,7 @@ import type { BindingRecord } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store, StoredSignature } from "../store/types.ts";
-import type { AttesterSigner } from "./signer.ts";
+import type { AttesterSigner, Signable } from "./signer.ts";
 
 const MESSAGE_ID = /^0x[0-9a-fA-F]{64}$/;
 const MAX_BODY = 64 * 1024;
@@ -135,7 +135,7 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
     const known = new Map(
       (await deps.store.getObservedMany(parsed.messageIds as Hex[])).map((m) => [m.messageId.toLowerCase(), m]),
     );
-    const messages = [];
+    const messages: Signable[] = [];
     for (const id of parsed.messageIds) {
       const m = known.get(id.toLowerCase());
       if (m === undefined) return send(res, 409, { error: `${id} is not observed final by this node` });
@@ -147,11 +147,13 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
     }
     try {
       const setId = await adapter.currentSetId();
-      const signature = await deps.signer.signBatch(messages, {
-        domain: parsed.destination,
-        verifier: adapter.verifier,
-        attesterSetId: setId,
-      });
+      const signature = await deps.metrics.time("attester_batch_sign", () =>
+        deps.signer.signBatch(messages, {
+          domain: parsed.destination,
+          verifier: adapter.verifier,
+          attesterSetId: setId,
+        }),
+      );
       return send(res, 200, signatureToJson(signature));
     } catch (error) {
       if (error instanceof SigningConflictError) return send(res, 409, { error: error.message });

@@ -173,22 +173,31 @@ export class EvmChainAdapter implements ChainAdapter {
     );
   }
 
-  /** One eth_call for all of them: a deployless Multicall3 (nothing needs to be deployed on the chain). */
+  /**
+   * A deployless Multicall3 (nothing needs to be deployed on the chain). Its calls travel in the init code, which
+   * EIP-3860 caps at 49,152 bytes (viem does not chunk deployless calls): 100 calls per eth_call, sent in parallel.
+   */
   async isDeliveredMany(items: readonly { origin: number; nonce: bigint }[]): Promise<boolean[]> {
-    if (items.length === 0) return [];
-    return this.#read("isDelivered(multicall)", () =>
-      this.#public.multicall({
-        contracts: items.map((i) => ({
-          address: this.gateway,
-          abi: gatewayAbi,
-          functionName: "isDelivered" as const,
-          args: [i.origin, i.nonce] as const,
-        })),
-        allowFailure: false,
-        deployless: true,
-        batchSize: 0,
-      }),
+    const chunks: (typeof items)[] = [];
+    for (let i = 0; i < items.length; i += 100) chunks.push(items.slice(i, i + 100));
+    const results = await Promise.all(
+      chunks.map((chunk) =>
+        this.#read("isDelivered(multicall)", () =>
+          this.#public.multicall({
+            contracts: chunk.map((i) => ({
+              address: this.gateway,
+              abi: gatewayAbi,
+              functionName: "isDelivered" as const,
+              args: [i.origin, i.nonce] as const,
+            })),
+            allowFailure: false,
+            deployless: true,
+            batchSize: 0,
+          }),
+        ),
+      ),
     );
+    return results.flat();
   }
 
   isPaused(): Promise<boolean> {

@@ -2,7 +2,7 @@
 // signatures until the destination set's weighted threshold is met, and delivers (one by one, or in Merkle batches).
 // Every step is durable in the store, so a restarted relayer resumes where it stopped and never delivers twice: a
 // message already delivered on chain (by anyone) is detected and marked skipped.
-import { attestationDigest, batchProof, batchRoot, encodeAttestation, isQuorum } from "@maskoii/sdk";
+import { attestationDigest, batchRoot, encodeAttestation, isQuorum } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import type { AttesterSetView, ChainAdapter, Chains } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
@@ -13,6 +13,7 @@ import type { DeliveryRecord, Store } from "../store/types.ts";
 import { type Aggregation, aggregate } from "./aggregator.ts";
 import { backoffMs } from "./backoff.ts";
 import { answersFor, type BulkAnswer, candidatesFor, type EndpointAnswer, type SignatureSource } from "./collector.ts";
+import { batchProofs } from "./proofs.ts";
 
 /** Pending deliveries handled per tick (bounds one tick's work). */
 const DUE_LIMIT = 200;
@@ -230,7 +231,7 @@ export class Relayer {
       }
     }
     const attestation = encodeAttestation(set.setId, agg.signatures);
-    const proofs = ids.map((_, i) => batchProof(ids, i));
+    const proofs = batchProofs(ids);
     try {
       const result = await this.#o.metrics.time("deliver_tx", () =>
         adapter.deliverBatch(
