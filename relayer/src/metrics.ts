@@ -101,6 +101,25 @@ export class Metrics {
     });
   }
 
+  /** Seconds spent per step of the pipeline (scan, sign, collect, batch attest, deliver transaction, ...). */
+  readonly stageSeconds = new Histogram({
+    name: "maskoii_stage_seconds",
+    help: "Seconds spent in one step of the attester or relayer pipeline",
+    labelNames: ["stage"] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  /** Runs `fn` and records its duration under `stage` (also when it throws). */
+  async time<T>(stage: string, fn: () => Promise<T>): Promise<T> {
+    const end = this.stageSeconds.startTimer({ stage });
+    try {
+      return await fn();
+    } finally {
+      end();
+    }
+  }
+
   /** The text exposition format. */
   async render(): Promise<string> {
     return this.registry.metrics();

@@ -34,6 +34,7 @@ import { demoTokenAbi } from "../../scripts/lib/abi.ts";
 import { devnetAttesters } from "../../scripts/lib/keys.ts";
 import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
 import { waitForRpc } from "../../scripts/lib/rpc.ts";
+import { EvmChainAdapter } from "../src/chains/evm.ts";
 import { encryptKey, writeKeystore } from "../src/keys/keystore.ts";
 import { openStore } from "../src/store/index.ts";
 import { runCli } from "./helpers.ts";
@@ -378,6 +379,20 @@ describe("end to end: transfers A -> B through 3 attester processes and a relaye
     ).toBe(3n * amount);
     // The relayer sent exactly two transactions on B: the batch and the single delivery.
     expect(await publicB.getTransactionCount({ address: relayerAccount.address })).toBe(2);
+
+    // isDeliveredMany (the observer's one-round-trip check) agrees with the chain on 250 pairs: more than one
+    // deployless multicall can carry (EIP-3860 init code limit), so it is chunked.
+    const adapterB = await EvmChainAdapter.connect({
+      domain: 1002,
+      rpcUrl: rpcB,
+      gateway: contracts.b.gateway,
+      finality: { kind: "confirmations", depth: 0 },
+    });
+    const pairs = [
+      ...sent.map((s) => ({ origin: 1001, nonce: s.nonce })),
+      ...Array.from({ length: 247 }, (_, i) => ({ origin: 1001, nonce: 1_000n + BigInt(i) })),
+    ];
+    expect(await adapterB.isDeliveredMany(pairs)).toEqual(pairs.map((_, i) => i < 3));
 
     const metrics = await (await fetch(relayerMetrics)).text();
     expect(metrics).toMatch(/maskoii_messages_total\{status="delivered",origin="1001",destination="1002"\} 3/);

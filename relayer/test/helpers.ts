@@ -22,7 +22,7 @@ import type {
   MessageStatus,
   SentMessage,
 } from "../src/chains/adapter.ts";
-import type { EndpointAnswer, SignatureSource } from "../src/relayer/collector.ts";
+import type { BulkAnswer, EndpointAnswer, SignatureSource } from "../src/relayer/collector.ts";
 
 export const GATEWAY_B = "0x00000000000000000000000000000000000000bb" as Address;
 
@@ -245,6 +245,28 @@ export class FakeAttesters implements SignatureSource {
 
   async signatures(id: Hex): Promise<EndpointAnswer[]> {
     return this.#answer("message", id.toLowerCase() as Hex, [id]);
+  }
+
+  /** The per-id answers regrouped per endpoint, as the HTTP client's bulk form returns them. */
+  async signaturesMany(ids: readonly Hex[]): Promise<BulkAnswer[]> {
+    const perId = await Promise.all(ids.map((id) => this.signatures(id)));
+    const sources = (perId[0] ?? this.keys.map((_, i) => ({ source: `attester${i}` }))).map((a) => a.source);
+    return sources.map((source, e): BulkAnswer => {
+      const mine = perId.map((answers) => answers[e] as EndpointAnswer);
+      const failed = mine.find((a) => !a.ok);
+      if (failed !== undefined && !failed.ok) return { source, ok: false, error: failed.error };
+      return {
+        source,
+        ok: true,
+        attester: this.keys[e]?.address,
+        results: new Map(
+          mine.map((a, i) => [
+            (ids[i] as Hex).toLowerCase(),
+            a.ok ? { observed: a.observed, signatures: a.signatures } : { observed: false, signatures: [] },
+          ]),
+        ),
+      };
+    });
   }
 
   async batch(_destination: number, ids: readonly Hex[]): Promise<EndpointAnswer[]> {

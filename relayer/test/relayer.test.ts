@@ -126,6 +126,42 @@ describe("relayer service (fake chains, real store)", () => {
     expect(chainB.deliveries.map((x) => x.method)).toEqual(["deliver", "deliver"]);
   });
 
+  it("batches what a quorum observed final from their root signatures alone (no per-message signatures)", async () => {
+    const ms = [sampleMessage(40n), sampleMessage(41n), sampleMessage(42n)];
+    chainA.sent.push(...ms);
+    const original = attesters.signatures.bind(attesters);
+    // Observed by all, but no message signatures served: only the batch root gets signed.
+    attesters.signatures = async (id) => (await original(id)).map((a) => (a.ok ? { ...a, signatures: [] } : a));
+    await relayer(8).tick();
+    expect(chainB.deliveries).toEqual([{ method: "deliverBatch", ids: ms.map((m) => m.messageId) }]);
+    for (const m of ms)
+      expect(await store.getDelivery(m.messageId)).toMatchObject({ state: "delivered", quorumAt: clock });
+    expect(await metrics.render()).toMatch(/maskoii_stage_seconds_count\{stage="deliver_tx"\} 1/);
+  });
+
+  it("does not batch a message observed by less than the threshold weight; it waits for quorum", async () => {
+    const ms = [sampleMessage(43n), sampleMessage(44n)];
+    chainA.sent.push(...ms);
+    attesters.online = new Set([0]);
+    await relayer(8).tick();
+    expect(chainB.deliveries).toEqual([]);
+    for (const m of ms) {
+      const d = await store.getDelivery(m.messageId);
+      expect(d).toMatchObject({ state: "pending", attempts: 0 });
+      expect(d?.lastError).toContain("below quorum: 1/3");
+    }
+  });
+
+  it("a batch records a message someone else delivered as skipped, the rest as delivered", async () => {
+    const ms = [sampleMessage(45n), sampleMessage(46n), sampleMessage(47n)];
+    chainA.sent.push(...ms);
+    chainB.markDelivered(ms[1]!);
+    await relayer(8).tick();
+    expect(chainB.deliveries).toEqual([{ method: "deliverBatch", ids: ms.map((m) => m.messageId) }]);
+    expect((await store.getDelivery(ms[1]!.messageId))?.state).toBe("skipped");
+    expect(await store.countDeliveries()).toEqual({ pending: 0, delivered: 2, skipped: 1, failed: 0 });
+  });
+
   it("retries failed deliveries with backoff and parks the message after maxAttempts", async () => {
     const m = sampleMessage(7n);
     chainA.sent.push(m);

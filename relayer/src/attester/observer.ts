@@ -1,16 +1,20 @@
 // The attester's loop: follow every origin chain's final messages, and sign each open (undelivered) message for
 // its destination's CURRENT attester set. Because signing is keyed by set id, a rotation makes the node re-sign every
 // still-undelivered message for the new set (docs/protocol.md §4: nothing is stranded behind an expired set).
-import type { Address } from "viem";
+// Per destination the loop keeps a cursor (set id, last message handled): steady state touches only new messages,
+// and a new set (or a restart) walks the open messages again from the oldest. (The order is the local observation
+// time: a wall clock stepping backwards could hide a message from the cursor until the next rotation or restart.)
+import type { Address, Hex } from "viem";
 import type { Chains } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
-import { describeError, SigningConflictError } from "../errors.ts";
+import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { Store } from "../store/types.ts";
+import type { Metrics } from "../metrics.ts";
+import type { ObservedKey, Store } from "../store/types.ts";
 import type { AttesterSigner } from "./signer.ts";
 
 /** Messages signed per destination per tick (bounds one tick's work). */
-const SIGN_LIMIT = 100;
+const SIGN_LIMIT = 500;
 
 export class AttesterObserver {
   readonly #chains: Chains;
@@ -18,8 +22,11 @@ export class AttesterObserver {
   readonly #store: Store;
   readonly #signer: AttesterSigner;
   readonly #log: Logger;
+  readonly #metrics: Metrics | undefined;
   #ticks = 0;
   #lastError: string | undefined;
+  /** Per destination: the set signed for and the last open message handled for it. */
+  readonly #cursors = new Map<number, { setId: bigint; after: ObservedKey }>();
 
   constructor(args: {
     chains: Chains;
@@ -27,12 +34,19 @@ export class AttesterObserver {
     store: Store;
     signer: AttesterSigner;
     log: Logger;
+    /** Times the scan and sign steps (maskoii_stage_seconds). */
+    metrics?: Metrics;
   }) {
     this.#chains = args.chains;
     this.#watchers = args.watchers;
     this.#store = args.store;
     this.#signer = args.signer;
     this.#log = args.log;
+    this.#metrics = args.metrics;
+  }
+
+  #time<T>(stage: string, fn: () => Promise<T>): Promise<T> {
+    return this.#metrics === undefined ? fn() : this.#metrics.time(stage, fn);
   }
 
   /** True once a full tick (scan + sign) has completed without error. */
@@ -57,9 +71,14 @@ export class AttesterObserver {
         errors.push(`${what}: ${describeError(error)}`);
       }
     };
-    for (const watcher of this.#watchers) await attempt(`scan ${watcher.domain}`, () => watcher.poll());
-    for (const adapter of this.#chains.values())
-      await attempt(`sign for ${adapter.domain}`, () => this.#signFor(adapter.domain));
+    for (const watcher of this.#watchers) {
+      await attempt(`scan ${watcher.domain}`, () => this.#time("attester_scan", () => watcher.poll()));
+    }
+    for (const adapter of this.#chains.values()) {
+      await attempt(`sign for ${adapter.domain}`, () =>
+        this.#time("attester_sign", () => this.#signFor(adapter.domain)),
+      );
+    }
     this.#lastError = errors.length === 0 ? undefined : errors.join("; ");
     if (this.#lastError === undefined) this.#ticks++;
     else this.#log.warn({ error: this.#lastError }, "attester round had failures; retrying next round");
@@ -68,30 +87,39 @@ export class AttesterObserver {
   async #signFor(domain: number): Promise<void> {
     const adapter = this.#chains.get(domain);
     if (adapter === undefined) return;
-    const open = await this.#store.listOpenObserved(domain, SIGN_LIMIT);
-    if (open.length === 0) return;
     const setId = await adapter.currentSetId();
+    const cursor = this.#cursors.get(domain);
+    const after = cursor?.setId === setId ? cursor.after : undefined;
+    const open = await this.#store.listOpenObservedAfter(domain, after, SIGN_LIMIT);
+    if (open.length === 0) return;
     const set = await adapter.getAttesterSet(setId);
     if (!isMember(set.attesters, set.weights, this.#signer.address)) {
       this.#log.warn({ domain, setId: setId.toString(), attester: this.#signer.address }, "not in the current set");
       return;
     }
-    for (const m of open) {
-      if (await adapter.isDelivered(m.origin, m.nonce, m.messageId)) {
-        await this.#store.markObservedClosed(m.messageId);
-        continue;
-      }
-      try {
-        await this.#signer.signMessage(
-          { messageId: m.messageId, originDomain: m.origin, nonce: m.nonce },
-          { domain, verifier: adapter.verifier, attesterSetId: setId },
-        );
-      } catch (error) {
-        if (!(error instanceof SigningConflictError)) throw error;
-        // Evidence of an equivocating origin (or a reorg past finality): never sign, keep going.
-        await this.#store.markObservedClosed(m.messageId);
-      }
+    // Already delivered (by the signatures of others): close, never sign. One round trip when the chain can.
+    const items = open.map((m) => ({ origin: m.origin, nonce: m.nonce, messageId: m.messageId }));
+    const delivered =
+      adapter.isDeliveredMany === undefined
+        ? await Promise.all(items.map((i) => adapter.isDelivered(i.origin, i.nonce, i.messageId)))
+        : await adapter.isDeliveredMany(items);
+    const toSign = [];
+    for (const [i, m] of open.entries()) {
+      if (delivered[i] === true) await this.#store.markObservedClosed(m.messageId);
+      else toSign.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce });
     }
+    const { conflicts } = await this.#signer.signMessages(toSign, {
+      domain,
+      verifier: adapter.verifier,
+      attesterSetId: setId,
+    });
+    // Evidence of an equivocating origin (or a reorg past finality): never sign, keep going.
+    for (const c of conflicts) await this.#store.markObservedClosed(c.requested as Hex);
+    const last = open[open.length - 1] as (typeof open)[number];
+    this.#cursors.set(domain, {
+      setId,
+      after: { observedAt: last.observedAt, origin: last.origin, nonce: last.nonce },
+    });
   }
 }
 

@@ -53,7 +53,7 @@ export async function startAttester(args: {
     const address = getAddress(args.attestingKey.publicId);
     const signer = new AttesterSigner({ address, privateKey: args.attestingKey.privateKey, store, log, metrics });
     const watchers = makeWatchers({ config, chains, store, role: "attester", log, metrics });
-    const observer = new AttesterObserver({ chains, watchers, store, signer, log });
+    const observer = new AttesterObserver({ chains, watchers, store, signer, log, metrics });
     const binding =
       args.identityKey === undefined
         ? undefined

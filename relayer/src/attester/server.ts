@@ -1,5 +1,7 @@
 // The attester's HTTP API (node:http, JSON):
 //   GET  /signatures/:messageId  every signature this node made over the id (alone or in a batch root)
+//   POST /signatures             {messageIds}: for each id, whether it is observed final here and this node's
+//                                MESSAGE signatures over it (batch signatures come from POST /batches)
 //   POST /batches                {destination, messageIds}: sign the batch root, if every id is observed final here
 //   GET  /identity               the Koii binding record (ed25519 node key <-> secp256k1 attesting key)
 //   GET  /health                 the process is up
@@ -16,7 +18,7 @@ import type { BindingRecord } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store, StoredSignature } from "../store/types.ts";
-import type { AttesterSigner } from "./signer.ts";
+import type { AttesterSigner, Signable } from "./signer.ts";
 
 const MESSAGE_ID = /^0x[0-9a-fA-F]{64}$/;
 const MAX_BODY = 64 * 1024;
@@ -26,6 +28,13 @@ export const batchRequestSchema = z
     destination: z.number().int().min(1).max(0xffffffff),
     messageIds: z.array(z.string().regex(MESSAGE_ID)).min(1).max(256),
   })
+  .strict();
+
+/** Ids per POST /signatures (the body stays far below MAX_BODY). */
+export const MAX_BULK_IDS = 512;
+
+export const bulkSignaturesRequestSchema = z
+  .object({ messageIds: z.array(z.string().regex(MESSAGE_ID)).min(1).max(MAX_BULK_IDS) })
   .strict();
 
 /** The JSON form of a stored signature (bigints as decimal strings). */
@@ -97,6 +106,25 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
       signatures: signatures.map(signatureToJson),
     });
   }
+  if (req.method === "POST" && path === "/signatures") {
+    let parsed: z.infer<typeof bulkSignaturesRequestSchema>;
+    try {
+      parsed = bulkSignaturesRequestSchema.parse(await readBody(req));
+    } catch (error) {
+      return send(res, 400, { error: `bad signatures request: ${describeError(error)}` });
+    }
+    const ids = [...new Set(parsed.messageIds.map((id) => id.toLowerCase() as Hex))];
+    const observed = new Set((await deps.store.getObservedMany(ids)).map((m) => m.messageId.toLowerCase()));
+    const byId = new Map<string, SignatureJson[]>();
+    for (const s of await deps.store.getMessageSignatures(ids)) {
+      const id = s.value.toLowerCase();
+      byId.set(id, [...(byId.get(id) ?? []), signatureToJson(s)]);
+    }
+    return send(res, 200, {
+      attester: deps.signer.address,
+      results: ids.map((id) => ({ messageId: id, observed: observed.has(id), signatures: byId.get(id) ?? [] })),
+    });
+  }
   if (req.method === "POST" && path === "/batches") {
     if (!deps.signBatches) return send(res, 403, { error: "this node does not sign batches" });
     let parsed: z.infer<typeof batchRequestSchema>;
@@ -107,9 +135,12 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
     }
     const adapter = deps.chains.get(parsed.destination);
     if (adapter === undefined) return send(res, 404, { error: `destination ${parsed.destination} not served` });
-    const messages = [];
+    const known = new Map(
+      (await deps.store.getObservedMany(parsed.messageIds as Hex[])).map((m) => [m.messageId.toLowerCase(), m]),
+    );
+    const messages: Signable[] = [];
     for (const id of parsed.messageIds) {
-      const m = await deps.store.getObserved(id as Hex);
+      const m = known.get(id.toLowerCase());
       if (m === undefined) return send(res, 409, { error: `${id} is not observed final by this node` });
       if (m.destination !== parsed.destination) return send(res, 409, { error: `${id} is not for that destination` });
       messages.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce });
@@ -119,11 +150,13 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
     }
     try {
       const setId = await adapter.currentSetId();
-      const signature = await deps.signer.signBatch(messages, {
-        domain: parsed.destination,
-        verifier: adapter.verifier,
-        attesterSetId: setId,
-      });
+      const signature = await deps.metrics.time("attester_batch_sign", () =>
+        deps.signer.signBatch(messages, {
+          domain: parsed.destination,
+          verifier: adapter.verifier,
+          attesterSetId: setId,
+        }),
+      );
       return send(res, 200, signatureToJson(signature));
     } catch (error) {
       if (error instanceof SigningConflictError) return send(res, 409, { error: error.message });

@@ -82,6 +82,81 @@ export class AttesterSigner {
   }
 
   /**
+   * signMessage for many messages with one journal transaction, one lookup of existing signatures and one save
+   * transaction. Journal first, as always: a message whose (origin, nonce) is journaled with another id is not
+   * signed and is returned in `conflicts` (the others are still signed). Idempotent per target.
+   */
+  async signMessages(
+    messages: readonly Signable[],
+    target: Target,
+  ): Promise<{ signed: StoredSignature[]; conflicts: SigningConflictError[] }> {
+    if (messages.length === 0) return { signed: [], conflicts: [] };
+    const journaled = await this.#store.journalReserveMany(
+      messages.map((m) => ({ origin: m.originDomain, nonce: m.nonce, messageId: m.messageId })),
+    );
+    const conflicts: SigningConflictError[] = [];
+    const clean: Signable[] = [];
+    for (const [i, m] of messages.entries()) {
+      const id = m.messageId.toLowerCase() as Hex;
+      const held = (journaled[i] ?? "").toLowerCase() as Hex;
+      if (held === id) {
+        clean.push(m);
+        continue;
+      }
+      this.#metrics?.signatures.inc({ kind: "message", outcome: "refused-conflict" });
+      this.#log.error(
+        { origin: m.originDomain, nonce: m.nonce.toString(), journaled: held, requested: id },
+        "refusing to equivocate",
+      );
+      conflicts.push(new SigningConflictError(m.originDomain, m.nonce, held, id));
+    }
+    const verifier = target.verifier.toLowerCase();
+    const existing = new Map(
+      (await this.#store.getMessageSignatures(clean.map((m) => m.messageId)))
+        .filter(
+          (s) =>
+            s.domain === target.domain &&
+            s.verifier.toLowerCase() === verifier &&
+            s.attesterSetId === target.attesterSetId,
+        )
+        .map((s) => [s.value.toLowerCase(), s]),
+    );
+    const signed: StoredSignature[] = [];
+    const fresh: StoredSignature[] = [];
+    for (const m of clean) {
+      const id = m.messageId.toLowerCase() as Hex;
+      const known = existing.get(id);
+      if (known !== undefined) {
+        signed.push(known);
+        continue;
+      }
+      const digest = attestationDigest("message", { ...target, value: id });
+      const signature: StoredSignature = {
+        kind: "message",
+        value: id,
+        domain: target.domain,
+        verifier: verifier as Hex,
+        attesterSetId: target.attesterSetId,
+        signer: this.address,
+        signature: packSignature(signDigest(digest, this.#privateKey)),
+        messageIds: [id],
+        createdAt: Date.now(),
+      };
+      fresh.push(signature);
+      signed.push(signature);
+    }
+    await this.#store.saveSignatures(fresh);
+    if (fresh.length > 0) {
+      this.#metrics?.signatures.inc({ kind: "message", outcome: "signed" }, fresh.length);
+      this.#log.info(
+        { count: fresh.length, domain: target.domain, setId: target.attesterSetId.toString() },
+        "signed messages",
+      );
+    }
+    return { signed, conflicts };
+  }
+
+  /**
    * Signs BatchAttestation over the root of `messages` (batch order as given). Every message is journaled first;
    * one conflict refuses the whole batch.
    */
@@ -96,7 +171,19 @@ export class AttesterSigner {
       target.attesterSetId,
     );
     if (existing !== undefined) return existing;
-    for (const m of messages) await this.#journal(m);
+    const journaled = await this.#store.journalReserveMany(
+      messages.map((m) => ({ origin: m.originDomain, nonce: m.nonce, messageId: m.messageId })),
+    );
+    for (const [i, m] of messages.entries()) {
+      const held = (journaled[i] ?? "").toLowerCase() as Hex;
+      if (held === ids[i]) continue;
+      this.#metrics?.signatures.inc({ kind: "message", outcome: "refused-conflict" });
+      this.#log.error(
+        { origin: m.originDomain, nonce: m.nonce.toString(), journaled: held, requested: ids[i] },
+        "refusing to equivocate",
+      );
+      throw new SigningConflictError(m.originDomain, m.nonce, held, ids[i] as Hex);
+    }
     const digest = attestationDigest("batch", { ...target, value: root });
     const signature: StoredSignature = {
       kind: "batch",

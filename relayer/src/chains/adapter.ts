@@ -63,6 +63,11 @@ export interface ChainAdapter {
    * (Solana's receipt PDA) answer with one account read; callers that know it pass it.
    */
   isDelivered(origin: number, nonce: bigint, messageId?: Hex): Promise<boolean>;
+  /**
+   * isDelivered of many (origin, nonce[, messageId]) in one round trip, in order; optional (callers fall back to
+   * isDelivered).
+   */
+  isDeliveredMany?(items: readonly { origin: number; nonce: bigint; messageId?: Hex }[]): Promise<boolean[]>;
   isPaused(): Promise<boolean>;
   currentSetId(): Promise<bigint>;
   getAttesterSet(setId: bigint): Promise<AttesterSetView>;

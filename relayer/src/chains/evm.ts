@@ -213,6 +213,33 @@ export class EvmChainAdapter implements ChainAdapter {
     );
   }
 
+  /**
+   * A deployless Multicall3 (nothing needs to be deployed on the chain). Its calls travel in the init code, which
+   * EIP-3860 caps at 49,152 bytes (viem does not chunk deployless calls): 100 calls per eth_call, sent in parallel.
+   */
+  async isDeliveredMany(items: readonly { origin: number; nonce: bigint }[]): Promise<boolean[]> {
+    const chunks: (typeof items)[] = [];
+    for (let i = 0; i < items.length; i += 100) chunks.push(items.slice(i, i + 100));
+    const results = await Promise.all(
+      chunks.map((chunk) =>
+        this.#read("isDelivered(multicall)", () =>
+          this.#public.multicall({
+            contracts: chunk.map((i) => ({
+              address: this.gateway,
+              abi: gatewayAbi,
+              functionName: "isDelivered" as const,
+              args: [i.origin, i.nonce] as const,
+            })),
+            allowFailure: false,
+            deployless: true,
+            batchSize: 0,
+          }),
+        ),
+      ),
+    );
+    return results.flat();
+  }
+
   isPaused(): Promise<boolean> {
     return this.#read("paused", () =>
       this.#public.readContract({ address: this.gateway, abi: gatewayAbi, functionName: "paused" }),

@@ -7,7 +7,7 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { attestationDigest, batchProof, batchRoot, encodeAttestation } from "@maskoii/sdk";
+import { attestationDigest, batchRoot, encodeAttestation, isQuorum } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import type { AttesterSetView, ChainAdapter, Chains, DeliveryResult } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
@@ -18,7 +18,8 @@ import type { Metrics } from "../metrics.ts";
 import type { DeliveryRecord, Store } from "../store/types.ts";
 import { type Aggregation, aggregate } from "./aggregator.ts";
 import { backoffMs } from "./backoff.ts";
-import { candidatesFor, type SignatureSource } from "./collector.ts";
+import { answersFor, type BulkAnswer, candidatesFor, type EndpointAnswer, type SignatureSource } from "./collector.ts";
+import { batchProofs } from "./proofs.ts";
 
 /** Pending deliveries claimed per tick by default (bounds one tick's work). */
 const DUE_LIMIT = 200;
@@ -118,7 +119,7 @@ export class Relayer {
     for (const watcher of this.#o.watchers) {
       if (this.#draining) break;
       try {
-        await watcher.poll();
+        await this.#o.metrics.time("scan", () => watcher.poll());
       } catch (error) {
         originErrors++;
         this.#o.log.warn({ error: describeError(error) }, "origin scan failed; retrying next tick");
@@ -187,40 +188,68 @@ export class Relayer {
     }
     const setId = await adapter.currentSetId();
     const set = await adapter.getAttesterSet(setId);
-    const ready: Ready[] = [];
-    for (const record of records) {
-      if (this.#draining) break;
-      if (await adapter.isDelivered(record.origin, record.nonce, record.messageId)) {
-        await this.#finish(record, "skipped", { lastError: "already delivered on chain" });
-        continue;
-      }
-      const agg = await this.#collect(adapter, set, record);
-      if (!agg.ready) {
-        const missing = agg.missing.join(",");
-        await this.#retryLater(
-          record,
-          `below quorum: ${agg.signedWeight}/${agg.totalWeight} weight signed (threshold ${agg.thresholdBps} bps), missing ${missing}`,
-          false,
-        );
-        continue;
-      }
-      if (record.quorumAt === null) {
-        const quorumAt = this.#now();
-        await this.#o.store.updateDelivery(record.messageId, { quorumAt });
-        this.#o.metrics.quorumWait.observe(
-          { destination: String(adapter.domain) },
-          (quorumAt - record.firstSeenAt) / 1000,
-        );
-      }
-      ready.push({ record, attestation: encodeAttestation(setId, agg.signatures) });
-    }
-    if (ready.length === 0) return;
     // A destination without batch delivery (Solana) caps the batch size at 1.
     const batchSize = Math.min(this.#o.maxBatchSize, adapter.maxBatchSize ?? this.#o.maxBatchSize);
-    if (batchSize > 1 && ready.length > 1) {
+    const batching = batchSize > 1;
+    let live: DeliveryRecord[] = [...records];
+    if (!batching) {
+      // A single delivery of an already delivered message would revert; a batch skips it on chain (MessageSkipped).
+      const items = records.map((r) => ({ origin: r.origin, nonce: r.nonce, messageId: r.messageId }));
+      const delivered =
+        adapter.isDeliveredMany === undefined
+          ? await Promise.all(items.map((i) => adapter.isDelivered(i.origin, i.nonce, i.messageId)))
+          : await adapter.isDeliveredMany(items);
+      live = [];
+      for (const [i, record] of records.entries()) {
+        if (delivered[i] === true) await this.#finish(record, "skipped", { lastError: "already delivered on chain" });
+        else live.push(record);
+      }
+    }
+    if (live.length === 0) return;
+    // One request per attester for every due message (not one per message).
+    const bulk = await this.#o.metrics.time("collect", () =>
+      this.#o.attesters.signaturesMany(live.map((r) => r.messageId)),
+    );
+    for (const a of bulk) {
+      if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
+    }
+    // Batch mode: a message observed final by a quorum of the set goes into a batch whose ROOT the attesters sign;
+    // its per-message signatures are not needed (nor verified: one recovery per attester per batch, not per message).
+    const batchable: DeliveryRecord[] = [];
+    const ready: Ready[] = [];
+    for (const record of live) {
+      if (this.#draining) break;
+      if (batching && observedByQuorum(bulk, set, record.messageId)) {
+        batchable.push(record);
+        continue;
+      }
+      const r = await this.#readyAlone(adapter, set, record, answersFor(bulk, record.messageId));
+      if (r !== undefined) ready.push(r);
+    }
+    for (let i = 0; i < batchable.length; i += batchSize) {
+      const chunk = (await this.#stillMine(batchable.slice(i, i + batchSize).map((record) => ({ record })))).map(
+        (held) => held.record,
+      );
+      if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk))) continue;
+      // A lone message, or a root below quorum: per-message signatures, delivered one by one.
+      for (const record of chunk) {
+        const r = await this.#readyAlone(adapter, set, record, answersFor(bulk, record.messageId));
+        if (r !== undefined) ready.push(r);
+      }
+    }
+    if (ready.length === 0) return;
+    if (batching && ready.length > 1) {
       for (let i = 0; i < ready.length; i += batchSize) {
         const chunk = await this.#stillMine(ready.slice(i, i + batchSize));
-        if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk))) continue;
+        if (
+          chunk.length > 1 &&
+          (await this.#deliverBatch(
+            adapter,
+            set,
+            chunk.map((r) => r.record),
+          ))
+        )
+          continue;
         for (const r of chunk) await this.#deliverOne(adapter, r);
       }
       return;
@@ -231,21 +260,44 @@ export class Relayer {
     }
   }
 
-  #spent(adapter: ChainAdapter, method: string, result: DeliveryResult): void {
-    const labels = { destination: String(adapter.domain), method };
-    this.#o.metrics.gasSpent.inc(labels, Number(result.gasUsed));
-    this.#o.metrics.feesSpent.inc(labels, Number(result.gasUsed * result.effectiveGasPrice));
-  }
-
-  async #collect(adapter: ChainAdapter, set: AttesterSetView, record: DeliveryRecord): Promise<Aggregation> {
-    const answers = await this.#o.attesters.signatures(record.messageId);
-    for (const a of answers) {
-      if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
-    }
+  /** The message's own quorum attestation, or undefined after rescheduling it (below quorum). */
+  async #readyAlone(
+    adapter: ChainAdapter,
+    set: AttesterSetView,
+    record: DeliveryRecord,
+    answers: readonly EndpointAnswer[],
+  ): Promise<Ready | undefined> {
     // Never blocks delivery: a failing report is logged and the quorum is judged as before.
     await this.#o.byzantine?.inspect(record.messageId, answers).catch((error: unknown) => {
       this.#o.log.warn({ error: describeError(error) }, "byzantine report failed");
     });
+    const agg = this.#collect(adapter, set, record, answers);
+    if (!agg.ready) {
+      const missing = agg.missing.join(",");
+      await this.#retryLater(
+        record,
+        `below quorum: ${agg.signedWeight}/${agg.totalWeight} weight signed (threshold ${agg.thresholdBps} bps), missing ${missing}`,
+        false,
+      );
+      return undefined;
+    }
+    if (record.quorumAt === null) {
+      const quorumAt = this.#now();
+      await this.#o.store.updateDelivery(record.messageId, { quorumAt });
+      this.#o.metrics.quorumWait.observe(
+        { destination: String(adapter.domain) },
+        (quorumAt - record.firstSeenAt) / 1000,
+      );
+    }
+    return { record, attestation: encodeAttestation(set.setId, agg.signatures) };
+  }
+
+  #collect(
+    adapter: ChainAdapter,
+    set: AttesterSetView,
+    record: DeliveryRecord,
+    answers: readonly EndpointAnswer[],
+  ): Aggregation {
     const target = { domain: adapter.domain, verifier: adapter.verifier, attesterSetId: set.setId };
     const agg = aggregate({
       digest: attestationDigest("message", { ...target, value: record.messageId }),
@@ -260,11 +312,11 @@ export class Relayer {
   }
 
   /** Tries one batch; false if the attesters did not sign its root to quorum (then the caller delivers singly). */
-  async #deliverBatch(adapter: ChainAdapter, set: AttesterSetView, chunk: readonly Ready[]): Promise<boolean> {
-    const ids = chunk.map((r) => r.record.messageId);
+  async #deliverBatch(adapter: ChainAdapter, set: AttesterSetView, chunk: readonly DeliveryRecord[]): Promise<boolean> {
+    const ids = chunk.map((r) => r.messageId);
     const root = batchRoot(ids);
     const target = { domain: adapter.domain, verifier: adapter.verifier, attesterSetId: set.setId };
-    const answers = await this.#o.attesters.batch(adapter.domain, ids);
+    const answers = await this.#o.metrics.time("batch_attest", () => this.#o.attesters.batch(adapter.domain, ids));
     const agg = aggregate({
       digest: attestationDigest("batch", { ...target, value: root }),
       set,
@@ -274,41 +326,87 @@ export class Relayer {
       this.#o.log.info({ root, size: ids.length }, "batch root below quorum; delivering one by one");
       return false;
     }
+    const quorumAt = this.#now();
+    for (const r of chunk) {
+      if (r.quorumAt === null) {
+        this.#o.metrics.quorumWait.observe({ destination: String(adapter.domain) }, (quorumAt - r.firstSeenAt) / 1000);
+      }
+    }
     const attestation = encodeAttestation(set.setId, agg.signatures);
-    const proofs = ids.map((_, i) => batchProof(ids, i));
+    const proofs = batchProofs(ids);
     try {
-      const result = await adapter.deliverBatch(
-        chunk.map((r) => r.record.message),
-        proofs,
-        attestation,
+      const result = await this.#o.metrics.time("deliver_tx", () =>
+        adapter.deliverBatch(
+          chunk.map((r) => r.message),
+          proofs,
+          attestation,
+        ),
       );
       this.#spent(adapter, "deliverBatch", result);
       const share = result.gasUsed / BigInt(chunk.length);
+      const skipped = new Set(result.skipped);
+      const failed = new Set(result.failed);
+      const groups = new Map<string | null, DeliveryRecord[]>();
       for (const r of chunk) {
-        const id = r.record.messageId.toLowerCase();
-        const skipped = result.skipped.some((s) => s === id);
-        const failed = result.failed.some((s) => s === id);
-        await this.#finish(r.record, skipped ? "skipped" : "delivered", {
-          txHash: result.txHash,
-          gasUsed: share,
-          lastError: skipped
-            ? "already delivered (batch skipped it)"
-            : failed
-              ? "recipient failed (MessageFailed)"
-              : null,
-        });
+        const id = r.messageId.toLowerCase() as Hex;
+        const note = skipped.has(id)
+          ? "already delivered (batch skipped it)"
+          : failed.has(id)
+            ? "recipient failed (MessageFailed)"
+            : null;
+        groups.set(note, [...(groups.get(note) ?? []), r]);
       }
+      // One store write per outcome, not one per message.
+      await this.#o.metrics.time("store", async () => {
+        for (const [note, records] of groups) {
+          const state = note === "already delivered (batch skipped it)" ? "skipped" : "delivered";
+          await this.#finishMany(records, state, { txHash: result.txHash, gasUsed: share, lastError: note, quorumAt });
+        }
+      });
       return true;
     } catch (error) {
-      for (const r of chunk) await this.#retryLater(r.record, describeError(error), true);
+      for (const r of chunk) await this.#retryLater(r, describeError(error), true);
       return true;
+    }
+  }
+
+  /** #finish for records sharing one outcome, in one store write (quorumAt is kept where already set). */
+  async #finishMany(
+    records: readonly DeliveryRecord[],
+    state: "delivered" | "skipped",
+    extra: { txHash: Hex; gasUsed: bigint; lastError: string | null; quorumAt: number },
+  ): Promise<void> {
+    const now = this.#now();
+    const fresh = records.filter((r) => r.quorumAt === null).map((r) => r.messageId);
+    const known = records.filter((r) => r.quorumAt !== null).map((r) => r.messageId);
+    const update = {
+      state,
+      deliveredAt: now,
+      txHash: extra.txHash,
+      gasUsed: extra.gasUsed,
+      lastError: extra.lastError,
+    };
+    await this.#o.store.updateDeliveries(fresh, { ...update, quorumAt: extra.quorumAt });
+    await this.#o.store.updateDeliveries(known, update);
+    for (const record of records) {
+      this.#count(state, record.origin, record.destination);
+      if (state === "delivered") {
+        this.#o.metrics.deliveryLatency.observe(
+          { destination: String(record.destination) },
+          (now - record.firstSeenAt) / 1000,
+        );
+      }
+      this.#o.log.info(
+        { messageId: record.messageId, state, txHash: extra.txHash, note: extra.lastError },
+        `message ${state}`,
+      );
     }
   }
 
   async #deliverOne(adapter: ChainAdapter, ready: Ready): Promise<void> {
     const { record } = ready;
     try {
-      const result = await adapter.deliver(record.message, ready.attestation);
+      const result = await this.#o.metrics.time("deliver_tx", () => adapter.deliver(record.message, ready.attestation));
       this.#spent(adapter, "deliver", result);
       const failed = result.failed.some((s) => s === record.messageId.toLowerCase());
       await this.#finish(record, "delivered", {
@@ -324,6 +422,12 @@ export class Relayer {
       }
       await this.#retryLater(record, describeError(error), true);
     }
+  }
+
+  #spent(adapter: ChainAdapter, method: string, result: DeliveryResult): void {
+    const labels = { destination: String(adapter.domain), method };
+    this.#o.metrics.gasSpent.inc(labels, Number(result.gasUsed));
+    this.#o.metrics.feesSpent.inc(labels, Number(result.gasUsed * result.effectiveGasPrice));
   }
 
   async #finish(
@@ -373,4 +477,19 @@ export class Relayer {
     });
     if (counts) this.#o.log.warn({ messageId: record.messageId, attempts, delay, reason }, "delivery attempt failed");
   }
+}
+
+/** Whether attesters of `set` holding the threshold weight say they observed `messageId` final (distinct members). */
+function observedByQuorum(bulk: readonly BulkAnswer[], set: AttesterSetView, messageId: Hex): boolean {
+  const id = messageId.toLowerCase();
+  const counted = new Set<number>();
+  let weight = 0n;
+  for (const b of bulk) {
+    if (!b.ok || b.attester === undefined || b.results.get(id)?.observed !== true) continue;
+    const i = set.attesters.findIndex((a) => a.toLowerCase() === b.attester?.toLowerCase());
+    if (i < 0 || counted.has(i)) continue;
+    counted.add(i);
+    weight += set.weights[i] ?? 0n;
+  }
+  return isQuorum(weight, set.totalWeight, set.thresholdBps);
 }

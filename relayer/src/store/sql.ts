@@ -7,6 +7,8 @@ import type {
   DeliveryRecord,
   DeliveryState,
   DeliveryUpdate,
+  JournalEntry,
+  ObservedKey,
   ObservedMessage,
   SignatureKind,
   Store,
@@ -22,6 +24,29 @@ export interface SqlClient {
 }
 
 type Row = Record<string, unknown>;
+
+const DELIVERY_COLUMNS: Record<keyof DeliveryUpdate, string> = {
+  state: "state",
+  attempts: "attempts",
+  nextAttemptAt: "next_attempt_at",
+  quorumAt: "quorum_at",
+  deliveredAt: "delivered_at",
+  txHash: "tx_hash",
+  gasUsed: "gas_used",
+  lastError: "last_error",
+};
+
+/** `column = $n` clauses and their parameters for the defined fields of `update`. */
+function deliverySets(update: DeliveryUpdate): { sets: string[]; params: unknown[] } {
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  for (const [key, value] of Object.entries(update) as [keyof DeliveryUpdate, unknown][]) {
+    if (value === undefined) continue;
+    params.push(typeof value === "bigint" ? value.toString() : value);
+    sets.push(`${DELIVERY_COLUMNS[key]} = $${params.length}`);
+  }
+  return { sets, params };
+}
 
 const big = (v: unknown): bigint => BigInt(String(v));
 const num = (v: unknown): number => Number(v);
@@ -349,6 +374,125 @@ export class SqlStore implements Store {
     await this.#run("updateDelivery", () =>
       this.#db.query(`UPDATE deliveries SET ${sets.join(", ")} WHERE message_id = $${params.length}`, params),
     );
+  }
+
+  async updateDeliveries(messageIds: readonly Hex[], update: DeliveryUpdate): Promise<void> {
+    const { sets, params } = deliverySets(update);
+    if (sets.length === 0 || messageIds.length === 0) return;
+    params.push(messageIds.map(lower));
+    await this.#run("updateDeliveries", () =>
+      this.#db.query(`UPDATE deliveries SET ${sets.join(", ")} WHERE message_id = ANY($${params.length})`, params),
+    );
+  }
+
+  async getObservedMany(messageIds: readonly Hex[]): Promise<ObservedMessage[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.#run("getObservedMany", () =>
+      this.#db.query<Row>("SELECT * FROM observed_messages WHERE message_id = ANY($1)", [messageIds.map(lower)]),
+    );
+    return rows.map(toObserved);
+  }
+
+  async listOpenObservedAfter(
+    destination: number,
+    after: ObservedKey | undefined,
+    limit: number,
+  ): Promise<ObservedMessage[]> {
+    if (after === undefined) return this.listOpenObserved(destination, limit);
+    const rows = await this.#run("listOpenObservedAfter", () =>
+      this.#db.query<Row>(
+        `SELECT * FROM observed_messages WHERE destination = $1 AND NOT closed
+         AND (observed_at, origin, nonce) > ($2, $3, $4) ORDER BY observed_at, origin, nonce LIMIT $5`,
+        [destination, after.observedAt, after.origin, after.nonce.toString(), limit],
+      ),
+    );
+    return rows.map(toObserved);
+  }
+
+  async journalReserveMany(entries: readonly JournalEntry[]): Promise<Hex[]> {
+    if (entries.length === 0) return [];
+    const origins = entries.map((e) => e.origin);
+    const nonces = entries.map((e) => e.nonce.toString());
+    const rows = await this.#run("journalReserveMany", () =>
+      this.#db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO signing_journal (origin, nonce, message_id, created_at)
+           SELECT o, n, m, $4 FROM unnest($1::bigint[], $2::numeric[], $3::text[]) AS x(o, n, m)
+           ON CONFLICT (origin, nonce) DO NOTHING`,
+          [origins, nonces, entries.map((e) => lower(e.messageId)), Date.now()],
+        );
+        return tx.query<Row>(
+          `SELECT j.origin, j.nonce, j.message_id FROM signing_journal j
+           JOIN unnest($1::bigint[], $2::numeric[]) AS x(o, n) ON j.origin = x.o AND j.nonce = x.n`,
+          [origins, nonces],
+        );
+      }),
+    );
+    const journaled = new Map(rows.map((r) => [`${num(r.origin)}:${big(r.nonce)}`, r.message_id as Hex]));
+    return entries.map((e) => {
+      const id = journaled.get(`${e.origin}:${e.nonce}`);
+      if (id === undefined) throw new StoreError("journalReserveMany", `no journal row for ${e.origin}:${e.nonce}`);
+      return id;
+    });
+  }
+
+  async saveSignatures(signatures: readonly StoredSignature[]): Promise<void> {
+    if (signatures.length === 0) return;
+    const members = signatures.flatMap((s) => s.messageIds.map((id, position) => ({ s, id, position })));
+    await this.#run("saveSignatures", () =>
+      this.#db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO signatures (kind, value, domain, verifier, attester_set_id, signer, signature, created_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::numeric[], $6::text[],
+           $7::text[], $8::bigint[]) ON CONFLICT DO NOTHING`,
+          [
+            signatures.map((s) => s.kind),
+            signatures.map((s) => lower(s.value)),
+            signatures.map((s) => s.domain),
+            signatures.map((s) => lower(s.verifier)),
+            signatures.map((s) => s.attesterSetId.toString()),
+            signatures.map((s) => s.signer),
+            signatures.map((s) => lower(s.signature)),
+            signatures.map((s) => s.createdAt),
+          ],
+        );
+        await tx.query(
+          `INSERT INTO signature_members (message_id, kind, value, domain, verifier, attester_set_id, position)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::numeric[],
+           $7::integer[]) ON CONFLICT DO NOTHING`,
+          [
+            members.map((m) => lower(m.id)),
+            members.map((m) => m.s.kind),
+            members.map((m) => lower(m.s.value)),
+            members.map((m) => m.s.domain),
+            members.map((m) => lower(m.s.verifier)),
+            members.map((m) => m.s.attesterSetId.toString()),
+            members.map((m) => m.position),
+          ],
+        );
+      }),
+    );
+  }
+
+  async getMessageSignatures(messageIds: readonly Hex[]): Promise<StoredSignature[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.#run("getMessageSignatures", () =>
+      this.#db.query<Row>("SELECT * FROM signatures WHERE kind = 'message' AND value = ANY($1) ORDER BY created_at", [
+        messageIds.map(lower),
+      ]),
+    );
+    // A message signature's only member is its own id: no member rows to read.
+    return rows.map((r) => ({
+      kind: "message",
+      value: r.value as Hex,
+      domain: num(r.domain),
+      verifier: r.verifier as Hex,
+      attesterSetId: big(r.attester_set_id),
+      signer: r.signer as Address,
+      signature: r.signature as Hex,
+      messageIds: [r.value as Hex],
+      createdAt: num(r.created_at),
+    }));
   }
 
   async countDeliveries(): Promise<Record<DeliveryState, number>> {

@@ -34,6 +34,12 @@ export type StoredSignature = {
   readonly createdAt: number;
 };
 
+/** The order key of observed messages: (observedAt, origin, nonce). */
+export type ObservedKey = Pick<ObservedMessage, "observedAt" | "origin" | "nonce">;
+
+/** One (origin, nonce) -> messageId claim of the signing journal. */
+export type JournalEntry = { readonly origin: number; readonly nonce: bigint; readonly messageId: Hex };
+
 export type DeliveryState = "pending" | "delivered" | "skipped" | "failed";
 
 /** The relayer's record of one message to deliver. */
@@ -119,6 +125,24 @@ export interface Store {
   /** Hands back `owner`'s claims (all of them, or only `messageIds`); returns how many were released. */
   releaseClaims(owner: string, messageIds?: readonly Hex[]): Promise<number>;
   getClaim(messageId: Hex): Promise<DeliveryClaim | undefined>;
+
+  // Bulk forms of the hot paths: one database round trip (or one transaction) for many messages.
+
+  /** The observed messages among `messageIds` (unknown ids are left out; order unspecified). */
+  getObservedMany(messageIds: readonly Hex[]): Promise<ObservedMessage[]>;
+  /** Like listOpenObserved, but only messages strictly after `after` in (observedAt, origin, nonce) order. */
+  listOpenObservedAfter(destination: number, after: ObservedKey | undefined, limit: number): Promise<ObservedMessage[]>;
+  /**
+   * journalReserve for many entries in one transaction: returns, per entry and in order, the journaled message id.
+   * Two entries with one (origin, nonce) and different ids: the first is journaled, the second sees the first's id.
+   */
+  journalReserveMany(entries: readonly JournalEntry[]): Promise<Hex[]>;
+  /** saveSignature for many signatures in one transaction. */
+  saveSignatures(signatures: readonly StoredSignature[]): Promise<void>;
+  /** Message-kind signatures (any target, any set) over any of `messageIds`. */
+  getMessageSignatures(messageIds: readonly Hex[]): Promise<StoredSignature[]>;
+  /** The same update applied to every delivery of `messageIds`, in one statement. */
+  updateDeliveries(messageIds: readonly Hex[], update: DeliveryUpdate): Promise<void>;
 
   close(): Promise<void>;
 }
