@@ -65,12 +65,17 @@ const chainA = defineChain({
 });
 const chainB = defineChain({ ...chainA, id: 31338, name: "B" });
 
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check().catch(() => undefined);
     if (value !== undefined) return value;
-    await sleep(200);
+    await sleep(everyMs);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
@@ -394,13 +399,18 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
   });
 
   it("a graceful stop mid-round hands its claims back; another instance finishes without doubling", async () => {
-    const messages = await sendMessages(16);
+    // Enough messages that one instance is still mid-round when it is told to stop (a delivery takes a few ms on a
+    // local chain, so the stop must land while the round still has most of them ahead).
+    const messages = await sendMessages(40);
     const store = await openShared();
     try {
       // One instance that claims everything at once, stopped as soon as it delivered something.
       const r3 = await relayer("r3", 2, { claimLimit: 100 });
-      await until("r3 delivered one", 60_000, async () =>
-        (await store.countDeliveries()).delivered > 24 ? true : undefined,
+      await until(
+        "r3 delivered one",
+        60_000,
+        async () => ((await store.countDeliveries()).delivered > 24 ? true : undefined),
+        10,
       );
       await stopRelayer(r3);
       const afterStop = await store.countDeliveries();
@@ -473,7 +483,7 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
       expect(Object.keys(printed.chains).sort()).toEqual(["1001", "1002"]);
       expect(printed.chains["1002"]?.paused).toBe(false);
       expect(BigInt(printed.chains["1001"]?.latest ?? "0")).toBeGreaterThan(0n);
-      expect(printed.deliveries).toEqual({ pending: 0, delivered: 24 + 16 + 2, skipped: 0, failed: 0 });
+      expect(printed.deliveries).toEqual({ pending: 0, delivered: 24 + 40 + 2, skipped: 0, failed: 0 });
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
       await exited;
