@@ -12,12 +12,15 @@ import {BridgedToken} from "./BridgedToken.sol";
 import {IGateway} from "./interfaces/IGateway.sol";
 import {IMessageRecipient} from "./interfaces/IMessageRecipient.sol";
 import {Amounts} from "./libraries/Amounts.sol";
+import {DistributionMessage} from "./libraries/DistributionMessage.sol";
 import {RateLimit} from "./libraries/RateLimit.sol";
 import {TokenMessage} from "./libraries/TokenMessage.sol";
 
 /// @title TokenBridge
 /// @notice Moves ERC-20 tokens between maskoii domains over the Gateway (docs/protocol.md §8). Canonical tokens are
 ///         locked on send and released on receive; bridged representations (BridgedToken) are burned and minted.
+///         Besides transfers (payload kind 1) it sends distributions (kind 2): a payout root that funds a claims vault
+///         on a claims-capable destination (the Solana program) with tokens taken here exactly like a transfer.
 /// @dev Routes are closed until configured: a remote bridge per domain, a registered token, a link to the remote
 ///      token, and rate limits (a bucket of capacity 0 lets nothing through, see RateLimit). Inbound transfers above
 ///      the inbound bucket are queued, never dropped; anyone may release them once the bucket refills.
@@ -84,6 +87,13 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     mapping(uint256 queueId => QueuedTransfer) public queuedTransfer;
     /// @notice Id the next queued transfer gets (ids start at 1).
     uint256 public nextQueueId = 1;
+    /// @notice Whether the owner declared `domain`'s TokenBridge claims-capable (it accepts distributions, kind 2).
+    /// @dev The names of this getter and of `setClaimsCapable` are chosen with the dispatcher in mind: their selectors
+    ///      sort so that `handle` (the benchmarked delivery path) is found after fewer comparisons (bench/gas).
+    mapping(uint32 domain => bool) public claimsCapable;
+    /// @notice Whether a distribution with this id was sent to `destination` (ids are single-use per origin on the
+    ///         destination, and this bridge is the only sender of its domain's distributions).
+    mapping(uint32 destination => mapping(bytes32 distributionId => bool)) public distributionSent;
 
     /// @notice A transfer left this chain.
     event TransferSent(
@@ -92,6 +102,19 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
         uint32 indexed destination,
         address from,
         bytes32 recipient,
+        uint256 amount,
+        uint64 wireAmount
+    );
+    /// @notice A distribution left this chain: `amount` local units (`wireAmount` shared) were locked or burned to
+    ///         fund the claims vault of `distributionId` on `destination`, payable to the leaves under `root`.
+    event DistributionSent(
+        bytes32 indexed messageId,
+        address indexed token,
+        uint32 indexed destination,
+        address from,
+        bytes32 distributionId,
+        bytes32 root,
+        uint32 leafCount,
         uint256 amount,
         uint64 wireAmount
     );
@@ -107,6 +130,8 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     event QueuedTransferReleased(uint256 indexed queueId);
     /// @notice The remote bridge for `domain` was set (zero closes the route).
     event RemoteBridgeSet(uint32 indexed domain, bytes32 bridge);
+    /// @notice `domain` was declared claims-capable (or no longer).
+    event ClaimsCapableSet(uint32 indexed domain, bool enabled);
     /// @notice A local token was registered.
     event TokenRegistered(address indexed token, uint8 mode, uint8 localDecimals, uint8 sharedDecimals);
     /// @notice A local token was linked to `remoteToken` on `remoteDomain` (zero unlinks).
@@ -155,6 +180,15 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     error UnknownRemoteToken(uint32 origin, bytes32 token);
     /// @notice No queued transfer has this id (never queued, or already released).
     error UnknownQueuedTransfer(uint256 queueId);
+    /// @notice `destination` was not declared claims-capable: its bridge would reject the distribution.
+    error ClaimsUnsupported(uint32 destination);
+    /// @notice A distribution's payout root is zero (no leaf could ever be proven: the vault would be stuck).
+    error InvalidPayoutRoot(bytes32 root);
+    /// @notice A distribution's leaf count is outside 1..DistributionMessage.MAX_LEAF_COUNT (the destination would
+    ///         reject it and the tokens taken here would back nothing).
+    error InvalidLeafCount(uint32 leafCount);
+    /// @notice A distribution with this id was already sent to `destination` (the destination would reject it).
+    error DistributionIdUsed(uint32 destination, bytes32 distributionId);
 
     /// @param gateway_ The local Gateway.
     /// @param owner_ The configuration owner (two-step transfer), expected to be a multisig.
@@ -200,6 +234,53 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
         return gateway.quoteFee(destination, TokenMessage.LENGTH);
     }
 
+    /// @notice Funds a payout on `destination`: takes `amount` of `token` exactly like `transferRemote` (lock or
+    ///         burn of the dust-free part, the outbound bucket, the Gateway fee from `msg.value` with the overpayment
+    ///         refunded) and sends a distribution payload (kind 2) to the destination's TokenBridge, which funds the
+    ///         claims vault of `distributionId` with the same value and pays each leaf under `root` once
+    ///         (docs/solana.md, "Claims"). The destination must be claims-capable: an EVM TokenBridge rejects it.
+    /// @dev Checks here what the destination would otherwise reject forever, leaving the tokens locked behind a
+    ///      message that can never be delivered: a destination not declared claims-capable (EVM TokenBridges reject
+    ///      kind 2), a zero root, a leaf count outside 1..MAX_LEAF_COUNT, a reused id.
+    ///      The leaves' amounts (shared decimals) must sum to at most the wire amount; the destination enforces it.
+    /// @param token The local token (canonical in lock mode, BridgedToken in mint mode).
+    /// @param destination The destination domain.
+    /// @param root Root of the sorted-pair tree over the claim leaves (sdk `claimRoot`).
+    /// @param amount The amount in local units; the vault receives `wire * 10^(L-S)` of the destination's decimals.
+    /// @param leafCount The number of leaves under `root`.
+    /// @param distributionId The distribution's id, single-use per destination.
+    /// @return messageId The Gateway message id.
+    function transferDistribution(
+        address token,
+        uint32 destination,
+        bytes32 root,
+        uint256 amount,
+        uint32 leafCount,
+        bytes32 distributionId
+    ) external payable nonReentrant returns (bytes32 messageId) {
+        bytes32 bridge = remoteBridge[destination];
+        if (bridge == bytes32(0)) revert UnknownRoute(destination);
+        if (!claimsCapable[destination]) revert ClaimsUnsupported(destination);
+        if (root == bytes32(0)) revert InvalidPayoutRoot(root);
+        if (leafCount == 0 || leafCount > DistributionMessage.MAX_LEAF_COUNT) revert InvalidLeafCount(leafCount);
+        if (distributionSent[destination][distributionId]) revert DistributionIdUsed(destination, distributionId);
+        distributionSent[destination][distributionId] = true;
+        (uint64 wire, uint256 taken, bytes32 destinationToken) = _take(token, destination, amount);
+        messageId = _dispatch(
+            destination,
+            bridge,
+            DistributionMessage.encode(root, destinationToken, wire, leafCount, distributionId)
+        );
+        emit DistributionSent(messageId, token, destination, msg.sender, distributionId, root, leafCount, taken, wire);
+    }
+
+    /// @notice The fee `transferDistribution` to `destination` needs in `msg.value`.
+    function quoteDistribution(uint32 destination) external view returns (uint256 fee) {
+        if (remoteBridge[destination] == bytes32(0)) revert UnknownRoute(destination);
+        if (!claimsCapable[destination]) revert ClaimsUnsupported(destination);
+        return gateway.quoteFee(destination, DistributionMessage.LENGTH);
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Receiving
     // ------------------------------------------------------------------------------------------------------------
@@ -210,7 +291,8 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     ///      at most one SSTORE of bridge storage: the route word of (token, origin, sender).
     /// @param origin The origin domain.
     /// @param sender The origin-side sender; must be the remote bridge registered for `origin`.
-    /// @param payload A TokenMessage naming the local token.
+    /// @param payload A TokenMessage naming the local token. Any other kind fails (a distribution, kind 2, is 109
+    ///        bytes: `TokenMessageInvalidLength(109)`); EVM has no claims vault.
     function handle(uint32 origin, bytes32 sender, bytes calldata payload) external override nonReentrant {
         if (msg.sender != address(gateway)) revert OnlyGateway();
         (bytes32 tokenWord, bytes32 recipient, uint64 wire) = TokenMessage.decode(payload);
@@ -277,6 +359,15 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
         }
         remoteBridge[domain] = bridge;
         emit RemoteBridgeSet(domain, bridge);
+    }
+
+    /// @notice Declares whether `domain`'s TokenBridge accepts distributions (kind 2): the Solana program does, an
+    ///         EVM TokenBridge does not. `transferDistribution` refuses other destinations, so no tokens are taken
+    ///         for a payload the destination can never accept.
+    function setClaimsCapable(uint32 domain, bool enabled) external onlyOwner {
+        _checkDomain(domain);
+        claimsCapable[domain] = enabled;
+        emit ClaimsCapableSet(domain, enabled);
     }
 
     /// @notice Registers a local token, permanently fixing its mode and decimals.

@@ -5,13 +5,14 @@ import {AttesterSet} from "../src/AttesterSet.sol";
 import {AttestationLib} from "../src/libraries/AttestationLib.sol";
 import {AttesterSetCodec} from "../src/libraries/AttesterSetCodec.sol";
 import {Amounts} from "../src/libraries/Amounts.sol";
+import {DistributionMessage} from "../src/libraries/DistributionMessage.sol";
 import {SignatureLib} from "../src/libraries/SignatureLib.sol";
 import {TokenMessage} from "../src/libraries/TokenMessage.sol";
 import {vm} from "./utils/Vm.sol";
 import {VectorsBase} from "./vectors/VectorsBase.sol";
 
-/// @notice Checks AttesterSetCodec, the AttesterSet contract's set rules and attestation verification, TokenMessage
-///         and Amounts against the shared vectors in test/vectors/protocol.json.
+/// @notice Checks AttesterSetCodec, the AttesterSet contract's set rules and attestation verification, TokenMessage,
+///         DistributionMessage and Amounts against the shared vectors in test/vectors/protocol.json.
 contract VectorsCodecsTest is VectorsBase {
     address private constant OWNER = address(0xA11CE);
 
@@ -20,6 +21,14 @@ contract VectorsCodecsTest is VectorsBase {
 
     function decodeTokenExt(bytes calldata payload) external pure returns (bytes32, bytes32, uint64) {
         return TokenMessage.decode(payload);
+    }
+
+    function decodeDistributionExt(bytes calldata payload)
+        external
+        pure
+        returns (DistributionMessage.Distribution memory)
+    {
+        return DistributionMessage.decode(payload);
     }
 
     function toSharedExt(uint256 amount, uint8 localDecimals, uint8 sharedDecimals)
@@ -224,6 +233,71 @@ contract VectorsCodecsTest is VectorsBase {
                 revert AssertionFailed(string.concat("malformed token message accepted: ", name));
             } catch (bytes memory reason) {
                 _assertSelector(reason, expected, name);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // distribution messages (kind 2): the 109 bytes sdk/src/claims.ts and the Solana program read
+
+    function test_distributionMessages_encodeAndDecodeMatch() public view {
+        string memory json = _json();
+        uint256 n = _count(json, "distributionMessages");
+        for (uint256 i; i < n; ++i) {
+            bytes32 root = VM_JSON.parseJsonBytes32(json, _key("distributionMessages", i, "root"));
+            bytes32 token = VM_JSON.parseJsonBytes32(json, _key("distributionMessages", i, "token"));
+            uint64 total = uint64(VM_JSON.parseJsonUint(json, _key("distributionMessages", i, "total")));
+            uint32 leafCount = uint32(VM_JSON.parseJsonUint(json, _key("distributionMessages", i, "leafCount")));
+            bytes32 id = VM_JSON.parseJsonBytes32(json, _key("distributionMessages", i, "distributionId"));
+            bytes memory encoded = VM_JSON.parseJsonBytes(json, _key("distributionMessages", i, "encoded"));
+            assertEq(
+                VM_JSON.parseJsonUint(json, _key("distributionMessages", i, "kind")),
+                DistributionMessage.KIND_DISTRIBUTION,
+                "kind"
+            );
+            assertEq(encoded.length, DistributionMessage.LENGTH, "length");
+            assertEq(DistributionMessage.encode(root, token, total, leafCount, id), encoded, "encoded");
+            DistributionMessage.Distribution memory d = this.decodeDistributionExt(encoded);
+            assertEq(d.root, root, "root");
+            assertEq(d.token, token, "token");
+            assertEq(d.total, total, "total");
+            assertEq(d.leafCount, leafCount, "leafCount");
+            assertEq(d.distributionId, id, "distributionId");
+        }
+    }
+
+    function test_malformedDistributionMessages_revertWithVectorError() public view {
+        string memory json = _json();
+        uint256 n = _count(json, "malformedDistributionMessages");
+        for (uint256 i; i < n; ++i) {
+            bytes memory encoded = VM_JSON.parseJsonBytes(json, _key("malformedDistributionMessages", i, "encoded"));
+            string memory name = VM_JSON.parseJsonString(json, _key("malformedDistributionMessages", i, "error"));
+            bytes4 expected = _hash(name) == _hash("DistributionMessageInvalidLength")
+                ? DistributionMessage.DistributionMessageInvalidLength.selector
+                : _hash(name) == _hash("TokenMessageUnknownKind") ? TokenMessage.TokenMessageUnknownKind.selector : bytes4(0);
+            assertTrue(expected != bytes4(0), string.concat("unknown distribution message error ", name));
+            try this.decodeDistributionExt(encoded) returns (DistributionMessage.Distribution memory) {
+                revert AssertionFailed(string.concat("malformed distribution message accepted: ", name));
+            } catch (bytes memory reason) {
+                _assertSelector(reason, expected, name);
+            }
+        }
+    }
+
+    /// @dev Every distribution vector, read as a transfer, is rejected (EVM TokenBridge.handle never credits kind 2).
+    function test_distributionMessages_areNotTransfers() public view {
+        string memory json = _json();
+        uint256 n = _count(json, "distributionMessages");
+        for (uint256 i; i < n; ++i) {
+            bytes memory encoded = VM_JSON.parseJsonBytes(json, _key("distributionMessages", i, "encoded"));
+            try this.decodeTokenExt(encoded) returns (bytes32, bytes32, uint64) {
+                revert AssertionFailed("a distribution decoded as a transfer");
+            } catch (bytes memory reason) {
+                assertEq(
+                    reason,
+                    abi.encodeWithSelector(TokenMessage.TokenMessageInvalidLength.selector, DistributionMessage.LENGTH),
+                    "length checked first"
+                );
             }
         }
     }

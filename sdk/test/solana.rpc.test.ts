@@ -18,12 +18,14 @@ import {
   mintTo,
   TOKEN_PROGRAM_ID,
 } from "@solana/spl-token";
-import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
+import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey, SystemProgram } from "@solana/web3.js";
 import { bytesToHex, type Hex, hexToBytes } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addressOfPrivateKey, buildAttestation, decodeAttestation } from "../src/attestation.ts";
+import { type ClaimLeaf, claimProof, claimRoot, encodeDistributionMessage } from "../src/claims.ts";
 import { decodeMessage, encodeMessage, messageId } from "../src/message.ts";
 import {
+  CU_ESTIMATE,
   MaskoiiProgramError,
   MaskoiiSolanaClient,
   PACKET_DATA_SIZE,
@@ -426,6 +428,81 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
     await client.sendAndConfirm([await client.tokenReleaseQueuedIx(queued)], [user]);
     expect((await getAccount(connection, recipientToken)).amount).toBe(1_000n);
     expect(await connection.getAccountInfo(queued)).toBeNull();
+  });
+
+  it("delivers a distribution (kind 2) with distributionHandleAccounts: the vault is funded from escrow", async () => {
+    const [alice, bob] = [Keypair.generate(), Keypair.generate()];
+    const leaves: ClaimLeaf[] = [
+      { index: 0, claimant: pubkeyToBytes32(alice.publicKey), amount: 20_000_000n, salt: `0x${"a1".repeat(32)}` },
+      { index: 1, claimant: pubkeyToBytes32(bob.publicKey), amount: 10_000_000n, salt: `0x${"b0".repeat(32)}` },
+    ];
+    const distributionId: Hex = `0x${"d1".repeat(32)}`;
+    const message = encodeMessage({
+      nonce: 3n,
+      originDomain: REMOTE,
+      sender: REMOTE_BRIDGE,
+      destinationDomain: LOCAL,
+      recipient: client.verifier,
+      payload: encodeDistributionMessage({
+        root: claimRoot(leaves),
+        token: pubkeyToBytes32(mint),
+        total: 30_000_000n,
+        leafCount: 2,
+        distributionId,
+      }),
+    });
+    const distribution = client.pda.distribution(REMOTE, distributionId);
+    const remainingAccounts = await client.distributionHandleAccounts(relayer.publicKey, message);
+    // ReceiveDistribution's order; lock mode, so the escrow (writable) and not the program id as "none".
+    expect(remainingAccounts.map((a) => [a.pubkey.toBase58(), a.isWritable, a.isSigner])).toEqual(
+      [
+        [relayer.publicKey, true, true],
+        [client.pda.remoteBridge(REMOTE), false, false],
+        [client.pda.tokenConfig(mint), false, false],
+        [client.pda.tokenRoute(mint, REMOTE), true, false],
+        [mint, true, false],
+        [client.pda.bridgeAuthority(), false, false],
+        [client.pda.escrow(mint), true, false],
+        [distribution, true, false],
+        [client.pda.claimsVault(distribution), true, false],
+        [client.pda.claimBitmap(distribution), true, false],
+        [TOKEN_PROGRAM_ID, false, false],
+        [SystemProgram.programId, false, false],
+      ].map(([k, w, s]) => [(k as PublicKey).toBase58(), w, s]),
+    );
+    const escrowBefore = (await getAccount(connection, client.pda.escrow(mint))).amount;
+    const { plan, signatures } = await client.deliver({
+      relayer,
+      message,
+      attestation: attest(message, keys.slice(0, 13)),
+      remainingAccounts,
+    });
+    // The planner budgets the distribution's heavier `handle` (three accounts created, vault initialised).
+    expect(plan.computeEstimates.at(-1)).toBeGreaterThanOrEqual(
+      CU_ESTIMATE.deliverBase + CU_ESTIMATE.distributionHandle,
+    );
+    const names = client.parseEvents(await logsOf(signatures.at(-1)!)).map((e) => e.name);
+    expect(names).toContain("distributionCreated");
+    expect(await client.isDelivered(messageId(message))).toBe(true);
+    const vault = client.pda.claimsVault(distribution);
+    expect((await getAccount(connection, vault)).amount).toBe(300_000_000n); // 30_000_000 × 10^(9−8)
+    expect(escrowBefore - (await getAccount(connection, client.pda.escrow(mint))).amount).toBe(300_000_000n);
+
+    const aliceToken = await createAccount(connection, relayer, mint, alice.publicKey, Keypair.generate());
+    const claim = await client.claimsClaimIx({
+      distribution,
+      mint,
+      claimantToken: aliceToken,
+      index: 0,
+      claimant: alice.publicKey,
+      amount: leaves[0]!.amount,
+      salt: leaves[0]!.salt,
+      proof: claimProof(leaves, 0),
+    });
+    await client.sendAndConfirm([claim], [user]);
+    expect((await getAccount(connection, aliceToken)).amount).toBe(200_000_000n);
+    const again = await client.sendAndConfirm([claim], [user]).catch((e: unknown) => e);
+    expect((again as MaskoiiProgramError).errorName).toBe("AlreadyClaimed");
   });
 
   it("pauses delivery through the guardian (Paused by name)", async () => {

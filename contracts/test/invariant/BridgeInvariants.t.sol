@@ -11,14 +11,16 @@ import {AttesterHarness} from "../utils/AttesterHarness.sol";
 import {Vm, vm} from "../utils/Vm.sol";
 
 /// @notice Drives two linked deployments (A = 1001 lock mode, B = 1002 mint mode) through random sends, relays
-///         (single and batched), redelivery attempts, time warps and queue releases, keeping ghost accounting of
-///         what is in flight.
+///         (single and batched), redelivery attempts, time warps and queue releases, and distributions (payout
+///         roots) from either chain to a claims-capable domain (1003, the Solana program's role, not simulated: what
+///         a distribution takes funds a vault there), keeping ghost accounting of what is in flight.
 contract BridgeHandler is AttesterHarness {
     bytes32 internal constant DELIVERED_TOPIC = keccak256("MessageDelivered(bytes32,uint32,uint64)");
     bytes32 internal constant FAILED_TOPIC = keccak256("MessageFailed(bytes32,uint32,uint64,bytes)");
     bytes32 internal constant SENT_TOPIC = keccak256("MessageSent(bytes32,uint32,uint64,bytes)");
     uint256 internal constant SCALE = 1e10; // 18 local decimals, 8 shared
     uint256 internal constant QUORUM = 13;
+    uint32 internal constant CLAIMS = 1003;
 
     /// @notice The handler expected a MessageSent log from `gateway` and found none.
     error NoMessageSent(address gateway);
@@ -48,6 +50,12 @@ contract BridgeHandler is AttesterHarness {
     uint256 public batches;
     uint256 public releases;
     uint256 public skippedInBatch;
+    /// @dev Local units taken by distributions (locked on A or burned on B) and sent to the claims domain.
+    uint256 public distributed;
+    uint256 public distributions;
+    bool public reusedIdAccepted;
+    bytes32 internal lastDistributionId;
+    bool internal lastFromA;
 
     constructor(
         Gateway gatewayA_,
@@ -105,6 +113,35 @@ contract BridgeHandler is AttesterHarness {
         } catch {
             vm.getRecordedLogs();
         }
+    }
+
+    /// @notice An actor distributes a payout root to the claims domain: locking canonical tokens on A, or burning
+    ///         bridged tokens it holds on B. Sometimes it reuses the last id, which must be refused.
+    function distribute(bool fromA, uint256 actorSeed, uint256 amount, uint256 leafSeed, bool reuseId) external {
+        address actor = actors[actorSeed % actors.length];
+        TokenBridge bridge = fromA ? bridgeA : bridgeB;
+        address token = fromA ? address(canonical) : address(wrapped);
+        if (fromA) {
+            amount = _bound(amount, SCALE, 50_000e18 + SCALE - 1);
+            canonical.mint(actor, amount);
+            vm.prank(actor);
+            canonical.approve(address(bridgeA), amount);
+        } else {
+            uint256 balance = wrapped.balanceOf(actor);
+            if (balance < SCALE) return;
+            amount = _bound(amount, SCALE, balance);
+        }
+        bool reuse = reuseId && distributions != 0;
+        bytes32 id = reuse ? lastDistributionId : keccak256(abi.encode("maskoii.distribution", distributions));
+        uint32 leafCount = uint32(_bound(leafSeed, 1, 65_536));
+        vm.prank(actor);
+        try bridge.transferDistribution(token, CLAIMS, keccak256(abi.encode(id, "root")), amount, leafCount, id) {
+            if (reuse && fromA == lastFromA) reusedIdAccepted = true;
+            distributed += amount - amount % SCALE;
+            lastDistributionId = id;
+            lastFromA = fromA;
+            ++distributions;
+        } catch {}
     }
 
     /// @notice Relays one pending message with a fresh 13-of-19 attestation.
@@ -265,6 +302,17 @@ contract BridgeInvariantsTest is TokenBridgeFixture {
         // 100,000 tokens of capacity each way, refilling 10 tokens per second: big sends queue or revert.
         _setLimits(a, address(canonical), DOMAIN_B, 100_000e8, 10e8);
         _setLimits(b, address(wrapped), DOMAIN_A, 100_000e8, 10e8);
+        // Both chains may distribute to the claims domain 1003 (its own bucket per chain).
+        for (uint256 i; i < 2; ++i) {
+            Chain memory c = i == 0 ? a : b;
+            address token = i == 0 ? address(canonical) : address(wrapped);
+            vm.startPrank(owner);
+            c.bridge.setRemoteBridge(1003, keccak256("claims bridge"));
+            c.bridge.setClaimsCapable(1003, true);
+            c.bridge.linkToken(token, 1003, keccak256(abi.encode("claims mint", i)));
+            c.bridge.setRateLimits(token, 1003, 100_000e8, 10e8, 100_000e8, 10e8);
+            vm.stopPrank();
+        }
         handler = new BridgeHandler(a.gateway, b.gateway, a.bridge, b.bridge, canonical, wrapped, attesterKeys);
     }
 
@@ -274,15 +322,21 @@ contract BridgeInvariantsTest is TokenBridgeFixture {
     }
 
     /// @notice Canonical tokens locked on A == BridgedToken supply on B + value in flight A->B (sent, not yet minted,
-    ///         including queued on B) + value in flight B->A (burned, not yet released, including queued on A).
+    ///         including queued on B) + value in flight B->A (burned, not yet released, including queued on A) +
+    ///         value distributed to the claims domain (locked on A or burned on B for its vaults).
     /// @dev The brief wrote "- in flight B->A"; burned-but-unreleased tokens are still in A's escrow while no longer
     ///      in B's supply, so they are added: escrow = locked - released, supply = minted - burned.
     function invariant_lockedEqualsMintedPlusInFlight() public view {
         assertEq(
             canonical.balanceOf(address(a.bridge)),
-            wrapped.totalSupply() + handler.inFlight(false) + handler.inFlight(true),
-            "escrow == supply + in flight"
+            wrapped.totalSupply() + handler.inFlight(false) + handler.inFlight(true) + handler.distributed(),
+            "escrow == supply + in flight + distributed"
         );
+    }
+
+    /// @notice A distribution id is never accepted twice by the same bridge for the same destination.
+    function invariant_distributionIdsSingleUse() public view {
+        assertFalse(handler.reusedIdAccepted(), "a distribution id was sent twice");
     }
 
     /// @notice No message id was ever delivered (credited) twice, and every redelivery attempt failed.

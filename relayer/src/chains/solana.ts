@@ -7,6 +7,7 @@ import {
   decodeMessage,
   getDomain,
   messageId as idOf,
+  TOKEN_MESSAGE_KIND_DISTRIBUTION,
   TOKEN_MESSAGE_KIND_TRANSFER,
 } from "@maskoii/sdk";
 import {
@@ -381,13 +382,22 @@ export class SolanaChainAdapter implements ChainAdapter {
     return this.#payer;
   }
 
-  /** Accounts the recipient's `handle` needs: the token bridge's for a transfer to this program, none otherwise. */
+  /**
+   * Accounts the recipient's `handle` needs: the token bridge's for a message to this program, by payload kind
+   * (protocol §8: a transfer, or a distribution whose accounts the relayer pays the rent of), none otherwise.
+   */
   async #remainingAccounts(relayer: PublicKey, message: Hex): Promise<AccountMeta[]> {
     const { recipient, payload } = decodeMessage(message);
     if (recipient.toLowerCase() !== this.verifier.toLowerCase()) return [];
-    // A token transfer (protocol §8); other payload kinds addressed to the program have no resolver here.
-    if (hexToBytes(payload)[0] !== TOKEN_MESSAGE_KIND_TRANSFER) return [];
-    return this.#read("tokenHandleAccounts", () => this.client.tokenHandleAccounts(relayer, message));
+    switch (hexToBytes(payload)[0]) {
+      case TOKEN_MESSAGE_KIND_TRANSFER:
+        return this.#read("tokenHandleAccounts", () => this.client.tokenHandleAccounts(relayer, message));
+      case TOKEN_MESSAGE_KIND_DISTRIBUTION:
+        return this.#read("distributionHandleAccounts", () => this.client.distributionHandleAccounts(relayer, message));
+      default:
+        // Unknown kinds fail in `handle` whatever accounts follow (`TokenMessageUnknownKind`).
+        return [];
+    }
   }
 
   /** The compute-unit price to offer: recent fees on the accounts written, clamped to the configured bounds. */

@@ -41,6 +41,33 @@ export const tokenBridgeAbi = [
   {
     inputs: [
       {
+        internalType: "uint32",
+        name: "destination",
+        type: "uint32",
+      },
+    ],
+    name: "ClaimsUnsupported",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint32",
+        name: "destination",
+        type: "uint32",
+      },
+      {
+        internalType: "bytes32",
+        name: "distributionId",
+        type: "bytes32",
+      },
+    ],
+    name: "DistributionIdUsed",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "address",
         name: "token",
         type: "address",
@@ -89,12 +116,34 @@ export const tokenBridgeAbi = [
   {
     inputs: [
       {
+        internalType: "uint32",
+        name: "leafCount",
+        type: "uint32",
+      },
+    ],
+    name: "InvalidLeafCount",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "uint8",
         name: "mode",
         type: "uint8",
       },
     ],
     name: "InvalidMode",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "root",
+        type: "bytes32",
+      },
+    ],
+    name: "InvalidPayoutRoot",
     type: "error",
   },
   {
@@ -343,6 +392,86 @@ export const tokenBridgeAbi = [
     inputs: [],
     name: "ZeroAddress",
     type: "error",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint32",
+        name: "domain",
+        type: "uint32",
+      },
+      {
+        indexed: false,
+        internalType: "bool",
+        name: "enabled",
+        type: "bool",
+      },
+    ],
+    name: "ClaimsCapableSet",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+      {
+        indexed: true,
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        indexed: true,
+        internalType: "uint32",
+        name: "destination",
+        type: "uint32",
+      },
+      {
+        indexed: false,
+        internalType: "address",
+        name: "from",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "distributionId",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "root",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "uint32",
+        name: "leafCount",
+        type: "uint32",
+      },
+      {
+        indexed: false,
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+      {
+        indexed: false,
+        internalType: "uint64",
+        name: "wireAmount",
+        type: "uint64",
+      },
+    ],
+    name: "DistributionSent",
+    type: "event",
   },
   {
     anonymous: false,
@@ -661,6 +790,49 @@ export const tokenBridgeAbi = [
     name: "acceptOwnership",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint32",
+        name: "domain",
+        type: "uint32",
+      },
+    ],
+    name: "claimsCapable",
+    outputs: [
+      {
+        internalType: "bool",
+        name: "",
+        type: "bool",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint32",
+        name: "destination",
+        type: "uint32",
+      },
+      {
+        internalType: "bytes32",
+        name: "distributionId",
+        type: "bytes32",
+      },
+    ],
+    name: "distributionSent",
+    outputs: [
+      {
+        internalType: "bool",
+        name: "",
+        type: "bool",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {
@@ -1050,6 +1222,25 @@ export const tokenBridgeAbi = [
         type: "uint32",
       },
     ],
+    name: "quoteDistribution",
+    outputs: [
+      {
+        internalType: "uint256",
+        name: "fee",
+        type: "uint256",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint32",
+        name: "destination",
+        type: "uint32",
+      },
+    ],
     name: "quoteTransfer",
     outputs: [
       {
@@ -1150,6 +1341,24 @@ export const tokenBridgeAbi = [
   {
     inputs: [
       {
+        internalType: "uint32",
+        name: "domain",
+        type: "uint32",
+      },
+      {
+        internalType: "bool",
+        name: "enabled",
+        type: "bool",
+      },
+    ],
+    name: "setClaimsCapable",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
         internalType: "address",
         name: "token",
         type: "address",
@@ -1235,6 +1444,50 @@ export const tokenBridgeAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint32",
+        name: "destination",
+        type: "uint32",
+      },
+      {
+        internalType: "bytes32",
+        name: "root",
+        type: "bytes32",
+      },
+      {
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+      {
+        internalType: "uint32",
+        name: "leafCount",
+        type: "uint32",
+      },
+      {
+        internalType: "bytes32",
+        name: "distributionId",
+        type: "bytes32",
+      },
+    ],
+    name: "transferDistribution",
+    outputs: [
+      {
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+    ],
+    stateMutability: "payable",
     type: "function",
   },
   {

@@ -21,6 +21,7 @@ import {
 import { bytesToHex, type Hex, hexToBytes } from "viem";
 import { type AttestationKind, attestationDigest, decodeAttestation, type IndexedSignature } from "../attestation.ts";
 import { type Attester, sortAttesters, validateAttesterSet } from "../attesterSet.ts";
+import { decodeDistributionMessage, TOKEN_MESSAGE_KIND_DISTRIBUTION } from "../claims.ts";
 import { decodeMessage, encodeMessage, messageId } from "../message.ts";
 import { decodeTokenMessage, encodeTokenMessage, toShared } from "../token.ts";
 import { MaskoiiProgramError, parseProgramError } from "./errors.ts";
@@ -48,6 +49,11 @@ export const CU_ESTIMATE = {
   deliverBase: 45_000,
   /** The token bridge's `handle` crediting one transfer (one SPL Token transfer/mint ≈ 4,645 CU + checks). */
   tokenHandle: 30_000,
+  /**
+   * The token bridge's `handle` receiving a distribution: three PDA bump searches, three accounts created by hand
+   * (system transfer/allocate/assign CPIs), InitializeAccount3 and one SPL transfer/mint into the vault, + checks.
+   */
+  distributionHandle: 70_000,
 } as const;
 
 type Bytes = Uint8Array;
@@ -474,6 +480,36 @@ export class MaskoiiSolanaClient {
   }
 
   /**
+   * The accounts the token bridge's `handle` needs after `deliver`'s own, for a kind-2 distribution message addressed
+   * to this program (docs/solana.md, "Claims"; `ReceiveDistribution`): reads the token config (mode). The
+   * distribution, its vault and its bitmap are derived from (origin, distribution id) and created by `handle`, rent
+   * paid by `relayer`.
+   */
+  async distributionHandleAccounts(relayer: PublicKey, message: Hex): Promise<AccountMeta[]> {
+    const decoded = decodeMessage(message);
+    const distribution = decodeDistributionMessage(decoded.payload);
+    const mint = bytes32ToPubkey(distribution.token);
+    const tokenConfig = await this.program.account.tokenConfig.fetch(this.pda.tokenConfig(mint));
+    const address = this.pda.distribution(decoded.originDomain, distribution.distributionId);
+    const w = (pubkey: PublicKey, isSigner = false): AccountMeta => ({ pubkey, isSigner, isWritable: true });
+    const r = (pubkey: PublicKey): AccountMeta => ({ pubkey, isSigner: false, isWritable: false });
+    return [
+      w(relayer, true),
+      r(this.pda.remoteBridge(decoded.originDomain)),
+      r(this.pda.tokenConfig(mint)),
+      w(this.pda.tokenRoute(mint, decoded.originDomain)),
+      w(mint),
+      r(this.pda.bridgeAuthority()),
+      tokenConfig.mode === 0 ? w(this.pda.escrow(mint)) : r(this.programId),
+      w(address),
+      w(this.pda.claimsVault(address)),
+      w(this.pda.claimBitmap(address)),
+      r(TOKEN_PROGRAM_ID),
+      r(SystemProgram.programId),
+    ];
+  }
+
+  /**
    * Splits an attestation (spec §4 encoding) into as few transactions as possible, each within 1,232 bytes and the
    * compute limit: `post_signatures` chunks, the last one together with `deliver` when it fits. Signatures already
    * in the verification account (`alreadyPosted`) are skipped. A compute-budget instruction is added to a
@@ -484,7 +520,7 @@ export class MaskoiiSolanaClient {
     message: Hex;
     attestation: Hex;
     remainingAccounts?: readonly AccountMeta[];
-    /** Extra compute of the recipient's `handle` (default: the token bridge's estimate for a token message). */
+    /** Extra compute of the recipient's `handle` (default: the token bridge's estimate for the payload's kind). */
     recipientCompute?: number;
     alreadyPosted?: number;
   }): Promise<DeliveryPlan> {
@@ -498,9 +534,7 @@ export class MaskoiiSolanaClient {
       message: args.message,
       ...(args.remainingAccounts ? { remainingAccounts: args.remainingAccounts } : {}),
     });
-    const recipientCompute =
-      args.recipientCompute ??
-      (bytes32ToPubkey(decodeMessage(args.message).recipient).equals(this.programId) ? CU_ESTIMATE.tokenHandle : 0);
+    const recipientCompute = args.recipientCompute ?? this.handleCompute(args.message);
     const deliverCompute = CU_ESTIMATE.deliverBase + recipientCompute;
     const post = (sigs: readonly IndexedSignature[]) =>
       this.postSignaturesIx({ payer: args.relayer, kind: "message", attesterSetId, value: id, signatures: sigs });
@@ -562,6 +596,15 @@ export class MaskoiiSolanaClient {
       signaturesPerTransaction: chosen.map((c) => c.sigs),
       computeEstimates: chosen.map((c) => c.cu),
     };
+  }
+
+  /** The estimated compute of the recipient's `handle`: the token bridge's, by payload kind, or none for others. */
+  private handleCompute(message: Hex): number {
+    const { recipient, payload } = decodeMessage(message);
+    if (!bytes32ToPubkey(recipient).equals(this.programId)) return 0;
+    return hexToBytes(payload)[0] === TOKEN_MESSAGE_KIND_DISTRIBUTION
+      ? CU_ESTIMATE.distributionHandle
+      : CU_ESTIMATE.tokenHandle;
   }
 
   /**

@@ -1,0 +1,412 @@
+// A payout root from EVM to Solana claims, on real runtimes end to end: `hardhat node` chains (A = 1001; B only because
+// the deployment script deploys a pair) and the local Solana RPC (1003), maskoii deployed and linked A <-> Solana by the
+// devnet's own code (the deploy fixture, with a 100 % threshold so all three attesters must sign), three attester
+// nodes and one relayer in-process (startAttester / startRelayer, as in solana-flow.test.ts). TokenBridge A's
+// `transferDistribution` locks the tokens and sends the kind-2 payload; the relayer's Solana adapter supplies the
+// distribution's accounts and delivers it; claimants then claim with sdk proofs.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import {
+  type ClaimLeaf,
+  claimProof,
+  claimRoot,
+  decodeDistributionMessage,
+  decodeMessage,
+  gatewayAbi,
+  tokenBridgeAbi,
+} from "@maskoii/sdk";
+import { MaskoiiProgramError, MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
+import { getAccount, getMint, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
+import { Connection, Keypair, PublicKey } from "@solana/web3.js";
+import {
+  type Address,
+  bytesToHex,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  keccak256,
+  parseEventLogs,
+  toHex,
+} from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoTokenAbi } from "../../scripts/lib/abi.ts";
+import { devnetAttesters } from "../../scripts/lib/keys.ts";
+import { Supervisor } from "../../scripts/lib/processes.ts";
+import { waitForRpc } from "../../scripts/lib/rpc.ts";
+import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
+import { parseConfig, resolveChains } from "../src/config.ts";
+import type { UnlockedKey } from "../src/keys/keystore.ts";
+import { createLogger } from "../src/log.ts";
+import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
+import { freePort } from "./net.ts";
+import { airdrop, HAVE_LOCAL_RPC, type LocalRpc, requireLocalRpc, startLocalRpc } from "./solana-helpers.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+const FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-solana-fixture.ts");
+const HOST = "127.0.0.1";
+const MNEMONIC = "test test test test test test test test test test test junk";
+const owner = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
+const user = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
+const relayerAccount = mnemonicToAccount(MNEMONIC, { addressIndex: 2 });
+const ORIGIN = 1001;
+const SOLANA = 1003;
+/** Demo token: 18 decimals on A; the SPL mint: 9 decimals; shared: 8 (the fixture's route). */
+const A_PER_SHARED = 10n ** 10n;
+const SPL_PER_SHARED = 10n;
+
+async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    await sleep(200);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+function runFixture(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FIXTURE, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const collect = (c: Buffer) => {
+      output += c.toString();
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 200_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`deploy fixture exited ${code}:\n${output}`));
+    });
+  });
+}
+
+const secp = (privateKey: Hex, address: Address): UnlockedKey => ({ kind: "secp256k1", publicId: address, privateKey });
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+requireLocalRpc("solana-claims.test");
+
+describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters -> relayer -> Solana vault", () => {
+  const supervisor = new Supervisor();
+  const attesterKeys = devnetAttesters(3, "maskoii solana claims attester");
+  const log = createLogger({ level: "silent" });
+  const solanaPayer = Keypair.generate();
+  let dir = "";
+  let rpc: LocalRpc | undefined;
+  let rpcA = "";
+  let contracts: { gateway: Address; tokenBridge: Address; demoToken: Address };
+  let mint: PublicKey;
+  const attesters: AttesterHandle[] = [];
+  let relayer: RelayerHandle | undefined;
+  const chainA = defineChain({
+    id: 31337,
+    name: "A",
+    nativeCurrency: { name: "E", symbol: "E", decimals: 18 },
+    rpcUrls: { default: { http: [] } },
+  });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "maskoii-solana-claims-"));
+    rpc = await startLocalRpc(50);
+    const [portA, portB] = [await freePort(), await freePort()];
+    rpcA = `http://${HOST}:${portA}`;
+    const rpcB = `http://${HOST}:${portB}`;
+    for (const [name, port, chainId] of [
+      ["chainA", portA, 31337],
+      ["chainB", portB, 31338],
+    ] as const) {
+      supervisor.start({
+        name,
+        command: process.execPath,
+        args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(chainId)],
+        cwd: ROOT,
+        logFile: join(dir, `${name}.log`),
+      });
+    }
+    await waitForRpc(rpcA, 31337, { timeoutMs: 60_000 });
+    await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
+    const output = await runFixture([
+      "--rpc-a",
+      rpcA,
+      "--rpc-b",
+      rpcB,
+      "--solana",
+      rpc.url,
+      "--solana-ws",
+      rpc.wsUrl,
+      "--program-id",
+      rpc.programId,
+      "--upgrade-authority",
+      rpc.upgradeAuthority,
+      "--attesters",
+      attesterKeys.map((a) => a.account.address).join(","),
+      // Every attester must sign: the delivery carries all three signatures.
+      "--threshold",
+      "10000",
+    ]);
+    const line = output.split("\n").find((l) => l.startsWith("RESULT "));
+    if (line === undefined) throw new Error(`no RESULT from the deploy fixture:\n${output}`);
+    const result = JSON.parse(line.slice("RESULT ".length)) as { a: typeof contracts; mint: string };
+    contracts = result.a;
+    mint = new PublicKey(result.mint);
+    await airdrop(new Connection(rpc.url, "confirmed"), solanaPayer.publicKey, 20);
+
+    const chains = [
+      {
+        domain: ORIGIN,
+        rpcUrl: rpcA,
+        gateway: contracts.gateway,
+        startBlock: 0,
+        finality: { kind: "confirmations", depth: 0 },
+      },
+      { family: "solana", domain: SOLANA, rpcUrl: rpc.url, programId: rpc.programId, commitment: "confirmed" },
+    ];
+    for (const [i, key] of attesterKeys.entries()) {
+      const config = await resolveChains(
+        parseConfig({
+          chains,
+          store: { kind: "pglite", dataDir: "memory://" },
+          keys: { keystore: "unused.json" },
+          attester: { listen: { host: HOST, port: 0 }, pollIntervalMs: 100 },
+        }),
+        dir,
+      );
+      attesters.push(
+        await startAttester({ config, attestingKey: secp(key.privateKey, key.account.address), log: log.child({ i }) }),
+      );
+    }
+    const relayerConfig = await resolveChains(
+      parseConfig({
+        chains,
+        store: { kind: "pglite", dataDir: "memory://" },
+        keys: { keystore: "unused.json", solanaKeystore: "unused-solana.json" },
+        relayer: {
+          attesters: attesters.map((a) => a.url),
+          pollIntervalMs: 150,
+          retry: { baseMs: 200, maxMs: 2_000, maxAttempts: 10 },
+          maxBatchSize: 8,
+        },
+      }),
+      dir,
+    );
+    const relayerKey = bytesToHex(relayerAccount.getHdKey().privateKey ?? new Uint8Array());
+    relayer = await startRelayer({
+      config: relayerConfig,
+      payingKey: secp(relayerKey, relayerAccount.address),
+      solanaKey: {
+        kind: "ed25519",
+        publicId: bytesToHex(solanaPayer.publicKey.toBytes()),
+        privateKey: bytesToHex(solanaPayer.secretKey.slice(0, 32)),
+      },
+      log,
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await relayer?.stop();
+    for (const a of attesters) await a.stop();
+    await supervisor.stopAll();
+    await rpc?.stop();
+    if (dir !== "") await rm(dir, { recursive: true, force: true });
+  });
+
+  it("funds the vault with exactly what A locked; each leaf pays its claimant once", async () => {
+    const connection = new Connection(rpc!.url, "confirmed");
+    const client = new MaskoiiSolanaClient({ connection, programId: new PublicKey(rpc!.programId) });
+    const publicA = createPublicClient({ chain: chainA, transport: http(rpcA) });
+    const ownerA = createWalletClient({ account: owner, chain: chainA, transport: http(rpcA) });
+    const userA = createWalletClient({ account: user, chain: chainA, transport: http(rpcA) });
+    const mined = async (hash: Hex) => {
+      const receipt = await publicA.waitForTransactionReceipt({ hash });
+      expect(receipt.status).toBe("success");
+      return receipt;
+    };
+    const escrowA = () =>
+      publicA.readContract({
+        address: contracts.demoToken,
+        abi: demoTokenAbi,
+        functionName: "balanceOf",
+        args: [contracts.tokenBridge],
+      });
+
+    // ---- The payout: three salted leaves in shared units (8 decimals); the third is left unclaimed.
+    const [alice, bob, carol] = [Keypair.generate(), Keypair.generate(), Keypair.generate()];
+    const salt = (label: string) => keccak256(toHex(`salt ${label}`));
+    const leaves: ClaimLeaf[] = [
+      { index: 0, claimant: pubkeyToBytes32(alice.publicKey), amount: 500_000_000n, salt: salt("alice") }, // 5
+      { index: 1, claimant: pubkeyToBytes32(bob.publicKey), amount: 325_000_000n, salt: salt("bob") }, // 3.25
+      { index: 2, claimant: pubkeyToBytes32(carol.publicKey), amount: 150_000_000n, salt: salt("carol") }, // 1.5
+    ];
+    const total = leaves.reduce((sum, l) => sum + l.amount, 0n); // 9.75 tokens
+    const root = claimRoot(leaves);
+    const distributionId = keccak256(toHex("maskoii claims flow test, distribution 1"));
+
+    // ---- A: the owner declares the Solana program claims-capable; the user funds the payout (plus dust).
+    await mined(
+      await ownerA.writeContract({
+        address: contracts.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "setClaimsCapable",
+        args: [SOLANA, true],
+      }),
+    );
+    const dust = 123n;
+    const amount = total * A_PER_SHARED + dust;
+    await mined(
+      await ownerA.writeContract({
+        address: contracts.demoToken,
+        abi: demoTokenAbi,
+        functionName: "mint",
+        args: [user.address, amount],
+      }),
+    );
+    await mined(
+      await userA.writeContract({
+        address: contracts.demoToken,
+        abi: demoTokenAbi,
+        functionName: "approve",
+        args: [contracts.tokenBridge, amount],
+      }),
+    );
+    const escrowBefore = await escrowA();
+    const supplyBefore = (await getMint(connection, mint)).supply;
+    const fee = await publicA.readContract({
+      address: contracts.tokenBridge,
+      abi: tokenBridgeAbi,
+      functionName: "quoteDistribution",
+      args: [SOLANA],
+    });
+    const receipt = await mined(
+      await userA.writeContract({
+        address: contracts.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "transferDistribution",
+        args: [contracts.demoToken, SOLANA, root, amount, leaves.length, distributionId],
+        value: fee,
+      }),
+    );
+    const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: receipt.logs });
+    const [announced] = parseEventLogs({ abi: tokenBridgeAbi, eventName: "DistributionSent", logs: receipt.logs });
+    expect(sent).toBeDefined();
+    expect(announced?.args).toMatchObject({
+      distributionId,
+      root,
+      leafCount: 3,
+      amount: total * A_PER_SHARED,
+      wireAmount: total,
+    });
+    const messageId = sent!.args.messageId;
+    // The 109-byte payload the sdk decodes: the SPL mint, the total in shared units.
+    expect(decodeDistributionMessage(decodeMessage(sent!.args.message).payload)).toEqual({
+      root,
+      token: pubkeyToBytes32(mint),
+      total,
+      leafCount: 3,
+      distributionId,
+    });
+    expect(await escrowA()).toBe(escrowBefore + total * A_PER_SHARED); // the dust stayed with the user
+    expect(
+      await publicA.readContract({
+        address: contracts.demoToken,
+        abi: demoTokenAbi,
+        functionName: "balanceOf",
+        args: [user.address],
+      }),
+    ).toBe(dust);
+
+    // ---- Solana: the relayer delivers it with all three signatures; the vault holds `total`.
+    await until("delivery on Solana", 60_000, async () => ((await client.isDelivered(messageId)) ? true : undefined));
+    const distribution = client.pda.distribution(ORIGIN, distributionId);
+    const vault = client.pda.claimsVault(distribution);
+    const created = await client.program.account.distribution.fetch(distribution);
+    expect(created.funded).toBe(true);
+    expect(BigInt(created.total.toString())).toBe(total);
+    expect(created.leafCount).toBe(3);
+    expect(bytesToHex(Uint8Array.from(created.root))).toBe(root);
+    expect(created.mint.toBase58()).toBe(mint.toBase58());
+    expect((await getAccount(connection, vault)).amount).toBe(total * SPL_PER_SHARED);
+    // Nothing minted unbacked: what Solana minted is exactly what A locked, at each side's decimals.
+    const supplyAfter = (await getMint(connection, mint)).supply;
+    expect(supplyAfter - supplyBefore).toBe(total * SPL_PER_SHARED);
+    expect(supplyAfter * (A_PER_SHARED / SPL_PER_SHARED)).toBe(await escrowA());
+    // The relayer paid the accounts' rent and left no verification account behind.
+    expect((await client.fetchReceipt(messageId))?.relayer.toBase58()).toBe(solanaPayer.publicKey.toBase58());
+    expect(
+      await client.program.account.verification.all([
+        { memcmp: { offset: 8, bytes: solanaPayer.publicKey.toBase58() } },
+      ]),
+    ).toEqual([]);
+
+    // ---- Claims: anyone submits them (here a third party pays); each claimant's token account gets its amount.
+    const submitter = Keypair.generate();
+    await airdrop(connection, submitter.publicKey, 5);
+    const claim = async (leaf: ClaimLeaf, claimant: Keypair, proof = claimProof(leaves, leaf.index)) => {
+      const token = (await getOrCreateAssociatedTokenAccount(connection, submitter, mint, claimant.publicKey)).address;
+      const signature = await client.sendAndConfirm(
+        [
+          await client.claimsClaimIx({
+            distribution,
+            mint,
+            claimantToken: token,
+            index: leaf.index,
+            claimant: claimant.publicKey,
+            amount: leaf.amount,
+            salt: leaf.salt,
+            proof,
+          }),
+        ],
+        [submitter],
+      );
+      return { token, signature };
+    };
+    const paidAlice = await claim(leaves[0]!, alice);
+    const paidBob = await claim(leaves[1]!, bob);
+    expect((await getAccount(connection, paidAlice.token)).amount).toBe(5_000_000_000n);
+    expect((await getAccount(connection, paidBob.token)).amount).toBe(3_250_000_000n);
+    expect((await getAccount(connection, vault)).amount).toBe(leaves[2]!.amount * SPL_PER_SHARED);
+    const tx = await connection.getTransaction(paidAlice.signature, {
+      commitment: "confirmed",
+      maxSupportedTransactionVersion: 0,
+    });
+    const [claimed] = client.eventsNamed(tx?.meta?.logMessages ?? [], "claimed");
+    expect(claimed?.index).toBe(0);
+    expect(claimed?.claimant.toBase58()).toBe(alice.publicKey.toBase58());
+    expect(BigInt(claimed?.amount.toString() ?? "0")).toBe(500_000_000n);
+    expect(BigInt(claimed?.localAmount.toString() ?? "0")).toBe(5_000_000_000n);
+
+    // ---- Failures: the same leaf again, and Carol's leaf with Bob's proof, are refused by the program.
+    const again = await rejection(claim(leaves[0]!, alice));
+    expect(again).toBeInstanceOf(MaskoiiProgramError);
+    expect((again as MaskoiiProgramError).errorName).toBe("AlreadyClaimed");
+    const forged = await rejection(claim(leaves[2]!, carol, claimProof(leaves, 1)));
+    expect(forged).toBeInstanceOf(MaskoiiProgramError);
+    expect((forged as MaskoiiProgramError).errorName).toBe("InvalidClaimProof");
+    expect((await getAccount(connection, paidAlice.token)).amount).toBe(5_000_000_000n);
+    const after = await client.program.account.distribution.fetch(distribution);
+    expect(BigInt(after.claimed.toString())).toBe(leaves[0]!.amount + leaves[1]!.amount);
+
+    // ---- Backing holds after the claims: A's escrow == the SPL supply (claimed tokens + what the vault still holds).
+    expect((await getMint(connection, mint)).supply * (A_PER_SHARED / SPL_PER_SHARED)).toBe(await escrowA());
+    // One delivery, recorded once by the relayer.
+    await sleep(1_000);
+    expect(await relayer!.store.getDelivery(messageId.toLowerCase() as Hex)).toMatchObject({ state: "delivered" });
+    expect(await relayer!.store.countDeliveries()).toMatchObject({ delivered: 1, failed: 0 });
+  });
+});
