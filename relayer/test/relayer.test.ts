@@ -1,8 +1,11 @@
+import { Writable } from "node:stream";
+import { attestationDigest, batchRoot, signDigest } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { packSignature } from "../src/attester/signer.ts";
 import type { AttesterSetView } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
-import { silentLogger } from "../src/log.ts";
+import { createLogger, type Logger, silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
 import { Relayer } from "../src/relayer/service.ts";
 import { openStore } from "../src/store/index.ts";
@@ -37,7 +40,7 @@ describe("relayer service (fake chains, real store)", () => {
   });
   afterEach(async () => store.close());
 
-  function relayer(maxBatchSize = 1, maxAttempts = 3): Relayer {
+  function relayer(maxBatchSize = 1, maxAttempts = 3, log: Logger = silentLogger()): Relayer {
     const chains = new Map([
       [1001, chainA],
       [1002, chainB],
@@ -57,7 +60,7 @@ describe("relayer service (fake chains, real store)", () => {
       watchers: [watcher],
       store,
       attesters,
-      log: silentLogger(),
+      log,
       metrics,
       pollIntervalMs: 1_000,
       retry: { baseMs: 1_000, maxMs: 10_000, maxAttempts },
@@ -160,6 +163,62 @@ describe("relayer service (fake chains, real store)", () => {
     expect(chainB.deliveries).toEqual([{ method: "deliverBatch", ids: ms.map((m) => m.messageId) }]);
     expect((await store.getDelivery(ms[1]!.messageId))?.state).toBe("skipped");
     expect(await store.countDeliveries()).toEqual({ pending: 0, delivered: 2, skipped: 1, failed: 0 });
+  });
+
+  it("reports rejected batch-root signatures (log line naming the endpoint, signatures metric) like message ones", async () => {
+    const ms = [sampleMessage(20n), sampleMessage(21n)];
+    chainA.sent.push(...ms);
+    const ids = ms.map((m) => m.messageId);
+    const root = batchRoot(ids);
+    const [outsider] = members(1, "byzantine batch signer");
+    const claim = {
+      kind: "batch" as const,
+      value: root,
+      domain: 1002,
+      verifier: chainB.verifier,
+      attesterSetId: "1",
+      signer: outsider!.address,
+      messageIds: ids,
+      createdAt: 0,
+    };
+    const digest = attestationDigest("batch", {
+      domain: 1002,
+      verifier: chainB.verifier,
+      attesterSetId: 1n,
+      value: root,
+    });
+    const original = attesters.batch.bind(attesters);
+    attesters.batch = async (d, batchIds) => [
+      ...(await original(d, batchIds)),
+      {
+        source: "byzantine",
+        ok: true,
+        observed: true,
+        signatures: [
+          { ...claim, signature: packSignature(signDigest(digest, outsider!.key)) },
+          { ...claim, signature: "0xdeadbeef" },
+        ],
+      },
+    ];
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        for (const line of chunk.toString().split("\n")) if (line !== "") lines.push(JSON.parse(line));
+        cb();
+      },
+    });
+    await relayer(8, 3, createLogger({ level: "info" }, sink)).tick();
+    // The honest quorum carries the batch; the byzantine answers are ignored, and reported.
+    expect(chainB.deliveries).toEqual([{ method: "deliverBatch", ids }]);
+    const ignored = lines.filter((l) => l.msg === "ignored an attester signature");
+    expect(ignored.map((l) => [l.kind, l.source, l.reason, l.root])).toEqual([
+      ["batch", "byzantine", "not-a-member", root],
+      ["batch", "byzantine", "malformed", root],
+    ]);
+    const text = await metrics.render();
+    expect(text).toMatch(/maskoii_signatures_total\{kind="batch",outcome="rejected-not-a-member"\} 1/);
+    expect(text).toMatch(/maskoii_signatures_total\{kind="batch",outcome="rejected-malformed"\} 1/);
+    expect(text).not.toMatch(/maskoii_signatures_total\{kind="message",outcome="rejected/);
   });
 
   it("retries failed deliveries with backoff and parks the message after maxAttempts", async () => {

@@ -140,4 +140,36 @@ describe("attester HTTP server", () => {
     const body = JSON.parse((await get(`/signatures/${b.messageId}`)).text);
     expect(body.signatures.map((s: { kind: string }) => s.kind)).toEqual(["batch"]);
   });
+
+  it("POST /batches refuses (403 NotAnAttester) when the node is not in the current set, or was removed from it", async () => {
+    const a = sampleMessage(5n);
+    const b = sampleMessage(6n);
+    await store.recordObserved({ ...a, observedAt: 1 });
+    await store.recordObserved({ ...b, observedAt: 1 });
+    const original = chain.set;
+    const [other] = members(1, "server attester, another node");
+    try {
+      // Rotated out: set 5 does not list this node.
+      chain.set = { ...original, setId: 5n, attesters: [other!.address] };
+      const rotatedOut = await post({ destination: 1002, messageIds: [a.messageId, b.messageId] });
+      expect(rotatedOut.status).toBe(403);
+      expect(rotatedOut.json).toEqual({
+        code: "NotAnAttester",
+        error: `${me!.address} is not a member of set 5 on domain 1002`,
+      });
+      // Removed for equivocation: listed with weight 0.
+      chain.set = { ...original, setId: 6n, weights: [0n] };
+      const removed = await post({ destination: 1002, messageIds: [a.messageId, b.messageId] });
+      expect(removed.status).toBe(403);
+      expect(removed.json.code).toBe("NotAnAttester");
+    } finally {
+      chain.set = original;
+    }
+    // Nothing was signed for those sets; back in set 4 the same request is signed.
+    const before = JSON.parse((await get(`/signatures/${a.messageId}`)).text);
+    expect(before.signatures).toEqual([]);
+    const ok = await post({ destination: 1002, messageIds: [a.messageId, b.messageId] });
+    expect(ok.status).toBe(200);
+    expect(ok.json.attesterSetId).toBe("4");
+  });
 });

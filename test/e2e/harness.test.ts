@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { solanaChainConfigSchema } from "../../relayer/src/config.ts";
 import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
 import { type EvmChain, localRpcBinary, startEvmChain, startSolanaChain } from "../lib/chains.ts";
 import { FaultProxy } from "../lib/fault-proxy.ts";
@@ -110,7 +111,15 @@ describe("stack lifecycle", () => {
     try {
       const solana = await startSolanaChain({ supervisor, binary: localRpcBinary()!, logDir: dir });
       expect(solana.domain).toBe(1003);
-      expect(solana.nodeConfig()).toBeUndefined();
+      // Its chains[] entry is one the maskoii config accepts as a Solana chain.
+      const entry = solana.nodeConfig(solana.rpcUrl);
+      expect(solanaChainConfigSchema.parse(entry)).toMatchObject({
+        family: "solana",
+        domain: 1003,
+        rpcUrl: solana.rpcUrl,
+        programId: solana.programId,
+        commitment: "finalized",
+      });
       const version = (await result(solana.rpcUrl, "getVersion")) as { "solana-core"?: string };
       expect(typeof version["solana-core"]).toBe("string");
       const pid = solana.process.pid;

@@ -95,6 +95,8 @@ export async function transferTokens(args: {
   origin: EvmChain;
   destination: number;
   recipient: Address;
+  /** The 32-byte recipient instead of `recipient` (a Solana token account). */
+  recipientBytes32?: Hex;
   amount: bigint;
   count: number;
   oneBlock?: boolean;
@@ -138,7 +140,7 @@ export async function transferTokens(args: {
         address: c.tokenBridge,
         abi: tokenBridgeAbi,
         functionName: "transferRemote",
-        args: [c.demoToken, args.destination, addressToBytes32(args.recipient), args.amount],
+        args: [c.demoToken, args.destination, args.recipientBytes32 ?? addressToBytes32(args.recipient), args.amount],
         value: fee,
         nonce: nextNonce++,
         gas: 400_000n,

@@ -1,7 +1,6 @@
 // The chains of an e2e stack. Each chain is a `ChainHandle`: what the harness needs to start it, to point maskoii
 // processes at it (the `chains[]` entry of their config) and to stop it with the stack. EVM chains are `hardhat node`
-// processes; a Solana chain (the local RPC of programs/local-rpc, MASKOII_LOCAL_RPC) is the planned second kind, added
-// as another implementation once the relayer has a Solana adapter.
+// processes; a Solana chain is the local RPC of programs/local-rpc (MASKOII_LOCAL_RPC).
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -37,10 +36,9 @@ export interface ChainHandle {
   readonly rpcUrl: string;
   readonly finality: Finality;
   /**
-   * The `chains[]` entry of a maskoii config for this chain, reached through `rpcUrl`; undefined while the maskoii
-   * processes cannot serve this family (Solana, until the relayer has its adapter).
+   * The `chains[]` entry of a maskoii config for this chain, reached through `rpcUrl`.
    */
-  nodeConfig(rpcUrl: string, deploymentsDir: string): Record<string, unknown> | undefined;
+  nodeConfig(rpcUrl: string, deploymentsDir: string): Record<string, unknown>;
 }
 
 export type EvmChainSpec = {
@@ -158,8 +156,7 @@ type SolanaReadyLine = {
 /**
  * The local Solana endpoint (programs/local-rpc: the real Solana runtime with the maskoii program and SPL Token) as
  * a chain of the stack, domain 1003. Started only when asked (StackOptions.solana) and when MASKOII_LOCAL_RPC names
- * the binary. The maskoii processes do not serve it yet: `nodeConfig` returns undefined until the relayer's config
- * accepts a Solana chain; then it returns that entry and the Solana legs (EVM <-> Solana) become tests.
+ * the binary; the maskoii processes serve it through the relayer's Solana adapter (`family: "solana"`).
  */
 export class SolanaChain implements ChainHandle {
   readonly family = "svm" as const;
@@ -180,8 +177,18 @@ export class SolanaChain implements ChainHandle {
     this.process = process;
   }
 
-  nodeConfig(): undefined {
-    return undefined;
+  /** The `chains[]` entry: the program on this endpoint, final at `finalized` (32 slots behind the tip here). */
+  nodeConfig(rpcUrl: string): Record<string, unknown> {
+    return {
+      family: "solana",
+      domain: this.domain,
+      rpcUrl,
+      programId: this.programId,
+      commitment: this.finality.kind === "finalized" ? "finalized" : "confirmed",
+      pollIntervalMs: 100,
+      // Fail over to a fresh blockhash quickly when a transaction was lost (a killed relayer, a fault proxy).
+      confirmTimeoutMs: 10_000,
+    };
   }
 }
 

@@ -56,8 +56,18 @@ export class MaskoiiNode {
     );
   }
 
+  /** Writes the node's encrypted ed25519 keystore (a relayer's Solana fee payer; `seed` is the 32-byte seed). */
+  async initSolanaKey(seed: Hex): Promise<void> {
+    await mkdir(this.home, { recursive: true });
+    await writeKeystore(this.solanaKeystore, await encryptKey("ed25519", seed, KEYSTORE_PASSWORD, FAST_SCRYPT));
+  }
+
   get keystore(): string {
     return join(this.home, "key.json");
+  }
+
+  get solanaKeystore(): string {
+    return join(this.home, "solana-key.json");
   }
 
   /** Whether a run of this node is alive. */

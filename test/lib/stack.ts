@@ -3,13 +3,16 @@
 // CLI process with its own keystore, config and PGlite store. Optionally a fault proxy per chain in front of the
 // relayer's and/or the attesters' RPC. `stop()` leaves no process behind (and throws if one survives SIGKILL).
 //
-// Extension points: a Solana chain is another `ChainHandle` (chains.ts) added to `chains`; a PostgreSQL store is
-// another `store` entry in `nodeStore()`; a second relayer is another `MaskoiiNode` with role "relayer".
+// With `solana`, the local Solana endpoint is chain 1003: the program is initialized and linked with chain A by the
+// relayer's Solana fixture (relayer/test/e2e/deploy-solana-fixture.ts, scripts/lib/solana.ts), every node serves it,
+// and the relayer pays Solana fees with its own airdropped ed25519 key. With `relayerStore`, relayers share one
+// PostgreSQL database; `addRelayer` adds another relayer process (own paying key, instance id and ops port).
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Address, getAddress, type Hex } from "viem";
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { type Address, bytesToHex, getAddress, type Hex, keccak256, stringToHex } from "viem";
 import { type Account, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { type Attester, compareAddresses, devnetAttesterKey } from "../../scripts/lib/keys.ts";
 import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
@@ -29,6 +32,8 @@ import { MaskoiiNode } from "./nodes.ts";
 import { freePort, until } from "./wait.ts";
 
 const FIXTURE = join(ROOT, "test", "lib", "deploy-fixture.ts");
+/** The relayer tests' fixture that also sets up Solana (one copy of that glue, shared). */
+const SOLANA_FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-solana-fixture.ts");
 /** Hardhat's default accounts: #0 deploys and owns, #1 is the user, #2 pays for deliveries. */
 const MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -47,6 +52,8 @@ export type RelayerSettings = {
   pollIntervalMs: number;
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
   requestTimeoutMs: number;
+  /** Deliveries one instance claims per tick (default: the relayer's). Small to make instances share the work. */
+  claimLimit?: number;
 };
 
 export type StackOptions = {
@@ -64,10 +71,12 @@ export type StackOptions = {
   /** A fault proxy per chain in front of the relayer's RPC, and/or (one shared per chain) the attesters'. */
   proxies?: { relayer?: boolean; attesters?: boolean };
   /**
-   * Also start the local Solana endpoint as domain 1003 (needs MASKOII_LOCAL_RPC). The maskoii processes do not serve
-   * it until the relayer has a Solana adapter (see SolanaChain); tests can already use it directly.
+   * Also start the local Solana endpoint as domain 1003 (needs MASKOII_LOCAL_RPC): maskoii initialized on it with set
+   * 1 and linked with chain A (bridges, the demo token <-> a bridged SPL mint); every node serves it.
    */
   solana?: boolean;
+  /** The relayers' store: their own PGlite each (default), or one PostgreSQL database they share. */
+  relayerStore?: { kind: "postgres"; url: string };
   /** Start the relayer with the stack (default true). */
   startRelayer?: boolean;
   /** Keep the temp directory after stop() (to read logs of a failed run). */
@@ -76,9 +85,9 @@ export type StackOptions = {
 
 export type AttesterNode = MaskoiiNode & { readonly key: Attester; readonly url: string };
 
-function runFixture(args: string[]): Promise<string> {
+function runFixture(fixture: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [fixture, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (c: Buffer) => {
       output += c.toString();
@@ -105,6 +114,16 @@ export class Stack {
   readonly attesters: AttesterNode[] = [];
   relayer!: MaskoiiNode;
   relayerMetricsUrl = "";
+  /** Relayers added with `addRelayer` (the first one is `relayer`). */
+  readonly extraRelayers: MaskoiiNode[] = [];
+  /** The EVM paying address of every relayer node, by name. */
+  readonly relayerAddresses = new Map<string, Address>();
+  /** Ops endpoint (/metrics, /messages/:id) of every relayer node, by name. */
+  readonly #opsUrls = new Map<string, string>();
+  /** The bridged SPL mint linked to chain A's demo token (StackOptions.solana). */
+  solanaMint: PublicKey | undefined;
+  /** The relayer's Solana fee payer (its keystore holds the seed; airdropped on start). */
+  readonly solanaPayer: Keypair;
   relayerSettings: RelayerSettings;
   /** Fault proxies by role and domain (when asked for). */
   readonly proxies = { relayer: new Map<number, FaultProxy>(), attesters: new Map<number, FaultProxy>() };
@@ -119,6 +138,7 @@ export class Stack {
 
   constructor(options: StackOptions) {
     this.options = options;
+    this.solanaPayer = Keypair.fromSeed(Stack.#seed(`solana payer ${options.label}`));
     this.relayerSettings = {
       maxBatchSize: 4,
       pollIntervalMs: 150,
@@ -127,6 +147,10 @@ export class Stack {
       requestTimeoutMs: 5_000,
       ...options.relayer,
     };
+  }
+
+  static #seed(label: string): Uint8Array {
+    return Buffer.from(keccak256(stringToHex(`maskoii e2e ${label}`)).slice(2), "hex");
   }
 
   /** Starts everything; on failure stops what was started and rethrows. */
@@ -179,7 +203,7 @@ export class Stack {
     this.dir = await mkdtemp(join(tmpdir(), `maskoii-e2e-${this.options.label}-`));
     this.supervisor.onUnexpectedExit((name, code) => {
       const pid = this.supervisor.processes().find((p) => p.name === name)?.pid;
-      const node = [...this.attesters, this.relayer].find(
+      const node = [...this.attesters, this.relayer, ...this.extraRelayers].find(
         (n) => n !== undefined && pid !== undefined && n.intended(pid),
       );
       if (node === undefined) this.unexpectedExits.push({ name, code });
@@ -231,7 +255,7 @@ export class Stack {
     // Deploy in a child process while the nodes' homes are prepared.
     const deployments = join(this.dir, "deployments");
     await mkdir(deployments);
-    const deployed = runFixture([
+    const common = [
       "--rpc-a",
       a.rpcUrl,
       "--rpc-b",
@@ -242,7 +266,23 @@ export class Stack {
       setOne.map((k) => k.account.address).join(","),
       "--threshold",
       String(this.options.thresholdBps ?? 6666),
-    ]);
+    ];
+    const solana = this.chains.get(1003);
+    const deployed =
+      solana instanceof SolanaChain
+        ? runFixture(SOLANA_FIXTURE, [
+            ...common,
+            "--demo-recipients",
+            "--solana",
+            solana.rpcUrl,
+            "--solana-ws",
+            solana.wsUrl,
+            "--program-id",
+            solana.programId,
+            "--upgrade-authority",
+            solana.upgradeAuthority,
+          ])
+        : runFixture(FIXTURE, common);
 
     for (const [i, key] of ordered.entries()) {
       const node = new MaskoiiNode({
@@ -255,10 +295,8 @@ export class Stack {
       const port = await freePort();
       this.attesters.push(Object.assign(node, { key, url: `http://${HOST}:${port}` }));
     }
-    this.relayer = new MaskoiiNode({ supervisor: this.supervisor, name: "relayer", role: "relayer", dir: this.dir });
-    const relayerKey = `0x${Buffer.from(this.relayerAccount.getHdKey().privateKey ?? []).toString("hex")}` as Hex;
-    await this.relayer.init(relayerKey);
-    this.relayerMetricsUrl = `http://${HOST}:${await freePort()}/metrics`;
+    this.relayer = await this.#relayerNode("relayer", 2, this.solanaPayer);
+    this.relayerMetricsUrl = `${this.opsUrl(this.relayer)}/metrics`;
     this.relayerAttesterUrls = this.attesters.map((n) => n.url);
 
     for (const role of ["relayer", "attesters"] as const) {
@@ -272,7 +310,12 @@ export class Stack {
     const output = await deployed;
     const line = output.split("\n").find((l) => l.startsWith("RESULT "));
     if (line === undefined) throw new Error(`no RESULT from the deploy fixture:\n${output}`);
-    for (const c of JSON.parse(line.slice("RESULT ".length)) as Contracts[]) this.contracts.set(c.domain, c);
+    const result = JSON.parse(line.slice("RESULT ".length)) as Contracts[] | { chains: Contracts[]; mint: string };
+    for (const c of Array.isArray(result) ? result : result.chains) this.contracts.set(c.domain, c);
+    if (!Array.isArray(result)) {
+      this.solanaMint = new PublicKey(result.mint);
+      await this.airdrop(this.solanaPayer.publicKey, 50);
+    }
 
     for (const node of this.setOne) await this.startAttester(node);
     await Promise.all(this.setOne.map((node) => this.waitAttesterReady(node)));
@@ -280,11 +323,9 @@ export class Stack {
   }
 
   #chainsConfig(role: "relayer" | "attesters"): Record<string, unknown>[] {
-    return [...this.chains.values()]
-      .map((chain) =>
-        chain.nodeConfig(this.proxies[role].get(chain.domain)?.url ?? chain.rpcUrl, join(this.dir, "deployments")),
-      )
-      .filter((entry) => entry !== undefined);
+    return [...this.chains.values()].map((chain) =>
+      chain.nodeConfig(this.proxies[role].get(chain.domain)?.url ?? chain.rpcUrl, join(this.dir, "deployments")),
+    );
   }
 
   /** (Re)writes an attester's config and starts it on its store. */
@@ -307,32 +348,77 @@ export class Stack {
     );
   }
 
-  /** (Re)writes the relayer's config (current attester URLs and settings) and starts it on its store. */
-  async startRelayer(): Promise<void> {
-    const { maxBatchSize, pollIntervalMs, retry, requestTimeoutMs } = this.relayerSettings;
-    await this.relayer.writeConfig({
+  /** A relayer node: its EVM key (Hardhat account `accountIndex`), its Solana key when the stack has Solana. */
+  async #relayerNode(name: string, accountIndex: number, solanaPayer: Keypair): Promise<MaskoiiNode> {
+    const node = new MaskoiiNode({ supervisor: this.supervisor, name, role: "relayer", dir: this.dir });
+    const account = mnemonicToAccount(MNEMONIC, { addressIndex: accountIndex });
+    await node.init(bytesToHex(account.getHdKey().privateKey ?? new Uint8Array()));
+    this.relayerAddresses.set(name, account.address);
+    if (this.options.solana === true) await node.initSolanaKey(bytesToHex(solanaPayer.secretKey.slice(0, 32)));
+    this.#opsUrls.set(name, `http://${HOST}:${await freePort()}`);
+    return node;
+  }
+
+  /**
+   * Another relayer process (not started): pays with Hardhat account `accountIndex` (and its own Solana key, funded),
+   * instance id = `name`. With `relayerStore` it shares the database of the others.
+   */
+  async addRelayer(name: string, accountIndex: number): Promise<MaskoiiNode> {
+    const payer = Keypair.fromSeed(Stack.#seed(`solana payer ${this.options.label} ${name}`));
+    const node = await this.#relayerNode(name, accountIndex, payer);
+    if (this.options.solana === true) await this.airdrop(payer.publicKey, 50);
+    this.extraRelayers.push(node);
+    return node;
+  }
+
+  /** A relayer node's ops endpoint (/health, /ready, /metrics, /messages/:id). */
+  opsUrl(node: MaskoiiNode = this.relayer): string {
+    const url = this.#opsUrls.get(node.name);
+    if (url === undefined) throw new Error(`${node.name} is not a relayer of this stack`);
+    return url;
+  }
+
+  /** (Re)writes a relayer's config (current attester URLs and settings) and starts it on its store. */
+  async startRelayer(node: MaskoiiNode = this.relayer): Promise<void> {
+    const { maxBatchSize, pollIntervalMs, retry, requestTimeoutMs, claimLimit } = this.relayerSettings;
+    const ops = new URL(this.opsUrl(node));
+    await node.writeConfig({
       chains: this.#chainsConfig("relayer"),
-      store: { kind: "pglite", dataDir: this.relayer.storeDir },
-      keys: { keystore: this.relayer.keystore },
+      store: this.options.relayerStore ?? { kind: "pglite", dataDir: node.storeDir },
+      keys: {
+        keystore: node.keystore,
+        ...(this.options.solana === true ? { solanaKeystore: node.solanaKeystore } : {}),
+      },
       relayer: {
         attesters: this.relayerAttesterUrls,
         pollIntervalMs,
         requestTimeoutMs,
         retry,
         maxBatchSize,
-        metrics: { host: HOST, port: Number(new URL(this.relayerMetricsUrl).port) },
+        metrics: { host: HOST, port: Number(ops.port) },
+        instanceId: node.name,
+        ...(claimLimit === undefined ? {} : { claimLimit }),
       },
       log: { level: "debug" },
     });
-    this.relayer.start();
-    await until("relayer /metrics", async () =>
-      (await fetch(this.relayerMetricsUrl, { signal: AbortSignal.timeout(1_000) })).ok ? true : undefined,
+    node.start();
+    await until(`${node.name} /metrics`, async () =>
+      (await fetch(`${ops.origin}/metrics`, { signal: AbortSignal.timeout(1_000) })).ok ? true : undefined,
     );
   }
 
-  /** The relayer's Prometheus text. */
-  async relayerMetrics(): Promise<string> {
-    return (await fetch(this.relayerMetricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
+  /** A relayer's Prometheus text. */
+  async relayerMetrics(node: MaskoiiNode = this.relayer): Promise<string> {
+    return (await fetch(`${this.opsUrl(node)}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  }
+
+  /** Funds `to` on the stack's Solana endpoint (confirmed). */
+  async airdrop(to: PublicKey, sol: number): Promise<void> {
+    const connection = new Connection(this.solana.rpcUrl, "confirmed");
+    const signature = await connection.requestAirdrop(to, sol * LAMPORTS_PER_SOL);
+    const latest = await connection.getLatestBlockhash();
+    const result = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
+    if (result.value.err !== null) throw new Error(`airdrop to ${to.toBase58()} failed`);
   }
 
   /** `maskoii doctor <id>` as a process, with the relayer's config (reads the chains and the attesters over HTTP). */
@@ -368,6 +454,7 @@ export class Stack {
       ...this.supervisor.processes().map((p) => p.pid),
       ...this.attesters.flatMap((n) => n.pids),
       ...(this.relayer?.pids ?? []),
+      ...this.extraRelayers.flatMap((n) => n.pids),
     ];
   }
 

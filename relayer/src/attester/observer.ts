@@ -124,6 +124,6 @@ export class AttesterObserver {
 }
 
 /** A member with a non-zero weight (a member removed for equivocation keeps its index with weight 0). */
-function isMember(attesters: readonly Address[], weights: readonly bigint[], address: Address): boolean {
+export function isMember(attesters: readonly Address[], weights: readonly bigint[], address: Address): boolean {
   return attesters.some((a, i) => a.toLowerCase() === address.toLowerCase() && (weights[i] ?? 0n) > 0n);
 }

@@ -13,11 +13,12 @@ import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
 import { z } from "zod";
 import type { Chains } from "../chains/adapter.ts";
-import { describeError, SigningConflictError } from "../errors.ts";
+import { describeError, NotAnAttesterError, SigningConflictError } from "../errors.ts";
 import type { BindingRecord } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store, StoredSignature } from "../store/types.ts";
+import { isMember } from "./observer.ts";
 import type { AttesterSigner, Signable } from "./signer.ts";
 
 const MESSAGE_ID = /^0x[0-9a-fA-F]{64}$/;
@@ -150,6 +151,12 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
     }
     try {
       const setId = await adapter.currentSetId();
+      // As for message ids (observer): a node outside the current set never signs for it.
+      const set = await adapter.getAttesterSet(setId);
+      if (!isMember(set.attesters, set.weights, deps.signer.address)) {
+        const error = new NotAnAttesterError(deps.signer.address, parsed.destination, setId);
+        return send(res, 403, { error: error.message, code: error.code });
+      }
       const signature = await deps.metrics.time("attester_batch_sign", () =>
         deps.signer.signBatch(messages, {
           domain: parsed.destination,

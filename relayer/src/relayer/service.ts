@@ -16,7 +16,7 @@ import type { ByzantineSink } from "../koii/reporter.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DeliveryRecord, Store } from "../store/types.ts";
-import { type Aggregation, aggregate } from "./aggregator.ts";
+import { type Aggregation, aggregate, type Rejection } from "./aggregator.ts";
 import { backoffMs } from "./backoff.ts";
 import { answersFor, type BulkAnswer, candidatesFor, type EndpointAnswer, type SignatureSource } from "./collector.ts";
 import { batchProofs } from "./proofs.ts";
@@ -304,11 +304,16 @@ export class Relayer {
       set,
       candidates: candidatesFor(answers, { kind: "message", value: record.messageId, ...target }),
     });
-    for (const r of agg.rejected) {
-      this.#o.metrics.signatures.inc({ kind: "message", outcome: `rejected-${r.reason}` });
-      this.#o.log.warn({ messageId: record.messageId, ...r }, "ignored an attester signature");
-    }
+    this.#reportRejected("message", { messageId: record.messageId }, agg.rejected);
     return agg;
+  }
+
+  /** Byzantine or broken answers are never silent: a log line naming the endpoint and a `signatures` outcome each. */
+  #reportRejected(kind: "message" | "batch", context: Record<string, unknown>, rejected: readonly Rejection[]): void {
+    for (const r of rejected) {
+      this.#o.metrics.signatures.inc({ kind, outcome: `rejected-${r.reason}` });
+      this.#o.log.warn({ kind, ...context, ...r }, "ignored an attester signature");
+    }
   }
 
   /** Tries one batch; false if the attesters did not sign its root to quorum (then the caller delivers singly). */
@@ -322,6 +327,7 @@ export class Relayer {
       set,
       candidates: candidatesFor(answers, { kind: "batch", value: root, ...target }),
     });
+    this.#reportRejected("batch", { root, messageIds: ids }, agg.rejected);
     if (!agg.ready) {
       this.#o.log.info({ root, size: ids.length }, "batch root below quorum; delivering one by one");
       return false;

@@ -2,7 +2,9 @@
 // pair), then initializes the program on a running local Solana RPC and links it with chain A both ways
 // (scripts/lib/solana.ts, the devnet's own code), and prints one `RESULT {json}` line. Run from the repository root:
 //   node relayer/test/e2e/deploy-solana-fixture.ts --rpc-a <url> --rpc-b <url> --solana <url> --solana-ws <url>
-//     --attesters 0x..,0x..,0x..
+//     --attesters 0x..,0x..,0x.. [--threshold 6666] [--out <deployments dir>] [--demo-recipients]
+// The process-level e2e stack (test/lib/stack.ts) runs it too: with --out (deployments/<chainId>.json for the
+// maskoii configs) and --demo-recipients (a DemoRecipient per EVM chain, listed in RESULT's `chains`).
 import { parseArgs } from "node:util";
 import hre from "hardhat";
 import { getAddress } from "viem";
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     "upgrade-authority": { type: "string" },
     attesters: { type: "string" },
     threshold: { type: "string", default: "6666" },
+    out: { type: "string" },
+    "demo-recipients": { type: "boolean", default: false },
   },
 });
 const rpcA = values["rpc-a"];
@@ -57,6 +61,7 @@ const [a, b] = await deployMaskoii({
   weights,
   thresholdBps,
   freshChains: true,
+  ...(values.out === undefined ? {} : { deploymentsDir: values.out }),
 });
 const deployed = await deploySolana({
   // The endpoint was started by the test, not by a supervisor of this process.
@@ -74,8 +79,22 @@ const deployed = await deploySolana({
   evmFees: DEFAULT_FEES,
   log: () => {},
 });
+const chains = [];
+if (values["demo-recipients"]) {
+  for (const chain of [a, b]) {
+    const [owner] = await chain.connection.viem.getWalletClients();
+    if (owner === undefined) throw new Error("no owner account");
+    const recipient = await chain.connection.viem.deployContract("DemoRecipient", [
+      chain.contracts.gateway,
+      owner.account.address,
+    ]);
+    chains.push({ domain: chain.domain, ...chain.contracts, demoRecipient: getAddress(recipient.address) });
+  }
+}
 closeSolanaConnection(deployed.connection);
 await connectionA.close();
 await connectionB.close();
-process.stdout.write(`RESULT ${JSON.stringify({ a: a.contracts, b: b.contracts, mint: deployed.mint.toBase58() })}\n`);
+process.stdout.write(
+  `RESULT ${JSON.stringify({ a: a.contracts, b: b.contracts, mint: deployed.mint.toBase58(), chains })}\n`,
+);
 process.exit(0);
