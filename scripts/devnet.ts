@@ -3,7 +3,7 @@
 // Starts two EVM chains (`hardhat node`, chain ids 31337 and 31338 on 127.0.0.1:8545/8546) and a local Solana endpoint
 // (programs/local-rpc, built with cargo, on 127.0.0.1:8899, PubSub 8900), deploys maskoii on both EVM chains with
 // locally generated attester keys (3 attesters, 2-of-3 quorum) and links them, initializes the maskoii program on
-// Solana (domain 1003, the same attesters) with a bridged SPL mint linked to chain A's demo token, starts three
+// Solana (domain 1003, the same attesters) with a bridged SPL mint per EVM chain's demo token, starts three
 // `maskoii attester` node processes and one `maskoii relayer` process (scripts/lib/nodes.ts), runs a demo token
 // transfer A -> B that the nodes attest and the relayer delivers (printing each stage's time), and a round trip
 // A -> Solana -> A (send, attest with the local keys, deliver), and keeps everything
@@ -29,6 +29,7 @@ import {
   buildLocalRpc,
   closeSolanaConnection,
   deploySolana,
+  runSolanaInbound,
   runSolanaRoundTrip,
   SOLANA,
   type SolanaDeployment,
@@ -145,7 +146,7 @@ const steps: Step[] = [
     },
   },
   {
-    name: "initialize maskoii on Solana and link it with chain A",
+    name: "initialize maskoii on Solana and link it with chains A and B",
     solana: true,
     run: async (devnet) => {
       if (devnet.deployment === undefined || devnet.solanaEndpoint === undefined) {
@@ -157,6 +158,7 @@ const steps: Step[] = [
         weights: devnet.attesters.map(() => 1n),
         thresholdBps: THRESHOLD_BPS,
         evm: devnet.deployment[0],
+        alsoLink: [devnet.deployment[1]],
         evmFees: DEFAULT_FEES,
         summaryFile: join(ROOT, ".devnet", "solana.json"),
         log,
@@ -214,12 +216,21 @@ const steps: Step[] = [
     },
   },
   {
-    name: "demo round trip A -> Solana -> A",
+    name: "demo round trip A -> Solana -> A, and B -> Solana",
     solana: true,
     run: async (devnet) => {
       if (devnet.solanaDeployment === undefined) throw new DevnetError("the Solana demo needs the Solana setup first");
       if (devnet.nodes === undefined) throw new DevnetError("the Solana demo needs the nodes first");
       await runSolanaRoundTrip({ solana: devnet.solanaDeployment, nodes: devnet.nodes, quorum: QUORUM, log });
+      const linkB = devnet.solanaDeployment.links[1];
+      if (linkB === undefined) throw new DevnetError("chain B is not linked with Solana");
+      await runSolanaInbound({
+        solana: devnet.solanaDeployment,
+        link: linkB,
+        nodes: devnet.nodes,
+        quorum: QUORUM,
+        log,
+      });
     },
   },
 ];

@@ -144,8 +144,13 @@ describe("npm start (scripts/devnet.ts)", () => {
         output,
         /Solana -> A: recipient on A 0x[0-9a-fA-F]{40} got back 42\.5 DEMO1001; bridged supply on Solana 0$/m,
       );
-      const ids = [...output.matchAll(/(?:A -> Solana|Solana -> A): message id (0x[0-9a-f]{64})/g)].map((m) => m[1]);
-      assert.equal(new Set(ids).size, 2, "two distinct Solana legs");
+      assert.match(output, /linked Solana \(domain 1003\) and domain 1002 both ways/);
+      assert.match(output, /B -> Solana: message id 0x[0-9a-f]{64} \(nonce 0 of domain 1002\)/);
+      assert.match(output, /B -> Solana: delivered \d+ ms after the send .* holds 7\.25 bDEMO1002/);
+      const ids = [...output.matchAll(/(?:A -> Solana|Solana -> A|B -> Solana): message id (0x[0-9a-f]{64})/g)].map(
+        (m) => m[1],
+      );
+      assert.equal(new Set(ids).size, 3, "three distinct Solana legs");
     }
     assert.doesNotMatch(output, /ws error|Error:|failed/, "no error output");
     assert.match(output, /all devnet processes stopped/);

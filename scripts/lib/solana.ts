@@ -242,11 +242,16 @@ export type SolanaDeployment = {
   admin: Keypair;
   /** Pays for and submits deliveries on Solana. */
   relayer: Keypair;
-  /** The bridged SPL mint (mint mode, mint authority the program's bridge authority PDA). */
+  /** The bridged SPL mint (mint mode, mint authority the program's bridge authority PDA) of `evm`'s demo token. */
   mint: PublicKey;
-  /** The EVM chain the mint is linked to. */
+  /** The first EVM chain linked (the demo's). */
   evm: ChainDeployment;
+  /** Every linked EVM chain with the mint of its demo token, `evm` first. */
+  links: readonly SolanaLink[];
 };
+
+/** One EVM chain linked with the program, and the bridged mint of its demo token on Solana. */
+export type SolanaLink = { readonly evm: ChainDeployment; readonly mint: PublicKey };
 
 async function airdrop(connection: Connection, to: PublicKey, sol: number): Promise<void> {
   const signature = await connection.requestAirdrop(to, sol * LAMPORTS_PER_SOL);
@@ -288,6 +293,8 @@ export async function deploySolana(args: {
   weights: readonly bigint[];
   thresholdBps: number;
   evm: ChainDeployment;
+  /** Further EVM chains to link, each with its own bridged mint. */
+  alsoLink?: readonly ChainDeployment[];
   limits?: RouteLimits;
   evmFees: Fees;
   /** Where to write a summary of the Solana deployment (JSON); nothing is written when undefined. */
@@ -333,6 +340,61 @@ export async function deploySolana(args: {
       `(${args.attesters.length} attesters, ${args.thresholdBps} bps), admin/guardian ${admin.publicKey.toBase58()}`,
   );
 
+  // 2-4 per linked EVM chain: a bridged SPL mint for its demo token, the links both ways, read back.
+  const links: SolanaLink[] = [];
+  for (const chain of [evm, ...(args.alsoLink ?? [])]) {
+    links.push({
+      evm: chain,
+      mint: await linkEvmChain({ client, connection, admin, evm: chain, limits, evmFees: args.evmFees, log: args.log }),
+    });
+  }
+  const mint = (links[0] as SolanaLink).mint;
+
+  if (args.summaryFile !== undefined) {
+    mkdirSync(dirname(args.summaryFile), { recursive: true });
+    const summary = {
+      domain: SOLANA.domain,
+      rpcUrl: endpoint.url,
+      wsUrl: endpoint.wsUrl,
+      programId: client.programId.toBase58(),
+      admin: admin.publicKey.toBase58(),
+      tokens: Object.fromEntries(
+        links.map((link) => [
+          `b${evmSymbol(link.evm)}`,
+          {
+            mint: link.mint.toBase58(),
+            mode: "mint",
+            decimals: SPL_DECIMALS,
+            sharedDecimals: SHARED_DECIMALS,
+            links: {
+              [link.evm.domain]: { tokenBridge: link.evm.contracts.tokenBridge, token: link.evm.contracts.demoToken },
+            },
+          },
+        ]),
+      ),
+    };
+    writeFileSync(args.summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+    args.log(`wrote ${args.summaryFile}`);
+  }
+  return { endpoint, connection, client, domain: SOLANA.domain, admin, relayer, mint, evm, links };
+}
+
+/**
+ * Links one EVM chain with the program: a bridged SPL mint (classic SPL Token, mint authority the bridge authority
+ * PDA) for the chain's demo token, the program's remote bridge, route, rate limits and fee for the chain's domain,
+ * and on the chain the remote bridge, token link, rate limits and gateway fee of domain 1003; then reads both sides
+ * back. Returns the mint.
+ */
+async function linkEvmChain(args: {
+  client: MaskoiiSolanaClient;
+  connection: Connection;
+  admin: Keypair;
+  evm: ChainDeployment;
+  limits: RouteLimits;
+  evmFees: Fees;
+  log: (line: string) => void;
+}): Promise<PublicKey> {
+  const { client, connection, admin, evm, limits } = args;
   // 2. The bridged SPL mint: classic SPL Token, mint authority the bridge authority PDA, no freeze authority.
   const mint = await createMint(
     connection,
@@ -458,29 +520,7 @@ export async function deploySolana(args: {
   args.log(
     `linked Solana (domain ${SOLANA.domain}) and domain ${evm.domain} both ways (bridges, token, rate limits, fees)`,
   );
-
-  if (args.summaryFile !== undefined) {
-    mkdirSync(dirname(args.summaryFile), { recursive: true });
-    const summary = {
-      domain: SOLANA.domain,
-      rpcUrl: endpoint.url,
-      wsUrl: endpoint.wsUrl,
-      programId: client.programId.toBase58(),
-      admin: admin.publicKey.toBase58(),
-      tokens: {
-        [`b${evmSymbol(evm)}`]: {
-          mint: mint.toBase58(),
-          mode: "mint",
-          decimals: SPL_DECIMALS,
-          sharedDecimals: SHARED_DECIMALS,
-          links: { [evm.domain]: { tokenBridge: evm.contracts.tokenBridge, token: evm.contracts.demoToken } },
-        },
-      },
-    };
-    writeFileSync(args.summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
-    args.log(`wrote ${args.summaryFile}`);
-  }
-  return { endpoint, connection, client, domain: SOLANA.domain, admin, relayer, mint, evm };
+  return mint;
 }
 
 /** The symbol of `evm`'s canonical demo token in its deployment file. */
@@ -708,4 +748,86 @@ export async function runSolanaRoundTrip(args: {
   }
   if (supply !== 0n) throw new SolanaError(`Solana -> A: bridged supply is ${supply}, expected 0 after the burn`);
   return { toSolana, back, amount };
+}
+
+/**
+ * A one-way transfer from a further linked chain (B) to Solana, through the nodes: proves every EVM chain of the
+ * devnet reaches the program, each with its own bridged mint.
+ */
+export async function runSolanaInbound(args: {
+  solana: SolanaDeployment;
+  link: SolanaLink;
+  nodes: DevnetNodes;
+  quorum: number;
+  log: (line: string) => void;
+}): Promise<LegResult> {
+  const { client, connection } = args.solana;
+  const { evm, mint } = args.link;
+  const [owner, user] = await evm.connection.viem.getWalletClients();
+  if (owner === undefined || user === undefined) throw new SolanaError("the devnet chain needs two funded accounts");
+  const publicClient = await evm.connection.viem.getPublicClient();
+  const amount = parseUnits("7.25", DEMO_DECIMALS);
+  const symbol = evmSymbol(evm);
+  const holder = Keypair.generate();
+  await airdrop(connection, holder.publicKey, 1);
+  const account = (await getOrCreateAssociatedTokenAccount(connection, holder, mint, holder.publicKey)).address;
+  const token = { address: evm.contracts.demoToken, abi: demoTokenAbi } as const;
+  await confirmEvm(
+    evm,
+    owner.writeContract({ ...token, functionName: "mint", args: [user.account.address, amount] }),
+    "mint",
+  );
+  await confirmEvm(
+    evm,
+    user.writeContract({ ...token, functionName: "approve", args: [evm.contracts.tokenBridge, amount] }),
+    "approve",
+  );
+  const fee = await publicClient.readContract({
+    address: evm.contracts.tokenBridge,
+    abi: tokenBridgeAbi,
+    functionName: "quoteTransfer",
+    args: [SOLANA.domain],
+  });
+  const started = performance.now();
+  const receipt = await confirmEvm(
+    evm,
+    user.writeContract({
+      address: evm.contracts.tokenBridge,
+      abi: tokenBridgeAbi,
+      functionName: "transferRemote",
+      args: [evm.contracts.demoToken, SOLANA.domain, pubkeyToBytes32(account), amount],
+      value: fee,
+    }),
+    "transferRemote to Solana",
+  );
+  const send = performance.now() - started;
+  const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: receipt.logs });
+  if (sent === undefined) throw new SolanaError("transferRemote emitted no MessageSent");
+  const timings = await waitForDelivery({
+    messageId: sent.args.messageId,
+    attesterUrls: args.nodes.attesterUrls,
+    quorum: args.quorum,
+    delivered: () => client.isDelivered(sent.args.messageId),
+    timeoutMs: LEG_TIMEOUT_MS,
+  });
+  const credited = (await getAccount(connection, account)).amount;
+  const expected =
+    (amount / 10n ** BigInt(DEMO_DECIMALS - SHARED_DECIMALS)) * 10n ** BigInt(SPL_DECIMALS - SHARED_DECIMALS);
+  const leg: LegResult = {
+    messageId: sent.args.messageId,
+    status: "Delivered",
+    timings: {
+      send,
+      attest: timings.quorumMs,
+      deliver: timings.deliveredMs - timings.quorumMs,
+      total: send + timings.deliveredMs,
+    },
+  };
+  args.log(`B -> Solana: message id ${leg.messageId} (nonce ${sent.args.nonce} of domain ${evm.domain})`);
+  args.log(
+    `B -> Solana: delivered ${ms(leg.timings.total)} after the send (quorum ${ms(leg.timings.attest)}); ` +
+      `${account.toBase58()} holds ${formatUnits(credited, SPL_DECIMALS)} b${symbol} (mint ${mint.toBase58()})`,
+  );
+  if (credited !== expected) throw new SolanaError(`B -> Solana: credited ${credited}, expected ${expected}`);
+  return leg;
 }
