@@ -165,6 +165,59 @@ describe("relayer service (fake chains, real store)", () => {
     expect(await store.countDeliveries()).toEqual({ pending: 0, delivered: 2, skipped: 1, failed: 0 });
   });
 
+  it("an endpoint whose batch-root signature is rejected has its per-message answers checked and reported too", async () => {
+    const ms = [sampleMessage(30n), sampleMessage(31n)];
+    chainA.sent.push(...ms);
+    const ids = ms.map((m) => m.messageId);
+    const root = batchRoot(ids);
+    const [outsider] = members(1, "byzantine batch and message signer");
+    const sign = (kind: "batch" | "message", value: Hex) =>
+      packSignature(
+        signDigest(
+          attestationDigest(kind, { domain: 1002, verifier: chainB.verifier, attesterSetId: 1n, value }),
+          outsider!.key,
+        ),
+      );
+    const claim = (kind: "batch" | "message", value: Hex, signature: Hex) => ({
+      kind,
+      value,
+      domain: 1002,
+      verifier: chainB.verifier,
+      attesterSetId: "1",
+      signer: outsider!.address,
+      messageIds: kind === "batch" ? ids : [value],
+      createdAt: 0,
+      signature,
+    });
+    const originalBatch = attesters.batch.bind(attesters);
+    attesters.batch = async (d, batchIds) => [
+      ...(await originalBatch(d, batchIds)),
+      { source: "byzantine", ok: true, observed: true, signatures: [claim("batch", root, sign("batch", root))] },
+    ];
+    const originalMany = attesters.signaturesMany.bind(attesters);
+    attesters.signaturesMany = async (many) => [
+      ...(await originalMany(many)),
+      {
+        source: "byzantine",
+        ok: true,
+        attester: outsider!.address,
+        results: new Map(
+          many.map((id) => [
+            id.toLowerCase(),
+            { observed: true, signatures: [claim("message", id, sign("message", id)), claim("message", id, "0x01")] },
+          ]),
+        ),
+      },
+    ];
+    await relayer(8).tick();
+    // Delivered once by the honest quorum; the byzantine endpoint's message signatures were examined and reported.
+    expect(chainB.deliveries).toEqual([{ method: "deliverBatch", ids }]);
+    const text = await metrics.render();
+    expect(text).toMatch(/maskoii_signatures_total\{kind="batch",outcome="rejected-not-a-member"\} 1/);
+    expect(text).toMatch(/maskoii_signatures_total\{kind="message",outcome="rejected-not-a-member"\} 2/);
+    expect(text).toMatch(/maskoii_signatures_total\{kind="message",outcome="rejected-malformed"\} 2/);
+  });
+
   it("reports rejected batch-root signatures (log line naming the endpoint, signatures metric) like message ones", async () => {
     const ms = [sampleMessage(20n), sampleMessage(21n)];
     chainA.sent.push(...ms);

@@ -230,7 +230,7 @@ export class Relayer {
       const chunk = (await this.#stillMine(batchable.slice(i, i + batchSize).map((record) => ({ record })))).map(
         (held) => held.record,
       );
-      if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk))) continue;
+      if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk, bulk))) continue;
       // A lone message, or a root below quorum: per-message signatures, delivered one by one.
       for (const record of chunk) {
         const r = await this.#readyAlone(adapter, set, record, answersFor(bulk, record.messageId));
@@ -247,6 +247,7 @@ export class Relayer {
             adapter,
             set,
             chunk.map((r) => r.record),
+            bulk,
           ))
         )
           continue;
@@ -308,6 +309,31 @@ export class Relayer {
     return agg;
   }
 
+  /**
+   * A batch root skips per-message signature checks (one recovery per attester per batch, not per message). An
+   * endpoint whose root signature was rejected loses that trust: its per-message answers for the batch are checked and
+   * reported too (and handed to the byzantine reporter), so a byzantine endpoint is reported for everything it served
+   * while honest endpoints cost nothing extra.
+   */
+  async #inspectSuspects(
+    adapter: ChainAdapter,
+    set: AttesterSetView,
+    chunk: readonly DeliveryRecord[],
+    bulk: readonly BulkAnswer[],
+    rejected: readonly Rejection[],
+  ): Promise<void> {
+    const suspects = new Set(rejected.map((r) => r.source));
+    if (suspects.size === 0) return;
+    for (const record of chunk) {
+      const answers = answersFor(bulk, record.messageId).filter((a) => suspects.has(a.source));
+      if (answers.length === 0) continue;
+      await this.#o.byzantine?.inspect(record.messageId, answers).catch((error: unknown) => {
+        this.#o.log.warn({ error: describeError(error) }, "byzantine report failed");
+      });
+      this.#collect(adapter, set, record, answers);
+    }
+  }
+
   /** Byzantine or broken answers are never silent: a log line naming the endpoint and a `signatures` outcome each. */
   #reportRejected(kind: "message" | "batch", context: Record<string, unknown>, rejected: readonly Rejection[]): void {
     for (const r of rejected) {
@@ -317,7 +343,12 @@ export class Relayer {
   }
 
   /** Tries one batch; false if the attesters did not sign its root to quorum (then the caller delivers singly). */
-  async #deliverBatch(adapter: ChainAdapter, set: AttesterSetView, chunk: readonly DeliveryRecord[]): Promise<boolean> {
+  async #deliverBatch(
+    adapter: ChainAdapter,
+    set: AttesterSetView,
+    chunk: readonly DeliveryRecord[],
+    bulk: readonly BulkAnswer[],
+  ): Promise<boolean> {
     const ids = chunk.map((r) => r.messageId);
     const root = batchRoot(ids);
     const target = { domain: adapter.domain, verifier: adapter.verifier, attesterSetId: set.setId };
@@ -328,6 +359,7 @@ export class Relayer {
       candidates: candidatesFor(answers, { kind: "batch", value: root, ...target }),
     });
     this.#reportRejected("batch", { root, messageIds: ids }, agg.rejected);
+    await this.#inspectSuspects(adapter, set, chunk, bulk, agg.rejected);
     if (!agg.ready) {
       this.#o.log.info({ root, size: ids.length }, "batch root below quorum; delivering one by one");
       return false;
