@@ -90,6 +90,7 @@ function toObserved(r: Row): ObservedMessage {
 }
 
 function toDelivery(r: Row): DeliveryRecord {
+  const lastFailure = toFailure(r);
   return {
     messageId: r.message_id as Hex,
     origin: num(r.origin),
@@ -105,7 +106,8 @@ function toDelivery(r: Row): DeliveryRecord {
     txHash: (r.tx_hash ?? null) as Hex | null,
     gasUsed: r.gas_used === null || r.gas_used === undefined ? null : big(r.gas_used),
     lastError: (r.last_error ?? null) as string | null,
-    lastFailure: toFailure(r),
+    // Only when there is one: a record without a failure reads exactly as before migration 4.
+    ...(lastFailure === null ? {} : { lastFailure }),
   };
 }
 

@@ -65,7 +65,10 @@ export type DeliveryRecord = {
   readonly txHash: Hex | null;
   readonly gasUsed: bigint | null;
   readonly lastError: string | null;
-  /** The last attempt's failure as data (null after an outcome that is not an error); absent in older records. */
+  /**
+   * The last attempt's failure as data; absent when the last outcome was not an error (or before migration 4). An
+   * update with null clears it.
+   */
   readonly lastFailure?: DeliveryFailure | null;
 };
 
