@@ -1,11 +1,13 @@
 // `maskoii doctor <messageId>`: where is a message stuck? Checks, in order: sent at all, final on its origin,
-// already delivered (or recipient failed), destination paused, quorum of signatures (which signers), relayer state.
+// delivered (its token transfer queued by the destination's inbound rate limit?) or recipient failed, destination
+// paused, quorum of signatures (which signers), the relayer's last attempt (underpriced?), relayer state.
+// docs/relayer.md ("maskoii doctor") lists every stage with its remedy.
 import { attestationDigest, decodeMessage } from "@maskoii/sdk";
 import type { Address, Hex } from "viem";
-import type { Chains, SentMessage } from "./chains/adapter.ts";
+import type { Chains, QueuedTransferView, SentMessage } from "./chains/adapter.ts";
 import { aggregate, type Rejection } from "./relayer/aggregator.ts";
 import { candidatesFor, type SignatureSource } from "./relayer/collector.ts";
-import type { DeliveryRecord, Store } from "./store/types.ts";
+import type { DeliveryFailure, DeliveryRecord, Store } from "./store/types.ts";
 
 export type Diagnosis =
   | { readonly stage: "unknown"; readonly detail: string }
@@ -16,7 +18,14 @@ export type Diagnosis =
       readonly finalizedBlock: bigint;
     }
   | { readonly stage: "no-destination"; readonly detail: string }
-  | { readonly stage: "delivered"; readonly detail: string; readonly delivery?: DeliveryRecord | undefined }
+  | {
+      readonly stage: "delivered";
+      readonly detail: string;
+      readonly delivery?: DeliveryRecord | undefined;
+      /** The transfer's queue entry when it was rate-limited and has since been released. */
+      readonly queued?: QueuedTransferView | undefined;
+    }
+  | { readonly stage: "rate-limited"; readonly detail: string; readonly queued: QueuedTransferView }
   | { readonly stage: "recipient-failed"; readonly detail: string }
   | { readonly stage: "paused"; readonly detail: string }
   | {
@@ -27,7 +36,79 @@ export type Diagnosis =
       readonly rejected: readonly Rejection[];
       readonly unreachable: readonly string[];
     }
+  | {
+      readonly stage: "underpriced";
+      readonly detail: string;
+      /** FeeCapExceeded, TransactionStuck (EVM) or TransactionExpired (Solana). */
+      readonly code: string;
+      readonly domain: number;
+      /** The relayer's cap (wei, EVM) when known. */
+      readonly cap?: bigint | undefined;
+      /** The base fee the relayer saw (wei, EVM FeeCapExceeded). */
+      readonly baseFeePerGas?: bigint | undefined;
+      /** The last broadcast's maxFeePerGas (wei, EVM TransactionStuck). */
+      readonly maxFeePerGas?: bigint | undefined;
+      /** The last compute-unit price (micro-lamports, Solana). */
+      readonly microLamports?: bigint | undefined;
+      /** The config field to raise. */
+      readonly configField: string;
+      readonly delivery: DeliveryRecord;
+    }
   | { readonly stage: "awaiting-relayer"; readonly detail: string; readonly delivery?: DeliveryRecord | undefined };
+
+/** Failure codes meaning the relayer's transaction was priced too low to be mined. */
+const UNDERPRICED = new Set(["FeeCapExceeded", "TransactionStuck", "TransactionExpired"]);
+
+const GWEI = 10n ** 9n;
+/** Wei as "N wei (G gwei)" for humans. */
+function wei(value: bigint): string {
+  const whole = value / GWEI;
+  const frac = (value % GWEI).toString().padStart(9, "0").replace(/0+$/, "");
+  return `${value} wei (${whole}${frac === "" ? "" : `.${frac}`} gwei)`;
+}
+
+const bigOr = (facts: DeliveryFailure["facts"], key: string): bigint | undefined => {
+  const v = facts[key];
+  return v === undefined || !/^\d+$/.test(v) ? undefined : BigInt(v);
+};
+
+/** The underpriced diagnosis of a delivery whose last attempt failed for its price, or undefined. */
+function underpriced(delivery: DeliveryRecord | undefined, destination: number): Diagnosis | undefined {
+  const failure = delivery?.lastFailure;
+  if (delivery === undefined || failure === undefined || failure === null || !UNDERPRICED.has(failure.code)) {
+    return undefined;
+  }
+  const domain = Number(failure.facts.domain ?? destination);
+  const given = delivery.state === "failed" ? `; the relayer gave up after ${delivery.attempts} attempts` : "";
+  const common = { stage: "underpriced" as const, code: failure.code, domain, delivery };
+  if (failure.code === "FeeCapExceeded") {
+    const cap = bigOr(failure.facts, "cap");
+    const base = bigOr(failure.facts, "baseFeePerGas");
+    return {
+      ...common,
+      cap,
+      baseFeePerGas: base,
+      configField: "relayer.fees.maxFeePerGasGwei",
+      detail: `domain ${domain}: the base fee ${base === undefined ? "?" : wei(base)} is above the relayer's fee cap ${cap === undefined ? "?" : wei(cap)}, so it does not send${given}; raise relayer.fees.maxFeePerGasGwei above the base fee (or wait for the base fee to fall)`,
+    };
+  }
+  if (failure.code === "TransactionStuck") {
+    const max = bigOr(failure.facts, "maxFeePerGas");
+    return {
+      ...common,
+      maxFeePerGas: max,
+      configField: "relayer.fees.maxFeePerGasGwei",
+      detail: `domain ${domain}: the delivery transaction (nonce ${failure.facts.nonce ?? "?"}, last ${failure.facts.lastTx ?? "?"}) was not mined after ${failure.facts.broadcasts ?? "?"} broadcast(s), last maxFeePerGas ${max === undefined ? "?" : wei(max)}${given}; raise relayer.fees.maxFeePerGasGwei (the next attempt replaces it at the same nonce)`,
+    };
+  }
+  const price = bigOr(failure.facts, "microLamports");
+  return {
+    ...common,
+    microLamports: price,
+    configField: `chains[domain ${domain}].priorityFee.maxMicroLamports`,
+    detail: `domain ${domain}: the delivery transaction expired unconfirmed ${failure.facts.attempts ?? "?"} times, last compute-unit price ${price ?? "?"} micro-lamports${given}; raise priorityFee.maxMicroLamports of that chain`,
+  };
+}
 
 export async function diagnose(args: {
   messageId: Hex;
@@ -62,7 +143,29 @@ export async function diagnose(args: {
   const delivery = await args.store?.getDelivery(id);
   const status = await destination.getMessageStatus(sent.message);
   if (status === "delivered") {
-    return { stage: "delivered", detail: `already delivered on domain ${destination.domain}`, delivery };
+    const fromBlock = BigInt(args.startBlocks.get(destination.domain) ?? 0);
+    const queued = await destination.queuedTransfer?.(sent.message, fromBlock);
+    if (queued !== undefined && !queued.released) {
+      const when =
+        queued.releasableAt === null
+          ? "never at the current limit"
+          : queued.releasableAt <= queued.now
+            ? "releasable now"
+            : `releasable from unix time ${queued.releasableAt} (in ${queued.releasableAt - queued.now} s)`;
+      return {
+        stage: "rate-limited",
+        detail: `delivered on domain ${destination.domain}, but the token bridge queued the transfer (queue id ${queued.queueId}): its inbound bucket held ${queued.bucket.available} of ${queued.wireAmount} needed; ${when}. ${queued.release}`,
+        queued,
+      };
+    }
+    const released =
+      queued === undefined ? "" : ` (its transfer was rate-limited, queue id ${queued.queueId}, and has been released)`;
+    return {
+      stage: "delivered",
+      detail: `already delivered on domain ${destination.domain}${released}`,
+      delivery,
+      ...(queued === undefined ? {} : { queued }),
+    };
   }
   if (status === "failed") {
     return {
@@ -94,6 +197,8 @@ export async function diagnose(args: {
       };
     }
   }
+  const priced = underpriced(delivery, destination.domain);
+  if (priced !== undefined) return priced;
   const state =
     delivery === undefined
       ? "not tracked by this relayer's store"

@@ -223,8 +223,18 @@ export class SolanaProgramFailedError extends RelayerError {
 /** A transaction was not confirmed before its blockhash expired, even after raising its priority fee. */
 export class TransactionExpiredError extends RelayerError {
   override name = "TransactionExpiredError";
-  constructor(domain: number, what: string, attempts: number) {
-    super("TransactionExpired", `domain ${domain}: ${what} expired unconfirmed after ${attempts} attempts`);
+  readonly domain: number;
+  readonly attempts: number;
+  /** The compute-unit price of the last attempt (micro-lamports), when known. */
+  readonly microLamports: number | undefined;
+  constructor(domain: number, what: string, attempts: number, microLamports?: number) {
+    super(
+      "TransactionExpired",
+      `domain ${domain}: ${what} expired unconfirmed after ${attempts} attempts${microLamports === undefined ? "" : `, last price ${microLamports} micro-lamports/CU`}`,
+    );
+    this.domain = domain;
+    this.attempts = attempts;
+    this.microLamports = microLamports;
   }
 }
 
@@ -239,6 +249,7 @@ export class StoreError extends RelayerError {
 /** The chain's base fee is above the configured maxFeePerGas cap: a transaction sent now would sit unmined. */
 export class FeeCapExceededError extends RelayerError {
   override name = "FeeCapExceededError";
+  readonly domain: number;
   readonly baseFeePerGas: bigint;
   readonly cap: bigint;
   constructor(domain: number, baseFeePerGas: bigint, cap: bigint) {
@@ -246,6 +257,7 @@ export class FeeCapExceededError extends RelayerError {
       "FeeCapExceeded",
       `domain ${domain}: underpriced: base fee ${baseFeePerGas} wei is above the maxFeePerGas cap ${cap} wei; not sending`,
     );
+    this.domain = domain;
     this.baseFeePerGas = baseFeePerGas;
     this.cap = cap;
   }
@@ -257,15 +269,20 @@ export class FeeCapExceededError extends RelayerError {
  */
 export class TransactionStuckError extends RelayerError {
   override name = "TransactionStuckError";
+  readonly domain: number;
   readonly nonce: number;
   readonly hashes: readonly string[];
+  /** The fee cap of the last broadcast, in wei. */
+  readonly maxFeePerGas: bigint;
   constructor(domain: number, nonce: number, hashes: readonly string[], maxFeePerGas: bigint) {
     super(
       "TransactionStuck",
       `domain ${domain}: underpriced transaction: nonce ${nonce} not mined after ${hashes.length} broadcast(s), last maxFeePerGas ${maxFeePerGas} wei (last tx ${hashes.at(-1)})`,
     );
+    this.domain = domain;
     this.nonce = nonce;
     this.hashes = hashes;
+    this.maxFeePerGas = maxFeePerGas;
   }
 }
 

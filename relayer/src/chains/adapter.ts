@@ -39,6 +39,45 @@ export type DeliveryResult = {
   readonly feeBumps?: number;
 };
 
+/**
+ * A token transfer the destination's token bridge queued on delivery because its inbound rate-limit bucket held less
+ * than the amount (EVM TokenBridge `TransferQueued`, Solana `QueuedTransfer` account). Amounts in the bridge's
+ * shared (wire) units unless named local.
+ */
+export type QueuedTransferView = {
+  /** EVM: the queue id (decimal); Solana: the queue entry account (base58). */
+  readonly queueId: string;
+  /** The contract / program holding the queue (where the release is called). */
+  readonly bridge: string;
+  readonly token: string;
+  readonly recipient: string;
+  readonly origin: number;
+  readonly wireAmount: bigint;
+  /** The amount in the local token's units, when the chain reports it. */
+  readonly amount?: bigint;
+  /** The delivery transaction that queued it. */
+  readonly deliveryTx: string;
+  /** False while queued; true once released (the entry is gone). */
+  readonly released: boolean;
+  /** The inbound bucket now: what it holds, its capacity and refill rate (wire units, per second). */
+  readonly bucket: RateBucketView;
+  /** Chain time (unix seconds) the bucket was read at. */
+  readonly now: number;
+  /** Unix seconds from which the bucket holds the amount (now or earlier: releasable now); null = never at this capacity. */
+  readonly releasableAt: number | null;
+  /** Who may release it and how. */
+  readonly release: string;
+};
+
+/** A token bucket as stored (RateLimit.sol / the program's Bucket) and what it holds now. */
+export type RateBucketView = {
+  readonly level: bigint;
+  readonly capacity: bigint;
+  readonly refillPerSecond: bigint;
+  readonly lastUpdated: number;
+  readonly available: bigint;
+};
+
 export type FeeEstimate = { readonly gas: bigint; readonly pricePerGas: bigint; readonly cost: bigint };
 
 export interface ChainAdapter {
@@ -69,6 +108,12 @@ export interface ChainAdapter {
    */
   isDeliveredMany?(items: readonly { origin: number; nonce: bigint; messageId?: Hex }[]): Promise<boolean[]>;
   isPaused(): Promise<boolean>;
+  /**
+   * The token transfer a delivery of `message` queued on this chain's token bridge (rate limit), or undefined when
+   * it queued none (not delivered, not a token transfer, credited at once). `fromBlock` bounds the search for the
+   * delivery. Optional: doctor skips the check on chains without it.
+   */
+  queuedTransfer?(message: Hex, fromBlock: bigint): Promise<QueuedTransferView | undefined>;
   currentSetId(): Promise<bigint>;
   getAttesterSet(setId: bigint): Promise<AttesterSetView>;
 

@@ -22,8 +22,10 @@ import type {
   DeliveryResult,
   FeeEstimate,
   MessageStatus,
+  QueuedTransferView,
   SentMessage,
 } from "./adapter.ts";
+import { findQueuedTransfer } from "./evm-queue.ts";
 import { type BumpEvent, EvmSender, type FeePolicy } from "./evm-sender.ts";
 
 const STATUS: readonly MessageStatus[] = ["none", "delivered", "failed"];
@@ -244,6 +246,17 @@ export class EvmChainAdapter implements ChainAdapter {
     return this.#read("paused", () =>
       this.#public.readContract({ address: this.gateway, abi: gatewayAbi, functionName: "paused" }),
     );
+  }
+
+  /** The transfer a delivery of `message` queued on the recipient TokenBridge (inbound rate limit); see evm-queue.ts. */
+  queuedTransfer(message: Hex, fromBlock: bigint): Promise<QueuedTransferView | undefined> {
+    return findQueuedTransfer({
+      client: this.#public,
+      gateway: this.gateway,
+      message,
+      fromBlock,
+      read: (call, fn) => this.#read(call, fn),
+    });
   }
 
   currentSetId(): Promise<bigint> {

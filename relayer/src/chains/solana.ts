@@ -600,6 +600,7 @@ export class SolanaChainAdapter implements ChainAdapter {
       ...new Set(instructions.flatMap((ix) => ix.keys.filter((k) => k.isWritable).map((k) => k.pubkey.toBase58()))),
     ].map((k) => new PublicKey(k));
     let price = await this.#price(writable);
+    let offered = 0;
     for (let attempt = 1; attempt <= MAX_SEND_ATTEMPTS; attempt++) {
       const { blockhash, lastValidBlockHeight } = await this.#read("getLatestBlockhash", () =>
         this.#connection.getLatestBlockhash("confirmed"),
@@ -608,6 +609,7 @@ export class SolanaChainAdapter implements ChainAdapter {
         price > 0 ? [ComputeBudgetProgram.setComputeUnitPrice({ microLamports: price }), ...instructions] : [];
       const ixs =
         priced.length > 0 && transactionSize(priced, payer.publicKey) <= PACKET_DATA_SIZE ? priced : [...instructions];
+      offered = ixs === priced ? price : 0;
       const tx = new Transaction({ feePayer: payer.publicKey, blockhash, lastValidBlockHeight }).add(...ixs);
       tx.sign(payer);
       const raw = tx.serialize();
@@ -634,7 +636,7 @@ export class SolanaChainAdapter implements ChainAdapter {
         .catch(() => undefined);
       return { signature, fee: fee ?? SolanaChainAdapter.#feeOf(ixs, ixs === priced ? price : 0) };
     }
-    throw new TransactionExpiredError(this.domain, what, MAX_SEND_ATTEMPTS);
+    throw new TransactionExpiredError(this.domain, what, MAX_SEND_ATTEMPTS, offered);
   }
 
   /** Polls the signature (re-broadcasting) until it is confirmed, failed, or its blockhash is past its last height. */

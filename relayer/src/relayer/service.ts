@@ -19,6 +19,7 @@ import type { DeliveryRecord, Store } from "../store/types.ts";
 import { type Aggregation, aggregate, type Rejection } from "./aggregator.ts";
 import { backoffMs } from "./backoff.ts";
 import { answersFor, type BulkAnswer, candidatesFor, type EndpointAnswer, type SignatureSource } from "./collector.ts";
+import { failureOf } from "./failure.ts";
 import { batchProofs } from "./proofs.ts";
 
 /** Pending deliveries claimed per tick by default (bounds one tick's work). */
@@ -149,7 +150,7 @@ export class Relayer {
           destinationErrors++;
           const reason = describeError(error);
           this.#o.log.warn({ destination, error: reason }, "destination round failed");
-          for (const r of records) await this.#retryLater(r, reason, true);
+          for (const r of records) await this.#retryLater(r, reason, true, error);
         }
       }
     } finally {
@@ -403,7 +404,7 @@ export class Relayer {
       });
       return true;
     } catch (error) {
-      for (const r of chunk) await this.#retryLater(r, describeError(error), true);
+      for (const r of chunk) await this.#retryLater(r, describeError(error), true, error);
       return true;
     }
   }
@@ -458,7 +459,7 @@ export class Relayer {
         await this.#finish(record, "skipped", { lastError: "delivered by someone else" });
         return;
       }
-      await this.#retryLater(record, describeError(error), true);
+      await this.#retryLater(record, describeError(error), true, error);
     }
   }
 
@@ -498,11 +499,18 @@ export class Relayer {
    * Reschedules. A failed attempt (`counts`) backs off exponentially and, after maxAttempts, parks the message as
    * failed; waiting for quorum or for an unpause polls at the normal interval and never gives up.
    */
-  async #retryLater(record: DeliveryRecord, reason: string, counts: boolean): Promise<void> {
+  async #retryLater(record: DeliveryRecord, reason: string, counts: boolean, error?: unknown): Promise<void> {
+    // The failure as data (doctor reads it); a wait without an error clears it.
+    const lastFailure = failureOf(error);
     const attempts = counts ? record.attempts + 1 : record.attempts;
     const { baseMs, maxMs, maxAttempts } = this.#o.retry;
     if (counts && attempts >= maxAttempts) {
-      await this.#o.store.updateDelivery(record.messageId, { state: "failed", attempts, lastError: reason });
+      await this.#o.store.updateDelivery(record.messageId, {
+        state: "failed",
+        attempts,
+        lastError: reason,
+        lastFailure,
+      });
       this.#count("failed", record.origin, record.destination);
       this.#o.log.error({ messageId: record.messageId, attempts, reason }, "giving up on message");
       return;
@@ -512,6 +520,7 @@ export class Relayer {
       attempts,
       nextAttemptAt: this.#now() + delay,
       lastError: reason,
+      lastFailure,
     });
     if (counts) this.#o.log.warn({ messageId: record.messageId, attempts, delay, reason }, "delivery attempt failed");
   }

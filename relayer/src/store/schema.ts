@@ -98,6 +98,16 @@ ALTER TABLE deliveries ADD COLUMN lease_until BIGINT;
 CREATE INDEX deliveries_claimable ON deliveries (state, next_attempt_at, lease_until);
 `,
   },
+  {
+    version: 4,
+    name: "delivery failure code",
+    sql: `
+-- The last failed attempt as data (errors.ts code and its numbers as a JSON object of strings), beside the last_error
+-- text: maskoii doctor names an underpriced delivery's fee cap and base fee without parsing text.
+ALTER TABLE deliveries ADD COLUMN last_error_code TEXT;
+ALTER TABLE deliveries ADD COLUMN last_error_facts TEXT;
+`,
+  },
   // The Koii task round (src/koii/, docs/protocol.md §9). Numbered from 101 so the core store's migrations (2, 3, ...)
   // and the task's never collide: versions are identifiers, applied in list order.
   {

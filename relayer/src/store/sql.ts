@@ -4,6 +4,7 @@ import { StoreError } from "../errors.ts";
 import { MIGRATIONS } from "./schema.ts";
 import type {
   DeliveryClaim,
+  DeliveryFailure,
   DeliveryRecord,
   DeliveryState,
   DeliveryUpdate,
@@ -25,7 +26,7 @@ export interface SqlClient {
 
 type Row = Record<string, unknown>;
 
-const DELIVERY_COLUMNS: Record<keyof DeliveryUpdate, string> = {
+const DELIVERY_COLUMNS: Record<Exclude<keyof DeliveryUpdate, "lastFailure">, string> = {
   state: "state",
   attempts: "attempts",
   nextAttemptAt: "next_attempt_at",
@@ -42,10 +43,33 @@ function deliverySets(update: DeliveryUpdate): { sets: string[]; params: unknown
   const params: unknown[] = [];
   for (const [key, value] of Object.entries(update) as [keyof DeliveryUpdate, unknown][]) {
     if (value === undefined) continue;
+    if (key === "lastFailure") {
+      // Two columns: the code, and the facts as a JSON object of strings.
+      const failure = value as DeliveryFailure | null;
+      params.push(failure?.code ?? null);
+      sets.push(`last_error_code = $${params.length}`);
+      params.push(failure === null ? null : JSON.stringify(failure.facts));
+      sets.push(`last_error_facts = $${params.length}`);
+      continue;
+    }
     params.push(typeof value === "bigint" ? value.toString() : value);
     sets.push(`${DELIVERY_COLUMNS[key]} = $${params.length}`);
   }
   return { sets, params };
+}
+
+function toFailure(r: Row): DeliveryFailure | null {
+  if (r.last_error_code === null || r.last_error_code === undefined) return null;
+  let facts: Record<string, string> = {};
+  try {
+    const parsed: unknown = JSON.parse(String(r.last_error_facts ?? "{}"));
+    if (parsed !== null && typeof parsed === "object") {
+      facts = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+    }
+  } catch {
+    // Facts are advisory: a record whose facts do not parse still has its code.
+  }
+  return { code: String(r.last_error_code), facts };
 }
 
 const big = (v: unknown): bigint => BigInt(String(v));
@@ -66,6 +90,7 @@ function toObserved(r: Row): ObservedMessage {
 }
 
 function toDelivery(r: Row): DeliveryRecord {
+  const lastFailure = toFailure(r);
   return {
     messageId: r.message_id as Hex,
     origin: num(r.origin),
@@ -81,6 +106,8 @@ function toDelivery(r: Row): DeliveryRecord {
     txHash: (r.tx_hash ?? null) as Hex | null,
     gasUsed: r.gas_used === null || r.gas_used === undefined ? null : big(r.gas_used),
     lastError: (r.last_error ?? null) as string | null,
+    // Only when there is one: a record without a failure reads exactly as before migration 4.
+    ...(lastFailure === null ? {} : { lastFailure }),
   };
 }
 
@@ -350,23 +377,7 @@ export class SqlStore implements Store {
   }
 
   async updateDelivery(messageId: Hex, update: DeliveryUpdate): Promise<void> {
-    const columns: Record<keyof DeliveryUpdate, string> = {
-      state: "state",
-      attempts: "attempts",
-      nextAttemptAt: "next_attempt_at",
-      quorumAt: "quorum_at",
-      deliveredAt: "delivered_at",
-      txHash: "tx_hash",
-      gasUsed: "gas_used",
-      lastError: "last_error",
-    };
-    const sets: string[] = [];
-    const params: unknown[] = [];
-    for (const [key, value] of Object.entries(update) as [keyof DeliveryUpdate, unknown][]) {
-      if (value === undefined) continue;
-      params.push(typeof value === "bigint" ? value.toString() : value);
-      sets.push(`${columns[key]} = $${params.length}`);
-    }
+    const { sets, params } = deliverySets(update);
     if (sets.length === 0) return;
     // A delivery that leaves `pending` is finished: its claim goes with it.
     if (update.state !== undefined && update.state !== "pending") sets.push("claimed_by = NULL", "lease_until = NULL");

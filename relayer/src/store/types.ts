@@ -42,6 +42,12 @@ export type JournalEntry = { readonly origin: number; readonly nonce: bigint; re
 
 export type DeliveryState = "pending" | "delivered" | "skipped" | "failed";
 
+/**
+ * Why the last delivery attempt failed, as data: the error's stable code (errors.ts `RelayerErrorCode`) and the
+ * numbers it carried (decimal strings), so that `maskoii doctor` need not parse `lastError` text.
+ */
+export type DeliveryFailure = { readonly code: string; readonly facts: Readonly<Record<string, string>> };
+
 /** The relayer's record of one message to deliver. */
 export type DeliveryRecord = {
   readonly messageId: Hex;
@@ -59,12 +65,25 @@ export type DeliveryRecord = {
   readonly txHash: Hex | null;
   readonly gasUsed: bigint | null;
   readonly lastError: string | null;
+  /**
+   * The last attempt's failure as data; absent when the last outcome was not an error (or before migration 4). An
+   * update with null clears it.
+   */
+  readonly lastFailure?: DeliveryFailure | null;
 };
 
 export type DeliveryUpdate = Partial<
   Pick<
     DeliveryRecord,
-    "state" | "attempts" | "nextAttemptAt" | "quorumAt" | "deliveredAt" | "txHash" | "gasUsed" | "lastError"
+    | "state"
+    | "attempts"
+    | "nextAttemptAt"
+    | "quorumAt"
+    | "deliveredAt"
+    | "txHash"
+    | "gasUsed"
+    | "lastError"
+    | "lastFailure"
   >
 >;
 

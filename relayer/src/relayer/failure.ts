@@ -1,0 +1,39 @@
+// A failed delivery attempt as data for the store (DeliveryFailure): the typed error's code and the numbers it
+// carries, so that `maskoii doctor` can name an underpriced transaction's fee cap and base fee without parsing text.
+import { FeeCapExceededError, RelayerError, TransactionExpiredError, TransactionStuckError } from "../errors.ts";
+import type { DeliveryFailure } from "../store/types.ts";
+
+/** The failure of `error` (null when there is none, e.g. a wait for quorum or an unpause). */
+export function failureOf(error: unknown): DeliveryFailure | null {
+  if (error === undefined || error === null) return null;
+  if (error instanceof FeeCapExceededError) {
+    return {
+      code: error.code,
+      facts: { domain: String(error.domain), baseFeePerGas: String(error.baseFeePerGas), cap: String(error.cap) },
+    };
+  }
+  if (error instanceof TransactionStuckError) {
+    return {
+      code: error.code,
+      facts: {
+        domain: String(error.domain),
+        nonce: String(error.nonce),
+        maxFeePerGas: String(error.maxFeePerGas),
+        broadcasts: String(error.hashes.length),
+        ...(error.hashes.at(-1) === undefined ? {} : { lastTx: String(error.hashes.at(-1)) }),
+      },
+    };
+  }
+  if (error instanceof TransactionExpiredError) {
+    return {
+      code: error.code,
+      facts: {
+        domain: String(error.domain),
+        attempts: String(error.attempts),
+        ...(error.microLamports === undefined ? {} : { microLamports: String(error.microLamports) }),
+      },
+    };
+  }
+  if (error instanceof RelayerError) return { code: error.code, facts: {} };
+  return { code: "Unexpected", facts: {} };
+}
