@@ -171,8 +171,15 @@ describe.runIf(HAVE_LOCAL_RPC)("Solana chain adapter on the local Solana RPC", (
     expect(await finalized.fetchSent(0n, head)).toEqual([]);
     expect(await finalized.latestBlock()).toBeGreaterThanOrEqual(slot);
 
-    // `confirmed`: final at once.
-    const confirmedHead = await confirmed.finalizedBlock();
+    // `confirmed`: final as soon as its slot is complete (the endpoint's confirmed slot is the last frozen one, never
+    // the open slot the send executed in, so a scan to it cannot miss a message still landing there).
+    let confirmedHead = await confirmed.finalizedBlock();
+    const confirmedDeadline = Date.now() + 5_000;
+    while (confirmedHead < slot && Date.now() < confirmedDeadline) {
+      expect(await confirmed.fetchSent(0n, confirmedHead)).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      confirmedHead = await confirmed.finalizedBlock();
+    }
     expect(confirmedHead).toBeGreaterThanOrEqual(slot);
     const [seen, ...more] = await confirmed.fetchSent(0n, confirmedHead);
     expect(more).toEqual([]);

@@ -232,8 +232,9 @@ export class SolanaChainAdapter implements ChainAdapter {
     return oldestPending === undefined || oldestPending > finalized ? finalized : oldestPending;
   }
 
+  /** The newest slot, final or not (`processed`: the slot transactions are executing in). */
   latestBlock(): Promise<bigint> {
-    return this.#read("getSlot", async () => BigInt(await this.#connection.getSlot("confirmed")));
+    return this.#read("getSlot", async () => BigInt(await this.#connection.getSlot("processed")));
   }
 
   async #outboxes(client: MaskoiiSolanaClient, from: bigint, to: bigint): Promise<(Outbox | null)[]> {
