@@ -648,6 +648,8 @@ fn test_official_rust_client_understands_the_responses() {
         solana_transaction_status_client_types::UiTransactionEncoding,
     };
     let server = Server::start(20);
+    // The confirmed slot is the last complete one: past slot 2, it is at least 1.
+    server.wait_for_slot(2);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let client = RpcClient::new_with_commitment(server.url.clone(), CommitmentConfig::confirmed());
