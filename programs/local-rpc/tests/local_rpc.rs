@@ -1069,9 +1069,8 @@ fn test_versioned_transaction_with_lookup_table() {
 fn test_get_slot_by_commitment_never_reports_the_open_slot_as_confirmed() {
     let server = Server::start(20);
     server.wait_for_slot(40);
-    let at = |commitment: &str| -> u64 {
-        server.call("getSlot", json!([{"commitment": commitment}])).as_u64().unwrap()
-    };
+    let at =
+        |commitment: &str| -> u64 { server.call("getSlot", json!([{"commitment": commitment}])).as_u64().unwrap() };
     // Read finalized first and processed last: slots only grow, so the order bounds each pair.
     let finalized = at("finalized");
     let confirmed = at("confirmed");
