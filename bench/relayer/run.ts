@@ -75,6 +75,10 @@ const B = { domain: 1002, chainId: 31338 };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const MAX_RATE = Number(process.env.BENCH_MAX_RATE ?? 1000);
 const BATCHES = (process.env.BENCH_BATCHES ?? "1,8,32,128").split(",").map(Number);
+/** A directory for `node --cpu-prof` profiles of the relayer and attester0 (written when they exit); off by default. */
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const profiled = (name: string): string[] =>
+  CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`];
 /** Backlog of the capacity phase per batch size (enough for a few seconds of work at the expected rate). */
 const BACKLOG: Record<number, number> = { 1: 200, 8: 1_000, 32: 3_000, 128: 6_000 };
 /** Messages per sendMany transaction at most (~35k gas each; A's block gas limit is far above). */
@@ -366,7 +370,7 @@ async function startStack(dir: string, supervisor: Supervisor): Promise<Stack> {
     const p = supervisor.start({
       name: `attester${i}`,
       command: process.execPath,
-      args: [CLI, "attester", "--config", join(home, "config.json")],
+      args: [...(i === 0 ? profiled("attester0") : []), CLI, "attester", "--config", join(home, "config.json")],
       cwd: ROOT,
       env,
       logFile: join(dir, `attester${i}.log`),
@@ -600,7 +604,7 @@ async function runBatchSize(
   const relayer = supervisor.start({
     name: "relayer",
     command: process.execPath,
-    args: [CLI, "relayer", "--config", join(home, "config.json")],
+    args: [...profiled(`relayer-${size}`), CLI, "relayer", "--config", join(home, "config.json")],
     cwd: ROOT,
     env,
     logFile: join(stack.dir, `relayer-${size}.log`),

@@ -190,14 +190,18 @@ export const relayerConfigSchema = z
     instanceId: z.string().min(1).max(200).optional(),
     /** How long a claimed delivery stays this instance's; a crashed instance's claims are taken over after it. */
     leaseMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
-    /** Deliveries claimed per tick (the share of the work one instance takes at a time). */
-    claimLimit: z.number().int().min(1).max(10_000).default(200),
+    /**
+     * Deliveries claimed per tick (the share of the work one instance takes at a time); default 200, or four full
+     * batches when that is more (a round can then keep several batch transactions in flight).
+     */
+    claimLimit: z.number().int().min(1).max(10_000).optional(),
   })
   .strict()
   .refine((r) => r.leaseMs > r.fees.receiptTimeoutMs, {
     message: "must be longer than fees.receiptTimeoutMs, or a slow delivery's claim could expire while it is sent",
     path: ["leaseMs"],
-  });
+  })
+  .transform((r) => ({ ...r, claimLimit: r.claimLimit ?? Math.max(200, 4 * r.maxBatchSize) }));
 
 export const configSchema = z
   .object({
