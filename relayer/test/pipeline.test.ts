@@ -204,6 +204,40 @@ describe("relayer: concurrent and pipelined deliveries", () => {
     expect((await r.tick()).claimed).toBe(0);
   });
 
+  it("asks the attesters to sign on request only where message signatures are needed", async () => {
+    const calls: { ids: number; sign: boolean }[] = [];
+    const spy = (source: FakeAttesters) => {
+      const original = source.signaturesMany.bind(source);
+      source.signaturesMany = async (ids, options) => {
+        calls.push({ ids: ids.length, sign: options?.sign === true });
+        return original(ids, options);
+      };
+    };
+    // Batch mode: two messages observed by a quorum go into a batch (no signing asked); a lone one needs it.
+    chainA.sent.push(sampleMessage(0n), sampleMessage(1n));
+    const r = relayer(new GatedChain(1002, true), { maxBatchSize: 8 });
+    spy(attesters);
+    await r.tick();
+    expect(chainB.deliveries.map((d) => d.method)).toEqual(["deliverBatch"]);
+    expect(calls).toEqual([{ ids: 2, sign: false }]);
+    chainA.sent.push({ ...sampleMessage(2n), blockNumber: 101n });
+    chainA.head = 101n;
+    await r.tick();
+    expect(chainB.deliveries.map((d) => d.method)).toEqual(["deliverBatch", "deliver"]);
+    expect(calls.slice(1)).toEqual([
+      { ids: 1, sign: false },
+      { ids: 1, sign: true },
+    ]);
+    // Single mode: the round's one request asks for signing.
+    calls.length = 0;
+    const single = relayer(new GatedChain(1002, true), { maxBatchSize: 1 });
+    spy(attesters);
+    chainA.sent.push({ ...sampleMessage(3n), blockNumber: 102n });
+    chainA.head = 102n;
+    await single.tick();
+    expect(calls).toEqual([{ ids: 1, sign: true }]);
+  });
+
   it("reads the destination's attester set at most once per setCacheMs", async () => {
     chainA.sent.push(sampleMessage(0n));
     const gated = new GatedChain(1002, true);

@@ -293,9 +293,13 @@ export class Relayer {
       }
     }
     if (live.length === 0) return;
-    // One request per attester for every due message (not one per message).
+    // One request per attester for every due message (not one per message). Single deliveries need message
+    // signatures: the nodes are asked to sign what they have not yet (nodes may delay them for batching relayers).
     const bulk = await this.#o.metrics.time("collect", () =>
-      this.#o.attesters.signaturesMany(live.map((r) => r.messageId)),
+      this.#o.attesters.signaturesMany(
+        live.map((r) => r.messageId),
+        batching ? {} : { sign: true },
+      ),
     );
     for (const a of bulk) {
       if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
@@ -303,14 +307,25 @@ export class Relayer {
     // Batch mode: a message observed final by a quorum of the set goes into a batch whose ROOT the attesters sign;
     // its per-message signatures are not needed (nor verified: one recovery per attester per batch, not per message).
     const batchable: DeliveryRecord[] = [];
-    const ready: Ready[] = [];
+    const alone: DeliveryRecord[] = [];
     for (const record of live) {
+      if (batching && observedByQuorum(bulk, set, record.messageId)) batchable.push(record);
+      else alone.push(record);
+    }
+    // In batch mode the rest needs message signatures: asked for (and signed on request) in one more request.
+    const signed =
+      batching && alone.length > 0
+        ? await this.#o.metrics.time("collect", () =>
+            this.#o.attesters.signaturesMany(
+              alone.map((r) => r.messageId),
+              { sign: true },
+            ),
+          )
+        : bulk;
+    const ready: Ready[] = [];
+    for (const record of alone) {
       if (this.#draining) break;
-      if (batching && observedByQuorum(bulk, set, record.messageId)) {
-        batchable.push(record);
-        continue;
-      }
-      const r = await this.#readyAlone(adapter, set, record, answersFor(bulk, record.messageId));
+      const r = await this.#readyAlone(adapter, set, record, answersFor(signed, record.messageId));
       if (r !== undefined) ready.push(r);
     }
     // Each batch (or single message) is one delivery task; up to maxInFlight of them are sent at once. Every task
@@ -320,9 +335,16 @@ export class Relayer {
       await this.#launch(adapter, slice, async () => {
         const chunk = (await this.#stillMine(slice.map((record) => ({ record })))).map((held) => held.record);
         if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk))) return;
-        // A lone message, or a root below quorum: per-message signatures, delivered one by one.
+        if (chunk.length === 0) return;
+        // A lone message, or a root below quorum: per-message signatures (signed on request), delivered one by one.
+        const perMessage = await this.#o.metrics.time("collect", () =>
+          this.#o.attesters.signaturesMany(
+            chunk.map((r) => r.messageId),
+            { sign: true },
+          ),
+        );
         for (const record of chunk) {
-          const r = await this.#readyAlone(adapter, set, record, answersFor(bulk, record.messageId));
+          const r = await this.#readyAlone(adapter, set, record, answersFor(perMessage, record.messageId));
           if (r === undefined) continue;
           const [mine] = await this.#stillMine([r]);
           if (mine !== undefined) await this.#deliverOne(adapter, mine);
