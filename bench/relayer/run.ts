@@ -75,6 +75,12 @@ const B = { domain: 1002, chainId: 31338 };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const MAX_RATE = Number(process.env.BENCH_MAX_RATE ?? 1000);
 const BATCHES = (process.env.BENCH_BATCHES ?? "1,8,32,128").split(",").map(Number);
+/** A directory for `node --cpu-prof` profiles of the relayer and attester0 (written when they exit); off by default. */
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const profiled = (name: string): string[] =>
+  CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`];
+/** attester.messageSignDelayMs of the bench's attesters (BENCH_MESSAGE_SIGN_DELAY_MS; 0 = sign every message). */
+const MESSAGE_SIGN_DELAY_MS = Number(process.env.BENCH_MESSAGE_SIGN_DELAY_MS ?? 2_000);
 /** Backlog of the capacity phase per batch size (enough for a few seconds of work at the expected rate). */
 const BACKLOG: Record<number, number> = { 1: 200, 8: 1_000, 32: 3_000, 128: 6_000 };
 /** Messages per sendMany transaction at most (~35k gas each; A's block gas limit is far above). */
@@ -357,7 +363,8 @@ async function startStack(dir: string, supervisor: Supervisor): Promise<Stack> {
         chains,
         store: { kind: "pglite", dataDir: join(home, "db") },
         keys: { keystore: join(home, "key.json") },
-        attester: { listen: { host: HOST, port }, pollIntervalMs: 50 },
+        // Message signatures only for what the relayer asks for, or after 2 s: a batching relayer needs roots only.
+        attester: { listen: { host: HOST, port }, pollIntervalMs: 50, messageSignDelayMs: MESSAGE_SIGN_DELAY_MS },
         log: { level: "warn" },
       }),
     );
@@ -366,7 +373,7 @@ async function startStack(dir: string, supervisor: Supervisor): Promise<Stack> {
     const p = supervisor.start({
       name: `attester${i}`,
       command: process.execPath,
-      args: [CLI, "attester", "--config", join(home, "config.json")],
+      args: [...(i === 0 ? profiled("attester0") : []), CLI, "attester", "--config", join(home, "config.json")],
       cwd: ROOT,
       env,
       logFile: join(dir, `attester${i}.log`),
@@ -600,7 +607,7 @@ async function runBatchSize(
   const relayer = supervisor.start({
     name: "relayer",
     command: process.execPath,
-    args: [CLI, "relayer", "--config", join(home, "config.json")],
+    args: [...profiled(`relayer-${size}`), CLI, "relayer", "--config", join(home, "config.json")],
     cwd: ROOT,
     env,
     logFile: join(stack.dir, `relayer-${size}.log`),
@@ -781,6 +788,7 @@ async function main() {
       },
       setup: {
         attesters: "3 maskoii attester processes, weights 1/1/1, threshold 6666 bps (2 of 3)",
+        attester_message_sign_delay_ms: MESSAGE_SIGN_DELAY_MS,
         relayer: "1 maskoii relayer process per batch size, fresh PGlite store",
         finality: "0 confirmations on A (final = mined); latency is measured from that moment",
         sustained_seconds: SECONDS,

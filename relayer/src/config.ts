@@ -132,6 +132,13 @@ export const attesterConfigSchema = z
     pollIntervalMs: z.number().int().min(10).max(600_000).default(1_000),
     /** Whether the node signs batch roots proposed by relayers (POST /batches). */
     signBatches: z.boolean().default(true),
+    /**
+     * The signing loop signs a message on its own only once it has been open this long (0: as soon as it is final).
+     * Relayers that batch need only batch roots, so a delay spares a signature per message (~1 ms of CPU each) for
+     * what they deliver first; a relayer that needs a message signature sooner asks for it (POST /signatures with
+     * `sign: true`).
+     */
+    messageSignDelayMs: z.number().int().min(0).max(3_600_000).default(0),
   })
   .strict();
 
@@ -190,14 +197,18 @@ export const relayerConfigSchema = z
     instanceId: z.string().min(1).max(200).optional(),
     /** How long a claimed delivery stays this instance's; a crashed instance's claims are taken over after it. */
     leaseMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
-    /** Deliveries claimed per tick (the share of the work one instance takes at a time). */
-    claimLimit: z.number().int().min(1).max(10_000).default(200),
+    /**
+     * Deliveries claimed per tick (the share of the work one instance takes at a time); default 200, or four full
+     * batches when that is more (a round can then keep several batch transactions in flight).
+     */
+    claimLimit: z.number().int().min(1).max(10_000).optional(),
   })
   .strict()
   .refine((r) => r.leaseMs > r.fees.receiptTimeoutMs, {
     message: "must be longer than fees.receiptTimeoutMs, or a slow delivery's claim could expire while it is sent",
     path: ["leaseMs"],
-  });
+  })
+  .transform((r) => ({ ...r, claimLimit: r.claimLimit ?? Math.max(200, 4 * r.maxBatchSize) }));
 
 export const configSchema = z
   .object({

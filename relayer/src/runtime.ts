@@ -79,6 +79,8 @@ export function makeWatchers(args: {
   log: Logger;
   metrics?: Metrics;
   onMessage?: (m: ObservedMessage) => Promise<void>;
+  /** Called once per scanned range with its observed messages (in bulk). */
+  onMessages?: (ms: readonly ObservedMessage[]) => Promise<void>;
 }): MessageWatcher[] {
   return args.config.chains.map((chain) => {
     const adapter = args.chains.get(chain.domain);
@@ -92,6 +94,7 @@ export function makeWatchers(args: {
       log: args.log.child({ origin: chain.domain }),
       ...(args.metrics === undefined ? {} : { metrics: args.metrics }),
       ...(args.onMessage === undefined ? {} : { onMessage: args.onMessage }),
+      ...(args.onMessages === undefined ? {} : { onMessages: args.onMessages }),
     });
   });
 }

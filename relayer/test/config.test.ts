@@ -47,6 +47,12 @@ describe("config", () => {
     expect(config.relayer?.leaseMs).toBe(600_000);
     expect(config.relayer?.claimLimit).toBe(200);
     expect(config.relayer?.instanceId).toBeUndefined();
+    // Batching: four full batches per claim when that is more than 200; an explicit claimLimit is kept.
+    expect(parseConfig({ ...valid(), relayer: { ...relayer, maxBatchSize: 128 } }).relayer?.claimLimit).toBe(512);
+    expect(parseConfig({ ...valid(), relayer: { ...relayer, maxBatchSize: 32 } }).relayer?.claimLimit).toBe(200);
+    expect(
+      parseConfig({ ...valid(), relayer: { ...relayer, maxBatchSize: 128, claimLimit: 7 } }).relayer?.claimLimit,
+    ).toBe(7);
 
     const low = fails({ ...valid(), relayer: { ...relayer, fees: { bumpPercent: 5 } } });
     expect(low.field).toBe("relayer.fees.bumpPercent");

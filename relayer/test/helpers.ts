@@ -248,7 +248,7 @@ export class FakeAttesters implements SignatureSource {
   }
 
   /** The per-id answers regrouped per endpoint, as the HTTP client's bulk form returns them. */
-  async signaturesMany(ids: readonly Hex[]): Promise<BulkAnswer[]> {
+  async signaturesMany(ids: readonly Hex[], _options?: { sign?: boolean }): Promise<BulkAnswer[]> {
     const perId = await Promise.all(ids.map((id) => this.signatures(id)));
     const sources = (perId[0] ?? this.keys.map((_, i) => ({ source: `attester${i}` }))).map((a) => a.source);
     return sources.map((source, e): BulkAnswer => {

@@ -165,6 +165,33 @@ describe.each(backends)("delivery claims (%s)", (_name, backend) => {
     expect(await store.claimDeliveries("two", 10_000, 11_000, 1)).toHaveLength(1);
   });
 
+  it("bulk forms: recordObservedMany and addDeliveries store each message once and return only the new ids; updateDeliveries to a final state clears the claims", async () => {
+    ({ config, drop } = await backend());
+    const store = await open();
+    const observed = [0n, 1n, 2n ** 64n - 1n].map((n) => ({ ...sampleMessage(n), observedAt: 7 }));
+    const [o0, o1, o2] = observed as [(typeof observed)[0], (typeof observed)[0], (typeof observed)[0]];
+    expect(await store.recordObservedMany([])).toEqual([]);
+    expect((await store.recordObservedMany([o0, o1])).sort()).toEqual([o0.messageId, o1.messageId].sort());
+    // Known ids are not stored again; a new one in the same call is.
+    expect(await store.recordObservedMany([o0, o1, o2])).toEqual([o2.messageId]);
+    expect(await store.getObserved(o2.messageId)).toEqual(o2);
+
+    const [a, b, c] = [pending(1n, 50), pending(2n, 60), pending(2n ** 64n - 2n, 70)];
+    expect(await store.addDeliveries([])).toEqual([]);
+    expect((await store.addDeliveries([a, b])).sort()).toEqual([a.messageId, b.messageId].sort());
+    expect(await store.addDeliveries([a, b, c])).toEqual([c.messageId]);
+    expect(await store.getDelivery(c.messageId)).toEqual(c);
+
+    expect(await store.claimDeliveries("one", 1_000, 2_000, 10)).toHaveLength(3);
+    await store.updateDeliveries([a.messageId, b.messageId], { state: "delivered", deliveredAt: 1_100 });
+    expect(await store.getClaim(a.messageId)).toBeUndefined();
+    expect(await store.getClaim(b.messageId)).toBeUndefined();
+    // A pending update keeps the claim.
+    await store.updateDeliveries([c.messageId], { attempts: 1 });
+    expect((await store.getClaim(c.messageId))?.claimedBy).toBe("one");
+    expect(await store.releaseClaims("one")).toBe(1);
+  });
+
   it("concurrent claimers over separate connections split the work without overlap", async () => {
     ({ config, drop } = await backend());
     const first = await open();

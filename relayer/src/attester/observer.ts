@@ -5,7 +5,7 @@
 // and a new set (or a restart) walks the open messages again from the oldest. (The order is the local observation
 // time: a wall clock stepping backwards could hide a message from the cursor until the next rotation or restart.)
 import type { Address, Hex } from "viem";
-import type { Chains } from "../chains/adapter.ts";
+import type { ChainAdapter, Chains } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -23,6 +23,7 @@ export class AttesterObserver {
   readonly #signer: AttesterSigner;
   readonly #log: Logger;
   readonly #metrics: Metrics | undefined;
+  readonly #signDelayMs: number;
   #ticks = 0;
   #lastError: string | undefined;
   /** Per destination: the set signed for and the last open message handled for it. */
@@ -36,6 +37,8 @@ export class AttesterObserver {
     log: Logger;
     /** Times the scan and sign steps (maskoii_stage_seconds). */
     metrics?: Metrics;
+    /** The loop signs a message only once it has been open this long (default 0; signNow signs on request). */
+    signDelayMs?: number;
   }) {
     this.#chains = args.chains;
     this.#watchers = args.watchers;
@@ -43,6 +46,7 @@ export class AttesterObserver {
     this.#signer = args.signer;
     this.#log = args.log;
     this.#metrics = args.metrics;
+    this.#signDelayMs = args.signDelayMs ?? 0;
   }
 
   #time<T>(stage: string, fn: () => Promise<T>): Promise<T> {
@@ -90,12 +94,54 @@ export class AttesterObserver {
     const setId = await adapter.currentSetId();
     const cursor = this.#cursors.get(domain);
     const after = cursor?.setId === setId ? cursor.after : undefined;
-    const open = await this.#store.listOpenObservedAfter(domain, after, SIGN_LIMIT);
+    const listed = await this.#store.listOpenObservedAfter(domain, after, SIGN_LIMIT);
+    // Oldest first: with a delay, only the prefix that has been open long enough (the cursor stops before the rest).
+    const cutoff = Date.now() - this.#signDelayMs;
+    const young = this.#signDelayMs === 0 ? -1 : listed.findIndex((m) => m.observedAt > cutoff);
+    const open = young < 0 ? listed : listed.slice(0, young);
     if (open.length === 0) return;
+    if (!(await this.#signOpen(adapter, setId, open))) return;
+    const last = open[open.length - 1] as (typeof open)[number];
+    this.#cursors.set(domain, {
+      setId,
+      after: { observedAt: last.observedAt, origin: last.origin, nonce: last.nonce },
+    });
+  }
+
+  /**
+   * Signs, on request, the open messages among `messageIds` that this node has not signed yet (with a signing
+   * delay, a relayer that needs a message signature asks for it). Journal first, the same checks as the loop: the
+   * destination's current set, membership, already delivered (closed, never signed). A message already signed for
+   * some set is left to the loop (it re-signs after a rotation).
+   */
+  async signNow(messageIds: readonly Hex[]): Promise<void> {
+    const signed = new Set((await this.#store.getMessageSignatures(messageIds)).map((s) => s.value.toLowerCase()));
+    const unsigned = messageIds.filter((id) => !signed.has(id.toLowerCase()));
+    if (unsigned.length === 0) return;
+    // A closed message is delivered (checked again below) or refused by the journal: neither gets signed.
+    const open = await this.#store.getObservedMany(unsigned);
+    const byDestination = new Map<number, typeof open>();
+    for (const m of open) byDestination.set(m.destination, [...(byDestination.get(m.destination) ?? []), m]);
+    for (const [domain, messages] of byDestination) {
+      const adapter = this.#chains.get(domain);
+      if (adapter === undefined) continue;
+      await this.#time("attester_sign_now", async () =>
+        this.#signOpen(adapter, await adapter.currentSetId(), messages),
+      );
+    }
+  }
+
+  /** Closes the delivered ones and signs the rest for `setId`; false when this node is not in that set. */
+  async #signOpen(
+    adapter: ChainAdapter,
+    setId: bigint,
+    open: readonly { messageId: Hex; origin: number; nonce: bigint }[],
+  ): Promise<boolean> {
+    const domain = adapter.domain;
     const set = await adapter.getAttesterSet(setId);
     if (!isMember(set.attesters, set.weights, this.#signer.address)) {
       this.#log.warn({ domain, setId: setId.toString(), attester: this.#signer.address }, "not in the current set");
-      return;
+      return false;
     }
     // Already delivered (by the signatures of others): close, never sign. One round trip when the chain can.
     const items = open.map((m) => ({ origin: m.origin, nonce: m.nonce, messageId: m.messageId }));
@@ -115,11 +161,7 @@ export class AttesterObserver {
     });
     // Evidence of an equivocating origin (or a reorg past finality): never sign, keep going.
     for (const c of conflicts) await this.#store.markObservedClosed(c.requested as Hex);
-    const last = open[open.length - 1] as (typeof open)[number];
-    this.#cursors.set(domain, {
-      setId,
-      after: { observedAt: last.observedAt, origin: last.origin, nonce: last.nonce },
-    });
+    return true;
   }
 }
 

@@ -38,6 +38,7 @@ export async function startAttester(args: {
     listen: { host: "127.0.0.1", port: 7300 },
     pollIntervalMs: 1_000,
     signBatches: true,
+    messageSignDelayMs: 0,
   };
   const metrics = new Metrics();
   const store = await openStore(config.store);
@@ -53,7 +54,15 @@ export async function startAttester(args: {
     const address = getAddress(args.attestingKey.publicId);
     const signer = new AttesterSigner({ address, privateKey: args.attestingKey.privateKey, store, log, metrics });
     const watchers = makeWatchers({ config, chains, store, role: "attester", log, metrics });
-    const observer = new AttesterObserver({ chains, watchers, store, signer, log, metrics });
+    const observer = new AttesterObserver({
+      chains,
+      watchers,
+      store,
+      signer,
+      log,
+      metrics,
+      signDelayMs: settings.messageSignDelayMs,
+    });
     const binding =
       args.identityKey === undefined
         ? undefined
@@ -85,6 +94,7 @@ export async function startAttester(args: {
         log,
         ready: () => observer.ready,
         signBatches: settings.signBatches,
+        signNow: (ids) => observer.signNow(ids),
         ...(binding === undefined ? {} : { binding }),
         ...(koii === undefined ? {} : { koii: koii.routes }),
       },

@@ -1,7 +1,8 @@
 // The attester's HTTP API (node:http, JSON):
 //   GET  /signatures/:messageId  every signature this node made over the id (alone or in a batch root)
-//   POST /signatures             {messageIds}: for each id, whether it is observed final here and this node's
-//                                MESSAGE signatures over it (batch signatures come from POST /batches)
+//   POST /signatures             {messageIds, sign?}: for each id, whether it is observed final here and this
+//                                node's MESSAGE signatures over it (batch signatures come from POST /batches);
+//                                `sign: true` signs the ones not signed yet first (attester.messageSignDelayMs)
 //   POST /batches                {destination, messageIds}: sign the batch root, if every id is observed final here
 //   GET  /identity               the Koii binding record (ed25519 node key <-> secp256k1 attesting key)
 //   GET  /health                 the process is up
@@ -35,7 +36,11 @@ export const batchRequestSchema = z
 export const MAX_BULK_IDS = 512;
 
 export const bulkSignaturesRequestSchema = z
-  .object({ messageIds: z.array(z.string().regex(MESSAGE_ID)).min(1).max(MAX_BULK_IDS) })
+  .object({
+    messageIds: z.array(z.string().regex(MESSAGE_ID)).min(1).max(MAX_BULK_IDS),
+    /** Sign the observed, undelivered ones this node has not signed yet before answering. */
+    sign: z.boolean().optional(),
+  })
   .strict();
 
 /** The JSON form of a stored signature (bigints as decimal strings). */
@@ -54,6 +59,8 @@ export type AttesterServerDeps = {
   ready: () => boolean;
   binding?: BindingRecord;
   signBatches: boolean;
+  /** Signs the given messages now if this node has not yet (POST /signatures with `sign: true`); absent: ignored. */
+  signNow?: (messageIds: readonly Hex[]) => Promise<void>;
   /** The Koii task's routes (/koii/..., src/koii/routes.ts), when the node takes part in the task. */
   koii?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 };
@@ -115,6 +122,12 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
       return send(res, 400, { error: `bad signatures request: ${describeError(error)}` });
     }
     const ids = [...new Set(parsed.messageIds.map((id) => id.toLowerCase() as Hex))];
+    if (parsed.sign === true && deps.signNow !== undefined) {
+      // A failure (RPC down) still answers with what exists: the relayer judges the quorum from it.
+      await deps.signNow(ids).catch((error: unknown) => {
+        deps.log.warn({ error: describeError(error) }, "signing on request failed");
+      });
+    }
     const observed = new Set((await deps.store.getObservedMany(ids)).map((m) => m.messageId.toLowerCase()));
     const byId = new Map<string, SignatureJson[]>();
     for (const s of await deps.store.getMessageSignatures(ids)) {

@@ -86,6 +86,11 @@ export interface ChainAdapter {
   readonly verifier: Hex;
   /** Most messages one `deliverBatch` may carry; 1 = no batch delivery (Solana). Absent = no limit of its own. */
   readonly maxBatchSize?: number;
+  /**
+   * True when several deliveries may be sent at once (distinct transactions that do not wait for each other: the
+   * EVM sender's nonce manager). Absent = one at a time.
+   */
+  readonly concurrentDeliveries?: boolean;
 
   /** The newest block that is final under this chain's finality rule (confirmation depth or `finalized` tag). */
   finalizedBlock(): Promise<bigint>;

@@ -25,6 +25,7 @@ import type {
   QueuedTransferView,
   SentMessage,
 } from "./adapter.ts";
+import { BatchGasModel, calldataGas } from "./evm-gas.ts";
 import { findQueuedTransfer } from "./evm-queue.ts";
 import { type BumpEvent, EvmSender, type FeePolicy } from "./evm-sender.ts";
 
@@ -72,17 +73,27 @@ export type EvmAdapterOptions = {
   onRpcError?: (call: string) => void;
   /** Called when an unmined delivery is replaced with higher fees (metrics). */
   onFeeBump?: (event: BumpEvent) => void;
+  /**
+   * deliverBatch gas: "model" (default) sizes the limit from the gas earlier batches used (evm-gas.ts) and calls
+   * eth_estimateGas only until one batch was measured or after a modelled batch reverted; "estimate" always estimates.
+   */
+  batchGas?: "model" | "estimate";
 };
 
 export class EvmChainAdapter implements ChainAdapter {
   readonly domain: number;
   readonly verifier: Hex;
   readonly gateway: Address;
+  /** The sender's nonce manager keeps concurrent deliveries on distinct, gapless nonces. */
+  readonly concurrentDeliveries = true;
   readonly #public: PublicClient;
   /** Sends and bumps delivery transactions; undefined for a read-only adapter. */
   readonly sender: EvmSender | undefined;
   readonly #finality: Finality;
   readonly #onRpcError: (call: string) => void;
+  /** Learned deliverBatch gas (undefined: always eth_estimateGas). */
+  readonly batchGas: BatchGasModel | undefined;
+  readonly #log: Logger | undefined;
 
   private constructor(options: EvmAdapterOptions, chainId: number, publicClient: PublicClient) {
     this.domain = options.domain;
@@ -91,6 +102,8 @@ export class EvmChainAdapter implements ChainAdapter {
     this.#public = publicClient;
     this.#finality = options.finality;
     this.#onRpcError = options.onRpcError ?? (() => {});
+    this.batchGas = options.batchGas === "estimate" ? undefined : new BatchGasModel();
+    this.#log = options.log;
     this.sender =
       options.account === undefined
         ? undefined
@@ -331,13 +344,42 @@ export class EvmChainAdapter implements ChainAdapter {
     attestation: Hex,
   ): Promise<DeliveryResult> {
     const sender = this.#requireSender();
-    const { gas } = await this.estimateDeliverBatch(messages, proofs, attestation);
     const data = encodeFunctionData({
       abi: gatewayAbi,
       functionName: "deliverBatch",
       args: [messages, proofs, attestation],
     });
-    return this.#send(sender, data, gas);
+    const n = messages.length;
+    const calldata = this.batchGas === undefined ? 0n : calldataGas(data);
+    let wasted = 0n;
+    const modelled = this.batchGas?.limit(n, calldata);
+    if (modelled !== undefined) {
+      // A node may refuse a reverting transaction outright (hardhat's automine does) instead of mining it.
+      let receipt: TransactionReceipt | undefined;
+      try {
+        const sent = await sender.send({ to: this.gateway, data, gas: modelled });
+        if (sent.receipt.status === "success") {
+          this.batchGas?.learn(n, calldata, sent.receipt.gasUsed);
+          return this.#outcome(sent.receipt, sent.bumps);
+        }
+        receipt = sent.receipt;
+      } catch (error) {
+        if (!isRevert(error)) throw error;
+      }
+      // Too little gas, or a real defect: estimateGas tells them apart (it throws on a real revert).
+      wasted = receipt?.gasUsed ?? 0n;
+      this.batchGas?.forget();
+      this.#log?.warn(
+        { domain: this.domain, txHash: receipt?.transactionHash, gas: modelled.toString(), size: n },
+        "a batch sent with a modelled gas limit reverted; estimating its gas and sending it again",
+      );
+    }
+    const { gas } = await this.estimateDeliverBatch(messages, proofs, attestation);
+    const sent = await sender.send({ to: this.gateway, data, gas: (gas * (100n + GAS_MARGIN_PERCENT)) / 100n });
+    if (sent.receipt.status === "success") this.batchGas?.learn(n, calldata, sent.receipt.gasUsed);
+    const result = this.#outcome(sent.receipt, sent.bumps);
+    // The reverted attempt was paid for too: count it in the fees spent.
+    return wasted === 0n ? result : { ...result, gasUsed: result.gasUsed + wasted };
   }
 
   /**
@@ -399,4 +441,15 @@ export class EvmChainAdapter implements ChainAdapter {
       feeBumps: bumps,
     };
   }
+}
+
+/** Whether a send failed because the transaction reverts (not because the RPC or the fees failed). */
+function isRevert(error: unknown): boolean {
+  let e: unknown = error;
+  for (let i = 0; i < 8 && e instanceof Error; i++) {
+    if (/revert|out of gas|VM Exception/i.test(`${e.message} ${(e as { details?: unknown }).details ?? ""}`))
+      return true;
+    e = e.cause;
+  }
+  return false;
 }

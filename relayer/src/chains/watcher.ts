@@ -32,7 +32,8 @@ export class MessageWatcher {
   readonly #cursor: string;
   readonly #log: Logger;
   readonly #metrics: Metrics | undefined;
-  readonly #onMessage: (message: ObservedMessage) => Promise<void>;
+  readonly #onMessage: ((message: ObservedMessage) => Promise<void>) | undefined;
+  readonly #onMessages: ((messages: readonly ObservedMessage[]) => Promise<void>) | undefined;
 
   constructor(args: {
     adapter: ChainAdapter;
@@ -43,8 +44,10 @@ export class MessageWatcher {
     role: string;
     log: Logger;
     metrics?: Metrics;
-    /** Called once per newly observed message (after it is stored). */
+    /** Called once per observed message of a scanned range (after it is stored; again after a restart). */
     onMessage?: (message: ObservedMessage) => Promise<void>;
+    /** Called once per scanned range with all its observed messages, in order (after they are stored). */
+    onMessages?: (messages: readonly ObservedMessage[]) => Promise<void>;
   }) {
     this.#adapter = args.adapter;
     this.#store = args.store;
@@ -53,7 +56,8 @@ export class MessageWatcher {
     this.#cursor = `${args.role}:watch:${args.adapter.domain}`;
     this.#log = args.log;
     this.#metrics = args.metrics;
-    this.#onMessage = args.onMessage ?? (async () => {});
+    this.#onMessage = args.onMessage;
+    this.#onMessages = args.onMessages;
   }
 
   /** The origin domain this watcher follows. */
@@ -72,27 +76,33 @@ export class MessageWatcher {
     for (let i = 0; i < maxRanges && from <= head; i++) {
       const to = from + this.#maxRange - 1n < head ? from + this.#maxRange - 1n : head;
       const sent = await this.#adapter.fetchSent(from, to);
+      const observedAt = Date.now();
+      const observed: ObservedMessage[] = [];
       for (const s of sent) {
         const problem = checkSent(s, this.#adapter.domain);
         if (problem !== undefined) {
           this.#log.error({ messageId: s.messageId, txHash: s.txHash, problem }, "ignoring inconsistent MessageSent");
           continue;
         }
-        const observed: ObservedMessage = { ...s, observedAt: Date.now() };
-        if (await this.#store.recordObserved(observed)) {
-          stored++;
-          this.#log.info(
-            { messageId: s.messageId, origin: s.origin, destination: s.destination, nonce: s.nonce.toString() },
-            "message final on origin",
-          );
-          this.#metrics?.messages.inc({
-            status: "observed",
-            origin: String(s.origin),
-            destination: String(s.destination),
-          });
-        }
-        await this.#onMessage(observed);
+        observed.push({ ...s, observedAt });
       }
+      // One statement for the whole range (a busy range holds hundreds of messages).
+      const fresh = new Set<string>(await this.#store.recordObservedMany(observed));
+      for (const m of observed) {
+        if (!fresh.has(m.messageId.toLowerCase())) continue;
+        stored++;
+        this.#log.info(
+          { messageId: m.messageId, origin: m.origin, destination: m.destination, nonce: m.nonce.toString() },
+          "message final on origin",
+        );
+        this.#metrics?.messages.inc({
+          status: "observed",
+          origin: String(m.origin),
+          destination: String(m.destination),
+        });
+      }
+      if (this.#onMessages !== undefined && observed.length > 0) await this.#onMessages(observed);
+      if (this.#onMessage !== undefined) for (const m of observed) await this.#onMessage(m);
       await this.#store.setCursor(this.#cursor, to);
       this.#metrics?.finalizedBlock.set({ domain: String(this.#adapter.domain) }, Number(to));
       from = to + 1n;

@@ -64,8 +64,11 @@ export type EndpointAnswer =
 /** Where the relayer gets signatures from (the HTTP client below; a fake in tests). */
 export interface SignatureSource {
   signatures(messageId: Hex): Promise<EndpointAnswer[]>;
-  /** Observation and message signatures of many ids, one request per endpoint (per 512 ids). */
-  signaturesMany(messageIds: readonly Hex[]): Promise<BulkAnswer[]>;
+  /**
+   * Observation and message signatures of many ids, one request per endpoint (per 512 ids). `sign`: ask the nodes
+   * to sign the ones they have not signed yet first (nodes that delay message signatures).
+   */
+  signaturesMany(messageIds: readonly Hex[], options?: { sign?: boolean }): Promise<BulkAnswer[]>;
   batch(destination: number, messageIds: readonly Hex[]): Promise<EndpointAnswer[]>;
 }
 
@@ -110,7 +113,7 @@ export class AttesterClient implements SignatureSource {
    * POST /signatures to every endpoint in parallel. An endpoint without the bulk route (404: an older attester) is
    * asked id by id with GET /signatures/:id instead.
    */
-  async signaturesMany(messageIds: readonly Hex[]): Promise<BulkAnswer[]> {
+  async signaturesMany(messageIds: readonly Hex[], options: { sign?: boolean } = {}): Promise<BulkAnswer[]> {
     return Promise.all(
       this.#urls.map(async (source): Promise<BulkAnswer> => {
         const results = new Map<string, { observed: boolean; signatures: SignatureJson[] }>();
@@ -121,7 +124,7 @@ export class AttesterClient implements SignatureSource {
             const response = await fetch(`${source}/signatures`, {
               method: "POST",
               headers: { "content-type": "application/json" },
-              body: JSON.stringify({ messageIds: chunk }),
+              body: JSON.stringify(options.sign === true ? { messageIds: chunk, sign: true } : { messageIds: chunk }),
               signal: AbortSignal.timeout(this.#timeoutMs),
             });
             if (response.status === 404) {

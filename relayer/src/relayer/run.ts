@@ -65,7 +65,7 @@ export async function startRelayer(args: {
       role: "relayer",
       log,
       metrics,
-      onMessage: async (m) => relayer?.track(m),
+      onMessages: async (ms) => relayer?.trackMany(ms),
     });
     relayer = new Relayer({
       chains,
@@ -79,6 +79,8 @@ export async function startRelayer(args: {
       maxBatchSize: settings.maxBatchSize,
       leaseMs: settings.leaseMs,
       claimLimit: settings.claimLimit,
+      // The loop lets a round end while its deliveries are mined: the next round scans and collects meanwhile.
+      pipeline: true,
       ...(settings.instanceId === undefined ? {} : { instanceId: settings.instanceId }),
       byzantine: new ByzantineReporter({
         store: KoiiStore.of(store),
@@ -129,6 +131,8 @@ export async function startRelayer(args: {
           active.drain();
           readiness = { ready: false, reason: "shutting down" };
           await loop.stop();
+          // Deliveries already being sent finish (their claims are still held); nothing new is started.
+          await active.settled();
           const released = await store.releaseClaims(active.instanceId).catch(() => 0);
           if (released > 0) metrics.claims.inc({ outcome: "released" }, released);
           await server?.close();

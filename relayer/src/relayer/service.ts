@@ -26,6 +26,10 @@ import { batchProofs } from "./proofs.ts";
 const DUE_LIMIT = 200;
 /** Default lease of a claimed delivery. */
 const DEFAULT_LEASE_MS = 600_000;
+/** Delivery transactions in flight at once by default (destinations whose adapter sends concurrently). */
+const DEFAULT_MAX_IN_FLIGHT = 4;
+/** How long a destination's attester set is reused by default (a slashing can change weights: keep it short). */
+const DEFAULT_SET_CACHE_MS = 500;
 
 /** What one tick saw; `/ready` is built from it. */
 export type TickReport = {
@@ -52,8 +56,21 @@ export type RelayerOptions = {
   instanceId?: string;
   /** How long a claim is held (renewed before every send). */
   leaseMs?: number;
-  /** Deliveries claimed per tick. */
+  /** Deliveries claimed per tick; default 200, or four full batches when that is more. */
   claimLimit?: number;
+  /**
+   * Delivery transactions (batches or single messages) in flight at once, to destinations whose adapter sends
+   * concurrently (`concurrentDeliveries`: EVM, through its nonce manager); others send one at a time. Default 4.
+   */
+  maxInFlight?: number;
+  /**
+   * Let a tick return while its deliveries are still being mined, so the next tick scans, claims and collects
+   * meanwhile (the service loop sets it). A delivery in flight keeps its claims until it is finished; the next ticks
+   * skip its messages; `settled()` waits for all of them. Off: a tick returns with its deliveries finished.
+   */
+  pipeline?: boolean;
+  /** How long an attester set read from a destination is reused, in ms (default 500). */
+  setCacheMs?: number;
   now?: () => number;
   /** Reports byzantine signature claims in the attesters' answers (src/koii/reporter.ts). */
   byzantine?: ByzantineSink;
@@ -66,13 +83,35 @@ export class Relayer {
   readonly #now: () => number;
   readonly instanceId: string;
   readonly #leaseMs: number;
+  readonly #maxInFlight: number;
   #draining = false;
+  /** Deliveries being sent, and the (lowercase) ids they carry. */
+  readonly #tasks = new Set<Promise<void>>();
+  readonly #inFlight = new Set<string>();
+  readonly #tasksOf = new Map<number, Set<Promise<void>>>();
+  /** The first store failure of a delivery task, thrown by the tick that ends after it. */
+  #taskFailure: unknown;
+  /** Claims handed back by pipelined delivery tasks since the last tick report. */
+  #releasedByTasks = 0;
+  /** Per destination: the last set read, and when. */
+  readonly #sets = new Map<number, { set: AttesterSetView; at: number }>();
 
   constructor(options: RelayerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  }
+
+  /** Resolves once no delivery is in flight (with `pipeline`, deliveries outlive the tick that started them). */
+  async settled(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+  }
+
+  /** Messages whose delivery is being sent right now (diagnostics, tests). */
+  get inFlight(): number {
+    return this.#inFlight.size;
   }
 
   /**
@@ -106,6 +145,34 @@ export class Relayer {
     if (added) this.#count("pending", m.origin, m.destination);
   }
 
+  /** `track` for many observed messages in one store write (the watcher hands over a scanned range at once). */
+  async trackMany(
+    ms: readonly { messageId: Hex; origin: number; destination: number; nonce: bigint; message: Hex }[],
+  ): Promise<void> {
+    const now = this.#now();
+    const served = ms.filter((m) => this.#o.chains.has(m.destination));
+    const added = await this.#o.store.addDeliveries(
+      served.map((m) => ({
+        messageId: m.messageId,
+        origin: m.origin,
+        destination: m.destination,
+        nonce: m.nonce,
+        message: m.message,
+        state: "pending" as const,
+        attempts: 0,
+        nextAttemptAt: now,
+        firstSeenAt: now,
+        quorumAt: null,
+        deliveredAt: null,
+        txHash: null,
+        gasUsed: null,
+        lastError: null,
+      })),
+    );
+    const fresh = new Set<string>(added);
+    for (const m of served) if (fresh.has(m.messageId.toLowerCase())) this.#count("pending", m.origin, m.destination);
+  }
+
   #count(status: string, origin: number, destination: number): void {
     this.#o.metrics.messages.inc({ status, origin: String(origin), destination: String(destination) });
   }
@@ -126,14 +193,22 @@ export class Relayer {
         this.#o.log.warn({ error: describeError(error) }, "origin scan failed; retrying next tick");
       }
     }
-    if (this.#draining) return { originErrors, destinationErrors, claimed: 0, released: 0 };
+    if (this.#draining) {
+      await this.settled();
+      const released = this.#releasedByTasks;
+      this.#releasedByTasks = 0;
+      return { originErrors, destinationErrors, claimed: 0, released };
+    }
     const now = this.#now();
-    const due = await this.#o.store.claimDeliveries(
+    // Deliveries still in flight from an earlier tick (pipeline) hold their claims already and come back first in
+    // the claim order: claimed on top of the limit, and not worked on twice.
+    const claimed = await this.#o.store.claimDeliveries(
       this.instanceId,
       now,
       now + this.#leaseMs,
-      this.#o.claimLimit ?? DUE_LIMIT,
+      (this.#o.claimLimit ?? Math.max(DUE_LIMIT, 4 * this.#o.maxBatchSize)) + this.#inFlight.size,
     );
+    const due = claimed.filter((d) => !this.#inFlight.has(d.messageId.toLowerCase()));
     if (due.length > 0) this.#o.metrics.claims.inc({ outcome: "claimed" }, due.length);
     const byDestination = new Map<number, DeliveryRecord[]>();
     for (const d of due) byDestination.set(d.destination, [...(byDestination.get(d.destination) ?? []), d]);
@@ -154,13 +229,25 @@ export class Relayer {
         }
       }
     } finally {
+      // Without pipelining the tick ends with its deliveries; while draining, the ones in flight finish first.
+      if (this.#o.pipeline !== true || this.#draining) await this.settled();
       // Whatever is still claimed was not worked on (draining, a lost lease): hand it back now rather than at expiry.
-      released = await this.#o.store.releaseClaims(this.instanceId);
+      // Claims of deliveries still in flight stay (they are released when their delivery ends).
+      const idle = due.filter((d) => !this.#inFlight.has(d.messageId.toLowerCase())).map((d) => d.messageId);
+      released =
+        this.#inFlight.size === 0
+          ? await this.#o.store.releaseClaims(this.instanceId)
+          : await this.#o.store.releaseClaims(this.instanceId, idle);
+      if (released > 0) this.#o.metrics.claims.inc({ outcome: "released" }, released);
+      released += this.#releasedByTasks;
+      this.#releasedByTasks = 0;
       if (released > 0) {
-        this.#o.metrics.claims.inc({ outcome: "released" }, released);
         this.#o.log.info({ released, draining: this.#draining }, "handed back unfinished delivery claims");
       }
     }
+    const failure = this.#taskFailure;
+    this.#taskFailure = undefined;
+    if (failure !== undefined) throw failure;
     return { originErrors, destinationErrors, claimed: due.length, released };
   }
 
@@ -183,12 +270,12 @@ export class Relayer {
   }
 
   async #processDestination(adapter: ChainAdapter, records: readonly DeliveryRecord[]): Promise<void> {
-    if (await adapter.isPaused()) {
+    const [paused, setId] = await Promise.all([adapter.isPaused(), adapter.currentSetId()]);
+    if (paused) {
       for (const r of records) await this.#retryLater(r, `destination gateway ${adapter.domain} is paused`, false);
       return;
     }
-    const setId = await adapter.currentSetId();
-    const set = await adapter.getAttesterSet(setId);
+    const set = await this.#setOf(adapter, setId);
     // A destination without batch delivery (Solana) caps the batch size at 1.
     const batchSize = Math.min(this.#o.maxBatchSize, adapter.maxBatchSize ?? this.#o.maxBatchSize);
     const batching = batchSize > 1;
@@ -207,9 +294,13 @@ export class Relayer {
       }
     }
     if (live.length === 0) return;
-    // One request per attester for every due message (not one per message).
+    // One request per attester for every due message (not one per message). Single deliveries need message
+    // signatures: the nodes are asked to sign what they have not yet (nodes may delay them for batching relayers).
     const bulk = await this.#o.metrics.time("collect", () =>
-      this.#o.attesters.signaturesMany(live.map((r) => r.messageId)),
+      this.#o.attesters.signaturesMany(
+        live.map((r) => r.messageId),
+        batching ? {} : { sign: true },
+      ),
     );
     for (const a of bulk) {
       if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
@@ -217,49 +308,136 @@ export class Relayer {
     // Batch mode: a message observed final by a quorum of the set goes into a batch whose ROOT the attesters sign;
     // its per-message signatures are not needed (nor verified: one recovery per attester per batch, not per message).
     const batchable: DeliveryRecord[] = [];
-    const ready: Ready[] = [];
+    const alone: DeliveryRecord[] = [];
     for (const record of live) {
+      if (batching && observedByQuorum(bulk, set, record.messageId)) batchable.push(record);
+      else alone.push(record);
+    }
+    // In batch mode the rest needs message signatures: asked for (and signed on request) in one more request.
+    const signed =
+      batching && alone.length > 0
+        ? await this.#o.metrics.time("collect", () =>
+            this.#o.attesters.signaturesMany(
+              alone.map((r) => r.messageId),
+              { sign: true },
+            ),
+          )
+        : bulk;
+    const ready: Ready[] = [];
+    for (const record of alone) {
       if (this.#draining) break;
-      if (batching && observedByQuorum(bulk, set, record.messageId)) {
-        batchable.push(record);
-        continue;
-      }
-      const r = await this.#readyAlone(adapter, set, record, answersFor(bulk, record.messageId));
+      const r = await this.#readyAlone(adapter, set, record, answersFor(signed, record.messageId));
       if (r !== undefined) ready.push(r);
     }
+    // Each batch (or single message) is one delivery task; up to maxInFlight of them are sent at once. Every task
+    // renews its leases right before sending (#stillMine), so a drain or a lost lease stops it before the send.
     for (let i = 0; i < batchable.length; i += batchSize) {
-      const chunk = (await this.#stillMine(batchable.slice(i, i + batchSize).map((record) => ({ record })))).map(
-        (held) => held.record,
-      );
-      if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk, bulk))) continue;
-      // A lone message, or a root below quorum: per-message signatures, delivered one by one.
-      for (const record of chunk) {
-        const r = await this.#readyAlone(adapter, set, record, answersFor(bulk, record.messageId));
-        if (r !== undefined) ready.push(r);
-      }
+      const slice = batchable.slice(i, i + batchSize);
+      await this.#launch(adapter, slice, async () => {
+        const chunk = (await this.#stillMine(slice.map((record) => ({ record })))).map((held) => held.record);
+        if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk, bulk))) return;
+        if (chunk.length === 0) return;
+        // A lone message, or a root below quorum: per-message signatures (signed on request), delivered one by one.
+        const perMessage = await this.#o.metrics.time("collect", () =>
+          this.#o.attesters.signaturesMany(
+            chunk.map((r) => r.messageId),
+            { sign: true },
+          ),
+        );
+        for (const record of chunk) {
+          const r = await this.#readyAlone(adapter, set, record, answersFor(perMessage, record.messageId));
+          if (r === undefined) continue;
+          const [mine] = await this.#stillMine([r]);
+          if (mine !== undefined) await this.#deliverOne(adapter, mine);
+        }
+      });
     }
-    if (ready.length === 0) return;
     if (batching && ready.length > 1) {
       for (let i = 0; i < ready.length; i += batchSize) {
-        const chunk = await this.#stillMine(ready.slice(i, i + batchSize));
-        if (
-          chunk.length > 1 &&
-          (await this.#deliverBatch(
-            adapter,
-            set,
-            chunk.map((r) => r.record),
-            bulk,
-          ))
-        )
-          continue;
-        for (const r of chunk) await this.#deliverOne(adapter, r);
+        const slice = ready.slice(i, i + batchSize);
+        await this.#launch(
+          adapter,
+          slice.map((r) => r.record),
+          async () => {
+            const chunk = await this.#stillMine(slice);
+            if (
+              chunk.length > 1 &&
+              (await this.#deliverBatch(
+                adapter,
+                set,
+                chunk.map((r) => r.record),
+                bulk,
+              ))
+            )
+              return;
+            for (const r of chunk) {
+              const [mine] = await this.#stillMine([r]);
+              if (mine !== undefined) await this.#deliverOne(adapter, mine);
+            }
+          },
+        );
       }
       return;
     }
     for (const r of ready) {
-      const [mine] = await this.#stillMine([r]);
-      if (mine !== undefined) await this.#deliverOne(adapter, mine);
+      await this.#launch(adapter, [r.record], async () => {
+        const [mine] = await this.#stillMine([r]);
+        if (mine !== undefined) await this.#deliverOne(adapter, mine);
+      });
     }
+  }
+
+  /** The destination's set `setId`, read at most every setCacheMs (wall clock, not the injectable `now`). */
+  async #setOf(adapter: ChainAdapter, setId: bigint): Promise<AttesterSetView> {
+    const cached = this.#sets.get(adapter.domain);
+    const ttl = this.#o.setCacheMs ?? DEFAULT_SET_CACHE_MS;
+    if (cached !== undefined && cached.set.setId === setId && Date.now() - cached.at < ttl) return cached.set;
+    const set = await adapter.getAttesterSet(setId);
+    this.#sets.set(adapter.domain, { set, at: Date.now() });
+    return set;
+  }
+
+  /**
+   * Starts `send` (the delivery of `records`) as a task once fewer than the destination's limit are in flight:
+   * maxInFlight for an adapter that sends concurrently, else 1. Resolves when the task has started.
+   */
+  async #launch(adapter: ChainAdapter, records: readonly DeliveryRecord[], send: () => Promise<void>): Promise<void> {
+    const limit = adapter.concurrentDeliveries === true ? this.#maxInFlight : 1;
+    let mine = this.#tasksOf.get(adapter.domain);
+    if (mine === undefined) {
+      mine = new Set();
+      this.#tasksOf.set(adapter.domain, mine);
+    }
+    while (mine.size >= limit) await Promise.race(mine);
+    const ids = records.map((r) => r.messageId.toLowerCase());
+    for (const id of ids) this.#inFlight.add(id);
+    const perDomain = mine;
+    const task: Promise<void> = (async () => {
+      try {
+        await send();
+      } catch (error) {
+        // Only the store throws here (delivery errors are rescheduled): the tick reports it.
+        this.#taskFailure ??= error;
+      } finally {
+        for (const id of ids) this.#inFlight.delete(id);
+        // A pipelined delivery outlives its tick: it hands back its own unfinished claims.
+        if (this.#o.pipeline === true) {
+          const released = await this.#o.store
+            .releaseClaims(
+              this.instanceId,
+              records.map((r) => r.messageId),
+            )
+            .catch(() => 0);
+          if (released > 0) this.#o.metrics.claims.inc({ outcome: "released" }, released);
+          this.#releasedByTasks += released;
+        }
+      }
+    })().finally(() => {
+      this.#tasks.delete(task);
+      perDomain.delete(task);
+    });
+    this.#tasks.add(task);
+    perDomain.add(task);
   }
 
   /** The message's own quorum attestation, or undefined after rescheduling it (below quorum). */

@@ -336,6 +336,54 @@ export class SqlStore implements Store {
     });
   }
 
+  async recordObservedMany(ms: readonly ObservedMessage[]): Promise<Hex[]> {
+    if (ms.length === 0) return [];
+    const rows = await this.#run("recordObservedMany", () =>
+      this.#db.query<Row>(
+        `INSERT INTO observed_messages (message_id, origin, destination, nonce, message, block_number, tx_hash, observed_at)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::numeric[], $5::text[], $6::numeric[],
+           $7::text[], $8::bigint[])
+         ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+        [
+          ms.map((m) => lower(m.messageId)),
+          ms.map((m) => m.origin),
+          ms.map((m) => m.destination),
+          ms.map((m) => m.nonce.toString()),
+          ms.map((m) => lower(m.message)),
+          ms.map((m) => m.blockNumber.toString()),
+          ms.map((m) => lower(m.txHash)),
+          ms.map((m) => m.observedAt),
+        ],
+      ),
+    );
+    return rows.map((r) => r.message_id as Hex);
+  }
+
+  async addDeliveries(ds: readonly DeliveryRecord[]): Promise<Hex[]> {
+    if (ds.length === 0) return [];
+    const rows = await this.#run("addDeliveries", () =>
+      this.#db.query<Row>(
+        `INSERT INTO deliveries (message_id, origin, destination, nonce, message, state, attempts, next_attempt_at,
+         first_seen_at)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::numeric[], $5::text[], $6::text[],
+           $7::integer[], $8::bigint[], $9::bigint[])
+         ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+        [
+          ds.map((d) => lower(d.messageId)),
+          ds.map((d) => d.origin),
+          ds.map((d) => d.destination),
+          ds.map((d) => d.nonce.toString()),
+          ds.map((d) => lower(d.message)),
+          ds.map((d) => d.state),
+          ds.map((d) => d.attempts),
+          ds.map((d) => d.nextAttemptAt),
+          ds.map((d) => d.firstSeenAt),
+        ],
+      ),
+    );
+    return rows.map((r) => r.message_id as Hex);
+  }
+
   async addDelivery(d: DeliveryRecord): Promise<boolean> {
     const rows = await this.#run("addDelivery", () =>
       this.#db.query<Row>(
@@ -390,6 +438,8 @@ export class SqlStore implements Store {
   async updateDeliveries(messageIds: readonly Hex[], update: DeliveryUpdate): Promise<void> {
     const { sets, params } = deliverySets(update);
     if (sets.length === 0 || messageIds.length === 0) return;
+    // As in updateDelivery: a delivery that leaves `pending` is finished, and its claim goes with it.
+    if (update.state !== undefined && update.state !== "pending") sets.push("claimed_by = NULL", "lease_until = NULL");
     params.push(messageIds.map(lower));
     await this.#run("updateDeliveries", () =>
       this.#db.query(`UPDATE deliveries SET ${sets.join(", ")} WHERE message_id = ANY($${params.length})`, params),

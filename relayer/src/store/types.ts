@@ -162,6 +162,10 @@ export interface Store {
   getMessageSignatures(messageIds: readonly Hex[]): Promise<StoredSignature[]>;
   /** The same update applied to every delivery of `messageIds`, in one statement. */
   updateDeliveries(messageIds: readonly Hex[], update: DeliveryUpdate): Promise<void>;
+  /** recordObserved for many messages in one statement: returns the (lowercase) ids that were new. */
+  recordObservedMany(messages: readonly ObservedMessage[]): Promise<Hex[]>;
+  /** addDelivery for many records in one statement: returns the (lowercase) ids that were new. */
+  addDeliveries(records: readonly DeliveryRecord[]): Promise<Hex[]>;
 
   close(): Promise<void>;
 }
