@@ -47,6 +47,8 @@ export const evmChainConfigSchema = z
     /** deployments/<chainId>.json; fills `gateway` and `startBlock` when they are not given. */
     deploymentFile: z.string().min(1).optional(),
     gateway: checksummedAddress.optional(),
+    /** The TokenBridge whose queued transfers the relayer's keeper releases; default the deployment file's. */
+    tokenBridge: checksummedAddress.optional(),
     /** First block to scan for MessageSent. */
     startBlock: z.number().int().nonnegative().optional(),
     finality: finalitySchema.default({ kind: "finalized" }),
@@ -176,6 +178,24 @@ export const feesSchema = z
   });
 export type FeesConfig = z.infer<typeof feesSchema>;
 
+/**
+ * The keeper that releases inbound transfers an EVM TokenBridge queued (rate limit) once its bucket refilled
+ * (relayer/keeper.ts). Off unless enabled.
+ */
+export const releaseQueuedSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Release attempts per destination chain per tick (each is a transaction). */
+    maxPerTick: z.number().int().min(1).max(1_000).default(10),
+    /** Ticks of the keeper's loop (scan for TransferQueued, release what is due). */
+    intervalMs: z.number().int().min(10).max(600_000).default(5_000),
+    /** Longest wait after a failed release (reverted simulation, fee cap, RPC error), and between rechecks of an
+     * entry that never fits the bucket at its current limits. */
+    maxBackoffMs: z.number().int().min(10).max(86_400_000).default(600_000),
+  })
+  .strict();
+export type ReleaseQueuedConfig = z.infer<typeof releaseQueuedSchema>;
+
 export const relayerConfigSchema = z
   .object({
     /** Base URLs of the attester nodes' HTTP servers. */
@@ -202,6 +222,12 @@ export const relayerConfigSchema = z
      * batches when that is more (a round can then keep several batch transactions in flight).
      */
     claimLimit: z.number().int().min(1).max(10_000).optional(),
+    releaseQueued: releaseQueuedSchema.default({
+      enabled: false,
+      maxPerTick: 10,
+      intervalMs: 5_000,
+      maxBackoffMs: 600_000,
+    }),
   })
   .strict()
   .refine((r) => r.leaseMs > r.fees.receiptTimeoutMs, {
@@ -239,8 +265,12 @@ export type Config = z.infer<typeof configSchema>;
 export type ChainConfig = z.infer<typeof chainConfigSchema>;
 export type EvmChainConfig = z.infer<typeof evmChainConfigSchema>;
 export type SolanaChainConfig = z.infer<typeof solanaChainConfigSchema>;
-/** An EVM chain whose gateway and start block are known. */
-export type ResolvedEvmChainConfig = EvmChainConfig & { gateway: `0x${string}`; startBlock: number };
+/** An EVM chain whose gateway and start block are known (and its TokenBridge when the config or deployment names it). */
+export type ResolvedEvmChainConfig = EvmChainConfig & {
+  gateway: `0x${string}`;
+  startBlock: number;
+  tokenBridge?: `0x${string}`;
+};
 /** A chain whose gateway (EVM) or program (Solana) and start block are known. */
 export type ResolvedChainConfig = ResolvedEvmChainConfig | SolanaChainConfig;
 export type ResolvedConfig = Omit<Config, "chains"> & { chains: ResolvedChainConfig[] };
@@ -305,6 +335,7 @@ export async function resolveChains(config: Config, baseDir: string): Promise<Re
     }
     let gateway = chain.gateway;
     let startBlock = chain.startBlock;
+    let tokenBridge = chain.tokenBridge;
     if (chain.deploymentFile !== undefined) {
       const deployment = await loadDeployment(resolve(baseDir, chain.deploymentFile));
       if (deployment.domain !== chain.domain) {
@@ -317,11 +348,17 @@ export async function resolveChains(config: Config, baseDir: string): Promise<Re
       }
       gateway ??= deployment.contracts.gateway;
       startBlock ??= deployment.deployedAt.blockNumber;
+      tokenBridge ??= deployment.contracts.tokenBridge;
     }
     if (gateway === undefined) {
       throw new InvalidConfigError("config", [{ field: `chains.${i}.gateway`, problem: "missing" }]);
     }
-    chains.push({ ...chain, gateway, startBlock: startBlock ?? 0 });
+    chains.push({
+      ...chain,
+      gateway,
+      startBlock: startBlock ?? 0,
+      ...(tokenBridge === undefined ? {} : { tokenBridge }),
+    });
   }
   const resolvePath = (p: string | undefined) => (p === undefined ? undefined : resolve(baseDir, p));
   const keys = {

@@ -86,6 +86,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** The queued-transfer keeper (relayer/keeper.ts): entries seen, released by it, skipped, failed release attempts. */
+  readonly queuedTransfers = new Counter({
+    name: "maskoii_queued_transfers_total",
+    help: "Rate-limited (queued) inbound transfers handled by the keeper, by outcome",
+    labelNames: ["domain", "outcome"] as const,
+    registers: [this.registry],
+  });
+
   /** Adds a gauge of deliveries by state, read from `count` at every scrape (so it is right across instances). */
   trackDeliveries(count: () => Promise<Record<string, number>>): void {
     new Gauge({

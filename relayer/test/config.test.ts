@@ -72,6 +72,30 @@ describe("config", () => {
     expect(env.relayer?.fees.bumpPercent).toBe(35);
   });
 
+  it("relayer.releaseQueued: off by default (an existing config is unchanged), named errors for bad values", () => {
+    const relayer = { attesters: ["http://127.0.0.1:7301"] };
+    expect(parseConfig({ ...valid(), relayer }).relayer?.releaseQueued).toEqual({
+      enabled: false,
+      maxPerTick: 10,
+      intervalMs: 5_000,
+      maxBackoffMs: 600_000,
+    });
+    const on = parseConfig({ ...valid(), relayer: { ...relayer, releaseQueued: { enabled: true } } });
+    expect(on.relayer?.releaseQueued).toMatchObject({ enabled: true, maxPerTick: 10 });
+    const zero = fails({ ...valid(), relayer: { ...relayer, releaseQueued: { enabled: true, maxPerTick: 0 } } });
+    expect(zero.field).toBe("relayer.releaseQueued.maxPerTick");
+    const word = fails({ ...valid(), relayer: { ...relayer, releaseQueued: { enabled: "yes" } } });
+    expect(word.field).toBe("relayer.releaseQueued.enabled");
+    const unknown = fails({ ...valid(), relayer: { ...relayer, releaseQueued: { enabled: true, maxPerBlock: 1 } } });
+    expect(unknown.field).toBe("relayer.releaseQueued");
+    expect(unknown.problem).toContain("maxPerBlock");
+    const env = parseConfig({ ...valid(), relayer }, "test.json", {
+      MASKOII_RELAYER__RELEASE_QUEUED__ENABLED: "true",
+      MASKOII_RELAYER__RELEASE_QUEUED__MAX_PER_TICK: "3",
+    });
+    expect(env.relayer?.releaseQueued).toMatchObject({ enabled: true, maxPerTick: 3 });
+  });
+
   it("names the field and the problem: bad URL", () => {
     const c = valid();
     c.chains[0]!.rpcUrl = "not a url";

@@ -27,6 +27,7 @@ import type {
 } from "./adapter.ts";
 import { BatchGasModel, calldataGas } from "./evm-gas.ts";
 import { findQueuedTransfer } from "./evm-queue.ts";
+import { TokenBridgeQueue } from "./evm-release.ts";
 import { type BumpEvent, EvmSender, type FeePolicy } from "./evm-sender.ts";
 
 const STATUS: readonly MessageStatus[] = ["none", "delivered", "failed"];
@@ -269,6 +270,18 @@ export class EvmChainAdapter implements ChainAdapter {
       message,
       fromBlock,
       read: (call, fn) => this.#read(call, fn),
+    });
+  }
+
+  /** The transfer queue of the TokenBridge at `bridge` on this chain, for the relayer's keeper (needs the account). */
+  tokenBridgeQueue(bridge: Address): TokenBridgeQueue {
+    return new TokenBridgeQueue({
+      domain: this.domain,
+      bridge,
+      client: this.#public,
+      read: (call, fn) => this.#read(call, fn),
+      sender: this.#requireSender(),
+      onRpcError: this.#onRpcError,
     });
   }
 

@@ -13,6 +13,8 @@ import { connectChains, makeWatchers } from "../runtime.ts";
 import { openStore } from "../store/index.ts";
 import type { Store } from "../store/types.ts";
 import { AttesterClient } from "./collector.ts";
+import { keeperTargets, QueueKeeper } from "./keeper.ts";
+import { KeeperStore } from "./keeper-store.ts";
 import { type Readiness, startRelayerServer } from "./server.ts";
 import { Relayer } from "./service.ts";
 
@@ -25,6 +27,8 @@ export type RelayerHandle = {
   /** The same as `url` (kept for callers written before /ready and /messages). */
   readonly metricsUrl: string | undefined;
   readonly metrics: Metrics;
+  /** The queued-transfer keeper, when `relayer.releaseQueued.enabled`. */
+  readonly keeper: QueueKeeper | undefined;
   readiness: () => Readiness;
   /**
    * Graceful shutdown: stop claiming, let the tick in flight finish its current delivery, hand back every claim,
@@ -109,6 +113,27 @@ export async function startRelayer(args: {
         log.error({ error: describeError(error) }, "delivery round failed");
       }
     }, settings.pollIntervalMs);
+    // The queued-transfer keeper: its own loop beside the delivery loop (a slow release never delays deliveries).
+    const keeperSettings = settings.releaseQueued;
+    const keeper = keeperSettings.enabled
+      ? new QueueKeeper({
+          targets: keeperTargets(config, chains, log),
+          store: KeeperStore.of(store),
+          settings: keeperSettings,
+          leaseMs: settings.leaseMs,
+          log: log.child({ component: "keeper" }),
+          metrics,
+        })
+      : undefined;
+    const keeperLoop =
+      keeper === undefined
+        ? undefined
+        : startLoop(async () => {
+            if (active.draining) return;
+            await keeper.tick().catch((error: unknown) => {
+              log.error({ error: describeError(error) }, "queued-transfer keeper round failed");
+            });
+          }, keeperSettings.intervalMs);
     const server =
       settings.metrics === undefined
         ? undefined
@@ -116,7 +141,15 @@ export async function startRelayer(args: {
             { store, metrics, log, readiness: () => readiness, instanceId: active.instanceId },
             settings.metrics,
           );
-    log.info({ attesters: settings.attesters, url: server?.url, instanceId: active.instanceId }, "relayer up");
+    log.info(
+      {
+        attesters: settings.attesters,
+        url: server?.url,
+        instanceId: active.instanceId,
+        keeper: keeper === undefined ? "off" : keeper.targets.map((t) => t.queue.domain),
+      },
+      "relayer up",
+    );
     let stopping: Promise<void> | undefined;
     return {
       store,
@@ -125,12 +158,13 @@ export async function startRelayer(args: {
       url: server?.url,
       metricsUrl: server?.url,
       metrics,
+      keeper,
       readiness: () => readiness,
       stop: () => {
         stopping ??= (async () => {
           active.drain();
           readiness = { ready: false, reason: "shutting down" };
-          await loop.stop();
+          await Promise.all([loop.stop(), keeperLoop?.stop()]);
           // Deliveries already being sent finish (their claims are still held); nothing new is started.
           await active.settled();
           const released = await store.releaseClaims(active.instanceId).catch(() => 0);

@@ -108,6 +108,38 @@ ALTER TABLE deliveries ADD COLUMN last_error_code TEXT;
 ALTER TABLE deliveries ADD COLUMN last_error_facts TEXT;
 `,
   },
+  {
+    version: 5,
+    name: "queued transfers",
+    sql: `
+-- Inbound transfers an EVM TokenBridge queued (rate limit), as the relayer's keeper tracks them (relayer/keeper.ts);
+-- its scan cursor is the cursors row "keeper:queued:<domain>:<bridge>". state: queued (waiting or retrying),
+-- released (by this keeper: release_tx), skipped (gone when the keeper came to it: released by someone else).
+-- release_after is chain time (unix seconds) from which the bucket holds the amount; NULL = never at the current
+-- limits (rechecked at next_attempt_at). next_attempt_at (ms since the epoch) is also the claim lease of an instance.
+CREATE TABLE queued_transfers (
+  domain BIGINT NOT NULL,
+  bridge TEXT NOT NULL,
+  queue_id NUMERIC(78, 0) NOT NULL,
+  origin BIGINT NOT NULL,
+  token TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  amount NUMERIC(78, 0) NOT NULL,
+  block_number NUMERIC(20, 0) NOT NULL,
+  queued_tx TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'released', 'skipped')),
+  release_after BIGINT,
+  next_attempt_at BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  release_tx TEXT,
+  gas_used NUMERIC(30, 0),
+  last_error TEXT,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (domain, bridge, queue_id)
+);
+CREATE INDEX queued_transfers_due ON queued_transfers (domain, bridge, state, next_attempt_at);
+`,
+  },
   // The Koii task round (src/koii/, docs/protocol.md §9). Numbered from 101 so the core store's migrations (2, 3, ...)
   // and the task's never collide: versions are identifiers, applied in list order.
   {
