@@ -4,8 +4,7 @@
 // they are JSON (numbers, booleans, arrays), else taken as strings. A bad config names the field and what is wrong.
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { checksummedAddress, findDomain, loadDeployment } from "@maskoii/sdk";
-import { MASKOII_PROGRAM_ID } from "@maskoii/sdk/solana";
+import { checksummedAddress, findDomain, loadDeployment, MASKOII_PROGRAM_ADDRESS } from "@maskoii/sdk";
 import { z } from "zod";
 import { base58Decode } from "./base58.ts";
 import { ConfigReadFailedError, InvalidConfigError } from "./errors.ts";
@@ -72,8 +71,8 @@ export const solanaChainConfigSchema = z
     family: z.literal("solana"),
     domain: domainSchema("svm"),
     rpcUrl: z.url({ message: "expected an http(s) URL" }),
-    /** The maskoii program id (base58); default the sdk's `MASKOII_PROGRAM_ID`. */
-    programId: base58PublicKey.default(MASKOII_PROGRAM_ID.toBase58()),
+    /** The maskoii program id (base58); default the sdk's `MASKOII_PROGRAM_ADDRESS`. */
+    programId: base58PublicKey.default(MASKOII_PROGRAM_ADDRESS),
     /** Commitment at which an outbound message is final: `finalized` (default) or `confirmed`. */
     commitment: z
       .enum(["confirmed", "finalized"], { message: 'expected "confirmed" or "finalized"' })

@@ -1,11 +1,9 @@
 // Builds what both roles share from a resolved config: chain adapters, origin watchers, the signing key.
-import { Keypair, PublicKey } from "@solana/web3.js";
 import { hexToBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { ChainAdapter, Chains } from "./chains/adapter.ts";
 import { EvmChainAdapter } from "./chains/evm.ts";
 import type { FeePolicy } from "./chains/evm-sender.ts";
-import { SolanaChainAdapter } from "./chains/solana.ts";
 import { MessageWatcher } from "./chains/watcher.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { type KeyKind, type UnlockedKey, unlockKeystore } from "./keys/keystore.ts";
@@ -35,16 +33,26 @@ export async function connectChains(
           pollIntervalMs: Math.min(500, Math.max(50, Math.floor(fees.bumpAfterMs / 4))),
         };
   const account = options.signer === undefined ? undefined : privateKeyToAccount(options.signer.privateKey);
+  // The Solana client stack (web3.js and its native-binding probes) loads only when a Solana chain is configured.
+  const solana = config.chains.some((chain) => chain.family === "solana")
+    ? {
+        ...(await import("@solana/web3.js")),
+        ...(await import("./chains/solana.ts")),
+      }
+    : undefined;
   const payer =
-    options.solanaSigner === undefined ? undefined : Keypair.fromSeed(hexToBytes(options.solanaSigner.privateKey));
+    options.solanaSigner === undefined || solana === undefined
+      ? undefined
+      : solana.Keypair.fromSeed(hexToBytes(options.solanaSigner.privateKey));
   const chains = new Map<number, ChainAdapter>();
   for (const chain of config.chains) {
     const onRpcError = (call: string) => options.metrics?.rpcErrors.inc({ domain: String(chain.domain), call });
     if (chain.family === "solana") {
-      const adapter = await SolanaChainAdapter.connect({
+      if (solana === undefined) throw new Error("unreachable: the Solana modules load with a Solana chain");
+      const adapter = await solana.SolanaChainAdapter.connect({
         domain: chain.domain,
         rpcUrl: chain.rpcUrl,
-        programId: new PublicKey(chain.programId),
+        programId: new solana.PublicKey(chain.programId),
         commitment: chain.commitment,
         priorityFee: chain.priorityFee,
         confirmTimeoutMs: chain.confirmTimeoutMs,

@@ -228,3 +228,33 @@ describe("store errors", () => {
     await expect(store.getCursor("x")).rejects.toBeInstanceOf(StoreError);
   });
 });
+
+describe.skipIf(missing !== undefined)("store migrations (postgres)", () => {
+  it("several processes opening one fresh database at once apply each migration exactly once", async () => {
+    const db = await freshDatabase();
+    const stores: Store[] = [];
+    try {
+      // As when two relayers start together on a new database: without serialising, CREATE TABLE races fail.
+      const config: StoreConfig = { kind: "postgres", url: db.url };
+      stores.push(...(await Promise.all(Array.from({ length: 4 }, () => openStore(config)))));
+      expect(stores).toHaveLength(4);
+      const { default: pg } = await import("pg");
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        const rows = await client.query("SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version");
+        expect(rows.rows.length).toBeGreaterThanOrEqual(5);
+        for (const row of rows.rows) expect(row.n).toBe(1);
+      } finally {
+        await client.end();
+      }
+      // Every store works on the shared schema.
+      const m = pending(900n);
+      expect(await stores[0]?.addDelivery(m)).toBe(true);
+      expect(await stores[3]?.addDelivery(m)).toBe(false);
+    } finally {
+      for (const s of stores) await s.close();
+      await db.drop();
+    }
+  });
+});

@@ -8,4 +8,6 @@ export * from "./errors.ts";
 export * from "./merkle.ts";
 export * from "./message.ts";
 export * from "./sealed.ts";
+// Only the program address (a string from the IDL); the Solana client itself is "@maskoii/sdk/solana".
+export { MASKOII_PROGRAM_ADDRESS } from "./solana/address.ts";
 export * from "./token.ts";

@@ -16,6 +16,9 @@ import type {
   StoredSignature,
 } from "./types.ts";
 
+/** Advisory lock key serialising schema migrations across processes ("mk" + "mig" in ASCII). */
+const MIGRATION_LOCK_KEY = 0x6d6b6d6967;
+
 /** The little a store needs from a PostgreSQL client. */
 export interface SqlClient {
   query<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
@@ -140,17 +143,23 @@ export class SqlStore implements Store {
     }
   }
 
+  /**
+   * Applies every pending migration in one transaction that first takes a transaction-scoped advisory lock: several
+   * processes opening one fresh PostgreSQL database at once (two relayers starting together) apply each migration
+   * exactly once; the others wait, then find nothing left to do.
+   */
   async #migrate(): Promise<void> {
-    await this.#run("migrate", async () => {
-      await this.#db.query(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-      );
-      const applied = new Set(
-        (await this.#db.query<Row>("SELECT version FROM schema_migrations")).map((r) => num(r.version)),
-      );
-      for (const migration of MIGRATIONS) {
-        if (applied.has(migration.version)) continue;
-        await this.#db.transaction(async (tx) => {
+    await this.#run("migrate", () =>
+      this.#db.transaction(async (tx) => {
+        await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+        await tx.query(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        );
+        const applied = new Set(
+          (await tx.query<Row>("SELECT version FROM schema_migrations")).map((r) => num(r.version)),
+        );
+        for (const migration of MIGRATIONS) {
+          if (applied.has(migration.version)) continue;
           for (const statement of migration.sql.split(/;\s*\n/).map((s) => s.trim())) {
             if (statement.length > 0 && !/^(--[^\n]*\n?)+$/.test(statement)) await tx.query(statement);
           }
@@ -159,9 +168,9 @@ export class SqlStore implements Store {
             migration.name,
             Date.now(),
           ]);
-        });
-      }
-    });
+        }
+      }),
+    );
   }
 
   async getCursor(name: string): Promise<bigint | undefined> {

@@ -6,10 +6,10 @@ import { PublicKey } from "@solana/web3.js";
 import { type Hex, hexToBytes } from "viem";
 import type { AttestationKind } from "../attestation.ts";
 import { assertBytes32, assertUint } from "../internal/assert.ts";
-import IDL_JSON from "./idl/maskoii.json" with { type: "json" };
+import { MASKOII_PROGRAM_ADDRESS } from "./address.ts";
 
 /** The program id declared in `declare_id!` (docs/solana.md). */
-export const MASKOII_PROGRAM_ID = new PublicKey(IDL_JSON.address);
+export const MASKOII_PROGRAM_ID = new PublicKey(MASKOII_PROGRAM_ADDRESS);
 /** BPF loader v3, whose ProgramData account holds the upgrade authority `initialize` checks. */
 export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
 
