@@ -5,11 +5,9 @@
 // bucket refills (evm_increaseTime) and anyone calls releaseQueued, doctor says delivered. Underpriced: B's base fee
 // is raised above a relayer's fee cap: its store records FeeCapExceeded with the numbers, doctor (in-process and the
 // `maskoii doctor` CLI process on the stopped relayer's store) says underpriced, naming cap, base fee and the field.
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { addressToBytes32, bridgedTokenAbi, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import {
@@ -42,7 +40,7 @@ import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
 import { connectChains } from "../src/runtime.ts";
 import type { Store } from "../src/store/types.ts";
 import { runCli } from "./helpers.ts";
-import { freePort } from "./net.ts";
+import { freePort, runFixture, until } from "./net.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
@@ -72,35 +70,6 @@ const chainA = defineChain({
   rpcUrls: { default: { http: [] } },
 });
 const chainB = defineChain({ ...chainA, id: 31338, name: "B" });
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-function runFixture(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 200_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`deploy fixture exited ${code}:\n${output}`));
-    });
-  });
-}
 
 type Contracts = { gateway: Address; tokenBridge: Address; demoToken: Address; bridgedToken: Address };
 
@@ -141,7 +110,7 @@ describe("maskoii doctor on hardhat nodes: rate-limited and underpriced", () => 
     await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
     out = join(dir, "deployments");
     await mkdir(out);
-    const output = await runFixture([
+    const output = await runFixture(FIXTURE, [
       ...["--rpc-a", rpcA, "--rpc-b", rpcB, "--out", out],
       ...["--attesters", attesterKeys.map((k) => k.account.address).join(",")],
     ]);

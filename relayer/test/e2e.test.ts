@@ -2,9 +2,7 @@
 // 127.0.0.1 ports, maskoii deployed by scripts/deploy.ts (in a child process), three attester nodes and one relayer,
 // each a `maskoii` CLI process with its own keystore and PGlite store. A token transfer A -> B must be delivered
 // exactly once, with nothing minted twice. Every process is stopped at the end.
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -38,6 +36,7 @@ import { EvmChainAdapter } from "../src/chains/evm.ts";
 import { encryptKey, writeKeystore } from "../src/keys/keystore.ts";
 import { openStore } from "../src/store/index.ts";
 import { runCli } from "./helpers.ts";
+import { freePort, runFixture, until } from "./net.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
@@ -50,53 +49,6 @@ const MNEMONIC = "test test test test test test test test test test test junk";
 const owner = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
 const user = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
 const relayerAccount = mnemonicToAccount(MNEMONIC, { addressIndex: 2 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls `check` every `everyMs` until it returns a value, at most `timeoutMs`. */
-async function until<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<T | undefined>,
-  everyMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-function runFixture(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 200_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`deploy fixture exited ${code}:\n${output}`));
-    });
-  });
-}
 
 type Contracts = { gateway: Address; tokenBridge: Address; demoToken: Address; bridgedToken: Address };
 
@@ -141,7 +93,7 @@ describe("end to end: transfers A -> B through 3 attester processes and a relaye
 
     const out = join(dir, "deployments");
     await mkdir(out);
-    const output = await runFixture([
+    const output = await runFixture(FIXTURE, [
       "--rpc-a",
       rpcA,
       "--rpc-b",

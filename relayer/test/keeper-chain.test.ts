@@ -6,7 +6,6 @@
 // entry a stranger released first (no transaction sent) and releases the ones that queued while it was down; a
 // release whose simulation reverts (B's bridged token made to revert with hardhat_setCode) is retried with backoff and
 // goes through once the token works again.
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,7 +40,7 @@ import type { UnlockedKey } from "../src/keys/keystore.ts";
 import { silentLogger } from "../src/log.ts";
 import { KeeperStore, type QueuedTransferRecord } from "../src/relayer/keeper-store.ts";
 import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
-import { freePort } from "./net.ts";
+import { freePort, runFixture, until } from "./net.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
@@ -74,35 +73,6 @@ const chainA = defineChain({
   rpcUrls: { default: { http: [] } },
 });
 const chainB = defineChain({ ...chainA, id: 31338, name: "B" });
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-function runFixture(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 200_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`deploy fixture exited ${code}:\n${output}`));
-    });
-  });
-}
 
 type Contracts = { gateway: Address; tokenBridge: Address; demoToken: Address; bridgedToken: Address };
 
@@ -145,7 +115,7 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
     out = join(dir, "deployments");
     await mkdir(out);
-    const output = await runFixture([
+    const output = await runFixture(FIXTURE, [
       ...["--rpc-a", rpcA, "--rpc-b", rpcB, "--out", out],
       ...["--attesters", attesterKeys.map((k) => k.account.address).join(",")],
     ]);

@@ -37,7 +37,7 @@ import { startRelayerServer } from "../src/relayer/server.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { runCli } from "./helpers.ts";
-import { freePort } from "./net.ts";
+import { freePort, runFixture, until } from "./net.ts";
 import { freshDatabase, postgresMissing, postgresRequired, type TestDatabase } from "./postgres.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -64,40 +64,6 @@ const chainA = defineChain({
   rpcUrls: { default: { http: [] } },
 });
 const chainB = defineChain({ ...chainA, id: 31338, name: "B" });
-
-async function until<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<T | undefined>,
-  everyMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-function runFixture(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 200_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`deploy fixture exited ${code}:\n${output}`));
-    });
-  });
-}
 
 type Sent = { messageId: Hex; nonce: bigint; message: Hex };
 
@@ -148,7 +114,7 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
     await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
     out = join(dir, "deployments");
     await mkdir(out);
-    const output = await runFixture([
+    const output = await runFixture(FIXTURE, [
       ...["--rpc-a", rpcA, "--rpc-b", rpcB, "--out", out],
       ...["--attesters", attesterKeys.map((a) => a.account.address).join(",")],
     ]);

@@ -4,7 +4,6 @@
 // nodes and one relayer in-process (startAttester / startRelayer, as in solana-flow.test.ts). TokenBridge A's
 // `transferDistribution` locks the tokens and sends the kind-2 payload; the relayer's Solana adapter supplies the
 // distribution's accounts and delivers it; claimants then claim with sdk proofs.
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,7 +44,7 @@ import { parseConfig, resolveChains } from "../src/config.ts";
 import type { UnlockedKey } from "../src/keys/keystore.ts";
 import { createLogger } from "../src/log.ts";
 import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
-import { freePort } from "./net.ts";
+import { freePort, runFixture, until } from "./net.ts";
 import { airdrop, HAVE_LOCAL_RPC, type LocalRpc, requireLocalRpc, startLocalRpc } from "./solana-helpers.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -61,34 +60,6 @@ const SOLANA = 1003;
 /** Demo token: 18 decimals on A; the SPL mint: 9 decimals; shared: 8 (the fixture's route). */
 const A_PER_SHARED = 10n ** 10n;
 const SPL_PER_SHARED = 10n;
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-function runFixture(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const collect = (c: Buffer) => {
-      output += c.toString();
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    const timer = setTimeout(() => child.kill("SIGKILL"), 200_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`deploy fixture exited ${code}:\n${output}`));
-    });
-  });
-}
 
 const secp = (privateKey: Hex, address: Address): UnlockedKey => ({ kind: "secp256k1", publicId: address, privateKey });
 
@@ -142,7 +113,7 @@ describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters 
     }
     await waitForRpc(rpcA, 31337, { timeoutMs: 60_000 });
     await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
-    const output = await runFixture([
+    const output = await runFixture(FIXTURE, [
       "--rpc-a",
       rpcA,
       "--rpc-b",

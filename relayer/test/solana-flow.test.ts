@@ -3,9 +3,7 @@
 // devnet's own code (in a child process), three attester nodes (startAttester: watchers, journal, signer, HTTP) and
 // one relayer (startRelayer: watchers, attester client, delivery loop), each with its own PGlite store. A token
 // transfer A -> Solana and one Solana -> A must each be delivered exactly once.
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -36,6 +34,7 @@ import { parseConfig, resolveChains } from "../src/config.ts";
 import type { UnlockedKey } from "../src/keys/keystore.ts";
 import { createLogger } from "../src/log.ts";
 import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
+import { freePort, runFixture, until } from "./net.ts";
 import { airdrop, HAVE_LOCAL_RPC, type LocalRpc, requireLocalRpc, startLocalRpc } from "./solana-helpers.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -47,46 +46,6 @@ const owner = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
 const user = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
 const relayerAccount = mnemonicToAccount(MNEMONIC, { addressIndex: 2 });
 const SOLANA = 1003;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-function runFixture(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const collect = (c: Buffer) => {
-      output += c.toString();
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    const timer = setTimeout(() => child.kill("SIGKILL"), 200_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`deploy fixture exited ${code}:\n${output}`));
-    });
-  });
-}
 
 const secp = (privateKey: Hex, address: Address): UnlockedKey => ({ kind: "secp256k1", publicId: address, privateKey });
 
@@ -131,7 +90,7 @@ describe.runIf(HAVE_LOCAL_RPC)("relayer pipeline: EVM <-> Solana token transfers
     }
     await waitForRpc(rpcA, 31337, { timeoutMs: 60_000 });
     await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
-    const output = await runFixture([
+    const output = await runFixture(FIXTURE, [
       "--rpc-a",
       rpcA,
       "--rpc-b",
