@@ -91,6 +91,7 @@ describe("e2e faults: crashes, missing and byzantine attesters, RPC faults", () 
     const relayerAddress = stack.relayerAccount.address;
     const minedBefore = await stack.b.public.getTransactionCount({ address: relayerAddress });
     const handledBefore = (await handledPayloads(stack.b, recipient())).length;
+    let inFlight = 0;
     await stack.b.test.setAutomine(false);
     try {
       await stack.startRelayer();
@@ -103,18 +104,22 @@ describe("e2e faults: crashes, missing and byzantine attesters, RPC faults", () 
         { timeoutMs: 30_000, everyMs: 20 },
       );
       expect(await stack.relayer.stop("SIGKILL")).toBe("SIGKILL");
+      // The relayer keeps several deliveries in flight (one per batch of its round, through its nonce manager): the
+      // kill leaves one or both batch transactions in the mempool.
       const pending = await stack.b.rpc<{ transactions: Hex[] }>("eth_getBlockByNumber", ["pending", false]);
-      expect(pending.transactions.length).toBe(1);
+      inFlight = pending.transactions.length;
+      expect(inFlight).toBeGreaterThanOrEqual(1);
+      expect(inFlight).toBeLessThanOrEqual(2);
       await stack.b.mine(1);
     } finally {
       await stack.b.test.setAutomine(true);
     }
-    // The killed relayer's transaction landed while it was dead: a batch (normally the first 8; fewer if some
+    // The killed relayer's transactions landed while it was dead: each a batch (normally of 8; fewer if some
     // signature fetch of its first round was slow).
     const afterKill = await deliveredCounts(stack.b, gatewayB());
     const landed = sent.filter((s) => afterKill.has(s.messageId));
     expect(landed.length).toBeGreaterThan(1);
-    expect(landed.length).toBeLessThanOrEqual(8);
+    expect(landed.length).toBeLessThanOrEqual(8 * inFlight);
 
     await stack.startRelayer();
     await waitDelivered(stack, sent);
@@ -127,8 +132,8 @@ describe("e2e faults: crashes, missing and byzantine attesters, RPC faults", () 
     const delivered = metric(metrics, /^maskoii_messages_total\{status="delivered",origin="1001",destination="1002"\}/);
     expect({ skipped, delivered }).toEqual({ skipped: landed.length, delivered: 16 - landed.length });
     const txs = (await stack.b.public.getTransactionCount({ address: relayerAddress })) - minedBefore;
-    expect(txs).toBeGreaterThanOrEqual(2);
-    expect(txs).toBeLessThanOrEqual(1 + 16 - landed.length);
+    expect(txs).toBeGreaterThanOrEqual(inFlight + (landed.length < 16 ? 1 : 0));
+    expect(txs).toBeLessThanOrEqual(inFlight + 16 - landed.length);
   });
 
   it("one attester down: the other two are a quorum and the messages are delivered once", async () => {

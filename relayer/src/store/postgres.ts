@@ -4,6 +4,9 @@ import type { SqlClient } from "./sql.ts";
 
 export function openPostgres(url: string): SqlClient {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle pooled connection the server drops (restart, failover, an admin's terminate) emits 'error' on the pool;
+  // unhandled, that would crash the process. The pool discards that client and the next query opens a new one.
+  pool.on("error", () => {});
   return {
     async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
       return (await pool.query(sql, [...params])).rows as T[];
