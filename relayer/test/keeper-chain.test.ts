@@ -6,56 +6,34 @@
 // entry a stranger released first (no transaction sent) and releases the ones that queued while it was down; a
 // release whose simulation reverts (B's bridged token made to revert with hardhat_setCode) is retried with backoff and
 // goes through once the token works again.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { addressToBytes32, bridgedTokenAbi, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import {
   type Address,
-  createPublicClient,
   createTestClient,
   createWalletClient,
   decodeFunctionData,
-  defineChain,
   getAddress,
   type Hex,
   http,
   isAddressEqual,
-  type PublicClient,
   parseEventLogs,
   parseUnits,
   zeroAddress,
 } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTokenAbi } from "../../scripts/lib/abi.ts";
-import { devnetAttesters } from "../../scripts/lib/keys.ts";
-import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
-import { waitForRpc } from "../../scripts/lib/rpc.ts";
-import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
-import { parseConfig, type ResolvedConfig, resolveChains } from "../src/config.ts";
-import type { UnlockedKey } from "../src/keys/keystore.ts";
-import { silentLogger } from "../src/log.ts";
+import { groupAlive } from "../../scripts/lib/processes.ts";
 import { KeeperStore, type QueuedTransferRecord } from "../src/relayer/keeper-store.ts";
-import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
-import { freePort, runFixture, until } from "./net.ts";
+import type { RelayerHandle } from "../src/relayer/run.ts";
+import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.ts";
+import { until } from "./net.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-const FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-fixture.ts");
-const MNEMONIC = "test test test test test test test test test test test junk";
-const HOST = "127.0.0.1";
-const owner = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
-const user = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
+const owner = devAccount(0);
+const user = devAccount(1);
 /** Anyone: releaseQueued is permissionless. */
-const stranger = mnemonicToAccount(MNEMONIC, { addressIndex: 6 });
-const payer = (i: number): UnlockedKey => {
-  const account = mnemonicToAccount(MNEMONIC, { addressIndex: i });
-  const key = `0x${Buffer.from(account.getHdKey().privateKey ?? []).toString("hex")}` as Hex;
-  return { kind: "secp256k1", privateKey: key, publicId: account.address };
-};
+const stranger = devAccount(6);
 /** Pays for the relayer without the keeper. */
 const PLAIN = 2;
 /** Pays for the relayer with the keeper. */
@@ -66,162 +44,75 @@ const WIRE = 10n ** 8n;
 /** PUSH1 0 PUSH1 0 REVERT: any call reverts without data. */
 const REVERTING_CODE = "0x60006000fd" as Hex;
 
-const chainA = defineChain({
-  id: 31337,
-  name: "A",
-  nativeCurrency: { name: "E", symbol: "E", decimals: 18 },
-  rpcUrls: { default: { http: [] } },
-});
-const chainB = defineChain({ ...chainA, id: 31338, name: "B" });
-
-type Contracts = { gateway: Address; tokenBridge: Address; demoToken: Address; bridgedToken: Address };
-
 describe("queued-transfer keeper on hardhat nodes", () => {
-  const supervisor = new Supervisor();
-  const attesterKeys = devnetAttesters(3, "maskoii keeper attester");
-  const attesters: AttesterHandle[] = [];
-  const relayers: RelayerHandle[] = [];
-  let dir = "";
-  let rpcA = "";
-  let rpcB = "";
-  let out = "";
-  let a: Contracts;
-  let b: Contracts;
-  let publicA: PublicClient;
-  let publicB: PublicClient;
-  let pids: number[] = [];
+  const evm = new EvmStack("keeper");
   /** Queue ids by name, as the tests create them. */
   const ids: Record<string, bigint> = {};
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "maskoii-keeper-"));
-    const [portA, portB] = [await freePort(), await freePort()];
-    rpcA = `http://${HOST}:${portA}`;
-    rpcB = `http://${HOST}:${portB}`;
-    for (const [name, port, chainId] of [
-      ["chainA", portA, 31337],
-      ["chainB", portB, 31338],
-    ] as const) {
-      supervisor.start({
-        name,
-        command: process.execPath,
-        args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(chainId)],
-        cwd: ROOT,
-        logFile: join(dir, `${name}.log`),
-      });
-    }
-    pids = supervisor.processes().map((p) => p.pid);
-    await waitForRpc(rpcA, 31337, { timeoutMs: 60_000 });
-    await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
-    out = join(dir, "deployments");
-    await mkdir(out);
-    const output = await runFixture(FIXTURE, [
-      ...["--rpc-a", rpcA, "--rpc-b", rpcB, "--out", out],
-      ...["--attesters", attesterKeys.map((k) => k.account.address).join(",")],
-    ]);
-    const line = output.split("\n").find((l) => l.startsWith("RESULT "));
-    if (line === undefined) throw new Error(`no RESULT from the deploy fixture:\n${output}`);
-    ({ a, b } = JSON.parse(line.slice("RESULT ".length)) as { a: Contracts; b: Contracts });
-    publicA = createPublicClient({ chain: chainA, transport: http(rpcA) }) as PublicClient;
-    publicB = createPublicClient({ chain: chainB, transport: http(rpcB) }) as PublicClient;
-    for (const [i, k] of attesterKeys.entries()) {
-      const config = await resolved({
-        store: { kind: "pglite", dataDir: "memory://" },
-        attester: { listen: { host: HOST, port: 0 }, pollIntervalMs: 100 },
-      });
-      attesters.push(
-        await startAttester({
-          config,
-          attestingKey: { kind: "secp256k1", privateKey: k.privateKey, publicId: k.account.address },
-          log: silentLogger().child({ attester: i }),
-        }),
-      );
-    }
+    await evm.start();
     // B's inbound bucket for A's demo token (arriving as B's bridged token): capacity 3 tokens, refill 0.01 token/s,
     // holding 1 token now (configured at 1 first, then raised: a raise keeps the current level).
-    const ownerB = createWalletClient({ account: owner, chain: chainB, transport: http(rpcB) });
+    const ownerB = createWalletClient({ account: owner, chain: chainB, transport: http(evm.rpcB) });
     for (const capacity of [1n * WIRE, 3n * WIRE]) {
       await mined(
-        publicB,
+        evm.publicB,
         await ownerB.writeContract({
-          address: b.tokenBridge,
+          address: evm.b.tokenBridge,
           abi: tokenBridgeAbi,
           functionName: "setRateLimits",
-          args: [b.bridgedToken, 1001, UNLIMITED, 0n, capacity, WIRE / 100n],
+          args: [evm.b.bridgedToken, 1001, UNLIMITED, 0n, capacity, WIRE / 100n],
         }),
       );
     }
   }, 240_000);
 
   afterAll(async () => {
-    for (const r of relayers) await r.stop();
-    for (const x of attesters) await x.stop();
-    await supervisor.stopAll();
-    for (const pid of pids) expect(groupAlive(pid)).toBe(false);
-    if (dir !== "") await rm(dir, { recursive: true, force: true });
+    await evm.stop();
+    for (const pid of evm.pids) expect(groupAlive(pid)).toBe(false);
   });
-
-  function chainsConfig() {
-    return [1001, 1002].map((domain, i) => ({
-      domain,
-      rpcUrl: i === 0 ? rpcA : rpcB,
-      deploymentFile: join(out, `${31337 + i}.json`),
-      finality: { kind: "confirmations", depth: 0 },
-      pollIntervalMs: 100,
-    }));
-  }
-
-  async function resolved(extra: Record<string, unknown>): Promise<ResolvedConfig> {
-    return resolveChains(parseConfig({ chains: chainsConfig(), keys: { keystore: "unused.json" }, ...extra }), dir);
-  }
 
   /** A relayer on `dataDir`; with the keeper (fast ticks, 1 s longest backoff) when `keeper`. */
   async function relayer(dataDir: string, payerIndex: number, keeper: boolean): Promise<RelayerHandle> {
-    const config = await resolved({
+    const config = await evm.resolved({
       store: { kind: "pglite", dataDir },
       relayer: {
-        attesters: attesters.map((x) => x.url),
+        attesters: evm.attesters.map((x) => x.url),
         pollIntervalMs: 200,
         retry: { baseMs: 200, maxMs: 1_000, maxAttempts: 1_000 },
         fees: { bumpAfterMs: 2_000, receiptTimeoutMs: 30_000 },
         ...(keeper ? { releaseQueued: { enabled: true, intervalMs: 200, maxPerTick: 5, maxBackoffMs: 1_000 } } : {}),
       },
     });
-    const handle = await startRelayer({ config, payingKey: payer(payerIndex), log: silentLogger() });
-    relayers.push(handle);
-    return handle;
-  }
-
-  async function stop(handle: RelayerHandle): Promise<void> {
-    await handle.stop();
-    relayers.splice(relayers.indexOf(handle), 1);
-  }
-
-  async function mined(client: PublicClient, hash: Hex) {
-    const receipt = await client.waitForTransactionReceipt({ hash });
-    expect(receipt.status).toBe("success");
-    return receipt;
+    return evm.startRelayer(config, payer(payerIndex));
   }
 
   /** A → B transfer of `tokens` demo tokens to `user`; resolves with its message id. */
   async function transfer(tokens: string): Promise<Hex> {
-    const ownerA = createWalletClient({ account: owner, chain: chainA, transport: http(rpcA) });
-    const userA = createWalletClient({ account: user, chain: chainA, transport: http(rpcA) });
+    const ownerA = createWalletClient({ account: owner, chain: chainA, transport: http(evm.rpcA) });
+    const userA = createWalletClient({ account: user, chain: chainA, transport: http(evm.rpcA) });
     const amount = parseUnits(tokens, 18);
     const write = async (wallet: typeof ownerA, address: Address, call: object) =>
-      mined(publicA, await wallet.writeContract({ address, ...call } as Parameters<typeof wallet.writeContract>[0]));
-    await write(ownerA, a.demoToken, { abi: demoTokenAbi, functionName: "mint", args: [user.address, amount] });
-    await write(userA, a.demoToken, { abi: demoTokenAbi, functionName: "approve", args: [a.tokenBridge, amount] });
-    const fee = await publicA.readContract({
-      address: a.tokenBridge,
+      mined(
+        evm.publicA,
+        await wallet.writeContract({ address, ...call } as Parameters<typeof wallet.writeContract>[0]),
+      );
+    await write(ownerA, evm.a.demoToken, { abi: demoTokenAbi, functionName: "mint", args: [user.address, amount] });
+    await write(userA, evm.a.demoToken, {
+      abi: demoTokenAbi,
+      functionName: "approve",
+      args: [evm.a.tokenBridge, amount],
+    });
+    const fee = await evm.publicA.readContract({
+      address: evm.a.tokenBridge,
       abi: tokenBridgeAbi,
       functionName: "quoteTransfer",
       args: [1002],
     });
-    const receipt = await write(userA, a.tokenBridge, {
+    const receipt = await write(userA, evm.a.tokenBridge, {
       abi: tokenBridgeAbi,
       functionName: "transferRemote",
-      args: [a.demoToken, 1002, addressToBytes32(user.address), amount],
+      args: [evm.a.demoToken, 1002, addressToBytes32(user.address), amount],
       value: fee,
     });
     const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: receipt.logs });
@@ -234,15 +125,15 @@ describe("queued-transfer keeper on hardhat nodes", () => {
       const d = await handle.store.getDelivery(id);
       return d?.state === "delivered" ? d : undefined;
     });
-    const receipt = await publicB.getTransactionReceipt({ hash: delivered.txHash as Hex });
+    const receipt = await evm.publicB.getTransactionReceipt({ hash: delivered.txHash as Hex });
     const [queued] = parseEventLogs({ abi: tokenBridgeAbi, eventName: "TransferQueued", logs: receipt.logs });
     expect(queued, "the delivery queued the transfer").toBeDefined();
     return queued!.args.queueId;
   }
 
   const onChain = async (queueId: bigint) => {
-    const [token] = await publicB.readContract({
-      address: b.tokenBridge,
+    const [token] = await evm.publicB.readContract({
+      address: evm.b.tokenBridge,
       abi: tokenBridgeAbi,
       functionName: "queuedTransfer",
       args: [queueId],
@@ -252,12 +143,12 @@ describe("queued-transfer keeper on hardhat nodes", () => {
 
   /** Every releaseQueued transaction on B (any sender, mined or reverted), by scanning B's blocks. */
   async function releaseTxs(): Promise<{ hash: Hex; from: Address; queueId: bigint; success: boolean }[]> {
-    const head = await publicB.getBlockNumber({ cacheTime: 0 });
+    const head = await evm.publicB.getBlockNumber({ cacheTime: 0 });
     const found: { hash: Hex; from: Address; queueId: bigint; success: boolean }[] = [];
     for (let n = 0n; n <= head; n++) {
-      const block = await publicB.getBlock({ blockNumber: n, includeTransactions: true });
+      const block = await evm.publicB.getBlock({ blockNumber: n, includeTransactions: true });
       for (const tx of block.transactions) {
-        if (tx.to === null || !isAddressEqual(tx.to, b.tokenBridge)) continue;
+        if (tx.to === null || !isAddressEqual(tx.to, evm.b.tokenBridge)) continue;
         const call = (() => {
           try {
             return decodeFunctionData({ abi: tokenBridgeAbi, data: tx.input });
@@ -266,7 +157,7 @@ describe("queued-transfer keeper on hardhat nodes", () => {
           }
         })();
         if (call?.functionName !== "releaseQueued") continue;
-        const receipt = await publicB.getTransactionReceipt({ hash: tx.hash });
+        const receipt = await evm.publicB.getTransactionReceipt({ hash: tx.hash });
         found.push({
           hash: tx.hash,
           from: getAddress(tx.from),
@@ -278,34 +169,34 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     return found;
   }
 
-  const testB = () => createTestClient({ chain: chainB, mode: "hardhat", transport: http(rpcB) });
+  const testB = () => createTestClient({ chain: chainB, mode: "hardhat", transport: http(evm.rpcB) });
   async function advance(seconds: number): Promise<void> {
     await testB().increaseTime({ seconds });
     await testB().mine({ blocks: 1 });
   }
 
   const record = (handle: RelayerHandle, queueId: bigint) =>
-    KeeperStore.of(handle.store).get(1002, b.tokenBridge, queueId);
+    KeeperStore.of(handle.store).get(1002, evm.b.tokenBridge, queueId);
   const balance = () =>
-    publicB.readContract({
-      address: b.bridgedToken,
+    evm.publicB.readContract({
+      address: evm.b.bridgedToken,
       abi: bridgedTokenAbi,
       functionName: "balanceOf",
       args: [user.address],
     });
-  const nonceOf = (i: number) => publicB.getTransactionCount({ address: payer(i).publicId as Address });
+  const nonceOf = (i: number) => evm.publicB.getTransactionCount({ address: payer(i).publicId as Address });
 
   it("a relayer without the keeper (the default) leaves a releasable queued transfer alone", async () => {
-    const plain = await relayer(join(dir, "plain"), PLAIN, false);
+    const plain = await relayer(join(evm.dir, "plain"), PLAIN, false);
     expect(plain.keeper).toBeUndefined();
     ids.t1 = await deliveredQueued(plain, await transfer("2"));
     const sent = await nonceOf(PLAIN);
     // 1 token missing at 0.01 token/s: releasable after 100 s.
     await advance(101);
     await expect(
-      publicB.simulateContract({
+      evm.publicB.simulateContract({
         account: stranger,
-        address: b.tokenBridge,
+        address: evm.b.tokenBridge,
         abi: tokenBridgeAbi,
         functionName: "releaseQueued",
         args: [ids.t1],
@@ -315,8 +206,8 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     expect(await onChain(ids.t1)).toBe(true);
     expect(await nonceOf(PLAIN)).toBe(sent);
     expect(await KeeperStore.of(plain.store).list()).toEqual([]);
-    expect(await KeeperStore.of(plain.store).getCursor(1002, b.tokenBridge)).toBeUndefined();
-    await stop(plain);
+    expect(await KeeperStore.of(plain.store).getCursor(1002, evm.b.tokenBridge)).toBeUndefined();
+    await evm.stopRelayer(plain);
   }, 120_000);
 
   let keeper: RelayerHandle;
@@ -324,11 +215,11 @@ describe("queued-transfer keeper on hardhat nodes", () => {
   let cursorBefore: bigint | undefined;
 
   it("with the keeper: a due entry is released at once; a new one once the bucket refills, each exactly once", async () => {
-    keeper = await relayer(join(dir, "keeper"), KEEPER, true);
+    keeper = await relayer(join(evm.dir, "keeper"), KEEPER, true);
     // Every EVM chain with a TokenBridge is kept (A's receives nothing here).
     expect(keeper.keeper?.targets.map((t) => [t.queue.domain, t.queue.bridge])).toEqual([
-      [1001, a.tokenBridge],
-      [1002, b.tokenBridge],
+      [1001, evm.a.tokenBridge],
+      [1002, evm.b.tokenBridge],
     ]);
     // t1 (queued before this relayer ever ran, found by scanning from the deployment block) is releasable now.
     const r1 = await until("t1 released", 60_000, async () => {
@@ -337,7 +228,7 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     });
     expect(await onChain(ids.t1!)).toBe(false);
     expect(await balance()).toBe(parseUnits("2", 18));
-    const tx1 = await publicB.getTransaction({ hash: r1.releaseTx as Hex });
+    const tx1 = await evm.publicB.getTransaction({ hash: r1.releaseTx as Hex });
     expect(getAddress(tx1.from)).toBe(payer(KEEPER).publicId);
     expect(r1.attempts).toBe(0);
 
@@ -347,11 +238,11 @@ describe("queued-transfer keeper on hardhat nodes", () => {
       const r = await record(keeper, ids.t2!);
       return r?.releaseAfter !== undefined && r.releaseAfter !== null && r.releaseAfter > 0 ? r : undefined;
     });
-    const [, , , lastUpdated] = await publicB.readContract({
-      address: b.tokenBridge,
+    const [, , , lastUpdated] = await evm.publicB.readContract({
+      address: evm.b.tokenBridge,
       abi: tokenBridgeAbi,
       functionName: "inboundBucket",
-      args: [b.bridgedToken, 1001],
+      args: [evm.b.bridgedToken, 1001],
     });
     expect(waiting.releaseAfter).toBeGreaterThan(Number(lastUpdated));
     expect(waiting.releaseAfter).toBeLessThanOrEqual(Number(lastUpdated) + 200);
@@ -362,7 +253,7 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     expect(await nonceOf(KEEPER)).toBe(nonceWaiting);
     expect((await record(keeper, ids.t2!))?.attempts).toBe(0);
 
-    const chainNow = Number((await publicB.getBlock({ blockTag: "latest" })).timestamp);
+    const chainNow = Number((await evm.publicB.getBlock({ blockTag: "latest" })).timestamp);
     await advance(waiting.releaseAfter! - chainNow + 1);
     const r2 = await until("t2 released", 30_000, async () => {
       const r = await record(keeper, ids.t2!);
@@ -381,29 +272,29 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     expect(metrics).toContain('maskoii_queued_transfers_total{domain="1002",outcome="released"} 2');
     expect(metrics).not.toContain('outcome="failed"');
     before = await KeeperStore.of(keeper.store).list();
-    cursorBefore = await KeeperStore.of(keeper.store).getCursor(1002, b.tokenBridge);
+    cursorBefore = await KeeperStore.of(keeper.store).getCursor(1002, evm.b.tokenBridge);
     expect(cursorBefore).toBeGreaterThanOrEqual(r2.blockNumber);
-    await stop(keeper);
+    await evm.stopRelayer(keeper);
   }, 180_000);
 
   it("after a restart: resumes from the cursor, skips an entry a stranger released first (no transaction), releases the rest once", async () => {
     // While the keeper is down: t3 (2 tokens) and t4 (1 token) queue; after a full refill a stranger releases t3.
-    const plain = await relayer(join(dir, "plain"), PLAIN, false);
+    const plain = await relayer(join(evm.dir, "plain"), PLAIN, false);
     ids.t3 = await deliveredQueued(plain, await transfer("2"));
     ids.t4 = await deliveredQueued(plain, await transfer("1"));
-    await stop(plain);
+    await evm.stopRelayer(plain);
     await advance(301);
-    const strangerB = createWalletClient({ account: stranger, chain: chainB, transport: http(rpcB) });
+    const strangerB = createWalletClient({ account: stranger, chain: chainB, transport: http(evm.rpcB) });
     const strangerTx = await strangerB.writeContract({
-      address: b.tokenBridge,
+      address: evm.b.tokenBridge,
       abi: tokenBridgeAbi,
       functionName: "releaseQueued",
       args: [ids.t3],
     });
-    await mined(publicB, strangerTx);
+    await mined(evm.publicB, strangerTx);
     const nonce = await nonceOf(KEEPER);
 
-    keeper = await relayer(join(dir, "keeper"), KEEPER, true);
+    keeper = await relayer(join(evm.dir, "keeper"), KEEPER, true);
     const r4 = await until("t4 released", 60_000, async () => {
       const r = await record(keeper, ids.t4!);
       return r?.state === "released" ? r : undefined;
@@ -424,7 +315,7 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     // The entries recorded before the restart were not touched, and the cursor only moved forward.
     const after = await KeeperStore.of(keeper.store).list();
     expect(after.filter((r) => before.some((x) => x.queueId === r.queueId))).toEqual(before);
-    expect(await KeeperStore.of(keeper.store).getCursor(1002, b.tokenBridge)).toBeGreaterThan(cursorBefore!);
+    expect(await KeeperStore.of(keeper.store).getCursor(1002, evm.b.tokenBridge)).toBeGreaterThan(cursorBefore!);
     const metrics = await keeper.metrics.render();
     expect(metrics).toContain('maskoii_queued_transfers_total{domain="1002",outcome="skipped"} 1');
     expect(metrics).toContain('maskoii_queued_transfers_total{domain="1002",outcome="released"} 1');
@@ -437,10 +328,10 @@ describe("queued-transfer keeper on hardhat nodes", () => {
       return r?.releaseAfter !== undefined && r.releaseAfter !== null && r.releaseAfter > 0 ? r : undefined;
     });
     // B's bridged token reverts every call (mint included) until its code is put back.
-    const code = await publicB.getCode({ address: b.bridgedToken });
-    await testB().setCode({ address: b.bridgedToken, bytecode: REVERTING_CODE });
+    const code = await evm.publicB.getCode({ address: evm.b.bridgedToken });
+    await testB().setCode({ address: evm.b.bridgedToken, bytecode: REVERTING_CODE });
     const nonce = await nonceOf(KEEPER);
-    const chainNow = Number((await publicB.getBlock({ blockTag: "latest" })).timestamp);
+    const chainNow = Number((await evm.publicB.getBlock({ blockTag: "latest" })).timestamp);
     await advance(waiting.releaseAfter! - chainNow + 1);
     const failing = await until("two failed attempts", 30_000, async () => {
       const r = await record(keeper, ids.t5!);
@@ -455,7 +346,7 @@ describe("queued-transfer keeper on hardhat nodes", () => {
       /maskoii_queued_transfers_total\{domain="1002",outcome="failed"\} [2-9]/,
     );
 
-    await testB().setCode({ address: b.bridgedToken, bytecode: code as Hex });
+    await testB().setCode({ address: evm.b.bridgedToken, bytecode: code as Hex });
     const released = await until("t5 released", 30_000, async () => {
       const r = await record(keeper, ids.t5!);
       return r?.state === "released" ? r : undefined;

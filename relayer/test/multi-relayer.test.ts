@@ -5,65 +5,34 @@
 // after their lease expires; a graceful stop hands its claims back; the ops endpoints answer over HTTP; `maskoii
 // relayer` exits 0 on SIGTERM and `maskoii status` reads the shared store.
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { gatewayAbi } from "@maskoii/sdk";
-import {
-  type Address,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  type Hex,
-  http,
-  type PublicClient,
-  pad,
-  parseEventLogs,
-} from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import { type Address, createWalletClient, type Hex, http, pad, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { devnetAttesters } from "../../scripts/lib/keys.ts";
-import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
-import { waitForRpc } from "../../scripts/lib/rpc.ts";
-import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
-import { parseConfig, type ResolvedConfig, resolveChains } from "../src/config.ts";
+import { groupAlive } from "../../scripts/lib/processes.ts";
 import { encryptKey, type UnlockedKey, writeKeystore } from "../src/keys/keystore.ts";
 import { silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
-import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
+import type { RelayerHandle } from "../src/relayer/run.ts";
 import { startRelayerServer } from "../src/relayer/server.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
+import { chainA, devAccount, EvmStack, HOST, payer } from "./evm-stack.ts";
 import { runCli } from "./helpers.ts";
-import { freePort, runFixture, until } from "./net.ts";
+import { freePort, until } from "./net.ts";
 import { freshDatabase, postgresMissing, postgresRequired, type TestDatabase } from "./postgres.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-const FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-fixture.ts");
 const CLI = join(ROOT, "relayer", "src", "cli.ts");
-const MNEMONIC = "test test test test test test test test test test test junk";
-const HOST = "127.0.0.1";
 const PASSWORD = "multi relayer password";
-const user = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
+const user = devAccount(1);
 /** Paying keys of the relayer instances (Hardhat accounts #2..#5). */
-const payers = [2, 3, 4, 5].map((i) => {
-  const account = mnemonicToAccount(MNEMONIC, { addressIndex: i });
-  const key = `0x${Buffer.from(account.getHdKey().privateKey ?? []).toString("hex")}` as Hex;
-  return { address: account.address, key: { kind: "secp256k1", privateKey: key, publicId: account.address } };
-});
+const payers = [2, 3, 4, 5].map((i) => ({ address: devAccount(i).address, key: payer(i) }));
 /** An EOA recipient: the gateway records the delivery as MessageFailed(RecipientNotContract), once. */
 const RECIPIENT = pad("0x000000000000000000000000000000000000bEEF", { size: 32 });
-
-const chainA = defineChain({
-  id: 31337,
-  name: "A",
-  nativeCurrency: { name: "E", symbol: "E", decimals: 18 },
-  rpcUrls: { default: { http: [] } },
-});
-const chainB = defineChain({ ...chainA, id: 31338, name: "B" });
 
 type Sent = { messageId: Hex; nonce: bigint; message: Hex };
 
@@ -77,108 +46,23 @@ if (missing !== undefined && postgresRequired) {
 }
 
 describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hardhat nodes)", () => {
-  const supervisor = new Supervisor();
-  const attesterKeys = devnetAttesters(3, "maskoii multi-relayer attester");
-  const attesters: AttesterHandle[] = [];
-  const relayers: RelayerHandle[] = [];
-  let dir = "";
-  let rpcA = "";
-  let rpcB = "";
-  let out = "";
-  let gatewayA: Address;
-  let gatewayB: Address;
-  let publicA: PublicClient;
-  let publicB: PublicClient;
+  const evm = new EvmStack("multi-relayer");
   let db: TestDatabase | undefined;
-  let pids: number[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "maskoii-multi-"));
-    const [portA, portB] = [await freePort(), await freePort()];
-    rpcA = `http://${HOST}:${portA}`;
-    rpcB = `http://${HOST}:${portB}`;
-    for (const [name, port, chainId] of [
-      ["chainA", portA, 31337],
-      ["chainB", portB, 31338],
-    ] as const) {
-      supervisor.start({
-        name,
-        command: process.execPath,
-        args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(chainId)],
-        cwd: ROOT,
-        logFile: join(dir, `${name}.log`),
-      });
-    }
-    pids = supervisor.processes().map((p) => p.pid);
-    await waitForRpc(rpcA, 31337, { timeoutMs: 60_000 });
-    await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
-    out = join(dir, "deployments");
-    await mkdir(out);
-    const output = await runFixture(FIXTURE, [
-      ...["--rpc-a", rpcA, "--rpc-b", rpcB, "--out", out],
-      ...["--attesters", attesterKeys.map((a) => a.account.address).join(",")],
-    ]);
-    const line = output.split("\n").find((l) => l.startsWith("RESULT "));
-    if (line === undefined) throw new Error(`no RESULT from the deploy fixture:\n${output}`);
-    const contracts = JSON.parse(line.slice("RESULT ".length)) as {
-      a: { gateway: Address };
-      b: { gateway: Address };
-    };
-    gatewayA = contracts.a.gateway;
-    gatewayB = contracts.b.gateway;
-    publicA = createPublicClient({ chain: chainA, transport: http(rpcA) }) as PublicClient;
-    publicB = createPublicClient({ chain: chainB, transport: http(rpcB) }) as PublicClient;
-    for (const [i, a] of attesterKeys.entries()) {
-      const config = await resolved({
-        store: { kind: "pglite", dataDir: "memory://" },
-        attester: { listen: { host: HOST, port: 0 }, pollIntervalMs: 100 },
-      });
-      attesters.push(
-        await startAttester({
-          config,
-          attestingKey: { kind: "secp256k1", privateKey: a.privateKey, publicId: a.account.address },
-          log: silentLogger().child({ attester: i }),
-        }),
-      );
-    }
+    await evm.start();
     db = await freshDatabase();
   });
 
   afterAll(async () => {
-    for (const r of relayers) await r.stop();
-    for (const a of attesters) await a.stop();
-    await supervisor.stopAll();
-    for (const pid of pids) expect(groupAlive(pid)).toBe(false);
+    await evm.stop();
+    for (const pid of evm.pids) expect(groupAlive(pid)).toBe(false);
     await db?.drop();
-    if (dir !== "") await rm(dir, { recursive: true, force: true });
   });
-
-  function chainsConfig() {
-    return [
-      {
-        domain: 1001,
-        rpcUrl: rpcA,
-        deploymentFile: join(out, "31337.json"),
-        finality: { kind: "confirmations", depth: 0 },
-        pollIntervalMs: 100,
-      },
-      {
-        domain: 1002,
-        rpcUrl: rpcB,
-        deploymentFile: join(out, "31338.json"),
-        finality: { kind: "confirmations", depth: 0 },
-        pollIntervalMs: 100,
-      },
-    ];
-  }
-
-  async function resolved(extra: Record<string, unknown>): Promise<ResolvedConfig> {
-    return resolveChains(parseConfig({ chains: chainsConfig(), keys: { keystore: "unused.json" }, ...extra }), dir);
-  }
 
   function relayerSection(instanceId: string, extra: Record<string, unknown> = {}) {
     return {
-      attesters: attesters.map((a) => a.url),
+      attesters: evm.attesters.map((a) => a.url),
       pollIntervalMs: 200,
       retry: { baseMs: 200, maxMs: 2_000, maxAttempts: 10 },
       maxBatchSize: 1,
@@ -192,29 +76,18 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
   }
 
   async function relayer(instanceId: string, payer: number, extra: Record<string, unknown> = {}) {
-    const config = await resolved({
+    const config = await evm.resolved({
       store: { kind: "postgres", url: db?.url },
       relayer: relayerSection(instanceId, extra),
     });
-    const handle = await startRelayer({
-      config,
-      payingKey: payers[payer]?.key as UnlockedKey,
-      log: silentLogger(),
-    });
-    relayers.push(handle);
-    return handle;
-  }
-
-  async function stopRelayer(handle: RelayerHandle): Promise<void> {
-    await handle.stop();
-    relayers.splice(relayers.indexOf(handle), 1);
+    return evm.startRelayer(config, payers[payer]?.key as UnlockedKey);
   }
 
   /** Sends `count` messages A -> B from the user, one transaction each. */
   async function sendMessages(count: number): Promise<Sent[]> {
-    const wallet = createWalletClient({ account: user, chain: chainA, transport: http(rpcA) });
-    const fee = await publicA.readContract({
-      address: gatewayA,
+    const wallet = createWalletClient({ account: user, chain: chainA, transport: http(evm.rpcA) });
+    const fee = await evm.publicA.readContract({
+      address: evm.a.gateway,
       abi: gatewayAbi,
       functionName: "quoteFee",
       args: [1002, 2n],
@@ -222,13 +95,13 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
     const sent: Sent[] = [];
     for (let i = 0; i < count; i++) {
       const hash = await wallet.writeContract({
-        address: gatewayA,
+        address: evm.a.gateway,
         abi: gatewayAbi,
         functionName: "send",
         args: [1002, RECIPIENT, "0xabcd"],
         value: fee,
       });
-      const receipt = await publicA.waitForTransactionReceipt({ hash });
+      const receipt = await evm.publicA.waitForTransactionReceipt({ hash });
       const [event] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: receipt.logs });
       if (event === undefined) throw new Error("no MessageSent");
       sent.push({
@@ -242,7 +115,12 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
 
   /** How many times each message was handled on B (MessageDelivered + MessageFailed events). */
   async function deliveriesOnB(): Promise<Map<string, number>> {
-    const logs = await publicB.getContractEvents({ address: gatewayB, abi: gatewayAbi, fromBlock: 0n, strict: true });
+    const logs = await evm.publicB.getContractEvents({
+      address: evm.b.gateway,
+      abi: gatewayAbi,
+      fromBlock: 0n,
+      strict: true,
+    });
     const counts = new Map<string, number>();
     for (const log of logs) {
       if (log.eventName !== "MessageDelivered" && log.eventName !== "MessageFailed") continue;
@@ -253,7 +131,7 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
   }
 
   const txCountOnB = (payer: number) =>
-    publicB.getTransactionCount({ address: payers[payer]?.address as Address, blockTag: "latest" });
+    evm.publicB.getTransactionCount({ address: payers[payer]?.address as Address, blockTag: "latest" });
 
   async function openShared(): Promise<Store> {
     return openStore({ kind: "postgres", url: db?.url as string });
@@ -310,7 +188,7 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
       const senders = new Set<string>();
       for (const m of messages) {
         const d = await store.getDelivery(m.messageId);
-        const tx = await publicB.getTransaction({ hash: d?.txHash as Hex });
+        const tx = await evm.publicB.getTransaction({ hash: d?.txHash as Hex });
         senders.add(tx.from.toLowerCase());
       }
       expect(senders).toEqual(new Set([payers[0]?.address.toLowerCase(), payers[1]?.address.toLowerCase()]));
@@ -356,8 +234,8 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
       });
       expect((await fetch(`${url}/nope`)).status).toBe(404);
 
-      await stopRelayer(r1 as RelayerHandle);
-      await stopRelayer(r2 as RelayerHandle);
+      await evm.stopRelayer(r1 as RelayerHandle);
+      await evm.stopRelayer(r2 as RelayerHandle);
       await expect(fetch(`${url}/health`)).rejects.toThrow();
     } finally {
       await store.close();
@@ -378,7 +256,7 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
         async () => ((await store.countDeliveries()).delivered > 24 ? true : undefined),
         10,
       );
-      await stopRelayer(r3);
+      await evm.stopRelayer(r3);
       const afterStop = await store.countDeliveries();
       expect(afterStop.pending).toBeGreaterThan(0);
       for (const m of messages) expect((await store.getClaim(m.messageId))?.claimedBy).not.toBe("r3");
@@ -389,14 +267,14 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
       const counts = await deliveriesOnB();
       for (const m of messages) expect(counts.get(m.messageId)).toBe(1);
       expect((await txCountOnB(2)) + (await txCountOnB(3))).toBe(messages.length);
-      await stopRelayer(r4);
+      await evm.stopRelayer(r4);
     } finally {
       await store.close();
     }
   });
 
   it("`maskoii relayer` drains and exits 0 on SIGTERM; `maskoii status` reads the shared store", async () => {
-    const home = join(dir, "cli");
+    const home = join(evm.dir, "cli");
     await mkdir(home, { recursive: true });
     const fast = { n: 2 ** 10, r: 8, p: 1 };
     await writeKeystore(
@@ -405,7 +283,7 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
     );
     const port = await freePort();
     const config = {
-      chains: chainsConfig(),
+      chains: evm.chainsConfig(),
       store: { kind: "postgres", url: db?.url },
       keys: { keystore: join(home, "key.json") },
       relayer: relayerSection("cli", { metrics: { host: HOST, port } }),

@@ -3,176 +3,34 @@
 // devnet's own code (in a child process), three attester nodes (startAttester: watchers, journal, signer, HTTP) and
 // one relayer (startRelayer: watchers, attester client, delivery loop), each with its own PGlite store. A token
 // transfer A -> Solana and one Solana -> A must each be delivered exactly once.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { addressToBytes32, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import { MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
 import { getAccount, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
-import { Connection, Keypair, PublicKey } from "@solana/web3.js";
-import {
-  type Address,
-  bytesToHex,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  type Hex,
-  http,
-  parseEventLogs,
-  parseUnits,
-} from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import { Connection, Keypair } from "@solana/web3.js";
+import { createPublicClient, createWalletClient, type Hex, http, parseEventLogs, parseUnits } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTokenAbi } from "../../scripts/lib/abi.ts";
-import { devnetAttesters } from "../../scripts/lib/keys.ts";
-import { Supervisor } from "../../scripts/lib/processes.ts";
-import { waitForRpc } from "../../scripts/lib/rpc.ts";
-import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
-import { parseConfig, resolveChains } from "../src/config.ts";
-import type { UnlockedKey } from "../src/keys/keystore.ts";
-import { createLogger } from "../src/log.ts";
-import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
-import { freePort, runFixture, until } from "./net.ts";
-import { airdrop, HAVE_LOCAL_RPC, type LocalRpc, requireLocalRpc, startLocalRpc } from "./solana-helpers.ts";
+import { chainA, devAccount } from "./evm-stack.ts";
+import { until } from "./net.ts";
+import { airdrop, HAVE_LOCAL_RPC, requireLocalRpc } from "./solana-helpers.ts";
+import { SolanaStack } from "./solana-stack.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-const FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-solana-fixture.ts");
-const HOST = "127.0.0.1";
-const MNEMONIC = "test test test test test test test test test test test junk";
-const owner = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
-const user = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
-const relayerAccount = mnemonicToAccount(MNEMONIC, { addressIndex: 2 });
+const owner = devAccount(0);
+const user = devAccount(1);
 const SOLANA = 1003;
-
-const secp = (privateKey: Hex, address: Address): UnlockedKey => ({ kind: "secp256k1", publicId: address, privateKey });
 
 requireLocalRpc("solana-flow.test");
 
 describe.runIf(HAVE_LOCAL_RPC)("relayer pipeline: EVM <-> Solana token transfers, each delivered once", () => {
-  const supervisor = new Supervisor();
-  const attesterKeys = devnetAttesters(3, "maskoii solana flow attester");
-  const log = createLogger({ level: "silent" });
-  const solanaPayer = Keypair.generate();
-  let dir = "";
-  let rpc: LocalRpc | undefined;
-  let rpcA = "";
-  let contracts: { gateway: Address; tokenBridge: Address; demoToken: Address };
-  let mint: PublicKey;
-  const attesters: AttesterHandle[] = [];
-  let relayer: RelayerHandle | undefined;
-  const chainA = defineChain({
-    id: 31337,
-    name: "A",
-    nativeCurrency: { name: "E", symbol: "E", decimals: 18 },
-    rpcUrls: { default: { http: [] } },
-  });
+  const stack = new SolanaStack("solana-flow");
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "maskoii-solana-flow-"));
-    rpc = await startLocalRpc(50);
-    const [portA, portB] = [await freePort(), await freePort()];
-    rpcA = `http://${HOST}:${portA}`;
-    const rpcB = `http://${HOST}:${portB}`;
-    for (const [name, port, chainId] of [
-      ["chainA", portA, 31337],
-      ["chainB", portB, 31338],
-    ] as const) {
-      supervisor.start({
-        name,
-        command: process.execPath,
-        args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(chainId)],
-        cwd: ROOT,
-        logFile: join(dir, `${name}.log`),
-      });
-    }
-    await waitForRpc(rpcA, 31337, { timeoutMs: 60_000 });
-    await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
-    const output = await runFixture(FIXTURE, [
-      "--rpc-a",
-      rpcA,
-      "--rpc-b",
-      rpcB,
-      "--solana",
-      rpc.url,
-      "--solana-ws",
-      rpc.wsUrl,
-      "--program-id",
-      rpc.programId,
-      "--upgrade-authority",
-      rpc.upgradeAuthority,
-      "--attesters",
-      attesterKeys.map((a) => a.account.address).join(","),
-    ]);
-    const line = output.split("\n").find((l) => l.startsWith("RESULT "));
-    if (line === undefined) throw new Error(`no RESULT from the deploy fixture:\n${output}`);
-    const result = JSON.parse(line.slice("RESULT ".length)) as { a: typeof contracts; mint: string };
-    contracts = result.a;
-    mint = new PublicKey(result.mint);
-    await airdrop(new Connection(rpc.url, "confirmed"), solanaPayer.publicKey, 20);
+  beforeAll(() => stack.start(), 240_000);
 
-    const chains = [
-      {
-        domain: 1001,
-        rpcUrl: rpcA,
-        gateway: contracts.gateway,
-        startBlock: 0,
-        finality: { kind: "confirmations", depth: 0 },
-      },
-      { family: "solana", domain: SOLANA, rpcUrl: rpc.url, programId: rpc.programId, commitment: "confirmed" },
-    ];
-    for (const [i, key] of attesterKeys.entries()) {
-      const config = await resolveChains(
-        parseConfig({
-          chains,
-          store: { kind: "pglite", dataDir: "memory://" },
-          keys: { keystore: "unused.json" },
-          attester: { listen: { host: HOST, port: 0 }, pollIntervalMs: 100 },
-        }),
-        dir,
-      );
-      attesters.push(
-        await startAttester({ config, attestingKey: secp(key.privateKey, key.account.address), log: log.child({ i }) }),
-      );
-    }
-    const relayerConfig = await resolveChains(
-      parseConfig({
-        chains,
-        store: { kind: "pglite", dataDir: "memory://" },
-        keys: { keystore: "unused.json", solanaKeystore: "unused-solana.json" },
-        relayer: {
-          attesters: attesters.map((a) => a.url),
-          pollIntervalMs: 150,
-          retry: { baseMs: 200, maxMs: 2_000, maxAttempts: 10 },
-          maxBatchSize: 8,
-        },
-      }),
-      dir,
-    );
-    const relayerKey = bytesToHex(relayerAccount.getHdKey().privateKey ?? new Uint8Array());
-    relayer = await startRelayer({
-      config: relayerConfig,
-      payingKey: secp(relayerKey, relayerAccount.address),
-      solanaKey: {
-        kind: "ed25519",
-        publicId: bytesToHex(solanaPayer.publicKey.toBytes()),
-        privateKey: bytesToHex(solanaPayer.secretKey.slice(0, 32)),
-      },
-      log,
-    });
-  }, 240_000);
-
-  afterAll(async () => {
-    await relayer?.stop();
-    for (const a of attesters) await a.stop();
-    await supervisor.stopAll();
-    await rpc?.stop();
-    if (dir !== "") await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stack.stop());
 
   it("a transfer A -> Solana and one Solana -> A are each delivered exactly once", async () => {
+    const { rpc, rpcA, contracts, mint, solanaPayer, relayer, relayerAccount } = stack;
     const connection = new Connection(rpc!.url, "confirmed");
     const client = new MaskoiiSolanaClient({ connection });
     const publicA = createPublicClient({ chain: chainA, transport: http(rpcA) });

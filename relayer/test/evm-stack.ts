@@ -1,0 +1,180 @@
+// The setup the process-level tests on two `hardhat node`s share (doctor-chain, keeper-chain, multi-relayer;
+// solana-stack.ts builds on the hardhat part): chains A (31337, domain 1001) and B (31338, domain 1002) on free ports,
+// maskoii deployed by a deploy fixture, three attester nodes in-process (real HTTP, PGlite in memory) and the relayers
+// the test starts.
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Address, createPublicClient, defineChain, type Hex, http, type PublicClient } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { expect } from "vitest";
+import { devnetAttesters } from "../../scripts/lib/keys.ts";
+import { Supervisor } from "../../scripts/lib/processes.ts";
+import { waitForRpc } from "../../scripts/lib/rpc.ts";
+import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
+import { parseConfig, type ResolvedConfig, resolveChains } from "../src/config.ts";
+import type { UnlockedKey } from "../src/keys/keystore.ts";
+import { silentLogger } from "../src/log.ts";
+import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
+import { freePort, runFixture } from "./net.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+const FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-fixture.ts");
+const MNEMONIC = "test test test test test test test test test test test junk";
+export const HOST = "127.0.0.1";
+
+/** Account `i` of hardhat's default mnemonic (0 deploys and owns everything, 1 is the tests' user). */
+export const devAccount = (i: number) => mnemonicToAccount(MNEMONIC, { addressIndex: i });
+
+/** Account `i` as a relayer's paying key. */
+export function payer(i: number): UnlockedKey {
+  const account = devAccount(i);
+  const key = `0x${Buffer.from(account.getHdKey().privateKey ?? []).toString("hex")}` as Hex;
+  return { kind: "secp256k1", privateKey: key, publicId: account.address };
+}
+
+export const chainA = defineChain({
+  id: 31337,
+  name: "A",
+  nativeCurrency: { name: "E", symbol: "E", decimals: 18 },
+  rpcUrls: { default: { http: [] } },
+});
+export const chainB = defineChain({ ...chainA, id: 31338, name: "B" });
+
+export type Contracts = { gateway: Address; tokenBridge: Address; demoToken: Address; bridgedToken: Address };
+
+/** Starts `hardhat node`s A and B under `supervisor` (logs in `dir`) and waits until both answer. */
+export async function startHardhatPair(supervisor: Supervisor, dir: string): Promise<{ rpcA: string; rpcB: string }> {
+  const [portA, portB] = [await freePort(), await freePort()];
+  for (const [name, port, chainId] of [
+    ["chainA", portA, 31337],
+    ["chainB", portB, 31338],
+  ] as const) {
+    supervisor.start({
+      name,
+      command: process.execPath,
+      args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(chainId)],
+      cwd: ROOT,
+      logFile: join(dir, `${name}.log`),
+    });
+  }
+  const [rpcA, rpcB] = [`http://${HOST}:${portA}`, `http://${HOST}:${portB}`];
+  await waitForRpc(rpcA, 31337, { timeoutMs: 60_000 });
+  await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
+  return { rpcA, rpcB };
+}
+
+/** Runs deploy fixture `fixture` and returns the JSON of its `RESULT {json}` line. */
+export async function deployWith<T>(fixture: string, args: readonly string[]): Promise<T> {
+  const output = await runFixture(fixture, args);
+  const line = output.split("\n").find((l) => l.startsWith("RESULT "));
+  if (line === undefined) throw new Error(`no RESULT from the deploy fixture:\n${output}`);
+  return JSON.parse(line.slice("RESULT ".length)) as T;
+}
+
+/** Waits for `hash` and expects it to have succeeded. */
+export async function mined(client: PublicClient, hash: Hex) {
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe("success");
+  return receipt;
+}
+
+/**
+ * A, B, maskoii on both (deploy-fixture.ts), three attesters watching both, and the relayers a test starts.
+ * `start()` in beforeAll, `stop()` in afterAll (it stops whatever a failed `start()` got to).
+ */
+export class EvmStack {
+  readonly supervisor = new Supervisor();
+  readonly attesterKeys: ReturnType<typeof devnetAttesters>;
+  readonly attesters: AttesterHandle[] = [];
+  /** The relayers started with `startRelayer` and not stopped yet. */
+  readonly relayers: RelayerHandle[] = [];
+  /** The hardhat nodes' process (group) ids. */
+  pids: number[] = [];
+  dir = "";
+  rpcA = "";
+  rpcB = "";
+  /** The deployment files (31337.json, 31338.json). */
+  out = "";
+  a!: Contracts;
+  b!: Contracts;
+  publicA!: PublicClient;
+  publicB!: PublicClient;
+
+  private readonly name: string;
+
+  /** `name` names the temporary directory and seeds the attester keys. */
+  constructor(name: string) {
+    this.name = name;
+    this.attesterKeys = devnetAttesters(3, `maskoii ${name} attester`);
+  }
+
+  async start(): Promise<void> {
+    this.dir = await mkdtemp(join(tmpdir(), `maskoii-${this.name}-`));
+    ({ rpcA: this.rpcA, rpcB: this.rpcB } = await startHardhatPair(this.supervisor, this.dir));
+    this.pids = this.supervisor.processes().map((p) => p.pid);
+    this.out = join(this.dir, "deployments");
+    await mkdir(this.out);
+    ({ a: this.a, b: this.b } = await deployWith<{ a: Contracts; b: Contracts }>(FIXTURE, [
+      ...["--rpc-a", this.rpcA, "--rpc-b", this.rpcB, "--out", this.out],
+      ...["--attesters", this.attesterKeys.map((k) => k.account.address).join(",")],
+    ]));
+    this.publicA = createPublicClient({ chain: chainA, transport: http(this.rpcA) }) as PublicClient;
+    this.publicB = createPublicClient({ chain: chainB, transport: http(this.rpcB) }) as PublicClient;
+    for (const [i, k] of this.attesterKeys.entries()) {
+      const config = await this.resolved({
+        store: { kind: "pglite", dataDir: "memory://" },
+        attester: { listen: { host: HOST, port: 0 }, pollIntervalMs: 100 },
+      });
+      this.attesters.push(
+        await startAttester({
+          config,
+          attestingKey: { kind: "secp256k1", privateKey: k.privateKey, publicId: k.account.address },
+          log: silentLogger().child({ attester: i }),
+        }),
+      );
+    }
+  }
+
+  /** Stops the relayers, the attesters and the chains, then removes the temporary directory. */
+  async stop(): Promise<void> {
+    for (const r of this.relayers) await r.stop();
+    this.relayers.length = 0;
+    for (const x of this.attesters) await x.stop();
+    await this.supervisor.stopAll();
+    if (this.dir !== "") await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** The `chains` section for A and B: no confirmations, 100 ms polls. */
+  chainsConfig() {
+    return [1001, 1002].map((domain, i) => ({
+      domain,
+      rpcUrl: i === 0 ? this.rpcA : this.rpcB,
+      deploymentFile: join(this.out, `${31337 + i}.json`),
+      finality: { kind: "confirmations", depth: 0 },
+      pollIntervalMs: 100,
+    }));
+  }
+
+  /** A resolved config on A and B with `extra` sections (store, attester, relayer). */
+  async resolved(extra: Record<string, unknown>): Promise<ResolvedConfig> {
+    return resolveChains(
+      parseConfig({ chains: this.chainsConfig(), keys: { keystore: "unused.json" }, ...extra }),
+      this.dir,
+    );
+  }
+
+  /** Starts a relayer on `config` paying with `payingKey`; `stop()` stops it unless `stopRelayer` did. */
+  async startRelayer(config: ResolvedConfig, payingKey: UnlockedKey): Promise<RelayerHandle> {
+    const handle = await startRelayer({ config, payingKey, log: silentLogger() });
+    this.relayers.push(handle);
+    return handle;
+  }
+
+  async stopRelayer(handle: RelayerHandle): Promise<void> {
+    await handle.stop();
+    this.relayers.splice(this.relayers.indexOf(handle), 1);
+  }
+}
