@@ -155,10 +155,25 @@ describe("relayer service (fake chains, real store)", () => {
     }
   });
 
-  it("a batch records a message someone else delivered as skipped, the rest as delivered", async () => {
+  it("a message someone else delivered is recorded as skipped and left out of the batch (nothing paid for it)", async () => {
     const ms = [sampleMessage(45n), sampleMessage(46n), sampleMessage(47n)];
     chainA.sent.push(...ms);
     chainB.markDelivered(ms[1]!);
+    await relayer(8).tick();
+    expect(chainB.deliveries).toEqual([{ method: "deliverBatch", ids: [ms[0]!.messageId, ms[2]!.messageId] }]);
+    expect((await store.getDelivery(ms[1]!.messageId))?.state).toBe("skipped");
+    expect(await store.countDeliveries()).toEqual({ pending: 0, delivered: 2, skipped: 1, failed: 0 });
+  });
+
+  it("a batch records a message delivered by someone else while the batch was in flight as skipped (MessageSkipped)", async () => {
+    const ms = [sampleMessage(48n), sampleMessage(49n), sampleMessage(50n)];
+    chainA.sent.push(...ms);
+    // Delivered by a racing relayer after this one's check, before its batch lands: the gateway skips it on chain.
+    const deliverBatch = chainB.deliverBatch.bind(chainB);
+    chainB.deliverBatch = async (messages, proofs, attestation) => {
+      chainB.markDelivered(ms[1]!);
+      return deliverBatch(messages, proofs, attestation);
+    };
     await relayer(8).tick();
     expect(chainB.deliveries).toEqual([{ method: "deliverBatch", ids: ms.map((m) => m.messageId) }]);
     expect((await store.getDelivery(ms[1]!.messageId))?.state).toBe("skipped");

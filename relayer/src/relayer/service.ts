@@ -280,8 +280,10 @@ export class Relayer {
     const batchSize = Math.min(this.#o.maxBatchSize, adapter.maxBatchSize ?? this.#o.maxBatchSize);
     const batching = batchSize > 1;
     let live: DeliveryRecord[] = [...records];
-    if (!batching) {
-      // A single delivery of an already delivered message would revert; a batch skips it on chain (MessageSkipped).
+    {
+      // Delivered already (by another relayer, or by this one before a crash): record it, never send for it. A single
+      // delivery would revert; a batch would skip it on chain (MessageSkipped) but still pay for it. One round trip per
+      // ~100 messages where the adapter has isDeliveredMany.
       const items = records.map((r) => ({ origin: r.origin, nonce: r.nonce, messageId: r.messageId }));
       const delivered =
         adapter.isDeliveredMany === undefined
