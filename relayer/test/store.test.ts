@@ -199,6 +199,8 @@ describe.each(backends)("delivery claims (%s)", (_name, backend) => {
     for (let i = 0; i < n; i++) await first.addDelivery(pending(BigInt(100 + i), i));
     // PGlite is one embedded connection (claims serialize); PostgreSQL gets three pools racing.
     const claimers = config.kind === "postgres" ? [first, await open(), await open()] : [first, first, first];
+    // Every pool holds an open connection before the race starts, so a slow first connect cannot leave a claimer out.
+    await Promise.all(claimers.map((store) => store.countDeliveries()));
     const got = await Promise.all(
       claimers.map(async (store, i) => {
         const mine: string[] = [];
@@ -209,6 +211,8 @@ describe.each(backends)("delivery claims (%s)", (_name, backend) => {
             mine.push(d.messageId);
             await store.updateDelivery(d.messageId, { state: "delivered", deliveredAt: 1_000 });
           }
+          // Like a relayer between ticks: the others get their turn.
+          await new Promise((resolve) => setTimeout(resolve, 5));
         }
         return mine;
       }),
