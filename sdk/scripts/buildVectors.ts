@@ -26,10 +26,12 @@ import {
   DOMAIN_TYPEHASH,
   decodeAttestation,
   decodeDistributionMessage,
+  decodeRefundReceipt,
   decodeTokenMessage,
   encodeAttesterSet,
   encodeDistributionMessage,
   encodeMessage,
+  encodeRefundReceipt,
   encodeTokenMessage,
   type IndexedSignature,
   MaskoiiError,
@@ -38,7 +40,9 @@ import {
   messageId,
   NAME_HASH,
   quorumOf,
+  REFUND_TYPEHASH,
   ROTATION_TYPEHASH,
+  refundReceiptHash,
   SECP256K1_N,
   setHash,
   sortAttesters,
@@ -480,6 +484,76 @@ const claimTrees = claimTreeCases.map((c) => ({
   proofs: c.leaves.map((_, i) => claimProof(c.leaves, i)),
 }));
 
+// ---------------------------------------------------------------------------------------------------------------
+// refund receipts (spec §8, "Refunds"): encoding, hash, and the TransferRefund digest on the origin
+
+const refundCases = [
+  {
+    name: "evm origin, evm sender",
+    receipt: {
+      messageId: messages[0]!.id,
+      originDomain: 1001,
+      nonce: 7n,
+      destinationDomain: 1002,
+      token: addressToBytes32("0x3333333333333333333333333333333333333333"),
+      refundTo: evmA,
+      wireAmount: 1_000n,
+    },
+    // On EVM the verifier is the origin TokenBridge (gateway.verify takes it from msg.sender).
+    verifier: addressToBytes32("0x4444444444444444444444444444444444444444"),
+    attesterSetId: 1n,
+  },
+  {
+    name: "solana origin, owner wallet, max fields",
+    receipt: {
+      messageId: h("refund-message"),
+      originDomain: U32_MAX,
+      nonce: U64_MAX,
+      destinationDomain: 1001,
+      token: h("spl-mint"),
+      refundTo: solanaKey,
+      wireAmount: U64_MAX,
+    },
+    // On Solana the verifier is the program id, as for every attestation there.
+    verifier: h("program-id"),
+    attesterSetId: U64_MAX,
+  },
+];
+const refundReceipts = refundCases.map((c) => {
+  const refundHash = refundReceiptHash(c.receipt);
+  const fields = {
+    domain: c.receipt.originDomain,
+    verifier: c.verifier,
+    attesterSetId: c.attesterSetId,
+    value: refundHash,
+  };
+  return {
+    name: c.name,
+    messageId: c.receipt.messageId,
+    originDomain: c.receipt.originDomain,
+    nonce: c.receipt.nonce.toString(),
+    destinationDomain: c.receipt.destinationDomain,
+    token: c.receipt.token,
+    refundTo: c.receipt.refundTo,
+    wireAmount: c.receipt.wireAmount.toString(),
+    encoded: encodeRefundReceipt(c.receipt),
+    refundHash,
+    verifier: c.verifier,
+    attesterSetId: c.attesterSetId.toString(),
+    structHash: attestationStructHash("refund", fields),
+    digest: attestationDigest("refund", fields),
+  };
+});
+const firstRefund = refundReceipts[0]!.encoded;
+const malformedRefundReceipts = [
+  { name: "120 bytes", encoded: firstRefund.slice(0, -2) as Hex },
+  { name: "122 bytes", encoded: `${firstRefund}00` as Hex },
+  { name: "empty", encoded: "0x" as Hex },
+  { name: "version 0", encoded: `0x00${firstRefund.slice(4)}` as Hex },
+  { name: "version 2", encoded: `0x02${firstRefund.slice(4)}` as Hex },
+  { name: "version 2 at 120 bytes (length first)", encoded: `0x02${firstRefund.slice(4, -2)}` as Hex },
+].map((c) => ({ ...c, error: errorOf(() => decodeRefundReceipt(c.encoded)) }));
+
 const E = (n: number): bigint => 10n ** BigInt(n);
 const amountCases: { name: string; amount: bigint; localDecimals: number; sharedDecimals: number }[] = [
   { name: "18->8 one token", amount: E(18), localDecimals: 18, sharedDecimals: 8 },
@@ -550,6 +624,7 @@ export const vectors = {
     "tokenMessages[]: fields -> encoded 73-byte payload (spec §8). malformedTokenMessages[]: encoded -> error (TokenMessage.sol error name).",
     "distributionMessages[]: fields -> encoded 109-byte kind-2 payload (spec §8 kind table; token is the destination-side token, total in shared decimals). malformedDistributionMessages[]: encoded -> error (length checked before kind; Solana MaskoiiError names).",
     "claimTrees[]: leaves (index, 32-byte claimant, uint64 amount in shared decimals, 32-byte salt) -> preimage (uint32 index || claimant || uint64 amount || salt, 76 bytes), hash = keccak256(preimage), leaf = keccak256(hash); root over the hashes as spec §5 builds it over message ids, proofs[i] for leaf i.",
+    "refundReceipts[]: fields -> encoded 121-byte receipt (uint8 version 1 || messageId || uint32 originDomain || uint64 nonce || uint32 destinationDomain || bytes32 token (origin-side) || bytes32 refundTo || uint64 wireAmount), refundHash = keccak256(encoded), and the TransferRefund struct hash and digest for domain = originDomain, the given verifier and attesterSetId (spec §8 Refunds). malformedRefundReceipts[]: encoded -> error (length checked before version).",
     "amounts[]: amount, localDecimals, sharedDecimals -> wire = floor(amount / 10^(L-S)), sent = wire * 10^(L-S), dust = amount - sent, local = toLocal(wire) (== sent). invalidAmounts[]: inputs -> error (error name as in Amounts.sol: AmountTooSmall, AmountExceedsWireLimit, InvalidDecimals).",
   ],
   version: 1,
@@ -567,6 +642,8 @@ export const vectors = {
     batchTypehash: BATCH_TYPEHASH,
     rotationTypeString: "AttesterSetRotation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 nextSetHash)",
     rotationTypehash: ROTATION_TYPEHASH,
+    refundTypeString: "TransferRefund(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 refundHash)",
+    refundTypehash: REFUND_TYPEHASH,
   },
   messages,
   malformedMessages,
@@ -582,6 +659,8 @@ export const vectors = {
   distributionMessages,
   malformedDistributionMessages,
   claimTrees,
+  refundReceipts,
+  malformedRefundReceipts,
   amounts,
   invalidAmounts,
 };

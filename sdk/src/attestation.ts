@@ -52,8 +52,11 @@ export const DOMAIN_SEPARATOR: Hex = keccak256(
   ),
 );
 
-/** What an attestation attests: a message id, a batch root, or the hash of the next attester set. */
-export type AttestationKind = "message" | "batch" | "rotation";
+/**
+ * What an attestation attests: a message id, a batch root, the hash of the next attester set, or the hash of a refund
+ * receipt (§8, "Refunds"; verified on the transfer's ORIGIN, with the origin token bridge as verifier).
+ */
+export type AttestationKind = "message" | "batch" | "rotation" | "refund";
 
 /** The EIP-712 types of the three attested structs, in viem's `types` format. */
 export const attestationTypes = {
@@ -75,6 +78,12 @@ export const attestationTypes = {
     { name: "attesterSetId", type: "uint64" },
     { name: "nextSetHash", type: "bytes32" },
   ],
+  TransferRefund: [
+    { name: "domain", type: "uint32" },
+    { name: "verifier", type: "bytes32" },
+    { name: "attesterSetId", type: "uint64" },
+    { name: "refundHash", type: "bytes32" },
+  ],
 } as const;
 
 type PrimaryType = keyof typeof attestationTypes;
@@ -83,6 +92,7 @@ const kinds = {
   message: { primaryType: "MessageAttestation", valueName: "messageId" },
   batch: { primaryType: "BatchAttestation", valueName: "root" },
   rotation: { primaryType: "AttesterSetRotation", valueName: "nextSetHash" },
+  refund: { primaryType: "TransferRefund", valueName: "refundHash" },
 } as const satisfies Record<AttestationKind, { primaryType: PrimaryType; valueName: string }>;
 
 function encodeType(primaryType: PrimaryType): string {
@@ -92,11 +102,13 @@ function encodeType(primaryType: PrimaryType): string {
 export const MESSAGE_TYPEHASH: Hex = keccak256(stringToHex(encodeType("MessageAttestation")));
 export const BATCH_TYPEHASH: Hex = keccak256(stringToHex(encodeType("BatchAttestation")));
 export const ROTATION_TYPEHASH: Hex = keccak256(stringToHex(encodeType("AttesterSetRotation")));
+export const REFUND_TYPEHASH: Hex = keccak256(stringToHex(encodeType("TransferRefund")));
 
 const typeHashes: Record<AttestationKind, Hex> = {
   message: MESSAGE_TYPEHASH,
   batch: BATCH_TYPEHASH,
   rotation: ROTATION_TYPEHASH,
+  refund: REFUND_TYPEHASH,
 };
 
 /** The EIP-712 type hash of `kind`. */

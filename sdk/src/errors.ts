@@ -50,6 +50,9 @@ export type MaskoiiErrorCode =
   | "TokenMessageInvalidLength"
   | "TokenMessageUnknownKind"
   | "DistributionMessageInvalidLength"
+  // refund receipts (RefundReceipt.sol)
+  | "RefundReceiptInvalidLength"
+  | "RefundReceiptUnknownVersion"
   | "InvalidDecimals"
   | "AmountTooSmall"
   | "AmountExceedsWireLimit"
@@ -452,6 +455,26 @@ export class DistributionMessageInvalidLengthError extends MaskoiiError {
   constructor(length: number) {
     super("DistributionMessageInvalidLength", `distribution message of ${length} bytes; expected 109`);
     this.length = length;
+  }
+}
+
+/** A refund receipt is not exactly 121 bytes (docs/protocol.md §8, "Refunds"). */
+export class RefundReceiptInvalidLengthError extends MaskoiiError {
+  override name = "RefundReceiptInvalidLengthError";
+  readonly length: number;
+  constructor(length: number) {
+    super("RefundReceiptInvalidLength", `refund receipt of ${length} bytes; expected 121`);
+    this.length = length;
+  }
+}
+
+/** A refund receipt's version byte is not 1. */
+export class RefundReceiptUnknownVersionError extends MaskoiiError {
+  override name = "RefundReceiptUnknownVersionError";
+  readonly version: number;
+  constructor(version: number) {
+    super("RefundReceiptUnknownVersion", `unknown refund receipt version ${version}`);
+    this.version = version;
   }
 }
 

@@ -16,6 +16,7 @@ import { type Domain, getDomain, getDomainByChainId, getEvmDomain } from "../src
 import { MaskoiiError, type MaskoiiErrorCode } from "../src/errors.ts";
 import { batchProof, batchRoot } from "../src/merkle.ts";
 import { addressToBytes32, bytes32ToAddress, decodeMessage, encodeMessage } from "../src/message.ts";
+import { decodeRefundReceipt } from "../src/refund.ts";
 import { openPayload, sealPayload } from "../src/sealed.ts";
 import { decodeTokenMessage, toShared } from "../src/token.ts";
 import { b32, key } from "./helpers.ts";
@@ -99,6 +100,8 @@ const triggers: Record<MaskoiiErrorCode, () => unknown> = {
   TokenMessageInvalidLength: () => decodeTokenMessage("0x01"),
   TokenMessageUnknownKind: () => decodeTokenMessage(`0x02${"00".repeat(72)}`),
   DistributionMessageInvalidLength: () => decodeDistributionMessage(`0x02${"00".repeat(72)}`),
+  RefundReceiptInvalidLength: () => decodeRefundReceipt(`0x01${"00".repeat(119)}`),
+  RefundReceiptUnknownVersion: () => decodeRefundReceipt(`0x02${"00".repeat(120)}`),
   InvalidDecimals: () => toShared(1, 6, 8),
   AmountTooSmall: () => toShared(1, 18, 8),
   AmountExceedsWireLimit: () => toShared(1n << 64n, 8, 8),

@@ -27,18 +27,22 @@ import {
   decodeAttestation,
   decodeDistributionMessage,
   decodeMessage,
+  decodeRefundReceipt,
   decodeTokenMessage,
   encodeAttestation,
   encodeAttesterSet,
   encodeDistributionMessage,
   encodeMessage,
+  encodeRefundReceipt,
   encodeTokenMessage,
   MaskoiiError,
   MESSAGE_TYPEHASH,
   messageId,
   NAME_HASH,
   quorumOf,
+  REFUND_TYPEHASH,
   ROTATION_TYPEHASH,
+  refundReceiptHash,
   setHash,
   signDigest,
   toLocal,
@@ -145,6 +149,23 @@ type Vectors = {
     local: string;
   }[];
   invalidAmounts: { name: string; amount: string; localDecimals: number; sharedDecimals: number; error: string }[];
+  refundReceipts: {
+    name: string;
+    messageId: Hex;
+    originDomain: number;
+    nonce: string;
+    destinationDomain: number;
+    token: Hex;
+    refundTo: Hex;
+    wireAmount: string;
+    encoded: Hex;
+    refundHash: Hex;
+    verifier: Hex;
+    attesterSetId: string;
+    structHash: Hex;
+    digest: Hex;
+  }[];
+  malformedRefundReceipts: { name: string; encoded: Hex; error: string }[];
 };
 
 const path = join(import.meta.dirname, "../../test/vectors/protocol.json");
@@ -185,6 +206,8 @@ describe("constants", () => {
     expect(c.messageTypehash).toBe(MESSAGE_TYPEHASH);
     expect(c.batchTypehash).toBe(BATCH_TYPEHASH);
     expect(c.rotationTypehash).toBe(ROTATION_TYPEHASH);
+    expect(c.refundTypehash).toBe(REFUND_TYPEHASH);
+    expect(keccak256(stringToHex(c.refundTypeString!))).toBe(c.refundTypehash);
     expect(keccak256(stringToHex(c.domainTypeString!))).toBe(c.domainTypehash);
     expect(keccak256(stringToHex(c.messageTypeString!))).toBe(c.messageTypehash);
     expect(keccak256(stringToHex(c.batchTypeString!))).toBe(c.batchTypehash);
@@ -388,5 +411,41 @@ describe("token messages and amounts", () => {
 
   it.each(v.invalidAmounts.map((a) => [a.name, a] as const))("invalid: %s", (_, a) => {
     expect(codeOf(() => toShared(BigInt(a.amount), a.localDecimals, a.sharedDecimals))).toBe(a.error);
+  });
+});
+
+describe("refund receipts", () => {
+  it.each(v.refundReceipts.map((r) => [r.name, r] as const))("%s", (_, r) => {
+    const receipt = {
+      messageId: r.messageId,
+      originDomain: r.originDomain,
+      nonce: BigInt(r.nonce),
+      destinationDomain: r.destinationDomain,
+      token: r.token,
+      refundTo: r.refundTo,
+      wireAmount: BigInt(r.wireAmount),
+    };
+    expect(encodeRefundReceipt(receipt)).toBe(r.encoded);
+    expect(byteLengthOf(r.encoded)).toBe(121);
+    expect(decodeRefundReceipt(r.encoded)).toEqual(receipt);
+    expect(refundReceiptHash(receipt)).toBe(r.refundHash);
+    expect(keccak256(r.encoded)).toBe(r.refundHash);
+    // The digest is verified on the ORIGIN: domain = originDomain.
+    const fields = {
+      domain: r.originDomain,
+      verifier: r.verifier,
+      attesterSetId: BigInt(r.attesterSetId),
+      value: r.refundHash,
+    };
+    expect(attestationStructHash("refund", fields)).toBe(r.structHash);
+    expect(attestationDigest("refund", fields)).toBe(r.digest);
+    expect(hashTypedData(attestationTypedData("refund", fields))).toBe(r.digest);
+    // Domain separation: the same value as a message attestation is another digest.
+    expect(attestationDigest("message", fields)).not.toBe(r.digest);
+  });
+
+  it.each(v.malformedRefundReceipts.map((r) => [r.name, r] as const))("malformed: %s", (_, r) => {
+    expect(codeOf(() => decodeRefundReceipt(r.encoded))).toBe(r.error);
+    expect(codeOf(() => refundReceiptHash(r.encoded))).toBe(r.error);
   });
 });

@@ -73,7 +73,11 @@ export const pubkeyToBytes32 = (key: PublicKey): Hex => toHex(key.toBytes());
 /** The public key of a 32-byte protocol value. */
 export const bytes32ToPubkey = (value: Hex): PublicKey => new PublicKey(hexToBytes(value));
 
-const KIND_ARG: Record<AttestationKind, { message: object } | { batch: object } | { rotation: object }> = {
+// Refund verifications (kind 3) arrive with the program's refund instruction (docs/protocol.md §8, "Refunds").
+const KIND_ARG: Record<
+  Exclude<AttestationKind, "refund">,
+  { message: object } | { batch: object } | { rotation: object }
+> = {
   message: { message: {} },
   batch: { batch: {} },
   rotation: { rotation: {} },
@@ -389,7 +393,7 @@ export class MaskoiiSolanaClient {
   /** One `post_signatures` chunk (signer indices strictly ascending, above any posted before). */
   async postSignaturesIx(args: {
     payer: PublicKey;
-    kind: AttestationKind;
+    kind: Exclude<AttestationKind, "refund">;
     attesterSetId: bigint | number;
     value: Hex;
     signatures: readonly IndexedSignature[];

@@ -34,7 +34,7 @@ export const SEEDS = {
 } as const;
 
 /** `kind` byte of a verification account (and its seed): 0 message, 1 batch, 2 rotation. */
-export const ATTESTATION_KIND_BYTE: Record<AttestationKind, number> = { message: 0, batch: 1, rotation: 2 };
+export const ATTESTATION_KIND_BYTE: Record<AttestationKind, number> = { message: 0, batch: 1, rotation: 2, refund: 3 };
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
