@@ -239,7 +239,7 @@ contract BridgeHandler is AttesterHarness {
         TokenBridge bridge = toA ? bridgeA : bridgeB;
         uint256 next = bridge.nextQueueId();
         for (uint256 id = 1; id < next; ++id) {
-            (address token,, uint64 wire,) = bridge.queuedTransfer(id);
+            (address token,, uint64 wire,,,) = bridge.queuedTransfer(id);
             if (token != address(0)) total += uint256(wire) * SCALE;
         }
     }
