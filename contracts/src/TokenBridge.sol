@@ -531,10 +531,10 @@ contract TokenBridge is ITokenBridge, IMessageRecipient, Ownable2Step, Reentranc
     function _dispatch(uint32 destination, bytes32 bridge, bytes memory payload) private returns (bytes32 messageId) {
         uint256 baseline = address(this).balance - msg.value;
         messageId = gateway.send{value: msg.value}(destination, bridge, payload);
-        uint256 refund = address(this).balance - baseline;
-        if (refund != 0) {
-            (bool sent,) = msg.sender.call{value: refund}("");
-            if (!sent) revert RefundFailed(msg.sender, refund);
+        uint256 overpaid = address(this).balance - baseline;
+        if (overpaid != 0) {
+            (bool sent,) = msg.sender.call{value: overpaid}("");
+            if (!sent) revert RefundFailed(msg.sender, overpaid);
         }
     }
 
