@@ -24,6 +24,7 @@ import {
 } from "viem";
 import {
   type ChainDeployment,
+  configureDestinationFamily,
   DEFAULT_LIMITS,
   DEMO_DECIMALS,
   type Fees,
@@ -451,6 +452,8 @@ async function linkEvmChain(args: {
     owner.writeContract({ ...bridge, functionName: "setRemoteBridge", args: [SOLANA.domain, client.verifier] }),
     "setRemoteBridge(1003)",
   );
+  // Send-time checks towards Solana: any non-zero key (docs/protocol.md §8.1).
+  await configureDestinationFamily(evm.connection, evm.contracts.gateway, SOLANA.domain);
   await confirmEvm(
     evm,
     owner.writeContract({
