@@ -106,6 +106,7 @@ async fn deliver_distribution(
 fn claim_ix(distribution: Pubkey, mint: Pubkey, claimant_token: Pubkey, args: ClaimArgs) -> Instruction {
     mk_ix(
         maskoii::accounts::ClaimsClaim {
+            config: config_pda(),
             distribution,
             bitmap: bitmap_pda(&distribution),
             vault: vault_pda(&distribution),
@@ -120,6 +121,7 @@ fn claim_ix(distribution: Pubkey, mint: Pubkey, claimant_token: Pubkey, args: Cl
 fn fund_ix(b: &Bridge, distribution: Pubkey) -> Instruction {
     mk_ix(
         maskoii::accounts::ClaimsFund {
+            config: config_pda(),
             distribution,
             route: b.route(),
             token_config: token_config_pda(&b.mint),
@@ -244,7 +246,7 @@ async fn test_claim_errors() {
     );
     // Wrong vault PDA (the escrow) and duplicated mutable account (the vault as the claimant account).
     let mut ix = claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0));
-    ix.accounts[2].pubkey = escrow_pda(&b.mint);
+    ix.accounts[3].pubkey = escrow_pda(&b.mint);
     assert_anchor_error(run(&mut b.env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
     let ix = claim_ix(d_key, b.mint, vault_pda(&d_key), t.args(0));
     assert_anchor_error(
