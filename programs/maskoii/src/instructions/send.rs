@@ -45,7 +45,14 @@ pub struct SendMessage<'info> {
 impl SendMessage<'_> {
     /// Returns the fee.
     pub fn validate(&self, args: &SendArgs) -> Result<u64> {
-        check_outbound(&self.config, &self.route_fee, args.destination, &args.recipient, args.payload.len(), args.max_fee)
+        check_outbound(
+            &self.config,
+            &self.route_fee,
+            args.destination,
+            &args.recipient,
+            args.payload.len(),
+            args.max_fee,
+        )
     }
 
     pub fn handler(ctx: Context<SendMessage>, args: SendArgs) -> Result<()> {

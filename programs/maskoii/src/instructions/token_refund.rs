@@ -114,7 +114,8 @@ impl TokenRefund<'_> {
         require!(ok, MaskoiiError::RateLimitExceeded);
         write_account(&a.route.to_account_info(), &route)?;
 
-        let marker = RefundedNonce { message_id: r.message_id, refunded_at: Clock::get()?.unix_timestamp, bump: refunded_bump };
+        let marker =
+            RefundedNonce { message_id: r.message_id, refunded_at: Clock::get()?.unix_timestamp, bump: refunded_bump };
         let info = a.refunded.to_account_info();
         create_pda_account(
             &a.payer.to_account_info(),

@@ -34,8 +34,7 @@ pub const ROTATION_TYPE: &str =
     "AttesterSetRotation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 nextSetHash)";
 
 /// See [`REFUND_TYPEHASH`].
-pub const REFUND_TYPE: &str =
-    "TransferRefund(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 refundHash)";
+pub const REFUND_TYPE: &str = "TransferRefund(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 refundHash)";
 
 /// What an attestation attests; selects the EIP-712 type hash. Stored in verification accounts and used as a PDA
 /// seed byte (`kind as u8`: 0 message, 1 batch, 2 rotation, 3 refund; the order of the variants is part of the

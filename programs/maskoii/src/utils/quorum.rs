@@ -18,6 +18,9 @@ pub fn check_quorum(
     require!(verification.value == *value, MaskoiiError::VerificationValueMismatch);
     require!(set.is_live(Clock::get()?.unix_timestamp), MaskoiiError::AttesterSetExpired);
     let signed = signature::weight_of(&verification.signers, &set.weights);
-    require!(attester_set::meets_threshold(signed, set.total_weight, set.threshold_bps), MaskoiiError::InsufficientWeight);
+    require!(
+        attester_set::meets_threshold(signed, set.total_weight, set.threshold_bps),
+        MaskoiiError::InsufficientWeight
+    );
     Ok(())
 }

@@ -1,11 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::error::InstructionError;
+use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::system_instruction;
 use maskoii::errors::MaskoiiError;
 use maskoii::instructions::SendArgs;
 use maskoii::protocol::attestation::AttestationKind;
 use maskoii::protocol::message;
-use maskoii::state::{Config, OutboxMessage, Receipt, Verification};
+use maskoii::state::{AttesterSetAccount, Config, OutboxMessage, Receipt, Verification};
 use solana_signer::Signer as _;
 
 use crate::common::*;
@@ -393,4 +394,39 @@ async fn test_send_works_when_the_next_outbox_address_was_prefunded() {
     exec(&mut env, &[ix_send(&payer, &payer, 0, args)], &[]).await.unwrap();
     let outbox: OutboxMessage = account(&mut env, outbox_pda(0)).await;
     assert_eq!(outbox.nonce, 0);
+}
+
+/// docs/protocol.md §8.1, "Exactly-once key": a quorum that equivocates signs two different messages with one
+/// (origin, nonce). The first is delivered; the second, though quorum-signed, is refused (`AlreadyDelivered`: the
+/// receipt is keyed by the pair), and both signatures remain evidence that removes the equivocating signer.
+#[tokio::test]
+async fn test_deliver_equivocating_pair_second_refused_and_evidence_reportable() {
+    let mut env = setup(5, 6000).await;
+    let first = inbound(7, b"pay alice");
+    let second = inbound(7, b"pay mallory");
+    assert_ne!(message::id(&first), message::id(&second));
+    assert_eq!(receipt_of(&first), receipt_of(&second), "one receipt address per (origin, nonce)");
+    deliver_with_quorum(&mut env, &first, &[0, 1, 2]).await.unwrap();
+    assert_error(deliver_with_quorum(&mut env, &second, &[0, 1, 2]).await, MaskoiiError::AlreadyDelivered);
+    let msg = first.clone();
+    let receipt: Receipt = account(&mut env, receipt_of(&msg)).await;
+    assert_eq!(receipt.message_id, message::id(&first), "the receipt names the delivered message");
+    assert_eq!((receipt.origin_domain, receipt.nonce), (REMOTE_DOMAIN, 7));
+    // The mock recipient saw the first payload only.
+    let store = env.store;
+    let data = env.ctx.banks_client.get_account(store).await.unwrap().unwrap().data;
+    assert!(data.windows(9).any(|w| w == b"pay alice"));
+    assert!(!data.windows(11).any(|w| w == b"pay mallory"));
+    // The evidence stays reportable: the two signatures of attester 0 remove it from the set.
+    let key = env.set1[0].key.clone();
+    let payer = payer_of(&env);
+    let report = ix_report(&payer, 1, None, evidence(&first, 1, &key), evidence(&second, 1, &key));
+    run_report(&mut env, report).await;
+    let set: AttesterSetAccount = account(&mut env, set_pda(1)).await;
+    assert_eq!(set.weights[0], 0, "the equivocating attester no longer counts");
+}
+
+async fn run_report(env: &mut Env, report: Instruction) {
+    refresh(env).await;
+    exec(env, &[report], &[]).await.unwrap();
 }

@@ -538,10 +538,11 @@ async fn test_receive_errors() {
         deliver_to_bridge(&mut b.env, &msg, acc.metas()).await,
         anchor_lang::error::ErrorCode::ConstraintSeeds,
     );
-    // Wire amount whose local value overflows u64 (×10).
+    // Wire amount whose local value overflows u64 (×10): never creditable, so recorded refundable (reason 3,
+    // tests/token/refunds.rs), which needs the refund record PDA as the record account.
     let big = b.transfer_message(&bob_token, u64::MAX);
     let metas = b.receive_accounts(bob_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &big, metas).await, MaskoiiError::LocalAmountOverflow);
+    assert_token_error(deliver_to_bridge(&mut b.env, &big, metas).await, MaskoiiError::RefundRecordMismatch);
     // Unlinked token closes the inbound route too.
     let admin = b.admin();
     run(&mut b.env, &[ix_link(&admin.pubkey(), &b.mint, REMOTE_DOMAIN, [0u8; 32])], &[&admin]).await.unwrap();
