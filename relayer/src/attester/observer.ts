@@ -135,7 +135,7 @@ export class AttesterObserver {
   async #signOpen(
     adapter: ChainAdapter,
     setId: bigint,
-    open: readonly { messageId: Hex; origin: number; nonce: bigint }[],
+    open: readonly { messageId: Hex; origin: number; nonce: bigint; blockNumber: bigint }[],
   ): Promise<boolean> {
     const domain = adapter.domain;
     const set = await adapter.getAttesterSet(setId);
@@ -152,7 +152,7 @@ export class AttesterObserver {
     const toSign = [];
     for (const [i, m] of open.entries()) {
       if (delivered[i] === true) await this.#store.markObservedClosed(m.messageId);
-      else toSign.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce });
+      else toSign.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce, originBlock: m.blockNumber });
     }
     const { conflicts } = await this.#signer.signMessages(toSign, {
       domain,

@@ -157,7 +157,7 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
       const m = known.get(id.toLowerCase());
       if (m === undefined) return send(res, 409, { error: `${id} is not observed final by this node` });
       if (m.destination !== parsed.destination) return send(res, 409, { error: `${id} is not for that destination` });
-      messages.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce });
+      messages.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce, originBlock: m.blockNumber });
     }
     if (new Set(parsed.messageIds.map((id) => id.toLowerCase())).size !== parsed.messageIds.length) {
       return send(res, 400, { error: "duplicate message id in batch" });
