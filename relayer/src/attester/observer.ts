@@ -116,9 +116,11 @@ export class AttesterObserver {
    */
   async signNow(messageIds: readonly Hex[]): Promise<void> {
     const signed = new Set((await this.#store.getMessageSignatures(messageIds)).map((s) => s.value.toLowerCase()));
-    const unsigned = messageIds.filter((id) => !signed.has(id.toLowerCase()));
+    // A closed message is known delivered or refused by the journal: neither gets signed, and neither costs the
+    // chain reads below (a relayer asking again and again for delivered ids gets answers from the store alone).
+    const closed = new Set((await this.#store.closedAmong(messageIds)).map((id) => id.toLowerCase()));
+    const unsigned = messageIds.filter((id) => !signed.has(id.toLowerCase()) && !closed.has(id.toLowerCase()));
     if (unsigned.length === 0) return;
-    // A closed message is delivered (checked again below) or refused by the journal: neither gets signed.
     const open = await this.#store.getObservedMany(unsigned);
     const byDestination = new Map<number, typeof open>();
     for (const m of open) byDestination.set(m.destination, [...(byDestination.get(m.destination) ?? []), m]);

@@ -1,7 +1,7 @@
 // Wires and runs one attester node: store, chains, watchers, signer, signing loop, HTTP server.
 import { getAddress, type Hex } from "viem";
 import type { Chains } from "../chains/adapter.ts";
-import type { ResolvedConfig } from "../config.ts";
+import { attesterConfigSchema, type ResolvedConfig } from "../config.ts";
 import { InvalidConfigError } from "../errors.ts";
 import { createBindingRecord } from "../identity.ts";
 import type { UnlockedKey } from "../keys/keystore.ts";
@@ -12,6 +12,7 @@ import { Metrics } from "../metrics.ts";
 import { connectChains, makeWatchers } from "../runtime.ts";
 import { openStore } from "../store/index.ts";
 import type { Store } from "../store/types.ts";
+import { RelayerAuthenticator } from "./auth.ts";
 import { AttesterObserver } from "./observer.ts";
 import { startAttesterServer } from "./server.ts";
 import { AttesterSigner } from "./signer.ts";
@@ -34,12 +35,7 @@ export async function startAttester(args: {
   log: Logger;
 }): Promise<AttesterHandle> {
   const { config, log } = args;
-  const settings = config.attester ?? {
-    listen: { host: "127.0.0.1", port: 7300 },
-    pollIntervalMs: 1_000,
-    signBatches: true,
-    messageSignDelayMs: 0,
-  };
+  const settings = config.attester ?? attesterConfigSchema.parse({});
   const metrics = new Metrics();
   const store = await openStore(config.store);
   try {
@@ -84,6 +80,7 @@ export async function startAttester(args: {
             binding,
             log,
             metrics,
+            evidencePerSubmitterPerRound: settings.limits.evidencePerSubmitterPerRound,
           });
     const server = await startAttesterServer(
       {
@@ -95,6 +92,8 @@ export async function startAttester(args: {
         ready: () => observer.ready,
         signBatches: settings.signBatches,
         signNow: (ids) => observer.signNow(ids),
+        limits: settings.limits,
+        ...(settings.auth === undefined ? {} : { auth: new RelayerAuthenticator(settings.auth) }),
         ...(binding === undefined ? {} : { binding }),
         ...(koii === undefined ? {} : { koii: koii.routes }),
       },

@@ -250,6 +250,16 @@ export class SqlStore implements Store {
     );
   }
 
+  async closedAmong(messageIds: readonly Hex[]): Promise<Hex[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.#run("closedAmong", () =>
+      this.#db.query<Row>("SELECT message_id FROM observed_messages WHERE message_id = ANY($1::text[]) AND closed", [
+        messageIds.map(lower),
+      ]),
+    );
+    return rows.map((r) => r.message_id as Hex);
+  }
+
   async getJournal(origin: number, nonce: bigint): Promise<JournalRow | undefined> {
     const rows = await this.#run("getJournal", () =>
       this.#db.query<Row>(

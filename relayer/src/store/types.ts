@@ -162,6 +162,8 @@ export interface Store {
 
   // Bulk forms of the hot paths: one database round trip (or one transaction) for many messages.
 
+  /** The ids among `messageIds` whose observed message is closed (known delivered, or refused by the journal). */
+  closedAmong(messageIds: readonly Hex[]): Promise<Hex[]>;
   /** The observed messages among `messageIds` (unknown ids are left out; order unspecified). */
   getObservedMany(messageIds: readonly Hex[]): Promise<ObservedMessage[]>;
   /** Like listOpenObserved, but only messages strictly after `after` in (observedAt, origin, nonce) order. */
