@@ -101,7 +101,10 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-/** Answers a refused request: status, the field at fault, Retry-After on 429; 413 closes the connection. */
+/**
+ * Answers a refused request: status, the field at fault, Retry-After on 429. 413 closes the connection (the unread
+ * rest of the body must not be taken for the next request).
+ */
 export function sendRejection(res: ServerResponse, error: RequestRejectedError): void {
   send(
     res,
@@ -288,8 +291,6 @@ export async function startAttesterServer(
         deps.metrics.httpRejections.inc({ status: String(error.status) });
         if (!res.headersSent) sendRejection(res, error);
         else res.end();
-        // A refused body is not read on: close, or the rest would be taken for the next request.
-        if (error.status === 413) req.socket.destroySoon();
         return;
       }
       deps.log.error({ error: describeError(error), url: req.url }, "request failed");
