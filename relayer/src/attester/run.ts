@@ -9,7 +9,7 @@ import { type KoiiNode, startKoiiTask } from "../koii/node.ts";
 import type { Logger } from "../log.ts";
 import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
-import { connectChains, makeWatchers } from "../runtime.ts";
+import { connectChains, connectOriginQuorums, makeWatchers } from "../runtime.ts";
 import { openStore } from "../store/index.ts";
 import type { Store } from "../store/types.ts";
 import { RelayerAuthenticator } from "./auth.ts";
@@ -49,7 +49,8 @@ export async function startAttester(args: {
     const chains = await connectChains(config, { metrics, ...(reports ? { signer: args.attestingKey } : {}) });
     const address = getAddress(args.attestingKey.publicId);
     const signer = new AttesterSigner({ address, privateKey: args.attestingKey.privateKey, store, log, metrics });
-    const watchers = makeWatchers({ config, chains, store, role: "attester", log, metrics });
+    const origins = await connectOriginQuorums(config, chains, { log, metrics });
+    const watchers = makeWatchers({ config, chains, origins, store, role: "attester", log, metrics });
     const observer = new AttesterObserver({
       chains,
       watchers,
