@@ -38,8 +38,8 @@ import { openStore } from "./store/index.ts";
 import type { Store } from "./store/types.ts";
 
 const USAGE = `usage: maskoii <attester|relayer|status|doctor|keys> [options]
-  attester --config <file>
-  relayer  --config <file>
+  attester --config <file> [--dev]
+  relayer  --config <file> [--dev]
   status   --config <file> [--with-store]
   doctor   <messageId> --config <file> [--with-store]
            (--with-store reads an embedded PGlite store: only while no node runs on it; a postgres store is always read)
@@ -47,6 +47,7 @@ const USAGE = `usage: maskoii <attester|relayer|status|doctor|keys> [options]
   keys import --kind secp256k1|ed25519 --out <file> --key-file <file> [--password-file <file>]
   keys show   --keystore <file>
   keys bind   --keystore <file> --identity <file> [--password-file <file>]
+--dev: the dev profile (local devnets): also accept EVM finality depth 0 and Solana "confirmed"
 secrets: --password-file, MASKOII_KEYSTORE_PASSWORD or stdin; never on the command line`;
 
 class UsageError extends Error {
@@ -62,6 +63,7 @@ const options = {
   keystore: { type: "string" },
   identity: { type: "string" },
   "with-store": { type: "boolean" },
+  dev: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -176,7 +178,11 @@ async function main(argv: readonly string[]): Promise<void> {
   if (command === "keys") return keys(arg, values);
   if (!["attester", "relayer", "status", "doctor"].includes(command))
     throw new UsageError(`unknown command ${command}`);
-  const config = await loadConfig(need(values.config, "config"));
+  const config = await loadConfig(
+    need(values.config, "config"),
+    process.env,
+    values.dev === true ? { profile: "dev" } : {},
+  );
   const log = createLogger({ level: config.log.level, name: `maskoii-${command}` });
   switch (command) {
     case "attester": {

@@ -26,7 +26,9 @@ export type RelayerErrorCode =
   | "SolanaDeploymentMismatch"
   | "SolanaProgramFailed"
   | "TransactionExpired"
-  | "InvalidKoiiArtefact";
+  | "InvalidKoiiArtefact"
+  | "RequestRejected"
+  | "RpcDisagreement";
 
 export class RelayerError extends Error {
   readonly code: RelayerErrorCode;
@@ -306,6 +308,37 @@ export class InvalidKoiiArtefactError extends RelayerError {
     super("InvalidKoiiArtefact", `${artefact} rejected (${reason}): ${detail}`);
     this.artefact = artefact;
     this.reason = reason;
+  }
+}
+
+/**
+ * An attester HTTP request refused before any work: `status` is the HTTP status (400 bad field, 401 unauthenticated,
+ * 403 not allowed, 409 conflict, 413 body too large, 429 rate limited), `field` the request field at fault when one
+ * is, `retryAfterSeconds` when waiting helps (429).
+ */
+export class RequestRejectedError extends RelayerError {
+  override name = "RequestRejectedError";
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(status: number, message: string, options: { field?: string; retryAfterSeconds?: number } = {}) {
+    super("RequestRejected", options.field === undefined ? message : `${options.field}: ${message}`);
+    this.status = status;
+    this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/**
+ * The RPC providers of one origin chain do not agree on what it shows (chains/quorum.ts): nothing of the range is
+ * recorded or signed until `quorum` of them agree.
+ */
+export class RpcDisagreementError extends RelayerError {
+  override name = "RpcDisagreementError";
+  readonly domain: number;
+  constructor(domain: number, what: string, detail: string) {
+    super("RpcDisagreement", `domain ${domain}: RPC providers disagree on ${what}: ${detail}`);
+    this.domain = domain;
   }
 }
 

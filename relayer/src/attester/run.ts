@@ -1,7 +1,7 @@
 // Wires and runs one attester node: store, chains, watchers, signer, signing loop, HTTP server.
 import { getAddress, type Hex } from "viem";
 import type { Chains } from "../chains/adapter.ts";
-import type { ResolvedConfig } from "../config.ts";
+import { attesterConfigSchema, type ResolvedConfig } from "../config.ts";
 import { InvalidConfigError } from "../errors.ts";
 import { createBindingRecord } from "../identity.ts";
 import type { UnlockedKey } from "../keys/keystore.ts";
@@ -9,9 +9,10 @@ import { type KoiiNode, startKoiiTask } from "../koii/node.ts";
 import type { Logger } from "../log.ts";
 import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
-import { connectChains, makeWatchers } from "../runtime.ts";
+import { connectChains, connectOriginQuorums, makeWatchers } from "../runtime.ts";
 import { openStore } from "../store/index.ts";
 import type { Store } from "../store/types.ts";
+import { RelayerAuthenticator } from "./auth.ts";
 import { AttesterObserver } from "./observer.ts";
 import { startAttesterServer } from "./server.ts";
 import { AttesterSigner } from "./signer.ts";
@@ -34,12 +35,7 @@ export async function startAttester(args: {
   log: Logger;
 }): Promise<AttesterHandle> {
   const { config, log } = args;
-  const settings = config.attester ?? {
-    listen: { host: "127.0.0.1", port: 7300 },
-    pollIntervalMs: 1_000,
-    signBatches: true,
-    messageSignDelayMs: 0,
-  };
+  const settings = config.attester ?? attesterConfigSchema.parse({});
   const metrics = new Metrics();
   const store = await openStore(config.store);
   try {
@@ -53,7 +49,8 @@ export async function startAttester(args: {
     const chains = await connectChains(config, { metrics, ...(reports ? { signer: args.attestingKey } : {}) });
     const address = getAddress(args.attestingKey.publicId);
     const signer = new AttesterSigner({ address, privateKey: args.attestingKey.privateKey, store, log, metrics });
-    const watchers = makeWatchers({ config, chains, store, role: "attester", log, metrics });
+    const origins = await connectOriginQuorums(config, chains, { log, metrics });
+    const watchers = makeWatchers({ config, chains, origins, store, role: "attester", log, metrics });
     const observer = new AttesterObserver({
       chains,
       watchers,
@@ -84,6 +81,7 @@ export async function startAttester(args: {
             binding,
             log,
             metrics,
+            evidencePerSubmitterPerRound: settings.limits.evidencePerSubmitterPerRound,
           });
     const server = await startAttesterServer(
       {
@@ -95,6 +93,8 @@ export async function startAttester(args: {
         ready: () => observer.ready,
         signBatches: settings.signBatches,
         signNow: (ids) => observer.signNow(ids),
+        limits: settings.limits,
+        ...(settings.auth === undefined ? {} : { auth: new RelayerAuthenticator(settings.auth) }),
         ...(binding === undefined ? {} : { binding }),
         ...(koii === undefined ? {} : { koii: koii.routes }),
       },

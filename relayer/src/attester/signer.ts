@@ -16,8 +16,21 @@ const YIELD_EVERY = 16;
 /** Where a signature will be consumed. */
 export type Target = { readonly domain: number; readonly verifier: Hex; readonly attesterSetId: bigint };
 
-/** What the signer needs to know about a message: its id and (origin, nonce). */
-export type Signable = Pick<Message, "originDomain" | "nonce"> & { readonly messageId: Hex };
+/**
+ * What the signer needs to know about a message: its id and (origin, nonce), and the origin block it was read at
+ * (journaled with it, so a later re-attestation can tell a message a reorg removed; absent when unknown).
+ */
+export type Signable = Pick<Message, "originDomain" | "nonce"> & {
+  readonly messageId: Hex;
+  readonly originBlock?: bigint;
+};
+
+const journalEntry = (m: Signable) => ({
+  origin: m.originDomain,
+  nonce: m.nonce,
+  messageId: m.messageId,
+  ...(m.originBlock === undefined ? {} : { originBlock: m.originBlock }),
+});
 
 /** r ‖ s ‖ v as one 65-byte hex string. */
 export function packSignature(sig: { r: Hex; s: Hex; v: number }): Hex {
@@ -42,7 +55,7 @@ export class AttesterSigner {
   /** Journals (origin, nonce) -> id; throws SigningConflictError if another id holds the pair. */
   async #journal(m: Signable): Promise<void> {
     const id = m.messageId.toLowerCase() as Hex;
-    const journaled = await this.#store.journalReserve(m.originDomain, m.nonce, id);
+    const journaled = await this.#store.journalReserve(m.originDomain, m.nonce, id, m.originBlock);
     if (journaled.toLowerCase() !== id) {
       this.#metrics?.signatures.inc({ kind: "message", outcome: "refused-conflict" });
       this.#log.error(
@@ -96,9 +109,7 @@ export class AttesterSigner {
     target: Target,
   ): Promise<{ signed: StoredSignature[]; conflicts: SigningConflictError[] }> {
     if (messages.length === 0) return { signed: [], conflicts: [] };
-    const journaled = await this.#store.journalReserveMany(
-      messages.map((m) => ({ origin: m.originDomain, nonce: m.nonce, messageId: m.messageId })),
-    );
+    const journaled = await this.#store.journalReserveMany(messages.map(journalEntry));
     const conflicts: SigningConflictError[] = [];
     const clean: Signable[] = [];
     for (const [i, m] of messages.entries()) {
@@ -179,9 +190,7 @@ export class AttesterSigner {
       target.attesterSetId,
     );
     if (existing !== undefined) return existing;
-    const journaled = await this.#store.journalReserveMany(
-      messages.map((m) => ({ origin: m.originDomain, nonce: m.nonce, messageId: m.messageId })),
-    );
+    const journaled = await this.#store.journalReserveMany(messages.map(journalEntry));
     for (const [i, m] of messages.entries()) {
       const held = (journaled[i] ?? "").toLowerCase() as Hex;
       if (held === ids[i]) continue;

@@ -179,17 +179,27 @@ export class EvmChainAdapter implements ChainAdapter {
     return found;
   }
 
+  async sentAtNonce(nonce: bigint, fromBlock: bigint): Promise<SentMessage | "unassigned" | "before"> {
+    const next = await this.#read("nextNonce", () =>
+      this.#public.readContract({ address: this.gateway, abi: gatewayAbi, functionName: "nextNonce" }),
+    );
+    if (nonce >= next) return "unassigned";
+    const [found] = await this.#sent(fromBlock, "latest", undefined, nonce);
+    return found ?? "before";
+  }
+
   fetchSent(fromBlock: bigint, toBlock: bigint): Promise<SentMessage[]> {
     return this.#sent(fromBlock, toBlock);
   }
 
-  async #sent(fromBlock: bigint, toBlock: bigint | "latest", messageId?: Hex): Promise<SentMessage[]> {
+  async #sent(fromBlock: bigint, toBlock: bigint | "latest", messageId?: Hex, nonce?: bigint): Promise<SentMessage[]> {
     const logs = await this.#read("getLogs(MessageSent)", () =>
       this.#public.getContractEvents({
         address: this.gateway,
         abi: gatewayAbi,
         eventName: "MessageSent",
         ...(messageId === undefined ? {} : { args: { messageId } }),
+        ...(nonce === undefined ? {} : { args: { nonce } }),
         fromBlock,
         toBlock,
         strict: true,

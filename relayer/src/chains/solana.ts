@@ -310,6 +310,13 @@ export class SolanaChainAdapter implements ChainAdapter {
     return Promise.all(found.map((o) => this.#toSent(o)));
   }
 
+  async sentAtNonce(nonce: bigint, fromBlock: bigint): Promise<SentMessage | "unassigned" | "before"> {
+    const next = (await this.#read("getAccountInfo(config)", () => this.client.fetchConfig())).nextNonce;
+    if (nonce >= next) return "unassigned";
+    const outbox = await this.#outbox(this.client, nonce);
+    return outbox.slot < fromBlock ? "before" : this.#toSent(outbox);
+  }
+
   async findSent(messageId: Hex, fromBlock: bigint): Promise<SentMessage | undefined> {
     const id = messageId.toLowerCase();
     const [found] = await this.#scan(this.client, fromBlock, undefined, (o) => o.messageId.toLowerCase() === id);

@@ -92,6 +92,7 @@ export async function startRelayer(args: {
         log,
         metrics,
         timeoutMs: settings.requestTimeoutMs,
+        messageOf: async (id) => (await store.getObserved(id))?.message,
       }),
     });
     const active = relayer;

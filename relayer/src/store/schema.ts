@@ -140,6 +140,16 @@ CREATE TABLE queued_transfers (
 CREATE INDEX queued_transfers_due ON queued_transfers (domain, bridge, state, next_attempt_at);
 `,
   },
+  {
+    version: 6,
+    name: "journal origin block",
+    sql: `
+-- The origin block (EVM) or slot (Solana) the journaled message was read from: after a reorg past the configured
+-- finality, a re-attestation path can tell a message the origin no longer shows at that block from the replacement
+-- that took its (origin, nonce). NULL for rows journaled before this migration.
+ALTER TABLE signing_journal ADD COLUMN origin_block NUMERIC(20, 0);
+`,
+  },
   // The Koii task round (src/koii/, docs/protocol.md §9). Numbered from 101 so the core store's migrations (2, 3, ...)
   // and the task's never collide: versions are identifiers, applied in list order.
   {
