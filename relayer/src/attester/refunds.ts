@@ -18,7 +18,7 @@
 // id (POST /refunds: the reorg basis is found that way, the scan cannot see it).
 import { addressToBytes32, decodeMessage, decodeTokenMessage, encodeRefundReceipt } from "@maskoii/sdk";
 import type { Address, Hex } from "viem";
-import type { ChainAdapter, Chains, SentMessage } from "../chains/adapter.ts";
+import type { Chains, SentMessage } from "../chains/adapter.ts";
 import { EvmChainAdapter } from "../chains/evm.ts";
 import type { EvmRefunds } from "../chains/evm-refund.ts";
 import { checkSent } from "../chains/watcher.ts";
@@ -39,7 +39,7 @@ const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 600_000;
 
 /** One EVM chain with a TokenBridge, as refunds need it. */
-type BridgeChain = {
+export type BridgeChain = {
   readonly adapter: EvmChainAdapter;
   readonly refunds: EvmRefunds;
   readonly bridge: Address;

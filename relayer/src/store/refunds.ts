@@ -141,6 +141,11 @@ export class RefundStore {
     return new RefundStore(store.sql);
   }
 
+  /** RefundStore.of, or undefined for a store that is not SQL (test doubles). */
+  static tryOf(store: Store): RefundStore | undefined {
+    return store instanceof SqlStore ? new RefundStore(store.sql) : undefined;
+  }
+
   async #run<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
