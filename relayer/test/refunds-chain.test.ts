@@ -19,7 +19,6 @@ import {
   tokenBridgeAbi,
 } from "@maskoii/sdk";
 import {
-  type Address,
   createTestClient,
   createWalletClient,
   type Hex,

@@ -170,100 +170,124 @@ export class Refunder {
     }
   }
 
-  /** POST /refunds to every attester in parallel; refusals and failures come back as text. */
-  async #ask(messageId: Hex): Promise<{ answers: RefundAnswer[]; refusals: string[] }> {
-    const answers: RefundAnswer[] = [];
-    const refusals: string[] = [];
-    await Promise.all(
-      this.#attesters.map(async (source) => {
-        try {
-          const response = await fetch(`${source}/refunds`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ messageId }),
-            signal: AbortSignal.timeout(this.#settings.requestTimeoutMs),
-          });
-          const body: unknown = await response.json();
-          if (!response.ok) {
-            const error = (body as { error?: unknown }).error;
-            refusals.push(`${source}: HTTP ${response.status}${typeof error === "string" ? ` ${error}` : ""}`);
-            return;
-          }
-          answers.push({ ...refundAnswer.parse(body), source });
-        } catch (error) {
-          refusals.push(`${source}: ${describeError(error)}`);
-        }
-      }),
-    );
-    return { answers, refusals };
-  }
-
-  /**
-   * Collects a quorum for `messageId`'s refund receipt and submits it on the origin. Throws RefundFailedError when
-   * the receipt names an origin this relayer does not serve.
-   */
-  async refundOnce(messageId: Hex): Promise<RefundAttempt> {
-    const id = messageId.toLowerCase() as Hex;
-    const { answers, refusals } = await this.#ask(id);
-    // The receipt most nodes signed (an honest quorum signs one receipt; a node that signed another is outvoted).
-    const byReceipt = new Map<string, RefundAnswer[]>();
-    for (const a of answers) {
-      if (a.messageId.toLowerCase() !== id) continue;
-      const key = a.receipt.toLowerCase();
-      byReceipt.set(key, [...(byReceipt.get(key) ?? []), a]);
-    }
-    const [best] = [...byReceipt.entries()].sort((x, y) => y[1].length - x[1].length);
-    if (best === undefined) {
-      return { kind: "no-quorum", detail: `no attester signed (${refusals.join("; ") || "no answers"})` };
-    }
-    const receiptHex = best[0] as Hex;
-    const receipt = decodeRefundReceipt(receiptHex);
-    if (receipt.messageId.toLowerCase() !== id) {
-      return { kind: "no-quorum", detail: "attesters answered a receipt of another message id" };
-    }
-    const origin = this.#bridges.get(receipt.originDomain);
-    if (origin === undefined) {
-      throw new RefundFailedError(id, `origin ${receipt.originDomain} is not served by this relayer`);
-    }
-    if (await origin.refunds.isRefunded(receipt.nonce)) return { kind: "already-refunded", receipt };
-    const setId = await origin.adapter.currentSetId();
-    const set = await origin.adapter.getAttesterSet(setId);
-    const verifier = addressToBytes32(origin.bridge).toLowerCase();
-    const digest = attestationDigest("refund", {
-      domain: receipt.originDomain,
-      verifier: verifier as Hex,
-      attesterSetId: setId,
-      value: refundReceiptHash(receiptHex),
+  /** Collects a quorum for `messageId`'s refund receipt and submits it on the origin (see `refundOnce`). */
+  refundOnce(messageId: Hex): Promise<RefundAttempt> {
+    return refundOnce({
+      bridges: this.#bridges,
+      attesters: this.#attesters,
+      requestTimeoutMs: this.#settings.requestTimeoutMs,
+      messageId,
     });
-    const candidates = best[1].flatMap((a) =>
-      a.signatures
-        .filter(
-          (s) =>
-            s.domain === receipt.originDomain &&
-            s.verifier.toLowerCase() === verifier &&
-            s.attesterSetId === setId.toString(),
-        )
-        .map((s) => ({ source: a.source, signature: s.signature })),
-    );
-    const quorum = aggregate({ digest, set, candidates });
-    if (!quorum.ready) {
-      return {
-        kind: "no-quorum",
-        detail: `${quorum.signers.length} valid signer(s), weight ${quorum.signedWeight} of ${quorum.totalWeight} at ${quorum.thresholdBps} bps${refusals.length > 0 ? `; ${refusals.join("; ")}` : ""}`,
-      };
-    }
-    const outcome = await origin.refunds.submit(receiptHex, encodeAttestation(setId, quorum.signatures));
-    switch (outcome.kind) {
-      case "refunded":
-        return { kind: "refunded", txHash: outcome.txHash, receipt };
-      case "already-refunded":
-        return { kind: "already-refunded", receipt };
-      case "paused":
-        return { kind: "paused", receipt };
-      case "reverted":
-        return outcome.txHash === undefined
-          ? { kind: "reverted", reason: outcome.reason }
-          : { kind: "reverted", reason: outcome.reason, txHash: outcome.txHash };
-    }
+  }
+}
+
+/** POST /refunds to every attester in parallel; refusals and failures come back as text. */
+async function ask(
+  attesters: readonly string[],
+  timeoutMs: number,
+  messageId: Hex,
+): Promise<{ answers: RefundAnswer[]; refusals: string[] }> {
+  const answers: RefundAnswer[] = [];
+  const refusals: string[] = [];
+  await Promise.all(
+    attesters.map(async (source) => {
+      try {
+        const response = await fetch(`${source}/refunds`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ messageId }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const body: unknown = await response.json();
+        if (!response.ok) {
+          const error = (body as { error?: unknown }).error;
+          refusals.push(`${source}: HTTP ${response.status}${typeof error === "string" ? ` ${error}` : ""}`);
+          return;
+        }
+        answers.push({ ...refundAnswer.parse(body), source });
+      } catch (error) {
+        refusals.push(`${source}: ${describeError(error)}`);
+      }
+    }),
+  );
+  return { answers, refusals };
+}
+
+/**
+ * Asks every attester for `messageId`'s refund receipt, aggregates a quorum of the origin's current set over the
+ * receipt most of them signed and submits it on the origin. Throws RefundFailedError when the receipt names an origin
+ * not among `bridges`.
+ */
+export async function refundOnce(args: {
+  bridges: ReadonlyMap<number, BridgeChain>;
+  attesters: readonly string[];
+  requestTimeoutMs: number;
+  messageId: Hex;
+}): Promise<RefundAttempt> {
+  const id = args.messageId.toLowerCase() as Hex;
+  const { answers, refusals } = await ask(
+    args.attesters.map((u) => u.replace(/\/+$/, "")),
+    args.requestTimeoutMs,
+    id,
+  );
+  // The receipt most nodes signed (an honest quorum signs one receipt; a node that signed another is outvoted).
+  const byReceipt = new Map<string, RefundAnswer[]>();
+  for (const a of answers) {
+    if (a.messageId.toLowerCase() !== id) continue;
+    const key = a.receipt.toLowerCase();
+    byReceipt.set(key, [...(byReceipt.get(key) ?? []), a]);
+  }
+  const [best] = [...byReceipt.entries()].sort((x, y) => y[1].length - x[1].length);
+  if (best === undefined) {
+    return { kind: "no-quorum", detail: `no attester signed (${refusals.join("; ") || "no answers"})` };
+  }
+  const receiptHex = best[0] as Hex;
+  const receipt = decodeRefundReceipt(receiptHex);
+  if (receipt.messageId.toLowerCase() !== id) {
+    return { kind: "no-quorum", detail: "attesters answered a receipt of another message id" };
+  }
+  const origin = args.bridges.get(receipt.originDomain);
+  if (origin === undefined) {
+    throw new RefundFailedError(id, `origin ${receipt.originDomain} is not served by this relayer`);
+  }
+  if (await origin.refunds.isRefunded(receipt.nonce)) return { kind: "already-refunded", receipt };
+  const setId = await origin.adapter.currentSetId();
+  const set = await origin.adapter.getAttesterSet(setId);
+  const verifier = addressToBytes32(origin.bridge).toLowerCase();
+  const digest = attestationDigest("refund", {
+    domain: receipt.originDomain,
+    verifier: verifier as Hex,
+    attesterSetId: setId,
+    value: refundReceiptHash(receiptHex),
+  });
+  const candidates = best[1].flatMap((a) =>
+    a.signatures
+      .filter(
+        (s) =>
+          s.domain === receipt.originDomain &&
+          s.verifier.toLowerCase() === verifier &&
+          s.attesterSetId === setId.toString(),
+      )
+      .map((s) => ({ source: a.source, signature: s.signature })),
+  );
+  const quorum = aggregate({ digest, set, candidates });
+  if (!quorum.ready) {
+    return {
+      kind: "no-quorum",
+      detail: `${quorum.signers.length} valid signer(s), weight ${quorum.signedWeight} of ${quorum.totalWeight} at ${quorum.thresholdBps} bps${refusals.length > 0 ? `; ${refusals.join("; ")}` : ""}`,
+    };
+  }
+  const outcome = await origin.refunds.submit(receiptHex, encodeAttestation(setId, quorum.signatures));
+  switch (outcome.kind) {
+    case "refunded":
+      return { kind: "refunded", txHash: outcome.txHash, receipt };
+    case "already-refunded":
+      return { kind: "already-refunded", receipt };
+    case "paused":
+      return { kind: "paused", receipt };
+    case "reverted":
+      return outcome.txHash === undefined
+        ? { kind: "reverted", reason: outcome.reason }
+        : { kind: "reverted", reason: outcome.reason, txHash: outcome.txHash };
   }
 }
