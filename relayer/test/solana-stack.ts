@@ -47,11 +47,16 @@ export class SolanaStack {
   relayer: RelayerHandle | undefined;
   private readonly name: string;
   private readonly fixtureArgs: readonly string[];
+  private readonly refunds: boolean;
 
-  /** `name` ("solana-flow") names the temp directory and seeds the attester keys; `fixtureArgs` go to the fixture. */
-  constructor(name: string, fixtureArgs: readonly string[] = []) {
+  /**
+   * `name` ("solana-flow") names the temp directory and seeds the attester keys; `fixtureArgs` go to the fixture;
+   * `refunds` turns the relayer's refunds on (relayer.refunds, fast ticks).
+   */
+  constructor(name: string, fixtureArgs: readonly string[] = [], options: { refunds?: boolean } = {}) {
     this.name = name;
     this.fixtureArgs = fixtureArgs;
+    this.refunds = options.refunds ?? false;
     this.attesterKeys = devnetAttesters(3, `maskoii ${name.replaceAll("-", " ")} attester`);
   }
 
@@ -88,6 +93,7 @@ export class SolanaStack {
         domain: ORIGIN,
         rpcUrl: rpcA,
         gateway: this.contracts.gateway,
+        tokenBridge: this.contracts.tokenBridge,
         startBlock: 0,
         finality: { kind: "confirmations", depth: 0 },
       },
@@ -119,6 +125,7 @@ export class SolanaStack {
           pollIntervalMs: 150,
           retry: { baseMs: 200, maxMs: 2_000, maxAttempts: 10 },
           maxBatchSize: 8,
+          ...(this.refunds ? { refunds: { enabled: true, intervalMs: 200, maxBackoffMs: 2_000 } } : {}),
         },
       }),
       this.dir,

@@ -16,11 +16,10 @@
 // node finds refund records itself (a scan of TransferRefundable per destination, evaluated again with backoff while
 // the origin does not show the transfer: a forged record never gets signed); a relayer or the CLI may also ask for an
 // id (POST /refunds: the reorg basis is found that way, the scan cannot see it).
-import { addressToBytes32, decodeMessage, decodeTokenMessage, encodeRefundReceipt } from "@maskoii/sdk";
-import type { Address, Hex } from "viem";
-import type { Chains, SentMessage } from "../chains/adapter.ts";
-import { EvmChainAdapter } from "../chains/evm.ts";
-import type { EvmRefunds } from "../chains/evm-refund.ts";
+import { decodeMessage, decodeTokenMessage, encodeRefundReceipt } from "@maskoii/sdk";
+import type { Hex } from "viem";
+import type { ChainAdapter, Chains, SentMessage } from "../chains/adapter.ts";
+import type { RefundChain } from "../chains/refund.ts";
 import { checkSent } from "../chains/watcher.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { describeError, RefundRefusedError } from "../errors.ts";
@@ -38,11 +37,10 @@ const MAX_RANGES = 10;
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 600_000;
 
-/** One EVM chain with a TokenBridge, as refunds need it. */
+/** One chain with a token bridge (an EVM TokenBridge, the Solana program), as refunds need it. */
 export type BridgeChain = {
-  readonly adapter: EvmChainAdapter;
-  readonly refunds: EvmRefunds;
-  readonly bridge: Address;
+  readonly adapter: ChainAdapter;
+  readonly refunds: RefundChain;
   readonly startBlock: bigint;
   readonly maxBlockRange: bigint;
 };
@@ -52,17 +50,19 @@ export type SignedRefund = { readonly journal: RefundJournalRow; readonly signat
 
 export const refundCursorName = (role: string, domain: number) => `${role}:refunds:${domain}`;
 
-/** The EVM chains of `config` with a TokenBridge, by domain (the chains refunds are read from and paid on). */
+/**
+ * The chains of `config` with a token bridge, by domain (the chains refunds are read from and paid on): EVM chains
+ * with a TokenBridge, Solana chains (the program is its own token bridge), through `ChainAdapter.refunds`.
+ */
 export function bridgeChains(config: ResolvedConfig, chains: Chains): Map<number, BridgeChain> {
   const out = new Map<number, BridgeChain>();
   for (const c of config.chains) {
-    if (c.family !== "evm" || c.tokenBridge === undefined) continue;
     const adapter = chains.get(c.domain);
-    if (!(adapter instanceof EvmChainAdapter)) continue;
+    const refunds = adapter?.refunds?.(c.family === "evm" ? c.tokenBridge : undefined);
+    if (adapter === undefined || refunds === undefined) continue;
     out.set(c.domain, {
       adapter,
-      refunds: adapter.refunds(c.tokenBridge),
-      bridge: c.tokenBridge,
+      refunds,
       startBlock: BigInt(c.startBlock),
       maxBlockRange: BigInt(c.maxBlockRange),
     });
@@ -134,16 +134,17 @@ export class RefundAttester {
     const head = await chain.adapter.finalizedBlock();
     let from = ((await this.#refunds.getCursor(cursor)) ?? chain.startBlock - 1n) + 1n;
     for (let i = 0; i < MAX_RANGES && from <= head; i++) {
-      const to = from + chain.maxBlockRange - 1n < head ? from + chain.maxBlockRange - 1n : head;
-      const records = await chain.refunds.fetchRefundable(from, to);
-      await this.#refunds.recordCandidates(
-        cursor,
-        domain,
-        records.map((r) => r.messageId),
-        to,
-        Date.now(),
+      const { records, to } = await chain.refunds.scanRefundable(from, head, chain.maxBlockRange);
+      const added = new Set(
+        await this.#refunds.recordCandidates(
+          cursor,
+          domain,
+          records.map((r) => r.messageId),
+          to,
+          Date.now(),
+        ),
       );
-      for (const r of records) {
+      for (const r of records.filter((r) => added.has(r.messageId))) {
         this.#log.info(
           { messageId: r.messageId, destination: domain, origin: r.origin, reason: r.reason },
           "refund record final on destination",
@@ -190,7 +191,7 @@ export class RefundAttester {
     }
     return this.#signer.signRefund(
       entry,
-      { domain: entry.origin, verifier: addressToBytes32(origin.bridge), attesterSetId: setId },
+      { domain: entry.origin, verifier: origin.refunds.verifier, attesterSetId: setId },
       this.#refunds,
     );
   }
@@ -218,8 +219,8 @@ export class RefundAttester {
     const problem = checkSent(sent, origin.adapter.domain);
     if (problem !== undefined) throw refuse(id, `inconsistent MessageSent: ${problem}`, false);
     const message = decodeMessage(sent.message);
-    if (message.sender.toLowerCase() !== addressToBytes32(origin.bridge).toLowerCase()) {
-      throw refuse(id, "not sent by the origin's TokenBridge", false);
+    if (message.sender.toLowerCase() !== origin.refunds.verifier.toLowerCase()) {
+      throw refuse(id, "not sent by the origin's token bridge", false);
     }
     let amount: bigint;
     try {
@@ -246,8 +247,8 @@ export class RefundAttester {
         originDomain: message.originDomain,
         nonce: message.nonce,
         destinationDomain: message.destinationDomain,
-        token: addressToBytes32(transfer.token),
-        refundTo: addressToBytes32(transfer.from),
+        token: transfer.token,
+        refundTo: transfer.from,
         wireAmount: transfer.wireAmount,
       }).toLowerCase() as Hex,
     };

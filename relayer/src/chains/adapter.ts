@@ -1,6 +1,7 @@
 // What the attester node and the relayer need from a chain, whatever its family. EVM is chains/evm.ts, Solana/Koii
 // (SVM) is chains/solana.ts. "Blocks" are the family's own height: EVM block numbers, Solana slots.
 import type { Address, Hex } from "viem";
+import type { RefundChain } from "./refund.ts";
 
 /** IGateway.MessageStatus. */
 export type MessageStatus = "none" | "delivered" | "failed";
@@ -125,6 +126,12 @@ export interface ChainAdapter {
    * delivery. Optional: doctor skips the check on chains without it.
    */
   queuedTransfer?(message: Hex, fromBlock: bigint): Promise<QueuedTransferView | undefined>;
+  /**
+   * Refund reads and submission (docs/protocol.md §8.1) of this chain's token bridge: EVM the TokenBridge at
+   * `tokenBridge` (undefined without one), Solana the program itself (`tokenBridge` ignored). Optional: absent = the
+   * chain takes no part in refunds.
+   */
+  refunds?(tokenBridge: Address | undefined): RefundChain | undefined;
   currentSetId(): Promise<bigint>;
   getAttesterSet(setId: bigint): Promise<AttesterSetView>;
 

@@ -3,7 +3,7 @@
 // TransferSent of a transaction, which message id consumed (origin, nonce) on a gateway (MessageDelivered), whether a
 // nonce was refunded, and `refund(receipt, attestation)` itself (simulated first, then sent through the chain's
 // EvmSender so fees, bumping and nonces are shared with deliveries).
-import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { addressToBytes32, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import {
   type Address,
   BaseError,
@@ -16,51 +16,12 @@ import {
   zeroAddress,
 } from "viem";
 import type { EvmSender } from "./evm-sender.ts";
+import type { RefundChain, RefundOutcome, RefundRecordView, TransferSentView } from "./refund.ts";
 
 type Read = <T>(call: string, fn: () => Promise<T>) => Promise<T>;
 
 /** Gas added on top of eth_estimateGas, in percent (as for deliveries). */
 const GAS_MARGIN_PERCENT = 25n;
-
-/** Refund reasons (TransferRefundable.reason). */
-export const REFUND_REASONS: Readonly<Record<number, string>> = {
-  1: "cancelled",
-  2: "invalid recipient",
-  3: "amount overflow",
-};
-
-/** A destination refund record (TokenBridge.refundRecord / TransferRefundable). `token` is the destination's. */
-export type RefundRecordView = {
-  readonly messageId: Hex;
-  readonly origin: number;
-  readonly nonce: bigint;
-  readonly token: Address;
-  readonly wireAmount: bigint;
-  readonly reason: number;
-};
-
-/** A TransferRefundable log. */
-export type RefundableEvent = RefundRecordView & { readonly blockNumber: bigint; readonly txHash: Hex };
-
-/** The origin TokenBridge's TransferSent of one message. */
-export type TransferSentView = {
-  readonly messageId: Hex;
-  readonly token: Address;
-  readonly destination: number;
-  readonly from: Address;
-  readonly recipient: Hex;
-  readonly amount: bigint;
-  readonly wireAmount: bigint;
-};
-
-export type RefundOutcome =
-  | { readonly kind: "refunded"; readonly txHash: Hex; readonly gasUsed: bigint }
-  /** The simulation said AlreadyRefunded(nonce): someone refunded it first. */
-  | { readonly kind: "already-refunded" }
-  /** The simulation said EnforcedPause: the origin is paused (try again later). */
-  | { readonly kind: "paused" }
-  /** The simulation (or the mined transaction) reverted for another reason; `txHash` when one was mined. */
-  | { readonly kind: "reverted"; readonly reason: string; readonly txHash?: Hex };
 
 /** The revert of a simulated call, by error name and arguments; undefined when the failure is not a revert. */
 export function revertOf(error: unknown): string | undefined {
@@ -73,9 +34,10 @@ export function revertOf(error: unknown): string | undefined {
   return args === undefined || args === "" ? name : `${name}(${args})`;
 }
 
-export class EvmRefunds {
+export class EvmRefunds implements RefundChain {
   readonly domain: number;
   readonly bridge: Address;
+  readonly verifier: Hex;
   readonly gateway: Address;
   readonly #client: PublicClient;
   readonly #read: Read;
@@ -93,6 +55,7 @@ export class EvmRefunds {
   }) {
     this.domain = args.domain;
     this.bridge = args.bridge;
+    this.verifier = addressToBytes32(args.bridge).toLowerCase() as Hex;
     this.gateway = args.gateway;
     this.#client = args.client;
     this.#read = args.read;
@@ -100,28 +63,32 @@ export class EvmRefunds {
     this.#onRpcError = args.onRpcError;
   }
 
-  /** TransferRefundable logs of this bridge in [fromBlock, toBlock]. */
-  async fetchRefundable(fromBlock: bigint, toBlock: bigint): Promise<RefundableEvent[]> {
+  /** TransferRefundable logs of this bridge in one range [from, min(from + maxRange − 1, head)]. */
+  async scanRefundable(
+    from: bigint,
+    head: bigint,
+    maxRange: bigint,
+  ): Promise<{ records: RefundRecordView[]; to: bigint }> {
+    const to = from + maxRange - 1n < head ? from + maxRange - 1n : head;
     const logs = await this.#read("getLogs(TransferRefundable)", () =>
       this.#client.getContractEvents({
         address: this.bridge,
         abi: tokenBridgeAbi,
         eventName: "TransferRefundable",
-        fromBlock,
-        toBlock,
+        fromBlock: from,
+        toBlock: to,
         strict: true,
       }),
     );
-    return logs.map((l) => ({
+    const records = logs.map((l) => ({
       messageId: l.args.messageId.toLowerCase() as Hex,
       origin: l.args.origin,
       nonce: l.args.nonce,
       token: l.args.token,
       wireAmount: l.args.wireAmount,
       reason: l.args.reason,
-      blockNumber: l.blockNumber,
-      txHash: l.transactionHash,
     }));
+    return { records, to };
   }
 
   /** `refundRecord(messageId)` as of `blockNumber` (a final block), or undefined when there is none. */
@@ -154,9 +121,9 @@ export class EvmRefunds {
     if (log === undefined) return undefined;
     return {
       messageId: log.args.messageId.toLowerCase() as Hex,
-      token: log.args.token,
+      token: addressToBytes32(log.args.token).toLowerCase() as Hex,
       destination: log.args.destination,
-      from: log.args.from,
+      from: addressToBytes32(log.args.from).toLowerCase() as Hex,
       recipient: log.args.recipient,
       amount: log.args.amount,
       wireAmount: log.args.wireAmount,

@@ -297,7 +297,8 @@ export class EvmChainAdapter implements ChainAdapter {
   }
 
   /** Refund reads (and, with the paying account, `refund` itself) of the TokenBridge at `bridge` (evm-refund.ts). */
-  refunds(bridge: Address): EvmRefunds {
+  refunds(bridge: Address | undefined): EvmRefunds | undefined {
+    if (bridge === undefined) return undefined;
     return new EvmRefunds({
       domain: this.domain,
       bridge,

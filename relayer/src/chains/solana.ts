@@ -46,6 +46,7 @@ import type {
   MessageStatus,
   SentMessage,
 } from "./adapter.ts";
+import { SolanaRefunds } from "./solana-refund.ts";
 
 /** The Solana commitment that makes an outbound message final (`processed` can be rolled back: not offered). */
 export type SolanaCommitment = "confirmed" | "finalized";
@@ -342,6 +343,23 @@ export class SolanaChainAdapter implements ChainAdapter {
   async isDelivered(origin: number, nonce: bigint, _messageId?: Hex): Promise<boolean> {
     // One account read: the receipt PDA of (origin, nonce). As on EVM, a pair taken by any message is delivered.
     return this.#read("getAccountInfo(receipt)", () => this.client.isDelivered(origin, nonce));
+  }
+
+  /**
+   * Refund reads and submission of the program (its own token bridge; `_tokenBridge` is for EVM): records, receipts
+   * and send transactions at the configured commitment, submission through this adapter's sender (solana-refund.ts).
+   */
+  refunds(_tokenBridge?: unknown): SolanaRefunds {
+    return new SolanaRefunds({
+      domain: this.domain,
+      final: this.#origin,
+      fresh: this.client,
+      read: (call, fn) => this.#read(call, fn),
+      send: this.#payer === undefined ? undefined : (ixs, what) => this.#send(ixs, what),
+      payer: this.#payer?.publicKey,
+      signatureToHex,
+      hexToSignature,
+    });
   }
 
   async isPaused(): Promise<boolean> {

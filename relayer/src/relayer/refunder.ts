@@ -6,7 +6,6 @@
 // waits), then sent through the origin's EvmSender. Waiting refunds back off. `refundOnce` is the same for one id
 // (the CLI's `maskoii refund`, and the way out for a transfer stranded by a reorg, which no refund record names).
 import {
-  addressToBytes32,
   attestationDigest,
   decodeRefundReceipt,
   encodeAttestation,
@@ -101,16 +100,18 @@ export class Refunder {
     const head = await chain.adapter.finalizedBlock();
     let from = ((await this.#store.getCursor(cursor)) ?? chain.startBlock - 1n) + 1n;
     for (let i = 0; i < MAX_RANGES && from <= head; i++) {
-      const to = from + chain.maxBlockRange - 1n < head ? from + chain.maxBlockRange - 1n : head;
-      const records = await chain.refunds.fetchRefundable(from, to);
+      const { records, to } = await chain.refunds.scanRefundable(from, head, chain.maxBlockRange);
       const added = await this.#store.addDeliveries(
         records.map((r) => ({ messageId: r.messageId, destination: domain, origin: r.origin, nonce: r.nonce })),
         Date.now(),
         { name: cursor, block: to },
       );
-      if (added > 0) {
-        for (const r of records) this.#metrics?.refunds.inc({ origin: String(r.origin), outcome: "seen" });
-        this.#log.info({ destination: domain, count: added }, "refundable transfers recorded");
+      if (added.length > 0) {
+        const fresh = new Set(added);
+        for (const r of records.filter((r) => fresh.has(r.messageId))) {
+          this.#metrics?.refunds.inc({ origin: String(r.origin), outcome: "seen" });
+        }
+        this.#log.info({ destination: domain, count: added.length }, "refundable transfers recorded");
       }
       from = to + 1n;
     }
@@ -253,7 +254,7 @@ export async function refundOnce(args: {
   if (await origin.refunds.isRefunded(receipt.nonce)) return { kind: "already-refunded", receipt };
   const setId = await origin.adapter.currentSetId();
   const set = await origin.adapter.getAttesterSet(setId);
-  const verifier = addressToBytes32(origin.bridge).toLowerCase();
+  const verifier = origin.refunds.verifier.toLowerCase();
   const digest = attestationDigest("refund", {
     domain: receipt.originDomain,
     verifier: verifier as Hex,

@@ -236,27 +236,33 @@ export class RefundStore {
     );
   }
 
-  /** Adds the refund records of a scanned destination range (known ones stay) and moves its cursor, atomically. */
+  /**
+   * Adds the refund records of a scanned destination range (known ones stay) and moves its cursor, atomically.
+   * Returns the ids that were new.
+   */
   async recordCandidates(
     cursor: string,
     destination: number,
     messageIds: readonly Hex[],
     toBlock: bigint,
     now: number,
-  ): Promise<void> {
-    await this.#run("recordCandidates", () =>
+  ): Promise<Hex[]> {
+    return this.#run("recordCandidates", () =>
       this.#db.transaction(async (tx) => {
+        const added: Hex[] = [];
         for (const id of messageIds) {
-          await tx.query(
+          const rows = await tx.query<Row>(
             `INSERT INTO refund_candidates (message_id, destination, state, attempts, next_attempt_at, created_at)
-             VALUES ($1, $2, 'pending', 0, 0, $3) ON CONFLICT (message_id) DO NOTHING`,
+             VALUES ($1, $2, 'pending', 0, 0, $3) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
             [lower(id), destination, now],
           );
+          if (rows.length > 0) added.push(lower(id));
         }
         await tx.query(
           "INSERT INTO cursors (name, block) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET block = EXCLUDED.block",
           [cursor, toBlock.toString()],
         );
+        return added;
       }),
     );
   }
@@ -299,16 +305,16 @@ export class RefundStore {
 
   /**
    * Adds refunds to submit (known ones stay) and, when given, moves a scan cursor in the same transaction. Returns
-   * how many were new.
+   * the ids that were new.
    */
   async addDeliveries(
     entries: readonly Pick<RefundDelivery, "messageId" | "destination" | "origin" | "nonce">[],
     now: number,
     cursor?: { readonly name: string; readonly block: bigint },
-  ): Promise<number> {
+  ): Promise<Hex[]> {
     return this.#run("addDeliveries", () =>
       this.#db.transaction(async (tx) => {
-        let added = 0;
+        const added: Hex[] = [];
         for (const e of entries) {
           const rows = await tx.query<Row>(
             `INSERT INTO refund_deliveries (message_id, destination, origin, nonce, state, attempts, next_attempt_at,
@@ -316,7 +322,7 @@ export class RefundStore {
              VALUES ($1, $2, $3, $4, 'pending', 0, 0, $5) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
             [lower(e.messageId), e.destination, e.origin, e.nonce.toString(), now],
           );
-          added += rows.length;
+          if (rows.length > 0) added.push(lower(e.messageId));
         }
         if (cursor !== undefined) {
           await tx.query(

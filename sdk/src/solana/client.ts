@@ -5,7 +5,11 @@
  * the program's accounts and instructions (docs/solana.md).
  */
 import { BN, EventParser, type IdlEvents, Program } from "@anchor-lang/core";
-import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import {
+  createAssociatedTokenAccountIdempotentInstruction,
+  getAssociatedTokenAddressSync,
+  TOKEN_PROGRAM_ID,
+} from "@solana/spl-token";
 import {
   type AccountMeta,
   ComputeBudgetProgram,
@@ -70,6 +74,25 @@ const RECEIPT_LENGTH = 165;
 /** `sha256("account:RefundRecord")[..8]`, and the record's size (8 + 32 + 4 + 8 + 32 + 8 + 1 + 8 + 1). */
 const REFUND_RECORD_DISCRIMINATOR = Buffer.from([101, 159, 85, 113, 48, 38, 7, 215]);
 const REFUND_RECORD_LENGTH = 102;
+/**
+ * A refund record's data (layout after the discriminator: message id, origin u32, nonce u64, mint, wire amount u64,
+ * reason u8, recorded at i64, bump), or null when it is not one.
+ */
+function decodeRefundRecord(data: Uint8Array) {
+  if (data.length < REFUND_RECORD_LENGTH) return null;
+  const d = Buffer.from(data);
+  if (!d.subarray(0, 8).equals(REFUND_RECORD_DISCRIMINATOR)) return null;
+  return {
+    messageId: toHex(d.subarray(8, 40)),
+    origin: d.readUInt32LE(40),
+    nonce: d.readBigUInt64LE(44),
+    mint: new PublicKey(d.subarray(52, 84)),
+    wireAmount: d.readBigUInt64LE(84),
+    reason: d.readUInt8(92),
+    recordedAt: d.readBigInt64LE(93),
+  };
+}
+
 /** `sha256("account:OutboxMessage")[..8]`. */
 const OUTBOX_DISCRIMINATOR = Buffer.from([134, 18, 164, 212, 122, 45, 165, 53]);
 
@@ -798,6 +821,21 @@ export class MaskoiiSolanaClient {
       .instruction();
   }
 
+  /**
+   * The token account `token_refund` credits for `receipt`: the associated token account of its `refundTo` for its
+   * mint, with the idempotent instruction that creates it (paid by `payer`) for a sender that closed it since.
+   */
+  refundAccountOf(receipt: Hex, payer: PublicKey): { refundAccount: PublicKey; create: TransactionInstruction } {
+    const r = decodeRefundReceipt(receipt);
+    const mint = bytes32ToPubkey(r.token);
+    const owner = bytes32ToPubkey(r.refundTo);
+    const refundAccount = getAssociatedTokenAddressSync(mint, owner, true);
+    return {
+      refundAccount,
+      create: createAssociatedTokenAccountIdempotentInstruction(payer, refundAccount, owner, mint),
+    };
+  }
+
   /** `set_destination_family`: the admin records a destination's family (0 unknown, 1 evm, 2 svm). */
   async setDestinationFamilyIx(
     admin: PublicKey,
@@ -818,18 +856,23 @@ export class MaskoiiSolanaClient {
    */
   async fetchRefundRecord(id: Hex) {
     const info = await this.connection.getAccountInfo(this.pda.refundRecord(id));
-    if (info === null || !info.owner.equals(this.programId) || info.data.length < REFUND_RECORD_LENGTH) return null;
-    const d = Buffer.from(info.data);
-    if (!d.subarray(0, 8).equals(REFUND_RECORD_DISCRIMINATOR)) return null;
-    return {
-      messageId: toHex(d.subarray(8, 40)),
-      origin: d.readUInt32LE(40),
-      nonce: d.readBigUInt64LE(44),
-      mint: new PublicKey(d.subarray(52, 84)),
-      wireAmount: d.readBigUInt64LE(84),
-      reason: d.readUInt8(92),
-      recordedAt: d.readBigInt64LE(93),
-    };
+    if (info === null || !info.owner.equals(this.programId)) return null;
+    return decodeRefundRecord(info.data);
+  }
+
+  /**
+   * Every refund record of this program (a `getProgramAccounts` of the record size, then the discriminator), at the
+   * connection's commitment, in no particular order. Records are never closed, so the list only grows.
+   */
+  async fetchRefundRecords() {
+    const accounts = await this.connection.getProgramAccounts(this.programId, {
+      // The size alone (another account type of that size fails the discriminator check in the decoder).
+      filters: [{ dataSize: REFUND_RECORD_LENGTH }],
+    });
+    return accounts.flatMap((a) => {
+      const record = decodeRefundRecord(a.account.data);
+      return record === null ? [] : [record];
+    });
   }
 
   /** Whether `token_refund` paid back the outbound transfer of this origin's `nonce`. */
