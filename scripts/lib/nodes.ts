@@ -139,6 +139,8 @@ export async function startNodes(args: {
         pollIntervalMs: 200,
         retry: { baseMs: 250, maxMs: 5_000, maxAttempts: 20 },
         maxBatchSize: 32,
+        // Refunds on origins (docs/protocol.md §8.1): transfers a destination recorded refundable are paid back.
+        refunds: { enabled: true, intervalMs: 1_000 },
         metrics: { host: HOST, port: RELAYER_PORT },
       },
       log: { level: "info" },
