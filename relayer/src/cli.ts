@@ -49,7 +49,8 @@ const USAGE = `usage: maskoii <attester|relayer|status|doctor|refund|keys> [opti
            (--with-store reads an embedded PGlite store: only while no node runs on it; a postgres store is always read)
   refund   <messageId> --config <file> [--dev]
            (collects the attesters' refund receipt of a transfer its destination will never credit and submits
-           refund on its origin, paid by keys.keystore; docs/protocol.md §8.1)
+           refund on its origin, paid by keys.keystore, or keys.solanaKeystore on a Solana origin;
+           docs/protocol.md §8.1)
   keys new    --kind secp256k1|ed25519 --out <file> [--password-file <file>]
   keys import --kind secp256k1|ed25519 --out <file> --key-file <file> [--password-file <file>]
   keys show   --keystore <file>
@@ -256,7 +257,13 @@ async function main(argv: readonly string[]): Promise<void> {
       if (config.relayer === undefined) throw new UsageError("refund needs the relayer section (its attesters)");
       const payingKey = await unlockConfigured(config, "keystore", "secp256k1");
       if (payingKey === undefined) throw new UsageError("keys.keystore is required (it pays for the refund)");
-      const chains = await connectChains(config, { signer: payingKey, log });
+      // A Solana origin is paid from keys.solanaKeystore (post_signatures, token_refund).
+      const solanaSigner = await unlockConfigured(config, "solanaKeystore", "ed25519");
+      const chains = await connectChains(config, {
+        signer: payingKey,
+        log,
+        ...(solanaSigner === undefined ? {} : { solanaSigner }),
+      });
       const outcome = await refundOnce({
         bridges: bridgeChains(config, chains),
         attesters: config.relayer.attesters,

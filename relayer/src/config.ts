@@ -283,8 +283,9 @@ export const releaseQueuedSchema = z
 export type ReleaseQueuedConfig = z.infer<typeof releaseQueuedSchema>;
 
 /**
- * Refunds on origins (relayer/refunder.ts, docs/protocol.md §8.1): scan every EVM TokenBridge's final refund records,
- * collect the attesters' refund receipts and submit `refund` on the origin. Off unless enabled.
+ * Refunds on origins (relayer/refunder.ts, docs/protocol.md §8.1): scan every token bridge's final refund records (EVM
+ * TokenBridges, the Solana program), collect the attesters' refund receipts and submit the refund on the origin (EVM
+ * `refund`, Solana `post_signatures` kind 3 then `token_refund`). Off unless enabled.
  */
 export const refundsConfigSchema = z
   .object({
