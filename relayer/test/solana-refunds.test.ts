@@ -7,8 +7,17 @@
 //  * Solana -> A to a recipient A can never credit (upper 12 bytes not zero; Solana's route to A has family unknown, so
 //    the send passes): A records it refundable, the attesters cross-check the Solana send (outbox + TransferSent in
 //    the send transaction) and sign (verifier the program), the relayer posts the signatures (kind 3) and calls
-//    `token_refund`: the sender's token account is whole again, the nonce is marked refunded.
-import { addressToBytes32, decodeRefundReceipt, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+//    `token_refund` (after waiting while Solana is paused): the sender's token account is whole again, the nonce is
+//    marked refunded.
+import {
+  addressToBytes32,
+  attestationDigest,
+  decodeRefundReceipt,
+  gatewayAbi,
+  refundReceiptHash,
+  signDigest,
+  tokenBridgeAbi,
+} from "@maskoii/sdk";
 import { MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
 import { getAccount, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
@@ -178,6 +187,10 @@ describe.runIf(HAVE_LOCAL_RPC)("refunds across EVM and Solana", { timeout: 120_0
     await client.sendAndConfirm([out.instruction], [sender]);
     expect((await getAccount(connection, senderToken)).amount).toBe(parseUnits("3.5", 9));
     const id = out.messageId.toLowerCase() as Hex;
+    // The guardian pauses Solana (the origin): the refund must wait, nothing is sent.
+    const pause = async (paused: boolean) =>
+      client.sendAndConfirm([await client.setPausedIx({ guardian: DEV_ADMIN.publicKey, paused })], [DEV_ADMIN]);
+    await pause(true);
 
     // Delivered on A as a refund record (reason 2).
     const reason = await until("refund record on A", 60_000, async () => {
@@ -206,10 +219,41 @@ describe.runIf(HAVE_LOCAL_RPC)("refunds across EVM and Solana", { timeout: 120_0
       expect(receipt.nonce).toBe(out.nonce);
     }
 
+    const refunds = RefundStore.of(stack.relayer!.store);
+    const waiting = await until("refund waits for Solana's pause", 30_000, async () => {
+      const d = await refunds.delivery(id);
+      return d?.lastError?.includes("paused") === true ? d : undefined;
+    });
+    expect(waiting.state).toBe("pending");
+    expect(await client.isRefunded(out.nonce)).toBe(false);
+    expect((await getAccount(connection, senderToken)).amount).toBe(parseUnits("3.5", 9));
+    // A verification left over by an earlier attempt of the relayer's payer holding only attester 2's signature (one
+    // the new attestation may not use): the relayer must not count on it (it closes it and posts afresh).
+    const { body: signed } = await getRefund(stack.attesters[0]!.url, id);
+    const setId = (await client.fetchConfig()).currentSetId;
+    const digest = attestationDigest("refund", {
+      domain: SOLANA,
+      verifier: client.verifier,
+      attesterSetId: setId,
+      value: refundReceiptHash(signed.receipt),
+    });
+    const last = stack.attesterKeys.length - 1;
+    const stale = await client.postSignaturesIx({
+      payer: stack.solanaPayer.publicKey,
+      kind: "refund",
+      attesterSetId: setId,
+      value: refundReceiptHash(signed.receipt),
+      signatures: [{ index: last, ...signDigest(digest, stack.attesterKeys[last]!.privateKey) }],
+    });
+    await client.sendAndConfirm([stale], [stack.solanaPayer]);
+    expect(
+      await client.fetchVerification(stack.solanaPayer.publicKey, "refund", setId, refundReceiptHash(signed.receipt)),
+    ).toMatchObject({ nextIndex: last + 1 });
+    await pause(false);
+
     // The relayer refunds on Solana: the nonce is refunded and the sender's token account is whole.
     await until("refunded on Solana", 60_000, async () => ((await client.isRefunded(out.nonce)) ? true : undefined));
     expect((await getAccount(connection, senderToken)).amount).toBe(parseUnits("6", 9));
-    const refunds = RefundStore.of(stack.relayer!.store);
     expect(
       await until("relayer records it", 10_000, async () => {
         const d = await refunds.delivery(id);

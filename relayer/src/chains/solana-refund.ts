@@ -7,7 +7,7 @@
 import { decodeAttestation, decodeRefundReceipt, type IndexedSignature, refundReceiptHash } from "@maskoii/sdk";
 import { type MaskoiiSolanaClient, PACKET_DATA_SIZE, pubkeyToBytes32, transactionSize } from "@maskoii/sdk/solana";
 import type { Connection, PublicKey, TransactionInstruction } from "@solana/web3.js";
-import type { Hex } from "viem";
+import { type Hex, hexToBytes } from "viem";
 import { SolanaProgramFailedError } from "../errors.ts";
 import type { RefundChain, RefundOutcome, RefundRecordView, TransferSentView } from "./refund.ts";
 
@@ -17,6 +17,7 @@ const SIGNATURES_PER_POST = 6;
 const SIGNATURES_WITH_REFUND = 4;
 
 type Read = <T>(call: string, fn: () => Promise<T>) => Promise<T>;
+type Close = (account: PublicKey) => Promise<void>;
 type Send = (ixs: readonly TransactionInstruction[], what: string) => Promise<{ signature: string; fee: bigint }>;
 
 export class SolanaRefunds implements RefundChain {
@@ -29,6 +30,7 @@ export class SolanaRefunds implements RefundChain {
   readonly #fresh: MaskoiiSolanaClient;
   readonly #read: Read;
   readonly #send: Send | undefined;
+  readonly #closeVerification: Close | undefined;
   readonly #payer: PublicKey | undefined;
   readonly #toHex: (signature: string) => Hex;
   readonly #toSignature: (txHash: Hex) => string;
@@ -39,6 +41,8 @@ export class SolanaRefunds implements RefundChain {
     fresh: MaskoiiSolanaClient;
     read: Read;
     send: Send | undefined;
+    /** Closes one of the payer's verification accounts (rent back to it). */
+    closeVerification: Close | undefined;
     payer: PublicKey | undefined;
     signatureToHex: (signature: string) => Hex;
     hexToSignature: (txHash: Hex) => string;
@@ -50,6 +54,7 @@ export class SolanaRefunds implements RefundChain {
     this.verifier = args.fresh.verifier.toLowerCase() as Hex;
     this.#read = args.read;
     this.#send = args.send;
+    this.#closeVerification = args.closeVerification;
     this.#payer = args.payer;
     this.#toHex = args.signatureToHex;
     this.#toSignature = args.hexToSignature;
@@ -147,7 +152,19 @@ export class SolanaRefunds implements RefundChain {
     const existing = await this.#read("getAccountInfo(verification)", () =>
       this.#fresh.fetchVerification(payer, "refund", attesterSetId, hash),
     );
-    const pending = signatures.filter((s) => existing === null || s.index >= existing.nextIndex);
+    // A verification of an earlier attempt of ours is reused when it holds every signature below its next index that
+    // this attestation has (the rest are posted after it); otherwise it is closed (rent back) and posted afresh.
+    let pending = signatures;
+    if (existing !== null) {
+      const bitmap = hexToBytes(existing.signers);
+      const held = (i: number) => ((bitmap[i >> 3] ?? 0) & (1 << (i & 7))) !== 0;
+      const below = signatures.filter((s) => s.index < existing.nextIndex);
+      if (below.every((s) => held(s.index)) && this.#closeVerification !== undefined) {
+        pending = signatures.filter((s) => s.index >= existing.nextIndex);
+      } else {
+        await this.#closeVerification?.(this.#fresh.pda.verification(payer, "refund", attesterSetId, hash));
+      }
+    }
     const { refundAccount, create } = this.#fresh.refundAccountOf(receipt, payer);
     const refundIx = await this.#read("tokenRefundIx", () =>
       this.#fresh.tokenRefundIx({ payer, verificationPayer: payer, attesterSetId, receipt, refundAccount }),

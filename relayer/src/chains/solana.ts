@@ -356,6 +356,7 @@ export class SolanaChainAdapter implements ChainAdapter {
       fresh: this.client,
       read: (call, fn) => this.#read(call, fn),
       send: this.#payer === undefined ? undefined : (ixs, what) => this.#send(ixs, what),
+      closeVerification: this.#payer === undefined ? undefined : (account) => this.#closeAccount(account),
       payer: this.#payer?.publicKey,
       signatureToHex,
       hexToSignature,

@@ -159,7 +159,7 @@ export class Refunder {
         this.#metrics?.refunds.inc({ origin, outcome: "no-quorum" });
         return;
       case "paused":
-        await later(`origin ${d.origin} is paused (EnforcedPause)`);
+        await later(`origin ${d.origin} is paused (EVM EnforcedPause, Solana Paused)`);
         this.#metrics?.refunds.inc({ origin, outcome: "paused" });
         this.#log.warn({ messageId: d.messageId, origin: d.origin }, "refund waits: the origin is paused");
         return;
