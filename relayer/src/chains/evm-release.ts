@@ -2,14 +2,7 @@
 // entry and the inbound bucket as they are now, who released an entry, and releaseQueued itself (simulated first, then
 // sent through the adapter's EvmSender so fees, bumping and nonces are shared with deliveries).
 import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
-import {
-  type Address,
-  encodeFunctionData,
-  type Hex,
-  isAddressEqual,
-  type PublicClient,
-  zeroAddress,
-} from "viem";
+import { type Address, encodeFunctionData, type Hex, isAddressEqual, type PublicClient, zeroAddress } from "viem";
 import { revertOf } from "./evm-errors.ts";
 import type { EvmSender } from "./evm-sender.ts";
 import type { Bucket } from "./rate-limit.ts";

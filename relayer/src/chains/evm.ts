@@ -14,7 +14,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import type { Finality } from "../config.ts";
-import { ChainRpcError, DeliveryRevertedError, RelayerError } from "../errors.ts";
+import { ChainRpcError, DeliveryRefusedError, DeliveryRevertedError, RelayerError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type {
   AttesterSetView,
@@ -25,7 +25,8 @@ import type {
   QueuedTransferView,
   SentMessage,
 } from "./adapter.ts";
-import { BatchGasModel, calldataGas } from "./evm-gas.ts";
+import { classifyRpcError, PERMANENT_DELIVERY_ERRORS, revertName, revertOf } from "./evm-errors.ts";
+import { BatchGasModel, type BatchGasModelOptions, calldataGas } from "./evm-gas.ts";
 import { findQueuedTransfer } from "./evm-queue.ts";
 import { TokenBridgeQueue } from "./evm-release.ts";
 import { type BumpEvent, EvmSender, type FeePolicy } from "./evm-sender.ts";
@@ -79,6 +80,8 @@ export type EvmAdapterOptions = {
    * eth_estimateGas only until one batch was measured or after a modelled batch reverted; "estimate" always estimates.
    */
   batchGas?: "model" | "estimate";
+  /** Bounds of the batch gas model (per-message gas, sample age); defaults in evm-gas.ts. */
+  batchGasModel?: BatchGasModelOptions;
 };
 
 export class EvmChainAdapter implements ChainAdapter {
@@ -103,7 +106,7 @@ export class EvmChainAdapter implements ChainAdapter {
     this.#public = publicClient;
     this.#finality = options.finality;
     this.#onRpcError = options.onRpcError ?? (() => {});
-    this.batchGas = options.batchGas === "estimate" ? undefined : new BatchGasModel();
+    this.batchGas = options.batchGas === "estimate" ? undefined : new BatchGasModel(options.batchGasModel);
     this.#log = options.log;
     this.sender =
       options.account === undefined
@@ -151,8 +154,25 @@ export class EvmChainAdapter implements ChainAdapter {
       return await fn();
     } catch (cause) {
       if (cause instanceof RelayerError) throw cause;
+      const typed = classifyRpcError(this.domain, this.sender?.address, cause);
+      if (typed !== undefined) throw typed;
       this.#onRpcError(call);
       throw new ChainRpcError(this.domain, call, cause);
+    }
+  }
+
+  /**
+   * An estimate (a simulation): a revert becomes DeliveryRefusedError with the gateway's error (nothing was sent);
+   * `single`: a refusal that depends only on the message is permanent.
+   */
+  async #simulate<T>(call: string, single: boolean, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      const reason = revertOf(cause);
+      if (reason === undefined) return this.#rpc(call, () => Promise.reject(cause));
+      const permanent = single && PERMANENT_DELIVERY_ERRORS.has(revertName(reason));
+      throw new DeliveryRefusedError(this.domain, single ? "deliver" : "deliverBatch", reason, permanent, cause);
     }
   }
 
@@ -312,7 +332,7 @@ export class EvmChainAdapter implements ChainAdapter {
 
   async estimateDeliver(message: Hex, attestation: Hex): Promise<FeeEstimate> {
     const sender = this.#requireSender();
-    const gas = await this.#read("estimateGas(deliver)", () =>
+    const gas = await this.#simulate("estimateGas(deliver)", true, () =>
       this.#public.estimateContractGas({
         address: this.gateway,
         abi: gatewayAbi,
@@ -331,7 +351,7 @@ export class EvmChainAdapter implements ChainAdapter {
     attestation: Hex,
   ): Promise<FeeEstimate> {
     const sender = this.#requireSender();
-    const gas = await this.#read("estimateGas(deliverBatch)", () =>
+    const gas = await this.#simulate("estimateGas(deliverBatch)", false, () =>
       this.#public.estimateContractGas({
         address: this.gateway,
         abi: gatewayAbi,
@@ -372,8 +392,9 @@ export class EvmChainAdapter implements ChainAdapter {
       try {
         const sent = await sender.send({ to: this.gateway, data, gas: modelled });
         if (sent.receipt.status === "success") {
-          this.batchGas?.learn(n, calldata, sent.receipt.gasUsed);
-          return this.#outcome(sent.receipt, sent.bumps);
+          const result = this.#outcome(sent.receipt, sent.bumps);
+          this.batchGas?.learn(n, calldata, sent.receipt.gasUsed, result.failed.length);
+          return result;
         }
         receipt = sent.receipt;
       } catch (error) {
@@ -381,16 +402,29 @@ export class EvmChainAdapter implements ChainAdapter {
       }
       // Too little gas, or a real defect: estimateGas tells them apart (it throws on a real revert).
       wasted = receipt?.gasUsed ?? 0n;
-      this.batchGas?.forget();
       this.#log?.warn(
         { domain: this.domain, txHash: receipt?.transactionHash, gas: modelled.toString(), size: n },
-        "a batch sent with a modelled gas limit reverted; estimating its gas and sending it again",
+        "a batch sent with a modelled gas limit reverted; estimating its gas",
       );
     }
+    // A refused estimate (DeliveryRefusedError) means a defective batch, not a short model: the model is kept and the
+    // caller splits the batch.
     const { gas } = await this.estimateDeliverBatch(messages, proofs, attestation);
+    // The estimate works: the modelled limit was too low (if one was tried).
+    if (modelled !== undefined) this.batchGas?.forget();
+    const bound = this.batchGas?.bound(n, calldata);
+    if (bound !== undefined && n > 1 && gas > bound) {
+      // One recipient takes far more than an honest one (a gas burner early in the batch): split, never pay it.
+      throw new DeliveryRefusedError(
+        this.domain,
+        "deliverBatch",
+        `needs ${gas} gas, above the bound of ${bound} for ${n} messages (maxPerMessage ${this.batchGas?.maxPerMessage})`,
+        false,
+      );
+    }
     const sent = await sender.send({ to: this.gateway, data, gas: (gas * (100n + GAS_MARGIN_PERCENT)) / 100n });
-    if (sent.receipt.status === "success") this.batchGas?.learn(n, calldata, sent.receipt.gasUsed);
     const result = this.#outcome(sent.receipt, sent.bumps);
+    this.batchGas?.learn(n, calldata, sent.receipt.gasUsed, result.failed.length);
     // The reverted attempt was paid for too: count it in the fees spent.
     return wasted === 0n ? result : { ...result, gasUsed: result.gasUsed + wasted };
   }

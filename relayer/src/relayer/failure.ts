@@ -1,6 +1,13 @@
 // A failed delivery attempt as data for the store (DeliveryFailure): the typed error's code and the numbers it
 // carries, so that `maskoii doctor` can name an underpriced transaction's fee cap and base fee without parsing text.
-import { FeeCapExceededError, RelayerError, TransactionExpiredError, TransactionStuckError } from "../errors.ts";
+import {
+  DeliveryRefusedError,
+  FeeCapExceededError,
+  InsufficientFundsError,
+  RelayerError,
+  TransactionExpiredError,
+  TransactionStuckError,
+} from "../errors.ts";
 import type { DeliveryFailure } from "../store/types.ts";
 
 /** The failure of `error` (null when there is none, e.g. a wait for quorum or an unpause). */
@@ -33,6 +40,15 @@ export function failureOf(error: unknown): DeliveryFailure | null {
         ...(error.microLamports === undefined ? {} : { microLamports: String(error.microLamports) }),
       },
     };
+  }
+  if (error instanceof DeliveryRefusedError) {
+    return {
+      code: error.code,
+      facts: { domain: String(error.domain), reason: error.reason, permanent: String(error.permanent) },
+    };
+  }
+  if (error instanceof InsufficientFundsError) {
+    return { code: error.code, facts: { domain: String(error.domain), account: error.account } };
   }
   if (error instanceof RelayerError) return { code: error.code, facts: {} };
   return { code: "Unexpected", facts: {} };

@@ -9,6 +9,7 @@ import { KoiiStore } from "../koii/store.ts";
 import type { Logger } from "../log.ts";
 import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
+import { StateLog } from "../state-log.ts";
 import { connectChains, makeWatchers } from "../runtime.ts";
 import { openStore } from "../store/index.ts";
 import type { Store } from "../store/types.ts";
@@ -53,6 +54,8 @@ export async function startRelayer(args: {
     ]);
   }
   const metrics = new Metrics();
+  // One registry of what the node waits for (the delivery loop and the keeper report into it).
+  const states = new StateLog(log, metrics);
   const store = await openStore(config.store);
   try {
     const chains = await connectChains(config, {
@@ -85,6 +88,7 @@ export async function startRelayer(args: {
       claimLimit: settings.claimLimit,
       // The loop lets a round end while its deliveries are mined: the next round scans and collects meanwhile.
       pipeline: true,
+      states,
       ...(settings.instanceId === undefined ? {} : { instanceId: settings.instanceId }),
       byzantine: new ByzantineReporter({
         store: KoiiStore.of(store),
@@ -123,6 +127,7 @@ export async function startRelayer(args: {
           leaseMs: settings.leaseMs,
           log: log.child({ component: "keeper" }),
           metrics,
+          states,
         })
       : undefined;
     const keeperLoop =
