@@ -43,6 +43,10 @@ const INSUFFICIENT_FUNDS = /insufficient funds|doesn't have enough funds|does no
 const BLOCK_GAS_LIMIT =
   /exceeds block gas limit|exceeds the block gas limit|gas limit reached|transaction gas limit .*(exceeds|too high|above)|exceeds (the )?transaction gas limit|gas limit too high|gas limit cap/;
 
+/** A simulation that cannot complete within the gas a block (or the node's cap) allows. */
+const OUT_OF_GAS = /ran out of gas|out of gas|gas required exceeds allowance/;
+
+export const isOutOfGas = (error: unknown): boolean => OUT_OF_GAS.test(errorText(error));
 export const isInsufficientFunds = (error: unknown): boolean => INSUFFICIENT_FUNDS.test(errorText(error));
 export const isBlockGasLimit = (error: unknown): boolean => BLOCK_GAS_LIMIT.test(errorText(error));
 

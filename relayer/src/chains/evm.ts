@@ -25,7 +25,7 @@ import type {
   QueuedTransferView,
   SentMessage,
 } from "./adapter.ts";
-import { classifyRpcError, PERMANENT_DELIVERY_ERRORS, revertName, revertOf } from "./evm-errors.ts";
+import { classifyRpcError, isOutOfGas, PERMANENT_DELIVERY_ERRORS, revertName, revertOf } from "./evm-errors.ts";
 import { BatchGasModel, type BatchGasModelOptions, calldataGas } from "./evm-gas.ts";
 import { findQueuedTransfer } from "./evm-queue.ts";
 import { TokenBridgeQueue } from "./evm-release.ts";
@@ -169,7 +169,9 @@ export class EvmChainAdapter implements ChainAdapter {
     try {
       return await fn();
     } catch (cause) {
-      const reason = revertOf(cause);
+      let reason = revertOf(cause);
+      // Out of gas even at the node's limit (a recipient that burns what it gets, early in a batch): refused too.
+      if (reason === undefined && isOutOfGas(cause)) reason = "out of gas at the node's gas limit";
       if (reason === undefined) return this.#rpc(call, () => Promise.reject(cause));
       const permanent = single && PERMANENT_DELIVERY_ERRORS.has(revertName(reason));
       throw new DeliveryRefusedError(this.domain, single ? "deliver" : "deliverBatch", reason, permanent, cause);
