@@ -1,7 +1,9 @@
 // A failed delivery attempt as data for the store (DeliveryFailure): the typed error's code and the numbers it
 // carries, so that `maskoii doctor` can name an underpriced transaction's fee cap and base fee without parsing text.
 import {
+  BlockGasLimitExceededError,
   DeliveryRefusedError,
+  DeliveryRevertedError,
   FeeCapExceededError,
   InsufficientFundsError,
   RelayerError,
@@ -52,4 +54,20 @@ export function failureOf(error: unknown): DeliveryFailure | null {
   }
   if (error instanceof RelayerError) return { code: error.code, facts: {} };
   return { code: "Unexpected", facts: {} };
+}
+
+/** The destination refused because it is paused (EnforcedPause): every message waits, none is at fault. */
+export function pausedRefusal(error: unknown): boolean {
+  return error instanceof DeliveryRefusedError && error.reason.startsWith("EnforcedPause");
+}
+
+/** Failures of a batch as a whole that splitting it can isolate (a message in it causes them). */
+export function splittable(
+  error: unknown,
+): error is DeliveryRefusedError | DeliveryRevertedError | BlockGasLimitExceededError {
+  return (
+    error instanceof DeliveryRefusedError ||
+    error instanceof DeliveryRevertedError ||
+    error instanceof BlockGasLimitExceededError
+  );
 }

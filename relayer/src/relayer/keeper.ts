@@ -13,7 +13,7 @@ import { EvmChainAdapter } from "../chains/evm.ts";
 import type { TokenBridgeQueue } from "../chains/evm-release.ts";
 import { releasableAt } from "../chains/rate-limit.ts";
 import type { ReleaseQueuedConfig, ResolvedConfig } from "../config.ts";
-import { describeError } from "../errors.ts";
+import { describeError, InsufficientFundsError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { StateLog } from "../state-log.ts";
@@ -172,6 +172,10 @@ export class QueueKeeper {
       try {
         outcome = await this.#handle(target, record, chainNow);
       } catch (error) {
+        // The paying account out of funds is the operator alert the delivery loop raises too (said once).
+        if (error instanceof InsufficientFundsError) {
+          this.#states.report("funds-sufficient", String(domain), false, { domain, account: error.account });
+        }
         outcome = await this.#failed(target, record, describeError(error));
       }
       if (outcome !== "waiting") this.#metrics?.queuedTransfers.inc({ domain: String(domain), outcome });
@@ -205,6 +209,9 @@ export class QueueKeeper {
     }
     const result = await queue.release(record.queueId);
     if (result.kind === "released") {
+      if (this.#states.state("funds-sufficient", String(queue.domain)) === false) {
+        this.#states.report("funds-sufficient", String(queue.domain), true, { domain: queue.domain });
+      }
       await this.#update(queue, record.queueId, {
         state: "released",
         releaseTx: result.txHash,

@@ -19,13 +19,7 @@ import { attestationDigest, batchRoot, encodeAttestation, isQuorum } from "@mask
 import type { Hex } from "viem";
 import type { AttesterSetView, ChainAdapter, Chains, DeliveryResult } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
-import {
-  BlockGasLimitExceededError,
-  DeliveryRefusedError,
-  DeliveryRevertedError,
-  describeError,
-  InsufficientFundsError,
-} from "../errors.ts";
+import { DeliveryRefusedError, describeError, InsufficientFundsError } from "../errors.ts";
 import type { ByzantineSink } from "../koii/reporter.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
@@ -34,8 +28,9 @@ import type { DeliveryRecord, Store } from "../store/types.ts";
 import { type Aggregation, aggregate, type Rejection } from "./aggregator.ts";
 import { backoffMs } from "./backoff.ts";
 import { answersFor, type BulkAnswer, candidatesFor, type EndpointAnswer, type SignatureSource } from "./collector.ts";
-import { failureOf } from "./failure.ts";
+import { failureOf, pausedRefusal, splittable } from "./failure.ts";
 import { batchProofs } from "./proofs.ts";
+import { observedByQuorum, reachableWeight } from "./quorum.ts";
 
 /** Pending deliveries claimed per tick by default (bounds one tick's work). */
 const DUE_LIMIT = 200;
@@ -445,25 +440,11 @@ export class Relayer {
    * destination's set: logged once per change, exported as maskoii_condition_ok.
    */
   #reportAttesters(destination: number, set: AttesterSetView, bulk: readonly BulkAnswer[]): void {
-    let weight = 0n;
-    let known = true;
-    const counted = new Set<number>();
     for (const a of bulk) {
       this.#states.report("attester-reachable", a.source, a.ok, a.ok ? {} : { error: a.error });
-      if (!a.ok) {
-        this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
-        continue;
-      }
-      // An endpoint that does not name its attester (an older node) leaves the quorum unjudged.
-      if (a.attester === undefined) {
-        known = false;
-        continue;
-      }
-      const i = set.attesters.findIndex((x) => x.toLowerCase() === a.attester?.toLowerCase());
-      if (i < 0 || counted.has(i)) continue;
-      counted.add(i);
-      weight += set.weights[i] ?? 0n;
+      if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
     }
+    const { weight, known } = reachableWeight(bulk, set);
     if (!known) return;
     this.#states.report("quorum-reachable", String(destination), isQuorum(weight, set.totalWeight, set.thresholdBps), {
       domain: destination,
@@ -863,35 +844,4 @@ export class Relayer {
     });
     if (counts) this.#o.log.warn({ messageId: record.messageId, attempts, delay, reason }, "delivery attempt failed");
   }
-}
-
-/** The destination refused because it is paused (EnforcedPause): every message waits, none is at fault. */
-function pausedRefusal(error: unknown): boolean {
-  return error instanceof DeliveryRefusedError && error.reason.startsWith("EnforcedPause");
-}
-
-/** Failures of a batch as a whole that splitting it can isolate (a message in it causes them). */
-function splittable(
-  error: unknown,
-): error is DeliveryRefusedError | DeliveryRevertedError | BlockGasLimitExceededError {
-  return (
-    error instanceof DeliveryRefusedError ||
-    error instanceof DeliveryRevertedError ||
-    error instanceof BlockGasLimitExceededError
-  );
-}
-
-/** Whether attesters of `set` holding the threshold weight say they observed `messageId` final (distinct members). */
-function observedByQuorum(bulk: readonly BulkAnswer[], set: AttesterSetView, messageId: Hex): boolean {
-  const id = messageId.toLowerCase();
-  const counted = new Set<number>();
-  let weight = 0n;
-  for (const b of bulk) {
-    if (!b.ok || b.attester === undefined || b.results.get(id)?.observed !== true) continue;
-    const i = set.attesters.findIndex((a) => a.toLowerCase() === b.attester?.toLowerCase());
-    if (i < 0 || counted.has(i)) continue;
-    counted.add(i);
-    weight += set.weights[i] ?? 0n;
-  }
-  return isQuorum(weight, set.totalWeight, set.thresholdBps);
 }
