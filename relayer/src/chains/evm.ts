@@ -35,6 +35,11 @@ const STATUS: readonly MessageStatus[] = ["none", "delivered", "failed"];
 /** Gas added on top of eth_estimateGas, in percent (the recipient's gas use can vary with state). */
 const GAS_MARGIN_PERCENT = 25n;
 
+/** The estimate of a single delivery may try the gas of this many messages (a heavy recipient gets room). */
+const SINGLE_CAP_MESSAGES = 4;
+/** No estimate tries more than this (below the 2^24 per-transaction cap of EIP-7825 chains). */
+const ESTIMATE_CAP = 16_000_000n;
+
 /** Fee handling when the config gives none: 500 gwei cap, +20% every 30 s, give up after 3 minutes. */
 export const DEFAULT_FEE_POLICY: FeePolicy = {
   maxFeePerGas: 500n * 10n ** 9n,
@@ -332,8 +337,23 @@ export class EvmChainAdapter implements ChainAdapter {
     return this.sender;
   }
 
+  /**
+   * The most gas an estimate may try (eth_estimateGas's upper bound): the model's bound for `count` messages, at most
+   * ESTIMATE_CAP. A recipient that burns whatever it gets then fails the estimate fast at the cap (refused: the batch
+   * is split) instead of making the node run it at the block gas limit many times over (which can outlast the RPC
+   * timeout). Undefined without a model (`batchGas: "estimate"`).
+   */
+  #estimateCap(count: number, data: Hex): bigint | undefined {
+    const bound = this.batchGas?.bound(count, calldataGas(data));
+    return bound === undefined ? undefined : bound < ESTIMATE_CAP ? bound : ESTIMATE_CAP;
+  }
+
   async estimateDeliver(message: Hex, attestation: Hex): Promise<FeeEstimate> {
     const sender = this.#requireSender();
+    const cap = this.#estimateCap(
+      SINGLE_CAP_MESSAGES,
+      encodeFunctionData({ abi: gatewayAbi, functionName: "deliver", args: [message, attestation] }),
+    );
     const gas = await this.#simulate("estimateGas(deliver)", true, () =>
       this.#public.estimateContractGas({
         address: this.gateway,
@@ -341,6 +361,7 @@ export class EvmChainAdapter implements ChainAdapter {
         functionName: "deliver",
         args: [message, attestation],
         account: sender.address,
+        ...(cap === undefined ? {} : { gas: cap }),
       }),
     );
     const pricePerGas = await this.#price(sender);
@@ -353,6 +374,10 @@ export class EvmChainAdapter implements ChainAdapter {
     attestation: Hex,
   ): Promise<FeeEstimate> {
     const sender = this.#requireSender();
+    const cap = this.#estimateCap(
+      messages.length,
+      encodeFunctionData({ abi: gatewayAbi, functionName: "deliverBatch", args: [messages, proofs, attestation] }),
+    );
     const gas = await this.#simulate("estimateGas(deliverBatch)", false, () =>
       this.#public.estimateContractGas({
         address: this.gateway,
@@ -360,6 +385,7 @@ export class EvmChainAdapter implements ChainAdapter {
         functionName: "deliverBatch",
         args: [messages, proofs, attestation],
         account: sender.address,
+        ...(cap === undefined ? {} : { gas: cap }),
       }),
     );
     const pricePerGas = await this.#price(sender);
