@@ -331,6 +331,8 @@ export class Stack {
   /** (Re)writes an attester's config and starts it on its store. */
   async startAttester(node: AttesterNode): Promise<void> {
     await node.writeConfig({
+      // Local chains: finality depth 0 / Solana "confirmed" need the dev profile (config.ts).
+      profile: "dev",
       chains: this.#chainsConfig("attesters"),
       store: { kind: "pglite", dataDir: node.storeDir },
       keys: { keystore: node.keystore },
@@ -383,6 +385,8 @@ export class Stack {
     const { maxBatchSize, pollIntervalMs, retry, requestTimeoutMs, claimLimit } = this.relayerSettings;
     const ops = new URL(this.opsUrl(node));
     await node.writeConfig({
+      // Local chains: finality depth 0 / Solana "confirmed" need the dev profile (config.ts).
+      profile: "dev",
       chains: this.#chainsConfig("relayer"),
       store: this.options.relayerStore ?? { kind: "pglite", dataDir: node.storeDir },
       keys: {
