@@ -2,7 +2,7 @@
 // (A = 1001, B = 1002) with maskoii deployed, three attester nodes (in-process, real HTTP) and relayers started with
 // `startRelayer`, batching up to 64 messages.
 // * Invalid recipient: 50 normal messages and 1 whose recipient has non-zero upper 12 bytes (the destination family
-//   is unknown to A, so A accepts it) in one round. B's gateway reverts the whole batch (InvalidRecipient); the relayer
+//   is set unknown on A for this send, so A accepts it) in one round. B's gateway reverts the whole batch (InvalidRecipient); the relayer
 //   splits it, delivers the 50 (none charged an attempt) and fails the hostile one at once with its reason; doctor
 //   (in-process and the CLI) names the reason.
 // * Gas burner: a recipient that burns all the gas it is given (INVALID), in the middle of 20 normal messages:
@@ -39,6 +39,8 @@ import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.
 import { runCli } from "./helpers.ts";
 import { until } from "./net.ts";
 
+/** Owner of both chains' contracts (sets A's view of B's chain family). */
+const owner = devAccount(0);
 const user = devAccount(1);
 /** A contract whose code is STOP: every call to it succeeds (an honest, cheap recipient). */
 const OK_RECIPIENT = "0x00000000000000000000000000000000000c0de1" as Address;
@@ -156,11 +158,28 @@ describe("one hostile message on hardhat nodes", () => {
   const ok = pad(OK_RECIPIENT, { size: 32 });
 
   it("1 invalid recipient among 50 normal messages in one round: the 50 delivered uncharged, the hostile one failed with its reason, doctor names it", async () => {
-    // Upper 12 bytes not zero: no EVM address. A does not know B's family (unknown), so it accepts the send.
+    // Upper 12 bytes not zero: no EVM address. The deployment declares B an EVM destination on A, so A would refuse
+    // it at send time (protocol §8.1); with B's family unknown (0: no check) A accepts it, and the relayer must cope.
     const hostileRecipient = concat(["0xffffffffffffffffffffffff", OK_RECIPIENT]);
+    const ownerA = createWalletClient({ account: owner, chain: chainA, transport: http(evm.rpcA) });
+    const family = (value: number) =>
+      ownerA.writeContract({
+        address: evm.a.gateway,
+        abi: gatewayAbi,
+        functionName: "setDestinationFamily",
+        args: [1002, value],
+      });
+    const declared = await evm.publicA.readContract({
+      address: evm.a.gateway,
+      abi: gatewayAbi,
+      functionName: "destinationFamily",
+      args: [1002],
+    });
     const normal: Hex[] = [];
     for (let i = 0; i < 25; i++) normal.push(await send(ok, i));
+    await mined(evm.publicA, await family(0));
     const hostile = await send(hostileRecipient, 1_000);
+    await mined(evm.publicA, await family(declared));
     for (let i = 25; i < 50; i++) normal.push(await send(ok, i));
     await observedByAll([...normal, hostile]);
 
@@ -206,6 +225,7 @@ describe("one hostile message on hardhat nodes", () => {
     await writeFile(
       configFile,
       JSON.stringify({
+        profile: "dev",
         chains: evm.chainsConfig(),
         keys: { keystore: "unused.json" },
         store: { kind: "pglite", dataDir },
