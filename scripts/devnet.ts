@@ -12,7 +12,9 @@
 // the EVM chains only.
 //
 // Structure: a process supervisor (scripts/lib/processes.ts) and a list of steps sharing a context. Later
-// components (attester nodes, relayer) are further supervised processes and steps.
+// components (attester nodes, relayer) are further supervised processes and steps. A node process that dies is
+// restarted by the supervisor with backoff and reported on the console; only a chain dying (or a node that keeps
+// dying) stops the devnet.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import hre from "hardhat";
@@ -265,6 +267,13 @@ process.on("SIGINT", () => void shutdown("SIGINT", 0));
 process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
 // If this process ends any other way, never leave a chain behind.
 process.on("exit", () => devnet.supervisor.killAllSync());
+// A node (attester, relayer) that dies is restarted with backoff (scripts/lib/nodes.ts NODE_RESTART) and reported;
+// a chain that dies, or a node that keeps dying, stops the devnet.
+devnet.supervisor.onRestart((event) => {
+  log(
+    `${event.name} (pid ${event.pid}) exited unexpectedly (${String(event.code)}); restarting in ${event.delayMs} ms (restart ${event.restarts} in a row); see ${join(LOG_DIR, `${event.name}.log`)}`,
+  );
+});
 devnet.supervisor.onUnexpectedExit((name, code) => {
   void shutdown(`${name} exited unexpectedly (${String(code)}); see ${join(LOG_DIR, `${name}.log`)}`, 1);
 });

@@ -1,6 +1,8 @@
 // `maskoii doctor <messageId>`: where is a message stuck? Checks, in order: sent at all, final on its origin,
 // delivered (its token transfer queued by the destination's inbound rate limit?) or recipient failed, destination
-// paused, quorum of signatures (which signers), the relayer's last attempt (underpriced?), relayer state.
+// paused, refused for good by the destination (an invalid recipient: the relayer failed it and delivered the rest of
+// its batch), quorum of signatures (which signers), the relayer's last attempt (underpriced? account out of funds?),
+// relayer state.
 // docs/relayer.md ("maskoii doctor") lists every stage with its remedy.
 import { attestationDigest, decodeMessage } from "@maskoii/sdk";
 import type { Address, Hex } from "viem";
@@ -28,6 +30,22 @@ export type Diagnosis =
   | { readonly stage: "rate-limited"; readonly detail: string; readonly queued: QueuedTransferView }
   | { readonly stage: "recipient-failed"; readonly detail: string }
   | { readonly stage: "paused"; readonly detail: string }
+  | {
+      /** The destination refuses the message for good (DeliveryRefused, permanent): it was failed, not retried. */
+      readonly stage: "refused";
+      readonly detail: string;
+      /** The gateway's error, e.g. `InvalidRecipient(0x...)`. */
+      readonly reason: string;
+      readonly delivery: DeliveryRecord;
+    }
+  | {
+      /** The relayer's paying account cannot pay for the delivery (InsufficientFunds). */
+      readonly stage: "out-of-funds";
+      readonly detail: string;
+      readonly account: string;
+      readonly domain: number;
+      readonly delivery: DeliveryRecord;
+    }
   | {
       readonly stage: "below-quorum";
       readonly detail: string;
@@ -110,6 +128,47 @@ function underpriced(delivery: DeliveryRecord | undefined, destination: number):
   };
 }
 
+/** Why a message the destination refuses for good can never be delivered, by the gateway's error name. */
+const REFUSALS: Record<string, string> = {
+  InvalidRecipient:
+    "its recipient's upper 12 bytes are not zero (or it is zero), so no EVM address can receive it; the sender must send a new message to a valid recipient",
+  WrongDestination: "it is addressed to another domain than this gateway's",
+  MessageTooShort: "the message is malformed (too short)",
+  PayloadTooLong: "its payload is longer than the protocol allows",
+  UnsupportedVersion: "its version is not one this gateway delivers",
+};
+
+/** The refused diagnosis of a delivery the relayer failed because the destination refuses it for good. */
+function refused(delivery: DeliveryRecord | undefined, destination: number): Diagnosis | undefined {
+  const failure = delivery?.lastFailure;
+  if (delivery === undefined || failure?.code !== "DeliveryRefused" || failure.facts.permanent !== "true") {
+    return undefined;
+  }
+  const reason = failure.facts.reason ?? "unknown";
+  const why = REFUSALS[reason.replace(/\(.*$/s, "")] ?? "the gateway refuses it whatever the attestation";
+  return {
+    stage: "refused",
+    reason,
+    delivery,
+    detail: `domain ${failure.facts.domain ?? destination} refuses this message for good: ${reason}: ${why}. The relayer recorded it failed after ${delivery.attempts} attempt(s) and delivered the other messages of its batch without it`,
+  };
+}
+
+/** The out-of-funds diagnosis of a delivery whose last attempt failed because the paying account is empty. */
+function outOfFunds(delivery: DeliveryRecord | undefined, destination: number): Diagnosis | undefined {
+  const failure = delivery?.lastFailure;
+  if (delivery === undefined || delivery.state !== "pending" || failure?.code !== "InsufficientFunds") return undefined;
+  const domain = Number(failure.facts.domain ?? destination);
+  const account = failure.facts.account ?? "?";
+  return {
+    stage: "out-of-funds",
+    account,
+    domain,
+    delivery,
+    detail: `domain ${domain}: the relayer's paying account ${account} has insufficient funds for the delivery transaction; fund it (the relayer backs off and retries, without counting attempts)`,
+  };
+}
+
 export async function diagnose(args: {
   messageId: Hex;
   chains: Chains;
@@ -173,6 +232,8 @@ export async function diagnose(args: {
       detail: `delivered, but the recipient reverted (MessageFailed); anyone may call retry(message) on domain ${destination.domain}`,
     };
   }
+  const refusal = refused(delivery, destination.domain);
+  if (refusal !== undefined) return refusal;
   if (await destination.isPaused()) {
     return { stage: "paused", detail: `the gateway of domain ${destination.domain} is paused by its guardian` };
   }
@@ -197,7 +258,7 @@ export async function diagnose(args: {
       };
     }
   }
-  const priced = underpriced(delivery, destination.domain);
+  const priced = underpriced(delivery, destination.domain) ?? outOfFunds(delivery, destination.domain);
   if (priced !== undefined) return priced;
   const state =
     delivery === undefined

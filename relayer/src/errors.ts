@@ -27,6 +27,9 @@ export type RelayerErrorCode =
   | "SolanaProgramFailed"
   | "TransactionExpired"
   | "InvalidKoiiArtefact"
+  | "InsufficientFunds"
+  | "BlockGasLimitExceeded"
+  | "DeliveryRefused"
   | "RequestRejected"
   | "RpcDisagreement"
   | "RefundRefused"
@@ -315,6 +318,41 @@ export class InvalidKoiiArtefactError extends RelayerError {
 }
 
 /**
+ * The paying account cannot pay for a transaction (balance below gas × fee + value): an operator alert, not a defect of
+ * the message. The relayer backs off on that chain without charging messages an attempt.
+ */
+export class InsufficientFundsError extends RelayerError {
+  override name = "InsufficientFundsError";
+  readonly domain: number;
+  readonly account: string;
+  constructor(domain: number, account: string, cause?: unknown) {
+    super(
+      "InsufficientFunds",
+      `domain ${domain}: the paying account ${account} has insufficient funds for the transaction; fund it`,
+      { cause },
+    );
+    this.domain = domain;
+    this.account = account;
+  }
+}
+
+/** A transaction (a batch) needs more gas than a block (or the chain's per-transaction cap) holds: split it. */
+export class BlockGasLimitExceededError extends RelayerError {
+  override name = "BlockGasLimitExceededError";
+  readonly domain: number;
+  readonly gas: bigint | undefined;
+  constructor(domain: number, gas: bigint | undefined, cause?: unknown) {
+    super(
+      "BlockGasLimitExceeded",
+      `domain ${domain}: the transaction${gas === undefined ? "" : ` (gas ${gas})`} exceeds the block gas limit`,
+      { cause },
+    );
+    this.domain = domain;
+    this.gas = gas;
+  }
+}
+
+/**
  * An attester HTTP request refused before any work: `status` is the HTTP status (400 bad field, 401 unauthenticated,
  * 403 not allowed, 409 conflict, 413 body too large, 429 rate limited), `field` the request field at fault when one
  * is, `retryAfterSeconds` when waiting helps (429).
@@ -329,6 +367,28 @@ export class RequestRejectedError extends RelayerError {
     this.status = status;
     this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/**
+ * The destination refuses the delivery in simulation (nothing was sent): `reason` is the gateway's error with its
+ * arguments, e.g. `InvalidRecipient(0x...)`. `permanent` when it depends only on the message (an invalid EVM
+ * recipient, a wrong destination, a malformed message): retrying can never help, the message is failed at once.
+ */
+export class DeliveryRefusedError extends RelayerError {
+  override name = "DeliveryRefusedError";
+  readonly domain: number;
+  readonly reason: string;
+  readonly permanent: boolean;
+  constructor(domain: number, what: string, reason: string, permanent: boolean, cause?: unknown) {
+    super(
+      "DeliveryRefused",
+      `domain ${domain}: ${what} refused by the destination: ${reason}${permanent ? " (permanent: the message can never be delivered)" : ""}`,
+      { cause },
+    );
+    this.domain = domain;
+    this.reason = reason;
+    this.permanent = permanent;
   }
 }
 

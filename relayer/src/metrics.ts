@@ -108,6 +108,28 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Conditions a node depends on (src/state-log.ts), 1 = holds: attester/chain reachable, quorum, unpaused, funds. */
+  readonly conditionOk = new Gauge({
+    name: "maskoii_condition_ok",
+    help: "1 while the condition holds for the subject (endpoint or domain), 0 while it does not",
+    labelNames: ["condition", "subject"] as const,
+    registers: [this.registry],
+  });
+  /** Changes of those conditions (each one is also logged once). */
+  readonly conditionChanges = new Counter({
+    name: "maskoii_condition_changes_total",
+    help: "Changes of a condition (to lost or back to ok)",
+    labelNames: ["condition", "subject", "to"] as const,
+    registers: [this.registry],
+  });
+  /** Batches split to isolate a message that made the whole batch fail (relayer/service.ts). */
+  readonly batchSplits = new Counter({
+    name: "maskoii_batch_splits_total",
+    help: "Batches split in halves after the whole batch failed (revert, block gas limit, gas bound)",
+    labelNames: ["destination", "reason"] as const,
+    registers: [this.registry],
+  });
+
   /**
    * Refunds on origins (relayer/refunder.ts): records seen, refunded by this relayer, skipped (already refunded),
    * attempts waiting for a quorum, refused by a paused origin, failed.

@@ -20,7 +20,9 @@ import { type Address, createPublicClient, createWalletClient, getAddress, type 
 import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EvmChainAdapter } from "../src/chains/evm.ts";
-import { BATCH_FIXED_GAS, BatchGasModel, calldataGas } from "../src/chains/evm-gas.ts";
+import { classifyRpcError, isBlockGasLimit, isInsufficientFunds } from "../src/chains/evm-errors.ts";
+import { BATCH_FIXED_GAS, BatchGasModel, calldataGas, DEFAULT_MAX_GAS_PER_MESSAGE } from "../src/chains/evm-gas.ts";
+import { BlockGasLimitExceededError, InsufficientFundsError } from "../src/errors.ts";
 import { batchProofs } from "../src/relayer/proofs.ts";
 import { members } from "./helpers.ts";
 import { chainA, startTestChain, type TestChain } from "./koii-chain.ts";
@@ -52,6 +54,54 @@ describe("batch gas model (unit)", () => {
     expect(model.perMessage).toBe(100_000n);
     model.forget();
     expect(model.limit(10, 2_000n)).toBeUndefined();
+  });
+});
+
+describe("batch gas model cannot be poisoned (unit)", () => {
+  it("learns nothing from a batch in which a recipient failed (a gas burner fails out of gas)", () => {
+    const model = new BatchGasModel();
+    model.learn(10, 0n, 21_000n + 400_000n);
+    // A burner took ~6 M gas in a batch of 10: the batch had a MessageFailed, so it is not a sample.
+    expect(model.learn(10, 0n, 21_000n + 6_000_000n, 1)).toBe(false);
+    expect(model.perMessage).toBe(40_000n);
+  });
+
+  it("bounds a sample by maxPerMessage, and splits (bound) batches whose gas is beyond it", () => {
+    const model = new BatchGasModel({ maxPerMessage: 200_000n });
+    expect(model.learn(2, 0n, 21_000n + 2n * 5_000_000n)).toBe(true);
+    expect(model.perMessage).toBe(200_000n);
+    expect(model.bound(4, 100n)).toBe(21_000n + 100n + BATCH_FIXED_GAS + 4n * 200_000n);
+    expect(new BatchGasModel().maxPerMessage).toBe(DEFAULT_MAX_GAS_PER_MESSAGE);
+  });
+
+  it("decays: samples expire after maxAgeMs, so one heavy batch does not set the limit for long", () => {
+    let now = 0;
+    const model = new BatchGasModel({ maxAgeMs: 1_000, now: () => now });
+    model.learn(1, 0n, 21_000n + 300_000n);
+    now = 600;
+    model.learn(1, 0n, 21_000n + 50_000n);
+    expect(model.perMessage).toBe(300_000n);
+    now = 1_200;
+    // The heavy sample (t = 0) has expired; the light one (t = 600) is what is left.
+    expect(model.perMessage).toBe(50_000n);
+    now = 1_700;
+    expect(model.perMessage).toBeUndefined();
+    expect(model.limit(10, 0n)).toBeUndefined();
+  });
+
+  it("classifies insufficient funds and block gas limit errors as the nodes word them", () => {
+    const hardhatFunds = new Error(
+      "Sender doesn't have enough funds to send tx. The max upfront cost is: 5000000 and the sender's account only has: 1000",
+    );
+    const gethFunds = { message: "RPC error", details: "insufficient funds for gas * price + value" };
+    const blockGas = new Error("Transaction gas limit is 40000000 and exceeds block gas limit of 30000000");
+    const gethBlockGas = { message: "exceeds block gas limit" };
+    expect(isInsufficientFunds(hardhatFunds) && isInsufficientFunds(gethFunds)).toBe(true);
+    expect(isBlockGasLimit(blockGas) && isBlockGasLimit(gethBlockGas)).toBe(true);
+    expect(isInsufficientFunds(blockGas) || isBlockGasLimit(hardhatFunds)).toBe(false);
+    expect(classifyRpcError(1002, "0xabc", hardhatFunds)).toBeInstanceOf(InsufficientFundsError);
+    expect(classifyRpcError(1002, "0xabc", blockGas)).toBeInstanceOf(BlockGasLimitExceededError);
+    expect(classifyRpcError(1002, "0xabc", new Error("ECONNREFUSED"))).toBeUndefined();
   });
 });
 

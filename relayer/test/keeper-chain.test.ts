@@ -5,7 +5,8 @@
 // once the bucket has refilled (evm_increaseTime), exactly once; after a restart it resumes from its cursor, skips an
 // entry a stranger released first (no transaction sent) and releases the ones that queued while it was down; a
 // release whose simulation reverts (B's bridged token made to revert with hardhat_setCode) is retried with backoff and
-// goes through once the token works again.
+// goes through once the token works again. While B's gateway is paused (the TokenBridge reads its pause) the keeper
+// releases nothing, even when an entry is due, says so once (condition keeper-unpaused) and releases after the unpause.
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { addressToBytes32, bridgedTokenAbi, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
@@ -355,5 +356,57 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     expect(await nonceOf(KEEPER)).toBe(nonce + 1);
     expect(await balance()).toBe(parseUnits("8", 18));
     expect((await releaseTxs()).filter((t) => t.queueId === ids.t5)).toHaveLength(1);
+  }, 120_000);
+
+  it("while B's gateway is paused the keeper releases nothing (logged once), and releases after the unpause", async () => {
+    const guardian = await evm.publicB.readContract({
+      address: evm.b.gateway,
+      abi: gatewayAbi,
+      functionName: "guardian",
+    });
+    expect(getAddress(guardian)).toBe(owner.address);
+    const ownerB = createWalletClient({ account: owner, chain: chainB, transport: http(evm.rpcB) });
+    ids.t6 = await deliveredQueued(keeper, await transfer("1"));
+    const waiting = await until("t6 scheduled", 30_000, async () => {
+      const r = await record(keeper, ids.t6!);
+      return r?.releaseAfter !== undefined && r.releaseAfter !== null && r.releaseAfter > 0 ? r : undefined;
+    });
+    await mined(
+      evm.publicB,
+      await ownerB.writeContract({ address: evm.b.gateway, abi: gatewayAbi, functionName: "pause" }),
+    );
+    const nonce = await nonceOf(KEEPER);
+    const chainNow = Number((await evm.publicB.getBlock({ blockTag: "latest" })).timestamp);
+    await advance(waiting.releaseAfter! - chainNow + 30);
+    // Many keeper ticks (200 ms) while paused and due: nothing sent, no attempt charged, one change of the condition.
+    await sleep(2_500);
+    expect(await onChain(ids.t6!)).toBe(true);
+    expect(await nonceOf(KEEPER)).toBe(nonce);
+    const paused = await record(keeper, ids.t6!);
+    expect(paused?.state).toBe("queued");
+    expect(paused?.attempts).toBe(0);
+    let metrics = await keeper.metrics.render();
+    expect(metrics).toContain('maskoii_condition_ok{condition="keeper-unpaused",subject="1002"} 0');
+    expect(metrics).toContain(
+      'maskoii_condition_changes_total{condition="keeper-unpaused",subject="1002",to="lost"} 1',
+    );
+
+    await mined(
+      evm.publicB,
+      await ownerB.writeContract({ address: evm.b.gateway, abi: gatewayAbi, functionName: "unpause" }),
+    );
+    const released = await until("t6 released", 30_000, async () => {
+      const r = await record(keeper, ids.t6!);
+      return r?.state === "released" ? r : undefined;
+    });
+    expect(released.attempts).toBe(0);
+    expect(await nonceOf(KEEPER)).toBe(nonce + 1);
+    expect(await balance()).toBe(parseUnits("9", 18));
+    metrics = await keeper.metrics.render();
+    expect(metrics).toContain('maskoii_condition_ok{condition="keeper-unpaused",subject="1002"} 1');
+    expect(metrics).toContain('maskoii_condition_changes_total{condition="keeper-unpaused",subject="1002",to="ok"} 1');
+    expect(metrics).toContain(
+      'maskoii_condition_changes_total{condition="keeper-unpaused",subject="1002",to="lost"} 1',
+    );
   }, 120_000);
 });

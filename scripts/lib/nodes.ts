@@ -10,7 +10,7 @@ import { encryptKey, writeKeystore } from "@maskoii/relayer";
 import type { Hex } from "viem";
 import { HOST } from "./chains.ts";
 import type { Attester } from "./keys.ts";
-import type { Supervisor } from "./processes.ts";
+import type { RestartPolicy, Supervisor } from "./processes.ts";
 
 /** The devnet's node ports: attesters on 7301.., the relayer's /health, /metrics and /messages on 7310. */
 export const ATTESTER_BASE_PORT = 7301;
@@ -20,6 +20,11 @@ const DEVNET_PASSWORD = "maskoii devnet keystore password";
 /** Fast scrypt for devnet keystores (the CLI's default is 2^17). */
 const DEVNET_SCRYPT = { n: 2 ** 12, r: 8, p: 1 };
 const READY_TIMEOUT_MS = 90_000;
+/**
+ * A node process that dies is started again (its store and keys are on disk, so it resumes where it stopped): after
+ * 0.5 s, doubling per quick death in a row up to 30 s, given up after 10 quick deaths (then the devnet stops).
+ */
+export const NODE_RESTART: RestartPolicy = { baseMs: 500, maxMs: 30_000, maxRestarts: 10, stableMs: 60_000 };
 
 /** Raised when a node does not come up. */
 export class NodeStartError extends Error {
@@ -113,6 +118,7 @@ export async function startNodes(args: {
       cwd: args.root,
       env,
       logFile: join(args.logDir, `${name}.log`),
+      restart: NODE_RESTART,
     });
     args.log(`started ${name} (pid ${managed.pid}), log ${managed.logFile}`);
     attesterUrls.push(`http://${HOST}:${port}`);
@@ -153,6 +159,7 @@ export async function startNodes(args: {
     cwd: args.root,
     env,
     logFile: join(args.logDir, "relayer.log"),
+    restart: NODE_RESTART,
   });
   args.log(`started relayer (pid ${relayer.pid}), log ${relayer.logFile}`);
   for (const [index, url] of attesterUrls.entries()) await waitReady(url, `attester${index}`);

@@ -1,5 +1,8 @@
 // A small process supervisor for the devnet: every child runs in its own process group (so that `npx` and whatever
-// it spawns are stopped together), writes its output to a log file, and is stopped with SIGTERM then SIGKILL.
+// it spawns are stopped together), writes its output to a log file, and is stopped with SIGTERM then SIGKILL. A
+// process with a restart policy (the devnet's attester and relayer nodes) that dies is started again after a backoff
+// and reported (`onRestart`), instead of taking the whole devnet down; it is given up (reported as an unexpected exit)
+// only after `maxRestarts` quick deaths in a row.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
@@ -24,6 +27,30 @@ export type ProcessSpec = {
    * supervisor once it has exited. `stopAll` still stops it if it is running.
    */
   oneShot?: boolean;
+  /** Restart the process when it exits on its own (not during `stopAll`). */
+  restart?: RestartPolicy;
+};
+
+export type RestartPolicy = {
+  /** Delay before the first restart; doubled for each further quick death in a row. */
+  readonly baseMs: number;
+  /** Longest delay. */
+  readonly maxMs: number;
+  /** Quick deaths in a row after which the process is given up (reported to onUnexpectedExit). Default 10. */
+  readonly maxRestarts?: number;
+  /** A process that ran at least this long before dying starts the count again. Default 60 s. */
+  readonly stableMs?: number;
+};
+
+/** What `onRestart` is told: who died, how, and when it is started again. */
+export type RestartEvent = {
+  readonly name: string;
+  readonly code: number | NodeJS.Signals;
+  /** The pid that died. */
+  readonly pid: number;
+  /** Quick deaths in a row, this one included. */
+  readonly restarts: number;
+  readonly delayMs: number;
 };
 
 export type ManagedProcess = {
@@ -64,10 +91,20 @@ export class Supervisor {
   readonly #entries = new Map<string, Entry>();
   #stopping = false;
   #unexpectedExit: ((name: string, code: number | NodeJS.Signals) => void) | undefined;
+  #restart: ((event: RestartEvent) => void) | undefined;
+  /** Pending restarts (cleared by stopAll). */
+  readonly #timers = new Set<NodeJS.Timeout>();
+  /** Per name: quick deaths in a row. */
+  readonly #deaths = new Map<string, number>();
 
   /** Called when a process exits on its own (not during `stopAll`). */
   onUnexpectedExit(handler: (name: string, code: number | NodeJS.Signals) => void): void {
     this.#unexpectedExit = handler;
+  }
+
+  /** Called when a process with a restart policy died and is about to be started again. */
+  onRestart(handler: (event: RestartEvent) => void): void {
+    this.#restart = handler;
   }
 
   get stopping(): boolean {
@@ -111,6 +148,7 @@ export class Supervisor {
       child.once("exit", (code, signal) => resolve(code ?? signal ?? 1));
     });
     const managed: ManagedProcess = { name: spec.name, pid, logFile: spec.logFile, exited };
+    const startedAt = Date.now();
     const entry: Entry = { process: managed, child, log, done: false };
     this.#entries.set(spec.name, entry);
     void exited.then((code) => {
@@ -122,10 +160,37 @@ export class Supervisor {
           if (!log.writableEnded) log.end();
         });
       } else if (!this.#stopping) {
-        this.#unexpectedExit?.(spec.name, code);
+        if (spec.restart === undefined || !this.#scheduleRestart(spec, entry, code, Date.now() - startedAt)) {
+          this.#unexpectedExit?.(spec.name, code);
+        }
       }
     });
     return managed;
+  }
+
+  /** Starts `spec` again after its backoff; false when it has died too often in a row (give up). */
+  #scheduleRestart(spec: ProcessSpec, entry: Entry, code: number | NodeJS.Signals, ranMs: number): boolean {
+    const policy = spec.restart as RestartPolicy;
+    const deaths = ranMs >= (policy.stableMs ?? 60_000) ? 1 : (this.#deaths.get(spec.name) ?? 0) + 1;
+    this.#deaths.set(spec.name, deaths);
+    if (deaths > (policy.maxRestarts ?? 10)) return false;
+    const delayMs = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(deaths - 1, 30));
+    if (this.#entries.get(spec.name) === entry) this.#entries.delete(spec.name);
+    setImmediate(() => {
+      if (!entry.log.writableEnded) entry.log.end();
+    });
+    this.#restart?.({ name: spec.name, code, pid: entry.process.pid, restarts: deaths, delayMs });
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (this.#stopping) return;
+      try {
+        this.start(spec);
+      } catch {
+        this.#unexpectedExit?.(spec.name, code);
+      }
+    }, delayMs);
+    this.#timers.add(timer);
+    return true;
   }
 
   /**
@@ -142,6 +207,8 @@ export class Supervisor {
    */
   async stopAll(graceMs = 5_000): Promise<void> {
     this.#stopping = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
     const entries = [...this.#entries.values()].reverse();
     for (const entry of entries) signalGroup(entry.process.pid, "SIGTERM");
     const deadline = Date.now() + graceMs;

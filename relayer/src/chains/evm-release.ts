@@ -1,17 +1,9 @@
 // The EVM TokenBridge's transfer queue as the relayer's keeper (relayer/keeper.ts) works it: TransferQueued logs, the
 // entry and the inbound bucket as they are now, who released an entry, and releaseQueued itself (simulated first, then
 // sent through the adapter's EvmSender so fees, bumping and nonces are shared with deliveries).
-import { tokenBridgeAbi } from "@maskoii/sdk";
-import {
-  type Address,
-  BaseError,
-  ContractFunctionRevertedError,
-  encodeFunctionData,
-  type Hex,
-  isAddressEqual,
-  type PublicClient,
-  zeroAddress,
-} from "viem";
+import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { type Address, encodeFunctionData, type Hex, isAddressEqual, type PublicClient, zeroAddress } from "viem";
+import { revertOf } from "./evm-errors.ts";
 import type { EvmSender } from "./evm-sender.ts";
 import type { Bucket } from "./rate-limit.ts";
 
@@ -46,17 +38,6 @@ export type ReleaseOutcome =
   /** The simulation (or the mined transaction) reverted; `txHash` when a transaction was mined. */
   | { readonly kind: "reverted"; readonly reason: string; readonly txHash?: Hex };
 
-/** The revert of a simulated call, by error name and arguments; undefined when the failure is not a revert. */
-function revertOf(error: unknown): string | undefined {
-  if (!(error instanceof BaseError)) return undefined;
-  const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (!(revert instanceof ContractFunctionRevertedError)) return undefined;
-  const name = revert.data?.errorName ?? revert.reason;
-  if (name === undefined) return "reverted without a reason";
-  const args = revert.data?.args?.map((a) => String(a)).join(", ");
-  return args === undefined || args === "" ? name : `${name}(${args})`;
-}
-
 export class TokenBridgeQueue {
   readonly domain: number;
   readonly bridge: Address;
@@ -64,6 +45,7 @@ export class TokenBridgeQueue {
   readonly #read: Read;
   readonly #sender: EvmSender;
   readonly #onRpcError: (call: string) => void;
+  #gateway: Address | undefined;
 
   constructor(args: {
     domain: number;
@@ -132,6 +114,20 @@ export class TokenBridgeQueue {
       }),
     );
     return { level, capacity, refillPerSecond, lastUpdated: Number(lastUpdated) };
+  }
+
+  /**
+   * Whether releases are paused: the TokenBridge has no pause of its own, it reads its Gateway's `paused()`
+   * (docs/protocol.md §8.1), so one guardian action stops both. The gateway address is read once.
+   */
+  async paused(): Promise<boolean> {
+    this.#gateway ??= await this.#read("gateway", () =>
+      this.#client.readContract({ address: this.bridge, abi: tokenBridgeAbi, functionName: "gateway" }),
+    );
+    const gateway = this.#gateway;
+    return this.#read("paused", () =>
+      this.#client.readContract({ address: gateway, abi: gatewayAbi, functionName: "paused" }),
+    );
   }
 
   /** Chain time: the latest block's timestamp (unix seconds). */

@@ -22,6 +22,7 @@ import {
   TransactionStuckError,
 } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { classifyRpcError } from "./evm-errors.ts";
 
 /** Nodes (geth, reth, Hardhat) reject a replacement that does not raise both fee fields by at least this. */
 export const MIN_BUMP_PERCENT = 10;
@@ -163,6 +164,10 @@ export class EvmSender {
       return await fn();
     } catch (cause) {
       if (cause instanceof RelayerError) throw cause;
+      // Insufficient funds (an operator alert) and a transaction above the block gas limit (split it) are not RPC
+      // failures: typed, so the relayer backs off or splits instead of retrying the same transaction.
+      const typed = classifyRpcError(this.#o.domain, this.address, cause);
+      if (typed !== undefined) throw typed;
       this.#o.onRpcError?.(call);
       throw new ChainRpcError(this.#o.domain, call, cause);
     }

@@ -14,7 +14,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import type { Finality } from "../config.ts";
-import { ChainRpcError, DeliveryRevertedError, RelayerError } from "../errors.ts";
+import { ChainRpcError, DeliveryRefusedError, DeliveryRevertedError, RelayerError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type {
   AttesterSetView,
@@ -25,7 +25,8 @@ import type {
   QueuedTransferView,
   SentMessage,
 } from "./adapter.ts";
-import { BatchGasModel, calldataGas } from "./evm-gas.ts";
+import { classifyRpcError, isOutOfGas, PERMANENT_DELIVERY_ERRORS, revertName, revertOf } from "./evm-errors.ts";
+import { BatchGasModel, type BatchGasModelOptions, calldataGas } from "./evm-gas.ts";
 import { findQueuedTransfer } from "./evm-queue.ts";
 import { EvmRefunds } from "./evm-refund.ts";
 import { TokenBridgeQueue } from "./evm-release.ts";
@@ -34,6 +35,11 @@ import { type BumpEvent, EvmSender, type FeePolicy } from "./evm-sender.ts";
 const STATUS: readonly MessageStatus[] = ["none", "delivered", "failed"];
 /** Gas added on top of eth_estimateGas, in percent (the recipient's gas use can vary with state). */
 const GAS_MARGIN_PERCENT = 25n;
+
+/** The estimate of a single delivery may try the gas of this many messages (a heavy recipient gets room). */
+const SINGLE_CAP_MESSAGES = 4;
+/** No estimate tries more than this (below the 2^24 per-transaction cap of EIP-7825 chains). */
+const ESTIMATE_CAP = 16_000_000n;
 
 /** Fee handling when the config gives none: 500 gwei cap, +20% every 30 s, give up after 3 minutes. */
 export const DEFAULT_FEE_POLICY: FeePolicy = {
@@ -80,6 +86,8 @@ export type EvmAdapterOptions = {
    * eth_estimateGas only until one batch was measured or after a modelled batch reverted; "estimate" always estimates.
    */
   batchGas?: "model" | "estimate";
+  /** Bounds of the batch gas model (per-message gas, sample age); defaults in evm-gas.ts. */
+  batchGasModel?: BatchGasModelOptions;
 };
 
 export class EvmChainAdapter implements ChainAdapter {
@@ -104,7 +112,7 @@ export class EvmChainAdapter implements ChainAdapter {
     this.#public = publicClient;
     this.#finality = options.finality;
     this.#onRpcError = options.onRpcError ?? (() => {});
-    this.batchGas = options.batchGas === "estimate" ? undefined : new BatchGasModel();
+    this.batchGas = options.batchGas === "estimate" ? undefined : new BatchGasModel(options.batchGasModel);
     this.#log = options.log;
     this.sender =
       options.account === undefined
@@ -152,8 +160,27 @@ export class EvmChainAdapter implements ChainAdapter {
       return await fn();
     } catch (cause) {
       if (cause instanceof RelayerError) throw cause;
+      const typed = classifyRpcError(this.domain, this.sender?.address, cause);
+      if (typed !== undefined) throw typed;
       this.#onRpcError(call);
       throw new ChainRpcError(this.domain, call, cause);
+    }
+  }
+
+  /**
+   * An estimate (a simulation): a revert becomes DeliveryRefusedError with the gateway's error (nothing was sent);
+   * `single`: a refusal that depends only on the message is permanent.
+   */
+  async #simulate<T>(call: string, single: boolean, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      let reason = revertOf(cause);
+      // Out of gas even at the node's limit (a recipient that burns what it gets, early in a batch): refused too.
+      if (reason === undefined && isOutOfGas(cause)) reason = "out of gas at the node's gas limit";
+      if (reason === undefined) return this.#rpc(call, () => Promise.reject(cause));
+      const permanent = single && PERMANENT_DELIVERY_ERRORS.has(revertName(reason));
+      throw new DeliveryRefusedError(this.domain, single ? "deliver" : "deliverBatch", reason, permanent, cause);
     }
   }
 
@@ -335,15 +362,31 @@ export class EvmChainAdapter implements ChainAdapter {
     return this.sender;
   }
 
+  /**
+   * The most gas an estimate may try (eth_estimateGas's upper bound): the model's bound for `count` messages, at most
+   * ESTIMATE_CAP. A recipient that burns whatever it gets then fails the estimate fast at the cap (refused: the batch
+   * is split) instead of making the node run it at the block gas limit many times over (which can outlast the RPC
+   * timeout). Undefined without a model (`batchGas: "estimate"`).
+   */
+  #estimateCap(count: number, data: Hex): bigint | undefined {
+    const bound = this.batchGas?.bound(count, calldataGas(data));
+    return bound === undefined ? undefined : bound < ESTIMATE_CAP ? bound : ESTIMATE_CAP;
+  }
+
   async estimateDeliver(message: Hex, attestation: Hex): Promise<FeeEstimate> {
     const sender = this.#requireSender();
-    const gas = await this.#read("estimateGas(deliver)", () =>
+    const cap = this.#estimateCap(
+      SINGLE_CAP_MESSAGES,
+      encodeFunctionData({ abi: gatewayAbi, functionName: "deliver", args: [message, attestation] }),
+    );
+    const gas = await this.#simulate("estimateGas(deliver)", true, () =>
       this.#public.estimateContractGas({
         address: this.gateway,
         abi: gatewayAbi,
         functionName: "deliver",
         args: [message, attestation],
         account: sender.address,
+        ...(cap === undefined ? {} : { gas: cap }),
       }),
     );
     const pricePerGas = await this.#price(sender);
@@ -356,13 +399,18 @@ export class EvmChainAdapter implements ChainAdapter {
     attestation: Hex,
   ): Promise<FeeEstimate> {
     const sender = this.#requireSender();
-    const gas = await this.#read("estimateGas(deliverBatch)", () =>
+    const cap = this.#estimateCap(
+      messages.length,
+      encodeFunctionData({ abi: gatewayAbi, functionName: "deliverBatch", args: [messages, proofs, attestation] }),
+    );
+    const gas = await this.#simulate("estimateGas(deliverBatch)", false, () =>
       this.#public.estimateContractGas({
         address: this.gateway,
         abi: gatewayAbi,
         functionName: "deliverBatch",
         args: [messages, proofs, attestation],
         account: sender.address,
+        ...(cap === undefined ? {} : { gas: cap }),
       }),
     );
     const pricePerGas = await this.#price(sender);
@@ -397,8 +445,9 @@ export class EvmChainAdapter implements ChainAdapter {
       try {
         const sent = await sender.send({ to: this.gateway, data, gas: modelled });
         if (sent.receipt.status === "success") {
-          this.batchGas?.learn(n, calldata, sent.receipt.gasUsed);
-          return this.#outcome(sent.receipt, sent.bumps);
+          const result = this.#outcome(sent.receipt, sent.bumps);
+          this.batchGas?.learn(n, calldata, sent.receipt.gasUsed, result.failed.length);
+          return result;
         }
         receipt = sent.receipt;
       } catch (error) {
@@ -406,16 +455,29 @@ export class EvmChainAdapter implements ChainAdapter {
       }
       // Too little gas, or a real defect: estimateGas tells them apart (it throws on a real revert).
       wasted = receipt?.gasUsed ?? 0n;
-      this.batchGas?.forget();
       this.#log?.warn(
         { domain: this.domain, txHash: receipt?.transactionHash, gas: modelled.toString(), size: n },
-        "a batch sent with a modelled gas limit reverted; estimating its gas and sending it again",
+        "a batch sent with a modelled gas limit reverted; estimating its gas",
       );
     }
+    // A refused estimate (DeliveryRefusedError) means a defective batch, not a short model: the model is kept and the
+    // caller splits the batch.
     const { gas } = await this.estimateDeliverBatch(messages, proofs, attestation);
+    // The estimate works: the modelled limit was too low (if one was tried).
+    if (modelled !== undefined) this.batchGas?.forget();
+    const bound = this.batchGas?.bound(n, calldata);
+    if (bound !== undefined && n > 1 && gas > bound) {
+      // One recipient takes far more than an honest one (a gas burner early in the batch): split, never pay it.
+      throw new DeliveryRefusedError(
+        this.domain,
+        "deliverBatch",
+        `needs ${gas} gas, above the bound of ${bound} for ${n} messages (maxPerMessage ${this.batchGas?.maxPerMessage})`,
+        false,
+      );
+    }
     const sent = await sender.send({ to: this.gateway, data, gas: (gas * (100n + GAS_MARGIN_PERCENT)) / 100n });
-    if (sent.receipt.status === "success") this.batchGas?.learn(n, calldata, sent.receipt.gasUsed);
     const result = this.#outcome(sent.receipt, sent.bumps);
+    this.batchGas?.learn(n, calldata, sent.receipt.gasUsed, result.failed.length);
     // The reverted attempt was paid for too: count it in the fees spent.
     return wasted === 0n ? result : { ...result, gasUsed: result.gasUsed + wasted };
   }

@@ -3,7 +3,9 @@
 // TokenBridge, the keeper scans TransferQueued up to the final block from a durable cursor, works out from the bucket
 // (chains/rate-limit.ts) the chain time from which each entry fits, and then releases it: simulated first (a revert
 // costs nothing), sent through the chain's EvmSender (fees, bumping, nonces shared with deliveries). An entry already
-// released by someone else is recorded as skipped; a failed attempt backs off. Opt-in: `relayer.releaseQueued`.
+// released by someone else is recorded as skipped; a failed attempt backs off. While the bridge is paused (its
+// Gateway's `paused()`, docs/protocol.md §8.1) the keeper still records new entries but releases nothing, says so once
+// (StateLog, condition keeper-unpaused) and resumes after the unpause. Opt-in: `relayer.releaseQueued`.
 // Solana queued transfers are not covered (docs/relayer.md).
 import type { Address } from "viem";
 import type { Chains } from "../chains/adapter.ts";
@@ -11,9 +13,10 @@ import { EvmChainAdapter } from "../chains/evm.ts";
 import type { TokenBridgeQueue } from "../chains/evm-release.ts";
 import { releasableAt } from "../chains/rate-limit.ts";
 import type { ReleaseQueuedConfig, ResolvedConfig } from "../config.ts";
-import { describeError } from "../errors.ts";
+import { describeError, InsufficientFundsError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import { StateLog } from "../state-log.ts";
 import { backoffMs } from "./backoff.ts";
 import type { KeeperStore, QueuedTransferRecord } from "./keeper-store.ts";
 
@@ -33,6 +36,8 @@ export type KeeperReport = {
   readonly seen: number;
   readonly released: number;
   readonly skipped: number;
+  /** Chains whose bridge is paused this tick (nothing released there). */
+  readonly paused: number;
   readonly failed: number;
   /** Chains whose scan or release round failed (RPC or store). */
   readonly errors: number;
@@ -71,6 +76,7 @@ export class QueueKeeper {
   readonly #log: Logger;
   readonly #metrics: Metrics | undefined;
   readonly #now: () => number;
+  readonly #states: StateLog;
 
   constructor(args: {
     targets: readonly KeeperTarget[];
@@ -80,6 +86,8 @@ export class QueueKeeper {
     log: Logger;
     metrics?: Metrics;
     now?: () => number;
+    /** Shared with the relayer so that one registry of conditions is logged once (default: its own). */
+    states?: StateLog;
   }) {
     this.#targets = args.targets;
     this.#store = args.store;
@@ -88,6 +96,7 @@ export class QueueKeeper {
     this.#log = args.log;
     this.#metrics = args.metrics;
     this.#now = args.now ?? Date.now;
+    this.#states = args.states ?? new StateLog(args.log, args.metrics);
   }
 
   get targets(): readonly KeeperTarget[] {
@@ -96,11 +105,18 @@ export class QueueKeeper {
 
   /** Scans and releases on every chain; a failing chain does not stop the others. */
   async tick(): Promise<KeeperReport> {
-    const report = { seen: 0, released: 0, skipped: 0, failed: 0, errors: 0 };
+    const report = { seen: 0, released: 0, skipped: 0, failed: 0, paused: 0, errors: 0 };
     for (const target of this.#targets) {
       const { domain, bridge } = target.queue;
       try {
         report.seen += await this.#scan(target);
+        // Paused: nothing is claimed, so no entry is charged an attempt or rescheduled; all resume after the unpause.
+        const paused = await target.queue.paused();
+        this.#states.report("keeper-unpaused", String(domain), !paused, { domain, bridge });
+        if (paused) {
+          report.paused++;
+          continue;
+        }
         for (const outcome of await this.#releaseDue(target)) {
           if (outcome !== "waiting") report[outcome]++;
         }
@@ -156,6 +172,10 @@ export class QueueKeeper {
       try {
         outcome = await this.#handle(target, record, chainNow);
       } catch (error) {
+        // The paying account out of funds is the operator alert the delivery loop raises too (said once).
+        if (error instanceof InsufficientFundsError) {
+          this.#states.report("funds-sufficient", String(domain), false, { domain, account: error.account });
+        }
         outcome = await this.#failed(target, record, describeError(error));
       }
       if (outcome !== "waiting") this.#metrics?.queuedTransfers.inc({ domain: String(domain), outcome });
@@ -189,6 +209,9 @@ export class QueueKeeper {
     }
     const result = await queue.release(record.queueId);
     if (result.kind === "released") {
+      if (this.#states.state("funds-sufficient", String(queue.domain)) === false) {
+        this.#states.report("funds-sufficient", String(queue.domain), true, { domain: queue.domain });
+      }
       await this.#update(queue, record.queueId, {
         state: "released",
         releaseTx: result.txHash,

@@ -12,6 +12,7 @@ import type { Logger } from "../log.ts";
 import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
 import { connectChains, makeWatchers } from "../runtime.ts";
+import { StateLog } from "../state-log.ts";
 import { openStore } from "../store/index.ts";
 import { RefundStore } from "../store/refunds.ts";
 import type { Store } from "../store/types.ts";
@@ -59,6 +60,8 @@ export async function startRelayer(args: {
     ]);
   }
   const metrics = new Metrics();
+  // One registry of what the node waits for (the delivery loop and the keeper report into it).
+  const states = new StateLog(log, metrics);
   const store = await openStore(config.store);
   try {
     const chains = await connectChains(config, {
@@ -91,6 +94,7 @@ export async function startRelayer(args: {
       claimLimit: settings.claimLimit,
       // The loop lets a round end while its deliveries are mined: the next round scans and collects meanwhile.
       pipeline: true,
+      states,
       ...(settings.instanceId === undefined ? {} : { instanceId: settings.instanceId }),
       byzantine: new ByzantineReporter({
         store: KoiiStore.of(store),
@@ -130,6 +134,7 @@ export async function startRelayer(args: {
           leaseMs: settings.leaseMs,
           log: log.child({ component: "keeper" }),
           metrics,
+          states,
         })
       : undefined;
     const keeperLoop =

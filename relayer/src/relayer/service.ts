@@ -4,6 +4,14 @@
 // message already delivered on chain (by anyone) is detected and marked skipped. Several instances can share one
 // PostgreSQL store: each tick claims a share of the due deliveries (a lease, FOR UPDATE SKIP LOCKED), renews the
 // lease right before sending, and hands back what it did not finish.
+//
+// One hostile message never stalls the others: a batch that fails as a whole (its simulation or its transaction
+// reverts, it exceeds the block gas limit or the gas bound) is split in halves, each delivered as its own batch, down to
+// single messages; no message is charged an attempt for a batch failure. A single delivery the destination refuses
+// for good (InvalidRecipient, ...) is failed at once with the reason (`maskoii doctor` explains it). An account out
+// of funds is an operator alert: logged once, deliveries on that chain back off without being charged attempts.
+// What the relayer waits for (attester endpoints, quorum, chain RPCs, pause, funds) is logged once per change
+// (StateLog) and exported as metrics.
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -11,16 +19,18 @@ import { attestationDigest, batchRoot, encodeAttestation, isQuorum } from "@mask
 import type { Hex } from "viem";
 import type { AttesterSetView, ChainAdapter, Chains, DeliveryResult } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
-import { describeError } from "../errors.ts";
+import { DeliveryRefusedError, describeError, InsufficientFundsError } from "../errors.ts";
 import type { ByzantineSink } from "../koii/reporter.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import { StateLog } from "../state-log.ts";
 import type { DeliveryRecord, Store } from "../store/types.ts";
 import { type Aggregation, aggregate, type Rejection } from "./aggregator.ts";
 import { backoffMs } from "./backoff.ts";
 import { answersFor, type BulkAnswer, candidatesFor, type EndpointAnswer, type SignatureSource } from "./collector.ts";
-import { failureOf } from "./failure.ts";
+import { failureOf, pausedRefusal, splittable } from "./failure.ts";
 import { batchProofs } from "./proofs.ts";
+import { observedByQuorum, reachableWeight } from "./quorum.ts";
 
 /** Pending deliveries claimed per tick by default (bounds one tick's work). */
 const DUE_LIMIT = 200;
@@ -74,6 +84,8 @@ export type RelayerOptions = {
   now?: () => number;
   /** Reports byzantine signature claims in the attesters' answers (src/koii/reporter.ts). */
   byzantine?: ByzantineSink;
+  /** Where condition changes are logged once (shared with the keeper); default its own on `log` and `metrics`. */
+  states?: StateLog;
 };
 
 type Ready = { record: DeliveryRecord; attestation: Hex };
@@ -95,6 +107,9 @@ export class Relayer {
   #releasedByTasks = 0;
   /** Per destination: the last set read, and when. */
   readonly #sets = new Map<number, { set: AttesterSetView; at: number }>();
+  readonly #states: StateLog;
+  /** Per destination: consecutive insufficient-funds failures (the backoff of its deliveries). */
+  readonly #fundsShort = new Map<number, number>();
 
   constructor(options: RelayerOptions) {
     this.#o = options;
@@ -102,6 +117,12 @@ export class Relayer {
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    this.#states = options.states ?? new StateLog(options.log, options.metrics);
+  }
+
+  /** The conditions this relayer reports (what it waits for). */
+  get states(): StateLog {
+    return this.#states;
   }
 
   /** Resolves once no delivery is in flight (with `pipeline`, deliveries outlive the tick that started them). */
@@ -186,11 +207,18 @@ export class Relayer {
     let destinationErrors = 0;
     for (const watcher of this.#o.watchers) {
       if (this.#draining) break;
+      const subject = `scan:${watcher.domain}`;
       try {
         await this.#o.metrics.time("scan", () => watcher.poll());
+        this.#states.report("chain-rpc-reachable", subject, true, { domain: watcher.domain });
       } catch (error) {
         originErrors++;
-        this.#o.log.warn({ error: describeError(error) }, "origin scan failed; retrying next tick");
+        // Once per change at warn (StateLog); every failed tick at debug.
+        this.#states.report("chain-rpc-reachable", subject, false, {
+          domain: watcher.domain,
+          error: describeError(error),
+        });
+        this.#o.log.debug({ error: describeError(error) }, "origin scan failed; retrying next tick");
       }
     }
     if (this.#draining) {
@@ -218,13 +246,16 @@ export class Relayer {
         if (this.#draining) break;
         const adapter = this.#o.chains.get(destination);
         if (adapter === undefined) continue;
+        const subject = `deliver:${destination}`;
         try {
           await this.#processDestination(adapter, records);
+          this.#states.report("chain-rpc-reachable", subject, true, { domain: destination });
         } catch (error) {
           // Destination-wide failure (RPC down): back off every due record of it.
           destinationErrors++;
           const reason = describeError(error);
-          this.#o.log.warn({ destination, error: reason }, "destination round failed");
+          this.#states.report("chain-rpc-reachable", subject, false, { domain: destination, error: reason });
+          this.#o.log.debug({ destination, error: reason }, "destination round failed");
           for (const r of records) await this.#retryLater(r, reason, true, error);
         }
       }
@@ -241,8 +272,11 @@ export class Relayer {
       if (released > 0) this.#o.metrics.claims.inc({ outcome: "released" }, released);
       released += this.#releasedByTasks;
       this.#releasedByTasks = 0;
+      // Every pipelined round hands back the claims it did not get to: routine (debug), except at shutdown.
       if (released > 0) {
-        this.#o.log.info({ released, draining: this.#draining }, "handed back unfinished delivery claims");
+        const line = { released, draining: this.#draining };
+        if (this.#draining) this.#o.log.info(line, "handed back unfinished delivery claims");
+        else this.#o.log.debug(line, "handed back unfinished delivery claims");
       }
     }
     const failure = this.#taskFailure;
@@ -271,6 +305,7 @@ export class Relayer {
 
   async #processDestination(adapter: ChainAdapter, records: readonly DeliveryRecord[]): Promise<void> {
     const [paused, setId] = await Promise.all([adapter.isPaused(), adapter.currentSetId()]);
+    this.#states.report("destination-unpaused", String(adapter.domain), !paused, { domain: adapter.domain });
     if (paused) {
       for (const r of records) await this.#retryLater(r, `destination gateway ${adapter.domain} is paused`, false);
       return;
@@ -304,9 +339,7 @@ export class Relayer {
         batching ? {} : { sign: true },
       ),
     );
-    for (const a of bulk) {
-      if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
-    }
+    this.#reportAttesters(adapter.domain, set, bulk);
     // Batch mode: a message observed final by a quorum of the set goes into a batch whose ROOT the attesters sign;
     // its per-message signatures are not needed (nor verified: one recovery per attester per batch, not per message).
     const batchable: DeliveryRecord[] = [];
@@ -337,21 +370,7 @@ export class Relayer {
       const slice = batchable.slice(i, i + batchSize);
       await this.#launch(adapter, slice, async () => {
         const chunk = (await this.#stillMine(slice.map((record) => ({ record })))).map((held) => held.record);
-        if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk, bulk))) return;
-        if (chunk.length === 0) return;
-        // A lone message, or a root below quorum: per-message signatures (signed on request), delivered one by one.
-        const perMessage = await this.#o.metrics.time("collect", () =>
-          this.#o.attesters.signaturesMany(
-            chunk.map((r) => r.messageId),
-            { sign: true },
-          ),
-        );
-        for (const record of chunk) {
-          const r = await this.#readyAlone(adapter, set, record, answersFor(perMessage, record.messageId));
-          if (r === undefined) continue;
-          const [mine] = await this.#stillMine([r]);
-          if (mine !== undefined) await this.#deliverOne(adapter, mine);
-        }
+        await this.#deliverPart(adapter, set, chunk, bulk);
       });
     }
     if (batching && ready.length > 1) {
@@ -387,6 +406,54 @@ export class Relayer {
         if (mine !== undefined) await this.#deliverOne(adapter, mine);
       });
     }
+  }
+
+  /**
+   * Delivers `chunk` (claims held) as one batch, or one by one when it is a single message or its root is below
+   * quorum (per-message signatures, signed on request). A batch that fails as a whole comes back here in halves.
+   */
+  async #deliverPart(
+    adapter: ChainAdapter,
+    set: AttesterSetView,
+    chunk: readonly DeliveryRecord[],
+    bulk: readonly BulkAnswer[],
+  ): Promise<void> {
+    if (chunk.length === 0 || this.#draining) return;
+    if (chunk.length > 1 && (await this.#deliverBatch(adapter, set, chunk, bulk))) return;
+    const perMessage = await this.#o.metrics.time("collect", () =>
+      this.#o.attesters.signaturesMany(
+        chunk.map((r) => r.messageId),
+        { sign: true },
+      ),
+    );
+    for (const record of chunk) {
+      if (this.#draining) return;
+      const r = await this.#readyAlone(adapter, set, record, answersFor(perMessage, record.messageId));
+      if (r === undefined) continue;
+      const [mine] = await this.#stillMine([r]);
+      if (mine !== undefined) await this.#deliverOne(adapter, mine);
+    }
+  }
+
+  /**
+   * Attester endpoints reachable or not (each named), and whether the reachable ones hold a quorum of the
+   * destination's set: logged once per change, exported as maskoii_condition_ok.
+   */
+  #reportAttesters(destination: number, set: AttesterSetView, bulk: readonly BulkAnswer[]): void {
+    for (const a of bulk) {
+      this.#states.report("attester-reachable", a.source, a.ok, a.ok ? {} : { error: a.error });
+      if (!a.ok) this.#o.log.debug({ source: a.source, error: a.error }, "attester endpoint failed");
+    }
+    const { weight, known } = reachableWeight(bulk, set);
+    if (!known) return;
+    this.#states.report("quorum-reachable", String(destination), isQuorum(weight, set.totalWeight, set.thresholdBps), {
+      domain: destination,
+      setId: set.setId.toString(),
+      reachableWeight: weight.toString(),
+      totalWeight: set.totalWeight.toString(),
+      thresholdBps: set.thresholdBps,
+      unreachable: bulk.filter((a) => !a.ok).map((a) => a.source),
+    });
   }
 
   /** The destination's set `setId`, read at most every setCacheMs (wall clock, not the injectable `now`). */
@@ -582,10 +649,64 @@ export class Relayer {
           await this.#finishMany(records, state, { txHash: result.txHash, gasUsed: share, lastError: note, quorumAt });
         }
       });
+      this.#fundsOk(adapter.domain);
       return true;
     } catch (error) {
+      if (pausedRefusal(error)) {
+        // Paused between the check and the send: a wait, not an attempt.
+        for (const r of chunk) await this.#retryLater(r, describeError(error), false);
+        return true;
+      }
+      if (splittable(error)) {
+        // The batch failed as a whole: some message in it is the cause. Split it, charge nobody.
+        const mid = Math.ceil(chunk.length / 2);
+        this.#o.metrics.batchSplits.inc({ destination: String(adapter.domain), reason: error.code });
+        this.#o.log.warn(
+          {
+            destination: adapter.domain,
+            size: chunk.length,
+            halves: [mid, chunk.length - mid],
+            reason: describeError(error),
+          },
+          "batch failed as a whole; splitting it to isolate the message that fails it (no attempt charged)",
+        );
+        for (const half of [chunk.slice(0, mid), chunk.slice(mid)]) {
+          const held = (await this.#stillMine(half.map((record) => ({ record })))).map((h) => h.record);
+          await this.#deliverPart(adapter, set, held, bulk);
+        }
+        return true;
+      }
+      if (error instanceof InsufficientFundsError) {
+        await this.#outOfFunds(adapter.domain, chunk, error);
+        return true;
+      }
       for (const r of chunk) await this.#retryLater(r, describeError(error), true, error);
       return true;
+    }
+  }
+
+  /**
+   * The paying account cannot pay on `domain`: an operator alert (logged once, maskoii_condition_ok
+   * funds-sufficient 0). The records back off, doubling per consecutive shortage, without being charged an attempt.
+   */
+  async #outOfFunds(domain: number, records: readonly DeliveryRecord[], error: InsufficientFundsError): Promise<void> {
+    const shortages = (this.#fundsShort.get(domain) ?? 0) + 1;
+    this.#fundsShort.set(domain, shortages);
+    this.#states.report("funds-sufficient", String(domain), false, { domain, account: error.account });
+    const delay = backoffMs(shortages, this.#o.retry.baseMs, this.#o.retry.maxMs);
+    const lastFailure = failureOf(error);
+    const ids = records.map((r) => r.messageId);
+    await this.#o.store.updateDeliveries(ids, {
+      nextAttemptAt: this.#now() + delay,
+      lastError: describeError(error),
+      lastFailure,
+    });
+  }
+
+  /** A transaction on `domain` was paid for: the account is funded (again). */
+  #fundsOk(domain: number): void {
+    if (this.#fundsShort.delete(domain) || this.#states.state("funds-sufficient", String(domain)) === false) {
+      this.#states.report("funds-sufficient", String(domain), true, { domain });
     }
   }
 
@@ -628,6 +749,7 @@ export class Relayer {
       const result = await this.#o.metrics.time("deliver_tx", () => adapter.deliver(record.message, ready.attestation));
       this.#spent(adapter, "deliver", result);
       const failed = result.failed.some((s) => s === record.messageId.toLowerCase());
+      this.#fundsOk(adapter.domain);
       await this.#finish(record, "delivered", {
         txHash: result.txHash,
         gasUsed: result.gasUsed,
@@ -637,6 +759,19 @@ export class Relayer {
       // A racing relayer may have delivered between our check and our transaction.
       if (await adapter.isDelivered(record.origin, record.nonce, record.messageId).catch(() => false)) {
         await this.#finish(record, "skipped", { lastError: "delivered by someone else" });
+        return;
+      }
+      if (error instanceof InsufficientFundsError) {
+        await this.#outOfFunds(adapter.domain, [record], error);
+        return;
+      }
+      if (pausedRefusal(error)) {
+        await this.#retryLater(record, describeError(error), false);
+        return;
+      }
+      if (error instanceof DeliveryRefusedError && error.permanent) {
+        // Retrying can never help (the message itself is refused): failed now, with the destination's reason.
+        await this.#fail(record, `refused by the destination: ${error.reason}`, record.attempts + 1, error);
         return;
       }
       await this.#retryLater(record, describeError(error), true, error);
@@ -675,6 +810,18 @@ export class Relayer {
     );
   }
 
+  /** Parks the message as failed with `reason` (doctor explains it); it is not tried again. */
+  async #fail(record: DeliveryRecord, reason: string, attempts: number, error?: unknown): Promise<void> {
+    await this.#o.store.updateDelivery(record.messageId, {
+      state: "failed",
+      attempts,
+      lastError: reason,
+      lastFailure: failureOf(error),
+    });
+    this.#count("failed", record.origin, record.destination);
+    this.#o.log.error({ messageId: record.messageId, attempts, reason }, "giving up on message");
+  }
+
   /**
    * Reschedules. A failed attempt (`counts`) backs off exponentially and, after maxAttempts, parks the message as
    * failed; waiting for quorum or for an unpause polls at the normal interval and never gives up.
@@ -685,14 +832,7 @@ export class Relayer {
     const attempts = counts ? record.attempts + 1 : record.attempts;
     const { baseMs, maxMs, maxAttempts } = this.#o.retry;
     if (counts && attempts >= maxAttempts) {
-      await this.#o.store.updateDelivery(record.messageId, {
-        state: "failed",
-        attempts,
-        lastError: reason,
-        lastFailure,
-      });
-      this.#count("failed", record.origin, record.destination);
-      this.#o.log.error({ messageId: record.messageId, attempts, reason }, "giving up on message");
+      await this.#fail(record, reason, attempts, error);
       return;
     }
     const delay = counts ? backoffMs(attempts, baseMs, maxMs) : this.#o.pollIntervalMs;
@@ -704,19 +844,4 @@ export class Relayer {
     });
     if (counts) this.#o.log.warn({ messageId: record.messageId, attempts, delay, reason }, "delivery attempt failed");
   }
-}
-
-/** Whether attesters of `set` holding the threshold weight say they observed `messageId` final (distinct members). */
-function observedByQuorum(bulk: readonly BulkAnswer[], set: AttesterSetView, messageId: Hex): boolean {
-  const id = messageId.toLowerCase();
-  const counted = new Set<number>();
-  let weight = 0n;
-  for (const b of bulk) {
-    if (!b.ok || b.attester === undefined || b.results.get(id)?.observed !== true) continue;
-    const i = set.attesters.findIndex((a) => a.toLowerCase() === b.attester?.toLowerCase());
-    if (i < 0 || counted.has(i)) continue;
-    counted.add(i);
-    weight += set.weights[i] ?? 0n;
-  }
-  return isQuorum(weight, set.totalWeight, set.thresholdBps);
 }
