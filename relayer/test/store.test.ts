@@ -1,29 +1,24 @@
-// The Store contract, run against every backend available: embedded PGlite always, a PostgreSQL server when
-// MASKOII_TEST_POSTGRES_URL is set (an admin URL, e.g. the cluster of .ci/postgres.sh; each test gets a fresh
-// database). With MASKOII_REQUIRE_POSTGRES=1 a missing server is a failure, not a skip.
+// The Store contract, run against every backend available (test/backends.ts): embedded SQLite and PGlite always, a
+// PostgreSQL server when MASKOII_TEST_POSTGRES_URL is set (an admin URL, e.g. the cluster of .ci/postgres.sh; each
+// test gets a fresh database). With MASKOII_REQUIRE_POSTGRES=1 a missing server is a failure, not a skip.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Hex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StoreConfig } from "../src/config.ts";
 import { StoreError } from "../src/errors.ts";
 import { openStore } from "../src/store/index.ts";
+import { SqlStore } from "../src/store/sql.ts";
 import type { DeliveryRecord, Store } from "../src/store/types.ts";
+import { storeBackends } from "./backends.ts";
 import { sampleMessage } from "./helpers.ts";
 import { freshDatabase, postgresMissing, postgresRequired } from "./postgres.ts";
 
-type Backend = () => Promise<{ config: StoreConfig; drop: () => Promise<void> }>;
-const backends: [string, Backend][] = [
-  ["pglite", async () => ({ config: { kind: "pglite", dataDir: "memory://" }, drop: async () => {} })],
-];
+const backends = storeBackends;
 const missing = postgresMissing();
-if (missing === undefined) {
-  backends.push([
-    "postgres",
-    async () => {
-      const db = await freshDatabase();
-      return { config: { kind: "postgres", url: db.url }, drop: db.drop };
-    },
-  ]);
-} else if (postgresRequired) {
+if (missing !== undefined && postgresRequired) {
   describe("store contract (postgres)", () => {
     it("has a PostgreSQL server (MASKOII_REQUIRE_POSTGRES=1)", () => {
       throw new Error(`MASKOII_REQUIRE_POSTGRES=1 but ${missing}`);
@@ -197,8 +192,9 @@ describe.each(backends)("delivery claims (%s)", (_name, backend) => {
     const first = await open();
     const n = 60;
     for (let i = 0; i < n; i++) await first.addDelivery(pending(BigInt(100 + i), i));
-    // PGlite is one embedded connection (claims serialize); PostgreSQL gets three pools racing.
-    const claimers = config.kind === "postgres" ? [first, await open(), await open()] : [first, first, first];
+    // PGlite is one embedded connection (claims serialize); PostgreSQL gets three pools racing, SQLite three
+    // connections to one file.
+    const claimers = config.kind === "pglite" ? [first, first, first] : [first, await open(), await open()];
     // Every pool holds an open connection before the race starts, so a slow first connect cannot leave a claimer out.
     await Promise.all(claimers.map((store) => store.countDeliveries()));
     const got = await Promise.all(
@@ -221,15 +217,17 @@ describe.each(backends)("delivery claims (%s)", (_name, backend) => {
     expect(all).toHaveLength(n);
     expect(new Set(all).size).toBe(n);
     expect(await first.countDeliveries()).toEqual({ pending: 0, delivered: n, skipped: 0, failed: 0 });
-    if (config.kind === "postgres") for (const mine of got) expect(mine.length).toBeGreaterThan(0);
+    if (config.kind !== "pglite") for (const mine of got) expect(mine.length).toBeGreaterThan(0);
   });
 });
 
-describe("store errors", () => {
+describe.each(backends)("store errors (%s)", (_name, backend) => {
   it("wraps a failing backend in StoreError", async () => {
-    const store = await openStore({ kind: "pglite", dataDir: "memory://" });
+    const { config, drop } = await backend();
+    const store = await openStore(config);
     await store.close();
     await expect(store.getCursor("x")).rejects.toBeInstanceOf(StoreError);
+    await drop();
   });
 });
 
@@ -259,6 +257,54 @@ describe.skipIf(missing !== undefined)("store migrations (postgres)", () => {
     } finally {
       for (const s of stores) await s.close();
       await db.drop();
+    }
+  });
+});
+
+describe("store migrations (sqlite)", () => {
+  it("several processes opening one new SQLite file at once apply each migration exactly once", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "maskoii-sqlite-procs-"));
+    try {
+      const path = join(dir, "store.sqlite");
+      const script = join(dir, "open.ts");
+      const index = new URL("../src/store/index.ts", import.meta.url).href;
+      await writeFile(
+        script,
+        `import { openStore } from ${JSON.stringify(index)};\n` +
+          "const store = await openStore({ kind: 'sqlite', path: process.argv[2] });\n" +
+          "await store.setCursor('p' + process.argv[3], 2n ** 64n - 1n);\nawait store.close();\n",
+      );
+      // Four node processes at once, as when a node and a CLI command start together on a fresh file.
+      const codes = await Promise.all(
+        Array.from(
+          { length: 4 },
+          (_, i) =>
+            new Promise<{ code: number | null; err: string }>((resolve) => {
+              const child = spawn(process.execPath, [script, path, String(i)], { stdio: ["ignore", "ignore", "pipe"] });
+              let err = "";
+              child.stderr.on("data", (chunk: Buffer) => {
+                err += chunk.toString();
+              });
+              child.on("close", (code) => resolve({ code, err }));
+            }),
+        ),
+      );
+      for (const { code, err } of codes) expect({ code, err }).toEqual({ code: 0, err: "" });
+      const store = await openStore({ kind: "sqlite", path });
+      try {
+        if (!(store instanceof SqlStore)) throw new Error("expected the SQL store");
+        const sql = store.sql;
+        const rows = await sql.query<{ version: number; n: number }>(
+          "SELECT version, COUNT(*) AS n FROM schema_migrations GROUP BY version",
+        );
+        expect(rows.length).toBeGreaterThanOrEqual(5);
+        for (const row of rows) expect(row.n).toBe(1);
+        for (let i = 0; i < 4; i++) expect(await store.getCursor(`p${i}`)).toBe(2n ** 64n - 1n);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
