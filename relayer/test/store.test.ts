@@ -2,7 +2,7 @@
 // PostgreSQL server when MASKOII_TEST_POSTGRES_URL is set (an admin URL, e.g. the cluster of .ci/postgres.sh; each
 // test gets a fresh database). With MASKOII_REQUIRE_POSTGRES=1 a missing server is a failure, not a skip.
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hex } from "viem";
@@ -303,6 +303,26 @@ describe("store migrations (sqlite)", () => {
       } finally {
         await store.close();
       }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("default SQLite store beside the PGlite store of an older default", () => {
+  it("refuses to start on a new empty file while ./db holds a PGlite store (its signing journal), and says how", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "maskoii-legacy-"));
+    try {
+      await mkdir(join(dir, "db"));
+      await writeFile(join(dir, "db", "PG_VERSION"), "17\n");
+      const path = join(dir, "store.sqlite");
+      const refused = openStore({ kind: "sqlite", path });
+      await expect(refused).rejects.toBeInstanceOf(StoreError);
+      await expect(refused).rejects.toThrow(`"kind": "pglite", "dataDir": "${join(dir, "db")}"`);
+      // Nothing was created, and once the old store is moved away the new one opens.
+      await rm(join(dir, "db"), { recursive: true });
+      const store = await openStore({ kind: "sqlite", path });
+      await store.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
