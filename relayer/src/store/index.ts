@@ -2,8 +2,6 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { StoreConfig } from "../config.ts";
 import { StoreError } from "../errors.ts";
-import { openPglite } from "./pglite.ts";
-import { openPostgres } from "./postgres.ts";
 import type { SqlClient } from "./sql.ts";
 import { SqlStore } from "./sql.ts";
 import { openSqlite, SQLITE_MEMORY } from "./sqlite.ts";
@@ -26,16 +24,16 @@ function refuseToOrphanPglite(path: string): void {
   );
 }
 
-/** Opens the configured store's SQL client. */
+/** Opens the configured store's SQL client. PGlite and pg load only when configured (their code is MBs resident). */
 async function openClient(config: StoreConfig): Promise<SqlClient> {
   switch (config.kind) {
     case "sqlite":
       if (config.path !== SQLITE_MEMORY) refuseToOrphanPglite(config.path);
       return openSqlite(config.path);
     case "pglite":
-      return openPglite(config.dataDir);
+      return (await import("./pglite.ts")).openPglite(config.dataDir);
     case "postgres":
-      return openPostgres(config.url);
+      return (await import("./postgres.ts")).openPostgres(config.url);
   }
 }
 
