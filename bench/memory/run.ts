@@ -4,7 +4,7 @@
 // scripts/deploy.ts, three `maskoii attester` processes (2-of-3) and one `maskoii relayer` process, each on its own
 // embedded store (the e2e Stack of test/lib/stack.ts). Per store kind (sqlite, the default, and pglite):
 //   1. idle: the nodes up and caught up, BENCH_IDLE_SECONDS after they are ready (mean of samples over the window);
-//   2. busy: BENCH_BURST messages sent A -> B in one block and attested and delivered; peak RSS while they are;
+//   2. busy: BENCH_BURST messages sent A -> B (50 per block) and attested and delivered; peak RSS while they are;
 //   3. idle after: BENCH_IDLE_SECONDS after the last delivery (what `npm start` shows after its demos).
 // RSS is VmRSS of /proc/<pid>/status, in MiB (2^20 bytes). Also per process: peak RSS since start (VmHWM).
 //
@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { toHex } from "viem";
-import { sendMessages, waitDelivered } from "../../test/lib/bridge.ts";
+import { type Sent, sendMessages, waitDelivered } from "../../test/lib/bridge.ts";
 import type { MaskoiiNode } from "../../test/lib/nodes.ts";
 import { Stack } from "../../test/lib/stack.ts";
 
@@ -27,6 +27,7 @@ const STORES = (process.env.BENCH_STORES ?? "sqlite,pglite").split(",") as ("sql
 const BURST = Number(process.env.BENCH_BURST ?? 200);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 20);
 const SAMPLE_MS = 250;
+const BLOCK = 50;
 
 type Figures = {
   idle_mib: number;
@@ -100,14 +101,21 @@ async function measure(store: "sqlite" | "pglite"): Promise<Record<string, Figur
     const recipient = stack.contractsOf(1002).demoRecipient;
     const cpu0 = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
     const busy = await sample(pids, 0, async () => {
-      const sent = await sendMessages({
-        stack,
-        origin: stack.a,
-        destination: 1002,
-        recipient,
-        payloads: Array.from({ length: BURST }, (_, i) => toHex(`memory bench ${i}`)),
-        oneBlock: true,
-      });
+      // In blocks of BLOCK sends: a block holds ~100 of them at the 300k gas each is sent with.
+      const sent: Sent[] = [];
+      for (let from = 0; from < BURST; from += BLOCK) {
+        const count = Math.min(BLOCK, BURST - from);
+        sent.push(
+          ...(await sendMessages({
+            stack,
+            origin: stack.a,
+            destination: 1002,
+            recipient,
+            payloads: Array.from({ length: count }, (_, i) => toHex(`memory bench ${from + i}`)),
+            oneBlock: true,
+          })),
+        );
+      }
       await waitDelivered(stack, sent, 300_000);
     });
     const busyCpu = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid) - (cpu0.get(name) ?? 0)]));

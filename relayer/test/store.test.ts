@@ -328,3 +328,41 @@ describe("default SQLite store beside the PGlite store of an older default", () 
     }
   });
 });
+
+describe.each(backends)("bulk statements at scale (%s)", (_name, backend) => {
+  it("journals, observes and signs thousands of messages per statement in linear time", async () => {
+    const { config, drop } = await backend();
+    const store = await openStore(config);
+    try {
+      // Once quadratic on SQLite (a json_each per array, re-read per row of the other and of the table joined):
+      // minutes for these sizes. Each call here is one statement or one transaction.
+      const n = 2_000;
+      const messages = Array.from({ length: n }, (_, i) => ({ ...sampleMessage(BigInt(i)), observedAt: i }));
+      expect(await store.recordObservedMany(messages)).toHaveLength(n);
+      const entries = messages.map((m) => ({ origin: m.origin, nonce: m.nonce, messageId: m.messageId }));
+      expect(await store.journalReserveMany(entries)).toEqual(messages.map((m) => m.messageId));
+      expect(await store.journalReserveMany(entries.slice(0, 10))).toEqual(
+        messages.slice(0, 10).map((m) => m.messageId),
+      );
+      const ids = messages.map((m) => m.messageId);
+      await store.saveSignatures([
+        {
+          kind: "batch",
+          value: `0x${"ab".repeat(32)}`,
+          domain: 1002,
+          verifier: `0x${"cd".repeat(32)}`,
+          attesterSetId: 1n,
+          signer: "0x0000000000000000000000000000000000000001",
+          signature: `0x${"11".repeat(65)}`,
+          messageIds: ids,
+          createdAt: 1,
+        },
+      ]);
+      expect((await store.getSignatures(ids[n - 1] as Hex)).map((s) => s.messageIds.length)).toEqual([n]);
+      expect(await store.getObservedMany(ids)).toHaveLength(n);
+    } finally {
+      await store.close();
+      await drop();
+    }
+  }, 60_000);
+});

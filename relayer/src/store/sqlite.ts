@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { SqlClient } from "./sql.ts";
-import { fromSqliteValue, type SqliteValue, toSqlite, toSqliteParam } from "./sqlite-dialect.ts";
+import { fromSqliteValue, type SqliteValue, toSqlite, toSqliteParam, type Zip, zipParams } from "./sqlite-dialect.ts";
 
 /** In-memory database, for tests and throwaway nodes. */
 export const SQLITE_MEMORY = ":memory:";
@@ -19,7 +19,11 @@ const BUSY_TIMEOUT_MS = 10_000;
 /** Prepared statements kept; the store's statements are a few dozen, dynamic UPDATE column sets included. */
 const STATEMENT_CACHE = 256;
 
-type Prepared = { readonly statement: StatementSync | undefined; readonly booleans: ReadonlySet<string> };
+type Prepared = {
+  readonly statement: StatementSync | undefined;
+  readonly zips: readonly Zip[];
+  readonly booleans: ReadonlySet<string>;
+};
 
 /** A FIFO lock: each holder runs after the previous one finished. */
 class Queue {
@@ -56,9 +60,9 @@ export function openSqlite(path: string): SqlClient {
     const hit = cache.get(sql);
     if (hit !== undefined) return hit;
     const translated = toSqlite(sql);
-    let prepared: Prepared = { statement: undefined, booleans: new Set() };
+    let prepared: Prepared = { statement: undefined, zips: [], booleans: new Set() };
     if (translated !== undefined) {
-      const statement = db.prepare(translated);
+      const statement = db.prepare(translated.sql);
       statement.setReadBigInts(true);
       const booleans = new Set(
         statement
@@ -66,7 +70,7 @@ export function openSqlite(path: string): SqlClient {
           .filter((c) => c.type?.toUpperCase() === "BOOLEAN")
           .map((c) => c.name),
       );
-      prepared = { statement, booleans };
+      prepared = { statement, zips: translated.zips, booleans };
     }
     if (cache.size >= STATEMENT_CACHE) cache.clear();
     cache.set(sql, prepared);
@@ -74,9 +78,10 @@ export function openSqlite(path: string): SqlClient {
   };
 
   const run = <T>(sql: string, params: readonly unknown[]): T[] => {
-    const { statement, booleans } = prepare(sql);
+    const { statement, zips, booleans } = prepare(sql);
     if (statement === undefined) return [];
-    const rows = statement.all(...params.map(toSqliteParam)) as Record<string, SqliteValue>[];
+    const bound = zips.length === 0 ? params : zipParams(params, zips);
+    const rows = statement.all(...bound.map(toSqliteParam)) as Record<string, SqliteValue>[];
     return rows.map((row) => {
       const out: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(row)) out[key] = fromSqliteValue(value, booleans.has(key));
