@@ -97,7 +97,7 @@ async function measure(store: "sqlite" | "pglite"): Promise<Record<string, Figur
     const pids = new Map(nodes.map(([name, node]) => [name, node.pid as number]));
 
     const idle = await sample(pids, IDLE_SECONDS * 1000);
-    process.stdout.write(`[memory] ${store}: idle measured; sending ${BURST} messages A -> B in one block\n`);
+    process.stdout.write(`[memory] ${store}: idle measured; sending ${BURST} messages A -> B (50 per block)\n`);
     const recipient = stack.contractsOf(1002).demoRecipient;
     const cpu0 = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
     const busy = await sample(pids, 0, async () => {
