@@ -2,9 +2,9 @@
 // store, a few MB where PGlite (PostgreSQL in wasm) holds ~450 MB resident. The store's PostgreSQL statements run
 // through sqlite-dialect.ts, so there is one schema and one set of queries for every backend.
 //
-// Concurrency: one connection per process, and node:sqlite is synchronous, so an in-process queue serialises callers:
-// a transaction holds the queue from BEGIN IMMEDIATE to COMMIT, and other callers wait for it (as PGlite's single
-// connection does). Across processes (a CLI reading a running node's store) WAL lets readers run beside the writer,
+// Concurrency: node:sqlite is synchronous, so an in-process queue per database file serialises every caller of every
+// connection to it: a transaction holds the queue from BEGIN IMMEDIATE to COMMIT, and other callers wait for it (as
+// PGlite's single connection does). Across processes (a CLI reading a running node's store) WAL lets readers run beside the writer,
 // and a writer waits up to BUSY_TIMEOUT_MS for the write lock. synchronous=FULL: a commit (a signing-journal row) is
 // on disk before the signature it guards leaves the process, even across a power loss.
 import { mkdirSync } from "node:fs";
