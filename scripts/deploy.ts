@@ -9,7 +9,15 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bridgedTokenAbi, type Deployment, gatewayAbi, parseDeployment, tokenBridgeAbi } from "@maskoii/sdk";
+import {
+  bridgedTokenAbi,
+  type Deployment,
+  type DomainFamily,
+  gatewayAbi,
+  getDomain,
+  parseDeployment,
+  tokenBridgeAbi,
+} from "@maskoii/sdk";
 import type { NetworkConnection } from "hardhat/types/network";
 import { type Address, getAddress, type Hash, type Hex, type PublicClient, pad } from "viem";
 import MaskoiiModule from "../contracts/ignition/modules/Maskoii.ts";
@@ -251,6 +259,7 @@ async function linkChain(
       owner.writeContract({ ...gateway, functionName: "setFee", args: [remote.domain, fees.baseFee, fees.feePerByte] }),
     );
   }
+  await configureDestinationFamily(local.connection, local.contracts.gateway, remote.domain);
 }
 
 type Linkable = { connection: NetworkConnection; domain: number; contracts: ChainContracts };
@@ -259,6 +268,29 @@ type Linkable = { connection: NetworkConnection; domain: number; contracts: Chai
 export async function linkChains(a: Linkable, b: Linkable, limits: RouteLimits, fees: Fees): Promise<void> {
   await linkChain(a, b, limits, fees);
   await linkChain(b, a, limits, fees);
+}
+
+/** Gateway destination families (contracts/src/libraries/ChainFamily.sol; 0 = unknown, no send-time check). */
+export const DESTINATION_FAMILY = { evm: 1, svm: 2 } as const satisfies Record<DomainFamily, number>;
+
+/**
+ * Declares `domain`'s chain family (from the sdk's domain registry) on a gateway, so that `send` and
+ * `transferRemote` refuse recipients that domain can never accept (docs/protocol.md §8.1). Idempotent.
+ */
+export async function configureDestinationFamily(
+  connection: NetworkConnection,
+  gatewayAddress: Address,
+  domain: number,
+): Promise<void> {
+  const publicClient = await connection.viem.getPublicClient();
+  const [owner] = await connection.viem.getWalletClients();
+  if (owner === undefined) throw new DeployError("the network connection has no wallet account");
+  const gateway = { address: gatewayAddress, abi: gatewayAbi } as const;
+  const family = DESTINATION_FAMILY[getDomain(domain).family];
+  const current = await publicClient.readContract({ ...gateway, functionName: "destinationFamily", args: [domain] });
+  if (current === family) return;
+  const hash = await owner.writeContract({ ...gateway, functionName: "setDestinationFamily", args: [domain, family] });
+  await confirm(publicClient, hash, `setDestinationFamily(${domain})`);
 }
 
 /** Reads back what a deployment must satisfy; throws DeployError on any mismatch. */

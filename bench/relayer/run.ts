@@ -360,6 +360,7 @@ async function startStack(dir: string, supervisor: Supervisor): Promise<Stack> {
     await writeFile(
       join(home, "config.json"),
       JSON.stringify({
+        profile: "dev",
         chains,
         store: { kind: "pglite", dataDir: join(home, "db") },
         keys: { keystore: join(home, "key.json") },
@@ -589,6 +590,8 @@ async function runBatchSize(
   await writeFile(
     join(home, "config.json"),
     JSON.stringify({
+      // Local chains: finality depth 0 / Solana "confirmed" need the dev profile (config.ts).
+      profile: "dev",
       chains: chainConfigs(stack.rpcA, stack.rpcB, stack.gatewayA, stack.gatewayB, startA, startB),
       store: { kind: "pglite", dataDir: join(home, "db") },
       keys: { keystore: join(home, "key.json") },

@@ -208,7 +208,7 @@ async function main() {
     }
     const balance = (await getAccount(connection, recipient)).amount;
     if (balance !== 10n ** 9n) throw new Error(`delivery did not release the tokens (balance ${balance})`);
-    if (!(await client.isDelivered(id))) throw new Error("no receipt after delivery");
+    if (!(await client.isMessageDelivered(message))) throw new Error("no receipt after delivery");
     const recoveries = recovered.at(-1)!;
     if (recoveries !== K) throw new Error(`expected ${K} recoveries, counted ${recoveries}`);
 

@@ -8,6 +8,7 @@ import {AttesterSet} from "./AttesterSet.sol";
 import {IAttesterSet} from "./interfaces/IAttesterSet.sol";
 import {IGateway} from "./interfaces/IGateway.sol";
 import {AttestationLib} from "./libraries/AttestationLib.sol";
+import {ChainFamily} from "./libraries/ChainFamily.sol";
 import {Message} from "./libraries/Message.sol";
 import {MessageMerkle} from "./libraries/MessageMerkle.sol";
 
@@ -50,6 +51,10 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
     ///         cannot grief the relayer with huge revert data (it is never copied beyond this bound).
     uint256 public constant MAX_FAILURE_REASON_LENGTH = 256;
 
+    /// @dev Transient slot holding the nonce of the message whose recipient is being called (see `deliveringNonce`):
+    ///      keccak256("maskoii.gateway.deliveringNonce") - 1.
+    bytes32 private constant DELIVERING_NONCE_SLOT = 0xfe31eacc00ef39cc86390a03053f947ff0cf5756bb1404104b182900d41a82ea;
+
     // ---------------------------------------------------------------------------------------------------------
     // Storage
     // ---------------------------------------------------------------------------------------------------------
@@ -60,8 +65,10 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
         uint128 feePerByte;
     }
 
-    /// @notice May pause and unpause `send`, `deliver`, `deliverBatch` and `retry`. Set by the owner.
-    address public guardian;
+    /// @notice May pause and unpause `send`, `deliver`, `deliverBatch`, `retry` and `verify` (and through them, and the
+    ///         TokenBridge's own check of `paused()`, every outflow of the bridge); may cancel queued transfers on the
+    ///         TokenBridge. Set by the owner.
+    address public override guardian;
 
     /// @dev Nonce the next `send` assigns. Packs into the guardian's slot.
     uint64 private _nextNonce;
@@ -74,6 +81,10 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
 
     /// @dev message id => the recipient call reverted and has not been retried successfully.
     mapping(bytes32 messageId => bool) private _failed;
+
+    /// @notice The chain family of each destination (ChainFamily: 0 unknown, 1 evm, 2 svm), set by the owner. `send`
+    ///         refuses recipients a known family can never accept; TokenBridges apply the same rule to transfers.
+    mapping(uint32 destination => uint8 family) public override destinationFamily;
 
     // ---------------------------------------------------------------------------------------------------------
     // Events
@@ -96,6 +107,8 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
     event FeesWithdrawn(address indexed to, uint256 amount);
     /// @notice The guardian changed.
     event GuardianSet(address indexed previousGuardian, address indexed newGuardian);
+    /// @notice The chain family of `destination` was set (ChainFamily: 0 unknown, 1 evm, 2 svm).
+    event DestinationFamilySet(uint32 indexed destination, uint8 family);
 
     // ---------------------------------------------------------------------------------------------------------
     // Errors
@@ -117,8 +130,11 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
     error WrongDestination(uint32 expected, uint32 actual);
     /// @notice The `(origin, nonce)` of the message was already delivered.
     error AlreadyDelivered(bytes32 messageId);
-    /// @notice The recipient is not an EVM address (its upper 12 bytes are not zero).
+    /// @notice Delivery: the recipient is not an EVM address (its upper 12 bytes are not zero). Send: the destination's
+    ///         family can never accept the recipient (ChainFamily.accepts).
     error InvalidRecipient(bytes32 recipient);
+    /// @notice `setDestinationFamily` with a family above ChainFamily.MAX.
+    error InvalidFamily(uint8 family);
     /// @notice The recipient address holds no code (a call would trivially "succeed"). Used as the failure reason of
     ///         `MessageFailed` and as the revert of `retry`.
     error RecipientNotContract(address recipient);
@@ -170,6 +186,12 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
         return _localDomain;
     }
 
+    /// @notice Whether the guardian has paused this gateway. While paused, `send`, `deliver`, `deliverBatch`, `retry`
+    ///         and `verify` revert, and the TokenBridge (which reads this) refuses `releaseQueued` and `refund`.
+    function paused() public view override(IGateway, Pausable) returns (bool) {
+        return super.paused();
+    }
+
     /// @notice Sets the guardian (may be zero to disable pausing until a new guardian is set).
     /// @param newGuardian The new guardian.
     function setGuardian(address newGuardian) external onlyOwner {
@@ -177,8 +199,10 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
         guardian = newGuardian;
     }
 
-    /// @notice Pauses `send`, `deliver`, `deliverBatch`, `retry` and `verify` (every attestation consumer).
-    ///         Guardian only. Rotations stay possible and keep the new set paused.
+    /// @notice Pauses `send`, `deliver`, `deliverBatch`, `retry` and `verify` (every attestation consumer), and so every
+    ///         outflow of the bridge on this chain: the TokenBridge reads `paused()` in `releaseQueued` and `refund`
+    ///         (docs/protocol.md §8.1). Guardian only. Rotations, equivocation reports and the TokenBridge's
+    ///         `cancelQueued` stay possible (they are the recovery path); a rotation keeps the new set paused.
     function pause() external {
         _checkGuardian();
         _pause();
@@ -202,6 +226,18 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
         emit FeeSet(destination, baseFee, feePerByte);
     }
 
+    /// @notice Declares the chain family of `destination` (ChainFamily.UNKNOWN 0, EVM 1, SVM 2). With a known
+    ///         family, `send` and the TokenBridges refuse recipients that destination can never accept, so no message
+    ///         (and no token) is sent to be rejected there forever (docs/protocol.md §8.1).
+    /// @param destination Destination domain (not 0, not this domain).
+    /// @param family The family; UNKNOWN switches the check off.
+    function setDestinationFamily(uint32 destination, uint8 family) external onlyOwner {
+        if (destination == 0 || destination == _localDomain) revert InvalidDestination(destination);
+        if (family > ChainFamily.MAX) revert InvalidFamily(family);
+        destinationFamily[destination] = family;
+        emit DestinationFamilySet(destination, family);
+    }
+
     /// @notice Sends all accumulated fees to `to`.
     /// @param to Receiver of the fees.
     function withdrawFees(address payable to) external onlyOwner {
@@ -217,7 +253,9 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
     // ---------------------------------------------------------------------------------------------------------
 
     /// @notice Sends `payload` to `recipient` on `destination`, paying the relaying fee in native token.
-    /// @dev Overpayment is refunded to the caller after all state updates.
+    /// @dev Overpayment is refunded to the caller after all state updates. Refuses (`InvalidRecipient`) a recipient
+    ///      the destination's configured family can never accept (ChainFamily.accepts): an EVM destination rejects a
+    ///      recipient with non-zero upper bytes forever, so the fee would pay for a message that can never land.
     /// @param destination Destination domain (not 0, not this domain).
     /// @param recipient Recipient on the destination, left-padded to 32 bytes.
     /// @param payload Application payload, at most Message.MAX_PAYLOAD_LENGTH bytes.
@@ -230,6 +268,7 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
         returns (bytes32 messageId)
     {
         if (destination == 0 || destination == _localDomain) revert InvalidDestination(destination);
+        if (!ChainFamily.accepts(destinationFamily[destination], recipient)) revert InvalidRecipient(recipient);
         if (payload.length > Message.MAX_PAYLOAD_LENGTH) revert Message.PayloadTooLong(payload.length);
         uint256 fee = quoteFee(destination, payload.length);
         if (msg.value < fee) revert InsufficientFee(fee, msg.value);
@@ -361,6 +400,18 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
         return _failed[messageId];
     }
 
+    /// @notice The nonce of the message whose recipient this gateway is calling right now (`deliver`, `deliverBatch`
+    ///         or `retry`); meaningful only inside the recipient's `handle`. Together with `handle`'s origin, sender and
+    ///         payload it lets the recipient rebuild the message and its id (the TokenBridge keys refund records and
+    ///         queued transfers by them, docs/protocol.md §8.1) without widening IMessageRecipient.
+    /// @dev Transient storage, written before every recipient call (~100 gas); a recipient must read it before making
+    ///      external calls of its own (a nested delivery overwrites it).
+    function deliveringNonce() external view override returns (uint64 nonce) {
+        assembly ("memory-safe") {
+            nonce := tload(DELIVERING_NONCE_SLOT)
+        }
+    }
+
     /// @notice Whether `(origin, nonce)` has been delivered (successfully or as failed).
     /// @param origin Origin domain.
     /// @param nonce Nonce assigned by the origin gateway.
@@ -475,6 +526,7 @@ contract Gateway is IGateway, AttesterSet, Pausable, ReentrancyGuardTransient {
             mstore(add(ptr, 0x64), payloadLength)
             calldatacopy(add(ptr, 0x84), add(message.offset, 81), payloadLength)
             mstore(add(add(ptr, 0x84), payloadLength), 0) // zero the padding of the last word
+            tstore(DELIVERING_NONCE_SLOT, shr(192, calldataload(add(message.offset, 1)))) // nonce, see deliveringNonce
             let size := add(0x84, and(add(payloadLength, 31), not(31)))
             let g := gas()
             if metered {

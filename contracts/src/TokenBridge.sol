@@ -9,11 +9,17 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 
 import {BridgedToken} from "./BridgedToken.sol";
+import {IAttesterSet} from "./interfaces/IAttesterSet.sol";
 import {IGateway} from "./interfaces/IGateway.sol";
 import {IMessageRecipient} from "./interfaces/IMessageRecipient.sol";
+import {ITokenBridge} from "./interfaces/ITokenBridge.sol";
 import {Amounts} from "./libraries/Amounts.sol";
+import {AttestationLib} from "./libraries/AttestationLib.sol";
+import {ChainFamily} from "./libraries/ChainFamily.sol";
 import {DistributionMessage} from "./libraries/DistributionMessage.sol";
+import {Message} from "./libraries/Message.sol";
 import {RateLimit} from "./libraries/RateLimit.sol";
+import {RefundReceipt} from "./libraries/RefundReceipt.sol";
 import {TokenMessage} from "./libraries/TokenMessage.sol";
 
 /// @title TokenBridge
@@ -33,7 +39,15 @@ import {TokenMessage} from "./libraries/TokenMessage.sol";
 ///      scale exponent `L - S` uint8 [232, 240), mode uint8 [240, 248), linked flag [248, 256). A wrong sender or
 ///      an unlinked token finds no linked flag. When the remote bridge of a domain changes, `setRemoteBridge`
 ///      moves the slots of every token with inbound state on that domain to the new key (bucket state kept).
-contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransient {
+///
+///      Brakes and refunds (docs/protocol.md §8.1). The bridge has no pause of its own: every function that moves
+///      value out (`releaseQueued`, `refund`; `handle` is reached only through the Gateway's paused `deliver` /
+///      `deliverBatch` / `retry`) reads the Gateway's `paused()`, so one guardian action stops both contracts. The
+///      owner or the guardian may `cancelQueued` (also while paused) an inbound transfer waiting in the queue: it
+///      becomes a refund record and its value stays held here. Inbound transfers that can never be credited (a
+///      recipient that is not an EVM address) become refund records too instead of failing forever. The quorum pays
+///      a refund record back on the transfer's origin with a signed receipt (`refund`).
+contract TokenBridge is ITokenBridge, IMessageRecipient, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using RateLimit for RateLimit.Bucket;
     using EnumerableSet for EnumerableSet.AddressSet;
@@ -58,12 +72,32 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     /// @dev Bits of an inbound word that are not the bucket.
     uint256 private constant ROUTE_META_MASK = ~((uint256(1) << 232) - 1);
 
-    /// @notice An inbound transfer waiting for inbound bucket capacity.
+    /// @notice Refund reason: the owner or the guardian cancelled the queued transfer.
+    uint8 public constant REFUND_CANCELLED = 1;
+    /// @notice Refund reason: the recipient is not a non-zero EVM address (upper 12 bytes not zero, or zero).
+    uint8 public constant REFUND_INVALID_RECIPIENT = 2;
+    /// @notice Refund reason: the scaled amount does not fit the destination's amount type. Never recorded on EVM:
+    ///         `wire * 10^(L-S)` with L - S <= 36 is below 2^184; the reason exists for the Solana program (u64).
+    uint8 public constant REFUND_AMOUNT_OVERFLOW = 3;
+
+    /// @notice An inbound transfer waiting for inbound bucket capacity, with the message it came in (for cancelling
+    ///         it into a refund record keyed like every other one).
     struct QueuedTransfer {
         address token; // slot 0: 160
         uint32 origin; //         + 32
         uint64 wireAmount; //     + 64 = 256
-        address recipient; // slot 1
+        address recipient; // slot 1: 160
+        uint64 nonce; //          + 64
+        bytes32 messageId; // slot 2
+    }
+
+    /// @notice An inbound transfer that will never be credited here (docs/protocol.md §8.1 "Refund records").
+    struct RefundRecord {
+        address token; // slot 0: 160, the local token (zero = no record)
+        uint32 origin; //         + 32
+        uint64 wireAmount; //     + 64
+        uint64 nonce; // slot 1
+        uint8 reason; //          + 8
     }
 
     /// @notice The local Gateway; the only caller of `handle` and the only ETH sender accepted.
@@ -94,101 +128,11 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     /// @notice Whether a distribution with this id was sent to `destination` (ids are single-use per origin on the
     ///         destination, and this bridge is the only sender of its domain's distributions).
     mapping(uint32 destination => mapping(bytes32 distributionId => bool)) public distributionSent;
-
-    /// @notice A transfer left this chain.
-    event TransferSent(
-        bytes32 indexed messageId,
-        address indexed token,
-        uint32 indexed destination,
-        address from,
-        bytes32 recipient,
-        uint256 amount,
-        uint64 wireAmount
-    );
-    /// @notice A distribution left this chain: `amount` local units (`wireAmount` shared) were locked or burned to
-    ///         fund the claims vault of `distributionId` on `destination`, payable to the leaves under `root`.
-    event DistributionSent(
-        bytes32 indexed messageId,
-        address indexed token,
-        uint32 indexed destination,
-        address from,
-        bytes32 distributionId,
-        bytes32 root,
-        uint32 leafCount,
-        uint256 amount,
-        uint64 wireAmount
-    );
-    /// @notice A queued transfer was credited (released or minted) to its recipient by `releaseQueued`.
-    /// @dev Not emitted for direct credits in `handle` (saves ~2,100 gas on the benchmarked delivery path): those are
-    ///      described by the Gateway's `MessageDelivered` and the token's `Transfer` / mint.
-    event TransferReceived(uint32 indexed origin, address indexed token, address indexed recipient, uint256 amount);
-    /// @notice An inbound transfer exceeded the inbound bucket and was queued.
-    event TransferQueued(
-        uint256 indexed queueId, uint32 indexed origin, address indexed token, address recipient, uint256 amount
-    );
-    /// @notice A queued transfer was released to its recipient.
-    event QueuedTransferReleased(uint256 indexed queueId);
-    /// @notice The remote bridge for `domain` was set (zero closes the route).
-    event RemoteBridgeSet(uint32 indexed domain, bytes32 bridge);
-    /// @notice `domain` was declared claims-capable (or no longer).
-    event ClaimsCapableSet(uint32 indexed domain, bool enabled);
-    /// @notice A local token was registered.
-    event TokenRegistered(address indexed token, uint8 mode, uint8 localDecimals, uint8 sharedDecimals);
-    /// @notice A local token was linked to `remoteToken` on `remoteDomain` (zero unlinks).
-    event TokenLinked(address indexed token, uint32 indexed remoteDomain, bytes32 remoteToken);
-    /// @notice The rate limits of a (token, remote domain) route were set.
-    event RateLimitsSet(
-        address indexed token,
-        uint32 indexed remoteDomain,
-        uint64 outCapacity,
-        uint64 outRefillPerSecond,
-        uint64 inCapacity,
-        uint64 inRefillPerSecond
-    );
-
-    /// @notice The caller is not the Gateway.
-    error OnlyGateway();
-    /// @notice A required address is zero.
-    error ZeroAddress();
-    /// @notice No remote bridge is set for `destination`.
-    error UnknownRoute(uint32 destination);
-    /// @notice The domain is zero or this chain's own domain.
-    error InvalidDomain(uint32 domain);
-    /// @notice The token is not registered.
-    error TokenNotRegistered(address token);
-    /// @notice The token is already registered (registration is permanent: decimals and mode never change).
-    error TokenAlreadyRegistered(address token);
-    /// @notice The token has no remote token on `domain`.
-    error TokenNotLinked(address token, uint32 domain);
-    /// @notice `mode` is neither MODE_LOCK nor MODE_MINT.
-    error InvalidMode(uint8 mode);
-    /// @notice A MODE_MINT token is not a BridgedToken whose bridge is this contract.
-    error NotBridgeMintable(address token);
-    /// @notice `remoteToken` on `domain` is already linked to another local token.
-    error RemoteTokenAlreadyLinked(uint32 domain, bytes32 remoteToken, address linkedTo);
-    /// @notice The recipient is zero (outbound) or not a non-zero EVM address (inbound).
-    error InvalidRecipient(bytes32 recipient);
-    /// @notice The route's bucket holds less than requested (amounts in shared units).
-    error RateLimitExceeded(address token, uint32 domain, uint64 requested, uint64 available);
-    /// @notice The bridge received less than it asked for: fee-on-transfer tokens are unsupported.
-    error FeeOnTransferUnsupported(address token, uint256 expected, uint256 received);
-    /// @notice The fee refund to the sender failed.
-    error RefundFailed(address to, uint256 amount);
-    /// @notice `sender` is not the TokenBridge registered for `origin`.
-    error UnknownRemoteBridge(uint32 origin, bytes32 sender);
-    /// @notice `token` (the local token named by the payload) is not linked to `origin`.
-    error UnknownRemoteToken(uint32 origin, bytes32 token);
-    /// @notice No queued transfer has this id (never queued, or already released).
-    error UnknownQueuedTransfer(uint256 queueId);
-    /// @notice `destination` was not declared claims-capable: its bridge would reject the distribution.
-    error ClaimsUnsupported(uint32 destination);
-    /// @notice A distribution's payout root is zero (no leaf could ever be proven: the vault would be stuck).
-    error InvalidPayoutRoot(bytes32 root);
-    /// @notice A distribution's leaf count is outside 1..DistributionMessage.MAX_LEAF_COUNT (the destination would
-    ///         reject it and the tokens taken here would back nothing).
-    error InvalidLeafCount(uint32 leafCount);
-    /// @notice A distribution with this id was already sent to `destination` (the destination would reject it).
-    error DistributionIdUsed(uint32 destination, bytes32 distributionId);
+    /// @notice Inbound transfers recorded refundable here, by message id (what attesters read before signing a
+    ///         refund receipt for the origin).
+    mapping(bytes32 messageId => RefundRecord) public refundRecord;
+    /// @notice Outbound transfers of this chain already refunded, by nonce (at most one refund per nonce).
+    mapping(uint64 nonce => bool) public refunded;
 
     /// @param gateway_ The local Gateway.
     /// @param owner_ The configuration owner (two-step transfer), expected to be a multisig.
@@ -211,7 +155,8 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     ///         and refunds any overpayment to the caller.
     /// @param token The local token (canonical in lock mode, BridgedToken in mint mode).
     /// @param destination The destination domain.
-    /// @param recipient The recipient on the destination, left-padded to 32 bytes; non-zero.
+    /// @param recipient The recipient on the destination, left-padded to 32 bytes; non-zero, and one the destination's
+    ///        family (`Gateway.destinationFamily`) can accept: to an EVM destination, an address (upper 12 bytes zero).
     /// @param amount The amount in local units; needs an allowance in lock mode.
     /// @return messageId The Gateway message id.
     function transferRemote(address token, uint32 destination, bytes32 recipient, uint256 amount)
@@ -222,7 +167,9 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     {
         bytes32 bridge = remoteBridge[destination];
         if (bridge == bytes32(0)) revert UnknownRoute(destination);
-        if (recipient == bytes32(0)) revert InvalidRecipient(recipient);
+        if (recipient == bytes32(0) || !ChainFamily.accepts(gateway.destinationFamily(destination), recipient)) {
+            revert InvalidRecipient(recipient);
+        }
         (uint64 wire, uint256 taken, bytes32 destinationToken) = _take(token, destination, amount);
         messageId = _dispatch(destination, bridge, TokenMessage.encode(destinationToken, recipient, wire));
         emit TransferSent(messageId, token, destination, msg.sender, recipient, taken, wire);
@@ -286,9 +233,11 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     // ------------------------------------------------------------------------------------------------------------
 
     /// @notice Credits an inbound transfer, or queues it if the inbound bucket lacks capacity. Only the Gateway.
-    /// @dev A revert (unknown sender or token, bad recipient, escrow short of funds) makes the Gateway record the
-    ///      message as failed; it can be retried. Over-limit transfers never revert: they are queued. One SLOAD and
-    ///      at most one SSTORE of bridge storage: the route word of (token, origin, sender).
+    /// @dev A revert (unknown sender or token, escrow short of funds) makes the Gateway record the message as failed;
+    ///      it can be retried once fixed. A recipient that is not a non-zero EVM address can never be credited, so the
+    ///      transfer does not revert forever: it is recorded refundable (reason 2) and its value stays held. Over-limit
+    ///      transfers never revert: they are queued. One SLOAD and at most one SSTORE of bridge storage on the credit
+    ///      path: the route word of (token, origin, sender).
     /// @param origin The origin domain.
     /// @param sender The origin-side sender; must be the remote bridge registered for `origin`.
     /// @param payload A TokenMessage naming the local token. Any other kind fails (a distribution, kind 2, is 109
@@ -299,8 +248,11 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
         bytes32 key = _routeKey(tokenWord, origin, sender);
         uint256 route = _inbound[key];
         if (route & LINKED_FLAG == 0 || sender == bytes32(0)) _revertUnknownRoute(origin, sender, tokenWord);
-        if (uint256(recipient) >> 160 != 0 || recipient == bytes32(0)) revert InvalidRecipient(recipient);
         address token = address(uint160(uint256(tokenWord)));
+        if (uint256(recipient) >> 160 != 0 || recipient == bytes32(0)) {
+            (bytes32 messageId, uint64 nonce) = _deliveringMessage(origin, sender, payload);
+            return _recordRefundable(messageId, token, origin, nonce, wire, REFUND_INVALID_RECIPIENT);
+        }
         address to = address(uint160(uint256(recipient)));
 
         uint256 amount;
@@ -309,17 +261,21 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
             amount = uint256(wire) * 10 ** ((route >> SCALE_SHIFT) & 0xff);
         }
         (bool ok, uint256 updated,) = RateLimit.tryConsumePacked(route, wire, block.timestamp);
-        if (!ok) return _queue(token, origin, wire, to, amount);
+        if (!ok) return _queue(token, origin, sender, payload, wire, to, amount);
         if (updated != route) _inbound[key] = updated;
         _credit(token, uint8(route >> MODE_SHIFT), to, amount);
     }
 
-    /// @notice Releases a queued inbound transfer once the inbound bucket holds enough. Anyone may call.
+    /// @notice Releases a queued inbound transfer once the inbound bucket holds enough. Anyone may call, except while
+    ///         the Gateway is paused (`EnforcedPause`).
     /// @dev The entry is deleted before the token is called (checks-effects-interactions). A transfer larger than the
     ///      bucket's capacity (or queued on a closed route, capacity 0) waits until the owner raises the capacity and
     ///      the bucket refills; it is never dropped. A release that reverts (e.g. escrow short) leaves it queued.
+    ///      Why the pause applies: after a quorum compromise the forged burst sits in this queue, and buckets refill
+    ///      with time; without the check anyone could drain the queue while the guardian holds the pause.
     /// @param queueId The id from `TransferQueued`.
     function releaseQueued(uint256 queueId) external nonReentrant {
+        _whenNotPaused();
         QueuedTransfer memory q = queuedTransfer[queueId];
         if (q.token == address(0)) revert UnknownQueuedTransfer(queueId);
         bytes32 key = inboundRouteKey(q.token, q.origin, remoteBridge[q.origin]);
@@ -334,6 +290,66 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
         _credit(q.token, cfg.mode, q.recipient, amount);
         emit QueuedTransferReleased(queueId);
         emit TransferReceived(q.origin, q.token, q.recipient, amount);
+    }
+
+    /// @notice Cancels a queued inbound transfer: it becomes the refund record of its message (reason
+    ///         REFUND_CANCELLED, `TransferRefundable`) and is never credited here. Owner or the Gateway's guardian;
+    ///         allowed while paused.
+    /// @dev Why: after a quorum compromise a forged burst waits in the queue behind the rate limit; cancelling its
+    ///      entries contains it without freezing the legitimate queue (those entries are released after unpausing).
+    ///      Why the value stays in escrow (lock mode) or unminted (mint mode) instead of going anywhere: a forged
+    ///      transfer was never sent by any origin, so no honest quorum signs a refund for it and its value stays held
+    ///      for good, backing the tokens that really were sent; a legitimate transfer cancelled by mistake is paid
+    ///      back to its sender on its origin (`refund` there), so nothing is ever lost. The inbound bucket is not
+    ///      consumed (nothing leaves).
+    /// @param queueId The id from `TransferQueued`.
+    function cancelQueued(uint256 queueId) external nonReentrant {
+        if (msg.sender != owner() && msg.sender != gateway.guardian()) revert NotOwnerOrGuardian(msg.sender);
+        QueuedTransfer memory q = queuedTransfer[queueId];
+        if (q.token == address(0)) revert UnknownQueuedTransfer(queueId);
+        delete queuedTransfer[queueId];
+        emit QueuedTransferCancelled(queueId, q.messageId, msg.sender);
+        _recordRefundable(q.messageId, q.token, q.origin, q.nonce, q.wireAmount, REFUND_CANCELLED);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Refunds on the origin
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Pays back a transfer sent from this chain that its destination recorded refundable, on a quorum's
+    ///         TransferRefund attestation of `receipt` (docs/protocol.md §8.1). Anyone may submit it.
+    /// @dev Checks, in the spec's order: not paused (a refund moves value out, and a compromised quorum could sign
+    ///      receipts as easily as deliveries: the guardian's pause must stop both); the receipt decodes; its origin is
+    ///      this chain; the nonce not refunded yet; the attestation (verifier = this bridge, through the Gateway's
+    ///      `verify`); the token registered. Then it consumes the INBOUND bucket of (token, destinationDomain) (value
+    ///      coming back from that domain is rate-limited like a delivery from it; short: `RateLimitExceeded`, and the
+    ///      same receipt may be submitted later), marks the nonce refunded and credits `wire * 10^(L-S)` to
+    ///      `refundTo` by release (lock) or mint (mint mode). At most what the transfer took, once: conservation holds.
+    /// @param receipt The 121-byte refund receipt (RefundReceipt.sol).
+    /// @param attestation A quorum attestation of a live set over TransferRefund(keccak256(receipt)).
+    function refund(bytes calldata receipt, bytes calldata attestation) external nonReentrant {
+        _whenNotPaused();
+        RefundReceipt.Receipt memory r = RefundReceipt.decode(receipt);
+        uint32 local = gateway.localDomain();
+        if (r.originDomain != local) revert WrongRefundOrigin(local, r.originDomain);
+        if (refunded[r.nonce]) revert AlreadyRefunded(r.nonce);
+        IAttesterSet(address(gateway)).verify(AttestationLib.REFUND_TYPEHASH, keccak256(receipt), attestation);
+        address token = address(uint160(uint256(r.token)));
+        TokenConfig memory cfg = tokenConfig[token];
+        if (!cfg.registered || uint256(r.token) >> 160 != 0) revert TokenNotRegistered(token);
+        if (uint256(r.refundTo) >> 160 != 0 || r.refundTo == bytes32(0)) revert InvalidRecipient(r.refundTo);
+
+        bytes32 key = inboundRouteKey(token, r.destinationDomain, remoteBridge[r.destinationDomain]);
+        uint256 route = _inbound[key];
+        (bool ok, uint256 updated, uint64 level) = RateLimit.tryConsumePacked(route, r.wireAmount, block.timestamp);
+        if (!ok) revert RateLimitExceeded(token, r.destinationDomain, r.wireAmount, level);
+        if (updated != route) _inbound[key] = updated;
+        refunded[r.nonce] = true;
+
+        address to = address(uint160(uint256(r.refundTo)));
+        uint256 amount = Amounts.toLocal(r.wireAmount, cfg.localDecimals, cfg.sharedDecimals);
+        _credit(token, cfg.mode, to, amount);
+        emit TransferRefunded(r.messageId, token, to, amount);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -515,10 +531,10 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
     function _dispatch(uint32 destination, bytes32 bridge, bytes memory payload) private returns (bytes32 messageId) {
         uint256 baseline = address(this).balance - msg.value;
         messageId = gateway.send{value: msg.value}(destination, bridge, payload);
-        uint256 refund = address(this).balance - baseline;
-        if (refund != 0) {
-            (bool sent,) = msg.sender.call{value: refund}("");
-            if (!sent) revert RefundFailed(msg.sender, refund);
+        uint256 overpaid = address(this).balance - baseline;
+        if (overpaid != 0) {
+            (bool sent,) = msg.sender.call{value: overpaid}("");
+            if (!sent) revert RefundFailed(msg.sender, overpaid);
         }
     }
 
@@ -530,11 +546,54 @@ contract TokenBridge is IMessageRecipient, Ownable2Step, ReentrancyGuardTransien
         }
     }
 
-    /// @dev Queues an inbound transfer the inbound bucket cannot take now.
-    function _queue(address token, uint32 origin, uint64 wire, address to, uint256 amount) private {
+    /// @dev Queues an inbound transfer the inbound bucket cannot take now, with its message's nonce and id.
+    function _queue(
+        address token,
+        uint32 origin,
+        bytes32 sender,
+        bytes calldata payload,
+        uint64 wire,
+        address to,
+        uint256 amount
+    ) private {
+        (bytes32 messageId, uint64 nonce) = _deliveringMessage(origin, sender, payload);
         uint256 queueId = nextQueueId++;
-        queuedTransfer[queueId] = QueuedTransfer({token: token, origin: origin, wireAmount: wire, recipient: to});
+        queuedTransfer[queueId] = QueuedTransfer({
+            token: token,
+            origin: origin,
+            wireAmount: wire,
+            recipient: to,
+            nonce: nonce,
+            messageId: messageId
+        });
         emit TransferQueued(queueId, origin, token, to, amount);
+    }
+
+    /// @dev Records an inbound transfer that will never be credited here; its value stays held.
+    function _recordRefundable(bytes32 messageId, address token, uint32 origin, uint64 nonce, uint64 wire, uint8 reason)
+        private
+    {
+        refundRecord[messageId] =
+            RefundRecord({token: token, origin: origin, wireAmount: wire, nonce: nonce, reason: reason});
+        emit TransferRefundable(messageId, origin, nonce, token, wire, reason);
+    }
+
+    /// @dev Nonce and id of the message the Gateway is delivering to `handle`: the Gateway exposes the nonce
+    ///      (`deliveringNonce`, transient), and the rest of the message is `handle`'s arguments (destination = this
+    ///      domain, recipient = this bridge). Read before any external call of our own.
+    function _deliveringMessage(uint32 origin, bytes32 sender, bytes calldata payload)
+        private
+        view
+        returns (bytes32 messageId, uint64 nonce)
+    {
+        nonce = gateway.deliveringNonce();
+        messageId = keccak256(
+            Message.encode(nonce, origin, sender, gateway.localDomain(), _toBytes32(address(this)), payload)
+        );
+    }
+
+    function _whenNotPaused() private view {
+        if (gateway.paused()) revert EnforcedPause();
     }
 
     /// @dev `keccak256(abi.encode(token, origin, sender))` without memory allocation.

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {BridgedToken} from "../src/BridgedToken.sol";
 import {TokenBridge} from "../src/TokenBridge.sol";
+import {ITokenBridge} from "../src/interfaces/ITokenBridge.sol";
 import {IGateway} from "../src/interfaces/IGateway.sol";
 import {Amounts} from "../src/libraries/Amounts.sol";
 import {RateLimit} from "../src/libraries/RateLimit.sol";
@@ -25,7 +26,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
     }
 
     function test_constructor_zeroGateway() public {
-        vm.expectRevert(TokenBridge.ZeroAddress.selector);
+        vm.expectRevert(ITokenBridge.ZeroAddress.selector);
         new TokenBridge(IGateway(address(0)), owner);
     }
 
@@ -39,7 +40,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
         vm.prank(stranger);
         (bool ok, bytes memory ret) = address(a.bridge).call{value: 1}("");
         assertFalse(ok, "stranger's ETH rejected");
-        assertEq(ret, abi.encodeWithSelector(TokenBridge.OnlyGateway.selector), "OnlyGateway");
+        assertEq(ret, abi.encodeWithSelector(ITokenBridge.OnlyGateway.selector), "OnlyGateway");
         vm.deal(address(a.gateway), 1 ether);
         vm.prank(address(a.gateway));
         (ok,) = address(a.bridge).call{value: 1}("");
@@ -50,7 +51,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
 
     function test_setRemoteBridge_setsAndEmits() public {
         vm.expectEmit(address(a.bridge));
-        emit TokenBridge.RemoteBridgeSet(7, bytes32(uint256(0xB0B)));
+        emit ITokenBridge.RemoteBridgeSet(7, bytes32(uint256(0xB0B)));
         vm.prank(owner);
         a.bridge.setRemoteBridge(7, bytes32(uint256(0xB0B)));
         assertEq(a.bridge.remoteBridge(7), bytes32(uint256(0xB0B)), "stored");
@@ -63,13 +64,13 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
     }
 
     function test_setRemoteBridge_invalidDomainZero() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidDomain.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.InvalidDomain.selector, 0));
         vm.prank(owner);
         a.bridge.setRemoteBridge(0, bytes32(uint256(1)));
     }
 
     function test_setRemoteBridge_invalidDomainLocal() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidDomain.selector, DOMAIN_A));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.InvalidDomain.selector, DOMAIN_A));
         vm.prank(owner);
         a.bridge.setRemoteBridge(DOMAIN_A, bytes32(uint256(1)));
     }
@@ -77,7 +78,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
     function test_setRemoteBridge_zeroClosesRoute() public {
         vm.prank(owner);
         a.bridge.setRemoteBridge(DOMAIN_B, bytes32(0));
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRoute.selector, DOMAIN_B));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRoute.selector, DOMAIN_B));
         vm.prank(alice);
         a.bridge.transferRemote(address(canonical), DOMAIN_B, _toBytes32(bob), 1e18);
     }
@@ -87,7 +88,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
     function test_registerToken_storesConfigAndEmits() public {
         MockERC20 t = new MockERC20("T", "T", 6);
         vm.expectEmit(address(a.bridge));
-        emit TokenBridge.TokenRegistered(address(t), 0, 6, 6);
+        emit ITokenBridge.TokenRegistered(address(t), 0, 6, 6);
         _register(a, address(t), 0, 6);
         (bool registered, uint8 mode, uint8 l, uint8 s) = a.bridge.tokenConfig(address(t));
         assertTrue(registered, "registered");
@@ -104,20 +105,20 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
     }
 
     function test_registerToken_zeroAddress() public {
-        vm.expectRevert(TokenBridge.ZeroAddress.selector);
+        vm.expectRevert(ITokenBridge.ZeroAddress.selector);
         vm.prank(owner);
         a.bridge.registerToken(address(0), 0, 6);
     }
 
     function test_registerToken_invalidMode() public {
         MockERC20 t = new MockERC20("T", "T", 6);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidMode.selector, 2));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.InvalidMode.selector, 2));
         vm.prank(owner);
         a.bridge.registerToken(address(t), 2, 6);
     }
 
     function test_registerToken_alreadyRegistered() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.TokenAlreadyRegistered.selector, address(canonical)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.TokenAlreadyRegistered.selector, address(canonical)));
         vm.prank(owner);
         a.bridge.registerToken(address(canonical), 0, 8);
     }
@@ -125,7 +126,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
     function test_registerToken_notBridgeMintable() public {
         // A BridgedToken of chain B's bridge cannot be registered in mint mode on chain A's bridge.
         BridgedToken other = new BridgedToken("X", "X", 18, address(b.bridge));
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.NotBridgeMintable.selector, address(other)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.NotBridgeMintable.selector, address(other)));
         vm.prank(owner);
         a.bridge.registerToken(address(other), 1, 8);
     }
@@ -150,7 +151,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
 
     function test_linkToken_emits() public {
         vm.expectEmit(address(a.bridge));
-        emit TokenBridge.TokenLinked(address(canonical), 7, bytes32(uint256(0xAB)));
+        emit ITokenBridge.TokenLinked(address(canonical), 7, bytes32(uint256(0xAB)));
         vm.prank(owner);
         a.bridge.linkToken(address(canonical), 7, bytes32(uint256(0xAB)));
     }
@@ -162,13 +163,13 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
     }
 
     function test_linkToken_tokenNotRegistered() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.TokenNotRegistered.selector, address(0xdead)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.TokenNotRegistered.selector, address(0xdead)));
         vm.prank(owner);
         a.bridge.linkToken(address(0xdead), DOMAIN_B, bytes32(uint256(1)));
     }
 
     function test_linkToken_invalidDomain() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidDomain.selector, DOMAIN_A));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.InvalidDomain.selector, DOMAIN_A));
         vm.prank(owner);
         a.bridge.linkToken(address(canonical), DOMAIN_A, bytes32(uint256(1)));
     }
@@ -178,7 +179,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
         _register(a, address(t), 0, 8);
         vm.expectRevert(
             abi.encodeWithSelector(
-                TokenBridge.RemoteTokenAlreadyLinked.selector, DOMAIN_B, _toBytes32(address(wrapped)), address(canonical)
+                ITokenBridge.RemoteTokenAlreadyLinked.selector, DOMAIN_B, _toBytes32(address(wrapped)), address(canonical)
             )
         );
         vm.prank(owner);
@@ -200,7 +201,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
         assertEq(a.bridge.remoteToken(address(canonical), DOMAIN_B), bytes32(0), "unlinked");
         (address old,,,) = a.bridge.inboundRoute(DOMAIN_B, _toBytes32(address(wrapped)));
         assertEq(old, address(0), "inbound removed");
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.TokenNotLinked.selector, address(canonical), DOMAIN_B));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.TokenNotLinked.selector, address(canonical), DOMAIN_B));
         vm.prank(alice);
         a.bridge.transferRemote(address(canonical), DOMAIN_B, _toBytes32(bob), 1e18);
     }
@@ -209,7 +210,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
 
     function test_setRateLimits_configuresBothBucketsAndEmits() public {
         vm.expectEmit(address(a.bridge));
-        emit TokenBridge.RateLimitsSet(address(canonical), DOMAIN_B, 100, 1, 200, 2);
+        emit ITokenBridge.RateLimitsSet(address(canonical), DOMAIN_B, 100, 1, 200, 2);
         vm.prank(owner);
         a.bridge.setRateLimits(address(canonical), DOMAIN_B, 100, 1, 200, 2);
         assertEq(a.bridge.outboundAvailable(address(canonical), DOMAIN_B), 100, "out");
@@ -229,13 +230,13 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
     }
 
     function test_setRateLimits_tokenNotRegistered() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.TokenNotRegistered.selector, address(0xdead)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.TokenNotRegistered.selector, address(0xdead)));
         vm.prank(owner);
         a.bridge.setRateLimits(address(0xdead), DOMAIN_B, 1, 1, 1, 1);
     }
 
     function test_setRateLimits_invalidDomain() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidDomain.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.InvalidDomain.selector, 0));
         vm.prank(owner);
         a.bridge.setRateLimits(address(canonical), 0, 1, 1, 1, 1);
     }
@@ -259,7 +260,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
         t.mint(alice, 1e18);
         vm.prank(alice);
         t.approve(address(a.bridge), 1e18);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.RateLimitExceeded.selector, address(t), DOMAIN_B, 1e8, 0));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.RateLimitExceeded.selector, address(t), DOMAIN_B, 1e8, 0));
         vm.prank(alice);
         a.bridge.transferRemote(address(t), DOMAIN_B, _toBytes32(bob), 1e18);
     }
@@ -304,7 +305,7 @@ contract TokenBridgeConfigTest is TokenBridgeFixture {
     }
 
     function test_quoteTransfer_unknownRoute() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRoute.selector, 7));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRoute.selector, 7));
         a.bridge.quoteTransfer(7);
     }
 }

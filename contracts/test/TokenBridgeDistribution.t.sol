@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Gateway} from "../src/Gateway.sol";
 import {TokenBridge} from "../src/TokenBridge.sol";
+import {ITokenBridge} from "../src/interfaces/ITokenBridge.sol";
 import {IGateway} from "../src/interfaces/IGateway.sol";
 import {Amounts} from "../src/libraries/Amounts.sol";
 import {DistributionMessage} from "../src/libraries/DistributionMessage.sol";
@@ -68,7 +69,7 @@ contract TokenBridgeDistributionTest is TokenBridgeFixture {
         vm.prank(alice);
         canonical.approve(address(a.bridge), 600e18);
         vm.expectEmit(address(a.bridge));
-        emit TokenBridge.DistributionSent(keccak256(expected), address(canonical), CLAIMS, alice, ID, ROOT, 3, 600e18, 600e8);
+        emit ITokenBridge.DistributionSent(keccak256(expected), address(canonical), CLAIMS, alice, ID, ROOT, 3, 600e18, 600e8);
         vm.recordLogs();
         vm.prank(alice);
         bytes32 id = a.bridge.transferDistribution(address(canonical), CLAIMS, ROOT, 600e18, 3, ID);
@@ -129,12 +130,12 @@ contract TokenBridgeDistributionTest is TokenBridgeFixture {
         vm.prank(alice);
         canonical.approve(address(a.bridge), 41e18);
         vm.expectRevert(
-            abi.encodeWithSelector(TokenBridge.RateLimitExceeded.selector, address(canonical), CLAIMS, 41e8, 40e8)
+            abi.encodeWithSelector(ITokenBridge.RateLimitExceeded.selector, address(canonical), CLAIMS, 41e8, 40e8)
         );
         vm.prank(alice);
         a.bridge.transferDistribution(address(canonical), CLAIMS, ROOT, 41e18, 1, keccak256("2"));
         vm.expectRevert(
-            abi.encodeWithSelector(TokenBridge.RateLimitExceeded.selector, address(canonical), CLAIMS, 41e8, 40e8)
+            abi.encodeWithSelector(ITokenBridge.RateLimitExceeded.selector, address(canonical), CLAIMS, 41e8, 40e8)
         );
         vm.prank(alice);
         a.bridge.transferRemote(address(canonical), CLAIMS, _toBytes32(bob), 41e18);
@@ -197,20 +198,20 @@ contract TokenBridgeDistributionTest is TokenBridgeFixture {
     // ------------------------------------------------------------------ rejections
 
     function test_transferDistribution_unknownRoute() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRoute.selector, 9));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRoute.selector, 9));
         vm.prank(alice);
         a.bridge.transferDistribution(address(canonical), 9, ROOT, 1e18, 1, ID);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRoute.selector, 9));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRoute.selector, 9));
         a.bridge.quoteDistribution(9);
     }
 
     function test_transferDistribution_evmDestinationIsNotClaimsCapable() public {
         vm.prank(alice);
         canonical.approve(address(a.bridge), 1e18);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.ClaimsUnsupported.selector, DOMAIN_B));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.ClaimsUnsupported.selector, DOMAIN_B));
         vm.prank(alice);
         a.bridge.transferDistribution(address(canonical), DOMAIN_B, ROOT, 1e18, 1, ID);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.ClaimsUnsupported.selector, DOMAIN_B));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.ClaimsUnsupported.selector, DOMAIN_B));
         a.bridge.quoteDistribution(DOMAIN_B);
         assertEq(canonical.balanceOf(address(a.bridge)), 0, "nothing taken");
     }
@@ -219,30 +220,30 @@ contract TokenBridgeDistributionTest is TokenBridgeFixture {
         vm.expectRevert(); // OwnableUnauthorizedAccount
         vm.prank(alice);
         a.bridge.setClaimsCapable(CLAIMS, false);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidDomain.selector, DOMAIN_A));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.InvalidDomain.selector, DOMAIN_A));
         vm.prank(owner);
         a.bridge.setClaimsCapable(DOMAIN_A, true);
         vm.expectEmit(address(a.bridge));
-        emit TokenBridge.ClaimsCapableSet(CLAIMS, false);
+        emit ITokenBridge.ClaimsCapableSet(CLAIMS, false);
         vm.prank(owner);
         a.bridge.setClaimsCapable(CLAIMS, false);
         assertFalse(a.bridge.claimsCapable(CLAIMS), "closed");
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.ClaimsUnsupported.selector, CLAIMS));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.ClaimsUnsupported.selector, CLAIMS));
         vm.prank(alice);
         a.bridge.transferDistribution(address(canonical), CLAIMS, ROOT, 1e18, 1, ID);
     }
 
     function test_transferDistribution_zeroRoot() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidPayoutRoot.selector, bytes32(0)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.InvalidPayoutRoot.selector, bytes32(0)));
         vm.prank(alice);
         a.bridge.transferDistribution(address(canonical), CLAIMS, bytes32(0), 1e18, 1, ID);
     }
 
     function test_transferDistribution_invalidLeafCount() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidLeafCount.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.InvalidLeafCount.selector, 0));
         vm.prank(alice);
         a.bridge.transferDistribution(address(canonical), CLAIMS, ROOT, 1e18, 0, ID);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidLeafCount.selector, 65_537));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.InvalidLeafCount.selector, 65_537));
         vm.prank(alice);
         a.bridge.transferDistribution(address(canonical), CLAIMS, ROOT, 1e18, 65_537, ID);
     }
@@ -251,7 +252,7 @@ contract TokenBridgeDistributionTest is TokenBridgeFixture {
         _distribute(a, address(canonical), alice, 1e18, 1, ID);
         vm.prank(alice);
         canonical.approve(address(a.bridge), 1e18);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.DistributionIdUsed.selector, CLAIMS, ID));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.DistributionIdUsed.selector, CLAIMS, ID));
         vm.prank(alice);
         a.bridge.transferDistribution(address(canonical), CLAIMS, ROOT, 1e18, 1, ID);
         assertEq(canonical.balanceOf(address(a.bridge)), 1e18, "second one took nothing");
@@ -259,7 +260,7 @@ contract TokenBridgeDistributionTest is TokenBridgeFixture {
 
     function test_transferDistribution_tokenNotRegistered() public {
         MockERC20 t = new MockERC20("T", "T", 18);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.TokenNotRegistered.selector, address(t)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.TokenNotRegistered.selector, address(t)));
         vm.prank(alice);
         a.bridge.transferDistribution(address(t), CLAIMS, ROOT, 1e18, 1, ID);
     }
@@ -267,7 +268,7 @@ contract TokenBridgeDistributionTest is TokenBridgeFixture {
     function test_transferDistribution_tokenNotLinked() public {
         MockERC20 t = new MockERC20("T", "T", 18);
         _register(a, address(t), 0, 8);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.TokenNotLinked.selector, address(t), CLAIMS));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.TokenNotLinked.selector, address(t), CLAIMS));
         vm.prank(alice);
         a.bridge.transferDistribution(address(t), CLAIMS, ROOT, 1e18, 1, ID);
     }
@@ -296,7 +297,7 @@ contract TokenBridgeDistributionTest is TokenBridgeFixture {
         vm.prank(alice);
         t.approve(address(a.bridge), 1e18);
         vm.expectRevert(
-            abi.encodeWithSelector(TokenBridge.FeeOnTransferUnsupported.selector, address(t), 1e18, 0.99e18)
+            abi.encodeWithSelector(ITokenBridge.FeeOnTransferUnsupported.selector, address(t), 1e18, 0.99e18)
         );
         vm.prank(alice);
         a.bridge.transferDistribution(address(t), CLAIMS, ROOT, 1e18, 1, ID);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {TokenBridge} from "../src/TokenBridge.sol";
+import {ITokenBridge} from "../src/interfaces/ITokenBridge.sol";
 import {TokenMessage} from "../src/libraries/TokenMessage.sol";
 import {MockERC20} from "./mocks/Tokens.sol";
 import {TokenBridgeFixture} from "./TokenBridgeFixture.t.sol";
@@ -68,7 +69,7 @@ contract TokenBridgeInboundRouteTest is TokenBridgeFixture {
 
         // The old bridge is no longer accepted; the new one is.
         vm.prank(address(b.gateway));
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRemoteBridge.selector, DOMAIN_A, _aBridgeOnB()));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRemoteBridge.selector, DOMAIN_A, _aBridgeOnB()));
         b.bridge.handle(DOMAIN_A, _aBridgeOnB(), _payload(address(wrapped), bob, 1e8));
         vm.prank(address(b.gateway));
         b.bridge.handle(DOMAIN_A, newBridge, _payload(address(wrapped), bob, 1e8));
@@ -88,7 +89,7 @@ contract TokenBridgeInboundRouteTest is TokenBridgeFixture {
         // The route moved under the zero sender, but a zero sender is never accepted.
         assertTrue(b.bridge.inboundRouteWord(address(wrapped), DOMAIN_A, bytes32(0)) & LINKED != 0, "moved to 0");
         vm.prank(address(b.gateway));
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRemoteBridge.selector, DOMAIN_A, bytes32(0)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRemoteBridge.selector, DOMAIN_A, bytes32(0)));
         b.bridge.handle(DOMAIN_A, bytes32(0), _payload(address(wrapped), bob, 1e8));
         // Reopening restores it.
         vm.prank(owner);
@@ -128,7 +129,7 @@ contract TokenBridgeInboundRouteTest is TokenBridgeFixture {
         assertEq(uint64(word), BIG - 3e8, "bucket kept");
         vm.prank(address(b.gateway));
         vm.expectRevert(
-            abi.encodeWithSelector(TokenBridge.UnknownRemoteToken.selector, DOMAIN_A, _toBytes32(address(wrapped)))
+            abi.encodeWithSelector(ITokenBridge.UnknownRemoteToken.selector, DOMAIN_A, _toBytes32(address(wrapped)))
         );
         b.bridge.handle(DOMAIN_A, _aBridgeOnB(), _payload(address(wrapped), bob, 1e8));
 
@@ -144,7 +145,7 @@ contract TokenBridgeInboundRouteTest is TokenBridgeFixture {
         bytes32 dirty = bytes32(uint256(uint160(address(wrapped))) | (uint256(1) << 200));
         bytes memory p = TokenMessage.encode(dirty, _toBytes32(bob), 1);
         vm.prank(address(b.gateway));
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRemoteToken.selector, DOMAIN_A, dirty));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRemoteToken.selector, DOMAIN_A, dirty));
         b.bridge.handle(DOMAIN_A, _aBridgeOnB(), p);
     }
 

@@ -5,6 +5,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {BridgedToken} from "../src/BridgedToken.sol";
 import {TokenBridge} from "../src/TokenBridge.sol";
+import {ITokenBridge} from "../src/interfaces/ITokenBridge.sol";
 import {IGateway} from "../src/interfaces/IGateway.sol";
 import {
     FeeOnTransferToken, MockERC20, NoReturnToken, RebasingToken, ReentrantToken, ReturnsFalseToken
@@ -40,7 +41,7 @@ contract TokenBridgeTokensTest is TokenBridgeFixture {
         vm.prank(alice);
         fot.approve(address(a.bridge), 100e18);
         vm.expectRevert(
-            abi.encodeWithSelector(TokenBridge.FeeOnTransferUnsupported.selector, address(fot), 10e18, 9.9e18)
+            abi.encodeWithSelector(ITokenBridge.FeeOnTransferUnsupported.selector, address(fot), 10e18, 9.9e18)
         );
         vm.prank(alice);
         a.bridge.transferRemote(address(fot), DOMAIN_B, _toBytes32(bob), 10e18);

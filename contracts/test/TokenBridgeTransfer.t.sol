@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {BridgedToken} from "../src/BridgedToken.sol";
 import {Gateway} from "../src/Gateway.sol";
 import {TokenBridge} from "../src/TokenBridge.sol";
+import {ITokenBridge} from "../src/interfaces/ITokenBridge.sol";
 import {IGateway} from "../src/interfaces/IGateway.sol";
 import {Amounts} from "../src/libraries/Amounts.sol";
 import {Message} from "../src/libraries/Message.sol";
@@ -34,7 +35,7 @@ contract TokenBridgeTransferTest is TokenBridgeFixture {
             uint64(nonce), DOMAIN_A, _toBytes32(address(a.bridge)), DOMAIN_B, _toBytes32(address(b.bridge)), payload
         );
         vm.expectEmit(address(a.bridge));
-        emit TokenBridge.TransferSent(keccak256(expected), address(canonical), DOMAIN_B, alice, _toBytes32(bob), 5e18, 5e8);
+        emit ITokenBridge.TransferSent(keccak256(expected), address(canonical), DOMAIN_B, alice, _toBytes32(bob), 5e18, 5e8);
         vm.recordLogs();
         vm.prank(alice);
         bytes32 id = a.bridge.transferRemote(address(canonical), DOMAIN_B, _toBytes32(bob), 5e18);
@@ -113,21 +114,21 @@ contract TokenBridgeTransferTest is TokenBridgeFixture {
         NoEthSender s = new NoEthSender();
         canonical.mint(address(s), 1e18);
         vm.deal(address(s), 2000);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.RefundFailed.selector, address(s), 1000));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.RefundFailed.selector, address(s), 1000));
         s.send{value: 2000}(a.bridge, address(canonical), DOMAIN_B, _toBytes32(bob), 1e18);
     }
 
     // ------------------------------------------------------------------ transferRemote: rejections
 
     function test_transferRemote_unknownRoute() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRoute.selector, 9));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRoute.selector, 9));
         vm.prank(alice);
         a.bridge.transferRemote(address(canonical), 9, _toBytes32(bob), 1e18);
     }
 
     function test_transferRemote_tokenNotRegistered() public {
         MockERC20 t = new MockERC20("T", "T", 18);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.TokenNotRegistered.selector, address(t)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.TokenNotRegistered.selector, address(t)));
         vm.prank(alice);
         a.bridge.transferRemote(address(t), DOMAIN_B, _toBytes32(bob), 1e18);
     }
@@ -135,13 +136,13 @@ contract TokenBridgeTransferTest is TokenBridgeFixture {
     function test_transferRemote_tokenNotLinked() public {
         MockERC20 t = new MockERC20("T", "T", 18);
         _register(a, address(t), 0, 8);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.TokenNotLinked.selector, address(t), DOMAIN_B));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.TokenNotLinked.selector, address(t), DOMAIN_B));
         vm.prank(alice);
         a.bridge.transferRemote(address(t), DOMAIN_B, _toBytes32(bob), 1e18);
     }
 
     function test_transferRemote_zeroRecipient() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidRecipient.selector, bytes32(0)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.InvalidRecipient.selector, bytes32(0)));
         vm.prank(alice);
         a.bridge.transferRemote(address(canonical), DOMAIN_B, bytes32(0), 1e18);
     }
@@ -165,7 +166,7 @@ contract TokenBridgeTransferTest is TokenBridgeFixture {
         vm.prank(alice);
         canonical.approve(address(a.bridge), 41e18);
         vm.expectRevert(
-            abi.encodeWithSelector(TokenBridge.RateLimitExceeded.selector, address(canonical), DOMAIN_B, 41e8, 40e8)
+            abi.encodeWithSelector(ITokenBridge.RateLimitExceeded.selector, address(canonical), DOMAIN_B, 41e8, 40e8)
         );
         vm.prank(alice);
         a.bridge.transferRemote(address(canonical), DOMAIN_B, _toBytes32(bob), 41e18);
@@ -226,29 +227,32 @@ contract TokenBridgeTransferTest is TokenBridgeFixture {
         _setLimits(b, address(wrapped), DOMAIN_A, 10e8, 1e8); // inbound on B: 10 tokens, 1 token/s
         bytes memory m = _send(a, b, address(canonical), alice, bob, 25e18);
         vm.expectEmit(address(b.bridge));
-        emit TokenBridge.TransferQueued(1, DOMAIN_A, address(wrapped), bob, 25e18);
+        emit ITokenBridge.TransferQueued(1, DOMAIN_A, address(wrapped), bob, 25e18);
         _deliver(b, m);
         assertEq(uint256(b.gateway.messageStatus(m)), uint256(IGateway.MessageStatus.Delivered), "never failed");
         assertEq(wrapped.balanceOf(bob), 0, "nothing minted yet");
         assertEq(b.bridge.nextQueueId(), 2, "queue id used");
-        (address token, uint32 origin, uint64 wire, address recipient) = b.bridge.queuedTransfer(1);
+        (address token, uint32 origin, uint64 wire, address recipient, uint64 nonce, bytes32 messageId) =
+            b.bridge.queuedTransfer(1);
         assertEq(token, address(wrapped), "queued token");
         assertEq(origin, DOMAIN_A, "queued origin");
         assertEq(wire, 25e8, "queued wire");
         assertEq(recipient, bob, "queued recipient");
+        assertEq(nonce, 0, "queued nonce: the message's");
+        assertEq(messageId, keccak256(m), "queued message id: the message's");
 
         // Capacity 10 can never cover 25: the owner raises it, then the bucket must refill to 25.
         _setLimits(b, address(wrapped), DOMAIN_A, 30e8, 1e8);
         assertEq(b.bridge.inboundAvailable(address(wrapped), DOMAIN_A), 10e8, "level kept on raise");
         vm.warp(block.timestamp + 15);
         vm.expectEmit(address(b.bridge));
-        emit TokenBridge.QueuedTransferReleased(1);
+        emit ITokenBridge.QueuedTransferReleased(1);
         vm.expectEmit(address(b.bridge));
-        emit TokenBridge.TransferReceived(DOMAIN_A, address(wrapped), bob, 25e18);
+        emit ITokenBridge.TransferReceived(DOMAIN_A, address(wrapped), bob, 25e18);
         vm.prank(relayer);
         b.bridge.releaseQueued(1);
         assertEq(wrapped.balanceOf(bob), 25e18, "minted on release");
-        (token,,,) = b.bridge.queuedTransfer(1);
+        (token,,,,,) = b.bridge.queuedTransfer(1);
         assertEq(token, address(0), "entry deleted");
     }
 
@@ -258,7 +262,7 @@ contract TokenBridgeTransferTest is TokenBridgeFixture {
         _deliver(b, _send(a, b, address(canonical), alice, bob, 5e18)); // queued
         vm.warp(block.timestamp + 2); // level 4 < 5
         vm.expectRevert(
-            abi.encodeWithSelector(TokenBridge.RateLimitExceeded.selector, address(wrapped), DOMAIN_A, 5e8, 4e8)
+            abi.encodeWithSelector(ITokenBridge.RateLimitExceeded.selector, address(wrapped), DOMAIN_A, 5e8, 4e8)
         );
         b.bridge.releaseQueued(1);
         vm.warp(block.timestamp + 1);
@@ -267,7 +271,7 @@ contract TokenBridgeTransferTest is TokenBridgeFixture {
     }
 
     function test_releaseQueued_unknownQueuedTransfer() public {
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownQueuedTransfer.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownQueuedTransfer.selector, 1));
         b.bridge.releaseQueued(1);
     }
 
@@ -278,7 +282,7 @@ contract TokenBridgeTransferTest is TokenBridgeFixture {
         vm.warp(block.timestamp + 5);
         b.bridge.releaseQueued(1);
         vm.warp(block.timestamp + 10);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownQueuedTransfer.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownQueuedTransfer.selector, 1));
         b.bridge.releaseQueued(1);
         assertEq(wrapped.balanceOf(bob), 2e18, "credited once");
     }
@@ -302,21 +306,21 @@ contract TokenBridgeTransferTest is TokenBridgeFixture {
 
     function test_handle_onlyGateway() public {
         bytes memory p = TokenMessage.encode(_toBytes32(address(wrapped)), _toBytes32(bob), 1);
-        vm.expectRevert(TokenBridge.OnlyGateway.selector);
+        vm.expectRevert(ITokenBridge.OnlyGateway.selector);
         vm.prank(alice);
         b.bridge.handle(DOMAIN_A, _toBytes32(address(a.bridge)), p);
     }
 
     function test_handle_unknownRemoteBridge() public {
         bytes memory p = TokenMessage.encode(_toBytes32(address(wrapped)), _toBytes32(bob), 1);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRemoteBridge.selector, DOMAIN_A, _toBytes32(alice)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRemoteBridge.selector, DOMAIN_A, _toBytes32(alice)));
         vm.prank(address(b.gateway));
         b.bridge.handle(DOMAIN_A, _toBytes32(alice), p);
     }
 
     function test_handle_unknownRemoteBridgeOfUnknownDomain() public {
         bytes memory p = TokenMessage.encode(_toBytes32(address(wrapped)), _toBytes32(bob), 1);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRemoteBridge.selector, 7, bytes32(0)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRemoteBridge.selector, 7, bytes32(0)));
         vm.prank(address(b.gateway));
         b.bridge.handle(7, bytes32(0), p);
     }
@@ -332,31 +336,53 @@ contract TokenBridgeTransferTest is TokenBridgeFixture {
         _deliver(b, m);
         assertEq(uint256(b.gateway.messageStatus(m)), uint256(IGateway.MessageStatus.Failed), "failed");
         assertEq(wrapped.totalSupply(), 0, "nothing minted");
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRemoteBridge.selector, DOMAIN_A, _toBytes32(alice)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRemoteBridge.selector, DOMAIN_A, _toBytes32(alice)));
         b.gateway.retry(m);
     }
 
     function test_handle_unknownRemoteToken() public {
         bytes32 fake = _toBytes32(address(0xFA4E));
         bytes memory p = TokenMessage.encode(fake, _toBytes32(bob), 1);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.UnknownRemoteToken.selector, DOMAIN_A, fake));
+        vm.expectRevert(abi.encodeWithSelector(ITokenBridge.UnknownRemoteToken.selector, DOMAIN_A, fake));
         vm.prank(address(b.gateway));
         b.bridge.handle(DOMAIN_A, _toBytes32(address(a.bridge)), p);
     }
 
-    function test_handle_invalidRecipientUpperBits() public {
+    function test_handle_invalidRecipientUpperBitsRecordsRefundable() public {
+        // The destination's family is not configured on A, so A cannot refuse the key at send time (see
+        // TokenBridgeRefund.t.sol for the configured case); B can never credit it: a refund record, not a failure.
         bytes32 solanaKey = keccak256("a 32-byte key");
-        bytes memory p = TokenMessage.encode(_toBytes32(address(wrapped)), solanaKey, 1);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidRecipient.selector, solanaKey));
-        vm.prank(address(b.gateway));
-        b.bridge.handle(DOMAIN_A, _toBytes32(address(a.bridge)), p);
+        bytes memory m = _sendTo(a, b, address(canonical), alice, solanaKey, 3e18);
+        _assertRefundableOnB(m, 3e8);
     }
 
-    function test_handle_invalidRecipientZero() public {
-        bytes memory p = TokenMessage.encode(_toBytes32(address(wrapped)), bytes32(0), 1);
-        vm.expectRevert(abi.encodeWithSelector(TokenBridge.InvalidRecipient.selector, bytes32(0)));
-        vm.prank(address(b.gateway));
-        b.bridge.handle(DOMAIN_A, _toBytes32(address(a.bridge)), p);
+    function test_handle_invalidRecipientZeroRecordsRefundable() public {
+        // transferRemote refuses a zero recipient, so only a hand-made payload from A's bridge can carry one.
+        bytes memory payload = TokenMessage.encode(_toBytes32(address(wrapped)), bytes32(0), 4e8);
+        vm.recordLogs();
+        vm.prank(address(a.bridge));
+        a.gateway.send(DOMAIN_B, _toBytes32(address(b.bridge)), payload);
+        _assertRefundableOnB(_sentMessage(address(a.gateway)), 4e8);
+    }
+
+    /// @dev Delivers `m` to B and checks it ends as a reason-2 refund record: delivered (never failed, never retried),
+    ///      nothing minted, the inbound bucket untouched.
+    function _assertRefundableOnB(bytes memory m, uint64 wire) internal {
+        uint64 levelBefore = b.bridge.inboundAvailable(address(wrapped), DOMAIN_A);
+        vm.expectEmit(address(b.bridge));
+        emit ITokenBridge.TransferRefundable(keccak256(m), DOMAIN_A, _nonceOf(m), address(wrapped), wire, 2);
+        vm.expectEmit(address(b.gateway));
+        emit Gateway.MessageDelivered(keccak256(m), DOMAIN_A, _nonceOf(m));
+        _deliver(b, m);
+        assertEq(uint256(b.gateway.messageStatus(m)), uint256(IGateway.MessageStatus.Delivered), "delivered, not failed");
+        assertEq(wrapped.totalSupply(), 0, "nothing minted");
+        assertEq(b.bridge.inboundAvailable(address(wrapped), DOMAIN_A), levelBefore, "bucket untouched");
+        (address token, uint32 origin, uint64 recorded, uint64 nonce, uint8 reason) = b.bridge.refundRecord(keccak256(m));
+        assertEq(token, address(wrapped), "record token");
+        assertEq(origin, DOMAIN_A, "record origin");
+        assertEq(recorded, wire, "record wire");
+        assertEq(nonce, _nonceOf(m), "record nonce");
+        assertEq(reason, b.bridge.REFUND_INVALID_RECIPIENT(), "record reason");
     }
 
     function test_handle_malformedPayload() public {

@@ -10,9 +10,13 @@ import { base58Decode } from "./base58.ts";
 import { ConfigReadFailedError, InvalidConfigError } from "./errors.ts";
 import { koiiConfigSchema } from "./koii/config.ts";
 
-/** How a chain decides that a block is final. */
+/**
+ * How a chain decides that a block is final. Required per EVM chain (no default: the operator decides, knowing the
+ * chain): the `finalized` tag, or a confirmation depth >= 1. Depth 0 (the latest block, undone by any reorg) is
+ * refused outside the dev profile (`profile: "dev"` or `--dev`).
+ */
 export const finalitySchema = z.discriminatedUnion("kind", [
-  /** `depth` blocks on top of it (0 = the latest block; only for local devnets). */
+  /** `depth` blocks on top of it (0 = the latest block; only with the dev profile, for local devnets). */
   z.object({ kind: z.literal("confirmations"), depth: z.number().int().min(0).max(100_000) }).strict(),
   /** The node's `finalized` block tag (post-merge Ethereum, most L2s). */
   z.object({ kind: z.literal("finalized") }).strict(),
@@ -50,16 +54,33 @@ export const evmChainConfigSchema = z
     tokenBridge: checksummedAddress.optional(),
     /** First block to scan for MessageSent. */
     startBlock: z.number().int().nonnegative().optional(),
-    finality: finalitySchema.default({ kind: "finalized" }),
+    finality: finalitySchema,
     pollIntervalMs: z.number().int().min(10).max(600_000).default(2_000),
     /** Largest eth_getLogs range. */
     maxBlockRange: z.number().int().min(1).max(100_000).default(2_000),
+    /**
+     * More RPC providers of this chain (attester only): the watcher reads every origin range from `rpcUrl` and each
+     * of these, and records (so signs) only what `rpcQuorum` of them report identically (chains/quorum.ts).
+     */
+    rpcs: z
+      .array(z.url({ message: "expected an http(s) URL" }))
+      .min(1)
+      .max(8)
+      .optional(),
+    /** Providers that must agree, of 1 + rpcs.length; default a majority. More than half, so two lies never agree. */
+    rpcQuorum: z.number().int().min(1).max(9).optional(),
   })
   .strict()
   .refine((c) => c.gateway !== undefined || c.deploymentFile !== undefined, {
     message: "give gateway or deploymentFile",
     path: ["gateway"],
-  });
+  })
+  .refine(
+    (c) =>
+      c.rpcQuorum === undefined ||
+      (c.rpcQuorum <= 1 + (c.rpcs?.length ?? 0) && 2 * c.rpcQuorum > 1 + (c.rpcs?.length ?? 0)),
+    { message: "must be more than half of, and at most, the providers (rpcUrl + rpcs)", path: ["rpcQuorum"] },
+  );
 
 const base58PublicKey = z.string().refine((s) => base58Decode(s)?.length === 32, {
   message: "expected a base58 Solana public key (32 bytes)",
@@ -73,10 +94,11 @@ export const solanaChainConfigSchema = z
     rpcUrl: z.url({ message: "expected an http(s) URL" }),
     /** The maskoii program id (base58); default the sdk's `MASKOII_PROGRAM_ADDRESS`. */
     programId: base58PublicKey.default(MASKOII_PROGRAM_ADDRESS),
-    /** Commitment at which an outbound message is final: `finalized` (default) or `confirmed`. */
-    commitment: z
-      .enum(["confirmed", "finalized"], { message: 'expected "confirmed" or "finalized"' })
-      .default("finalized"),
+    /**
+     * Commitment at which an outbound message is final, required: `finalized`, or `confirmed` (optimistically
+     * confirmed, can still be rolled back) only with the dev profile.
+     */
+    commitment: z.enum(["confirmed", "finalized"], { message: 'expected "confirmed" or "finalized"' }),
     /** First slot to scan for outbox messages. */
     startBlock: z.number().int().nonnegative().default(0),
     pollIntervalMs: z.number().int().min(10).max(600_000).default(2_000),
@@ -128,6 +150,64 @@ export const keysConfigSchema = z
   })
   .strict();
 
+/** A token bucket: `burst` requests at once, refilled at `perSecond`. */
+const bucketSchema = z
+  .object({
+    perSecond: z.number().positive().max(1_000_000),
+    burst: z.number().int().min(1).max(1_000_000),
+  })
+  .strict();
+
+export const ATTESTER_LIMIT_DEFAULTS = {
+  maxBodyBytes: 64 * 1024,
+  requests: { perSecond: 50, burst: 200 },
+  signing: { perSecond: 5, burst: 20 },
+  maxBatchIds: 256,
+  maxBulkIds: 512,
+  evidencePerSubmitterPerRound: 64,
+  maxClients: 10_000,
+} as const;
+
+export const attesterLimitsSchema = z
+  .object({
+    /** Largest request body; a larger one is answered 413 without reading the rest. */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1_024)
+      .max(16 * 1024 * 1024)
+      .default(ATTESTER_LIMIT_DEFAULTS.maxBodyBytes),
+    /** Every request of one client (its relayer key when authenticated, else its address); 429 + Retry-After. */
+    requests: bucketSchema.default(ATTESTER_LIMIT_DEFAULTS.requests),
+    /** Requests that may sign (POST /batches, POST /signatures with `sign: true`), per client, on top. */
+    signing: bucketSchema.default(ATTESTER_LIMIT_DEFAULTS.signing),
+    /** Ids per POST /batches. */
+    maxBatchIds: z.number().int().min(1).max(256).default(ATTESTER_LIMIT_DEFAULTS.maxBatchIds),
+    /** Ids per POST /signatures. */
+    maxBulkIds: z.number().int().min(1).max(512).default(ATTESTER_LIMIT_DEFAULTS.maxBulkIds),
+    /** Evidence items one client may have stored per Koii round (POST /koii/evidence); more: 429. */
+    evidencePerSubmitterPerRound: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(ATTESTER_LIMIT_DEFAULTS.evidencePerSubmitterPerRound),
+    /** Clients tracked at once (least recently seen forgotten first): bounds the limiter's memory. */
+    maxClients: z.number().int().min(16).max(1_000_000).default(ATTESTER_LIMIT_DEFAULTS.maxClients),
+  })
+  .strict();
+export type AttesterLimits = z.infer<typeof attesterLimitsSchema>;
+
+export const attesterAuthSchema = z
+  .object({
+    /** Relayer ed25519 public keys (base58, the node identity format of identity.ts) allowed to call. */
+    relayers: z.array(base58PublicKey).min(1).max(1_000),
+    /** How far a request's timestamp may be from this node's clock; also how long a signature is remembered. */
+    maxSkewMs: z.number().int().min(1_000).max(600_000).default(30_000),
+  })
+  .strict();
+export type AttesterAuth = z.infer<typeof attesterAuthSchema>;
+
 export const attesterConfigSchema = z
   .object({
     listen: listenSchema.default({ host: "127.0.0.1", port: 7300 }),
@@ -142,6 +222,13 @@ export const attesterConfigSchema = z
      * `sign: true`).
      */
     messageSignDelayMs: z.number().int().min(0).max(3_600_000).default(0),
+    /** Abuse limits of the HTTP API (attester/limits.ts). */
+    limits: attesterLimitsSchema.default(ATTESTER_LIMIT_DEFAULTS),
+    /**
+     * Optional relayer authentication: when set, POST /signatures, POST /batches and POST /koii/evidence need a
+     * request signed by one of these relayer keys (attester/auth.ts); everything else stays open.
+     */
+    auth: attesterAuthSchema.optional(),
   })
   .strict();
 
@@ -197,6 +284,23 @@ export const releaseQueuedSchema = z
   .strict();
 export type ReleaseQueuedConfig = z.infer<typeof releaseQueuedSchema>;
 
+/**
+ * Refunds on origins (relayer/refunder.ts, docs/protocol.md §8.1): scan every EVM TokenBridge's final refund records,
+ * collect the attesters' refund receipts and submit `refund` on the origin. Off unless enabled.
+ */
+export const refundsConfigSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Refund attempts per tick (each may be a transaction). */
+    maxPerTick: z.number().int().min(1).max(1_000).default(10),
+    /** Ticks of the refund loop. */
+    intervalMs: z.number().int().min(10).max(600_000).default(5_000),
+    /** Longest wait between attempts of a refund that has no quorum yet, or whose origin is paused. */
+    maxBackoffMs: z.number().int().min(10).max(86_400_000).default(600_000),
+  })
+  .strict();
+export type RefundsConfig = z.infer<typeof refundsConfigSchema>;
+
 export const relayerConfigSchema = z
   .object({
     /** Base URLs of the attester nodes' HTTP servers. */
@@ -229,6 +333,7 @@ export const relayerConfigSchema = z
       intervalMs: 5_000,
       maxBackoffMs: 600_000,
     }),
+    refunds: refundsConfigSchema.default({ enabled: false, maxPerTick: 10, intervalMs: 5_000, maxBackoffMs: 600_000 }),
   })
   .strict()
   .refine((r) => r.leaseMs > r.fees.receiptTimeoutMs, {
@@ -237,8 +342,36 @@ export const relayerConfigSchema = z
   })
   .transform((r) => ({ ...r, claimLimit: r.claimLimit ?? Math.max(200, 4 * r.maxBatchSize) }));
 
+/**
+ * `production` (the default) accepts only reorg-safe finality; `dev` (a local devnet whose chains mine a block per
+ * transaction) also accepts EVM `confirmations: 0` and Solana `confirmed`. The CLI's `--dev` sets it.
+ */
+export const profileSchema = z.enum(["production", "dev"], { message: 'expected "production" or "dev"' });
+export type Profile = z.infer<typeof profileSchema>;
+
+/** The problem with a chain's finality under `profile`, or undefined when it is acceptable. */
+export function unsafeFinality(chain: ChainConfig, profile: Profile): { field: string; problem: string } | undefined {
+  if (profile === "dev") return undefined;
+  if (chain.family === "solana" && chain.commitment === "confirmed") {
+    return {
+      field: "commitment",
+      problem: 'commitment "confirmed" can be rolled back; use "finalized" (or the dev profile: --dev / profile "dev")',
+    };
+  }
+  if (chain.family === "evm" && chain.finality.kind === "confirmations" && chain.finality.depth === 0) {
+    return {
+      field: "finality.depth",
+      problem:
+        'depth 0 signs blocks any reorg undoes; use { "kind": "finalized" } or a depth >= 1 (or the dev profile: --dev / profile "dev")',
+    };
+  }
+  return undefined;
+}
+
 export const configSchema = z
   .object({
+    /** Which finality rules are accepted (see profileSchema). */
+    profile: profileSchema.default("production"),
     chains: z.array(chainConfigSchema).min(1),
     store: storeConfigSchema.default({ kind: "sqlite", path: "./.maskoii/store.sqlite" }),
     keys: keysConfigSchema,
@@ -259,6 +392,10 @@ export const configSchema = z
         ctx.addIssue({ code: "custom", path: ["chains", i, "domain"], message: `domain ${chain.domain} listed twice` });
       }
       seen.add(chain.domain);
+      const unsafe = unsafeFinality(chain, c.profile);
+      if (unsafe !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["chains", i, ...unsafe.field.split(".")], message: unsafe.problem });
+      }
     }
   });
 
@@ -277,7 +414,7 @@ export type ResolvedChainConfig = ResolvedEvmChainConfig | SolanaChainConfig;
 export type ResolvedConfig = Omit<Config, "chains"> & { chains: ResolvedChainConfig[] };
 
 const ENV_PREFIX = "MASKOII_";
-const TOP_LEVEL = new Set(["chains", "store", "keys", "attester", "relayer", "koii", "log"]);
+const TOP_LEVEL = new Set(["profile", "chains", "store", "keys", "attester", "relayer", "koii", "log"]);
 
 function camel(segment: string): string {
   return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -379,13 +516,23 @@ export async function resolveChains(config: Config, baseDir: string): Promise<Re
   return { ...config, chains, keys, store };
 }
 
-/** Reads, overrides from `env`, validates and resolves a config file. */
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConfig> {
+/**
+ * Reads, overrides from `env`, validates and resolves a config file. `options.profile` (the CLI's `--dev`) overrides
+ * the file's `profile`.
+ */
+export async function loadConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { profile?: Profile } = {},
+): Promise<ResolvedConfig> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(path, "utf8"));
   } catch (cause) {
     throw new ConfigReadFailedError(path, cause);
+  }
+  if (options.profile !== undefined && typeof json === "object" && json !== null) {
+    json = { ...json, profile: options.profile };
   }
   return resolveChains(parseConfig(json, path, env), dirname(resolve(path)));
 }

@@ -26,7 +26,12 @@ export type RelayerErrorCode =
   | "SolanaDeploymentMismatch"
   | "SolanaProgramFailed"
   | "TransactionExpired"
-  | "InvalidKoiiArtefact";
+  | "InvalidKoiiArtefact"
+  | "RequestRejected"
+  | "RpcDisagreement"
+  | "RefundRefused"
+  | "RefundConflict"
+  | "RefundFailed";
 
 export class RelayerError extends Error {
   readonly code: RelayerErrorCode;
@@ -309,9 +314,80 @@ export class InvalidKoiiArtefactError extends RelayerError {
   }
 }
 
+/**
+ * An attester HTTP request refused before any work: `status` is the HTTP status (400 bad field, 401 unauthenticated,
+ * 403 not allowed, 409 conflict, 413 body too large, 429 rate limited), `field` the request field at fault when one
+ * is, `retryAfterSeconds` when waiting helps (429).
+ */
+export class RequestRejectedError extends RelayerError {
+  override name = "RequestRejectedError";
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(status: number, message: string, options: { field?: string; retryAfterSeconds?: number } = {}) {
+    super("RequestRejected", options.field === undefined ? message : `${options.field}: ${message}`);
+    this.status = status;
+    this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/**
+ * The RPC providers of one origin chain do not agree on what it shows (chains/quorum.ts): nothing of the range is
+ * recorded or signed until `quorum` of them agree.
+ */
+export class RpcDisagreementError extends RelayerError {
+  override name = "RpcDisagreementError";
+  readonly domain: number;
+  constructor(domain: number, what: string, detail: string) {
+    super("RpcDisagreement", `domain ${domain}: RPC providers disagree on ${what}: ${detail}`);
+    this.domain = domain;
+  }
+}
+
 /** A short text for logs: `code: message` for our errors, the message otherwise. */
 export function describeError(error: unknown): string {
   if (error instanceof RelayerError) return `${error.code}: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/**
+ * An attester will not sign a refund receipt for `messageId` (docs/protocol.md §8.1): the chains do not show what the
+ * rules need (no final refund record, the origin does not show the transfer, the receipt would not match). `retry`:
+ * the answer may change once more blocks are final (e.g. the origin's watcher is behind); false for a refusal that
+ * stands (a delivery signature for this id, a forged or mismatched record).
+ */
+export class RefundRefusedError extends RelayerError {
+  override name = "RefundRefusedError";
+  readonly messageId: string;
+  readonly reason: string;
+  readonly retry: boolean;
+  constructor(messageId: string, reason: string, retry: boolean) {
+    super("RefundRefused", `refusing to sign a refund of ${messageId}: ${reason}`);
+    this.messageId = messageId;
+    this.reason = reason;
+    this.retry = retry;
+  }
+}
+
+/** The refund journal already holds another receipt for this (origin, nonce): at most one refund per nonce. */
+export class RefundConflictError extends RelayerError {
+  override name = "RefundConflictError";
+  constructor(origin: number, nonce: bigint, journaled: string, requested: string) {
+    super(
+      "RefundConflict",
+      `refusing to sign refund ${requested}: (origin ${origin}, nonce ${nonce}) already has refund ${journaled}`,
+    );
+  }
+}
+
+/** Submitting a refund on its origin failed (no quorum, a revert other than AlreadyRefunded, a paused origin). */
+export class RefundFailedError extends RelayerError {
+  override name = "RefundFailedError";
+  readonly messageId: string;
+  constructor(messageId: string, reason: string) {
+    super("RefundFailed", `refund of ${messageId}: ${reason}`);
+    this.messageId = messageId;
+  }
 }

@@ -5,6 +5,7 @@
 
 import { recoverSigner, signDigest } from "@maskoii/sdk";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { type Address, getAddress, type Hex, isAddress, keccak256, stringToBytes } from "viem";
 import { z } from "zod";
@@ -104,4 +105,54 @@ export function verifyBindingRecord(value: unknown): BindingRecord {
     throw new InvalidBindingRecordError(`the attester signature recovers to ${recovered}, not ${record.attester}`);
   }
   return record;
+}
+
+// -- relayer request authentication (attester/auth.ts) -----------------------------------------------------------
+// A relayer that an attester's allow-list names signs each request with its node identity key (the same ed25519 key
+// and base58 public key as above) over the method, path, a millisecond timestamp and the body's SHA-256. The fixed
+// text prefix keeps these apart from binding statements and attestation digests.
+
+/** The headers a signed relayer request carries. */
+export const RELAYER_AUTH_HEADERS = {
+  key: "x-maskoii-relayer",
+  timestamp: "x-maskoii-timestamp",
+  signature: "x-maskoii-signature",
+} as const;
+
+/** The exact bytes a relayer signs for one request. */
+export function relayerRequestStatement(
+  method: string,
+  path: string,
+  timestampMs: number,
+  body: Uint8Array,
+): Uint8Array {
+  return stringToBytes(
+    `maskoii relayer request v1\n${method.toUpperCase()}\n${path}\n${timestampMs}\n${bytesToHex(sha256(body))}`,
+  );
+}
+
+/** Signs a request: the three headers to send with it. */
+export function signRelayerRequest(
+  ed25519PrivateKey: Hex,
+  request: { method: string; path: string; body: Uint8Array | string; timestampMs?: number },
+): Record<string, string> {
+  const timestampMs = request.timestampMs ?? Date.now();
+  const body = typeof request.body === "string" ? stringToBytes(request.body) : request.body;
+  const statement = relayerRequestStatement(request.method, request.path, timestampMs, body);
+  return {
+    [RELAYER_AUTH_HEADERS.key]: koiiPublicKeyOf(ed25519PrivateKey),
+    [RELAYER_AUTH_HEADERS.timestamp]: String(timestampMs),
+    [RELAYER_AUTH_HEADERS.signature]: `0x${bytesToHex(ed25519.sign(statement, hexToBytes(ed25519PrivateKey.slice(2))))}`,
+  };
+}
+
+/** Whether `signature` (0x + 64 bytes hex) is `publicKey`'s (base58) ed25519 signature over `statement`. */
+export function verifyRelayerSignature(publicKey: string, statement: Uint8Array, signature: string): boolean {
+  const key = base58Decode(publicKey);
+  if (key === undefined || key.length !== 32 || !/^0x[0-9a-f]{128}$/.test(signature)) return false;
+  try {
+    return ed25519.verify(hexToBytes(signature.slice(2)), statement, key);
+  } catch {
+    return false;
+  }
 }

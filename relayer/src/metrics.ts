@@ -57,6 +57,20 @@ export class Metrics {
     labelNames: ["reason"] as const,
     registers: [this.registry],
   });
+  /** Attester HTTP requests refused before any work (400, 401, 403, 409, 413, 429), by status. */
+  readonly httpRejections = new Counter({
+    name: "maskoii_http_rejections_total",
+    help: "HTTP requests refused by the attester's limits, authentication or checks, by status",
+    labelNames: ["status"] as const,
+    registers: [this.registry],
+  });
+  /** Origin reads on which the chain's RPC providers disagreed (chains/quorum.ts), by domain and outcome. */
+  readonly rpcDisagreements = new Counter({
+    name: "maskoii_rpc_disagreements_total",
+    help: "Origin reads where RPC providers disagreed: outcome outvoted (a quorum agreed) or undecided (nothing recorded)",
+    labelNames: ["domain", "outcome"] as const,
+    registers: [this.registry],
+  });
   /** Koii task round events: submissions, votes, rejected artefacts, distributions, slashes. */
   readonly koii = new Counter({
     name: "maskoii_koii_events_total",
@@ -91,6 +105,17 @@ export class Metrics {
     name: "maskoii_queued_transfers_total",
     help: "Rate-limited (queued) inbound transfers handled by the keeper, by outcome",
     labelNames: ["domain", "outcome"] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * Refunds on origins (relayer/refunder.ts): records seen, refunded by this relayer, skipped (already refunded),
+   * attempts waiting for a quorum, refused by a paused origin, failed.
+   */
+  readonly refunds = new Counter({
+    name: "maskoii_refunds_total",
+    help: "Refunds of transfers the destination recorded refundable, submitted on their origin, by outcome",
+    labelNames: ["origin", "outcome"] as const,
     registers: [this.registry],
   });
 

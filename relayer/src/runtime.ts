@@ -4,6 +4,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { ChainAdapter, Chains } from "./chains/adapter.ts";
 import { EvmChainAdapter } from "./chains/evm.ts";
 import type { FeePolicy } from "./chains/evm-sender.ts";
+import { type OriginReader, providerName, QuorumOriginReader } from "./chains/quorum.ts";
 import { MessageWatcher } from "./chains/watcher.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { type KeyKind, type UnlockedKey, unlockKeystore } from "./keys/keystore.ts";
@@ -78,10 +79,52 @@ export async function connectChains(
   return chains;
 }
 
+/**
+ * For each EVM chain with more RPC providers (`rpcs`), a reader that records only what `rpcQuorum` of them (default
+ * a majority of rpcUrl + rpcs) agree on (chains/quorum.ts). `chains` supplies the rpcUrl provider.
+ */
+export async function connectOriginQuorums(
+  config: ResolvedConfig,
+  chains: Chains,
+  options: { log: Logger; metrics?: Metrics },
+): Promise<Map<number, OriginReader>> {
+  const readers = new Map<number, OriginReader>();
+  for (const chain of config.chains) {
+    if (chain.family !== "evm" || chain.rpcs === undefined) continue;
+    const primary = chains.get(chain.domain);
+    if (primary === undefined) throw new Error(`no adapter for domain ${chain.domain}`);
+    const onRpcError = (call: string) => options.metrics?.rpcErrors.inc({ domain: String(chain.domain), call });
+    const providers: { name: string; reader: OriginReader }[] = [{ name: providerName(chain.rpcUrl), reader: primary }];
+    for (const rpcUrl of chain.rpcs) {
+      const reader = await EvmChainAdapter.connect({
+        domain: chain.domain,
+        rpcUrl,
+        gateway: chain.gateway,
+        finality: chain.finality,
+        onRpcError,
+      });
+      providers.push({ name: providerName(rpcUrl), reader });
+    }
+    readers.set(
+      chain.domain,
+      new QuorumOriginReader({
+        domain: chain.domain,
+        providers,
+        quorum: chain.rpcQuorum ?? Math.floor(providers.length / 2) + 1,
+        log: options.log.child({ origin: chain.domain }),
+        ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      }),
+    );
+  }
+  return readers;
+}
+
 /** One watcher per configured chain (every chain is an origin). */
 export function makeWatchers(args: {
   config: ResolvedConfig;
   chains: Chains;
+  /** Origins read through a quorum of providers instead of their adapter (connectOriginQuorums). */
+  origins?: ReadonlyMap<number, OriginReader>;
   store: Store;
   role: "attester" | "relayer";
   log: Logger;
@@ -91,7 +134,7 @@ export function makeWatchers(args: {
   onMessages?: (ms: readonly ObservedMessage[]) => Promise<void>;
 }): MessageWatcher[] {
   return args.config.chains.map((chain) => {
-    const adapter = args.chains.get(chain.domain);
+    const adapter = args.origins?.get(chain.domain) ?? args.chains.get(chain.domain);
     if (adapter === undefined) throw new Error(`no adapter for domain ${chain.domain}`);
     return new MessageWatcher({
       adapter,

@@ -9,8 +9,8 @@ const GATEWAY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
 const valid = () => ({
   chains: [
-    { domain: 1001, rpcUrl: "http://127.0.0.1:8545", gateway: GATEWAY, finality: { kind: "confirmations", depth: 0 } },
-    { domain: 1002, rpcUrl: "http://127.0.0.1:8546", gateway: GATEWAY },
+    { domain: 1001, rpcUrl: "http://127.0.0.1:8545", gateway: GATEWAY, finality: { kind: "confirmations", depth: 1 } },
+    { domain: 1002, rpcUrl: "http://127.0.0.1:8546", gateway: GATEWAY, finality: { kind: "finalized" } },
   ],
   keys: { keystore: "attester.json", passwordFile: "pw" },
   attester: { listen: { port: 7301 } },
@@ -29,6 +29,7 @@ function fails(value: unknown, env: NodeJS.ProcessEnv = {}): InvalidConfigError 
 describe("config", () => {
   it("accepts a valid config and fills defaults", () => {
     const config = parseConfig(valid());
+    expect(config.profile).toBe("production");
     expect(config.chains[1]).toMatchObject({ family: "evm", finality: { kind: "finalized" } });
     expect(config.store).toEqual({ kind: "sqlite", path: "./.maskoii/store.sqlite" });
     expect(config.attester?.listen).toEqual({ host: "127.0.0.1", port: 7301 });
@@ -125,6 +126,68 @@ describe("config", () => {
     const c = valid();
     (c.chains[0] as { finality: unknown }).finality = { kind: "confirmations", depth: -1 };
     expect(fails(c).field).toBe("chains.0.finality.depth");
+  });
+
+  it("finality is explicit per chain; depth 0 and Solana confirmed only with the dev profile, naming the field", async () => {
+    const missing = valid();
+    delete (missing.chains[1] as { finality?: unknown }).finality;
+    expect(fails(missing).field).toBe("chains.1.finality");
+    const zero = valid();
+    zero.chains[0]!.finality = { kind: "confirmations", depth: 0 };
+    const refused = fails(zero);
+    expect(refused.code).toBe("InvalidConfig");
+    expect(refused.field).toBe("chains.0.finality.depth");
+    expect(refused.problem).toMatch(/reorg.*finalized.*depth >= 1.*--dev/);
+    // The dev profile accepts it: in the file, through the environment, or the CLI's --dev (loadConfig's option).
+    expect(parseConfig({ ...zero, profile: "dev" }).chains[0]).toMatchObject({ finality: { depth: 0 } });
+    expect(parseConfig(zero, "test.json", { MASKOII_PROFILE: "dev" }).profile).toBe("dev");
+    const d = await dir;
+    await writeFile(join(d, "zero.json"), JSON.stringify(zero));
+    await expect(loadConfig(join(d, "zero.json"), {})).rejects.toMatchObject({ field: "chains.0.finality.depth" });
+    expect((await loadConfig(join(d, "zero.json"), {}, { profile: "dev" })).profile).toBe("dev");
+    expect(fails({ ...zero, profile: "staging" }).field).toBe("profile");
+
+    const solana = (commitment?: string) => ({
+      ...valid(),
+      chains: [
+        valid().chains[0],
+        { family: "solana", domain: 1003, rpcUrl: "http://127.0.0.1:8899", ...(commitment ? { commitment } : {}) },
+      ],
+    });
+    expect(fails(solana()).field).toBe("chains.1.commitment");
+    const confirmed = fails(solana("confirmed"));
+    expect(confirmed.field).toBe("chains.1.commitment");
+    expect(confirmed.problem).toMatch(/rolled back.*finalized.*dev/);
+    expect(parseConfig({ ...solana("confirmed"), profile: "dev" }).chains[1]).toMatchObject({
+      commitment: "confirmed",
+    });
+    expect(parseConfig(solana("finalized")).chains[1]).toMatchObject({ commitment: "finalized" });
+  });
+
+  it("rpcs and rpcQuorum: a majority by default, a quorum of at most the providers and more than half", () => {
+    const c = valid();
+    Object.assign(c.chains[0]!, { rpcs: ["http://127.0.0.1:9001", "http://127.0.0.1:9002"] });
+    expect(parseConfig(c).chains[0]).toMatchObject({ rpcs: ["http://127.0.0.1:9001", "http://127.0.0.1:9002"] });
+    Object.assign(c.chains[0]!, { rpcQuorum: 4 });
+    expect(fails(c).field).toBe("chains.0.rpcQuorum");
+    Object.assign(c.chains[0]!, { rpcQuorum: 1 });
+    expect(fails(c).problem).toMatch(/more than half/);
+    Object.assign(c.chains[0]!, { rpcQuorum: 3, rpcs: ["not a url"] });
+    expect(fails(c).field).toBe("chains.0.rpcs.0");
+  });
+
+  it("attester limits and relayer authentication: defaults and named errors", () => {
+    const config = parseConfig(valid());
+    expect(config.attester?.limits).toMatchObject({ maxBodyBytes: 65_536, maxBatchIds: 256, maxBulkIds: 512 });
+    expect(config.attester?.auth).toBeUndefined();
+    const bad = fails({ ...valid(), attester: { limits: { signing: { perSecond: 0, burst: 1 } } } });
+    expect(bad.field).toBe("attester.limits.signing.perSecond");
+    const key = "11111111111111111111111111111112";
+    expect(parseConfig({ ...valid(), attester: { auth: { relayers: [key] } } }).attester?.auth).toEqual({
+      relayers: [key],
+      maxSkewMs: 30_000,
+    });
+    expect(fails({ ...valid(), attester: { auth: { relayers: ["nope"] } } }).field).toBe("attester.auth.relayers.0");
   });
 
   it("requires gateway or deploymentFile", () => {

@@ -295,6 +295,7 @@ describe("maskoii doctor on hardhat nodes: rate-limited and underpriced", () => 
     await writeFile(
       configFile,
       JSON.stringify({
+        profile: "dev",
         chains: evm.chainsConfig(),
         keys: { keystore: "unused.json" },
         store: { kind: "pglite", dataDir },

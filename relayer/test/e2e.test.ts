@@ -134,6 +134,8 @@ describe("end to end: transfers A -> B through 3 attester processes and a relaye
       await writeFile(
         join(home, "config.json"),
         JSON.stringify({
+          // Local chains: finality depth 0 / Solana "confirmed" need the dev profile (config.ts).
+          profile: "dev",
           chains,
           store: { kind: "pglite", dataDir: join(home, "db") },
           keys: { keystore: join(home, "key.json") },
@@ -161,6 +163,8 @@ describe("end to end: transfers A -> B through 3 attester processes and a relaye
     await writeFile(
       join(home, "config.json"),
       JSON.stringify({
+        // Local chains: finality depth 0 / Solana "confirmed" need the dev profile (config.ts).
+        profile: "dev",
         chains,
         store: { kind: "pglite", dataDir: join(home, "db") },
         keys: { keystore: join(home, "key.json") },

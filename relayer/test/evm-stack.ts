@@ -161,7 +161,7 @@ export class EvmStack {
   /** A resolved config on A and B with `extra` sections (store, attester, relayer). */
   async resolved(extra: Record<string, unknown>): Promise<ResolvedConfig> {
     return resolveChains(
-      parseConfig({ chains: this.chainsConfig(), keys: { keystore: "unused.json" }, ...extra }),
+      parseConfig({ profile: "dev", chains: this.chainsConfig(), keys: { keystore: "unused.json" }, ...extra }),
       this.dir,
     );
   }

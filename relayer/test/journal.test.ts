@@ -94,6 +94,29 @@ describe.each(durable)("signing journal (%s)", (_name, backend) => {
     await store.close();
   });
 
+  it("journals the origin block of every message it signs (alone, in bulk, in a batch), across a reopen", async () => {
+    const { store, signer } = await open();
+    const id = (s: string) => keccak256(stringToHex(s));
+    await signer.signMessage({ messageId: id("block 1"), originDomain: 1005, nonce: 1n, originBlock: 100n }, target);
+    await signer.signMessages(
+      [
+        { messageId: id("block 2"), originDomain: 1005, nonce: 2n, originBlock: 200n },
+        { messageId: id("block 3"), originDomain: 1005, nonce: 3n, originBlock: 300n },
+      ],
+      target,
+    );
+    await signer.signBatch([{ messageId: id("block 4"), originDomain: 1005, nonce: 4n, originBlock: 400n }], target);
+    await store.close();
+    const reopened = await open();
+    for (const n of [1n, 2n, 3n, 4n]) {
+      expect(await reopened.store.getJournal(1005, n)).toMatchObject({
+        messageId: id(`block ${n}`),
+        originBlock: n * 100n,
+      });
+    }
+    await reopened.store.close();
+  });
+
   it("a journal row is written even if the process dies before the signature is stored", async () => {
     const { store } = await open();
     // Simulates the crash window: journal reserved, no signature saved.

@@ -13,7 +13,7 @@ import { startTestChain, type TestChain } from "./koii-chain.ts";
 
 const GATEWAY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const base = () => ({
-  chains: [{ domain: 1001, rpcUrl: "http://127.0.0.1:8545", gateway: GATEWAY }],
+  chains: [{ domain: 1001, rpcUrl: "http://127.0.0.1:8545", gateway: GATEWAY, finality: { kind: "finalized" } }],
   keys: { keystore: "attester.json" },
 });
 const koii = (over: Record<string, unknown> = {}) => ({
@@ -74,6 +74,7 @@ describe("koii wiring in startAttester", () => {
   const identityKey: UnlockedKey = { kind: "ed25519", publicId: "", privateKey: ed };
   const config = (k: Record<string, unknown>): ResolvedConfig => {
     const parsed = parseConfig({
+      profile: "dev",
       chains: [
         {
           domain: 1001,

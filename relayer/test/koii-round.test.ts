@@ -9,7 +9,7 @@ import { attestationDigest, encodeMessage, messageId as idOf, signDigest } from 
 import { type Address, getAddress, type Hex, keccak256, stringToHex, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAttesterServer } from "../src/attester/server.ts";
+import { signatureToJson, startAttesterServer } from "../src/attester/server.ts";
 import { AttesterSigner, packSignature } from "../src/attester/signer.ts";
 import { EvmChainAdapter } from "../src/chains/evm.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
@@ -474,10 +474,21 @@ describe("koii task round over a real chain, real stores and real HTTP", () => {
         log,
         metrics,
         timeoutMs: 5_000,
+        // This relayer knows the phantom's bytes (say, it was asked to deliver it): it forwards them.
+        messageOf: async (id) => (id.toLowerCase() === phantom ? phantomMessage : undefined),
       });
       const asked = sent[1]!.messageId;
       const honest = (await json(`${nodes[0]!.url}/signatures/${asked}`)).body as { signatures: SignatureClaim[] };
-      const phantom = keccak256(stringToHex("a message no chain has"));
+      // A message of origin 1001 with a nonce the Gateway never assigned: no chain has it, and its bytes say so.
+      const phantomMessage = encodeMessage({
+        nonce: 10_000n,
+        originDomain: 1001,
+        sender: toHex(1n, { size: 32 }),
+        destinationDomain: 1002,
+        recipient: toHex(7n, { size: 32 }),
+        payload: "0xfeed",
+      });
+      const phantom = idOf(phantomMessage);
       const byzKey = ids[byz]!.secp;
       const offTopic: SignatureClaim = {
         kind: "message",
@@ -529,5 +540,72 @@ describe("koii task round over a real chain, real stores and real HTTP", () => {
     } finally {
       await relayerStore.close();
     }
+  });
+
+  it("audits cannot frame: an honest node's real signature posted as evidence to auditors that cannot check it", async () => {
+    const honest = nodes[0]!;
+    const w = windowsOf(settings.schedule, 5);
+    clock = w.workStart + 100;
+    const stakesBefore = await stakesOf(nodes[1]!);
+    // A real message of origin 1003 (Solana), which no node here serves, signed for real by node 0.
+    const foreign = encodeMessage({
+      nonce: 3n,
+      originDomain: 1003,
+      sender: toHex(1n, { size: 32 }),
+      destinationDomain: 1002,
+      recipient: toHex(7n, { size: 32 }),
+      payload: "0x0a11",
+    });
+    const foreignId = idOf(foreign);
+    const real = await honest.signer.signMessage({ messageId: foreignId, originDomain: 1003, nonce: 3n }, TARGET);
+    // Node 0 also signed sent[0] (origin 1001): served, but see the start-block case below.
+    const fetched = (await json(`${honest.url}/signatures/${sent[0]!.messageId}`)).body as {
+      signatures: SignatureClaim[];
+    };
+    const onChain = fetched.signatures.find((c) => c.kind === "message") as SignatureClaim;
+    const { createdAt: _createdAt, ...served } = signatureToJson(real);
+    const claim: SignatureClaim = { ...served, messageIds: [...served.messageIds] };
+    for (const body of [
+      // With the bytes (origin 1003 named) and without (an id alone names no origin): neither is checkable here.
+      { source: "framer", requested: foreignId, reason: "off-topic", claim, messages: [foreign] },
+      { source: "framer", requested: keccak256(stringToHex("x")), reason: "off-topic", claim },
+      { source: "framer", requested: keccak256(stringToHex("y")), reason: "off-topic", claim: onChain },
+    ]) {
+      for (const n of nodes) {
+        const answer = await json(`${n.url}/koii/evidence`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        expect(answer.status).toBe(202);
+      }
+    }
+    // An auditor whose start block is after sent[0] cannot see it: unauditable, not unbacked.
+    const late = new AttestationsKind({
+      store: nodes[1]!.koii,
+      chains: new Map([[1001, nodes[1]!.adapter]]),
+      startBlocks: new Map([[1001, sent[2]!.blockNumber + 1n]]),
+      log,
+    });
+    const lateOutcome = await late.audit([], { koiiPublicKey: honest.id.koii, binding: bindingOf(honest.id) }, 5);
+    expect(lateOutcome.faults).toEqual([]);
+    await runRound(5);
+    for (const auditor of [1, 2]) {
+      const votes = (await json(`${nodes[auditor]!.url}/koii/rounds/5/votes`)).body as {
+        subject: string;
+        verdict: string;
+        faults: { code: string }[];
+      }[];
+      const onHonest = votes.find((v) => v.subject === honest.id.koii);
+      expect(onHonest).toMatchObject({ verdict: "pass", faults: [] });
+    }
+    const d = (await json(`${nodes[1]!.url}/koii/rounds/5/distribution`)).body as {
+      rewards: { node: string }[];
+      slashes: { node: string }[];
+    };
+    expect(d.slashes.map((x) => x.node)).not.toContain(honest.id.koii);
+    expect(d.rewards.map((r) => r.node)).toContain(honest.id.koii);
+    // The honest node keeps its stake on every ledger.
+    for (const n of nodes) expect((await stakesOf(n))[honest.id.koii]).toBe(stakesBefore[honest.id.koii]);
   });
 });

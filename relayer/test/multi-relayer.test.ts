@@ -283,6 +283,7 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
     );
     const port = await freePort();
     const config = {
+      profile: "dev",
       chains: evm.chainsConfig(),
       store: { kind: "postgres", url: db?.url },
       keys: { keystore: join(home, "key.json") },

@@ -418,8 +418,14 @@ describe("Solana chain config", () => {
         family: "solana",
         domain: 1003,
         rpcUrl: "http://127.0.0.1:8899",
+        commitment: "finalized",
       } as Record<string, unknown>,
-      { domain: 1001, rpcUrl: "http://127.0.0.1:8545", gateway: "0x5FbDB2315678afecb367f032d93F642f64180aa3" },
+      {
+        domain: 1001,
+        rpcUrl: "http://127.0.0.1:8545",
+        gateway: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        finality: { kind: "finalized" },
+      },
     ],
     keys: { keystore: "k.json", solanaKeystore: "s.json" },
   });
@@ -433,7 +439,7 @@ describe("Solana chain config", () => {
     throw new Error("expected InvalidConfigError");
   };
 
-  it("fills the defaults (program id, finalized commitment) and keeps EVM entries without a family", () => {
+  it("fills the defaults (program id, start slot) and keeps EVM entries without a family", () => {
     const config = parseConfig(base());
     expect(config.chains[0]).toMatchObject({
       family: "solana",

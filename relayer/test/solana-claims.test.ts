@@ -167,7 +167,9 @@ describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters 
     ).toBe(dust);
 
     // ---- Solana: the relayer delivers it with all three signatures; the vault holds `total`.
-    await until("delivery on Solana", 60_000, async () => ((await client.isDelivered(messageId)) ? true : undefined));
+    await until("delivery on Solana", 60_000, async () =>
+      (await client.fetchReceiptById(messageId)) ? true : undefined,
+    );
     const distribution = client.pda.distribution(ORIGIN, distributionId);
     const vault = client.pda.claimsVault(distribution);
     const created = await client.program.account.distribution.fetch(distribution);
@@ -182,7 +184,7 @@ describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters 
     expect(supplyAfter - supplyBefore).toBe(total * SPL_PER_SHARED);
     expect(supplyAfter * (A_PER_SHARED / SPL_PER_SHARED)).toBe(await escrowA());
     // The relayer paid the accounts' rent and left no verification account behind.
-    expect((await client.fetchReceipt(messageId))?.relayer.toBase58()).toBe(solanaPayer.publicKey.toBase58());
+    expect((await client.fetchReceiptById(messageId))?.relayer.toBase58()).toBe(solanaPayer.publicKey.toBase58());
     expect(
       await client.program.account.verification.all([
         { memcmp: { offset: 8, bytes: solanaPayer.publicKey.toBase58() } },

@@ -82,7 +82,9 @@ describe.runIf(HAVE_LOCAL_RPC)("relayer pipeline: EVM <-> Solana token transfers
     const [toSolana] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: receipt.logs });
     expect(toSolana).toBeDefined();
     const inboundId = toSolana!.args.messageId;
-    await until("delivery on Solana", 40_000, async () => ((await client.isDelivered(inboundId)) ? true : undefined));
+    await until("delivery on Solana", 40_000, async () =>
+      (await client.fetchReceiptById(inboundId)) ? true : undefined,
+    );
     expect((await getAccount(connection, userToken)).amount).toBe(parseUnits("12.5", 9));
 
     // ---- Solana -> A: all of it back.
@@ -140,7 +142,7 @@ describe.runIf(HAVE_LOCAL_RPC)("relayer pipeline: EVM <-> Solana token transfers
       { memcmp: { offset: 8, bytes: solanaPayer.publicKey.toBase58() } },
     ]);
     expect(leftovers).toEqual([]);
-    expect((await client.fetchReceipt(inboundId))?.relayer.toBase58()).toBe(solanaPayer.publicKey.toBase58());
+    expect((await client.fetchReceiptById(inboundId))?.relayer.toBase58()).toBe(solanaPayer.publicKey.toBase58());
 
     const store = relayer!.store;
     expect(await store.getDelivery(inboundId.toLowerCase() as Hex)).toMatchObject({ state: "delivered" });

@@ -96,6 +96,7 @@ export class SolanaStack {
     for (const [i, key] of this.attesterKeys.entries()) {
       const config = await resolveChains(
         parseConfig({
+          profile: "dev",
           chains,
           store: { kind: "pglite", dataDir: "memory://" },
           keys: { keystore: "unused.json" },
@@ -109,6 +110,7 @@ export class SolanaStack {
     }
     const relayerConfig = await resolveChains(
       parseConfig({
+        profile: "dev",
         chains,
         store: { kind: "pglite", dataDir: "memory://" },
         keys: { keystore: "unused.json", solanaKeystore: "unused-solana.json" },

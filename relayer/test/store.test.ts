@@ -111,6 +111,35 @@ describe.each(backends)("store contract (%s)", (_name, backend) => {
       await store.close();
     }
   });
+
+  it("the signing journal keeps each message's origin block (single and bulk), first writer wins", async () => {
+    const store = await open();
+    try {
+      const [a, b, c] = [sampleMessage(1n), sampleMessage(2n), sampleMessage(3n)];
+      expect(await store.getJournal(1001, 1n)).toBeUndefined();
+      expect(await store.journalReserve(1001, 1n, a.messageId, 2n ** 64n - 1n)).toBe(a.messageId);
+      expect(
+        await store.journalReserveMany([
+          { origin: 1001, nonce: 2n, messageId: b.messageId, originBlock: 17n },
+          { origin: 1001, nonce: 3n, messageId: c.messageId },
+          // Another id for a journaled pair: refused, and the row (and its block) stays the first one's.
+          { origin: 1001, nonce: 1n, messageId: b.messageId, originBlock: 5n },
+        ]),
+      ).toEqual([b.messageId, c.messageId, a.messageId]);
+      expect(await store.getJournal(1001, 1n)).toMatchObject({
+        origin: 1001,
+        nonce: 1n,
+        messageId: a.messageId,
+        originBlock: 2n ** 64n - 1n,
+      });
+      expect(await store.getJournal(1001, 2n)).toMatchObject({ messageId: b.messageId, originBlock: 17n });
+      // Unknown (a caller that did not say): NULL, never a made-up block.
+      expect(await store.getJournal(1001, 3n)).toMatchObject({ messageId: c.messageId, originBlock: null });
+      expect((await store.getJournal(1001, 3n))?.createdAt).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe.each(backends)("delivery claims (%s)", (_name, backend) => {

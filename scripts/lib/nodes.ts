@@ -97,6 +97,8 @@ export async function startNodes(args: {
       dir: join(args.dir, name),
       key: attester.privateKey,
       config: (home) => ({
+        // The devnet's local chains (depth 0, Solana "confirmed") need the dev profile (config.ts).
+        profile: "dev",
         chains: args.chains,
         store: { kind: "sqlite", path: home.db },
         keys: { keystore: home.keystore, passwordFile: home.passwordFile },
@@ -123,6 +125,8 @@ export async function startNodes(args: {
       ? {}
       : { extraKeys: { solana: { kind: "ed25519" as const, key: args.relayerSolanaKey } } }),
     config: (home) => ({
+      // The devnet's local chains (depth 0, Solana "confirmed") need the dev profile (config.ts).
+      profile: "dev",
       chains: args.chains,
       store: { kind: "sqlite", path: home.db },
       keys: {

@@ -24,6 +24,7 @@ import {
 } from "viem";
 import {
   type ChainDeployment,
+  configureDestinationFamily,
   DEFAULT_LIMITS,
   DEMO_DECIMALS,
   type Fees,
@@ -451,6 +452,8 @@ async function linkEvmChain(args: {
     owner.writeContract({ ...bridge, functionName: "setRemoteBridge", args: [SOLANA.domain, client.verifier] }),
     "setRemoteBridge(1003)",
   );
+  // Send-time checks towards Solana: any non-zero key (docs/protocol.md §8.1).
+  await configureDestinationFamily(evm.connection, evm.contracts.gateway, SOLANA.domain);
   await confirmEvm(
     evm,
     owner.writeContract({
@@ -635,10 +638,10 @@ export async function runSolanaRoundTrip(args: {
     messageId: inboundId,
     attesterUrls: args.nodes.attesterUrls,
     quorum: args.quorum,
-    delivered: () => client.isDelivered(inboundId),
+    delivered: async () => (await client.fetchReceiptById(inboundId)) !== null,
     timeoutMs: LEG_TIMEOUT_MS,
   });
-  const delivered = await client.isDelivered(inboundId);
+  const delivered = (await client.fetchReceiptById(inboundId)) !== null;
   const credited = (await getAccount(connection, userToken)).amount;
   const attestToSolana = toSolanaTimings.quorumMs;
   const deliverOnSolana = toSolanaTimings.deliveredMs - toSolanaTimings.quorumMs;
@@ -807,7 +810,7 @@ export async function runSolanaInbound(args: {
     messageId: sent.args.messageId,
     attesterUrls: args.nodes.attesterUrls,
     quorum: args.quorum,
-    delivered: () => client.isDelivered(sent.args.messageId),
+    delivered: async () => (await client.fetchReceiptById(sent.args.messageId)) !== null,
     timeoutMs: LEG_TIMEOUT_MS,
   });
   const credited = (await getAccount(connection, account)).amount;

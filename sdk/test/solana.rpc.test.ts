@@ -310,10 +310,10 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
     for (const size of plan.sizes) expect(size).toBeLessThanOrEqual(PACKET_DATA_SIZE);
 
     expect((await getAccount(connection, recipientToken)).amount).toBe(250_000_000n); // 25_000_000 × 10^(9−8)
-    const receipt = await client.fetchReceipt(messageId(inbound));
+    const receipt = await client.fetchReceiptOf(inbound);
     expect(receipt?.originDomain).toBe(REMOTE);
     expect(receipt?.relayer.equals(relayer.publicKey)).toBe(true);
-    expect(await client.isDelivered(messageId(inbound))).toBe(true);
+    expect(await client.isMessageDelivered(inbound)).toBe(true);
     // The verification account was consumed and its rent refunded.
     expect(await client.fetchVerification(relayer.publicKey, "message", 1, messageId(inbound))).toBeNull();
     expect(before - (await connection.getBalance(relayer.publicKey))).toBeLessThan(0.01 * LAMPORTS_PER_SOL);
@@ -380,7 +380,7 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
     const e2 = await client.sendAndConfirm(plan.transactions.at(-1)!, [poster]).catch((e: unknown) => e);
     expect(e2).toBeInstanceOf(MaskoiiProgramError);
     expect((e2 as MaskoiiProgramError).errorName).toBe("InsufficientWeight");
-    expect(await client.isDelivered(id)).toBe(false);
+    expect(await client.isMessageDelivered(message)).toBe(false);
   });
 
   it("queues an inbound transfer over the inbound limit and releases it once the limit allows", async () => {
@@ -418,7 +418,7 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
     const seq = (await client.program.account.tokenRoute.fetch(route)).nextQueueSeq;
     const remainingAccounts = await client.tokenHandleAccounts(relayer.publicKey, message);
     await client.deliver({ relayer, message, attestation: attest(message, keys.slice(6, 19)), remainingAccounts });
-    expect(await client.isDelivered(messageId(message))).toBe(true);
+    expect(await client.isMessageDelivered(message)).toBe(true);
     expect((await getAccount(connection, recipientToken)).amount).toBe(0n);
     const queued = client.pda.queuedTransfer(route, BigInt(seq.toString()));
     const entry = await client.program.account.queuedTransfer.fetch(queued);
@@ -490,7 +490,7 @@ describe.runIf(haveBinary)("maskoii program through the local Solana RPC", () =>
     );
     const names = client.parseEvents(await logsOf(signatures.at(-1)!)).map((e) => e.name);
     expect(names).toContain("distributionCreated");
-    expect(await client.isDelivered(messageId(message))).toBe(true);
+    expect(await client.isMessageDelivered(message)).toBe(true);
     const vault = client.pda.claimsVault(distribution);
     expect((await getAccount(connection, vault)).amount).toBe(300_000_000n); // 30_000_000 × 10^(9−8)
     expect(escrowBefore - (await getAccount(connection, client.pda.escrow(mint))).amount).toBe(300_000_000n);

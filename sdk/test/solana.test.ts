@@ -68,7 +68,11 @@ describe("solana PDAs", () => {
     );
     expect(pda.outbox(1)).toEqual(find(utf8("outbox"), Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0)));
     expect(pda.routeFee(1001)).toEqual(find(utf8("route_fee"), Uint8Array.of(0xe9, 0x03, 0, 0)));
-    expect(pda.receipt(value)).toEqual(find(utf8("receipt"), hexToBytes(value)));
+    expect(pda.receipt(1001, 7)).toEqual(
+      find(utf8("receipt"), Uint8Array.of(0xe9, 0x03, 0, 0), Uint8Array.of(7, 0, 0, 0, 0, 0, 0, 0)),
+    );
+    expect(pda.refundRecord(value)).toEqual(find(utf8("refund_record"), hexToBytes(value)));
+    expect(pda.refunded(7)).toEqual(find(utf8("refunded"), Uint8Array.of(7, 0, 0, 0, 0, 0, 0, 0)));
     expect(pda.gatewayAuthority(MASKOII_PROGRAM_ID)).toEqual(
       find(utf8("gateway_authority"), MASKOII_PROGRAM_ID.toBytes()),
     );

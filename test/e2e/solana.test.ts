@@ -132,7 +132,7 @@ describe.skipIf(binary === undefined)(
       await solana.waitDelivered(sent.messageId);
       await new Promise((r) => setTimeout(r, 1_500));
       expect((await solana.receiptIds()).sort()).toEqual([sent.messageId]);
-      const receipt = await solana.client.fetchReceipt(sent.messageId);
+      const receipt = await solana.client.fetchReceiptById(sent.messageId);
       expect(receipt?.relayer.toBase58()).toBe(stack.solanaPayer.publicKey.toBase58());
       expect(await solana.tokenBalance(user.tokenAccount)).toBe(parseUnits("12.5", 9));
       expect(await solana.supply()).toBe(parseUnits("12.5", 9));

@@ -60,10 +60,14 @@ export class SolanaSide {
 
   /** Waits for the receipt of `id`. */
   async waitDelivered(id: Hex, timeoutMs = 60_000): Promise<void> {
-    await until(`receipt of ${id} on Solana`, async () => ((await this.client.isDelivered(id)) ? true : undefined), {
-      timeoutMs,
-      everyMs: 250,
-    });
+    await until(
+      `receipt of ${id} on Solana`,
+      async () => ((await this.client.fetchReceiptById(id)) ? true : undefined),
+      {
+        timeoutMs,
+        everyMs: 250,
+      },
+    );
   }
 
   /** Successful transactions signed by `payer` (newest first), without its airdrops. */

@@ -339,6 +339,8 @@ export class Stack {
   /** (Re)writes an attester's config and starts it on its store. */
   async startAttester(node: AttesterNode): Promise<void> {
     await node.writeConfig({
+      // Local chains: finality depth 0 / Solana "confirmed" need the dev profile (config.ts).
+      profile: "dev",
       chains: this.#chainsConfig("attesters"),
       store: this.#embeddedStore(node),
       keys: { keystore: node.keystore },
@@ -391,6 +393,8 @@ export class Stack {
     const { maxBatchSize, pollIntervalMs, retry, requestTimeoutMs, claimLimit } = this.relayerSettings;
     const ops = new URL(this.opsUrl(node));
     await node.writeConfig({
+      // Local chains: finality depth 0 / Solana "confirmed" need the dev profile (config.ts).
+      profile: "dev",
       chains: this.#chainsConfig("relayer"),
       store: this.options.relayerStore ?? this.#embeddedStore(node),
       keys: {

@@ -23,4 +23,16 @@ interface IGateway {
 
     /// @notice Domain id of this chain.
     function localDomain() external view returns (uint32);
+
+    /// @notice Whether the guardian has paused the gateway (and with it every outflow of the bridge on this chain).
+    function paused() external view returns (bool);
+
+    /// @notice The guardian: may pause and unpause, and cancel queued transfers on the TokenBridge.
+    function guardian() external view returns (address);
+
+    /// @notice The owner-configured chain family of `destination` (ChainFamily: 0 unknown, 1 evm, 2 svm).
+    function destinationFamily(uint32 destination) external view returns (uint8);
+
+    /// @notice The nonce of the message whose recipient is being called; meaningful only inside `handle`.
+    function deliveringNonce() external view returns (uint64);
 }

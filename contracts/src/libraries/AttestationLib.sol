@@ -18,6 +18,10 @@ library AttestationLib {
         keccak256("BatchAttestation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 root)");
     bytes32 internal constant ROTATION_TYPEHASH =
         keccak256("AttesterSetRotation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 nextSetHash)");
+    /// @dev A refund receipt (RefundReceipt.sol), verified on the transfer's ORIGIN with the origin TokenBridge as
+    ///      verifier (docs/protocol.md §8.1).
+    bytes32 internal constant REFUND_TYPEHASH =
+        keccak256("TransferRefund(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 refundHash)");
 
     /// @notice The digest attesters sign for `value` under `typeHash`.
     function digest(bytes32 typeHash, uint32 domain, bytes32 verifier, uint64 attesterSetId, bytes32 value)

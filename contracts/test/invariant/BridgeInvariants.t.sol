@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 import {BridgedToken} from "../../src/BridgedToken.sol";
 import {Gateway} from "../../src/Gateway.sol";
 import {TokenBridge} from "../../src/TokenBridge.sol";
+import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {MessageMerkle} from "../../src/libraries/MessageMerkle.sol";
+import {RefundReceipt} from "../../src/libraries/RefundReceipt.sol";
 import {MockERC20} from "../mocks/Tokens.sol";
 import {TokenBridgeFixture} from "../TokenBridgeFixture.t.sol";
 import {AttesterHarness} from "../utils/AttesterHarness.sol";
@@ -13,11 +15,17 @@ import {Vm, vm} from "../utils/Vm.sol";
 /// @notice Drives two linked deployments (A = 1001 lock mode, B = 1002 mint mode) through random sends, relays
 ///         (single and batched), redelivery attempts, time warps and queue releases, and distributions (payout
 ///         roots) from either chain to a claims-capable domain (1003, the Solana program's role, not simulated: what
-///         a distribution takes funds a vault there), keeping ghost accounting of what is in flight.
+///         a distribution takes funds a vault there), transfers to recipients the destination can never credit (refund
+///         records), the guardian cancelling queued entries (refund records too) and quorum-signed refunds on the
+///         origin, keeping ghost accounting of what is in flight and what is refundable.
 contract BridgeHandler is AttesterHarness {
     bytes32 internal constant DELIVERED_TOPIC = keccak256("MessageDelivered(bytes32,uint32,uint64)");
     bytes32 internal constant FAILED_TOPIC = keccak256("MessageFailed(bytes32,uint32,uint64,bytes)");
     bytes32 internal constant SENT_TOPIC = keccak256("MessageSent(bytes32,uint32,uint64,bytes)");
+    bytes32 internal constant REFUNDABLE_TOPIC =
+        keccak256("TransferRefundable(bytes32,uint32,uint64,address,uint64,uint8)");
+    /// @dev A recipient no EVM chain can credit (upper 12 bytes not zero); the invariant setup leaves families unknown.
+    bytes32 internal constant NON_EVM_RECIPIENT = keccak256("maskoii.non-evm recipient");
     uint256 internal constant SCALE = 1e10; // 18 local decimals, 8 shared
     uint256 internal constant QUORUM = 13;
     uint32 internal constant CLAIMS = 1003;
@@ -33,6 +41,27 @@ contract BridgeHandler is AttesterHarness {
     BridgedToken public immutable wrapped;
     uint256[] internal keys;
     address[] internal actors;
+    address internal immutable guardian;
+
+    /// @dev A refund record seen on a destination, not yet refunded on its origin.
+    struct Refundable {
+        bytes32 messageId;
+        bool originA;
+        uint64 nonce;
+        uint64 wire;
+    }
+
+    /// @dev Who sent each message (the refund goes back to it).
+    mapping(bytes32 messageId => address) internal senderOf;
+    Refundable[] internal refundable;
+    /// @dev Receipts already refunded (for resubmission attempts, which must fail).
+    bytes[] internal refundedReceipts;
+    bool[] internal refundedOriginA;
+    /// @notice Local units recorded refundable on a destination and not yet refunded on the origin.
+    uint256 public refundableValue;
+    uint256 public refunds;
+    uint256 public cancels;
+    bool public doubleRefund;
 
     /// @dev Messages sent but not yet delivered, per destination.
     bytes[] internal pendingToA;
@@ -64,8 +93,10 @@ contract BridgeHandler is AttesterHarness {
         TokenBridge bridgeB_,
         MockERC20 canonical_,
         BridgedToken wrapped_,
-        uint256[] memory keys_
+        uint256[] memory keys_,
+        address guardian_
     ) {
+        guardian = guardian_;
         gatewayA = gatewayA_;
         gatewayB = gatewayB_;
         bridgeA = bridgeA_;
@@ -80,7 +111,8 @@ contract BridgeHandler is AttesterHarness {
 
     // ------------------------------------------------------------------ actions
 
-    /// @notice An actor locks canonical tokens on A for a random recipient on B.
+    /// @notice An actor locks canonical tokens on A for a random recipient on B; one in eight recipients is one B
+    ///         can never credit (a refund record there).
     function sendAtoB(uint256 actorSeed, uint256 recipientSeed, uint256 amount) external {
         address actor = actors[actorSeed % actors.length];
         amount = _bound(amount, SCALE, 50_000e18 + SCALE - 1);
@@ -89,16 +121,18 @@ contract BridgeHandler is AttesterHarness {
         canonical.approve(address(bridgeA), amount);
         vm.recordLogs();
         vm.prank(actor);
-        try bridgeA.transferRemote(address(canonical), 1002, _toBytes32(actors[recipientSeed % actors.length]), amount)
-        {
-            pendingToB.push(_sent(address(gatewayA)));
+        try bridgeA.transferRemote(address(canonical), 1002, _recipient(recipientSeed), amount) {
+            bytes memory m = _sent(address(gatewayA));
+            senderOf[keccak256(m)] = actor;
+            pendingToB.push(m);
             ++sends;
         } catch {
             vm.getRecordedLogs();
         }
     }
 
-    /// @notice An actor holding bridged tokens on B burns some of them for a random recipient on A.
+    /// @notice An actor holding bridged tokens on B burns some of them for a random recipient on A (one in eight
+    ///         can never be credited there).
     function sendBtoA(uint256 actorSeed, uint256 recipientSeed, uint256 amount) external {
         address actor = actors[actorSeed % actors.length];
         uint256 balance = wrapped.balanceOf(actor);
@@ -106,13 +140,66 @@ contract BridgeHandler is AttesterHarness {
         amount = _bound(amount, SCALE, balance);
         vm.recordLogs();
         vm.prank(actor);
-        try bridgeB.transferRemote(address(wrapped), 1001, _toBytes32(actors[recipientSeed % actors.length]), amount)
-        {
-            pendingToA.push(_sent(address(gatewayB)));
+        try bridgeB.transferRemote(address(wrapped), 1001, _recipient(recipientSeed), amount) {
+            bytes memory m = _sent(address(gatewayB));
+            senderOf[keccak256(m)] = actor;
+            pendingToA.push(m);
             ++sends;
         } catch {
             vm.getRecordedLogs();
         }
+    }
+
+    /// @notice The guardian cancels a queued transfer on either chain (a refund record; may not exist any more).
+    function cancelQueued(bool onA, uint256 idSeed) external {
+        TokenBridge bridge = onA ? bridgeA : bridgeB;
+        uint256 last = bridge.nextQueueId() - 1;
+        if (last == 0) return;
+        vm.recordLogs();
+        vm.prank(guardian);
+        try bridge.cancelQueued(idSeed % last + 1) {
+            ++cancels;
+        } catch {}
+        _scanLogs();
+    }
+
+    /// @notice Anyone submits a quorum-signed refund receipt on the origin of a refund record; or resubmits one
+    ///         already paid, which must be refused.
+    function refund(uint256 index, bool again) external {
+        if (again && refundedReceipts.length != 0) {
+            uint256 k = index % refundedReceipts.length;
+            bytes memory done = refundedReceipts[k];
+            bool originA = refundedOriginA[k];
+            TokenBridge origin = originA ? bridgeA : bridgeB;
+            bytes memory doneAtt = _attestRefund(originA, done);
+            try origin.refund(done, doneAtt) {
+                doubleRefund = true;
+            } catch {}
+            return;
+        }
+        if (refundable.length == 0) return;
+        uint256 i = index % refundable.length;
+        Refundable memory r = refundable[i];
+        bytes memory receipt = RefundReceipt.encode(
+            RefundReceipt.Receipt({
+                messageId: r.messageId,
+                originDomain: r.originA ? 1001 : 1002,
+                nonce: r.nonce,
+                destinationDomain: r.originA ? 1002 : 1001,
+                token: _toBytes32(r.originA ? address(canonical) : address(wrapped)),
+                refundTo: _toBytes32(senderOf[r.messageId]),
+                wireAmount: r.wire
+            })
+        );
+        bytes memory att = _attestRefund(r.originA, receipt);
+        try (r.originA ? bridgeA : bridgeB).refund(receipt, att) {
+            refundableValue -= uint256(r.wire) * SCALE;
+            refundedReceipts.push(receipt);
+            refundedOriginA.push(r.originA);
+            refundable[i] = refundable[refundable.length - 1];
+            refundable.pop();
+            ++refunds;
+        } catch {}
     }
 
     /// @notice An actor distributes a payout root to the claims domain: locking canonical tokens on A, or burning
@@ -239,9 +326,13 @@ contract BridgeHandler is AttesterHarness {
         TokenBridge bridge = toA ? bridgeA : bridgeB;
         uint256 next = bridge.nextQueueId();
         for (uint256 id = 1; id < next; ++id) {
-            (address token,, uint64 wire,) = bridge.queuedTransfer(id);
+            (address token,, uint64 wire,,,) = bridge.queuedTransfer(id);
             if (token != address(0)) total += uint256(wire) * SCALE;
         }
+    }
+
+    function refundableCount() external view returns (uint256) {
+        return refundable.length;
     }
 
     function pendingCount() external view returns (uint256, uint256) {
@@ -261,6 +352,13 @@ contract BridgeHandler is AttesterHarness {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
             Vm.Log memory l = logs[i];
+            if ((l.emitter == address(bridgeA) || l.emitter == address(bridgeB)) && l.topics[0] == REFUNDABLE_TOPIC) {
+                (uint64 nonce, uint64 wire,) = abi.decode(l.data, (uint64, uint64, uint8));
+                // A record on B is a transfer from A, and the other way round.
+                refundable.push(Refundable(l.topics[1], l.emitter == address(bridgeB), nonce, wire));
+                refundableValue += uint256(wire) * SCALE;
+                continue;
+            }
             if (l.emitter != address(gatewayA) && l.emitter != address(gatewayB)) continue;
             if (l.topics[0] == DELIVERED_TOPIC) {
                 if (++deliveredTimes[l.topics[1]] > 1) doubleDelivery = true;
@@ -268,6 +366,26 @@ contract BridgeHandler is AttesterHarness {
                 ++failures;
             }
         }
+    }
+
+    /// @dev One in eight: a key no EVM chain can credit; otherwise an actor.
+    function _recipient(uint256 seed) internal view returns (bytes32) {
+        if (seed % 8 == 7) return NON_EVM_RECIPIENT;
+        return _toBytes32(actors[seed % actors.length]);
+    }
+
+    /// @dev A 13-of-19 TransferRefund attestation of `receipt` for the origin's TokenBridge.
+    function _attestRefund(bool originA, bytes memory receipt) internal view returns (bytes memory) {
+        Gateway gw = originA ? gatewayA : gatewayB;
+        return _attestFirst(
+            AttestationLib.REFUND_TYPEHASH,
+            originA ? 1001 : 1002,
+            _toBytes32(address(originA ? bridgeA : bridgeB)),
+            gw.currentSetId(),
+            keccak256(receipt),
+            keys,
+            QUORUM
+        );
     }
 
     function _sent(address gateway) internal returns (bytes memory) {
@@ -299,9 +417,13 @@ contract BridgeInvariantsTest is TokenBridgeFixture {
 
     function setUp() public override {
         super.setUp();
-        // 100,000 tokens of capacity each way, refilling 10 tokens per second: big sends queue or revert.
-        _setLimits(a, address(canonical), DOMAIN_B, 100_000e8, 10e8);
-        _setLimits(b, address(wrapped), DOMAIN_A, 100_000e8, 10e8);
+        // Outbound: 100,000 tokens of capacity, refilling 10 tokens per second: big sends revert. Inbound: 60,000,
+        // so that deliveries really queue (and releases, cancels run): with equal
+        // buckets the origin's outbound limit would keep every inbound bucket from ever running short.
+        vm.startPrank(owner);
+        a.bridge.setRateLimits(address(canonical), DOMAIN_B, 100_000e8, 10e8, 60_000e8, 10e8);
+        b.bridge.setRateLimits(address(wrapped), DOMAIN_A, 100_000e8, 10e8, 60_000e8, 10e8);
+        vm.stopPrank();
         // Both chains may distribute to the claims domain 1003 (its own bucket per chain).
         for (uint256 i; i < 2; ++i) {
             Chain memory c = i == 0 ? a : b;
@@ -313,7 +435,8 @@ contract BridgeInvariantsTest is TokenBridgeFixture {
             c.bridge.setRateLimits(token, 1003, 100_000e8, 10e8, 100_000e8, 10e8);
             vm.stopPrank();
         }
-        handler = new BridgeHandler(a.gateway, b.gateway, a.bridge, b.bridge, canonical, wrapped, attesterKeys);
+        handler =
+            new BridgeHandler(a.gateway, b.gateway, a.bridge, b.bridge, canonical, wrapped, attesterKeys, guardian);
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -323,15 +446,23 @@ contract BridgeInvariantsTest is TokenBridgeFixture {
 
     /// @notice Canonical tokens locked on A == BridgedToken supply on B + value in flight A->B (sent, not yet minted,
     ///         including queued on B) + value in flight B->A (burned, not yet released, including queued on A) +
-    ///         value distributed to the claims domain (locked on A or burned on B for its vaults).
+    ///         value distributed to the claims domain (locked on A or burned on B for its vaults) + value recorded
+    ///         refundable on a destination (never credited there; cancelled or uncreditable) and not yet refunded on
+    ///         its origin. A refund pays back exactly that value, once, on the origin.
     /// @dev The brief wrote "- in flight B->A"; burned-but-unreleased tokens are still in A's escrow while no longer
     ///      in B's supply, so they are added: escrow = locked - released, supply = minted - burned.
     function invariant_lockedEqualsMintedPlusInFlight() public view {
         assertEq(
             canonical.balanceOf(address(a.bridge)),
-            wrapped.totalSupply() + handler.inFlight(false) + handler.inFlight(true) + handler.distributed(),
-            "escrow == supply + in flight + distributed"
+            wrapped.totalSupply() + handler.inFlight(false) + handler.inFlight(true) + handler.distributed()
+                + handler.refundableValue(),
+            "escrow == supply + in flight + distributed + refundable"
         );
+    }
+
+    /// @notice No refund receipt is ever paid twice.
+    function invariant_refundsPaidAtMostOnce() public view {
+        assertFalse(handler.doubleRefund(), "a refund was paid twice");
     }
 
     /// @notice A distribution id is never accepted twice by the same bridge for the same destination.

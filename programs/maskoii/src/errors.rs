@@ -213,4 +213,26 @@ pub enum MaskoiiError {
     AlreadyInitialized,
     #[msg("mint is already registered: its token config exists")]
     TokenAlreadyRegistered,
+
+    // ---- brakes, send-time checks and refunds (docs/protocol.md §8.1) ----
+    #[msg("refund receipt is not 121 bytes")]
+    RefundReceiptInvalidLength,
+    #[msg("refund receipt version is not 1")]
+    RefundReceiptUnknownVersion,
+    #[msg("the transfer of this origin nonce was already refunded")]
+    AlreadyRefunded,
+    #[msg("the refund receipt's origin is not this domain")]
+    WrongRefundOrigin,
+    #[msg("the refund receipt's token is not a mint registered here")]
+    TokenNotRegistered,
+    #[msg("the refund token account is not a token account of the mint owned by the receipt's refundTo")]
+    RefundAccountMismatch,
+    #[msg("signer is neither the admin nor the guardian")]
+    NotAdminOrGuardian,
+    #[msg("the refund record account is not the message's refund record PDA, or it exists already")]
+    RefundRecordMismatch,
+    #[msg("destination family is neither 0 (unknown), 1 (evm) nor 2 (svm)")]
+    InvalidFamily,
+    #[msg("the receipt account passed to the token bridge is not the receipt of the message being delivered")]
+    ReceiptMismatch,
 }

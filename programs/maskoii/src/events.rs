@@ -228,3 +228,42 @@ pub struct Claimed {
     pub amount: u64,
     pub local_amount: u64,
 }
+
+// ---- brakes, send-time checks and refunds (docs/protocol.md §8.1) ----
+
+/// The admin set the chain family of a destination (0 unknown, 1 evm, 2 svm).
+#[event]
+pub struct DestinationFamilySet {
+    pub destination: u32,
+    pub family: u8,
+}
+
+/// The admin or guardian cancelled a queued transfer; a `TransferRefundable` (reason 1) follows.
+#[event]
+pub struct QueuedTransferCancelled {
+    pub queued_transfer: Pubkey,
+    pub seq: u64,
+    pub by: Pubkey,
+}
+
+/// An inbound transfer will never be credited here (reason 1 cancelled, 2 invalid recipient, 3 amount overflow);
+/// its refund record is `["refund_record", message_id]`.
+#[event]
+pub struct TransferRefundable {
+    pub message_id: [u8; 32],
+    pub origin: u32,
+    pub nonce: u64,
+    pub mint: Pubkey,
+    pub wire_amount: u64,
+    pub reason: u8,
+}
+
+/// An outbound transfer of this origin was paid back to `refund_to` (`amount` local units, into `token_account`).
+#[event]
+pub struct TransferRefunded {
+    pub message_id: [u8; 32],
+    pub mint: Pubkey,
+    pub refund_to: Pubkey,
+    pub token_account: Pubkey,
+    pub amount: u64,
+}

@@ -12,6 +12,7 @@ pub mod instructions;
 pub mod protocol;
 pub mod seeds;
 pub mod state;
+pub mod utils;
 
 pub use instructions::*;
 pub use state::{
@@ -74,7 +75,7 @@ pub mod maskoii {
         ReportEquivocation::handler(ctx, a, b)
     }
 
-    /// Guardian: pauses or unpauses `send` and `deliver`. See [`SetPaused`].
+    /// Guardian: pauses or unpauses every outflow (docs/protocol.md §8.1). See [`SetPaused`].
     pub fn set_paused(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
         SetPaused::handler(ctx, paused)
     }
@@ -97,6 +98,12 @@ pub mod maskoii {
     /// Admin: sets the fee of a destination (enabling it). See [`SetFee`].
     pub fn set_fee(ctx: Context<SetFee>, destination: u32, base_fee: u64, fee_per_byte: u64) -> Result<()> {
         SetFee::handler(ctx, destination, base_fee, fee_per_byte)
+    }
+
+    /// Admin: records a destination's chain family (0 unknown, 1 evm, 2 svm) for send-time recipient checks. See
+    /// [`SetDestinationFamily`].
+    pub fn set_destination_family(ctx: Context<SetDestinationFamily>, destination: u32, family: u8) -> Result<()> {
+        SetDestinationFamily::handler(ctx, destination, family)
     }
 
     /// Admin: withdraws collected fees. See [`WithdrawFees`].
@@ -154,5 +161,17 @@ pub mod maskoii {
     /// Anyone: pays one leaf of a distribution to its claimant. See [`ClaimsClaim`].
     pub fn claims_claim(ctx: Context<ClaimsClaim>, args: ClaimArgs) -> Result<()> {
         ClaimsClaim::handler(ctx, args)
+    }
+
+    /// Admin or guardian: cancels a queued inbound transfer into a refund record (reason 1). See
+    /// [`TokenCancelQueued`].
+    pub fn token_cancel_queued(ctx: Context<TokenCancelQueued>) -> Result<()> {
+        TokenCancelQueued::handler(ctx)
+    }
+
+    /// Anyone: pays a refundable outbound transfer back to its sender against a quorum-signed refund receipt. See
+    /// [`TokenRefund`].
+    pub fn token_refund(ctx: Context<TokenRefund>, receipt: Vec<u8>) -> Result<()> {
+        TokenRefund::handler(ctx, receipt)
     }
 }

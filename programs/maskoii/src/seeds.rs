@@ -7,8 +7,10 @@ pub const ATTESTER_SET_SEED: &[u8] = b"attester_set";
 /// `[VERIFICATION_SEED, payer, [kind], set_id.to_le_bytes(), value]`: a [`crate::state::Verification`] that
 /// accumulates signatures over one digest; per payer so relayers cannot disturb each other's accounts.
 pub const VERIFICATION_SEED: &[u8] = b"verification";
-/// `[RECEIPT_SEED, message_id]`: the [`crate::state::Receipt`] of a delivered message; its existence is the replay
-/// guard.
+/// `[RECEIPT_SEED, origin.to_le_bytes(), nonce.to_le_bytes()]`: the [`crate::state::Receipt`] of a delivered message,
+/// keyed by `(origin, nonce)` as the EVM delivered bitmap is (docs/protocol.md §8.1, "Exactly-once key"); its
+/// existence is the replay guard, so a second message with the same pair (only an equivocating quorum can attest one)
+/// is refused. The receipt stores the message id for status reads. Derive it with [`receipt_address`].
 pub const RECEIPT_SEED: &[u8] = b"receipt";
 /// `[OUTBOX_SEED, nonce.to_le_bytes()]`: an [`crate::state::OutboxMessage`] holding a sent message for attesters.
 pub const OUTBOX_SEED: &[u8] = b"outbox";
@@ -44,6 +46,22 @@ pub const DISTRIBUTION_SEED: &[u8] = b"distribution";
 pub const CLAIMS_VAULT_SEED: &[u8] = b"claims_vault";
 /// `[CLAIM_BITMAP_SEED, distribution]`: the [`crate::state::ClaimBitmap`] of a distribution.
 pub const CLAIM_BITMAP_SEED: &[u8] = b"claim_bitmap";
+
+/// `[REFUND_RECORD_SEED, message_id]`: the [`crate::state::RefundRecord`] of an inbound transfer this chain will never
+/// credit (docs/protocol.md §8.1, "Refund records"): cancelled from the queue, or not creditable at delivery.
+pub const REFUND_RECORD_SEED: &[u8] = b"refund_record";
+/// `[REFUNDED_SEED, nonce.to_le_bytes()]`: the [`crate::state::RefundedNonce`] marking an outbound transfer of this
+/// origin as refunded by `token_refund` (at most once per nonce, `AlreadyRefunded`).
+pub const REFUNDED_SEED: &[u8] = b"refunded";
+
+/// The receipt PDA of the message `(origin, nonce)` and its canonical bump: the one definition `deliver`, the token
+/// bridge and the tests use.
+pub fn receipt_address(origin: u32, nonce: u64) -> (anchor_lang::prelude::Pubkey, u8) {
+    anchor_lang::prelude::Pubkey::find_program_address(
+        &[RECEIPT_SEED, &origin.to_le_bytes(), &nonce.to_le_bytes()],
+        &crate::ID,
+    )
+}
 
 // ---- canonical bumps of the program's fixed PDAs ----
 //

@@ -116,9 +116,11 @@ export class AttesterObserver {
    */
   async signNow(messageIds: readonly Hex[]): Promise<void> {
     const signed = new Set((await this.#store.getMessageSignatures(messageIds)).map((s) => s.value.toLowerCase()));
-    const unsigned = messageIds.filter((id) => !signed.has(id.toLowerCase()));
+    // A closed message is known delivered or refused by the journal: neither gets signed, and neither costs the
+    // chain reads below (a relayer asking again and again for delivered ids gets answers from the store alone).
+    const closed = new Set((await this.#store.closedAmong(messageIds)).map((id) => id.toLowerCase()));
+    const unsigned = messageIds.filter((id) => !signed.has(id.toLowerCase()) && !closed.has(id.toLowerCase()));
     if (unsigned.length === 0) return;
-    // A closed message is delivered (checked again below) or refused by the journal: neither gets signed.
     const open = await this.#store.getObservedMany(unsigned);
     const byDestination = new Map<number, typeof open>();
     for (const m of open) byDestination.set(m.destination, [...(byDestination.get(m.destination) ?? []), m]);
@@ -135,7 +137,7 @@ export class AttesterObserver {
   async #signOpen(
     adapter: ChainAdapter,
     setId: bigint,
-    open: readonly { messageId: Hex; origin: number; nonce: bigint }[],
+    open: readonly { messageId: Hex; origin: number; nonce: bigint; blockNumber: bigint }[],
   ): Promise<boolean> {
     const domain = adapter.domain;
     const set = await adapter.getAttesterSet(setId);
@@ -152,7 +154,7 @@ export class AttesterObserver {
     const toSign = [];
     for (const [i, m] of open.entries()) {
       if (delivered[i] === true) await this.#store.markObservedClosed(m.messageId);
-      else toSign.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce });
+      else toSign.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce, originBlock: m.blockNumber });
     }
     const { conflicts } = await this.#signer.signMessages(toSign, {
       domain,

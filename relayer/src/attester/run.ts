@@ -1,18 +1,21 @@
 // Wires and runs one attester node: store, chains, watchers, signer, signing loop, HTTP server.
 import { getAddress, type Hex } from "viem";
 import type { Chains } from "../chains/adapter.ts";
-import type { ResolvedConfig } from "../config.ts";
-import { InvalidConfigError } from "../errors.ts";
+import { attesterConfigSchema, type ResolvedConfig } from "../config.ts";
+import { describeError, InvalidConfigError } from "../errors.ts";
 import { createBindingRecord } from "../identity.ts";
 import type { UnlockedKey } from "../keys/keystore.ts";
 import { type KoiiNode, startKoiiTask } from "../koii/node.ts";
 import type { Logger } from "../log.ts";
 import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
-import { connectChains, makeWatchers } from "../runtime.ts";
+import { connectChains, connectOriginQuorums, makeWatchers } from "../runtime.ts";
 import { openStore } from "../store/index.ts";
+import { RefundStore } from "../store/refunds.ts";
 import type { Store } from "../store/types.ts";
+import { RelayerAuthenticator } from "./auth.ts";
 import { AttesterObserver } from "./observer.ts";
+import { bridgeChains, RefundAttester } from "./refunds.ts";
 import { startAttesterServer } from "./server.ts";
 import { AttesterSigner } from "./signer.ts";
 
@@ -22,6 +25,8 @@ export type AttesterHandle = {
   readonly store: Store;
   readonly chains: Chains;
   readonly observer: AttesterObserver;
+  /** Refund receipts (attester/refunds.ts). */
+  readonly refunds: RefundAttester;
   /** The Koii task round, when `koii` is configured. */
   readonly koii: KoiiNode | undefined;
   stop: () => Promise<void>;
@@ -34,12 +39,7 @@ export async function startAttester(args: {
   log: Logger;
 }): Promise<AttesterHandle> {
   const { config, log } = args;
-  const settings = config.attester ?? {
-    listen: { host: "127.0.0.1", port: 7300 },
-    pollIntervalMs: 1_000,
-    signBatches: true,
-    messageSignDelayMs: 0,
-  };
+  const settings = config.attester ?? attesterConfigSchema.parse({});
   const metrics = new Metrics();
   const store = await openStore(config.store);
   try {
@@ -53,7 +53,8 @@ export async function startAttester(args: {
     const chains = await connectChains(config, { metrics, ...(reports ? { signer: args.attestingKey } : {}) });
     const address = getAddress(args.attestingKey.publicId);
     const signer = new AttesterSigner({ address, privateKey: args.attestingKey.privateKey, store, log, metrics });
-    const watchers = makeWatchers({ config, chains, store, role: "attester", log, metrics });
+    const origins = await connectOriginQuorums(config, chains, { log, metrics });
+    const watchers = makeWatchers({ config, chains, origins, store, role: "attester", log, metrics });
     const observer = new AttesterObserver({
       chains,
       watchers,
@@ -62,6 +63,14 @@ export async function startAttester(args: {
       log,
       metrics,
       signDelayMs: settings.messageSignDelayMs,
+    });
+    const refunds = new RefundAttester({
+      bridges: bridgeChains(config, chains),
+      store,
+      refunds: RefundStore.of(store),
+      signer,
+      log: log.child({ component: "refunds" }),
+      metrics,
     });
     const binding =
       args.identityKey === undefined
@@ -84,6 +93,7 @@ export async function startAttester(args: {
             binding,
             log,
             metrics,
+            evidencePerSubmitterPerRound: settings.limits.evidencePerSubmitterPerRound,
           });
     const server = await startAttesterServer(
       {
@@ -95,12 +105,20 @@ export async function startAttester(args: {
         ready: () => observer.ready,
         signBatches: settings.signBatches,
         signNow: (ids) => observer.signNow(ids),
+        refunds,
+        limits: settings.limits,
+        ...(settings.auth === undefined ? {} : { auth: new RelayerAuthenticator(settings.auth) }),
         ...(binding === undefined ? {} : { binding }),
         ...(koii === undefined ? {} : { koii: koii.routes }),
       },
       settings.listen,
     );
-    const loop = startLoop(() => observer.tick(), settings.pollIntervalMs);
+    const loop = startLoop(async () => {
+      await observer.tick();
+      await refunds.tick().catch((error: unknown) => {
+        log.warn({ error: describeError(error) }, "refund round failed; retrying next round");
+      });
+    }, settings.pollIntervalMs);
     log.info({ url: server.url, attester: address, koii: binding?.koiiPublicKey }, "attester node up");
     return {
       url: server.url,
@@ -108,6 +126,7 @@ export async function startAttester(args: {
       store,
       chains,
       observer,
+      refunds,
       koii,
       stop: async () => {
         await loop.stop();

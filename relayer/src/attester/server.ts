@@ -3,27 +3,48 @@
 //   POST /signatures             {messageIds, sign?}: for each id, whether it is observed final here and this
 //                                node's MESSAGE signatures over it (batch signatures come from POST /batches);
 //                                `sign: true` signs the ones not signed yet first (attester.messageSignDelayMs)
-//   POST /batches                {destination, messageIds}: sign the batch root, if every id is observed final here
+//   POST /batches                {destination, messageIds}: sign the batch root, if every id is observed final here,
+//                                open (not known delivered) and listed once
+//   GET  /refunds/:messageId     the refund receipt this node journaled for the id and its TransferRefund signatures
+//                                (404 with the reason it has not signed, when known)
+//   POST /refunds                {messageId}: judge the refund now (docs/protocol.md §8.1; signing bucket) and answer
+//                                like GET, or 409 with the reason it refuses
 //   GET  /identity               the Koii binding record (ed25519 node key <-> secp256k1 attesting key)
 //   GET  /health                 the process is up
 //   GET  /ready                  the node has completed a scan-and-sign round and its store answers
 //   GET  /metrics                Prometheus
 //   /koii/...                    the Koii task round (src/koii/routes.ts), when configured
+// Abuse limits (config attester.limits, attester/limits.ts): every request but /health and /ready takes a token of
+// its client's bucket, requests that may sign (POST /batches, POST /signatures with `sign: true`) one more of the
+// signing bucket (429 + Retry-After); bodies are bounded (413); a bad field is a 400 naming it. With attester.auth,
+// the POST routes need a signed request of an allow-listed relayer (attester/auth.ts; 401/403).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
 import { z } from "zod";
 import type { Chains } from "../chains/adapter.ts";
-import { describeError, NotAnAttesterError, SigningConflictError } from "../errors.ts";
+import type { AttesterLimits } from "../config.ts";
+import { ATTESTER_LIMIT_DEFAULTS } from "../config.ts";
+import {
+  describeError,
+  NotAnAttesterError,
+  RefundConflictError,
+  RefundRefusedError,
+  RequestRejectedError,
+  SigningConflictError,
+} from "../errors.ts";
 import type { BindingRecord } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import type { RefundJournalRow, RefundSignature } from "../store/refunds.ts";
 import type { Store, StoredSignature } from "../store/types.ts";
+import type { RelayerAuthenticator } from "./auth.ts";
+import { parseJson, RateLimiter, readBody } from "./limits.ts";
 import { isMember } from "./observer.ts";
+import type { RefundAttester } from "./refunds.ts";
 import type { AttesterSigner, Signable } from "./signer.ts";
 
 const MESSAGE_ID = /^0x[0-9a-fA-F]{64}$/;
-const MAX_BODY = 64 * 1024;
 
 export const batchRequestSchema = z
   .object({
@@ -42,6 +63,28 @@ export const bulkSignaturesRequestSchema = z
     sign: z.boolean().optional(),
   })
   .strict();
+
+export const refundRequestSchema = z.object({ messageId: z.string().regex(MESSAGE_ID) }).strict();
+
+/** The JSON answer of GET/POST /refunds (bigints as decimal strings). */
+export function refundToJson(attester: string, journal: RefundJournalRow, signatures: readonly RefundSignature[]) {
+  return {
+    messageId: journal.messageId,
+    attester,
+    origin: journal.origin,
+    nonce: journal.nonce.toString(),
+    destination: journal.destination,
+    basis: journal.basis,
+    receipt: journal.receipt,
+    signatures: signatures.map((s) => ({
+      domain: s.domain,
+      verifier: s.verifier,
+      attesterSetId: s.attesterSetId.toString(),
+      signer: s.signer,
+      signature: s.signature,
+    })),
+  };
+}
 
 /** The JSON form of a stored signature (bigints as decimal strings). */
 export type SignatureJson = Omit<StoredSignature, "attesterSetId"> & { attesterSetId: string };
@@ -62,27 +105,103 @@ export type AttesterServerDeps = {
   /** Signs the given messages now if this node has not yet (POST /signatures with `sign: true`); absent: ignored. */
   signNow?: (messageIds: readonly Hex[]) => Promise<void>;
   /** The Koii task's routes (/koii/..., src/koii/routes.ts), when the node takes part in the task. */
-  koii?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  koii?: (req: IncomingMessage, res: ServerResponse, url: URL, client: RequestClient) => Promise<boolean>;
+  /** Refund receipts (GET/POST /refunds); absent: 404. */
+  refunds?: RefundAttester;
+  /** Abuse limits; default ATTESTER_LIMIT_DEFAULTS. */
+  limits?: AttesterLimits;
+  /** Relayer authentication of the POST routes; absent: open. */
+  auth?: RelayerAuthenticator;
+  now?: () => number;
 };
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+/** Who sent a request, as the limits count it; `body` reads the (bounded) body once. */
+export type RequestClient = {
+  /** `relayer:<key>` once authenticated, else `addr:<remote address>`. */
+  readonly id: string;
+  body(): Promise<Buffer>;
+};
+
+type Guards = {
+  readonly limits: AttesterLimits;
+  readonly requests: RateLimiter;
+  readonly signing: RateLimiter;
+};
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error("body too large");
-    chunks.push(chunk as Buffer);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+/**
+ * Answers a refused request: status, the field at fault, Retry-After on 429. 413 closes the connection (the unread
+ * rest of the body must not be taken for the next request).
+ */
+export function sendRejection(res: ServerResponse, error: RequestRejectedError): void {
+  send(
+    res,
+    error.status,
+    { error: error.message, code: error.code, ...(error.field === undefined ? {} : { field: error.field }) },
+    {
+      ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) }),
+      ...(error.status === 413 ? { connection: "close" } : {}),
+    },
+  );
 }
 
-async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** A zod failure as a 400 naming the first bad field. */
+function badRequest(what: string, error: z.ZodError): RequestRejectedError {
+  const issue = error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? "(body)" : issue.path.map(String).join(".");
+  return new RequestRejectedError(400, `bad ${what}: ${issue?.message ?? "invalid"}`, { field });
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw badRequest(what, parsed.error);
+  return parsed.data;
+}
+
+/** 400 naming `messageIds` when there are more than `max` ids. */
+function capIds(ids: readonly string[], max: number): void {
+  if (ids.length > max) {
+    throw new RequestRejectedError(400, `at most ${max} ids per request, got ${ids.length}`, { field: "messageIds" });
+  }
+}
+
+function clientOf(deps: AttesterServerDeps, guards: Guards, req: IncomingMessage, path: string): RequestClient {
+  let body: Promise<Buffer> | undefined;
+  const read = () => {
+    body ??= readBody(req, guards.limits.maxBodyBytes);
+    return body;
+  };
+  const address = `addr:${req.socket.remoteAddress ?? "unknown"}`;
+  if (deps.auth === undefined || req.method !== "POST") return { id: address, body: read };
+  const auth = deps.auth;
+  let id: string | undefined;
+  return {
+    get id() {
+      return id ?? address;
+    },
+    body: async () => {
+      const bytes = await read();
+      id ??= `relayer:${auth.authenticate(req, path, bytes)}`;
+      return bytes;
+    },
+  };
+}
+
+async function handle(
+  deps: AttesterServerDeps,
+  guards: Guards,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname;
   if (req.method === "GET" && path === "/health") return send(res, 200, { status: "ok" });
@@ -90,6 +209,9 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
     const ready = deps.ready();
     return send(res, ready ? 200 : 503, { ready });
   }
+  const client = clientOf(deps, guards, req, path);
+  // Before any work: one token of the address's bucket (authentication needs the body, read after this).
+  guards.requests.take(client.id, "requests");
   if (req.method === "GET" && path === "/metrics") {
     const text = await deps.metrics.render();
     res.writeHead(200, { "content-type": deps.metrics.contentType });
@@ -115,14 +237,12 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
     });
   }
   if (req.method === "POST" && path === "/signatures") {
-    let parsed: z.infer<typeof bulkSignaturesRequestSchema>;
-    try {
-      parsed = bulkSignaturesRequestSchema.parse(await readBody(req));
-    } catch (error) {
-      return send(res, 400, { error: `bad signatures request: ${describeError(error)}` });
-    }
+    const parsed = parseWith(bulkSignaturesRequestSchema, parseJson(await client.body()), "signatures request");
+    capIds(parsed.messageIds, guards.limits.maxBulkIds);
     const ids = [...new Set(parsed.messageIds.map((id) => id.toLowerCase() as Hex))];
     if (parsed.sign === true && deps.signNow !== undefined) {
+      // Signing on request costs chain reads and signatures: the signing bucket too (per relayer when authenticated).
+      guards.signing.take(client.id, "signing");
       // A failure (RPC down) still answers with what exists: the relayer judges the quorum from it.
       await deps.signNow(ids).catch((error: unknown) => {
         deps.log.warn({ error: describeError(error) }, "signing on request failed");
@@ -141,27 +261,30 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
   }
   if (req.method === "POST" && path === "/batches") {
     if (!deps.signBatches) return send(res, 403, { error: "this node does not sign batches" });
-    let parsed: z.infer<typeof batchRequestSchema>;
-    try {
-      parsed = batchRequestSchema.parse(await readBody(req));
-    } catch (error) {
-      return send(res, 400, { error: `bad batch request: ${describeError(error)}` });
+    const parsed = parseWith(batchRequestSchema, parseJson(await client.body()), "batch request");
+    capIds(parsed.messageIds, guards.limits.maxBatchIds);
+    const seen = new Set<string>();
+    for (const [i, id] of parsed.messageIds.entries()) {
+      if (seen.has(id.toLowerCase())) {
+        throw new RequestRejectedError(400, `duplicate message id ${id}`, { field: `messageIds.${i}` });
+      }
+      seen.add(id.toLowerCase());
     }
     const adapter = deps.chains.get(parsed.destination);
     if (adapter === undefined) return send(res, 404, { error: `destination ${parsed.destination} not served` });
-    const known = new Map(
-      (await deps.store.getObservedMany(parsed.messageIds as Hex[])).map((m) => [m.messageId.toLowerCase(), m]),
-    );
+    const ids = parsed.messageIds as Hex[];
+    const known = new Map((await deps.store.getObservedMany(ids)).map((m) => [m.messageId.toLowerCase(), m]));
+    const closed = new Set((await deps.store.closedAmong(ids)).map((id) => id.toLowerCase()));
     const messages: Signable[] = [];
     for (const id of parsed.messageIds) {
       const m = known.get(id.toLowerCase());
       if (m === undefined) return send(res, 409, { error: `${id} is not observed final by this node` });
       if (m.destination !== parsed.destination) return send(res, 409, { error: `${id} is not for that destination` });
-      messages.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce });
+      // Delivered (or refused by the journal): a batch of it could never be consumed, and each costs a signature.
+      if (closed.has(id.toLowerCase())) return send(res, 409, { error: `${id} is closed (already delivered)` });
+      messages.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce, originBlock: m.blockNumber });
     }
-    if (new Set(parsed.messageIds.map((id) => id.toLowerCase())).size !== parsed.messageIds.length) {
-      return send(res, 400, { error: "duplicate message id in batch" });
-    }
+    guards.signing.take(client.id, "signing");
     try {
       const setId = await adapter.currentSetId();
       // As for message ids (observer): a node outside the current set never signs for it.
@@ -183,7 +306,38 @@ async function handle(deps: AttesterServerDeps, req: IncomingMessage, res: Serve
       throw error;
     }
   }
-  if (deps.koii !== undefined && path.startsWith("/koii/") && (await deps.koii(req, res, url))) return;
+  const refundMatch = /^\/refunds\/([^/]+)$/.exec(path);
+  if (req.method === "GET" && refundMatch !== null && deps.refunds !== undefined) {
+    const id = refundMatch[1] ?? "";
+    if (!MESSAGE_ID.test(id)) return send(res, 400, { error: "messageId must be 32 bytes of 0x-hex" });
+    const signed = await deps.refunds.signed(id as Hex);
+    if (signed === undefined) {
+      const problem = await deps.refunds.problemOf(id as Hex);
+      return send(res, 404, { error: "no refund receipt signed", ...(problem === undefined ? {} : { problem }) });
+    }
+    return send(res, 200, refundToJson(deps.signer.address, signed.journal, signed.signatures));
+  }
+  if (req.method === "POST" && path === "/refunds" && deps.refunds !== undefined) {
+    const parsed = parseWith(refundRequestSchema, parseJson(await client.body()), "refund request");
+    const id = parsed.messageId.toLowerCase() as Hex;
+    const known = await deps.refunds.signed(id);
+    // Judging costs chain reads and maybe a signature: the signing bucket, unless only re-served.
+    if (known === undefined) guards.signing.take(client.id, "signing");
+    try {
+      const { journal } = await deps.metrics.time("attester_refund_sign", () =>
+        (deps.refunds as RefundAttester).sign(id),
+      );
+      const signatures = (await deps.refunds.signed(id))?.signatures ?? [];
+      return send(res, 200, refundToJson(deps.signer.address, journal, signatures));
+    } catch (error) {
+      if (error instanceof RefundRefusedError) {
+        return send(res, 409, { error: error.message, code: error.code, retry: error.retry });
+      }
+      if (error instanceof RefundConflictError) return send(res, 409, { error: error.message, code: error.code });
+      throw error;
+    }
+  }
+  if (deps.koii !== undefined && path.startsWith("/koii/") && (await deps.koii(req, res, url, client))) return;
   return send(res, 404, { error: "not found" });
 }
 
@@ -192,8 +346,21 @@ export async function startAttesterServer(
   deps: AttesterServerDeps,
   listen: { host: string; port: number },
 ): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const limits = deps.limits ?? ATTESTER_LIMIT_DEFAULTS;
+  const now = deps.now ?? Date.now;
+  const guards: Guards = {
+    limits,
+    requests: new RateLimiter(limits.requests, { maxClients: limits.maxClients, now }),
+    signing: new RateLimiter(limits.signing, { maxClients: limits.maxClients, now }),
+  };
   const server = createServer((req, res) => {
-    handle(deps, req, res).catch((error: unknown) => {
+    handle(deps, guards, req, res).catch((error: unknown) => {
+      if (error instanceof RequestRejectedError) {
+        deps.metrics.httpRejections.inc({ status: String(error.status) });
+        if (!res.headersSent) sendRejection(res, error);
+        else res.end();
+        return;
+      }
       deps.log.error({ error: describeError(error), url: req.url }, "request failed");
       if (!res.headersSent) send(res, 500, { error: "internal error" });
       else res.end();

@@ -100,6 +100,12 @@ export interface ChainAdapter {
   findSent(messageId: Hex, fromBlock: bigint): Promise<SentMessage | undefined>;
   /** The newest block, final or not. */
   latestBlock(): Promise<bigint>;
+  /**
+   * What this origin's outbound nonce `nonce` is, seen from `fromBlock` on: "unassigned" (no send has used it yet),
+   * the MessageSent that used it, or "before" (used by a send before `fromBlock`: not visible from there). Lets an
+   * auditor tell a message no origin ever showed from one it cannot see. Optional: absent = cannot tell.
+   */
+  sentAtNonce?(nonce: bigint, fromBlock: bigint): Promise<SentMessage | "unassigned" | "before">;
 
   getMessageStatus(message: Hex): Promise<MessageStatus>;
   /**

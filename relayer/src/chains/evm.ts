@@ -27,6 +27,7 @@ import type {
 } from "./adapter.ts";
 import { BatchGasModel, calldataGas } from "./evm-gas.ts";
 import { findQueuedTransfer } from "./evm-queue.ts";
+import { EvmRefunds } from "./evm-refund.ts";
 import { TokenBridgeQueue } from "./evm-release.ts";
 import { type BumpEvent, EvmSender, type FeePolicy } from "./evm-sender.ts";
 
@@ -179,17 +180,27 @@ export class EvmChainAdapter implements ChainAdapter {
     return found;
   }
 
+  async sentAtNonce(nonce: bigint, fromBlock: bigint): Promise<SentMessage | "unassigned" | "before"> {
+    const next = await this.#read("nextNonce", () =>
+      this.#public.readContract({ address: this.gateway, abi: gatewayAbi, functionName: "nextNonce" }),
+    );
+    if (nonce >= next) return "unassigned";
+    const [found] = await this.#sent(fromBlock, "latest", undefined, nonce);
+    return found ?? "before";
+  }
+
   fetchSent(fromBlock: bigint, toBlock: bigint): Promise<SentMessage[]> {
     return this.#sent(fromBlock, toBlock);
   }
 
-  async #sent(fromBlock: bigint, toBlock: bigint | "latest", messageId?: Hex): Promise<SentMessage[]> {
+  async #sent(fromBlock: bigint, toBlock: bigint | "latest", messageId?: Hex, nonce?: bigint): Promise<SentMessage[]> {
     const logs = await this.#read("getLogs(MessageSent)", () =>
       this.#public.getContractEvents({
         address: this.gateway,
         abi: gatewayAbi,
         eventName: "MessageSent",
         ...(messageId === undefined ? {} : { args: { messageId } }),
+        ...(nonce === undefined ? {} : { args: { nonce } }),
         fromBlock,
         toBlock,
         strict: true,
@@ -281,6 +292,19 @@ export class EvmChainAdapter implements ChainAdapter {
       client: this.#public,
       read: (call, fn) => this.#read(call, fn),
       sender: this.#requireSender(),
+      onRpcError: this.#onRpcError,
+    });
+  }
+
+  /** Refund reads (and, with the paying account, `refund` itself) of the TokenBridge at `bridge` (evm-refund.ts). */
+  refunds(bridge: Address): EvmRefunds {
+    return new EvmRefunds({
+      domain: this.domain,
+      bridge,
+      gateway: this.gateway,
+      client: this.#public,
+      read: (call, fn) => this.#read(call, fn),
+      sender: this.sender,
       onRpcError: this.#onRpcError,
     });
   }

@@ -17,7 +17,6 @@ import {
   parseProgramError,
   transactionSize,
 } from "@maskoii/sdk/solana";
-import { sha256 } from "@noble/hashes/sha2.js";
 import {
   type AccountMeta,
   ComputeBudgetProgram,
@@ -81,10 +80,8 @@ const MAX_SEND_ATTEMPTS = 4;
 const OUTBOX_CHUNK = 25;
 /** Pages of getSignaturesForAddress walked to find the finalized boundary (1,000 signatures each). */
 const MAX_FINALITY_PAGES = 10;
-/** Bytes of a `Receipt` account, and where (origin u32 ‖ nonce u64) sits in it (after discriminator and id). */
+/** Bytes of a `Receipt` account (its rent is part of a delivery's price). */
 const RECEIPT_LENGTH = 165;
-const RECEIPT_ORIGIN_OFFSET = 40;
-const RECEIPT_DISCRIMINATOR = sha256(new TextEncoder().encode("account:Receipt")).slice(0, 8);
 /** Rounds of one delivery: a round restarts after a post raced with an earlier one of ours that landed late. */
 const MAX_DELIVERY_ROUNDS = 3;
 
@@ -313,6 +310,13 @@ export class SolanaChainAdapter implements ChainAdapter {
     return Promise.all(found.map((o) => this.#toSent(o)));
   }
 
+  async sentAtNonce(nonce: bigint, fromBlock: bigint): Promise<SentMessage | "unassigned" | "before"> {
+    const next = (await this.#read("getAccountInfo(config)", () => this.client.fetchConfig())).nextNonce;
+    if (nonce >= next) return "unassigned";
+    const outbox = await this.#outbox(this.client, nonce);
+    return outbox.slot < fromBlock ? "before" : this.#toSent(outbox);
+  }
+
   async findSent(messageId: Hex, fromBlock: bigint): Promise<SentMessage | undefined> {
     const id = messageId.toLowerCase();
     const [found] = await this.#scan(this.client, fromBlock, undefined, (o) => o.messageId.toLowerCase() === id);
@@ -324,32 +328,20 @@ export class SolanaChainAdapter implements ChainAdapter {
 
   async getMessageStatus(message: Hex): Promise<MessageStatus> {
     // No on-chain "failed": a recipient failure reverts the whole delivery (docs/solana.md, "Failed recipients").
-    return (await this.#isDeliveredId(idOf(message))) ? "delivered" : "none";
+    // Receipts are keyed by (origin, nonce) and name the delivered message (docs/protocol.md §8.1): this message is
+    // delivered iff its pair's receipt names its id.
+    const receipt = await this.#read("getAccountInfo(receipt)", () => this.client.fetchReceiptOf(message));
+    return receipt?.messageId === idOf(message).toLowerCase() ? "delivered" : "none";
   }
 
+  /** Whether a receipt names message `id` (a lookup by the stored id, for verification accounts that hold only it). */
   #isDeliveredId(id: Hex): Promise<boolean> {
-    return this.#read("getAccountInfo(receipt)", () => this.client.isDelivered(id));
+    return this.#read("getProgramAccounts(receipt)", async () => (await this.client.fetchReceiptById(id)) !== null);
   }
 
-  async isDelivered(origin: number, nonce: bigint, messageId?: Hex): Promise<boolean> {
-    if (messageId !== undefined) return this.#isDeliveredId(messageId);
-    // Receipts are keyed by message id; without it, look for a receipt with this (origin, nonce).
-    const key = new Uint8Array(12);
-    const view = new DataView(key.buffer);
-    view.setUint32(0, origin, true);
-    view.setBigUint64(4, nonce, true);
-    const accounts = await this.#read("getProgramAccounts(receipt)", () =>
-      this.#connection.getProgramAccounts(this.programId, {
-        commitment: "confirmed",
-        dataSlice: { offset: 0, length: 8 },
-        filters: [
-          { dataSize: RECEIPT_LENGTH },
-          { memcmp: { offset: 0, bytes: base58Encode(RECEIPT_DISCRIMINATOR) } },
-          { memcmp: { offset: RECEIPT_ORIGIN_OFFSET, bytes: base58Encode(key) } },
-        ],
-      }),
-    );
-    return accounts.length > 0;
+  async isDelivered(origin: number, nonce: bigint, _messageId?: Hex): Promise<boolean> {
+    // One account read: the receipt PDA of (origin, nonce). As on EVM, a pair taken by any message is delivered.
+    return this.#read("getAccountInfo(receipt)", () => this.client.isDelivered(origin, nonce));
   }
 
   async isPaused(): Promise<boolean> {
@@ -443,7 +435,8 @@ export class SolanaChainAdapter implements ChainAdapter {
         remainingAccounts: await this.#remainingAccounts(payer.publicKey, message),
       }),
     );
-    const price = await this.#price([payer.publicKey, this.client.pda.receipt(idOf(message))]);
+    const { originDomain, nonce } = decodeMessage(message);
+    const price = await this.#price([payer.publicKey, this.client.pda.receipt(originDomain, nonce)]);
     const receiptRent = BigInt(
       await this.#read("getMinimumBalanceForRentExemption", () =>
         this.#connection.getMinimumBalanceForRentExemption(RECEIPT_LENGTH),
@@ -482,11 +475,12 @@ export class SolanaChainAdapter implements ChainAdapter {
       await this.reclaimVerifications().catch(() => 0);
     }
     const remainingAccounts = await this.#remainingAccounts(payer.publicKey, message);
+    const decoded = decodeMessage(message);
     let spent = 0n;
     let lastError: unknown;
     // A post that raced with one of ours landing late fails on signer order: re-read the account and go again.
     for (let round = 0; round < MAX_DELIVERY_ROUNDS; round++) {
-      if (await this.#isDeliveredId(id)) {
+      if (await this.isDelivered(decoded.originDomain, decoded.nonce)) {
         await this.#closeVerification(attesterSetId, id).catch(() => {});
         throw new AlreadyDeliveredError(this.domain, id);
       }

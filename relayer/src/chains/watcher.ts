@@ -4,7 +4,8 @@ import { decodeMessage, messageId } from "@maskoii/sdk";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { ObservedMessage, Store } from "../store/types.ts";
-import type { ChainAdapter, SentMessage } from "./adapter.ts";
+import type { SentMessage } from "./adapter.ts";
+import type { OriginReader } from "./quorum.ts";
 
 /**
  * Why a MessageSent must not be trusted, or undefined: the event's fields must be those of its own message bytes
@@ -25,7 +26,7 @@ export function checkSent(s: SentMessage, domain: number): string | undefined {
 }
 
 export class MessageWatcher {
-  readonly #adapter: ChainAdapter;
+  readonly #adapter: OriginReader;
   readonly #store: Store;
   readonly #startBlock: bigint;
   readonly #maxRange: bigint;
@@ -36,7 +37,8 @@ export class MessageWatcher {
   readonly #onMessages: ((messages: readonly ObservedMessage[]) => Promise<void>) | undefined;
 
   constructor(args: {
-    adapter: ChainAdapter;
+    /** The chain's adapter, or a quorum of its RPC providers (chains/quorum.ts). */
+    adapter: OriginReader;
     store: Store;
     startBlock: number;
     maxBlockRange: number;

@@ -103,16 +103,21 @@ export function classifyClaims(source: string, requested: Hex, claims: readonly 
   return out;
 }
 
-/** A stable id for a report: the same byzantine claim reported twice is stored once. */
+/**
+ * A stable id for a report, by what it proves: a claim that recovers to a key proves only that this key signed
+ * (kind, value, domain, verifier, set id), so that tuple and the key are the id; the reason, the signature bytes and
+ * the claim's other fields (`messageIds` of a message claim, the `signer` it names) are left out, and one signature
+ * reported with endless variations of them is stored once. A claim attributable to no key is garbage only its
+ * endpoint served: its id is all of its fields.
+ */
 export function evidenceIdOf(r: { reason: string; claim: SignatureClaim }): Hex {
   const c = r.claim;
-  return keccak256(
-    stringToBytes(
-      [r.reason, c.kind, c.value, c.domain, c.verifier, c.attesterSetId, c.signature, c.messageIds.join(",")]
-        .map((v) => String(v).toLowerCase())
-        .join("|"),
-    ),
-  );
+  const recovered = recoverClaim(c);
+  const fields =
+    "error" in recovered
+      ? [r.reason, c.kind, c.value, c.domain, c.verifier, c.attesterSetId, c.signature, c.messageIds.join(",")]
+      : ["attributable", c.kind, c.value, c.domain, c.verifier, c.attesterSetId, recovered.signer];
+  return keccak256(stringToBytes(fields.map((v) => String(v).toLowerCase()).join("|")));
 }
 
 /** What a relayer POSTs to an attester's /koii/evidence. */
@@ -122,6 +127,14 @@ export const evidenceRequestSchema = z
     requested: hex(32),
     reason: z.enum(["signer-mismatch", "off-topic", "bad-batch-root"]),
     claim: signatureClaimSchema,
+    /**
+     * The message bytes of ids the claim covers, when the reporter knows them: they name each message's origin and
+     * nonce, which an auditor needs to tell "no origin shows it" from "not on a chain I serve" (an id alone cannot).
+     */
+    messages: z
+      .array(z.string().regex(/^0x([0-9a-fA-F]{2}){1,8192}$/, "expected message bytes as 0x-hex"))
+      .max(16)
+      .optional(),
   })
   .strict();
 export type EvidenceRequest = z.infer<typeof evidenceRequestSchema>;

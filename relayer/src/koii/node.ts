@@ -49,6 +49,8 @@ export async function startKoiiTask(args: {
   log: Logger;
   metrics?: Metrics;
   now?: () => number;
+  /** New evidence items one client may store per round (config attester.limits). */
+  evidencePerSubmitterPerRound?: number;
 }): Promise<KoiiNode> {
   const { config } = args;
   if (!config.nodes.some((n) => n.koiiPublicKey === args.binding.koiiPublicKey)) {
@@ -82,6 +84,9 @@ export async function startKoiiTask(args: {
     tasks: new Map([[kind.name, task]]),
     store,
     log,
+    ...(args.evidencePerSubmitterPerRound === undefined
+      ? {}
+      : { evidencePerSubmitterPerRound: args.evidencePerSubmitterPerRound }),
     ...(args.metrics === undefined ? {} : { metrics: args.metrics }),
     ...(args.now === undefined ? {} : { now: args.now }),
   });

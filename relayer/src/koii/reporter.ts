@@ -21,6 +21,7 @@ export class ByzantineReporter implements ByzantineSink {
   readonly #log: Logger;
   readonly #metrics: Metrics | undefined;
   readonly #timeoutMs: number;
+  readonly #messageOf: ((id: Hex) => Promise<Hex | undefined>) | undefined;
 
   constructor(args: {
     store: KoiiStore;
@@ -29,12 +30,18 @@ export class ByzantineReporter implements ByzantineSink {
     log: Logger;
     metrics?: Metrics;
     timeoutMs: number;
+    /**
+     * The message bytes of an id when this relayer has them (its observed store): forwarded with the evidence so an
+     * auditor can tell which origin and nonce the signature claims (evidence.ts `messages`).
+     */
+    messageOf?: (id: Hex) => Promise<Hex | undefined>;
   }) {
     this.#store = args.store;
     this.#attesters = args.attesters;
     this.#log = args.log;
     this.#metrics = args.metrics;
     this.#timeoutMs = args.timeoutMs;
+    this.#messageOf = args.messageOf;
   }
 
   async inspect(messageId: Hex, answers: readonly EndpointAnswer[]): Promise<ByzantineReport[]> {
@@ -65,10 +72,31 @@ export class ByzantineReporter implements ByzantineSink {
         r.signer !== null &&
         (r.reason === "signer-mismatch" || r.reason === "off-topic" || r.reason === "bad-batch-root")
       ) {
-        await this.#forward({ source: r.source, requested: r.requested, reason: r.reason, claim: r.claim });
+        const messages = await this.#messagesOf(r);
+        await this.#forward({
+          source: r.source,
+          requested: r.requested,
+          reason: r.reason,
+          claim: r.claim,
+          ...(messages.length === 0 ? {} : { messages }),
+        });
       }
     }
     return fresh;
+  }
+
+  /** The bytes this relayer knows of the ids the claim covers (at most 16, as the evidence schema allows). */
+  async #messagesOf(r: ByzantineReport): Promise<Hex[]> {
+    if (this.#messageOf === undefined) return [];
+    const ids = r.claim.kind === "message" ? [r.claim.value] : r.claim.messageIds;
+    const out: Hex[] = [];
+    for (const id of ids.slice(0, 16)) {
+      const bytes = /^0x[0-9a-fA-F]{64}$/.test(id)
+        ? await this.#messageOf(id as Hex).catch(() => undefined)
+        : undefined;
+      if (bytes !== undefined) out.push(bytes);
+    }
+    return out;
   }
 
   async #forward(request: EvidenceRequest): Promise<void> {

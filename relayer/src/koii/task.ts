@@ -39,7 +39,9 @@ export type PeerAudit =
   | { readonly peer: string; readonly status: "already-voted" }
   | { readonly peer: string; readonly status: "no-submission" }
   | { readonly peer: string; readonly status: "rejected"; readonly reason: string; readonly detail: string }
-  | { readonly peer: string; readonly status: "unreachable"; readonly detail: string };
+  | { readonly peer: string; readonly status: "unreachable"; readonly detail: string }
+  /** The audit itself failed (an origin RPC down, ...): no vote yet, retried on the next tick of the window. */
+  | { readonly peer: string; readonly status: "failed"; readonly detail: string };
 
 /** Rounds distributed per tick at most (a node back from a long outage catches up over several ticks). */
 const MAX_DISTRIBUTIONS_PER_TICK = 8;
@@ -148,7 +150,16 @@ export class KoiiTask<Item> {
   /** Audits every peer for `round` that has not been voted on yet. */
   async audit(round: number): Promise<PeerAudit[]> {
     const results: PeerAudit[] = [];
-    for (const peer of this.#peers) results.push(await this.auditPeer(peer, round));
+    for (const peer of this.#peers) {
+      // One peer's audit failing (an RPC error judging its items or evidence) never stops the votes on the others.
+      try {
+        results.push(await this.auditPeer(peer, round));
+      } catch (error) {
+        this.#event("audit-failed");
+        this.#log.warn({ peer: peer.koiiPublicKey, round, error: describeError(error) }, "audit of a peer failed");
+        results.push({ peer: peer.koiiPublicKey, status: "failed", detail: describeError(error) });
+      }
+    }
     return results;
   }
 

@@ -9,6 +9,7 @@ import type {
   DeliveryState,
   DeliveryUpdate,
   JournalEntry,
+  JournalRow,
   ObservedKey,
   ObservedMessage,
   SignatureKind,
@@ -232,13 +233,13 @@ export class SqlStore implements Store {
     );
   }
 
-  async journalReserve(origin: number, nonce: bigint, messageId: Hex): Promise<Hex> {
+  async journalReserve(origin: number, nonce: bigint, messageId: Hex, originBlock?: bigint): Promise<Hex> {
     return this.#run("journalReserve", () =>
       this.#db.transaction(async (tx) => {
         await tx.query(
-          `INSERT INTO signing_journal (origin, nonce, message_id, created_at) VALUES ($1, $2, $3, $4)
+          `INSERT INTO signing_journal (origin, nonce, message_id, created_at, origin_block) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (origin, nonce) DO NOTHING`,
-          [origin, nonce.toString(), lower(messageId), Date.now()],
+          [origin, nonce.toString(), lower(messageId), Date.now(), originBlock?.toString() ?? null],
         );
         const rows = await tx.query<Row>("SELECT message_id FROM signing_journal WHERE origin = $1 AND nonce = $2", [
           origin,
@@ -247,6 +248,34 @@ export class SqlStore implements Store {
         return rows[0]?.message_id as Hex;
       }),
     );
+  }
+
+  async closedAmong(messageIds: readonly Hex[]): Promise<Hex[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.#run("closedAmong", () =>
+      this.#db.query<Row>("SELECT message_id FROM observed_messages WHERE message_id = ANY($1::text[]) AND closed", [
+        messageIds.map(lower),
+      ]),
+    );
+    return rows.map((r) => r.message_id as Hex);
+  }
+
+  async getJournal(origin: number, nonce: bigint): Promise<JournalRow | undefined> {
+    const rows = await this.#run("getJournal", () =>
+      this.#db.query<Row>(
+        "SELECT origin, nonce, message_id, origin_block, created_at FROM signing_journal WHERE origin = $1 AND nonce = $2",
+        [origin, nonce.toString()],
+      ),
+    );
+    const r = rows[0];
+    if (r === undefined) return undefined;
+    return {
+      origin: num(r.origin),
+      nonce: big(r.nonce),
+      messageId: r.message_id as Hex,
+      originBlock: r.origin_block === null || r.origin_block === undefined ? null : big(r.origin_block),
+      createdAt: num(r.created_at),
+    };
   }
 
   async rotationReserve(domain: number, verifier: Hex, setId: bigint, nextSetHash: Hex): Promise<Hex> {
@@ -486,10 +515,16 @@ export class SqlStore implements Store {
     const rows = await this.#run("journalReserveMany", () =>
       this.#db.transaction(async (tx) => {
         await tx.query(
-          `INSERT INTO signing_journal (origin, nonce, message_id, created_at)
-           SELECT o, n, m, $4 FROM unnest($1::bigint[], $2::numeric[], $3::text[]) AS x(o, n, m)
+          `INSERT INTO signing_journal (origin, nonce, message_id, created_at, origin_block)
+           SELECT o, n, m, $4, b FROM unnest($1::bigint[], $2::numeric[], $3::text[], $5::numeric[]) AS x(o, n, m, b)
            ON CONFLICT (origin, nonce) DO NOTHING`,
-          [origins, nonces, entries.map((e) => lower(e.messageId)), Date.now()],
+          [
+            origins,
+            nonces,
+            entries.map((e) => lower(e.messageId)),
+            Date.now(),
+            entries.map((e) => e.originBlock?.toString() ?? null),
+          ],
         );
         return tx.query<Row>(
           `SELECT j.origin, j.nonce, j.message_id FROM signing_journal j

@@ -37,8 +37,21 @@ export type StoredSignature = {
 /** The order key of observed messages: (observedAt, origin, nonce). */
 export type ObservedKey = Pick<ObservedMessage, "observedAt" | "origin" | "nonce">;
 
-/** One (origin, nonce) -> messageId claim of the signing journal. */
-export type JournalEntry = { readonly origin: number; readonly nonce: bigint; readonly messageId: Hex };
+/** One (origin, nonce) -> messageId claim of the signing journal, with the origin block it was read at. */
+export type JournalEntry = {
+  readonly origin: number;
+  readonly nonce: bigint;
+  readonly messageId: Hex;
+  /** The origin block (EVM) or slot (Solana) of the MessageSent; absent when the caller does not know it. */
+  readonly originBlock?: bigint;
+};
+
+/** A signing journal row as stored. */
+export type JournalRow = Omit<JournalEntry, "originBlock"> & {
+  /** null for rows journaled before the origin block was recorded (store migration 6). */
+  readonly originBlock: bigint | null;
+  readonly createdAt: number;
+};
 
 export type DeliveryState = "pending" | "delivered" | "skipped" | "failed";
 
@@ -106,7 +119,9 @@ export interface Store {
    * The signing journal: atomically records (origin, nonce) -> messageId unless the pair is already journaled, and
    * returns the journaled message id (the given one, or the one recorded earlier). Durable before it returns.
    */
-  journalReserve(origin: number, nonce: bigint, messageId: Hex): Promise<Hex>;
+  journalReserve(origin: number, nonce: bigint, messageId: Hex, originBlock?: bigint): Promise<Hex>;
+  /** The journal row of (origin, nonce), or undefined when nothing was ever signed for it. */
+  getJournal(origin: number, nonce: bigint): Promise<JournalRow | undefined>;
 
   /**
    * The rotation journal: records (domain, verifier, setId) -> nextSetHash unless already journaled, and returns the
@@ -147,6 +162,8 @@ export interface Store {
 
   // Bulk forms of the hot paths: one database round trip (or one transaction) for many messages.
 
+  /** The ids among `messageIds` whose observed message is closed (known delivered, or refused by the journal). */
+  closedAmong(messageIds: readonly Hex[]): Promise<Hex[]>;
   /** The observed messages among `messageIds` (unknown ids are left out; order unspecified). */
   getObservedMany(messageIds: readonly Hex[]): Promise<ObservedMessage[]>;
   /** Like listOpenObserved, but only messages strictly after `after` in (observedAt, origin, nonce) order. */

@@ -282,6 +282,17 @@ export const gatewayAbi = [
     type: "error",
   },
   {
+    inputs: [
+      {
+        internalType: "uint8",
+        name: "family",
+        type: "uint8",
+      },
+    ],
+    name: "InvalidFamily",
+    type: "error",
+  },
+  {
     inputs: [],
     name: "InvalidFeeRecipient",
     type: "error",
@@ -691,6 +702,25 @@ export const gatewayAbi = [
       },
     ],
     name: "AttesterSlashed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint32",
+        name: "destination",
+        type: "uint32",
+      },
+      {
+        indexed: false,
+        internalType: "uint8",
+        name: "family",
+        type: "uint8",
+      },
+    ],
+    name: "DestinationFamilySet",
     type: "event",
   },
   {
@@ -1141,6 +1171,38 @@ export const gatewayAbi = [
     name: "deliverBatch",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "deliveringNonce",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "nonce",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint32",
+        name: "destination",
+        type: "uint32",
+      },
+    ],
+    name: "destinationFamily",
+    outputs: [
+      {
+        internalType: "uint8",
+        name: "family",
+        type: "uint8",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {
@@ -1619,6 +1681,24 @@ export const gatewayAbi = [
       },
     ],
     stateMutability: "payable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint32",
+        name: "destination",
+        type: "uint32",
+      },
+      {
+        internalType: "uint8",
+        name: "family",
+        type: "uint8",
+      },
+    ],
+    name: "setDestinationFamily",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {

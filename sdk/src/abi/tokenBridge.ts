@@ -19,6 +19,17 @@ export const tokenBridgeAbi = [
   {
     inputs: [
       {
+        internalType: "uint64",
+        name: "nonce",
+        type: "uint64",
+      },
+    ],
+    name: "AlreadyRefunded",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "uint256",
         name: "amount",
         type: "uint256",
@@ -63,6 +74,11 @@ export const tokenBridgeAbi = [
       },
     ],
     name: "DistributionIdUsed",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "EnforcedPause",
     type: "error",
   },
   {
@@ -169,6 +185,17 @@ export const tokenBridgeAbi = [
     type: "error",
   },
   {
+    inputs: [
+      {
+        internalType: "address",
+        name: "caller",
+        type: "address",
+      },
+    ],
+    name: "NotOwnerOrGuardian",
+    type: "error",
+  },
+  {
     inputs: [],
     name: "OnlyGateway",
     type: "error",
@@ -193,6 +220,17 @@ export const tokenBridgeAbi = [
       },
     ],
     name: "OwnableUnauthorizedAccount",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "length",
+        type: "uint256",
+      },
+    ],
+    name: "PayloadTooLong",
     type: "error",
   },
   {
@@ -240,6 +278,28 @@ export const tokenBridgeAbi = [
       },
     ],
     name: "RefundFailed",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "length",
+        type: "uint256",
+      },
+    ],
+    name: "RefundReceiptInvalidLength",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint8",
+        name: "version",
+        type: "uint8",
+      },
+    ],
+    name: "RefundReceiptUnknownVersion",
     type: "error",
   },
   {
@@ -389,6 +449,22 @@ export const tokenBridgeAbi = [
     type: "error",
   },
   {
+    inputs: [
+      {
+        internalType: "uint32",
+        name: "expected",
+        type: "uint32",
+      },
+      {
+        internalType: "uint32",
+        name: "actual",
+        type: "uint32",
+      },
+    ],
+    name: "WrongRefundOrigin",
+    type: "error",
+  },
+  {
     inputs: [],
     name: "ZeroAddress",
     type: "error",
@@ -509,6 +585,31 @@ export const tokenBridgeAbi = [
       },
     ],
     name: "OwnershipTransferred",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint256",
+        name: "queueId",
+        type: "uint256",
+      },
+      {
+        indexed: true,
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+      {
+        indexed: true,
+        internalType: "address",
+        name: "by",
+        type: "address",
+      },
+    ],
+    name: "QueuedTransferCancelled",
     type: "event",
   },
   {
@@ -721,6 +822,80 @@ export const tokenBridgeAbi = [
       },
       {
         indexed: true,
+        internalType: "uint32",
+        name: "origin",
+        type: "uint32",
+      },
+      {
+        indexed: false,
+        internalType: "uint64",
+        name: "nonce",
+        type: "uint64",
+      },
+      {
+        indexed: true,
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "uint64",
+        name: "wireAmount",
+        type: "uint64",
+      },
+      {
+        indexed: false,
+        internalType: "uint8",
+        name: "reason",
+        type: "uint8",
+      },
+    ],
+    name: "TransferRefundable",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+      {
+        indexed: true,
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        indexed: true,
+        internalType: "address",
+        name: "refundTo",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    name: "TransferRefunded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+      {
+        indexed: true,
         internalType: "address",
         name: "token",
         type: "address",
@@ -787,7 +962,59 @@ export const tokenBridgeAbi = [
   },
   {
     inputs: [],
+    name: "REFUND_AMOUNT_OVERFLOW",
+    outputs: [
+      {
+        internalType: "uint8",
+        name: "",
+        type: "uint8",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "REFUND_CANCELLED",
+    outputs: [
+      {
+        internalType: "uint8",
+        name: "",
+        type: "uint8",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "REFUND_INVALID_RECIPIENT",
+    outputs: [
+      {
+        internalType: "uint8",
+        name: "",
+        type: "uint8",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "acceptOwnership",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "queueId",
+        type: "uint256",
+      },
+    ],
+    name: "cancelQueued",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -1210,6 +1437,16 @@ export const tokenBridgeAbi = [
         name: "recipient",
         type: "address",
       },
+      {
+        internalType: "uint64",
+        name: "nonce",
+        type: "uint64",
+      },
+      {
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
     ],
     stateMutability: "view",
     type: "function",
@@ -1247,6 +1484,82 @@ export const tokenBridgeAbi = [
         internalType: "uint256",
         name: "fee",
         type: "uint256",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes",
+        name: "receipt",
+        type: "bytes",
+      },
+      {
+        internalType: "bytes",
+        name: "attestation",
+        type: "bytes",
+      },
+    ],
+    name: "refund",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+    ],
+    name: "refundRecord",
+    outputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint32",
+        name: "origin",
+        type: "uint32",
+      },
+      {
+        internalType: "uint64",
+        name: "wireAmount",
+        type: "uint64",
+      },
+      {
+        internalType: "uint64",
+        name: "nonce",
+        type: "uint64",
+      },
+      {
+        internalType: "uint8",
+        name: "reason",
+        type: "uint8",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "nonce",
+        type: "uint64",
+      },
+    ],
+    name: "refunded",
+    outputs: [
+      {
+        internalType: "bool",
+        name: "",
+        type: "bool",
       },
     ],
     stateMutability: "view",

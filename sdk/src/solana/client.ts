@@ -23,6 +23,7 @@ import { type AttestationKind, attestationDigest, decodeAttestation, type Indexe
 import { type Attester, sortAttesters, validateAttesterSet } from "../attesterSet.ts";
 import { decodeDistributionMessage, TOKEN_MESSAGE_KIND_DISTRIBUTION } from "../claims.ts";
 import { decodeMessage, encodeMessage, messageId } from "../message.ts";
+import { decodeRefundReceipt, refundReceiptHash } from "../refund.ts";
 import { decodeTokenMessage, encodeTokenMessage, toShared } from "../token.ts";
 import { MaskoiiProgramError, parseProgramError } from "./errors.ts";
 import { IDL, type Maskoii } from "./idl/maskoii.ts";
@@ -66,6 +67,9 @@ const toHex = (b: Bytes | number[]): Hex => bytesToHex(Uint8Array.from(b));
 const RECEIPT_DISCRIMINATOR = Buffer.from([39, 154, 73, 106, 80, 102, 145, 153]);
 /** 8 + 32 + 4 + 8 + 32 + 32 + 32 + 8 + 8 + 1 bytes. */
 const RECEIPT_LENGTH = 165;
+/** `sha256("account:RefundRecord")[..8]`, and the record's size (8 + 32 + 4 + 8 + 32 + 8 + 1 + 8 + 1). */
+const REFUND_RECORD_DISCRIMINATOR = Buffer.from([101, 159, 85, 113, 48, 38, 7, 215]);
+const REFUND_RECORD_LENGTH = 102;
 /** `sha256("account:OutboxMessage")[..8]`. */
 const OUTBOX_DISCRIMINATOR = Buffer.from([134, 18, 164, 212, 122, 45, 165, 53]);
 
@@ -73,15 +77,20 @@ export const pubkeyToBytes32 = (key: PublicKey): Hex => toHex(key.toBytes());
 /** The public key of a 32-byte protocol value. */
 export const bytes32ToPubkey = (value: Hex): PublicKey => new PublicKey(hexToBytes(value));
 
-// Refund verifications (kind 3) arrive with the program's refund instruction (docs/protocol.md §8, "Refunds").
 const KIND_ARG: Record<
-  Exclude<AttestationKind, "refund">,
-  { message: object } | { batch: object } | { rotation: object }
+  AttestationKind,
+  { message: object } | { batch: object } | { rotation: object } | { refund: object }
 > = {
   message: { message: {} },
   batch: { batch: {} },
   rotation: { rotation: {} },
+  refund: { refund: {} },
 };
+
+/** Byte size of an SPL token account (no extensions) and the offset of its state byte (0 = uninitialized). */
+const TOKEN_ACCOUNT_LENGTH = 165;
+const TOKEN_ACCOUNT_STATE_OFFSET = 108;
+const U64_MAX = (1n << 64n) - 1n;
 
 /** The program's events by IDL name (camelCase, as Anchor's `EventParser` names them), with their decoded fields. */
 export type MaskoiiEvents = IdlEvents<Maskoii>;
@@ -393,7 +402,7 @@ export class MaskoiiSolanaClient {
   /** One `post_signatures` chunk (signer indices strictly ascending, above any posted before). */
   async postSignaturesIx(args: {
     payer: PublicKey;
-    kind: Exclude<AttestationKind, "refund">;
+    kind: AttestationKind;
     attesterSetId: bigint | number;
     value: Hex;
     signatures: readonly IndexedSignature[];
@@ -444,7 +453,7 @@ export class MaskoiiSolanaClient {
         attesterSet: this.pda.attesterSet(args.attesterSetId),
         verification: this.pda.verification(args.verificationPayer, "message", args.attesterSetId, id),
         verificationPayer: args.verificationPayer,
-        receipt: this.pda.receipt(id),
+        receipt: this.pda.receipt(decoded.originDomain, decoded.nonce),
         recipientProgram,
         gatewayAuthority: this.pda.gatewayAuthority(recipientProgram),
         systemProgram: SystemProgram.programId,
@@ -462,10 +471,24 @@ export class MaskoiiSolanaClient {
     const transfer = decodeTokenMessage(decoded.payload);
     const mint = bytes32ToPubkey(transfer.token);
     const route = this.pda.tokenRoute(mint, decoded.originDomain);
-    const [tokenConfig, routeAccount] = await Promise.all([
+    const recipient = bytes32ToPubkey(transfer.recipient);
+    const [tokenConfig, routeAccount, recipientInfo] = await Promise.all([
       this.program.account.tokenConfig.fetch(this.pda.tokenConfig(mint)),
       this.program.account.tokenRoute.fetch(route),
+      this.connection.getAccountInfo(recipient),
     ]);
+    // A transfer the program can never credit becomes a refund record (docs/protocol.md §8.1): the recipient is not
+    // an initialized token account of the mint (reason 2), or the local amount overflows u64 (reason 3). Then the
+    // record account is the message's refund record, else the route's next queue entry (used only if queued).
+    const creditable =
+      recipientInfo?.owner.equals(TOKEN_PROGRAM_ID) === true &&
+      recipientInfo.data.length === TOKEN_ACCOUNT_LENGTH &&
+      Buffer.from(recipientInfo.data.subarray(0, 32)).equals(mint.toBuffer()) &&
+      recipientInfo.data[TOKEN_ACCOUNT_STATE_OFFSET] !== 0 &&
+      transfer.amount * 10n ** BigInt(tokenConfig.localDecimals - tokenConfig.sharedDecimals) <= U64_MAX;
+    const record = creditable
+      ? this.pda.queuedTransfer(route, big(routeAccount.nextQueueSeq))
+      : this.pda.refundRecord(messageId(message));
     const w = (pubkey: PublicKey, isSigner = false): AccountMeta => ({ pubkey, isSigner, isWritable: true });
     const r = (pubkey: PublicKey): AccountMeta => ({ pubkey, isSigner: false, isWritable: false });
     return [
@@ -476,8 +499,8 @@ export class MaskoiiSolanaClient {
       w(mint),
       r(this.pda.bridgeAuthority()),
       tokenConfig.mode === 0 ? w(this.pda.escrow(mint)) : r(this.programId),
-      w(bytes32ToPubkey(transfer.recipient)),
-      w(this.pda.queuedTransfer(route, big(routeAccount.nextQueueSeq))),
+      w(recipient),
+      w(record),
       r(TOKEN_PROGRAM_ID),
       r(SystemProgram.programId),
     ];
@@ -622,8 +645,8 @@ export class MaskoiiSolanaClient {
     attestation: Hex;
     remainingAccounts?: readonly AccountMeta[];
   }): Promise<{ plan: DeliveryPlan; signatures: TransactionSignature[] }> {
-    const id = messageId(args.message);
-    if (await this.isDelivered(id)) {
+    const { originDomain, nonce } = decodeMessage(args.message);
+    if (await this.isDelivered(originDomain, nonce)) {
       throw new MaskoiiProgramError("AlreadyDelivered", -1, "client", undefined, []);
     }
     const plan = await this.planDelivery({
@@ -647,6 +670,7 @@ export class MaskoiiSolanaClient {
     return this.program.methods
       .tokenReleaseQueued()
       .accountsStrict({
+        config: this.pda.config(),
         queuedTransfer,
         rentReceiver: q.payer,
         route: q.route,
@@ -667,6 +691,7 @@ export class MaskoiiSolanaClient {
     return this.program.methods
       .claimsFund()
       .accountsStrict({
+        config: this.pda.config(),
         distribution,
         route: this.pda.tokenRoute(d.mint, d.origin),
         tokenConfig: this.pda.tokenConfig(d.mint),
@@ -699,6 +724,7 @@ export class MaskoiiSolanaClient {
         proof: args.proof.map(bytes),
       })
       .accountsStrict({
+        config: this.pda.config(),
         distribution: args.distribution,
         bitmap: this.pda.claimBitmap(args.distribution),
         vault: this.pda.claimsVault(args.distribution),
@@ -707,6 +733,109 @@ export class MaskoiiSolanaClient {
         tokenProgram: TOKEN_PROGRAM_ID,
       })
       .instruction();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // brakes and refunds (docs/protocol.md §8.1)
+
+  /**
+   * `token_cancel_queued`: the admin or guardian turns a queued inbound transfer into a refund record (reason 1);
+   * the entry's rent goes back to the relayer that paid it, `authority` pays the record's.
+   */
+  async tokenCancelQueuedIx(authority: PublicKey, queuedTransfer: PublicKey): Promise<TransactionInstruction> {
+    const q = await this.program.account.queuedTransfer.fetch(queuedTransfer);
+    return this.program.methods
+      .tokenCancelQueued()
+      .accountsStrict({
+        authority,
+        config: this.pda.config(),
+        queuedTransfer,
+        rentReceiver: q.payer,
+        refundRecord: this.pda.refundRecord(toHex(q.messageId)),
+        systemProgram: SystemProgram.programId,
+      })
+      .instruction();
+  }
+
+  /**
+   * `token_refund`: pays an outbound transfer of this origin back to the receipt's `refundTo`, into
+   * `refundAccount` (a token account of the mint it owns), consuming the `refund` verification of
+   * `verificationPayer` over `refundReceiptHash(receipt)` (post it with `postSignaturesIx({ kind: "refund" })`).
+   */
+  async tokenRefundIx(args: {
+    payer: PublicKey;
+    verificationPayer: PublicKey;
+    attesterSetId: bigint | number;
+    receipt: Hex;
+    refundAccount: PublicKey;
+  }): Promise<TransactionInstruction> {
+    const r = decodeRefundReceipt(args.receipt);
+    const mint = bytes32ToPubkey(r.token);
+    const tokenConfig = await this.program.account.tokenConfig.fetchNullable(this.pda.tokenConfig(mint));
+    return this.program.methods
+      .tokenRefund(Buffer.from(hexToBytes(args.receipt)))
+      .accountsStrict({
+        payer: args.payer,
+        config: this.pda.config(),
+        attesterSet: this.pda.attesterSet(args.attesterSetId),
+        verification: this.pda.verification(
+          args.verificationPayer,
+          "refund",
+          args.attesterSetId,
+          refundReceiptHash(args.receipt),
+        ),
+        verificationPayer: args.verificationPayer,
+        refunded: this.pda.refunded(r.nonce),
+        tokenConfig: this.pda.tokenConfig(mint),
+        route: this.pda.tokenRoute(mint, r.destinationDomain),
+        mint,
+        bridgeAuthority: this.pda.bridgeAuthority(),
+        escrow: tokenConfig?.mode === 0 ? this.pda.escrow(mint) : null,
+        refundAccount: args.refundAccount,
+        tokenProgram: TOKEN_PROGRAM_ID,
+        systemProgram: SystemProgram.programId,
+      })
+      .instruction();
+  }
+
+  /** `set_destination_family`: the admin records a destination's family (0 unknown, 1 evm, 2 svm). */
+  async setDestinationFamilyIx(
+    admin: PublicKey,
+    destination: number,
+    family: 0 | 1 | 2,
+  ): Promise<TransactionInstruction> {
+    return this.program.methods
+      .setDestinationFamily(destination, family)
+      .accountsStrict({ admin, config: this.pda.config(), routeFee: this.pda.routeFee(destination) })
+      .instruction();
+  }
+
+  /**
+   * The refund record of an inbound transfer this chain will never credit, or null. Decoded here (created by hand
+   * like the receipt, so not in the IDL). Layout after the discriminator `sha256("account:RefundRecord")[..8]`:
+   * message id, origin u32, nonce u64, mint, wire amount u64, reason u8 (1 cancelled, 2 invalid recipient, 3 amount
+   * overflow), recorded at i64, bump.
+   */
+  async fetchRefundRecord(id: Hex) {
+    const info = await this.connection.getAccountInfo(this.pda.refundRecord(id));
+    if (info === null || !info.owner.equals(this.programId) || info.data.length < REFUND_RECORD_LENGTH) return null;
+    const d = Buffer.from(info.data);
+    if (!d.subarray(0, 8).equals(REFUND_RECORD_DISCRIMINATOR)) return null;
+    return {
+      messageId: toHex(d.subarray(8, 40)),
+      origin: d.readUInt32LE(40),
+      nonce: d.readBigUInt64LE(44),
+      mint: new PublicKey(d.subarray(52, 84)),
+      wireAmount: d.readBigUInt64LE(84),
+      reason: d.readUInt8(92),
+      recordedAt: d.readBigInt64LE(93),
+    };
+  }
+
+  /** Whether `token_refund` paid back the outbound transfer of this origin's `nonce`. */
+  async isRefunded(nonce: bigint | number): Promise<boolean> {
+    const info = await this.connection.getAccountInfo(this.pda.refunded(nonce));
+    return info?.owner.equals(this.programId) === true && info.data.length > 0;
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -743,14 +872,15 @@ export class MaskoiiSolanaClient {
   }
 
   /**
-   * The receipt of a delivered message, or null. Decoded here rather than through the IDL: `deliver` creates the
-   * receipt by hand (pre-funding-safe, `AlreadyDelivered` on replay), so no instruction declares it as an Anchor
-   * account and the IDL does not list the type. Layout (borsh after the 8-byte discriminator
-   * `sha256("account:Receipt")[..8]`): message id, origin u32, nonce u64, sender, recipient, relayer, slot u64,
-   * time i64, bump.
+   * The receipt of the message delivered for `(origin, nonce)`, or null. Decoded here rather than through the IDL:
+   * `deliver` creates the receipt by hand (pre-funding-safe, `AlreadyDelivered` on replay), so no instruction
+   * declares it as an Anchor account and the IDL does not list the type. Layout (borsh after the 8-byte
+   * discriminator `sha256("account:Receipt")[..8]`): message id, origin u32, nonce u64, sender, recipient, relayer,
+   * slot u64, time i64, bump. Its `messageId` says which message took the pair (an equivocating quorum may have
+   * signed another with the same pair; that one is never delivered).
    */
-  async fetchReceipt(id: Hex) {
-    const info = await this.connection.getAccountInfo(this.pda.receipt(id));
+  async fetchReceipt(origin: number, nonce: bigint | number) {
+    const info = await this.connection.getAccountInfo(this.pda.receipt(origin, nonce));
     if (info === null || !info.owner.equals(this.programId) || info.data.length < RECEIPT_LENGTH) return null;
     const d = Buffer.from(info.data);
     if (!d.subarray(0, 8).equals(RECEIPT_DISCRIMINATOR)) return null;
@@ -767,12 +897,42 @@ export class MaskoiiSolanaClient {
   }
 
   /**
-   * Status is `Delivered` iff the receipt PDA exists as a program account (docs/solana.md, "Failed recipients"); an
-   * address someone merely sent lamports to is still undelivered.
+   * The receipt naming message `id`, or null, when only the id is known (demos, tests, dashboards): a
+   * `getProgramAccounts` lookup by the stored message id. Relayers, which hold the message, use `isMessageDelivered`.
    */
-  async isDelivered(id: Hex): Promise<boolean> {
-    const info = await this.connection.getAccountInfo(this.pda.receipt(id));
+  async fetchReceiptById(id: Hex) {
+    const accounts = await this.connection.getProgramAccounts(this.programId, {
+      dataSlice: { offset: 40, length: 12 },
+      filters: [
+        { dataSize: RECEIPT_LENGTH },
+        { memcmp: { offset: 8, bytes: new PublicKey(hexToBytes(id)).toBase58() } },
+      ],
+    });
+    const first = accounts[0];
+    if (first === undefined) return null;
+    const d = Buffer.from(first.account.data);
+    return this.fetchReceipt(d.readUInt32LE(0), d.readBigUInt64LE(4));
+  }
+
+  /** The receipt of an encoded message (by its origin and nonce), or null. */
+  async fetchReceiptOf(message: Hex) {
+    const { originDomain, nonce } = decodeMessage(message);
+    return this.fetchReceipt(originDomain, nonce);
+  }
+
+  /**
+   * Whether `(origin, nonce)` is delivered: the receipt PDA exists as a program account (docs/solana.md, "Failed
+   * recipients"); an address someone merely sent lamports to is still undelivered. As on EVM, delivery is per pair:
+   * once one message took it, no other message with that pair can ever be delivered.
+   */
+  async isDelivered(origin: number, nonce: bigint | number): Promise<boolean> {
+    const info = await this.connection.getAccountInfo(this.pda.receipt(origin, nonce));
     return info?.owner.equals(this.programId) === true && info.data.length > 0;
+  }
+
+  /** Whether this very message was delivered: its pair's receipt exists and names its id. */
+  async isMessageDelivered(message: Hex): Promise<boolean> {
+    return (await this.fetchReceiptOf(message))?.messageId === messageId(message).toLowerCase();
   }
 
   /**

@@ -31,9 +31,11 @@ export const SEEDS = {
   distribution: "distribution",
   claimsVault: "claims_vault",
   claimBitmap: "claim_bitmap",
+  refundRecord: "refund_record",
+  refunded: "refunded",
 } as const;
 
-/** `kind` byte of a verification account (and its seed): 0 message, 1 batch, 2 rotation. */
+/** `kind` byte of a verification account (and its seed): 0 message, 1 batch, 2 rotation, 3 refund. */
 export const ATTESTATION_KIND_BYTE: Record<AttestationKind, number> = { message: 0, batch: 1, rotation: 2, refund: 3 };
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -101,8 +103,20 @@ export class MaskoiiPdas {
       this.programId,
     );
   }
-  receipt(messageId: Hex): PublicKey {
-    return this.find(utf8(SEEDS.receipt), b32("messageId", messageId));
+  /**
+   * The receipt of the message `(origin, nonce)`: receipts are keyed by the pair, as EVM's delivered bitmap is
+   * (docs/protocol.md §8.1, "Exactly-once key"); the receipt stores the message id.
+   */
+  receipt(origin: number, nonce: bigint | number): PublicKey {
+    return this.find(utf8(SEEDS.receipt), le(origin, 4, "origin"), le(nonce, 8, "nonce"));
+  }
+  /** The refund record of an inbound transfer this chain will never credit (docs/protocol.md §8.1). */
+  refundRecord(messageId: Hex): PublicKey {
+    return this.find(utf8(SEEDS.refundRecord), b32("messageId", messageId));
+  }
+  /** The marker of an outbound transfer of this origin refunded by `token_refund` (once per nonce). */
+  refunded(nonce: bigint | number): PublicKey {
+    return this.find(utf8(SEEDS.refunded), le(nonce, 8, "nonce"));
   }
   outbox(nonce: bigint | number): PublicKey {
     return this.find(utf8(SEEDS.outbox), le(nonce, 8, "nonce"));

@@ -27,6 +27,9 @@ pub struct ClaimArgs {
 /// distribution has left. Emits `Claimed`.
 #[derive(Accounts)]
 pub struct ClaimsClaim<'info> {
+    /// The gateway config: its pause stops this outflow (docs/protocol.md §8.1).
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
     #[account(
         mut,
         seeds = [DISTRIBUTION_SEED, &distribution.origin.to_le_bytes(), &distribution.distribution_id],
@@ -50,6 +53,7 @@ pub struct ClaimsClaim<'info> {
 impl ClaimsClaim<'_> {
     /// Returns the payout in local units.
     pub fn validate(&self, args: &ClaimArgs) -> Result<u64> {
+        require!(!self.config.paused, MaskoiiError::Paused);
         let d = &self.distribution;
         require!(d.funded, MaskoiiError::DistributionNotFunded);
         require_keys_eq!(self.claimant_token.owner, args.claimant, MaskoiiError::ClaimantMismatch);

@@ -12,6 +12,9 @@ use crate::state::*;
 /// distribution's total (`RateLimitExceeded` before). Like a queued transfer, a payout root is never dropped.
 #[derive(Accounts)]
 pub struct ClaimsFund<'info> {
+    /// The gateway config: its pause stops this outflow (docs/protocol.md §8.1).
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
     #[account(
         mut,
         seeds = [DISTRIBUTION_SEED, &distribution.origin.to_le_bytes(), &distribution.distribution_id],
@@ -41,6 +44,7 @@ pub struct ClaimsFund<'info> {
 
 impl ClaimsFund<'_> {
     pub fn validate(&self) -> Result<()> {
+        require!(!self.config.paused, MaskoiiError::Paused);
         require!(!self.distribution.funded, MaskoiiError::DistributionAlreadyFunded);
         if self.token_config.mode == MODE_LOCK {
             require!(self.escrow.is_some(), MaskoiiError::EscrowRequired);

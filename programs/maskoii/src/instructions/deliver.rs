@@ -6,9 +6,10 @@ use crate::errors::MaskoiiError;
 use crate::events::{emit, MessageDelivered};
 use crate::instructions::token_common::create_pda_account;
 use crate::protocol::attestation::AttestationKind;
-use crate::protocol::{attester_set, message, signature};
+use crate::protocol::message;
 use crate::seeds::*;
 use crate::state::*;
+use crate::utils::quorum::check_quorum;
 
 /// First 8 bytes of the recipient instruction: `sha256("global:handle")[..8]`, Anchor's discriminator of an
 /// instruction named `handle`, so an Anchor recipient simply declares
@@ -49,14 +50,16 @@ pub struct Deliver<'info> {
     /// CHECK: must be the verification account's payer, which receives its rent.
     #[account(mut, address = verification.payer)]
     pub verification_payer: UncheckedAccount<'info>,
-    /// CHECK: the message's `Receipt` PDA at its canonical bump (a `find_program_address`: a caller-chosen bump would
-    /// let a second receipt address exist per message). `validate` requires it not to exist yet
-    /// (`AlreadyDelivered`); the handler creates it and writes it before calling the recipient. Not Anchor's `init`:
+    /// CHECK: the `Receipt` PDA of the message's `(origin, nonce)` (`receipt_address`, checked in `validate` once the
+    /// message is decoded) at its canonical bump (a `find_program_address`: a caller-chosen bump would let a second
+    /// receipt address exist per message). `validate` requires it not to exist yet (`AlreadyDelivered`: this pair was
+    /// delivered, by this message or by an equivocating one); the handler creates it and writes it before calling the
+    /// recipient. Not Anchor's `init`:
     /// that fails inside the system program on replay (no error name), and anchor-lang 1.2 creates a pre-funded
     /// address with `create_account_allow_prefund`, which runtimes without that feature reject, so anyone could block
     /// a message for good by sending a lamport to its receipt address. `create_pda_account` tops up, allocates and
     /// assigns instead.
-    #[account(mut, seeds = [RECEIPT_SEED, &message_id], bump)]
+    #[account(mut)]
     pub receipt: UncheckedAccount<'info>,
     /// CHECK: checked in `validate` against the message's recipient.
     pub recipient_program: UncheckedAccount<'info>,
@@ -67,12 +70,18 @@ pub struct Deliver<'info> {
 }
 
 impl<'info> Deliver<'info> {
-    /// Every check that is not an account constraint; returns the gateway authority's bump.
-    pub fn validate(&self, message_id: &[u8; 32], msg: &message::MessageView) -> Result<u8> {
+    /// Every check that is not an account constraint; returns the gateway authority's and the receipt's bumps.
+    pub fn validate(&self, message_id: &[u8; 32], msg: &message::MessageView) -> Result<(u8, u8)> {
         require!(!self.config.paused, MaskoiiError::Paused);
-        // Replay: the receipt exists once the message was delivered (receipts are never closed). A system-owned
-        // address without data is only pre-funded, which must not block the delivery.
+        // The receipt of `(origin, nonce)` (docs/protocol.md §8.1) at its canonical bump.
+        let (expected, receipt_bump) = receipt_address(msg.origin_domain, msg.nonce);
         let receipt = &self.receipt;
+        if receipt.key() != expected {
+            return Err(error!(anchor_lang::error::ErrorCode::ConstraintSeeds).with_pubkeys((receipt.key(), expected)));
+        }
+        // Replay: the receipt exists once a message with this (origin, nonce) was delivered (receipts are never
+        // closed), whatever its id. A system-owned address without data is only pre-funded, which must not block the
+        // delivery.
         require!(
             receipt.owner == &anchor_lang::system_program::ID && receipt.data_is_empty(),
             MaskoiiError::AlreadyDelivered
@@ -85,25 +94,14 @@ impl<'info> Deliver<'info> {
         require!(recipient != Pubkey::default(), MaskoiiError::InvalidRecipient);
         require!(self.recipient_program.executable, MaskoiiError::RecipientNotExecutable);
         let authority_bump = gateway_authority_bump(&recipient, &self.gateway_authority.key())?;
-
-        let verification = &self.verification;
-        require!(verification.kind == AttestationKind::Message, MaskoiiError::VerificationKindMismatch);
-        require!(verification.value == *message_id, MaskoiiError::VerificationValueMismatch);
-        let set = &self.attester_set;
-        require!(set.is_live(Clock::get()?.unix_timestamp), MaskoiiError::AttesterSetExpired);
-        // Recount against the current weights: a signer removed for equivocation after posting no longer counts.
-        let signed = signature::weight_of(&verification.signers, &set.weights);
-        require!(
-            attester_set::meets_threshold(signed, set.total_weight, set.threshold_bps),
-            MaskoiiError::InsufficientWeight
-        );
-        Ok(authority_bump)
+        check_quorum(&self.verification, &self.attester_set, AttestationKind::Message, message_id)?;
+        Ok((authority_bump, receipt_bump))
     }
 
     pub fn handler(ctx: Context<'info, Deliver<'info>>, message_id: [u8; 32], message_bytes: Vec<u8>) -> Result<()> {
         require!(message::id(&message_bytes) == message_id, MaskoiiError::MessageIdMismatch);
         let msg = message::decode(&message_bytes)?;
-        let authority_bump = ctx.accounts.validate(&message_id, &msg)?;
+        let (authority_bump, receipt_bump) = ctx.accounts.validate(&message_id, &msg)?;
 
         let clock = Clock::get()?;
         let receipt = Receipt {
@@ -115,7 +113,7 @@ impl<'info> Deliver<'info> {
             relayer: ctx.accounts.relayer.key(),
             delivered_slot: clock.slot,
             delivered_at: clock.unix_timestamp,
-            bump: ctx.bumps.receipt,
+            bump: receipt_bump,
         };
         // Effects before the interaction: create and write the receipt now, so the recipient (this program's own
         // `handle` included) already sees the message as delivered.
@@ -126,16 +124,24 @@ impl<'info> Deliver<'info> {
             &ctx.accounts.system_program.to_account_info(),
             8 + Receipt::INIT_SPACE,
             ctx.program_id,
-            &[RECEIPT_SEED, &message_id, &[receipt.bump]],
+            &[RECEIPT_SEED, &msg.origin_domain.to_le_bytes(), &msg.nonce.to_le_bytes(), &[receipt.bump]],
         )?;
         receipt.try_serialize(&mut &mut info.try_borrow_mut_data()?[..])?;
         emit(MessageDelivered { message_id, origin: msg.origin_domain, nonce: msg.nonce });
 
         let authority = &ctx.accounts.gateway_authority;
-        let mut metas = Vec::with_capacity(1 + ctx.remaining_accounts.len());
+        let recipient = ctx.accounts.recipient_program.key();
+        let mut metas = Vec::with_capacity(2 + ctx.remaining_accounts.len());
         metas.push(AccountMeta::new_readonly(authority.key(), true));
-        let mut infos = Vec::with_capacity(2 + ctx.remaining_accounts.len());
+        let mut infos = Vec::with_capacity(3 + ctx.remaining_accounts.len());
         infos.push(authority.to_account_info());
+        if recipient == crate::ID {
+            // This program's own `handle` (token bridge, claims) gets the receipt of the message it handles, read-only,
+            // right after the gateway authority: its message id and nonce key queue entries and refund records. Only
+            // `deliver` can make that authority sign, so the account in this position is always the current receipt.
+            metas.push(AccountMeta::new_readonly(ctx.accounts.receipt.key(), false));
+            infos.push(info.clone());
+        }
         for account in ctx.remaining_accounts {
             metas.push(if account.is_writable {
                 AccountMeta::new(*account.key, account.is_signer)
@@ -150,7 +156,6 @@ impl<'info> Deliver<'info> {
             accounts: metas,
             data: handle_instruction_data(msg.origin_domain, &msg.sender, msg.payload),
         };
-        let recipient = ctx.accounts.recipient_program.key();
         let bump = [authority_bump];
         invoke_signed(&ix, &infos, &[&[GATEWAY_AUTHORITY_SEED, recipient.as_ref(), &bump]])?;
         Ok(())

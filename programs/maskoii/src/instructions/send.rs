@@ -45,7 +45,14 @@ pub struct SendMessage<'info> {
 impl SendMessage<'_> {
     /// Returns the fee.
     pub fn validate(&self, args: &SendArgs) -> Result<u64> {
-        check_outbound(&self.config, &self.route_fee, args.destination, args.payload.len(), args.max_fee)
+        check_outbound(
+            &self.config,
+            &self.route_fee,
+            args.destination,
+            &args.recipient,
+            args.payload.len(),
+            args.max_fee,
+        )
     }
 
     pub fn handler(ctx: Context<SendMessage>, args: SendArgs) -> Result<()> {
@@ -68,17 +75,20 @@ impl SendMessage<'_> {
     }
 }
 
-/// The checks every outbound message passes (gateway not paused, a valid destination, payload size, fee within the
-/// payer's maximum); returns the fee. Shared by `send` and the token bridge's `token_transfer_remote`.
+/// The checks every outbound message passes (gateway not paused, a valid destination, a recipient the destination's
+/// family can accept, payload size, fee within the payer's maximum); returns the fee. Shared by `send` and the token
+/// bridge's `token_transfer_remote`.
 pub(crate) fn check_outbound(
     config: &Config,
     route_fee: &RouteFee,
     destination: u32,
+    recipient: &[u8; 32],
     payload_len: usize,
     max_fee: u64,
 ) -> Result<u64> {
     require!(!config.paused, MaskoiiError::Paused);
     require!(destination != 0 && destination != config.local_domain, MaskoiiError::InvalidDestination);
+    require!(route_fee.accepts_recipient(recipient), MaskoiiError::InvalidRecipient);
     require!(payload_len <= message::MAX_PAYLOAD_LENGTH, MaskoiiError::PayloadTooLong);
     let fee = route_fee.quote(payload_len);
     require!(fee <= max_fee, MaskoiiError::FeeExceedsMaximum);

@@ -31,8 +31,11 @@ impl SetFee<'_> {
     pub fn handler(ctx: Context<SetFee>, destination: u32, base_fee: u64, fee_per_byte: u64) -> Result<()> {
         ctx.accounts.validate(destination)?;
         let a = &ctx.accounts;
-        let exists = load_existing::<RouteFee>(&a.route_fee)?.is_some();
-        let route = RouteFee { destination, base_fee, fee_per_byte, bump: ctx.bumps.route_fee };
+        let existing = load_existing::<RouteFee>(&a.route_fee)?;
+        let exists = existing.is_some();
+        // The destination's family (set_destination_family) survives a fee change.
+        let family = existing.map_or(FAMILY_UNKNOWN, |r| r.family);
+        let route = RouteFee { destination, base_fee, fee_per_byte, bump: ctx.bumps.route_fee, family };
         let seeds: &[&[u8]] = &[ROUTE_FEE_SEED, &destination.to_le_bytes(), &[route.bump]];
         let (payer, system) = (a.admin.to_account_info(), a.system_program.to_account_info());
         store_pda_account(exists, &payer, &a.route_fee, &system, 8 + RouteFee::INIT_SPACE, seeds, &route)?;

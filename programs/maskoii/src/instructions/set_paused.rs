@@ -5,7 +5,10 @@ use crate::events::{emit, PausedSet};
 use crate::seeds::*;
 use crate::state::*;
 
-/// The guardian pauses or unpauses `send` and `deliver`.
+/// The guardian pauses or unpauses every outflow (docs/protocol.md §8.1): `send`, `deliver`, `token_transfer_remote`,
+/// `token_release_queued`, `claims_fund`, `claims_claim` and `token_refund` refuse while paused. Posting signatures,
+/// rotations, equivocation reports and `token_cancel_queued` stay available, so the brakes and the recovery path
+/// always work.
 #[derive(Accounts)]
 pub struct SetPaused<'info> {
     pub guardian: Signer<'info>,

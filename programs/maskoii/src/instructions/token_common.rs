@@ -182,7 +182,7 @@ pub fn dispatch<'info>(
     payload: &[u8],
     max_fee: u64,
 ) -> Result<[u8; 32]> {
-    let fee = check_outbound(config, route_fee, destination, payload.len(), max_fee)?;
+    let fee = check_outbound(config, route_fee, destination, recipient, payload.len(), max_fee)?;
     enqueue(config, fee_vault, outbox, outbox_bump, payer, system, program_id, destination, recipient, payload, fee)
 }
 

@@ -9,10 +9,14 @@ use crate::state::token_payload;
 use crate::state::*;
 
 /// Anyone releases a queued inbound transfer once the route's inbound bucket holds its amount
-/// (`RateLimitExceeded` before). The entry is closed and its rent returned to the relayer that paid it, whoever
+/// (`RateLimitExceeded` before), unless the guardian paused (`Paused`: a forged burst waiting in the queue must not
+/// drain as the bucket refills; the admin or guardian cancels it with `token_cancel_queued`). The entry is closed and its rent returned to the relayer that paid it, whoever
 /// calls. A transfer above the bucket's capacity waits until the admin raises it; it is never dropped.
 #[derive(Accounts)]
 pub struct TokenReleaseQueued<'info> {
+    /// The gateway config: its pause stops this outflow (docs/protocol.md §8.1).
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
     #[account(
         mut,
         close = rent_receiver,
@@ -42,6 +46,7 @@ pub struct TokenReleaseQueued<'info> {
 
 impl TokenReleaseQueued<'_> {
     pub fn validate(&self) -> Result<()> {
+        require!(!self.config.paused, MaskoiiError::Paused);
         if self.token_config.mode == MODE_LOCK {
             require!(self.escrow.is_some(), MaskoiiError::EscrowRequired);
         }

@@ -74,6 +74,9 @@ impl TokenTransferRemote<'_> {
     pub fn validate(&self, args: &TransferRemoteArgs) -> Result<(u64, u64)> {
         require!(self.remote_bridge.bridge != [0u8; 32], MaskoiiError::UnknownRoute);
         require!(args.recipient != [0u8; 32], MaskoiiError::InvalidRecipient);
+        // The payload's recipient against the destination's family (docs/protocol.md §8.1); the message's recipient
+        // (the remote bridge) is checked by `check_outbound`.
+        require!(self.route_fee.accepts_recipient(&args.recipient), MaskoiiError::InvalidRecipient);
         require!(self.route.remote_token != [0u8; 32], MaskoiiError::TokenNotLinked);
         if self.token_config.mode == MODE_LOCK {
             require!(self.escrow.is_some(), MaskoiiError::EscrowRequired);

@@ -19,6 +19,9 @@ pub const BATCH_TYPEHASH: [u8; 32] = hex32("0b6bc95143514facb9c436194f545163ecbb
 /// `keccak256("AttesterSetRotation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 nextSetHash)")`.
 pub const ROTATION_TYPEHASH: [u8; 32] = hex32("4a31362e3b147107296297f03ecbb10fac7ffcfd93bc4ebd09f8bf0c40e30460");
 
+/// `keccak256("TransferRefund(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 refundHash)")`.
+pub const REFUND_TYPEHASH: [u8; 32] = hex32("16aa40caf13c04e324275ee4a5d8d01e91b012407e03c2bf0f97046e4dad6667");
+
 /// The EIP-712 type strings, hashed in the unit tests to prove the constants above.
 pub const DOMAIN_TYPE: &str = "EIP712Domain(string name,string version)";
 /// See [`MESSAGE_TYPEHASH`].
@@ -30,8 +33,12 @@ pub const BATCH_TYPE: &str = "BatchAttestation(uint32 domain,bytes32 verifier,ui
 pub const ROTATION_TYPE: &str =
     "AttesterSetRotation(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 nextSetHash)";
 
+/// See [`REFUND_TYPEHASH`].
+pub const REFUND_TYPE: &str = "TransferRefund(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 refundHash)";
+
 /// What an attestation attests; selects the EIP-712 type hash. Stored in verification accounts and used as a PDA
-/// seed byte (`kind as u8`: 0 message, 1 batch, 2 rotation; the order of the variants is part of the seeds).
+/// seed byte (`kind as u8`: 0 message, 1 batch, 2 rotation, 3 refund; the order of the variants is part of the
+/// seeds).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
 #[repr(u8)]
 pub enum AttestationKind {
@@ -41,6 +48,8 @@ pub enum AttestationKind {
     Batch,
     /// `AttesterSetRotation` over the next set's hash.
     Rotation,
+    /// `TransferRefund` over the hash of a refund receipt (docs/protocol.md §8.1), consumed by `token_refund`.
+    Refund,
 }
 
 impl AttestationKind {
@@ -50,6 +59,7 @@ impl AttestationKind {
             AttestationKind::Message => MESSAGE_TYPEHASH,
             AttestationKind::Batch => BATCH_TYPEHASH,
             AttestationKind::Rotation => ROTATION_TYPEHASH,
+            AttestationKind::Refund => REFUND_TYPEHASH,
         }
     }
 }

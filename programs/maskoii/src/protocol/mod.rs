@@ -8,6 +8,7 @@ pub mod attestation;
 pub mod attester_set;
 pub mod merkle;
 pub mod message;
+pub mod refund;
 pub mod signature;
 pub mod token;
 

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::attestation::{self, AttestationKind};
 use super::signature::{self, QuorumProgress};
-use super::{attester_set, keccak, merkle, message, token};
+use super::{attester_set, keccak, merkle, message, refund, token};
 use crate::errors::MaskoiiError;
 
 fn vectors() -> Value {
@@ -44,6 +44,7 @@ fn kind_of(s: &str) -> AttestationKind {
         "message" => AttestationKind::Message,
         "batch" => AttestationKind::Batch,
         "rotation" => AttestationKind::Rotation,
+        "refund" => AttestationKind::Refund,
         _ => panic!("unknown kind {s}"),
     }
 }
@@ -68,6 +69,7 @@ fn constants_match() {
         (attestation::MESSAGE_TYPE, "messageTypeString", "messageTypehash", attestation::MESSAGE_TYPEHASH),
         (attestation::BATCH_TYPE, "batchTypeString", "batchTypehash", attestation::BATCH_TYPEHASH),
         (attestation::ROTATION_TYPE, "rotationTypeString", "rotationTypehash", attestation::ROTATION_TYPEHASH),
+        (attestation::REFUND_TYPE, "refundTypeString", "refundTypehash", attestation::REFUND_TYPEHASH),
     ] {
         assert_eq!(ty, c[string_key].as_str().unwrap());
         assert_eq!(keccak(&[ty.as_bytes()]), h32(&c[hash_key]));
@@ -343,4 +345,46 @@ fn amounts() {
         }
     }
     assert_eq!(beyond_u128, 1);
+}
+
+#[test]
+fn refund_receipts() {
+    let v = vectors();
+    let list = v["refundReceipts"].as_array().unwrap();
+    assert!(!list.is_empty());
+    for r in list {
+        let receipt = refund::RefundReceipt {
+            message_id: h32(&r["messageId"]),
+            origin_domain: int(&r["originDomain"]) as u32,
+            nonce: int(&r["nonce"]) as u64,
+            destination_domain: int(&r["destinationDomain"]) as u32,
+            token: h32(&r["token"]),
+            refund_to: h32(&r["refundTo"]),
+            wire_amount: int(&r["wireAmount"]) as u64,
+        };
+        let encoded = refund::encode(&receipt);
+        assert_eq!(encoded.to_vec(), hex(&r["encoded"]), "{}", r["name"]);
+        assert_eq!(refund::decode(&encoded).unwrap(), receipt, "{}", r["name"]);
+        let value = refund::hash(&encoded);
+        assert_eq!(value, h32(&r["refundHash"]), "{}", r["name"]);
+        // Verified on the origin: domain = the receipt's origin, kind 3.
+        let kind = AttestationKind::Refund;
+        let set_id = int(&r["attesterSetId"]) as u64;
+        let verifier = h32(&r["verifier"]);
+        let s = attestation::struct_hash(&kind.type_hash(), receipt.origin_domain, &verifier, set_id, &value);
+        assert_eq!(s, h32(&r["structHash"]), "{}", r["name"]);
+        let d = attestation::digest(&kind.type_hash(), receipt.origin_domain, &verifier, set_id, &value);
+        assert_eq!(d, h32(&r["digest"]), "{}", r["name"]);
+    }
+}
+
+#[test]
+fn malformed_refund_receipts_fail_with_the_named_error() {
+    let v = vectors();
+    let list = v["malformedRefundReceipts"].as_array().unwrap();
+    assert!(!list.is_empty());
+    for r in list {
+        let err = refund::decode(&hex(&r["encoded"])).unwrap_err();
+        assert_eq!(name(err), r["error"].as_str().unwrap(), "{}", r["name"]);
+    }
 }

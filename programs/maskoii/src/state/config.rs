@@ -10,9 +10,11 @@ pub struct Config {
     pub admin: Pubkey,
     /// Nominated admin until it accepts; `Pubkey::default()` when none.
     pub pending_admin: Pubkey,
-    /// May pause and unpause `send`, `post_signatures` and `deliver`.
+    /// May pause and unpause (docs/protocol.md §8.1: the pause stops every outflow: `send`, `deliver`,
+    /// `token_transfer_remote`, `token_release_queued`, `claims_fund`, `claims_claim`, `token_refund`; it never stops
+    /// `post_signatures`, rotations, equivocation reports or cancelling) and, like the admin, cancel queued transfers.
     pub guardian: Pubkey,
-    /// Whether the guardian paused the gateway.
+    /// Whether the guardian paused every outflow.
     pub paused: bool,
     /// Nonce the next `send` assigns (spec §2: strictly increasing from 0).
     pub next_nonce: u64,

@@ -15,8 +15,10 @@ pub use route_fee::*;
 pub use verification::*;
 
 pub mod claims;
+pub mod refund;
 pub mod token;
 pub mod token_payload;
 
 pub use claims::*;
+pub use refund::*;
 pub use token::*;

@@ -126,8 +126,9 @@ pub struct TokenRoute {
 }
 
 /// An inbound transfer waiting for inbound bucket capacity (seeds `[QUEUED_TRANSFER_SEED, route, seq.to_le_bytes()]`).
-/// Anyone may release it once the bucket refills; its rent goes back to whoever paid it (the relayer that
-/// delivered the message), never to the caller.
+/// Anyone may release it once the bucket refills (not while paused); the admin or the guardian may cancel it into a
+/// [`crate::state::RefundRecord`]. Its rent goes back to whoever paid it (the relayer that delivered the message),
+/// never to the caller.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct QueuedTransfer {
@@ -147,6 +148,10 @@ pub struct QueuedTransfer {
     pub payer: Pubkey,
     /// Bump of this PDA.
     pub bump: u8,
+    /// Id of the message that carried it (the refund record's key if the entry is cancelled).
+    pub message_id: [u8; 32],
+    /// Origin nonce of that message.
+    pub nonce: u64,
 }
 
 #[cfg(test)]

@@ -181,8 +181,14 @@ pub fn verification_bump(payer: &Pubkey, kind: AttestationKind, set_id: u64, val
     )
     .1
 }
-pub fn receipt_pda(message_id: &[u8; 32]) -> Pubkey {
-    pda(&[RECEIPT_SEED, message_id])
+/// The receipt PDA of `(origin, nonce)` (docs/protocol.md §8.1), from the program's one definition.
+pub fn receipt_pda(origin: u32, nonce: u64) -> Pubkey {
+    receipt_address(origin, nonce).0
+}
+/// The receipt PDA of an encoded message (its origin and nonce).
+pub fn receipt_of(message: &[u8]) -> Pubkey {
+    let m = message::decode(message).expect("well-formed message");
+    receipt_pda(m.origin_domain, m.nonce)
 }
 pub fn outbox_pda(nonce: u64) -> Pubkey {
     pda(&[OUTBOX_SEED, &nonce.to_le_bytes()])
@@ -289,7 +295,7 @@ impl DeliverAccounts {
             attester_set: set_pda(set_id),
             verification: verification_pda(payer, AttestationKind::Message, set_id, &id),
             verification_payer: *payer,
-            receipt: receipt_pda(&id),
+            receipt: receipt_of(message),
             recipient_program: recipient_id(),
             remaining: vec![AccountMeta::new(*store, false)],
         }

@@ -59,7 +59,7 @@ async fn test_wrong_pda_is_rejected() {
 
     // A receipt address that is not the message id's PDA.
     let mut a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
-    a.receipt = receipt_pda(&[0u8; 32]);
+    a.receipt = pda(&[maskoii::seeds::RECEIPT_SEED, &[0u8; 32]]);
     assert_anchor_error(exec(&mut env, &[a.build(id, msg.clone())], &[]).await, ErrorCode::ConstraintSeeds);
 
     // Another recipient's gateway authority (checked in `validate` by `find_program_address` for a foreign recipient).
@@ -170,9 +170,9 @@ async fn test_recipient_cannot_forward_its_gateway_authority_to_another_recipien
     a.recipient_program = attacker_id();
     a.remaining = vec![AccountMeta::new(env.store, false), AccountMeta::new_readonly(recipient_id(), false)];
     // The attacker forwards the authority PDA it was signed for; the victim expects the PDA of its own id.
-    let result = exec(&mut env, &[a.build(id, msg)], &[]).await;
+    let result = exec(&mut env, &[a.build(id, msg.clone())], &[]).await;
     assert_instruction_error(result, InstructionError::MissingRequiredSignature);
     let store = env.ctx.banks_client.get_account(env.store).await.unwrap().unwrap();
     assert_eq!(&store.data[..4], &[0, 0, 0, 0], "the victim recorded nothing");
-    assert!(!exists(&mut env, receipt_pda(&id)).await);
+    assert!(!exists(&mut env, receipt_of(&msg)).await);
 }

@@ -124,7 +124,7 @@ async fn test_failed_delivery_keeps_its_logged_event_in_the_failed_transaction_o
     // transaction still contain it, so indexers take events from successful transactions only.
     let logs = outcome.metadata.expect("metadata of the failed transaction").log_messages;
     assert_eq!(event::<MessageDelivered>(&logs).message_id, id);
-    assert!(!exists(&mut env, receipt_pda(&id)).await, "nothing was delivered");
+    assert!(!exists(&mut env, receipt_of(&msg)).await, "nothing was delivered");
 }
 
 #[tokio::test]

@@ -1,11 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::error::InstructionError;
+use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::system_instruction;
 use maskoii::errors::MaskoiiError;
 use maskoii::instructions::SendArgs;
 use maskoii::protocol::attestation::AttestationKind;
 use maskoii::protocol::message;
-use maskoii::state::{Config, OutboxMessage, Receipt, Verification};
+use maskoii::state::{AttesterSetAccount, Config, OutboxMessage, Receipt, Verification};
 use solana_signer::Signer as _;
 
 use crate::common::*;
@@ -17,7 +18,7 @@ async fn test_deliver_calls_recipient_and_records_receipt() {
     let id = message::id(&msg);
     deliver_with_quorum(&mut env, &msg, &[0, 2, 4]).await.unwrap();
 
-    let receipt: Receipt = account(&mut env, receipt_pda(&id)).await;
+    let receipt: Receipt = account(&mut env, receipt_of(&msg)).await;
     assert_eq!(receipt.message_id, id);
     assert_eq!(receipt.origin_domain, REMOTE_DOMAIN);
     assert_eq!(receipt.nonce, 0);
@@ -41,7 +42,7 @@ async fn test_receipt_is_written_before_the_recipient_runs() {
     post(&mut env, AttestationKind::Message, 1, &set, &id, &[0, 1, 2]).await;
     let payer = payer_of(&env);
     let mut a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
-    a.remaining.push(AccountMeta::new_readonly(receipt_pda(&id), false));
+    a.remaining.push(AccountMeta::new_readonly(receipt_of(&msg), false));
     exec(&mut env, &[a.build(id, msg.clone())], &[]).await.unwrap();
 }
 
@@ -78,7 +79,7 @@ async fn test_deliver_replay_fails_because_the_receipt_exists() {
     let msg = inbound(0, b"once");
     let id = message::id(&msg);
     deliver_with_quorum(&mut env, &msg, &[0, 1, 2]).await.unwrap();
-    let first: Receipt = account(&mut env, receipt_pda(&id)).await;
+    let first: Receipt = account(&mut env, receipt_of(&msg)).await;
 
     // A second relayer gathers a fresh quorum for the same message: the receipt PDA already exists.
     let relayer = funded(&mut env).await;
@@ -88,7 +89,7 @@ async fn test_deliver_replay_fails_because_the_receipt_exists() {
     exec(&mut env, &[post], &[&relayer]).await.unwrap();
     let ix = DeliverAccounts::new(&relayer.pubkey(), &relayer.pubkey(), 1, &msg, &env.store).build(id, msg.clone());
     assert_error(exec(&mut env, &[ix], &[&relayer]).await, MaskoiiError::AlreadyDelivered);
-    let after: Receipt = account(&mut env, receipt_pda(&id)).await;
+    let after: Receipt = account(&mut env, receipt_of(&msg)).await;
     assert_eq!(after.relayer, first.relayer);
     assert!(exists(&mut env, verification_pda(&relayer.pubkey(), AttestationKind::Message, 1, &id)).await);
 }
@@ -110,7 +111,7 @@ async fn test_post_signatures_prefunded_verification_and_wrong_bump() {
     // Lamports sent in advance to the verification address do not block posting.
     exec(&mut env, &[system_instruction::transfer(&payer, &verification, 1_000_000)], &[]).await.unwrap();
     deliver_with_quorum(&mut env, &msg, &[0, 1, 2]).await.unwrap();
-    assert!(exists(&mut env, receipt_pda(&id)).await);
+    assert!(exists(&mut env, receipt_of(&msg)).await);
     assert!(!exists(&mut env, verification).await, "consumed and closed");
 }
 
@@ -121,9 +122,9 @@ async fn test_deliver_works_when_the_receipt_address_was_prefunded() {
     let id = message::id(&msg);
     // Someone sends lamports to the receipt PDA in advance to try to block the delivery: it still works.
     let payer = payer_of(&env);
-    exec(&mut env, &[system_instruction::transfer(&payer, &receipt_pda(&id), 1_000_000)], &[]).await.unwrap();
+    exec(&mut env, &[system_instruction::transfer(&payer, &receipt_of(&msg), 1_000_000)], &[]).await.unwrap();
     deliver_with_quorum(&mut env, &msg, &[0, 1, 2]).await.unwrap();
-    let receipt: Receipt = account(&mut env, receipt_pda(&id)).await;
+    let receipt: Receipt = account(&mut env, receipt_of(&msg)).await;
     assert_eq!(receipt.message_id, id);
     // And the pre-funded, now delivered, message cannot be delivered again.
     refresh(&mut env).await;
@@ -137,7 +138,7 @@ async fn test_deliver_failed_recipient_reverts_everything_and_can_be_retried() {
     let id = message::id(&msg);
     let result = deliver_with_quorum(&mut env, &msg, &[0, 1, 2]).await;
     assert_instruction_error(result, InstructionError::Custom(77));
-    assert!(!exists(&mut env, receipt_pda(&id)).await, "no receipt: nothing consumed");
+    assert!(!exists(&mut env, receipt_of(&msg)).await, "no receipt: nothing consumed");
     let payer = payer_of(&env);
     assert!(exists(&mut env, verification_pda(&payer, AttestationKind::Message, 1, &id)).await, "verification kept");
 
@@ -145,7 +146,7 @@ async fn test_deliver_failed_recipient_reverts_everything_and_can_be_retried() {
     let other = funded(&mut env).await;
     let ix = DeliverAccounts::new(&other.pubkey(), &payer, 1, &msg, &env.store).build(id, msg.clone());
     assert_instruction_error(exec(&mut env, &[ix], &[&other]).await, InstructionError::Custom(77));
-    assert!(!exists(&mut env, receipt_pda(&id)).await);
+    assert!(!exists(&mut env, receipt_of(&msg)).await);
 }
 
 #[tokio::test]
@@ -185,7 +186,7 @@ async fn test_deliver_13_of_19_in_two_transactions_that_fit_the_packet_size() {
     assert_eq!(v.signed_weight, 7);
     assert_eq!(v.next_index, 7);
     env.ctx.banks_client.process_transaction(tx2).await.unwrap();
-    assert!(exists(&mut env, receipt_pda(&id)).await);
+    assert!(exists(&mut env, receipt_of(&msg)).await);
 }
 
 #[tokio::test]
@@ -213,15 +214,13 @@ async fn test_deliver_rejects_message_checks() {
 
     // A malformed message (here: too short) is rejected with its spec error.
     let short = msg[..80].to_vec();
-    let mut a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
-    a.receipt = receipt_pda(&message::id(&short));
+    let a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
     assert_error(exec(&mut env, &[a.build(message::id(&short), short)], &[]).await, MaskoiiError::MessageTooShort);
 
     // An unsupported version.
     let mut v2 = msg.clone();
     v2[0] = 2;
-    let mut a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
-    a.receipt = receipt_pda(&message::id(&v2));
+    let a = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store);
     assert_error(exec(&mut env, &[a.build(message::id(&v2), v2)], &[]).await, MaskoiiError::UnsupportedVersion);
 
     // Addressed to another domain.
@@ -373,7 +372,7 @@ async fn test_pause_blocks_send_and_deliver_until_unpaused() {
     let id = message::id(&msg);
     let ix = DeliverAccounts::new(&payer, &payer, 1, &msg, &env.store).build(id, msg.clone());
     exec(&mut env, &[ix], &[]).await.unwrap();
-    assert!(exists(&mut env, receipt_pda(&id)).await);
+    assert!(exists(&mut env, receipt_of(&msg)).await);
 }
 
 #[tokio::test]
@@ -395,4 +394,39 @@ async fn test_send_works_when_the_next_outbox_address_was_prefunded() {
     exec(&mut env, &[ix_send(&payer, &payer, 0, args)], &[]).await.unwrap();
     let outbox: OutboxMessage = account(&mut env, outbox_pda(0)).await;
     assert_eq!(outbox.nonce, 0);
+}
+
+/// docs/protocol.md §8.1, "Exactly-once key": a quorum that equivocates signs two different messages with one
+/// (origin, nonce). The first is delivered; the second, though quorum-signed, is refused (`AlreadyDelivered`: the
+/// receipt is keyed by the pair), and both signatures remain evidence that removes the equivocating signer.
+#[tokio::test]
+async fn test_deliver_equivocating_pair_second_refused_and_evidence_reportable() {
+    let mut env = setup(5, 6000).await;
+    let first = inbound(7, b"pay alice");
+    let second = inbound(7, b"pay mallory");
+    assert_ne!(message::id(&first), message::id(&second));
+    assert_eq!(receipt_of(&first), receipt_of(&second), "one receipt address per (origin, nonce)");
+    deliver_with_quorum(&mut env, &first, &[0, 1, 2]).await.unwrap();
+    assert_error(deliver_with_quorum(&mut env, &second, &[0, 1, 2]).await, MaskoiiError::AlreadyDelivered);
+    let msg = first.clone();
+    let receipt: Receipt = account(&mut env, receipt_of(&msg)).await;
+    assert_eq!(receipt.message_id, message::id(&first), "the receipt names the delivered message");
+    assert_eq!((receipt.origin_domain, receipt.nonce), (REMOTE_DOMAIN, 7));
+    // The mock recipient saw the first payload only.
+    let store = env.store;
+    let data = env.ctx.banks_client.get_account(store).await.unwrap().unwrap().data;
+    assert!(data.windows(9).any(|w| w == b"pay alice"));
+    assert!(!data.windows(11).any(|w| w == b"pay mallory"));
+    // The evidence stays reportable: the two signatures of attester 0 remove it from the set.
+    let key = env.set1[0].key.clone();
+    let payer = payer_of(&env);
+    let report = ix_report(&payer, 1, None, evidence(&first, 1, &key), evidence(&second, 1, &key));
+    run_report(&mut env, report).await;
+    let set: AttesterSetAccount = account(&mut env, set_pda(1)).await;
+    assert_eq!(set.weights[0], 0, "the equivocating attester no longer counts");
+}
+
+async fn run_report(env: &mut Env, report: Instruction) {
+    refresh(env).await;
+    exec(env, &[report], &[]).await.unwrap();
 }

@@ -444,7 +444,7 @@ async fn test_receive_lock_releases_from_escrow() {
     exec(&mut b.env, &[accounts.build(id, msg.clone())], &[]).await.unwrap();
     assert_eq!(balance(&mut b.env, &bob_token).await, 2_500_000_000);
     assert_eq!(balance(&mut b.env, &escrow_pda(&b.mint)).await, 7_500_000_000);
-    assert!(exists(&mut b.env, receipt_pda(&id)).await, "delivered: the gateway's receipt exists");
+    assert!(exists(&mut b.env, receipt_of(&msg)).await, "delivered: the gateway's receipt exists");
     // Replay of the same message fails at the receipt.
     refresh(&mut b.env).await;
     let metas = b.receive_accounts(bob_token).await.metas();
@@ -515,11 +515,12 @@ async fn test_receive_errors() {
     let msg = b.raw_message(evm_bridge(), &payload);
     let metas = b.receive_accounts(bob_token).await.metas();
     assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::MintMismatch);
-    // Recipient token account of another mint.
+    // Recipient token account of another mint: never creditable, so the transfer is recorded refundable (reason 2,
+    // tests/token/refunds.rs), which needs the message's refund record PDA, not the queue PDA.
     let other_token = token_account(&mut b.env, &other, &bob.pubkey()).await;
     let msg = b.transfer_message(&other_token, 1);
     let metas = b.receive_accounts(other_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::TokenAccountMintMismatch);
+    assert_token_error(deliver_to_bridge(&mut b.env, &msg, metas).await, MaskoiiError::RefundRecordMismatch);
     // Lock mode without escrow; wrong escrow PDA; wrong bridge authority.
     let msg = b.transfer_message(&bob_token, 1);
     let mut acc = b.receive_accounts(bob_token).await;
@@ -537,10 +538,11 @@ async fn test_receive_errors() {
         deliver_to_bridge(&mut b.env, &msg, acc.metas()).await,
         anchor_lang::error::ErrorCode::ConstraintSeeds,
     );
-    // Wire amount whose local value overflows u64 (×10).
+    // Wire amount whose local value overflows u64 (×10): never creditable, so recorded refundable (reason 3,
+    // tests/token/refunds.rs), which needs the refund record PDA as the record account.
     let big = b.transfer_message(&bob_token, u64::MAX);
     let metas = b.receive_accounts(bob_token).await.metas();
-    assert_token_error(deliver_to_bridge(&mut b.env, &big, metas).await, MaskoiiError::LocalAmountOverflow);
+    assert_token_error(deliver_to_bridge(&mut b.env, &big, metas).await, MaskoiiError::RefundRecordMismatch);
     // Unlinked token closes the inbound route too.
     let admin = b.admin();
     run(&mut b.env, &[ix_link(&admin.pubkey(), &b.mint, REMOTE_DOMAIN, [0u8; 32])], &[&admin]).await.unwrap();
@@ -560,7 +562,8 @@ async fn test_handle_cannot_be_called_without_the_gateway() {
     let acc = b.receive_accounts(user_token).await;
     let payload = token_payload::encode_transfer(&b.mint.to_bytes(), &user_token.to_bytes(), 1_000_000);
     let gateway_authority = authority_pda(&maskoii::ID);
-    let mut metas = maskoii::accounts::TokenHandle { gateway_authority }.to_account_metas(None);
+    let mut metas = maskoii::accounts::TokenHandle { gateway_authority, receipt: receipt_pda(REMOTE_DOMAIN, 0) }
+        .to_account_metas(None);
     metas.extend(acc.metas());
     // Unsigned gateway authority.
     metas[0].is_signer = false;
@@ -612,8 +615,8 @@ async fn test_inbound_over_limit_is_queued_then_released_after_refill() {
     let mut accounts = DeliverAccounts::new(&payer, &payer, 1, &msg, &b.env.store);
     accounts.recipient_program = maskoii::ID;
     accounts.remaining = metas;
-    exec(&mut b.env, &[accounts.build(id, msg)], &[]).await.unwrap();
-    assert!(exists(&mut b.env, receipt_pda(&id)).await, "a queued transfer is a successful delivery");
+    exec(&mut b.env, &[accounts.build(id, msg.clone())], &[]).await.unwrap();
+    assert!(exists(&mut b.env, receipt_of(&msg)).await, "a queued transfer is a successful delivery");
     assert_eq!(balance(&mut b.env, &bob_token).await, 6_000);
     let q_key = queue_pda(&b.route(), 0);
     let q: QueuedTransfer = account(&mut b.env, q_key).await;
@@ -686,7 +689,7 @@ async fn test_inbound_above_capacity_waits_for_a_raise_and_closed_route_queues()
     // a transfer is queued; a transfer credited at once ignores that account).
     let msg = b.transfer_message(&user_token, 1);
     let mut acc = b.receive_accounts(user_token).await;
-    acc.queued_transfer = queue_pda(&b.route(), 5);
+    acc.record = queue_pda(&b.route(), 5);
     assert_token_error(deliver_to_bridge(&mut b.env, &msg, acc.metas()).await, MaskoiiError::QueueAccountMismatch);
     b.receive(user_token, 1).await.unwrap();
     let next = queue_pda(&b.route(), 1);
@@ -702,6 +705,7 @@ fn release_ix(
 ) -> anchor_lang::solana_program::instruction::Instruction {
     mk_ix(
         maskoii::accounts::TokenReleaseQueued {
+            config: config_pda(),
             queued_transfer: queued,
             rent_receiver,
             route: b.route(),

@@ -106,6 +106,7 @@ async fn deliver_distribution(
 fn claim_ix(distribution: Pubkey, mint: Pubkey, claimant_token: Pubkey, args: ClaimArgs) -> Instruction {
     mk_ix(
         maskoii::accounts::ClaimsClaim {
+            config: config_pda(),
             distribution,
             bitmap: bitmap_pda(&distribution),
             vault: vault_pda(&distribution),
@@ -120,6 +121,7 @@ fn claim_ix(distribution: Pubkey, mint: Pubkey, claimant_token: Pubkey, args: Cl
 fn fund_ix(b: &Bridge, distribution: Pubkey) -> Instruction {
     mk_ix(
         maskoii::accounts::ClaimsFund {
+            config: config_pda(),
             distribution,
             route: b.route(),
             token_config: token_config_pda(&b.mint),
@@ -244,7 +246,7 @@ async fn test_claim_errors() {
     );
     // Wrong vault PDA (the escrow) and duplicated mutable account (the vault as the claimant account).
     let mut ix = claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0));
-    ix.accounts[2].pubkey = escrow_pda(&b.mint);
+    ix.accounts[3].pubkey = escrow_pda(&b.mint);
     assert_anchor_error(run(&mut b.env, &[ix], &[]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
     let ix = claim_ix(d_key, b.mint, vault_pda(&d_key), t.args(0));
     assert_anchor_error(
@@ -430,4 +432,33 @@ async fn test_distribution_over_the_limit_logs_unfunded_then_funded() {
     let logs = exec_logged(&mut b.env, &[fund], &[]).await.unwrap();
     let funded: DistributionFunded = event(&logs);
     assert_eq!((funded.distribution, funded.amount), (d_key, 6_000));
+}
+
+/// docs/protocol.md §8.1: the guardian's pause stops claims funding and claims (value leaving the bridge); both work
+/// again after unpausing.
+#[tokio::test]
+async fn test_claims_fund_and_claim_refused_while_paused() {
+    let b = &mut Bridge::new(MODE_LOCK, 9, 8).await;
+    b.fill_escrow(100_000_000_000).await;
+    b.set_limits(limits(u64::MAX, 0, 500, 10)).await;
+    let t = tree(b, &[300, 300]).await;
+    let id = [0xd9; 32];
+    let payload = token_payload::encode_distribution(&distribution_payload(b, t.root, 600, 2, id));
+    deliver_distribution(b, evm_bridge(), &payload, &id).await.unwrap();
+    let d_key = distribution_pda(REMOTE_DOMAIN, &id);
+    b.set_limits(limits(u64::MAX, 0, 1_000, 10)).await; // level kept at 500, refills to 1,000
+    let guardian = b.env.guardian.insecure_clone();
+    run(&mut b.env, &[ix_set_paused(&guardian.pubkey(), true)], &[&guardian]).await.unwrap();
+    advance(&mut b.env, 100).await; // the bucket refills; the pause still holds
+    let fund = fund_ix(b, d_key);
+    assert_token_error(run(&mut b.env, std::slice::from_ref(&fund), &[]).await, MaskoiiError::Paused);
+    run(&mut b.env, &[ix_set_paused(&guardian.pubkey(), false)], &[&guardian]).await.unwrap();
+    run(&mut b.env, std::slice::from_ref(&fund), &[]).await.unwrap();
+    run(&mut b.env, &[ix_set_paused(&guardian.pubkey(), true)], &[&guardian]).await.unwrap();
+    let claim = claim_ix(d_key, b.mint, t.leaves[0].token, t.args(0));
+    assert_token_error(run(&mut b.env, std::slice::from_ref(&claim), &[]).await, MaskoiiError::Paused);
+    assert_eq!(balance(&mut b.env, &t.leaves[0].token).await, 0);
+    run(&mut b.env, &[ix_set_paused(&guardian.pubkey(), false)], &[&guardian]).await.unwrap();
+    run(&mut b.env, &[claim], &[]).await.unwrap();
+    assert_eq!(balance(&mut b.env, &t.leaves[0].token).await, 3_000);
 }

@@ -7,6 +7,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod brakes;
 mod bridge;
 mod claims;
+mod refunds;
 mod util;

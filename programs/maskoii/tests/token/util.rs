@@ -60,6 +60,12 @@ pub fn route_pda(mint: &Pubkey, domain: u32) -> Pubkey {
 pub fn queue_pda(route: &Pubkey, seq: u64) -> Pubkey {
     pda(&[QUEUED_TRANSFER_SEED, route.as_ref(), &seq.to_le_bytes()])
 }
+pub fn refund_record_pda(message_id: &[u8; 32]) -> Pubkey {
+    pda(&[REFUND_RECORD_SEED, message_id])
+}
+pub fn refunded_pda(nonce: u64) -> Pubkey {
+    pda(&[REFUNDED_SEED, &nonce.to_le_bytes()])
+}
 pub fn distribution_pda(origin: u32, id: &[u8; 32]) -> Pubkey {
     pda(&[DISTRIBUTION_SEED, &origin.to_le_bytes(), id])
 }
@@ -251,7 +257,8 @@ pub struct ReceiveAccounts {
     pub bridge_authority: Pubkey,
     pub escrow: Option<Pubkey>,
     pub recipient: Pubkey,
-    pub queued_transfer: Pubkey,
+    /// The queue entry PDA (queued) or the refund record PDA (refundable); unused when credited at once.
+    pub record: Pubkey,
 }
 
 impl ReceiveAccounts {
@@ -265,7 +272,7 @@ impl ReceiveAccounts {
             bridge_authority: self.bridge_authority,
             escrow: self.escrow,
             recipient: self.recipient,
-            queued_transfer: self.queued_transfer,
+            record: self.record,
             token_program: spl_token::ID,
             system_program: anchor_lang::system_program::ID,
         }
@@ -424,7 +431,7 @@ impl Bridge {
             bridge_authority: bridge_authority(),
             escrow: self.escrow(),
             recipient,
-            queued_transfer: queue_pda(&self.route(), route.next_queue_seq),
+            record: queue_pda(&self.route(), route.next_queue_seq),
         }
     }
 

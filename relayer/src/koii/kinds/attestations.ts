@@ -252,7 +252,7 @@ export class AttestationsKind implements WorkKind<AttestationItem> {
     return undefined;
   }
 
-  /** Finds `id` on any origin (for evidence that carries only ids); undefined when no origin shows it. */
+  /** Finds `id` on any served origin from its start block; undefined when none shows it there. */
   async findAnywhere(id: Hex): Promise<{ origin: number; final: boolean } | undefined> {
     for (const adapter of this.#chains.values()) {
       const sent = await adapter.findSent(id, this.#startBlocks.get(adapter.domain) ?? 0n);
@@ -260,6 +260,42 @@ export class AttestationsKind implements WorkKind<AttestationItem> {
         return { origin: adapter.domain, final: sent.blockNumber <= (await adapter.finalizedBlock()) };
     }
     return undefined;
+  }
+
+  /**
+   * Judges one id a reported signature covers, only as far as this node can check it (the submission path's rule):
+   * a fault, nothing wrong, or "unauditable". "No origin shows it" needs the message's origin and nonce (from its
+   * bytes, when the evidence carries them): on an origin this node does not serve, or whose nonce was used before
+   * this node's start block, it cannot tell a forgery from an honest signature, so it says "unauditable", never
+   * "unbacked-attestation" (anyone can post an honest node's real signature as evidence).
+   */
+  async #judgeCovered(id: Hex, bytes: Hex | undefined): Promise<ChainVerdict | "unauditable"> {
+    const found = await this.findAnywhere(id);
+    if (found !== undefined) {
+      return found.final ? undefined : { code: "not-final", detail: `covering ${id} before it was final` };
+    }
+    if (bytes === undefined) return "unauditable";
+    let decoded: ReturnType<typeof decodeMessage>;
+    try {
+      decoded = decodeMessage(bytes);
+    } catch {
+      return "unauditable";
+    }
+    const adapter = this.#chains.get(decoded.originDomain);
+    if (adapter?.sentAtNonce === undefined) return "unauditable";
+    const at = await adapter.sentAtNonce(decoded.nonce, this.#startBlocks.get(adapter.domain) ?? 0n);
+    if (at === "before") return "unauditable";
+    if (at === "unassigned") {
+      return {
+        code: "unbacked-attestation",
+        detail: `covering ${id}: nonce ${decoded.nonce} of ${decoded.originDomain} was never used`,
+      };
+    }
+    // The nonce holds another message (findAnywhere would have found this one from the same start block).
+    return {
+      code: "unbacked-attestation",
+      detail: `covering ${id}: nonce ${decoded.nonce} of ${decoded.originDomain} holds ${at.messageId}`,
+    };
   }
 
   async audit(items: readonly AttestationItem[], subject: AuditSubject, round: number): Promise<AuditOutcome> {
@@ -335,24 +371,45 @@ export class AttestationsKind implements WorkKind<AttestationItem> {
   ): Promise<Fault[]> {
     const faults: Fault[] = [];
     for (const e of await this.#store.evidenceAgainst(attester, round)) {
-      const body = evidenceRequestSchema.safeParse(e.body);
-      if (!body.success) continue;
-      const { claim } = body.data;
-      const recovered = recoverClaim(claim);
-      if ("error" in recovered || recovered.signer !== attester) continue;
-      const ids = (claim.kind === "message" ? [claim.value] : claim.messageIds).map((id) => id.toLowerCase() as Hex);
-      if (claim.kind === "batch" && batchRoot(ids) !== claim.value.toLowerCase()) continue;
-      for (const id of ids) {
-        if (checked.has(id) && checked.get(id) === undefined) continue;
-        const found = await this.findAnywhere(id);
-        if (found === undefined) {
-          faults.push({
-            code: "unbacked-attestation",
-            detail: `${attester} signed ${claim.kind} ${claim.value} covering ${id}, which no origin shows (${e.source})`,
-          });
-        } else if (!found.final) {
-          faults.push({ code: "not-final", detail: `${attester} signed ${id} before it was final (${e.source})` });
-        }
+      // One item failing (an RPC error, a body that trips a decoder) is logged and skipped: never the whole vote.
+      try {
+        faults.push(...(await this.#judgeEvidence(attester, checked, e.body, e.source)));
+      } catch (error) {
+        this.#log.warn(
+          { evidenceId: e.evidenceId, attester, error: describeError(error) },
+          "evidence item could not be judged; skipped",
+        );
+      }
+    }
+    return faults;
+  }
+
+  async #judgeEvidence(
+    attester: Address,
+    checked: ReadonlyMap<string, ChainVerdict | "unauditable">,
+    raw: unknown,
+    source: string,
+  ): Promise<Fault[]> {
+    const body = evidenceRequestSchema.safeParse(raw);
+    if (!body.success) return [];
+    const { claim } = body.data;
+    const recovered = recoverClaim(claim);
+    if ("error" in recovered || recovered.signer !== attester) return [];
+    const ids = (claim.kind === "message" ? [claim.value] : claim.messageIds).map((id) => id.toLowerCase() as Hex);
+    if (claim.kind === "batch" && batchRoot(ids) !== claim.value.toLowerCase()) return [];
+    const bytesOf = new Map<string, Hex>();
+    for (const m of body.data.messages ?? []) bytesOf.set(idOf(m as Hex).toLowerCase(), m.toLowerCase() as Hex);
+    const faults: Fault[] = [];
+    for (const id of ids) {
+      if (checked.has(id) && checked.get(id) === undefined) continue;
+      const verdict = await this.#judgeCovered(id, bytesOf.get(id));
+      if (verdict === "unauditable") {
+        this.#log.debug({ attester, id, source }, "reported signature covers a message this node cannot check");
+      } else if (verdict !== undefined) {
+        faults.push({
+          code: verdict.code,
+          detail: `${attester} signed ${claim.kind} ${claim.value} ${verdict.detail} (${source})`,
+        });
       }
     }
     return faults;

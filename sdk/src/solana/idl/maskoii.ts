@@ -70,6 +70,18 @@ export type Maskoii = {
       discriminator: [162, 247, 179, 92, 235, 117, 78, 197];
       accounts: [
         {
+          name: "config";
+          docs: ["The gateway config: its pause stops this outflow (docs/protocol.md §8.1)."];
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [99, 111, 110, 102, 105, 103];
+              },
+            ];
+          };
+        },
+        {
           name: "distribution";
           writable: true;
         },
@@ -133,6 +145,18 @@ export type Maskoii = {
       docs: ["Anyone: funds a distribution that waited for inbound capacity. See [`ClaimsFund`]."];
       discriminator: [215, 89, 53, 6, 176, 194, 248, 65];
       accounts: [
+        {
+          name: "config";
+          docs: ["The gateway config: its pause stops this outflow (docs/protocol.md §8.1)."];
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [99, 111, 110, 102, 105, 103];
+              },
+            ];
+          };
+        },
         {
           name: "distribution";
           writable: true;
@@ -297,26 +321,16 @@ export type Maskoii = {
         {
           name: "receipt";
           docs: [
-            "let a second receipt address exist per message). `validate` requires it not to exist yet",
-            "(`AlreadyDelivered`); the handler creates it and writes it before calling the recipient. Not Anchor's `init`:",
+            "message is decoded) at its canonical bump (a `find_program_address`: a caller-chosen bump would let a second",
+            "receipt address exist per message). `validate` requires it not to exist yet (`AlreadyDelivered`: this pair was",
+            "delivered, by this message or by an equivocating one); the handler creates it and writes it before calling the",
+            "recipient. Not Anchor's `init`:",
             "that fails inside the system program on replay (no error name), and anchor-lang 1.2 creates a pre-funded",
             "address with `create_account_allow_prefund`, which runtimes without that feature reject, so anyone could block",
             "a message for good by sending a lamport to its receipt address. `create_pda_account` tops up, allocates and",
             "assigns instead.",
           ];
           writable: true;
-          pda: {
-            seeds: [
-              {
-                kind: "const";
-                value: [114, 101, 99, 101, 105, 112, 116];
-              },
-              {
-                kind: "arg";
-                path: "messageId";
-              },
-            ];
-          };
         },
         {
           name: "recipientProgram";
@@ -482,6 +496,13 @@ export type Maskoii = {
               },
             ];
           };
+        },
+        {
+          name: "receipt";
+          docs: [
+            "program as recipient; only `deliver` can make `gateway_authority` sign, so no caller can substitute another.",
+            "Read (owner checked) only when a transfer is queued or recorded refundable (see [`HandledMessage`]).",
+          ];
         },
       ];
       args: [
@@ -921,6 +942,57 @@ export type Maskoii = {
       ];
     },
     {
+      name: "setDestinationFamily";
+      docs: [
+        "Admin: records a destination's chain family (0 unknown, 1 evm, 2 svm) for send-time recipient checks. See",
+        "[`SetDestinationFamily`].",
+      ];
+      discriminator: [87, 134, 222, 77, 97, 139, 44, 225];
+      accounts: [
+        {
+          name: "admin";
+          signer: true;
+        },
+        {
+          name: "config";
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [99, 111, 110, 102, 105, 103];
+              },
+            ];
+          };
+        },
+        {
+          name: "routeFee";
+          writable: true;
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [114, 111, 117, 116, 101, 95, 102, 101, 101];
+              },
+              {
+                kind: "arg";
+                path: "destination";
+              },
+            ];
+          };
+        },
+      ];
+      args: [
+        {
+          name: "destination";
+          type: "u32";
+        },
+        {
+          name: "family";
+          type: "u8";
+        },
+      ];
+    },
+    {
       name: "setFee";
       docs: ["Admin: sets the fee of a destination (enabling it). See [`SetFee`]."];
       discriminator: [18, 154, 24, 18, 237, 214, 19, 80];
@@ -1009,7 +1081,7 @@ export type Maskoii = {
     },
     {
       name: "setPaused";
-      docs: ["Guardian: pauses or unpauses `send` and `deliver`. See [`SetPaused`]."];
+      docs: ["Guardian: pauses or unpauses every outflow (docs/protocol.md §8.1). See [`SetPaused`]."];
       discriminator: [91, 60, 125, 192, 176, 225, 166, 218];
       accounts: [
         {
@@ -1035,6 +1107,68 @@ export type Maskoii = {
           type: "bool";
         },
       ];
+    },
+    {
+      name: "tokenCancelQueued";
+      docs: [
+        "Admin or guardian: cancels a queued inbound transfer into a refund record (reason 1). See",
+        "[`TokenCancelQueued`].",
+      ];
+      discriminator: [84, 89, 162, 55, 149, 199, 112, 248];
+      accounts: [
+        {
+          name: "authority";
+          docs: ["The admin or the guardian; pays the refund record's rent."];
+          writable: true;
+          signer: true;
+        },
+        {
+          name: "config";
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [99, 111, 110, 102, 105, 103];
+              },
+            ];
+          };
+        },
+        {
+          name: "queuedTransfer";
+          writable: true;
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [113, 117, 101, 117, 101, 100, 95, 116, 114, 97, 110, 115, 102, 101, 114];
+              },
+              {
+                kind: "account";
+                path: "queued_transfer.route";
+                account: "queuedTransfer";
+              },
+              {
+                kind: "account";
+                path: "queued_transfer.seq";
+                account: "queuedTransfer";
+              },
+            ];
+          };
+        },
+        {
+          name: "rentReceiver";
+          writable: true;
+        },
+        {
+          name: "refundRecord";
+          writable: true;
+        },
+        {
+          name: "systemProgram";
+          address: "11111111111111111111111111111111";
+        },
+      ];
+      args: [];
     },
     {
       name: "tokenLink";
@@ -1110,6 +1244,132 @@ export type Maskoii = {
           type: {
             array: ["u8", 32];
           };
+        },
+      ];
+    },
+    {
+      name: "tokenRefund";
+      docs: [
+        "Anyone: pays a refundable outbound transfer back to its sender against a quorum-signed refund receipt. See",
+        "[`TokenRefund`].",
+      ];
+      discriminator: [246, 223, 227, 167, 111, 98, 222, 205];
+      accounts: [
+        {
+          name: "payer";
+          docs: ["Pays the rent of the refunded marker."];
+          writable: true;
+          signer: true;
+        },
+        {
+          name: "config";
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [99, 111, 110, 102, 105, 103];
+              },
+            ];
+          };
+        },
+        {
+          name: "attesterSet";
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [97, 116, 116, 101, 115, 116, 101, 114, 95, 115, 101, 116];
+              },
+              {
+                kind: "account";
+                path: "verification.attester_set_id";
+                account: "verification";
+              },
+            ];
+          };
+        },
+        {
+          name: "verification";
+          writable: true;
+        },
+        {
+          name: "verificationPayer";
+          writable: true;
+        },
+        {
+          name: "refunded";
+          writable: true;
+        },
+        {
+          name: "tokenConfig";
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [116, 111, 107, 101, 110, 95, 99, 111, 110, 102, 105, 103];
+              },
+              {
+                kind: "account";
+                path: "mint";
+              },
+            ];
+          };
+        },
+        {
+          name: "route";
+          writable: true;
+        },
+        {
+          name: "mint";
+          writable: true;
+        },
+        {
+          name: "bridgeAuthority";
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [98, 114, 105, 100, 103, 101, 95, 97, 117, 116, 104, 111, 114, 105, 116, 121];
+              },
+            ];
+          };
+        },
+        {
+          name: "escrow";
+          docs: ['The mint\'s escrow (lock mode only; the program id as "none" in mint mode).'];
+          writable: true;
+          optional: true;
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [101, 115, 99, 114, 111, 119];
+              },
+              {
+                kind: "account";
+                path: "mint";
+              },
+            ];
+          };
+        },
+        {
+          name: "refundAccount";
+          docs: ["A token account of the mint owned by the receipt's `refundTo`."];
+          writable: true;
+        },
+        {
+          name: "tokenProgram";
+          address: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
+        },
+        {
+          name: "systemProgram";
+          address: "11111111111111111111111111111111";
+        },
+      ];
+      args: [
+        {
+          name: "receipt";
+          type: "bytes";
         },
       ];
     },
@@ -1208,6 +1468,18 @@ export type Maskoii = {
       docs: ["Anyone: releases a queued inbound transfer. See [`TokenReleaseQueued`]."];
       discriminator: [210, 19, 36, 48, 198, 200, 232, 46];
       accounts: [
+        {
+          name: "config";
+          docs: ["The gateway config: its pause stops this outflow (docs/protocol.md §8.1)."];
+          pda: {
+            seeds: [
+              {
+                kind: "const";
+                value: [99, 111, 110, 102, 105, 103];
+              },
+            ];
+          };
+        },
         {
           name: "queuedTransfer";
           writable: true;
@@ -1739,6 +2011,10 @@ export type Maskoii = {
       name: "claimed";
     },
     {
+      discriminator: [147, 220, 198, 164, 150, 156, 143, 75];
+      name: "destinationFamilySet";
+    },
+    {
       discriminator: [100, 216, 19, 39, 169, 192, 151, 94];
       name: "distributionCreated";
     },
@@ -1779,6 +2055,10 @@ export type Maskoii = {
       name: "pausedSet";
     },
     {
+      discriminator: [229, 14, 27, 160, 209, 138, 99, 118];
+      name: "queuedTransferCancelled";
+    },
+    {
       discriminator: [244, 215, 77, 212, 111, 49, 196, 41];
       name: "queuedTransferReleased";
     },
@@ -1809,6 +2089,14 @@ export type Maskoii = {
     {
       discriminator: [100, 157, 68, 43, 226, 63, 144, 61];
       name: "transferReceived";
+    },
+    {
+      discriminator: [98, 56, 88, 70, 252, 120, 95, 194];
+      name: "transferRefundable";
+    },
+    {
+      discriminator: [176, 166, 100, 242, 195, 130, 30, 130];
+      name: "transferRefunded";
     },
     {
       discriminator: [1, 174, 197, 32, 9, 145, 255, 214];
@@ -2246,6 +2534,56 @@ export type Maskoii = {
       name: "tokenAlreadyRegistered";
       msg: "mint is already registered: its token config exists";
     },
+    {
+      code: 6086;
+      name: "refundReceiptInvalidLength";
+      msg: "refund receipt is not 121 bytes";
+    },
+    {
+      code: 6087;
+      name: "refundReceiptUnknownVersion";
+      msg: "refund receipt version is not 1";
+    },
+    {
+      code: 6088;
+      name: "alreadyRefunded";
+      msg: "the transfer of this origin nonce was already refunded";
+    },
+    {
+      code: 6089;
+      name: "wrongRefundOrigin";
+      msg: "the refund receipt's origin is not this domain";
+    },
+    {
+      code: 6090;
+      name: "tokenNotRegistered";
+      msg: "the refund receipt's token is not a mint registered here";
+    },
+    {
+      code: 6091;
+      name: "refundAccountMismatch";
+      msg: "the refund token account is not a token account of the mint owned by the receipt's refundTo";
+    },
+    {
+      code: 6092;
+      name: "notAdminOrGuardian";
+      msg: "signer is neither the admin nor the guardian";
+    },
+    {
+      code: 6093;
+      name: "refundRecordMismatch";
+      msg: "the refund record account is not the message's refund record PDA, or it exists already";
+    },
+    {
+      code: 6094;
+      name: "invalidFamily";
+      msg: "destination family is neither 0 (unknown), 1 (evm) nor 2 (svm)";
+    },
+    {
+      code: 6095;
+      name: "receiptMismatch";
+      msg: "the receipt account passed to the token bridge is not the receipt of the message being delivered";
+    },
   ];
   types: [
     {
@@ -2286,7 +2624,8 @@ export type Maskoii = {
       name: "attestationKind";
       docs: [
         "What an attestation attests; selects the EIP-712 type hash. Stored in verification accounts and used as a PDA",
-        "seed byte (`kind as u8`: 0 message, 1 batch, 2 rotation; the order of the variants is part of the seeds).",
+        "seed byte (`kind as u8`: 0 message, 1 batch, 2 rotation, 3 refund; the order of the variants is part of the",
+        "seeds).",
       ];
       repr: {
         kind: "rust";
@@ -2302,6 +2641,9 @@ export type Maskoii = {
           },
           {
             name: "rotation";
+          },
+          {
+            name: "refund";
           },
         ];
       };
@@ -2616,12 +2958,16 @@ export type Maskoii = {
           },
           {
             name: "guardian";
-            docs: ["May pause and unpause `send`, `post_signatures` and `deliver`."];
+            docs: [
+              "May pause and unpause (docs/protocol.md §8.1: the pause stops every outflow: `send`, `deliver`,",
+              "`token_transfer_remote`, `token_release_queued`, `claims_fund`, `claims_claim`, `token_refund`; it never stops",
+              "`post_signatures`, rotations, equivocation reports or cancelling) and, like the admin, cancel queued transfers.",
+            ];
             type: "pubkey";
           },
           {
             name: "paused";
-            docs: ["Whether the guardian paused the gateway."];
+            docs: ["Whether the guardian paused every outflow."];
             type: "bool";
           },
           {
@@ -2667,6 +3013,23 @@ export type Maskoii = {
             type: "u8";
           },
         ];
+      };
+    },
+    {
+      docs: ["The admin set the chain family of a destination (0 unknown, 1 evm, 2 svm)."];
+      name: "destinationFamilySet";
+      type: {
+        fields: [
+          {
+            name: "destination";
+            type: "u32";
+          },
+          {
+            name: "family";
+            type: "u8";
+          },
+        ];
+        kind: "struct";
       };
     },
     {
@@ -3126,8 +3489,9 @@ export type Maskoii = {
       name: "queuedTransfer";
       docs: [
         "An inbound transfer waiting for inbound bucket capacity (seeds `[QUEUED_TRANSFER_SEED, route, seq.to_le_bytes()]`).",
-        "Anyone may release it once the bucket refills; its rent goes back to whoever paid it (the relayer that",
-        "delivered the message), never to the caller.",
+        "Anyone may release it once the bucket refills (not while paused); the admin or the guardian may cancel it into a",
+        "[`crate::state::RefundRecord`]. Its rent goes back to whoever paid it (the relayer that delivered the message),",
+        "never to the caller.",
       ];
       type: {
         kind: "struct";
@@ -3172,7 +3536,40 @@ export type Maskoii = {
             docs: ["Bump of this PDA."];
             type: "u8";
           },
+          {
+            name: "messageId";
+            docs: ["Id of the message that carried it (the refund record's key if the entry is cancelled)."];
+            type: {
+              array: ["u8", 32];
+            };
+          },
+          {
+            name: "nonce";
+            docs: ["Origin nonce of that message."];
+            type: "u64";
+          },
         ];
+      };
+    },
+    {
+      docs: ["The admin or guardian cancelled a queued transfer; a `TransferRefundable` (reason 1) follows."];
+      name: "queuedTransferCancelled";
+      type: {
+        fields: [
+          {
+            name: "queuedTransfer";
+            type: "pubkey";
+          },
+          {
+            name: "seq";
+            type: "u64";
+          },
+          {
+            name: "by";
+            type: "pubkey";
+          },
+        ];
+        kind: "struct";
       };
     },
     {
@@ -3333,6 +3730,14 @@ export type Maskoii = {
           {
             name: "bump";
             docs: ["Bump of this PDA."];
+            type: "u8";
+          },
+          {
+            name: "family";
+            docs: [
+              "Chain family of the destination ([`FAMILY_UNKNOWN`], [`FAMILY_EVM`], [`FAMILY_SVM`]), set by the admin with",
+              "`set_destination_family`; `send` and `token_transfer_remote` check recipients against it (docs/protocol.md §8.1).",
+            ];
             type: "u8";
           },
         ];
@@ -3634,6 +4039,77 @@ export type Maskoii = {
           },
           {
             name: "recipient";
+            type: "pubkey";
+          },
+          {
+            name: "amount";
+            type: "u64";
+          },
+        ];
+        kind: "struct";
+      };
+    },
+    {
+      docs: [
+        "An inbound transfer will never be credited here (reason 1 cancelled, 2 invalid recipient, 3 amount overflow);",
+        'its refund record is `["refund_record", message_id]`.',
+      ];
+      name: "transferRefundable";
+      type: {
+        fields: [
+          {
+            name: "messageId";
+            type: {
+              array: ["u8", 32];
+            };
+          },
+          {
+            name: "origin";
+            type: "u32";
+          },
+          {
+            name: "nonce";
+            type: "u64";
+          },
+          {
+            name: "mint";
+            type: "pubkey";
+          },
+          {
+            name: "wireAmount";
+            type: "u64";
+          },
+          {
+            name: "reason";
+            type: "u8";
+          },
+        ];
+        kind: "struct";
+      };
+    },
+    {
+      docs: [
+        "An outbound transfer of this origin was paid back to `refund_to` (`amount` local units, into `token_account`).",
+      ];
+      name: "transferRefunded";
+      type: {
+        fields: [
+          {
+            name: "messageId";
+            type: {
+              array: ["u8", 32];
+            };
+          },
+          {
+            name: "mint";
+            type: "pubkey";
+          },
+          {
+            name: "refundTo";
+            type: "pubkey";
+          },
+          {
+            name: "tokenAccount";
             type: "pubkey";
           },
           {

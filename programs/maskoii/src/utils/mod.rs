@@ -1,0 +1,3 @@
+//! Helpers shared by several instructions that are not wire formats (those are in `protocol`).
+
+pub mod quorum;
