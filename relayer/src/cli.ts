@@ -13,6 +13,7 @@
 // Passwords come from --password-file, MASKOII_KEYSTORE_PASSWORD or stdin; private keys from files. Never argv.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
 import { getAddress, type Hex } from "viem";
 import { bridgeChains } from "./attester/refunds.ts";
 import { startAttester } from "./attester/run.ts";
@@ -46,7 +47,7 @@ const USAGE = `usage: maskoii <attester|relayer|status|doctor|refund|keys> [opti
   relayer  --config <file> [--dev]
   status   --config <file> [--with-store]
   doctor   <messageId> --config <file> [--with-store]
-           (--with-store reads an embedded PGlite store: only while no node runs on it; a postgres store is always read)
+           (--with-store reads a PGlite store: only while no node runs on it; sqlite and postgres stores are always read)
   refund   <messageId> --config <file> [--dev]
            (collects the attesters' refund receipt of a transfer its destination will never credit and submits
            refund on its origin, paid by keys.keystore, or keys.solanaKeystore on a Solana origin;
@@ -93,7 +94,8 @@ function kindOf(value: string | undefined): KeyKind {
 
 /**
  * The store for read-only commands. PGlite is single-process: opening the data directory of a running node would
- * corrupt it, so an embedded store is read only when asked (--with-store); a PostgreSQL store always.
+ * corrupt it, so a PGlite store is read only when asked (--with-store); SQLite (WAL: readers beside the node's
+ * writer) and PostgreSQL stores always.
  */
 async function storeForReading(config: ResolvedConfig, withStore: boolean): Promise<Store | undefined> {
   if (config.store.kind === "pglite" && !withStore) return undefined;
@@ -194,6 +196,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const log = createLogger({ level: config.log.level, name: `maskoii-${command}` });
   switch (command) {
     case "attester": {
+      // Attesters run on ordinary devices: V8 sizes the heap to what is live instead of growing it for speed, an idle
+      // node stays well under 200 MB resident (docs/benchmarks.md, memory). MASKOII_LEAN_HEAP=0 turns it off.
+      if (process.env.MASKOII_LEAN_HEAP !== "0") setFlagsFromString("--optimize-for-size");
       const attestingKey = await unlockConfigured(config, "keystore", "secp256k1");
       if (attestingKey === undefined) throw new UsageError("keys.keystore is required");
       const identityKey = await unlockConfigured(config, "identityKeystore", "ed25519");

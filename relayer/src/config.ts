@@ -124,6 +124,8 @@ export const solanaChainConfigSchema = z
 export const chainConfigSchema = z.discriminatedUnion("family", [evmChainConfigSchema, solanaChainConfigSchema]);
 
 export const storeConfigSchema = z.discriminatedUnion("kind", [
+  /** Embedded SQLite (node:sqlite), the default: one file; `path` ":memory:" keeps nothing on disk. */
+  z.object({ kind: z.literal("sqlite"), path: z.string().min(1) }).strict(),
   /** Embedded PostgreSQL (PGlite); `dataDir` "memory://" keeps nothing on disk. */
   z.object({ kind: z.literal("pglite"), dataDir: z.string().min(1) }).strict(),
   z
@@ -372,7 +374,7 @@ export const configSchema = z
     /** Which finality rules are accepted (see profileSchema). */
     profile: profileSchema.default("production"),
     chains: z.array(chainConfigSchema).min(1),
-    store: storeConfigSchema.default({ kind: "pglite", dataDir: "./.maskoii/db" }),
+    store: storeConfigSchema.default({ kind: "sqlite", path: "./.maskoii/store.sqlite" }),
     keys: keysConfigSchema,
     attester: attesterConfigSchema.optional(),
     relayer: relayerConfigSchema.optional(),
@@ -509,7 +511,9 @@ export async function resolveChains(config: Config, baseDir: string): Promise<Re
   const store: StoreConfig =
     config.store.kind === "pglite" && !config.store.dataDir.startsWith("memory://")
       ? { kind: "pglite", dataDir: resolve(baseDir, config.store.dataDir) }
-      : config.store;
+      : config.store.kind === "sqlite" && config.store.path !== ":memory:"
+        ? { kind: "sqlite", path: resolve(baseDir, config.store.path) }
+        : config.store;
   return { ...config, chains, keys, store };
 }
 

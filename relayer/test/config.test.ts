@@ -31,7 +31,7 @@ describe("config", () => {
     const config = parseConfig(valid());
     expect(config.profile).toBe("production");
     expect(config.chains[1]).toMatchObject({ family: "evm", finality: { kind: "finalized" } });
-    expect(config.store).toEqual({ kind: "pglite", dataDir: "./.maskoii/db" });
+    expect(config.store).toEqual({ kind: "sqlite", path: "./.maskoii/store.sqlite" });
     expect(config.attester?.listen).toEqual({ host: "127.0.0.1", port: 7301 });
     expect(config.log.level).toBe("info");
   });
@@ -233,6 +233,24 @@ describe("config", () => {
     const config = await loadConfig(join(d, "ok.json"), {});
     expect(config.keys.keystore).toBe(join(d, "attester.json"));
     expect(config.chains[0]?.startBlock).toBe(0);
-    expect(config.store).toEqual({ kind: "pglite", dataDir: join(d, ".maskoii/db") });
+    expect(config.store).toEqual({ kind: "sqlite", path: join(d, ".maskoii/store.sqlite") });
+    // Both embedded stores resolve against the file; in-memory ones stay as they are.
+    for (const [store, resolved] of [
+      [
+        { kind: "pglite", dataDir: "db" },
+        { kind: "pglite", dataDir: join(d, "db") },
+      ],
+      [
+        { kind: "sqlite", path: "s.sqlite" },
+        { kind: "sqlite", path: join(d, "s.sqlite") },
+      ],
+      [
+        { kind: "sqlite", path: ":memory:" },
+        { kind: "sqlite", path: ":memory:" },
+      ],
+    ]) {
+      await writeFile(join(d, "store.json"), JSON.stringify({ ...valid(), store }));
+      expect((await loadConfig(join(d, "store.json"), {})).store).toEqual(resolved);
+    }
   });
 });

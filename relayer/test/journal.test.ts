@@ -6,9 +6,11 @@ import { keccak256, stringToHex, toHex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { afterAll, describe, expect, it } from "vitest";
 import { AttesterSigner } from "../src/attester/signer.ts";
+import type { StoreConfig } from "../src/config.ts";
 import { RotationConflictError, SigningConflictError } from "../src/errors.ts";
 import { silentLogger } from "../src/log.ts";
 import { openStore } from "../src/store/index.ts";
+import { storeBackends } from "./backends.ts";
 
 const KEY = keccak256(stringToHex("journal test attester"));
 const ADDRESS = "0x0000000000000000000000000000000000000001" as const;
@@ -16,12 +18,27 @@ const target = { domain: 1002, verifier: toHex(7n, { size: 32 }), attesterSetId:
 const idA = keccak256(stringToHex("message A"));
 const idB = keccak256(stringToHex("message B"));
 
-describe("signing journal (PGlite on disk)", () => {
+/** One durable store per backend, reopened by every `open()` of its describe block. */
+type Durable = readonly [string, (dir: string) => Promise<{ config: StoreConfig; drop: () => Promise<void> }>];
+const durable: Durable[] = [
+  [
+    "sqlite file",
+    async (dir) => ({ config: { kind: "sqlite", path: join(dir, "store.sqlite") }, drop: async () => {} }),
+  ],
+  ["pglite on disk", async (dir) => ({ config: { kind: "pglite", dataDir: join(dir, "db") }, drop: async () => {} })],
+  ...storeBackends.filter(([name]) => name === "postgres").map(([, setup]): Durable => ["postgres", () => setup()]),
+];
+
+describe.each(durable)("signing journal (%s)", (_name, backend) => {
   const dir = mkdtemp(join(tmpdir(), "maskoii-journal-"));
-  afterAll(async () => rm(await dir, { recursive: true, force: true }));
+  const setup = dir.then(backend);
+  afterAll(async () => {
+    await (await setup).drop();
+    await rm(await dir, { recursive: true, force: true });
+  });
 
   const open = async () => {
-    const store = await openStore({ kind: "pglite", dataDir: join(await dir, "db") });
+    const store = await openStore((await setup).config);
     const signer = new AttesterSigner({ address: ADDRESS, privateKey: KEY, store, log: silentLogger() });
     return { store, signer };
   };

@@ -1,29 +1,24 @@
-// The Store contract, run against every backend available: embedded PGlite always, a PostgreSQL server when
-// MASKOII_TEST_POSTGRES_URL is set (an admin URL, e.g. the cluster of .ci/postgres.sh; each test gets a fresh
-// database). With MASKOII_REQUIRE_POSTGRES=1 a missing server is a failure, not a skip.
+// The Store contract, run against every backend available (test/backends.ts): embedded SQLite and PGlite always, a
+// PostgreSQL server when MASKOII_TEST_POSTGRES_URL is set (an admin URL, e.g. the cluster of .ci/postgres.sh; each
+// test gets a fresh database). With MASKOII_REQUIRE_POSTGRES=1 a missing server is a failure, not a skip.
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Hex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StoreConfig } from "../src/config.ts";
 import { StoreError } from "../src/errors.ts";
 import { openStore } from "../src/store/index.ts";
+import { SqlStore } from "../src/store/sql.ts";
 import type { DeliveryRecord, Store } from "../src/store/types.ts";
+import { storeBackends } from "./backends.ts";
 import { sampleMessage } from "./helpers.ts";
 import { freshDatabase, postgresMissing, postgresRequired } from "./postgres.ts";
 
-type Backend = () => Promise<{ config: StoreConfig; drop: () => Promise<void> }>;
-const backends: [string, Backend][] = [
-  ["pglite", async () => ({ config: { kind: "pglite", dataDir: "memory://" }, drop: async () => {} })],
-];
+const backends = storeBackends;
 const missing = postgresMissing();
-if (missing === undefined) {
-  backends.push([
-    "postgres",
-    async () => {
-      const db = await freshDatabase();
-      return { config: { kind: "postgres", url: db.url }, drop: db.drop };
-    },
-  ]);
-} else if (postgresRequired) {
+if (missing !== undefined && postgresRequired) {
   describe("store contract (postgres)", () => {
     it("has a PostgreSQL server (MASKOII_REQUIRE_POSTGRES=1)", () => {
       throw new Error(`MASKOII_REQUIRE_POSTGRES=1 but ${missing}`);
@@ -226,8 +221,9 @@ describe.each(backends)("delivery claims (%s)", (_name, backend) => {
     const first = await open();
     const n = 60;
     for (let i = 0; i < n; i++) await first.addDelivery(pending(BigInt(100 + i), i));
-    // PGlite is one embedded connection (claims serialize); PostgreSQL gets three pools racing.
-    const claimers = config.kind === "postgres" ? [first, await open(), await open()] : [first, first, first];
+    // PGlite is one embedded connection (claims serialize); PostgreSQL gets three pools racing, SQLite three
+    // connections to one file.
+    const claimers = config.kind === "pglite" ? [first, first, first] : [first, await open(), await open()];
     // Every pool holds an open connection before the race starts, so a slow first connect cannot leave a claimer out.
     await Promise.all(claimers.map((store) => store.countDeliveries()));
     const got = await Promise.all(
@@ -250,15 +246,17 @@ describe.each(backends)("delivery claims (%s)", (_name, backend) => {
     expect(all).toHaveLength(n);
     expect(new Set(all).size).toBe(n);
     expect(await first.countDeliveries()).toEqual({ pending: 0, delivered: n, skipped: 0, failed: 0 });
-    if (config.kind === "postgres") for (const mine of got) expect(mine.length).toBeGreaterThan(0);
+    if (config.kind !== "pglite") for (const mine of got) expect(mine.length).toBeGreaterThan(0);
   });
 });
 
-describe("store errors", () => {
+describe.each(backends)("store errors (%s)", (_name, backend) => {
   it("wraps a failing backend in StoreError", async () => {
-    const store = await openStore({ kind: "pglite", dataDir: "memory://" });
+    const { config, drop } = await backend();
+    const store = await openStore(config);
     await store.close();
     await expect(store.getCursor("x")).rejects.toBeInstanceOf(StoreError);
+    await drop();
   });
 });
 
@@ -290,4 +288,110 @@ describe.skipIf(missing !== undefined)("store migrations (postgres)", () => {
       await db.drop();
     }
   });
+});
+
+describe("store migrations (sqlite)", () => {
+  it("several processes opening one new SQLite file at once apply each migration exactly once", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "maskoii-sqlite-procs-"));
+    try {
+      const path = join(dir, "store.sqlite");
+      const script = join(dir, "open.ts");
+      const index = new URL("../src/store/index.ts", import.meta.url).href;
+      await writeFile(
+        script,
+        `import { openStore } from ${JSON.stringify(index)};\n` +
+          "const store = await openStore({ kind: 'sqlite', path: process.argv[2] });\n" +
+          "await store.setCursor('p' + process.argv[3], 2n ** 64n - 1n);\nawait store.close();\n",
+      );
+      // Four node processes at once, as when a node and a CLI command start together on a fresh file.
+      const codes = await Promise.all(
+        Array.from(
+          { length: 4 },
+          (_, i) =>
+            new Promise<{ code: number | null; err: string }>((resolve) => {
+              const child = spawn(process.execPath, [script, path, String(i)], { stdio: ["ignore", "ignore", "pipe"] });
+              let err = "";
+              child.stderr.on("data", (chunk: Buffer) => {
+                err += chunk.toString();
+              });
+              child.on("close", (code) => resolve({ code, err }));
+            }),
+        ),
+      );
+      for (const { code, err } of codes) expect({ code, err }).toEqual({ code: 0, err: "" });
+      const store = await openStore({ kind: "sqlite", path });
+      try {
+        if (!(store instanceof SqlStore)) throw new Error("expected the SQL store");
+        const sql = store.sql;
+        const rows = await sql.query<{ version: number; n: number }>(
+          "SELECT version, COUNT(*) AS n FROM schema_migrations GROUP BY version",
+        );
+        expect(rows.length).toBeGreaterThanOrEqual(5);
+        for (const row of rows) expect(row.n).toBe(1);
+        for (let i = 0; i < 4; i++) expect(await store.getCursor(`p${i}`)).toBe(2n ** 64n - 1n);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("default SQLite store beside the PGlite store of an older default", () => {
+  it("refuses to start on a new empty file while ./db holds a PGlite store (its signing journal), and says how", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "maskoii-legacy-"));
+    try {
+      await mkdir(join(dir, "db"));
+      await writeFile(join(dir, "db", "PG_VERSION"), "17\n");
+      const path = join(dir, "store.sqlite");
+      const refused = openStore({ kind: "sqlite", path });
+      await expect(refused).rejects.toBeInstanceOf(StoreError);
+      await expect(refused).rejects.toThrow(`"kind": "pglite", "dataDir": "${join(dir, "db")}"`);
+      // Nothing was created, and once the old store is moved away the new one opens.
+      await rm(join(dir, "db"), { recursive: true });
+      const store = await openStore({ kind: "sqlite", path });
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(backends)("bulk statements at scale (%s)", (_name, backend) => {
+  it("journals, observes and signs thousands of messages per statement in linear time", async () => {
+    const { config, drop } = await backend();
+    const store = await openStore(config);
+    try {
+      // Once quadratic on SQLite (a json_each per array, re-read per row of the other and of the table joined):
+      // minutes for these sizes. Each call here is one statement or one transaction.
+      const n = 2_000;
+      const messages = Array.from({ length: n }, (_, i) => ({ ...sampleMessage(BigInt(i)), observedAt: i }));
+      expect(await store.recordObservedMany(messages)).toHaveLength(n);
+      const entries = messages.map((m) => ({ origin: m.origin, nonce: m.nonce, messageId: m.messageId }));
+      expect(await store.journalReserveMany(entries)).toEqual(messages.map((m) => m.messageId));
+      expect(await store.journalReserveMany(entries.slice(0, 10))).toEqual(
+        messages.slice(0, 10).map((m) => m.messageId),
+      );
+      const ids = messages.map((m) => m.messageId);
+      await store.saveSignatures([
+        {
+          kind: "batch",
+          value: `0x${"ab".repeat(32)}`,
+          domain: 1002,
+          verifier: `0x${"cd".repeat(32)}`,
+          attesterSetId: 1n,
+          signer: "0x0000000000000000000000000000000000000001",
+          signature: `0x${"11".repeat(65)}`,
+          messageIds: ids,
+          createdAt: 1,
+        },
+      ]);
+      expect((await store.getSignatures(ids[n - 1] as Hex)).map((s) => s.messageIds.length)).toEqual([n]);
+      expect(await store.getObservedMany(ids)).toHaveLength(n);
+    } finally {
+      await store.close();
+      await drop();
+    }
+  }, 60_000);
 });

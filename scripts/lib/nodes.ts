@@ -1,5 +1,5 @@
 // Devnet step: the Koii attester nodes and the relayer, each a supervised `maskoii` CLI process (relayer/src/cli.ts)
-// with its own encrypted keystore, config file and embedded PGlite store under .devnet/nodes/<name>/.
+// with its own encrypted keystore, config file and embedded SQLite store (the default store) under .devnet/nodes/<name>/.
 //
 // Keys are devnet keys (scripts/lib/keys.ts, and Hardhat's account #2 for the relayer); the keystores are encrypted
 // with a devnet password kept in a 0600 file beside them, so no key or password is ever on a command line.
@@ -58,7 +58,7 @@ async function writeNodeHome(args: {
     await writeKeystore(extra[name], await encryptKey(kind, key, DEVNET_PASSWORD, DEVNET_SCRYPT));
   }
   const configFile = join(args.dir, "config.json");
-  const config = args.config({ keystore, passwordFile, db: join(args.dir, "db"), extra });
+  const config = args.config({ keystore, passwordFile, db: join(args.dir, "store.sqlite"), extra });
   await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
   return configFile;
 }
@@ -105,7 +105,7 @@ export async function startNodes(args: {
         // The devnet's local chains (depth 0, Solana "confirmed") need the dev profile (config.ts).
         profile: "dev",
         chains: args.chains,
-        store: { kind: "pglite", dataDir: home.db },
+        store: { kind: "sqlite", path: home.db },
         keys: { keystore: home.keystore, passwordFile: home.passwordFile },
         attester: { listen: { host: HOST, port }, pollIntervalMs: 200 },
         log: { level: "info" },
@@ -134,7 +134,7 @@ export async function startNodes(args: {
       // The devnet's local chains (depth 0, Solana "confirmed") need the dev profile (config.ts).
       profile: "dev",
       chains: args.chains,
-      store: { kind: "pglite", dataDir: home.db },
+      store: { kind: "sqlite", path: home.db },
       keys: {
         keystore: home.keystore,
         passwordFile: home.passwordFile,

@@ -1,5 +1,5 @@
 // One maskoii CLI process (an attester node or the relayer) of an e2e stack: its home directory (keystore, config,
-// PGlite store), its log file, and start / stop / SIGKILL / restart on the same store. Every run is a new process
+// SQLite store), its log file, and start / stop / SIGKILL / restart on the same store. Every run is a new process
 // group under the stack's Supervisor (`attester0#2` is attester0's second run), so teardown finds all of them.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";

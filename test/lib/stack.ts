@@ -1,6 +1,6 @@
 // The e2e stack: real processes on 127.0.0.1. Two `hardhat node` chains (A = domain 1001, B = 1002), maskoii deployed
 // and linked by scripts/deploy.ts (plus a DemoRecipient per chain), N attester nodes and one relayer, each a `maskoii`
-// CLI process with its own keystore, config and PGlite store. Optionally a fault proxy per chain in front of the
+// CLI process with its own keystore, config and SQLite store. Optionally a fault proxy per chain in front of the
 // relayer's and/or the attesters' RPC. `stop()` leaves no process behind (and throws if one survives SIGKILL).
 //
 // With `solana`, the local Solana endpoint is chain 1003: the program is initialized and linked with chain A by the
@@ -75,7 +75,9 @@ export type StackOptions = {
    * 1 and linked with chain A (bridges, the demo token <-> a bridged SPL mint); every node serves it.
    */
   solana?: boolean;
-  /** The relayers' store: their own PGlite each (default), or one PostgreSQL database they share. */
+  /** The nodes' embedded store: SQLite (the default store) or PGlite; one each, under the node's home. */
+  store?: "sqlite" | "pglite";
+  /** The relayers' store: their own embedded store each (`store`), or one PostgreSQL database they share. */
   relayerStore?: { kind: "postgres"; url: string };
   /** Start the relayer with the stack (default true). */
   startRelayer?: boolean;
@@ -328,13 +330,19 @@ export class Stack {
     );
   }
 
+  #embeddedStore(node: MaskoiiNode): Record<string, string> {
+    return this.options.store === "pglite"
+      ? { kind: "pglite", dataDir: node.storeDir }
+      : { kind: "sqlite", path: join(node.storeDir, "store.sqlite") };
+  }
+
   /** (Re)writes an attester's config and starts it on its store. */
   async startAttester(node: AttesterNode): Promise<void> {
     await node.writeConfig({
       // Local chains: finality depth 0 / Solana "confirmed" need the dev profile (config.ts).
       profile: "dev",
       chains: this.#chainsConfig("attesters"),
-      store: { kind: "pglite", dataDir: node.storeDir },
+      store: this.#embeddedStore(node),
       keys: { keystore: node.keystore },
       attester: { listen: { host: HOST, port: Number(new URL(node.url).port) }, pollIntervalMs: 100 },
       log: { level: "debug" },
@@ -388,7 +396,7 @@ export class Stack {
       // Local chains: finality depth 0 / Solana "confirmed" need the dev profile (config.ts).
       profile: "dev",
       chains: this.#chainsConfig("relayer"),
-      store: this.options.relayerStore ?? { kind: "pglite", dataDir: node.storeDir },
+      store: this.options.relayerStore ?? this.#embeddedStore(node),
       keys: {
         keystore: node.keystore,
         ...(this.options.solana === true ? { solanaKeystore: node.solanaKeystore } : {}),
