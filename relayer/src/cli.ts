@@ -201,7 +201,14 @@ async function main(argv: readonly string[]): Promise<void> {
       const payingKey = await unlockConfigured(config, "keystore", "secp256k1");
       if (payingKey === undefined) throw new UsageError("keys.keystore is required");
       const solanaKey = await unlockConfigured(config, "solanaKeystore", "ed25519");
-      const relayer = await startRelayer({ config, payingKey, log, ...(solanaKey === undefined ? {} : { solanaKey }) });
+      const identityKey = await unlockConfigured(config, "identityKeystore", "ed25519");
+      const relayer = await startRelayer({
+        config,
+        payingKey,
+        log,
+        ...(solanaKey === undefined ? {} : { solanaKey }),
+        ...(identityKey === undefined ? {} : { identityKey }),
+      });
       return runUntilSignal(relayer.stop);
     }
     case "status": {

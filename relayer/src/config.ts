@@ -136,7 +136,10 @@ export const keysConfigSchema = z
   .object({
     /** Keystore of the secp256k1 key that signs attestations (attester) or pays for deliveries (relayer). */
     keystore: z.string().min(1),
-    /** Keystore of the Koii ed25519 node identity (attester only). */
+    /**
+     * Keystore of the ed25519 node identity. Attester: its Koii identity (binding record, Koii task). Relayer: signs
+     * every request to the attesters (nodes with `attester.auth` list its base58 public key, `maskoii keys show`).
+     */
     identityKeystore: z.string().min(1).optional(),
     /** Keystore of the ed25519 key that pays for deliveries on Solana chains (relayer with a Solana chain only). */
     solanaKeystore: z.string().min(1).optional(),
