@@ -14,6 +14,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { getAddress, type Hex } from "viem";
+import { bridgeChains } from "./attester/refunds.ts";
 import { startAttester } from "./attester/run.ts";
 import { base58Encode } from "./base58.ts";
 import { loadConfig, type ResolvedConfig } from "./config.ts";
@@ -32,17 +33,23 @@ import {
 import { readPassword } from "./keys/secrets.ts";
 import { createLogger } from "./log.ts";
 import { AttesterClient } from "./relayer/collector.ts";
+import { refundOnce } from "./relayer/refunder.ts";
 import { startRelayer } from "./relayer/run.ts";
+import { refundToJson } from "./relayer/server.ts";
 import { connectChains, unlockConfigured } from "./runtime.ts";
 import { openStore } from "./store/index.ts";
+import { RefundStore } from "./store/refunds.ts";
 import type { Store } from "./store/types.ts";
 
-const USAGE = `usage: maskoii <attester|relayer|status|doctor|keys> [options]
+const USAGE = `usage: maskoii <attester|relayer|status|doctor|refund|keys> [options]
   attester --config <file> [--dev]
   relayer  --config <file> [--dev]
   status   --config <file> [--with-store]
   doctor   <messageId> --config <file> [--with-store]
            (--with-store reads an embedded PGlite store: only while no node runs on it; a postgres store is always read)
+  refund   <messageId> --config <file> [--dev]
+           (collects the attesters' refund receipt of a transfer its destination will never credit and submits
+           refund on its origin, paid by keys.keystore; docs/protocol.md §8.1)
   keys new    --kind secp256k1|ed25519 --out <file> [--password-file <file>]
   keys import --kind secp256k1|ed25519 --out <file> --key-file <file> [--password-file <file>]
   keys show   --keystore <file>
@@ -176,7 +183,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (command === "keys") return keys(arg, values);
-  if (!["attester", "relayer", "status", "doctor"].includes(command))
+  if (!["attester", "relayer", "status", "doctor", "refund"].includes(command))
     throw new UsageError(`unknown command ${command}`);
   const config = await loadConfig(
     need(values.config, "config"),
@@ -244,10 +251,27 @@ async function main(argv: readonly string[]): Promise<void> {
             ? {}
             : { attesters: new AttesterClient(config.relayer.attesters, config.relayer.requestTimeoutMs) }),
         });
-        print(diagnosis);
+        const refund = store === undefined ? undefined : await RefundStore.tryOf(store)?.delivery(arg as Hex);
+        print(refund === undefined ? diagnosis : { ...diagnosis, refund: refundToJson(refund) });
       } finally {
         await store?.close();
       }
+      return;
+    }
+    case "refund": {
+      if (arg === undefined || !/^0x[0-9a-fA-F]{64}$/.test(arg)) throw new UsageError("refund needs a 0x message id");
+      if (config.relayer === undefined) throw new UsageError("refund needs the relayer section (its attesters)");
+      const payingKey = await unlockConfigured(config, "keystore", "secp256k1");
+      if (payingKey === undefined) throw new UsageError("keys.keystore is required (it pays for the refund)");
+      const chains = await connectChains(config, { signer: payingKey, log });
+      const outcome = await refundOnce({
+        bridges: bridgeChains(config, chains),
+        attesters: config.relayer.attesters,
+        requestTimeoutMs: config.relayer.requestTimeoutMs,
+        messageId: arg as Hex,
+      });
+      print(outcome);
+      if (outcome.kind !== "refunded" && outcome.kind !== "already-refunded") process.exitCode = 1;
       return;
     }
     default:

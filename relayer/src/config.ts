@@ -285,6 +285,23 @@ export const releaseQueuedSchema = z
   .strict();
 export type ReleaseQueuedConfig = z.infer<typeof releaseQueuedSchema>;
 
+/**
+ * Refunds on origins (relayer/refunder.ts, docs/protocol.md §8.1): scan every EVM TokenBridge's final refund records,
+ * collect the attesters' refund receipts and submit `refund` on the origin. Off unless enabled.
+ */
+export const refundsConfigSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Refund attempts per tick (each may be a transaction). */
+    maxPerTick: z.number().int().min(1).max(1_000).default(10),
+    /** Ticks of the refund loop. */
+    intervalMs: z.number().int().min(10).max(600_000).default(5_000),
+    /** Longest wait between attempts of a refund that has no quorum yet, or whose origin is paused. */
+    maxBackoffMs: z.number().int().min(10).max(86_400_000).default(600_000),
+  })
+  .strict();
+export type RefundsConfig = z.infer<typeof refundsConfigSchema>;
+
 export const relayerConfigSchema = z
   .object({
     /** Base URLs of the attester nodes' HTTP servers. */
@@ -317,6 +334,7 @@ export const relayerConfigSchema = z
       intervalMs: 5_000,
       maxBackoffMs: 600_000,
     }),
+    refunds: refundsConfigSchema.default({ enabled: false, maxPerTick: 10, intervalMs: 5_000, maxBackoffMs: 600_000 }),
   })
   .strict()
   .refine((r) => r.leaseMs > r.fees.receiptTimeoutMs, {

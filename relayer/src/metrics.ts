@@ -108,6 +108,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * Refunds on origins (relayer/refunder.ts): records seen, refunded by this relayer, skipped (already refunded),
+   * attempts waiting for a quorum, refused by a paused origin, failed.
+   */
+  readonly refunds = new Counter({
+    name: "maskoii_refunds_total",
+    help: "Refunds of transfers the destination recorded refundable, submitted on their origin, by outcome",
+    labelNames: ["origin", "outcome"] as const,
+    registers: [this.registry],
+  });
+
   /** Adds a gauge of deliveries by state, read from `count` at every scrape (so it is right across instances). */
   trackDeliveries(count: () => Promise<Record<string, number>>): void {
     new Gauge({

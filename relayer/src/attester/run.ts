@@ -2,7 +2,7 @@
 import { getAddress, type Hex } from "viem";
 import type { Chains } from "../chains/adapter.ts";
 import { attesterConfigSchema, type ResolvedConfig } from "../config.ts";
-import { InvalidConfigError } from "../errors.ts";
+import { describeError, InvalidConfigError } from "../errors.ts";
 import { createBindingRecord } from "../identity.ts";
 import type { UnlockedKey } from "../keys/keystore.ts";
 import { type KoiiNode, startKoiiTask } from "../koii/node.ts";
@@ -11,9 +11,11 @@ import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
 import { connectChains, connectOriginQuorums, makeWatchers } from "../runtime.ts";
 import { openStore } from "../store/index.ts";
+import { RefundStore } from "../store/refunds.ts";
 import type { Store } from "../store/types.ts";
 import { RelayerAuthenticator } from "./auth.ts";
 import { AttesterObserver } from "./observer.ts";
+import { bridgeChains, RefundAttester } from "./refunds.ts";
 import { startAttesterServer } from "./server.ts";
 import { AttesterSigner } from "./signer.ts";
 
@@ -23,6 +25,8 @@ export type AttesterHandle = {
   readonly store: Store;
   readonly chains: Chains;
   readonly observer: AttesterObserver;
+  /** Refund receipts (attester/refunds.ts). */
+  readonly refunds: RefundAttester;
   /** The Koii task round, when `koii` is configured. */
   readonly koii: KoiiNode | undefined;
   stop: () => Promise<void>;
@@ -60,6 +64,14 @@ export async function startAttester(args: {
       metrics,
       signDelayMs: settings.messageSignDelayMs,
     });
+    const refunds = new RefundAttester({
+      bridges: bridgeChains(config, chains),
+      store,
+      refunds: RefundStore.of(store),
+      signer,
+      log: log.child({ component: "refunds" }),
+      metrics,
+    });
     const binding =
       args.identityKey === undefined
         ? undefined
@@ -93,6 +105,7 @@ export async function startAttester(args: {
         ready: () => observer.ready,
         signBatches: settings.signBatches,
         signNow: (ids) => observer.signNow(ids),
+        refunds,
         limits: settings.limits,
         ...(settings.auth === undefined ? {} : { auth: new RelayerAuthenticator(settings.auth) }),
         ...(binding === undefined ? {} : { binding }),
@@ -100,7 +113,12 @@ export async function startAttester(args: {
       },
       settings.listen,
     );
-    const loop = startLoop(() => observer.tick(), settings.pollIntervalMs);
+    const loop = startLoop(async () => {
+      await observer.tick();
+      await refunds.tick().catch((error: unknown) => {
+        log.warn({ error: describeError(error) }, "refund round failed; retrying next round");
+      });
+    }, settings.pollIntervalMs);
     log.info({ url: server.url, attester: address, koii: binding?.koiiPublicKey }, "attester node up");
     return {
       url: server.url,
@@ -108,6 +126,7 @@ export async function startAttester(args: {
       store,
       chains,
       observer,
+      refunds,
       koii,
       stop: async () => {
         await loop.stop();

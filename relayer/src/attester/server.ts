@@ -5,6 +5,10 @@
 //                                `sign: true` signs the ones not signed yet first (attester.messageSignDelayMs)
 //   POST /batches                {destination, messageIds}: sign the batch root, if every id is observed final here,
 //                                open (not known delivered) and listed once
+//   GET  /refunds/:messageId     the refund receipt this node journaled for the id and its TransferRefund signatures
+//                                (404 with the reason it has not signed, when known)
+//   POST /refunds                {messageId}: judge the refund now (docs/protocol.md §8.1; signing bucket) and answer
+//                                like GET, or 409 with the reason it refuses
 //   GET  /identity               the Koii binding record (ed25519 node key <-> secp256k1 attesting key)
 //   GET  /health                 the process is up
 //   GET  /ready                  the node has completed a scan-and-sign round and its store answers
@@ -21,14 +25,23 @@ import { z } from "zod";
 import type { Chains } from "../chains/adapter.ts";
 import type { AttesterLimits } from "../config.ts";
 import { ATTESTER_LIMIT_DEFAULTS } from "../config.ts";
-import { describeError, NotAnAttesterError, RequestRejectedError, SigningConflictError } from "../errors.ts";
+import {
+  describeError,
+  NotAnAttesterError,
+  RefundConflictError,
+  RefundRefusedError,
+  RequestRejectedError,
+  SigningConflictError,
+} from "../errors.ts";
 import type { BindingRecord } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import type { RefundJournalRow, RefundSignature } from "../store/refunds.ts";
 import type { Store, StoredSignature } from "../store/types.ts";
 import type { RelayerAuthenticator } from "./auth.ts";
 import { parseJson, RateLimiter, readBody } from "./limits.ts";
 import { isMember } from "./observer.ts";
+import type { RefundAttester } from "./refunds.ts";
 import type { AttesterSigner, Signable } from "./signer.ts";
 
 const MESSAGE_ID = /^0x[0-9a-fA-F]{64}$/;
@@ -51,6 +64,28 @@ export const bulkSignaturesRequestSchema = z
   })
   .strict();
 
+export const refundRequestSchema = z.object({ messageId: z.string().regex(MESSAGE_ID) }).strict();
+
+/** The JSON answer of GET/POST /refunds (bigints as decimal strings). */
+export function refundToJson(attester: string, journal: RefundJournalRow, signatures: readonly RefundSignature[]) {
+  return {
+    messageId: journal.messageId,
+    attester,
+    origin: journal.origin,
+    nonce: journal.nonce.toString(),
+    destination: journal.destination,
+    basis: journal.basis,
+    receipt: journal.receipt,
+    signatures: signatures.map((s) => ({
+      domain: s.domain,
+      verifier: s.verifier,
+      attesterSetId: s.attesterSetId.toString(),
+      signer: s.signer,
+      signature: s.signature,
+    })),
+  };
+}
+
 /** The JSON form of a stored signature (bigints as decimal strings). */
 export type SignatureJson = Omit<StoredSignature, "attesterSetId"> & { attesterSetId: string };
 
@@ -71,6 +106,8 @@ export type AttesterServerDeps = {
   signNow?: (messageIds: readonly Hex[]) => Promise<void>;
   /** The Koii task's routes (/koii/..., src/koii/routes.ts), when the node takes part in the task. */
   koii?: (req: IncomingMessage, res: ServerResponse, url: URL, client: RequestClient) => Promise<boolean>;
+  /** Refund receipts (GET/POST /refunds); absent: 404. */
+  refunds?: RefundAttester;
   /** Abuse limits; default ATTESTER_LIMIT_DEFAULTS. */
   limits?: AttesterLimits;
   /** Relayer authentication of the POST routes; absent: open. */
@@ -266,6 +303,37 @@ async function handle(
       return send(res, 200, signatureToJson(signature));
     } catch (error) {
       if (error instanceof SigningConflictError) return send(res, 409, { error: error.message });
+      throw error;
+    }
+  }
+  const refundMatch = /^\/refunds\/([^/]+)$/.exec(path);
+  if (req.method === "GET" && refundMatch !== null && deps.refunds !== undefined) {
+    const id = refundMatch[1] ?? "";
+    if (!MESSAGE_ID.test(id)) return send(res, 400, { error: "messageId must be 32 bytes of 0x-hex" });
+    const signed = await deps.refunds.signed(id as Hex);
+    if (signed === undefined) {
+      const problem = await deps.refunds.problemOf(id as Hex);
+      return send(res, 404, { error: "no refund receipt signed", ...(problem === undefined ? {} : { problem }) });
+    }
+    return send(res, 200, refundToJson(deps.signer.address, signed.journal, signed.signatures));
+  }
+  if (req.method === "POST" && path === "/refunds" && deps.refunds !== undefined) {
+    const parsed = parseWith(refundRequestSchema, parseJson(await client.body()), "refund request");
+    const id = parsed.messageId.toLowerCase() as Hex;
+    const known = await deps.refunds.signed(id);
+    // Judging costs chain reads and maybe a signature: the signing bucket, unless only re-served.
+    if (known === undefined) guards.signing.take(client.id, "signing");
+    try {
+      const { journal } = await deps.metrics.time("attester_refund_sign", () =>
+        (deps.refunds as RefundAttester).sign(id),
+      );
+      const signatures = (await deps.refunds.signed(id))?.signatures ?? [];
+      return send(res, 200, refundToJson(deps.signer.address, journal, signatures));
+    } catch (error) {
+      if (error instanceof RefundRefusedError) {
+        return send(res, 409, { error: error.message, code: error.code, retry: error.retry });
+      }
+      if (error instanceof RefundConflictError) return send(res, 409, { error: error.message, code: error.code });
       throw error;
     }
   }

@@ -3,11 +3,19 @@
 // sign a different id for a journaled pair is refused (SigningConflictError), across restarts and crashes.
 
 import { setImmediate } from "node:timers/promises";
-import { attestationDigest, batchRoot, type Message, type Signature, signDigest } from "@maskoii/sdk";
+import {
+  attestationDigest,
+  batchRoot,
+  type Message,
+  refundReceiptHash,
+  type Signature,
+  signDigest,
+} from "@maskoii/sdk";
 import type { Address, Hex } from "viem";
-import { RotationConflictError, SigningConflictError } from "../errors.ts";
+import { RefundConflictError, RotationConflictError, SigningConflictError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import type { RefundJournalRow, RefundSignature, RefundStore } from "../store/refunds.ts";
 import type { Store, StoredSignature } from "../store/types.ts";
 
 /** Message signatures made between two yields to the event loop in a bulk round. */
@@ -233,5 +241,63 @@ export class AttesterSigner {
     }
     this.#metrics?.signatures.inc({ kind: "rotation", outcome: "signed" });
     return signDigest(attestationDigest("rotation", { ...target, value: hash }), this.#privateKey);
+  }
+
+  /**
+   * Signs TransferRefund(origin, origin bridge, setId, keccak256(receipt)) (docs/protocol.md §8.1). The refund journal
+   * makes the node sign at most one receipt per (origin, nonce), so per message id, across restarts: the receipt is
+   * journaled first, and a different receipt for a journaled pair is refused (RefundConflictError). Idempotent per
+   * target (a rotation re-signs the same receipt for the new set). Whether the chains justify the receipt is the
+   * caller's judgement (attester/refunds.ts).
+   */
+  async signRefund(
+    entry: Omit<RefundJournalRow, "createdAt">,
+    target: Target,
+    refunds: RefundStore,
+  ): Promise<{ journal: RefundJournalRow; signature: RefundSignature }> {
+    const journal = await refunds.reserve(entry, Date.now());
+    if (
+      journal.messageId.toLowerCase() !== entry.messageId.toLowerCase() ||
+      journal.receipt.toLowerCase() !== entry.receipt.toLowerCase()
+    ) {
+      this.#metrics?.signatures.inc({ kind: "refund", outcome: "refused-conflict" });
+      this.#log.error(
+        {
+          origin: entry.origin,
+          nonce: entry.nonce.toString(),
+          journaled: journal.messageId,
+          requested: entry.messageId,
+        },
+        "refusing a second refund for one nonce",
+      );
+      throw new RefundConflictError(entry.origin, entry.nonce, journal.messageId, entry.messageId);
+    }
+    const verifier = target.verifier.toLowerCase() as Hex;
+    const existing = (await refunds.signaturesOf(journal.messageId)).find(
+      (s) => s.domain === target.domain && s.verifier === verifier && s.attesterSetId === target.attesterSetId,
+    );
+    if (existing !== undefined) return { journal, signature: existing };
+    const digest = attestationDigest("refund", { ...target, value: refundReceiptHash(journal.receipt) });
+    const signature: RefundSignature = {
+      messageId: journal.messageId,
+      domain: target.domain,
+      verifier,
+      attesterSetId: target.attesterSetId,
+      signer: this.address.toLowerCase() as Hex,
+      signature: packSignature(signDigest(digest, this.#privateKey)),
+      createdAt: Date.now(),
+    };
+    await refunds.saveSignature(signature, signature.createdAt);
+    this.#metrics?.signatures.inc({ kind: "refund", outcome: "signed" });
+    this.#log.info(
+      {
+        messageId: journal.messageId,
+        origin: target.domain,
+        setId: target.attesterSetId.toString(),
+        basis: journal.basis,
+      },
+      "signed refund receipt",
+    );
+    return { journal, signature };
   }
 }

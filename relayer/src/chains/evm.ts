@@ -27,6 +27,7 @@ import type {
 } from "./adapter.ts";
 import { BatchGasModel, calldataGas } from "./evm-gas.ts";
 import { findQueuedTransfer } from "./evm-queue.ts";
+import { EvmRefunds } from "./evm-refund.ts";
 import { TokenBridgeQueue } from "./evm-release.ts";
 import { type BumpEvent, EvmSender, type FeePolicy } from "./evm-sender.ts";
 
@@ -291,6 +292,19 @@ export class EvmChainAdapter implements ChainAdapter {
       client: this.#public,
       read: (call, fn) => this.#read(call, fn),
       sender: this.#requireSender(),
+      onRpcError: this.#onRpcError,
+    });
+  }
+
+  /** Refund reads (and, with the paying account, `refund` itself) of the TokenBridge at `bridge` (evm-refund.ts). */
+  refunds(bridge: Address): EvmRefunds {
+    return new EvmRefunds({
+      domain: this.domain,
+      bridge,
+      gateway: this.gateway,
+      client: this.#public,
+      read: (call, fn) => this.#read(call, fn),
+      sender: this.sender,
       onRpcError: this.#onRpcError,
     });
   }

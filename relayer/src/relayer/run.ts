@@ -1,5 +1,7 @@
 // Wires and runs the relayer: store, chains (with the paying account), watchers, attester client, delivery loop and
 // the optional operations server (/health, /ready, /metrics, /messages/:id).
+
+import { bridgeChains } from "../attester/refunds.ts";
 import type { Chains } from "../chains/adapter.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { describeError, InvalidConfigError } from "../errors.ts";
@@ -12,10 +14,12 @@ import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
 import { connectChains, makeWatchers } from "../runtime.ts";
 import { openStore } from "../store/index.ts";
+import { RefundStore } from "../store/refunds.ts";
 import type { Store } from "../store/types.ts";
 import { AttesterClient } from "./collector.ts";
 import { keeperTargets, QueueKeeper } from "./keeper.ts";
 import { KeeperStore } from "./keeper-store.ts";
+import { Refunder } from "./refunder.ts";
 import { type Readiness, startRelayerServer } from "./server.ts";
 import { Relayer } from "./service.ts";
 
@@ -30,6 +34,8 @@ export type RelayerHandle = {
   readonly metrics: Metrics;
   /** The queued-transfer keeper, when `relayer.releaseQueued.enabled`. */
   readonly keeper: QueueKeeper | undefined;
+  /** Refunds on origins, when `relayer.refunds.enabled`. */
+  readonly refunder: Refunder | undefined;
   readiness: () => Readiness;
   /**
    * Graceful shutdown: stop claiming, let the tick in flight finish its current delivery, hand back every claim,
@@ -154,6 +160,32 @@ export async function startRelayer(args: {
               log.error({ error: describeError(error) }, "queued-transfer keeper round failed");
             });
           }, keeperSettings.intervalMs);
+    // Refunds on origins: their own loop too.
+    const refundSettings = settings.refunds;
+    const refunder = refundSettings.enabled
+      ? new Refunder({
+          bridges: bridgeChains(config, chains),
+          store: RefundStore.of(store),
+          attesters: settings.attesters,
+          settings: {
+            maxPerTick: refundSettings.maxPerTick,
+            maxBackoffMs: refundSettings.maxBackoffMs,
+            requestTimeoutMs: settings.requestTimeoutMs,
+            leaseMs: settings.leaseMs,
+          },
+          log: log.child({ component: "refunds" }),
+          metrics,
+        })
+      : undefined;
+    const refundLoop =
+      refunder === undefined
+        ? undefined
+        : startLoop(async () => {
+            if (active.draining) return;
+            await refunder.tick().catch((error: unknown) => {
+              log.error({ error: describeError(error) }, "refund round failed");
+            });
+          }, refundSettings.intervalMs);
     const server =
       settings.metrics === undefined
         ? undefined
@@ -169,6 +201,7 @@ export async function startRelayer(args: {
         url: server?.url,
         instanceId: active.instanceId,
         keeper: keeper === undefined ? "off" : keeper.targets.map((t) => t.queue.domain),
+        refunds: refunder === undefined ? "off" : refunder.domains,
       },
       "relayer up",
     );
@@ -181,12 +214,13 @@ export async function startRelayer(args: {
       metricsUrl: server?.url,
       metrics,
       keeper,
+      refunder,
       readiness: () => readiness,
       stop: () => {
         stopping ??= (async () => {
           active.drain();
           readiness = { ready: false, reason: "shutting down" };
-          await Promise.all([loop.stop(), keeperLoop?.stop()]);
+          await Promise.all([loop.stop(), keeperLoop?.stop(), refundLoop?.stop()]);
           // Deliveries already being sent finish (their claims are still held); nothing new is started.
           await active.settled();
           const released = await store.releaseClaims(active.instanceId).catch(() => 0);

@@ -2,13 +2,15 @@
 //   GET /health        the process is up (200 while it serves)
 //   GET /ready         200 once a tick succeeded with the store and every chain reachable, else 503 and why
 //   GET /metrics       Prometheus text format
-//   GET /messages/:id  the delivery record of a message and its claim (400 malformed id, 404 unknown)
+//   GET /messages/:id  the delivery record of a message and its claim, and its refund on the origin when the
+//                      destination recorded it refundable (400 malformed id, 404 unknown)
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import { type RefundDelivery, RefundStore } from "../store/refunds.ts";
 import type { DeliveryClaim, DeliveryRecord, Store } from "../store/types.ts";
 
 const MESSAGE_ID = /^0x[0-9a-fA-F]{64}$/;
@@ -50,6 +52,20 @@ export function deliveryToJson(
   };
 }
 
+/** The JSON form of a refund the relayer tracks (bigints as decimal strings). */
+export function refundToJson(r: RefundDelivery) {
+  return {
+    state: r.state,
+    origin: r.origin,
+    destination: r.destination,
+    nonce: r.nonce.toString(),
+    attempts: r.attempts,
+    nextAttemptAt: r.nextAttemptAt,
+    txHash: r.txHash,
+    lastError: r.lastError,
+  };
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
@@ -77,8 +93,16 @@ export async function startRelayerServer(
       const id = path.slice("/messages/".length);
       if (!MESSAGE_ID.test(id)) return send(res, 400, { error: "expected a 0x-prefixed 32-byte message id" });
       const delivery = await deps.store.getDelivery(id as Hex);
-      if (delivery === undefined) return send(res, 404, { error: `message ${id.toLowerCase()} is not tracked` });
-      return send(res, 200, deliveryToJson(delivery, await deps.store.getClaim(id as Hex)));
+      const refund = await RefundStore.tryOf(deps.store)?.delivery(id as Hex);
+      if (delivery === undefined && refund === undefined) {
+        return send(res, 404, { error: `message ${id.toLowerCase()} is not tracked` });
+      }
+      return send(res, 200, {
+        ...(delivery === undefined
+          ? { messageId: id.toLowerCase() }
+          : deliveryToJson(delivery, await deps.store.getClaim(id as Hex))),
+        ...(refund === undefined ? {} : { refund: refundToJson(refund) }),
+      });
     }
     return send(res, 404, { error: "not found" });
   };

@@ -225,4 +225,62 @@ CREATE TABLE koii_equivocation_reports (
 );
 `,
   },
+  // Refunds (docs/protocol.md §8.1): the attester's refund journal and signatures, the refund records it evaluates,
+  // and the relayer's refunds to submit on origins (attester/refunds.ts, relayer/refunder.ts, store/refunds.ts).
+  {
+    version: 7,
+    name: "refunds",
+    sql: `
+-- At most one refund receipt per (origin, nonce), so per message id: journaled before any signature over it leaves the
+-- process. basis: 'record' (the destination's refund record of this id) or 'reorg' (the nonce was consumed on the
+-- destination by another id that the origin's final chain no longer shows).
+CREATE TABLE refund_journal (
+  origin BIGINT NOT NULL,
+  nonce NUMERIC(20, 0) NOT NULL,
+  message_id TEXT NOT NULL UNIQUE,
+  destination BIGINT NOT NULL,
+  receipt TEXT NOT NULL,
+  basis TEXT NOT NULL CHECK (basis IN ('record', 'reorg')),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (origin, nonce)
+);
+-- TransferRefund signatures over a journaled receipt, per target (the origin's bridge and attester set).
+CREATE TABLE refund_signatures (
+  message_id TEXT NOT NULL,
+  domain BIGINT NOT NULL,
+  verifier TEXT NOT NULL,
+  attester_set_id NUMERIC(20, 0) NOT NULL,
+  signer TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (message_id, domain, verifier, attester_set_id)
+);
+-- Refund records the attester saw final on a destination: evaluated again (with backoff) until signed.
+CREATE TABLE refund_candidates (
+  message_id TEXT PRIMARY KEY,
+  destination BIGINT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'signed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_problem TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX refund_candidates_due ON refund_candidates (state, next_attempt_at);
+-- The relayer's refunds to submit on origins. state: pending (collecting a quorum, or retrying), refunded (by this
+-- relayer: tx_hash), skipped (the origin had refunded the nonce already).
+CREATE TABLE refund_deliveries (
+  message_id TEXT PRIMARY KEY,
+  destination BIGINT NOT NULL,
+  origin BIGINT NOT NULL,
+  nonce NUMERIC(20, 0) NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'refunded', 'skipped')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  tx_hash TEXT,
+  last_error TEXT,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX refund_deliveries_due ON refund_deliveries (state, next_attempt_at);
+`,
+  },
 ];
