@@ -20,7 +20,7 @@ import { base58Encode } from "./base58.ts";
 import { loadConfig, type ResolvedConfig } from "./config.ts";
 import { diagnose } from "./doctor.ts";
 import { describeError, RelayerError } from "./errors.ts";
-import { createBindingRecord } from "./identity.ts";
+import { createBindingRecord, RelayerRequestSigner } from "./identity.ts";
 import {
   DEFAULT_SCRYPT,
   encryptKey,
@@ -263,12 +263,14 @@ async function main(argv: readonly string[]): Promise<void> {
       if (config.relayer === undefined) throw new UsageError("refund needs the relayer section (its attesters)");
       const payingKey = await unlockConfigured(config, "keystore", "secp256k1");
       if (payingKey === undefined) throw new UsageError("keys.keystore is required (it pays for the refund)");
+      const identityKey = await unlockConfigured(config, "identityKeystore", "ed25519");
       const chains = await connectChains(config, { signer: payingKey, log });
       const outcome = await refundOnce({
         bridges: bridgeChains(config, chains),
         attesters: config.relayer.attesters,
         requestTimeoutMs: config.relayer.requestTimeoutMs,
         messageId: arg as Hex,
+        ...(identityKey === undefined ? {} : { signer: new RelayerRequestSigner(identityKey.privateKey) }),
       });
       print(outcome);
       if (outcome.kind !== "refunded" && outcome.kind !== "already-refunded") process.exitCode = 1;

@@ -175,6 +175,7 @@ export async function startRelayer(args: {
           },
           log: log.child({ component: "refunds" }),
           metrics,
+          ...(signer === undefined ? {} : { signer }),
         })
       : undefined;
     const refundLoop =
