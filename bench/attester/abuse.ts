@@ -387,7 +387,7 @@ async function main(): Promise<void> {
     const subset = (size: number, withClosed: boolean): Hex[] => {
       const pool = withClosed ? observed : open;
       const out = new Set<Hex>();
-      while (out.size < size) out.add(pick(pool));
+      while (out.size < Math.min(size, pool.length)) out.add(pick(pool));
       if (withClosed) out.add(pick(closed));
       return [...out];
     };
@@ -445,7 +445,7 @@ async function main(): Promise<void> {
         default: {
           const path = pick(["/batches", "/signatures", "/koii/evidence"]);
           const body = JSON.stringify({ destination: B.domain, messageIds: subset(8, false) });
-          const variant = i % 3;
+          const variant = Math.floor(i / kinds.length) % 3;
           const headers =
             variant === 0
               ? {}

@@ -165,6 +165,7 @@ export const ATTESTER_LIMIT_DEFAULTS = {
   signing: { perSecond: 5, burst: 20 },
   maxBatchIds: 256,
   maxBulkIds: 512,
+  maxBatchesPerMessage: 16,
   evidencePerSubmitterPerRound: 64,
   maxClients: 10_000,
 } as const;
@@ -186,6 +187,8 @@ export const attesterLimitsSchema = z
     maxBatchIds: z.number().int().min(1).max(256).default(ATTESTER_LIMIT_DEFAULTS.maxBatchIds),
     /** Ids per POST /signatures. */
     maxBulkIds: z.number().int().min(1).max(512).default(ATTESTER_LIMIT_DEFAULTS.maxBulkIds),
+    /** Batch roots one message may be part of (POST /batches refuses a new root past it: 409); bounds the store. */
+    maxBatchesPerMessage: z.number().int().min(1).max(10_000).default(ATTESTER_LIMIT_DEFAULTS.maxBatchesPerMessage),
     /** Evidence items one client may have stored per Koii round (POST /koii/evidence); more: 429. */
     evidencePerSubmitterPerRound: z
       .number()
