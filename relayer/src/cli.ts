@@ -21,7 +21,7 @@ import { base58Encode } from "./base58.ts";
 import { loadConfig, type ResolvedConfig } from "./config.ts";
 import { diagnose } from "./doctor.ts";
 import { describeError, RelayerError } from "./errors.ts";
-import { createBindingRecord } from "./identity.ts";
+import { createBindingRecord, RelayerRequestSigner } from "./identity.ts";
 import {
   DEFAULT_SCRYPT,
   encryptKey,
@@ -214,7 +214,14 @@ async function main(argv: readonly string[]): Promise<void> {
       const payingKey = await unlockConfigured(config, "keystore", "secp256k1");
       if (payingKey === undefined) throw new UsageError("keys.keystore is required");
       const solanaKey = await unlockConfigured(config, "solanaKeystore", "ed25519");
-      const relayer = await startRelayer({ config, payingKey, log, ...(solanaKey === undefined ? {} : { solanaKey }) });
+      const identityKey = await unlockConfigured(config, "identityKeystore", "ed25519");
+      const relayer = await startRelayer({
+        config,
+        payingKey,
+        log,
+        ...(solanaKey === undefined ? {} : { solanaKey }),
+        ...(identityKey === undefined ? {} : { identityKey }),
+      });
       return runUntilSignal(relayer.stop);
     }
     case "status": {
@@ -262,6 +269,7 @@ async function main(argv: readonly string[]): Promise<void> {
       if (config.relayer === undefined) throw new UsageError("refund needs the relayer section (its attesters)");
       const payingKey = await unlockConfigured(config, "keystore", "secp256k1");
       if (payingKey === undefined) throw new UsageError("keys.keystore is required (it pays for the refund)");
+      const identityKey = await unlockConfigured(config, "identityKeystore", "ed25519");
       // A Solana origin is paid from keys.solanaKeystore (post_signatures, token_refund).
       const solanaSigner = await unlockConfigured(config, "solanaKeystore", "ed25519");
       const chains = await connectChains(config, {
@@ -274,6 +282,7 @@ async function main(argv: readonly string[]): Promise<void> {
         attesters: config.relayer.attesters,
         requestTimeoutMs: config.relayer.requestTimeoutMs,
         messageId: arg as Hex,
+        ...(identityKey === undefined ? {} : { signer: new RelayerRequestSigner(identityKey.privateKey) }),
       });
       print(outcome);
       if (outcome.kind !== "refunded" && outcome.kind !== "already-refunded") process.exitCode = 1;

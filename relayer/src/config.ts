@@ -138,7 +138,10 @@ export const keysConfigSchema = z
   .object({
     /** Keystore of the secp256k1 key that signs attestations (attester) or pays for deliveries (relayer). */
     keystore: z.string().min(1),
-    /** Keystore of the Koii ed25519 node identity (attester only). */
+    /**
+     * Keystore of the ed25519 node identity. Attester: its Koii identity (binding record, Koii task). Relayer: signs
+     * every request to the attesters (nodes with `attester.auth` list its base58 public key, `maskoii keys show`).
+     */
     identityKeystore: z.string().min(1).optional(),
     /** Keystore of the ed25519 key that pays for deliveries on Solana chains (relayer with a Solana chain only). */
     solanaKeystore: z.string().min(1).optional(),
@@ -164,6 +167,7 @@ export const ATTESTER_LIMIT_DEFAULTS = {
   signing: { perSecond: 5, burst: 20 },
   maxBatchIds: 256,
   maxBulkIds: 512,
+  maxBatchesPerMessage: 16,
   evidencePerSubmitterPerRound: 64,
   maxClients: 10_000,
 } as const;
@@ -185,6 +189,8 @@ export const attesterLimitsSchema = z
     maxBatchIds: z.number().int().min(1).max(256).default(ATTESTER_LIMIT_DEFAULTS.maxBatchIds),
     /** Ids per POST /signatures. */
     maxBulkIds: z.number().int().min(1).max(512).default(ATTESTER_LIMIT_DEFAULTS.maxBulkIds),
+    /** Batch roots one message may be part of (POST /batches refuses a new root past it: 409); bounds the store. */
+    maxBatchesPerMessage: z.number().int().min(1).max(10_000).default(ATTESTER_LIMIT_DEFAULTS.maxBatchesPerMessage),
     /** Evidence items one client may have stored per Koii round (POST /koii/evidence); more: 429. */
     evidencePerSubmitterPerRound: z
       .number()

@@ -156,3 +156,33 @@ export function verifyRelayerSignature(publicKey: string, statement: Uint8Array,
     return false;
   }
 }
+
+/**
+ * A relayer's request signer (its node identity key): the headers of each request to an attester. Timestamps are
+ * strictly increasing per signer, so two identical requests sent in one millisecond still carry distinct signatures
+ * (an attester refuses a signature it already accepted as a replay).
+ */
+export class RelayerRequestSigner {
+  readonly #privateKey: Hex;
+  /** The base58 public key: what an attester's `attester.auth.relayers` lists. */
+  readonly publicKey: string;
+  readonly #now: () => number;
+  #last = 0;
+
+  constructor(ed25519PrivateKey: Hex, now: () => number = Date.now) {
+    this.#privateKey = ed25519PrivateKey;
+    this.publicKey = koiiPublicKeyOf(ed25519PrivateKey);
+    this.#now = now;
+  }
+
+  /** The three auth headers for `method` on `url` (its path, without the query, is signed) with `body`. */
+  headers(method: string, url: string, body: Uint8Array | string = ""): Record<string, string> {
+    this.#last = Math.max(this.#now(), this.#last + 1);
+    return signRelayerRequest(this.#privateKey, {
+      method,
+      path: new URL(url).pathname,
+      body,
+      timestampMs: this.#last,
+    });
+  }
+}

@@ -15,7 +15,7 @@ import { waitForRpc } from "../../scripts/lib/rpc.ts";
 import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
 import { parseConfig, type ResolvedConfig, resolveChains } from "../src/config.ts";
 import type { UnlockedKey } from "../src/keys/keystore.ts";
-import { silentLogger } from "../src/log.ts";
+import { type Logger, silentLogger } from "../src/log.ts";
 import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
 import { freePort, runFixture } from "./net.ts";
 
@@ -111,7 +111,8 @@ export class EvmStack {
     this.attesterKeys = devnetAttesters(3, `maskoii ${name} attester`);
   }
 
-  async start(): Promise<void> {
+  /** `attester`: more of each attester's `attester` config section (e.g. `auth`). */
+  async start(options: { attester?: Record<string, unknown> } = {}): Promise<void> {
     this.dir = await mkdtemp(join(tmpdir(), `maskoii-${this.name}-`));
     ({ rpcA: this.rpcA, rpcB: this.rpcB } = await startHardhatPair(this.supervisor, this.dir));
     this.pids = this.supervisor.processes().map((p) => p.pid);
@@ -126,7 +127,7 @@ export class EvmStack {
     for (const [i, k] of this.attesterKeys.entries()) {
       const config = await this.resolved({
         store: { kind: "pglite", dataDir: "memory://" },
-        attester: { listen: { host: HOST, port: 0 }, pollIntervalMs: 100 },
+        attester: { listen: { host: HOST, port: 0 }, pollIntervalMs: 100, ...options.attester },
       });
       this.attesters.push(
         await startAttester({
@@ -166,9 +167,21 @@ export class EvmStack {
     );
   }
 
-  /** Starts a relayer on `config` paying with `payingKey`; `stop()` stops it unless `stopRelayer` did. */
-  async startRelayer(config: ResolvedConfig, payingKey: UnlockedKey): Promise<RelayerHandle> {
-    const handle = await startRelayer({ config, payingKey, log: silentLogger() });
+  /**
+   * Starts a relayer on `config` paying with `payingKey` (signing its attester requests with `options.identityKey`);
+   * `stop()` stops it unless `stopRelayer` did.
+   */
+  async startRelayer(
+    config: ResolvedConfig,
+    payingKey: UnlockedKey,
+    options: { identityKey?: UnlockedKey; log?: Logger } = {},
+  ): Promise<RelayerHandle> {
+    const handle = await startRelayer({
+      config,
+      payingKey,
+      log: options.log ?? silentLogger(),
+      ...(options.identityKey === undefined ? {} : { identityKey: options.identityKey }),
+    });
     this.relayers.push(handle);
     return handle;
   }

@@ -56,6 +56,35 @@ describe("attester observer", () => {
     expect(sigs.map((s) => s.attesterSetId).sort()).toEqual([1n, 2n]);
   });
 
+  it("a signed message delivered later is closed by the sweep (the signing cursor never re-checks it)", async () => {
+    const log = silentLogger();
+    const watchers = [a, b].map(
+      (adapter) => new MessageWatcher({ adapter, store, startBlock: 0, maxBlockRange: 1000, role: "attester", log }),
+    );
+    const signer = new AttesterSigner({ address: me!.address, privateKey: me!.key, store, log });
+    const chains = new Map([
+      [1001, a],
+      [1002, b],
+    ]);
+    // Without a sweep due, a delivery after signing stays unknown: the signing cursor is past the message.
+    const slow = new AttesterObserver({ chains, watchers, store, signer, log, sweepIntervalMs: 3_600_000 });
+    const [p, q, m, n] = [sampleMessage(20n), sampleMessage(21n), sampleMessage(22n), sampleMessage(23n)];
+    a.sent.push(p, q, m, n);
+    await slow.tick();
+    expect(await store.getSignatures(p.messageId)).toHaveLength(1);
+    b.markDelivered(p);
+    await slow.tick();
+    expect(await store.closedAmong([p.messageId])).toEqual([]);
+    // With sweeps due every tick: the signing cursor is past m too, only the sweep re-checks it, and closes it.
+    const swept = new AttesterObserver({ chains, watchers, store, signer, log, sweepIntervalMs: 0 });
+    await swept.tick();
+    expect(await store.getSignatures(m.messageId)).toHaveLength(1);
+    b.markDelivered(m);
+    await swept.tick();
+    const closed = await store.closedAmong([p.messageId, q.messageId, m.messageId, n.messageId]);
+    expect(closed.sort()).toEqual([p.messageId, m.messageId].map((id) => id.toLowerCase()).sort());
+  });
+
   it("does not sign messages that are not final, already delivered, or when it is not in the set", async () => {
     const late = { ...sampleMessage(1n), blockNumber: 500n };
     const done = sampleMessage(2n);

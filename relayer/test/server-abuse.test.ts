@@ -179,6 +179,22 @@ describe("attester endpoints under abuse", () => {
     expect((await call("/batches", { destination: 1002, messageIds: [a.messageId] })).status).toBe(200);
   });
 
+  it("POST /batches: a message is in at most maxBatchesPerMessage roots; a root already signed is served again", async () => {
+    const { call, store } = await start({ limits: { maxBatchesPerMessage: 2 } });
+    const [a, b, c] = [sampleMessage(40n), sampleMessage(41n), sampleMessage(42n)];
+    await store.recordObservedMany([a, b, c].map((m) => ({ ...m, observedAt: 1 })));
+    const batch = (...ms: (typeof a)[]) =>
+      call("/batches", { destination: 1002, messageIds: ms.map((m) => m.messageId) });
+    expect((await batch(a, b)).status).toBe(200);
+    expect((await batch(a)).status).toBe(200);
+    const third = await batch(a, c);
+    expect(third.status).toBe(409);
+    expect(third.json.error).toMatch(/already in 2 batch roots/);
+    expect((await batch(a, b)).status).toBe(200);
+    expect((await batch(c)).status).toBe(200);
+    expect((await store.batchCountsOf([a.messageId, b.messageId, c.messageId])).get(a.messageId.toLowerCase())).toBe(2);
+  });
+
   it("per-client token buckets: 429 with Retry-After once the burst is spent, served again after the refill", async () => {
     const { call } = await start({ limits: { requests: { perSecond: 0.5, burst: 3 } } });
     for (let i = 0; i < 3; i++) expect((await call("/metrics".replace("/metrics", "/identity"))).status).toBe(404);

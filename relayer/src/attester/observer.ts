@@ -4,6 +4,9 @@
 // Per destination the loop keeps a cursor (set id, last message handled): steady state touches only new messages,
 // and a new set (or a restart) walks the open messages again from the oldest. (The order is the local observation
 // time: a wall clock stepping backwards could hide a message from the cursor until the next rotation or restart.)
+// A signed message stays open until the node learns it was delivered: a second, slower cursor (the sweep) re-checks
+// the open messages for delivery, one slice every `sweepIntervalMs`, and closes the delivered ones, so that POST
+// /batches and signing on request refuse them from the store alone instead of signing them again.
 import type { Address, Hex } from "viem";
 import type { ChainAdapter, Chains } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
@@ -13,8 +16,10 @@ import type { Metrics } from "../metrics.ts";
 import type { ObservedKey, Store } from "../store/types.ts";
 import type { AttesterSigner } from "./signer.ts";
 
-/** Messages signed per destination per tick (bounds one tick's work). */
+/** Messages signed per destination per tick (bounds one tick's work); also the slice of one sweep. */
 const SIGN_LIMIT = 500;
+/** Default interval between two sweeps (delivery re-checks) of one destination's open messages. */
+export const SWEEP_INTERVAL_MS = 5_000;
 
 export class AttesterObserver {
   readonly #chains: Chains;
@@ -28,6 +33,9 @@ export class AttesterObserver {
   #lastError: string | undefined;
   /** Per destination: the set signed for and the last open message handled for it. */
   readonly #cursors = new Map<number, { setId: bigint; after: ObservedKey }>();
+  readonly #sweepIntervalMs: number;
+  /** Per destination: when the last sweep ran and where the next one continues (undefined: from the oldest). */
+  readonly #sweeps = new Map<number, { at: number; after: ObservedKey | undefined }>();
 
   constructor(args: {
     chains: Chains;
@@ -39,6 +47,8 @@ export class AttesterObserver {
     metrics?: Metrics;
     /** The loop signs a message only once it has been open this long (default 0; signNow signs on request). */
     signDelayMs?: number;
+    /** Interval between two delivery re-checks of a destination's open messages (default SWEEP_INTERVAL_MS). */
+    sweepIntervalMs?: number;
   }) {
     this.#chains = args.chains;
     this.#watchers = args.watchers;
@@ -47,6 +57,7 @@ export class AttesterObserver {
     this.#log = args.log;
     this.#metrics = args.metrics;
     this.#signDelayMs = args.signDelayMs ?? 0;
+    this.#sweepIntervalMs = args.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
   }
 
   #time<T>(stage: string, fn: () => Promise<T>): Promise<T> {
@@ -99,13 +110,42 @@ export class AttesterObserver {
     const cutoff = Date.now() - this.#signDelayMs;
     const young = this.#signDelayMs === 0 ? -1 : listed.findIndex((m) => m.observedAt > cutoff);
     const open = young < 0 ? listed : listed.slice(0, young);
-    if (open.length === 0) return;
-    if (!(await this.#signOpen(adapter, setId, open))) return;
-    const last = open[open.length - 1] as (typeof open)[number];
-    this.#cursors.set(domain, {
-      setId,
-      after: { observedAt: last.observedAt, origin: last.origin, nonce: last.nonce },
+    if (open.length > 0) {
+      if (!(await this.#signOpen(adapter, setId, open))) return;
+      const last = open[open.length - 1] as (typeof open)[number];
+      this.#cursors.set(domain, {
+        setId,
+        after: { observedAt: last.observedAt, origin: last.origin, nonce: last.nonce },
+      });
+    }
+    await this.#sweep(adapter);
+  }
+
+  /**
+   * Closes the delivered among the next slice of open messages (at most one slice per `sweepIntervalMs`): messages
+   * the signing cursor has passed are otherwise never re-checked, and an open message can be batched and signed
+   * again on request.
+   */
+  async #sweep(adapter: ChainAdapter): Promise<void> {
+    const domain = adapter.domain;
+    const now = Date.now();
+    const state = this.#sweeps.get(domain);
+    if (state !== undefined && now - state.at < this.#sweepIntervalMs) return;
+    const listed = await this.#store.listOpenObservedAfter(domain, state?.after, SIGN_LIMIT);
+    const last = listed.length < SIGN_LIMIT ? undefined : listed[listed.length - 1];
+    this.#sweeps.set(domain, {
+      at: now,
+      after: last === undefined ? undefined : { observedAt: last.observedAt, origin: last.origin, nonce: last.nonce },
     });
+    if (listed.length === 0) return;
+    const items = listed.map((m) => ({ origin: m.origin, nonce: m.nonce, messageId: m.messageId }));
+    const delivered =
+      adapter.isDeliveredMany === undefined
+        ? await Promise.all(items.map((i) => adapter.isDelivered(i.origin, i.nonce, i.messageId)))
+        : await adapter.isDeliveredMany(items);
+    for (const [i, m] of listed.entries()) {
+      if (delivered[i] === true) await this.#store.markObservedClosed(m.messageId);
+    }
   }
 
   /**

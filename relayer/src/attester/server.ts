@@ -20,6 +20,7 @@
 // the POST routes need a signed request of an allow-listed relayer (attester/auth.ts; 401/403).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { batchRoot } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { z } from "zod";
 import type { Chains } from "../chains/adapter.ts";
@@ -292,6 +293,22 @@ async function handle(
       if (!isMember(set.attesters, set.weights, deps.signer.address)) {
         const error = new NotAnAttesterError(deps.signer.address, parsed.destination, setId);
         return send(res, 403, { error: error.message, code: error.code });
+      }
+      // Each new root stores a signature and a row per member: a message may be in at most maxBatchesPerMessage
+      // roots (per node), so permutations and subsets of the open ids cannot grow the store without bound. A root
+      // already signed is served again.
+      const root = batchRoot(parsed.messageIds.map((id) => id.toLowerCase() as Hex));
+      const signed = await deps.store.findSignature("batch", root, parsed.destination, adapter.verifier, setId);
+      if (signed === undefined) {
+        const counts = await deps.store.batchCountsOf(parsed.messageIds as Hex[]);
+        const full = parsed.messageIds.find(
+          (id) => (counts.get(id.toLowerCase()) ?? 0) >= guards.limits.maxBatchesPerMessage,
+        );
+        if (full !== undefined) {
+          return send(res, 409, {
+            error: `${full} is already in ${guards.limits.maxBatchesPerMessage} batch roots; ask for its message signature`,
+          });
+        }
       }
       const signature = await deps.metrics.time("attester_batch_sign", () =>
         deps.signer.signBatch(messages, {

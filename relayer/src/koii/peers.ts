@@ -1,5 +1,6 @@
 // HTTP client for the task's routes on peer attester servers (routes.ts). A peer that is down or answers garbage is
 // reported, never fatal: the round goes on with whoever answers.
+import type { RelayerRequestSigner } from "../identity.ts";
 
 /** GET `url` as JSON; undefined on 404 (nothing there yet), throws on other failures. */
 export async function getJson(url: string, timeoutMs: number): Promise<unknown | undefined> {
@@ -16,14 +17,26 @@ export async function getJson(url: string, timeoutMs: number): Promise<unknown |
   return body;
 }
 
-/** POST `body` as JSON; throws unless 2xx. */
-export async function postJson(url: string, body: unknown, timeoutMs: number): Promise<unknown> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+/**
+ * POST `body` as JSON, signed by `signer` when given (nodes with attester.auth); throws unless 2xx. One retry on a
+ * network error, as for GET (a pooled keep-alive socket the peer just closed), signed anew: evidence (the one route posted to)
+ * is stored once per what it proves, so a retry of a request that did arrive changes nothing.
+ */
+export async function postJson(
+  url: string,
+  body: unknown,
+  timeoutMs: number,
+  signer?: RelayerRequestSigner,
+): Promise<unknown> {
+  const text = JSON.stringify(body);
+  const post = () =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(signer?.headers("POST", url, text) ?? {}) },
+      body: text,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  const response = await post().catch(post);
   const answer: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const error = (answer as { error?: unknown } | undefined)?.error;

@@ -3,6 +3,7 @@
 // attributable to a key, POSTed to the attester nodes' /koii/evidence so that the task's audit judges it.
 import type { Hex } from "viem";
 import { describeError } from "../errors.ts";
+import type { RelayerRequestSigner } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { EndpointAnswer } from "../relayer/collector.ts";
@@ -22,6 +23,7 @@ export class ByzantineReporter implements ByzantineSink {
   readonly #metrics: Metrics | undefined;
   readonly #timeoutMs: number;
   readonly #messageOf: ((id: Hex) => Promise<Hex | undefined>) | undefined;
+  readonly #signer: RelayerRequestSigner | undefined;
 
   constructor(args: {
     store: KoiiStore;
@@ -35,6 +37,8 @@ export class ByzantineReporter implements ByzantineSink {
      * auditor can tell which origin and nonce the signature claims (evidence.ts `messages`).
      */
     messageOf?: (id: Hex) => Promise<Hex | undefined>;
+    /** The relayer's identity: evidence POSTs are signed with it (nodes with attester.auth require it). */
+    signer?: RelayerRequestSigner;
   }) {
     this.#store = args.store;
     this.#attesters = args.attesters;
@@ -42,6 +46,7 @@ export class ByzantineReporter implements ByzantineSink {
     this.#metrics = args.metrics;
     this.#timeoutMs = args.timeoutMs;
     this.#messageOf = args.messageOf;
+    this.#signer = args.signer;
   }
 
   async inspect(messageId: Hex, answers: readonly EndpointAnswer[]): Promise<ByzantineReport[]> {
@@ -103,7 +108,7 @@ export class ByzantineReporter implements ByzantineSink {
     await Promise.all(
       this.#attesters.map(async (base) => {
         try {
-          await postJson(evidenceUrl(base), request, this.#timeoutMs);
+          await postJson(evidenceUrl(base), request, this.#timeoutMs, this.#signer);
         } catch (error) {
           this.#log.debug({ attester: base, error: describeError(error) }, "evidence not accepted by attester");
         }

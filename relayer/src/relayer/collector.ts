@@ -1,7 +1,12 @@
 // Fetches signatures from the attester nodes' HTTP endpoints. An unreachable or misbehaving node is reported, never
-// fatal: the quorum may still be met by the others.
+// fatal: the quorum may still be met by the others. With the relayer's identity (keys.identityKeystore) every
+// request is signed (identity.ts RelayerRequestSigner), as nodes with `attester.auth` require; a node refusing this
+// relayer's credentials is an AttesterAuthRefusedError, logged once per endpoint until it accepts them again.
 import type { Hex } from "viem";
 import { z } from "zod";
+import { AttesterAuthRefusedError, AttesterRequestFailedError, describeError } from "../errors.ts";
+import { RELAYER_AUTH_HEADERS, type RelayerRequestSigner } from "../identity.ts";
+import type { Logger } from "../log.ts";
 
 const signatureJson = z.object({
   kind: z.enum(["message", "batch"]),
@@ -72,27 +77,115 @@ export interface SignatureSource {
   batch(destination: number, messageIds: readonly Hex[]): Promise<EndpointAnswer[]>;
 }
 
+/** Options of the HTTP client. */
+export type AttesterClientOptions = {
+  /**
+   * The relayer's identity (keys.identityKeystore): every request carries its signed headers (identity.ts), which
+   * nodes with `attester.auth` require of their POST routes. Without it the requests are unsigned.
+   */
+  readonly signer?: RelayerRequestSigner;
+  /** Where an endpoint's refusal of this relayer (and its end) is logged, once per change. */
+  readonly log?: Logger;
+};
+
+/** The `field` of a refusal that concerns the relayer's credentials (attester/auth.ts). */
+const AUTH_FIELDS: ReadonlySet<string> = new Set(Object.values(RELAYER_AUTH_HEADERS));
+
 export class AttesterClient implements SignatureSource {
   readonly #urls: readonly string[];
   readonly #timeoutMs: number;
+  readonly #signer: RelayerRequestSigner | undefined;
+  readonly #log: Logger | undefined;
+  /** Endpoint -> the refusal last logged for it (so a refusal is logged once, not on every tick). */
+  readonly #refusals = new Map<string, string>();
 
-  constructor(urls: readonly string[], timeoutMs: number) {
+  constructor(urls: readonly string[], timeoutMs: number, options: AttesterClientOptions = {}) {
     this.#urls = urls.map((u) => u.replace(/\/+$/, ""));
     this.#timeoutMs = timeoutMs;
+    this.#signer = options.signer;
+    this.#log = options.log;
   }
 
   get urls(): readonly string[] {
     return this.#urls;
   }
 
-  async #json(url: string, init?: RequestInit): Promise<unknown> {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs) });
-    const body: unknown = await response.json();
-    if (!response.ok) {
-      const error = (body as { error?: unknown }).error;
-      throw new Error(`HTTP ${response.status}${typeof error === "string" ? `: ${error}` : ""}`);
+  /** The base58 key this client signs its requests with, if any. */
+  get identity(): string | undefined {
+    return this.#signer?.publicKey;
+  }
+
+  /** GET (no body) or POST (JSON `body`) to `source + path`, signed when the client has an identity. */
+  async #request(source: string, path: string, body?: string): Promise<Response> {
+    const url = `${source}${path}`;
+    const method = body === undefined ? "GET" : "POST";
+    const headers: Record<string, string> = {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(this.#signer?.headers(method, url, body ?? "") ?? {}),
+    };
+    return fetch(url, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(this.#timeoutMs),
+    });
+  }
+
+  /**
+   * The JSON of a 2xx answer; otherwise throws AttesterAuthRefusedError (a 401/403 about the relayer's credentials,
+   * logged once per endpoint and refusal) or AttesterRequestFailedError.
+   */
+  async #read(source: string, response: Response, method: string): Promise<unknown> {
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
     }
-    return body;
+    if (response.ok) {
+      if (body === undefined) throw new AttesterRequestFailedError(source, response.status, "the answer is not JSON");
+      // Only a POST proves the credentials (GET routes are open).
+      if (method === "POST") this.#accepted(source);
+      return body;
+    }
+    const info = typeof body === "object" && body !== null ? (body as { error?: unknown; field?: unknown }) : {};
+    const detail = typeof info.error === "string" ? info.error : undefined;
+    if ((response.status === 401 || response.status === 403) && typeof info.field === "string") {
+      if (AUTH_FIELDS.has(info.field)) {
+        const refusal = new AttesterAuthRefusedError(source, response.status, this.identity, detail ?? "refused");
+        this.#refused(refusal);
+        throw refusal;
+      }
+    }
+    throw new AttesterRequestFailedError(source, response.status, detail);
+  }
+
+  #refused(refusal: AttesterAuthRefusedError): void {
+    if (this.#refusals.get(refusal.endpoint) === refusal.message) return;
+    this.#refusals.set(refusal.endpoint, refusal.message);
+    this.#log?.error(
+      {
+        attester: refusal.endpoint,
+        status: refusal.status,
+        relayer: refusal.relayer ?? null,
+        error: describeError(refusal),
+      },
+      "attester refuses this relayer's requests",
+    );
+  }
+
+  #accepted(source: string): void {
+    if (!this.#refusals.delete(source)) return;
+    this.#log?.info(
+      { attester: source, relayer: this.identity ?? null },
+      "attester accepts this relayer's requests again",
+    );
+  }
+
+  async #json(source: string, path: string, body?: unknown): Promise<unknown> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    return this.#read(source, await this.#request(source, path, text), text === undefined ? "GET" : "POST");
   }
 
   /** GET /signatures/:id from every endpoint in parallel. */
@@ -100,10 +193,10 @@ export class AttesterClient implements SignatureSource {
     return Promise.all(
       this.#urls.map(async (source): Promise<EndpointAnswer> => {
         try {
-          const parsed = signaturesResponse.parse(await this.#json(`${source}/signatures/${messageId}`));
+          const parsed = signaturesResponse.parse(await this.#json(source, `/signatures/${messageId}`));
           return { source, ok: true, observed: parsed.observed, signatures: parsed.signatures };
         } catch (error) {
-          return { source, ok: false, error: error instanceof Error ? error.message : String(error) };
+          return { source, ok: false, error: errorText(error) };
         }
       }),
     );
@@ -121,28 +214,22 @@ export class AttesterClient implements SignatureSource {
         try {
           for (let i = 0; i < messageIds.length; i += BULK_CHUNK) {
             const chunk = messageIds.slice(i, i + BULK_CHUNK);
-            const response = await fetch(`${source}/signatures`, {
-              method: "POST",
-              headers: { "content-type": "application/json" },
-              body: JSON.stringify(options.sign === true ? { messageIds: chunk, sign: true } : { messageIds: chunk }),
-              signal: AbortSignal.timeout(this.#timeoutMs),
-            });
+            const response = await this.#request(
+              source,
+              "/signatures",
+              JSON.stringify(options.sign === true ? { messageIds: chunk, sign: true } : { messageIds: chunk }),
+            );
             if (response.status === 404) {
               await response.body?.cancel();
               return await this.#oneByOne(source, messageIds);
             }
-            const body: unknown = await response.json();
-            if (!response.ok) {
-              const error = (body as { error?: unknown }).error;
-              throw new Error(`HTTP ${response.status}${typeof error === "string" ? `: ${error}` : ""}`);
-            }
-            const parsed = bulkResponse.parse(body);
+            const parsed = bulkResponse.parse(await this.#read(source, response, "POST"));
             attester = parsed.attester;
             for (const r of parsed.results) results.set(r.messageId.toLowerCase(), r);
           }
           return { source, ok: true, attester, results };
         } catch (error) {
-          return { source, ok: false, error: error instanceof Error ? error.message : String(error) };
+          return { source, ok: false, error: errorText(error) };
         }
       }),
     );
@@ -152,7 +239,7 @@ export class AttesterClient implements SignatureSource {
     const results = new Map<string, { observed: boolean; signatures: SignatureJson[] }>();
     let attester: string | undefined;
     for (const id of messageIds) {
-      const body = (await this.#json(`${source}/signatures/${id}`)) as { attester?: unknown };
+      const body = (await this.#json(source, `/signatures/${id}`)) as { attester?: unknown };
       const parsed = signaturesResponse.parse(body);
       if (typeof body.attester === "string") attester = body.attester;
       results.set(id.toLowerCase(), { observed: parsed.observed, signatures: parsed.signatures });
@@ -165,20 +252,18 @@ export class AttesterClient implements SignatureSource {
     return Promise.all(
       this.#urls.map(async (source): Promise<EndpointAnswer> => {
         try {
-          const body = signatureJson.parse(
-            await this.#json(`${source}/batches`, {
-              method: "POST",
-              headers: { "content-type": "application/json" },
-              body: JSON.stringify({ destination, messageIds }),
-            }),
-          );
+          const body = signatureJson.parse(await this.#json(source, "/batches", { destination, messageIds }));
           return { source, ok: true, observed: true, signatures: [body] };
         } catch (error) {
-          return { source, ok: false, error: error instanceof Error ? error.message : String(error) };
+          return { source, ok: false, error: errorText(error) };
         }
       }),
     );
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The candidate signatures over exactly (kind, value, domain, verifier, setId) from the endpoints' answers. */

@@ -16,6 +16,7 @@ import type { Hex } from "viem";
 import { z } from "zod";
 import { type BridgeChain, refundCursorName } from "../attester/refunds.ts";
 import { describeError, RefundFailedError } from "../errors.ts";
+import type { RelayerRequestSigner } from "../identity.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { RefundDelivery, RefundStore } from "../store/refunds.ts";
@@ -58,6 +59,7 @@ export class Refunder {
   readonly #settings: RefundSettings;
   readonly #log: Logger;
   readonly #metrics: Metrics | undefined;
+  readonly #signer: RelayerRequestSigner | undefined;
 
   constructor(args: {
     bridges: ReadonlyMap<number, BridgeChain>;
@@ -66,6 +68,8 @@ export class Refunder {
     settings: RefundSettings;
     log: Logger;
     metrics?: Metrics;
+    /** The relayer's identity: POST /refunds is signed with it (nodes with attester.auth require it). */
+    signer?: RelayerRequestSigner;
   }) {
     this.#bridges = args.bridges;
     this.#store = args.store;
@@ -73,6 +77,7 @@ export class Refunder {
     this.#settings = args.settings;
     this.#log = args.log;
     this.#metrics = args.metrics;
+    this.#signer = args.signer;
   }
 
   /** The chains refunds are scanned on and paid on. */
@@ -178,6 +183,7 @@ export class Refunder {
       attesters: this.#attesters,
       requestTimeoutMs: this.#settings.requestTimeoutMs,
       messageId,
+      ...(this.#signer === undefined ? {} : { signer: this.#signer }),
     });
   }
 }
@@ -187,25 +193,28 @@ async function ask(
   attesters: readonly string[],
   timeoutMs: number,
   messageId: Hex,
+  signer: RelayerRequestSigner | undefined,
 ): Promise<{ answers: RefundAnswer[]; refusals: string[] }> {
   const answers: RefundAnswer[] = [];
   const refusals: string[] = [];
   await Promise.all(
     attesters.map(async (source) => {
       try {
-        const response = await fetch(`${source}/refunds`, {
+        const url = `${source}/refunds`;
+        const body = JSON.stringify({ messageId });
+        const response = await fetch(url, {
           method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ messageId }),
+          headers: { "content-type": "application/json", ...(signer?.headers("POST", url, body) ?? {}) },
+          body,
           signal: AbortSignal.timeout(timeoutMs),
         });
-        const body: unknown = await response.json();
+        const answer: unknown = await response.json();
         if (!response.ok) {
-          const error = (body as { error?: unknown }).error;
+          const error = (answer as { error?: unknown }).error;
           refusals.push(`${source}: HTTP ${response.status}${typeof error === "string" ? ` ${error}` : ""}`);
           return;
         }
-        answers.push({ ...refundAnswer.parse(body), source });
+        answers.push({ ...refundAnswer.parse(answer), source });
       } catch (error) {
         refusals.push(`${source}: ${describeError(error)}`);
       }
@@ -224,12 +233,15 @@ export async function refundOnce(args: {
   attesters: readonly string[];
   requestTimeoutMs: number;
   messageId: Hex;
+  /** The relayer's identity: the requests are signed with it (nodes with attester.auth require it). */
+  signer?: RelayerRequestSigner;
 }): Promise<RefundAttempt> {
   const id = args.messageId.toLowerCase() as Hex;
   const { answers, refusals } = await ask(
     args.attesters.map((u) => u.replace(/\/+$/, "")),
     args.requestTimeoutMs,
     id,
+    args.signer,
   );
   // The receipt most nodes signed (an honest quorum signs one receipt; a node that signed another is outvoted).
   const byReceipt = new Map<string, RefundAnswer[]>();

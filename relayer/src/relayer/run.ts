@@ -5,6 +5,7 @@ import { bridgeChains } from "../attester/refunds.ts";
 import type { Chains } from "../chains/adapter.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { describeError, InvalidConfigError } from "../errors.ts";
+import { RelayerRequestSigner } from "../identity.ts";
 import type { UnlockedKey } from "../keys/keystore.ts";
 import { ByzantineReporter } from "../koii/reporter.ts";
 import { KoiiStore } from "../koii/store.ts";
@@ -49,6 +50,11 @@ export async function startRelayer(args: {
   payingKey: UnlockedKey;
   /** ed25519 key paying for deliveries on Solana chains (required when a chain has family "solana"). */
   solanaKey?: UnlockedKey;
+  /**
+   * The relayer's ed25519 identity (keys.identityKeystore): it signs every request to the attesters, which nodes
+   * with `attester.auth` require (their allow-list names its base58 public key). Absent: requests are unsigned.
+   */
+  identityKey?: UnlockedKey;
   log: Logger;
 }): Promise<RelayerHandle> {
   const { config, log } = args;
@@ -59,6 +65,15 @@ export async function startRelayer(args: {
       { field: "keys.solanaKeystore", problem: "required to deliver to a Solana chain (an ed25519 keystore)" },
     ]);
   }
+  if (args.identityKey !== undefined && args.identityKey.kind !== "ed25519") {
+    throw new InvalidConfigError("config", [
+      {
+        field: "keys.identityKeystore",
+        problem: `the relayer identity must be an ed25519 key, not ${args.identityKey.kind}`,
+      },
+    ]);
+  }
+  const signer = args.identityKey === undefined ? undefined : new RelayerRequestSigner(args.identityKey.privateKey);
   const metrics = new Metrics();
   // One registry of what the node waits for (the delivery loop and the keeper report into it).
   const states = new StateLog(log, metrics);
@@ -84,7 +99,10 @@ export async function startRelayer(args: {
       chains,
       watchers,
       store,
-      attesters: new AttesterClient(settings.attesters, settings.requestTimeoutMs),
+      attesters: new AttesterClient(settings.attesters, settings.requestTimeoutMs, {
+        log,
+        ...(signer === undefined ? {} : { signer }),
+      }),
       log,
       metrics,
       pollIntervalMs: settings.pollIntervalMs,
@@ -103,6 +121,7 @@ export async function startRelayer(args: {
         metrics,
         timeoutMs: settings.requestTimeoutMs,
         messageOf: async (id) => (await store.getObserved(id))?.message,
+        ...(signer === undefined ? {} : { signer }),
       }),
     });
     const active = relayer;
@@ -161,6 +180,7 @@ export async function startRelayer(args: {
           },
           log: log.child({ component: "refunds" }),
           metrics,
+          ...(signer === undefined ? {} : { signer }),
         })
       : undefined;
     const refundLoop =
@@ -182,6 +202,8 @@ export async function startRelayer(args: {
     log.info(
       {
         attesters: settings.attesters,
+        // The key to list in the attesters' attester.auth.relayers (null: requests are unsigned).
+        identity: signer?.publicKey ?? null,
         url: server?.url,
         instanceId: active.instanceId,
         keeper: keeper === undefined ? "off" : keeper.targets.map((t) => t.queue.domain),

@@ -260,6 +260,18 @@ export class SqlStore implements Store {
     return rows.map((r) => r.message_id as Hex);
   }
 
+  async batchCountsOf(messageIds: readonly Hex[]): Promise<Map<string, number>> {
+    if (messageIds.length === 0) return new Map();
+    const rows = await this.#run("batchCountsOf", () =>
+      this.#db.query<Row>(
+        `SELECT message_id, COUNT(*)::int AS n FROM signature_members WHERE message_id = ANY($1::text[])
+         AND kind = 'batch' GROUP BY message_id`,
+        [messageIds.map(lower)],
+      ),
+    );
+    return new Map(rows.map((r) => [r.message_id as string, Number(r.n)]));
+  }
+
   async getJournal(origin: number, nonce: bigint): Promise<JournalRow | undefined> {
     const rows = await this.#run("getJournal", () =>
       this.#db.query<Row>(
@@ -297,23 +309,8 @@ export class SqlStore implements Store {
   }
 
   async saveSignature(s: StoredSignature): Promise<void> {
-    const key = [s.kind, lower(s.value), s.domain, lower(s.verifier), s.attesterSetId.toString()];
-    await this.#run("saveSignature", () =>
-      this.#db.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO signatures (kind, value, domain, verifier, attester_set_id, signer, signature, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-          [...key, s.signer, lower(s.signature), s.createdAt],
-        );
-        for (const [position, id] of s.messageIds.entries()) {
-          await tx.query(
-            `INSERT INTO signature_members (message_id, kind, value, domain, verifier, attester_set_id, position)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-            [lower(id), ...key, position],
-          );
-        }
-      }),
-    );
+    // One statement per table (a batch signature has up to 256 members): the single-connection store stays free.
+    await this.saveSignatures([s]);
   }
 
   async #members(kind: string, value: string, domain: unknown, verifier: string, setId: unknown): Promise<Hex[]> {

@@ -164,6 +164,8 @@ export interface Store {
 
   /** The ids among `messageIds` whose observed message is closed (known delivered, or refused by the journal). */
   closedAmong(messageIds: readonly Hex[]): Promise<Hex[]>;
+  /** How many batch signatures each of `messageIds` is a member of (ids in none are left out); lower-case ids. */
+  batchCountsOf(messageIds: readonly Hex[]): Promise<Map<string, number>>;
   /** The observed messages among `messageIds` (unknown ids are left out; order unspecified). */
   getObservedMany(messageIds: readonly Hex[]): Promise<ObservedMessage[]>;
   /** Like listOpenObserved, but only messages strictly after `after` in (observedAt, origin, nonce) order. */
