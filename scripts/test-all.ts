@@ -127,7 +127,14 @@ if (hasPrograms) {
     {
       name: "programs (cargo test: Solana runtime)",
       command: "cargo",
-      args: ["test", "--locked", "--manifest-path", join(root, "programs", "Cargo.toml"), "--workspace"],
+      args: [
+        "test",
+        "--locked",
+        "--no-fail-fast",
+        "--manifest-path",
+        join(root, "programs", "Cargo.toml"),
+        "--workspace",
+      ],
       env: {
         CARGO_TARGET_DIR: cargoTargetDir,
         // solana-program-test logs every instruction at debug level; keep the suite's output readable.
