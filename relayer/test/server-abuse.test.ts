@@ -270,6 +270,23 @@ describe("attester endpoints under abuse", () => {
     expect([after.status, after.headers.get("retry-after")]).toEqual([429, "1"]);
   });
 
+  it("POST /batches takes a signing token only for a new root: a re-served or refused root signs nothing", async () => {
+    const { call, store } = await start({
+      limits: { signing: { perSecond: 0.001, burst: 1 }, maxBatchesPerMessage: 1 },
+    });
+    const [a, b] = [sampleMessage(70n), sampleMessage(71n)];
+    await store.recordObservedMany([a, b].map((m) => ({ ...m, observedAt: 1 })));
+    const batch = (...ms: (typeof a)[]) =>
+      call("/batches", { destination: 1002, messageIds: ms.map((m) => m.messageId) });
+    expect((await batch(a)).status).toBe(200);
+    // The same root again, and a root refused because a is in maxBatchesPerMessage roots: no signing token.
+    expect((await batch(a)).status).toBe(200);
+    expect((await batch(a, b)).status).toBe(409);
+    const limited = await batch(b);
+    expect(limited.status).toBe(429);
+    expect(limited.json.error).toMatch(/rate limited \(signing\)/);
+  });
+
   it("a client has at most maxInFlightPerClient requests in flight: one more is 429 with Retry-After", async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {

@@ -16,7 +16,7 @@
 //   /koii/...                    the Koii task round (src/koii/routes.ts), when configured
 // Abuse limits (config attester.limits, attester/limits.ts): every request but /health and /ready takes a token of
 // its client's bucket, and requests over many ids more (one per idsPerToken ids); requests that may sign take tokens
-// of the signing bucket too (POST /batches one, POST /signatures with `sign: true` one per idsPerToken ids); a client
+// of the signing bucket too (POST /batches one for a new root, POST /signatures with `sign: true` one per idsPerToken ids); a client
 // (address) has at most maxInFlightPerClient requests in flight (429 + Retry-After for all of these); bodies are bounded (413); a bad field is a 400 naming it. With attester.auth,
 // the POST routes need a signed request of an allow-listed relayer (attester/auth.ts; 401/403).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -301,7 +301,6 @@ async function handle(
       if (closed.has(id.toLowerCase())) return send(res, 409, { error: `${id} is closed (already delivered)` });
       messages.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce, originBlock: m.blockNumber });
     }
-    guards.signing.take(client.id, "signing");
     try {
       const setId = await adapter.currentSetId();
       // As for message ids (observer): a node outside the current set never signs for it.
@@ -325,6 +324,8 @@ async function handle(
             error: `${full} is already in ${guards.limits.maxBatchesPerMessage} batch roots; ask for its message signature`,
           });
         }
+        // Only a new root costs a signature: the signing bucket (a refused or re-served root signs nothing).
+        guards.signing.take(client.id, "signing");
       }
       const signature = await deps.metrics.time("attester_batch_sign", () =>
         deps.signer.signBatch(messages, {
