@@ -165,6 +165,8 @@ export const ATTESTER_LIMIT_DEFAULTS = {
   maxBodyBytes: 64 * 1024,
   requests: { perSecond: 50, burst: 200 },
   signing: { perSecond: 5, burst: 20 },
+  idsPerToken: 32,
+  maxInFlightPerClient: 8,
   maxBatchIds: 256,
   maxBulkIds: 512,
   maxBatchesPerMessage: 16,
@@ -185,6 +187,14 @@ export const attesterLimitsSchema = z
     requests: bucketSchema.default(ATTESTER_LIMIT_DEFAULTS.requests),
     /** Requests that may sign (POST /batches, POST /signatures with `sign: true`), per client, on top. */
     signing: bucketSchema.default(ATTESTER_LIMIT_DEFAULTS.signing),
+    /**
+     * Requests are charged by work: a request over n message ids costs ceil(n / idsPerToken) tokens (at least one) of
+     * the requests bucket, and so many of the signing bucket for POST /signatures with `sign: true` (POST /batches
+     * makes one signature: one signing token).
+     */
+    idsPerToken: z.number().int().min(1).max(512).default(ATTESTER_LIMIT_DEFAULTS.idsPerToken),
+    /** Requests one client (address) may have in flight at once; one more is answered 429 with Retry-After. */
+    maxInFlightPerClient: z.number().int().min(1).max(10_000).default(ATTESTER_LIMIT_DEFAULTS.maxInFlightPerClient),
     /** Ids per POST /batches. */
     maxBatchIds: z.number().int().min(1).max(256).default(ATTESTER_LIMIT_DEFAULTS.maxBatchIds),
     /** Ids per POST /signatures. */

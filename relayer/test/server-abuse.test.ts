@@ -231,6 +231,94 @@ describe("attester endpoints under abuse", () => {
     expect(signed).toBe(3);
   });
 
+  it("requests are charged by work: a request over many ids drains more tokens of both buckets", async () => {
+    let signed = 0;
+    const { call } = await start({
+      limits: { requests: { perSecond: 0.001, burst: 20 }, signing: { perSecond: 0.001, burst: 20 }, idsPerToken: 32 },
+      signNow: async () => {
+        signed++;
+      },
+    });
+    const ids = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => sampleMessage(BigInt(from + i)).messageId);
+    // 512 ids = 16 tokens of the requests bucket: 4 are left for small requests.
+    expect((await call("/signatures", { messageIds: ids(2_000, 512) })).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await call("/signatures", { messageIds: ids(3_000, 1) })).status).toBe(200);
+    const limited = await call("/signatures", { messageIds: ids(3_000, 1) });
+    expect(limited.status).toBe(429);
+    expect(limited.json.error).toMatch(/rate limited \(requests\)/);
+    // On a fresh server: signing on request over 320 ids costs 10
+    // signing tokens: two such requests, then 429, while a single-id request would have passed 20 times.
+    const other = await start({
+      limits: { signing: { perSecond: 0.001, burst: 20 }, idsPerToken: 32 },
+      signNow: async () => {
+        signed++;
+      },
+    });
+    signed = 0;
+    expect((await other.call("/signatures", { messageIds: ids(4_000, 320), sign: true })).status).toBe(200);
+    expect((await other.call("/signatures", { messageIds: ids(4_000, 320), sign: true })).status).toBe(200);
+    const noSigning = await other.call("/signatures", { messageIds: ids(4_000, 10), sign: true });
+    expect(noSigning.status).toBe(429);
+    expect(noSigning.json.error).toMatch(/rate limited \(signing\)/);
+    expect(Number(noSigning.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(signed).toBe(2);
+    // A request costing more than the whole burst still passes once the bucket is full (the cost is capped at it).
+    const tiny = await start({ limits: { requests: { perSecond: 1, burst: 4 }, idsPerToken: 1 } });
+    expect((await tiny.call("/signatures", { messageIds: ids(5_000, 64) })).status).toBe(200);
+    const after = await tiny.call("/identity");
+    expect([after.status, after.headers.get("retry-after")]).toEqual([429, "1"]);
+  });
+
+  it("POST /batches takes a signing token only for a new root: a re-served or refused root signs nothing", async () => {
+    const { call, store } = await start({
+      limits: { signing: { perSecond: 0.001, burst: 1 }, maxBatchesPerMessage: 1 },
+    });
+    const [a, b] = [sampleMessage(70n), sampleMessage(71n)];
+    await store.recordObservedMany([a, b].map((m) => ({ ...m, observedAt: 1 })));
+    const batch = (...ms: (typeof a)[]) =>
+      call("/batches", { destination: 1002, messageIds: ms.map((m) => m.messageId) });
+    expect((await batch(a)).status).toBe(200);
+    // The same root again, and a root refused because a is in maxBatchesPerMessage roots: no signing token.
+    expect((await batch(a)).status).toBe(200);
+    expect((await batch(a, b)).status).toBe(409);
+    const limited = await batch(b);
+    expect(limited.status).toBe(429);
+    expect(limited.json.error).toMatch(/rate limited \(signing\)/);
+  });
+
+  it("a client has at most maxInFlightPerClient requests in flight: one more is 429 with Retry-After", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = 0;
+    const { call } = await start({
+      limits: { maxInFlightPerClient: 2 },
+      signNow: async () => {
+        started++;
+        await gate;
+      },
+    });
+    const ids = [sampleMessage(60n).messageId];
+    const slow = [
+      call("/signatures", { messageIds: ids, sign: true }),
+      call("/signatures", { messageIds: ids, sign: true }),
+    ];
+    while (started < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    const third = await call("/signatures", { messageIds: ids });
+    expect(third.status).toBe(429);
+    expect(third.headers.get("retry-after")).toBe("1");
+    expect(third.json.error).toMatch(/in flight \(at most 2 per client\)/);
+    // Probes are never counted.
+    expect((await call("/health")).status).toBe(200);
+    release();
+    expect((await Promise.all(slow)).map((a) => a.status)).toEqual([200, 200]);
+    // The slots are given back once answered.
+    expect((await call("/signatures", { messageIds: ids })).status).toBe(200);
+    expect((await call("/signatures", { messageIds: ids })).status).toBe(200);
+  });
+
   it("the limiter's memory is bounded: past maxClients the least recently seen client is forgotten", () => {
     const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, { maxClients: 100, now });
     for (let i = 0; i < 10_000; i++) limiter.take(`addr:10.0.${i >> 8}.${i & 255}`, "requests");

@@ -1,5 +1,5 @@
-// Abuse limits of the attester's HTTP API: per-client token buckets (429 with Retry-After) and a bounded body reader
-// (413). A client is its authenticated relayer key when it has one, else its address. The limiter forgets the least
+// Abuse limits of the attester's HTTP API: per-client token buckets charged by the work a request asks for (429 with
+// Retry-After), a cap on each client's requests in flight (429) and a bounded body reader (413). A client is its authenticated relayer key when it has one, else its address. The limiter forgets the least
 // recently seen client past `maxClients`, so a flood of distinct clients costs bounded memory.
 import type { IncomingMessage } from "node:http";
 import { RequestRejectedError } from "../errors.ts";
@@ -26,8 +26,11 @@ export class RateLimiter {
     return this.#buckets.size;
   }
 
-  /** Takes one token for `client`; throws RequestRejectedError 429 (with the seconds until one is back) when empty. */
-  take(client: string, what: string): void {
+  /**
+   * Takes `cost` tokens for `client` (at most the burst, so any request can pass once the bucket is full); throws
+   * RequestRejectedError 429 (with the seconds until enough are back) when there are fewer.
+   */
+  take(client: string, what: string, cost = 1): void {
     const now = this.#now();
     const { perSecond, burst } = this.#settings;
     const known = this.#buckets.get(client);
@@ -40,14 +43,57 @@ export class RateLimiter {
       const oldest = this.#buckets.keys().next().value;
       if (oldest !== undefined) this.#buckets.delete(oldest);
     }
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    const need = Math.min(Math.max(cost, 0), burst);
+    if (bucket.tokens >= need) {
+      bucket.tokens -= need;
       return;
     }
-    const retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
+    const retryAfterSeconds = Math.max(1, Math.ceil((need - bucket.tokens) / perSecond));
     throw new RequestRejectedError(429, `rate limited (${what}): retry after ${retryAfterSeconds} s`, {
       retryAfterSeconds,
     });
+  }
+}
+
+/** Tokens a request over `items` ids costs: one per `itemsPerToken` started (at least one). */
+export function costOf(items: number, itemsPerToken: number): number {
+  return Math.max(1, Math.ceil(items / itemsPerToken));
+}
+
+/**
+ * Requests in flight per client: `enter` refuses (429) a client that already has `max` requests being answered; the
+ * returned function ends the request (call it once the answer is sent or the connection is gone). Only clients with
+ * a request in flight are tracked, so memory follows the open connections.
+ */
+export class InFlightLimiter {
+  readonly #max: number;
+  readonly #counts = new Map<string, number>();
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** Clients with a request in flight now. */
+  get size(): number {
+    return this.#counts.size;
+  }
+
+  enter(client: string): () => void {
+    const count = this.#counts.get(client) ?? 0;
+    if (count >= this.#max) {
+      throw new RequestRejectedError(429, `too many requests in flight (at most ${this.#max} per client)`, {
+        retryAfterSeconds: 1,
+      });
+    }
+    this.#counts.set(client, count + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.#counts.get(client) ?? 1) - 1;
+      if (left <= 0) this.#counts.delete(client);
+      else this.#counts.set(client, left);
+    };
   }
 }
 

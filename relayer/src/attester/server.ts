@@ -15,8 +15,9 @@
 //   GET  /metrics                Prometheus
 //   /koii/...                    the Koii task round (src/koii/routes.ts), when configured
 // Abuse limits (config attester.limits, attester/limits.ts): every request but /health and /ready takes a token of
-// its client's bucket, requests that may sign (POST /batches, POST /signatures with `sign: true`) one more of the
-// signing bucket (429 + Retry-After); bodies are bounded (413); a bad field is a 400 naming it. With attester.auth,
+// its client's bucket, and requests over many ids more (one per idsPerToken ids); requests that may sign take tokens
+// of the signing bucket too (POST /batches one for a new root, POST /signatures with `sign: true` one per idsPerToken ids); a client
+// (address) has at most maxInFlightPerClient requests in flight (429 + Retry-After for all of these); bodies are bounded (413); a bad field is a 400 naming it. With attester.auth,
 // the POST routes need a signed request of an allow-listed relayer (attester/auth.ts; 401/403).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -40,7 +41,7 @@ import type { Metrics } from "../metrics.ts";
 import type { RefundJournalRow, RefundSignature } from "../store/refunds.ts";
 import type { Store, StoredSignature } from "../store/types.ts";
 import type { RelayerAuthenticator } from "./auth.ts";
-import { parseJson, RateLimiter, readBody } from "./limits.ts";
+import { costOf, InFlightLimiter, parseJson, RateLimiter, readBody } from "./limits.ts";
 import { isMember } from "./observer.ts";
 import type { RefundAttester } from "./refunds.ts";
 import type { AttesterSigner, Signable } from "./signer.ts";
@@ -127,6 +128,7 @@ type Guards = {
   readonly limits: AttesterLimits;
   readonly requests: RateLimiter;
   readonly signing: RateLimiter;
+  readonly inFlight: InFlightLimiter;
 };
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -173,6 +175,15 @@ function capIds(ids: readonly string[], max: number): void {
   if (ids.length > max) {
     throw new RequestRejectedError(400, `at most ${max} ids per request, got ${ids.length}`, { field: "messageIds" });
   }
+}
+
+/**
+ * Takes the rest of a request's `cost` from its client's requests bucket (its first token was taken at entry). Capped
+ * so that a request costing more than the burst still passes from a full bucket.
+ */
+function chargeRest(guards: Guards, client: RequestClient, cost: number): void {
+  const rest = Math.min(cost, guards.limits.requests.burst) - 1;
+  if (rest > 0) guards.requests.take(client.id, "requests", rest);
 }
 
 function clientOf(deps: AttesterServerDeps, guards: Guards, req: IncomingMessage, path: string): RequestClient {
@@ -241,9 +252,12 @@ async function handle(
     const parsed = parseWith(bulkSignaturesRequestSchema, parseJson(await client.body()), "signatures request");
     capIds(parsed.messageIds, guards.limits.maxBulkIds);
     const ids = [...new Set(parsed.messageIds.map((id) => id.toLowerCase() as Hex))];
+    // Charged by work: reads (and maybe signatures) per id, one token per idsPerToken ids (the first one at entry).
+    const cost = costOf(ids.length, guards.limits.idsPerToken);
+    chargeRest(guards, client, cost);
     if (parsed.sign === true && deps.signNow !== undefined) {
       // Signing on request costs chain reads and signatures: the signing bucket too (per relayer when authenticated).
-      guards.signing.take(client.id, "signing");
+      guards.signing.take(client.id, "signing", cost);
       // A failure (RPC down) still answers with what exists: the relayer judges the quorum from it.
       await deps.signNow(ids).catch((error: unknown) => {
         deps.log.warn({ error: describeError(error) }, "signing on request failed");
@@ -264,6 +278,8 @@ async function handle(
     if (!deps.signBatches) return send(res, 403, { error: "this node does not sign batches" });
     const parsed = parseWith(batchRequestSchema, parseJson(await client.body()), "batch request");
     capIds(parsed.messageIds, guards.limits.maxBatchIds);
+    // A root over n ids reads and stores a row per id: one token per idsPerToken ids (the first one at entry).
+    chargeRest(guards, client, costOf(parsed.messageIds.length, guards.limits.idsPerToken));
     const seen = new Set<string>();
     for (const [i, id] of parsed.messageIds.entries()) {
       if (seen.has(id.toLowerCase())) {
@@ -285,7 +301,6 @@ async function handle(
       if (closed.has(id.toLowerCase())) return send(res, 409, { error: `${id} is closed (already delivered)` });
       messages.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce, originBlock: m.blockNumber });
     }
-    guards.signing.take(client.id, "signing");
     try {
       const setId = await adapter.currentSetId();
       // As for message ids (observer): a node outside the current set never signs for it.
@@ -309,6 +324,8 @@ async function handle(
             error: `${full} is already in ${guards.limits.maxBatchesPerMessage} batch roots; ask for its message signature`,
           });
         }
+        // Only a new root costs a signature: the signing bucket (a refused or re-served root signs nothing).
+        guards.signing.take(client.id, "signing");
       }
       const signature = await deps.metrics.time("attester_batch_sign", () =>
         deps.signer.signBatch(messages, {
@@ -369,9 +386,20 @@ export async function startAttesterServer(
     limits,
     requests: new RateLimiter(limits.requests, { maxClients: limits.maxClients, now }),
     signing: new RateLimiter(limits.signing, { maxClients: limits.maxClients, now }),
+    inFlight: new InFlightLimiter(limits.maxInFlightPerClient),
   };
   const server = createServer((req, res) => {
-    handle(deps, guards, req, res).catch((error: unknown) => {
+    // At most maxInFlightPerClient requests of one address are being worked on at once (probes excepted).
+    let leave: (() => void) | undefined;
+    const probe = req.method === "GET" && (req.url === "/health" || req.url === "/ready");
+    const work = async () => {
+      if (!probe) {
+        leave = guards.inFlight.enter(`addr:${req.socket.remoteAddress ?? "unknown"}`);
+        res.once("close", leave);
+      }
+      await handle(deps, guards, req, res);
+    };
+    work().catch((error: unknown) => {
       if (error instanceof RequestRejectedError) {
         deps.metrics.httpRejections.inc({ status: String(error.status) });
         if (!res.headersSent) sendRejection(res, error);
