@@ -6,8 +6,6 @@
 import { addressToBytes32, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import {
   type Address,
-  BaseError,
-  ContractFunctionRevertedError,
   encodeFunctionData,
   type Hex,
   isAddressEqual,
@@ -15,6 +13,7 @@ import {
   parseEventLogs,
   zeroAddress,
 } from "viem";
+import { revertOf } from "./evm-errors.ts";
 import type { EvmSender } from "./evm-sender.ts";
 import type { RefundChain, RefundOutcome, RefundRecordView, TransferSentView } from "./refund.ts";
 
@@ -22,17 +21,6 @@ type Read = <T>(call: string, fn: () => Promise<T>) => Promise<T>;
 
 /** Gas added on top of eth_estimateGas, in percent (as for deliveries). */
 const GAS_MARGIN_PERCENT = 25n;
-
-/** The revert of a simulated call, by error name and arguments; undefined when the failure is not a revert. */
-export function revertOf(error: unknown): string | undefined {
-  if (!(error instanceof BaseError)) return undefined;
-  const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (!(revert instanceof ContractFunctionRevertedError)) return undefined;
-  const name = revert.data?.errorName ?? revert.reason;
-  if (name === undefined) return "reverted without a reason";
-  const args = revert.data?.args?.map((a) => String(a)).join(", ");
-  return args === undefined || args === "" ? name : `${name}(${args})`;
-}
 
 export class EvmRefunds implements RefundChain {
   readonly domain: number;
