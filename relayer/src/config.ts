@@ -41,6 +41,28 @@ const domainSchema = (family: "evm" | "svm") =>
       message: `not an ${family} domain of the registry (set "family" to the chain's family)`,
     });
 
+/**
+ * Origin reads through several providers, either family (attester only): the watcher reads every origin range from
+ * `rpcUrl` and each of `rpcs`, and records (so signs) only what `rpcQuorum` of them report identically
+ * (chains/quorum.ts).
+ */
+const originProviders = {
+  rpcs: z
+    .array(z.url({ message: "expected an http(s) URL" }))
+    .min(1)
+    .max(8)
+    .optional(),
+  /** Providers that must agree, of 1 + rpcs.length; default a majority. More than half, so two lies never agree. */
+  rpcQuorum: z.number().int().min(1).max(9).optional(),
+};
+const quorumFits = (c: { rpcs?: string[] | undefined; rpcQuorum?: number | undefined }): boolean =>
+  c.rpcQuorum === undefined ||
+  (c.rpcQuorum <= 1 + (c.rpcs?.length ?? 0) && 2 * c.rpcQuorum > 1 + (c.rpcs?.length ?? 0));
+const quorumFitsMessage = {
+  message: "must be more than half of, and at most, the providers (rpcUrl + rpcs)",
+  path: ["rpcQuorum"],
+};
+
 /** An EVM chain (`family` "evm", the default, so configs written before Solana support keep working). */
 export const evmChainConfigSchema = z
   .object({
@@ -58,29 +80,14 @@ export const evmChainConfigSchema = z
     pollIntervalMs: z.number().int().min(10).max(600_000).default(2_000),
     /** Largest eth_getLogs range. */
     maxBlockRange: z.number().int().min(1).max(100_000).default(2_000),
-    /**
-     * More RPC providers of this chain (attester only): the watcher reads every origin range from `rpcUrl` and each
-     * of these, and records (so signs) only what `rpcQuorum` of them report identically (chains/quorum.ts).
-     */
-    rpcs: z
-      .array(z.url({ message: "expected an http(s) URL" }))
-      .min(1)
-      .max(8)
-      .optional(),
-    /** Providers that must agree, of 1 + rpcs.length; default a majority. More than half, so two lies never agree. */
-    rpcQuorum: z.number().int().min(1).max(9).optional(),
+    ...originProviders,
   })
   .strict()
   .refine((c) => c.gateway !== undefined || c.deploymentFile !== undefined, {
     message: "give gateway or deploymentFile",
     path: ["gateway"],
   })
-  .refine(
-    (c) =>
-      c.rpcQuorum === undefined ||
-      (c.rpcQuorum <= 1 + (c.rpcs?.length ?? 0) && 2 * c.rpcQuorum > 1 + (c.rpcs?.length ?? 0)),
-    { message: "must be more than half of, and at most, the providers (rpcUrl + rpcs)", path: ["rpcQuorum"] },
-  );
+  .refine(quorumFits, quorumFitsMessage);
 
 const base58PublicKey = z.string().refine((s) => base58Decode(s)?.length === 32, {
   message: "expected a base58 Solana public key (32 bytes)",
@@ -118,8 +125,10 @@ export const solanaChainConfigSchema = z
       .default({ minMicroLamports: 0, maxMicroLamports: 1_000_000 }),
     /** How long a delivery transaction is awaited before it is re-sent with a new blockhash and a higher price. */
     confirmTimeoutMs: z.number().int().min(1_000).max(600_000).default(60_000),
+    ...originProviders,
   })
-  .strict();
+  .strict()
+  .refine(quorumFits, quorumFitsMessage);
 
 export const chainConfigSchema = z.discriminatedUnion("family", [evmChainConfigSchema, solanaChainConfigSchema]);
 

@@ -79,9 +79,38 @@ export async function connectChains(
   return chains;
 }
 
+/** A read-only adapter of `chain` through another provider: same family, deployment and finality. */
+async function connectOriginReader(
+  chain: ResolvedConfig["chains"][number],
+  rpcUrl: string,
+  onRpcError: (call: string) => void,
+): Promise<OriginReader> {
+  if (chain.family === "evm") {
+    return EvmChainAdapter.connect({
+      domain: chain.domain,
+      rpcUrl,
+      gateway: chain.gateway,
+      finality: chain.finality,
+      onRpcError,
+    });
+  }
+  const [{ PublicKey }, { SolanaChainAdapter }] = await Promise.all([
+    import("@solana/web3.js"),
+    import("./chains/solana.ts"),
+  ]);
+  return SolanaChainAdapter.connect({
+    domain: chain.domain,
+    rpcUrl,
+    programId: new PublicKey(chain.programId),
+    commitment: chain.commitment,
+    onRpcError,
+  });
+}
+
 /**
- * For each EVM chain with more RPC providers (`rpcs`), a reader that records only what `rpcQuorum` of them (default
- * a majority of rpcUrl + rpcs) agree on (chains/quorum.ts). `chains` supplies the rpcUrl provider.
+ * For each chain (EVM or Solana) with more RPC providers (`rpcs`), a reader that records only what `rpcQuorum` of
+ * them (default a majority of rpcUrl + rpcs) agree on (chains/quorum.ts). `chains` supplies the rpcUrl provider;
+ * the others are read-only adapters of the same family, deployment and finality.
  */
 export async function connectOriginQuorums(
   config: ResolvedConfig,
@@ -90,19 +119,13 @@ export async function connectOriginQuorums(
 ): Promise<Map<number, OriginReader>> {
   const readers = new Map<number, OriginReader>();
   for (const chain of config.chains) {
-    if (chain.family !== "evm" || chain.rpcs === undefined) continue;
+    if (chain.rpcs === undefined) continue;
     const primary = chains.get(chain.domain);
     if (primary === undefined) throw new Error(`no adapter for domain ${chain.domain}`);
     const onRpcError = (call: string) => options.metrics?.rpcErrors.inc({ domain: String(chain.domain), call });
     const providers: { name: string; reader: OriginReader }[] = [{ name: providerName(chain.rpcUrl), reader: primary }];
     for (const rpcUrl of chain.rpcs) {
-      const reader = await EvmChainAdapter.connect({
-        domain: chain.domain,
-        rpcUrl,
-        gateway: chain.gateway,
-        finality: chain.finality,
-        onRpcError,
-      });
+      const reader = await connectOriginReader(chain, rpcUrl, onRpcError);
       providers.push({ name: providerName(rpcUrl), reader });
     }
     readers.set(
