@@ -29,6 +29,18 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import {
+  AttesterClient,
+  encryptKey,
+  generatePrivateKey,
+  koiiPublicKeyOf,
+  parseConfig,
+  RelayerRequestSigner,
+  resolveChains,
+  silentLogger,
+  startRelayer,
+  writeKeystore,
+} from "@maskoii/relayer";
 import { gatewayAbi } from "@maskoii/sdk";
 import hre from "hardhat";
 import {
@@ -42,12 +54,6 @@ import {
   parseEventLogs,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { parseConfig, resolveChains } from "../../relayer/src/config.ts";
-import { koiiPublicKeyOf, RelayerRequestSigner } from "../../relayer/src/identity.ts";
-import { encryptKey, generatePrivateKey, writeKeystore } from "../../relayer/src/keys/keystore.ts";
-import { silentLogger } from "../../relayer/src/log.ts";
-import { AttesterClient } from "../../relayer/src/relayer/collector.ts";
-import { startRelayer } from "../../relayer/src/relayer/run.ts";
 import { deployMaskoii } from "../../scripts/deploy.ts";
 import { devnetAttesters } from "../../scripts/lib/keys.ts";
 import { Supervisor } from "../../scripts/lib/processes.ts";

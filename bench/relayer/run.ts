@@ -28,6 +28,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { batchProofs, encryptKey, openStore, writeKeystore } from "@maskoii/relayer";
 import {
   addressToBytes32,
   attestationDigest,
@@ -54,9 +55,6 @@ import {
   type WalletClient,
 } from "viem";
 import { mnemonicToAccount, privateKeyToAddress } from "viem/accounts";
-import { encryptKey, writeKeystore } from "../../relayer/src/keys/keystore.ts";
-import { batchProofs } from "../../relayer/src/relayer/proofs.ts";
-import { openStore } from "../../relayer/src/store/index.ts";
 import { deployMaskoii } from "../../scripts/deploy.ts";
 import { devnetAttesters } from "../../scripts/lib/keys.ts";
 import { Supervisor } from "../../scripts/lib/processes.ts";
