@@ -116,8 +116,8 @@ export async function connectOriginQuorums(
   config: ResolvedConfig,
   chains: Chains,
   options: { log: Logger; metrics?: Metrics },
-): Promise<Map<number, OriginReader>> {
-  const readers = new Map<number, OriginReader>();
+): Promise<Map<number, QuorumOriginReader>> {
+  const readers = new Map<number, QuorumOriginReader>();
   for (const chain of config.chains) {
     if (chain.rpcs === undefined) continue;
     const primary = chains.get(chain.domain);

@@ -13,6 +13,8 @@ import { EvmChainAdapter } from "../src/chains/evm.ts";
 import { type OriginReader, QuorumOriginReader } from "../src/chains/quorum.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
 import { RpcDisagreementError } from "../src/errors.ts";
+import { AttestationsKind } from "../src/koii/kinds/attestations.ts";
+import { KoiiStore } from "../src/koii/store.ts";
 import { createLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
 import { openStore } from "../src/store/index.ts";
@@ -180,6 +182,76 @@ describe("multi-RPC origin reads with a lying provider", () => {
       );
     } finally {
       await a.store.close();
+    }
+  });
+
+  /** A quorum reader over `urls` for audits (no store needed: audits read the chain). */
+  async function auditReader(urls: readonly string[], quorum: number) {
+    const metrics = new Metrics();
+    const lines: string[] = [];
+    const log = createLogger({ level: "warn", name: "quorum-audit" }, { write: (l: string) => lines.push(l) });
+    const providers: { name: string; reader: OriginReader }[] = [];
+    for (const [i, rpcUrl] of urls.entries()) {
+      const reader = await EvmChainAdapter.connect({
+        domain: 1001,
+        rpcUrl,
+        gateway: chain.gateway,
+        finality: { kind: "confirmations", depth: 0 },
+      });
+      providers.push({ name: `provider${i}`, reader });
+    }
+    return { reader: new QuorumOriginReader({ domain: 1001, providers, quorum, log, metrics }), metrics, lines };
+  }
+
+  it("audits read through the quorum: one lying provider cannot hide an honest signer's message (no framing)", async () => {
+    const store = await openStore({ kind: "pglite", dataDir: "memory://" });
+    try {
+      const log = createLogger({ level: "silent", name: "audit" });
+      const startBlocks = new Map([[1001, chain.deployBlock]]);
+      // The liar alone: the auditor would not find the honest message (the ground for an unbacked-attestation vote).
+      const liar = await EvmChainAdapter.connect({
+        domain: 1001,
+        rpcUrl: proxies[2]!.url,
+        gateway: chain.gateway,
+        finality: { kind: "confirmations", depth: 0 },
+      });
+      const alone = new AttestationsKind({
+        store: KoiiStore.of(store),
+        chains: new Map([[1001, liar]]),
+        startBlocks,
+        log,
+      });
+      expect(await alone.findAnywhere(sent.messageId)).toBeUndefined();
+
+      // 2 honest of 3: the auditor finds it, and the nonce holds it.
+      const q = await auditReader(
+        proxies.map((p) => p.url),
+        2,
+      );
+      const kind = new AttestationsKind({
+        store: KoiiStore.of(store),
+        chains: new Map([[1001, liar]]),
+        origins: new Map([[1001, q.reader]]),
+        startBlocks,
+        log,
+      });
+      expect(await kind.findAnywhere(sent.messageId)).toEqual({ origin: 1001, final: true });
+      const atNonce = await q.reader.sentAtNonce(sent.nonce, chain.deployBlock);
+      expect(typeof atNonce === "string" ? atNonce : atNonce.messageId).toBe(sent.messageId);
+      expect(await q.metrics.render()).toMatch(/maskoii_rpc_disagreements_total\{domain="1001",outcome="outvoted"\}/);
+
+      // 1 honest of 2 (quorum 2): no answer at all, so no vote, never a fault.
+      const split = await auditReader([proxies[0]!.url, proxies[2]!.url], 2);
+      const undecided = new AttestationsKind({
+        store: KoiiStore.of(store),
+        chains: new Map(),
+        origins: new Map([[1001, split.reader]]),
+        startBlocks,
+        log,
+      });
+      await expect(undecided.findAnywhere(sent.messageId)).rejects.toBeInstanceOf(RpcDisagreementError);
+    } finally {
+      await store.close();
     }
   });
 });

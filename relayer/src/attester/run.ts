@@ -87,6 +87,7 @@ export async function startAttester(args: {
         : await startKoiiTask({
             config: config.koii,
             chains,
+            origins,
             startBlocks: new Map(config.chains.map((c) => [c.domain, BigInt(c.startBlock)])),
             store,
             ed25519PrivateKey: args.identityKey.privateKey as Hex,

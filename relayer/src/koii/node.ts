@@ -2,6 +2,7 @@
 // (opt-in), the HTTP routes and the task loop. Step two registers its own kind here beside the attestations.
 import type { Hex } from "viem";
 import type { Chains } from "../chains/adapter.ts";
+import type { AuditReader } from "../chains/quorum.ts";
 import { InvalidConfigError } from "../errors.ts";
 import type { BindingRecord } from "../identity.ts";
 import type { Logger } from "../log.ts";
@@ -42,6 +43,8 @@ export function taskSettings(config: KoiiConfig): TaskSettings {
 export async function startKoiiTask(args: {
   config: KoiiConfig;
   chains: Chains;
+  /** Origins with several RPC providers: audits read them through the providers' quorum. */
+  origins?: ReadonlyMap<number, AuditReader>;
   startBlocks: ReadonlyMap<number, bigint>;
   store: Store;
   ed25519PrivateKey: Hex;
@@ -67,7 +70,13 @@ export async function startKoiiTask(args: {
   }
   const store = KoiiStore.of(args.store);
   const log = args.log.child({ component: "koii" });
-  const kind = new AttestationsKind({ store, chains: args.chains, startBlocks: args.startBlocks, log });
+  const kind = new AttestationsKind({
+    store,
+    chains: args.chains,
+    ...(args.origins === undefined ? {} : { origins: args.origins }),
+    startBlocks: args.startBlocks,
+    log,
+  });
   const task = new KoiiTask({
     kind,
     settings: taskSettings(config),

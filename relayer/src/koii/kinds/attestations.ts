@@ -13,6 +13,7 @@ import {
 import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { z } from "zod";
 import type { Chains } from "../../chains/adapter.ts";
+import type { AuditReader } from "../../chains/quorum.ts";
 import { describeError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { CanonicalWriter } from "../bytes.ts";
@@ -186,14 +187,22 @@ export class AttestationsKind implements WorkKind<AttestationItem> {
   readonly name = ATTESTATIONS_KIND;
   readonly itemSchema = attestationItemSchema;
   readonly #store: KoiiStore;
-  readonly #chains: Chains;
+  /** Per origin domain, what audits read: the chain's adapter, or its provider quorum when it has `rpcs`. */
+  readonly #chains: ReadonlyMap<number, AuditReader>;
   /** First block to search per origin domain (messages are never before the gateway's deployment). */
   readonly #startBlocks: ReadonlyMap<number, bigint>;
   readonly #log: Logger;
 
-  constructor(args: { store: KoiiStore; chains: Chains; startBlocks: ReadonlyMap<number, bigint>; log: Logger }) {
+  constructor(args: {
+    store: KoiiStore;
+    chains: Chains;
+    /** Origins read through several providers (runtime.ts connectOriginQuorums): audits read them the same way. */
+    origins?: ReadonlyMap<number, AuditReader>;
+    startBlocks: ReadonlyMap<number, bigint>;
+    log: Logger;
+  }) {
     this.#store = args.store;
-    this.#chains = args.chains;
+    this.#chains = new Map<number, AuditReader>([...args.chains, ...(args.origins ?? new Map())]);
     this.#startBlocks = args.startBlocks;
     this.#log = args.log;
   }
