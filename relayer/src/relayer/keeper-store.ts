@@ -3,7 +3,7 @@
 // covers, so a restart neither misses nor re-adds any).
 import type { Address, Hex } from "viem";
 import { StoreError } from "../errors.ts";
-import { type SqlClient, SqlStore } from "../store/sql.ts";
+import { big, type SqlClient, SqlStore } from "../store/sql.ts";
 import type { Store } from "../store/types.ts";
 
 type Row = Record<string, unknown>;
@@ -54,7 +54,6 @@ const COLUMNS: Record<keyof QueuedTransferUpdate, string> = {
   lastError: "last_error",
 };
 
-const big = (v: unknown): bigint => BigInt(String(v));
 const lower = (s: string): string => s.toLowerCase();
 
 function toRecord(r: Row): QueuedTransferRecord {

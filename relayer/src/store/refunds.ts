@@ -5,11 +5,10 @@
 // as the rows they cover.
 import type { Hex } from "viem";
 import { StoreError } from "../errors.ts";
-import { type SqlClient, SqlStore } from "./sql.ts";
+import { big, type SqlClient, SqlStore } from "./sql.ts";
 import type { Store } from "./types.ts";
 
 type Row = Record<string, unknown>;
-const big = (v: unknown): bigint => BigInt(String(v));
 const lower = <T extends string>(s: T): T => s.toLowerCase() as T;
 const optional = <T>(v: unknown): T | null => (v === null || v === undefined ? null : (v as T));
 

@@ -76,7 +76,8 @@ function toFailure(r: Row): DeliveryFailure | null {
   return { code: String(r.last_error_code), facts };
 }
 
-const big = (v: unknown): bigint => BigInt(String(v));
+/** A NUMERIC column as a bigint (drivers return strings, numbers or bigints). */
+export const big = (v: unknown): bigint => BigInt(String(v));
 const num = (v: unknown): number => Number(v);
 const nullableNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
