@@ -7,6 +7,7 @@ import type { FeePolicy } from "./chains/evm-sender.ts";
 import { type OriginReader, providerName, QuorumOriginReader } from "./chains/quorum.ts";
 import { MessageWatcher } from "./chains/watcher.ts";
 import type { ResolvedConfig } from "./config.ts";
+import { UnknownChainError } from "./errors.ts";
 import { type KeyKind, type UnlockedKey, unlockKeystore } from "./keys/keystore.ts";
 import { readPassword } from "./keys/secrets.ts";
 import type { Logger } from "./log.ts";
@@ -121,7 +122,7 @@ export async function connectOriginQuorums(
   for (const chain of config.chains) {
     if (chain.rpcs === undefined) continue;
     const primary = chains.get(chain.domain);
-    if (primary === undefined) throw new Error(`no adapter for domain ${chain.domain}`);
+    if (primary === undefined) throw new UnknownChainError(chain.domain);
     const onRpcError = (call: string) => options.metrics?.rpcErrors.inc({ domain: String(chain.domain), call });
     const providers: { name: string; reader: OriginReader }[] = [{ name: providerName(chain.rpcUrl), reader: primary }];
     for (const rpcUrl of chain.rpcs) {
@@ -158,7 +159,7 @@ export function makeWatchers(args: {
 }): MessageWatcher[] {
   return args.config.chains.map((chain) => {
     const adapter = args.origins?.get(chain.domain) ?? args.chains.get(chain.domain);
-    if (adapter === undefined) throw new Error(`no adapter for domain ${chain.domain}`);
+    if (adapter === undefined) throw new UnknownChainError(chain.domain);
     return new MessageWatcher({
       adapter,
       store: args.store,
