@@ -2,7 +2,7 @@
 //
 // Real processes: two `hardhat node` chains (A = domain 1001 / chain 31337, B = 1002 / 31338) on free 127.0.0.1
 // ports, maskoii deployed by scripts/deploy.ts, three `maskoii attester` processes (2-of-3 by weight) and, per batch
-// size, a fresh `maskoii relayer` process (its own PGlite store) with `maxBatchSize` 1, 8, 32 or 128. Load comes from
+// size, a fresh `maskoii relayer` process (its own embedded SQLite store, the default) with `maxBatchSize` 1, 8, 32 or 128. Load comes from
 // contracts/src/demo/BulkSender.sol on A (many Gateway.send per transaction) to a DemoRecipient on B.
 //
 // Per batch size:
@@ -360,7 +360,7 @@ async function startStack(dir: string, supervisor: Supervisor): Promise<Stack> {
       JSON.stringify({
         profile: "dev",
         chains,
-        store: { kind: "pglite", dataDir: join(home, "db") },
+        store: { kind: "sqlite", path: join(home, "store.sqlite") },
         keys: { keystore: join(home, "key.json") },
         // Message signatures only for what the relayer asks for, or after 2 s: a batching relayer needs roots only.
         attester: { listen: { host: HOST, port }, pollIntervalMs: 50, messageSignDelayMs: MESSAGE_SIGN_DELAY_MS },
@@ -591,7 +591,7 @@ async function runBatchSize(
       // Local chains: finality depth 0 / Solana "confirmed" need the dev profile (config.ts).
       profile: "dev",
       chains: chainConfigs(stack.rpcA, stack.rpcB, stack.gatewayA, stack.gatewayB, startA, startB),
-      store: { kind: "pglite", dataDir: join(home, "db") },
+      store: { kind: "sqlite", path: join(home, "store.sqlite") },
       keys: { keystore: join(home, "key.json") },
       relayer: {
         attesters: stack.attesterUrls,
@@ -650,7 +650,7 @@ async function runBatchSize(
     await supervisor.stopAll();
 
     // Per message, from the relayer's own records (its store, read once it has stopped).
-    const store = await openStore({ kind: "pglite", dataDir: join(home, "db") });
+    const store = await openStore({ kind: "sqlite", path: join(home, "store.sqlite") });
     const observe: number[] = [];
     const quorum: number[] = [];
     const deliver: number[] = [];
@@ -790,7 +790,7 @@ async function main() {
       setup: {
         attesters: "3 maskoii attester processes, weights 1/1/1, threshold 6666 bps (2 of 3)",
         attester_message_sign_delay_ms: MESSAGE_SIGN_DELAY_MS,
-        relayer: "1 maskoii relayer process per batch size, fresh PGlite store",
+        relayer: "1 maskoii relayer process per batch size, fresh embedded SQLite store",
         finality: "0 confirmations on A (final = mined); latency is measured from that moment",
         sustained_seconds: SECONDS,
       },

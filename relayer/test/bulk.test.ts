@@ -67,7 +67,7 @@ describe("store bulk methods (PGlite)", () => {
     expect((await store.listOpenObservedAfter(1003, undefined, 10)).map((m) => m.nonce)).toEqual([10n, 11n, 12n]);
     expect((await store.listOpenObservedAfter(1003, ms[0], 10)).map((m) => m.nonce)).toEqual([11n, 12n]);
     expect((await store.listOpenObservedAfter(1003, ms[0], 1)).map((m) => m.nonce)).toEqual([11n]);
-    await store.markObservedClosed(ms[1]!.messageId);
+    await store.markObservedClosed([ms[1]!.messageId]);
     expect((await store.listOpenObservedAfter(1003, ms[0], 10)).map((m) => m.nonce)).toEqual([12n]);
 
     for (const m of ms) {

@@ -171,7 +171,7 @@ describe("attester endpoints under abuse", () => {
       { ...a, observedAt: 1 },
       { ...b, observedAt: 1 },
     ]);
-    await store.markObservedClosed(b.messageId);
+    await store.markObservedClosed([b.messageId]);
     const refused = await call("/batches", { destination: 1002, messageIds: [a.messageId, b.messageId] });
     expect(refused.status).toBe(409);
     expect(refused.json.error).toMatch(/closed \(already delivered\)/);

@@ -61,6 +61,23 @@ describe.each(backends)("store contract (%s)", (_name, backend) => {
     for (const c of cleanups.splice(0)) await c();
   });
 
+  it("markObservedClosed closes exactly the listed messages in one call, and an empty list changes nothing", async () => {
+    const store = await open();
+    try {
+      const ms = [1n, 2n, 3n, 4n].map((n, i) => ({ ...sampleMessage(n), observedAt: 10 + i }));
+      for (const m of ms) await store.recordObserved(m);
+      await store.markObservedClosed([]);
+      expect((await store.listOpenObserved(1002, 10)).map((m) => m.nonce)).toEqual([1n, 2n, 3n, 4n]);
+      // Mixed case and a repeat: ids are matched case-insensitively, closing twice is harmless.
+      await store.markObservedClosed([ms[0]!.messageId.toUpperCase().replace("0X", "0x") as Hex, ms[2]!.messageId]);
+      await store.markObservedClosed([ms[2]!.messageId]);
+      expect((await store.listOpenObserved(1002, 10)).map((m) => m.nonce)).toEqual([2n, 4n]);
+      expect((await store.closedAmong(ms.map((m) => m.messageId))).length).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("cursors, observed messages and deliveries round trip with uint64 values intact", async () => {
     const store = await open();
     try {
@@ -74,7 +91,7 @@ describe.each(backends)("store contract (%s)", (_name, backend) => {
       expect(await store.recordObserved(m)).toBe(false);
       expect(await store.getObserved(m.messageId.toUpperCase().replace("0X", "0x") as Hex)).toEqual(m);
       expect(await store.listOpenObserved(1002, 10)).toEqual([m]);
-      await store.markObservedClosed(m.messageId);
+      await store.markObservedClosed([m.messageId]);
       expect(await store.listOpenObserved(1002, 10)).toEqual([]);
 
       const d = {

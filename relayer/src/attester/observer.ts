@@ -143,9 +143,7 @@ export class AttesterObserver {
       adapter.isDeliveredMany === undefined
         ? await Promise.all(items.map((i) => adapter.isDelivered(i.origin, i.nonce, i.messageId)))
         : await adapter.isDeliveredMany(items);
-    for (const [i, m] of listed.entries()) {
-      if (delivered[i] === true) await this.#store.markObservedClosed(m.messageId);
-    }
+    await this.#store.markObservedClosed(listed.filter((_, i) => delivered[i] === true).map((m) => m.messageId));
   }
 
   /**
@@ -192,17 +190,19 @@ export class AttesterObserver {
         ? await Promise.all(items.map((i) => adapter.isDelivered(i.origin, i.nonce, i.messageId)))
         : await adapter.isDeliveredMany(items);
     const toSign = [];
+    const closed: Hex[] = [];
     for (const [i, m] of open.entries()) {
-      if (delivered[i] === true) await this.#store.markObservedClosed(m.messageId);
+      if (delivered[i] === true) closed.push(m.messageId);
       else toSign.push({ messageId: m.messageId, originDomain: m.origin, nonce: m.nonce, originBlock: m.blockNumber });
     }
+    await this.#store.markObservedClosed(closed);
     const { conflicts } = await this.#signer.signMessages(toSign, {
       domain,
       verifier: adapter.verifier,
       attesterSetId: setId,
     });
     // Evidence of an equivocating origin (or a reorg past finality): never sign, keep going.
-    for (const c of conflicts) await this.#store.markObservedClosed(c.requested as Hex);
+    await this.#store.markObservedClosed(conflicts.map((c) => c.requested as Hex));
     return true;
   }
 }

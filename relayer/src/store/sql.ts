@@ -228,9 +228,13 @@ export class SqlStore implements Store {
     return rows.map(toObserved);
   }
 
-  async markObservedClosed(messageId: Hex): Promise<void> {
+  async markObservedClosed(messageIds: readonly Hex[]): Promise<void> {
+    // One statement (one commit) for a whole slice: closing delivered messages one row at a time cost an fsync each.
+    if (messageIds.length === 0) return;
     await this.#run("markObservedClosed", () =>
-      this.#db.query("UPDATE observed_messages SET closed = TRUE WHERE message_id = $1", [lower(messageId)]),
+      this.#db.query("UPDATE observed_messages SET closed = TRUE WHERE message_id = ANY($1::text[]) AND NOT closed", [
+        messageIds.map(lower),
+      ]),
     );
   }
 

@@ -113,7 +113,7 @@ export interface Store {
   getObserved(messageId: Hex): Promise<ObservedMessage | undefined>;
   /** Observed messages for `destination` not yet known delivered, oldest first. */
   listOpenObserved(destination: number, limit: number): Promise<ObservedMessage[]>;
-  markObservedClosed(messageId: Hex): Promise<void>;
+  markObservedClosed(messageIds: readonly Hex[]): Promise<void>;
 
   /**
    * The signing journal: atomically records (origin, nonce) -> messageId unless the pair is already journaled, and
