@@ -17,27 +17,27 @@
 // dying) stops the devnet.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import hre from "hardhat";
-import { type Hex, toHex } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
-import { type ChainDeployment, DEFAULT_FEES, deployMaskoii } from "./deploy.ts";
-import { CHAIN_A, CHAIN_B, DEVNET_CHAINS } from "./lib/chains.ts";
-import { runDemoTransfer } from "./lib/demo.ts";
-import { startEvmChains } from "./lib/evm.ts";
-import { type Attester, devnetAttesters } from "./lib/keys.ts";
-import { type DevnetNodes, startNodes } from "./lib/nodes.ts";
-import { Supervisor } from "./lib/processes.ts";
+import { type Attester, devnetAttesters, Supervisor } from "@maskoii/testkit";
 import {
   buildLocalRpc,
+  type ChainDeployment,
   closeSolanaConnection,
+  DEFAULT_FEES,
+  deployMaskoii,
   deploySolana,
-  runSolanaInbound,
-  runSolanaRoundTrip,
   SOLANA,
   type SolanaDeployment,
   type SolanaEndpoint,
   startSolana,
-} from "./lib/solana.ts";
+} from "@maskoii/testkit/deploy";
+import hre from "hardhat";
+import { type Hex, toHex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { CHAIN_A, CHAIN_B, DEVNET_CHAINS } from "./lib/chains.ts";
+import { runDemoTransfer } from "./lib/demo.ts";
+import { startEvmChains } from "./lib/evm.ts";
+import { type DevnetNodes, startNodes } from "./lib/nodes.ts";
+import { runSolanaInbound, runSolanaRoundTrip } from "./lib/solana-demo.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LOG_DIR = join(ROOT, ".devnet", "logs");

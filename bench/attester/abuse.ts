@@ -42,6 +42,8 @@ import {
   writeKeystore,
 } from "@maskoii/relayer";
 import { gatewayAbi } from "@maskoii/sdk";
+import { devnetAttesters, Supervisor, waitForRpc } from "@maskoii/testkit";
+import { deployMaskoii } from "@maskoii/testkit/deploy";
 import hre from "hardhat";
 import {
   createPublicClient,
@@ -54,10 +56,6 @@ import {
   parseEventLogs,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { deployMaskoii } from "../../scripts/deploy.ts";
-import { devnetAttesters } from "../../scripts/lib/keys.ts";
-import { Supervisor } from "../../scripts/lib/processes.ts";
-import { waitForRpc } from "../../scripts/lib/rpc.ts";
 import { mean, percentile, round, rssMiB } from "../relayer/measure.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

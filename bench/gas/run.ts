@@ -19,6 +19,8 @@ import {
   signDigest,
   tokenBridgeAbi,
 } from "@maskoii/sdk";
+import { type Attester, demoTokenAbi, devnetAttesters } from "@maskoii/testkit";
+import { toBytes32 } from "@maskoii/testkit/deploy";
 import type { PublicClient, WalletClient } from "@nomicfoundation/hardhat-viem/types";
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -31,9 +33,6 @@ import {
   parseEventLogs,
   type TransactionReceipt,
 } from "viem";
-import { toBytes32 } from "../../scripts/deploy.ts";
-import { demoTokenAbi } from "../../scripts/lib/abi.ts";
-import { type Attester, devnetAttesters } from "../../scripts/lib/keys.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const RESULTS = join(ROOT, "bench", "results", "gas.json");

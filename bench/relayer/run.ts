@@ -40,6 +40,8 @@ import {
   messageId,
   signDigest,
 } from "@maskoii/sdk";
+import { devnetAttesters, Supervisor, waitForRpc } from "@maskoii/testkit";
+import { deployMaskoii } from "@maskoii/testkit/deploy";
 import hre from "hardhat";
 import {
   type Address,
@@ -55,10 +57,6 @@ import {
   type WalletClient,
 } from "viem";
 import { mnemonicToAccount, privateKeyToAddress } from "viem/accounts";
-import { deployMaskoii } from "../../scripts/deploy.ts";
-import { devnetAttesters } from "../../scripts/lib/keys.ts";
-import { Supervisor } from "../../scripts/lib/processes.ts";
-import { waitForRpc } from "../../scripts/lib/rpc.ts";
 import { histogramTotals, mean, ProcessSampler, percentile, round } from "./measure.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type gatewayAbi, SECP256K1_N, signDigest } from "@maskoii/sdk";
+import { devnetAttesters } from "@maskoii/testkit";
 import type { ContractErrorName, Hex } from "viem";
-import { devnetAttesters } from "../../scripts/lib/keys.ts";
 import {
   createWorld,
   DOMAIN_B,

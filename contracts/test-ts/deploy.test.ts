@@ -6,9 +6,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { bridgedTokenAbi, gatewayAbi, loadDeployment, parseDeployment, tokenBridgeAbi } from "@maskoii/sdk";
-import { network } from "hardhat";
-import type { NetworkConnection } from "hardhat/types/network";
-import { type Abi, type Address, getAddress } from "viem";
+import { demoRecipientAbi, demoTokenAbi, devnetAttesters } from "@maskoii/testkit";
 import {
   DEFAULT_FEES,
   DEFAULT_LIMITS,
@@ -18,9 +16,10 @@ import {
   MODE_MINT,
   SHARED_DECIMALS,
   toBytes32,
-} from "../../scripts/deploy.ts";
-import { demoRecipientAbi, demoTokenAbi } from "../../scripts/lib/abi.ts";
-import { devnetAttesters } from "../../scripts/lib/keys.ts";
+} from "@maskoii/testkit/deploy";
+import { network } from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
+import { type Abi, type Address, getAddress } from "viem";
 import MaskoiiModule, { DEFAULT_EMERGENCY_DELAY } from "../ignition/modules/Maskoii.ts";
 import { DOMAIN_A, DOMAIN_B } from "./helpers/world.ts";
 

@@ -5,10 +5,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { groupAlive, localRpcBinary, probeChainId } from "@maskoii/testkit";
+import { probeSolana, SOLANA } from "@maskoii/testkit/deploy";
 import { DEVNET_CHAINS } from "../../scripts/lib/chains.ts";
-import { groupAlive } from "../../scripts/lib/processes.ts";
-import { probeChainId } from "../../scripts/lib/rpc.ts";
-import { localRpcBinary, probeSolana, SOLANA } from "../../scripts/lib/solana.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** Generous: the first run may have to rebuild the local Solana RPC with cargo (minutes on two cores). */

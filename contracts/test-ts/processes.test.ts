@@ -7,8 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { groupAlive, ProcessError, Supervisor } from "../../scripts/lib/processes.ts";
-import { probeChainId, RpcError, waitForRpc } from "../../scripts/lib/rpc.ts";
+import { groupAlive, ProcessError, probeChainId, RpcError, Supervisor, waitForRpc } from "@maskoii/testkit";
 
 describe("Supervisor", () => {
   let dir: string;

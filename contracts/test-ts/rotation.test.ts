@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { gatewayAbi, setHash } from "@maskoii/sdk";
+import { type Attester, devnetAttesters } from "@maskoii/testkit";
 import { parseEventLogs } from "viem";
-import { type Attester, devnetAttesters } from "../../scripts/lib/keys.ts";
 import {
   attest,
   createWorld,

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { bridgedTokenAbi, decodeMessage, decodeTokenMessage, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import type { RouteLimits } from "@maskoii/testkit/deploy";
 import { getAddress, parseEventLogs, parseUnits, zeroAddress } from "viem";
-import type { RouteLimits } from "../../scripts/deploy.ts";
 import {
   type Chain,
   createWorld,

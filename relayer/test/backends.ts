@@ -4,8 +4,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freshDatabase, postgresMissing } from "@maskoii/testkit/postgres";
 import type { StoreConfig } from "../src/config.ts";
-import { freshDatabase, postgresMissing } from "./postgres.ts";
 
 export type BackendSetup = { readonly config: StoreConfig; readonly drop: () => Promise<void> };
 export type StoreBackend = readonly [name: StoreConfig["kind"], setup: () => Promise<BackendSetup>];

@@ -8,6 +8,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { addressToBytes32, bridgedTokenAbi, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { demoTokenAbi, groupAlive, until } from "@maskoii/testkit";
 import {
   type Address,
   createTestClient,
@@ -20,8 +21,6 @@ import {
   parseUnits,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTokenAbi } from "../../scripts/lib/abi.ts";
-import { groupAlive } from "../../scripts/lib/processes.ts";
 import { type Diagnosis, diagnose } from "../src/doctor.ts";
 import { AttesterClient } from "../src/relayer/collector.ts";
 import type { RelayerHandle } from "../src/relayer/run.ts";
@@ -29,7 +28,6 @@ import { connectChains } from "../src/runtime.ts";
 import type { Store } from "../src/store/types.ts";
 import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.ts";
 import { runCli } from "./helpers.ts";
-import { until } from "./net.ts";
 
 /** The deployer: owner of both chains' contracts and of A's demo token. */
 const owner = devAccount(0);
@@ -150,10 +148,14 @@ describe("maskoii doctor on hardhat nodes: rate-limited and underpriced", () => 
     const id = sent!.args.messageId.toLowerCase() as Hex;
 
     const r1 = await relayer(join(evm.dir, "relayer-1"), 2, 500);
-    const delivered = await until("delivery on B", 60_000, async () => {
-      const d = await r1.store.getDelivery(id);
-      return d?.state === "delivered" ? d : undefined;
-    });
+    const delivered = await until(
+      "delivery on B",
+      async () => {
+        const d = await r1.store.getDelivery(id);
+        return d?.state === "delivered" ? d : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     await evm.stopRelayer(r1);
 
     const balance = () =>
@@ -262,10 +264,14 @@ describe("maskoii doctor on hardhat nodes: rate-limited and underpriced", () => 
     const id = sent!.args.messageId.toLowerCase() as Hex;
     const dataDir = join(evm.dir, "relayer-2");
     const r2 = await relayer(dataDir, 3, 10);
-    const record = await until("an underpriced attempt recorded", 60_000, async () => {
-      const d = await r2.store.getDelivery(id);
-      return d?.lastFailure?.code === "FeeCapExceeded" ? d : undefined;
-    });
+    const record = await until(
+      "an underpriced attempt recorded",
+      async () => {
+        const d = await r2.store.getDelivery(id);
+        return d?.lastFailure?.code === "FeeCapExceeded" ? d : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(record.state).toBe("pending");
     // The base fee the relayer saw is the block's (the chain has mined nothing since).
     const baseFee = (await evm.publicB.getBlock({ blockTag: "latest" })).baseFeePerGas as bigint;

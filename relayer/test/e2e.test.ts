@@ -16,6 +16,16 @@ import {
   tokenBridgeAbi,
 } from "@maskoii/sdk";
 import {
+  demoTokenAbi,
+  devnetAttesters,
+  freePort,
+  groupAlive,
+  runDeployFixture,
+  Supervisor,
+  startHardhatNode,
+  until,
+} from "@maskoii/testkit";
+import {
   type Address,
   createPublicClient,
   createTestClient,
@@ -28,20 +38,13 @@ import {
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTokenAbi } from "../../scripts/lib/abi.ts";
-import { devnetAttesters } from "../../scripts/lib/keys.ts";
-import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
-import { waitForRpc } from "../../scripts/lib/rpc.ts";
 import { EvmChainAdapter } from "../src/chains/evm.ts";
 import { encryptKey, writeKeystore } from "../src/keys/keystore.ts";
 import { openStore } from "../src/store/index.ts";
 import { runCli } from "./helpers.ts";
-import { freePort, runFixture, until } from "./net.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const CLI = join(ROOT, "relayer", "src", "cli.ts");
-const FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-fixture.ts");
 const HOST = "127.0.0.1";
 const PASSWORD = "e2e keystore password";
 /** Hardhat's default accounts: #0 deploys and owns, #1 is the user, #2 pays for deliveries. */
@@ -73,39 +76,16 @@ describe("end to end: transfers A -> B through 3 attester processes and a relaye
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "maskoii-e2e-"));
-    const [portA, portB] = [await freePort(), await freePort()];
-    rpcA = `http://${HOST}:${portA}`;
-    rpcB = `http://${HOST}:${portB}`;
-    for (const [name, port, chainId] of [
-      ["chainA", portA, 31337],
-      ["chainB", portB, 31338],
-    ] as const) {
-      supervisor.start({
-        name,
-        command: process.execPath,
-        args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(chainId)],
-        cwd: ROOT,
-        logFile: join(dir, `${name}.log`),
-      });
-    }
-    await waitForRpc(rpcA, 31337, { timeoutMs: 60_000 });
-    await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
+    const [a, b] = await Promise.all([
+      startHardhatNode({ supervisor, name: "chainA", chainId: 31337, logFile: join(dir, "chainA.log") }),
+      startHardhatNode({ supervisor, name: "chainB", chainId: 31338, logFile: join(dir, "chainB.log") }),
+    ]);
+    rpcA = a.rpcUrl;
+    rpcB = b.rpcUrl;
 
     const out = join(dir, "deployments");
     await mkdir(out);
-    const output = await runFixture(FIXTURE, [
-      "--rpc-a",
-      rpcA,
-      "--rpc-b",
-      rpcB,
-      "--out",
-      out,
-      "--attesters",
-      attesters.map((a) => a.account.address).join(","),
-    ]);
-    const line = output.split("\n").find((l) => l.startsWith("RESULT "));
-    if (line === undefined) throw new Error(`no RESULT from the deploy fixture:\n${output}`);
-    contracts = JSON.parse(line.slice("RESULT ".length)) as typeof contracts;
+    contracts = await runDeployFixture({ rpcA, rpcB, out, attesters: attesters.map((k) => k.account.address) });
 
     const fast = { n: 2 ** 10, r: 8, p: 1 };
     const chains = [
@@ -189,7 +169,9 @@ describe("end to end: transfers A -> B through 3 attester processes and a relaye
       });
     pids = supervisor.processes().map((p) => p.pid);
     for (const url of attesterUrls) {
-      await until(`${url}/ready`, 60_000, async () => ((await fetch(`${url}/ready`)).ok ? true : undefined));
+      await until(`${url}/ready`, async () => ((await fetch(`${url}/ready`)).ok ? true : undefined), {
+        timeoutMs: 60_000,
+      });
     }
   });
 
@@ -277,14 +259,18 @@ describe("end to end: transfers A -> B through 3 attester processes and a relaye
     const target = { domain: 1002, verifier: addressToBytes32(contracts.b.gateway), attesterSetId: 1n };
     for (const [i, url] of attesterUrls.entries()) {
       for (const id of ids) {
-        const sig = await until(`attester ${i} signs ${id}`, 60_000, async () => {
-          const body = (await (await fetch(`${url}/signatures/${id}`)).json()) as {
-            signatures: { kind: string; signature: Hex; attesterSetId: string }[];
-          };
-          const mine = body.signatures.filter((s) => s.kind === "message" && s.attesterSetId === "1");
-          expect(mine.length).toBeLessThanOrEqual(1);
-          return mine[0]?.signature;
-        });
+        const sig = await until(
+          `attester ${i} signs ${id}`,
+          async () => {
+            const body = (await (await fetch(`${url}/signatures/${id}`)).json()) as {
+              signatures: { kind: string; signature: Hex; attesterSetId: string }[];
+            };
+            const mine = body.signatures.filter((s) => s.kind === "message" && s.attesterSetId === "1");
+            expect(mine.length).toBeLessThanOrEqual(1);
+            return mine[0]?.signature;
+          },
+          { timeoutMs: 60_000 },
+        );
         const signer = recoverSigner(attestationDigest("message", { ...target, value: id }), {
           r: `0x${sig.slice(2, 66)}`,
           s: `0x${sig.slice(66, 130)}`,
@@ -297,15 +283,18 @@ describe("end to end: transfers A -> B through 3 attester processes and a relaye
     // Now the relayer (maxBatchSize 2): one deliverBatch of the first two, one deliver of the third.
     startRelayer();
     for (const s of sent) {
-      await until("delivery on B", 90_000, async () =>
-        (await publicB.readContract({
-          address: contracts.b.gateway,
-          abi: gatewayAbi,
-          functionName: "messageStatus",
-          args: [s.message],
-        })) === 1
-          ? true
-          : undefined,
+      await until(
+        "delivery on B",
+        async () =>
+          (await publicB.readContract({
+            address: contracts.b.gateway,
+            abi: gatewayAbi,
+            functionName: "messageStatus",
+            args: [s.message],
+          })) === 1
+            ? true
+            : undefined,
+        { timeoutMs: 90_000 },
       );
     }
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
+import { groupAlive, Supervisor, startHardhatNode } from "@maskoii/testkit";
 import {
   type Address,
   createPublicClient,
@@ -24,14 +24,9 @@ import {
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
-import { waitForRpc } from "../../scripts/lib/rpc.ts";
 import { type BumpEvent, bump, EvmSender, type FeePolicy } from "../src/chains/evm-sender.ts";
 import { FeeCapExceededError } from "../src/errors.ts";
-import { freePort } from "./net.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const MNEMONIC = "test test test test test test test test test test test junk";
 const chain = defineChain({
   id: 31337,
@@ -59,16 +54,9 @@ describe("EVM sender (hardhat node)", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "maskoii-sender-"));
-    const port = await freePort();
-    rpc = `http://127.0.0.1:${port}`;
-    pid = supervisor.start({
-      name: "chain",
-      command: process.execPath,
-      args: [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port), "--chain-id", "31337"],
-      cwd: ROOT,
-      logFile: join(dir, "chain.log"),
-    }).pid;
-    await waitForRpc(rpc, 31337, { timeoutMs: 60_000 });
+    const node = await startHardhatNode({ supervisor, name: "chain", chainId: 31337, logFile: join(dir, "chain.log") });
+    rpc = node.rpcUrl;
+    pid = node.process.pid;
     client = createPublicClient({ chain, transport: http(rpc) }) as PublicClient;
     test = createTestClient({ chain, mode: "hardhat", transport: http(rpc) });
   });

@@ -5,23 +5,16 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { devnetAttesters, runDeployFixture, Supervisor, startHardhatNode } from "@maskoii/testkit";
 import { type Address, createPublicClient, defineChain, type Hex, http, type PublicClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { expect } from "vitest";
-import { devnetAttesters } from "../../scripts/lib/keys.ts";
-import { Supervisor } from "../../scripts/lib/processes.ts";
-import { waitForRpc } from "../../scripts/lib/rpc.ts";
 import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
 import { parseConfig, type ResolvedConfig, resolveChains } from "../src/config.ts";
 import type { UnlockedKey } from "../src/keys/keystore.ts";
 import { type Logger, silentLogger } from "../src/log.ts";
 import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
-import { freePort, runFixture } from "./net.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-const FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-fixture.ts");
 const MNEMONIC = "test test test test test test test test test test test junk";
 export const HOST = "127.0.0.1";
 
@@ -47,31 +40,11 @@ export type Contracts = { gateway: Address; tokenBridge: Address; demoToken: Add
 
 /** Starts `hardhat node`s A and B under `supervisor` (logs in `dir`) and waits until both answer. */
 export async function startHardhatPair(supervisor: Supervisor, dir: string): Promise<{ rpcA: string; rpcB: string }> {
-  const [portA, portB] = [await freePort(), await freePort()];
-  for (const [name, port, chainId] of [
-    ["chainA", portA, 31337],
-    ["chainB", portB, 31338],
-  ] as const) {
-    supervisor.start({
-      name,
-      command: process.execPath,
-      args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(chainId)],
-      cwd: ROOT,
-      logFile: join(dir, `${name}.log`),
-    });
-  }
-  const [rpcA, rpcB] = [`http://${HOST}:${portA}`, `http://${HOST}:${portB}`];
-  await waitForRpc(rpcA, 31337, { timeoutMs: 60_000 });
-  await waitForRpc(rpcB, 31338, { timeoutMs: 60_000 });
-  return { rpcA, rpcB };
-}
-
-/** Runs deploy fixture `fixture` and returns the JSON of its `RESULT {json}` line. */
-export async function deployWith<T>(fixture: string, args: readonly string[]): Promise<T> {
-  const output = await runFixture(fixture, args);
-  const line = output.split("\n").find((l) => l.startsWith("RESULT "));
-  if (line === undefined) throw new Error(`no RESULT from the deploy fixture:\n${output}`);
-  return JSON.parse(line.slice("RESULT ".length)) as T;
+  const [a, b] = await Promise.all([
+    startHardhatNode({ supervisor, name: "chainA", chainId: 31337, logFile: join(dir, "chainA.log") }),
+    startHardhatNode({ supervisor, name: "chainB", chainId: 31338, logFile: join(dir, "chainB.log") }),
+  ]);
+  return { rpcA: a.rpcUrl, rpcB: b.rpcUrl };
 }
 
 /** Waits for `hash` and expects it to have succeeded. */
@@ -82,7 +55,7 @@ export async function mined(client: PublicClient, hash: Hex) {
 }
 
 /**
- * A, B, maskoii on both (deploy-fixture.ts), three attesters watching both, and the relayers a test starts.
+ * A, B, maskoii on both (the testkit's deploy fixture), three attesters watching both, and the relayers a test starts.
  * `start()` in beforeAll, `stop()` in afterAll (it stops whatever a failed `start()` got to).
  */
 export class EvmStack {
@@ -118,10 +91,12 @@ export class EvmStack {
     this.pids = this.supervisor.processes().map((p) => p.pid);
     this.out = join(this.dir, "deployments");
     await mkdir(this.out);
-    ({ a: this.a, b: this.b } = await deployWith<{ a: Contracts; b: Contracts }>(FIXTURE, [
-      ...["--rpc-a", this.rpcA, "--rpc-b", this.rpcB, "--out", this.out],
-      ...["--attesters", this.attesterKeys.map((k) => k.account.address).join(",")],
-    ]));
+    ({ a: this.a, b: this.b } = await runDeployFixture({
+      rpcA: this.rpcA,
+      rpcB: this.rpcB,
+      out: this.out,
+      attesters: this.attesterKeys.map((k) => k.account.address),
+    }));
     this.publicA = createPublicClient({ chain: chainA, transport: http(this.rpcA) }) as PublicClient;
     this.publicB = createPublicClient({ chain: chainB, transport: http(this.rpcB) }) as PublicClient;
     for (const [i, k] of this.attesterKeys.entries()) {

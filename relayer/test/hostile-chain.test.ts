@@ -14,6 +14,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gatewayAbi } from "@maskoii/sdk";
+import { groupAlive, until } from "@maskoii/testkit";
 import {
   type Address,
   concat,
@@ -27,7 +28,6 @@ import {
   toHex,
 } from "viem";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { groupAlive } from "../../scripts/lib/processes.ts";
 import { EvmChainAdapter } from "../src/chains/evm.ts";
 import { DEFAULT_MAX_GAS_PER_MESSAGE } from "../src/chains/evm-gas.ts";
 import { type Diagnosis, diagnose } from "../src/doctor.ts";
@@ -37,7 +37,6 @@ import { connectChains } from "../src/runtime.ts";
 import type { DeliveryRecord, Store } from "../src/store/types.ts";
 import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.ts";
 import { runCli } from "./helpers.ts";
-import { until } from "./net.ts";
 
 /** Owner of both chains' contracts (sets A's view of B's chain family). */
 const owner = devAccount(0);
@@ -127,17 +126,27 @@ describe("one hostile message on hardhat nodes", () => {
       evm.attesters.map((x) => x.url),
       5_000,
     );
-    await until("every attester observed every message", 60_000, async () => {
-      const answers = await client.signaturesMany(ids);
-      return answers.every((a) => a.ok && ids.every((id) => a.results.get(id)?.observed === true)) ? true : undefined;
-    });
+    await until(
+      "every attester observed every message",
+      async () => {
+        const answers = await client.signaturesMany(ids);
+        return answers.every((a) => a.ok && ids.every((id) => a.results.get(id)?.observed === true)) ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
   }
 
   async function settle(handle: RelayerHandle, ids: readonly Hex[], what: string): Promise<DeliveryRecord[]> {
-    return until(what, 120_000, async () => {
-      const records = await Promise.all(ids.map((id) => handle.store.getDelivery(id)));
-      return records.every((r) => r !== undefined && r.state !== "pending") ? (records as DeliveryRecord[]) : undefined;
-    });
+    return until(
+      what,
+      async () => {
+        const records = await Promise.all(ids.map((id) => handle.store.getDelivery(id)));
+        return records.every((r) => r !== undefined && r.state !== "pending")
+          ? (records as DeliveryRecord[])
+          : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
   }
 
   async function doctor(messageId: Hex, store?: Store): Promise<Diagnosis> {
@@ -283,10 +292,14 @@ describe("one hostile message on hardhat nodes", () => {
     await observedByAll(ids);
     const r = await relayer(join(evm.dir, "relayer-funds"), 4);
     let last: DeliveryRecord | undefined;
-    const waiting = await until("an insufficient-funds attempt recorded", 60_000, async () => {
-      last = await r.store.getDelivery(ids[0]!);
-      return last?.lastFailure?.code === "InsufficientFunds" ? last : undefined;
-    }).catch((error: unknown) => {
+    const waiting = await until(
+      "an insufficient-funds attempt recorded",
+      async () => {
+        last = await r.store.getDelivery(ids[0]!);
+        return last?.lastFailure?.code === "InsufficientFunds" ? last : undefined;
+      },
+      { timeoutMs: 60_000 },
+    ).catch((error: unknown) => {
       throw new Error(`${String(error)}; last: ${last?.state} ${last?.attempts} ${last?.lastError}`);
     });
     // Let several rounds pass: still waiting, never charged, one alert.

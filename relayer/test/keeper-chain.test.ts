@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { addressToBytes32, bridgedTokenAbi, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { demoTokenAbi, groupAlive, until } from "@maskoii/testkit";
 import {
   type Address,
   createTestClient,
@@ -24,12 +25,9 @@ import {
   zeroAddress,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTokenAbi } from "../../scripts/lib/abi.ts";
-import { groupAlive } from "../../scripts/lib/processes.ts";
 import { KeeperStore, type QueuedTransferRecord } from "../src/relayer/keeper-store.ts";
 import type { RelayerHandle } from "../src/relayer/run.ts";
 import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.ts";
-import { until } from "./net.ts";
 
 const owner = devAccount(0);
 const user = devAccount(1);
@@ -122,10 +120,14 @@ describe("queued-transfer keeper on hardhat nodes", () => {
 
   /** Waits for `handle` to deliver `id` on B and returns the queue id its delivery got. */
   async function deliveredQueued(handle: RelayerHandle, id: Hex): Promise<bigint> {
-    const delivered = await until("delivery on B", 60_000, async () => {
-      const d = await handle.store.getDelivery(id);
-      return d?.state === "delivered" ? d : undefined;
-    });
+    const delivered = await until(
+      "delivery on B",
+      async () => {
+        const d = await handle.store.getDelivery(id);
+        return d?.state === "delivered" ? d : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     const receipt = await evm.publicB.getTransactionReceipt({ hash: delivered.txHash as Hex });
     const [queued] = parseEventLogs({ abi: tokenBridgeAbi, eventName: "TransferQueued", logs: receipt.logs });
     expect(queued, "the delivery queued the transfer").toBeDefined();
@@ -223,10 +225,14 @@ describe("queued-transfer keeper on hardhat nodes", () => {
       [1002, evm.b.tokenBridge],
     ]);
     // t1 (queued before this relayer ever ran, found by scanning from the deployment block) is releasable now.
-    const r1 = await until("t1 released", 60_000, async () => {
-      const r = await record(keeper, ids.t1!);
-      return r?.state === "released" ? r : undefined;
-    });
+    const r1 = await until(
+      "t1 released",
+      async () => {
+        const r = await record(keeper, ids.t1!);
+        return r?.state === "released" ? r : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(await onChain(ids.t1!)).toBe(false);
     expect(await balance()).toBe(parseUnits("2", 18));
     const tx1 = await evm.publicB.getTransaction({ hash: r1.releaseTx as Hex });
@@ -235,10 +241,14 @@ describe("queued-transfer keeper on hardhat nodes", () => {
 
     // t2 queues on the (now nearly empty) bucket: the keeper schedules it for when the bucket holds 2 tokens.
     ids.t2 = await deliveredQueued(keeper, await transfer("2"));
-    const waiting = await until("t2 scheduled", 30_000, async () => {
-      const r = await record(keeper, ids.t2!);
-      return r?.releaseAfter !== undefined && r.releaseAfter !== null && r.releaseAfter > 0 ? r : undefined;
-    });
+    const waiting = await until(
+      "t2 scheduled",
+      async () => {
+        const r = await record(keeper, ids.t2!);
+        return r?.releaseAfter !== undefined && r.releaseAfter !== null && r.releaseAfter > 0 ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const [, , , lastUpdated] = await evm.publicB.readContract({
       address: evm.b.tokenBridge,
       abi: tokenBridgeAbi,
@@ -256,10 +266,14 @@ describe("queued-transfer keeper on hardhat nodes", () => {
 
     const chainNow = Number((await evm.publicB.getBlock({ blockTag: "latest" })).timestamp);
     await advance(waiting.releaseAfter! - chainNow + 1);
-    const r2 = await until("t2 released", 30_000, async () => {
-      const r = await record(keeper, ids.t2!);
-      return r?.state === "released" ? r : undefined;
-    });
+    const r2 = await until(
+      "t2 released",
+      async () => {
+        const r = await record(keeper, ids.t2!);
+        return r?.state === "released" ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(r2.attempts).toBe(0);
     expect(await balance()).toBe(parseUnits("4", 18));
     await sleep(1_500);
@@ -296,10 +310,14 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     const nonce = await nonceOf(KEEPER);
 
     keeper = await relayer(join(evm.dir, "keeper"), KEEPER, true);
-    const r4 = await until("t4 released", 60_000, async () => {
-      const r = await record(keeper, ids.t4!);
-      return r?.state === "released" ? r : undefined;
-    });
+    const r4 = await until(
+      "t4 released",
+      async () => {
+        const r = await record(keeper, ids.t4!);
+        return r?.state === "released" ? r : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     const r3 = await record(keeper, ids.t3!);
     expect(r3?.state).toBe("skipped");
     expect(r3?.releaseTx).toBe(strangerTx);
@@ -324,20 +342,28 @@ describe("queued-transfer keeper on hardhat nodes", () => {
 
   it("a release whose simulation reverts is retried with backoff, sends nothing, and goes through once it can", async () => {
     ids.t5 = await deliveredQueued(keeper, await transfer("1"));
-    const waiting = await until("t5 scheduled", 30_000, async () => {
-      const r = await record(keeper, ids.t5!);
-      return r?.releaseAfter !== undefined && r.releaseAfter !== null && r.releaseAfter > 0 ? r : undefined;
-    });
+    const waiting = await until(
+      "t5 scheduled",
+      async () => {
+        const r = await record(keeper, ids.t5!);
+        return r?.releaseAfter !== undefined && r.releaseAfter !== null && r.releaseAfter > 0 ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     // B's bridged token reverts every call (mint included) until its code is put back.
     const code = await evm.publicB.getCode({ address: evm.b.bridgedToken });
     await testB().setCode({ address: evm.b.bridgedToken, bytecode: REVERTING_CODE });
     const nonce = await nonceOf(KEEPER);
     const chainNow = Number((await evm.publicB.getBlock({ blockTag: "latest" })).timestamp);
     await advance(waiting.releaseAfter! - chainNow + 1);
-    const failing = await until("two failed attempts", 30_000, async () => {
-      const r = await record(keeper, ids.t5!);
-      return r !== undefined && r.attempts >= 2 ? r : undefined;
-    });
+    const failing = await until(
+      "two failed attempts",
+      async () => {
+        const r = await record(keeper, ids.t5!);
+        return r !== undefined && r.attempts >= 2 ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(failing.state).toBe("queued");
     expect(failing.lastError).toMatch(/revert/i);
     expect(failing.nextAttemptAt).toBeGreaterThan(failing.updatedAt);
@@ -348,10 +374,14 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     );
 
     await testB().setCode({ address: evm.b.bridgedToken, bytecode: code as Hex });
-    const released = await until("t5 released", 30_000, async () => {
-      const r = await record(keeper, ids.t5!);
-      return r?.state === "released" ? r : undefined;
-    });
+    const released = await until(
+      "t5 released",
+      async () => {
+        const r = await record(keeper, ids.t5!);
+        return r?.state === "released" ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(released.lastError).toBeNull();
     expect(await nonceOf(KEEPER)).toBe(nonce + 1);
     expect(await balance()).toBe(parseUnits("8", 18));
@@ -367,10 +397,14 @@ describe("queued-transfer keeper on hardhat nodes", () => {
     expect(getAddress(guardian)).toBe(owner.address);
     const ownerB = createWalletClient({ account: owner, chain: chainB, transport: http(evm.rpcB) });
     ids.t6 = await deliveredQueued(keeper, await transfer("1"));
-    const waiting = await until("t6 scheduled", 30_000, async () => {
-      const r = await record(keeper, ids.t6!);
-      return r?.releaseAfter !== undefined && r.releaseAfter !== null && r.releaseAfter > 0 ? r : undefined;
-    });
+    const waiting = await until(
+      "t6 scheduled",
+      async () => {
+        const r = await record(keeper, ids.t6!);
+        return r?.releaseAfter !== undefined && r.releaseAfter !== null && r.releaseAfter > 0 ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     await mined(
       evm.publicB,
       await ownerB.writeContract({ address: evm.b.gateway, abi: gatewayAbi, functionName: "pause" }),
@@ -395,10 +429,14 @@ describe("queued-transfer keeper on hardhat nodes", () => {
       evm.publicB,
       await ownerB.writeContract({ address: evm.b.gateway, abi: gatewayAbi, functionName: "unpause" }),
     );
-    const released = await until("t6 released", 30_000, async () => {
-      const r = await record(keeper, ids.t6!);
-      return r?.state === "released" ? r : undefined;
-    });
+    const released = await until(
+      "t6 released",
+      async () => {
+        const r = await record(keeper, ids.t6!);
+        return r?.state === "released" ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(released.attempts).toBe(0);
     expect(await nonceOf(KEEPER)).toBe(nonce + 1);
     expect(await balance()).toBe(parseUnits("9", 18));

@@ -2,11 +2,10 @@
 // with a Gateway deployed from the compiled artifact (built first if missing), whose set 1 is the given attesters.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gatewayAbi } from "@maskoii/sdk";
+import { hardhatBuild, ROOT, Supervisor, startHardhatNode } from "@maskoii/testkit";
 import {
   type Address,
   createPublicClient,
@@ -20,13 +19,8 @@ import {
   toHex,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { Supervisor } from "../../scripts/lib/processes.ts";
-import { waitForRpc } from "../../scripts/lib/rpc.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const ARTIFACT = join(ROOT, "artifacts", "contracts", "src", "Gateway.sol", "Gateway.json");
-const HOST = "127.0.0.1";
 const MNEMONIC = "test test test test test test test test test test test junk";
 
 export const chainA = defineChain({
@@ -35,18 +29,6 @@ export const chainA = defineChain({
   nativeCurrency: { name: "E", symbol: "E", decimals: 18 },
   rpcUrls: { default: { http: [] } },
 });
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export type TestChain = {
   readonly rpcUrl: string;
@@ -62,27 +44,14 @@ export type TestChain = {
 
 export async function startTestChain(attesters: readonly Address[]): Promise<TestChain> {
   const supervisor = new Supervisor();
-  if (!existsSync(ARTIFACT)) {
-    const code = await supervisor.run({
-      name: "build",
-      command: process.execPath,
-      args: [HARDHAT, "build", "--quiet"],
-      cwd: ROOT,
-      logFile: join(tmpdir(), `maskoii-koii-build-${process.pid}.log`),
-    });
-    if (code !== 0) throw new Error(`hardhat build failed (${code})`);
-  }
-  const port = await freePort();
-  const rpcUrl = `http://${HOST}:${port}`;
-  supervisor.start({
-    name: "chainA",
-    command: process.execPath,
-    args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", "31337"],
-    cwd: ROOT,
-    logFile: join(tmpdir(), `maskoii-koii-chain-${process.pid}-${port}.log`),
-  });
+  if (!existsSync(ARTIFACT)) await hardhatBuild(supervisor, join(tmpdir(), `maskoii-koii-build-${process.pid}.log`));
   try {
-    await waitForRpc(rpcUrl, 31337, { timeoutMs: 60_000 });
+    const { rpcUrl } = await startHardhatNode({
+      supervisor,
+      name: "chainA",
+      chainId: 31337,
+      logFile: join(tmpdir(), `maskoii-koii-chain-${process.pid}-${Date.now()}.log`),
+    });
     const artifact = JSON.parse(await readFile(ARTIFACT, "utf8")) as { bytecode: Hex };
     const owner = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
     const user = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { attestationDigest, encodeMessage, messageId as idOf, signDigest } from "@maskoii/sdk";
+import { freePort } from "@maskoii/testkit";
 import { type Address, getAddress, type Hex, keccak256, stringToHex, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,7 +35,7 @@ import { Metrics } from "../src/metrics.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { members } from "./helpers.ts";
-import { freePort, startTestChain, type TestChain } from "./koii-chain.ts";
+import { startTestChain, type TestChain } from "./koii-chain.ts";
 
 const log = silentLogger();
 const VERIFIER_B = `0x${"00".repeat(12)}${"bb".repeat(20)}` as Hex;

@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { gatewayAbi } from "@maskoii/sdk";
+import { freePort, groupAlive, until } from "@maskoii/testkit";
+import { freshDatabase, postgresMissing, postgresRequired, type TestDatabase } from "@maskoii/testkit/postgres";
 import { type Address, createWalletClient, type Hex, http, pad, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { groupAlive } from "../../scripts/lib/processes.ts";
 import { encryptKey, type UnlockedKey, writeKeystore } from "../src/keys/keystore.ts";
 import { silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
@@ -22,8 +23,6 @@ import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { chainA, devAccount, EvmStack, HOST, payer } from "./evm-stack.ts";
 import { runCli } from "./helpers.ts";
-import { freePort, until } from "./net.ts";
-import { freshDatabase, postgresMissing, postgresRequired, type TestDatabase } from "./postgres.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "relayer", "src", "cli.ts");
@@ -162,10 +161,14 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
       expect(await store.claimDeliveries("crashed", Date.now(), crashedUntil, 10)).toHaveLength(2);
       const before = [await txCountOnB(0), await txCountOnB(1)];
       const [r1, r2] = await Promise.all([relayer("r1", 0), relayer("r2", 1)]);
-      await until("every message delivered", 120_000, async () => {
-        const c = await store.countDeliveries();
-        return c.delivered === messages.length ? c : undefined;
-      });
+      await until(
+        "every message delivered",
+        async () => {
+          const c = await store.countDeliveries();
+          return c.delivered === messages.length ? c : undefined;
+        },
+        { timeoutMs: 120_000 },
+      );
       const counts = await deliveriesOnB();
       for (const m of messages) expect(counts.get(m.messageId), m.messageId).toBe(1);
       // No wasted transaction: together the two paying accounts sent exactly one delivery per message.
@@ -198,10 +201,14 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
       const health = await fetch(`${url}/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: "ok", instanceId: "r1" });
-      const ready = await until("r1 ready", 10_000, async () => {
-        const r = await fetch(`${url}/ready`);
-        return r.status === 200 ? r : undefined;
-      });
+      const ready = await until(
+        "r1 ready",
+        async () => {
+          const r = await fetch(`${url}/ready`);
+          return r.status === 200 ? r : undefined;
+        },
+        { timeoutMs: 10_000 },
+      );
       expect(((await ready.json()) as { ready: boolean }).ready).toBe(true);
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toContain(`maskoii_deliveries{state="delivered"} ${messages.length}`);
@@ -250,20 +257,18 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
     try {
       // One instance that claims everything at once, stopped as soon as it delivered something.
       const r3 = await relayer("r3", 2, { claimLimit: 100 });
-      await until(
-        "r3 delivered one",
-        60_000,
-        async () => ((await store.countDeliveries()).delivered > 24 ? true : undefined),
-        10,
-      );
+      await until("r3 delivered one", async () => ((await store.countDeliveries()).delivered > 24 ? true : undefined), {
+        timeoutMs: 60_000,
+        everyMs: 10,
+      });
       await evm.stopRelayer(r3);
       const afterStop = await store.countDeliveries();
       expect(afterStop.pending).toBeGreaterThan(0);
       for (const m of messages) expect((await store.getClaim(m.messageId))?.claimedBy).not.toBe("r3");
       const r4 = await relayer("r4", 3);
-      await until("all delivered", 90_000, async () =>
-        (await store.countDeliveries()).pending === 0 ? true : undefined,
-      );
+      await until("all delivered", async () => ((await store.countDeliveries()).pending === 0 ? true : undefined), {
+        timeoutMs: 90_000,
+      });
       const counts = await deliveriesOnB();
       for (const m of messages) expect(counts.get(m.messageId)).toBe(1);
       expect((await txCountOnB(2)) + (await txCountOnB(3))).toBe(messages.length);
@@ -305,14 +310,20 @@ describe.skipIf(missing !== undefined)("several relayers on one PostgreSQL (hard
     });
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     try {
-      await until("the relayer process ready", 60_000, async () =>
-        (await fetch(`http://${HOST}:${port}/ready`)).status === 200 ? true : undefined,
+      await until(
+        "the relayer process ready",
+        async () => ((await fetch(`http://${HOST}:${port}/ready`)).status === 200 ? true : undefined),
+        { timeoutMs: 60_000 },
       );
       const messages = await sendMessages(2);
-      await until("the process delivered", 60_000, async () => {
-        const r = await fetch(`http://${HOST}:${port}/messages/${messages[1]?.messageId}`);
-        return r.status === 200 && ((await r.json()) as { state: string }).state === "delivered" ? true : undefined;
-      });
+      await until(
+        "the process delivered",
+        async () => {
+          const r = await fetch(`http://${HOST}:${port}/messages/${messages[1]?.messageId}`);
+          return r.status === 200 && ((await r.json()) as { state: string }).state === "delivered" ? true : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
       child.kill("SIGTERM");
       const code = await Promise.race([exited, sleep(30_000).then(() => "timeout")]);
       expect(code, logs).toBe(0);

@@ -18,6 +18,7 @@ import {
   messageId,
   tokenBridgeAbi,
 } from "@maskoii/sdk";
+import { demoTokenAbi, until } from "@maskoii/testkit";
 import {
   createTestClient,
   createWalletClient,
@@ -29,11 +30,9 @@ import {
   parseUnits,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTokenAbi } from "../../scripts/lib/abi.ts";
 import type { RelayerHandle } from "../src/relayer/run.ts";
 import { RefundStore } from "../src/store/refunds.ts";
 import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.ts";
-import { until } from "./net.ts";
 
 const owner = devAccount(0);
 const user = devAccount(1);
@@ -174,13 +173,17 @@ describe("refunds on hardhat nodes", { timeout: 120_000 }, () => {
     const { id } = await transfer("3", BAD_RECIPIENT);
     expect(await tokenBalance()).toBe(before);
     // Delivered on B (the relayer delivers it like any message), recorded refundable: reason 2, invalid recipient.
-    expect(await until("refund record on B", 60_000, async () => recordOnB(id))).toBe(2);
+    expect(await until("refund record on B", async () => recordOnB(id), { timeoutMs: 60_000 })).toBe(2);
     // Every attester signs the receipt on its own (scan of B's records), basis "record".
     for (const node of evm.attesters) {
-      const { body } = await until("refund signed", 30_000, async () => {
-        const r = await getRefund(node.url, id);
-        return r.status === 200 ? r : undefined;
-      });
+      const { body } = await until(
+        "refund signed",
+        async () => {
+          const r = await getRefund(node.url, id);
+          return r.status === 200 ? r : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(body.basis).toBe("record");
       expect(body.signatures.length).toBe(1);
     }
@@ -191,20 +194,28 @@ describe("refunds on hardhat nodes", { timeout: 120_000 }, () => {
       await guardian.writeContract({ address: evm.a.gateway, abi: gatewayAbi, functionName: "pause" }),
     );
     refunder = await evm.startRelayer(await relayerConfig(join(evm.dir, "refunder"), true), payer(REFUNDER));
-    const waiting = await until("refund waits for the pause", 30_000, async () => {
-      const r = await RefundStore.of(refunder!.store).delivery(id);
-      return r?.lastError?.includes("paused") === true ? r : undefined;
-    });
+    const waiting = await until(
+      "refund waits for the pause",
+      async () => {
+        const r = await RefundStore.of(refunder!.store).delivery(id);
+        return r?.lastError?.includes("paused") === true ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(waiting.state).toBe("pending");
     expect(await tokenBalance()).toBe(before);
     await mined(
       evm.publicA,
       await guardian.writeContract({ address: evm.a.gateway, abi: gatewayAbi, functionName: "unpause" }),
     );
-    const done = await until("refunded", 30_000, async () => {
-      const r = await RefundStore.of(refunder!.store).delivery(id);
-      return r?.state === "refunded" ? r : undefined;
-    });
+    const done = await until(
+      "refunded",
+      async () => {
+        const r = await RefundStore.of(refunder!.store).delivery(id);
+        return r?.state === "refunded" ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(await tokenBalance()).toBe(before + parseUnits("3", 18));
     const receipt = await evm.publicA.getTransactionReceipt({ hash: done.txHash as Hex });
     const [event] = parseEventLogs({ abi: tokenBridgeAbi, eventName: "TransferRefunded", logs: receipt.logs });
@@ -300,20 +311,28 @@ describe("refunds on hardhat nodes", { timeout: 120_000 }, () => {
     );
     expect(await recordOnB(id)).toBe(2);
     // The relayer picks the record up and asks; every attester refuses (A shows no such transfer).
-    const pending = await until("the refunder tried", 30_000, async () => {
-      const r = await RefundStore.of(refunder!.store).delivery(id);
-      return r !== undefined && r.attempts > 0 ? r : undefined;
-    });
+    const pending = await until(
+      "the refunder tried",
+      async () => {
+        const r = await RefundStore.of(refunder!.store).delivery(id);
+        return r !== undefined && r.attempts > 0 ? r : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(pending.state).toBe("pending");
     expect(pending.lastError).toMatch(/no attester signed/);
     for (const node of evm.attesters) {
       const posted = await postRefund(node.url, id);
       expect(posted.status).toBe(409);
       expect(posted.body.error).toMatch(/no origin served here shows this message final/);
-      const got = await until("the scan judged it", 30_000, async () => {
-        const r = await getRefund(node.url, id);
-        return r.body.problem === undefined ? undefined : r;
-      });
+      const got = await until(
+        "the scan judged it",
+        async () => {
+          const r = await getRefund(node.url, id);
+          return r.body.problem === undefined ? undefined : r;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(got.status).toBe(404);
     }
   });
@@ -323,15 +342,18 @@ describe("refunds on hardhat nodes", { timeout: 120_000 }, () => {
     const snapshot = await testA.snapshot();
     const m1 = await transfer("1", addressToBytes32(user.address));
     // Either relayer may deliver it: read B.
-    await until("M1 delivered on B", 60_000, async () =>
-      (await evm.publicB.readContract({
-        address: evm.b.gateway,
-        abi: gatewayAbi,
-        functionName: "isDelivered",
-        args: [1001, m1.nonce],
-      }))
-        ? true
-        : undefined,
+    await until(
+      "M1 delivered on B",
+      async () =>
+        (await evm.publicB.readContract({
+          address: evm.b.gateway,
+          abi: gatewayAbi,
+          functionName: "isDelivered",
+          args: [1001, m1.nonce],
+        }))
+          ? true
+          : undefined,
+      { timeoutMs: 60_000 },
     );
     // The reorg: M1 is gone from A, but B consumed (1001, n) with it.
     await testA.revert({ id: snapshot });

@@ -5,10 +5,10 @@
 // ended. Then on two hardhat nodes with three attester nodes requiring signed requests: a relayer whose key is not on
 // their list delivers nothing and says so once per attester; a relayer whose key is listed delivers every message.
 import { attestationDigest, gatewayAbi, signDigest } from "@maskoii/sdk";
+import { groupAlive, until } from "@maskoii/testkit";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { createWalletClient, type Hex, http, keccak256, pad, parseEventLogs, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { groupAlive } from "../../scripts/lib/processes.ts";
 import { RelayerAuthenticator } from "../src/attester/auth.ts";
 import { startAttesterServer } from "../src/attester/server.ts";
 import { AttesterSigner, packSignature } from "../src/attester/signer.ts";
@@ -26,7 +26,6 @@ import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { chainA, devAccount, EvmStack, payer } from "./evm-stack.ts";
 import { FakeChain, members, sampleMessage } from "./helpers.ts";
-import { until } from "./net.ts";
 
 type Line = {
   level: number;
@@ -300,17 +299,23 @@ describe("a relayer through attester nodes that require signed requests (hardhat
   it("a key off the list delivers nothing and says so once per attester; the listed relayer delivers everything", async () => {
     const ids = await send(6);
     // Every attester observed them (open GET route): what follows is about authentication only.
-    await until("attesters observed the messages", 60_000, async () => {
-      for (const a of evm.attesters) {
-        for (const id of ids) if ((await a.store.getObserved(id)) === undefined) return undefined;
-      }
-      return true;
-    });
+    await until(
+      "attesters observed the messages",
+      async () => {
+        for (const a of evm.attesters) {
+          for (const id of ids) if ((await a.store.getObserved(id)) === undefined) return undefined;
+        }
+        return true;
+      },
+      { timeoutMs: 60_000 },
+    );
 
     const refused = capturingLogger();
     const off = await relayer("memory://", stranger.key, refused.log, 2);
-    await until("refused by every attester", 30_000, async () =>
-      refusalsIn(refused.lines).length >= evm.attesters.length ? true : undefined,
+    await until(
+      "refused by every attester",
+      async () => (refusalsIn(refused.lines).length >= evm.attesters.length ? true : undefined),
+      { timeoutMs: 30_000 },
     );
     // Several more rounds of refusals: still one line per attester, and nothing delivered.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -327,10 +332,14 @@ describe("a relayer through attester nodes that require signed requests (hardhat
 
     const served = capturingLogger();
     const on = await relayer("memory://", listed.key, served.log, 3);
-    await until("every message delivered", 60_000, async () => {
-      const c = await on.store.countDeliveries();
-      return c.delivered === ids.length ? c : undefined;
-    });
+    await until(
+      "every message delivered",
+      async () => {
+        const c = await on.store.countDeliveries();
+        return c.delivered === ids.length ? c : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(refusalsIn(served.lines)).toEqual([]);
     expect(served.lines.find((l) => l.msg === "relayer up")).toMatchObject({ identity: listed.base58 });
     // The gateway on B handled each message exactly once.

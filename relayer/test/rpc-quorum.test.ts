@@ -5,6 +5,7 @@
 // decides nothing, signs nothing, and says so in its log and metrics.
 import { createServer, type Server } from "node:http";
 import { decodeMessage, encodeMessage, messageId as idOf } from "@maskoii/sdk";
+import { freePort } from "@maskoii/testkit";
 import { decodeAbiParameters, encodeAbiParameters, type Hex, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AttesterObserver } from "../src/attester/observer.ts";
@@ -19,7 +20,7 @@ import { createLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
 import { openStore } from "../src/store/index.ts";
 import { FakeChain, members } from "./helpers.ts";
-import { freePort, startTestChain, type TestChain } from "./koii-chain.ts";
+import { startTestChain, type TestChain } from "./koii-chain.ts";
 
 type RpcCall = { id: unknown; method: string };
 type Log = { topics: Hex[]; data: Hex };

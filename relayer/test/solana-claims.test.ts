@@ -15,6 +15,7 @@ import {
   tokenBridgeAbi,
 } from "@maskoii/sdk";
 import { MaskoiiProgramError, MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
+import { demoTokenAbi, until } from "@maskoii/testkit";
 import { getAccount, getMint, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import {
@@ -28,9 +29,7 @@ import {
   toHex,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTokenAbi } from "../../scripts/lib/abi.ts";
 import { chainA, devAccount } from "./evm-stack.ts";
-import { until } from "./net.ts";
 import { airdrop, HAVE_LOCAL_RPC, requireLocalRpc } from "./solana-helpers.ts";
 import { SolanaStack } from "./solana-stack.ts";
 
@@ -55,7 +54,7 @@ requireLocalRpc("solana-claims.test");
 
 describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters -> relayer -> Solana vault", () => {
   // Every attester must sign: the delivery carries all three signatures.
-  const stack = new SolanaStack("solana-claims", ["--threshold", "10000"]);
+  const stack = new SolanaStack("solana-claims", { thresholdBps: 10_000 });
 
   beforeAll(() => stack.start(), 240_000);
 
@@ -167,9 +166,9 @@ describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters 
     ).toBe(dust);
 
     // ---- Solana: the relayer delivers it with all three signatures; the vault holds `total`.
-    await until("delivery on Solana", 60_000, async () =>
-      (await client.fetchReceiptById(messageId)) ? true : undefined,
-    );
+    await until("delivery on Solana", async () => ((await client.fetchReceiptById(messageId)) ? true : undefined), {
+      timeoutMs: 60_000,
+    });
     const distribution = client.pda.distribution(ORIGIN, distributionId);
     const vault = client.pda.claimsVault(distribution);
     const created = await client.program.account.distribution.fetch(distribution);

@@ -6,13 +6,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { addressToBytes32, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import { MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
+import { demoTokenAbi, until } from "@maskoii/testkit";
 import { getAccount, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
 import { Connection, Keypair } from "@solana/web3.js";
 import { createPublicClient, createWalletClient, type Hex, http, parseEventLogs, parseUnits } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTokenAbi } from "../../scripts/lib/abi.ts";
 import { chainA, devAccount } from "./evm-stack.ts";
-import { until } from "./net.ts";
 import { airdrop, HAVE_LOCAL_RPC, requireLocalRpc } from "./solana-helpers.ts";
 import { SolanaStack } from "./solana-stack.ts";
 
@@ -82,9 +81,9 @@ describe.runIf(HAVE_LOCAL_RPC)("relayer pipeline: EVM <-> Solana token transfers
     const [toSolana] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: receipt.logs });
     expect(toSolana).toBeDefined();
     const inboundId = toSolana!.args.messageId;
-    await until("delivery on Solana", 40_000, async () =>
-      (await client.fetchReceiptById(inboundId)) ? true : undefined,
-    );
+    await until("delivery on Solana", async () => ((await client.fetchReceiptById(inboundId)) ? true : undefined), {
+      timeoutMs: 40_000,
+    });
     expect((await getAccount(connection, userToken)).amount).toBe(parseUnits("12.5", 9));
 
     // ---- Solana -> A: all of it back.
@@ -106,15 +105,18 @@ describe.runIf(HAVE_LOCAL_RPC)("relayer pipeline: EVM <-> Solana token transfers
       args: [user.address],
     });
     expect(balanceBefore).toBe(0n);
-    await until("delivery on A", 40_000, async () =>
-      (await publicA.readContract({
-        address: contracts.gateway,
-        abi: gatewayAbi,
-        functionName: "messageStatus",
-        args: [back.message],
-      })) === 1
-        ? true
-        : undefined,
+    await until(
+      "delivery on A",
+      async () =>
+        (await publicA.readContract({
+          address: contracts.gateway,
+          abi: gatewayAbi,
+          functionName: "messageStatus",
+          args: [back.message],
+        })) === 1
+          ? true
+          : undefined,
+      { timeoutMs: 40_000 },
     );
     expect(
       await publicA.readContract({

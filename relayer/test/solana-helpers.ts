@@ -1,20 +1,18 @@
 // The local Solana endpoint (programs/local-rpc) for relayer tests, found like the sdk tests find it: MASKOII_LOCAL_RPC
 // or cargo's debug build. With MASKOII_REQUIRE_LOCAL_RPC=1 (scripts/test-all.ts) a missing binary is a failure.
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import type { Attester } from "@maskoii/sdk";
 import { MaskoiiSolanaClient } from "@maskoii/sdk/solana";
+import { localRpcBinary, Supervisor, startSolanaChain } from "@maskoii/testkit";
 import { createMint } from "@solana/spl-token";
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
 import type { Hex } from "viem";
 import { expect, it } from "vitest";
 
-export const LOCAL_RPC =
-  process.env.MASKOII_LOCAL_RPC ??
-  join(process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "maskoii-target"), "debug", "maskoii-local-rpc");
+export const LOCAL_RPC = localRpcBinary();
 export const HAVE_LOCAL_RPC = existsSync(LOCAL_RPC);
 export const SOLANA_DOMAIN = 1003;
 /** The local RPC's default upgrade authority: the development key whose ed25519 seed is [42; 32]. */
@@ -35,50 +33,22 @@ export type LocalRpc = {
   upgradeAuthority: string;
   stop: () => Promise<void>;
 };
-type ReadyLine = {
-  ready?: boolean;
-  url: string;
-  wsUrl: string;
-  programs: { maskoii: string };
-  upgradeAuthority: string;
-};
 
-/** Starts the local RPC on a free port with short slots; resolves on its ready line. */
+/** Starts the local RPC on a free port with short slots (supervised: `stop` leaves no process behind). */
 export async function startLocalRpc(slotMs = 50): Promise<LocalRpc> {
-  const child: ChildProcess = spawn(LOCAL_RPC, ["--host", "127.0.0.1", "--port", "0", "--slot-ms", String(slotMs)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const stderr: string[] = [];
-  child.stderr?.on("data", (d: Buffer) => {
-    if (stderr.length < 200) stderr.push(d.toString());
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-  };
-  const lines = createInterface({ input: child.stdout! });
+  const supervisor = new Supervisor();
   try {
-    const ready = await new Promise<ReadyLine>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`local RPC not ready after 60 s:\n${stderr.join("")}`)), 60_000);
-      child.once("exit", (code) => reject(new Error(`local RPC exited (${code}):\n${stderr.join("")}`)));
-      lines.on("line", (line) => {
-        const parsed = JSON.parse(line) as ReadyLine;
-        if (parsed.ready) {
-          clearTimeout(timer);
-          resolve(parsed);
-        }
-      });
-    });
+    const logDir = await mkdtemp(join(tmpdir(), "maskoii-local-rpc-"));
+    const chain = await startSolanaChain({ supervisor, binary: LOCAL_RPC, logDir, slotMs });
     return {
-      url: ready.url,
-      wsUrl: ready.wsUrl,
-      programId: ready.programs.maskoii,
-      upgradeAuthority: ready.upgradeAuthority,
-      stop,
+      url: chain.rpcUrl,
+      wsUrl: chain.wsUrl,
+      programId: chain.programId,
+      upgradeAuthority: chain.upgradeAuthority,
+      stop: () => supervisor.stopAll(),
     };
   } catch (error) {
-    await stop();
+    await supervisor.stopAll();
     throw error;
   }
 }

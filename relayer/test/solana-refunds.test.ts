@@ -19,14 +19,13 @@ import {
   tokenBridgeAbi,
 } from "@maskoii/sdk";
 import { MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
+import { demoTokenAbi, until } from "@maskoii/testkit";
 import { getAccount, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { createPublicClient, createWalletClient, type Hex, http, parseEventLogs, parseUnits } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTokenAbi } from "../../scripts/lib/abi.ts";
 import { RefundStore } from "../src/store/refunds.ts";
 import { chainA, devAccount } from "./evm-stack.ts";
-import { until } from "./net.ts";
 import { airdrop, DEV_ADMIN, HAVE_LOCAL_RPC, requireLocalRpc } from "./solana-helpers.ts";
 import { SolanaStack } from "./solana-stack.ts";
 
@@ -40,7 +39,7 @@ type RefundJson = { basis: string; receipt: Hex; signatures: { verifier: Hex; do
 requireLocalRpc("solana-refunds.test");
 
 describe.runIf(HAVE_LOCAL_RPC)("refunds across EVM and Solana", { timeout: 120_000 }, () => {
-  const stack = new SolanaStack("solana-refunds", [], { refunds: true });
+  const stack = new SolanaStack("solana-refunds", { refunds: true });
   let connection: Connection;
   let client: MaskoiiSolanaClient;
 
@@ -120,8 +119,8 @@ describe.runIf(HAVE_LOCAL_RPC)("refunds across EVM and Solana", { timeout: 120_0
 
     const record = await until(
       "refund record on Solana",
-      60_000,
       async () => (await client.fetchRefundRecord(id)) ?? undefined,
+      { timeoutMs: 60_000 },
     );
     // Wire units: the bridge's shared decimals (8).
     expect(record).toMatchObject({ origin: A, reason: 2, wireAmount: parseUnits("4", 8) });
@@ -129,10 +128,14 @@ describe.runIf(HAVE_LOCAL_RPC)("refunds across EVM and Solana", { timeout: 120_0
 
     // Every attester signs on its own (its scan of Solana's records), for A's TokenBridge.
     for (const node of stack.attesters) {
-      const { body } = await until("refund signed", 30_000, async () => {
-        const r = await getRefund(node.url, id);
-        return r.status === 200 ? r : undefined;
-      });
+      const { body } = await until(
+        "refund signed",
+        async () => {
+          const r = await getRefund(node.url, id);
+          return r.status === 200 ? r : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(body.basis).toBe("record");
       expect(body.signatures.map((s) => [s.domain, s.verifier.toLowerCase()])).toEqual([
         [A, addressToBytes32(stack.contracts.tokenBridge).toLowerCase()],
@@ -143,15 +146,19 @@ describe.runIf(HAVE_LOCAL_RPC)("refunds across EVM and Solana", { timeout: 120_0
     }
 
     // The relayer refunds on A: the sender's balance is whole again.
-    await until("refunded on A", 60_000, async () =>
-      (await balanceA()) === before + parseUnits("4", 18) ? true : undefined,
-    );
+    await until("refunded on A", async () => ((await balanceA()) === before + parseUnits("4", 18) ? true : undefined), {
+      timeoutMs: 60_000,
+    });
     const refunds = RefundStore.of(stack.relayer!.store);
     expect(
-      await until("relayer records it", 10_000, async () => {
-        const d = await refunds.delivery(id);
-        return d?.state === "refunded" ? d : undefined;
-      }),
+      await until(
+        "relayer records it",
+        async () => {
+          const d = await refunds.delivery(id);
+          return d?.state === "refunded" ? d : undefined;
+        },
+        { timeoutMs: 10_000 },
+      ),
     ).toMatchObject({ origin: A, destination: SOLANA });
     // Once only: another attempt is skipped (the origin says refunded).
     const again = await stack.relayer!.refunder!.refundOnce(id);
@@ -166,9 +173,9 @@ describe.runIf(HAVE_LOCAL_RPC)("refunds across EVM and Solana", { timeout: 120_0
       .address;
     // Tokens on Solana first: A -> Solana to the sender's token account.
     const inbound = await sendFromA("6", pubkeyToBytes32(senderToken));
-    await until("delivery on Solana", 60_000, async () =>
-      (await client.fetchReceiptById(inbound)) ? true : undefined,
-    );
+    await until("delivery on Solana", async () => ((await client.fetchReceiptById(inbound)) ? true : undefined), {
+      timeoutMs: 60_000,
+    });
     expect((await getAccount(connection, senderToken)).amount).toBe(parseUnits("6", 9));
 
     // Solana's route to A has family unknown (said explicitly): the bad recipient passes the send.
@@ -193,23 +200,31 @@ describe.runIf(HAVE_LOCAL_RPC)("refunds across EVM and Solana", { timeout: 120_0
     await pause(true);
 
     // Delivered on A as a refund record (reason 2).
-    const reason = await until("refund record on A", 60_000, async () => {
-      const [token, , , , r] = await publicA().readContract({
-        address: stack.contracts.tokenBridge,
-        abi: tokenBridgeAbi,
-        functionName: "refundRecord",
-        args: [id],
-      });
-      return /^0x0{40}$/.test(token) ? undefined : r;
-    });
+    const reason = await until(
+      "refund record on A",
+      async () => {
+        const [token, , , , r] = await publicA().readContract({
+          address: stack.contracts.tokenBridge,
+          abi: tokenBridgeAbi,
+          functionName: "refundRecord",
+          args: [id],
+        });
+        return /^0x0{40}$/.test(token) ? undefined : r;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(reason).toBe(2);
 
     // Attesters sign for the program (Solana's verifier), refundTo = the owner wallet that signed the send.
     for (const node of stack.attesters) {
-      const { body } = await until("refund signed", 30_000, async () => {
-        const r = await getRefund(node.url, id);
-        return r.status === 200 ? r : undefined;
-      });
+      const { body } = await until(
+        "refund signed",
+        async () => {
+          const r = await getRefund(node.url, id);
+          return r.status === 200 ? r : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(body.signatures.map((s) => [s.domain, s.verifier.toLowerCase()])).toEqual([
         [SOLANA, client.verifier.toLowerCase()],
       ]);
@@ -220,10 +235,14 @@ describe.runIf(HAVE_LOCAL_RPC)("refunds across EVM and Solana", { timeout: 120_0
     }
 
     const refunds = RefundStore.of(stack.relayer!.store);
-    const waiting = await until("refund waits for Solana's pause", 30_000, async () => {
-      const d = await refunds.delivery(id);
-      return d?.lastError?.includes("paused") === true ? d : undefined;
-    });
+    const waiting = await until(
+      "refund waits for Solana's pause",
+      async () => {
+        const d = await refunds.delivery(id);
+        return d?.lastError?.includes("paused") === true ? d : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(waiting.state).toBe("pending");
     expect(await client.isRefunded(out.nonce)).toBe(false);
     expect((await getAccount(connection, senderToken)).amount).toBe(parseUnits("3.5", 9));
@@ -252,13 +271,19 @@ describe.runIf(HAVE_LOCAL_RPC)("refunds across EVM and Solana", { timeout: 120_0
     await pause(false);
 
     // The relayer refunds on Solana: the nonce is refunded and the sender's token account is whole.
-    await until("refunded on Solana", 60_000, async () => ((await client.isRefunded(out.nonce)) ? true : undefined));
+    await until("refunded on Solana", async () => ((await client.isRefunded(out.nonce)) ? true : undefined), {
+      timeoutMs: 60_000,
+    });
     expect((await getAccount(connection, senderToken)).amount).toBe(parseUnits("6", 9));
     expect(
-      await until("relayer records it", 10_000, async () => {
-        const d = await refunds.delivery(id);
-        return d?.state === "refunded" ? d : undefined;
-      }),
+      await until(
+        "relayer records it",
+        async () => {
+          const d = await refunds.delivery(id);
+          return d?.state === "refunded" ? d : undefined;
+        },
+        { timeoutMs: 10_000 },
+      ),
     ).toMatchObject({ origin: SOLANA, destination: A });
     // No verification account left behind by the refund (token_refund closes it).
     const leftovers = await client.program.account.verification.all([

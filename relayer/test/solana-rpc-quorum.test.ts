@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { addressOfPrivateKey, decodeMessage, encodeMessage, messageId as idOf } from "@maskoii/sdk";
 import type { MaskoiiSolanaClient } from "@maskoii/sdk/solana";
+import { freePort } from "@maskoii/testkit";
 import { Keypair } from "@solana/web3.js";
 import { getAddress, type Hex, keccak256, stringToHex, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +23,6 @@ import { Metrics } from "../src/metrics.ts";
 import { connectChains, connectOriginQuorums, makeWatchers } from "../src/runtime.ts";
 import { openStore } from "../src/store/index.ts";
 import { FakeChain } from "./helpers.ts";
-import { freePort } from "./koii-chain.ts";
 import {
   airdrop,
   HAVE_LOCAL_RPC,

@@ -1,25 +1,21 @@
 // The setup the EVM <-> Solana process-level tests share (solana-flow, solana-claims): `hardhat node`s A (1001) and B
 // (only because the deployment script deploys a pair), the local Solana RPC (1003), maskoii deployed and linked
-// A <-> Solana by the devnet's own code (deploy-solana-fixture.ts, in a child process), three attester nodes and one
+// A <-> Solana by the devnet's own code (the testkit's deploy fixture, in a child process), three attester nodes and one
 // relayer in-process (startAttester / startRelayer), each with its own in-memory PGlite store.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { devnetAttesters, runDeployFixture, Supervisor } from "@maskoii/testkit";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { type Address, bytesToHex, type Hex } from "viem";
-import { devnetAttesters } from "../../scripts/lib/keys.ts";
-import { Supervisor } from "../../scripts/lib/processes.ts";
 import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
 import { parseConfig, resolveChains } from "../src/config.ts";
 import type { UnlockedKey } from "../src/keys/keystore.ts";
 import { createLogger } from "../src/log.ts";
 import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
-import { deployWith, devAccount, HOST, startHardhatPair } from "./evm-stack.ts";
+import { devAccount, HOST, startHardhatPair } from "./evm-stack.ts";
 import { airdrop, type LocalRpc, startLocalRpc } from "./solana-helpers.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-solana-fixture.ts");
 const ORIGIN = 1001;
 const SOLANA = 1003;
 
@@ -46,16 +42,17 @@ export class SolanaStack {
   mint!: PublicKey;
   relayer: RelayerHandle | undefined;
   private readonly name: string;
-  private readonly fixtureArgs: readonly string[];
+  /** Set 1's threshold (the fixture's default 6666 when absent). */
+  private readonly thresholdBps: number | undefined;
   private readonly refunds: boolean;
 
   /**
-   * `name` ("solana-flow") names the temp directory and seeds the attester keys; `fixtureArgs` go to the fixture;
+   * `name` ("solana-flow") names the temp directory and seeds the attester keys; `options.thresholdBps` is set 1's threshold;
    * `refunds` turns the relayer's refunds on (relayer.refunds, fast ticks).
    */
-  constructor(name: string, fixtureArgs: readonly string[] = [], options: { refunds?: boolean } = {}) {
+  constructor(name: string, options: { refunds?: boolean; thresholdBps?: number } = {}) {
     this.name = name;
-    this.fixtureArgs = fixtureArgs;
+    this.thresholdBps = options.thresholdBps;
     this.refunds = options.refunds ?? false;
     this.attesterKeys = devnetAttesters(3, `maskoii ${name.replaceAll("-", " ")} attester`);
   }
@@ -67,24 +64,15 @@ export class SolanaStack {
     this.rpc = rpc;
     const { rpcA, rpcB } = await startHardhatPair(this.supervisor, this.dir);
     this.rpcA = rpcA;
-    const result = await deployWith<{ a: ContractsA; mint: string }>(FIXTURE, [
-      "--rpc-a",
+    const result = await runDeployFixture({
       rpcA,
-      "--rpc-b",
       rpcB,
-      "--solana",
-      rpc.url,
-      "--solana-ws",
-      rpc.wsUrl,
-      "--program-id",
-      rpc.programId,
-      "--upgrade-authority",
-      rpc.upgradeAuthority,
-      "--attesters",
-      this.attesterKeys.map((a) => a.account.address).join(","),
-      ...this.fixtureArgs,
-    ]);
+      solana: { rpcUrl: rpc.url, wsUrl: rpc.wsUrl, programId: rpc.programId, upgradeAuthority: rpc.upgradeAuthority },
+      attesters: this.attesterKeys.map((a) => a.account.address),
+      ...(this.thresholdBps === undefined ? {} : { thresholdBps: this.thresholdBps }),
+    });
     this.contracts = result.a;
+    if (result.mint === undefined) throw new Error("the deploy fixture set up no Solana mint");
     this.mint = new PublicKey(result.mint);
     await airdrop(new Connection(rpc.url, "confirmed"), this.solanaPayer.publicKey, 20);
 

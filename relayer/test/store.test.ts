@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freshDatabase, postgresMissing, postgresRequired } from "@maskoii/testkit/postgres";
 import type { Hex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StoreConfig } from "../src/config.ts";
@@ -14,7 +15,6 @@ import { SqlStore } from "../src/store/sql.ts";
 import type { DeliveryRecord, Store } from "../src/store/types.ts";
 import { storeBackends } from "./backends.ts";
 import { sampleMessage } from "./helpers.ts";
-import { freshDatabase, postgresMissing, postgresRequired } from "./postgres.ts";
 
 const backends = storeBackends;
 const missing = postgresMissing();

@@ -6,10 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { groupAlive, type RestartEvent, Supervisor, until } from "@maskoii/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_RESTART } from "../../scripts/lib/nodes.ts";
-import { groupAlive, type RestartEvent, Supervisor } from "../../scripts/lib/processes.ts";
-import { until } from "./net.ts";
 
 describe("Supervisor restarts", () => {
   let dir: string;
@@ -34,26 +33,33 @@ describe("Supervisor restarts", () => {
         restart: { baseMs: 200, maxMs: 1_000 },
       });
       const other = supervisor.start({ name: "relayer", command: "sleep", args: ["300"], logFile: join(dir, "r.log") });
-      await until("first start logged", 5_000, async () =>
-        readFileSync(logFile, "utf8").includes("up") ? true : undefined,
-      );
+      await until("first start logged", async () => (readFileSync(logFile, "utf8").includes("up") ? true : undefined), {
+        timeoutMs: 5_000,
+      });
       const killedAt = Date.now();
       process.kill(-first.pid, "SIGKILL");
-      const second = await until("restarted", 10_000, async () =>
-        supervisor.processes().find((p) => p.name === "attester1" && p.pid !== first.pid),
+      const second = await until(
+        "restarted",
+        async () => supervisor.processes().find((p) => p.name === "attester1" && p.pid !== first.pid),
+        { timeoutMs: 10_000 },
       );
       expect(Date.now() - killedAt).toBeGreaterThanOrEqual(200);
       expect(restarts).toEqual([{ name: "attester1", code: "SIGKILL", pid: first.pid, restarts: 1, delayMs: 200 }]);
       expect(exits).toEqual([]);
       expect(groupAlive(second.pid)).toBe(true);
       expect(groupAlive(other.pid)).toBe(true);
-      await until("second start logged", 5_000, async () =>
-        readFileSync(logFile, "utf8").match(/up \d+/g)?.length === 2 ? true : undefined,
+      await until(
+        "second start logged",
+        async () => (readFileSync(logFile, "utf8").match(/up \d+/g)?.length === 2 ? true : undefined),
+        { timeoutMs: 5_000 },
       );
       // Killed again at once: a quick death in a row, so the delay doubles.
       process.kill(-second.pid, "SIGKILL");
-      await until("restarted again", 10_000, async () =>
-        supervisor.processes().find((p) => p.name === "attester1" && p.pid !== second.pid && p.pid !== first.pid),
+      await until(
+        "restarted again",
+        async () =>
+          supervisor.processes().find((p) => p.name === "attester1" && p.pid !== second.pid && p.pid !== first.pid),
+        { timeoutMs: 10_000 },
       );
       expect(restarts.map((r) => [r.restarts, r.delayMs])).toEqual([
         [1, 200],
@@ -79,7 +85,7 @@ describe("Supervisor restarts", () => {
         logFile: join(dir, "crashy.log"),
         restart: { baseMs: 50, maxMs: 150, maxRestarts: 3 },
       });
-      await until("given up", 10_000, async () => (exits.length > 0 ? true : undefined));
+      await until("given up", async () => (exits.length > 0 ? true : undefined), { timeoutMs: 10_000 });
       expect(restarts.map((r) => [r.code, r.restarts, r.delayMs])).toEqual([
         [3, 1, 50],
         [3, 2, 100],
@@ -105,7 +111,7 @@ describe("Supervisor restarts", () => {
     });
     await sleep(200);
     process.kill(-managed.pid, "SIGKILL");
-    await until("death reported", 5_000, async () => (restarts.length === 1 ? true : undefined));
+    await until("death reported", async () => (restarts.length === 1 ? true : undefined), { timeoutMs: 5_000 });
     await supervisor.stopAll(1_000);
     await sleep(NODE_RESTART.baseMs + 300);
     expect(supervisor.processes()).toEqual([]);

@@ -1,9 +1,9 @@
 // Devnet step: one token transfer A -> B through the whole protocol: the attester node processes sign it, the relayer
 // process delivers it; the demo sends, watches and prints where the time went.
 import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { demoTokenAbi } from "@maskoii/testkit";
+import type { ChainDeployment } from "@maskoii/testkit/deploy";
 import { type Address, formatUnits, getAddress, type Hex, pad, parseEventLogs, parseUnits } from "viem";
-import type { ChainDeployment } from "../deploy.ts";
-import { demoTokenAbi } from "./abi.ts";
 import { countSigners, type DevnetNodes } from "./nodes.ts";
 
 /** IGateway.MessageStatus by value. */

@@ -1,8 +1,7 @@
 // Devnet step: the EVM chains, one `hardhat node` per chain, each supervised in its own process group.
 import { join } from "node:path";
+import { type ManagedProcess, probeChainId, type Supervisor, waitForRpc } from "@maskoii/testkit";
 import { type DevnetChain, HOST } from "./chains.ts";
-import type { ManagedProcess, Supervisor } from "./processes.ts";
-import { probeChainId, waitForRpc } from "./rpc.ts";
 
 /** Raised when a chain cannot be started (port already taken). */
 export class ChainStartError extends Error {

@@ -7,10 +7,9 @@ import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { encryptKey, writeKeystore } from "@maskoii/relayer";
+import type { Attester, RestartPolicy, Supervisor } from "@maskoii/testkit";
 import type { Hex } from "viem";
 import { HOST } from "./chains.ts";
-import type { Attester } from "./keys.ts";
-import type { RestartPolicy, Supervisor } from "./processes.ts";
 
 /** The devnet's node ports: attesters on 7301.., the relayer's /health, /metrics and /messages on 7310. */
 export const ATTESTER_BASE_PORT = 7301;

@@ -16,9 +16,9 @@ import {
   setHash,
   sortAttesters,
 } from "@maskoii/sdk";
+import { demoTokenAbi, until } from "@maskoii/testkit";
 import { type Hex, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTokenAbi } from "../../scripts/lib/abi.ts";
 import {
   attesterSignatures,
   bridgedSupply,
@@ -31,7 +31,6 @@ import {
 } from "../lib/bridge.ts";
 import { deliveryOf, filesContaining, filesUnder, forms } from "../lib/evidence.ts";
 import { Stack } from "../lib/stack.ts";
-import { until } from "../lib/wait.ts";
 
 describe("e2e delivery: messages, transfers, private payloads, rotation", () => {
   let stack: Stack;

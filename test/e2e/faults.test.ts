@@ -4,6 +4,7 @@
 // origin), and a byzantine attester endpoint. One stack for the file; every RPC of every node goes through a fault
 // proxy, which is a pass-through until a test programs it.
 import { decodeMessage, gatewayAbi } from "@maskoii/sdk";
+import { until } from "@maskoii/testkit";
 import { type Hex, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -19,7 +20,6 @@ import {
 import { ByzantineAttester } from "../lib/byzantine.ts";
 import { deliveryOf } from "../lib/evidence.ts";
 import { Stack } from "../lib/stack.ts";
-import { until } from "../lib/wait.ts";
 
 /** The value of a Prometheus sample line (0 when absent). */
 function metric(text: string, pattern: RegExp): number {

@@ -3,10 +3,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  type EvmChain,
+  groupAlive,
+  localRpcFromEnv,
+  Supervisor,
+  startEvmChain,
+  startSolanaChain,
+} from "@maskoii/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { solanaChainConfigSchema } from "../../relayer/src/config.ts";
-import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
-import { type EvmChain, localRpcBinary, startEvmChain, startSolanaChain } from "../lib/chains.ts";
 import { FaultProxy } from "../lib/fault-proxy.ts";
 import { Stack } from "../lib/stack.ts";
 
@@ -105,11 +111,11 @@ describe("fault proxy in front of a hardhat node", () => {
 });
 
 describe("stack lifecycle", () => {
-  it.runIf(localRpcBinary() !== undefined)("starts and stops the local Solana endpoint as a stack chain", async () => {
+  it.runIf(localRpcFromEnv() !== undefined)("starts and stops the local Solana endpoint as a stack chain", async () => {
     const supervisor = new Supervisor();
     const dir = await mkdtemp(join(tmpdir(), "maskoii-e2e-solana-"));
     try {
-      const solana = await startSolanaChain({ supervisor, binary: localRpcBinary()!, logDir: dir });
+      const solana = await startSolanaChain({ supervisor, binary: localRpcFromEnv()!, logDir: dir });
       expect(solana.domain).toBe(1003);
       // Its chains[] entry is one the maskoii config accepts as a Solana chain.
       const entry = solana.nodeConfig(solana.rpcUrl);

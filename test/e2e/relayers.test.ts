@@ -3,9 +3,10 @@
 // delivered exactly once on chain, both processes delivered some, nothing is left pending. Needs a PostgreSQL server
 // (MASKOII_TEST_POSTGRES_URL, e.g. `.ci/postgres.sh start <dir>`); the file gets a fresh database there. Without it
 // the file skips with a message, and fails under MASKOII_REQUIRE_POSTGRES=1 (CI).
+
+import { freshDatabase, postgresMissing, postgresRequired, type TestDatabase } from "@maskoii/testkit/postgres";
 import { type Hex, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, postgresMissing, postgresRequired, type TestDatabase } from "../../relayer/test/postgres.ts";
 import { deliveredCounts, handledPayloads, type Sent, sendMessages, waitDelivered } from "../lib/bridge.ts";
 import { deliveryOf } from "../lib/evidence.ts";
 import type { MaskoiiNode } from "../lib/nodes.ts";

@@ -10,18 +10,16 @@
 // native processors, not SBF binaries `--bpf-program` could load).
 import { addressToBytes32, gatewayAbi } from "@maskoii/sdk";
 import { pubkeyToBytes32 } from "@maskoii/sdk/solana";
+import { demoTokenAbi, localRpcFromEnv, until } from "@maskoii/testkit";
 import type { Keypair, PublicKey } from "@solana/web3.js";
 import { type Hex, parseUnits, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTokenAbi } from "../../scripts/lib/abi.ts";
 import { deliveredCounts, handledPayloads, type Sent, transferTokens } from "../lib/bridge.ts";
-import { localRpcBinary } from "../lib/chains.ts";
 import { SolanaSide } from "../lib/solana.ts";
 import { Stack } from "../lib/stack.ts";
-import { until } from "../lib/wait.ts";
 
 const SOLANA = 1003;
-const binary = localRpcBinary();
+const binary = localRpcFromEnv();
 
 /** The value of a Prometheus sample line (0 when absent). */
 function metric(text: string, pattern: RegExp): number {

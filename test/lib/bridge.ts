@@ -1,12 +1,10 @@
 // What the e2e tests do on the chains: send arbitrary messages and token transfers (several in one block when asked),
 // and count what the destination did: MessageDelivered per message id, the recipient's payloads, token supplies.
 import { addressToBytes32, bridgedTokenAbi, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { demoRecipientAbi, demoTokenAbi, type EvmChain, until } from "@maskoii/testkit";
 import { type Address, type Hex, parseEventLogs } from "viem";
 import type { Account } from "viem/accounts";
-import { demoRecipientAbi, demoTokenAbi } from "../../scripts/lib/abi.ts";
-import type { EvmChain } from "./chains.ts";
 import type { Stack } from "./stack.ts";
-import { until } from "./wait.ts";
 
 /** A MessageSent as the origin emitted it. */
 export type Sent = { messageId: Hex; message: Hex; nonce: bigint; blockNumber: bigint; destination: number };

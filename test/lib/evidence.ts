@@ -3,8 +3,8 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Attestation, decodeAttestation, gatewayAbi } from "@maskoii/sdk";
+import type { EvmChain } from "@maskoii/testkit";
 import { type Address, decodeFunctionData, getAddress, type Hex, hexToBytes } from "viem";
-import type { EvmChain } from "./chains.ts";
 
 /** The delivery transaction of `messageId` on `chain` and the attestation it carried (deliver or deliverBatch). */
 export async function deliveryOf(

@@ -3,11 +3,9 @@
 // group under the stack's Supervisor (`attester0#2` is attester0's second run), so teardown finds all of them.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { groupAlive, type ManagedProcess, ROOT, type Supervisor, until } from "@maskoii/testkit";
 import type { Hex } from "viem";
 import { encryptKey, writeKeystore } from "../../relayer/src/keys/keystore.ts";
-import { groupAlive, type ManagedProcess, type Supervisor } from "../../scripts/lib/processes.ts";
-import { ROOT } from "./chains.ts";
-import { until } from "./wait.ts";
 
 const CLI = join(ROOT, "relayer", "src", "cli.ts");
 /** The keystore password, handed to the processes in their environment (never argv). */

@@ -2,11 +2,11 @@
 // bridged mint, sends from Solana (token transfers and arbitrary messages), and what the program holds afterwards
 // (receipts, verification accounts, token balances and supply, the relayer's transactions).
 import { MaskoiiSolanaClient } from "@maskoii/sdk/solana";
+import { until } from "@maskoii/testkit";
 import { getAccount, getMint, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
 import { Connection, Keypair, type PublicKey } from "@solana/web3.js";
 import type { Hex } from "viem";
 import type { Stack } from "./stack.ts";
-import { until } from "./wait.ts";
 
 /** The receipt account's size (docs/solana.md: discriminator + message id ... bump). */
 const RECEIPT_LENGTH = 165;

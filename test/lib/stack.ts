@@ -11,25 +11,29 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  type Attester,
+  type ChainHandle,
+  compareAddresses,
+  devnetAttesterKey,
+  EvmChain,
+  type Finality,
+  freePort,
+  groupAlive,
+  HOST,
+  localRpcFromEnv,
+  ROOT,
+  SolanaChain,
+  Supervisor,
+  startEvmChain,
+  startSolanaChain,
+  until,
+} from "@maskoii/testkit";
 import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { type Address, bytesToHex, getAddress, type Hex, keccak256, stringToHex } from "viem";
 import { type Account, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
-import { type Attester, compareAddresses, devnetAttesterKey } from "../../scripts/lib/keys.ts";
-import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
-import {
-  type ChainHandle,
-  EvmChain,
-  type Finality,
-  HOST,
-  localRpcBinary,
-  ROOT,
-  SolanaChain,
-  startEvmChain,
-  startSolanaChain,
-} from "./chains.ts";
 import { FaultProxy } from "./fault-proxy.ts";
 import { MaskoiiNode } from "./nodes.ts";
-import { freePort, until } from "./wait.ts";
 
 const FIXTURE = join(ROOT, "test", "lib", "deploy-fixture.ts");
 /** The relayer tests' fixture that also sets up Solana (one copy of that glue, shared). */
@@ -238,7 +242,7 @@ export class Stack {
     this.chains.set(a.domain, a);
     this.chains.set(b.domain, b);
     if (this.options.solana === true) {
-      const binary = localRpcBinary();
+      const binary = localRpcFromEnv();
       if (binary === undefined) throw new Error("StackOptions.solana needs MASKOII_LOCAL_RPC (the local RPC binary)");
       const solana = await startSolanaChain({ supervisor: this.supervisor, binary, logDir: this.dir });
       this.chains.set(solana.domain, solana);

@@ -10,13 +10,12 @@ import {
   signDigest,
   tokenBridgeAbi,
 } from "@maskoii/sdk";
+import { type Attester, demoRecipientAbi, demoTokenAbi, devnetAttesters } from "@maskoii/testkit";
+import { type ChainContracts, deployMaskoii, type RouteLimits, toBytes32 } from "@maskoii/testkit/deploy";
 import type { GetContractReturnType, PublicClient, WalletClient } from "@nomicfoundation/hardhat-viem/types";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import { type Abi, type Address, getContract, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
-import { type ChainContracts, deployMaskoii, type RouteLimits, toBytes32 } from "../../../scripts/deploy.ts";
-import { demoRecipientAbi, demoTokenAbi } from "../../../scripts/lib/abi.ts";
-import { type Attester, devnetAttesters } from "../../../scripts/lib/keys.ts";
 
 export const DOMAIN_A = 1001;
 export const DOMAIN_B = 1002;

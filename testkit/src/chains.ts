@@ -1,6 +1,7 @@
 // The chains of an e2e stack. Each chain is a `ChainHandle`: what the harness needs to start it, to point maskoii
 // processes at it (the `chains[]` entry of their config) and to stop it with the stack. EVM chains are `hardhat node`
 // processes; a Solana chain is the local RPC of programs/local-rpc (MASKOII_LOCAL_RPC).
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -16,13 +17,15 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
-import type { ManagedProcess, Supervisor } from "../../scripts/lib/processes.ts";
-import { waitForRpc } from "../../scripts/lib/rpc.ts";
+import type { ManagedProcess, Supervisor } from "./processes.ts";
+import { waitForRpc } from "./rpc.ts";
 import { freePort } from "./wait.ts";
 
+/** The repository root (Hardhat finds its config there; the maskoii CLI is relayer/src/cli.ts under it). */
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const HOST = "127.0.0.1";
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+/** Hardhat's CLI, run under this Node (`node <HARDHAT> node ...`). */
+export const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 
 /** When a block is final, as the maskoii config spells it (relayer/src/config.ts finalitySchema). */
 export type Finality = { kind: "confirmations"; depth: number } | { kind: "finalized" };
@@ -122,6 +125,46 @@ export class EvmChain implements ChainHandle {
   }
 }
 
+/** A running `hardhat node`: its RPC URL and its supervised process. */
+export type HardhatNode = { readonly rpcUrl: string; readonly process: ManagedProcess };
+
+/**
+ * Starts `hardhat node --chain-id <chainId>` under `supervisor` on `port` (default: a free 127.0.0.1 port) and waits
+ * until it answers eth_chainId with `chainId` (failing early if the process exits first).
+ */
+export async function startHardhatNode(args: {
+  supervisor: Supervisor;
+  name: string;
+  chainId: number;
+  logFile: string;
+  port?: number;
+  timeoutMs?: number;
+}): Promise<HardhatNode> {
+  const port = args.port ?? (await freePort());
+  const rpcUrl = `http://${HOST}:${port}`;
+  const managed = args.supervisor.start({
+    name: args.name,
+    command: process.execPath,
+    args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(args.chainId)],
+    cwd: ROOT,
+    logFile: args.logFile,
+  });
+  await waitForRpc(rpcUrl, args.chainId, { timeoutMs: args.timeoutMs ?? 60_000, abort: managed.exited });
+  return { rpcUrl, process: managed };
+}
+
+/** Builds the contracts (`hardhat build --quiet`) under `supervisor`; throws when the build fails. */
+export async function hardhatBuild(supervisor: Supervisor, logFile: string): Promise<void> {
+  const code = await supervisor.run({
+    name: "build",
+    command: process.execPath,
+    args: [HARDHAT, "build", "--quiet"],
+    cwd: ROOT,
+    logFile,
+  });
+  if (code !== 0) throw new Error(`hardhat build failed (${String(code)}); see ${logFile}`);
+}
+
 /** Starts `hardhat node` for `spec` on a free 127.0.0.1 port and waits until it answers with its chain id. */
 export async function startEvmChain(args: {
   supervisor: Supervisor;
@@ -129,17 +172,14 @@ export async function startEvmChain(args: {
   logDir: string;
   timeoutMs?: number;
 }): Promise<EvmChain> {
-  const port = await freePort();
-  const rpcUrl = `http://${HOST}:${port}`;
-  const managed = args.supervisor.start({
+  const node = await startHardhatNode({
+    supervisor: args.supervisor,
     name: args.spec.name,
-    command: process.execPath,
-    args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(args.spec.chainId)],
-    cwd: ROOT,
+    chainId: args.spec.chainId,
     logFile: join(args.logDir, `${args.spec.name}.log`),
+    ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }),
   });
-  await waitForRpc(rpcUrl, args.spec.chainId, { timeoutMs: args.timeoutMs ?? 60_000, abort: managed.exited });
-  const chain = new EvmChain(args.spec, rpcUrl, managed);
+  const chain = new EvmChain(args.spec, node.rpcUrl, node.process);
   if (chain.blockTimeMs > 0) await chain.setIntervalMining(chain.blockTimeMs);
   return chain;
 }
@@ -192,8 +232,18 @@ export class SolanaChain implements ChainHandle {
   }
 }
 
+/** Cargo's target directory: `CARGO_TARGET_DIR`, by default `~/.cache/maskoii-target` (outside the clone). */
+export function cargoTargetDir(): string {
+  return process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "maskoii-target");
+}
+
+/** The local RPC binary: `MASKOII_LOCAL_RPC` if set (used as is, not built), else cargo's debug build. */
+export function localRpcBinary(): string {
+  return process.env.MASKOII_LOCAL_RPC ?? join(cargoTargetDir(), "debug", "maskoii-local-rpc");
+}
+
 /** The local Solana RPC binary from MASKOII_LOCAL_RPC, or undefined when it is not set. */
-export function localRpcBinary(): string | undefined {
+export function localRpcFromEnv(): string | undefined {
   const binary = process.env.MASKOII_LOCAL_RPC;
   return binary === undefined || binary === "" ? undefined : binary;
 }

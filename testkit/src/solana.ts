@@ -1,45 +1,29 @@
-// Devnet steps for Solana: the local Solana endpoint (programs/local-rpc: standard JSON-RPC + PubSub over the real
-// runtime, with the maskoii program and SPL Token loaded), the maskoii program initialized on it as domain 1003 with
-// the devnet's attesters, a bridged SPL mint linked to chain A's demo token, and a demo round trip A -> Solana -> A.
+// The local Solana endpoint (programs/local-rpc: standard JSON-RPC + PubSub over the real runtime, with the maskoii
+// program and SPL Token loaded) at the devnet's fixed ports, and the maskoii program initialized on it as domain 1003
+// with the devnet's attesters and a bridged SPL mint linked to chain A's demo token. The demo round trip on top of it
+// is scripts/lib/solana-demo.ts.
 //
 // The Solana side goes through the SDK's Solana client (sdk/src/solana: instruction builders on @anchor-lang/core,
 // delivery planning with chunked post_signatures, account readers).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import { MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
-import { createMint, getAccount, getMint, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
+import { createMint } from "@solana/spl-token";
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
-import {
-  type Address,
-  bytesToHex,
-  formatUnits,
-  getAddress,
-  type Hash,
-  type Hex,
-  parseEventLogs,
-  parseUnits,
-} from "viem";
+import { type Address, bytesToHex, type Hash } from "viem";
+import { cargoTargetDir, HOST, localRpcBinary } from "./chains.ts";
 import {
   type ChainDeployment,
   configureDestinationFamily,
   DEFAULT_LIMITS,
-  DEMO_DECIMALS,
   type Fees,
   type RouteLimits,
   SHARED_DECIMALS,
   toBytes32,
-} from "../deploy.ts";
-import { demoTokenAbi } from "./abi.ts";
-import { HOST } from "./chains.ts";
-import { MESSAGE_STATUS, waitForDelivery } from "./demo.ts";
-import type { DevnetNodes } from "./nodes.ts";
+} from "./deploy.ts";
 import type { ManagedProcess, Supervisor } from "./processes.ts";
-
-/** How long one leg of the round trip may take, send to delivery. */
-const LEG_TIMEOUT_MS = 90_000;
 
 /** The devnet's Solana endpoint: domain 1003 (protocol §1), the usual Solana ports (PubSub on port + 1). */
 export const SOLANA = {
@@ -57,7 +41,7 @@ export const SPL_DECIMALS = 9;
 /** Route fee charged by `token_transfer_remote` on Solana, in lamports: 5,000 per message plus 10 per payload byte. */
 export const SOLANA_FEES: Fees = { baseFee: 5_000n, feePerByte: 10n };
 /** Length of a kind-1 token transfer payload (protocol §8). */
-const TOKEN_PAYLOAD_LENGTH = 73n;
+export const TOKEN_PAYLOAD_LENGTH = 73n;
 /** Overlap window and emergency delay of the Solana attester sets (the EVM defaults: 1 day, 7 days). */
 const OVERLAP_WINDOW = 86_400;
 const EMERGENCY_DELAY = 7 * 86_400;
@@ -65,16 +49,6 @@ const EMERGENCY_DELAY = 7 * 86_400;
 /** Raised when the Solana endpoint cannot be built, started or set up, or a Solana leg of the demo fails. */
 export class SolanaError extends Error {
   override readonly name = "SolanaError";
-}
-
-/** Cargo's target directory: `CARGO_TARGET_DIR`, by default `~/.cache/maskoii-target` (outside the clone). */
-export function cargoTargetDir(): string {
-  return process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "maskoii-target");
-}
-
-/** The local RPC binary: `MASKOII_LOCAL_RPC` if set (used as is, not built), else cargo's debug build. */
-export function localRpcBinary(): string {
-  return process.env.MASKOII_LOCAL_RPC ?? join(cargoTargetDir(), "debug", "maskoii-local-rpc");
 }
 
 /**
@@ -254,7 +228,7 @@ export type SolanaDeployment = {
 /** One EVM chain linked with the program, and the bridged mint of its demo token on Solana. */
 export type SolanaLink = { readonly evm: ChainDeployment; readonly mint: PublicKey };
 
-async function airdrop(connection: Connection, to: PublicKey, sol: number): Promise<void> {
+export async function airdrop(connection: Connection, to: PublicKey, sol: number): Promise<void> {
   const signature = await connection.requestAirdrop(to, sol * LAMPORTS_PER_SOL);
   const latest = await connection.getLatestBlockhash();
   const result = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
@@ -275,7 +249,7 @@ export function closeSolanaConnection(connection: Connection): void {
 }
 
 /** Confirms an EVM transaction on `evm`'s chain. */
-async function confirmEvm(evm: ChainDeployment, hash: Promise<Hash>, what: string) {
+export async function confirmEvm(evm: ChainDeployment, hash: Promise<Hash>, what: string) {
   const publicClient = await evm.connection.viem.getPublicClient();
   const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash });
   if (receipt.status !== "success") throw new SolanaError(`${what} reverted (tx ${receipt.transactionHash})`);
@@ -527,310 +501,13 @@ async function linkEvmChain(args: {
 }
 
 /** The symbol of `evm`'s canonical demo token in its deployment file. */
-function evmSymbol(evm: ChainDeployment): string {
+export function evmSymbol(evm: ChainDeployment): string {
   const entry = Object.entries(evm.deployment.contracts.tokens).find(
     ([, token]) => token.address.toLowerCase() === evm.contracts.demoToken.toLowerCase(),
   );
   return entry?.[0] ?? "DEMO";
 }
 
-function ms(value: number): string {
-  return `${Math.round(value)} ms`;
-}
-
 function seconds(value: number): string {
   return `${(value / 1000).toFixed(1)} s`;
-}
-
-export type LegResult = {
-  messageId: Hex;
-  status: "Delivered" | "None" | "Failed";
-  /** Milliseconds: send on the origin, attest, deliver on the destination, and all of it. */
-  timings: { send: number; attest: number; deliver: number; total: number };
-};
-
-export type RoundTripResult = { toSolana: LegResult; back: LegResult; amount: bigint };
-
-/**
- * The Solana demo: `amount` of chain A's demo token goes A -> Solana (transferRemote to a Solana token account;
- * attesters sign for the program; post_signatures + deliver mints the bridged SPL token) and back Solana -> A
- * (token_transfer_remote burns it; the message is read from the outbox account, signed for A's gateway and
- * delivered there, releasing the locked tokens).
- */
-export async function runSolanaRoundTrip(args: {
-  solana: SolanaDeployment;
-  /** The running attester nodes and relayer (scripts/lib/nodes.ts), Solana among their chains. */
-  nodes: DevnetNodes;
-  /** How many attester signatures make a quorum. */
-  quorum: number;
-  log: (line: string) => void;
-}): Promise<RoundTripResult> {
-  const { solana } = args;
-  const { client, connection, evm, mint } = solana;
-  const publicA = await evm.connection.viem.getPublicClient();
-  const [ownerA, userA] = await evm.connection.viem.getWalletClients();
-  if (ownerA === undefined || userA === undefined) {
-    throw new SolanaError("the devnet chain needs at least three funded accounts");
-  }
-  const evmUser = getAddress(userA.account.address);
-  const amount = parseUnits("42.5", DEMO_DECIMALS);
-  const symbol = evmSymbol(evm);
-  const roundTripStarted = performance.now();
-
-  // The Solana user and its token account of the bridged mint (the bridge credits token accounts, not wallets).
-  const user = Keypair.generate();
-  await airdrop(connection, user.publicKey, 10);
-  const userToken = (await getOrCreateAssociatedTokenAccount(connection, user, mint, user.publicKey)).address;
-
-  // ---- leg 1: A -> Solana -------------------------------------------------------------------------------------
-  await confirmEvm(
-    evm,
-    ownerA.writeContract({
-      address: evm.contracts.demoToken,
-      abi: demoTokenAbi,
-      functionName: "mint",
-      args: [evmUser, amount],
-    }),
-    "mint",
-  );
-  await confirmEvm(
-    evm,
-    userA.writeContract({
-      address: evm.contracts.demoToken,
-      abi: demoTokenAbi,
-      functionName: "approve",
-      args: [evm.contracts.tokenBridge, amount],
-    }),
-    "approve",
-  );
-  const balanceBefore = await publicA.readContract({
-    address: evm.contracts.demoToken,
-    abi: demoTokenAbi,
-    functionName: "balanceOf",
-    args: [evmUser],
-  });
-  const fee = await publicA.readContract({
-    address: evm.contracts.tokenBridge,
-    abi: tokenBridgeAbi,
-    functionName: "quoteTransfer",
-    args: [SOLANA.domain],
-  });
-  let t = performance.now();
-  const sendReceipt = await confirmEvm(
-    evm,
-    userA.writeContract({
-      address: evm.contracts.tokenBridge,
-      abi: tokenBridgeAbi,
-      functionName: "transferRemote",
-      args: [evm.contracts.demoToken, SOLANA.domain, pubkeyToBytes32(userToken), amount],
-      value: fee,
-    }),
-    "transferRemote to Solana",
-  );
-  const sendToSolana = performance.now() - t;
-  const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: sendReceipt.logs });
-  if (sent === undefined) throw new SolanaError("transferRemote emitted no MessageSent");
-  const inboundId = sent.args.messageId;
-
-  // The attester nodes sign it for the program (verifier = program id) and the relayer posts the signatures and
-  // delivers on Solana; the demo only watches.
-  const toSolanaTimings = await waitForDelivery({
-    messageId: inboundId,
-    attesterUrls: args.nodes.attesterUrls,
-    quorum: args.quorum,
-    delivered: async () => (await client.fetchReceiptById(inboundId)) !== null,
-    timeoutMs: LEG_TIMEOUT_MS,
-  });
-  const delivered = (await client.fetchReceiptById(inboundId)) !== null;
-  const credited = (await getAccount(connection, userToken)).amount;
-  const attestToSolana = toSolanaTimings.quorumMs;
-  const deliverOnSolana = toSolanaTimings.deliveredMs - toSolanaTimings.quorumMs;
-  const totalToSolana = sendToSolana + toSolanaTimings.deliveredMs;
-  const expectedCredit =
-    (amount / 10n ** BigInt(DEMO_DECIMALS - SHARED_DECIMALS)) * 10n ** BigInt(SPL_DECIMALS - SHARED_DECIMALS);
-  const toSolana: LegResult = {
-    messageId: inboundId,
-    status: delivered ? "Delivered" : "None",
-    timings: { send: sendToSolana, attest: attestToSolana, deliver: deliverOnSolana, total: totalToSolana },
-  };
-  args.log(`A -> Solana: message id ${inboundId} (nonce ${sent.args.nonce} of domain ${evm.domain})`);
-  args.log(`A -> Solana: status on Solana ${toSolana.status}`);
-  args.log(
-    `A -> Solana: timings send ${ms(sendToSolana)} (transferRemote on A), attest ${ms(attestToSolana)} ` +
-      `(a quorum of the ${args.nodes.attesterUrls.length} attester nodes, verifier = program id), deliver ` +
-      `${ms(deliverOnSolana)} (the relayer posts the signatures and delivers), total ${ms(totalToSolana)}`,
-  );
-  args.log(
-    `A -> Solana: recipient token account ${userToken.toBase58()} (owner ${user.publicKey.toBase58()}) holds ` +
-      `${formatUnits(credited, SPL_DECIMALS)} b${symbol}`,
-  );
-  if (!delivered) throw new SolanaError(`A -> Solana: message ${inboundId} has no receipt on Solana`);
-  if (credited !== expectedCredit)
-    throw new SolanaError(`A -> Solana: credited ${credited}, expected ${expectedCredit}`);
-
-  // ---- leg 2: Solana -> A -------------------------------------------------------------------------------------
-  t = performance.now();
-  const out = await client.tokenTransferRemoteIx({
-    sender: user.publicKey,
-    payer: user.publicKey,
-    mint,
-    source: userToken,
-    destination: evm.domain,
-    recipient: toBytes32(evmUser),
-    amount: credited,
-    maxFee: SOLANA_FEES.baseFee + SOLANA_FEES.feePerByte * TOKEN_PAYLOAD_LENGTH,
-  });
-  const transferSignature = await client.sendAndConfirm([out.instruction], [user]);
-  const sendFromSolana = performance.now() - t;
-
-  // The attester nodes read it from the outbox account once final, sign it for A's gateway, and the relayer
-  // delivers it on A.
-  const outbox = await client.fetchOutboxMessage(out.nonce);
-  if (outbox === null) throw new SolanaError(`no outbox account for nonce ${out.nonce}`);
-  if (outbox.message !== out.message) throw new SolanaError("the outbox message differs from the one predicted");
-  const backTimings = await waitForDelivery({
-    messageId: outbox.messageId,
-    attesterUrls: args.nodes.attesterUrls,
-    quorum: args.quorum,
-    delivered: async () =>
-      (await publicA.readContract({
-        address: evm.contracts.gateway,
-        abi: gatewayAbi,
-        functionName: "messageStatus",
-        args: [outbox.message],
-      })) !== 0,
-    timeoutMs: LEG_TIMEOUT_MS,
-  });
-  const attestBack = backTimings.quorumMs;
-  const deliverOnA = backTimings.deliveredMs - backTimings.quorumMs;
-  const [deliveredEvent] = await publicA.getContractEvents({
-    address: evm.contracts.gateway,
-    abi: gatewayAbi,
-    eventName: "MessageDelivered",
-    args: { messageId: outbox.messageId },
-    fromBlock: 0n,
-  });
-  if (deliveredEvent === undefined) throw new SolanaError(`no MessageDelivered for ${outbox.messageId} on A`);
-  const deliverReceipt = await publicA.getTransactionReceipt({ hash: deliveredEvent.transactionHash });
-  const statusValue = await publicA.readContract({
-    address: evm.contracts.gateway,
-    abi: gatewayAbi,
-    functionName: "messageStatus",
-    args: [outbox.message],
-  });
-  const backStatus = MESSAGE_STATUS[statusValue] ?? "None";
-  const balanceAfter = await publicA.readContract({
-    address: evm.contracts.demoToken,
-    abi: demoTokenAbi,
-    functionName: "balanceOf",
-    args: [evmUser],
-  });
-  const supply = (await getMint(connection, mint)).supply;
-  const totalBack = sendFromSolana + backTimings.deliveredMs;
-  const back: LegResult = {
-    messageId: outbox.messageId,
-    status: backStatus,
-    timings: { send: sendFromSolana, attest: attestBack, deliver: deliverOnA, total: totalBack },
-  };
-  args.log(`Solana -> A: message id ${outbox.messageId} (nonce ${out.nonce} of domain ${SOLANA.domain})`);
-  args.log(`Solana -> A: status on A ${backStatus}`);
-  args.log(
-    `Solana -> A: timings send ${ms(sendFromSolana)} (token_transfer_remote, tx ${transferSignature}), ` +
-      `attest ${ms(attestBack)} (outbox read when final, a quorum of the attester nodes), deliver ${ms(deliverOnA)} ` +
-      `(by the relayer, gas ${deliverReceipt.gasUsed} incl. 21,000 base), total ${ms(totalBack)}`,
-  );
-  args.log(
-    `Solana -> A: recipient on A ${evmUser} got back ${formatUnits(balanceAfter - balanceBefore + amount, DEMO_DECIMALS)} ` +
-      `${symbol}; bridged supply on Solana ${formatUnits(supply, SPL_DECIMALS)}`,
-  );
-  args.log(`round trip A -> Solana -> A: ${ms(performance.now() - roundTripStarted)} (incl. Solana user setup)`);
-  if (backStatus !== "Delivered")
-    throw new SolanaError(`Solana -> A: status on A is ${backStatus}, expected Delivered`);
-  if (balanceAfter !== balanceBefore) {
-    throw new SolanaError(`Solana -> A: the user holds ${balanceAfter} on A, expected ${balanceBefore} again`);
-  }
-  if (supply !== 0n) throw new SolanaError(`Solana -> A: bridged supply is ${supply}, expected 0 after the burn`);
-  return { toSolana, back, amount };
-}
-
-/**
- * A one-way transfer from a further linked chain (B) to Solana, through the nodes: proves every EVM chain of the
- * devnet reaches the program, each with its own bridged mint.
- */
-export async function runSolanaInbound(args: {
-  solana: SolanaDeployment;
-  link: SolanaLink;
-  nodes: DevnetNodes;
-  quorum: number;
-  log: (line: string) => void;
-}): Promise<LegResult> {
-  const { client, connection } = args.solana;
-  const { evm, mint } = args.link;
-  const [owner, user] = await evm.connection.viem.getWalletClients();
-  if (owner === undefined || user === undefined) throw new SolanaError("the devnet chain needs two funded accounts");
-  const publicClient = await evm.connection.viem.getPublicClient();
-  const amount = parseUnits("7.25", DEMO_DECIMALS);
-  const symbol = evmSymbol(evm);
-  const holder = Keypair.generate();
-  await airdrop(connection, holder.publicKey, 1);
-  const account = (await getOrCreateAssociatedTokenAccount(connection, holder, mint, holder.publicKey)).address;
-  const token = { address: evm.contracts.demoToken, abi: demoTokenAbi } as const;
-  await confirmEvm(
-    evm,
-    owner.writeContract({ ...token, functionName: "mint", args: [user.account.address, amount] }),
-    "mint",
-  );
-  await confirmEvm(
-    evm,
-    user.writeContract({ ...token, functionName: "approve", args: [evm.contracts.tokenBridge, amount] }),
-    "approve",
-  );
-  const fee = await publicClient.readContract({
-    address: evm.contracts.tokenBridge,
-    abi: tokenBridgeAbi,
-    functionName: "quoteTransfer",
-    args: [SOLANA.domain],
-  });
-  const started = performance.now();
-  const receipt = await confirmEvm(
-    evm,
-    user.writeContract({
-      address: evm.contracts.tokenBridge,
-      abi: tokenBridgeAbi,
-      functionName: "transferRemote",
-      args: [evm.contracts.demoToken, SOLANA.domain, pubkeyToBytes32(account), amount],
-      value: fee,
-    }),
-    "transferRemote to Solana",
-  );
-  const send = performance.now() - started;
-  const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: receipt.logs });
-  if (sent === undefined) throw new SolanaError("transferRemote emitted no MessageSent");
-  const timings = await waitForDelivery({
-    messageId: sent.args.messageId,
-    attesterUrls: args.nodes.attesterUrls,
-    quorum: args.quorum,
-    delivered: async () => (await client.fetchReceiptById(sent.args.messageId)) !== null,
-    timeoutMs: LEG_TIMEOUT_MS,
-  });
-  const credited = (await getAccount(connection, account)).amount;
-  const expected =
-    (amount / 10n ** BigInt(DEMO_DECIMALS - SHARED_DECIMALS)) * 10n ** BigInt(SPL_DECIMALS - SHARED_DECIMALS);
-  const leg: LegResult = {
-    messageId: sent.args.messageId,
-    status: "Delivered",
-    timings: {
-      send,
-      attest: timings.quorumMs,
-      deliver: timings.deliveredMs - timings.quorumMs,
-      total: send + timings.deliveredMs,
-    },
-  };
-  args.log(`B -> Solana: message id ${leg.messageId} (nonce ${sent.args.nonce} of domain ${evm.domain})`);
-  args.log(
-    `B -> Solana: delivered ${ms(leg.timings.total)} after the send (quorum ${ms(leg.timings.attest)}); ` +
-      `${account.toBase58()} holds ${formatUnits(credited, SPL_DECIMALS)} b${symbol} (mint ${mint.toBase58()})`,
-  );
-  if (credited !== expected) throw new SolanaError(`B -> Solana: credited ${credited}, expected ${expected}`);
-  return leg;
 }

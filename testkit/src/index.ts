@@ -1,0 +1,44 @@
+// @maskoii/testkit: the one way tests, benches and the devnet start local chains, the local Solana endpoint and
+// node processes, supervise and tear them down, deploy maskoii, and wait. Dev-only (a devDependency of test/,
+// relayer/, bench/; the root's scripts use it for the devnet). The Hardhat deployment code is `@maskoii/testkit/deploy`,
+// PostgreSQL test databases `@maskoii/testkit/postgres`.
+export { demoRecipientAbi, demoTokenAbi } from "./abi.ts";
+export {
+  type ChainHandle,
+  cargoTargetDir,
+  EvmChain,
+  type EvmChainSpec,
+  type Finality,
+  HARDHAT,
+  type HardhatNode,
+  HOST,
+  hardhatBuild,
+  localRpcBinary,
+  localRpcFromEnv,
+  ROOT,
+  SolanaChain,
+  startEvmChain,
+  startHardhatNode,
+  startSolanaChain,
+} from "./chains.ts";
+export {
+  DEPLOY_FIXTURE,
+  type DeployFixtureOptions,
+  type DeployFixtureResult,
+  type FixtureContracts,
+  FixtureError,
+  runDeployFixture,
+  runNodeScript,
+} from "./fixture.ts";
+export { type Attester, compareAddresses, devnetAttesterKey, devnetAttesters } from "./keys.ts";
+export {
+  groupAlive,
+  type ManagedProcess,
+  ProcessError,
+  type ProcessSpec,
+  type RestartEvent,
+  type RestartPolicy,
+  Supervisor,
+} from "./processes.ts";
+export { probeChainId, RpcError, waitForRpc } from "./rpc.ts";
+export { freePort, until, WaitTimeoutError } from "./wait.ts";
