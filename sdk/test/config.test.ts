@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadDeployment, parseDeployment } from "../src/config.ts";
-import { DeploymentReadFailedError, InvalidDeploymentError } from "../src/errors.ts";
+import { parseDeployment } from "../src/config.ts";
+import { loadDeployment } from "../src/node/index.ts";
+import { DeploymentReadFailedError, InvalidDeploymentError } from "../src/errors/index.ts";
 import { expectCode } from "./helpers.ts";
 
 const good = {
