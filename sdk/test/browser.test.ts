@@ -1,11 +1,13 @@
 // The sdk root is browser-safe: it bundles for a browser target without Node built-ins, and it does not pull in the
 // Solana packages (EVM-only users load viem and zod, not web3.js, SPL Token or Anchor). File loading is
 // "@maskoii/sdk/node", the Solana client "@maskoii/sdk/solana".
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
 
-const SRC = join(import.meta.dirname, "..", "src");
+const SDK = join(import.meta.dirname, "..");
+const SRC = join(SDK, "src");
 
 async function bundle(entry: string): Promise<{ text: string; inputs: string[] }> {
   const result = await build({
@@ -16,6 +18,7 @@ async function bundle(entry: string): Promise<{ text: string; inputs: string[] }
     format: "esm",
     target: "es2022",
     metafile: true,
+    absWorkingDir: SDK,
     logLevel: "silent",
   });
   const metafile: Metafile = result.metafile;
@@ -38,6 +41,12 @@ describe("browser safety", () => {
       expect.stringMatching(/src\/solana\/address\.ts$/),
       expect.stringMatching(/src\/solana\/idl\/maskoii\.json$/),
     ]);
+    // Node globals need no import, so the bundler cannot see them: the sdk's own bundled sources must not use them.
+    const nodeGlobals = /\b(Buffer|process|__dirname|__filename|require|global)\s*[.(]/;
+    const sources = sdkInputs.filter((p) => p.endsWith(".ts"));
+    expect(sources.length).toBeGreaterThan(10);
+    const users = sources.filter((p) => nodeGlobals.test(readFileSync(join(SDK, p), "utf8")));
+    expect(users).toEqual([]);
   });
 
   it("the node entry does not bundle for the browser (it reads files), so the check above can fail", async () => {
