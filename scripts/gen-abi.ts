@@ -4,8 +4,9 @@
  *   npx hardhat build && node scripts/gen-abi.ts [--strict]
  *
  * Each TypeScript output is `export const <name>Abi = [...] as const;`; the JSON output is the same ABI as a plain
- * JSON array (`@maskoii/sdk/abi/<Name>.json`) for the subgraph and other ecosystems. A contract without an artifact is skipped with a
- * message (its previous output, if any, is kept); with --strict a missing artifact is an error (exit code 1).
+ * JSON array (`@maskoii/sdk/abi/<Name>.json`) for the subgraph and other ecosystems. A contract without an artifact
+ * is skipped with a message (its previous outputs, if any, are kept); with --strict a missing artifact is an error
+ * (exit code 1).
  * sdk/src/abi/index.ts re-exports every generated file present afterwards.
  */
 import { execFileSync } from "node:child_process";

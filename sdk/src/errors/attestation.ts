@@ -1,4 +1,7 @@
-/** Errors of attestations and signing (docs/protocol.md §3, §4); codes are the AttesterSet / SignatureLib error names. */
+/**
+ * Errors of attestations and signing (docs/protocol.md §3, §4); codes are the AttesterSet / SignatureLib error
+ * names.
+ */
 import { MaskoiiError } from "./maskoii.ts";
 
 /** An encoded attestation's length is not 8 + 66k. */

@@ -1,4 +1,7 @@
-/** Errors of token, distribution and refund payloads (docs/protocol.md §8); codes are the TokenMessage / Amounts / RefundReceipt error names. */
+/**
+ * Errors of token, distribution and refund payloads (docs/protocol.md §8); codes are the TokenMessage / Amounts /
+ * RefundReceipt error names.
+ */
 import { MaskoiiError } from "./maskoii.ts";
 
 /** A token message is not exactly 73 bytes. */
