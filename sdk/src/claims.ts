@@ -9,7 +9,7 @@ import {
   DistributionMessageInvalidLengthError,
   LeafIndexOutOfRangeError,
   TokenMessageUnknownKindError,
-} from "./errors.ts";
+} from "./errors/index.ts";
 import { assertBytes32, assertHex, assertUint, byteLength, uintHex } from "./internal/assert.ts";
 import { batchProof, batchRoot, processBatchProof } from "./merkle.ts";
 
