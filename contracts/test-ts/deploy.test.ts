@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { bridgedTokenAbi, gatewayAbi, loadDeployment, parseDeployment, tokenBridgeAbi } from "@maskoii/sdk";
+import { bridgedTokenAbi, gatewayAbi, parseDeployment, tokenBridgeAbi } from "@maskoii/sdk";
+import { loadDeployment } from "@maskoii/sdk/node";
 import { demoRecipientAbi, demoTokenAbi, devnetAttesters } from "@maskoii/testkit";
 import {
   DEFAULT_FEES,

@@ -4,7 +4,8 @@
 // they are JSON (numbers, booleans, arrays), else taken as strings. A bad config names the field and what is wrong.
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { checksummedAddress, findDomain, loadDeployment, MASKOII_PROGRAM_ADDRESS } from "@maskoii/sdk";
+import { checksummedAddress, findDomain, MASKOII_PROGRAM_ADDRESS } from "@maskoii/sdk";
+import { loadDeployment } from "@maskoii/sdk/node";
 import { z } from "zod";
 import { base58Decode } from "./base58.ts";
 import { ConfigReadFailedError, InvalidConfigError } from "./errors.ts";

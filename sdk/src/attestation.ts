@@ -24,7 +24,7 @@ import {
   SignersOutOfOrderError,
   UnknownSignerError,
   ZeroAddressSignerError,
-} from "./errors.ts";
+} from "./errors/index.ts";
 import {
   assertAddress,
   assertBytes32,

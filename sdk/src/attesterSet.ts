@@ -9,7 +9,7 @@ import {
   TotalWeightOverflowError,
   ZeroAddressAttesterError,
   ZeroAttesterWeightError,
-} from "./errors.ts";
+} from "./errors/index.ts";
 import { assertAddress, assertUint, uintHex } from "./internal/assert.ts";
 
 /** Largest attester set (spec §4). */

@@ -1,7 +1,7 @@
 /**
  * Claims (docs/solana.md, "Claims"; kind table in docs/protocol.md §8): the distribution payload that carries a
  * payout root to a claims program, and the salted claim leaves of its Merkle tree. Byte for byte what the Solana
- * program decodes and verifies (`state/token_payload.rs`, `state/claims.rs`); shared vectors in
+ * program decodes and verifies (`protocol/token_payload.rs`, `state/claims.rs`); shared vectors in
  * test/vectors/protocol.json (`distributionMessages`, `claimTrees`).
  */
 import { type Hex, keccak256 } from "viem";
@@ -9,7 +9,7 @@ import {
   DistributionMessageInvalidLengthError,
   LeafIndexOutOfRangeError,
   TokenMessageUnknownKindError,
-} from "./errors.ts";
+} from "./errors/index.ts";
 import { assertBytes32, assertHex, assertUint, byteLength, uintHex } from "./internal/assert.ts";
 import { batchProof, batchRoot, processBatchProof } from "./merkle.ts";
 

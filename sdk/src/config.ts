@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { type Address, getAddress, isAddress } from "viem";
 import { z } from "zod";
 import { findDomain } from "./domains.ts";
-import { DeploymentReadFailedError, InvalidDeploymentError } from "./errors.ts";
+import { InvalidDeploymentError } from "./errors/index.ts";
+import { isSolanaAddress } from "./internal/base58.ts";
 
 /** A checksummed (EIP-55) 0x-address. */
 export const checksummedAddress = z
@@ -72,9 +72,8 @@ function fieldOf(path: readonly PropertyKey[]): string {
   return path.length === 0 ? "(root)" : path.map((p) => String(p)).join(".");
 }
 
-/** Validates a parsed deployment object; `source` names it in errors. Throws `InvalidDeploymentError`. */
-export function parseDeployment(value: unknown, source = "deployment"): Deployment {
-  const result = deploymentSchema.safeParse(value);
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, source: string): T {
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new InvalidDeploymentError(
     source,
@@ -83,15 +82,98 @@ export function parseDeployment(value: unknown, source = "deployment"): Deployme
 }
 
 /**
- * Reads and validates deployments/<chainId>.json. Throws `DeploymentReadFailedError` if the file cannot be read or
- * is not JSON, `InvalidDeploymentError` (whose `field` names the first bad field) if it does not match the schema.
+ * Validates a parsed deployment object; `source` names it in errors. Throws `InvalidDeploymentError`. Reading the
+ * file is `loadDeployment` in `@maskoii/sdk/node`.
  */
-export async function loadDeployment(path: string): Promise<Deployment> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, "utf8"));
-  } catch (cause) {
-    throw new DeploymentReadFailedError(path, cause);
-  }
-  return parseDeployment(json, path);
+export function parseDeployment(value: unknown, source = "deployment"): Deployment {
+  return parseWith(deploymentSchema, value, source);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Solana
+
+/** A Solana address (an ed25519 public key or a PDA): base58 of exactly 32 bytes. */
+export const solanaAddress = z
+  .string()
+  .refine(isSolanaAddress, { message: "expected a base58 Solana address (32 bytes)" });
+
+/** A domain id written as a JSON object key ("1001"). */
+const domainKey = z.string().regex(/^[1-9][0-9]{0,9}$/, { message: "expected a domain id" });
+
+/** How one Solana token is linked with a token on one EVM domain. */
+export const solanaTokenLinkSchema = z
+  .object({
+    /** The EVM chain's TokenBridge. */
+    tokenBridge: checksummedAddress,
+    /** The EVM token the mint is linked with. */
+    token: checksummedAddress,
+  })
+  .strict();
+
+/** One bridged token of the Solana deployment. */
+export const solanaDeploymentTokenSchema = z
+  .object({
+    /** The SPL mint. */
+    mint: solanaAddress,
+    /** lock = canonical mint held in the bridge's vault; mint = bridged mint minted/burned by the program. */
+    mode: z.enum(["lock", "mint"]),
+    decimals: z.number().int().min(0).max(255),
+    sharedDecimals: z.number().int().min(0).max(255),
+    /** Links by EVM domain id. */
+    links: z.record(domainKey, solanaTokenLinkSchema),
+  })
+  .strict()
+  .refine((t) => t.sharedDecimals <= t.decimals, {
+    message: "sharedDecimals must not exceed decimals",
+    path: ["sharedDecimals"],
+  });
+
+/**
+ * The Solana deployment (`.devnet/solana.json` on the devnet): the program, its domain and endpoint, and the bridged
+ * tokens with their EVM links. The counterpart of `deploymentSchema` for an SVM domain.
+ */
+export const solanaDeploymentSchema = z
+  .object({
+    domain: z.number().int().min(1).max(0xffffffff),
+    rpcUrl: z.url(),
+    /** The PubSub (websocket) endpoint, when it is not derived from `rpcUrl`. */
+    wsUrl: z.url().optional(),
+    /** The maskoii program. */
+    programId: solanaAddress,
+    /** The program's admin (initialize's admin and guardian on the devnet). */
+    admin: solanaAddress,
+    tokens: z.record(z.string().min(1), solanaDeploymentTokenSchema),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    const known = findDomain(d.domain);
+    if (known === undefined) {
+      ctx.addIssue({ code: "custom", path: ["domain"], message: `domain ${d.domain} is not in the domain registry` });
+    } else if (known.family !== "svm") {
+      ctx.addIssue({ code: "custom", path: ["domain"], message: `domain ${d.domain} is a ${known.family} domain` });
+    }
+    for (const [symbol, token] of Object.entries(d.tokens)) {
+      for (const linked of Object.keys(token.links)) {
+        if (findDomain(Number(linked))?.family !== "evm") {
+          ctx.addIssue({
+            code: "custom",
+            path: ["tokens", symbol, "links", linked],
+            message: `domain ${linked} is not a registered EVM domain`,
+          });
+        }
+      }
+    }
+  });
+
+/** A validated Solana deployment. */
+export type SolanaDeployment = z.infer<typeof solanaDeploymentSchema>;
+/** One token entry of a Solana deployment. */
+export type SolanaDeploymentToken = z.infer<typeof solanaDeploymentTokenSchema>;
+
+/**
+ * Validates a parsed Solana deployment object; `source` names it in errors. Throws `InvalidDeploymentError`. Reading
+ * the file is `loadSolanaDeployment` in `@maskoii/sdk/node`.
+ */
+export function parseSolanaDeployment(value: unknown, source = "solana deployment"): SolanaDeployment {
+  return parseWith(solanaDeploymentSchema, value, source);
 }

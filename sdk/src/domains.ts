@@ -4,7 +4,7 @@ import {
   NotEvmDomainError,
   UnknownChainIdError,
   UnknownDomainError,
-} from "./errors.ts";
+} from "./errors/index.ts";
 
 /** The chain family of a domain: how addresses and signatures look there. */
 export type DomainFamily = "evm" | "svm";

@@ -4,7 +4,7 @@ export * from "./attesterSet.ts";
 export * from "./claims.ts";
 export * from "./config.ts";
 export * from "./domains.ts";
-export * from "./errors.ts";
+export * from "./errors/index.ts";
 export * from "./merkle.ts";
 export * from "./message.ts";
 export * from "./refund.ts";

@@ -1,5 +1,5 @@
 import { type Hex, keccak256 } from "viem";
-import { EmptyBatchError, LeafIndexOutOfRangeError } from "./errors.ts";
+import { EmptyBatchError, LeafIndexOutOfRangeError } from "./errors/index.ts";
 import { assertBytes32 } from "./internal/assert.ts";
 
 /** The leaf of a message id: keccak256(messageId), a 32-byte preimage, unlike 64-byte inner nodes. */

@@ -4,7 +4,7 @@ import {
   MessageTooShortError,
   PayloadTooLongError,
   UnsupportedVersionError,
-} from "./errors.ts";
+} from "./errors/index.ts";
 import { assertAddress, assertBytes32, assertHex, assertUint, byteLength, uintHex } from "./internal/assert.ts";
 
 /** The only message version of protocol v1. */

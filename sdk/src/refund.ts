@@ -5,7 +5,7 @@
  * test/vectors/protocol.json (`refundReceipts`, `malformedRefundReceipts`).
  */
 import { type Hex, keccak256 } from "viem";
-import { RefundReceiptInvalidLengthError, RefundReceiptUnknownVersionError } from "./errors.ts";
+import { RefundReceiptInvalidLengthError, RefundReceiptUnknownVersionError } from "./errors/index.ts";
 import { assertBytes32, assertHex, assertUint, byteLength, uintHex } from "./internal/assert.ts";
 
 /** The version byte of a refund receipt. */

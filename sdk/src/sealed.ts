@@ -14,7 +14,7 @@ import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { bytesToHex, type Hex, hexToBytes } from "viem";
-import { InvalidSealKeyError, SealedPayloadMalformedError, SealedPayloadUnopenableError } from "./errors.ts";
+import { InvalidSealKeyError, SealedPayloadMalformedError, SealedPayloadUnopenableError } from "./errors/index.ts";
 import { assertBytes32, assertHex, assertSmallUint } from "./internal/assert.ts";
 import { MAX_PAYLOAD_LENGTH } from "./message.ts";
 

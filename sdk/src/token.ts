@@ -6,7 +6,7 @@ import {
   InvalidDecimalsError,
   TokenMessageInvalidLengthError,
   TokenMessageUnknownKindError,
-} from "./errors.ts";
+} from "./errors/index.ts";
 import { assertBytes32, assertHex, assertSmallUint, assertUint, byteLength, uintHex } from "./internal/assert.ts";
 
 /** The kind byte of a transfer. */

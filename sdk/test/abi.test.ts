@@ -1,3 +1,7 @@
+import attesterSetJson from "@maskoii/sdk/abi/AttesterSet.json" with { type: "json" };
+import bridgedTokenJson from "@maskoii/sdk/abi/BridgedToken.json" with { type: "json" };
+import gatewayJson from "@maskoii/sdk/abi/Gateway.json" with { type: "json" };
+import tokenBridgeJson from "@maskoii/sdk/abi/TokenBridge.json" with { type: "json" };
 import { decodeEventLog, encodeEventTopics, encodeFunctionData, type Hex, toFunctionSelector } from "viem";
 import { describe, expect, it } from "vitest";
 import { attesterSetAbi, bridgedTokenAbi, gatewayAbi, tokenBridgeAbi } from "../src/abi/index.ts";
@@ -98,5 +102,14 @@ describe("generated ABIs (scripts/gen-abi.ts)", () => {
     );
     expect(names(tokenBridgeAbi, "error")).toContain("RateLimitExceeded");
     expect(names(bridgedTokenAbi, "function")).toEqual(expect.arrayContaining(["mint", "burn", "permit"]));
+  });
+});
+
+describe("JSON ABIs (@maskoii/sdk/abi/<Name>.json, for the subgraph and other ecosystems)", () => {
+  it("are the same ABIs as the TypeScript modules", () => {
+    expect(gatewayJson).toEqual(gatewayAbi);
+    expect(tokenBridgeJson).toEqual(tokenBridgeAbi);
+    expect(attesterSetJson).toEqual(attesterSetAbi);
+    expect(bridgedTokenJson).toEqual(bridgedTokenAbi);
   });
 });

@@ -37,7 +37,7 @@ import {
   SignersOutOfOrderError,
   UnknownSignerError,
   ZeroAddressSignerError,
-} from "../src/errors.ts";
+} from "../src/errors/index.ts";
 import { b32, expectCode, key } from "./helpers.ts";
 
 const fields = { domain: 1002, verifier: b32("aa"), attesterSetId: 3n, value: b32("bb") };

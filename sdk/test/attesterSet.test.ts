@@ -20,7 +20,7 @@ import {
   TotalWeightOverflowError,
   ZeroAddressAttesterError,
   ZeroAttesterWeightError,
-} from "../src/errors.ts";
+} from "../src/errors/index.ts";
 import { expectCode } from "./helpers.ts";
 
 const A = "0x0000000000000000000000000000000000000001" as Address;

@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadDeployment, parseDeployment } from "../src/config.ts";
-import { DeploymentReadFailedError, InvalidDeploymentError } from "../src/errors.ts";
+import { parseDeployment, parseSolanaDeployment } from "../src/config.ts";
+import { DeploymentReadFailedError, InvalidDeploymentError } from "../src/errors/index.ts";
+import { loadDeployment, loadSolanaDeployment } from "../src/node/index.ts";
 import { expectCode } from "./helpers.ts";
 
 const good = {
@@ -118,5 +119,82 @@ describe("loadDeployment", () => {
     const path = join(dir, "broken.json");
     writeFileSync(path, "{ not json");
     await expect(loadDeployment(path)).rejects.toThrow(DeploymentReadFailedError);
+  });
+});
+
+// What scripts/lib/solana.ts writes to .devnet/solana.json.
+const solanaGood = {
+  domain: 1003,
+  rpcUrl: "http://127.0.0.1:8899",
+  wsUrl: "ws://127.0.0.1:8900",
+  programId: "Ab1Z8Rt7KN6wPu2RGUy5cg6hH5CQd1wRy28chGR3Lxj8",
+  admin: "9u4TbQj5jfpHmXiRGGyVewqNDa9HNJcuj6PtFLf9q4Mp",
+  tokens: {
+    bDEMOA: {
+      mint: "So11111111111111111111111111111111111111112",
+      mode: "mint",
+      decimals: 9,
+      sharedDecimals: 8,
+      links: {
+        "1001": {
+          tokenBridge: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+          token: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+        },
+      },
+    },
+  },
+};
+
+function solanaFieldOf(value: unknown): string {
+  const err = expectCode(() => parseSolanaDeployment(value), "InvalidDeployment", InvalidDeploymentError);
+  return (err as InvalidDeploymentError).field;
+}
+
+describe("parseSolanaDeployment", () => {
+  it("accepts the devnet summary and keeps it as is", () => {
+    expect(parseSolanaDeployment(solanaGood)).toEqual(solanaGood);
+    const { wsUrl: _, ...noWs } = structuredClone(solanaGood);
+    expect(parseSolanaDeployment(noWs).wsUrl).toBeUndefined();
+  });
+
+  it("rejects addresses that are not 32 bytes of base58", () => {
+    expect(solanaFieldOf({ ...solanaGood, programId: "0OIl" })).toBe("programId");
+    expect(solanaFieldOf({ ...solanaGood, admin: "1111111111111111111111111111111" })).toBe("admin");
+    const badMint = structuredClone(solanaGood);
+    badMint.tokens.bDEMOA.mint = `${solanaGood.tokens.bDEMOA.mint}1`;
+    expect(solanaFieldOf(badMint)).toBe("tokens.bDEMOA.mint");
+  });
+
+  it("rejects an EVM or unknown domain, and links to non-EVM domains", () => {
+    expect(solanaFieldOf({ ...solanaGood, domain: 1001 })).toBe("domain");
+    expect(solanaFieldOf({ ...solanaGood, domain: 4242 })).toBe("domain");
+    const toSvm = structuredClone(solanaGood) as { tokens: { bDEMOA: { links: Record<string, unknown> } } };
+    toSvm.tokens.bDEMOA.links["1003"] = solanaGood.tokens.bDEMOA.links["1001"];
+    expect(solanaFieldOf(toSvm)).toBe("tokens.bDEMOA.links.1003");
+  });
+
+  it("rejects unchecksummed EVM link addresses, bad decimals and unknown fields", () => {
+    const lower = structuredClone(solanaGood);
+    lower.tokens.bDEMOA.links["1001"].token = lower.tokens.bDEMOA.links["1001"].token.toLowerCase();
+    expect(solanaFieldOf(lower)).toBe("tokens.bDEMOA.links.1001.token");
+    const decimals = structuredClone(solanaGood);
+    decimals.tokens.bDEMOA.sharedDecimals = 10;
+    expect(solanaFieldOf(decimals)).toBe("tokens.bDEMOA.sharedDecimals");
+    expect(solanaFieldOf({ ...solanaGood, programID: solanaGood.programId })).toBe("(root)");
+  });
+});
+
+describe("loadSolanaDeployment", () => {
+  const dir = mkdtempSync(join(tmpdir(), "maskoii-solana-config-"));
+
+  it("reads and validates a file, naming it in errors", async () => {
+    const path = join(dir, "solana.json");
+    writeFileSync(path, JSON.stringify(solanaGood));
+    await expect(loadSolanaDeployment(path)).resolves.toEqual(solanaGood);
+    const bad = join(dir, "bad-solana.json");
+    writeFileSync(bad, JSON.stringify({ ...solanaGood, domain: 1002 }));
+    await expect(loadSolanaDeployment(bad)).rejects.toMatchObject({ code: "InvalidDeployment", field: "domain" });
+    await expect(loadSolanaDeployment(bad)).rejects.toThrow(/bad-solana\.json: domain/);
+    await expect(loadSolanaDeployment(join(dir, "missing.json"))).rejects.toThrow(DeploymentReadFailedError);
   });
 });

@@ -16,7 +16,7 @@ import {
   NotEvmDomainError,
   UnknownChainIdError,
   UnknownDomainError,
-} from "../src/errors.ts";
+} from "../src/errors/index.ts";
 import { expectCode } from "./helpers.ts";
 
 describe("domain registry", () => {

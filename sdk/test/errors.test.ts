@@ -11,11 +11,12 @@ import {
 } from "../src/attestation.ts";
 import { setHash } from "../src/attesterSet.ts";
 import { decodeDistributionMessage } from "../src/claims.ts";
-import { loadDeployment, parseDeployment } from "../src/config.ts";
+import { parseDeployment } from "../src/config.ts";
 import { type Domain, getDomain, getDomainByChainId, getEvmDomain } from "../src/domains.ts";
-import { MaskoiiError, type MaskoiiErrorCode } from "../src/errors.ts";
+import { MaskoiiError, type MaskoiiErrorCode } from "../src/errors/index.ts";
 import { batchProof, batchRoot } from "../src/merkle.ts";
 import { addressToBytes32, bytes32ToAddress, decodeMessage, encodeMessage } from "../src/message.ts";
+import { loadDeployment } from "../src/node/index.ts";
 import { decodeRefundReceipt } from "../src/refund.ts";
 import { openPayload, sealPayload } from "../src/sealed.ts";
 import { decodeTokenMessage, toShared } from "../src/token.ts";

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { expect } from "vitest";
-import { MaskoiiError, type MaskoiiErrorCode } from "../src/errors.ts";
+import { MaskoiiError, type MaskoiiErrorCode } from "../src/errors/index.ts";
 
 /** Asserts `f` throws a MaskoiiError with `code` (and of class `cls` if given); returns the error. */
 export function expectCode<E extends MaskoiiError>(

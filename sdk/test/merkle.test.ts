@@ -1,6 +1,6 @@
 import { type Hex, keccak256, stringToHex } from "viem";
 import { describe, expect, it } from "vitest";
-import { EmptyBatchError, LeafIndexOutOfRangeError } from "../src/errors.ts";
+import { EmptyBatchError, LeafIndexOutOfRangeError } from "../src/errors/index.ts";
 import { batchLeaf, batchProof, batchRoot, hashPair, processBatchProof, verifyBatchProof } from "../src/merkle.ts";
 import { b32, expectCode } from "./helpers.ts";
 

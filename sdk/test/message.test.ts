@@ -9,7 +9,7 @@ import {
   MessageTooShortError,
   PayloadTooLongError,
   UnsupportedVersionError,
-} from "../src/errors.ts";
+} from "../src/errors/index.ts";
 import {
   addressToBytes32,
   bytes32ToAddress,

@@ -5,7 +5,7 @@ import {
   InvalidDecimalsError,
   TokenMessageInvalidLengthError,
   TokenMessageUnknownKindError,
-} from "../src/errors.ts";
+} from "../src/errors/index.ts";
 import {
   decodeTokenMessage,
   defaultSharedDecimals,

@@ -8,7 +8,12 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import {
+  gatewayAbi,
+  parseSolanaDeployment,
+  type SolanaDeployment as SolanaDeploymentFile,
+  tokenBridgeAbi,
+} from "@maskoii/sdk";
 import { MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
 import { createMint } from "@solana/spl-token";
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
@@ -223,6 +228,8 @@ export type SolanaDeployment = {
   evm: ChainDeployment;
   /** Every linked EVM chain with the mint of its demo token, `evm` first. */
   links: readonly SolanaLink[];
+  /** What `summaryFile` holds: the deployment as the sdk's Solana deployment schema reads it. */
+  file: SolanaDeploymentFile;
 };
 
 /** One EVM chain linked with the program, and the bridged mint of its demo token on Solana. */
@@ -325,33 +332,34 @@ export async function deploySolana(args: {
   }
   const mint = (links[0] as SolanaLink).mint;
 
+  // Validated by the sdk's schema before anything reads it (loadSolanaDeployment in "@maskoii/sdk/node").
+  const file = parseSolanaDeployment({
+    domain: SOLANA.domain,
+    rpcUrl: endpoint.url,
+    wsUrl: endpoint.wsUrl,
+    programId: client.programId.toBase58(),
+    admin: admin.publicKey.toBase58(),
+    tokens: Object.fromEntries(
+      links.map((link) => [
+        `b${evmSymbol(link.evm)}`,
+        {
+          mint: link.mint.toBase58(),
+          mode: "mint",
+          decimals: SPL_DECIMALS,
+          sharedDecimals: SHARED_DECIMALS,
+          links: {
+            [link.evm.domain]: { tokenBridge: link.evm.contracts.tokenBridge, token: link.evm.contracts.demoToken },
+          },
+        },
+      ]),
+    ),
+  });
   if (args.summaryFile !== undefined) {
     mkdirSync(dirname(args.summaryFile), { recursive: true });
-    const summary = {
-      domain: SOLANA.domain,
-      rpcUrl: endpoint.url,
-      wsUrl: endpoint.wsUrl,
-      programId: client.programId.toBase58(),
-      admin: admin.publicKey.toBase58(),
-      tokens: Object.fromEntries(
-        links.map((link) => [
-          `b${evmSymbol(link.evm)}`,
-          {
-            mint: link.mint.toBase58(),
-            mode: "mint",
-            decimals: SPL_DECIMALS,
-            sharedDecimals: SHARED_DECIMALS,
-            links: {
-              [link.evm.domain]: { tokenBridge: link.evm.contracts.tokenBridge, token: link.evm.contracts.demoToken },
-            },
-          },
-        ]),
-      ),
-    };
-    writeFileSync(args.summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(args.summaryFile, `${JSON.stringify(file, null, 2)}\n`);
     args.log(`wrote ${args.summaryFile}`);
   }
-  return { endpoint, connection, client, domain: SOLANA.domain, admin, relayer, mint, evm, links };
+  return { endpoint, connection, client, domain: SOLANA.domain, admin, relayer, mint, evm, links, file };
 }
 
 /**

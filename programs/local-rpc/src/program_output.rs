@@ -13,8 +13,8 @@
 
 use {
     anchor_lang::solana_program::{account_info::AccountInfo, entrypoint::ProgramResult, pubkey::Pubkey},
-    solana_instruction::Instruction,
-    solana_sysvar::program_stubs::{self, SyscallStubs},
+    maskoii_dev_syscalls::{Overrides, SyscallStubs},
+    solana_sysvar::program_stubs,
     std::{
         fs::File,
         io::{BufRead, BufReader, Write},
@@ -62,10 +62,7 @@ pub fn install() -> std::io::Result<()> {
     let read_end = unsafe { File::from_raw_fd(fds[0]) };
     std::thread::Builder::new().name("program-output".into()).spawn(move || read_loop(read_end))?;
 
-    struct Placeholder;
-    impl SyscallStubs for Placeholder {}
-    let inner = program_stubs::set_syscall_stubs(Box::new(Placeholder));
-    program_stubs::set_syscall_stubs(Box::new(CapturingStubs { inner }));
+    maskoii_dev_syscalls::wrap_installed(Capturing);
     ENABLED.store(true, Ordering::SeqCst);
     Ok(())
 }
@@ -142,85 +139,18 @@ pub fn run_entrypoint(
     }
 }
 
-/// Delegates every syscall to the wrapped stubs (solana-program-test's), flushing the program's
-/// printed output into the logs first wherever ordering with other log lines matters.
-struct CapturingStubs {
-    inner: Box<dyn SyscallStubs>,
-}
+/// What the local RPC changes in solana-program-test's stubs: the program's printed output is flushed into the logs
+/// before each syscall whose log line must follow it, and a `sol_log_data` record becomes a marked `sol_log` line.
+struct Capturing;
 
-impl SyscallStubs for CapturingStubs {
-    fn sol_log(&self, message: &str) {
-        self.inner.sol_log(message)
+impl Overrides for Capturing {
+    fn before_ordered_syscall(&self, inner: &dyn SyscallStubs) {
+        flush_into_inner(inner);
     }
-    fn sol_log_compute_units(&self) {
-        flush_into_inner(&*self.inner);
-        self.inner.sol_log_compute_units()
-    }
-    fn sol_remaining_compute_units(&self) -> u64 {
-        self.inner.sol_remaining_compute_units()
-    }
-    fn sol_invoke_signed(
-        &self,
-        instruction: &Instruction,
-        account_infos: &[AccountInfo],
-        signers_seeds: &[&[&[u8]]],
-    ) -> ProgramResult {
-        flush_into_inner(&*self.inner);
-        self.inner.sol_invoke_signed(instruction, account_infos, signers_seeds)
-    }
-    fn sol_get_sysvar(&self, sysvar_id_addr: *const u8, var_addr: *mut u8, offset: u64, length: u64) -> u64 {
-        self.inner.sol_get_sysvar(sysvar_id_addr, var_addr, offset, length)
-    }
-    fn sol_get_clock_sysvar(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_clock_sysvar(var_addr)
-    }
-    fn sol_get_epoch_schedule_sysvar(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_epoch_schedule_sysvar(var_addr)
-    }
-    fn sol_get_fees_sysvar(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_fees_sysvar(var_addr)
-    }
-    fn sol_get_rent_sysvar(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_rent_sysvar(var_addr)
-    }
-    fn sol_get_epoch_rewards_sysvar(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_epoch_rewards_sysvar(var_addr)
-    }
-    fn sol_get_last_restart_slot(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_last_restart_slot(var_addr)
-    }
-    fn sol_get_epoch_stake(&self, vote_address: *const u8) -> u64 {
-        self.inner.sol_get_epoch_stake(vote_address)
-    }
-    unsafe fn sol_memcpy(&self, dst: *mut u8, src: *const u8, n: usize) {
-        self.inner.sol_memcpy(dst, src, n)
-    }
-    unsafe fn sol_memmove(&self, dst: *mut u8, src: *const u8, n: usize) {
-        self.inner.sol_memmove(dst, src, n)
-    }
-    unsafe fn sol_memcmp(&self, s1: *const u8, s2: *const u8, n: usize, result: *mut i32) {
-        self.inner.sol_memcmp(s1, s2, n, result)
-    }
-    unsafe fn sol_memset(&self, s: *mut u8, c: u8, n: usize) {
-        self.inner.sol_memset(s, c, n)
-    }
-    fn sol_get_return_data(&self) -> Option<(Pubkey, Vec<u8>)> {
-        self.inner.sol_get_return_data()
-    }
-    fn sol_set_return_data(&self, data: &[u8]) {
-        self.inner.sol_set_return_data(data)
-    }
-    fn sol_log_data(&self, fields: &[&[u8]]) {
+    fn sol_log_data(&self, inner: &dyn SyscallStubs, fields: &[&[u8]]) {
         use base64::{prelude::BASE64_STANDARD, Engine};
-        flush_into_inner(&*self.inner);
         let encoded: Vec<String> = fields.iter().map(|f| BASE64_STANDARD.encode(f)).collect();
-        self.inner.sol_log(&format!("{DATA_MARKER}{}", encoded.join(" ")))
-    }
-    fn sol_get_processed_sibling_instruction(&self, index: usize) -> Option<Instruction> {
-        self.inner.sol_get_processed_sibling_instruction(index)
-    }
-    fn sol_get_stack_height(&self) -> u64 {
-        self.inner.sol_get_stack_height()
+        inner.sol_log(&format!("{DATA_MARKER}{}", encoded.join(" ")))
     }
 }
 

@@ -1,5 +1,5 @@
 import { type Address, getAddress, type Hex, isAddress } from "viem";
-import { FieldOutOfRangeError, InvalidAddressError, InvalidBytes32Error, InvalidHexError } from "../errors.ts";
+import { FieldOutOfRangeError, InvalidAddressError, InvalidBytes32Error, InvalidHexError } from "../errors/index.ts";
 
 const HEX_RE = /^0x(?:[0-9a-fA-F]{2})*$/;
 const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;

@@ -29,7 +29,13 @@ import { decodeDistributionMessage, TOKEN_MESSAGE_KIND_DISTRIBUTION } from "../c
 import { decodeMessage, encodeMessage, messageId } from "../message.ts";
 import { decodeRefundReceipt, refundReceiptHash } from "../refund.ts";
 import { decodeTokenMessage, encodeTokenMessage, toShared } from "../token.ts";
-import { MaskoiiProgramError, parseProgramError } from "./errors.ts";
+import {
+  DeliveryDoesNotFitError,
+  MaskoiiProgramError,
+  NoSignerError,
+  parseProgramError,
+  TransactionFailedError,
+} from "./errors.ts";
 import { IDL, type Maskoii } from "./idl/maskoii.ts";
 import { MASKOII_PROGRAM_ID, MaskoiiPdas } from "./pda.ts";
 
@@ -626,13 +632,13 @@ export class MaskoiiSolanaClient {
       // The most signatures that fit a post-only transaction (sizes grow monotonically with the count).
       let best: Candidate | undefined;
       for (let k = rest.length; k >= 1 && best === undefined; k--) best = await candidate(rest.slice(0, k), false);
-      if (best === undefined) throw new Error("planDelivery: not even one signature fits a transaction");
+      if (best === undefined) throw new DeliveryDoesNotFitError("not even one signature fits a transaction");
       chosen.push(best);
       i += best.sigs;
       if (i === pending.length) {
         const alone = await candidate([], true);
         if (alone === undefined)
-          throw new Error("planDelivery: deliver alone does not fit a transaction (message too long)");
+          throw new DeliveryDoesNotFitError("deliver alone does not fit a transaction (message too long)");
         chosen.push(alone);
         break;
       }
@@ -1049,7 +1055,7 @@ export class MaskoiiSolanaClient {
   /** Signs (first signer pays), sends and confirms; program failures become `MaskoiiProgramError`. */
   async sendAndConfirm(instructions: readonly TransactionInstruction[], signers: readonly Signer[]): Promise<string> {
     const payer = signers[0];
-    if (payer === undefined) throw new Error("sendAndConfirm: no signer");
+    if (payer === undefined) throw new NoSignerError();
     const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash("confirmed");
     const tx = new Transaction({ feePayer: payer.publicKey, blockhash, lastValidBlockHeight }).add(...instructions);
     tx.sign(...signers);
@@ -1064,10 +1070,7 @@ export class MaskoiiSolanaClient {
           commitment: "confirmed",
           maxSupportedTransactionVersion: 0,
         });
-        throw Object.assign(new Error(`transaction ${signature} failed: ${JSON.stringify(result.value.err)}`), {
-          err: result.value.err,
-          logs: failed?.meta?.logMessages ?? [],
-        });
+        throw new TransactionFailedError(signature, result.value.err, failed?.meta?.logMessages ?? []);
       }
       return signature;
     } catch (e) {

@@ -6,6 +6,7 @@
  * (`AttesterSetExpired`, `RateLimitExceeded`, ...).
  */
 import { LangErrorCode } from "@anchor-lang/core";
+import { BaseError } from "../errors/base.ts";
 import IDL_JSON from "./idl/maskoii.json" with { type: "json" };
 
 /** Every error the program declares, by code. */
@@ -23,19 +24,21 @@ export type MaskoiiProgramErrorName = (typeof IDL_JSON.errors)[number]["name"];
 /** The code of a program error by name; throws for a name the program does not declare. */
 export function programErrorCode(name: MaskoiiProgramErrorName): number {
   for (const [code, e] of PROGRAM_ERRORS) if (e.name === name) return code;
-  throw new Error(`the maskoii program has no error named ${name}`);
+  throw new UnknownProgramErrorNameError(name);
 }
 
 /** Where a failure came from. */
 export type ProgramErrorSource = "program" | "anchor" | "client";
 
-/** A transaction failed with a known error of the program (or of Anchor inside it), or a client-side check did. */
-export class MaskoiiProgramError extends Error {
+/**
+ * A transaction failed with a known error of the program (or of Anchor inside it), or a client-side check did. Its
+ * `code` is the program's stable error number (6000+ from the IDL, <6000 Anchor's, -1 client-side) and `errorName`
+ * the name; not retryable: the program rejects the same transaction the same way.
+ */
+export class MaskoiiProgramError extends BaseError<number> {
   override readonly name = "MaskoiiProgramError";
   /** Error name, e.g. `InsufficientWeight`, `ConstraintSeeds`, or `AlreadyDelivered` (program or client check). */
   readonly errorName: string;
-  /** The custom error number (6000+ program, <6000 Anchor, -1 for client-side checks). */
-  readonly code: number;
   readonly source: ProgramErrorSource;
   /** Index of the failing instruction in its transaction, when known. */
   readonly instructionIndex: number | undefined;
@@ -50,11 +53,61 @@ export class MaskoiiProgramError extends Error {
     logs: readonly string[],
     options?: { cause?: unknown },
   ) {
-    super(`${errorName} (${code})${describe(code)}`, options);
+    super(code, `${errorName} (${code})${describe(code)}`, { cause: options?.cause, retryable: false });
     this.errorName = errorName;
-    this.code = code;
     this.source = source;
     this.instructionIndex = instructionIndex;
+    this.logs = logs;
+  }
+}
+
+/** Codes of the Solana client's own failures (not the program's). */
+export type SolanaClientErrorCode = "UnknownProgramErrorName" | "DeliveryDoesNotFit" | "NoSigner" | "TransactionFailed";
+
+/** Base class of the Solana client's own failures; `code` is a stable string. */
+export class SolanaClientError extends BaseError<SolanaClientErrorCode> {
+  override name = "SolanaClientError";
+}
+
+/** `programErrorCode` was given a name the program does not declare. */
+export class UnknownProgramErrorNameError extends SolanaClientError {
+  override name = "UnknownProgramErrorNameError";
+  readonly errorName: string;
+  constructor(errorName: string) {
+    super("UnknownProgramErrorName", `the maskoii program has no error named ${errorName}`);
+    this.errorName = errorName;
+  }
+}
+
+/** `planDelivery` cannot fit a delivery into transactions (a message too long, or not even one signature fits). */
+export class DeliveryDoesNotFitError extends SolanaClientError {
+  override name = "DeliveryDoesNotFitError";
+  constructor(reason: string) {
+    super("DeliveryDoesNotFit", `planDelivery: ${reason}`);
+  }
+}
+
+/** `sendAndConfirm` was given no signer to pay the fees. */
+export class NoSignerError extends SolanaClientError {
+  override name = "NoSignerError";
+  constructor() {
+    super("NoSigner", "sendAndConfirm: no signer");
+  }
+}
+
+/**
+ * A confirmed transaction failed with an error that is not a maskoii program error (the runtime, another program).
+ * Carries the transaction error as `err` and the program logs as `logs`, which `parseProgramError` reads.
+ */
+export class TransactionFailedError extends SolanaClientError {
+  override name = "TransactionFailedError";
+  readonly signature: string;
+  readonly err: unknown;
+  readonly logs: readonly string[];
+  constructor(signature: string, err: unknown, logs: readonly string[]) {
+    super("TransactionFailed", `transaction ${signature} failed: ${JSON.stringify(err)}`);
+    this.signature = signature;
+    this.err = err;
     this.logs = logs;
   }
 }

@@ -3,8 +3,8 @@ use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
 use crate::events::{emit, Claimed};
+use crate::protocol::token_payload;
 use crate::seeds::*;
-use crate::state::token_payload;
 use crate::state::*;
 
 /// Arguments of `claims_claim`: the leaf's fields and its Merkle proof.

@@ -3,10 +3,10 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
 use crate::events::{emit, DistributionFunded};
-use crate::instructions::token_common::credit;
+use crate::protocol::token_payload;
 use crate::seeds::*;
-use crate::state::token_payload;
 use crate::state::*;
+use crate::utils::credit::BridgeMint;
 
 /// Anyone funds a distribution that arrived while the route's inbound bucket lacked capacity, once it holds the
 /// distribution's total (`RateLimitExceeded` before). Like a queued transfer, a payout root is never dropped.
@@ -60,16 +60,8 @@ impl ClaimsFund<'_> {
         require!(ok, MaskoiiError::RateLimitExceeded);
         let amount = token_payload::to_local_u64(total, a.token_config.local_decimals, a.token_config.shared_decimals)?;
         a.distribution.funded = true;
-        credit(
-            &a.token_config,
-            &a.token_program,
-            &a.mint,
-            a.escrow.as_deref(),
-            &a.bridge_authority.to_account_info(),
-            BRIDGE_AUTHORITY_BUMP,
-            &a.vault.to_account_info(),
-            amount,
-        )?;
+        BridgeMint::new(&a.token_config, &a.token_program, &a.mint, a.escrow.as_deref(), &a.bridge_authority)
+            .credit(&a.vault.to_account_info(), amount)?;
         emit(DistributionFunded { distribution: a.distribution.key(), amount });
         Ok(())
     }

@@ -8,10 +8,11 @@ use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
 use crate::events::{emit, DistributionCreated, DistributionFunded};
-use crate::instructions::token_common::{create_pda_account, credit, TOKEN_ACCOUNT_LEN};
+use crate::instructions::token_common::{create_pda_account, TOKEN_ACCOUNT_LEN};
+use crate::protocol::token_payload::{self, DistributionPayload};
 use crate::seeds::*;
-use crate::state::token_payload::{self, DistributionPayload};
 use crate::state::*;
+use crate::utils::credit::BridgeMint;
 
 /// Accounts of an inbound distribution (kind 2), after the gateway authority. The distribution, its vault and its
 /// bitmap are created by hand (`create_pda_account`: top-up, allocate, assign when pre-funded) rather than with
@@ -134,16 +135,8 @@ pub fn receive_distribution<'info>(
     let now = Clock::get()?.unix_timestamp;
     let (funded, _) = a.route.inbound.try_consume(p.total, now);
     if funded {
-        credit(
-            &a.token_config,
-            &a.token_program,
-            &a.mint,
-            a.escrow.as_deref(),
-            &a.bridge_authority.to_account_info(),
-            BRIDGE_AUTHORITY_BUMP,
-            &a.vault.to_account_info(),
-            local_total,
-        )?;
+        BridgeMint::new(&a.token_config, &a.token_program, &a.mint, a.escrow.as_deref(), &a.bridge_authority)
+            .credit(&a.vault.to_account_info(), local_total)?;
     }
     let d = Distribution {
         origin,

@@ -1,57 +1,12 @@
-//! Helpers shared by the token-bridge and claims instructions: crediting (release from escrow or mint), creating
-//! PDA accounts by hand (pre-funding-safe), and sending a gateway message whose sender is this program.
+//! Helpers shared by the token-bridge and claims instructions: creating PDA accounts by hand (pre-funding-safe) and
+//! sending a gateway message whose sender is this program. Crediting a mint is `utils::credit`.
 
 use anchor_lang::prelude::*;
 use anchor_lang::system_program;
-use anchor_spl::token::{self, Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
 use crate::instructions::send::{check_outbound, enqueue};
-use crate::seeds::*;
 use crate::state::*;
-
-/// Credits `amount` local units of a registered mint to `to`: in lock mode a transfer out of the mint's escrow, in
-/// mint mode a `mint_to`; both signed by the bridge authority PDA.
-#[allow(clippy::too_many_arguments)]
-pub fn credit<'info>(
-    config: &TokenConfig,
-    token_program: &Program<'info, Token>,
-    mint: &Account<'info, Mint>,
-    escrow: Option<&Account<'info, TokenAccount>>,
-    bridge_authority: &AccountInfo<'info>,
-    authority_bump: u8,
-    to: &AccountInfo<'info>,
-    amount: u64,
-) -> Result<()> {
-    let seeds: &[&[u8]] = &[BRIDGE_AUTHORITY_SEED, &[authority_bump]];
-    let signer = &[seeds];
-    if config.mode == MODE_LOCK {
-        let escrow = escrow.ok_or(MaskoiiError::EscrowRequired)?;
-        token::transfer_checked(
-            CpiContext::new_with_signer(
-                token_program.key(),
-                token::TransferChecked {
-                    from: escrow.to_account_info(),
-                    mint: mint.to_account_info(),
-                    to: to.clone(),
-                    authority: bridge_authority.clone(),
-                },
-                signer,
-            ),
-            amount,
-            config.local_decimals,
-        )
-    } else {
-        token::mint_to(
-            CpiContext::new_with_signer(
-                token_program.key(),
-                token::MintTo { mint: mint.to_account_info(), to: to.clone(), authority: bridge_authority.clone() },
-                signer,
-            ),
-            amount,
-        )
-    }
-}
 
 /// Size of an SPL token account (no extensions).
 pub const TOKEN_ACCOUNT_LEN: usize = 165;

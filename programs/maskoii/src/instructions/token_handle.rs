@@ -6,10 +6,11 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 use crate::errors::MaskoiiError;
 use crate::events::{emit, TransferQueued, TransferReceived, TransferRefundable};
 use crate::instructions::claims_receive::receive_distribution;
-use crate::instructions::token_common::{create_pda_account, credit, is_fresh, write_account, TOKEN_ACCOUNT_LEN};
+use crate::instructions::token_common::{create_pda_account, is_fresh, write_account, TOKEN_ACCOUNT_LEN};
+use crate::protocol::token_payload::{self, KIND_DISTRIBUTION, KIND_TRANSFER};
 use crate::seeds::*;
-use crate::state::token_payload::{self, KIND_DISTRIBUTION, KIND_TRANSFER};
 use crate::state::*;
+use crate::utils::credit::BridgeMint;
 
 /// The token bridge as a gateway recipient. `deliver` of a message whose recipient is this program's id calls this
 /// instruction by CPI (self-invocation), signed by the gateway authority PDA, with the accounts the relayer listed
@@ -219,16 +220,8 @@ fn receive_transfer<'info>(
     let (ok, _) = a.route.inbound.try_consume(p.amount, now);
     let recipient = a.recipient.key();
     if ok {
-        credit(
-            &a.token_config,
-            &a.token_program,
-            &a.mint,
-            a.escrow.as_deref(),
-            &a.bridge_authority.to_account_info(),
-            BRIDGE_AUTHORITY_BUMP,
-            &a.recipient.to_account_info(),
-            amount,
-        )?;
+        BridgeMint::new(&a.token_config, &a.token_program, &a.mint, a.escrow.as_deref(), &a.bridge_authority)
+            .credit(&a.recipient.to_account_info(), amount)?;
         emit(TransferReceived { origin, mint, recipient, amount });
     } else {
         let handled = HandledMessage::read(receipt)?;

@@ -3,12 +3,13 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
 use crate::events::{emit, TransferRefunded};
-use crate::instructions::token_common::{create_pda_account, credit, is_fresh, load_existing, write_account};
+use crate::instructions::token_common::{create_pda_account, is_fresh, load_existing, write_account};
 use crate::protocol::attestation::AttestationKind;
 use crate::protocol::refund::{self, RefundReceipt};
+use crate::protocol::token_payload;
 use crate::seeds::*;
-use crate::state::token_payload;
 use crate::state::*;
+use crate::utils::credit::BridgeMint;
 use crate::utils::quorum::check_quorum;
 
 /// Anyone pays a refundable outbound transfer back to its sender on this chain, its origin (docs/protocol.md §8.1,
@@ -127,16 +128,8 @@ impl TokenRefund<'_> {
         )?;
         write_account(&info, &marker)?;
 
-        credit(
-            &token_config,
-            &a.token_program,
-            &a.mint,
-            a.escrow.as_deref(),
-            &a.bridge_authority.to_account_info(),
-            BRIDGE_AUTHORITY_BUMP,
-            &a.refund_account.to_account_info(),
-            amount,
-        )?;
+        BridgeMint::new(&token_config, &a.token_program, &a.mint, a.escrow.as_deref(), &a.bridge_authority)
+            .credit(&a.refund_account.to_account_info(), amount)?;
         emit(TransferRefunded {
             message_id: r.message_id,
             mint: a.mint.key(),

@@ -3,10 +3,10 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::errors::MaskoiiError;
 use crate::events::{emit, QueuedTransferReleased, TransferReceived};
-use crate::instructions::token_common::credit;
+use crate::protocol::token_payload;
 use crate::seeds::*;
-use crate::state::token_payload;
 use crate::state::*;
+use crate::utils::credit::BridgeMint;
 
 /// Anyone releases a queued inbound transfer once the route's inbound bucket holds its amount
 /// (`RateLimitExceeded` before), unless the guardian paused (`Paused`: a forged burst waiting in the queue must not
@@ -61,16 +61,8 @@ impl TokenReleaseQueued<'_> {
         require!(ok, MaskoiiError::RateLimitExceeded);
         let amount =
             token_payload::to_local_u64(q.wire_amount, a.token_config.local_decimals, a.token_config.shared_decimals)?;
-        credit(
-            &a.token_config,
-            &a.token_program,
-            &a.mint,
-            a.escrow.as_deref(),
-            &a.bridge_authority.to_account_info(),
-            BRIDGE_AUTHORITY_BUMP,
-            &a.recipient.to_account_info(),
-            amount,
-        )?;
+        BridgeMint::new(&a.token_config, &a.token_program, &a.mint, a.escrow.as_deref(), &a.bridge_authority)
+            .credit(&a.recipient.to_account_info(), amount)?;
         emit(QueuedTransferReleased { queued_transfer: q.key(), seq: q.seq });
         emit(TransferReceived { origin: q.origin, mint: q.mint, recipient: q.recipient, amount });
         Ok(())

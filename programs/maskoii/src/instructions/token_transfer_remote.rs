@@ -5,8 +5,8 @@ use crate::errors::MaskoiiError;
 use crate::events::{emit, TransferSent};
 use crate::instructions::token_common::dispatch;
 use crate::protocol::token as amounts;
+use crate::protocol::token_payload;
 use crate::seeds::*;
-use crate::state::token_payload;
 use crate::state::*;
 
 /// Arguments of `token_transfer_remote`.

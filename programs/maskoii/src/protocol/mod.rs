@@ -11,6 +11,7 @@ pub mod message;
 pub mod refund;
 pub mod signature;
 pub mod token;
+pub mod token_payload;
 
 /// keccak256 over the concatenation of `parts` (the Ethereum Keccak, not SHA3-256). On chain this is the
 /// `sol_keccak256` syscall.

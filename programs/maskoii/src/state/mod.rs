@@ -17,7 +17,6 @@ pub use verification::*;
 pub mod claims;
 pub mod refund;
 pub mod token;
-pub mod token_payload;
 
 pub use claims::*;
 pub use refund::*;

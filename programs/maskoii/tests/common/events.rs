@@ -2,9 +2,10 @@
 //!
 //! `maskoii::events::emit` hands each event record to solana-sysvar's syscall stubs when the program runs as a native
 //! processor (anchor-lang's own host `sol_log_data` is a no-op). solana-program-test's stubs do not implement
-//! `sol_log_data` (the trait default prints to stdout), so `install` wraps them: every call is delegated to
-//! program-test's stubs except `sol_log_data`, which writes `Program data: <base64> ...` into the running
-//! transaction's log collector through `stable_log::program_data`, the function the SBF `sol_log_data` syscall uses.
+//! `sol_log_data` (the trait default prints to stdout), so `install` wraps them with `maskoii_dev_syscalls` (the
+//! wrapper `local-rpc` uses too): every call is delegated to program-test's stubs except `sol_log_data`, which writes
+//! `Program data: <base64> ...` into the running transaction's log collector through `stable_log::program_data`, the
+//! function the SBF `sol_log_data` syscall uses.
 //! The log collector is the invoke context's, recorded by `maskoii_processor` around each entry into the program.
 //!
 //! The decoders read those lines back: `Program data: ` + base64 of `discriminator ‖ borsh(event)`, what Anchor's
@@ -14,16 +15,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Once;
 
-use anchor_lang::prelude::*;
-use anchor_lang::solana_program::entrypoint::ProgramResult;
-use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{AnchorDeserialize, Discriminator, Event};
 use base64::prelude::{Engine, BASE64_STANDARD};
+use maskoii_dev_syscalls::{Overrides, SyscallStubs};
 use solana_program_runtime::invoke_context::{BuiltinFunctionWithContext, InvokeContext};
 use solana_program_runtime::stable_log;
 use solana_program_test::{get_runtime_environment_key, processor, EbpfVm};
 use solana_svm_log_collector::LogCollector;
-use solana_sysvar::program_stubs::{self, SyscallStubs};
 
 type Collector = Option<Rc<RefCell<LogCollector>>>;
 
@@ -58,21 +56,15 @@ fn enter(vm: *mut EbpfVm<InvokeContext<'static, 'static>>) -> Collector {
 /// started: program-test installs its stubs when the first bank is set up.
 pub fn install() {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        struct Placeholder;
-        impl SyscallStubs for Placeholder {}
-        let inner = program_stubs::set_syscall_stubs(Box::new(Placeholder));
-        program_stubs::set_syscall_stubs(Box::new(EventStubs { inner }));
-    });
+    ONCE.call_once(|| maskoii_dev_syscalls::wrap_installed(EventLogging));
 }
 
-/// Delegates every syscall to the wrapped stubs except `sol_log_data`.
-struct EventStubs {
-    inner: Box<dyn SyscallStubs>,
-}
+/// What the program tests change in solana-program-test's stubs: `sol_log_data` writes into the running transaction's
+/// log collector (program-test's own prints to stdout); outside a maskoii instruction it goes to program-test's.
+struct EventLogging;
 
-impl SyscallStubs for EventStubs {
-    fn sol_log_data(&self, fields: &[&[u8]]) {
+impl Overrides for EventLogging {
+    fn sol_log_data(&self, inner: &dyn SyscallStubs, fields: &[&[u8]]) {
         let logged = COLLECTOR.with(|c| match &*c.borrow() {
             Some(collector) => {
                 stable_log::program_data(&Some(collector.clone()), fields);
@@ -81,73 +73,8 @@ impl SyscallStubs for EventStubs {
             None => false,
         });
         if !logged {
-            self.inner.sol_log_data(fields)
+            inner.sol_log_data(fields)
         }
-    }
-    fn sol_log(&self, message: &str) {
-        self.inner.sol_log(message)
-    }
-    fn sol_log_compute_units(&self) {
-        self.inner.sol_log_compute_units()
-    }
-    fn sol_remaining_compute_units(&self) -> u64 {
-        self.inner.sol_remaining_compute_units()
-    }
-    fn sol_invoke_signed(
-        &self,
-        instruction: &Instruction,
-        account_infos: &[AccountInfo],
-        signers_seeds: &[&[&[u8]]],
-    ) -> ProgramResult {
-        self.inner.sol_invoke_signed(instruction, account_infos, signers_seeds)
-    }
-    fn sol_get_sysvar(&self, sysvar_id_addr: *const u8, var_addr: *mut u8, offset: u64, length: u64) -> u64 {
-        self.inner.sol_get_sysvar(sysvar_id_addr, var_addr, offset, length)
-    }
-    fn sol_get_clock_sysvar(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_clock_sysvar(var_addr)
-    }
-    fn sol_get_epoch_schedule_sysvar(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_epoch_schedule_sysvar(var_addr)
-    }
-    fn sol_get_fees_sysvar(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_fees_sysvar(var_addr)
-    }
-    fn sol_get_rent_sysvar(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_rent_sysvar(var_addr)
-    }
-    fn sol_get_epoch_rewards_sysvar(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_epoch_rewards_sysvar(var_addr)
-    }
-    fn sol_get_last_restart_slot(&self, var_addr: *mut u8) -> u64 {
-        self.inner.sol_get_last_restart_slot(var_addr)
-    }
-    fn sol_get_epoch_stake(&self, vote_address: *const u8) -> u64 {
-        self.inner.sol_get_epoch_stake(vote_address)
-    }
-    unsafe fn sol_memcpy(&self, dst: *mut u8, src: *const u8, n: usize) {
-        self.inner.sol_memcpy(dst, src, n)
-    }
-    unsafe fn sol_memmove(&self, dst: *mut u8, src: *const u8, n: usize) {
-        self.inner.sol_memmove(dst, src, n)
-    }
-    unsafe fn sol_memcmp(&self, s1: *const u8, s2: *const u8, n: usize, result: *mut i32) {
-        self.inner.sol_memcmp(s1, s2, n, result)
-    }
-    unsafe fn sol_memset(&self, s: *mut u8, c: u8, n: usize) {
-        self.inner.sol_memset(s, c, n)
-    }
-    fn sol_get_return_data(&self) -> Option<(Pubkey, Vec<u8>)> {
-        self.inner.sol_get_return_data()
-    }
-    fn sol_set_return_data(&self, data: &[u8]) {
-        self.inner.sol_set_return_data(data)
-    }
-    fn sol_get_processed_sibling_instruction(&self, index: usize) -> Option<Instruction> {
-        self.inner.sol_get_processed_sibling_instruction(index)
-    }
-    fn sol_get_stack_height(&self) -> u64 {
-        self.inner.sol_get_stack_height()
     }
 }
 

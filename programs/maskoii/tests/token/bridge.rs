@@ -9,8 +9,8 @@ use maskoii::errors::MaskoiiError;
 use maskoii::events::{
     MessageDelivered, MessageSent, QueuedTransferReleased, TransferQueued, TransferReceived, TransferSent,
 };
+use maskoii::protocol::token_payload;
 use maskoii::protocol::{message, token as amounts};
-use maskoii::state::token_payload;
 use maskoii::state::{OutboxMessage, QueuedTransfer, RemoteBridge, TokenConfig, TokenRoute, MODE_LOCK, MODE_MINT};
 use solana_keypair::Keypair;
 use solana_signer::Signer as _;
@@ -726,7 +726,7 @@ fn release_ix(
 fn test_every_token_bridge_error_is_asserted() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
     let errors = std::fs::read_to_string(format!("{dir}src/errors.rs")).unwrap();
-    let tests: String = ["tests/token/bridge.rs", "tests/token/claims.rs", "src/state/token_payload.rs"]
+    let tests: String = ["tests/token/bridge.rs", "tests/token/claims.rs", "src/protocol/token_payload.rs"]
         .iter()
         .map(|f| std::fs::read_to_string(format!("{dir}{f}")).unwrap())
         .collect();
