@@ -24,7 +24,6 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -42,7 +41,7 @@ import {
   writeKeystore,
 } from "@maskoii/relayer";
 import { gatewayAbi } from "@maskoii/sdk";
-import { devnetAttesters, Supervisor, waitForRpc } from "@maskoii/testkit";
+import { devnetAttesters, freePort, Supervisor, startHardhatNode, until } from "@maskoii/testkit";
 import { deployMaskoii } from "@maskoii/testkit/deploy";
 import hre from "hardhat";
 import {
@@ -60,7 +59,6 @@ import { mean, percentile, round, rssMiB } from "../relayer/measure.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const RESULTS = join(ROOT, "bench", "results", "attester-abuse.json");
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const CLI = join(ROOT, "relayer", "src", "cli.ts");
 const HOST = "127.0.0.1";
 const PASSWORD = "bench keystore password";
@@ -86,28 +84,6 @@ class BenchError extends Error {
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, everyMs = 200) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new BenchError(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /** Bytes under `path` (files only, recursively). */
 function diskBytes(path: string): number {
@@ -185,23 +161,14 @@ async function main(): Promise<void> {
   const supervisor = new Supervisor();
   try {
     // -- chains and contracts ------------------------------------------------------------------------------------
-    const [portA, portB] = [await freePort(), await freePort()];
-    const rpcA = `http://${HOST}:${portA}`;
-    const rpcB = `http://${HOST}:${portB}`;
-    for (const [name, port, chainId] of [
-      ["chainA", portA, A.chainId],
-      ["chainB", portB, B.chainId],
-    ] as const) {
-      supervisor.start({
-        name,
-        command: process.execPath,
-        args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(chainId)],
-        cwd: ROOT,
-        logFile: join(dir, `${name}.log`),
-      });
-    }
-    await waitForRpc(rpcA, A.chainId, { timeoutMs: 60_000 });
-    await waitForRpc(rpcB, B.chainId, { timeoutMs: 60_000 });
+    const [nodeA, nodeB] = await Promise.all(
+      [
+        { name: "chainA", chainId: A.chainId },
+        { name: "chainB", chainId: B.chainId },
+      ].map(({ name, chainId }) => startHardhatNode({ supervisor, name, chainId, logFile: join(dir, `${name}.log`) })),
+    );
+    if (nodeA === undefined || nodeB === undefined) throw new BenchError("the chains did not start");
+    const [rpcA, rpcB] = [nodeA.rpcUrl, nodeB.rpcUrl];
     const [attester] = devnetAttesters(1, "maskoii abuse bench attester");
     if (attester === undefined) throw new BenchError("no attester key");
     await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
@@ -271,7 +238,9 @@ async function main(): Promise<void> {
       env: { ...process.env, MASKOII_KEYSTORE_PASSWORD: PASSWORD, FORCE_COLOR: "0" },
       logFile: join(dir, "attester.log"),
     });
-    await until("the attester /ready", 120_000, async () => ((await fetch(`${url}/ready`)).ok ? true : undefined));
+    await until("the attester /ready", async () => ((await fetch(`${url}/ready`)).ok ? true : undefined), {
+      timeoutMs: 120_000,
+    });
 
     // -- messages: CLOSED delivered (by an in-process relayer), OPEN left open ----------------------------------
     const publicA = createPublicClient({ chain: chainOf(A.chainId, rpcA), transport: http(rpcA) }) as PublicClient;
@@ -300,11 +269,15 @@ async function main(): Promise<void> {
       return ids;
     };
     const observedAll = (ids: readonly Hex[]) =>
-      until(`the node observed ${ids.length} messages`, 120_000, async () => {
-        const client = new AttesterClient([url], 30_000, { signer: new RelayerRequestSigner(honestKey) });
-        const [answer] = await client.signaturesMany(ids);
-        return answer?.ok === true && ids.every((id) => answer.results.get(id)?.observed) ? true : undefined;
-      });
+      until(
+        `the node observed ${ids.length} messages`,
+        async () => {
+          const client = new AttesterClient([url], 30_000, { signer: new RelayerRequestSigner(honestKey) });
+          const [answer] = await client.signaturesMany(ids);
+          return answer?.ok === true && ids.every((id) => answer.results.get(id)?.observed) ? true : undefined;
+        },
+        { timeoutMs: 120_000 },
+      );
     log(`sending ${CLOSED} messages to close and ${OPEN} to leave open`);
     const closed = await sendMessages(CLOSED);
     await observedAll(closed);
@@ -324,18 +297,24 @@ async function main(): Promise<void> {
       identityKey: { kind: "ed25519", privateKey: honestKey, publicId: koiiPublicKeyOf(honestKey) },
       log: silentLogger(),
     });
-    await until("the first messages delivered", 120_000, async () =>
-      (await relayer.store.countDeliveries()).delivered === CLOSED ? true : undefined,
+    await until(
+      "the first messages delivered",
+      async () => ((await relayer.store.countDeliveries()).delivered === CLOSED ? true : undefined),
+      { timeoutMs: 120_000 },
     );
     await relayer.stop();
     const open = await sendMessages(OPEN);
     await observedAll(open);
     // The node closes delivered messages in its loop: wait until a batch of one of them is refused as closed.
     const honest = new AttesterClient([url], 30_000, { signer: new RelayerRequestSigner(honestKey) });
-    await until("the node knows the first messages delivered", 60_000, async () => {
-      const [answer] = await honest.batch(B.domain, [closed[CLOSED - 1] as Hex]);
-      return answer?.ok === false && answer.error.includes("closed") ? true : undefined;
-    });
+    await until(
+      "the node knows the first messages delivered",
+      async () => {
+        const [answer] = await honest.batch(B.domain, [closed[CLOSED - 1] as Hex]);
+        return answer?.ok === false && answer.error.includes("closed") ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     // A real signature of the node (over an open message), for the evidence spam.
     const [own] = await honest.signaturesMany([open[0] as Hex], { sign: true });
     const realSignature = own?.ok === true ? own.results.get(open[0] as Hex)?.signatures[0] : undefined;

@@ -16,10 +16,10 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { type Sent, sendMessages, waitDelivered } from "@maskoii/e2e/bridge";
+import type { MaskoiiNode } from "@maskoii/e2e/nodes";
+import { Stack } from "@maskoii/e2e/stack";
 import { toHex } from "viem";
-import { type Sent, sendMessages, waitDelivered } from "../../test/lib/bridge.ts";
-import type { MaskoiiNode } from "../../test/lib/nodes.ts";
-import { Stack } from "../../test/lib/stack.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const RESULTS = join(ROOT, "bench", "results", "memory.json");

@@ -23,7 +23,6 @@
 // BENCH_BATCHES (default "1,8,32,128").
 import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -40,7 +39,7 @@ import {
   messageId,
   signDigest,
 } from "@maskoii/sdk";
-import { devnetAttesters, Supervisor, waitForRpc } from "@maskoii/testkit";
+import { devnetAttesters, freePort, Supervisor, startHardhatNode, until } from "@maskoii/testkit";
 import { deployMaskoii } from "@maskoii/testkit/deploy";
 import hre from "hardhat";
 import {
@@ -61,7 +60,6 @@ import { histogramTotals, mean, ProcessSampler, percentile, round } from "./meas
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const RESULTS = join(ROOT, "bench", "results", "relayer.json");
-const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const CLI = join(ROOT, "relayer", "src", "cli.ts");
 const HOST = "127.0.0.1";
 const PASSWORD = "bench keystore password";
@@ -119,28 +117,6 @@ class BenchError extends Error {
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, everyMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(everyMs);
-  }
-  throw new BenchError(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 function chainOf(id: number, url: string) {
   return defineChain({
@@ -301,25 +277,17 @@ const fastScrypt = { n: 2 ** 10, r: 8, p: 1 };
 const env = { ...process.env, MASKOII_KEYSTORE_PASSWORD: PASSWORD, FORCE_COLOR: "0" };
 
 async function startStack(dir: string, supervisor: Supervisor): Promise<Stack> {
-  const [portA, portB] = [await freePort(), await freePort()];
-  const rpcA = `http://${HOST}:${portA}`;
-  const rpcB = `http://${HOST}:${portB}`;
   const pids = new Map<string, number>();
-  for (const [name, port, chainId] of [
-    ["chainA", portA, A.chainId],
-    ["chainB", portB, B.chainId],
-  ] as const) {
-    const p = supervisor.start({
-      name,
-      command: process.execPath,
-      args: [HARDHAT, "node", "--hostname", HOST, "--port", String(port), "--chain-id", String(chainId)],
-      cwd: ROOT,
-      logFile: join(dir, `${name}.log`),
-    });
-    pids.set(name, p.pid);
-  }
-  await waitForRpc(rpcA, A.chainId, { timeoutMs: 60_000 });
-  await waitForRpc(rpcB, B.chainId, { timeoutMs: 60_000 });
+  const [nodeA, nodeB] = await Promise.all(
+    [
+      { name: "chainA", chainId: A.chainId },
+      { name: "chainB", chainId: B.chainId },
+    ].map(({ name, chainId }) => startHardhatNode({ supervisor, name, chainId, logFile: join(dir, `${name}.log`) })),
+  );
+  if (nodeA === undefined || nodeB === undefined) throw new BenchError("the chains did not start");
+  const [rpcA, rpcB] = [nodeA.rpcUrl, nodeB.rpcUrl];
+  pids.set("chainA", nodeA.process.pid);
+  pids.set("chainB", nodeB.process.pid);
 
   const attesters = devnetAttesters(3, "maskoii bench attester");
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
@@ -378,7 +346,10 @@ async function startStack(dir: string, supervisor: Supervisor): Promise<Stack> {
     pids.set(`attester${i}`, p.pid);
   }
   for (const url of attesterUrls) {
-    await until(`${url}/ready`, 60_000, async () => ((await fetch(`${url}/ready`)).ok ? true : undefined), 250);
+    await until(`${url}/ready`, async () => ((await fetch(`${url}/ready`)).ok ? true : undefined), {
+      timeoutMs: 60_000,
+      everyMs: 250,
+    });
   }
   return {
     dir,
@@ -614,9 +585,15 @@ async function runBatchSize(
   const relayerMetrics = `http://${HOST}:${metricsPort}/metrics`;
   const allMetrics = [relayerMetrics, ...stack.attesterMetrics];
   try {
-    await until("relayer metrics", 60_000, async () => ((await fetch(relayerMetrics)).ok ? true : undefined), 250);
+    await until("relayer metrics", async () => ((await fetch(relayerMetrics)).ok ? true : undefined), {
+      timeoutMs: 60_000,
+      everyMs: 250,
+    });
     const waitDelivered = async (sent: readonly Sent[], what: string) =>
-      until(what, 600_000, async () => (sent.every((s) => watcher.seen.has(s.id)) ? true : undefined), 50);
+      until(what, async () => (sent.every((s) => watcher.seen.has(s.id)) ? true : undefined), {
+        timeoutMs: 600_000,
+        everyMs: 50,
+      });
 
     // 1. capacity: drain a backlog.
     const backlog = BACKLOG[size] ?? 1_000;

@@ -7,7 +7,7 @@ import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { encryptKey, writeKeystore } from "@maskoii/relayer";
-import type { Attester, RestartPolicy, Supervisor } from "@maskoii/testkit";
+import { type Attester, NODE_RESTART, type Supervisor } from "@maskoii/testkit";
 import type { Hex } from "viem";
 import { HOST } from "./chains.ts";
 
@@ -19,11 +19,6 @@ const DEVNET_PASSWORD = "maskoii devnet keystore password";
 /** Fast scrypt for devnet keystores (the CLI's default is 2^17). */
 const DEVNET_SCRYPT = { n: 2 ** 12, r: 8, p: 1 };
 const READY_TIMEOUT_MS = 90_000;
-/**
- * A node process that dies is started again (its store and keys are on disk, so it resumes where it stopped): after
- * 0.5 s, doubling per quick death in a row up to 30 s, given up after 10 quick deaths (then the devnet stops).
- */
-export const NODE_RESTART: RestartPolicy = { baseMs: 500, maxMs: 30_000, maxRestarts: 10, stableMs: 60_000 };
 
 /** Raised when a node does not come up. */
 export class NodeStartError extends Error {

@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { solanaChainConfigSchema } from "@maskoii/relayer";
 import {
   type EvmChain,
   groupAlive,
@@ -12,7 +13,6 @@ import {
   startSolanaChain,
 } from "@maskoii/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { solanaChainConfigSchema } from "../../relayer/src/config.ts";
 import { FaultProxy } from "../lib/fault-proxy.ts";
 import { Stack } from "../lib/stack.ts";
 

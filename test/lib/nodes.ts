@@ -3,9 +3,9 @@
 // group under the stack's Supervisor (`attester0#2` is attester0's second run), so teardown finds all of them.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { encryptKey, writeKeystore } from "@maskoii/relayer";
 import { groupAlive, type ManagedProcess, ROOT, type Supervisor, until } from "@maskoii/testkit";
 import type { Hex } from "viem";
-import { encryptKey, writeKeystore } from "../../relayer/src/keys/keystore.ts";
 
 const CLI = join(ROOT, "relayer", "src", "cli.ts");
 /** The keystore password, handed to the processes in their environment (never argv). */

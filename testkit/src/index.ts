@@ -34,6 +34,7 @@ export { type Attester, compareAddresses, devnetAttesterKey, devnetAttesters } f
 export {
   groupAlive,
   type ManagedProcess,
+  NODE_RESTART,
   ProcessError,
   type ProcessSpec,
   type RestartEvent,

@@ -53,6 +53,12 @@ export type RestartEvent = {
   readonly delayMs: number;
 };
 
+/**
+ * A node process that dies is started again (its store and keys are on disk, so it resumes where it stopped): after
+ * 0.5 s, doubling per quick death in a row up to 30 s, given up after 10 quick deaths (then the devnet stops).
+ */
+export const NODE_RESTART: RestartPolicy = { baseMs: 500, maxMs: 30_000, maxRestarts: 10, stableMs: 60_000 };
+
 export type ManagedProcess = {
   readonly name: string;
   readonly pid: number;

@@ -1,4 +1,4 @@
-// The devnet supervisor's restarts (scripts/lib/processes.ts, used by `npm start` for the attester and relayer nodes):
+// The devnet supervisor's restarts (processes.ts, used by `npm start` for the attester and relayer nodes):
 // a node process killed from outside is started again after its backoff and reported, not the end of the devnet; one
 // that keeps dying is restarted with growing delays and given up (reported as an unexpected exit) after maxRestarts;
 // stopAll cancels a pending restart and leaves nothing running.
@@ -6,9 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { groupAlive, type RestartEvent, Supervisor, until } from "@maskoii/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NODE_RESTART } from "../../scripts/lib/nodes.ts";
+import { groupAlive, NODE_RESTART, type RestartEvent, Supervisor, until } from "../src/index.ts";
 
 describe("Supervisor restarts", () => {
   let dir: string;
