@@ -76,6 +76,7 @@ function run(suite: Suite): Promise<{ output: string; code: number }> {
 }
 
 const reports = mkdtempSync(join(tmpdir(), "maskoii-test-"));
+const testkitReport = join(reports, "testkit.json");
 const sdkReport = join(reports, "sdk.json");
 const relayerReport = join(reports, "relayer.json");
 const e2eReport = join(reports, "e2e.json");
@@ -92,6 +93,13 @@ const suites: Suite[] = [
     command: "npx",
     args: ["hardhat", "test", "nodejs"],
     parse: parseMochaStyle,
+  },
+  {
+    name: "testkit (Vitest: freePort, until, supervision and teardown)",
+    command: "npx",
+    args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${testkitReport}`],
+    cwd: join(root, "testkit"),
+    parse: vitestJson(testkitReport),
   },
   {
     name: "sdk (Vitest)",

@@ -1,7 +1,7 @@
 // Devnet step: the EVM chains, one `hardhat node` per chain, each supervised in its own process group.
 import { join } from "node:path";
-import { type ManagedProcess, probeChainId, type Supervisor, waitForRpc } from "@maskoii/testkit";
-import { type DevnetChain, HOST } from "./chains.ts";
+import { probeChainId, type Supervisor, startHardhatNode } from "@maskoii/testkit";
+import type { DevnetChain } from "./chains.ts";
 
 /** Raised when a chain cannot be started (port already taken). */
 export class ChainStartError extends Error {
@@ -29,22 +29,18 @@ export async function startEvmChains(args: {
       );
     }
   }
-  const started: Array<{ chain: DevnetChain; process: ManagedProcess }> = [];
-  for (const chain of args.chains) {
-    const managed = args.supervisor.start({
-      name: chain.name,
-      command: "npx",
-      args: ["hardhat", "node", "--hostname", HOST, "--port", String(chain.port), "--chain-id", String(chain.chainId)],
-      cwd: args.root,
-      logFile: join(args.logDir, `${chain.name}.log`),
-    });
-    args.log(`started ${chain.name} (pid ${managed.pid}), log ${managed.logFile}`);
-    started.push({ chain, process: managed });
-  }
   await Promise.all(
-    started.map(({ chain, process: managed }) =>
-      waitForRpc(chain.rpcUrl, chain.chainId, { timeoutMs: args.timeoutMs, abort: managed.exited }),
-    ),
+    args.chains.map(async (chain) => {
+      const node = await startHardhatNode({
+        supervisor: args.supervisor,
+        name: chain.name,
+        chainId: chain.chainId,
+        port: chain.port,
+        logFile: join(args.logDir, `${chain.name}.log`),
+        timeoutMs: args.timeoutMs,
+      });
+      args.log(`started ${chain.name} (pid ${node.process.pid}), log ${node.process.logFile}`);
+    }),
   );
   for (const chain of args.chains) {
     args.log(`${chain.name} up: ${chain.rpcUrl} chain id ${chain.chainId}, domain ${chain.domain}`);

@@ -1,10 +1,10 @@
 // The e2e stack: real processes on 127.0.0.1. Two `hardhat node` chains (A = domain 1001, B = 1002), maskoii deployed
-// and linked by scripts/deploy.ts (plus a DemoRecipient per chain), N attester nodes and one relayer, each a `maskoii`
+// and linked by the testkit's deploy fixture (plus a DemoRecipient per chain), N attester nodes and one relayer, each a `maskoii`
 // CLI process with its own keystore, config and SQLite store. Optionally a fault proxy per chain in front of the
 // relayer's and/or the attesters' RPC. `stop()` leaves no process behind (and throws if one survives SIGKILL).
 //
 // With `solana`, the local Solana endpoint is chain 1003: the program is initialized and linked with chain A by the
-// relayer's Solana fixture (relayer/test/e2e/deploy-solana-fixture.ts, scripts/lib/solana.ts), every node serves it,
+// same deploy fixture (@maskoii/testkit: deploy-fixture.ts, solana.ts), every node serves it,
 // and the relayer pays Solana fees with its own airdropped ed25519 key. With `relayerStore`, relayers share one
 // PostgreSQL database; `addRelayer` adds another relayer process (own paying key, instance id and ops port).
 import { spawn } from "node:child_process";
@@ -23,6 +23,7 @@ import {
   HOST,
   localRpcFromEnv,
   ROOT,
+  runDeployFixture,
   SolanaChain,
   Supervisor,
   startEvmChain,
@@ -35,9 +36,6 @@ import { type Account, mnemonicToAccount, privateKeyToAccount } from "viem/accou
 import { FaultProxy } from "./fault-proxy.ts";
 import { MaskoiiNode } from "./nodes.ts";
 
-const FIXTURE = join(ROOT, "test", "lib", "deploy-fixture.ts");
-/** The relayer tests' fixture that also sets up Solana (one copy of that glue, shared). */
-const SOLANA_FIXTURE = join(ROOT, "relayer", "test", "e2e", "deploy-solana-fixture.ts");
 /** Hardhat's default accounts: #0 deploys and owns, #1 is the user, #2 pays for deliveries. */
 const MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -90,25 +88,6 @@ export type StackOptions = {
 };
 
 export type AttesterNode = MaskoiiNode & { readonly key: Attester; readonly url: string };
-
-function runFixture(fixture: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 150_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`deploy fixture exited ${code}:\n${output}`));
-    });
-  });
-}
 
 export class Stack {
   readonly supervisor = new Supervisor();
@@ -261,34 +240,25 @@ export class Stack {
     // Deploy in a child process while the nodes' homes are prepared.
     const deployments = join(this.dir, "deployments");
     await mkdir(deployments);
-    const common = [
-      "--rpc-a",
-      a.rpcUrl,
-      "--rpc-b",
-      b.rpcUrl,
-      "--out",
-      deployments,
-      "--attesters",
-      setOne.map((k) => k.account.address).join(","),
-      "--threshold",
-      String(this.options.thresholdBps ?? 6666),
-    ];
     const solana = this.chains.get(1003);
-    const deployed =
-      solana instanceof SolanaChain
-        ? runFixture(SOLANA_FIXTURE, [
-            ...common,
-            "--demo-recipients",
-            "--solana",
-            solana.rpcUrl,
-            "--solana-ws",
-            solana.wsUrl,
-            "--program-id",
-            solana.programId,
-            "--upgrade-authority",
-            solana.upgradeAuthority,
-          ])
-        : runFixture(FIXTURE, common);
+    const deployed = runDeployFixture({
+      rpcA: a.rpcUrl,
+      rpcB: b.rpcUrl,
+      out: deployments,
+      attesters: setOne.map((k) => k.account.address),
+      thresholdBps: this.options.thresholdBps ?? 6666,
+      demoRecipients: true,
+      ...(solana instanceof SolanaChain
+        ? {
+            solana: {
+              rpcUrl: solana.rpcUrl,
+              wsUrl: solana.wsUrl,
+              programId: solana.programId,
+              upgradeAuthority: solana.upgradeAuthority,
+            },
+          }
+        : {}),
+    });
 
     for (const [i, key] of ordered.entries()) {
       const node = new MaskoiiNode({
@@ -313,12 +283,9 @@ export class Stack {
       }
     }
 
-    const output = await deployed;
-    const line = output.split("\n").find((l) => l.startsWith("RESULT "));
-    if (line === undefined) throw new Error(`no RESULT from the deploy fixture:\n${output}`);
-    const result = JSON.parse(line.slice("RESULT ".length)) as Contracts[] | { chains: Contracts[]; mint: string };
-    for (const c of Array.isArray(result) ? result : result.chains) this.contracts.set(c.domain, c);
-    if (!Array.isArray(result)) {
+    const result = await deployed;
+    for (const c of result.chains) this.contracts.set(c.domain, c);
+    if (result.mint !== undefined) {
       this.solanaMint = new PublicKey(result.mint);
       await this.airdrop(this.solanaPayer.publicKey, 50);
     }
