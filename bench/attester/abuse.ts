@@ -41,7 +41,15 @@ import {
   writeKeystore,
 } from "@maskoii/relayer";
 import { gatewayAbi } from "@maskoii/sdk";
-import { devnetAttesters, freePort, Supervisor, startHardhatNode, until } from "@maskoii/testkit";
+import {
+  devnetAttesters,
+  freePort,
+  Supervisor,
+  startHardhatNode,
+  startNodeProcess,
+  until,
+  waitHttpOk,
+} from "@maskoii/testkit";
 import { deployMaskoii } from "@maskoii/testkit/deploy";
 import hre from "hardhat";
 import {
@@ -59,7 +67,6 @@ import { mean, percentile, round, rssMiB } from "../relayer/measure.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const RESULTS = join(ROOT, "bench", "results", "attester-abuse.json");
-const CLI = join(ROOT, "relayer", "src", "cli.ts");
 const HOST = "127.0.0.1";
 const PASSWORD = "bench keystore password";
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -230,17 +237,15 @@ async function main(): Promise<void> {
         log: { level: "warn" },
       }),
     );
-    const node = supervisor.start({
+    const node = startNodeProcess({
+      supervisor,
       name: "attester",
-      command: process.execPath,
-      args: [CLI, "attester", "--config", join(home, "config.json")],
-      cwd: ROOT,
-      env: { ...process.env, MASKOII_KEYSTORE_PASSWORD: PASSWORD, FORCE_COLOR: "0" },
+      role: "attester",
+      configFile: join(home, "config.json"),
       logFile: join(dir, "attester.log"),
+      env: { MASKOII_KEYSTORE_PASSWORD: PASSWORD },
     });
-    await until("the attester /ready", async () => ((await fetch(`${url}/ready`)).ok ? true : undefined), {
-      timeoutMs: 120_000,
-    });
+    await waitHttpOk(`${url}/ready`, { timeoutMs: 120_000 });
 
     // -- messages: CLOSED delivered (by an in-process relayer), OPEN left open ----------------------------------
     const publicA = createPublicClient({ chain: chainOf(A.chainId, rpcA), transport: http(rpcA) }) as PublicClient;

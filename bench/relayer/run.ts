@@ -39,7 +39,15 @@ import {
   messageId,
   signDigest,
 } from "@maskoii/sdk";
-import { devnetAttesters, freePort, Supervisor, startHardhatNode, until } from "@maskoii/testkit";
+import {
+  devnetAttesters,
+  freePort,
+  Supervisor,
+  startHardhatNode,
+  startNodeProcess,
+  until,
+  waitHttpOk,
+} from "@maskoii/testkit";
 import { deployMaskoii } from "@maskoii/testkit/deploy";
 import hre from "hardhat";
 import {
@@ -60,7 +68,6 @@ import { histogramTotals, mean, ProcessSampler, percentile, round } from "./meas
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const RESULTS = join(ROOT, "bench", "results", "relayer.json");
-const CLI = join(ROOT, "relayer", "src", "cli.ts");
 const HOST = "127.0.0.1";
 const PASSWORD = "bench keystore password";
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -274,7 +281,7 @@ type Stack = {
 };
 
 const fastScrypt = { n: 2 ** 10, r: 8, p: 1 };
-const env = { ...process.env, MASKOII_KEYSTORE_PASSWORD: PASSWORD, FORCE_COLOR: "0" };
+const env = { MASKOII_KEYSTORE_PASSWORD: PASSWORD };
 
 async function startStack(dir: string, supervisor: Supervisor): Promise<Stack> {
   const pids = new Map<string, number>();
@@ -335,21 +342,19 @@ async function startStack(dir: string, supervisor: Supervisor): Promise<Stack> {
     );
     attesterUrls.push(`http://${HOST}:${port}`);
     attesterMetrics.push(`http://${HOST}:${port}/metrics`);
-    const p = supervisor.start({
+    const p = startNodeProcess({
+      supervisor,
       name: `attester${i}`,
-      command: process.execPath,
-      args: [...(i === 0 ? profiled("attester0") : []), CLI, "attester", "--config", join(home, "config.json")],
-      cwd: ROOT,
-      env,
+      role: "attester",
+      configFile: join(home, "config.json"),
       logFile: join(dir, `attester${i}.log`),
+      env,
+      nodeArgs: i === 0 ? profiled("attester0") : [],
     });
     pids.set(`attester${i}`, p.pid);
   }
   for (const url of attesterUrls) {
-    await until(`${url}/ready`, async () => ((await fetch(`${url}/ready`)).ok ? true : undefined), {
-      timeoutMs: 60_000,
-      everyMs: 250,
-    });
+    await waitHttpOk(`${url}/ready`, { timeoutMs: 60_000, everyMs: 250 });
   }
   return {
     dir,
@@ -574,21 +579,19 @@ async function runBatchSize(
   );
   const supervisor = new Supervisor();
   supervisors.push(supervisor);
-  const relayer = supervisor.start({
+  const relayer = startNodeProcess({
+    supervisor,
     name: "relayer",
-    command: process.execPath,
-    args: [...profiled(`relayer-${size}`), CLI, "relayer", "--config", join(home, "config.json")],
-    cwd: ROOT,
-    env,
+    role: "relayer",
+    configFile: join(home, "config.json"),
     logFile: join(stack.dir, `relayer-${size}.log`),
+    env,
+    nodeArgs: profiled(`relayer-${size}`),
   });
   const relayerMetrics = `http://${HOST}:${metricsPort}/metrics`;
   const allMetrics = [relayerMetrics, ...stack.attesterMetrics];
   try {
-    await until("relayer metrics", async () => ((await fetch(relayerMetrics)).ok ? true : undefined), {
-      timeoutMs: 60_000,
-      everyMs: 250,
-    });
+    await waitHttpOk(relayerMetrics, { timeoutMs: 60_000, everyMs: 250 });
     const waitDelivered = async (sent: readonly Sent[], what: string) =>
       until(what, async () => (sent.every((s) => watcher.seen.has(s.id)) ? true : undefined), {
         timeoutMs: 600_000,

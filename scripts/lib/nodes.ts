@@ -5,9 +5,8 @@
 // with a devnet password kept in a 0600 file beside them, so no key or password is ever on a command line.
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { encryptKey, writeKeystore } from "@maskoii/relayer";
-import { type Attester, NODE_RESTART, type Supervisor } from "@maskoii/testkit";
+import { type Attester, NODE_RESTART, type Supervisor, startNodeProcess, waitHttpOk } from "@maskoii/testkit";
 import type { Hex } from "viem";
 import { HOST } from "./chains.ts";
 
@@ -58,16 +57,11 @@ async function writeNodeHome(args: {
 }
 
 async function waitReady(url: string, name: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2_000) }).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    await sleep(200);
+  try {
+    await waitHttpOk(url, { timeoutMs: READY_TIMEOUT_MS, everyMs: 200 });
+  } catch (error) {
+    throw new NodeStartError(`${name} not answering at ${url} within ${READY_TIMEOUT_MS} ms`, { cause: error });
   }
-  throw new NodeStartError(`${name} not ready at ${url}/ready within ${READY_TIMEOUT_MS} ms`);
 }
 
 /**
@@ -86,8 +80,6 @@ export async function startNodes(args: {
   relayerSolanaKey?: Hex;
   log: (line: string) => void;
 }): Promise<DevnetNodes> {
-  const cli = join(args.root, "relayer", "src", "cli.ts");
-  const env = { ...process.env, FORCE_COLOR: "0" };
   const attesterUrls: string[] = [];
   for (const [index, attester] of args.attesters.entries()) {
     const name = `attester${index}`;
@@ -105,12 +97,11 @@ export async function startNodes(args: {
         log: { level: "info" },
       }),
     });
-    const managed = args.supervisor.start({
+    const managed = startNodeProcess({
+      supervisor: args.supervisor,
       name,
-      command: process.execPath,
-      args: [cli, "attester", "--config", configFile],
-      cwd: args.root,
-      env,
+      role: "attester",
+      configFile,
       logFile: join(args.logDir, `${name}.log`),
       restart: NODE_RESTART,
     });
@@ -146,27 +137,17 @@ export async function startNodes(args: {
       log: { level: "info" },
     }),
   });
-  const relayer = args.supervisor.start({
+  const relayer = startNodeProcess({
+    supervisor: args.supervisor,
     name: "relayer",
-    command: process.execPath,
-    args: [cli, "relayer", "--config", relayerConfig],
-    cwd: args.root,
-    env,
+    role: "relayer",
+    configFile: relayerConfig,
     logFile: join(args.logDir, "relayer.log"),
     restart: NODE_RESTART,
   });
   args.log(`started relayer (pid ${relayer.pid}), log ${relayer.logFile}`);
-  for (const [index, url] of attesterUrls.entries()) await waitReady(url, `attester${index}`);
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    const ok = await fetch(`${relayerUrl}/health`, { signal: AbortSignal.timeout(2_000) }).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new NodeStartError(`relayer not healthy at ${relayerUrl}/health`);
-    await sleep(200);
-  }
+  for (const [index, url] of attesterUrls.entries()) await waitReady(`${url}/ready`, `attester${index}`);
+  await waitReady(`${relayerUrl}/health`, "relayer");
   for (const [index, url] of attesterUrls.entries()) args.log(`  attester${index}: ${url}`);
   args.log(`  relayer:   ${relayerUrl} (/health, /metrics)`);
   return { attesterUrls, relayerUrl };

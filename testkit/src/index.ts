@@ -32,6 +32,14 @@ export {
 } from "./fixture.ts";
 export { type Attester, compareAddresses, devnetAttesterKey, devnetAttesters } from "./keys.ts";
 export {
+  MASKOII_CLI,
+  NodeError,
+  NodeProcess,
+  type NodeRole,
+  startNodeProcess,
+  waitHttpOk,
+} from "./nodes.ts";
+export {
   groupAlive,
   type ManagedProcess,
   NODE_RESTART,
