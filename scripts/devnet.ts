@@ -11,7 +11,7 @@
 // MASKOII_DEVNET_EXIT=1) it stops everything after the demo; with `--no-solana` (or MASKOII_DEVNET_SOLANA=0) it runs
 // the EVM chains only.
 //
-// Structure: a process supervisor (scripts/lib/processes.ts) and a list of steps sharing a context. Later
+// Structure: a process supervisor (@maskoii/testkit's Supervisor) and a list of steps sharing a context. Later
 // components (attester nodes, relayer) are further supervised processes and steps. A node process that dies is
 // restarted by the supervisor with backoff and reported on the console; only a chain dying (or a node that keeps
 // dying) stops the devnet.

@@ -1,8 +1,8 @@
 // `npm run bench:memory`: resident memory of the attester node and the relayer, idle and busy, per embedded store.
 //
 // Real processes, as the devnet runs them: two `hardhat node` chains (A = 1001, B = 1002) with maskoii deployed by
-// scripts/deploy.ts, three `maskoii attester` processes (2-of-3) and one `maskoii relayer` process, each on its own
-// embedded store (the e2e Stack of test/lib/stack.ts). Per store kind (sqlite, the default, and pglite):
+// @maskoii/testkit's deploy fixture, three `maskoii attester` processes (2-of-3) and one `maskoii relayer` process,
+// each on its own embedded store (the e2e Stack, @maskoii/e2e/stack). Per store kind (sqlite, the default, and pglite):
 //   1. idle: the nodes up and caught up, BENCH_IDLE_SECONDS after they are ready (mean of samples over the window);
 //   2. busy: BENCH_BURST messages sent A -> B (50 per block) and attested and delivered; peak RSS while they are;
 //   3. idle after: BENCH_IDLE_SECONDS after the last delivery (what `npm start` shows after its demos).

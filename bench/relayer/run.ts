@@ -1,7 +1,7 @@
 // `npm run bench:relayer`: throughput and latency of the attester/relayer path on two local chains.
 //
 // Real processes: two `hardhat node` chains (A = domain 1001 / chain 31337, B = 1002 / 31338) on free 127.0.0.1
-// ports, maskoii deployed by scripts/deploy.ts, three `maskoii attester` processes (2-of-3 by weight) and, per batch
+// ports, maskoii deployed by @maskoii/testkit/deploy, three `maskoii attester` processes (2-of-3 by weight) and, per batch
 // size, a fresh `maskoii relayer` process (its own embedded SQLite store, the default) with `maxBatchSize` 1, 8, 32 or 128. Load comes from
 // contracts/src/demo/BulkSender.sol on A (many Gateway.send per transaction) to a DemoRecipient on B.
 //

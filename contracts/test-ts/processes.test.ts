@@ -1,4 +1,4 @@
-// The devnet's process supervisor and RPC readiness checks (scripts/lib/processes.ts, scripts/lib/rpc.ts).
+// The devnet's process supervisor and RPC readiness checks (@maskoii/testkit: processes.ts, rpc.ts).
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";

@@ -1,5 +1,5 @@
 // End to end with real processes: two `hardhat node` chains (A = domain 1001 / chain 31337, B = 1002 / 31338) on free
-// 127.0.0.1 ports, maskoii deployed by scripts/deploy.ts (in a child process), three attester nodes and one relayer,
+// 127.0.0.1 ports, maskoii deployed by the testkit's deploy fixture (in a child process), three attester nodes and one relayer,
 // each a `maskoii` CLI process with its own keystore and PGlite store. A token transfer A -> B must be delivered
 // exactly once, with nothing minted twice. Every process is stopped at the end.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";

@@ -1,7 +1,7 @@
 // Devnet step: the Koii attester nodes and the relayer, each a supervised `maskoii` CLI process (relayer/src/cli.ts)
 // with its own encrypted keystore, config file and embedded SQLite store (the default store) under .devnet/nodes/<name>/.
 //
-// Keys are devnet keys (scripts/lib/keys.ts, and Hardhat's account #2 for the relayer); the keystores are encrypted
+// Keys are devnet keys (@maskoii/testkit's keys.ts, and Hardhat's account #2 for the relayer); the keystores are encrypted
 // with a devnet password kept in a 0600 file beside them, so no key or password is ever on a command line.
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -122,7 +122,7 @@ describe("loadDeployment", () => {
   });
 });
 
-// What scripts/lib/solana.ts writes to .devnet/solana.json.
+// What testkit/src/solana.ts (deploySolana) writes to .devnet/solana.json.
 const solanaGood = {
   domain: 1003,
   rpcUrl: "http://127.0.0.1:8899",

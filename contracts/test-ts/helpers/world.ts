@@ -1,5 +1,5 @@
 // Two in-process chains (chainA = domain 1001, chainB = domain 1002) with maskoii deployed and linked by the same
-// code path as the devnet (scripts/deploy.ts, through the Ignition module), plus typed handles for the tests.
+// code path as the devnet (@maskoii/testkit/deploy, through the Ignition module), plus typed handles for the tests.
 import {
   type AttestationKind,
   attestationDigest,
