@@ -20,7 +20,7 @@ import {
 } from "@maskoii/sdk";
 import type { NetworkConnection } from "hardhat/types/network";
 import { type Address, getAddress, type Hash, type Hex, type PublicClient, pad } from "viem";
-import MaskoiiModule from "../contracts/ignition/modules/Maskoii.ts";
+import MaskoiiModule from "../contracts/ignition/modules/maskoii.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -22,7 +22,7 @@ import {
 } from "../../scripts/deploy.ts";
 import { demoRecipientAbi, demoTokenAbi } from "../../scripts/lib/abi.ts";
 import { devnetAttesters } from "../../scripts/lib/keys.ts";
-import MaskoiiModule, { DEFAULT_EMERGENCY_DELAY } from "../ignition/modules/Maskoii.ts";
+import MaskoiiModule, { DEFAULT_EMERGENCY_DELAY } from "../ignition/modules/maskoii.ts";
 import { DOMAIN_A, DOMAIN_B } from "./helpers/world.ts";
 
 const connections: NetworkConnection[] = [];

@@ -9,7 +9,7 @@ import {
   setHash,
   sortAttesters,
   validateAttesterSet,
-} from "../src/attesterSet.ts";
+} from "../src/attester-set.ts";
 import {
   AttestersNotSortedError,
   AttesterWeightsLengthMismatchError,
