@@ -3,7 +3,6 @@ pragma solidity ^0.8.24;
 
 import {Vm, vm} from "../utils/Vm.sol";
 import {GatewayBase} from "./GatewayBase.t.sol";
-import {AttesterSet} from "../../src/core/AttesterSet.sol";
 import {Gateway} from "../../src/core/Gateway.sol";
 import {IAttesterSet} from "../../src/core/interfaces/IAttesterSet.sol";
 import {IGateway} from "../../src/core/interfaces/IGateway.sol";

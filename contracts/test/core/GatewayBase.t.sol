@@ -5,7 +5,6 @@ import {Test} from "../utils/Test.sol";
 import {AttesterHarness} from "../utils/AttesterHarness.sol";
 import {AttesterSet} from "../../src/core/AttesterSet.sol";
 import {Gateway} from "../../src/core/Gateway.sol";
-import {IAttesterSet} from "../../src/core/interfaces/IAttesterSet.sol";
 import {Message} from "../../src/libraries/Message.sol";
 import {MessageMerkle} from "../../src/libraries/MessageMerkle.sol";
 

@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {Gateway} from "../../src/core/Gateway.sol";
 import {ChainFamily} from "../../src/libraries/ChainFamily.sol";
 import {GatewayBase} from "./GatewayBase.t.sol";
 import {vm} from "../utils/Vm.sol";

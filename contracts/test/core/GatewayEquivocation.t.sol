@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {AttesterSet} from "../../src/core/AttesterSet.sol";
-import {Gateway} from "../../src/core/Gateway.sol";
 import {IGateway} from "../../src/core/interfaces/IGateway.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {GatewayBase} from "./GatewayBase.t.sol";

@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {Vm, vm} from "../utils/Vm.sol";
 import {GatewayBase} from "../core/GatewayBase.t.sol";
 import {BulkSender} from "../../src/demo/BulkSender.sol";
-import {Gateway} from "../../src/core/Gateway.sol";
 import {Message} from "../../src/libraries/Message.sol";
 import {IGateway} from "../../src/core/interfaces/IGateway.sol";
 

@@ -3,9 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "../utils/Test.sol";
 import {AttesterHarness} from "../utils/AttesterHarness.sol";
-import {AttesterSet} from "../../src/core/AttesterSet.sol";
 import {Gateway} from "../../src/core/Gateway.sol";
-import {IAttesterSet} from "../../src/core/interfaces/IAttesterSet.sol";
 import {IGateway} from "../../src/core/interfaces/IGateway.sol";
 import {Message} from "../../src/libraries/Message.sol";
 import {MessageMerkle} from "../../src/libraries/MessageMerkle.sol";

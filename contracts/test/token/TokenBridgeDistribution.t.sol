@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Gateway} from "../../src/core/Gateway.sol";
 import {TokenBridge} from "../../src/token/TokenBridge.sol";
 import {ITokenBridge} from "../../src/token/interfaces/ITokenBridge.sol";
 import {IGateway} from "../../src/core/interfaces/IGateway.sol";

@@ -5,7 +5,6 @@ import {AttesterSet} from "../../src/core/AttesterSet.sol";
 import {BridgedToken} from "../../src/token/BridgedToken.sol";
 import {Gateway} from "../../src/core/Gateway.sol";
 import {TokenBridge} from "../../src/token/TokenBridge.sol";
-import {IAttesterSet} from "../../src/core/interfaces/IAttesterSet.sol";
 import {IGateway} from "../../src/core/interfaces/IGateway.sol";
 import {MockERC20} from "../mocks/Tokens.sol";
 import {AttesterHarness} from "../utils/AttesterHarness.sol";

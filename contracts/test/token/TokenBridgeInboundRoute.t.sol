@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {TokenBridge} from "../../src/token/TokenBridge.sol";
 import {ITokenBridge} from "../../src/token/interfaces/ITokenBridge.sol";
 import {TokenMessage} from "../../src/libraries/TokenMessage.sol";
 import {MockERC20} from "../mocks/Tokens.sol";

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {AttesterSet} from "../../src/core/AttesterSet.sol";
 import {BridgedToken} from "../../src/token/BridgedToken.sol";
-import {Gateway} from "../../src/core/Gateway.sol";
 import {ITokenBridge} from "../../src/token/interfaces/ITokenBridge.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {ChainFamily} from "../../src/libraries/ChainFamily.sol";

@@ -3,7 +3,6 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {BridgedToken} from "../../src/token/BridgedToken.sol";
-import {Gateway} from "../../src/core/Gateway.sol";
 import {TokenBridge} from "../../src/token/TokenBridge.sol";
 import {ITokenBridge} from "../../src/token/interfaces/ITokenBridge.sol";
 import {IGateway} from "../../src/core/interfaces/IGateway.sol";
