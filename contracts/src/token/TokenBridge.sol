@@ -37,8 +37,8 @@ import {ITokenBridge} from "./interfaces/ITokenBridge.sol";
 ///      and the token, reads mode and decimal scale and runs the inbound bucket with one SLOAD and one SSTORE. The
 ///      word is an InboundRoute (src/types/InboundRoute.sol, layout there): the inbound bucket in the low 232 bits,
 ///      then scale exponent `L - S`, mode and a linked flag. A wrong sender or an unlinked token finds no linked
-///      flag. When the remote bridge of a domain changes, `setRemoteBridge`
-///      moves the slots of every token with inbound state on that domain to the new key (bucket state kept).
+///      flag. When the remote bridge of a domain changes, `setRemoteBridge` moves the slots of every token with
+///      inbound state on that domain to the new key (bucket state kept).
 ///
 ///      Brakes and refunds (docs/protocol.md §8.1). The bridge has no pause of its own: every function that moves
 ///      value out (`releaseQueued`, `refund`; `handle` is reached only through the Gateway's paused `deliver` /
