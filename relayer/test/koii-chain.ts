@@ -25,7 +25,7 @@ import { waitForRpc } from "../../scripts/lib/rpc.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-const ARTIFACT = join(ROOT, "artifacts", "contracts", "src", "Gateway.sol", "Gateway.json");
+const ARTIFACT = join(ROOT, "artifacts", "contracts", "src", "core", "Gateway.sol", "Gateway.json");
 const HOST = "127.0.0.1";
 const MNEMONIC = "test test test test test test test test test test test junk";
 
