@@ -21,7 +21,7 @@ import {
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import { type Abi, type Address, getAddress } from "viem";
-import MaskoiiModule, { DEFAULT_EMERGENCY_DELAY } from "../ignition/modules/Maskoii.ts";
+import MaskoiiModule, { DEFAULT_EMERGENCY_DELAY } from "../ignition/modules/maskoii.ts";
 import { DOMAIN_A, DOMAIN_B } from "./helpers/world.ts";
 
 const connections: NetworkConnection[] = [];

@@ -20,7 +20,7 @@ import {
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
-const ARTIFACT = join(ROOT, "artifacts", "contracts", "src", "Gateway.sol", "Gateway.json");
+const ARTIFACT = join(ROOT, "artifacts", "contracts", "src", "core", "Gateway.sol", "Gateway.json");
 const MNEMONIC = "test test test test test test test test test test test junk";
 
 export const chainA = defineChain({

@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { vectors } from "./buildVectors.ts";
+import { vectors } from "./build-vectors.ts";
 
 const out = join(resolve(dirname(fileURLToPath(import.meta.url)), "../.."), "test/vectors/protocol.json");
 writeFileSync(out, `${JSON.stringify(vectors, null, 2)}\n`);

@@ -11,7 +11,7 @@ import {
   toHex,
 } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
-import { isQuorum } from "./attesterSet.ts";
+import { isQuorum } from "./attester-set.ts";
 import {
   DuplicateSignerError,
   InvalidPrivateKeyError,

@@ -1,6 +1,6 @@
 export * from "./abi/index.ts";
 export * from "./attestation.ts";
-export * from "./attesterSet.ts";
+export * from "./attester-set.ts";
 export * from "./claims.ts";
 export * from "./config.ts";
 export * from "./domains.ts";

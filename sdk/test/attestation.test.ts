@@ -23,7 +23,7 @@ import {
   typeHashOf,
   VERSION_HASH,
 } from "../src/attestation.ts";
-import { sortAttesters } from "../src/attesterSet.ts";
+import { sortAttesters } from "../src/attester-set.ts";
 import {
   DuplicateSignerError,
   FieldOutOfRangeError,

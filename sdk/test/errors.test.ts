@@ -9,7 +9,7 @@ import {
   recoverSigner,
   signDigest,
 } from "../src/attestation.ts";
-import { setHash } from "../src/attesterSet.ts";
+import { setHash } from "../src/attester-set.ts";
 import { decodeDistributionMessage } from "../src/claims.ts";
 import { parseDeployment } from "../src/config.ts";
 import { type Domain, getDomain, getDomainByChainId, getEvmDomain } from "../src/domains.ts";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Address, type Hex, hashTypedData, keccak256, stringToHex } from "viem";
 import { describe, expect, it } from "vitest";
-import { vectors as generated } from "../scripts/buildVectors.ts";
+import { vectors as generated } from "../scripts/build-vectors.ts";
 import {
   ATTESTATION_DOMAIN,
   type AttestationKind,

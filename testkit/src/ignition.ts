@@ -6,7 +6,7 @@
 // deploy.ts once both chains are deployed.
 //
 // One chain from the CLI (parameters of the devnet's attesters, see contracts/ignition/parameters/):
-//   npx hardhat ignition deploy contracts/ignition/modules/Maskoii.ts --network devnetA \
+//   npx hardhat ignition deploy contracts/ignition/modules/maskoii.ts --network devnetA \
 //     --parameters contracts/ignition/parameters/devnetA.json
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 

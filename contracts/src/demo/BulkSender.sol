@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IGateway} from "../interfaces/IGateway.sol";
+import {IGateway} from "../core/interfaces/IGateway.sol";
 
 /// @title BulkSender
 /// @notice Load generator for the relayer benchmark (bench/relayer): sends `count` messages through the Gateway in

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
+import {IMessageRecipient} from "../core/interfaces/IMessageRecipient.sol";
 
 /// @title DemoRecipient
 /// @notice A minimal message recipient for the devnet and the TypeScript flow tests: accepts messages from its

@@ -2,10 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {Vm, vm} from "../utils/Vm.sol";
-import {GatewayBase} from "../GatewayBase.t.sol";
+import {GatewayBase} from "../core/GatewayBase.t.sol";
 import {BulkSender} from "../../src/demo/BulkSender.sol";
-import {Gateway} from "../../src/Gateway.sol";
 import {Message} from "../../src/libraries/Message.sol";
+import {IGateway} from "../../src/core/interfaces/IGateway.sol";
 
 contract BulkSenderTest is GatewayBase {
     BulkSender internal sender;
@@ -62,7 +62,7 @@ contract BulkSenderTest is GatewayBase {
     }
 
     function test_sendMany_bubblesTheGatewaysRevert() public {
-        vm.expectRevert(abi.encodeWithSelector(Gateway.InvalidDestination.selector, LOCAL));
+        vm.expectRevert(abi.encodeWithSelector(IGateway.InvalidDestination.selector, LOCAL));
         sender.sendMany(LOCAL, RECIPIENT, 0, 1);
     }
 }

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {BridgedToken} from "../../src/BridgedToken.sol";
-import {Gateway} from "../../src/Gateway.sol";
-import {TokenBridge} from "../../src/TokenBridge.sol";
+import {BridgedToken} from "../../src/token/BridgedToken.sol";
+import {Gateway} from "../../src/core/Gateway.sol";
+import {TokenBridge} from "../../src/token/TokenBridge.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {MessageMerkle} from "../../src/libraries/MessageMerkle.sol";
 import {RefundReceipt} from "../../src/libraries/RefundReceipt.sol";
 import {MockERC20} from "../mocks/Tokens.sol";
-import {TokenBridgeFixture} from "../TokenBridgeFixture.t.sol";
+import {TokenBridgeFixture} from "../token/TokenBridgeFixture.t.sol";
 import {AttesterHarness} from "../utils/AttesterHarness.sol";
 import {Vm, vm} from "../utils/Vm.sol";
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IMessageRecipient} from "../../src/interfaces/IMessageRecipient.sol";
+import {IMessageRecipient} from "../../src/core/interfaces/IMessageRecipient.sol";
 
 /// @notice Records every `handle` call: caller, arguments and the gas it was given.
 contract RecordingRecipient is IMessageRecipient {

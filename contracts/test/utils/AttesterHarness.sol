@@ -2,8 +2,8 @@
 pragma solidity ^0.8.24;
 
 import {vm} from "./Vm.sol";
-import {AttesterSet} from "../../src/AttesterSet.sol";
-import {Gateway} from "../../src/Gateway.sol";
+import {AttesterSet} from "../../src/core/AttesterSet.sol";
+import {Gateway} from "../../src/core/Gateway.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {AttesterSetCodec} from "../../src/libraries/AttesterSetCodec.sol";
 

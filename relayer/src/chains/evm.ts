@@ -50,7 +50,7 @@ export const DEFAULT_FEE_POLICY: FeePolicy = {
   pollIntervalMs: 500,
 };
 
-/** One half of AttesterSet.reportEquivocation's evidence (contracts/src/AttesterSet.sol, `Evidence`). */
+/** One half of AttesterSet.reportEquivocation's evidence (contracts/src/core/AttesterSet.sol, `Evidence`). */
 export type EquivocationEvidenceArg = {
   readonly message: Hex;
   readonly verifier: Hex;

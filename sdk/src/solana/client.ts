@@ -24,7 +24,7 @@ import {
 } from "@solana/web3.js";
 import { bytesToHex, type Hex, hexToBytes } from "viem";
 import { type AttestationKind, attestationDigest, decodeAttestation, type IndexedSignature } from "../attestation.ts";
-import { type Attester, sortAttesters, validateAttesterSet } from "../attesterSet.ts";
+import { type Attester, sortAttesters, validateAttesterSet } from "../attester-set.ts";
 import { decodeDistributionMessage, TOKEN_MESSAGE_KIND_DISTRIBUTION } from "../claims.ts";
 import { decodeMessage, encodeMessage, messageId } from "../message.ts";
 import { decodeRefundReceipt, refundReceiptHash } from "../refund.ts";
