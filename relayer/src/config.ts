@@ -4,11 +4,10 @@
 // they are JSON (numbers, booleans, arrays), else taken as strings. A bad config names the field and what is wrong.
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { base58Decode, koiiConfigSchema } from "@maskoii/node-kit";
 import { checksummedAddress, findDomain, loadDeployment, MASKOII_PROGRAM_ADDRESS } from "@maskoii/sdk";
 import { z } from "zod";
-import { base58Decode } from "./base58.ts";
 import { ConfigReadFailedError, InvalidConfigError } from "./errors.ts";
-import { koiiConfigSchema } from "./koii/config.ts";
 
 /**
  * How a chain decides that a block is final. Required per EVM chain (no default: the operator decides, knowing the

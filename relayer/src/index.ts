@@ -1,3 +1,5 @@
+// The node layer (identity, keystore, logger, ...) as before it moved to node-kit; new code imports it from there.
+export * from "@maskoii/node-kit";
 export * from "./attester/run.ts";
 export * from "./attester/server.ts";
 export * from "./attester/signer.ts";
@@ -6,9 +8,6 @@ export * from "./chains/evm.ts";
 export * from "./config.ts";
 export * from "./doctor.ts";
 export * from "./errors.ts";
-export * from "./identity.ts";
-export * from "./keys/keystore.ts";
-export { createLogger, type Logger, silentLogger } from "./log.ts";
 export * from "./relayer/aggregator.ts";
 export { AttesterClient, type AttesterClientOptions } from "./relayer/collector.ts";
 export { batchProofs } from "./relayer/proofs.ts";

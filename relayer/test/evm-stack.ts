@@ -6,6 +6,8 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { UnlockedKey } from "@maskoii/node-kit";
+import { type Logger, silentLogger } from "@maskoii/node-kit";
 import { type Address, createPublicClient, defineChain, type Hex, http, type PublicClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { expect } from "vitest";
@@ -14,8 +16,6 @@ import { Supervisor } from "../../scripts/lib/processes.ts";
 import { waitForRpc } from "../../scripts/lib/rpc.ts";
 import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
 import { parseConfig, type ResolvedConfig, resolveChains } from "../src/config.ts";
-import type { UnlockedKey } from "../src/keys/keystore.ts";
-import { type Logger, silentLogger } from "../src/log.ts";
 import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
 import { freePort, runFixture } from "./net.ts";
 

@@ -1,11 +1,11 @@
 import { Writable } from "node:stream";
+import { createLogger, type Logger, silentLogger } from "@maskoii/node-kit";
 import { attestationDigest, batchRoot, signDigest } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { packSignature } from "../src/attester/signer.ts";
 import type { AttesterSetView } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
-import { createLogger, type Logger, silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
 import { Relayer } from "../src/relayer/service.ts";
 import { openStore } from "../src/store/index.ts";

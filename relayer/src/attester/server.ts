@@ -21,6 +21,8 @@
 // the POST routes need a signed request of an allow-listed relayer (attester/auth.ts; 401/403).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { BindingRecord, Logger, RequestClient } from "@maskoii/node-kit";
+import { costOf, InFlightLimiter, parseJson, RateLimiter, readBody } from "@maskoii/node-kit";
 import { batchRoot } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { z } from "zod";
@@ -35,13 +37,10 @@ import {
   RequestRejectedError,
   SigningConflictError,
 } from "../errors.ts";
-import type { BindingRecord } from "../identity.ts";
-import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { RefundJournalRow, RefundSignature } from "../store/refunds.ts";
 import type { Store, StoredSignature } from "../store/types.ts";
 import type { RelayerAuthenticator } from "./auth.ts";
-import { costOf, InFlightLimiter, parseJson, RateLimiter, readBody } from "./limits.ts";
 import { isMember } from "./observer.ts";
 import type { RefundAttester } from "./refunds.ts";
 import type { AttesterSigner, Signable } from "./signer.ts";
@@ -117,12 +116,7 @@ export type AttesterServerDeps = {
   now?: () => number;
 };
 
-/** Who sent a request, as the limits count it; `body` reads the (bounded) body once. */
-export type RequestClient = {
-  /** `relayer:<key>` once authenticated, else `addr:<remote address>`. */
-  readonly id: string;
-  body(): Promise<Buffer>;
-};
+export type { RequestClient } from "@maskoii/node-kit";
 
 type Guards = {
   readonly limits: AttesterLimits;

@@ -1,16 +1,14 @@
 // Wires and runs the relayer: store, chains (with the paying account), watchers, attester client, delivery loop and
 // the optional operations server (/health, /ready, /metrics, /messages/:id).
 
+import type { Logger, UnlockedKey } from "@maskoii/node-kit";
+import { RelayerRequestSigner, startLoop } from "@maskoii/node-kit";
 import { bridgeChains } from "../attester/refunds.ts";
 import type { Chains } from "../chains/adapter.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { describeError, InvalidConfigError } from "../errors.ts";
-import { RelayerRequestSigner } from "../identity.ts";
-import type { UnlockedKey } from "../keys/keystore.ts";
 import { ByzantineReporter } from "../koii/reporter.ts";
 import { KoiiStore } from "../koii/store.ts";
-import type { Logger } from "../log.ts";
-import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
 import { connectChains, makeWatchers } from "../runtime.ts";
 import { StateLog } from "../state-log.ts";

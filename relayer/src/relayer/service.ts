@@ -15,13 +15,13 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import type { Logger } from "@maskoii/node-kit";
 import { attestationDigest, batchRoot, encodeAttestation, isQuorum } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import type { AttesterSetView, ChainAdapter, Chains, DeliveryResult } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
 import { DeliveryRefusedError, describeError, InsufficientFundsError } from "../errors.ts";
 import type { ByzantineSink } from "../koii/reporter.ts";
-import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { StateLog } from "../state-log.ts";
 import type { DeliveryRecord, Store } from "../store/types.ts";

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { openSqlite, SQLITE_MEMORY } from "@maskoii/node-kit";
 import type { StoreConfig } from "../config.ts";
 import { StoreError } from "../errors.ts";
 import type { SqlClient } from "./sql.ts";
 import { SqlStore } from "./sql.ts";
-import { openSqlite, SQLITE_MEMORY } from "./sqlite.ts";
 import type { Store } from "./types.ts";
 
 export type * from "./types.ts";
@@ -31,9 +31,9 @@ async function openClient(config: StoreConfig): Promise<SqlClient> {
       if (config.path !== SQLITE_MEMORY) refuseToOrphanPglite(config.path);
       return openSqlite(config.path);
     case "pglite":
-      return (await import("./pglite.ts")).openPglite(config.dataDir);
+      return (await import("@maskoii/node-kit/store/pglite")).openPglite(config.dataDir);
     case "postgres":
-      return (await import("./postgres.ts")).openPostgres(config.url);
+      return (await import("@maskoii/node-kit/store/postgres")).openPostgres(config.url);
   }
 }
 
