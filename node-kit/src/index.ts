@@ -5,6 +5,7 @@
 export * from "./base58.ts";
 export * from "./errors.ts";
 export * from "./http/client.ts";
+export * from "./http/json.ts";
 export * from "./http/limits.ts";
 export * from "./identity.ts";
 export * from "./keys/keystore.ts";

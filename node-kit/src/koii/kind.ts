@@ -2,8 +2,8 @@
 // says how its items look (JSON, zod), how they encode canonically, how a node collects its own items for a round
 // and how an auditor re-checks a peer's items. Each kind owns its evidence (what third parties may report against its
 // signers, judged in its audit) and its equivocation checks (proofs its audit finds; an EquivocationSink acts on them).
-// The relayer's attestations are one kind (relayer/src/koii/kinds/attestations.ts); step two's engagement epochs will
-// be another, registered beside it, with no change to the round.
+// The relayer registers its kind; step two's engagement epochs will be another, registered beside it, with no change
+// to the round (test/round.test.ts runs a whole round with a small counter kind).
 import type { Hex } from "viem";
 import type { z } from "zod";
 import type { BindingRecord } from "../identity.ts";

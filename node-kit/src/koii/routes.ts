@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestRejectedError } from "../errors.ts";
 import type { RequestClient } from "../http/client.ts";
+import { sendJson } from "../http/json.ts";
 import type { Logger } from "../log.ts";
 import type { RoundMetrics } from "../metrics.ts";
 import type { EvidenceIntake } from "./kind.ts";
@@ -41,9 +42,7 @@ export type KoiiRoutes = (
 ) => Promise<boolean>;
 
 function send(res: ServerResponse, status: number, body: unknown): true {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
+  sendJson(res, status, body);
   return true;
 }
 

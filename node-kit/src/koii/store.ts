@@ -1,6 +1,6 @@
 // The task round's durable state, in the node's own database (node-kit's ROUND_MIGRATIONS, version 101): submissions,
-// votes, distributions and the stake ledger, per (round, kind). A kind keeps its own tables beside these (the relayer's
-// attestation kind: relayer/src/koii/store.ts).
+// votes, distributions and the stake ledger, per (round, kind). A kind keeps its own tables beside these, from its own
+// migration list (the relayer's kind: relayer/src/koii/store.ts).
 import type { Hex } from "viem";
 import { StoreError } from "../errors.ts";
 import type { SqlClient } from "../store/client.ts";

@@ -22,7 +22,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { BindingRecord, Logger, RequestClient } from "@maskoii/node-kit";
-import { costOf, InFlightLimiter, parseJson, RateLimiter, readBody } from "@maskoii/node-kit";
+import {
+  costOf,
+  InFlightLimiter,
+  parseJson,
+  parseRequest as parseWith,
+  RateLimiter,
+  readBody,
+  sendJson as send,
+  sendRejection,
+} from "@maskoii/node-kit";
 import { batchRoot } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { z } from "zod";
@@ -125,44 +134,7 @@ type Guards = {
   readonly inFlight: InFlightLimiter;
 };
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
-/**
- * Answers a refused request: status, the field at fault, Retry-After on 429. 413 closes the connection (the unread
- * rest of the body must not be taken for the next request).
- */
-export function sendRejection(res: ServerResponse, error: RequestRejectedError): void {
-  send(
-    res,
-    error.status,
-    { error: error.message, code: error.code, ...(error.field === undefined ? {} : { field: error.field }) },
-    {
-      ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) }),
-      ...(error.status === 413 ? { connection: "close" } : {}),
-    },
-  );
-}
-
-/** A zod failure as a 400 naming the first bad field. */
-function badRequest(what: string, error: z.ZodError): RequestRejectedError {
-  const issue = error.issues[0];
-  const field = issue === undefined || issue.path.length === 0 ? "(body)" : issue.path.map(String).join(".");
-  return new RequestRejectedError(400, `bad ${what}: ${issue?.message ?? "invalid"}`, { field });
-}
-
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw badRequest(what, parsed.error);
-  return parsed.data;
-}
+export { sendRejection } from "@maskoii/node-kit";
 
 /** 400 naming `messageIds` when there are more than `max` ids. */
 function capIds(ids: readonly string[], max: number): void {
