@@ -31,13 +31,13 @@ import {
 import { getAddress, type Hex } from "viem";
 import { bridgeChains } from "./attester/refunds.ts";
 import { startAttester } from "./attester/run.ts";
+import { AttesterClient } from "./collector.ts";
 import { loadConfig, type ResolvedConfig } from "./config.ts";
 import { diagnose } from "./doctor.ts";
 import { describeError, RelayerError } from "./errors.ts";
-import { AttesterClient } from "./relayer/collector.ts";
-import { refundOnce } from "./relayer/refunder.ts";
-import { startRelayer } from "./relayer/run.ts";
-import { refundToJson } from "./relayer/server.ts";
+import { refundOnce } from "./refunder.ts";
+import { startRelayer } from "./relayer-run.ts";
+import { refundToJson } from "./relayer-server.ts";
 import { connectChains, unlockConfigured } from "./runtime.ts";
 import { openStore } from "./store/index.ts";
 import { RefundStore } from "./store/refunds.ts";

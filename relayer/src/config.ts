@@ -292,7 +292,7 @@ export type FeesConfig = z.infer<typeof feesSchema>;
 
 /**
  * The keeper that releases inbound transfers an EVM TokenBridge queued (rate limit) once its bucket refilled
- * (relayer/keeper.ts). Off unless enabled.
+ * (keeper.ts). Off unless enabled.
  */
 export const releaseQueuedSchema = z
   .object({
@@ -309,7 +309,7 @@ export const releaseQueuedSchema = z
 export type ReleaseQueuedConfig = z.infer<typeof releaseQueuedSchema>;
 
 /**
- * Refunds on origins (relayer/refunder.ts, docs/protocol.md §8.1): scan every token bridge's final refund records (EVM
+ * Refunds on origins (refunder.ts, docs/protocol.md §8.1): scan every token bridge's final refund records (EVM
  * TokenBridges, the Solana program), collect the attesters' refund receipts and submit the refund on the origin (EVM
  * `refund`, Solana `post_signatures` kind 3 then `token_refund`). Off unless enabled.
  */

@@ -100,7 +100,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** The queued-transfer keeper (relayer/keeper.ts): entries seen, released by it, skipped, failed release attempts. */
+  /** The queued-transfer keeper (keeper.ts): entries seen, released by it, skipped, failed release attempts. */
   readonly queuedTransfers = new Counter({
     name: "maskoii_queued_transfers_total",
     help: "Rate-limited (queued) inbound transfers handled by the keeper, by outcome",
@@ -122,7 +122,7 @@ export class Metrics {
     labelNames: ["condition", "subject", "to"] as const,
     registers: [this.registry],
   });
-  /** Batches split to isolate a message that made the whole batch fail (relayer/service.ts). */
+  /** Batches split to isolate a message that made the whole batch fail (relayer-service.ts). */
   readonly batchSplits = new Counter({
     name: "maskoii_batch_splits_total",
     help: "Batches split in halves after the whole batch failed (revert, block gas limit, gas bound)",
@@ -131,7 +131,7 @@ export class Metrics {
   });
 
   /**
-   * Refunds on origins (relayer/refunder.ts): records seen, refunded by this relayer, skipped (already refunded),
+   * Refunds on origins (refunder.ts): records seen, refunded by this relayer, skipped (already refunded),
    * attempts waiting for a quorum, refused by a paused origin, failed.
    */
   readonly refunds = new Counter({

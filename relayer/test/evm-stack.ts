@@ -16,7 +16,7 @@ import { Supervisor } from "../../scripts/lib/processes.ts";
 import { waitForRpc } from "../../scripts/lib/rpc.ts";
 import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
 import { parseConfig, type ResolvedConfig, resolveChains } from "../src/config.ts";
-import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
+import { type RelayerHandle, startRelayer } from "../src/relayer-run.ts";
 import { freePort, runFixture } from "./net.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

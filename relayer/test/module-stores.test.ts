@@ -1,9 +1,9 @@
-// The tables other modules keep in the node's store (src/koii/store.ts, src/relayer/keeper-store.ts), run against
+// The tables other modules keep in the node's store (src/koii/store.ts, src/keeper-store.ts), run against
 // every backend (test/backends.ts): the same PostgreSQL statements must mean the same on SQLite, PGlite and a server.
 import type { Address, Hex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
+import { KeeperStore, keeperCursorName } from "../src/keeper-store.ts";
 import { KoiiStore } from "../src/koii/store.ts";
-import { KeeperStore, keeperCursorName } from "../src/relayer/keeper-store.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { storeBackends } from "./backends.ts";

@@ -15,8 +15,8 @@ import { type Address, createWalletClient, type Hex, http, pad, parseEventLogs }
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupAlive } from "../../scripts/lib/processes.ts";
 import { Metrics } from "../src/metrics.ts";
-import type { RelayerHandle } from "../src/relayer/run.ts";
-import { startRelayerServer } from "../src/relayer/server.ts";
+import type { RelayerHandle } from "../src/relayer-run.ts";
+import { startRelayerServer } from "../src/relayer-server.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { chainA, devAccount, EvmStack, HOST, payer } from "./evm-stack.ts";

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AttesterSetView, DeliveryResult } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
 import { Metrics } from "../src/metrics.ts";
-import { Relayer } from "../src/relayer/service.ts";
+import { Relayer } from "../src/relayer-service.ts";
 import { openStore } from "../src/store/index.ts";
 import type { ObservedMessage, Store } from "../src/store/types.ts";
 import { FakeAttesters, FakeChain, members, sampleMessage } from "./helpers.ts";

@@ -7,7 +7,7 @@ import { packSignature } from "../src/attester/signer.ts";
 import type { AttesterSetView } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
 import { Metrics } from "../src/metrics.ts";
-import { Relayer } from "../src/relayer/service.ts";
+import { Relayer } from "../src/relayer-service.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { FakeAttesters, FakeChain, members, sampleMessage } from "./helpers.ts";

@@ -29,7 +29,7 @@ import {
   SolanaProgramFailedError,
   UnknownAttesterSetError,
 } from "../src/errors.ts";
-import { startRelayer } from "../src/relayer/run.ts";
+import { startRelayer } from "../src/relayer-run.ts";
 import { runCli } from "./helpers.ts";
 import {
   airdrop,

@@ -14,7 +14,7 @@ import { devnetAttesters } from "../../scripts/lib/keys.ts";
 import { Supervisor } from "../../scripts/lib/processes.ts";
 import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
 import { parseConfig, resolveChains } from "../src/config.ts";
-import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
+import { type RelayerHandle, startRelayer } from "../src/relayer-run.ts";
 import { deployWith, devAccount, HOST, startHardhatPair } from "./evm-stack.ts";
 import { airdrop, type LocalRpc, startLocalRpc } from "./solana-helpers.ts";
 

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AttesterSetView } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
 import { Metrics } from "../src/metrics.ts";
-import { Relayer } from "../src/relayer/service.ts";
+import { Relayer } from "../src/relayer-service.ts";
 import { StateLog } from "../src/state-log.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";

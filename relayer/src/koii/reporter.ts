@@ -5,13 +5,13 @@
 import type { Logger, RelayerRequestSigner } from "@maskoii/node-kit";
 import { evidenceUrl, postJson } from "@maskoii/node-kit";
 import type { Hex } from "viem";
+import type { EndpointAnswer } from "../collector.ts";
 import { describeError } from "../errors.ts";
 import type { Metrics } from "../metrics.ts";
-import type { EndpointAnswer } from "../relayer/collector.ts";
 import { type ByzantineReport, classifyClaims, type EvidenceRequest, evidenceIdOf } from "./evidence.ts";
 import type { KoiiStore } from "./store.ts";
 
-/** What the relayer calls with the answers of every signature request (relayer/service.ts). */
+/** What the relayer calls with the answers of every signature request (relayer-service.ts). */
 export interface ByzantineSink {
   inspect(messageId: Hex, answers: readonly EndpointAnswer[]): Promise<ByzantineReport[]>;
 }

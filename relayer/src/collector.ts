@@ -7,7 +7,7 @@ import type { Logger } from "@maskoii/node-kit";
 import { RELAYER_AUTH_HEADERS, type RelayerRequestSigner } from "@maskoii/node-kit";
 import type { Hex } from "viem";
 import { z } from "zod";
-import { AttesterAuthRefusedError, AttesterRequestFailedError, describeError } from "../errors.ts";
+import { AttesterAuthRefusedError, AttesterRequestFailedError, describeError } from "./errors.ts";
 
 const signatureJson = z.object({
   kind: z.enum(["message", "batch"]),

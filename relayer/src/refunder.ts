@@ -16,12 +16,12 @@ import {
 } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { z } from "zod";
-import { type BridgeChain, refundCursorName } from "../attester/refunds.ts";
-import { describeError, RefundFailedError } from "../errors.ts";
-import type { Metrics } from "../metrics.ts";
-import type { RefundDelivery, RefundStore } from "../store/refunds.ts";
 import { aggregate } from "./aggregator.ts";
+import { type BridgeChain, refundCursorName } from "./attester/refunds.ts";
 import { backoffMs } from "./backoff.ts";
+import { describeError, RefundFailedError } from "./errors.ts";
+import type { Metrics } from "./metrics.ts";
+import type { RefundDelivery, RefundStore } from "./store/refunds.ts";
 
 const refundAnswer = z.object({
   messageId: z.string(),

@@ -3,24 +3,24 @@
 
 import type { Logger, UnlockedKey } from "@maskoii/node-kit";
 import { RelayerRequestSigner, startLoop } from "@maskoii/node-kit";
-import { bridgeChains } from "../attester/refunds.ts";
-import type { Chains } from "../chains/adapter.ts";
-import type { ResolvedConfig } from "../config.ts";
-import { describeError, InvalidConfigError } from "../errors.ts";
-import { ByzantineReporter } from "../koii/reporter.ts";
-import { KoiiStore } from "../koii/store.ts";
-import { Metrics } from "../metrics.ts";
-import { connectChains, makeWatchers } from "../runtime.ts";
-import { StateLog } from "../state-log.ts";
-import { openStore } from "../store/index.ts";
-import { RefundStore } from "../store/refunds.ts";
-import type { Store } from "../store/types.ts";
+import { bridgeChains } from "./attester/refunds.ts";
+import type { Chains } from "./chains/adapter.ts";
 import { AttesterClient } from "./collector.ts";
+import type { ResolvedConfig } from "./config.ts";
+import { describeError, InvalidConfigError } from "./errors.ts";
 import { keeperTargets, QueueKeeper } from "./keeper.ts";
 import { KeeperStore } from "./keeper-store.ts";
+import { ByzantineReporter } from "./koii/reporter.ts";
+import { KoiiStore } from "./koii/store.ts";
+import { Metrics } from "./metrics.ts";
 import { Refunder } from "./refunder.ts";
-import { type Readiness, startRelayerServer } from "./server.ts";
-import { Relayer } from "./service.ts";
+import { type Readiness, startRelayerServer } from "./relayer-server.ts";
+import { Relayer } from "./relayer-service.ts";
+import { connectChains, makeWatchers } from "./runtime.ts";
+import { StateLog } from "./state-log.ts";
+import { openStore } from "./store/index.ts";
+import { RefundStore } from "./store/refunds.ts";
+import type { Store } from "./store/types.ts";
 
 export type RelayerHandle = {
   readonly store: Store;
