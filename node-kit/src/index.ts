@@ -3,6 +3,7 @@
 // `@maskoii/node-kit/store/pglite` and `/store/postgres`) and the generic Koii task round, into which each node
 // registers its kinds of work.
 export * from "./base58.ts";
+export * from "./config.ts";
 export * from "./errors.ts";
 export * from "./http/client.ts";
 export * from "./http/json.ts";
@@ -26,5 +27,6 @@ export * from "./log.ts";
 export * from "./loop.ts";
 export * from "./metrics.ts";
 export * from "./store/client.ts";
+export * from "./store/open.ts";
 export * from "./store/sqlite.ts";
 export * from "./store/sqlite-dialect.ts";
