@@ -1,9 +1,10 @@
-import { NodeError } from "@maskoii/node-kit";
-
 /**
  * Typed errors of the attester node and the relayer. Every error has a stable `code`; callers branch on the class,
- * logs and the CLI print `code: message`.
+ * logs and the CLI print `code: message`. The errors of the shared node layer (config, keys, store, requests, the Koii
+ * round) are node-kit's and re-exported here; all share one root class (RelayerError is node-kit's NodeError).
  */
+import { NodeError } from "@maskoii/node-kit";
+
 export {
   ConfigReadFailedError,
   describeError,
