@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { encryptKey, writeKeystore } from "@maskoii/node-kit";
 import {
   addressToBytes32,
   attestationDigest,
@@ -33,7 +34,6 @@ import { devnetAttesters } from "../../scripts/lib/keys.ts";
 import { groupAlive, Supervisor } from "../../scripts/lib/processes.ts";
 import { waitForRpc } from "../../scripts/lib/rpc.ts";
 import { EvmChainAdapter } from "../src/chains/evm.ts";
-import { encryptKey, writeKeystore } from "../src/keys/keystore.ts";
 import { openStore } from "../src/store/index.ts";
 import { runCli } from "./helpers.ts";
 import { freePort, runFixture, until } from "./net.ts";

@@ -30,7 +30,7 @@ import {
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTokenAbi } from "../../scripts/lib/abi.ts";
-import type { RelayerHandle } from "../src/relayer/run.ts";
+import type { RelayerHandle } from "../src/relayer-run.ts";
 import { RefundStore } from "../src/store/refunds.ts";
 import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.ts";
 import { until } from "./net.ts";

@@ -6,15 +6,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { UnlockedKey } from "@maskoii/node-kit";
+import { createLogger } from "@maskoii/node-kit";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { type Address, bytesToHex, type Hex } from "viem";
 import { devnetAttesters } from "../../scripts/lib/keys.ts";
 import { Supervisor } from "../../scripts/lib/processes.ts";
 import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
 import { parseConfig, resolveChains } from "../src/config.ts";
-import type { UnlockedKey } from "../src/keys/keystore.ts";
-import { createLogger } from "../src/log.ts";
-import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
+import { type RelayerHandle, startRelayer } from "../src/relayer-run.ts";
 import { deployWith, devAccount, HOST, startHardhatPair } from "./evm-stack.ts";
 import { airdrop, type LocalRpc, startLocalRpc } from "./solana-helpers.ts";
 

@@ -3,8 +3,8 @@
 // group under the stack's Supervisor (`attester0#2` is attester0's second run), so teardown finds all of them.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { encryptKey, writeKeystore } from "@maskoii/node-kit";
 import type { Hex } from "viem";
-import { encryptKey, writeKeystore } from "../../relayer/src/keys/keystore.ts";
 import { groupAlive, type ManagedProcess, type Supervisor } from "../../scripts/lib/processes.ts";
 import { ROOT } from "./chains.ts";
 import { until } from "./wait.ts";
