@@ -78,6 +78,7 @@ function run(suite: Suite): Promise<{ output: string; code: number }> {
 const reports = mkdtempSync(join(tmpdir(), "maskoii-test-"));
 const testkitReport = join(reports, "testkit.json");
 const sdkReport = join(reports, "sdk.json");
+const nodeKitReport = join(reports, "node-kit.json");
 const relayerReport = join(reports, "relayer.json");
 const e2eReport = join(reports, "e2e.json");
 
@@ -107,6 +108,13 @@ const suites: Suite[] = [
     args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${sdkReport}`],
     cwd: join(root, "sdk"),
     parse: vitestJson(sdkReport),
+  },
+  {
+    name: "node-kit (Vitest: identity, keys, store layer, generic Koii task round)",
+    command: "npx",
+    args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${nodeKitReport}`],
+    cwd: join(root, "node-kit"),
+    parse: vitestJson(nodeKitReport),
   },
   {
     name: "relayer (Vitest: attester node, relayer, end to end with hardhat nodes)",

@@ -14,29 +14,30 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
-import { getAddress, type Hex } from "viem";
-import { bridgeChains } from "./attester/refunds.ts";
-import { startAttester } from "./attester/run.ts";
-import { base58Encode } from "./base58.ts";
-import { loadConfig, type ResolvedConfig } from "./config.ts";
-import { diagnose } from "./doctor.ts";
-import { describeError, RelayerError } from "./errors.ts";
-import { createBindingRecord, RelayerRequestSigner } from "./identity.ts";
 import {
+  base58Encode,
+  createBindingRecord,
+  createLogger,
   DEFAULT_SCRYPT,
   encryptKey,
   generatePrivateKey,
   type KeyKind,
   parseKeystore,
+  RelayerRequestSigner,
+  readPassword,
   unlockKeystore,
   writeKeystore,
-} from "./keys/keystore.ts";
-import { readPassword } from "./keys/secrets.ts";
-import { createLogger } from "./log.ts";
-import { AttesterClient } from "./relayer/collector.ts";
-import { refundOnce } from "./relayer/refunder.ts";
-import { startRelayer } from "./relayer/run.ts";
-import { refundToJson } from "./relayer/server.ts";
+} from "@maskoii/node-kit";
+import { getAddress, type Hex } from "viem";
+import { bridgeChains } from "./attester/refunds.ts";
+import { startAttester } from "./attester/run.ts";
+import { AttesterClient } from "./collector.ts";
+import { loadConfig, type ResolvedConfig } from "./config.ts";
+import { diagnose } from "./doctor.ts";
+import { describeError, RelayerError } from "./errors.ts";
+import { refundOnce } from "./refunder.ts";
+import { startRelayer } from "./relayer-run.ts";
+import { refundToJson } from "./relayer-server.ts";
 import { connectChains, unlockConfigured } from "./runtime.ts";
 import { openStore } from "./store/index.ts";
 import { RefundStore } from "./store/refunds.ts";

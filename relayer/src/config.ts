@@ -2,13 +2,20 @@
 // overrides `MASKOII_<PATH>` where the path's segments are joined by `__` (MASKOII_LOG__LEVEL=debug,
 // MASKOII_CHAINS__0__RPC_URL=http://..., MASKOII_RELAYER__POLL_INTERVAL_MS=500). Values are parsed as JSON when
 // they are JSON (numbers, booleans, arrays), else taken as strings. A bad config names the field and what is wrong.
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import {
+  base58Decode,
+  logConfigSchema,
+  overrideFromEnv,
+  parseWithSchema,
+  readJsonConfig,
+  resolveStorePaths,
+  storeConfigSchema,
+} from "@maskoii/node-kit";
 import { checksummedAddress, findDomain, MASKOII_PROGRAM_ADDRESS } from "@maskoii/sdk";
 import { loadDeployment } from "@maskoii/sdk/node";
 import { z } from "zod";
-import { base58Decode } from "./base58.ts";
-import { ConfigReadFailedError, InvalidConfigError } from "./errors.ts";
+import { InvalidConfigError } from "./errors.ts";
 import { koiiConfigSchema } from "./koii/config.ts";
 
 /**
@@ -133,16 +140,7 @@ export const solanaChainConfigSchema = z
 
 export const chainConfigSchema = z.discriminatedUnion("family", [evmChainConfigSchema, solanaChainConfigSchema]);
 
-export const storeConfigSchema = z.discriminatedUnion("kind", [
-  /** Embedded SQLite (node:sqlite), the default: one file; `path` ":memory:" keeps nothing on disk. */
-  z.object({ kind: z.literal("sqlite"), path: z.string().min(1) }).strict(),
-  /** Embedded PostgreSQL (PGlite); `dataDir` "memory://" keeps nothing on disk. */
-  z.object({ kind: z.literal("pglite"), dataDir: z.string().min(1) }).strict(),
-  z
-    .object({ kind: z.literal("postgres"), url: z.string().startsWith("postgres", "expected a postgres:// URL") })
-    .strict(),
-]);
-export type StoreConfig = z.infer<typeof storeConfigSchema>;
+export { type StoreConfig, storeConfigSchema } from "@maskoii/node-kit";
 
 export const keysConfigSchema = z
   .object({
@@ -294,7 +292,7 @@ export type FeesConfig = z.infer<typeof feesSchema>;
 
 /**
  * The keeper that releases inbound transfers an EVM TokenBridge queued (rate limit) once its bucket refilled
- * (relayer/keeper.ts). Off unless enabled.
+ * (keeper.ts). Off unless enabled.
  */
 export const releaseQueuedSchema = z
   .object({
@@ -311,7 +309,7 @@ export const releaseQueuedSchema = z
 export type ReleaseQueuedConfig = z.infer<typeof releaseQueuedSchema>;
 
 /**
- * Refunds on origins (relayer/refunder.ts, docs/protocol.md §8.1): scan every token bridge's final refund records (EVM
+ * Refunds on origins (refunder.ts, docs/protocol.md §8.1): scan every token bridge's final refund records (EVM
  * TokenBridges, the Solana program), collect the attesters' refund receipts and submit the refund on the origin (EVM
  * `refund`, Solana `post_signatures` kind 3 then `token_refund`). Off unless enabled.
  */
@@ -406,10 +404,7 @@ export const configSchema = z
     relayer: relayerConfigSchema.optional(),
     /** The Koii task round (attester only; src/koii/config.ts). */
     koii: koiiConfigSchema.optional(),
-    log: z
-      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
-      .strict()
-      .default({ level: "info" }),
+    log: logConfigSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -443,51 +438,14 @@ export type ResolvedConfig = Omit<Config, "chains"> & { chains: ResolvedChainCon
 const ENV_PREFIX = "MASKOII_";
 const TOP_LEVEL = new Set(["profile", "chains", "store", "keys", "attester", "relayer", "koii", "log"]);
 
-function camel(segment: string): string {
-  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-function parseEnvValue(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
 /** Applies MASKOII_* overrides to a parsed config object (a new object; the input is not changed). */
 export function applyEnvOverrides(value: unknown, env: NodeJS.ProcessEnv): unknown {
-  const root: unknown = structuredClone(value ?? {});
-  for (const [key, raw] of Object.entries(env)) {
-    if (!key.startsWith(ENV_PREFIX) || raw === undefined) continue;
-    const path = key.slice(ENV_PREFIX.length).split("__").map(camel);
-    if (!TOP_LEVEL.has(path[0] ?? "")) continue;
-    let node = root as Record<string, unknown>;
-    for (const [i, segment] of path.entries()) {
-      if (i === path.length - 1) {
-        node[segment] = parseEnvValue(raw);
-        break;
-      }
-      const next = node[segment];
-      if (typeof next !== "object" || next === null) node[segment] = /^\d+$/.test(path[i + 1] ?? "") ? [] : {};
-      node = node[segment] as Record<string, unknown>;
-    }
-  }
-  return root;
-}
-
-function fieldOf(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? "(root)" : path.map((p) => String(p)).join(".");
+  return overrideFromEnv(value, env, { prefix: ENV_PREFIX, topLevel: TOP_LEVEL });
 }
 
 /** Validates a config object (after env overrides); throws `InvalidConfigError` naming the first bad field. */
 export function parseConfig(value: unknown, source = "config", env: NodeJS.ProcessEnv = {}): Config {
-  const result = configSchema.safeParse(applyEnvOverrides(value, env));
-  if (result.success) return result.data;
-  throw new InvalidConfigError(
-    source,
-    result.error.issues.map((issue) => ({ field: fieldOf(issue.path), problem: issue.message })),
-  );
+  return parseWithSchema(configSchema, applyEnvOverrides(value, env), source);
 }
 
 /** Fills each chain's gateway / startBlock from its deployment file; relative paths resolve against `baseDir`. */
@@ -534,12 +492,7 @@ export async function resolveChains(config: Config, baseDir: string): Promise<Re
     ...(config.keys.passwordFile === undefined ? {} : { passwordFile: resolvePath(config.keys.passwordFile) }),
     ...(config.keys.solanaKeystore === undefined ? {} : { solanaKeystore: resolvePath(config.keys.solanaKeystore) }),
   } as Config["keys"];
-  const store: StoreConfig =
-    config.store.kind === "pglite" && !config.store.dataDir.startsWith("memory://")
-      ? { kind: "pglite", dataDir: resolve(baseDir, config.store.dataDir) }
-      : config.store.kind === "sqlite" && config.store.path !== ":memory:"
-        ? { kind: "sqlite", path: resolve(baseDir, config.store.path) }
-        : config.store;
+  const store = resolveStorePaths(config.store, baseDir);
   return { ...config, chains, keys, store };
 }
 
@@ -552,12 +505,7 @@ export async function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   options: { profile?: Profile } = {},
 ): Promise<ResolvedConfig> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, "utf8"));
-  } catch (cause) {
-    throw new ConfigReadFailedError(path, cause);
-  }
+  let json = await readJsonConfig(path);
   if (options.profile !== undefined && typeof json === "object" && json !== null) {
     json = { ...json, profile: options.profile };
   }

@@ -6,9 +6,9 @@
 // docs/relayer.md ("maskoii doctor") lists every stage with its remedy.
 import { attestationDigest, decodeMessage } from "@maskoii/sdk";
 import type { Address, Hex } from "viem";
+import { aggregate, type Rejection } from "./aggregator.ts";
 import type { Chains, QueuedTransferView, SentMessage } from "./chains/adapter.ts";
-import { aggregate, type Rejection } from "./relayer/aggregator.ts";
-import { candidatesFor, type SignatureSource } from "./relayer/collector.ts";
+import { candidatesFor, type SignatureSource } from "./collector.ts";
 import type { DeliveryFailure, DeliveryRecord, Store } from "./store/types.ts";
 
 export type Diagnosis =

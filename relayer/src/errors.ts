@@ -1,7 +1,25 @@
 /**
  * Typed errors of the attester node and the relayer. Every error has a stable `code`; callers branch on the class,
- * logs and the CLI print `code: message`.
+ * logs and the CLI print `code: message`. The errors of the shared node layer (config, keys, store, requests, the Koii
+ * round) are node-kit's and re-exported here; all share one root class (RelayerError is node-kit's NodeError).
  */
+import { NodeError } from "@maskoii/node-kit";
+
+export {
+  ConfigReadFailedError,
+  describeError,
+  InvalidBindingRecordError,
+  InvalidConfigError,
+  InvalidKoiiArtefactError,
+  KeystoreKindMismatchError,
+  KeystoreMalformedError,
+  KeystoreWrongPasswordError,
+  NodeError,
+  RequestRejectedError,
+  SecretUnavailableError,
+  StoreError,
+} from "@maskoii/node-kit";
+
 export type RelayerErrorCode =
   | "InvalidConfig"
   | "ConfigReadFailed"
@@ -38,79 +56,9 @@ export type RelayerErrorCode =
   | "AttesterRequestFailed"
   | "AttesterAuthRefused";
 
-export class RelayerError extends Error {
-  readonly code: RelayerErrorCode;
-  constructor(code: RelayerErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-}
-
-/** A config field is missing or wrong; `field` is its dotted path. */
-export class InvalidConfigError extends RelayerError {
-  override name = "InvalidConfigError";
-  readonly field: string;
-  readonly problem: string;
-  readonly issues: readonly { field: string; problem: string }[];
-  constructor(source: string, issues: readonly { field: string; problem: string }[]) {
-    const first = issues[0] ?? { field: "(root)", problem: "invalid" };
-    const rest = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1).map((i) => i.field)})` : "";
-    super("InvalidConfig", `${source}: ${first.field}: ${first.problem}${rest}`);
-    this.field = first.field;
-    this.problem = first.problem;
-    this.issues = issues;
-  }
-}
-
-/** The config file cannot be read or is not JSON. */
-export class ConfigReadFailedError extends RelayerError {
-  override name = "ConfigReadFailedError";
-  constructor(path: string, cause: unknown) {
-    super("ConfigReadFailed", `cannot read config ${path}: ${cause instanceof Error ? cause.message : cause}`, {
-      cause,
-    });
-  }
-}
-
-/** A keystore file does not have the expected structure. */
-export class KeystoreMalformedError extends RelayerError {
-  override name = "KeystoreMalformedError";
-  constructor(source: string, problem: string) {
-    super("KeystoreMalformed", `keystore ${source}: ${problem}`);
-  }
-}
-
-/** The password does not open the keystore (authentication tag mismatch). */
-export class KeystoreWrongPasswordError extends RelayerError {
-  override name = "KeystoreWrongPasswordError";
-  constructor(source: string) {
-    super("KeystoreWrongPassword", `keystore ${source}: wrong password (or the file was tampered with)`);
-  }
-}
-
-/** A keystore holds another kind of key than the one asked for. */
-export class KeystoreKindMismatchError extends RelayerError {
-  override name = "KeystoreKindMismatchError";
-  constructor(source: string, expected: string, actual: string) {
-    super("KeystoreKindMismatch", `keystore ${source} holds a ${actual} key, expected ${expected}`);
-  }
-}
-
-/** A secret (password) could not be read from its file, environment variable or stdin. */
-export class SecretUnavailableError extends RelayerError {
-  override name = "SecretUnavailableError";
-  constructor(what: string) {
-    super("SecretUnavailable", `no secret available: ${what}`);
-  }
-}
-
-/** A Koii identity binding record does not verify. */
-export class InvalidBindingRecordError extends RelayerError {
-  override name = "InvalidBindingRecordError";
-  constructor(problem: string) {
-    super("InvalidBindingRecord", `binding record: ${problem}`);
-  }
-}
+/** The root of every node error (node-kit's `NodeError`): the relayer's errors and node-kit's share one class. */
+export const RelayerError = NodeError;
+export type RelayerError = NodeError;
 
 /**
  * The signing journal already holds another message id for this (origin, nonce): signing would equivocate
@@ -248,14 +196,6 @@ export class TransactionExpiredError extends RelayerError {
   }
 }
 
-/** The store failed (connection, migration, query). */
-export class StoreError extends RelayerError {
-  override name = "StoreError";
-  constructor(what: string, cause: unknown) {
-    super("StoreFailed", `store: ${what}: ${cause instanceof Error ? cause.message : cause}`, { cause });
-  }
-}
-
 /** The chain's base fee is above the configured maxFeePerGas cap: a transaction sent now would sit unmined. */
 export class FeeCapExceededError extends RelayerError {
   override name = "FeeCapExceededError";
@@ -305,21 +245,6 @@ export class NonceConsumedError extends RelayerError {
 }
 
 /**
- * A Koii task artefact (submission, audit vote, byzantine evidence; docs/protocol.md §9) was refused. `reason` is a
- * stable name (bad-signature, binding-mismatch, wrong-round, ...); callers and tests branch on it.
- */
-export class InvalidKoiiArtefactError extends RelayerError {
-  override name = "InvalidKoiiArtefactError";
-  readonly artefact: "submission" | "vote" | "evidence";
-  readonly reason: string;
-  constructor(artefact: "submission" | "vote" | "evidence", reason: string, detail: string) {
-    super("InvalidKoiiArtefact", `${artefact} rejected (${reason}): ${detail}`);
-    this.artefact = artefact;
-    this.reason = reason;
-  }
-}
-
-/**
  * The paying account cannot pay for a transaction (balance below gas × fee + value): an operator alert, not a defect of
  * the message. The relayer backs off on that chain without charging messages an attempt.
  */
@@ -351,24 +276,6 @@ export class BlockGasLimitExceededError extends RelayerError {
     );
     this.domain = domain;
     this.gas = gas;
-  }
-}
-
-/**
- * An attester HTTP request refused before any work: `status` is the HTTP status (400 bad field, 401 unauthenticated,
- * 403 not allowed, 409 conflict, 413 body too large, 429 rate limited), `field` the request field at fault when one
- * is, `retryAfterSeconds` when waiting helps (429).
- */
-export class RequestRejectedError extends RelayerError {
-  override name = "RequestRejectedError";
-  readonly status: number;
-  readonly field: string | undefined;
-  readonly retryAfterSeconds: number | undefined;
-  constructor(status: number, message: string, options: { field?: string; retryAfterSeconds?: number } = {}) {
-    super("RequestRejected", options.field === undefined ? message : `${options.field}: ${message}`);
-    this.status = status;
-    this.field = options.field;
-    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -442,13 +349,6 @@ export class AttesterAuthRefusedError extends RelayerError {
     this.status = status;
     this.relayer = relayer;
   }
-}
-
-/** A short text for logs: `code: message` for our errors, the message otherwise. */
-export function describeError(error: unknown): string {
-  if (error instanceof RelayerError) return `${error.code}: ${error.message}`;
-  if (error instanceof Error) return error.message;
-  return String(error);
 }
 
 /**

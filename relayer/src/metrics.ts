@@ -1,8 +1,9 @@
-// Prometheus metrics of the attester node and the relayer, in their own registry (no global state).
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+// Prometheus metrics of the attester node and the relayer, in their own registry (no global state): node-kit's
+// NodeMetrics (the registry, Koii round events, HTTP rejections) and the bridge's own.
+import { NodeMetrics } from "@maskoii/node-kit";
+import { Counter, Gauge, Histogram } from "prom-client";
 
-export class Metrics {
-  readonly registry = new Registry();
+export class Metrics extends NodeMetrics {
   /** Messages by lifecycle status (observed, signed, delivered, skipped, failed, ...). */
   readonly messages = new Counter({
     name: "maskoii_messages_total",
@@ -57,25 +58,11 @@ export class Metrics {
     labelNames: ["reason"] as const,
     registers: [this.registry],
   });
-  /** Attester HTTP requests refused before any work (400, 401, 403, 409, 413, 429), by status. */
-  readonly httpRejections = new Counter({
-    name: "maskoii_http_rejections_total",
-    help: "HTTP requests refused by the attester's limits, authentication or checks, by status",
-    labelNames: ["status"] as const,
-    registers: [this.registry],
-  });
   /** Origin reads on which the chain's RPC providers disagreed (chains/quorum.ts), by domain and outcome. */
   readonly rpcDisagreements = new Counter({
     name: "maskoii_rpc_disagreements_total",
     help: "Origin reads where RPC providers disagreed: outcome outvoted (a quorum agreed) or undecided (nothing recorded)",
     labelNames: ["domain", "outcome"] as const,
-    registers: [this.registry],
-  });
-  /** Koii task round events: submissions, votes, rejected artefacts, distributions, slashes. */
-  readonly koii = new Counter({
-    name: "maskoii_koii_events_total",
-    help: "Koii task round events",
-    labelNames: ["event"] as const,
     registers: [this.registry],
   });
 
@@ -100,7 +87,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** The queued-transfer keeper (relayer/keeper.ts): entries seen, released by it, skipped, failed release attempts. */
+  /** The queued-transfer keeper (keeper.ts): entries seen, released by it, skipped, failed release attempts. */
   readonly queuedTransfers = new Counter({
     name: "maskoii_queued_transfers_total",
     help: "Rate-limited (queued) inbound transfers handled by the keeper, by outcome",
@@ -122,7 +109,7 @@ export class Metrics {
     labelNames: ["condition", "subject", "to"] as const,
     registers: [this.registry],
   });
-  /** Batches split to isolate a message that made the whole batch fail (relayer/service.ts). */
+  /** Batches split to isolate a message that made the whole batch fail (relayer-service.ts). */
   readonly batchSplits = new Counter({
     name: "maskoii_batch_splits_total",
     help: "Batches split in halves after the whole batch failed (revert, block gas limit, gas bound)",
@@ -131,7 +118,7 @@ export class Metrics {
   });
 
   /**
-   * Refunds on origins (relayer/refunder.ts): records seen, refunded by this relayer, skipped (already refunded),
+   * Refunds on origins (refunder.ts): records seen, refunded by this relayer, skipped (already refunded),
    * attempts waiting for a quorum, refused by a paused origin, failed.
    */
   readonly refunds = new Counter({

@@ -1,4 +1,7 @@
 // Builds what both roles share from a resolved config: chain adapters, origin watchers, the signing key.
+
+import type { Logger } from "@maskoii/node-kit";
+import { type KeyKind, readPassword, type UnlockedKey, unlockKeystore } from "@maskoii/node-kit";
 import { hexToBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { ChainAdapter, Chains } from "./chains/adapter.ts";
@@ -8,9 +11,6 @@ import { type OriginReader, providerName, QuorumOriginReader } from "./chains/qu
 import { MessageWatcher } from "./chains/watcher.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { UnknownChainError } from "./errors.ts";
-import { type KeyKind, type UnlockedKey, unlockKeystore } from "./keys/keystore.ts";
-import { readPassword } from "./keys/secrets.ts";
-import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { ObservedMessage, Store } from "./store/types.ts";
 

@@ -3,7 +3,7 @@
 // account funded) are reported on every tick, but logged only when they change: one warn line when a condition is
 // lost (error for operator alerts), one when it is back. The same state is a gauge (maskoii_condition_ok, 1 = ok)
 // and every change a counter (maskoii_condition_changes_total), so dashboards and alerts see what the logs say.
-import type { Logger } from "./log.ts";
+import type { Logger } from "@maskoii/node-kit";
 import type { Metrics } from "./metrics.ts";
 
 /** The conditions reported, by name (the `condition` label). */

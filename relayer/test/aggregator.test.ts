@@ -2,9 +2,9 @@ import { attestationDigest, signDigest } from "@maskoii/sdk";
 import { type Address, type Hex, keccak256, stringToHex, toHex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
+import { aggregate } from "../src/aggregator.ts";
 import { packSignature } from "../src/attester/signer.ts";
 import type { AttesterSetView } from "../src/chains/adapter.ts";
-import { aggregate } from "../src/relayer/aggregator.ts";
 
 const keys = [0, 1, 2, 3].map((i) => keccak256(stringToHex(`aggregator attester ${i}`)));
 const members = keys

@@ -2,14 +2,14 @@
 // (with its per-id fallback for attesters without the route) and the signer's signMessages.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { silentLogger } from "@maskoii/node-kit";
 import { attestationDigest, recoverSigner } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BULK_IDS, startAttesterServer } from "../src/attester/server.ts";
 import { AttesterSigner } from "../src/attester/signer.ts";
-import { silentLogger } from "../src/log.ts";
+import { AttesterClient, answersFor } from "../src/collector.ts";
 import { Metrics } from "../src/metrics.ts";
-import { AttesterClient, answersFor } from "../src/relayer/collector.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { FakeChain, members, sampleMessage } from "./helpers.ts";

@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { verifyBindingRecord } from "@maskoii/node-kit";
 import { addressOfPrivateKey } from "@maskoii/sdk";
 import { keccak256, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyBindingRecord } from "../src/identity.ts";
 import { runCli } from "./helpers.ts";
 
 const PASSWORD = "cli test password";

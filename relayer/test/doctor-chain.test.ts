@@ -21,9 +21,9 @@ import {
   parseUnits,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AttesterClient } from "../src/collector.ts";
 import { type Diagnosis, diagnose } from "../src/doctor.ts";
-import { AttesterClient } from "../src/relayer/collector.ts";
-import type { RelayerHandle } from "../src/relayer/run.ts";
+import type { RelayerHandle } from "../src/relayer-run.ts";
 import { connectChains } from "../src/runtime.ts";
 import type { Store } from "../src/store/types.ts";
 import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.ts";

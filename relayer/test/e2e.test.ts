@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { encryptKey, writeKeystore } from "@maskoii/node-kit";
 import {
   addressToBytes32,
   attestationDigest,
@@ -39,7 +40,6 @@ import {
 import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EvmChainAdapter } from "../src/chains/evm.ts";
-import { encryptKey, writeKeystore } from "../src/keys/keystore.ts";
 import { openStore } from "../src/store/index.ts";
 import { runCli } from "./helpers.ts";
 

@@ -23,7 +23,7 @@ import { EvmChainAdapter } from "../src/chains/evm.ts";
 import { classifyRpcError, isBlockGasLimit, isInsufficientFunds } from "../src/chains/evm-errors.ts";
 import { BATCH_FIXED_GAS, BatchGasModel, calldataGas, DEFAULT_MAX_GAS_PER_MESSAGE } from "../src/chains/evm-gas.ts";
 import { BlockGasLimitExceededError, InsufficientFundsError } from "../src/errors.ts";
-import { batchProofs } from "../src/relayer/proofs.ts";
+import { batchProofs } from "../src/proofs.ts";
 import { members } from "./helpers.ts";
 import { chainA, startTestChain, type TestChain } from "./koii-chain.ts";
 

@@ -5,15 +5,15 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { UnlockedKey } from "@maskoii/node-kit";
+import { type Logger, silentLogger } from "@maskoii/node-kit";
 import { devnetAttesters, runDeployFixture, Supervisor, startHardhatNode } from "@maskoii/testkit";
 import { type Address, createPublicClient, defineChain, type Hex, http, type PublicClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { expect } from "vitest";
 import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
 import { parseConfig, type ResolvedConfig, resolveChains } from "../src/config.ts";
-import type { UnlockedKey } from "../src/keys/keystore.ts";
-import { type Logger, silentLogger } from "../src/log.ts";
-import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
+import { type RelayerHandle, startRelayer } from "../src/relayer-run.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 export const HOST = "127.0.0.1";

@@ -22,7 +22,7 @@ import type {
   MessageStatus,
   SentMessage,
 } from "../src/chains/adapter.ts";
-import type { BulkAnswer, EndpointAnswer, SignatureSource } from "../src/relayer/collector.ts";
+import type { BulkAnswer, EndpointAnswer, SignatureSource } from "../src/collector.ts";
 
 export const GATEWAY_B = "0x00000000000000000000000000000000000000bb" as Address;
 

@@ -30,9 +30,9 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EvmChainAdapter } from "../src/chains/evm.ts";
 import { DEFAULT_MAX_GAS_PER_MESSAGE } from "../src/chains/evm-gas.ts";
+import { AttesterClient } from "../src/collector.ts";
 import { type Diagnosis, diagnose } from "../src/doctor.ts";
-import { AttesterClient } from "../src/relayer/collector.ts";
-import type { RelayerHandle } from "../src/relayer/run.ts";
+import type { RelayerHandle } from "../src/relayer-run.ts";
 import { connectChains } from "../src/runtime.ts";
 import type { DeliveryRecord, Store } from "../src/store/types.ts";
 import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.ts";

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { silentLogger } from "@maskoii/node-kit";
 import { attestationDigest, recoverSigner } from "@maskoii/sdk";
 import { keccak256, stringToHex, toHex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
@@ -8,7 +9,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AttesterSigner } from "../src/attester/signer.ts";
 import type { StoreConfig } from "../src/config.ts";
 import { RotationConflictError, SigningConflictError } from "../src/errors.ts";
-import { silentLogger } from "../src/log.ts";
 import { openStore } from "../src/store/index.ts";
 import { storeBackends } from "./backends.ts";
 

@@ -1,4 +1,4 @@
-// The queued-transfer keeper (src/relayer/keeper.ts) against real chains: two `hardhat node`s (A = 1001, B = 1002)
+// The queued-transfer keeper (src/keeper.ts) against real chains: two `hardhat node`s (A = 1001, B = 1002)
 // with maskoii deployed by the repository's deploy code, three attester nodes (in-process, real HTTP) and relayers
 // started with `startRelayer`. B's inbound bucket for A's demo token is kept below a transfer, so deliveries queue
 // it (TransferQueued). A relayer without the keeper leaves a releasable entry alone; one with it releases each entry
@@ -25,8 +25,8 @@ import {
   zeroAddress,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KeeperStore, type QueuedTransferRecord } from "../src/relayer/keeper-store.ts";
-import type { RelayerHandle } from "../src/relayer/run.ts";
+import { KeeperStore, type QueuedTransferRecord } from "../src/keeper-store.ts";
+import type { RelayerHandle } from "../src/relayer-run.ts";
 import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.ts";
 
 const owner = devAccount(0);

@@ -1,13 +1,11 @@
 // The `koii` config section (zod, optional) and its wiring into `startAttester` (what `maskoii attester` runs): the
 // task's routes are served, its loop submits on the real clock, and bad settings name their field.
 import { setTimeout as sleep } from "node:timers/promises";
+import { generatePrivateKey, koiiPublicKeyOf, silentLogger, type UnlockedKey } from "@maskoii/node-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAttester } from "../src/attester/run.ts";
 import { parseConfig, type ResolvedConfig } from "../src/config.ts";
 import { InvalidConfigError } from "../src/errors.ts";
-import { koiiPublicKeyOf } from "../src/identity.ts";
-import { generatePrivateKey, type UnlockedKey } from "../src/keys/keystore.ts";
-import { silentLogger } from "../src/log.ts";
 import { members } from "./helpers.ts";
 import { startTestChain, type TestChain } from "./koii-chain.ts";
 

@@ -5,6 +5,17 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  buildSubmission,
+  createBindingRecord,
+  generatePrivateKey,
+  KoiiTask,
+  koiiPublicKeyOf,
+  silentLogger,
+  type TaskSettings,
+  verifySubmission,
+  windowsOf,
+} from "@maskoii/node-kit";
 import { attestationDigest, encodeMessage, messageId as idOf, signDigest } from "@maskoii/sdk";
 import { freePort } from "@maskoii/testkit";
 import { type Address, getAddress, type Hex, keccak256, stringToHex, toHex } from "viem";
@@ -14,8 +25,6 @@ import { signatureToJson, startAttesterServer } from "../src/attester/server.ts"
 import { AttesterSigner, packSignature } from "../src/attester/signer.ts";
 import { EvmChainAdapter } from "../src/chains/evm.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
-import { createBindingRecord, koiiPublicKeyOf } from "../src/identity.ts";
-import { generatePrivateKey } from "../src/keys/keystore.ts";
 import { EquivocationReporter } from "../src/koii/equivocation.ts";
 import type { SignatureClaim } from "../src/koii/evidence.ts";
 import {
@@ -25,12 +34,8 @@ import {
   encodeAttestationItem,
 } from "../src/koii/kinds/attestations.ts";
 import { ByzantineReporter } from "../src/koii/reporter.ts";
-import { windowsOf } from "../src/koii/rounds.ts";
 import { koiiRoutes } from "../src/koii/routes.ts";
 import { KoiiStore } from "../src/koii/store.ts";
-import { buildSubmission, verifySubmission } from "../src/koii/submission.ts";
-import { KoiiTask, type TaskSettings } from "../src/koii/task.ts";
-import { silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";

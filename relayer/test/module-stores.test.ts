@@ -1,10 +1,13 @@
-// The tables other modules keep in the node's store (src/koii/store.ts, src/relayer/keeper-store.ts), run against
+// The tables other modules keep in the node's store (src/koii/store.ts, src/keeper-store.ts), run against
 // every backend (test/backends.ts): the same PostgreSQL statements must mean the same on SQLite, PGlite and a server.
+import { applyMigrations, openSqlClient, ROUND_MIGRATIONS } from "@maskoii/node-kit";
 import type { Address, Hex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
+import { KeeperStore, keeperCursorName } from "../src/keeper-store.ts";
 import { KoiiStore } from "../src/koii/store.ts";
-import { KeeperStore, keeperCursorName } from "../src/relayer/keeper-store.ts";
 import { openStore } from "../src/store/index.ts";
+import { MIGRATIONS } from "../src/store/schema.ts";
+import { SqlStore } from "../src/store/sql.ts";
 import type { Store } from "../src/store/types.ts";
 import { storeBackends } from "./backends.ts";
 import { sampleMessage } from "./helpers.ts";
@@ -172,5 +175,51 @@ describe.each(storeBackends)("module stores (%s)", (_name, backend) => {
       [11n, "queued"],
     ]);
     expect(await keeper.list(1001)).toEqual([]);
+  });
+});
+
+// Before node-kit, one migration 101 created the round's tables and the attestation kind's together. Now node-kit
+// contributes 101 (the round's) and the relayer 102 (the kind's, IF NOT EXISTS): a store migrated by the old combined
+// list must open with the new one, keep its rows, and record 102 without creating anything twice.
+describe.each(storeBackends)("migrations split across packages (%s)", (_name, backend) => {
+  it("a store migrated by the old combined 101 opens with node-kit's 101 + the relayer's 102", async () => {
+    const m102 = MIGRATIONS.find((m) => m.version === 102);
+    if (m102 === undefined || ROUND_MIGRATIONS[0] === undefined) throw new Error("missing migrations 101/102");
+    const legacy101 = {
+      version: 101,
+      name: "koii task rounds",
+      sql: ROUND_MIGRATIONS[0].sql + m102.sql.replaceAll(" IF NOT EXISTS", ""),
+    };
+    // The old list: 1..6, the combined 101, 7.
+    const legacy = MIGRATIONS.filter((m) => m.version !== 102).map((m) => (m.version === 101 ? legacy101 : m));
+    expect(legacy.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 101, 7]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 101, 102, 7]);
+
+    const { config, drop } = await backend();
+    try {
+      const old = await openSqlClient(config);
+      await applyMigrations(old, legacy);
+      const before = new KoiiStore(old);
+      await before.saveSubmission({ round: 1, kind: "k", node: "a", hash: hex32(1), body: { x: 1 }, own: true });
+      await before.saveEquivocationReport(ATTESTER, 1002, "slashed", hex32(2));
+
+      // The node opens the same database (the same client: PGlite in memory lives as long as its connection).
+      const store = await SqlStore.open(old);
+      try {
+        const koii = KoiiStore.of(store);
+        expect(await koii.getSubmission(1, "k", "a")).toEqual({ x: 1 });
+        expect(await koii.getEquivocationReport(ATTESTER, 1002)).toEqual({ outcome: "slashed", txHash: hex32(2) });
+        const attested = { attester: ATTESTER, origin: 1001, nonce: 5n, round: 1 };
+        expect(await koii.recordAttested({ ...attested, messageId: hex32(10), item: { i: 1 } })).toEqual([]);
+        const versions = await store.sql.query<{ version: unknown }>(
+          "SELECT version FROM schema_migrations ORDER BY version",
+        );
+        expect(versions.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6, 7, 101, 102]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await drop();
+    }
   });
 });

@@ -1,9 +1,9 @@
+import { silentLogger } from "@maskoii/node-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AttesterObserver } from "../src/attester/observer.ts";
 import { AttesterSigner } from "../src/attester/signer.ts";
 import type { AttesterSetView } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
-import { silentLogger } from "../src/log.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { FakeChain, members, sampleMessage } from "./helpers.ts";

@@ -4,13 +4,13 @@
 // flight finish and sends nothing new, the destination's set is read once per setCacheMs, and a scanned range is
 // tracked with one store write.
 import { setTimeout as sleep } from "node:timers/promises";
+import { silentLogger } from "@maskoii/node-kit";
 import type { Hex } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AttesterSetView, DeliveryResult } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
-import { silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
-import { Relayer } from "../src/relayer/service.ts";
+import { Relayer } from "../src/relayer-service.ts";
 import { openStore } from "../src/store/index.ts";
 import type { ObservedMessage, Store } from "../src/store/types.ts";
 import { FakeAttesters, FakeChain, members, sampleMessage } from "./helpers.ts";

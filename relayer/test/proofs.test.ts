@@ -1,7 +1,7 @@
 import { batchProof, batchRoot, processBatchProof } from "@maskoii/sdk";
 import { type Hex, keccak256, toHex } from "viem";
 import { describe, expect, it } from "vitest";
-import { batchProofs } from "../src/relayer/proofs.ts";
+import { batchProofs } from "../src/proofs.ts";
 
 const ids = (n: number): Hex[] => Array.from({ length: n }, (_, i) => keccak256(toHex(`message ${n}/${i}`)));
 

@@ -30,7 +30,7 @@ import {
   parseUnits,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RelayerHandle } from "../src/relayer/run.ts";
+import type { RelayerHandle } from "../src/relayer-run.ts";
 import { RefundStore } from "../src/store/refunds.ts";
 import { chainA, chainB, devAccount, EvmStack, mined, payer } from "./evm-stack.ts";
 

@@ -4,6 +4,16 @@
 // list), one without identity a 401, each logged once per endpoint, not per request; a refusal that ends is logged as
 // ended. Then on two hardhat nodes with three attester nodes requiring signed requests: a relayer whose key is not on
 // their list delivers nothing and says so once per attester; a relayer whose key is listed delivers every message.
+
+import {
+  createLogger,
+  generatePrivateKey,
+  koiiPublicKeyOf,
+  type Logger,
+  RelayerRequestSigner,
+  silentLogger,
+  type UnlockedKey,
+} from "@maskoii/node-kit";
 import { attestationDigest, gatewayAbi, signDigest } from "@maskoii/sdk";
 import { groupAlive, until } from "@maskoii/testkit";
 import { ed25519 } from "@noble/curves/ed25519.js";
@@ -12,16 +22,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RelayerAuthenticator } from "../src/attester/auth.ts";
 import { startAttesterServer } from "../src/attester/server.ts";
 import { AttesterSigner, packSignature } from "../src/attester/signer.ts";
+import { AttesterClient } from "../src/collector.ts";
 import { attesterLimitsSchema } from "../src/config.ts";
-import { koiiPublicKeyOf, RelayerRequestSigner } from "../src/identity.ts";
-import { generatePrivateKey, type UnlockedKey } from "../src/keys/keystore.ts";
 import type { SignatureClaim } from "../src/koii/evidence.ts";
 import { ByzantineReporter } from "../src/koii/reporter.ts";
 import { koiiRoutes } from "../src/koii/routes.ts";
 import { KoiiStore } from "../src/koii/store.ts";
-import { createLogger, type Logger, silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
-import { AttesterClient } from "../src/relayer/collector.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { chainA, devAccount, EvmStack, payer } from "./evm-stack.ts";

@@ -1,13 +1,13 @@
 import { Writable } from "node:stream";
+import { createLogger, type Logger, silentLogger } from "@maskoii/node-kit";
 import { attestationDigest, batchRoot, signDigest } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { packSignature } from "../src/attester/signer.ts";
 import type { AttesterSetView } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
-import { createLogger, type Logger, silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
-import { Relayer } from "../src/relayer/service.ts";
+import { Relayer } from "../src/relayer-service.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { FakeAttesters, FakeChain, members, sampleMessage } from "./helpers.ts";

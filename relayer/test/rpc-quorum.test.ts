@@ -4,6 +4,7 @@
 // providers (chains/quorum.ts) signs only what the quorum agrees on: 2 honest of 3 outvote the lie; 1 honest of 2
 // decides nothing, signs nothing, and says so in its log and metrics.
 import { createServer, type Server } from "node:http";
+import { createLogger } from "@maskoii/node-kit";
 import { decodeMessage, encodeMessage, messageId as idOf } from "@maskoii/sdk";
 import { freePort } from "@maskoii/testkit";
 import { decodeAbiParameters, encodeAbiParameters, type Hex, toHex } from "viem";
@@ -16,7 +17,6 @@ import { MessageWatcher } from "../src/chains/watcher.ts";
 import { RpcDisagreementError } from "../src/errors.ts";
 import { AttestationsKind } from "../src/koii/kinds/attestations.ts";
 import { KoiiStore } from "../src/koii/store.ts";
-import { createLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
 import { openStore } from "../src/store/index.ts";
 import { FakeChain, members } from "./helpers.ts";

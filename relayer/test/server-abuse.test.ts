@@ -3,21 +3,18 @@
 // Retry-After, on a test clock), a separate signing bucket, optional signed relayer requests (401/403, replay
 // window) and evidence deduplicated by what it proves and capped per submitter.
 import { request } from "node:http";
+import { generatePrivateKey, koiiPublicKeyOf, RateLimiter, signRelayerRequest, silentLogger } from "@maskoii/node-kit";
 import { attestationDigest, signDigest } from "@maskoii/sdk";
 import { type Hex, keccak256, stringToHex } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
 import { RelayerAuthenticator } from "../src/attester/auth.ts";
-import { RateLimiter } from "../src/attester/limits.ts";
 import { type AttesterServerDeps, startAttesterServer } from "../src/attester/server.ts";
 import { AttesterSigner, packSignature } from "../src/attester/signer.ts";
 import { type AttesterLimits, attesterLimitsSchema } from "../src/config.ts";
 import { RequestRejectedError } from "../src/errors.ts";
-import { koiiPublicKeyOf, signRelayerRequest } from "../src/identity.ts";
-import { generatePrivateKey } from "../src/keys/keystore.ts";
 import type { SignatureClaim } from "../src/koii/evidence.ts";
 import { koiiRoutes } from "../src/koii/routes.ts";
 import { KoiiStore } from "../src/koii/store.ts";
-import { silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";

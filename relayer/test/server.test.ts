@@ -1,9 +1,9 @@
+import { silentLogger } from "@maskoii/node-kit";
 import { attestationDigest, batchRoot, recoverSigner } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAttesterServer } from "../src/attester/server.ts";
 import { AttesterSigner } from "../src/attester/signer.ts";
-import { silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";

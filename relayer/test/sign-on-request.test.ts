@@ -3,15 +3,15 @@
 // (POST /signatures with sign: true, through the relayer's HTTP client) with the same checks: journal first, the
 // destination's current set, nothing delivered, nothing signed twice.
 import { setTimeout as sleep } from "node:timers/promises";
+import { silentLogger } from "@maskoii/node-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AttesterObserver } from "../src/attester/observer.ts";
 import { startAttesterServer } from "../src/attester/server.ts";
 import { AttesterSigner } from "../src/attester/signer.ts";
 import type { AttesterSetView } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
-import { silentLogger } from "../src/log.ts";
+import { AttesterClient } from "../src/collector.ts";
 import { Metrics } from "../src/metrics.ts";
-import { AttesterClient } from "../src/relayer/collector.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";
 import { FakeChain, members, sampleMessage } from "./helpers.ts";

@@ -4,6 +4,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createLogger } from "@maskoii/node-kit";
 import {
   addressOfPrivateKey,
   attestationDigest,
@@ -28,8 +29,7 @@ import {
   SolanaProgramFailedError,
   UnknownAttesterSetError,
 } from "../src/errors.ts";
-import { createLogger } from "../src/log.ts";
-import { startRelayer } from "../src/relayer/run.ts";
+import { startRelayer } from "../src/relayer-run.ts";
 import { runCli } from "./helpers.ts";
 import {
   airdrop,

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
+import { createLogger } from "@maskoii/node-kit";
 import { addressOfPrivateKey, decodeMessage, encodeMessage, messageId as idOf } from "@maskoii/sdk";
 import type { MaskoiiSolanaClient } from "@maskoii/sdk/solana";
 import { freePort } from "@maskoii/testkit";
@@ -18,7 +19,6 @@ import { AttesterSigner } from "../src/attester/signer.ts";
 import { SolanaChainAdapter } from "../src/chains/solana.ts";
 import { parseConfig, resolveChains } from "../src/config.ts";
 import { RpcDisagreementError } from "../src/errors.ts";
-import { createLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
 import { connectChains, connectOriginQuorums, makeWatchers } from "../src/runtime.ts";
 import { openStore } from "../src/store/index.ts";

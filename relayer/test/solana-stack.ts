@@ -5,14 +5,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { UnlockedKey } from "@maskoii/node-kit";
+import { createLogger } from "@maskoii/node-kit";
 import { devnetAttesters, runDeployFixture, Supervisor } from "@maskoii/testkit";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { type Address, bytesToHex, type Hex } from "viem";
 import { type AttesterHandle, startAttester } from "../src/attester/run.ts";
 import { parseConfig, resolveChains } from "../src/config.ts";
-import type { UnlockedKey } from "../src/keys/keystore.ts";
-import { createLogger } from "../src/log.ts";
-import { type RelayerHandle, startRelayer } from "../src/relayer/run.ts";
+import { type RelayerHandle, startRelayer } from "../src/relayer-run.ts";
 import { devAccount, HOST, startHardhatPair } from "./evm-stack.ts";
 import { airdrop, type LocalRpc, startLocalRpc } from "./solana-helpers.ts";
 

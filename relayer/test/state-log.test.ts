@@ -3,12 +3,12 @@
 // logger, then the relayer's delivery loop (fake chains, real store) through attesters going down and up, an origin
 // RPC failing and a paused destination: one line per transition, named, however many ticks pass.
 import { Writable } from "node:stream";
+import { createLogger, type Logger, silentLogger } from "@maskoii/node-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AttesterSetView } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
-import { createLogger, type Logger, silentLogger } from "../src/log.ts";
 import { Metrics } from "../src/metrics.ts";
-import { Relayer } from "../src/relayer/service.ts";
+import { Relayer } from "../src/relayer-service.ts";
 import { StateLog } from "../src/state-log.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Store } from "../src/store/types.ts";

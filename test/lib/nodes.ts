@@ -1,9 +1,9 @@
 // One maskoii CLI process (an attester node or the relayer) of an e2e stack: the kit's NodeProcess (home, config,
 // log, start / stop / SIGKILL / restart on the same store, under the stack's Supervisor) plus its encrypted keystores,
-// written with the relayer's keystore functions and unlocked by the password in the process environment.
+// written with @maskoii/node-kit's keystore functions and unlocked by the password in the process environment.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { encryptKey, writeKeystore } from "@maskoii/relayer";
+import { encryptKey, writeKeystore } from "@maskoii/node-kit";
 import { NodeError, NodeProcess, type NodeRole, type Supervisor } from "@maskoii/testkit";
 import type { Hex } from "viem";
 

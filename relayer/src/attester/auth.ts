@@ -4,9 +4,9 @@
 // window are refused, and outside it the timestamp is. Missing or bad credentials: 401; a valid key not on the
 // allow-list: 403.
 import type { IncomingMessage } from "node:http";
+import { RELAYER_AUTH_HEADERS, relayerRequestStatement, verifyRelayerSignature } from "@maskoii/node-kit";
 import type { AttesterAuth } from "../config.ts";
 import { RequestRejectedError } from "../errors.ts";
-import { RELAYER_AUTH_HEADERS, relayerRequestStatement, verifyRelayerSignature } from "../identity.ts";
 
 /** Signatures remembered at most (each for maxSkewMs): bounds memory under a flood of valid requests. */
 const MAX_REMEMBERED = 100_000;

@@ -7,11 +7,12 @@
 // A signed message stays open until the node learns it was delivered: a second, slower cursor (the sweep) re-checks
 // the open messages for delivery, one slice every `sweepIntervalMs`, and closes the delivered ones, so that POST
 // /batches and signing on request refuse them from the store alone instead of signing them again.
+
+import type { Logger } from "@maskoii/node-kit";
 import type { Address, Hex } from "viem";
 import type { ChainAdapter, Chains } from "../chains/adapter.ts";
 import type { MessageWatcher } from "../chains/watcher.ts";
 import { describeError } from "../errors.ts";
-import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { ObservedKey, Store } from "../store/types.ts";
 import type { AttesterSigner } from "./signer.ts";

@@ -16,6 +16,8 @@
 // node finds refund records itself (a scan of TransferRefundable per destination, evaluated again with backoff while
 // the origin does not show the transfer: a forged record never gets signed); a relayer or the CLI may also ask for an
 // id (POST /refunds: the reorg basis is found that way, the scan cannot see it).
+
+import type { Logger } from "@maskoii/node-kit";
 import { decodeMessage, decodeTokenMessage, encodeRefundReceipt } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import type { ChainAdapter, Chains, SentMessage } from "../chains/adapter.ts";
@@ -23,7 +25,6 @@ import type { RefundChain } from "../chains/refund.ts";
 import { checkSent } from "../chains/watcher.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { describeError, RefundRefusedError } from "../errors.ts";
-import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { RefundBasis, RefundJournalRow, RefundSignature, RefundStore } from "../store/refunds.ts";
 import type { Store } from "../store/types.ts";

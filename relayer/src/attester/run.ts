@@ -1,13 +1,12 @@
 // Wires and runs one attester node: store, chains, watchers, signer, signing loop, HTTP server.
+
+import type { Logger, UnlockedKey } from "@maskoii/node-kit";
+import { createBindingRecord, startLoop } from "@maskoii/node-kit";
 import { getAddress, type Hex } from "viem";
 import type { Chains } from "../chains/adapter.ts";
 import { attesterConfigSchema, type ResolvedConfig } from "../config.ts";
 import { describeError, InvalidConfigError } from "../errors.ts";
-import { createBindingRecord } from "../identity.ts";
-import type { UnlockedKey } from "../keys/keystore.ts";
 import { type KoiiNode, startKoiiTask } from "../koii/node.ts";
-import type { Logger } from "../log.ts";
-import { startLoop } from "../loop.ts";
 import { Metrics } from "../metrics.ts";
 import { connectChains, connectOriginQuorums, makeWatchers } from "../runtime.ts";
 import { openStore } from "../store/index.ts";

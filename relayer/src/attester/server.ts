@@ -21,6 +21,17 @@
 // the POST routes need a signed request of an allow-listed relayer (attester/auth.ts; 401/403).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { BindingRecord, Logger, RequestClient } from "@maskoii/node-kit";
+import {
+  costOf,
+  InFlightLimiter,
+  parseJson,
+  parseRequest as parseWith,
+  RateLimiter,
+  readBody,
+  sendJson as send,
+  sendRejection,
+} from "@maskoii/node-kit";
 import { batchRoot } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { z } from "zod";
@@ -35,13 +46,10 @@ import {
   RequestRejectedError,
   SigningConflictError,
 } from "../errors.ts";
-import type { BindingRecord } from "../identity.ts";
-import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { RefundJournalRow, RefundSignature } from "../store/refunds.ts";
 import type { Store, StoredSignature } from "../store/types.ts";
 import type { RelayerAuthenticator } from "./auth.ts";
-import { costOf, InFlightLimiter, parseJson, RateLimiter, readBody } from "./limits.ts";
 import { isMember } from "./observer.ts";
 import type { RefundAttester } from "./refunds.ts";
 import type { AttesterSigner, Signable } from "./signer.ts";
@@ -117,12 +125,7 @@ export type AttesterServerDeps = {
   now?: () => number;
 };
 
-/** Who sent a request, as the limits count it; `body` reads the (bounded) body once. */
-export type RequestClient = {
-  /** `relayer:<key>` once authenticated, else `addr:<remote address>`. */
-  readonly id: string;
-  body(): Promise<Buffer>;
-};
+export type { RequestClient } from "@maskoii/node-kit";
 
 type Guards = {
   readonly limits: AttesterLimits;
@@ -131,44 +134,7 @@ type Guards = {
   readonly inFlight: InFlightLimiter;
 };
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
-/**
- * Answers a refused request: status, the field at fault, Retry-After on 429. 413 closes the connection (the unread
- * rest of the body must not be taken for the next request).
- */
-export function sendRejection(res: ServerResponse, error: RequestRejectedError): void {
-  send(
-    res,
-    error.status,
-    { error: error.message, code: error.code, ...(error.field === undefined ? {} : { field: error.field }) },
-    {
-      ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) }),
-      ...(error.status === 413 ? { connection: "close" } : {}),
-    },
-  );
-}
-
-/** A zod failure as a 400 naming the first bad field. */
-function badRequest(what: string, error: z.ZodError): RequestRejectedError {
-  const issue = error.issues[0];
-  const field = issue === undefined || issue.path.length === 0 ? "(body)" : issue.path.map(String).join(".");
-  return new RequestRejectedError(400, `bad ${what}: ${issue?.message ?? "invalid"}`, { field });
-}
-
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw badRequest(what, parsed.error);
-  return parsed.data;
-}
+export { sendRejection } from "@maskoii/node-kit";
 
 /** 400 naming `messageIds` when there are more than `max` ids. */
 function capIds(ids: readonly string[], max: number): void {

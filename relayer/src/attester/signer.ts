@@ -3,6 +3,7 @@
 // sign a different id for a journaled pair is refused (SigningConflictError), across restarts and crashes.
 
 import { setImmediate } from "node:timers/promises";
+import type { Logger } from "@maskoii/node-kit";
 import {
   attestationDigest,
   batchRoot,
@@ -13,7 +14,6 @@ import {
 } from "@maskoii/sdk";
 import type { Address, Hex } from "viem";
 import { RefundConflictError, RotationConflictError, SigningConflictError } from "../errors.ts";
-import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { RefundJournalRow, RefundSignature, RefundStore } from "../store/refunds.ts";
 import type { Store, StoredSignature } from "../store/types.ts";

@@ -1,4 +1,4 @@
-// The EVM TokenBridge's transfer queue as the relayer's keeper (relayer/keeper.ts) works it: TransferQueued logs, the
+// The EVM TokenBridge's transfer queue as the relayer's keeper (keeper.ts) works it: TransferQueued logs, the
 // entry and the inbound bucket as they are now, who released an entry, and releaseQueued itself (simulated first, then
 // sent through the adapter's EvmSender so fees, bumping and nonces are shared with deliveries).
 import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";

@@ -4,6 +4,7 @@
 // Whichever broadcast of a nonce gets mined (a replaced one may still win) is the outcome.
 
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "@maskoii/node-kit";
 import {
   type Address,
   type BaseError,
@@ -21,7 +22,6 @@ import {
   RelayerError,
   TransactionStuckError,
 } from "../errors.ts";
-import type { Logger } from "../log.ts";
 import { classifyRpcError } from "./evm-errors.ts";
 
 /** Nodes (geth, reth, Hardhat) reject a replacement that does not raise both fee fields by at least this. */

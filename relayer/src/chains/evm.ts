@@ -1,5 +1,7 @@
 // ChainAdapter for EVM chains, over viem. Reads go through a public client; deliveries (relayer only) through a
 // wallet client whose key comes from the keystore.
+
+import type { Logger } from "@maskoii/node-kit";
 import { addressToBytes32, gatewayAbi, getEvmDomain } from "@maskoii/sdk";
 import {
   type Address,
@@ -15,7 +17,6 @@ import {
 } from "viem";
 import type { Finality } from "../config.ts";
 import { ChainRpcError, DeliveryRefusedError, DeliveryRevertedError, RelayerError } from "../errors.ts";
-import type { Logger } from "../log.ts";
 import type {
   AttesterSetView,
   ChainAdapter,

@@ -7,9 +7,9 @@
 //   - anything else (no quorum either way, or fewer than `quorum` providers answering) is undecided: the range is
 //     refused with RpcDisagreementError, nothing of it is recorded, and the watcher retries it next round.
 
+import type { Logger } from "@maskoii/node-kit";
 import type { Hex } from "viem";
 import { ChainRpcError, describeError, RpcDisagreementError } from "../errors.ts";
-import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { ChainAdapter, SentMessage } from "./adapter.ts";
 

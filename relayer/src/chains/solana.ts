@@ -2,6 +2,8 @@
 // "Blocks" are slots. Outbound messages are read from the program's outbox accounts (one per nonce; the program's
 // `emit!` events are not a reliable source, see docs/relayer.md), deliveries post the attestation's signatures in
 // chunks to a verification account and then `deliver` (docs/solana.md).
+
+import { base58Decode, base58Encode } from "@maskoii/node-kit";
 import {
   decodeAttestation,
   decodeMessage,
@@ -27,7 +29,6 @@ import {
   type TransactionInstruction,
 } from "@solana/web3.js";
 import { type Address, bytesToHex, getAddress, type Hex, hexToBytes } from "viem";
-import { base58Decode, base58Encode } from "../base58.ts";
 import {
   AlreadyDeliveredError,
   BatchUnsupportedError,

@@ -1,7 +1,7 @@
-import { decodeMessage, messageId } from "@maskoii/sdk";
 // Follows one origin chain's final MessageSent events into the store, in bounded block ranges, resuming from a
 // durable cursor. Both the attester node and the relayer run one per origin chain.
-import type { Logger } from "../log.ts";
+import type { Logger } from "@maskoii/node-kit";
+import { decodeMessage, messageId } from "@maskoii/sdk";
 import type { Metrics } from "../metrics.ts";
 import type { ObservedMessage, Store } from "../store/types.ts";
 import type { SentMessage } from "./adapter.ts";

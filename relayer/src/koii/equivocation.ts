@@ -1,11 +1,12 @@
 // Puts proven equivocation on chain: AttesterSet.reportEquivocation on the configured EVM Gateways. Opt-in per node
 // (it costs gas), idempotent: an attester already removed (weight 0 in the current set, by us or anyone) is not
 // reported again, and every outcome is persisted per (attester, domain).
+
+import type { Logger } from "@maskoii/node-kit";
 import type { Address, Hex } from "viem";
 import type { ChainAdapter, Chains } from "../chains/adapter.ts";
 import type { EquivocationEvidenceArg, EquivocationReportResult } from "../chains/evm.ts";
 import { describeError } from "../errors.ts";
-import type { Logger } from "../log.ts";
 import type { EvidencePair } from "./kinds/attestations.ts";
 import type { EquivocationOutcome, KoiiStore } from "./store.ts";
 

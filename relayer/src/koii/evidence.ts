@@ -4,10 +4,13 @@
 // garbage (malformed, unrecoverable) is attributable to no key, only to the endpoint; a signature that recovers over
 // its own fields is attributable to the recovered key whatever the endpoint claims, so it becomes evidence the Koii
 // audit checks against the chain (a key that signed a message no chain shows is slashable). Pure, no I/O.
+
+import type { AcceptedEvidence, EvidenceIntake } from "@maskoii/node-kit";
 import { attestationDigest, batchRoot, recoverSigner } from "@maskoii/sdk";
 import { type Address, type Hex, keccak256, stringToBytes } from "viem";
 import { z } from "zod";
-import { describeError } from "../errors.ts";
+import { describeError, RequestRejectedError } from "../errors.ts";
+import type { KoiiStore } from "./store.ts";
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`));
 
@@ -138,3 +141,45 @@ export const evidenceRequestSchema = z
   })
   .strict();
 export type EvidenceRequest = z.infer<typeof evidenceRequestSchema>;
+
+/**
+ * The attestation kind's evidence intake (node-kit kind.ts EvidenceIntake) behind POST /koii/evidence: a relayer's
+ * report of a byzantine signature claim, accepted only when its signature recovers over its own fields (anything else
+ * could frame anyone), stored once per what it proves (evidenceIdOf) in the node's store, judged in the audit.
+ */
+export function attestationEvidence(store: KoiiStore): EvidenceIntake {
+  return {
+    accept(json: unknown): AcceptedEvidence {
+      const result = evidenceRequestSchema.safeParse(json);
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const field = issue === undefined || issue.path.length === 0 ? "(body)" : issue.path.map(String).join(".");
+        throw new RequestRejectedError(400, `bad evidence: ${issue?.message ?? "invalid"}`, { field });
+      }
+      const parsed = result.data;
+      const recovered = recoverClaim(parsed.claim);
+      if ("error" in recovered) {
+        throw new RequestRejectedError(400, `not attributable: ${recovered.error}`, { field: "claim.signature" });
+      }
+      return {
+        evidenceId: evidenceIdOf(parsed),
+        signer: recovered.signer,
+        reason: parsed.reason,
+        source: parsed.source,
+        body: parsed,
+      };
+    },
+    store: (e, round, at) =>
+      store.saveEvidence({
+        evidenceId: e.evidenceId,
+        signer: e.signer as Address,
+        attributable: true,
+        reason: e.reason,
+        source: e.source,
+        body: e.body,
+        round,
+        createdAt: at,
+      }),
+    count: () => store.countEvidence(),
+  };
+}

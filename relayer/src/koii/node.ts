@@ -1,12 +1,12 @@
 // Wires the Koii task round into an attester node: the bridge attestation kind, the task, the equivocation reporter
 // (opt-in), the HTTP routes and the task loop. Step two registers its own kind here beside the attestations.
+
+import type { BindingRecord, Logger } from "@maskoii/node-kit";
+import { KoiiTask, startLoop, type TaskSettings } from "@maskoii/node-kit";
 import type { Hex } from "viem";
 import type { Chains } from "../chains/adapter.ts";
 import type { AuditReader } from "../chains/quorum.ts";
 import { InvalidConfigError } from "../errors.ts";
-import type { BindingRecord } from "../identity.ts";
-import type { Logger } from "../log.ts";
-import { startLoop } from "../loop.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store } from "../store/types.ts";
 import type { KoiiConfig } from "./config.ts";
@@ -14,7 +14,6 @@ import { EquivocationReporter } from "./equivocation.ts";
 import { AttestationsKind } from "./kinds/attestations.ts";
 import { type KoiiRoutes, koiiRoutes } from "./routes.ts";
 import { KoiiStore } from "./store.ts";
-import { KoiiTask, type TaskSettings } from "./task.ts";
 
 export type KoiiNode = {
   readonly task: KoiiTask<unknown>;

@@ -1,17 +1,17 @@
 // The relayer's byzantine-signature reporter: for every endpoint answer it gathers, each dishonest claim (evidence.ts)
 // is logged, counted (maskoii_byzantine_signatures_total{reason}), stored once in the relayer's store, and, when it is
 // attributable to a key, POSTed to the attester nodes' /koii/evidence so that the task's audit judges it.
+
+import type { Logger, RelayerRequestSigner } from "@maskoii/node-kit";
+import { evidenceUrl, postJson } from "@maskoii/node-kit";
 import type { Hex } from "viem";
+import type { EndpointAnswer } from "../collector.ts";
 import { describeError } from "../errors.ts";
-import type { RelayerRequestSigner } from "../identity.ts";
-import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import type { EndpointAnswer } from "../relayer/collector.ts";
 import { type ByzantineReport, classifyClaims, type EvidenceRequest, evidenceIdOf } from "./evidence.ts";
-import { evidenceUrl, postJson } from "./peers.ts";
 import type { KoiiStore } from "./store.ts";
 
-/** What the relayer calls with the answers of every signature request (relayer/service.ts). */
+/** What the relayer calls with the answers of every signature request (relayer-service.ts). */
 export interface ByzantineSink {
   inspect(messageId: Hex, answers: readonly EndpointAnswer[]): Promise<ByzantineReport[]>;
 }

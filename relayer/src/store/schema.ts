@@ -1,7 +1,9 @@
 // Schema migrations, applied in order and recorded in schema_migrations. Append only: never edit a shipped one.
 // Plain PostgreSQL, so the same statements run on PGlite and on a server. uint64 nonces are NUMERIC(20,0);
 // hex values are lower-case text.
-export type Migration = { readonly version: number; readonly name: string; readonly sql: string };
+import { type Migration, ROUND_MIGRATIONS } from "@maskoii/node-kit";
+
+export type { Migration } from "@maskoii/node-kit";
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -150,50 +152,17 @@ CREATE INDEX queued_transfers_due ON queued_transfers (domain, bridge, state, ne
 ALTER TABLE signing_journal ADD COLUMN origin_block NUMERIC(20, 0);
 `,
   },
-  // The Koii task round (src/koii/, docs/protocol.md §9). Numbered from 101 so the core store's migrations (2, 3, ...)
-  // and the task's never collide: versions are identifiers, applied in list order.
+  // The Koii task round (docs/protocol.md §9): the round's own tables are node-kit's (ROUND_MIGRATIONS, version 101),
+  // the attestation kind's are 102. Numbered from 101 so the core store's migrations (2, 3, ...) and the task's never
+  // collide: versions are identifiers, applied in list order. Databases migrated before the split ran one 101 that
+  // created all seven tables; 102 creates its tables only if they are missing, so those databases stay valid.
+  ...ROUND_MIGRATIONS,
   {
-    version: 101,
-    name: "koii task rounds",
+    version: 102,
+    name: "koii attestation kind",
     sql: `
--- A node's signed submission per (round, kind), its own and its peers'. body is the submission JSON.
-CREATE TABLE koii_submissions (
-  round BIGINT NOT NULL,
-  kind TEXT NOT NULL,
-  node TEXT NOT NULL,
-  submission_hash TEXT NOT NULL,
-  body TEXT NOT NULL,
-  own BOOLEAN NOT NULL,
-  received_at BIGINT NOT NULL,
-  PRIMARY KEY (round, kind, node)
-);
--- Signed audit votes, this node's and its peers'.
-CREATE TABLE koii_votes (
-  round BIGINT NOT NULL,
-  kind TEXT NOT NULL,
-  auditor TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail')),
-  body TEXT NOT NULL,
-  received_at BIGINT NOT NULL,
-  PRIMARY KEY (round, kind, auditor, subject)
-);
--- The round's distribution, computed once; stake changes are applied in the same transaction.
-CREATE TABLE koii_distributions (
-  round BIGINT NOT NULL,
-  kind TEXT NOT NULL,
-  body TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  PRIMARY KEY (round, kind)
-);
--- The stake ledger: seeded from the config, lowered by slashing.
-CREATE TABLE koii_stakes (
-  node TEXT PRIMARY KEY,
-  stake NUMERIC(40, 0) NOT NULL,
-  updated_at BIGINT NOT NULL
-);
 -- Every (origin, nonce) -> message id an audited peer attester signed: equivocation across rounds shows up here.
-CREATE TABLE koii_attested (
+CREATE TABLE IF NOT EXISTS koii_attested (
   attester TEXT NOT NULL,
   origin BIGINT NOT NULL,
   nonce NUMERIC(20, 0) NOT NULL,
@@ -203,7 +172,7 @@ CREATE TABLE koii_attested (
   PRIMARY KEY (attester, origin, nonce, message_id)
 );
 -- Byzantine signatures: rejected by a relayer (attributable or not), or reported to this node by one.
-CREATE TABLE koii_evidence (
+CREATE TABLE IF NOT EXISTS koii_evidence (
   evidence_id TEXT PRIMARY KEY,
   signer TEXT,
   attributable BOOLEAN NOT NULL,
@@ -213,9 +182,9 @@ CREATE TABLE koii_evidence (
   round BIGINT NOT NULL,
   created_at BIGINT NOT NULL
 );
-CREATE INDEX koii_evidence_signer ON koii_evidence (signer, round);
+CREATE INDEX IF NOT EXISTS koii_evidence_signer ON koii_evidence (signer, round);
 -- reportEquivocation transactions, one outcome per (attester, domain).
-CREATE TABLE koii_equivocation_reports (
+CREATE TABLE IF NOT EXISTS koii_equivocation_reports (
   attester TEXT NOT NULL,
   domain BIGINT NOT NULL,
   outcome TEXT NOT NULL,

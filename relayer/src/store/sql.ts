@@ -1,4 +1,5 @@
 // The Store over any PostgreSQL client (PGlite or pg): same SQL, `$n` parameters.
+import { applyMigrations, type SqlClient } from "@maskoii/node-kit";
 import type { Address, Hex } from "viem";
 import { StoreError } from "../errors.ts";
 import { MIGRATIONS } from "./schema.ts";
@@ -17,16 +18,7 @@ import type {
   StoredSignature,
 } from "./types.ts";
 
-/** Advisory lock key serialising schema migrations across processes ("mk" + "mig" in ASCII). */
-const MIGRATION_LOCK_KEY = 0x6d6b6d6967;
-
-/** The little a store needs from a PostgreSQL client. */
-export interface SqlClient {
-  query<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  /** Runs `fn` in one transaction (BEGIN/COMMIT, ROLLBACK on throw). */
-  transaction<T>(fn: (tx: Pick<SqlClient, "query">) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
-}
+export type { SqlClient } from "@maskoii/node-kit";
 
 type Row = Record<string, unknown>;
 
@@ -145,34 +137,9 @@ export class SqlStore implements Store {
     }
   }
 
-  /**
-   * Applies every pending migration in one transaction that first takes a transaction-scoped advisory lock: several
-   * processes opening one fresh PostgreSQL database at once (two relayers starting together) apply each migration
-   * exactly once; the others wait, then find nothing left to do.
-   */
+  /** Applies every pending migration of the node's list (node-kit's runner; store/schema.ts). */
   async #migrate(): Promise<void> {
-    await this.#run("migrate", () =>
-      this.#db.transaction(async (tx) => {
-        await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
-        await tx.query(
-          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-        );
-        const applied = new Set(
-          (await tx.query<Row>("SELECT version FROM schema_migrations")).map((r) => num(r.version)),
-        );
-        for (const migration of MIGRATIONS) {
-          if (applied.has(migration.version)) continue;
-          for (const statement of migration.sql.split(/;\s*\n/).map((s) => s.trim())) {
-            if (statement.length > 0 && !/^(--[^\n]*\n?)+$/.test(statement)) await tx.query(statement);
-          }
-          await tx.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
-            migration.version,
-            migration.name,
-            Date.now(),
-          ]);
-        }
-      }),
-    );
+    await this.#run("migrate", () => applyMigrations(this.#db, MIGRATIONS));
   }
 
   async getCursor(name: string): Promise<bigint | undefined> {

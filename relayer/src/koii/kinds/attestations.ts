@@ -2,6 +2,18 @@
 // id or a batch root) with, for every message it covers, the (origin, nonce), the origin transaction and block it was
 // read from, and the message bytes (so an auditor can rebuild on-chain equivocation evidence). The audit re-checks
 // every item against the origin chains through the ChainAdapter interface.
+
+import type {
+  AuditOutcome,
+  AuditSubject,
+  EquivocationProof,
+  EvidenceIntake,
+  Fault,
+  Logger,
+  RoundWindows,
+  WorkKind,
+} from "@maskoii/node-kit";
+import { CanonicalWriter } from "@maskoii/node-kit";
 import {
   attestationDigest,
   batchProof,
@@ -15,11 +27,7 @@ import { z } from "zod";
 import type { Chains } from "../../chains/adapter.ts";
 import type { AuditReader } from "../../chains/quorum.ts";
 import { describeError } from "../../errors.ts";
-import type { Logger } from "../../log.ts";
-import { CanonicalWriter } from "../bytes.ts";
-import { evidenceRequestSchema, recoverClaim } from "../evidence.ts";
-import type { AuditOutcome, AuditSubject, EquivocationProof, Fault, WorkKind } from "../kind.ts";
-import type { RoundWindows } from "../rounds.ts";
+import { attestationEvidence, evidenceRequestSchema, recoverClaim } from "../evidence.ts";
 import type { KoiiStore } from "../store.ts";
 
 export const ATTESTATIONS_KIND = "bridge-attestations";
@@ -186,6 +194,8 @@ type ChainVerdict = Fault | undefined;
 export class AttestationsKind implements WorkKind<AttestationItem> {
   readonly name = ATTESTATIONS_KIND;
   readonly itemSchema = attestationItemSchema;
+  /** Relayers' reports of byzantine signature claims (POST /koii/evidence), judged in `audit`. */
+  readonly evidence: EvidenceIntake;
   readonly #store: KoiiStore;
   /** Per origin domain, what audits read: the chain's adapter, or its provider quorum when it has `rpcs`. */
   readonly #chains: ReadonlyMap<number, AuditReader>;
@@ -202,6 +212,7 @@ export class AttestationsKind implements WorkKind<AttestationItem> {
     log: Logger;
   }) {
     this.#store = args.store;
+    this.evidence = attestationEvidence(args.store);
     this.#chains = new Map<number, AuditReader>([...args.chains, ...(args.origins ?? new Map())]);
     this.#startBlocks = args.startBlocks;
     this.#log = args.log;

@@ -15,22 +15,22 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import type { Logger } from "@maskoii/node-kit";
 import { attestationDigest, batchRoot, encodeAttestation, isQuorum } from "@maskoii/sdk";
 import type { Hex } from "viem";
-import type { AttesterSetView, ChainAdapter, Chains, DeliveryResult } from "../chains/adapter.ts";
-import type { MessageWatcher } from "../chains/watcher.ts";
-import { DeliveryRefusedError, describeError, InsufficientFundsError } from "../errors.ts";
-import type { ByzantineSink } from "../koii/reporter.ts";
-import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
-import { StateLog } from "../state-log.ts";
-import type { DeliveryRecord, Store } from "../store/types.ts";
 import { type Aggregation, aggregate, type Rejection } from "./aggregator.ts";
+import { observedByQuorum, reachableWeight } from "./attester-quorum.ts";
 import { backoffMs } from "./backoff.ts";
+import type { AttesterSetView, ChainAdapter, Chains, DeliveryResult } from "./chains/adapter.ts";
+import type { MessageWatcher } from "./chains/watcher.ts";
 import { answersFor, type BulkAnswer, candidatesFor, type EndpointAnswer, type SignatureSource } from "./collector.ts";
-import { failureOf, pausedRefusal, splittable } from "./failure.ts";
+import { failureOf, pausedRefusal, splittable } from "./delivery-failure.ts";
+import { DeliveryRefusedError, describeError, InsufficientFundsError } from "./errors.ts";
+import type { ByzantineSink } from "./koii/reporter.ts";
+import type { Metrics } from "./metrics.ts";
 import { batchProofs } from "./proofs.ts";
-import { observedByQuorum, reachableWeight } from "./quorum.ts";
+import { StateLog } from "./state-log.ts";
+import type { DeliveryRecord, Store } from "./store/types.ts";
 
 /** Pending deliveries claimed per tick by default (bounds one tick's work). */
 const DUE_LIMIT = 200;

@@ -2,11 +2,12 @@
 // fatal: the quorum may still be met by the others. With the relayer's identity (keys.identityKeystore) every
 // request is signed (identity.ts RelayerRequestSigner), as nodes with `attester.auth` require; a node refusing this
 // relayer's credentials is an AttesterAuthRefusedError, logged once per endpoint until it accepts them again.
+
+import type { Logger } from "@maskoii/node-kit";
+import { RELAYER_AUTH_HEADERS, type RelayerRequestSigner } from "@maskoii/node-kit";
 import type { Hex } from "viem";
 import { z } from "zod";
-import { AttesterAuthRefusedError, AttesterRequestFailedError, describeError } from "../errors.ts";
-import { RELAYER_AUTH_HEADERS, type RelayerRequestSigner } from "../identity.ts";
-import type { Logger } from "../log.ts";
+import { AttesterAuthRefusedError, AttesterRequestFailedError, describeError } from "./errors.ts";
 
 const signatureJson = z.object({
   kind: z.enum(["message", "batch"]),

@@ -1,7 +1,8 @@
 // One node's part in the Koii task round for one kind of work (docs/protocol.md §9). Each tick looks at the clock:
 //   round r in its submission window -> build, sign and persist this node's submission for r (served over HTTP);
-//   round r in its audit window      -> fetch each peer's submission for r, verify it, re-check it against the
-//                                       chains, persist a signed vote, report proven equivocation; gather votes;
+//   round r in its audit window      -> fetch each peer's submission for r, verify it, re-check it (the kind's
+//                                       audit), persist a signed vote, hand proven equivocation to the sink; gather
+//                                       votes;
 //   round r past its audit window    -> gather the last votes, tally, distribute once (persisted with the stake
 //                                       changes, so a restart neither pays nor slashes twice).
 // Everything is persisted before it is served or acted on; a restarted node resumes from its store.
@@ -10,14 +11,12 @@ import { describeError, InvalidKoiiArtefactError } from "../errors.ts";
 import type { BindingRecord } from "../identity.ts";
 import { koiiPublicKeyOf } from "../identity.ts";
 import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
+import type { RoundMetrics } from "../metrics.ts";
 import { type Distribution, distribute, distributionToJson, tallyVotes } from "./distribution.ts";
-import type { EquivocationReporter, ReportResult } from "./equivocation.ts";
-import type { Fault, WorkKind } from "./kind.ts";
-import type { EvidencePair } from "./kinds/attestations.ts";
+import type { EquivocationSink, Fault, WorkKind } from "./kind.ts";
 import { getJson, submissionUrl, votesUrl } from "./peers.ts";
 import { type RoundSchedule, roundAt, roundInPhase, windowsOf } from "./rounds.ts";
-import type { KoiiStore } from "./store.ts";
+import type { RoundStore } from "./store.ts";
 import { buildSubmission, type Submission, submissionHash, verifySubmission } from "./submission.ts";
 import { signVote, type Vote, verifyVote } from "./votes.ts";
 
@@ -33,9 +32,9 @@ export type TaskSettings = {
   readonly requestTimeoutMs: number;
 };
 
-/** What auditing one peer for one round came to. */
-export type PeerAudit =
-  | { readonly peer: string; readonly status: "voted"; readonly vote: Vote; readonly reports: readonly ReportResult[] }
+/** What auditing one peer for one round came to; `R` is what the equivocation sink returns per report. */
+export type PeerAudit<R = unknown> =
+  | { readonly peer: string; readonly status: "voted"; readonly vote: Vote; readonly reports: readonly R[] }
   | { readonly peer: string; readonly status: "already-voted" }
   | { readonly peer: string; readonly status: "no-submission" }
   | { readonly peer: string; readonly status: "rejected"; readonly reason: string; readonly detail: string }
@@ -46,17 +45,17 @@ export type PeerAudit =
 /** Rounds distributed per tick at most (a node back from a long outage catches up over several ticks). */
 const MAX_DISTRIBUTIONS_PER_TICK = 8;
 
-export class KoiiTask<Item> {
+export class KoiiTask<Item, R = unknown> {
   readonly kind: WorkKind<Item>;
   readonly settings: TaskSettings;
   readonly node: string;
   readonly #key: Hex;
   readonly #binding: BindingRecord;
   readonly #nodes: readonly TaskNode[];
-  readonly #store: KoiiStore;
-  readonly #reporter: EquivocationReporter | undefined;
+  readonly #store: RoundStore;
+  readonly #reporter: EquivocationSink<R> | undefined;
   readonly #log: Logger;
-  readonly #metrics: Metrics | undefined;
+  readonly #metrics: RoundMetrics | undefined;
   readonly #now: () => number;
   /** Wait after a round's end before collecting it, so signatures made at its last instant are stored. */
   readonly #settleMs: number;
@@ -68,10 +67,11 @@ export class KoiiTask<Item> {
     ed25519PrivateKey: Hex;
     binding: BindingRecord;
     nodes: readonly TaskNode[];
-    store: KoiiStore;
-    reporter?: EquivocationReporter;
+    store: RoundStore;
+    /** Acts on the equivocation the kind's audit proves (opt-in: a disabled sink is never called). */
+    reporter?: EquivocationSink<R>;
     log: Logger;
-    metrics?: Metrics;
+    metrics?: RoundMetrics;
     now?: () => number;
   }) {
     this.kind = args.kind;
@@ -148,8 +148,8 @@ export class KoiiTask<Item> {
   // -- audit -----------------------------------------------------------------------------------------------------
 
   /** Audits every peer for `round` that has not been voted on yet. */
-  async audit(round: number): Promise<PeerAudit[]> {
-    const results: PeerAudit[] = [];
+  async audit(round: number): Promise<PeerAudit<R>[]> {
+    const results: PeerAudit<R>[] = [];
     for (const peer of this.#peers) {
       // One peer's audit failing (an RPC error judging its items or evidence) never stops the votes on the others.
       try {
@@ -164,7 +164,7 @@ export class KoiiTask<Item> {
   }
 
   /** Fetches, verifies and re-checks one peer's submission for `round`, then casts and persists a signed vote. */
-  async auditPeer(peer: TaskNode, round: number): Promise<PeerAudit> {
+  async auditPeer(peer: TaskNode, round: number): Promise<PeerAudit<R>> {
     const who = peer.koiiPublicKey;
     const voted = await this.#store.listVotes(round, this.kind.name, this.node);
     if (voted.some((v) => (v as Vote).subject === who)) return { peer: who, status: "already-voted" };
@@ -206,9 +206,9 @@ export class KoiiTask<Item> {
     });
     this.#event(`vote-${vote.verdict}`);
     if (vote.verdict === "fail") this.#log.warn({ peer: who, round, faults: vote.faults }, "peer failed the audit");
-    const reports: ReportResult[] = [];
+    const reports: R[] = [];
     if (this.#reporter?.enabled === true) {
-      for (const e of outcome.equivocations) reports.push(...(await this.#reporter.report(e.proof as EvidencePair)));
+      for (const e of outcome.equivocations) reports.push(...(await this.#reporter.report(e.proof)));
     }
     return { peer: who, status: "voted", vote, reports };
   }

@@ -5,6 +5,8 @@
 // `refund(receipt, attestation)` on the origin: simulated first (AlreadyRefunded: skipped, nothing sent; EnforcedPause:
 // waits), then sent through the origin's EvmSender. Waiting refunds back off. `refundOnce` is the same for one id
 // (the CLI's `maskoii refund`, and the way out for a transfer stranded by a reorg, which no refund record names).
+
+import type { Logger, RelayerRequestSigner } from "@maskoii/node-kit";
 import {
   attestationDigest,
   decodeRefundReceipt,
@@ -14,14 +16,12 @@ import {
 } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { z } from "zod";
-import { type BridgeChain, refundCursorName } from "../attester/refunds.ts";
-import { describeError, RefundFailedError } from "../errors.ts";
-import type { RelayerRequestSigner } from "../identity.ts";
-import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
-import type { RefundDelivery, RefundStore } from "../store/refunds.ts";
 import { aggregate } from "./aggregator.ts";
+import { type BridgeChain, refundCursorName } from "./attester/refunds.ts";
 import { backoffMs } from "./backoff.ts";
+import { describeError, RefundFailedError } from "./errors.ts";
+import type { Metrics } from "./metrics.ts";
+import type { RefundDelivery, RefundStore } from "./store/refunds.ts";
 
 const refundAnswer = z.object({
   messageId: z.string(),

@@ -7,18 +7,19 @@
 // Gateway's `paused()`, docs/protocol.md §8.1) the keeper still records new entries but releases nothing, says so once
 // (StateLog, condition keeper-unpaused) and resumes after the unpause. Opt-in: `relayer.releaseQueued`.
 // Solana queued transfers are not covered (docs/relayer.md).
+
+import type { Logger } from "@maskoii/node-kit";
 import type { Address } from "viem";
-import type { Chains } from "../chains/adapter.ts";
-import { EvmChainAdapter } from "../chains/evm.ts";
-import type { TokenBridgeQueue } from "../chains/evm-release.ts";
-import { releasableAt } from "../chains/rate-limit.ts";
-import type { ReleaseQueuedConfig, ResolvedConfig } from "../config.ts";
-import { describeError, InsufficientFundsError } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
-import { StateLog } from "../state-log.ts";
 import { backoffMs } from "./backoff.ts";
+import type { Chains } from "./chains/adapter.ts";
+import { EvmChainAdapter } from "./chains/evm.ts";
+import type { TokenBridgeQueue } from "./chains/evm-release.ts";
+import { releasableAt } from "./chains/rate-limit.ts";
+import type { ReleaseQueuedConfig, ResolvedConfig } from "./config.ts";
+import { describeError, InsufficientFundsError } from "./errors.ts";
 import type { KeeperStore, QueuedTransferRecord } from "./keeper-store.ts";
+import type { Metrics } from "./metrics.ts";
+import { StateLog } from "./state-log.ts";
 
 /** One TokenBridge the keeper works. */
 export type KeeperTarget = {

@@ -1,8 +1,8 @@
-// Quorum arithmetic over the attesters' bulk answers (relayer/service.ts): who says it observed a message final, and
+// Quorum arithmetic over the attesters' bulk answers (relayer-service.ts): who says it observed a message final, and
 // how much of the destination set's weight the reachable endpoints hold (the quorum-reachable condition).
 import { isQuorum } from "@maskoii/sdk";
 import type { Hex } from "viem";
-import type { AttesterSetView } from "../chains/adapter.ts";
+import type { AttesterSetView } from "./chains/adapter.ts";
 import type { BulkAnswer } from "./collector.ts";
 
 /** The set weight of the distinct members `pick` selects among the answering endpoints (by the address each names). */

@@ -1,28 +1,26 @@
 // Wires and runs the relayer: store, chains (with the paying account), watchers, attester client, delivery loop and
 // the optional operations server (/health, /ready, /metrics, /messages/:id).
 
-import { bridgeChains } from "../attester/refunds.ts";
-import type { Chains } from "../chains/adapter.ts";
-import type { ResolvedConfig } from "../config.ts";
-import { describeError, InvalidConfigError } from "../errors.ts";
-import { RelayerRequestSigner } from "../identity.ts";
-import type { UnlockedKey } from "../keys/keystore.ts";
-import { ByzantineReporter } from "../koii/reporter.ts";
-import { KoiiStore } from "../koii/store.ts";
-import type { Logger } from "../log.ts";
-import { startLoop } from "../loop.ts";
-import { Metrics } from "../metrics.ts";
-import { connectChains, makeWatchers } from "../runtime.ts";
-import { StateLog } from "../state-log.ts";
-import { openStore } from "../store/index.ts";
-import { RefundStore } from "../store/refunds.ts";
-import type { Store } from "../store/types.ts";
+import type { Logger, UnlockedKey } from "@maskoii/node-kit";
+import { RelayerRequestSigner, startLoop } from "@maskoii/node-kit";
+import { bridgeChains } from "./attester/refunds.ts";
+import type { Chains } from "./chains/adapter.ts";
 import { AttesterClient } from "./collector.ts";
+import type { ResolvedConfig } from "./config.ts";
+import { describeError, InvalidConfigError } from "./errors.ts";
 import { keeperTargets, QueueKeeper } from "./keeper.ts";
 import { KeeperStore } from "./keeper-store.ts";
+import { ByzantineReporter } from "./koii/reporter.ts";
+import { KoiiStore } from "./koii/store.ts";
+import { Metrics } from "./metrics.ts";
 import { Refunder } from "./refunder.ts";
-import { type Readiness, startRelayerServer } from "./server.ts";
-import { Relayer } from "./service.ts";
+import { type Readiness, startRelayerServer } from "./relayer-server.ts";
+import { Relayer } from "./relayer-service.ts";
+import { connectChains, makeWatchers } from "./runtime.ts";
+import { StateLog } from "./state-log.ts";
+import { openStore } from "./store/index.ts";
+import { RefundStore } from "./store/refunds.ts";
+import type { Store } from "./store/types.ts";
 
 export type RelayerHandle = {
   readonly store: Store;

@@ -10,7 +10,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { SqlClient } from "./sql.ts";
+import type { SqlClient } from "./client.ts";
 import { fromSqliteValue, type SqliteValue, toSqlite, toSqliteParam, type Zip, zipParams } from "./sqlite-dialect.ts";
 
 /** In-memory database, for tests and throwaway nodes. */

@@ -1,7 +1,7 @@
 // PGlite (embedded PostgreSQL in wasm) as the store's SQL client: the default, nothing to run beside the node.
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
-import type { SqlClient } from "./sql.ts";
+import type { SqlClient } from "./client.ts";
 
 /** Opens PGlite at `dataDir` ("memory://" for an in-memory database). */
 export async function openPglite(dataDir: string): Promise<SqlClient> {

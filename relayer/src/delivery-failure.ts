@@ -9,8 +9,8 @@ import {
   RelayerError,
   TransactionExpiredError,
   TransactionStuckError,
-} from "../errors.ts";
-import type { DeliveryFailure } from "../store/types.ts";
+} from "./errors.ts";
+import type { DeliveryFailure } from "./store/types.ts";
 
 /** The failure of `error` (null when there is none, e.g. a wait for quorum or an unpause). */
 export function failureOf(error: unknown): DeliveryFailure | null {

@@ -2,9 +2,9 @@
 // outcome, and its scan cursor (a row of the core `cursors` table, written in the same transaction as the entries it
 // covers, so a restart neither misses nor re-adds any).
 import type { Address, Hex } from "viem";
-import { StoreError } from "../errors.ts";
-import { big, type SqlClient, SqlStore } from "../store/sql.ts";
-import type { Store } from "../store/types.ts";
+import { StoreError } from "./errors.ts";
+import { big, type SqlClient, SqlStore } from "./store/sql.ts";
+import type { Store } from "./store/types.ts";
 
 type Row = Record<string, unknown>;
 

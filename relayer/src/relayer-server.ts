@@ -6,12 +6,12 @@
 //                      destination recorded it refundable (400 malformed id, 404 unknown)
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Logger } from "@maskoii/node-kit";
 import type { Hex } from "viem";
-import { describeError } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
-import { type RefundDelivery, RefundStore } from "../store/refunds.ts";
-import type { DeliveryClaim, DeliveryRecord, Store } from "../store/types.ts";
+import { describeError } from "./errors.ts";
+import type { Metrics } from "./metrics.ts";
+import { type RefundDelivery, RefundStore } from "./store/refunds.ts";
+import type { DeliveryClaim, DeliveryRecord, Store } from "./store/types.ts";
 
 const MESSAGE_ID = /^0x[0-9a-fA-F]{64}$/;
 

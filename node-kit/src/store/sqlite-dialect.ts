@@ -1,4 +1,4 @@
-// The store's SQL is written once, in PostgreSQL (store/schema.ts, store/sql.ts, koii/store.ts, relayer/keeper-store.ts).
+// The store's SQL is written once, in PostgreSQL (store/schema.ts, store/sql.ts, koii/store.ts, relayer keeper-store.ts).
 // This file translates the small part of it that SQLite spells differently, so the embedded SQLite store (sqlite.ts)
 // runs the same statements and the same migration list:
 //

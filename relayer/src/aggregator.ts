@@ -3,7 +3,7 @@
 // is met, and order them by index (the attestation encoding requires strictly increasing indices).
 import { type IndexedSignature, isQuorum, recoverSigner } from "@maskoii/sdk";
 import type { Address, Hex } from "viem";
-import type { AttesterSetView } from "../chains/adapter.ts";
+import type { AttesterSetView } from "./chains/adapter.ts";
 
 /** A signature as an attester endpoint returned it. */
 export type Candidate = { readonly source: string; readonly signature: string };

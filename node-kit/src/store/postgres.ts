@@ -1,6 +1,6 @@
 // A PostgreSQL server (node-postgres pool) as the store's SQL client, for operators who run many nodes.
 import pg from "pg";
-import type { SqlClient } from "./sql.ts";
+import type { SqlClient } from "./client.ts";
 
 export function openPostgres(url: string): SqlClient {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
