@@ -54,7 +54,8 @@ export type RelayerErrorCode =
   | "RefundConflict"
   | "RefundFailed"
   | "AttesterRequestFailed"
-  | "AttesterAuthRefused";
+  | "AttesterAuthRefused"
+  | "MalformedChainAnswer";
 
 /** The root of every node error (node-kit's `NodeError`): the relayer's errors and node-kit's share one class. */
 export const RelayerError = NodeError;
@@ -117,6 +118,7 @@ export class ChainRpcError extends RelayerError {
   constructor(domain: number, what: string, cause: unknown) {
     super("ChainRpcFailed", `domain ${domain}: ${what} failed: ${cause instanceof Error ? cause.message : cause}`, {
       cause,
+      retryable: true,
     });
   }
 }
@@ -125,7 +127,7 @@ export class ChainRpcError extends RelayerError {
 export class DeliveryRevertedError extends RelayerError {
   override name = "DeliveryRevertedError";
   constructor(domain: number, txHash: string) {
-    super("DeliveryReverted", `delivery on domain ${domain} reverted (tx ${txHash})`);
+    super("DeliveryReverted", `delivery on domain ${domain} reverted (tx ${txHash})`, { retryable: true });
   }
 }
 
@@ -153,7 +155,7 @@ export class BatchUnsupportedError extends RelayerError {
 export class UnknownAttesterSetError extends RelayerError {
   override name = "UnknownAttesterSetError";
   constructor(domain: number, setId: bigint) {
-    super("UnknownAttesterSet", `domain ${domain} has no attester set ${setId}`);
+    super("UnknownAttesterSet", `domain ${domain} has no attester set ${setId}`, { retryable: true });
   }
 }
 
@@ -173,7 +175,7 @@ export class SolanaProgramFailedError extends RelayerError {
   override name = "SolanaProgramFailedError";
   readonly errorName: string;
   constructor(domain: number, what: string, errorName: string, cause?: unknown) {
-    super("SolanaProgramFailed", `domain ${domain}: ${what} failed: ${errorName}`, { cause });
+    super("SolanaProgramFailed", `domain ${domain}: ${what} failed: ${errorName}`, { cause, retryable: true });
     this.errorName = errorName;
   }
 }
@@ -189,6 +191,7 @@ export class TransactionExpiredError extends RelayerError {
     super(
       "TransactionExpired",
       `domain ${domain}: ${what} expired unconfirmed after ${attempts} attempts${microLamports === undefined ? "" : `, last price ${microLamports} micro-lamports/CU`}`,
+      { retryable: true },
     );
     this.domain = domain;
     this.attempts = attempts;
@@ -206,6 +209,7 @@ export class FeeCapExceededError extends RelayerError {
     super(
       "FeeCapExceeded",
       `domain ${domain}: underpriced: base fee ${baseFeePerGas} wei is above the maxFeePerGas cap ${cap} wei; not sending`,
+      { retryable: true },
     );
     this.domain = domain;
     this.baseFeePerGas = baseFeePerGas;
@@ -228,6 +232,7 @@ export class TransactionStuckError extends RelayerError {
     super(
       "TransactionStuck",
       `domain ${domain}: underpriced transaction: nonce ${nonce} not mined after ${hashes.length} broadcast(s), last maxFeePerGas ${maxFeePerGas} wei (last tx ${hashes.at(-1)})`,
+      { retryable: true },
     );
     this.domain = domain;
     this.nonce = nonce;
@@ -240,7 +245,9 @@ export class TransactionStuckError extends RelayerError {
 export class NonceConsumedError extends RelayerError {
   override name = "NonceConsumedError";
   constructor(domain: number, nonce: number) {
-    super("NonceConsumed", `domain ${domain}: nonce ${nonce} was used by a transaction this relayer did not send`);
+    super("NonceConsumed", `domain ${domain}: nonce ${nonce} was used by a transaction this relayer did not send`, {
+      retryable: true,
+    });
   }
 }
 
@@ -256,7 +263,7 @@ export class InsufficientFundsError extends RelayerError {
     super(
       "InsufficientFunds",
       `domain ${domain}: the paying account ${account} has insufficient funds for the transaction; fund it`,
-      { cause },
+      { cause, retryable: true },
     );
     this.domain = domain;
     this.account = account;
@@ -272,7 +279,7 @@ export class BlockGasLimitExceededError extends RelayerError {
     super(
       "BlockGasLimitExceeded",
       `domain ${domain}: the transaction${gas === undefined ? "" : ` (gas ${gas})`} exceeds the block gas limit`,
-      { cause },
+      { cause, retryable: true },
     );
     this.domain = domain;
     this.gas = gas;
@@ -293,7 +300,7 @@ export class DeliveryRefusedError extends RelayerError {
     super(
       "DeliveryRefused",
       `domain ${domain}: ${what} refused by the destination: ${reason}${permanent ? " (permanent: the message can never be delivered)" : ""}`,
-      { cause },
+      { cause, retryable: !permanent },
     );
     this.domain = domain;
     this.reason = reason;
@@ -309,7 +316,7 @@ export class RpcDisagreementError extends RelayerError {
   override name = "RpcDisagreementError";
   readonly domain: number;
   constructor(domain: number, what: string, detail: string) {
-    super("RpcDisagreement", `domain ${domain}: RPC providers disagree on ${what}: ${detail}`);
+    super("RpcDisagreement", `domain ${domain}: RPC providers disagree on ${what}: ${detail}`, { retryable: true });
     this.domain = domain;
   }
 }
@@ -320,7 +327,9 @@ export class AttesterRequestFailedError extends RelayerError {
   readonly endpoint: string;
   readonly status: number;
   constructor(endpoint: string, status: number, detail: string | undefined) {
-    super("AttesterRequestFailed", `HTTP ${status}${detail === undefined ? "" : `: ${detail}`}`);
+    super("AttesterRequestFailed", `HTTP ${status}${detail === undefined ? "" : `: ${detail}`}`, {
+      retryable: status === 429 || status >= 500,
+    });
     this.endpoint = endpoint;
     this.status = status;
   }
@@ -388,5 +397,14 @@ export class RefundFailedError extends RelayerError {
   constructor(messageId: string, reason: string) {
     super("RefundFailed", `refund of ${messageId}: ${reason}`);
     this.messageId = messageId;
+  }
+}
+
+/** A chain's RPC answered something that is not what the call returns (e.g. a transaction signature of the wrong size). */
+export class MalformedChainAnswerError extends RelayerError {
+  override name = "MalformedChainAnswerError";
+  constructor(what: string, value: string) {
+    // Another provider, or the same one later, may answer properly.
+    super("MalformedChainAnswer", `malformed ${what} from the chain: ${value}`, { retryable: true });
   }
 }
