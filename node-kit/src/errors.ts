@@ -3,6 +3,8 @@
  * Every error has a stable `code`; callers branch on the class, logs and the CLI print `code: message`. The
  * relayer's errors extend the same root (`RelayerError` is `NodeError`).
  */
+import { BaseError, type BaseErrorOptions } from "@maskoii/sdk";
+
 export type NodeErrorCode =
   | "InvalidConfig"
   | "ConfigReadFailed"
@@ -13,13 +15,17 @@ export type NodeErrorCode =
   | "InvalidBindingRecord"
   | "StoreFailed"
   | "InvalidKoiiArtefact"
-  | "RequestRejected";
+  | "RequestRejected"
+  | "PeerRequestFailed";
 
-export class NodeError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
+/**
+ * The root of every node error, itself a `BaseError` of the sdk (one root for every maskoii TypeScript error):
+ * `code`, `details`, `cause`, `walk()` and `retryable`, which the relayer's retry decisions read.
+ */
+export class NodeError extends BaseError {
+  override name = "NodeError";
+  constructor(code: string, message: string, options: BaseErrorOptions = {}) {
+    super(code, message, options);
   }
 }
 
@@ -93,7 +99,10 @@ export class InvalidBindingRecordError extends NodeError {
 export class StoreError extends NodeError {
   override name = "StoreError";
   constructor(what: string, cause: unknown) {
-    super("StoreFailed", `store: ${what}: ${cause instanceof Error ? cause.message : cause}`, { cause });
+    super("StoreFailed", `store: ${what}: ${cause instanceof Error ? cause.message : cause}`, {
+      cause,
+      retryable: true,
+    });
   }
 }
 
@@ -123,16 +132,33 @@ export class RequestRejectedError extends NodeError {
   readonly field: string | undefined;
   readonly retryAfterSeconds: number | undefined;
   constructor(status: number, message: string, options: { field?: string; retryAfterSeconds?: number } = {}) {
-    super("RequestRejected", options.field === undefined ? message : `${options.field}: ${message}`);
+    // Waiting helps a 429 (rate limit, in-flight cap) and a 503; a malformed request stays malformed.
+    super("RequestRejected", options.field === undefined ? message : `${options.field}: ${message}`, {
+      retryable: status === 429 || status === 503,
+    });
     this.status = status;
     this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
+/** A peer node answered a Koii task request with an HTTP error; waiting helps a 429 or a 5xx. */
+export class PeerRequestFailedError extends NodeError {
+  override name = "PeerRequestFailedError";
+  readonly url: string;
+  readonly status: number;
+  constructor(url: string, status: number, detail?: string) {
+    super("PeerRequestFailed", `HTTP ${status}${detail === undefined ? "" : `: ${detail}`} from ${url}`, {
+      retryable: status === 429 || status >= 500,
+    });
+    this.url = url;
+    this.status = status;
+  }
+}
+
 /** A short text for logs: `code: message` for our errors, the message otherwise. */
 export function describeError(error: unknown): string {
-  if (error instanceof NodeError) return `${error.code}: ${error.message}`;
+  if (error instanceof BaseError) return `${error.code}: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -16,7 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "@maskoii/node-kit";
-import { attestationDigest, batchRoot, encodeAttestation, isQuorum } from "@maskoii/sdk";
+import { attestationDigest, batchRoot, encodeAttestation, isBaseError, isQuorum } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { type Aggregation, aggregate, type Rejection } from "./aggregator.ts";
 import { observedByQuorum, reachableWeight } from "./attester-quorum.ts";
@@ -769,9 +769,12 @@ export class Relayer {
         await this.#retryLater(record, describeError(error), false);
         return;
       }
-      if (error instanceof DeliveryRefusedError && error.permanent) {
-        // Retrying can never help (the message itself is refused): failed now, with the destination's reason.
-        await this.#fail(record, `refused by the destination: ${error.reason}`, record.attempts + 1, error);
+      if (isBaseError(error) && !error.retryable) {
+        // Retrying can never help (the message itself is refused, or it cannot even be encoded): failed now, with
+        // the reason. Errors say so themselves (`retryable`); an unknown error is retried with backoff.
+        const reason =
+          error instanceof DeliveryRefusedError ? `refused by the destination: ${error.reason}` : describeError(error);
+        await this.#fail(record, reason, record.attempts + 1, error);
         return;
       }
       await this.#retryLater(record, describeError(error), true, error);

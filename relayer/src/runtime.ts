@@ -50,7 +50,7 @@ export async function connectChains(
   for (const chain of config.chains) {
     const onRpcError = (call: string) => options.metrics?.rpcErrors.inc({ domain: String(chain.domain), call });
     if (chain.family === "solana") {
-      if (solana === undefined) throw new Error("unreachable: the Solana modules load with a Solana chain");
+      if (solana === undefined) throw new UnknownChainError(chain.domain);
       const adapter = await solana.SolanaChainAdapter.connect({
         domain: chain.domain,
         rpcUrl: chain.rpcUrl,

@@ -66,6 +66,8 @@ export class FakeChain implements ChainAdapter {
   deliveries: { method: "deliver" | "deliverBatch"; ids: Hex[] }[] = [];
   /** Makes the next N deliver calls throw (RPC down). */
   failNext = 0;
+  /** What those calls throw (default: a plain "connection refused" Error). */
+  failWith: (() => unknown) | undefined;
   /** Makes the recipient revert (MessageFailed). */
   recipientReverts = false;
 
@@ -152,7 +154,7 @@ export class FakeChain implements ChainAdapter {
   async deliver(message: Hex, attestation: Hex): Promise<DeliveryResult> {
     if (this.failNext > 0) {
       this.failNext--;
-      throw new Error("connection refused");
+      throw this.failWith?.() ?? new Error("connection refused");
     }
     if (this.paused) throw new Error("EnforcedPause()");
     this.#check("message", messageId(message), attestation);

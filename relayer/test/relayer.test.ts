@@ -1,11 +1,12 @@
 import { Writable } from "node:stream";
 import { createLogger, type Logger, silentLogger } from "@maskoii/node-kit";
-import { attestationDigest, batchRoot, signDigest } from "@maskoii/sdk";
+import { attestationDigest, batchRoot, MessageTooShortError, signDigest } from "@maskoii/sdk";
 import type { Hex } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { packSignature } from "../src/attester/signer.ts";
 import type { AttesterSetView } from "../src/chains/adapter.ts";
 import { MessageWatcher } from "../src/chains/watcher.ts";
+import { ChainRpcError } from "../src/errors.ts";
 import { Metrics } from "../src/metrics.ts";
 import { Relayer } from "../src/relayer-service.ts";
 import { openStore } from "../src/store/index.ts";
@@ -317,6 +318,35 @@ describe("relayer service (fake chains, real store)", () => {
     d = await store.getDelivery(n.messageId);
     expect(d?.state).toBe("failed");
     expect(d?.attempts).toBe(3);
+  });
+
+  it("reads retryable: a retryable typed error backs off, a non-retryable one fails the message at once", async () => {
+    const m = sampleMessage(7n);
+    chainA.sent.push(m);
+    chainB.failNext = 1;
+    chainB.failWith = () => new ChainRpcError(1002, "eth_sendRawTransaction", new Error("ECONNRESET"));
+    const r = relayer(1, 5);
+    await r.tick();
+    let d = await store.getDelivery(m.messageId);
+    expect(d?.state).toBe("pending");
+    expect(d?.attempts).toBe(1);
+    expect(d?.lastFailure?.code).toBe("ChainRpcFailed");
+
+    clock += 10_000;
+    await r.tick();
+    expect((await store.getDelivery(m.messageId))?.state).toBe("delivered");
+
+    const n = { ...sampleMessage(8n), blockNumber: 150n };
+    chainA.sent.push(n);
+    chainA.head = 200n;
+    chainB.failNext = 1;
+    // Not a refusal, but no retry can change it: an sdk error (the message bytes cannot be decoded) is not retryable.
+    chainB.failWith = () => new MessageTooShortError(10);
+    await r.tick();
+    d = await store.getDelivery(n.messageId);
+    expect(d?.state).toBe("failed");
+    expect(d?.attempts).toBe(1);
+    expect(d?.lastError).toMatch(/^MessageTooShort: /);
   });
 
   it("waits while the destination gateway is paused, without counting attempts", async () => {

@@ -1,5 +1,6 @@
 // HTTP client for the task's routes on peer attester servers (routes.ts). A peer that is down or answers garbage is
 // reported, never fatal: the round goes on with whoever answers.
+import { PeerRequestFailedError } from "../errors.ts";
 import type { RelayerRequestSigner } from "../identity.ts";
 
 /** GET `url` as JSON; undefined on 404 (nothing there yet), throws on other failures. */
@@ -13,7 +14,7 @@ export async function getJson(url: string, timeoutMs: number): Promise<unknown |
     return undefined;
   }
   const body: unknown = await response.json();
-  if (!response.ok) throw new Error(`HTTP ${response.status} from ${url}`);
+  if (!response.ok) throw new PeerRequestFailedError(url, response.status);
   return body;
 }
 
@@ -40,7 +41,7 @@ export async function postJson(
   const answer: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const error = (answer as { error?: unknown } | undefined)?.error;
-    throw new Error(`HTTP ${response.status}${typeof error === "string" ? `: ${error}` : ""}`);
+    throw new PeerRequestFailedError(url, response.status, typeof error === "string" ? error : undefined);
   }
   return answer;
 }

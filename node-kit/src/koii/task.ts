@@ -7,7 +7,7 @@
 //                                       changes, so a restart neither pays nor slashes twice).
 // Everything is persisted before it is served or acted on; a restarted node resumes from its store.
 import type { Hex } from "viem";
-import { describeError, InvalidKoiiArtefactError } from "../errors.ts";
+import { describeError, InvalidBindingRecordError, InvalidKoiiArtefactError } from "../errors.ts";
 import type { BindingRecord } from "../identity.ts";
 import { koiiPublicKeyOf } from "../identity.ts";
 import type { Logger } from "../log.ts";
@@ -78,7 +78,8 @@ export class KoiiTask<Item, R = unknown> {
     this.settings = args.settings;
     this.#key = args.ed25519PrivateKey;
     this.node = koiiPublicKeyOf(args.ed25519PrivateKey);
-    if (args.binding.koiiPublicKey !== this.node) throw new Error("the binding record is not this node's");
+    if (args.binding.koiiPublicKey !== this.node)
+      throw new InvalidBindingRecordError("the binding record is not this node's");
     this.#binding = args.binding;
     this.#nodes = args.nodes;
     this.#store = args.store;

@@ -33,6 +33,7 @@ import {
   AlreadyDeliveredError,
   BatchUnsupportedError,
   ChainRpcError,
+  MalformedChainAnswerError,
   RelayerError,
   SolanaDeploymentMismatchError,
   SolanaProgramFailedError,
@@ -94,7 +95,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A Solana transaction signature (base58, 64 bytes) as the relayer's `txHash` (0x + 128 hex digits). */
 export function signatureToHex(signature: string): Hex {
   const bytes = base58Decode(signature);
-  if (bytes === undefined || bytes.length !== 64) throw new Error(`not a transaction signature: ${signature}`);
+  if (bytes === undefined || bytes.length !== 64)
+    throw new MalformedChainAnswerError("transaction signature", signature);
   return bytesToHex(bytes);
 }
 
