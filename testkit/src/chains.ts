@@ -17,6 +17,7 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
+import { TestkitError } from "./errors.ts";
 import type { ManagedProcess, Supervisor } from "./processes.ts";
 import { waitForRpc } from "./rpc.ts";
 import { freePort } from "./wait.ts";
@@ -110,7 +111,8 @@ export class EvmChain implements ChainHandle {
       signal: AbortSignal.timeout(10_000),
     });
     const body = (await response.json()) as { result?: T; error?: { message?: string } };
-    if (body.error !== undefined) throw new Error(`${method}: ${body.error.message ?? "error"}`);
+    if (body.error !== undefined)
+      throw new TestkitError("CHAIN_RPC_ERROR", `${method}: ${body.error.message ?? "error"}`);
     return body.result as T;
   }
 
@@ -162,7 +164,8 @@ export async function hardhatBuild(supervisor: Supervisor, logFile: string): Pro
     cwd: ROOT,
     logFile,
   });
-  if (code !== 0) throw new Error(`hardhat build failed (${String(code)}); see ${logFile}`);
+  if (code !== 0)
+    throw new TestkitError("HARDHAT_BUILD_FAILED", `hardhat build failed (${String(code)}); see ${logFile}`);
 }
 
 /** Starts `hardhat node` for `spec` on a free 127.0.0.1 port and waits until it answers with its chain id. */
@@ -279,10 +282,16 @@ export async function startSolanaChain(args: {
   const line = await Promise.race([
     ready,
     managed.exited.then((code) => {
-      throw new Error(`the local Solana RPC exited (${String(code)}) before it was ready; see ${managed.logFile}`);
+      throw new TestkitError(
+        "LOCAL_RPC_EXITED",
+        `the local Solana RPC exited (${String(code)}) before it was ready; see ${managed.logFile}`,
+      );
     }),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the local Solana RPC was not ready in ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new TestkitError("LOCAL_RPC_NOT_READY", `the local Solana RPC was not ready in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
   return new SolanaChain(line, managed);

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import hre from "hardhat";
 import { getAddress } from "viem";
 import { DEFAULT_FEES, deployMaskoii } from "./deploy.ts";
+import { TestkitError } from "./errors.ts";
 import type { ManagedProcess } from "./processes.ts";
 import { closeSolanaConnection, deploySolana } from "./solana.ts";
 
@@ -37,10 +38,10 @@ const upgradeAuthority = values["upgrade-authority"];
 const usage =
   "usage: deploy-fixture --rpc-a <url> --rpc-b <url> --attesters <a,b,c> [--threshold <bps>] [--out <dir>]" +
   " [--demo-recipients] [--solana <url> --solana-ws <url> --program-id <id> --upgrade-authority <key>]";
-if (rpcA === undefined || rpcB === undefined || list === undefined) throw new Error(usage);
+if (rpcA === undefined || rpcB === undefined || list === undefined) throw new TestkitError("FIXTURE_USAGE", usage);
 const withSolana = solana !== undefined;
 if (withSolana && (solanaWs === undefined || programId === undefined || upgradeAuthority === undefined)) {
-  throw new Error(usage);
+  throw new TestkitError("FIXTURE_USAGE", usage);
 }
 const attesters = list.split(",").map((a) => getAddress(a));
 const weights = attesters.map(() => 1n);
@@ -85,7 +86,7 @@ const chains = [];
 if (values["demo-recipients"]) {
   for (const chain of [a, b]) {
     const [owner] = await chain.connection.viem.getWalletClients();
-    if (owner === undefined) throw new Error("no owner account");
+    if (owner === undefined) throw new TestkitError("FIXTURE_NO_OWNER", "no owner account");
     const recipient = await chain.connection.viem.deployContract("DemoRecipient", [
       chain.contracts.gateway,
       owner.account.address,

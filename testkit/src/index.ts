@@ -21,6 +21,7 @@ export {
   startHardhatNode,
   startSolanaChain,
 } from "./chains.ts";
+export { TestkitError, type TestkitErrorCode } from "./errors.ts";
 export {
   DEPLOY_FIXTURE,
   type DeployFixtureOptions,

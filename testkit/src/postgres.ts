@@ -3,6 +3,7 @@
 // need PostgreSQL skip with a message, unless MASKOII_REQUIRE_POSTGRES=1 (CI), where they fail.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { TestkitError } from "./errors.ts";
 
 export const postgresUrl = process.env.MASKOII_TEST_POSTGRES_URL;
 export const postgresRequired = process.env.MASKOII_REQUIRE_POSTGRES === "1";
@@ -19,7 +20,7 @@ export type TestDatabase = { readonly url: string; drop: () => Promise<void> };
 
 /** Creates an empty database on the test server. */
 export async function freshDatabase(): Promise<TestDatabase> {
-  if (postgresUrl === undefined) throw new Error("MASKOII_TEST_POSTGRES_URL is not set");
+  if (postgresUrl === undefined) throw new TestkitError("POSTGRES_URL_MISSING", "MASKOII_TEST_POSTGRES_URL is not set");
   const name = `maskoii_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();
