@@ -60,8 +60,11 @@ const USAGE = `usage: maskoii <attester|relayer|status|doctor|refund|keys> [opti
 --dev: the dev profile (local devnets): also accept EVM finality depth 0 and Solana "confirmed"
 secrets: --password-file, MASKOII_KEYSTORE_PASSWORD or stdin; never on the command line`;
 
-class UsageError extends Error {
+class UsageError extends RelayerError {
   override name = "UsageError";
+  constructor(message: string) {
+    super("Usage", message);
+  }
 }
 
 const options = {

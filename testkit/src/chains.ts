@@ -112,7 +112,7 @@ export class EvmChain implements ChainHandle {
     });
     const body = (await response.json()) as { result?: T; error?: { message?: string } };
     if (body.error !== undefined)
-      throw new TestkitError("CHAIN_RPC_ERROR", `${method}: ${body.error.message ?? "error"}`);
+      throw new TestkitError("ChainRpcFailed", `${method}: ${body.error.message ?? "error"}`);
     return body.result as T;
   }
 
@@ -165,7 +165,7 @@ export async function hardhatBuild(supervisor: Supervisor, logFile: string): Pro
     logFile,
   });
   if (code !== 0)
-    throw new TestkitError("HARDHAT_BUILD_FAILED", `hardhat build failed (${String(code)}); see ${logFile}`);
+    throw new TestkitError("HardhatBuildFailed", `hardhat build failed (${String(code)}); see ${logFile}`);
 }
 
 /** Starts `hardhat node` for `spec` on a free 127.0.0.1 port and waits until it answers with its chain id. */
@@ -283,13 +283,13 @@ export async function startSolanaChain(args: {
     ready,
     managed.exited.then((code) => {
       throw new TestkitError(
-        "LOCAL_RPC_EXITED",
+        "LocalRpcExited",
         `the local Solana RPC exited (${String(code)}) before it was ready; see ${managed.logFile}`,
       );
     }),
     new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new TestkitError("LOCAL_RPC_NOT_READY", `the local Solana RPC was not ready in ${timeoutMs} ms`)),
+        () => reject(new TestkitError("LocalRpcNotReady", `the local Solana RPC was not ready in ${timeoutMs} ms`)),
         timeoutMs,
       );
     }),

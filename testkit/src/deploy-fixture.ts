@@ -38,10 +38,10 @@ const upgradeAuthority = values["upgrade-authority"];
 const usage =
   "usage: deploy-fixture --rpc-a <url> --rpc-b <url> --attesters <a,b,c> [--threshold <bps>] [--out <dir>]" +
   " [--demo-recipients] [--solana <url> --solana-ws <url> --program-id <id> --upgrade-authority <key>]";
-if (rpcA === undefined || rpcB === undefined || list === undefined) throw new TestkitError("FIXTURE_USAGE", usage);
+if (rpcA === undefined || rpcB === undefined || list === undefined) throw new TestkitError("FixtureUsage", usage);
 const withSolana = solana !== undefined;
 if (withSolana && (solanaWs === undefined || programId === undefined || upgradeAuthority === undefined)) {
-  throw new TestkitError("FIXTURE_USAGE", usage);
+  throw new TestkitError("FixtureUsage", usage);
 }
 const attesters = list.split(",").map((a) => getAddress(a));
 const weights = attesters.map(() => 1n);
@@ -86,7 +86,7 @@ const chains = [];
 if (values["demo-recipients"]) {
   for (const chain of [a, b]) {
     const [owner] = await chain.connection.viem.getWalletClients();
-    if (owner === undefined) throw new TestkitError("FIXTURE_NO_OWNER", "no owner account");
+    if (owner === undefined) throw new TestkitError("FixtureNoOwner", "no owner account");
     const recipient = await chain.connection.viem.deployContract("DemoRecipient", [
       chain.contracts.gateway,
       owner.account.address,

@@ -2,6 +2,7 @@
 // Used by scripts/devnet.ts, scripts/deploy.ts (the CLI), the deploy fixture, the contract tests and the benches.
 // Re-running it resumes Ignition's journal and only completes missing links; `freshChains` drops the journal first
 // (for chains restarted since the last run).
+
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +17,7 @@ import {
 } from "@maskoii/sdk";
 import type { NetworkConnection } from "hardhat/types/network";
 import { type Address, getAddress, type Hash, type Hex, type PublicClient, pad } from "viem";
+import { DeployError } from "./errors.ts";
 import MaskoiiModule from "./ignition.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -88,11 +90,6 @@ export type ChainDeployment = {
   /** The file content (validated by the sdk's schema). */
   deployment: Deployment;
 };
-
-/** Raised when a linking transaction does not succeed. */
-export class DeployError extends Error {
-  override readonly name = "DeployError";
-}
 
 /** An EVM address in the 32-byte sender/recipient convention (left-padded, lowercase hex as the chain returns it). */
 export function toBytes32(address: Address): Hex {
@@ -412,3 +409,5 @@ export async function deployMaskoii(options: DeployOptions): Promise<[ChainDeplo
   }
   return results;
 }
+
+export { DeployError };

@@ -1,19 +1,16 @@
 // Runs the deploy fixture (deploy-fixture.ts) as a child process under this Node, from the repository root (Hardhat
 // finds its config there), and parses its `RESULT {json}` line.
+
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Address } from "viem";
 import { ROOT } from "./chains.ts";
+import { FixtureError } from "./errors.ts";
 
 /** The fixture's script, for callers that run it themselves. */
 export const DEPLOY_FIXTURE = fileURLToPath(new URL("./deploy-fixture.ts", import.meta.url));
 /** A deploy fixture that has not finished by then is killed (it deploys a handful of contracts). */
 const FIXTURE_TIMEOUT_MS = 200_000;
-
-/** Raised when the deploy fixture fails, times out or prints no RESULT line; carries its output. */
-export class FixtureError extends Error {
-  override readonly name = "FixtureError";
-}
 
 /** What deployMaskoii records per chain (deploy.ts ChainContracts), as JSON. */
 export type FixtureContracts = {
@@ -100,3 +97,5 @@ export async function runDeployFixture(options: DeployFixtureOptions): Promise<D
   if (line === undefined) throw new FixtureError(`no RESULT from the deploy fixture:\n${output}`);
   return JSON.parse(line.slice("RESULT ".length)) as DeployFixtureResult;
 }
+
+export { FixtureError };

@@ -2,9 +2,11 @@
 // way to start them, wait until they answer, stop them and read their logs, for the e2e stack, the devnet and the
 // benches. Keystores are written by the caller (with @maskoii/relayer's keystore functions): the kit does not import
 // the relayer, so the relayer's own tests can use the kit without a cycle between the two workspaces.
+
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ROOT } from "./chains.ts";
+import { NodeError } from "./errors.ts";
 import { groupAlive, type ManagedProcess, type RestartPolicy, type Supervisor } from "./processes.ts";
 import { until } from "./wait.ts";
 
@@ -12,11 +14,6 @@ import { until } from "./wait.ts";
 export const MASKOII_CLI = join(ROOT, "relayer", "src", "cli.ts");
 
 export type NodeRole = "attester" | "relayer";
-
-/** Raised when a node does not start, stop or answer as expected. */
-export class NodeError extends Error {
-  override readonly name = "NodeError";
-}
 
 /** Starts one run of `maskoii <role> --config <configFile>` as a supervised process group. */
 export function startNodeProcess(args: {
@@ -165,3 +162,5 @@ export class NodeProcess {
     return lines;
   }
 }
+
+export { NodeError };

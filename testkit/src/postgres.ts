@@ -20,7 +20,7 @@ export type TestDatabase = { readonly url: string; drop: () => Promise<void> };
 
 /** Creates an empty database on the test server. */
 export async function freshDatabase(): Promise<TestDatabase> {
-  if (postgresUrl === undefined) throw new TestkitError("POSTGRES_URL_MISSING", "MASKOII_TEST_POSTGRES_URL is not set");
+  if (postgresUrl === undefined) throw new TestkitError("PostgresUrlMissing", "MASKOII_TEST_POSTGRES_URL is not set");
   const name = `maskoii_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();

@@ -3,11 +3,13 @@
 // process with a restart policy (the devnet's attester and relayer nodes) that dies is started again after a backoff
 // and reported (`onRestart`), instead of taking the whole devnet down; it is given up (reported as an unexpected exit)
 // only after `maxRestarts` quick deaths in a row.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ProcessError } from "./errors.ts";
 
 export type ProcessSpec = {
   /** Short unique name, used in logs ("chainA"). */
@@ -66,11 +68,6 @@ export type ManagedProcess = {
   /** Resolves with the exit code (or the signal name) once the process has exited. */
   readonly exited: Promise<number | NodeJS.Signals>;
 };
-
-/** Raised when a supervised process cannot be started or does not stop. */
-export class ProcessError extends Error {
-  override readonly name = "ProcessError";
-}
 
 type Entry = { process: ManagedProcess; child: ChildProcess; log: WriteStream; done: boolean };
 
@@ -244,3 +241,5 @@ export class Supervisor {
     }
   }
 }
+
+export { ProcessError };

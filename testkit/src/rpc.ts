@@ -1,10 +1,7 @@
 // JSON-RPC readiness checks for the devnet's chains.
-import { setTimeout as sleep } from "node:timers/promises";
 
-/** Raised when an RPC endpoint does not come up in time or answers for the wrong chain. */
-export class RpcError extends Error {
-  override readonly name = "RpcError";
-}
+import { setTimeout as sleep } from "node:timers/promises";
+import { RpcError } from "./errors.ts";
 
 type RpcResponse = { result?: unknown; error?: { message?: string } };
 
@@ -50,3 +47,5 @@ export async function waitForRpc(
   }
   throw new RpcError(`${url} did not answer within ${options.timeoutMs} ms`);
 }
+
+export { RpcError };

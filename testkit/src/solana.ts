@@ -5,6 +5,7 @@
 //
 // The Solana side goes through the SDK's Solana client (sdk/src/solana: instruction builders on @anchor-lang/core,
 // delivery planning with chunked post_signatures, account readers).
+
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -28,6 +29,7 @@ import {
   SHARED_DECIMALS,
   toBytes32,
 } from "./deploy.ts";
+import { SolanaError } from "./errors.ts";
 import type { ManagedProcess, Supervisor } from "./processes.ts";
 
 /** The devnet's Solana endpoint: domain 1003 (protocol §1), the usual Solana ports (PubSub on port + 1). */
@@ -50,11 +52,6 @@ export const TOKEN_PAYLOAD_LENGTH = 73n;
 /** Overlap window and emergency delay of the Solana attester sets (the EVM defaults: 1 day, 7 days). */
 const OVERLAP_WINDOW = 86_400;
 const EMERGENCY_DELAY = 7 * 86_400;
-
-/** Raised when the Solana endpoint cannot be built, started or set up, or a Solana leg of the demo fails. */
-export class SolanaError extends Error {
-  override readonly name = "SolanaError";
-}
 
 /**
  * Builds programs/local-rpc with cargo (a no-op when it is up to date; a cold build takes tens of minutes on two
@@ -519,3 +516,5 @@ export function evmSymbol(evm: ChainDeployment): string {
 function seconds(value: number): string {
   return `${(value / 1000).toFixed(1)} s`;
 }
+
+export { SolanaError };

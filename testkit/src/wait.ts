@@ -1,12 +1,15 @@
 // Bounded waiting: every wait in the e2e suite has a deadline and says what it waited for when it gives up.
 import { setTimeout as sleep } from "node:timers/promises";
+import { TestkitError } from "./errors.ts";
 
 /** Raised when a condition does not hold within its deadline. */
-export class WaitTimeoutError extends Error {
-  override readonly name = "WaitTimeoutError";
+export class WaitTimeoutError extends TestkitError {
+  override name = "WaitTimeoutError";
   constructor(what: string, timeoutMs: number, last: unknown) {
     super(
+      "WaitTimedOut",
       `timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? "" : ` (last error: ${describe(last)})`}`,
+      { cause: last },
     );
   }
 }
