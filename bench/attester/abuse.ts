@@ -27,7 +27,6 @@ import { Agent, request } from "node:http";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import {
   AttesterClient,
   encryptKey,
@@ -63,15 +62,10 @@ import {
   parseEventLogs,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
+import { A, B, HOST, MNEMONIC, PASSWORD, ROOT, resultsFile } from "../common.ts";
 import { mean, percentile, round, rssMiB } from "../relayer/measure.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const RESULTS = join(ROOT, "bench", "results", "attester-abuse.json");
-const HOST = "127.0.0.1";
-const PASSWORD = "bench keystore password";
-const MNEMONIC = "test test test test test test test test test test test junk";
-const A = { domain: 1001, chainId: 31337 };
-const B = { domain: 1002, chainId: 31338 };
+const RESULTS = resultsFile("attester-abuse");
 const REQUESTS = Number(process.env.ABUSE_REQUESTS ?? 10_000);
 const CONCURRENCY = Number(process.env.ABUSE_CONCURRENCY ?? 64);
 /** Messages delivered before the attack (closed on the node) and left open. */

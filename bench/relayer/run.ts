@@ -26,7 +26,6 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { batchProofs, encryptKey, openStore, writeKeystore } from "@maskoii/relayer";
 import {
   addressToBytes32,
@@ -64,15 +63,10 @@ import {
   type WalletClient,
 } from "viem";
 import { mnemonicToAccount, privateKeyToAddress } from "viem/accounts";
+import { A, B, HOST, MNEMONIC, PASSWORD, ROOT, resultsFile } from "../common.ts";
 import { histogramTotals, mean, ProcessSampler, percentile, round } from "./measure.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const RESULTS = join(ROOT, "bench", "results", "relayer.json");
-const HOST = "127.0.0.1";
-const PASSWORD = "bench keystore password";
-const MNEMONIC = "test test test test test test test test test test test junk";
-const A = { domain: 1001, chainId: 31337 };
-const B = { domain: 1002, chainId: 31338 };
+const RESULTS = resultsFile("relayer");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const MAX_RATE = Number(process.env.BENCH_MAX_RATE ?? 1000);
 const BATCHES = (process.env.BENCH_BATCHES ?? "1,8,32,128").split(",").map(Number);

@@ -8,22 +8,23 @@
 // - estimated: compute units, from counted operations priced with agave's cost table plus stated allowances for
 //   what cannot be counted here (BPF bytecode of the handlers). See COST below and docs/benchmarks.md.
 //
-// The binary: MASKOII_LOCAL_RPC or /root/.cache/maskoii-target/debug/maskoii-local-rpc
+// The binary: MASKOII_LOCAL_RPC, else $CARGO_TARGET_DIR (default ~/.cache/maskoii-target)/debug/maskoii-local-rpc
 // (`cd programs && cargo build -p maskoii-local-rpc`). Writes bench/results/solana.json.
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { addressOfPrivateKey, buildAttestation, encodeMessage, encodeTokenMessage, messageId } from "@maskoii/sdk";
 import { MaskoiiSolanaClient, PACKET_DATA_SIZE, pubkeyToBytes32, SECP256K1_RECOVER_CU } from "@maskoii/sdk/solana";
+import { localRpcBinary } from "@maskoii/testkit";
 import { createAccount, createMint, getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
 import { ComputeBudgetProgram, Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
 import { type Hex, hexToBytes } from "viem";
+import { resultsFile } from "../common.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const RESULTS = join(ROOT, "bench", "results", "solana.json");
-const BINARY = process.env.MASKOII_LOCAL_RPC ?? "/root/.cache/maskoii-target/debug/maskoii-local-rpc";
+const RESULTS = resultsFile("solana");
+/** MASKOII_LOCAL_RPC, else cargo's debug build under CARGO_TARGET_DIR (the kit's one rule). */
+const BINARY = localRpcBinary();
 const LOCAL = 1003;
 const REMOTE = 1001;
 const REMOTE_BRIDGE: Hex = `0x${"00".repeat(12)}${"b1".repeat(20)}`;
@@ -244,7 +245,7 @@ async function main() {
     console.log(
       `deliver 13-of-19: ${plan.transactions.length} transactions (measured), ~${total.toLocaleString("en")} CU (estimated)`,
     );
-    mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+    mkdirSync(dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`wrote ${RESULTS}`);
   } finally {
