@@ -28,17 +28,14 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
-  AttesterClient,
   encryptKey,
   generatePrivateKey,
   koiiPublicKeyOf,
-  parseConfig,
   RelayerRequestSigner,
-  resolveChains,
   silentLogger,
-  startRelayer,
   writeKeystore,
-} from "@maskoii/relayer";
+} from "@maskoii/node-kit";
+import { AttesterClient, parseConfig, resolveChains, startRelayer } from "@maskoii/relayer";
 import { gatewayAbi } from "@maskoii/sdk";
 import {
   devnetAttesters,

@@ -26,7 +26,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { batchProofs, encryptKey, openStore, writeKeystore } from "@maskoii/relayer";
+import { encryptKey, writeKeystore } from "@maskoii/node-kit";
+import { batchProofs, openStore } from "@maskoii/relayer";
 import {
   addressToBytes32,
   attestationDigest,

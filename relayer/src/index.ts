@@ -1,5 +1,3 @@
-// The node layer (identity, keystore, logger, ...) as before it moved to node-kit; new code imports it from there.
-export * from "@maskoii/node-kit";
 export * from "./aggregator.ts";
 export * from "./attester/run.ts";
 export * from "./attester/server.ts";

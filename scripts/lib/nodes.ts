@@ -5,7 +5,7 @@
 // with a devnet password kept in a 0600 file beside them, so no key or password is ever on a command line.
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { encryptKey, writeKeystore } from "@maskoii/relayer";
+import { encryptKey, writeKeystore } from "@maskoii/node-kit";
 import { type Attester, NODE_RESTART, type Supervisor, startNodeProcess, waitHttpOk } from "@maskoii/testkit";
 import type { Hex } from "viem";
 import { HOST } from "./chains.ts";
