@@ -3,13 +3,12 @@
 // signed by BOTH keys, so anyone can check that the Koii node controls the attesting key and vice versa, and the
 // Koii task (docs/relayer.md) can pay and slash the node that owns an attester address.
 
-import { recoverSigner, signDigest } from "@maskoii/sdk";
+import { base58Decode, base58Encode, recoverSigner, signDigest } from "@maskoii/sdk";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { type Address, getAddress, type Hex, isAddress, keccak256, stringToBytes } from "viem";
 import { z } from "zod";
-import { base58Decode, base58Encode } from "./base58.ts";
 import { InvalidBindingRecordError } from "./errors.ts";
 
 export const BINDING_VERSION = 1;

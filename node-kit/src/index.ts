@@ -2,7 +2,6 @@
 // helpers, the run loop, the SQL store layer (SQLite by default; PGlite and PostgreSQL load from their own entries,
 // `@maskoii/node-kit/store/pglite` and `/store/postgres`) and the generic Koii task round, into which each node
 // registers its kinds of work.
-export * from "./base58.ts";
 export * from "./config.ts";
 export * from "./errors.ts";
 export * from "./http/client.ts";

@@ -1,6 +1,5 @@
-import { addressOfPrivateKey } from "@maskoii/sdk";
+import { addressOfPrivateKey, base58Decode, base58Encode } from "@maskoii/sdk";
 import { describe, expect, it } from "vitest";
-import { base58Decode, base58Encode } from "../src/base58.ts";
 import { InvalidBindingRecordError } from "../src/errors.ts";
 import { createBindingRecord, verifyBindingRecord } from "../src/identity.ts";
 import { generatePrivateKey } from "../src/keys/keystore.ts";

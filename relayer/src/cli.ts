@@ -15,7 +15,6 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import {
-  base58Encode,
   createBindingRecord,
   createLogger,
   DEFAULT_SCRYPT,
@@ -28,6 +27,7 @@ import {
   unlockKeystore,
   writeKeystore,
 } from "@maskoii/node-kit";
+import { base58Encode } from "@maskoii/sdk";
 import { getAddress, type Hex } from "viem";
 import { bridgeChains } from "./attester/refunds.ts";
 import { startAttester } from "./attester/run.ts";

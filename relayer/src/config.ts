@@ -4,7 +4,6 @@
 // they are JSON (numbers, booleans, arrays), else taken as strings. A bad config names the field and what is wrong.
 import { dirname, resolve } from "node:path";
 import {
-  base58Decode,
   logConfigSchema,
   overrideFromEnv,
   parseWithSchema,
@@ -12,7 +11,7 @@ import {
   resolveStorePaths,
   storeConfigSchema,
 } from "@maskoii/node-kit";
-import { checksummedAddress, findDomain, MASKOII_PROGRAM_ADDRESS } from "@maskoii/sdk";
+import { base58Decode, checksummedAddress, findDomain, MASKOII_PROGRAM_ADDRESS } from "@maskoii/sdk";
 import { loadDeployment } from "@maskoii/sdk/node";
 import { z } from "zod";
 import { InvalidConfigError } from "./errors.ts";

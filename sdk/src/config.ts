@@ -1,8 +1,8 @@
 import { type Address, getAddress, isAddress } from "viem";
 import { z } from "zod";
+import { isSolanaAddress } from "./base58.ts";
 import { findDomain } from "./domains.ts";
 import { InvalidDeploymentError } from "./errors/index.ts";
-import { isSolanaAddress } from "./internal/base58.ts";
 
 /** A checksummed (EIP-55) 0x-address. */
 export const checksummedAddress = z

@@ -1,6 +1,7 @@
 export * from "./abi/index.ts";
 export * from "./attestation.ts";
 export * from "./attester-set.ts";
+export * from "./base58.ts";
 export * from "./claims.ts";
 export * from "./config.ts";
 export * from "./domains.ts";

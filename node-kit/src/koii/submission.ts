@@ -1,10 +1,9 @@
 // A node's submission for one round and one kind of work: the items, committed by a Merkle root, under a header
 // signed by the node's Koii ed25519 key. Building, canonical encoding and verification (docs/protocol.md §9.2).
-import { batchRoot } from "@maskoii/sdk";
+import { base58Decode, batchRoot } from "@maskoii/sdk";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { bytesToHex, type Hex, hexToBytes, keccak256, stringToBytes } from "viem";
 import { z } from "zod";
-import { base58Decode } from "../base58.ts";
 import { InvalidKoiiArtefactError } from "../errors.ts";
 import { type BindingRecord, bindingStatement, koiiPublicKeyOf, verifyBindingRecord } from "../identity.ts";
 import { CanonicalWriter, textHash, ZERO_HASH } from "./bytes.ts";

@@ -1,9 +1,10 @@
 // Audit votes: an auditor's signed verdict on one peer's submission for a round (docs/protocol.md §9.3). Signed with
 // the auditor's Koii ed25519 key over a canonical header, so votes can be gossiped and counted by anyone.
+
+import { base58Decode } from "@maskoii/sdk";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { bytesToHex, type Hex, hexToBytes, stringToBytes } from "viem";
 import { z } from "zod";
-import { base58Decode } from "../base58.ts";
 import { InvalidKoiiArtefactError } from "../errors.ts";
 import { koiiPublicKeyOf } from "../identity.ts";
 import { CanonicalWriter, textHash } from "./bytes.ts";

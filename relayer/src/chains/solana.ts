@@ -3,8 +3,9 @@
 // `emit!` events are not a reliable source, see docs/relayer.md), deliveries post the attestation's signatures in
 // chunks to a verification account and then `deliver` (docs/solana.md).
 
-import { base58Decode, base58Encode } from "@maskoii/node-kit";
 import {
+  base58Decode,
+  base58Encode,
   decodeAttestation,
   decodeMessage,
   getDomain,
