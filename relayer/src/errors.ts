@@ -1,9 +1,11 @@
 /**
  * Typed errors of the attester node and the relayer, one file per area in errors/ (signing, chain, delivery, attester,
- * refund). Every error has a stable `code`; callers branch on the class,
- * logs and the CLI print `code: message`. The errors of the shared node layer (config, keys, store, requests, the Koii
+ * refund). Every error has a stable `code` and says whether waiting helps (`retryable`); logs and the CLI print
+ * `code: message`. The errors of the shared node layer (config, keys, store, requests, the Koii
  * round) are node-kit's and re-exported here; all share one root class (RelayerError is node-kit's NodeError).
  */
+
+import type { NodeErrorCode } from "@maskoii/node-kit";
 
 export {
   ConfigReadFailedError,
@@ -15,26 +17,21 @@ export {
   KeystoreMalformedError,
   KeystoreWrongPasswordError,
   NodeError,
+  type NodeErrorCode,
   RequestRejectedError,
   SecretUnavailableError,
   StoreError,
 } from "@maskoii/node-kit";
 
+/** Every code a relayer or attester error carries: node-kit's, and the relayer's own. */
 export type RelayerErrorCode =
-  | "InvalidConfig"
-  | "ConfigReadFailed"
-  | "KeystoreMalformed"
-  | "KeystoreWrongPassword"
-  | "KeystoreKindMismatch"
-  | "SecretUnavailable"
-  | "InvalidBindingRecord"
+  | NodeErrorCode
   | "SigningConflict"
   | "RotationConflict"
   | "NotAnAttester"
   | "UnknownChain"
   | "ChainRpcFailed"
   | "DeliveryReverted"
-  | "StoreFailed"
   | "FeeCapExceeded"
   | "TransactionStuck"
   | "NonceConsumed"
@@ -44,11 +41,9 @@ export type RelayerErrorCode =
   | "SolanaDeploymentMismatch"
   | "SolanaProgramFailed"
   | "TransactionExpired"
-  | "InvalidKoiiArtefact"
   | "InsufficientFunds"
   | "BlockGasLimitExceeded"
   | "DeliveryRefused"
-  | "RequestRejected"
   | "RpcDisagreement"
   | "RefundRefused"
   | "RefundConflict"
