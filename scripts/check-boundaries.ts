@@ -294,7 +294,9 @@ function main(): void {
     process.stderr.write(`workspace boundaries: ${violations.length} violation(s)\n`);
     process.exitCode = 1;
   } else {
-    process.stdout.write(`workspace boundaries: ${readWorkspaces(root).length} workspaces, no deep import, no cycle, no duplicate install\n`);
+    process.stdout.write(
+      `workspace boundaries: ${readWorkspaces(root).length} workspaces, no deep import, no cycle, no duplicate install\n`,
+    );
   }
 }
 
