@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @notice A community's revenue split in basis points, one 64-bit word: `creatorsBps ‖ treasuryBps ‖ operatorsBps ‖
-///         protocolBps`, uint16 each, high to low in that order (docs/protocol.md §11).
+/// @notice A community's revenue split in basis points, one 64-bit word:
+///         `creatorsBps ‖ treasuryBps ‖ operatorsBps ‖ protocolBps`, uint16 each, high to low in that order
+///         (docs/protocol.md §11).
 /// @dev Bits [48, 64) creators, [32, 48) community treasury, [16, 32) node operators, [0, 16) protocol fee. A valid
 ///      policy sums to exactly BPS (10,000) and keeps the protocol fee at or below MAX_PROTOCOL_FEE_BPS. The zero word
 ///      is never valid (its sum is 0), so storage can use it as "no policy".

@@ -45,7 +45,11 @@ contract IdentityRegistryTest is Test, AttesterHarness {
 
     // ---------------------------------------------------------------- helpers
 
-    function _hash(uint8 platform, bytes32 accountId, address persona, uint64 sequence) internal pure returns (bytes32) {
+    function _hash(uint8 platform, bytes32 accountId, address persona, uint64 sequence)
+        internal
+        pure
+        returns (bytes32)
+    {
         return keccak256(abi.encode(platform, accountId, persona, sequence));
     }
 
@@ -59,9 +63,8 @@ contract IdentityRegistryTest is Test, AttesterHarness {
         view
         returns (bytes memory)
     {
-        return _attestFirst(
-            _typeHash(), LOCAL, _toBytes32(address(identity)), 1, _hash(platform, accountId, persona, sequence), keys, QUORUM
-        );
+        bytes32 value = _hash(platform, accountId, persona, sequence);
+        return _attestFirst(_typeHash(), LOCAL, _toBytes32(address(identity)), 1, value, keys, QUORUM);
     }
 
     function _bind(uint8 platform, bytes32 accountId, address persona, uint64 sequence) internal {

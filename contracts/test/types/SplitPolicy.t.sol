@@ -56,17 +56,16 @@ contract SplitPolicyTest is Test {
         SplitPolicy policy = SplitPolicyLibrary.pack(type(uint16).max, 0, type(uint16).max, 0);
         assertEq(policy.treasuryBps(), 0, "treasury untouched");
         assertEq(policy.protocolBps(), 0, "protocol untouched");
-        assertEq(_word(SplitPolicyLibrary.pack(type(uint16).max, type(uint16).max, type(uint16).max, type(uint16).max)),
-            type(uint64).max, "every bit");
+        uint16 m = type(uint16).max;
+        assertEq(_word(SplitPolicyLibrary.pack(m, m, m, m)), type(uint64).max, "every bit");
     }
 
     function test_accessors_readTheirFieldOfAnyWord(uint64 word) public pure {
         SplitPolicy policy = SplitPolicy.wrap(word);
-        assertEq(
-            _word(SplitPolicyLibrary.pack(policy.creatorsBps(), policy.treasuryBps(), policy.operatorsBps(), policy.protocolBps())),
-            word,
-            "unpack then pack is the identity"
+        SplitPolicy repacked = SplitPolicyLibrary.pack(
+            policy.creatorsBps(), policy.treasuryBps(), policy.operatorsBps(), policy.protocolBps()
         );
+        assertEq(_word(repacked), word, "unpack then pack is the identity");
     }
 
     // ---------------------------------------------------------------- validation

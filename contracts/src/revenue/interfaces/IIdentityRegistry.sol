@@ -28,7 +28,11 @@ interface IIdentityRegistry {
     ///         under binding `sequence` (`byPersona` false) or released by the persona itself (`byPersona` true; the
     ///         sequence stays).
     event AccountUnbound(
-        uint8 indexed platform, bytes32 indexed accountId, address indexed previousPersona, uint64 sequence, bool byPersona
+        uint8 indexed platform,
+        bytes32 indexed accountId,
+        address indexed previousPersona,
+        uint64 sequence,
+        bool byPersona
     );
     /// @notice `persona`'s creator payouts go to `recipient` on a chain of `family` (ChainFamily: 1 EVM, 2 SVM).
     event PayoutSet(address indexed persona, uint8 family, bytes32 recipient);
