@@ -286,8 +286,10 @@ contract CommunityRegistry is ICommunityRegistry {
     }
 
     /// @inheritdoc ICommunityRegistry
-    function treasuryOf(uint64 communityId) external view override returns (address) {
-        return _community(communityId).treasury;
+    /// @dev One SLOAD: a community's treasury is never zero, so a zero treasury means no such community.
+    function treasuryOf(uint64 communityId) external view override returns (address treasury) {
+        treasury = _communities[communityId].treasury;
+        if (treasury == address(0)) revert UnknownCommunity(communityId);
     }
 
     /// @inheritdoc ICommunityRegistry
