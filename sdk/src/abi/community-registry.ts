@@ -1152,7 +1152,7 @@ export const communityRegistryAbi = [
     outputs: [
       {
         internalType: "address",
-        name: "",
+        name: "treasury",
         type: "address",
       },
     ],
