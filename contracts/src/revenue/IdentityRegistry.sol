@@ -2,7 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {IAttesterSet} from "../core/interfaces/IAttesterSet.sol";
+import {AttestationLib} from "../libraries/AttestationLib.sol";
 import {ChainFamily} from "../libraries/ChainFamily.sol";
+import {RevenueCodec} from "../libraries/RevenueCodec.sol";
 import {IIdentityRegistry} from "./interfaces/IIdentityRegistry.sol";
 
 /// @title IdentityRegistry
@@ -37,20 +39,18 @@ contract IdentityRegistry is IIdentityRegistry {
     }
 
     /// @notice Platform: Farcaster; the account id is `bytes32(uint256(fid))`.
-    uint8 public constant PLATFORM_FARCASTER = 1;
+    uint8 public constant PLATFORM_FARCASTER = RevenueCodec.PLATFORM_FARCASTER;
     /// @notice Platform: Bluesky; the account id is the keccak256 of the UTF-8 DID.
-    uint8 public constant PLATFORM_BLUESKY = 2;
+    uint8 public constant PLATFORM_BLUESKY = RevenueCodec.PLATFORM_BLUESKY;
     /// @notice Platform: ActivityPub (Mastodon and others); the account id is the keccak256 of the UTF-8 actor URI.
-    uint8 public constant PLATFORM_ACTIVITYPUB = 3;
+    uint8 public constant PLATFORM_ACTIVITYPUB = RevenueCodec.PLATFORM_ACTIVITYPUB;
     /// @notice Platform: Lens; the account id is `bytes32(uint256(profileId))`.
-    uint8 public constant PLATFORM_LENS = 4;
-    /// @notice Platform: X; the account id is the keccak256 of the UTF-8 lowercase handle.
-    uint8 public constant PLATFORM_X = 5;
+    uint8 public constant PLATFORM_LENS = RevenueCodec.PLATFORM_LENS;
+    /// @notice Platform: X; the account id is the keccak256 of the UTF-8 lowercase handle, without '@'.
+    uint8 public constant PLATFORM_X = RevenueCodec.PLATFORM_X;
 
     /// @notice The EIP-712 type hash of an IdentityBinding attestation (docs/protocol.md §3, §11).
-    // TODO(AttestationLib): use AttestationLib.IDENTITY_BINDING_TYPEHASH once Helper C's change is on main.
-    bytes32 public constant IDENTITY_BINDING_TYPEHASH =
-        keccak256("IdentityBinding(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 bindingHash)");
+    bytes32 public constant IDENTITY_BINDING_TYPEHASH = AttestationLib.IDENTITY_BINDING_TYPEHASH;
 
     /// @notice The attester set whose quorum authorises bindings (the chain's Gateway).
     IAttesterSet public immutable attesterSet;
@@ -73,7 +73,7 @@ contract IdentityRegistry is IIdentityRegistry {
         external
         override
     {
-        if (platform == 0 || platform > PLATFORM_X) revert UnknownPlatform(platform);
+        if (!RevenueCodec.isPlatform(platform)) revert RevenueCodec.UnknownPlatform(platform);
         if (accountId == bytes32(0)) revert ZeroAccountId();
         Binding storage binding = _bindings[platform][accountId];
         uint64 stored = binding.sequence;
@@ -133,14 +133,14 @@ contract IdentityRegistry is IIdentityRegistry {
         return (binding.persona, binding.sequence);
     }
 
-    /// @notice The value an IdentityBinding attestation signs:
-    ///         `keccak256(abi.encode(uint8 platform, bytes32 accountId, address persona, uint64 sequence))`.
-    // TODO(RevenueCodec): use RevenueCodec's binding hash once Helper C's change is on main.
+    /// @notice The value an IdentityBinding attestation signs (RevenueCodec.bindingHash):
+    ///         `keccak256(abi.encode(uint8 platform, bytes32 accountId, address persona, uint64 sequence))`. Reverts
+    ///         `UnknownPlatform` for a platform outside 1..5.
     function bindingHash(uint8 platform, bytes32 accountId, address persona, uint64 sequence)
         public
         pure
         returns (bytes32)
     {
-        return keccak256(abi.encode(platform, accountId, persona, sequence));
+        return RevenueCodec.bindingHash(platform, accountId, persona, sequence);
     }
 }

@@ -8,6 +8,7 @@ import {Gateway} from "../../src/core/Gateway.sol";
 import {IAttesterSet} from "../../src/core/interfaces/IAttesterSet.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {ChainFamily} from "../../src/libraries/ChainFamily.sol";
+import {RevenueCodec} from "../../src/libraries/RevenueCodec.sol";
 import {IdentityRegistry} from "../../src/revenue/IdentityRegistry.sol";
 import {IIdentityRegistry} from "../../src/revenue/interfaces/IIdentityRegistry.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
@@ -53,6 +54,7 @@ contract IdentityRegistryTest is Test, AttesterHarness {
         return keccak256(abi.encode(platform, accountId, persona, sequence));
     }
 
+    /// @dev Spelled out here, independently of AttestationLib (which the contract uses).
     function _typeHash() internal pure returns (bytes32) {
         return keccak256("IdentityBinding(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 bindingHash)");
     }
@@ -124,11 +126,17 @@ contract IdentityRegistryTest is Test, AttesterHarness {
         address persona,
         uint64 sequence
     ) public view {
+        platform = uint8(bound(platform, 1, 5));
         assertEq(
             identity.bindingHash(platform, accountId, persona, sequence),
             keccak256(abi.encode(platform, accountId, persona, sequence)),
             "bindingHash"
         );
+    }
+
+    function test_bindingHash_revertsOnAnUnknownPlatform() public {
+        vm.expectRevert(abi.encodeWithSelector(RevenueCodec.UnknownPlatform.selector, uint8(6)));
+        identity.bindingHash(6, fid, alice, 1);
     }
 
     // =========================================================================================================
@@ -261,10 +269,10 @@ contract IdentityRegistryTest is Test, AttesterHarness {
 
     function test_bind_revertsOnAnUnknownPlatform() public {
         bytes memory att0 = _attestBinding(0, fid, alice, 1);
-        vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.UnknownPlatform.selector, uint8(0)));
+        vm.expectRevert(abi.encodeWithSelector(RevenueCodec.UnknownPlatform.selector, uint8(0)));
         identity.bind(0, fid, alice, 1, att0);
         bytes memory att6 = _attestBinding(6, fid, alice, 1);
-        vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.UnknownPlatform.selector, uint8(6)));
+        vm.expectRevert(abi.encodeWithSelector(RevenueCodec.UnknownPlatform.selector, uint8(6)));
         identity.bind(6, fid, alice, 1, att6);
     }
 

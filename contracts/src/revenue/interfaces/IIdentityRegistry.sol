@@ -8,7 +8,8 @@ pragma solidity ^0.8.24;
 ///         after checking a proof post on the platform. One account maps to one persona at a time; several accounts
 ///         may share a persona. Each persona names where its creator payouts go: an EVM address or a Solana key.
 /// @dev Declares every event and custom error of IdentityRegistry (the contract inherits them, so
-///      `IdentityRegistry.X.selector` keeps working); attestation errors come from the attester set
+///      `IdentityRegistry.X.selector` keeps working), except `UnknownPlatform(uint8)`, declared with the binding format
+///      in RevenueCodec (like the errors of the other pure libraries). Attestation errors come from the attester set
 ///      (IAttesterSet, and `EnforcedPause()` while the Gateway is paused).
 interface IIdentityRegistry {
     // ---------------------------------------------------------------------------------------------------------
@@ -43,8 +44,6 @@ interface IIdentityRegistry {
 
     /// @notice The constructor's attester set is the zero address.
     error ZeroAttesterSet();
-    /// @notice The platform is not one of PLATFORM_FARCASTER..PLATFORM_X (1..5).
-    error UnknownPlatform(uint8 platform);
     /// @notice The account id is zero (no platform account has it).
     error ZeroAccountId();
     /// @notice The binding's sequence is not above the account's stored one (a replay of an old binding or
