@@ -20,6 +20,16 @@ const CONTRACTS = [
   },
   { name: "TokenBridge", source: "token/TokenBridge.sol", interfaces: ["token/interfaces/ITokenBridge.sol"] },
   { name: "BridgedToken", source: "token/BridgedToken.sol", interfaces: ["token/interfaces/IBridgedToken.sol"] },
+  {
+    name: "CommunityRegistry",
+    source: "revenue/CommunityRegistry.sol",
+    interfaces: ["revenue/interfaces/ICommunityRegistry.sol"],
+  },
+  {
+    name: "IdentityRegistry",
+    source: "revenue/IdentityRegistry.sol",
+    interfaces: ["revenue/interfaces/IIdentityRegistry.sol"],
+  },
 ] as const;
 
 const DECLARATION = /^\s*(event|error)\s+(\w+)\s*\(/gm;
