@@ -22,5 +22,5 @@ export function keccakSmallInto(input: Uint8Array, out: Uint8Array, offset: numb
   state8[input.length]! ^= 0x01;
   state8[RATE - 1]! ^= 0x80;
   keccakP(state32, 24);
-  out.set(state8.subarray(0, 32), offset);
+  for (let i = 0; i < 32; i++) out[offset + i] = state8[i]!;
 }
