@@ -361,8 +361,9 @@ describe("payout tree", () => {
     // ceil(log2(100,000)) = 17 levels; a node carried up an odd level has no sibling there.
     expect(Math.max(...proofs.map((p) => p.length))).toBe(17);
     expect(proofs.every((p) => p.length >= 1)).toBe(true);
-    // Measured ~2-4 s on a loaded 2-core machine; the bound leaves room for a slower CI runner.
-    expect(elapsed).toBeLessThan(20_000);
+    // Measured 3-4 s on a 2-core machine at load 5 (10 s at load 8, under nice 19). The bound only catches a builder
+    // that stops being O(n log n) (rebuilding the tree per proof is over 1.7 million hashes more: minutes).
+    expect(elapsed).toBeLessThan(30_000);
     for (let k = 0; k < 500; k++) {
       const i = (k * 7919 + 13) % n;
       expect(verifyPayoutProof({ entry: tree.entries[i]!, proof: proofs[i]!, root: tree.root })).toBe(true);
