@@ -5,6 +5,9 @@
 // solc 0.6.11, optimizer 200 runs, the bytecode deployed on mainnet; the package has no Solidity source, nothing is
 // recompiled), claiming for a fresh recipient in an already touched bitmap word of a 100,000-leaf tree.
 //
+// `npm run bench:gas-ads -- --trace` also prints, per measured transaction, its execution gas per call frame and
+// opcode class (from debug_traceTransaction), which docs/benchmarks.md itemises.
+//
 // This is a benchmark, not a test: it prints figures and writes bench/results/gas-ads.json; it fails only when a
 // measured transaction did not do what it is meant to measure (a claim that paid nothing, or the wrong amount).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -270,6 +273,13 @@ async function measureUniswap(): Promise<UniswapResult> {
       }),
     );
     expectPaid(receipt, token.address, b.account, b.amount);
+    if (TRACE && b.index === 1) {
+      const names = new Map([
+        [distributor.toLowerCase(), "MerkleDistributor"],
+        [token.address.toLowerCase(), "DemoToken"],
+      ]);
+      await printTrace(chain, receipt.transactionHash, "Uniswap MerkleDistributor claim, fresh recipient", names);
+    }
     return { gas: receipt.gasUsed - TX_BASE, proofLength: proof.length };
   };
 
@@ -352,6 +362,7 @@ type Revenue = Chain & {
   attesters: Attester[];
   gateway: Address;
   registry: Address;
+  identity: Address;
   ledger: Address;
   reports: Address;
   payouts: Address;
@@ -415,6 +426,7 @@ async function deployRevenue(): Promise<Revenue> {
     attesters,
     gateway: gateway.address,
     registry: registry.address,
+    identity: identity.address,
     ledger: ledger.address,
     reports: reports.address,
     payouts: payouts.address,
@@ -532,10 +544,14 @@ async function toEpochEnd(revenue: Revenue, epoch: number): Promise<void> {
   if (now < t) await revenue.connection.networkHelpers.time.increaseTo(t);
 }
 
-/** Submits a report (measured: gasUsed - 21,000 and its calldata gas) and returns its sequence number. */
+/**
+ * Submits a report (measured: gasUsed - 21,000 and its calldata gas) and returns its sequence number; with
+ * --trace and a `traceLabel`, prints where its execution gas goes.
+ */
 async function submitReport(
   revenue: Revenue,
   report: Report,
+  traceLabel?: string,
 ): Promise<{ seq: bigint; attestation: Hex; gas: bigint; calldata: bigint }> {
   const attestation = attestReport(revenue, report);
   const receipt = await mined(
@@ -556,6 +572,7 @@ async function submitReport(
   });
   const tx = await revenue.publicClient.getTransaction({ hash: receipt.transactionHash });
   revenue.tipRoot = report.payoutRoot;
+  if (TRACE && traceLabel !== undefined) await printTrace(revenue, tx.hash, traceLabel, namesOf(revenue));
   return { seq, attestation, gas: receipt.gasUsed - TX_BASE, calldata: calldataGas(tx.input) };
 }
 
@@ -589,6 +606,91 @@ function calldataGas(input: Hex): bigint {
   return gas;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// --trace: where a measured transaction's execution gas goes (docs/benchmarks.md's itemisation)
+
+const TRACE = process.argv.includes("--trace");
+
+type StructLog = { op: string; gas: number; gasCost: number; depth: number; stack?: string[] };
+
+function isStructLogs(value: unknown): value is { structLogs: StructLog[] } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "structLogs" in value &&
+    Array.isArray((value as { structLogs: unknown }).structLogs)
+  );
+}
+
+/** Opcode classes the itemisation names; everything else is "code". */
+function opClass(op: string): string {
+  if (op === "SSTORE" || op === "SLOAD" || op === "KECCAK256" || op === "TSTORE" || op === "TLOAD") return op;
+  if (op.startsWith("LOG")) return "LOG";
+  if (op.endsWith("CALL") || op.startsWith("EXTCODE")) return "CALL/EXTCODE (account access, precompiles)";
+  return "code";
+}
+
+/**
+ * Prints the execution gas of `hash` per call frame (named from `names`) and opcode class, from the struct logger:
+ * each step costs the gas it removes from its own frame (a call step: what it removes minus what the callee used).
+ * Execution + calldata + 21,000 = gasUsed.
+ */
+async function printTrace(chain: Chain, hash: Hex, label: string, names: Map<string, string>): Promise<void> {
+  const trace: unknown = await chain.connection.provider.request({
+    method: "debug_traceTransaction",
+    params: [hash, { disableMemory: true, disableStorage: true }],
+  });
+  if (!isStructLogs(trace)) throw new BenchError("debug_traceTransaction returned no struct logs");
+  const logs = trace.structLogs;
+  const frames: string[] = ["tx"];
+  const totals = new Map<string, Map<string, number>>();
+  for (let i = 0; i < logs.length; i++) {
+    const step = logs[i]!;
+    const next = logs[i + 1];
+    let cost = step.gasCost;
+    if (next !== undefined && next.depth === step.depth) cost = step.gas - next.gas;
+    else if (next !== undefined && next.depth > step.depth) {
+      let j = i + 1;
+      while (j < logs.length && logs[j]!.depth > step.depth) j++;
+      const last = logs[j - 1]!;
+      const back = logs[j];
+      const calleeUsed = next.gas - (last.gas - last.gasCost);
+      cost = (back === undefined ? step.gas : step.gas - back.gas) - calleeUsed;
+      const target = step.stack?.[step.stack.length - 2];
+      const address = target === undefined ? "?" : `0x${target.replace(/^0x/, "").padStart(40, "0").slice(-40)}`;
+      frames[next.depth - 1] = names.get(address) ?? address;
+    }
+    const frame = `${"  ".repeat(step.depth - 1)}${frames[step.depth - 1] ?? "?"}`;
+    const row = totals.get(frame) ?? new Map<string, number>();
+    const cls = opClass(step.op);
+    row.set(cls, (row.get(cls) ?? 0) + cost);
+    totals.set(frame, row);
+  }
+  let execution = 0;
+  process.stdout.write(`\n${label}\n`);
+  for (const [frame, row] of totals) {
+    const sum = [...row.values()].reduce((a, b) => a + b, 0);
+    execution += sum;
+    const parts = [...row.entries()].sort((a, b) => b[1] - a[1]).map(([cls, gas]) => `${cls} ${gas}`);
+    process.stdout.write(`  ${frame}: ${sum} (${parts.join(", ")})\n`);
+  }
+  process.stdout.write(`  execution ${execution}\n`);
+}
+
+/** Contract names of a deployment, by lower-case address, for `printTrace`. */
+function namesOf(revenue: Revenue): Map<string, string> {
+  return new Map<string, string>([
+    [revenue.gateway.toLowerCase(), "Gateway"],
+    [revenue.registry.toLowerCase(), "CommunityRegistry"],
+    [revenue.identity.toLowerCase(), "IdentityRegistry"],
+    [revenue.ledger.toLowerCase(), "CampaignLedger"],
+    [revenue.reports.toLowerCase(), "EpochReports"],
+    [revenue.payouts.toLowerCase(), "CreatorPayouts"],
+    [revenue.token.toLowerCase(), "DemoToken"],
+    [`0x${"1".padStart(40, "0")}`, "ecrecover"],
+  ]);
+}
+
 type Personas = { accounts: Hex[]; perEpoch: bigint[]; salts: Hex[] };
 
 /** 100,000 personas (never-used addresses), each owed 0.01..1 token per epoch, each with its salt. */
@@ -620,12 +722,14 @@ function treeAfter(p: Personas, token: Address, epochs: number): PayoutTree {
   );
 }
 
+/** Claims persona `i`'s entry of `tree` on its behalf, checks it paid `expected`; --trace as `submitReport`. */
 async function claim(
   revenue: Revenue,
   p: Personas,
   tree: PayoutTree,
   i: number,
   expected: bigint,
+  traceLabel?: string,
 ): Promise<{ gas: bigint; calldata: bigint; proofLength: number }> {
   const tokenWord = toBytes32(revenue.token);
   const { entry, proof } = tree.claimOf(p.accounts[i]!, tokenWord);
@@ -643,6 +747,7 @@ async function claim(
   );
   expectPaid(receipt, revenue.token, persona, expected);
   const tx = await revenue.publicClient.getTransaction({ hash: receipt.transactionHash });
+  if (TRACE && traceLabel !== undefined) await printTrace(revenue, tx.hash, traceLabel, namesOf(revenue));
   return { gas: receipt.gasUsed - TX_BASE, calldata: calldataGas(tx.input), proofLength: proof.length };
 }
 
@@ -693,7 +798,11 @@ async function measureOurs(): Promise<OursResult> {
   await toEpochEnd(revenue, 0);
   const tree1 = build(1);
   const first = report(1n, 0, fiveLines(), tree1.root);
-  const { seq: firstSeq, attestation: firstAttestation, gas: reportSubmitFirst } = await submitReport(revenue, first);
+  const {
+    seq: firstSeq,
+    attestation: firstAttestation,
+    gas: reportSubmitFirst,
+  } = await submitReport(revenue, first, "report_submit, first report");
   await revenue.connection.networkHelpers.time.increase(WINDOW);
   await mined(
     revenue,
@@ -721,12 +830,26 @@ async function measureOurs(): Promise<OursResult> {
   const proofLengths = new Set<number>();
   let freshCalldata = 0n;
   for (const i of RETURNING) {
-    const r = await claim(revenue, p, tree, i, p.perEpoch[i]! * 10n);
+    const r = await claim(
+      revenue,
+      p,
+      tree,
+      i,
+      p.perEpoch[i]! * 10n,
+      i === RETURNING[0] ? "claim_returning_10_epochs" : undefined,
+    );
     returning.push(r.gas);
     proofLengths.add(r.proofLength);
   }
   for (const i of FRESH) {
-    const r = await claim(revenue, p, tree, i, p.perEpoch[i]! * 11n);
+    const r = await claim(
+      revenue,
+      p,
+      tree,
+      i,
+      p.perEpoch[i]! * 11n,
+      i === FRESH[0] ? "claim_fresh_recipient" : undefined,
+    );
     fresh.push(r.gas);
     freshCalldata = r.calldata;
     proofLengths.add(r.proofLength);
@@ -735,7 +858,7 @@ async function measureOurs(): Promise<OursResult> {
 
   // epoch 11 on community 1: the measured report
   await toEpochEnd(revenue, 11);
-  const measured = await submitReport(revenue, report(1n, 11, fiveLines(), build(12).root));
+  const measured = await submitReport(revenue, report(1n, 11, fiveLines(), build(12).root), "report_submit");
   await revenue.connection.close();
   return {
     reportSubmit: measured.gas,
