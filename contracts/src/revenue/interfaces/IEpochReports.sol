@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+// TODO(RevenueCodec): import EpochReport from ../../libraries/RevenueCodec.sol after merging main.
+import {EpochReport} from "../../../test/revenue/mocks/RevenueTypes.sol";
+
+/// @title IEpochReports
+/// @notice Optimistic, attested epoch reports (docs/protocol.md §11): one report per (community, epoch), signed by the
+///         attester quorum, reserves its campaigns' spend when submitted and becomes final after a challenge window,
+///         in the order of the EVM payout root chain. Declares every event and custom error of EpochReports.
+/// @dev Reports are numbered by submission (`seq`, from 1). Each report builds on the pending tip of the payout root
+///      chain (`prevPayoutRoot == pendingRoot()`), and its parent is the report that set that tip (0 = genesis or a
+///      final report). A report is finalized only when its parent is the last final report. Rejecting a report (a
+///      dispute upheld by a quorum decision) rewinds the tip to the rejected report's parent and kills every other
+///      pending report (they all built on it): those are dropped by anyone (`drop`), which releases their
+///      reservations, and their (community, epoch) may be reported again.
+interface IEpochReports {
+    /// @notice Life cycle of a report.
+    enum Status {
+        None,
+        Pending,
+        Frozen,
+        Cleared,
+        Final,
+        Rejected,
+        Dropped
+    }
+
+    /// @notice A stored report, unpacked (see `reportOf`).
+    /// @param commitment The first 160 bits of keccak256(reportHash ‖ keccak256(attestation)).
+    /// @param submittedAt When it was submitted.
+    /// @param status Its status.
+    /// @param parent The report it built on (0 = the chain's final state when it was submitted was genesis).
+    struct ReportRecord {
+        bytes20 commitment;
+        uint40 submittedAt;
+        Status status;
+        uint48 parent;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Events
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// @notice A report was submitted and its spend reserved.
+    event ReportSubmitted(
+        uint64 indexed seq,
+        uint64 indexed communityId,
+        uint64 indexed epoch,
+        bytes32 reportHash,
+        bytes32 payoutRoot,
+        uint64 parent
+    );
+    /// @notice A conflicting report for the same (community, epoch), signed by a quorum of the same set, froze it.
+    event ReportChallenged(uint64 indexed seq, bytes32 conflictingReportHash, address challenger);
+    /// @notice A member of the current attester set froze the report with a bond.
+    event ReportDisputed(uint64 indexed seq, address indexed disputer, uint256 bond);
+    /// @notice A quorum decided a frozen report: `upheld` = the dispute was right and the report is rejected.
+    event ReportResolved(uint64 indexed seq, bool upheld);
+    /// @notice A report became final; its payout root is the final root.
+    event ReportFinalized(uint64 indexed seq, uint64 indexed communityId, uint64 indexed epoch, bytes32 payoutRoot);
+    /// @notice A pending report built on a rejected one was dropped; its reservations were released.
+    event ReportDropped(uint64 indexed seq);
+    /// @notice `amount` wei (a bond) was credited to `account`, withdrawable with `withdrawCredit`.
+    event BondCredited(address indexed account, uint256 amount);
+    /// @notice `account` withdrew its credited wei to `to`.
+    event CreditWithdrawn(address indexed account, address indexed to, uint256 amount);
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Errors
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// @notice A required address is zero.
+    error ZeroAddress();
+    /// @notice The community does not exist.
+    error UnknownCommunity(uint64 communityId);
+    /// @notice The epoch is not over yet (`epoch < currentEpoch` is required).
+    error EpochNotOver(uint64 epoch, uint64 currentEpoch);
+    /// @notice Fewer distinct engaged accounts than the community's k.
+    error BelowKAnonymity(uint32 engagedAccounts, uint16 k);
+    /// @notice A live report for this (community, epoch) exists or one is final.
+    error ReportExists(uint64 communityId, uint64 epoch);
+    /// @notice No lines, or more than MAX_LINES.
+    error InvalidLineCount(uint256 count);
+    /// @notice Campaign ids are not strictly ascending at `index`.
+    error LinesNotAscending(uint256 index);
+    /// @notice `prevPayoutRoot` is not the pending tip of the payout root chain.
+    error PayoutRootMismatch(bytes32 expected, bytes32 given);
+    /// @notice No report with this sequence number.
+    error UnknownReport(uint64 seq);
+    /// @notice The report or attestation given is not the one stored under `seq`.
+    error ReportMismatch(uint64 seq);
+    /// @notice The report is not in a status that allows this action.
+    error BadStatus(uint64 seq, Status status);
+    /// @notice The challenge window closed at `closedAt`.
+    error ChallengeWindowClosed(uint64 seq, uint256 closedAt);
+    /// @notice The challenge window is still open until `closesAt`.
+    error ChallengeWindowOpen(uint64 seq, uint256 closesAt);
+    /// @notice The two reports are not for the same (community, epoch), or are the same report.
+    error NotConflicting();
+    /// @notice The conflicting report was signed by another attester set than the stored one.
+    error DifferentAttesterSet(uint64 stored, uint64 given);
+    /// @notice `msg.value` is not the dispute bond.
+    error WrongBond(uint256 sent, uint256 bond);
+    /// @notice The caller is not a member (with weight) of the current attester set.
+    error NotAnAttester(address caller);
+    /// @notice The report's parent is not the last final report (finalize and reject follow the chain's order).
+    error ParentNotFinal(uint64 seq, uint64 parent, uint64 lastFinal);
+    /// @notice The report is still on the live chain (only reports built on a rejected one can be dropped).
+    error ReportAlive(uint64 seq);
+    /// @notice Nothing to withdraw.
+    error NothingToWithdraw();
+    /// @notice A wei transfer failed.
+    error TransferFailed(address to);
+    /// @notice The report's epoch does not fit 32 bits.
+    error EpochOutOfRange(uint64 epoch);
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Functions
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// @notice Submits a quorum-signed report: checks it, reserves each line's spend on its campaign and appends it
+    ///         to the payout root chain. Anyone may submit; the attestation is the authority.
+    /// @param report The report (see EpochReport).
+    /// @param attestation EpochReport attestation of `reportHash(report)` by a quorum of a live attester set,
+    ///        with this contract as verifier.
+    /// @return seq The report's sequence number.
+    function submit(EpochReport calldata report, bytes calldata attestation) external returns (uint64 seq);
+
+    /// @notice Freezes a pending report during its window with a different report for the same (community, epoch)
+    ///         signed by a quorum of the same attester set (an equivocation of the quorum).
+    function challengeConflicting(
+        uint64 seq,
+        EpochReport calldata report,
+        bytes calldata attestation,
+        EpochReport calldata other,
+        bytes calldata otherAttestation
+    ) external;
+
+    /// @notice Freezes a pending report during its window; the caller must be a member of the current attester set
+    ///         and send exactly `disputeBond` wei. The bond is returned if a quorum upholds the dispute (or the report
+    ///         is dropped) and goes to the protocol fee recipient otherwise.
+    function dispute(uint64 seq) external payable;
+
+    /// @notice Applies a quorum's ReportResolution over a frozen report. Upheld: the report is rejected, its
+    ///         reservations released, the tip rewound to its parent and every other pending report becomes droppable.
+    ///         Not upheld: the report may be finalized at once.
+    /// @param seq The report.
+    /// @param report The report as submitted.
+    /// @param attestation Its attestation as submitted.
+    /// @param upheld Whether the dispute was right.
+    /// @param resolution ReportResolution attestation of `resolutionHash(reportHash, upheld)`.
+    function resolve(
+        uint64 seq,
+        EpochReport calldata report,
+        bytes calldata attestation,
+        bool upheld,
+        bytes calldata resolution
+    ) external;
+
+    /// @notice Finalizes a report after its window (or once cleared): commits and splits its spend in the ledger and
+    ///         makes its payout root the final root of CreatorPayouts. Its parent must be the last final report.
+    function finalize(uint64 seq, EpochReport calldata report, bytes calldata attestation) external;
+
+    /// @notice Drops a report built on a rejected one: releases its reservations and frees its (community, epoch).
+    function drop(uint64 seq, EpochReport calldata report, bytes calldata attestation) external;
+
+    /// @notice Sends the caller's credited wei (returned or awarded bonds) to `to`.
+    function withdrawCredit(address payable to) external returns (uint256 amount);
+
+    /// @notice The stored report `seq`.
+    function reportOf(uint64 seq) external view returns (ReportRecord memory);
+
+    /// @notice Whether (community, epoch) has a live or final report (a rejected or dropped one does not count).
+    function isReported(uint64 communityId, uint64 epoch) external view returns (bool);
+
+    /// @notice The pending tip of the payout root chain (what the next report must build on).
+    function pendingRoot() external view returns (bytes32);
+
+    /// @notice The payout root of the last final report.
+    function finalRoot() external view returns (bytes32);
+
+    /// @notice The last final report (0 = none).
+    function lastFinal() external view returns (uint64);
+
+    /// @notice The report the pending tip belongs to (0 = the last final state).
+    function tip() external view returns (uint64);
+
+    /// @notice Sequence number the next report gets.
+    function nextSeq() external view returns (uint64);
+
+    /// @notice Pending reports with a sequence number below this are dead (built on a rejected report).
+    function deadBelow() external view returns (uint64);
+}
