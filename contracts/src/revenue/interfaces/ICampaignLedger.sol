@@ -219,8 +219,6 @@ interface ICampaignLedger {
     error SolanaShareTooLarge(uint64 campaignId, uint256 solanaCreators, uint256 creatorsShare);
     /// @notice A creator payment would take the token's total paid past what final reports owe EVM creators.
     error PayoutCapExceeded(address token, uint256 amount, uint256 owed);
-    /// @notice No fee recipient is set.
-    error NoFeeRecipient();
 
     // ---------------------------------------------------------------------------------------------------------
     // Advertisers
