@@ -112,8 +112,6 @@ interface IEpochReports {
     error NothingToWithdraw();
     /// @notice A wei transfer failed.
     error TransferFailed(address to);
-    /// @notice The report's epoch does not fit 32 bits.
-    error EpochOutOfRange(uint64 epoch);
 
     // ---------------------------------------------------------------------------------------------------------
     // Functions
