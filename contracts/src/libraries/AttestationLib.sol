@@ -22,6 +22,18 @@ library AttestationLib {
     ///      verifier (docs/protocol.md §8.1).
     bytes32 internal constant REFUND_TYPEHASH =
         keccak256("TransferRefund(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 refundHash)");
+    /// @dev A social account bound to (or, persona 0, unbound from) a persona; verified by the IdentityRegistry as
+    ///      verifier. `bindingHash` is RevenueCodec.bindingHash (docs/protocol.md §11.2).
+    bytes32 internal constant IDENTITY_BINDING_TYPEHASH =
+        keccak256("IdentityBinding(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 bindingHash)");
+    /// @dev One (community, epoch) revenue report; verified by EpochReports as verifier. `reportHash` is
+    ///      RevenueCodec.reportHash (docs/protocol.md §11.3).
+    bytes32 internal constant EPOCH_REPORT_TYPEHASH =
+        keccak256("EpochReport(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 reportHash)");
+    /// @dev The quorum's decision on a disputed report; verified by EpochReports as verifier. `resolutionHash` is
+    ///      RevenueCodec.resolutionHash (docs/protocol.md §11.4).
+    bytes32 internal constant REPORT_RESOLUTION_TYPEHASH =
+        keccak256("ReportResolution(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 resolutionHash)");
 
     /// @notice The digest attesters sign for `value` under `typeHash`.
     function digest(bytes32 typeHash, uint32 domain, bytes32 verifier, uint64 attesterSetId, bytes32 value)
