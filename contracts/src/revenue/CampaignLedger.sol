@@ -6,13 +6,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-// TODO(RevenueCodec): the real RevenueCodec structs, SplitPolicy and ICommunityRegistry after merging main.
-import {
-    CampaignLine,
-    TokenAmount,
-    SplitPolicy,
-    ICommunityRegistry
-} from "../../test/revenue/mocks/RevenueTypes.sol";
+import {CampaignLine, TokenAmount} from "../libraries/RevenueCodec.sol";
+// TODO(registry): SplitPolicy and ICommunityRegistry of Helper A after merging its registry (same layout).
+import {SplitPolicy, ICommunityRegistry} from "../../test/revenue/mocks/RevenueTypes.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 
 /// @title CampaignLedger

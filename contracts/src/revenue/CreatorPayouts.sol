@@ -7,7 +7,8 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
 import {ChainFamily} from "../libraries/ChainFamily.sol";
-// TODO(RevenueCodec): RevenueCodec.payoutLeaf and the real IIdentityRegistry after merging main.
+import {RevenueCodec} from "../libraries/RevenueCodec.sol";
+// TODO(registry): Helper A's IIdentityRegistry after merging its registry.
 import {IIdentityRegistry} from "../../test/revenue/mocks/RevenueTypes.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 import {ICreatorPayouts} from "./interfaces/ICreatorPayouts.sol";
@@ -112,12 +113,8 @@ contract CreatorPayouts is ICreatorPayouts, EIP712, Nonces {
         private
         returns (uint256 amount)
     {
-        // TODO(RevenueCodec): RevenueCodec.payoutLeaf after merging main (same formula).
-        bytes32 leaf = keccak256(
-            bytes.concat(
-                keccak256(abi.encode(bytes32(uint256(uint160(persona))), bytes32(uint256(uint160(token))), cumulative, salt))
-            )
-        );
+        bytes32 leaf =
+            RevenueCodec.payoutLeaf(RevenueCodec.toBytes32(persona), RevenueCodec.toBytes32(token), cumulative, salt);
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidProof();
         uint256 prior = _claimed[persona][token];
         if (cumulative <= prior) revert NothingToClaim(persona, token, cumulative, prior);

@@ -5,8 +5,10 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {AttesterSet} from "../core/AttesterSet.sol";
 import {IAttesterSet} from "../core/interfaces/IAttesterSet.sol";
-// TODO(RevenueCodec): the real RevenueCodec structs/hashes, SplitPolicy and ICommunityRegistry after merging main.
-import {EpochReport, SplitPolicy, ICommunityRegistry} from "../../test/revenue/mocks/RevenueTypes.sol";
+import {AttestationLib} from "../libraries/AttestationLib.sol";
+import {EpochReport, RevenueCodec} from "../libraries/RevenueCodec.sol";
+// TODO(registry): SplitPolicy and ICommunityRegistry of Helper A after merging its registry (same layout).
+import {SplitPolicy, ICommunityRegistry} from "../../test/revenue/mocks/RevenueTypes.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 import {ICreatorPayouts} from "./interfaces/ICreatorPayouts.sol";
 import {IEpochReports} from "./interfaces/IEpochReports.sol";
@@ -32,13 +34,6 @@ import {IEpochReports} from "./interfaces/IEpochReports.sol";
 contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     /// @notice Most lines (campaigns) one report may carry.
     uint256 public constant MAX_LINES = 32;
-    /// @dev keccak256("EpochReport(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 reportHash)").
-    ///      TODO(RevenueCodec): AttestationLib.EPOCH_REPORT_TYPEHASH after merging main.
-    bytes32 internal constant EPOCH_REPORT_TYPEHASH =
-        keccak256("EpochReport(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 reportHash)");
-    /// @dev TODO(RevenueCodec): AttestationLib.REPORT_RESOLUTION_TYPEHASH after merging main.
-    bytes32 internal constant REPORT_RESOLUTION_TYPEHASH =
-        keccak256("ReportResolution(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 resolutionHash)");
     /// @dev Attestation layout: `uint64 setId ‖ k × (uint8 index ‖ bytes32 r ‖ bytes32 s ‖ uint8 v)`.
     uint256 private constant SIGNATURES_OFFSET = 8;
     uint256 private constant SIGNATURE_ENTRY_LENGTH = 66;
@@ -112,7 +107,7 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
         bytes32 tipRoot = _pendingRoot;
         if (report.prevPayoutRoot != tipRoot) revert PayoutRootMismatch(tipRoot, report.prevPayoutRoot);
         bytes32 reportHash_ = _reportHash(report);
-        attesterSet.verify(EPOCH_REPORT_TYPEHASH, reportHash_, attestation);
+        attesterSet.verify(AttestationLib.EPOCH_REPORT_TYPEHASH, reportHash_, attestation);
 
         Chain memory chain = _chain;
         seq = chain.nextSeq;
@@ -175,7 +170,7 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
         if (other.communityId != report.communityId || other.epoch != report.epoch) revert NotConflicting();
         bytes32 otherHash = _reportHash(other);
         if (otherHash == reportHash_) revert NotConflicting();
-        uint64 otherSet = attesterSet.verify(EPOCH_REPORT_TYPEHASH, otherHash, otherAttestation);
+        uint64 otherSet = attesterSet.verify(AttestationLib.EPOCH_REPORT_TYPEHASH, otherHash, otherAttestation);
         uint64 storedSet = _setIdOf(attestation);
         if (otherSet != storedSet) revert DifferentAttesterSet(storedSet, otherSet);
         _records[seq].status = Status.Frozen;
@@ -204,8 +199,9 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     ) external {
         (ReportRecord memory r, bytes32 reportHash_) = _load(seq, report, attestation);
         if (r.status != Status.Frozen) revert BadStatus(seq, r.status);
-        // TODO(RevenueCodec): RevenueCodec.resolutionHash after merging main.
-        attesterSet.verify(REPORT_RESOLUTION_TYPEHASH, keccak256(abi.encode(reportHash_, upheld)), resolution);
+        attesterSet.verify(
+            AttestationLib.REPORT_RESOLUTION_TYPEHASH, RevenueCodec.resolutionHash(reportHash_, upheld), resolution
+        );
         address disputer = _disputers[seq];
         if (upheld) {
             Chain memory chain = _chain;
@@ -345,9 +341,8 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     // Internals
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @dev TODO(RevenueCodec): RevenueCodec.reportHash after merging main (same formula).
     function _reportHash(EpochReport calldata report) private pure returns (bytes32) {
-        return keccak256(abi.encode(report));
+        return RevenueCodec.reportHash(report);
     }
 
     function _commitment(bytes32 reportHash_, bytes calldata attestation) private pure returns (bytes20) {

@@ -8,7 +8,8 @@ import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol"
 import {FeeOnTransferToken, MockERC20, NoReturnToken, ReturnsFalseToken} from "../mocks/Tokens.sol";
 import {vm} from "../utils/Vm.sol";
 import {BlacklistToken, RevertingToken, SwitchableFeeToken} from "./mocks/RevenueTokens.sol";
-import {CampaignLine, EpochReport, ICommunityRegistry, SplitPolicy, TokenAmount} from "./mocks/RevenueTypes.sol";
+import {CampaignLine, EpochReport, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
+import {ICommunityRegistry} from "./mocks/RevenueTypes.sol";
 import {RevenueFixture} from "./RevenueFixture.t.sol";
 
 /// @notice CampaignLedger: campaigns (create, top up, pause, cancel, refund), the module gates, the balances and

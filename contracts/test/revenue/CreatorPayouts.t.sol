@@ -7,7 +7,8 @@ import {ICreatorPayouts} from "../../src/revenue/interfaces/ICreatorPayouts.sol"
 import {MockERC20, ReentrantToken} from "../mocks/Tokens.sol";
 import {vm} from "../utils/Vm.sol";
 import {BlacklistToken} from "./mocks/RevenueTokens.sol";
-import {EpochReport, IIdentityRegistry} from "./mocks/RevenueTypes.sol";
+import {EpochReport} from "../../src/libraries/RevenueCodec.sol";
+import {IIdentityRegistry} from "./mocks/RevenueTypes.sol";
 import {RevenueFixture} from "./RevenueFixture.t.sol";
 
 /// @notice CreatorPayouts: cumulative claims on behalf, redirected claims with an EIP-712 signature, the Solana

@@ -7,7 +7,8 @@ import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol"
 import {ICreatorPayouts} from "../../src/revenue/interfaces/ICreatorPayouts.sol";
 import {IEpochReports} from "../../src/revenue/interfaces/IEpochReports.sol";
 import {vm} from "../utils/Vm.sol";
-import {CampaignLine, EpochReport, ICommunityRegistry} from "./mocks/RevenueTypes.sol";
+import {CampaignLine, EpochReport} from "../../src/libraries/RevenueCodec.sol";
+import {ICommunityRegistry} from "./mocks/RevenueTypes.sol";
 import {RevenueFixture} from "./RevenueFixture.t.sol";
 
 /// @notice Refuses ETH (a bond credit withdrawn to it fails).

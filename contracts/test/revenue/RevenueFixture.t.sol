@@ -12,16 +12,10 @@ import {AttesterHarness} from "../utils/AttesterHarness.sol";
 import {Test} from "../utils/Test.sol";
 import {vm} from "../utils/Vm.sol";
 import {CommunityRegistryDouble, IdentityRegistryDouble} from "./mocks/RegistryDoubles.sol";
-// TODO(RevenueCodec): the real structs, SplitPolicy and type hashes after merging main.
-import {
-    CampaignLine,
-    EpochReport,
-    ICommunityRegistry,
-    IIdentityRegistry,
-    SplitPolicy,
-    SplitPolicyLibrary,
-    TokenAmount
-} from "./mocks/RevenueTypes.sol";
+import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
+import {CampaignLine, EpochReport, RevenueCodec, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
+// TODO(registry): Helper A's interfaces and SplitPolicy after merging its registry.
+import {ICommunityRegistry, IIdentityRegistry, SplitPolicy, SplitPolicyLibrary} from "./mocks/RevenueTypes.sol";
 
 /// @notice One revenue deployment over a REAL AttesterSet (3 attesters, 2-of-3 quorum): registry and identity
 ///         doubles, CampaignLedger, EpochReports, CreatorPayouts, a well-behaved 18-decimal token, two communities
@@ -36,10 +30,8 @@ abstract contract RevenueFixture is Test, AttesterHarness {
     uint64 internal constant C1 = 1;
     uint64 internal constant C2 = 2;
     uint16 internal constant K = 10;
-    bytes32 internal constant EPOCH_REPORT_TYPEHASH =
-        keccak256("EpochReport(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 reportHash)");
-    bytes32 internal constant REPORT_RESOLUTION_TYPEHASH =
-        keccak256("ReportResolution(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 resolutionHash)");
+    bytes32 internal constant EPOCH_REPORT_TYPEHASH = AttestationLib.EPOCH_REPORT_TYPEHASH;
+    bytes32 internal constant REPORT_RESOLUTION_TYPEHASH = AttestationLib.REPORT_RESOLUTION_TYPEHASH;
 
     address internal owner = makeAddr("owner");
     address internal feeRecipient = makeAddr("fee recipient");
@@ -164,7 +156,7 @@ abstract contract RevenueFixture is Test, AttesterHarness {
     }
 
     function _hash(EpochReport memory r) internal pure returns (bytes32) {
-        return keccak256(abi.encode(r));
+        return RevenueCodec.reportHashMemory(r);
     }
 
     /// @notice A 2-of-3 EpochReport attestation (signers 0 and 1) of `r` for the EpochReports contract.
@@ -174,7 +166,7 @@ abstract contract RevenueFixture is Test, AttesterHarness {
 
     /// @notice A 2-of-3 ReportResolution attestation.
     function _attestResolution(EpochReport memory r, bool upheld) internal view returns (bytes memory) {
-        bytes32 value = keccak256(abi.encode(_hash(r), upheld));
+        bytes32 value = RevenueCodec.resolutionHash(_hash(r), upheld);
         return _attestFirst(REPORT_RESOLUTION_TYPEHASH, DOMAIN, _toBytes32(address(reports)), 1, value, keys, 2);
     }
 
@@ -207,7 +199,7 @@ abstract contract RevenueFixture is Test, AttesterHarness {
     // ------------------------------------------------------------------ payout trees
 
     function _leaf(address account, address token_, uint256 cumulative, bytes32 salt) internal pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(_toBytes32(account), _toBytes32(token_), cumulative, salt))));
+        return RevenueCodec.payoutLeaf(_toBytes32(account), _toBytes32(token_), cumulative, salt);
     }
 
     function _hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32) {

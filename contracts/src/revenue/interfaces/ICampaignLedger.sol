@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-// TODO(RevenueCodec): import these from ../../libraries/RevenueCodec.sol and ../../types/SplitPolicy.sol after merging
-// main (Helpers A and C); the temporary copies have the same layout.
-import {CampaignLine, TokenAmount, SplitPolicy} from "../../../test/revenue/mocks/RevenueTypes.sol";
+import {CampaignLine, TokenAmount} from "../../libraries/RevenueCodec.sol";
+// TODO(registry): ../../types/SplitPolicy.sol after merging Helper A's registry (same layout).
+import {SplitPolicy} from "../../../test/revenue/mocks/RevenueTypes.sol";
 
 /// @title ICampaignLedger
 /// @notice The money of the revenue protocol (docs/protocol.md §11): ERC-20 campaigns aimed at communities, and every

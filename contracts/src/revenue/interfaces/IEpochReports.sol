@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-// TODO(RevenueCodec): import EpochReport from ../../libraries/RevenueCodec.sol after merging main.
-import {EpochReport} from "../../../test/revenue/mocks/RevenueTypes.sol";
+import {EpochReport} from "../../libraries/RevenueCodec.sol";
 
 /// @title IEpochReports
 /// @notice Optimistic, attested epoch reports (docs/protocol.md §11): one report per (community, epoch), signed by the

@@ -1,34 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-// TEMPORARY (issue 13): copies of the report structs of src/libraries/RevenueCodec.sol (Helper C) and of the SplitPolicy
-// word of src/types/SplitPolicy.sol (Helper A) until both are on main. TODO(RevenueCodec): delete after `git merge main`
+// TEMPORARY (issue 13): a copy of the SplitPolicy word of src/types/SplitPolicy.sol and the consumed views of
+// ICommunityRegistry / IIdentityRegistry (Helper A) until they are on main. TODO(registry): delete after `git merge main`
 // and import the real ones.
-
-struct CampaignLine {
-    uint64 campaignId;
-    uint64 impressions;
-    uint64 engagements;
-    uint128 spend;
-    uint128 solanaCreators;
-}
-
-struct TokenAmount {
-    address token;
-    uint128 amount;
-}
-
-// solhint-disable-next-line gas-struct-packing
-struct EpochReport {
-    uint64 communityId;
-    uint64 epoch;
-    uint32 engagedAccounts;
-    CampaignLine[] lines;
-    bytes32 prevPayoutRoot;
-    bytes32 payoutRoot;
-    uint32 payoutLeafCount;
-    TokenAmount[] expired;
-}
 
 type SplitPolicy is uint64;
 
