@@ -46,6 +46,16 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         uint256 dust;
     }
 
+    /// @dev Bit offsets of the fields in the campaign's first three slots (Solidity packs `Campaign` low to high).
+    uint256 private constant W0_EPOCH_SPEND = 96;
+    uint256 private constant W0_CAP_EPOCH = 192;
+    uint256 private constant W0_PENDING = 224;
+    uint256 private constant W1_CPE = 96;
+    uint256 private constant W1_START = 192;
+    uint256 private constant W2_END = 96;
+    uint256 private constant W2_PAUSED_AT = 136;
+    uint256 private constant W2_CANCELLED_AT = 176;
+
     /// @notice Most communities a campaign may target.
     uint256 public constant MAX_COMMUNITIES = 32;
     /// @notice Most tags a campaign may carry.
@@ -440,7 +450,9 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         }
     }
 
-    /// @dev Checks one line against its campaign and reserves its spend (see `reserve`).
+    /// @dev Checks one line against its campaign and reserves its spend (see `reserve`). Hot path: reads the
+    ///      campaign's first three slots once each as words (layout of `Campaign`, pinned by the tests through the
+    ///      `campaign` view) and writes the first one once.
     function _reserveLine(
         uint64 communityId,
         uint64 epoch,
@@ -450,30 +462,52 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     ) private {
         uint64 id = line.campaignId;
         Campaign storage c = _campaigns[id];
-        if (c.end == 0) revert UnknownCampaign(id);
-        if (!_targets[id][communityId]) revert NotTargeted(id, communityId);
-        _checkLive(c, id, epoch, epochStart);
+        uint256 w0;
+        uint256 w1;
+        uint256 w2;
+        assembly ("memory-safe") {
+            w0 := sload(c.slot) // available 96 | epochSpend 96 | capEpoch 32 | pendingReports 32
+            w1 := sload(add(c.slot, 1)) // cpm 96 | cpe 96 | start 40
+            w2 := sload(add(c.slot, 2)) // epochCap 96 | end 40 | pausedAt 40 | cancelledAt 40
+        }
+        {
+            uint256 end = uint40(w2 >> W2_END);
+            if (end == 0) revert UnknownCampaign(id);
+            if (!_targets[id][communityId]) revert NotTargeted(id, communityId);
+            uint256 pausedAt = uint40(w2 >> W2_PAUSED_AT);
+            uint256 cancelledAt = uint40(w2 >> W2_CANCELLED_AT);
+            if (
+                uint40(w1 >> W1_START) >= epochStart + _epochLength || epochStart >= end
+                    || (pausedAt != 0 && epochStart >= pausedAt) || (cancelledAt != 0 && epochStart >= cancelledAt)
+            ) revert CampaignNotLive(id, epoch);
+        }
 
         uint256 spend = line.spend;
-        uint256 expected = uint256(line.impressions) * c.cpm / 1000 + uint256(line.engagements) * c.cpe;
-        if (spend != expected) revert SpendMismatch(id, expected, spend);
-        uint256 creatorsShare = spend * creatorsBps / BPS;
-        if (line.solanaCreators > creatorsShare) revert SolanaShareTooLarge(id, line.solanaCreators, creatorsShare);
+        {
+            uint256 expected = uint256(line.impressions) * uint96(w1) / 1000 + uint256(line.engagements)
+                * uint96(w1 >> W1_CPE);
+            if (spend != expected) revert SpendMismatch(id, expected, spend);
+            uint256 creatorsShare = spend * creatorsBps / BPS;
+            if (line.solanaCreators > creatorsShare) revert SolanaShareTooLarge(id, line.solanaCreators, creatorsShare);
+        }
 
         uint256 epochSpend = spend;
-        uint256 capEpoch = c.capEpoch;
-        if (epoch == capEpoch) epochSpend += c.epochSpend;
+        uint256 capEpoch = uint32(w0 >> W0_CAP_EPOCH);
+        if (epoch == capEpoch) epochSpend += uint96(w0 >> W0_EPOCH_SPEND);
         else if (epoch < capEpoch) revert EpochCapClosed(id, epoch, uint64(capEpoch));
-        uint256 epochCap = c.epochCap;
-        if (epochSpend > epochCap) revert EpochCapExceeded(id, epochSpend, epochCap);
-        uint256 available = c.available;
+        if (epochSpend > uint96(w2)) revert EpochCapExceeded(id, epochSpend, uint96(w2));
+        uint256 available = uint96(w0);
         if (spend > available) revert BudgetExceeded(id, spend, available);
 
-        // One SSTORE of the hot word: epochSpend <= epochCap < 2^96 and available - spend < 2^96.
-        c.available = uint96(available - spend);
-        c.epochSpend = uint96(epochSpend);
-        c.capEpoch = uint32(epoch);
-        c.pendingReports += 1;
+        // epochSpend <= epochCap < 2^96, available - spend < 2^96, epoch < 2^32 (checked by `reserve`); a campaign
+        // cannot have 2^32 pending reports (each needs its own (community, epoch)).
+        unchecked {
+            w0 = (available - spend) | (epochSpend << W0_EPOCH_SPEND) | (uint256(epoch) << W0_CAP_EPOCH)
+                | ((w0 >> W0_PENDING) + 1) << W0_PENDING;
+        }
+        assembly ("memory-safe") {
+            sstore(c.slot, w0)
+        }
     }
 
     /// @dev Accrues `part` of `token` to `operators` by `weights` (each share floored); returns the dust left.
@@ -495,17 +529,6 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
             }
         }
         dust = part - paid;
-    }
-
-    /// @dev Reverts `CampaignNotLive` unless the campaign was billable during [epochStart, epochEnd).
-    function _checkLive(Campaign storage c, uint64 id, uint64 epoch, uint256 epochStart) private view {
-        uint256 epochEnd = epochStart + _epochLength;
-        uint256 pausedAt = c.pausedAt;
-        uint256 cancelledAt = c.cancelledAt;
-        if (
-            c.start >= epochEnd || epochStart >= c.end || (pausedAt != 0 && epochStart >= pausedAt)
-                || (cancelledAt != 0 && epochStart >= cancelledAt)
-        ) revert CampaignNotLive(id, epoch);
     }
 
     /// @dev The campaign, if the caller is its advertiser.
