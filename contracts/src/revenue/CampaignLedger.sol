@@ -31,7 +31,7 @@ import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 ///      (dust) is added to the protocol balance, the one dust sink (`TokenTotals.dust` counts it).
 ///
 ///      The per-epoch cap accumulates over every community of a campaign in one epoch. To keep a report submission
-///      at four storage reads per line, the accumulator holds the newest epoch charged only: a report for an older
+///      at three storage reads per line, the accumulator holds the newest epoch charged only: a report for an older
 ///      epoch than that is refused (`EpochCapClosed`); reports are expected in epoch order per campaign (all reports
 ///      of epoch e are due during epoch e + 1).
 contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransient {
@@ -82,7 +82,9 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     uint64 private _lastCampaignId;
 
     mapping(uint64 campaignId => Campaign) private _campaigns;
-    mapping(uint64 campaignId => mapping(uint64 communityId => bool)) private _targets;
+    /// @dev The campaign's price word (`cpm 96 | cpe 96 | start 40`, the layout of its second slot) per community it
+    ///      targets; zero = not targeted. One SLOAD per report line answers both "targeted?" and "at what price?".
+    mapping(uint64 campaignId => mapping(uint64 communityId => uint256 terms)) private _terms;
     mapping(address token => uint256) private _creatorsOwed;
     mapping(uint64 communityId => mapping(address token => uint256)) private _treasury;
     mapping(address operator => mapping(address token => uint256)) private _operators;
@@ -123,12 +125,14 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         if (params.start >= params.end || params.end <= block.timestamp) revert InvalidSchedule(params.start, params.end);
 
         campaignId = ++_lastCampaignId;
+        // cpm or cpe is non-zero, so the word is non-zero
+        uint256 terms = uint256(params.cpm) | (uint256(params.cpe) << W1_CPE) | (uint256(params.start) << W1_START);
         uint64 previous;
         for (uint256 i; i < count; ++i) {
             uint64 communityId = params.communities[i];
             if (i != 0 && communityId <= previous) revert InvalidCommunities();
             if (!registry.exists(communityId)) revert UnknownCommunity(communityId);
-            _targets[campaignId][communityId] = true;
+            _terms[campaignId][communityId] = terms;
             previous = communityId;
         }
 
@@ -220,8 +224,8 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     // ------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc ICampaignLedger
-    /// @dev The hot path of a report submission: per line four storage reads (the campaign's three first slots and
-    ///      the target flag) and one write. No tokens move.
+    /// @dev The hot path of a report submission: per line three storage reads (the campaign's first and third
+    ///      slots and its price word for the community) and one write. No tokens move.
     function reserve(uint64 communityId, uint64 epoch, uint16 creatorsBps, CampaignLine[] calldata lines) external {
         if (msg.sender != reports) revert OnlyReports(msg.sender);
         if (epoch > type(uint32).max) revert EpochOutOfRange(epoch);
@@ -345,7 +349,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
 
     /// @inheritdoc ICampaignLedger
     function targets(uint64 campaignId, uint64 communityId) external view returns (bool) {
-        return _targets[campaignId][communityId];
+        return _terms[campaignId][communityId] != 0;
     }
 
     /// @inheritdoc ICampaignLedger
@@ -451,8 +455,8 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @dev Checks one line against its campaign and reserves its spend (see `reserve`). Hot path: reads the
-    ///      campaign's first three slots once each as words (layout of `Campaign`, pinned by the tests through the
-    ///      `campaign` view) and writes the first one once.
+    ///      campaign's first and third slots once each as words (layout of `Campaign`, pinned by the tests through
+    ///      the `campaign` view) and its price word for the community, and writes the first slot once.
     function _reserveLine(
         uint64 communityId,
         uint64 epoch,
@@ -463,17 +467,16 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         uint64 id = line.campaignId;
         Campaign storage c = _campaigns[id];
         uint256 w0;
-        uint256 w1;
         uint256 w2;
         assembly ("memory-safe") {
             w0 := sload(c.slot) // available 96 | epochSpend 96 | capEpoch 32 | pendingReports 32
-            w1 := sload(add(c.slot, 1)) // cpm 96 | cpe 96 | start 40
             w2 := sload(add(c.slot, 2)) // epochCap 96 | end 40 | pausedAt 40 | cancelledAt 40
         }
+        uint256 w1 = _terms[id][communityId]; // cpm 96 | cpe 96 | start 40, zero = not targeted
         {
             uint256 end = uint40(w2 >> W2_END);
             if (end == 0) revert UnknownCampaign(id);
-            if (!_targets[id][communityId]) revert NotTargeted(id, communityId);
+            if (w1 == 0) revert NotTargeted(id, communityId);
             uint256 pausedAt = uint40(w2 >> W2_PAUSED_AT);
             uint256 cancelledAt = uint40(w2 >> W2_CANCELLED_AT);
             if (

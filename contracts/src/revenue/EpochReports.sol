@@ -40,10 +40,11 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
 
     /// @dev The payout root chain's bookkeeping, one slot.
     struct Chain {
-        uint48 nextSeq;
-        uint48 tip;
-        uint48 lastFinal;
-        uint48 deadBelow;
+        uint32 nextSeq;
+        uint32 tip;
+        uint32 lastFinal;
+        uint32 deadBelow;
+        bytes16 tipRoot;
     }
 
     /// @notice The chain's attester set (the Gateway), which verifies report and resolution attestations.
@@ -61,7 +62,6 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     uint32 private immutable _epochLength;
 
     Chain private _chain;
-    bytes32 private _pendingRoot;
     bytes32 private _finalRoot;
     mapping(uint256 seq => ReportRecord) private _records;
     mapping(uint64 communityId => mapping(uint256 word => uint256 bits)) private _reported;
@@ -104,22 +104,21 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     function submit(EpochReport calldata report, bytes calldata attestation) external returns (uint64 seq) {
         _checkReport(report);
         _mark(report.communityId, report.epoch);
-        bytes32 tipRoot = _pendingRoot;
-        if (report.prevPayoutRoot != tipRoot) revert PayoutRootMismatch(tipRoot, report.prevPayoutRoot);
+        Chain memory chain = _chain;
+        if (bytes16(report.prevPayoutRoot) != chain.tipRoot) {
+            revert PayoutRootMismatch(chain.tipRoot, report.prevPayoutRoot);
+        }
         bytes32 reportHash_ = _reportHash(report);
         attesterSet.verify(AttestationLib.EPOCH_REPORT_TYPEHASH, reportHash_, attestation);
 
-        Chain memory chain = _chain;
         seq = chain.nextSeq;
-        _records[seq] = ReportRecord({
-            commitment: _commitment(reportHash_, attestation),
-            submittedAt: uint40(block.timestamp),
-            status: Status.Pending,
-            parent: chain.tip
-        });
-        _chain = Chain({nextSeq: chain.nextSeq + 1, tip: uint48(seq), lastFinal: chain.lastFinal, deadBelow: chain.deadBelow});
-        _pendingRoot = report.payoutRoot;
-        emit ReportSubmitted(seq, report.communityId, report.epoch, reportHash_, report.payoutRoot, chain.tip);
+        uint256 parent = chain.tip;
+        _storeRecord(seq, _commitment(reportHash_, attestation), Status.Pending, parent);
+        chain.nextSeq += 1;
+        chain.tip = uint32(seq);
+        chain.tipRoot = bytes16(report.payoutRoot);
+        _storeChain(chain);
+        emit ReportSubmitted(seq, report.communityId, report.epoch, reportHash_, report.payoutRoot, uint64(parent));
 
         uint64 communityId = report.communityId;
         uint64 epoch = report.epoch;
@@ -132,8 +131,7 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
         uint64 epoch = report.epoch;
         uint64 current = _currentEpoch();
         if (epoch >= current) revert EpochNotOver(epoch, current);
-        if (!registry.exists(communityId)) revert UnknownCommunity(communityId);
-        uint16 k = registry.kAnonymityOf(communityId);
+        uint16 k = registry.kAnonymityOf(communityId); // reverts UnknownCommunity (the registry's) for an unknown id
         if (report.engagedAccounts < k) revert BelowKAnonymity(report.engagedAccounts, k);
         uint256 count = report.lines.length;
         if (count == 0 || count > MAX_LINES) revert InvalidLineCount(count);
@@ -207,8 +205,10 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
             Chain memory chain = _chain;
             if (r.parent != chain.lastFinal) revert ParentNotFinal(seq, r.parent, chain.lastFinal);
             _records[seq].status = Status.Rejected;
-            _chain = Chain({nextSeq: chain.nextSeq, tip: chain.lastFinal, lastFinal: chain.lastFinal, deadBelow: chain.nextSeq});
-            _pendingRoot = _finalRoot;
+            chain.tip = chain.lastFinal;
+            chain.deadBelow = chain.nextSeq;
+            chain.tipRoot = bytes16(_finalRoot);
+            _storeChain(chain);
             _unmark(report.communityId, report.epoch);
             emit ReportResolved(seq, true);
             if (disputer != address(0)) _creditBond(disputer);
@@ -253,7 +253,7 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
         if (r.parent != chain.lastFinal) revert ParentNotFinal(seq, r.parent, chain.lastFinal);
 
         _records[seq].status = Status.Final;
-        _chain.lastFinal = uint48(seq);
+        _chain.lastFinal = uint32(seq);
         _finalRoot = report.payoutRoot;
         emit ReportFinalized(seq, report.communityId, report.epoch, report.payoutRoot);
 
@@ -293,8 +293,8 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IEpochReports
-    function pendingRoot() external view returns (bytes32) {
-        return _pendingRoot;
+    function pendingRoot() external view returns (bytes16) {
+        return _chain.tipRoot;
     }
 
     /// @inheritdoc IEpochReports
@@ -343,6 +343,29 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
 
     function _reportHash(EpochReport calldata report) private pure returns (bytes32) {
         return RevenueCodec.reportHash(report);
+    }
+
+    /// @dev One SSTORE of a record (ReportRecord packs low to high: commitment 160 | submittedAt 40 | status 8 |
+    ///      parent 48; pinned by the tests through `reportOf`).
+    function _storeRecord(uint256 seq, bytes20 commitment, Status status, uint256 parent) private {
+        uint256 word = uint256(uint160(commitment)) | (block.timestamp << 160) | (uint256(status) << 200)
+            | (parent << 208);
+        mapping(uint256 => ReportRecord) storage records = _records;
+        assembly ("memory-safe") {
+            mstore(0x00, seq)
+            mstore(0x20, records.slot)
+            sstore(keccak256(0x00, 0x40), word)
+        }
+    }
+
+    /// @dev One SSTORE of the chain word (Chain packs low to high: nextSeq 32 | tip 32 | lastFinal 32 |
+    ///      deadBelow 32 | tipRoot 128).
+    function _storeChain(Chain memory chain) private {
+        uint256 word = uint256(chain.nextSeq) | (uint256(chain.tip) << 32) | (uint256(chain.lastFinal) << 64)
+            | (uint256(chain.deadBelow) << 96) | (uint256(uint128(chain.tipRoot)) << 128);
+        assembly ("memory-safe") {
+            sstore(_chain.slot, word)
+        }
     }
 
     function _commitment(bytes32 reportHash_, bytes calldata attestation) private pure returns (bytes20) {

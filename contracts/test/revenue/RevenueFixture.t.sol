@@ -149,7 +149,7 @@ abstract contract RevenueFixture is Test, AttesterHarness {
         r.epoch = epoch;
         r.engagedAccounts = 50;
         r.lines = lines;
-        r.prevPayoutRoot = reports.pendingRoot();
+        r.prevPayoutRoot = _tipRoot();
         r.payoutRoot = payoutRoot;
         r.payoutLeafCount = 1;
         r.expired = new TokenAmount[](0);
@@ -173,6 +173,19 @@ abstract contract RevenueFixture is Test, AttesterHarness {
     function _submit(EpochReport memory r) internal returns (uint64 seq, bytes memory att) {
         att = _attest(r);
         seq = reports.submit(r, att);
+        _rootOf[seq] = r.payoutRoot;
+    }
+
+    /// @dev Payout root of each report submitted through `_submit`.
+    mapping(uint64 seq => bytes32) internal _rootOf;
+
+    /// @notice The full pending tip root (the contract keeps a 16-byte prefix): the final root when the tip is the
+    ///         last final report, else the tip report's payout root.
+    function _tipRoot() internal view returns (bytes32 root) {
+        uint64 tip = reports.tip();
+        if (tip == reports.lastFinal()) return reports.finalRoot();
+        root = _rootOf[tip];
+        assertEq(bytes32(bytes16(root)), bytes32(reports.pendingRoot()), "fixture tracks the tip");
     }
 
     /// @notice Moves time to the start of `epoch + 1` (so that `epoch` is reportable).

@@ -71,8 +71,6 @@ interface IEpochReports {
 
     /// @notice A required address is zero.
     error ZeroAddress();
-    /// @notice The community does not exist.
-    error UnknownCommunity(uint64 communityId);
     /// @notice The epoch is not over yet (`epoch < currentEpoch` is required).
     error EpochNotOver(uint64 epoch, uint64 currentEpoch);
     /// @notice Fewer distinct engaged accounts than the community's k.
@@ -83,8 +81,8 @@ interface IEpochReports {
     error InvalidLineCount(uint256 count);
     /// @notice Campaign ids are not strictly ascending at `index`.
     error LinesNotAscending(uint256 index);
-    /// @notice `prevPayoutRoot` is not the pending tip of the payout root chain.
-    error PayoutRootMismatch(bytes32 expected, bytes32 given);
+    /// @notice `prevPayoutRoot` does not start with the pending tip's 16-byte prefix.
+    error PayoutRootMismatch(bytes16 expected, bytes32 given);
     /// @notice No report with this sequence number.
     error UnknownReport(uint64 seq);
     /// @notice The report or attestation given is not the one stored under `seq`.
@@ -171,8 +169,12 @@ interface IEpochReports {
     /// @notice Whether (community, epoch) has a live or final report (a rejected or dropped one does not count).
     function isReported(uint64 communityId, uint64 epoch) external view returns (bool);
 
-    /// @notice The pending tip of the payout root chain (what the next report must build on).
-    function pendingRoot() external view returns (bytes32);
+    /// @notice The first 16 bytes of the pending tip of the payout root chain (what the next report's
+    ///         `prevPayoutRoot` must start with). The full root is the `payoutRoot` of the tip's `ReportSubmitted`
+    ///         event, or `finalRoot()` when the tip is the last final report.
+    /// @dev A prefix keeps the chain bookkeeping in one slot (report_submit gas); the check only guards an honest
+    ///      quorum against building on a stale tip (the quorum signs `prevPayoutRoot` itself).
+    function pendingRoot() external view returns (bytes16);
 
     /// @notice The payout root of the last final report.
     function finalRoot() external view returns (bytes32);
