@@ -20,6 +20,17 @@ const CONTRACTS = [
   },
   { name: "TokenBridge", source: "token/TokenBridge.sol", interfaces: ["token/interfaces/ITokenBridge.sol"] },
   { name: "BridgedToken", source: "token/BridgedToken.sol", interfaces: ["token/interfaces/IBridgedToken.sol"] },
+  {
+    name: "CampaignLedger",
+    source: "revenue/CampaignLedger.sol",
+    interfaces: ["revenue/interfaces/ICampaignLedger.sol"],
+  },
+  { name: "EpochReports", source: "revenue/EpochReports.sol", interfaces: ["revenue/interfaces/IEpochReports.sol"] },
+  {
+    name: "CreatorPayouts",
+    source: "revenue/CreatorPayouts.sol",
+    interfaces: ["revenue/interfaces/ICreatorPayouts.sol"],
+  },
 ] as const;
 
 const DECLARATION = /^\s*(event|error)\s+(\w+)\s*\(/gm;

@@ -457,6 +457,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     /// @dev Checks one line against its campaign and reserves its spend (see `reserve`). Hot path: reads the
     ///      campaign's first and third slots once each as words (layout of `Campaign`, pinned by the tests through
     ///      the `campaign` view) and its price word for the community, and writes the first slot once.
+    // solhint-disable-next-line function-max-lines
     function _reserveLine(
         uint64 communityId,
         uint64 epoch,

@@ -5,7 +5,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {CampaignLedger} from "../../src/revenue/CampaignLedger.sol";
 import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol";
-import {FeeOnTransferToken, MockERC20, NoReturnToken, ReturnsFalseToken} from "../mocks/Tokens.sol";
+import {FeeOnTransferToken, NoReturnToken, ReturnsFalseToken} from "../mocks/Tokens.sol";
 import {vm} from "../utils/Vm.sol";
 import {BlacklistToken, RevertingToken, SwitchableFeeToken} from "./mocks/RevenueTokens.sol";
 import {CampaignLine, EpochReport, TokenAmount} from "../../src/libraries/RevenueCodec.sol";

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {CreatorPayouts} from "../../src/revenue/CreatorPayouts.sol";
 import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol";
 import {ICreatorPayouts} from "../../src/revenue/interfaces/ICreatorPayouts.sol";
-import {MockERC20, ReentrantToken} from "../mocks/Tokens.sol";
+import {ReentrantToken} from "../mocks/Tokens.sol";
 import {vm} from "../utils/Vm.sol";
 import {BlacklistToken} from "./mocks/RevenueTokens.sol";
 import {EpochReport} from "../../src/libraries/RevenueCodec.sol";

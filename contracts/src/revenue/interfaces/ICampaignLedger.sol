@@ -29,7 +29,8 @@ interface ICampaignLedger {
     /// @param end First second it no longer runs (start < end).
     /// @param creativeHash Content hash of the creative.
     /// @param creativeURI Where the creative is served from; only emitted.
-    struct CampaignParams {
+    // solhint-disable-next-line gas-struct-packing
+    struct CampaignParams { // calldata only, never stored
         address token;
         uint64[] communities;
         bytes32[] tags;
