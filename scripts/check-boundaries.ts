@@ -10,7 +10,11 @@
 //   1. a relative specifier must resolve inside the importing file's own workspace;
 //   2. `@scope/name/sub` of a workspace must be a subpath the workspace declares in `exports` (a workspace without
 //      `exports` cannot be imported at all);
-//   3. the graph "workspace A imports workspace B by name" has no cycle.
+//   3. the graph "workspace A imports workspace B by name" has no cycle;
+//   4. (once installed) no package is installed nested under two or more workspaces (`<ws>/node_modules/<pkg>`):
+//      each nested copy is evaluated again by a process that loads both workspaces (an attester loads the sdk,
+//      node-kit and the relayer, and once held three copies of zod 4). List it in the root package.json instead,
+//      so that npm hoists one copy.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -161,6 +165,50 @@ function findCycle(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] | 
   return undefined;
 }
 
+/** Packages installed under `<dir>/node_modules` (scoped ones as "@scope/name"), with their versions. */
+function nestedPackages(root: string, dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const modules = join(root, dir, "node_modules");
+  if (dir === "" || !existsSync(modules)) return found;
+  const entries = readdirSync(modules).flatMap((name) =>
+    name.startsWith("@")
+      ? readdirSync(join(modules, name)).map((sub) => `${name}/${sub}`)
+      : name.startsWith(".")
+        ? []
+        : [name],
+  );
+  for (const name of entries) {
+    const manifest = join(modules, name, "package.json");
+    if (existsSync(manifest)) found.set(name, String((readPackage(manifest) as { version?: unknown }).version));
+  }
+  return found;
+}
+
+/** Rule 4: one installed copy of each package that several workspaces use. */
+function duplicateInstalls(root: string, workspaces: readonly Workspace[]): Violation[] {
+  const copies = new Map<string, string[]>();
+  for (const ws of workspaces) {
+    for (const [name, version] of nestedPackages(root, ws.dir)) {
+      const key = `${name}@${version}`;
+      copies.set(key, [...(copies.get(key) ?? []), ws.dir]);
+    }
+  }
+  const violations: Violation[] = [];
+  for (const [key, dirs] of copies) {
+    if (dirs.length < 2) continue;
+    const name = key.slice(0, key.lastIndexOf("@"));
+    violations.push({
+      file: `${dirs[0]}/package.json`,
+      line: 1,
+      specifier: name,
+      message:
+        `${key} is installed ${dirs.length} times (${dirs.map((d) => `${d}/node_modules/${name}`).join(", ")}); ` +
+        `list it in the root package.json so that npm hoists one copy`,
+    });
+  }
+  return violations;
+}
+
 /** Checks every workspace under `root`; returns the violations (empty when the boundaries hold). */
 export function checkBoundaries(root: string): Violation[] {
   const absRoot = resolve(root);
@@ -231,6 +279,7 @@ export function checkBoundaries(root: string): Violation[] {
       message: `workspace cycle ${cycle.join(" -> ")}: ${via}`,
     });
   }
+  violations.push(...duplicateInstalls(absRoot, workspaces));
   return violations.sort((x, y) => x.file.localeCompare(y.file) || x.line - y.line);
 }
 
@@ -245,7 +294,9 @@ function main(): void {
     process.stderr.write(`workspace boundaries: ${violations.length} violation(s)\n`);
     process.exitCode = 1;
   } else {
-    process.stdout.write(`workspace boundaries: ${readWorkspaces(root).length} workspaces, no deep import, no cycle\n`);
+    process.stdout.write(
+      `workspace boundaries: ${readWorkspaces(root).length} workspaces, no deep import, no cycle, no duplicate install\n`,
+    );
   }
 }
 

@@ -24,6 +24,8 @@ const contracts = [
   { name: "Gateway", dir: "core" },
   { name: "TokenBridge", dir: "token" },
   { name: "BridgedToken", dir: "token" },
+  { name: "CommunityRegistry", dir: "revenue" },
+  { name: "IdentityRegistry", dir: "revenue" },
   { name: "CampaignLedger", dir: "revenue" },
   { name: "EpochReports", dir: "revenue" },
   { name: "CreatorPayouts", dir: "revenue" },

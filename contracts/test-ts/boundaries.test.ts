@@ -53,6 +53,23 @@ describe("check-boundaries", () => {
     assert.deepEqual(checkBoundaries(fixture(cleanRepo())), []);
   });
 
+  it("fails a package installed nested under two workspaces, naming both copies; one nested copy passes", () => {
+    const zod = (version: string) => JSON.stringify({ name: "zod", version });
+    const twice = fixture(
+      cleanRepo({
+        "a/node_modules/zod/package.json": zod("4.6.7"),
+        "b/node_modules/zod/package.json": zod("4.6.7"),
+        "b/node_modules/@noble/hashes/package.json": JSON.stringify({ name: "@noble/hashes", version: "2.4.0" }),
+      }),
+    );
+    const [v, ...rest] = checkBoundaries(twice);
+    assert.deepEqual(rest, []);
+    assert.equal(v?.specifier, "zod");
+    assert.match(v?.message ?? "", /zod@4\.6\.7 is installed 2 times \(a\/node_modules\/zod, b\/node_modules\/zod\)/);
+    const once = fixture(cleanRepo({ "a/node_modules/zod/package.json": zod("4.6.7") }));
+    assert.deepEqual(checkBoundaries(once), []);
+  });
+
   it("fails a deep relative import into another workspace, naming the file, line and import", () => {
     const dir = fixture(
       cleanRepo({ "b/src/deep.ts": 'export const x = 1;\nimport { helper } from "../../a/src/helper.ts";\n' }),

@@ -21,6 +21,16 @@ const CONTRACTS = [
   { name: "TokenBridge", source: "token/TokenBridge.sol", interfaces: ["token/interfaces/ITokenBridge.sol"] },
   { name: "BridgedToken", source: "token/BridgedToken.sol", interfaces: ["token/interfaces/IBridgedToken.sol"] },
   {
+    name: "CommunityRegistry",
+    source: "revenue/CommunityRegistry.sol",
+    interfaces: ["revenue/interfaces/ICommunityRegistry.sol"],
+  },
+  {
+    name: "IdentityRegistry",
+    source: "revenue/IdentityRegistry.sol",
+    interfaces: ["revenue/interfaces/IIdentityRegistry.sol"],
+  },
+  {
     name: "CampaignLedger",
     source: "revenue/CampaignLedger.sol",
     interfaces: ["revenue/interfaces/ICampaignLedger.sol"],

@@ -1,5 +1,6 @@
 /**
- * Writes test/vectors/protocol.json, the shared cross-language test vectors (docs/protocol.md §10).
+ * Writes the shared cross-language test vectors: test/vectors/protocol.json (docs/protocol.md §10) and
+ * test/vectors/revenue.json (§11).
  *
  *   node sdk/scripts/gen-vectors.ts
  *
@@ -9,8 +10,15 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { revenueVectors } from "./build-revenue-vectors.ts";
 import { vectors } from "./build-vectors.ts";
 
-const out = join(resolve(dirname(fileURLToPath(import.meta.url)), "../.."), "test/vectors/protocol.json");
-writeFileSync(out, `${JSON.stringify(vectors, null, 2)}\n`);
-console.log(`gen-vectors: wrote ${out}`);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+for (const [file, value] of [
+  ["test/vectors/protocol.json", vectors],
+  ["test/vectors/revenue.json", revenueVectors],
+] as const) {
+  const out = join(root, file);
+  writeFileSync(out, `${JSON.stringify(value, null, 2)}\n`);
+  console.log(`gen-vectors: wrote ${out}`);
+}

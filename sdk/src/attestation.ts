@@ -53,12 +53,22 @@ export const DOMAIN_SEPARATOR: Hex = keccak256(
 );
 
 /**
- * What an attestation attests: a message id, a batch root, the hash of the next attester set, or the hash of a refund
- * receipt (§8, "Refunds"; verified on the transfer's ORIGIN, with the origin token bridge as verifier).
+ * What a bridge attestation attests: a message id, a batch root, the hash of the next attester set, or the hash of a
+ * refund receipt (§8, "Refunds"; verified on the transfer's ORIGIN, with the origin token bridge as verifier). These
+ * are the kinds the Solana program verifies too.
  */
 export type AttestationKind = "message" | "batch" | "rotation" | "refund";
 
-/** The EIP-712 types of the three attested structs, in viem's `types` format. */
+/**
+ * What a revenue attestation attests (§11): an identity binding's hash (verifier: the IdentityRegistry), an epoch
+ * report's hash, or a report resolution's hash (verifier: EpochReports). EVM only for now.
+ */
+export type RevenueAttestationKind = "identityBinding" | "epochReport" | "reportResolution";
+
+/** Every attestation kind: the digest functions below take any of them. */
+export type AnyAttestationKind = AttestationKind | RevenueAttestationKind;
+
+/** The EIP-712 types of the attested structs, in viem's `types` format. */
 export const attestationTypes = {
   MessageAttestation: [
     { name: "domain", type: "uint32" },
@@ -84,6 +94,24 @@ export const attestationTypes = {
     { name: "attesterSetId", type: "uint64" },
     { name: "refundHash", type: "bytes32" },
   ],
+  IdentityBinding: [
+    { name: "domain", type: "uint32" },
+    { name: "verifier", type: "bytes32" },
+    { name: "attesterSetId", type: "uint64" },
+    { name: "bindingHash", type: "bytes32" },
+  ],
+  EpochReport: [
+    { name: "domain", type: "uint32" },
+    { name: "verifier", type: "bytes32" },
+    { name: "attesterSetId", type: "uint64" },
+    { name: "reportHash", type: "bytes32" },
+  ],
+  ReportResolution: [
+    { name: "domain", type: "uint32" },
+    { name: "verifier", type: "bytes32" },
+    { name: "attesterSetId", type: "uint64" },
+    { name: "resolutionHash", type: "bytes32" },
+  ],
 } as const;
 
 type PrimaryType = keyof typeof attestationTypes;
@@ -93,7 +121,10 @@ const kinds = {
   batch: { primaryType: "BatchAttestation", valueName: "root" },
   rotation: { primaryType: "AttesterSetRotation", valueName: "nextSetHash" },
   refund: { primaryType: "TransferRefund", valueName: "refundHash" },
-} as const satisfies Record<AttestationKind, { primaryType: PrimaryType; valueName: string }>;
+  identityBinding: { primaryType: "IdentityBinding", valueName: "bindingHash" },
+  epochReport: { primaryType: "EpochReport", valueName: "reportHash" },
+  reportResolution: { primaryType: "ReportResolution", valueName: "resolutionHash" },
+} as const satisfies Record<AnyAttestationKind, { primaryType: PrimaryType; valueName: string }>;
 
 function encodeType(primaryType: PrimaryType): string {
   return `${primaryType}(${attestationTypes[primaryType].map((f) => `${f.type} ${f.name}`).join(",")})`;
@@ -103,16 +134,30 @@ export const MESSAGE_TYPEHASH: Hex = keccak256(stringToHex(encodeType("MessageAt
 export const BATCH_TYPEHASH: Hex = keccak256(stringToHex(encodeType("BatchAttestation")));
 export const ROTATION_TYPEHASH: Hex = keccak256(stringToHex(encodeType("AttesterSetRotation")));
 export const REFUND_TYPEHASH: Hex = keccak256(stringToHex(encodeType("TransferRefund")));
+/** `IdentityBinding(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 bindingHash)` (§11.2). */
+export const IDENTITY_BINDING_TYPEHASH: Hex = keccak256(stringToHex(encodeType("IdentityBinding")));
+/** `EpochReport(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 reportHash)` (§11.3). */
+export const EPOCH_REPORT_TYPEHASH: Hex = keccak256(stringToHex(encodeType("EpochReport")));
+/** `ReportResolution(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 resolutionHash)` (§11.4). */
+export const REPORT_RESOLUTION_TYPEHASH: Hex = keccak256(stringToHex(encodeType("ReportResolution")));
 
-const typeHashes: Record<AttestationKind, Hex> = {
+const typeHashes: Record<AnyAttestationKind, Hex> = {
   message: MESSAGE_TYPEHASH,
   batch: BATCH_TYPEHASH,
   rotation: ROTATION_TYPEHASH,
   refund: REFUND_TYPEHASH,
+  identityBinding: IDENTITY_BINDING_TYPEHASH,
+  epochReport: EPOCH_REPORT_TYPEHASH,
+  reportResolution: REPORT_RESOLUTION_TYPEHASH,
 };
 
+/** The EIP-712 type string of `kind`, e.g. `EpochReport(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 reportHash)`. */
+export function typeStringOf(kind: AnyAttestationKind): string {
+  return encodeType(kinds[kind].primaryType);
+}
+
 /** The EIP-712 type hash of `kind`. */
-export function typeHashOf(kind: AttestationKind): Hex {
+export function typeHashOf(kind: AnyAttestationKind): Hex {
   return typeHashes[kind];
 }
 
@@ -120,11 +165,14 @@ export function typeHashOf(kind: AttestationKind): Hex {
 export type AttestationFields = {
   /** uint32: the domain where the signature is verified (the message's destination). */
   readonly domain: number;
-  /** bytes32: the consuming contract/program, left-padded (Gateway for messages/batches, AttesterSet for rotations). */
+  /**
+   * bytes32: the consuming contract/program, left-padded (Gateway for messages/batches, AttesterSet for rotations,
+   * IdentityRegistry for bindings, EpochReports for reports and resolutions).
+   */
   readonly verifier: Hex;
   /** uint64: the set whose members sign. */
   readonly attesterSetId: bigint | number;
-  /** bytes32: message id, batch root or next set hash. */
+  /** bytes32: message id, batch root, next set hash, refund hash, or a binding, report or resolution hash. */
   readonly value: Hex;
 };
 
@@ -138,7 +186,7 @@ function checkFields(fields: AttestationFields): [bigint, Hex, bigint, Hex] {
 }
 
 /** The EIP-712 struct hash: keccak256(abi.encode(typeHash, domain, verifier, attesterSetId, value)). */
-export function attestationStructHash(kind: AttestationKind, fields: AttestationFields): Hex {
+export function attestationStructHash(kind: AnyAttestationKind, fields: AttestationFields): Hex {
   const [domain, verifier, setId, value] = checkFields(fields);
   return keccak256(
     `0x${typeHashOf(kind).slice(2)}${uintHex(domain, 32)}${verifier.slice(2)}${uintHex(setId, 32)}${value.slice(2)}`,
@@ -146,13 +194,13 @@ export function attestationStructHash(kind: AttestationKind, fields: Attestation
 }
 
 /** The digest attesters sign: keccak256(0x1901 ‖ DOMAIN_SEPARATOR ‖ structHash). */
-export function attestationDigest(kind: AttestationKind, fields: AttestationFields): Hex {
+export function attestationDigest(kind: AnyAttestationKind, fields: AttestationFields): Hex {
   return keccak256(`0x1901${DOMAIN_SEPARATOR.slice(2)}${attestationStructHash(kind, fields).slice(2)}`);
 }
 
 /** The attestation as EIP-712 typed data, for `signTypedData` with any wallet or viem's `hashTypedData`. */
 export function attestationTypedData(
-  kind: AttestationKind,
+  kind: AnyAttestationKind,
   fields: AttestationFields,
 ): TypedDataDefinition<typeof attestationTypes, PrimaryType> {
   const [domain, verifier, setId, value] = checkFields(fields);

@@ -9,6 +9,7 @@ export * from "./errors/index.ts";
 export * from "./merkle.ts";
 export * from "./message.ts";
 export * from "./refund.ts";
+export * from "./revenue/index.ts";
 export * from "./sealed.ts";
 // Only the program address (a string from the IDL); the Solana client itself is "@maskoii/sdk/solana".
 export { MASKOII_PROGRAM_ADDRESS } from "./solana/address.ts";

@@ -18,6 +18,7 @@ import { batchProof, batchRoot } from "../src/merkle.ts";
 import { addressToBytes32, bytes32ToAddress, decodeMessage, encodeMessage } from "../src/message.ts";
 import { loadDeployment } from "../src/node/index.ts";
 import { decodeRefundReceipt } from "../src/refund.ts";
+import { assertPayoutProof, bindingHash, PayoutTree, parseEpochReport, xAccountId } from "../src/revenue/index.ts";
 import { openPayload, sealPayload } from "../src/sealed.ts";
 import { decodeTokenMessage, toShared } from "../src/token.ts";
 import { b32, key } from "./helpers.ts";
@@ -106,6 +107,21 @@ const triggers: Record<MaskoiiErrorCode, () => unknown> = {
   InvalidDecimals: () => toShared(1, 6, 8),
   AmountTooSmall: () => toShared(1, 18, 8),
   AmountExceedsWireLimit: () => toShared(1n << 64n, 8, 8),
+  UnknownPlatform: () => bindingHash({ platform: 6, accountId: b32("01"), persona: A, sequence: 1 }),
+  InvalidAccountId: () => xAccountId("not a handle"),
+  DuplicatePayoutLeaf: () =>
+    PayoutTree.build([
+      { account: b32("01"), token: b32("02"), cumulative: 1, salt: b32("03") },
+      { account: b32("01"), token: b32("02"), cumulative: 2, salt: b32("04") },
+    ]),
+  InvalidPayoutProof: () =>
+    assertPayoutProof({
+      entry: { account: b32("01"), token: b32("02"), cumulative: 1, salt: b32("03") },
+      proof: [],
+      root: b32("00"),
+    }),
+  PayoutLeafNotFound: () => PayoutTree.build([]).claimOf(b32("01"), b32("02")),
+  InvalidRevenueJson: () => parseEpochReport({}),
   DeploymentReadFailed: () => loadDeployment(join(import.meta.dirname, "does-not-exist.json")),
   InvalidDeployment: () => parseDeployment({}),
   InvalidSealKey: () => sealPayload("0x", "0x12", { destinationDomain: 1, recipient: b32("00") }),

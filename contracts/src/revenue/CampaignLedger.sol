@@ -7,8 +7,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {CampaignLine, TokenAmount} from "../libraries/RevenueCodec.sol";
-// TODO(registry): SplitPolicy and ICommunityRegistry of Helper A after merging its registry (same layout).
-import {SplitPolicy, ICommunityRegistry} from "../../test/revenue/mocks/RevenueTypes.sol";
+import {SplitPolicy} from "../types/SplitPolicy.sol";
+import {ICommunityRegistry} from "./interfaces/ICommunityRegistry.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 
 /// @title CampaignLedger
@@ -295,8 +295,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     function withdrawTreasury(uint64 communityId, address token) external nonReentrant returns (uint256 amount) {
         amount = _treasury[communityId][token];
         if (amount == 0) revert NothingToWithdraw();
-        address to = registry.treasuryOf(communityId);
-        if (to == address(0)) revert ZeroAddress();
+        address to = registry.treasuryOf(communityId); // never zero (the registry refuses a zero treasury)
         _treasury[communityId][token] = 0;
         emit TreasuryWithdrawn(communityId, token, to, amount);
         IERC20(token).safeTransfer(to, amount);

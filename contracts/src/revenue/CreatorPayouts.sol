@@ -8,10 +8,9 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
 import {ChainFamily} from "../libraries/ChainFamily.sol";
 import {RevenueCodec} from "../libraries/RevenueCodec.sol";
-// TODO(registry): Helper A's IIdentityRegistry after merging its registry.
-import {IIdentityRegistry} from "../../test/revenue/mocks/RevenueTypes.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 import {ICreatorPayouts} from "./interfaces/ICreatorPayouts.sol";
+import {IIdentityRegistry} from "./interfaces/IIdentityRegistry.sol";
 
 /// @title CreatorPayouts
 /// @notice One cumulative claim per (persona, token) on EVM (docs/protocol.md §11, see ICreatorPayouts). The root only

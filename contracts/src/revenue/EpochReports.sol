@@ -7,9 +7,9 @@ import {AttesterSet} from "../core/AttesterSet.sol";
 import {IAttesterSet} from "../core/interfaces/IAttesterSet.sol";
 import {AttestationLib} from "../libraries/AttestationLib.sol";
 import {EpochReport, RevenueCodec} from "../libraries/RevenueCodec.sol";
-// TODO(registry): SplitPolicy and ICommunityRegistry of Helper A after merging its registry (same layout).
-import {SplitPolicy, ICommunityRegistry} from "../../test/revenue/mocks/RevenueTypes.sol";
+import {SplitPolicy} from "../types/SplitPolicy.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
+import {ICommunityRegistry} from "./interfaces/ICommunityRegistry.sol";
 import {ICreatorPayouts} from "./interfaces/ICreatorPayouts.sol";
 import {IEpochReports} from "./interfaces/IEpochReports.sol";
 

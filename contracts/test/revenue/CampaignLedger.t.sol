@@ -9,7 +9,7 @@ import {FeeOnTransferToken, NoReturnToken, ReturnsFalseToken} from "../mocks/Tok
 import {vm} from "../utils/Vm.sol";
 import {BlacklistToken, RevertingToken, SwitchableFeeToken} from "./mocks/RevenueTokens.sol";
 import {CampaignLine, EpochReport, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
-import {ICommunityRegistry} from "./mocks/RevenueTypes.sol";
+import {ICommunityRegistry} from "../../src/revenue/interfaces/ICommunityRegistry.sol";
 import {RevenueFixture} from "./RevenueFixture.t.sol";
 
 /// @notice CampaignLedger: campaigns (create, top up, pause, cancel, refund), the module gates, the balances and
@@ -601,12 +601,14 @@ contract CampaignLedgerTest is RevenueFixture {
         ledger.withdrawTreasury(C1, address(token));
     }
 
-    function test_withdrawTreasury_zeroTreasury() public {
+    function test_withdrawTreasury_paysTheCurrentTreasury() public {
         uint64 id = _campaign();
         _settle(id, 0, keccak256("root"));
-        registry.setTreasury(C1, address(0));
-        vm.expectRevert(ICampaignLedger.ZeroAddress.selector);
+        uint256 amount = ledger.treasuryBalance(C1, address(token));
+        vm.prank(owner);
+        registry.setTreasury(C1, stranger);
         ledger.withdrawTreasury(C1, address(token));
+        assertEq(token.balanceOf(stranger), amount, "paid to the treasury set now");
     }
 
     function test_withdrawOperator_paysTo() public {

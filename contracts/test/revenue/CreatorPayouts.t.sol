@@ -8,7 +8,7 @@ import {ReentrantToken} from "../mocks/Tokens.sol";
 import {vm} from "../utils/Vm.sol";
 import {BlacklistToken} from "./mocks/RevenueTokens.sol";
 import {EpochReport} from "../../src/libraries/RevenueCodec.sol";
-import {IIdentityRegistry} from "./mocks/RevenueTypes.sol";
+import {IIdentityRegistry} from "../../src/revenue/interfaces/IIdentityRegistry.sol";
 import {RevenueFixture} from "./RevenueFixture.t.sol";
 
 /// @notice CreatorPayouts: cumulative claims on behalf, redirected claims with an EIP-712 signature, the Solana
@@ -120,7 +120,8 @@ contract CreatorPayoutsTest is RevenueFixture {
 
     function test_claim_toPayoutRecipient() public {
         (bytes32[] memory proofA,,) = _pay(10e18, 20e18, 30e18);
-        identity.setPayout(alice, 1, _toBytes32(carol));
+        vm.prank(alice);
+        identity.setPayout(1, _toBytes32(carol));
         payouts.claim(alice, address(token), 10e18, SALT_A, proofA);
         assertEq(token.balanceOf(carol), 10e18, "paid to the recipient the persona named");
         assertEq(token.balanceOf(alice), 0, "not to the persona");
@@ -129,7 +130,8 @@ contract CreatorPayoutsTest is RevenueFixture {
     function test_claim_payoutOnOtherChain() public {
         (bytes32[] memory proofA,,) = _pay(10e18, 20e18, 30e18);
         bytes32 solanaKey = keccak256("solana key");
-        identity.setPayout(alice, 2, solanaKey);
+        vm.prank(alice);
+        identity.setPayout(2, solanaKey);
         vm.expectRevert(abi.encodeWithSelector(ICreatorPayouts.PayoutOnOtherChain.selector, alice, uint8(2), solanaKey));
         payouts.claim(alice, address(token), 10e18, SALT_A, proofA);
     }
@@ -290,7 +292,8 @@ contract CreatorPayoutsTest is RevenueFixture {
 
     function test_claimTo_payoutOnOtherChain() public {
         (bytes32[] memory proofA,,) = _pay(10e18, 20e18, 30e18);
-        identity.setPayout(alice, 2, keccak256("sol"));
+        vm.prank(alice);
+        identity.setPayout(2, keccak256("sol"));
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _claimToSig(ALICE_KEY, alice, carol, 0, deadline);
         vm.expectRevert(

@@ -8,8 +8,7 @@ import {ICreatorPayouts} from "../../src/revenue/interfaces/ICreatorPayouts.sol"
 import {IEpochReports} from "../../src/revenue/interfaces/IEpochReports.sol";
 import {vm} from "../utils/Vm.sol";
 import {CampaignLine, EpochReport} from "../../src/libraries/RevenueCodec.sol";
-import {ICommunityRegistry} from "./mocks/RevenueTypes.sol";
-import {CommunityRegistryDouble} from "./mocks/RegistryDoubles.sol";
+import {ICommunityRegistry} from "../../src/revenue/interfaces/ICommunityRegistry.sol";
 import {RevenueFixture} from "./RevenueFixture.t.sol";
 
 /// @notice Refuses ETH (a bond credit withdrawn to it fails).
@@ -91,7 +90,7 @@ contract EpochReportsTest is RevenueFixture {
         EpochReport memory r = _one(0, bytes32(0));
         r.communityId = 9;
         bytes memory att = _attest(r);
-        vm.expectRevert(abi.encodeWithSelector(CommunityRegistryDouble.UnknownCommunity.selector, uint64(9)));
+        vm.expectRevert(abi.encodeWithSelector(ICommunityRegistry.UnknownCommunity.selector, uint64(9)));
         reports.submit(r, att);
     }
 

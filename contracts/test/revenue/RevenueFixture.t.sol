@@ -11,14 +11,16 @@ import {MockERC20} from "../mocks/Tokens.sol";
 import {AttesterHarness} from "../utils/AttesterHarness.sol";
 import {Test} from "../utils/Test.sol";
 import {vm} from "../utils/Vm.sol";
-import {CommunityRegistryDouble, IdentityRegistryDouble} from "./mocks/RegistryDoubles.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {CampaignLine, EpochReport, RevenueCodec, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
-// TODO(registry): Helper A's interfaces and SplitPolicy after merging its registry.
-import {ICommunityRegistry, IIdentityRegistry, SplitPolicy, SplitPolicyLibrary} from "./mocks/RevenueTypes.sol";
+import {CommunityRegistry} from "../../src/revenue/CommunityRegistry.sol";
+import {IdentityRegistry} from "../../src/revenue/IdentityRegistry.sol";
+import {ICommunityRegistry} from "../../src/revenue/interfaces/ICommunityRegistry.sol";
+import {IIdentityRegistry} from "../../src/revenue/interfaces/IIdentityRegistry.sol";
+import {SplitPolicy, SplitPolicyLibrary} from "../../src/types/SplitPolicy.sol";
 
-/// @notice One revenue deployment over a REAL AttesterSet (3 attesters, 2-of-3 quorum): registry and identity
-///         doubles, CampaignLedger, EpochReports, CreatorPayouts, a well-behaved 18-decimal token, two communities
+/// @notice One revenue deployment over a REAL AttesterSet (3 attesters, 2-of-3 quorum): CommunityRegistry,
+///         IdentityRegistry, CampaignLedger, EpochReports, CreatorPayouts, a well-behaved 18-decimal token, two communities
 ///         (ids 1 and 2, policy 70 / 15 / 10 / 5 %, k = 10), an hour-long epoch clock starting at setUp, and helpers
 ///         to create campaigns, build and attest reports, and build payout trees with proofs.
 abstract contract RevenueFixture is Test, AttesterHarness {
@@ -43,8 +45,8 @@ abstract contract RevenueFixture is Test, AttesterHarness {
     AttesterSet internal set;
     uint256[] internal keys;
     address[] internal attesters;
-    CommunityRegistryDouble internal registry;
-    IdentityRegistryDouble internal identity;
+    CommunityRegistry internal registry;
+    IdentityRegistry internal identity;
     CampaignLedger internal ledger;
     EpochReports internal reports;
     CreatorPayouts internal payouts;
@@ -57,10 +59,12 @@ abstract contract RevenueFixture is Test, AttesterHarness {
         uint96[] memory weights;
         (keys, attesters, weights) = _makeSet(3);
         set = new AttesterSet(DOMAIN, owner, attesters, weights, _thresholdFor(2, 3), 1 days, 7 days);
-        registry = new CommunityRegistryDouble(genesis, EPOCH);
-        registry.set(C1, treasury1, _policy(7000, 1500, 1000, 500), K, 26);
-        registry.set(C2, treasury2, _policy(7000, 1500, 1000, 500), K, 26);
-        identity = new IdentityRegistryDouble();
+        registry = new CommunityRegistry(genesis, EPOCH);
+        vm.startPrank(owner);
+        assertEq(registry.createCommunity("ipfs://c1", treasury1, new bytes[](0), _policy(7000, 1500, 1000, 500), K, 26), C1, "c1");
+        assertEq(registry.createCommunity("ipfs://c2", treasury2, new bytes[](0), _policy(7000, 1500, 1000, 500), K, 26), C2, "c2");
+        vm.stopPrank();
+        identity = new IdentityRegistry(IAttesterSet(address(set)));
         ledger = new CampaignLedger(ICommunityRegistry(address(registry)), owner, feeRecipient, REFUND_DELAY);
         reports = new EpochReports(
             IAttesterSet(address(set)), ICommunityRegistry(address(registry)), ledger, WINDOW, BOND

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol";
 import {CampaignLine, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
 import {vm} from "../utils/Vm.sol";
-import {SplitPolicy} from "./mocks/RevenueTypes.sol";
+import {SplitPolicy} from "../../src/types/SplitPolicy.sol";
 import {RevenueFixture} from "./RevenueFixture.t.sol";
 
 /// @notice Fuzzed pricing (spend = impressions × cpm / 1000 + engagements × cpe, floor) and split arithmetic (every

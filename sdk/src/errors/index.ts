@@ -8,5 +8,6 @@ export * from "./input.ts";
 export { MaskoiiError, type MaskoiiErrorCode } from "./maskoii.ts";
 export * from "./merkle.ts";
 export * from "./message.ts";
+export * from "./revenue.ts";
 export * from "./sealed.ts";
 export * from "./token.ts";

@@ -58,6 +58,13 @@ export type MaskoiiErrorCode =
   | "InvalidDecimals"
   | "AmountTooSmall"
   | "AmountExceedsWireLimit"
+  // revenue (RevenueCodec.sol; the rest SDK only)
+  | "UnknownPlatform"
+  | "InvalidAccountId"
+  | "DuplicatePayoutLeaf"
+  | "InvalidPayoutProof"
+  | "PayoutLeafNotFound"
+  | "InvalidRevenueJson"
   // config
   | "DeploymentReadFailed"
   | "InvalidDeployment"

@@ -2,8 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {CampaignLine, TokenAmount} from "../../libraries/RevenueCodec.sol";
-// TODO(registry): ../../types/SplitPolicy.sol after merging Helper A's registry (same layout).
-import {SplitPolicy} from "../../../test/revenue/mocks/RevenueTypes.sol";
+import {SplitPolicy} from "../../types/SplitPolicy.sol";
 
 /// @title ICampaignLedger
 /// @notice The money of the revenue protocol (docs/protocol.md §11): ERC-20 campaigns aimed at communities, and every

@@ -10,12 +10,15 @@ import {CreatorPayouts} from "../../../src/revenue/CreatorPayouts.sol";
 import {EpochReports} from "../../../src/revenue/EpochReports.sol";
 import {ICampaignLedger} from "../../../src/revenue/interfaces/ICampaignLedger.sol";
 import {MockERC20} from "../../mocks/Tokens.sol";
-import {CommunityRegistryDouble, IdentityRegistryDouble} from "../../revenue/mocks/RegistryDoubles.sol";
-import {ICommunityRegistry, IIdentityRegistry, SplitPolicyLibrary} from "../../revenue/mocks/RevenueTypes.sol";
+import {CommunityRegistry} from "../../../src/revenue/CommunityRegistry.sol";
+import {IdentityRegistry} from "../../../src/revenue/IdentityRegistry.sol";
+import {ICommunityRegistry} from "../../../src/revenue/interfaces/ICommunityRegistry.sol";
+import {IIdentityRegistry} from "../../../src/revenue/interfaces/IIdentityRegistry.sol";
+import {SplitPolicyLibrary} from "../../../src/types/SplitPolicy.sol";
 import {AttesterHarness} from "../../utils/AttesterHarness.sol";
 import {vm} from "../../utils/Vm.sol";
 
-/// @notice Drives one revenue deployment (real AttesterSet 2-of-3, registry and identity doubles, CampaignLedger,
+/// @notice Drives one revenue deployment (real AttesterSet 2-of-3, CommunityRegistry, IdentityRegistry, CampaignLedger,
 ///         EpochReports, CreatorPayouts, one token) through random campaigns (create, top up, pause, unpause, cancel,
 ///         refund), attested reports with payout roots over three personas (one in 16 over-promises: a malicious
 ///         root), finalization, bonded disputes resolved both ways, drops of reports built on a rejected one, claims
@@ -29,8 +32,8 @@ contract RevenueHandler is AttesterHarness {
     uint256 internal constant PERSONAS = 3;
 
     AttesterSet public set;
-    CommunityRegistryDouble public registry;
-    IdentityRegistryDouble public identity;
+    CommunityRegistry public registry;
+    IdentityRegistry public identity;
     CampaignLedger public ledger;
     EpochReports public reports;
     CreatorPayouts public payouts;
@@ -88,10 +91,10 @@ contract RevenueHandler is AttesterHarness {
         uint96[] memory weights;
         (keys, attesters, weights) = _makeSet(3);
         set = new AttesterSet(DOMAIN, address(this), attesters, weights, _thresholdFor(2, 3), 1 days, 7 days);
-        registry = new CommunityRegistryDouble(genesis, EPOCH);
-        registry.set(1, vm.addr(0x7001), SplitPolicyLibrary.pack(7000, 1500, 1000, 500), 10, 26);
-        registry.set(2, vm.addr(0x7002), SplitPolicyLibrary.pack(5000, 2000, 2300, 700), 10, 26);
-        identity = new IdentityRegistryDouble();
+        registry = new CommunityRegistry(genesis, EPOCH);
+        registry.createCommunity("ipfs://1", vm.addr(0x7001), new bytes[](0), SplitPolicyLibrary.pack(7000, 1500, 1000, 500), 10, 26);
+        registry.createCommunity("ipfs://2", vm.addr(0x7002), new bytes[](0), SplitPolicyLibrary.pack(5000, 2000, 2300, 700), 10, 26);
+        identity = new IdentityRegistry(IAttesterSet(address(set)));
         ledger = new CampaignLedger(ICommunityRegistry(address(registry)), address(this), feeRecipient, 1 hours);
         reports = new EpochReports(
             IAttesterSet(address(set)), ICommunityRegistry(address(registry)), ledger, WINDOW, BOND

@@ -1,4 +1,4 @@
-//! Canonical maskoii v1 encodings (docs/protocol.md §2–§5, §8), as pure functions.
+//! Canonical maskoii v1 encodings (docs/protocol.md §2–§5, §8, §11.5), as pure functions.
 //!
 //! Every function here is byte-for-byte identical to the Solidity libraries (`contracts/src/libraries/*.sol`) and
 //! the TypeScript SDK; `tests` below checks each one against the shared vectors in `test/vectors/protocol.json`.
@@ -8,6 +8,7 @@ pub mod attestation;
 pub mod attester_set;
 pub mod merkle;
 pub mod message;
+pub mod payout;
 pub mod refund;
 pub mod signature;
 pub mod token;
