@@ -486,18 +486,18 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         }
 
         uint256 spend = line.spend;
-        {
+        uint256 epochSpend = spend;
+        // No overflow below: uint64 × uint96 < 2^160, uint128 × uint16 < 2^144, and two values < 2^128 add up.
+        unchecked {
             uint256 expected = uint256(line.impressions) * uint96(w1) / 1000 + uint256(line.engagements)
                 * uint96(w1 >> W1_CPE);
             if (spend != expected) revert SpendMismatch(id, expected, spend);
             uint256 creatorsShare = spend * creatorsBps / BPS;
             if (line.solanaCreators > creatorsShare) revert SolanaShareTooLarge(id, line.solanaCreators, creatorsShare);
+            uint256 capEpoch = uint32(w0 >> W0_CAP_EPOCH);
+            if (epoch == capEpoch) epochSpend += uint96(w0 >> W0_EPOCH_SPEND);
+            else if (epoch < capEpoch) revert EpochCapClosed(id, epoch, uint64(capEpoch));
         }
-
-        uint256 epochSpend = spend;
-        uint256 capEpoch = uint32(w0 >> W0_CAP_EPOCH);
-        if (epoch == capEpoch) epochSpend += uint96(w0 >> W0_EPOCH_SPEND);
-        else if (epoch < capEpoch) revert EpochCapClosed(id, epoch, uint64(capEpoch));
         if (epochSpend > uint96(w2)) revert EpochCapExceeded(id, epochSpend, uint96(w2));
         uint256 available = uint96(w0);
         if (spend > available) revert BudgetExceeded(id, spend, available);

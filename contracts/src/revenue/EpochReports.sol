@@ -369,7 +369,7 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     }
 
     function _commitment(bytes32 reportHash_, bytes calldata attestation) private pure returns (bytes20) {
-        return bytes20(keccak256(abi.encodePacked(reportHash_, keccak256(attestation))));
+        return bytes20(keccak256(abi.encodePacked(reportHash_, attestation)));
     }
 
     /// @dev The stored record of `seq`, if `report` and `attestation` are the ones it was submitted with.

@@ -66,7 +66,7 @@ contract EpochReportsTest is RevenueFixture {
         assertEq(uint256(rec.status), uint256(IEpochReports.Status.Pending), "pending");
         assertEq(rec.submittedAt, block.timestamp, "time");
         assertEq(rec.parent, 0, "parent");
-        assertEq(rec.commitment, bytes20(keccak256(abi.encodePacked(_hash(r), keccak256(att)))), "commitment");
+        assertEq(rec.commitment, bytes20(keccak256(abi.encodePacked(_hash(r), att))), "commitment");
         assertTrue(reports.isReported(C1, 0), "reported");
         assertEq(bytes32(reports.pendingRoot()), bytes32(bytes16(r.payoutRoot)), "tip root prefix");
         assertEq(reports.tip(), 1, "tip");

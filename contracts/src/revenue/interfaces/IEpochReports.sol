@@ -26,7 +26,7 @@ interface IEpochReports {
     }
 
     /// @notice A stored report, unpacked (see `reportOf`).
-    /// @param commitment The first 160 bits of keccak256(reportHash ‖ keccak256(attestation)).
+    /// @param commitment The first 160 bits of keccak256(reportHash ‖ attestation).
     /// @param submittedAt When it was submitted.
     /// @param status Its status.
     /// @param parent The report it built on (0 = the chain's final state when it was submitted was genesis).
