@@ -18,10 +18,12 @@ import {IEpochReports} from "./interfaces/IEpochReports.sol";
 ///         epoch); anyone submits it; it reserves its spend in the CampaignLedger and joins the EVM payout root
 ///         chain; after `challengeWindow` (unless frozen) anyone finalizes it, in chain order, which commits and splits
 ///         its spend and advances CreatorPayouts' final root. Nothing is claimable before that.
-/// @dev Storage per report: ONE slot (`ReportRecord`: 160-bit commitment to the report hash and its attestation, submission
-///      time, status, parent) plus one bit per (community, epoch). The chain state (`Chain`: next seq, tip, last final,
-///      dead-below mark) is one more slot, the pending root another. Finalize, resolve and drop take the report and
-///      its attestation again and check them against the commitment, so nothing else is stored.
+/// @dev Storage per report: ONE slot (`ReportRecord`: 160-bit commitment to the report hash and its attestation,
+///      submission time, status, parent) plus one bit per (community, epoch). The chain state (`Chain`: next seq,
+///      tip, last final, dead-below mark and the tip root's 16-byte prefix) is one more slot; the final root another
+///      (written at finalization). Finalize, resolve and drop take the report and its attestation again and check
+///      them against the commitment, so nothing else is stored. Signers' weights for the operators' split are read
+///      from the attester set at finalization (a member removed since then gets nothing: its part is dust).
 ///
 ///      Chain rules (see IEpochReports): a report builds on the pending tip; it is finalized only when its parent is
 ///      the last final report, so the live pending reports always form one line from the last final report to the

@@ -8,8 +8,8 @@ import {EpochReport} from "../../libraries/RevenueCodec.sol";
 ///         attester quorum, reserves its campaigns' spend when submitted and becomes final after a challenge window,
 ///         in the order of the EVM payout root chain. Declares every event and custom error of EpochReports.
 /// @dev Reports are numbered by submission (`seq`, from 1). Each report builds on the pending tip of the payout root
-///      chain (`prevPayoutRoot == pendingRoot()`), and its parent is the report that set that tip (0 = genesis or a
-///      final report). A report is finalized only when its parent is the last final report. Rejecting a report (a
+///      chain (`prevPayoutRoot` starts with `pendingRoot()`), and its parent is the report that set that tip (0 =
+///      genesis). A report is finalized only when its parent is the last final report. Rejecting a report (a
 ///      dispute upheld by a quorum decision) rewinds the tip to the rejected report's parent and kills every other
 ///      pending report (they all built on it): those are dropped by anyone (`drop`), which releases their
 ///      reservations, and their (community, epoch) may be reported again.
