@@ -20,7 +20,7 @@ import {vm} from "../../utils/Vm.sol";
 
 /// @notice Drives one revenue deployment (real AttesterSet 2-of-3, CommunityRegistry, IdentityRegistry, CampaignLedger,
 ///         EpochReports, CreatorPayouts, one token) through random campaigns (create, top up, pause, unpause, cancel,
-///         refund), attested reports with payout roots over three personas (one in 16 over-promises: a malicious
+///         refund), attested reports with payout roots over three personas (one in six over-promises: a malicious
 ///         root), finalization, bonded disputes resolved both ways, drops of reports built on a rejected one, claims
 ///         (also against the pending, not yet final root), withdrawals and time, with ghost accounting of every
 ///         token that came in and went out.
@@ -199,7 +199,8 @@ contract RevenueHandler is AttesterHarness {
         // the new payout state: the tip's cumulative amounts plus this report's EVM creators' share
         uint256[PERSONAS] memory cum = _tipCum();
         cum[(seed >> 24) % PERSONAS] += evmCreators;
-        if ((seed >> 32) % 16 == 0) cum[(seed >> 40) % PERSONAS] += 1_000e18; // a malicious root over-promises
+        // a malicious root over-promises: one persona is owed more than the whole creators' pool will hold
+        if ((seed >> 32) % 6 == 0) cum[(seed >> 40) % PERSONAS] += ledger.creatorsOwed(address(token)) + evmCreators + 1e18;
 
         EpochReport memory r;
         r.communityId = community;
