@@ -31,7 +31,7 @@ import { openPayload, sealPayload } from "../src/sealed.ts";
 import { decodeTokenMessage, toShared } from "../src/token.ts";
 import { b32, key } from "./helpers.ts";
 
-const A = "0x0000000000000000000000000000000000000001";
+const A = "0x0000000000000000000000000000000000000001" as const;
 const B = "0x0000000000000000000000000000000000000002";
 const digest = attestationDigest("message", { domain: 1, verifier: b32("00"), attesterSetId: 1, value: b32("00") });
 const sig = signDigest(digest, key(1));

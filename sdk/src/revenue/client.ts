@@ -492,6 +492,11 @@ export class RevenueClient {
     ]);
   }
 
+  /** Sends the wallet's credited wei (a returned or awarded dispute bond) to `to`; returns the amount. */
+  withdrawCredit(to: Address): Promise<WriteResult<bigint>> {
+    return this.#write(this.addresses.epochReports, epochReportsAbi, "withdrawCredit", [assertAddress("to", to)]);
+  }
+
   /** The sequence number of the report a receipt submitted (its ReportSubmitted event). */
   static submittedSeq(receipt: TransactionReceipt): bigint {
     const [log] = parseEventLogs({ abi: epochReportsAbi, eventName: "ReportSubmitted", logs: receipt.logs });
