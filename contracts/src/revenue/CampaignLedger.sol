@@ -6,10 +6,12 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {CampaignLine, TokenAmount} from "../libraries/RevenueCodec.sol";
+import {DistributionMessage} from "../libraries/DistributionMessage.sol";
+import {CampaignLine, SolanaDistribution, TokenAmount} from "../libraries/RevenueCodec.sol";
 import {SplitPolicy} from "../types/SplitPolicy.sol";
 import {ICommunityRegistry} from "./interfaces/ICommunityRegistry.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
+import {ISolanaPayoutBridge} from "./interfaces/ISolanaPayoutBridge.sol";
 
 /// @title CampaignLedger
 /// @notice Holds every token of the revenue protocol (docs/protocol.md §11): advertisers' campaign budgets and the
@@ -80,6 +82,10 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     address public override feeRecipient;
     /// @dev Id of the last campaign created.
     uint64 private _lastCampaignId;
+    /// @inheritdoc ICampaignLedger
+    address public override solanaBridge;
+    /// @inheritdoc ICampaignLedger
+    uint32 public override solanaDomain;
 
     mapping(uint64 campaignId => Campaign) private _campaigns;
     /// @dev The campaign's price word (`cpm 96 | cpe 96 | start 40`, the layout of its second slot) per community it
@@ -226,13 +232,76 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     /// @inheritdoc ICampaignLedger
     /// @dev The hot path of a report submission: per line three storage reads (the campaign's first and third
     ///      slots and its price word for the community) and one write. No tokens move.
-    function reserve(uint64 communityId, uint64 epoch, uint16 creatorsBps, CampaignLine[] calldata lines) external {
+    ///      The Solana check runs only when a line owes Solana creators something or a payout is listed.
+    function reserve(
+        uint64 communityId,
+        uint64 epoch,
+        uint16 creatorsBps,
+        CampaignLine[] calldata lines,
+        SolanaDistribution[] calldata solana
+    ) external {
         if (msg.sender != reports) revert OnlyReports(msg.sender);
         if (epoch > type(uint32).max) revert EpochOutOfRange(epoch);
         uint256 epochStart = uint256(_genesis) + uint256(epoch) * _epochLength;
         uint256 count = lines.length;
+        bool owesSolana;
         for (uint256 i; i < count; ++i) {
-            _reserveLine(communityId, epoch, epochStart, creatorsBps, lines[i]);
+            if (_reserveLine(communityId, epoch, epochStart, creatorsBps, lines[i])) owesSolana = true;
+        }
+        if (owesSolana || solana.length != 0) _checkSolana(lines, solana);
+    }
+
+    /// @inheritdoc ICampaignLedger
+    /// @dev The amount is recomputed from the lines (campaign tokens never change) and was accrued to the Solana
+    ///      bucket when the report was committed; EpochReports allows one call per (report, token). The bridge is
+    ///      given exactly its quoted fee, so it has no overpayment to send back here; the excess of `msg.value` goes
+    ///      to `refundTo`. Effects before the bridge call; the lock stops re-entry through a token hook.
+    function sendSolana(
+        CampaignLine[] calldata lines,
+        SolanaDistribution calldata payout,
+        bytes32 distributionId,
+        address refundTo
+    ) external payable nonReentrant returns (bytes32 messageId) {
+        if (msg.sender != reports) revert OnlyReports(msg.sender);
+        address bridge = solanaBridge;
+        if (bridge == address(0)) revert SolanaRouteNotSet();
+        address token = payout.token;
+        uint256 amount;
+        for (uint256 i; i < lines.length; ++i) {
+            uint256 part = lines[i].solanaCreators;
+            if (part != 0 && _campaigns[lines[i].campaignId].token == token) amount += part;
+        }
+        if (amount == 0) revert SolanaDistributionUnused(token);
+        TokenTotals storage t = _totals[token];
+        uint256 held = t.solanaPending;
+        if (amount > held) revert SolanaBucketShort(token, amount, held);
+        t.solanaPending = uint128(held - amount);
+        t.solanaSent += uint128(amount);
+        messageId = _bridgeToSolana(ISolanaPayoutBridge(bridge), payout, amount, distributionId, refundTo);
+    }
+
+    /// @dev Hands `amount` to the bridge as a distribution with exactly its quoted fee; the excess of `msg.value`
+    ///      goes to `refundTo`.
+    function _bridgeToSolana(
+        ISolanaPayoutBridge bridge,
+        SolanaDistribution calldata payout,
+        uint256 amount,
+        bytes32 distributionId,
+        address refundTo
+    ) private returns (bytes32 messageId) {
+        uint32 domain = solanaDomain;
+        uint256 fee = bridge.quoteDistribution(domain);
+        if (msg.value < fee) revert InsufficientFee(msg.value, fee);
+        address token = payout.token;
+        IERC20(token).forceApprove(address(bridge), amount);
+        messageId = bridge.transferDistribution{value: fee}(
+            token, domain, payout.root, amount, payout.leafCount, distributionId
+        );
+        emit SolanaPayoutSent(token, distributionId, messageId, amount);
+        uint256 excess = msg.value - fee;
+        if (excess != 0) {
+            (bool ok,) = refundTo.call{value: excess}("");
+            if (!ok) revert FeeRefundFailed(refundTo, excess);
         }
     }
 
@@ -331,6 +400,16 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @inheritdoc ICampaignLedger
+    /// @dev Once: a report's Solana check at submission and its payout after finalization must see the same route.
+    function setSolanaRoute(address bridge, uint32 domain) external onlyOwner {
+        if (solanaBridge != address(0)) revert SolanaRouteAlreadySet();
+        if (bridge == address(0)) revert ZeroAddress();
+        solanaBridge = bridge;
+        solanaDomain = domain;
+        emit SolanaRouteSet(bridge, domain);
+    }
+
+    /// @inheritdoc ICampaignLedger
     function setFeeRecipient(address recipient) external onlyOwner {
         if (recipient == address(0)) revert ZeroAddress();
         feeRecipient = recipient;
@@ -379,10 +458,11 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
 
     /// @inheritdoc ICampaignLedger
     /// @dev `creatorsPaid` is derived (the claim path keeps one counter, `creatorsOwed`):
-    ///      creatorsFinal − solanaPending − creatorsExpired − creatorsOwed.
+    ///      creatorsFinal − solanaPending − solanaSent − creatorsExpired − creatorsOwed.
     function totals(address token) external view returns (TokenTotals memory t) {
         t = _totals[token];
-        t.creatorsPaid = uint128(t.creatorsFinal - t.solanaPending - t.creatorsExpired - _creatorsOwed[token]);
+        t.creatorsPaid =
+            uint128(t.creatorsFinal - t.solanaPending - t.solanaSent - t.creatorsExpired - _creatorsOwed[token]);
     }
 
     /// @notice The last campaign id created (ids start at 1).
@@ -453,7 +533,50 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         }
     }
 
-    /// @dev Checks one line against its campaign and reserves its spend (see `reserve`). Hot path: reads the
+    /// @dev The Solana check of `reserve` (docs/protocol.md §11.3): sums each line's Solana part by its campaign's
+    ///      token into the matching payout (every such token must have one), then checks each payout: used (no entry
+    ///      without a Solana part, no token twice: the second finds nothing), root, leaf count, and the route.
+    function _checkSolana(CampaignLine[] calldata lines, SolanaDistribution[] calldata solana) private view {
+        address bridge = solanaBridge;
+        if (bridge == address(0)) revert SolanaRouteNotSet();
+        uint256 n = solana.length;
+        if (n > MAX_COMMUNITIES) revert InvalidSolanaCount(n);
+        uint256[] memory sums = new uint256[](n);
+        for (uint256 i; i < lines.length; ++i) {
+            uint256 part = lines[i].solanaCreators;
+            if (part == 0) continue;
+            address token = _campaigns[lines[i].campaignId].token;
+            uint256 j;
+            while (j < n && solana[j].token != token) ++j;
+            if (j == n) revert SolanaDistributionMissing(token);
+            sums[j] += part; // at most 32 parts below 2^128
+        }
+        uint32 domain = solanaDomain;
+        for (uint256 j; j < n; ++j) {
+            SolanaDistribution calldata d = solana[j];
+            if (sums[j] == 0) revert SolanaDistributionUnused(d.token);
+            if (d.root == bytes32(0)) revert InvalidSolanaRoot(d.token);
+            if (d.leafCount == 0 || d.leafCount > DistributionMessage.MAX_LEAF_COUNT) {
+                revert InvalidSolanaLeafCount(d.token, d.leafCount);
+            }
+            _checkSolanaAmount(ISolanaPayoutBridge(bridge), domain, d.token, sums[j]);
+        }
+    }
+
+    /// @dev The bridge must route `token` to Solana and take `amount` without dust and within uint64 shared units.
+    function _checkSolanaAmount(ISolanaPayoutBridge bridge, uint32 domain, address token, uint256 amount)
+        private
+        view
+    {
+        (bool registered,, uint8 localDecimals, uint8 sharedDecimals) = bridge.tokenConfig(token);
+        if (!registered || bridge.remoteToken(token, domain) == bytes32(0)) revert SolanaTokenNotRouted(token);
+        uint256 unit = 10 ** uint256(localDecimals - sharedDecimals); // S <= L <= 36 (the bridge's registration)
+        if (amount % unit != 0) revert SolanaAmountNotExact(token, amount, unit);
+        if (amount / unit > type(uint64).max) revert SolanaAmountTooLarge(token, amount / unit);
+    }
+
+    /// @dev Checks one line against its campaign and reserves its spend (see `reserve`). Returns whether the line
+    ///      owes Solana creators anything. Hot path: reads the
     ///      campaign's first and third slots once each as words (layout of `Campaign`, pinned by the tests through
     ///      the `campaign` view) and its price word for the community, and writes the first slot once.
     // solhint-disable-next-line function-max-lines
@@ -463,7 +586,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         uint256 epochStart,
         uint16 creatorsBps,
         CampaignLine calldata line
-    ) private {
+    ) private returns (bool owesSolana) {
         uint64 id = line.campaignId;
         Campaign storage c = _campaigns[id];
         uint256 w0;
@@ -489,11 +612,17 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         uint256 epochSpend = spend;
         // No overflow below: uint64 × uint96 < 2^160, uint128 × uint16 < 2^144, and two values < 2^128 add up.
         unchecked {
-            uint256 expected = uint256(line.impressions) * uint96(w1) / 1000 + uint256(line.engagements)
-                * uint96(w1 >> W1_CPE);
-            if (spend != expected) revert SpendMismatch(id, expected, spend);
-            uint256 creatorsShare = spend * creatorsBps / BPS;
-            if (line.solanaCreators > creatorsShare) revert SolanaShareTooLarge(id, line.solanaCreators, creatorsShare);
+            {
+                uint256 expected = uint256(line.impressions) * uint96(w1) / 1000 + uint256(line.engagements)
+                    * uint96(w1 >> W1_CPE);
+                if (spend != expected) revert SpendMismatch(id, expected, spend);
+            }
+            {
+                uint256 creatorsShare = spend * creatorsBps / BPS;
+                uint256 solanaPart = line.solanaCreators;
+                if (solanaPart > creatorsShare) revert SolanaShareTooLarge(id, solanaPart, creatorsShare);
+                owesSolana = solanaPart != 0;
+            }
             uint256 capEpoch = uint32(w0 >> W0_CAP_EPOCH);
             if (epoch == capEpoch) epochSpend += uint96(w0 >> W0_EPOCH_SPEND);
             else if (epoch < capEpoch) revert EpochCapClosed(id, epoch, uint64(capEpoch));

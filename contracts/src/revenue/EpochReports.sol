@@ -6,7 +6,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {AttesterSet} from "../core/AttesterSet.sol";
 import {IAttesterSet} from "../core/interfaces/IAttesterSet.sol";
 import {AttestationLib} from "../libraries/AttestationLib.sol";
-import {EpochReport, RevenueCodec} from "../libraries/RevenueCodec.sol";
+import {EpochReport, RevenueCodec, SolanaDistribution} from "../libraries/RevenueCodec.sol";
 import {SplitPolicy} from "../types/SplitPolicy.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 import {ICommunityRegistry} from "./interfaces/ICommunityRegistry.sol";
@@ -69,6 +69,8 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     mapping(uint64 communityId => mapping(uint256 word => uint256 bits)) private _reported;
     mapping(uint256 seq => address) private _disputers;
     mapping(address account => uint256) private _credits;
+    /// @dev Bit i set: the Solana payout `solana[i]` of final report `seq` was sent (at most 32 per report).
+    mapping(uint256 seq => uint256 bits) private _solanaSent;
 
     /// @param attesterSet_ The chain's Gateway (its attester set).
     /// @param registry_ The CommunityRegistry.
@@ -124,7 +126,9 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
 
         uint64 communityId = report.communityId;
         uint64 epoch = report.epoch;
-        ledger.reserve(communityId, epoch, registry.policyAt(communityId, epoch).creatorsBps(), report.lines);
+        ledger.reserve(
+            communityId, epoch, registry.policyAt(communityId, epoch).creatorsBps(), report.lines, report.solana
+        );
     }
 
     /// @dev The checks of `submit` that need no storage of this contract: clock, registry, k, lines.
@@ -263,6 +267,37 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
         SplitPolicy policy = registry.policyAt(report.communityId, report.epoch);
         ledger.commit(report.communityId, report.epoch, policy, report.lines, report.expired, operators, weights);
         ICreatorPayouts(ledger.payouts()).advanceRoot(report.payoutRoot, report.payoutLeafCount);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Solana payouts
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IEpochReports
+    /// @dev The bit is set before the ledger's bridge call; a failing call (fee, rate limit, route) reverts it all and
+    ///      may be retried. The bridge refuses a reused distribution id too.
+    function sendSolanaPayout(uint64 seq, EpochReport calldata report, bytes calldata attestation, uint256 index)
+        external
+        payable
+        nonReentrant
+        returns (bytes32 messageId)
+    {
+        (ReportRecord memory r, bytes32 reportHash_) = _load(seq, report, attestation);
+        if (r.status != Status.Final) revert BadStatus(seq, r.status);
+        if (index >= report.solana.length) revert UnknownSolanaPayout(seq, index);
+        uint256 bit = 1 << index; // index < 32 (the ledger refuses more payouts at submission)
+        uint256 bits = _solanaSent[seq];
+        if (bits & bit != 0) revert SolanaPayoutAlreadySent(seq, index);
+        _solanaSent[seq] = bits | bit;
+        SolanaDistribution calldata payout = report.solana[index];
+        bytes32 distributionId = RevenueCodec.solanaDistributionId(reportHash_, payout.token);
+        messageId = ledger.sendSolana{value: msg.value}(report.lines, payout, distributionId, msg.sender);
+        emit SolanaPayoutSent(seq, index, payout.token, distributionId, messageId);
+    }
+
+    /// @inheritdoc IEpochReports
+    function solanaPayoutSent(uint64 seq, uint256 index) external view returns (bool) {
+        return index < 256 && _solanaSent[seq] & (1 << index) != 0;
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -63,6 +63,11 @@ interface IEpochReports {
     event ReportDropped(uint64 indexed seq);
     /// @notice `amount` wei (a bond) was credited to `account`, withdrawable with `withdrawCredit`.
     event BondCredited(address indexed account, uint256 amount);
+    /// @notice Final report `seq`'s Solana payout `index` (of `token`) left through the bridge as distribution
+    ///         `distributionId`, Gateway message `messageId`.
+    event SolanaPayoutSent(
+        uint64 indexed seq, uint256 index, address indexed token, bytes32 distributionId, bytes32 messageId
+    );
     /// @notice `account` withdrew its credited wei to `to`.
     event CreditWithdrawn(address indexed account, address indexed to, uint256 amount);
 
@@ -108,6 +113,10 @@ interface IEpochReports {
     error ReportAlive(uint64 seq);
     /// @notice Nothing to withdraw.
     error NothingToWithdraw();
+    /// @notice The report has no Solana payout at `index`.
+    error UnknownSolanaPayout(uint64 seq, uint256 index);
+    /// @notice The report's Solana payout `index` was already sent.
+    error SolanaPayoutAlreadySent(uint64 seq, uint256 index);
     /// @notice A wei transfer failed.
     error TransferFailed(address to);
 
@@ -160,6 +169,24 @@ interface IEpochReports {
 
     /// @notice Drops a report built on a rejected one: releases its reservations and frees its (community, epoch).
     function drop(uint64 seq, EpochReport calldata report, bytes calldata attestation) external;
+
+    /// @notice Sends a final report's Solana payout `index` (docs/protocol.md §11.3): the sum of its lines'
+    ///         `solanaCreators` in `report.solana[index].token` leaves the ledger's Solana bucket through the bridge's
+    ///         `transferDistribution` to the Solana program, under the payout's claims root, with distribution id
+    ///         `keccak256(abi.encode(reportHash, token))`. Once per (report, index). Anyone may call; `msg.value` pays
+    ///         the bridge fee (`TokenBridge.quoteDistribution(ledger.solanaDomain())`), the excess is returned.
+    /// @param seq The final report.
+    /// @param report The report as submitted.
+    /// @param attestation Its attestation as submitted.
+    /// @param index The payout in `report.solana`.
+    /// @return messageId The Gateway message id of the distribution.
+    function sendSolanaPayout(uint64 seq, EpochReport calldata report, bytes calldata attestation, uint256 index)
+        external
+        payable
+        returns (bytes32 messageId);
+
+    /// @notice Whether report `seq`'s Solana payout `index` was sent.
+    function solanaPayoutSent(uint64 seq, uint256 index) external view returns (bool);
 
     /// @notice Sends the caller's credited wei (returned or awarded bonds) to `to`.
     function withdrawCredit(address payable to) external returns (uint256 amount);
