@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {CreatorPayouts} from "../../src/revenue/CreatorPayouts.sol";
 import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol";
 import {ICreatorPayouts} from "../../src/revenue/interfaces/ICreatorPayouts.sol";
@@ -10,6 +11,20 @@ import {BlacklistToken} from "./mocks/RevenueTokens.sol";
 import {EpochReport} from "../../src/libraries/RevenueCodec.sol";
 import {IIdentityRegistry} from "../../src/revenue/interfaces/IIdentityRegistry.sol";
 import {RevenueFixture} from "./RevenueFixture.t.sol";
+
+/// @notice A contract persona (ERC-1271): valid for signatures by its owner key.
+contract WalletPersona {
+    address public immutable signer;
+
+    constructor(address signer_) {
+        signer = signer_;
+    }
+
+    function isValidSignature(bytes32 digest, bytes calldata signature) external view returns (bytes4) {
+        (address recovered,,) = ECDSA.tryRecover(digest, signature);
+        return recovered == signer ? this.isValidSignature.selector : bytes4(0xffffffff);
+    }
+}
 
 /// @notice CreatorPayouts: cumulative claims on behalf, redirected claims with an EIP-712 signature, the Solana
 ///         refusal, the ledger's safety cap against a malicious root, and misbehaving tokens.
@@ -249,6 +264,21 @@ contract CreatorPayoutsTest is RevenueFixture {
         payouts.claimTo(alice, address(token), 10e18, SALT_A, proofA, carol, deadline, sig);
         assertEq(token.balanceOf(carol), 10e18, "redirected");
         assertEq(payouts.nonces(alice), 1, "nonce used");
+    }
+
+    function test_claimTo_contractPersonaErc1271() public {
+        WalletPersona wallet = new WalletPersona(bob);
+        address persona = address(wallet);
+        bytes32 leaf = _leaf(persona, address(token), 7e18, SALT_C);
+        _toEpochEnd(0);
+        EpochReport memory r = _report(C1, 0, _lines(_line(id, 100_000, 0)), leaf);
+        (uint64 seq, bytes memory att) = _submit(r);
+        _afterWindow();
+        reports.finalize(seq, r, att);
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes memory sig = _claimToSig(BOB_KEY, persona, carol, 0, deadline);
+        payouts.claimTo(persona, address(token), 7e18, SALT_C, new bytes32[](0), carol, deadline, sig);
+        assertEq(token.balanceOf(carol), 7e18, "paid on the wallet's ERC-1271 approval");
     }
 
     function test_claimTo_replayRefused() public {

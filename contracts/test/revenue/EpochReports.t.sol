@@ -492,6 +492,24 @@ contract EpochReportsTest is RevenueFixture {
         reports.resolve(seqB, b, attB, true, resolution);
     }
 
+    function test_resolve_releaseKeepsANewerEpochAccumulator() public {
+        EpochReport memory a = _one(0, keccak256("a"));
+        (uint64 seqA, bytes memory attA) = _submit(a);
+        vm.prank(attesters[2]);
+        reports.dispute{value: BOND}(seqA);
+        _toEpochEnd(1);
+        EpochReport memory b = _report(C2, 1, _lines(_line(id, 5000, 0)), keccak256("b"));
+        (uint64 seqB, bytes memory attB) = _submit(b);
+        reports.resolve(seqA, a, attA, true, _attestResolution(a, true));
+        ICampaignLedger.Campaign memory c = ledger.campaign(id);
+        assertEq(c.capEpoch, 1, "accumulator on epoch 1");
+        assertEq(c.epochSpend, b.lines[0].spend, "epoch 1 spend untouched by releasing epoch 0");
+        reports.drop(seqB, b, attB);
+        c = ledger.campaign(id);
+        assertEq(c.epochSpend, 0, "epoch 1 released");
+        assertEq(c.available, 10_000e18, "budget whole");
+    }
+
     // ------------------------------------------------------------------ finalize
 
     function test_finalize_commitsAndAdvancesRoot() public {

@@ -31,11 +31,13 @@ contract RevenueEmptyFrame {
 contract RevenueGasTest is RevenueFixture {
     /// @dev Target of issue 13 (tx gas − 21,000), met.
     uint256 internal constant REPORT_SUBMIT_TARGET = 150_000;
-    /// @dev Issue 13's claim targets (48,000 fresh, 35,000 returning) are NOT met at this proof depth: the calldata
-    ///      of a 17-sibling proof alone is ~10,500, an ERC-20 transfer ~12,700 (to a fresh holder ~29,800), the
-    ///      root and `claimed` reads/writes 7,100 (a fresh `claimed` slot 24,200), the payout recipient lookup
-    ///      ~4,700, the per-token cap ~5,000. These are regression ceilings of the measured values; see the report of
-    ///      issue 13 (Helper B) for the floor of each part.
+    /// @dev Issue 13's claim targets (48,000 fresh, 35,000 returning) are NOT met, and cannot be with this design
+    ///      (tokens in the ledger, recipients in the IdentityRegistry): a claim touches three cold contracts besides
+    ///      the one called (IdentityRegistry, CampaignLedger, the token: 7,800), seven cold slots (root, `claimed`,
+    ///      the ledger's module address and per-token cap, the payout recipient, two token balances: 14,700) and
+    ///      writes four of them (11,600), plus ~10,500 of calldata for a 17-sibling proof: ~44,600 before any
+    ///      logic; a fresh persona and a fresh holder add 2 × 17,100. These are regression ceilings of the measured
+    ///      values.
     uint256 internal constant CLAIM_FRESH_CEILING = 86_000;
     uint256 internal constant CLAIM_RETURNING_CEILING = 58_500;
     uint256 internal constant PROOF_DEPTH = 17;

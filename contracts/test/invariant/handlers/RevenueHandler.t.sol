@@ -137,7 +137,7 @@ contract RevenueHandler is AttesterHarness {
 
     function createCampaign(uint256 seed, uint96 budget, uint96 cap) external {
         budget = uint96(_bound(budget, 1e18, 5_000e18));
-        cap = uint96(_bound(cap, 1e18, 2_000e18));
+        cap = uint96(_bound(cap, 1e18, 1_000e18));
         ICampaignLedger.CampaignParams memory p;
         p.token = address(token);
         uint256 which = seed % 3;
@@ -152,7 +152,9 @@ contract RevenueHandler is AttesterHarness {
         p.cpe = uint96(_bound(seed >> 80, 0, 0.05e18));
         p.budget = budget;
         p.epochCap = cap;
-        p.start = uint40(block.timestamp - (block.timestamp - genesis) % EPOCH); // this epoch's start
+        // from the previous epoch's start, so that the report of the epoch just finished may bill it at once
+        uint256 epochStart = block.timestamp - (block.timestamp - genesis) % EPOCH;
+        p.start = uint40(epochStart >= genesis + EPOCH ? epochStart - EPOCH : genesis);
         p.end = uint40(block.timestamp + _bound(seed >> 160, 2 hours, 40 hours));
         p.creativeHash = keccak256(abi.encode(seed));
         token.mint(advertiser, budget);
@@ -258,20 +260,29 @@ contract RevenueHandler is AttesterHarness {
         if (first + n > campaignIds.length) n = campaignIds.length - first;
         lines = new CampaignLine[](n);
         uint256 creatorsBps = community == 1 ? 7000 : 5000;
+        uint256 count;
         for (uint256 i; i < n; ++i) {
-            lines[i] = _line(seed, i, campaignIds[first + i]);
-            uint256 creators = uint256(lines[i].spend) * creatorsBps / 10_000;
+            uint64 id = campaignIds[first + i];
+            if (!ledger.targets(id, community)) continue;
+            lines[count] = _line(seed, i, id);
+            uint256 creators = uint256(lines[count].spend) * creatorsBps / 10_000;
             // the Solana part is a whole number of shared units (18 local decimals, 8 shared: 1e10)
-            if ((seed >> 200) % 4 == 0) lines[i].solanaCreators = uint128(creators / 3 / 1e10 * 1e10);
-            evmCreators += creators - lines[i].solanaCreators;
+            if ((seed >> 200) % 4 == 0) lines[count].solanaCreators = uint128(creators / 3 / 1e10 * 1e10);
+            evmCreators += creators - lines[count].solanaCreators;
+            ++count;
+        }
+        assembly ("memory-safe") {
+            mstore(lines, count)
         }
     }
 
     function _line(uint256 seed, uint256 i, uint64 id) internal view returns (CampaignLine memory l) {
         ICampaignLedger.Campaign memory c = ledger.campaign(id);
         l.campaignId = id;
-        l.impressions = uint64(_bound(uint256(keccak256(abi.encode(seed, i))), 0, 500_000));
-        l.engagements = uint64(_bound(uint256(keccak256(abi.encode(seed, i, 1))), 0, 2_000));
+        // aim at up to 120% of the epoch cap, so that most lines fit and some exceed it
+        uint256 aim = _bound(uint256(keccak256(abi.encode(seed, i))), 0, uint256(c.epochCap) * 6 / 5);
+        l.impressions = uint64(aim * 1000 / c.cpm);
+        l.engagements = uint64(_bound(uint256(keccak256(abi.encode(seed, i, 1))), 0, 20));
         l.spend = uint128(uint256(l.impressions) * c.cpm / 1000 + uint256(l.engagements) * c.cpe);
     }
 
