@@ -28,8 +28,8 @@ import {
   payoutLeafHash,
   type RevenueAttestationKind,
   reportHash,
-  solanaDistributionId,
   resolutionHash,
+  solanaDistributionId,
   typeHashOf,
   typeStringOf,
   verifyPayoutProof,
@@ -224,7 +224,9 @@ const reportCases: { name: string; report: EpochReport }[] = [
       payoutRoot: `0x${"ff".repeat(32)}`,
       payoutLeafCount: U32_MAX,
       expired: [{ token: "0xFFfFfFffFFfffFFfFFfFFFFFffFFFffffFfFFFfF", amount: U128_MAX }],
-      solana: [{ token: "0xFFfFfFffFFfffFFfFFfFFFFFffFFFffffFfFFFfF", root: `0x${"ff".repeat(32)}`, leafCount: U32_MAX }],
+      solana: [
+        { token: "0xFFfFfFffFFfffFFfFFfFFFFFffFFFffffFfFFFfF", root: `0x${"ff".repeat(32)}`, leafCount: U32_MAX },
+      ],
     },
   },
 ];

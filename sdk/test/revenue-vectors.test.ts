@@ -24,9 +24,9 @@ import {
   payoutLeafHash,
   processPayoutProof,
   type RevenueAttestationKind,
-  solanaDistributionId,
   reportHash,
   resolutionHash,
+  solanaDistributionId,
   typeHashOf,
   typeStringOf,
   verifyPayoutProof,
@@ -172,7 +172,10 @@ describe("reports and resolutions", () => {
       expect(reportHash(report), c.name).toBe(c.hash);
       checkAttested("epochReport", c.hash, c.attestation);
       const solana = report.solana ?? [];
-      expect(solana.map((d) => solanaDistributionId(c.hash, d.token)), c.name).toEqual(c.solanaDistributionIds);
+      expect(
+        solana.map((d) => solanaDistributionId(c.hash, d.token)),
+        c.name,
+      ).toEqual(c.solanaDistributionIds);
     }
     expect(v.reports.map((r) => parseEpochReport(r.report).lines.length)).toContain(32);
     expect(v.reports.map((r) => (parseEpochReport(r.report).solana ?? []).length)).toContain(1);

@@ -202,7 +202,10 @@ describe("epoch reports", () => {
     expectCode(() => reportHash({ ...report, lines: [{ ...report.lines[0]!, spend: 1n << 128n }] }), "FieldOutOfRange");
     expectCode(() => reportHash({ ...report, payoutRoot: "0x00" }), "InvalidBytes32");
     expectCode(() => reportHash({ ...report, expired: [{ token: "0x1", amount: 1n }] }), "InvalidAddress");
-    expectCode(() => reportHash({ ...report, solana: [{ ...report.solana![0]!, leafCount: 2 ** 32 }] }), "FieldOutOfRange");
+    expectCode(
+      () => reportHash({ ...report, solana: [{ ...report.solana![0]!, leafCount: 2 ** 32 }] }),
+      "FieldOutOfRange",
+    );
     expectCode(() => reportHash({ ...report, solana: [{ ...report.solana![0]!, root: "0x00" }] }), "InvalidBytes32");
   });
 

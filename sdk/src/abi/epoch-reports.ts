@@ -253,6 +253,22 @@ export const epochReportsAbi = [
   {
     inputs: [
       {
+        internalType: "uint64",
+        name: "seq",
+        type: "uint64",
+      },
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "SolanaPayoutAlreadySent",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "address",
         name: "to",
         type: "address",
@@ -270,6 +286,22 @@ export const epochReportsAbi = [
       },
     ],
     name: "UnknownReport",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "seq",
+        type: "uint64",
+      },
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "UnknownSolanaPayout",
     type: "error",
   },
   {
@@ -494,6 +526,43 @@ export const epochReportsAbi = [
     type: "event",
   },
   {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint64",
+        name: "seq",
+        type: "uint64",
+      },
+      {
+        indexed: false,
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+      {
+        indexed: true,
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "distributionId",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+    ],
+    name: "SolanaPayoutSent",
+    type: "event",
+  },
+  {
     inputs: [],
     name: "MAX_LINES",
     outputs: [
@@ -607,6 +676,28 @@ export const epochReportsAbi = [
             name: "expired",
             type: "tuple[]",
           },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
         ],
         internalType: "struct EpochReport",
         name: "report",
@@ -696,6 +787,28 @@ export const epochReportsAbi = [
             ],
             internalType: "struct TokenAmount[]",
             name: "expired",
+            type: "tuple[]",
+          },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
             type: "tuple[]",
           },
         ],
@@ -892,6 +1005,28 @@ export const epochReportsAbi = [
             name: "expired",
             type: "tuple[]",
           },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
         ],
         internalType: "struct EpochReport",
         name: "report",
@@ -1007,6 +1142,28 @@ export const epochReportsAbi = [
             ],
             internalType: "struct TokenAmount[]",
             name: "expired",
+            type: "tuple[]",
+          },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
             type: "tuple[]",
           },
         ],
@@ -1197,6 +1354,28 @@ export const epochReportsAbi = [
             name: "expired",
             type: "tuple[]",
           },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
         ],
         internalType: "struct EpochReport",
         name: "report",
@@ -1343,6 +1522,28 @@ export const epochReportsAbi = [
             name: "expired",
             type: "tuple[]",
           },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
         ],
         internalType: "struct EpochReport",
         name: "report",
@@ -1367,6 +1568,167 @@ export const epochReportsAbi = [
     name: "resolve",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "seq",
+        type: "uint64",
+      },
+      {
+        components: [
+          {
+            internalType: "uint64",
+            name: "communityId",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "epoch",
+            type: "uint64",
+          },
+          {
+            internalType: "uint32",
+            name: "engagedAccounts",
+            type: "uint32",
+          },
+          {
+            components: [
+              {
+                internalType: "uint64",
+                name: "campaignId",
+                type: "uint64",
+              },
+              {
+                internalType: "uint64",
+                name: "impressions",
+                type: "uint64",
+              },
+              {
+                internalType: "uint64",
+                name: "engagements",
+                type: "uint64",
+              },
+              {
+                internalType: "uint128",
+                name: "spend",
+                type: "uint128",
+              },
+              {
+                internalType: "uint128",
+                name: "solanaCreators",
+                type: "uint128",
+              },
+            ],
+            internalType: "struct CampaignLine[]",
+            name: "lines",
+            type: "tuple[]",
+          },
+          {
+            internalType: "bytes32",
+            name: "prevPayoutRoot",
+            type: "bytes32",
+          },
+          {
+            internalType: "bytes32",
+            name: "payoutRoot",
+            type: "bytes32",
+          },
+          {
+            internalType: "uint32",
+            name: "payoutLeafCount",
+            type: "uint32",
+          },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "uint128",
+                name: "amount",
+                type: "uint128",
+              },
+            ],
+            internalType: "struct TokenAmount[]",
+            name: "expired",
+            type: "tuple[]",
+          },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
+        ],
+        internalType: "struct EpochReport",
+        name: "report",
+        type: "tuple",
+      },
+      {
+        internalType: "bytes",
+        name: "attestation",
+        type: "bytes",
+      },
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "sendSolanaPayout",
+    outputs: [
+      {
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+    ],
+    stateMutability: "payable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "seq",
+        type: "uint64",
+      },
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "solanaPayoutSent",
+    outputs: [
+      {
+        internalType: "bool",
+        name: "",
+        type: "bool",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {
@@ -1450,6 +1812,28 @@ export const epochReportsAbi = [
             ],
             internalType: "struct TokenAmount[]",
             name: "expired",
+            type: "tuple[]",
+          },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
             type: "tuple[]",
           },
         ],
