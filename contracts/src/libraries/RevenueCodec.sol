@@ -28,6 +28,8 @@ struct TokenAmount {
 /// @param root Root of the §8 claims tree over (uint32 index, bytes32 claimant, uint64 amount, bytes32 salt) leaves,
 ///        amounts in the token route's shared decimals, summing to at most the total sent.
 /// @param leafCount Leaves under `root`, 1..DistributionMessage.MAX_LEAF_COUNT.
+/// @dev Never stored (calldata, hashed): its field order follows the format, not slot packing.
+// solhint-disable-next-line gas-struct-packing
 struct SolanaDistribution {
     address token;
     bytes32 root;
