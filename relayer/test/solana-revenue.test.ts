@@ -257,7 +257,12 @@ describe.runIf(HAVE_LOCAL_RPC)("revenue: a final report's Solana payout -> bridg
       solana: report.solana ?? [],
     };
     expect(
-      await publicA.readContract({ address: reports, abi: epochReportsAbi, functionName: "reportHash", args: [onchainReport] }),
+      await publicA.readContract({
+        address: reports,
+        abi: epochReportsAbi,
+        functionName: "reportHash",
+        args: [onchainReport],
+      }),
     ).toBe(hash);
     await mined(
       await ownerA.writeContract({
