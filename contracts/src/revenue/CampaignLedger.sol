@@ -232,23 +232,22 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     /// @inheritdoc ICampaignLedger
     /// @dev The hot path of a report submission: per line three storage reads (the campaign's first and third
     ///      slots and its price word for the community) and one write. No tokens move.
-    ///      The Solana check runs only when a line owes Solana creators something or a payout is listed.
-    function reserve(
-        uint64 communityId,
-        uint64 epoch,
-        uint16 creatorsBps,
-        CampaignLine[] calldata lines,
-        SolanaDistribution[] calldata solana
-    ) external {
+    function reserve(uint64 communityId, uint64 epoch, uint16 creatorsBps, CampaignLine[] calldata lines)
+        external
+        returns (bool owesSolana)
+    {
         if (msg.sender != reports) revert OnlyReports(msg.sender);
         if (epoch > type(uint32).max) revert EpochOutOfRange(epoch);
         uint256 epochStart = uint256(_genesis) + uint256(epoch) * _epochLength;
         uint256 count = lines.length;
-        bool owesSolana;
         for (uint256 i; i < count; ++i) {
             if (_reserveLine(communityId, epoch, epochStart, creatorsBps, lines[i])) owesSolana = true;
         }
-        if (owesSolana || solana.length != 0) _checkSolana(lines, solana);
+    }
+
+    /// @inheritdoc ICampaignLedger
+    function checkSolana(CampaignLine[] calldata lines, SolanaDistribution[] calldata solana) external view {
+        _checkSolana(lines, solana);
     }
 
     /// @inheritdoc ICampaignLedger

@@ -104,7 +104,8 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     /// @inheritdoc IEpochReports
     /// @dev Checks (clock, registry, k, lines, uniqueness, chain tip, quorum), then effects (bit, record, chain,
     ///      tip root), then the ledger's reservation, which re-checks every line against its campaign and reverts the
-    ///      whole submission on any defect. The ledger is a trusted module and moves no tokens here.
+    ///      whole submission on any defect, and its check of the Solana payouts (when a line owes Solana creators
+    ///      anything or a payout is listed). The ledger is a trusted module and moves no tokens here.
     function submit(EpochReport calldata report, bytes calldata attestation) external returns (uint64 seq) {
         _checkReport(report);
         _mark(report.communityId, report.epoch);
@@ -126,9 +127,11 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
 
         uint64 communityId = report.communityId;
         uint64 epoch = report.epoch;
-        ledger.reserve(
-            communityId, epoch, registry.policyAt(communityId, epoch).creatorsBps(), report.lines, report.solana
-        );
+        uint16 creatorsBps = registry.policyAt(communityId, epoch).creatorsBps();
+        // the Solana payouts are checked only when there is something to check (report_submit gas)
+        if (ledger.reserve(communityId, epoch, creatorsBps, report.lines) || report.solana.length != 0) {
+            ledger.checkSolana(report.lines, report.solana);
+        }
     }
 
     /// @dev The checks of `submit` that need no storage of this contract: clock, registry, k, lines.

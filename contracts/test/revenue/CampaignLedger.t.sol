@@ -8,7 +8,7 @@ import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol"
 import {FeeOnTransferToken, NoReturnToken, ReturnsFalseToken} from "../mocks/Tokens.sol";
 import {vm} from "../utils/Vm.sol";
 import {BlacklistToken, RevertingToken, SwitchableFeeToken} from "./mocks/RevenueTokens.sol";
-import {CampaignLine, EpochReport, SolanaDistribution, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
+import {CampaignLine, EpochReport, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
 import {ICommunityRegistry} from "../../src/revenue/interfaces/ICommunityRegistry.sol";
 import {RevenueFixture} from "./RevenueFixture.t.sol";
 
@@ -468,7 +468,7 @@ contract CampaignLedgerTest is RevenueFixture {
     function test_reserve_onlyReports() public {
         vm.expectRevert(abi.encodeWithSelector(ICampaignLedger.OnlyReports.selector, stranger));
         vm.prank(stranger);
-        ledger.reserve(C1, 0, 7000, new CampaignLine[](0), new SolanaDistribution[](0));
+        ledger.reserve(C1, 0, 7000, new CampaignLine[](0));
     }
 
     function test_release_onlyReports() public {
@@ -507,7 +507,7 @@ contract CampaignLedgerTest is RevenueFixture {
         uint64 epoch = uint64(type(uint32).max) + 1;
         vm.expectRevert(abi.encodeWithSelector(ICampaignLedger.EpochOutOfRange.selector, epoch));
         vm.prank(address(reports));
-        ledger.reserve(C1, epoch, 7000, new CampaignLine[](0), new SolanaDistribution[](0));
+        ledger.reserve(C1, epoch, 7000, new CampaignLine[](0));
     }
 
     // ------------------------------------------------------------------ commit: split and balances

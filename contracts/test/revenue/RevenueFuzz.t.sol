@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol";
-import {CampaignLine, SolanaDistribution, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
+import {CampaignLine, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
 import {vm} from "../utils/Vm.sol";
 import {SplitPolicy} from "../../src/types/SplitPolicy.sol";
 import {RevenueFixture} from "./RevenueFixture.t.sol";
@@ -36,11 +36,11 @@ contract RevenueFuzzTest is RevenueFixture {
         lines[0] = CampaignLine(id, impressions, engagements, uint128(expected + 1), 0);
         vm.expectRevert(abi.encodeWithSelector(ICampaignLedger.SpendMismatch.selector, id, expected, expected + 1));
         vm.prank(address(reports));
-        ledger.reserve(C1, 0, 7000, lines, new SolanaDistribution[](0));
+        ledger.reserve(C1, 0, 7000, lines);
 
         lines[0].spend = uint128(expected);
         vm.prank(address(reports));
-        ledger.reserve(C1, 0, 7000, lines, new SolanaDistribution[](0));
+        ledger.reserve(C1, 0, 7000, lines);
         ICampaignLedger.Campaign memory c = ledger.campaign(id);
         assertEq(c.available, uint256(type(uint96).max) - expected, "reserved exactly the spend");
         assertEq(c.epochSpend, expected, "cap accumulator");
@@ -65,7 +65,7 @@ contract RevenueFuzzTest is RevenueFixture {
         CampaignLine[] memory lines = new CampaignLine[](1);
         lines[0] = CampaignLine(id, uint64(spend), 0, uint128(spend), 0);
         vm.prank(address(reports));
-        ledger.reserve(C1, 0, creatorsBps, lines, new SolanaDistribution[](0));
+        ledger.reserve(C1, 0, creatorsBps, lines);
 
         uint256 n = bound(operatorCount, 0, 8);
         address[] memory operators = new address[](n);
@@ -116,14 +116,14 @@ contract RevenueFuzzTest is RevenueFixture {
         bool okA = a <= cap && a <= budget;
         if (!okA) vm.expectRevert();
         vm.prank(address(reports));
-        ledger.reserve(C1, 0, 7000, lines, new SolanaDistribution[](0));
+        ledger.reserve(C1, 0, 7000, lines);
         uint256 usedA = okA ? a : 0;
 
         lines[0] = CampaignLine(id, b, 0, b, 0);
         bool okB = usedA + b <= cap && b <= budget - usedA;
         if (!okB) vm.expectRevert();
         vm.prank(address(reports));
-        ledger.reserve(C2, 0, 7000, lines, new SolanaDistribution[](0));
+        ledger.reserve(C2, 0, 7000, lines);
         uint256 used = usedA + (okB ? b : 0);
 
         ICampaignLedger.Campaign memory c = ledger.campaign(id);

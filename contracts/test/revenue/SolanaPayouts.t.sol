@@ -325,10 +325,9 @@ contract SolanaPayoutsTest is RevenueFixture {
         _toEpochEnd(0);
         CampaignLine[] memory lines = new CampaignLine[](1);
         lines[0] = CampaignLine({campaignId: bid, impressions: 100_000, engagements: 0, spend: 200e18, solanaCreators: 1});
+        assertTrue(bare.reserve(C1, 0, 7000, lines), "owes Solana");
         vm.expectRevert(ICampaignLedger.SolanaRouteNotSet.selector);
-        bare.reserve(C1, 0, 7000, lines, new SolanaDistribution[](0));
-        lines[0].solanaCreators = 0;
-        bare.reserve(C1, 0, 7000, lines, new SolanaDistribution[](0)); // no Solana part: no route needed
+        bare.checkSolana(lines, new SolanaDistribution[](0));
         vm.expectRevert(ICampaignLedger.SolanaRouteNotSet.selector);
         bare.sendSolana(lines, SolanaDistribution({token: address(token), root: CLAIMS_ROOT, leafCount: 1}), 0, address(this));
     }

@@ -1330,6 +1330,68 @@ export const campaignLedgerAbi = [
   {
     inputs: [
       {
+        components: [
+          {
+            internalType: "uint64",
+            name: "campaignId",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "impressions",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "engagements",
+            type: "uint64",
+          },
+          {
+            internalType: "uint128",
+            name: "spend",
+            type: "uint128",
+          },
+          {
+            internalType: "uint128",
+            name: "solanaCreators",
+            type: "uint128",
+          },
+        ],
+        internalType: "struct CampaignLine[]",
+        name: "lines",
+        type: "tuple[]",
+      },
+      {
+        components: [
+          {
+            internalType: "address",
+            name: "token",
+            type: "address",
+          },
+          {
+            internalType: "bytes32",
+            name: "root",
+            type: "bytes32",
+          },
+          {
+            internalType: "uint32",
+            name: "leafCount",
+            type: "uint32",
+          },
+        ],
+        internalType: "struct SolanaDistribution[]",
+        name: "solana",
+        type: "tuple[]",
+      },
+    ],
+    name: "checkSolana",
+    outputs: [],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
         internalType: "uint64",
         name: "communityId",
         type: "uint64",
@@ -1812,31 +1874,15 @@ export const campaignLedgerAbi = [
         name: "lines",
         type: "tuple[]",
       },
-      {
-        components: [
-          {
-            internalType: "address",
-            name: "token",
-            type: "address",
-          },
-          {
-            internalType: "bytes32",
-            name: "root",
-            type: "bytes32",
-          },
-          {
-            internalType: "uint32",
-            name: "leafCount",
-            type: "uint32",
-          },
-        ],
-        internalType: "struct SolanaDistribution[]",
-        name: "solana",
-        type: "tuple[]",
-      },
     ],
     name: "reserve",
-    outputs: [],
+    outputs: [
+      {
+        internalType: "bool",
+        name: "owesSolana",
+        type: "bool",
+      },
+    ],
     stateMutability: "nonpayable",
     type: "function",
   },

@@ -286,21 +286,22 @@ interface ICampaignLedger {
     // Modules
     // ---------------------------------------------------------------------------------------------------------
 
-    /// @notice Reserves each line's spend for a submitted report (EpochReports only), and checks its Solana payouts
-    ///         (docs/protocol.md §11.3): one per token whose lines owe Solana creators anything, none other, each with
-    ///         a non-zero root, 1..65,536 leaves, and a total that is an exact multiple of the bridge route's unit.
+    /// @notice Reserves each line's spend for a submitted report (EpochReports only).
     /// @param communityId The report's community.
     /// @param epoch The report's epoch.
     /// @param creatorsBps The creators' share in basis points of the policy in force for that epoch.
     /// @param lines The report's lines (campaign ids strictly ascending, checked by the caller).
-    /// @param solana The report's Solana payouts.
-    function reserve(
-        uint64 communityId,
-        uint64 epoch,
-        uint16 creatorsBps,
-        CampaignLine[] calldata lines,
-        SolanaDistribution[] calldata solana
-    ) external;
+    /// @return owesSolana Whether a line owes Solana creators anything (then EpochReports calls `checkSolana`).
+    function reserve(uint64 communityId, uint64 epoch, uint16 creatorsBps, CampaignLine[] calldata lines)
+        external
+        returns (bool owesSolana);
+
+    /// @notice Reverts unless `solana` are the right Solana payouts of `lines` (docs/protocol.md §11.3): one per token
+    ///         whose lines owe Solana creators anything (a line's token is its campaign's), none other, each with a
+    ///         non-zero root, 1..65,536 leaves, a token the bridge routes to the Solana domain and a total that is an
+    ///         exact multiple of the route's unit 10^(L-S) within uint64 shared units. EpochReports calls it at
+    ///         submission when a line owes Solana creators anything or a payout is listed; anyone may call it.
+    function checkSolana(CampaignLine[] calldata lines, SolanaDistribution[] calldata solana) external view;
 
     /// @notice Sends a final report's Solana payout of `payout.token` (EpochReports only, once per report and token):
     ///         the sum of `lines`' `solanaCreators` in that token leaves the Solana bucket through the bridge's
