@@ -6,7 +6,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {DistributionMessage} from "../libraries/DistributionMessage.sol";
 import {CampaignLine, SolanaDistribution, TokenAmount} from "../libraries/RevenueCodec.sol";
 import {SplitPolicy} from "../types/SplitPolicy.sol";
 import {ICommunityRegistry} from "./interfaces/ICommunityRegistry.sol";
@@ -243,11 +242,6 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         for (uint256 i; i < count; ++i) {
             if (_reserveLine(communityId, epoch, epochStart, creatorsBps, lines[i])) owesSolana = true;
         }
-    }
-
-    /// @inheritdoc ICampaignLedger
-    function checkSolana(CampaignLine[] calldata lines, SolanaDistribution[] calldata solana) external view {
-        _checkSolana(lines, solana);
     }
 
     /// @inheritdoc ICampaignLedger
@@ -530,48 +524,6 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
             _totals[token].creatorsExpired += uint128(amount);
             emit ExpiredReturned(communityId, token, amount);
         }
-    }
-
-    /// @dev The Solana check of `reserve` (docs/protocol.md §11.3): sums each line's Solana part by its campaign's
-    ///      token into the matching payout (every such token must have one), then checks each payout: used (no entry
-    ///      without a Solana part, no token twice: the second finds nothing), root, leaf count, and the route.
-    function _checkSolana(CampaignLine[] calldata lines, SolanaDistribution[] calldata solana) private view {
-        address bridge = solanaBridge;
-        if (bridge == address(0)) revert SolanaRouteNotSet();
-        uint256 n = solana.length;
-        if (n > MAX_COMMUNITIES) revert InvalidSolanaCount(n);
-        uint256[] memory sums = new uint256[](n);
-        for (uint256 i; i < lines.length; ++i) {
-            uint256 part = lines[i].solanaCreators;
-            if (part == 0) continue;
-            address token = _campaigns[lines[i].campaignId].token;
-            uint256 j;
-            while (j < n && solana[j].token != token) ++j;
-            if (j == n) revert SolanaDistributionMissing(token);
-            sums[j] += part; // at most 32 parts below 2^128
-        }
-        uint32 domain = solanaDomain;
-        for (uint256 j; j < n; ++j) {
-            SolanaDistribution calldata d = solana[j];
-            if (sums[j] == 0) revert SolanaDistributionUnused(d.token);
-            if (d.root == bytes32(0)) revert InvalidSolanaRoot(d.token);
-            if (d.leafCount == 0 || d.leafCount > DistributionMessage.MAX_LEAF_COUNT) {
-                revert InvalidSolanaLeafCount(d.token, d.leafCount);
-            }
-            _checkSolanaAmount(ISolanaPayoutBridge(bridge), domain, d.token, sums[j]);
-        }
-    }
-
-    /// @dev The bridge must route `token` to Solana and take `amount` without dust and within uint64 shared units.
-    function _checkSolanaAmount(ISolanaPayoutBridge bridge, uint32 domain, address token, uint256 amount)
-        private
-        view
-    {
-        (bool registered,, uint8 localDecimals, uint8 sharedDecimals) = bridge.tokenConfig(token);
-        if (!registered || bridge.remoteToken(token, domain) == bytes32(0)) revert SolanaTokenNotRouted(token);
-        uint256 unit = 10 ** uint256(localDecimals - sharedDecimals); // S <= L <= 36 (the bridge's registration)
-        if (amount % unit != 0) revert SolanaAmountNotExact(token, amount, unit);
-        if (amount / unit > type(uint64).max) revert SolanaAmountTooLarge(token, amount / unit);
     }
 
     /// @dev Checks one line against its campaign and reserves its spend (see `reserve`). Returns whether the line

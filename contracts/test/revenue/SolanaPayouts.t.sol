@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IAttesterSet} from "../../src/core/interfaces/IAttesterSet.sol";
 import {CampaignLedger} from "../../src/revenue/CampaignLedger.sol";
+import {EpochReports} from "../../src/revenue/EpochReports.sol";
 import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol";
 import {ICommunityRegistry} from "../../src/revenue/interfaces/ICommunityRegistry.sol";
 import {ICreatorPayouts} from "../../src/revenue/interfaces/ICreatorPayouts.sol";
@@ -54,6 +56,16 @@ contract SolanaPayoutsTest is RevenueFixture {
         bytes memory att = _attest(r);
         vm.expectRevert(err);
         reports.submit(r, att);
+    }
+
+    /// @notice The Solana payout code keeps every revenue contract deployable (EIP-170: 24,576 bytes of runtime code;
+    ///         the test runner itself allows more, the local chains and mainnet do not).
+    function test_revenueContractsFitTheCodeSizeLimit() public view {
+        assertLe(address(ledger).code.length, 24_576, "CampaignLedger");
+        assertLe(address(reports).code.length, 24_576, "EpochReports");
+        assertLe(address(payouts).code.length, 24_576, "CreatorPayouts");
+        assertLe(address(registry).code.length, 24_576, "CommunityRegistry");
+        assertLe(address(identity).code.length, 24_576, "IdentityRegistry");
     }
 
     // ------------------------------------------------------------------ sending
@@ -211,36 +223,36 @@ contract SolanaPayoutsTest is RevenueFixture {
         EpochReport memory r = _solanaReport(0, SOLANA_PART, keccak256("evm root"));
         r.solana = new SolanaDistribution[](0);
         _expectSubmitRevert(
-            r, abi.encodeWithSelector(ICampaignLedger.SolanaDistributionMissing.selector, address(token))
+            r, abi.encodeWithSelector(IEpochReports.SolanaDistributionMissing.selector, address(token))
         );
     }
 
     function test_submit_solanaDistributionUnused() public {
         // an entry without any Solana part
         EpochReport memory r = _solanaReport(0, 0, keccak256("evm root"));
-        _expectSubmitRevert(r, abi.encodeWithSelector(ICampaignLedger.SolanaDistributionUnused.selector, address(token)));
+        _expectSubmitRevert(r, abi.encodeWithSelector(IEpochReports.SolanaDistributionUnused.selector, address(token)));
         // the same token twice: the second entry finds nothing
         r = _solanaReport(0, SOLANA_PART, keccak256("evm root"));
         r.solana = new SolanaDistribution[](2);
         r.solana[0] = SolanaDistribution({token: address(token), root: CLAIMS_ROOT, leafCount: 1});
         r.solana[1] = SolanaDistribution({token: address(token), root: CLAIMS_ROOT, leafCount: 1});
-        _expectSubmitRevert(r, abi.encodeWithSelector(ICampaignLedger.SolanaDistributionUnused.selector, address(token)));
+        _expectSubmitRevert(r, abi.encodeWithSelector(IEpochReports.SolanaDistributionUnused.selector, address(token)));
     }
 
     function test_submit_invalidSolanaRootAndLeafCount() public {
         EpochReport memory r = _solanaReport(0, SOLANA_PART, keccak256("evm root"));
         r.solana[0].root = bytes32(0);
-        _expectSubmitRevert(r, abi.encodeWithSelector(ICampaignLedger.InvalidSolanaRoot.selector, address(token)));
+        _expectSubmitRevert(r, abi.encodeWithSelector(IEpochReports.InvalidSolanaRoot.selector, address(token)));
         r.solana[0].root = CLAIMS_ROOT;
         r.solana[0].leafCount = 0;
         _expectSubmitRevert(
-            r, abi.encodeWithSelector(ICampaignLedger.InvalidSolanaLeafCount.selector, address(token), uint32(0))
+            r, abi.encodeWithSelector(IEpochReports.InvalidSolanaLeafCount.selector, address(token), uint32(0))
         );
         r.solana[0].leafCount = DistributionMessage.MAX_LEAF_COUNT + 1;
         _expectSubmitRevert(
             r,
             abi.encodeWithSelector(
-                ICampaignLedger.InvalidSolanaLeafCount.selector, address(token), DistributionMessage.MAX_LEAF_COUNT + 1
+                IEpochReports.InvalidSolanaLeafCount.selector, address(token), DistributionMessage.MAX_LEAF_COUNT + 1
             )
         );
         r.solana[0].leafCount = DistributionMessage.MAX_LEAF_COUNT;
@@ -253,7 +265,7 @@ contract SolanaPayoutsTest is RevenueFixture {
         _expectSubmitRevert(
             r,
             abi.encodeWithSelector(
-                ICampaignLedger.SolanaAmountNotExact.selector, address(token), uint256(SOLANA_PART) + 1, uint256(1e10)
+                IEpochReports.SolanaAmountNotExact.selector, address(token), uint256(SOLANA_PART) + 1, uint256(1e10)
             )
         );
     }
@@ -268,11 +280,11 @@ contract SolanaPayoutsTest is RevenueFixture {
         EpochReport memory r = _report(C1, 0, _lines(_line(oid, 100_000, 0)), keccak256("evm root"));
         r.lines[0].solanaCreators = SOLANA_PART;
         r.solana = _solana(address(other), CLAIMS_ROOT, 1);
-        _expectSubmitRevert(r, abi.encodeWithSelector(ICampaignLedger.SolanaTokenNotRouted.selector, address(other)));
+        _expectSubmitRevert(r, abi.encodeWithSelector(IEpochReports.SolanaTokenNotRouted.selector, address(other)));
         // registered but not linked to the Solana domain
         vm.prank(owner);
         bridge.registerToken(address(other), 0, 8);
-        _expectSubmitRevert(r, abi.encodeWithSelector(ICampaignLedger.SolanaTokenNotRouted.selector, address(other)));
+        _expectSubmitRevert(r, abi.encodeWithSelector(IEpochReports.SolanaTokenNotRouted.selector, address(other)));
     }
 
     function test_submit_solanaAmountTooLarge() public {
@@ -292,14 +304,14 @@ contract SolanaPayoutsTest is RevenueFixture {
         r.solana = _solana(address(other), CLAIMS_ROOT, 1);
         _expectSubmitRevert(
             r,
-            abi.encodeWithSelector(ICampaignLedger.SolanaAmountTooLarge.selector, address(other), uint256(SOLANA_PART))
+            abi.encodeWithSelector(IEpochReports.SolanaAmountTooLarge.selector, address(other), uint256(SOLANA_PART))
         );
     }
 
     function test_submit_invalidSolanaCount() public {
         EpochReport memory r = _solanaReport(0, SOLANA_PART, keccak256("evm root"));
         r.solana = new SolanaDistribution[](33);
-        _expectSubmitRevert(r, abi.encodeWithSelector(ICampaignLedger.InvalidSolanaCount.selector, uint256(33)));
+        _expectSubmitRevert(r, abi.encodeWithSelector(IEpochReports.InvalidSolanaCount.selector, uint256(33)));
     }
 
     function test_submit_solanaRouteNotSetAndSetOnce() public {
@@ -326,8 +338,11 @@ contract SolanaPayoutsTest is RevenueFixture {
         CampaignLine[] memory lines = new CampaignLine[](1);
         lines[0] = CampaignLine({campaignId: bid, impressions: 100_000, engagements: 0, spend: 200e18, solanaCreators: 1});
         assertTrue(bare.reserve(C1, 0, 7000, lines), "owes Solana");
-        vm.expectRevert(ICampaignLedger.SolanaRouteNotSet.selector);
-        bare.checkSolana(lines, new SolanaDistribution[](0));
+        // EpochReports over the bare ledger refuses the Solana part at submission
+        EpochReports bareReports =
+            new EpochReports(IAttesterSet(address(set)), ICommunityRegistry(address(registry)), bare, WINDOW, BOND);
+        vm.expectRevert(IEpochReports.SolanaRouteNotSet.selector);
+        bareReports.checkSolana(lines, new SolanaDistribution[](0));
         vm.expectRevert(ICampaignLedger.SolanaRouteNotSet.selector);
         bare.sendSolana(lines, SolanaDistribution({token: address(token), root: CLAIMS_ROOT, leafCount: 1}), 0, address(this));
     }

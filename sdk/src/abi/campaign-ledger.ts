@@ -214,44 +214,6 @@ export const campaignLedgerAbi = [
     type: "error",
   },
   {
-    inputs: [
-      {
-        internalType: "uint256",
-        name: "count",
-        type: "uint256",
-      },
-    ],
-    name: "InvalidSolanaCount",
-    type: "error",
-  },
-  {
-    inputs: [
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
-      },
-      {
-        internalType: "uint32",
-        name: "leafCount",
-        type: "uint32",
-      },
-    ],
-    name: "InvalidSolanaLeafCount",
-    type: "error",
-  },
-  {
-    inputs: [
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
-      },
-    ],
-    name: "InvalidSolanaRoot",
-    type: "error",
-  },
-  {
     inputs: [],
     name: "ModulesAlreadySet",
     type: "error",
@@ -420,59 +382,11 @@ export const campaignLedgerAbi = [
       },
       {
         internalType: "uint256",
-        name: "unit",
-        type: "uint256",
-      },
-    ],
-    name: "SolanaAmountNotExact",
-    type: "error",
-  },
-  {
-    inputs: [
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
-      },
-      {
-        internalType: "uint256",
-        name: "sharedAmount",
-        type: "uint256",
-      },
-    ],
-    name: "SolanaAmountTooLarge",
-    type: "error",
-  },
-  {
-    inputs: [
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
-      },
-      {
-        internalType: "uint256",
-        name: "amount",
-        type: "uint256",
-      },
-      {
-        internalType: "uint256",
         name: "held",
         type: "uint256",
       },
     ],
     name: "SolanaBucketShort",
-    type: "error",
-  },
-  {
-    inputs: [
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
-      },
-    ],
-    name: "SolanaDistributionMissing",
     type: "error",
   },
   {
@@ -515,17 +429,6 @@ export const campaignLedgerAbi = [
       },
     ],
     name: "SolanaShareTooLarge",
-    type: "error",
-  },
-  {
-    inputs: [
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
-      },
-    ],
-    name: "SolanaTokenNotRouted",
     type: "error",
   },
   {
@@ -1325,68 +1228,6 @@ export const campaignLedgerAbi = [
     name: "cancel",
     outputs: [],
     stateMutability: "nonpayable",
-    type: "function",
-  },
-  {
-    inputs: [
-      {
-        components: [
-          {
-            internalType: "uint64",
-            name: "campaignId",
-            type: "uint64",
-          },
-          {
-            internalType: "uint64",
-            name: "impressions",
-            type: "uint64",
-          },
-          {
-            internalType: "uint64",
-            name: "engagements",
-            type: "uint64",
-          },
-          {
-            internalType: "uint128",
-            name: "spend",
-            type: "uint128",
-          },
-          {
-            internalType: "uint128",
-            name: "solanaCreators",
-            type: "uint128",
-          },
-        ],
-        internalType: "struct CampaignLine[]",
-        name: "lines",
-        type: "tuple[]",
-      },
-      {
-        components: [
-          {
-            internalType: "address",
-            name: "token",
-            type: "address",
-          },
-          {
-            internalType: "bytes32",
-            name: "root",
-            type: "bytes32",
-          },
-          {
-            internalType: "uint32",
-            name: "leafCount",
-            type: "uint32",
-          },
-        ],
-        internalType: "struct SolanaDistribution[]",
-        name: "solana",
-        type: "tuple[]",
-      },
-    ],
-    name: "checkSolana",
-    outputs: [],
-    stateMutability: "view",
     type: "function",
   },
   {

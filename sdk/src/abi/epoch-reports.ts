@@ -142,6 +142,44 @@ export const epochReportsAbi = [
     inputs: [
       {
         internalType: "uint256",
+        name: "count",
+        type: "uint256",
+      },
+    ],
+    name: "InvalidSolanaCount",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint32",
+        name: "leafCount",
+        type: "uint32",
+      },
+    ],
+    name: "InvalidSolanaLeafCount",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "InvalidSolanaRoot",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
         name: "index",
         type: "uint256",
       },
@@ -253,6 +291,65 @@ export const epochReportsAbi = [
   {
     inputs: [
       {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+      {
+        internalType: "uint256",
+        name: "unit",
+        type: "uint256",
+      },
+    ],
+    name: "SolanaAmountNotExact",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint256",
+        name: "sharedAmount",
+        type: "uint256",
+      },
+    ],
+    name: "SolanaAmountTooLarge",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "SolanaDistributionMissing",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "SolanaDistributionUnused",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "uint64",
         name: "seq",
         type: "uint64",
@@ -264,6 +361,22 @@ export const epochReportsAbi = [
       },
     ],
     name: "SolanaPayoutAlreadySent",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "SolanaRouteNotSet",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "SolanaTokenNotRouted",
     type: "error",
   },
   {
@@ -837,6 +950,68 @@ export const epochReportsAbi = [
         type: "uint32",
       },
     ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          {
+            internalType: "uint64",
+            name: "campaignId",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "impressions",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "engagements",
+            type: "uint64",
+          },
+          {
+            internalType: "uint128",
+            name: "spend",
+            type: "uint128",
+          },
+          {
+            internalType: "uint128",
+            name: "solanaCreators",
+            type: "uint128",
+          },
+        ],
+        internalType: "struct CampaignLine[]",
+        name: "lines",
+        type: "tuple[]",
+      },
+      {
+        components: [
+          {
+            internalType: "address",
+            name: "token",
+            type: "address",
+          },
+          {
+            internalType: "bytes32",
+            name: "root",
+            type: "bytes32",
+          },
+          {
+            internalType: "uint32",
+            name: "leafCount",
+            type: "uint32",
+          },
+        ],
+        internalType: "struct SolanaDistribution[]",
+        name: "solana",
+        type: "tuple[]",
+      },
+    ],
+    name: "checkSolana",
+    outputs: [],
     stateMutability: "view",
     type: "function",
   },

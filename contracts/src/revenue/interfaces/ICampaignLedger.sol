@@ -229,22 +229,8 @@ interface ICampaignLedger {
     error SolanaRouteNotSet();
     /// @notice The Solana route was already set.
     error SolanaRouteAlreadySet();
-    /// @notice More Solana payouts than MAX_COMMUNITIES (32) in one report.
-    error InvalidSolanaCount(uint256 count);
-    /// @notice The report's lines owe Solana creators some `token` but no Solana payout of `token` is listed.
-    error SolanaDistributionMissing(address token);
-    /// @notice A Solana payout of `token` is listed but no line owes Solana creators any (or `token` is listed twice).
+    /// @notice A Solana payout of `token` is sent but no line of the report owes Solana creators any.
     error SolanaDistributionUnused(address token);
-    /// @notice A Solana payout's claims root is zero.
-    error InvalidSolanaRoot(address token);
-    /// @notice A Solana payout's leaf count is outside 1..DistributionMessage.MAX_LEAF_COUNT.
-    error InvalidSolanaLeafCount(address token, uint32 leafCount);
-    /// @notice The bridge has not registered `token` or not linked it to the Solana domain.
-    error SolanaTokenNotRouted(address token);
-    /// @notice The Solana total of `token` is not an exact multiple of the route's unit 10^(L-S) (it would leave dust).
-    error SolanaAmountNotExact(address token, uint256 amount, uint256 unit);
-    /// @notice The Solana total of `token` in shared units does not fit uint64.
-    error SolanaAmountTooLarge(address token, uint256 sharedAmount);
     /// @notice The Solana bucket of `token` holds less than a payout needs (never expected: defensive).
     error SolanaBucketShort(address token, uint256 amount, uint256 held);
     /// @notice `msg.value` is below the bridge's distribution fee.
@@ -291,17 +277,12 @@ interface ICampaignLedger {
     /// @param epoch The report's epoch.
     /// @param creatorsBps The creators' share in basis points of the policy in force for that epoch.
     /// @param lines The report's lines (campaign ids strictly ascending, checked by the caller).
-    /// @return owesSolana Whether a line owes Solana creators anything (then EpochReports calls `checkSolana`).
+    /// @return owesSolana Whether a line owes Solana creators anything (then EpochReports checks the report's
+    ///         Solana payouts).
     function reserve(uint64 communityId, uint64 epoch, uint16 creatorsBps, CampaignLine[] calldata lines)
         external
         returns (bool owesSolana);
 
-    /// @notice Reverts unless `solana` are the right Solana payouts of `lines` (docs/protocol.md §11.3): one per token
-    ///         whose lines owe Solana creators anything (a line's token is its campaign's), none other, each with a
-    ///         non-zero root, 1..65,536 leaves, a token the bridge routes to the Solana domain and a total that is an
-    ///         exact multiple of the route's unit 10^(L-S) within uint64 shared units. EpochReports calls it at
-    ///         submission when a line owes Solana creators anything or a payout is listed; anyone may call it.
-    function checkSolana(CampaignLine[] calldata lines, SolanaDistribution[] calldata solana) external view;
 
     /// @notice Sends a final report's Solana payout of `payout.token` (EpochReports only, once per report and token):
     ///         the sum of `lines`' `solanaCreators` in that token leaves the Solana bucket through the bridge's
