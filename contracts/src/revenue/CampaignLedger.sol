@@ -18,7 +18,9 @@ import {ISolanaPayoutBridge} from "./interfaces/ISolanaPayoutBridge.sol";
 ///         the EpochReports module reserves spend when an attested report is submitted, releases it when the report
 ///         is rejected or dropped, and commits and splits it when the report is final; the CreatorPayouts module pays
 ///         creators from the creators' pool; treasuries, operators and the protocol fee recipient withdraw their own
-///         balances.
+///         balances. Creators paid on Solana are not paid here: their parts of final reports wait in a per-token
+///         Solana bucket (outside the EVM payout cap) until EpochReports sends each report's part once through the
+///         TokenBridge (`sendSolana`, a distribution to the Solana program; docs/protocol.md §11.3).
 /// @dev Token safety: SafeERC20 for every transfer (tokens without a return value work, `false` reverts). Incoming
 ///      transfers are measured by balance difference and refused when short (`TokenTransferShortfall`:
 ///      fee-on-transfer tokens are not supported). Every outgoing transfer pays one party its own balance after the
