@@ -6,10 +6,11 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {CampaignLine, TokenAmount} from "../libraries/RevenueCodec.sol";
+import {CampaignLine, SolanaDistribution, TokenAmount} from "../libraries/RevenueCodec.sol";
 import {SplitPolicy} from "../types/SplitPolicy.sol";
 import {ICommunityRegistry} from "./interfaces/ICommunityRegistry.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
+import {ISolanaPayoutBridge} from "./interfaces/ISolanaPayoutBridge.sol";
 
 /// @title CampaignLedger
 /// @notice Holds every token of the revenue protocol (docs/protocol.md §11): advertisers' campaign budgets and the
@@ -17,7 +18,9 @@ import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 ///         the EpochReports module reserves spend when an attested report is submitted, releases it when the report
 ///         is rejected or dropped, and commits and splits it when the report is final; the CreatorPayouts module pays
 ///         creators from the creators' pool; treasuries, operators and the protocol fee recipient withdraw their own
-///         balances.
+///         balances. Creators paid on Solana are not paid here: their parts of final reports wait in a per-token
+///         Solana bucket (outside the EVM payout cap) until EpochReports sends each report's part once through the
+///         TokenBridge (`sendSolana`, a distribution to the Solana program; docs/protocol.md §11.3).
 /// @dev Token safety: SafeERC20 for every transfer (tokens without a return value work, `false` reverts). Incoming
 ///      transfers are measured by balance difference and refused when short (`TokenTransferShortfall`:
 ///      fee-on-transfer tokens are not supported). Every outgoing transfer pays one party its own balance after the
@@ -80,6 +83,10 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     address public override feeRecipient;
     /// @dev Id of the last campaign created.
     uint64 private _lastCampaignId;
+    /// @inheritdoc ICampaignLedger
+    address public override solanaBridge;
+    /// @inheritdoc ICampaignLedger
+    uint32 public override solanaDomain;
 
     mapping(uint64 campaignId => Campaign) private _campaigns;
     /// @dev The campaign's price word (`cpm 96 | cpe 96 | start 40`, the layout of its second slot) per community it
@@ -226,13 +233,70 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     /// @inheritdoc ICampaignLedger
     /// @dev The hot path of a report submission: per line three storage reads (the campaign's first and third
     ///      slots and its price word for the community) and one write. No tokens move.
-    function reserve(uint64 communityId, uint64 epoch, uint16 creatorsBps, CampaignLine[] calldata lines) external {
+    function reserve(uint64 communityId, uint64 epoch, uint16 creatorsBps, CampaignLine[] calldata lines)
+        external
+        returns (bool owesSolana)
+    {
         if (msg.sender != reports) revert OnlyReports(msg.sender);
         if (epoch > type(uint32).max) revert EpochOutOfRange(epoch);
         uint256 epochStart = uint256(_genesis) + uint256(epoch) * _epochLength;
         uint256 count = lines.length;
         for (uint256 i; i < count; ++i) {
-            _reserveLine(communityId, epoch, epochStart, creatorsBps, lines[i]);
+            if (_reserveLine(communityId, epoch, epochStart, creatorsBps, lines[i])) owesSolana = true;
+        }
+    }
+
+    /// @inheritdoc ICampaignLedger
+    /// @dev The amount is recomputed from the lines (campaign tokens never change) and was accrued to the Solana
+    ///      bucket when the report was committed; EpochReports allows one call per (report, token). The bridge is
+    ///      given exactly its quoted fee, so it has no overpayment to send back here; the excess of `msg.value` goes
+    ///      to `refundTo`. Effects before the bridge call; the lock stops re-entry through a token hook.
+    function sendSolana(
+        CampaignLine[] calldata lines,
+        SolanaDistribution calldata payout,
+        bytes32 distributionId,
+        address refundTo
+    ) external payable nonReentrant returns (bytes32 messageId) {
+        if (msg.sender != reports) revert OnlyReports(msg.sender);
+        address bridge = solanaBridge;
+        if (bridge == address(0)) revert SolanaRouteNotSet();
+        address token = payout.token;
+        uint256 amount;
+        for (uint256 i; i < lines.length; ++i) {
+            uint256 part = lines[i].solanaCreators;
+            if (part != 0 && _campaigns[lines[i].campaignId].token == token) amount += part;
+        }
+        if (amount == 0) revert SolanaDistributionUnused(token);
+        TokenTotals storage t = _totals[token];
+        uint256 held = t.solanaPending;
+        if (amount > held) revert SolanaBucketShort(token, amount, held);
+        t.solanaPending = uint128(held - amount);
+        t.solanaSent += uint128(amount);
+        messageId = _bridgeToSolana(ISolanaPayoutBridge(bridge), payout, amount, distributionId, refundTo);
+    }
+
+    /// @dev Hands `amount` to the bridge as a distribution with exactly its quoted fee; the excess of `msg.value`
+    ///      goes to `refundTo`.
+    function _bridgeToSolana(
+        ISolanaPayoutBridge bridge,
+        SolanaDistribution calldata payout,
+        uint256 amount,
+        bytes32 distributionId,
+        address refundTo
+    ) private returns (bytes32 messageId) {
+        uint32 domain = solanaDomain;
+        uint256 fee = bridge.quoteDistribution(domain);
+        if (msg.value < fee) revert InsufficientFee(msg.value, fee);
+        address token = payout.token;
+        IERC20(token).forceApprove(address(bridge), amount);
+        messageId = bridge.transferDistribution{value: fee}(
+            token, domain, payout.root, amount, payout.leafCount, distributionId
+        );
+        emit SolanaPayoutSent(token, distributionId, messageId, amount);
+        uint256 excess = msg.value - fee;
+        if (excess != 0) {
+            (bool ok,) = refundTo.call{value: excess}("");
+            if (!ok) revert FeeRefundFailed(refundTo, excess);
         }
     }
 
@@ -331,6 +395,16 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @inheritdoc ICampaignLedger
+    /// @dev Once: a report's Solana check at submission and its payout after finalization must see the same route.
+    function setSolanaRoute(address bridge, uint32 domain) external onlyOwner {
+        if (solanaBridge != address(0)) revert SolanaRouteAlreadySet();
+        if (bridge == address(0)) revert ZeroAddress();
+        solanaBridge = bridge;
+        solanaDomain = domain;
+        emit SolanaRouteSet(bridge, domain);
+    }
+
+    /// @inheritdoc ICampaignLedger
     function setFeeRecipient(address recipient) external onlyOwner {
         if (recipient == address(0)) revert ZeroAddress();
         feeRecipient = recipient;
@@ -379,10 +453,11 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
 
     /// @inheritdoc ICampaignLedger
     /// @dev `creatorsPaid` is derived (the claim path keeps one counter, `creatorsOwed`):
-    ///      creatorsFinal − solanaPending − creatorsExpired − creatorsOwed.
+    ///      creatorsFinal − solanaPending − solanaSent − creatorsExpired − creatorsOwed.
     function totals(address token) external view returns (TokenTotals memory t) {
         t = _totals[token];
-        t.creatorsPaid = uint128(t.creatorsFinal - t.solanaPending - t.creatorsExpired - _creatorsOwed[token]);
+        t.creatorsPaid =
+            uint128(t.creatorsFinal - t.solanaPending - t.solanaSent - t.creatorsExpired - _creatorsOwed[token]);
     }
 
     /// @notice The last campaign id created (ids start at 1).
@@ -453,7 +528,8 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         }
     }
 
-    /// @dev Checks one line against its campaign and reserves its spend (see `reserve`). Hot path: reads the
+    /// @dev Checks one line against its campaign and reserves its spend (see `reserve`). Returns whether the line
+    ///      owes Solana creators anything. Hot path: reads the
     ///      campaign's first and third slots once each as words (layout of `Campaign`, pinned by the tests through
     ///      the `campaign` view) and its price word for the community, and writes the first slot once.
     // solhint-disable-next-line function-max-lines
@@ -463,7 +539,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         uint256 epochStart,
         uint16 creatorsBps,
         CampaignLine calldata line
-    ) private {
+    ) private returns (bool owesSolana) {
         uint64 id = line.campaignId;
         Campaign storage c = _campaigns[id];
         uint256 w0;
@@ -489,11 +565,17 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         uint256 epochSpend = spend;
         // No overflow below: uint64 × uint96 < 2^160, uint128 × uint16 < 2^144, and two values < 2^128 add up.
         unchecked {
-            uint256 expected = uint256(line.impressions) * uint96(w1) / 1000 + uint256(line.engagements)
-                * uint96(w1 >> W1_CPE);
-            if (spend != expected) revert SpendMismatch(id, expected, spend);
-            uint256 creatorsShare = spend * creatorsBps / BPS;
-            if (line.solanaCreators > creatorsShare) revert SolanaShareTooLarge(id, line.solanaCreators, creatorsShare);
+            {
+                uint256 expected = uint256(line.impressions) * uint96(w1) / 1000 + uint256(line.engagements)
+                    * uint96(w1 >> W1_CPE);
+                if (spend != expected) revert SpendMismatch(id, expected, spend);
+            }
+            {
+                uint256 creatorsShare = spend * creatorsBps / BPS;
+                uint256 solanaPart = line.solanaCreators;
+                if (solanaPart > creatorsShare) revert SolanaShareTooLarge(id, solanaPart, creatorsShare);
+                owesSolana = solanaPart != 0;
+            }
             uint256 capEpoch = uint32(w0 >> W0_CAP_EPOCH);
             if (epoch == capEpoch) epochSpend += uint96(w0 >> W0_EPOCH_SPEND);
             else if (epoch < capEpoch) revert EpochCapClosed(id, epoch, uint64(capEpoch));

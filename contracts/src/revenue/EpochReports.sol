@@ -6,12 +6,14 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {AttesterSet} from "../core/AttesterSet.sol";
 import {IAttesterSet} from "../core/interfaces/IAttesterSet.sol";
 import {AttestationLib} from "../libraries/AttestationLib.sol";
-import {EpochReport, RevenueCodec} from "../libraries/RevenueCodec.sol";
+import {DistributionMessage} from "../libraries/DistributionMessage.sol";
+import {CampaignLine, EpochReport, RevenueCodec, SolanaDistribution} from "../libraries/RevenueCodec.sol";
 import {SplitPolicy} from "../types/SplitPolicy.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 import {ICommunityRegistry} from "./interfaces/ICommunityRegistry.sol";
 import {ICreatorPayouts} from "./interfaces/ICreatorPayouts.sol";
 import {IEpochReports} from "./interfaces/IEpochReports.sol";
+import {ISolanaPayoutBridge} from "./interfaces/ISolanaPayoutBridge.sol";
 
 /// @title EpochReports
 /// @notice Optimistic epoch reports (docs/protocol.md §11): the attester quorum signs one report per (community,
@@ -69,6 +71,8 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     mapping(uint64 communityId => mapping(uint256 word => uint256 bits)) private _reported;
     mapping(uint256 seq => address) private _disputers;
     mapping(address account => uint256) private _credits;
+    /// @dev Bit i set: the Solana payout `solana[i]` of final report `seq` was sent (at most 32 per report).
+    mapping(uint256 seq => uint256 bits) private _solanaSent;
 
     /// @param attesterSet_ The chain's Gateway (its attester set).
     /// @param registry_ The CommunityRegistry.
@@ -102,7 +106,8 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     /// @inheritdoc IEpochReports
     /// @dev Checks (clock, registry, k, lines, uniqueness, chain tip, quorum), then effects (bit, record, chain,
     ///      tip root), then the ledger's reservation, which re-checks every line against its campaign and reverts the
-    ///      whole submission on any defect. The ledger is a trusted module and moves no tokens here.
+    ///      whole submission on any defect, and its check of the Solana payouts (when a line owes Solana creators
+    ///      anything or a payout is listed). The ledger is a trusted module and moves no tokens here.
     function submit(EpochReport calldata report, bytes calldata attestation) external returns (uint64 seq) {
         _checkReport(report);
         _mark(report.communityId, report.epoch);
@@ -124,7 +129,11 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
 
         uint64 communityId = report.communityId;
         uint64 epoch = report.epoch;
-        ledger.reserve(communityId, epoch, registry.policyAt(communityId, epoch).creatorsBps(), report.lines);
+        uint16 creatorsBps = registry.policyAt(communityId, epoch).creatorsBps();
+        // the Solana payouts are checked only when there is something to check (report_submit gas)
+        if (ledger.reserve(communityId, epoch, creatorsBps, report.lines) || report.solana.length != 0) {
+            _checkSolana(report.lines, report.solana);
+        }
     }
 
     /// @dev The checks of `submit` that need no storage of this contract: clock, registry, k, lines.
@@ -143,6 +152,49 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
             if (id <= previous) revert LinesNotAscending(i);
             previous = id;
         }
+    }
+
+    /// @dev See `checkSolana`: sums each line's Solana part by its campaign's token (read from the ledger) into the
+    ///      matching payout (every such token must have one), then checks each payout: used (no entry without a
+    ///      Solana part, no token twice: the second finds nothing), root, leaf count, and the route. Lives here rather
+    ///      than in the ledger, which is at the contract size limit.
+    function _checkSolana(CampaignLine[] calldata lines, SolanaDistribution[] calldata solana) private view {
+        address bridge = ledger.solanaBridge();
+        if (bridge == address(0)) revert SolanaRouteNotSet();
+        uint256 n = solana.length;
+        if (n > MAX_LINES) revert InvalidSolanaCount(n);
+        uint256[] memory sums = new uint256[](n);
+        for (uint256 i; i < lines.length; ++i) {
+            uint256 part = lines[i].solanaCreators;
+            if (part == 0) continue;
+            address token = ledger.campaign(lines[i].campaignId).token;
+            uint256 j;
+            while (j < n && solana[j].token != token) ++j;
+            if (j == n) revert SolanaDistributionMissing(token);
+            sums[j] += part; // at most 32 parts below 2^128
+        }
+        uint32 domain = ledger.solanaDomain();
+        for (uint256 j; j < n; ++j) {
+            SolanaDistribution calldata d = solana[j];
+            if (sums[j] == 0) revert SolanaDistributionUnused(d.token);
+            if (d.root == bytes32(0)) revert InvalidSolanaRoot(d.token);
+            if (d.leafCount == 0 || d.leafCount > DistributionMessage.MAX_LEAF_COUNT) {
+                revert InvalidSolanaLeafCount(d.token, d.leafCount);
+            }
+            _checkSolanaAmount(ISolanaPayoutBridge(bridge), domain, d.token, sums[j]);
+        }
+    }
+
+    /// @dev The bridge must route `token` to Solana and take `amount` without dust and within uint64 shared units.
+    function _checkSolanaAmount(ISolanaPayoutBridge bridge, uint32 domain, address token, uint256 amount)
+        private
+        view
+    {
+        (bool registered,, uint8 localDecimals, uint8 sharedDecimals) = bridge.tokenConfig(token);
+        if (!registered || bridge.remoteToken(token, domain) == bytes32(0)) revert SolanaTokenNotRouted(token);
+        uint256 unit = 10 ** uint256(localDecimals - sharedDecimals); // S <= L <= 36 (the bridge's registration)
+        if (amount % unit != 0) revert SolanaAmountNotExact(token, amount, unit);
+        if (amount / unit > type(uint64).max) revert SolanaAmountTooLarge(token, amount / unit);
     }
 
     /// @dev Sets the (community, epoch) bit or reverts `ReportExists`.
@@ -263,6 +315,42 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
         SplitPolicy policy = registry.policyAt(report.communityId, report.epoch);
         ledger.commit(report.communityId, report.epoch, policy, report.lines, report.expired, operators, weights);
         ICreatorPayouts(ledger.payouts()).advanceRoot(report.payoutRoot, report.payoutLeafCount);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Solana payouts
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IEpochReports
+    /// @dev The bit is set before the ledger's bridge call; a failing call (fee, rate limit, route) reverts it all and
+    ///      may be retried. The bridge refuses a reused distribution id too.
+    function sendSolanaPayout(uint64 seq, EpochReport calldata report, bytes calldata attestation, uint256 index)
+        external
+        payable
+        nonReentrant
+        returns (bytes32 messageId)
+    {
+        (ReportRecord memory r, bytes32 reportHash_) = _load(seq, report, attestation);
+        if (r.status != Status.Final) revert BadStatus(seq, r.status);
+        if (index >= report.solana.length) revert UnknownSolanaPayout(seq, index);
+        uint256 bit = 1 << index; // index < 32 (the ledger refuses more payouts at submission)
+        uint256 bits = _solanaSent[seq];
+        if (bits & bit != 0) revert SolanaPayoutAlreadySent(seq, index);
+        _solanaSent[seq] = bits | bit;
+        SolanaDistribution calldata payout = report.solana[index];
+        bytes32 distributionId = RevenueCodec.solanaDistributionId(reportHash_, payout.token);
+        messageId = ledger.sendSolana{value: msg.value}(report.lines, payout, distributionId, msg.sender);
+        emit SolanaPayoutSent(seq, index, payout.token, distributionId, messageId);
+    }
+
+    /// @inheritdoc IEpochReports
+    function checkSolana(CampaignLine[] calldata lines, SolanaDistribution[] calldata solana) external view {
+        _checkSolana(lines, solana);
+    }
+
+    /// @inheritdoc IEpochReports
+    function solanaPayoutSent(uint64 seq, uint256 index) external view returns (bool) {
+        return index < 256 && _solanaSent[seq] & (1 << index) != 0;
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -64,7 +64,20 @@ contract RevenueInvariantsTest is Test {
             assertEq(handler.payouts().claimed(persona, token), handler.paidTo(persona), "claimed == received");
         }
         ICampaignLedger.TokenTotals memory t = handler.ledger().totals(token);
-        assertLe(handler.creatorsPaid(), t.creatorsFinal - t.solanaPending - t.creatorsExpired, "paid <= owed on EVM");
+        assertLe(
+            handler.creatorsPaid(),
+            t.creatorsFinal - t.solanaPending - t.solanaSent - t.creatorsExpired,
+            "paid <= owed on EVM"
+        );
+    }
+
+    /// @notice The Solana bucket leaves only through bridge distributions, each once: what the bridge holds is what
+    ///         was sent, the ledger counts the same, and no payout was sent twice.
+    function invariant_solanaLeavesOnlyThroughTheBridgeOnce() public view {
+        address token = address(handler.token());
+        assertEq(handler.token().balanceOf(address(handler.bridge())), handler.solanaSent(), "bridge holds what was sent");
+        assertEq(handler.ledger().totals(token).solanaSent, handler.solanaSent(), "ledger counts what was sent");
+        assertFalse(handler.solanaSentTwice(), "a Solana payout sent twice");
     }
 
     /// @notice Spend never exceeds a campaign's budget or its cap in any epoch (live and final reports together).

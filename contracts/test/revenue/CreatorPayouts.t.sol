@@ -194,6 +194,7 @@ contract CreatorPayoutsTest is RevenueFixture {
         _toEpochEnd(0);
         EpochReport memory r = _report(C1, 0, _lines(_line(id, 100_000, 0)), leaf);
         r.lines[0].solanaCreators = 140e18;
+        r.solana = _solana(address(token), keccak256("solana claims root"), 1);
         (uint64 seq, bytes memory att) = _submit(r);
         _afterWindow();
         reports.finalize(seq, r, att);

@@ -2,6 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {AttesterSet} from "../../src/core/AttesterSet.sol";
+import {Gateway} from "../../src/core/Gateway.sol";
+import {IGateway} from "../../src/core/interfaces/IGateway.sol";
+import {TokenBridge} from "../../src/token/TokenBridge.sol";
 import {IAttesterSet} from "../../src/core/interfaces/IAttesterSet.sol";
 import {CampaignLedger} from "../../src/revenue/CampaignLedger.sol";
 import {CreatorPayouts} from "../../src/revenue/CreatorPayouts.sol";
@@ -12,7 +15,9 @@ import {AttesterHarness} from "../utils/AttesterHarness.sol";
 import {Test} from "../utils/Test.sol";
 import {vm} from "../utils/Vm.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
-import {CampaignLine, EpochReport, RevenueCodec, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
+import {
+    CampaignLine, EpochReport, RevenueCodec, SolanaDistribution, TokenAmount
+} from "../../src/libraries/RevenueCodec.sol";
 import {CommunityRegistry} from "../../src/revenue/CommunityRegistry.sol";
 import {IdentityRegistry} from "../../src/revenue/IdentityRegistry.sol";
 import {ICommunityRegistry} from "../../src/revenue/interfaces/ICommunityRegistry.sol";
@@ -34,6 +39,13 @@ abstract contract RevenueFixture is Test, AttesterHarness {
     uint16 internal constant K = 10;
     bytes32 internal constant EPOCH_REPORT_TYPEHASH = AttestationLib.EPOCH_REPORT_TYPEHASH;
     bytes32 internal constant REPORT_RESOLUTION_TYPEHASH = AttestationLib.REPORT_RESOLUTION_TYPEHASH;
+    /// @dev The Solana domain and its program (the claims-capable TokenBridge of docs/protocol.md §8), and the SPL
+    ///      mint the token is linked to there.
+    uint32 internal constant SOLANA = 1003;
+    bytes32 internal constant SOLANA_PROGRAM = keccak256("maskoii Solana program id");
+    bytes32 internal constant SOLANA_MINT = keccak256("SPL mint of TOK");
+    /// @dev The bridge's distribution fee to Solana, in wei.
+    uint128 internal constant SOLANA_FEE = 0.001 ether;
 
     address internal owner = makeAddr("owner");
     address internal feeRecipient = makeAddr("fee recipient");
@@ -52,6 +64,9 @@ abstract contract RevenueFixture is Test, AttesterHarness {
     CreatorPayouts internal payouts;
     MockERC20 internal token;
     uint40 internal genesis;
+    /// @dev The chain's Gateway and TokenBridge Solana payouts go through (a real bridge; its own attester set).
+    Gateway internal gateway;
+    TokenBridge internal bridge;
 
     function setUp() public virtual {
         vm.warp(1_700_000_000);
@@ -79,6 +94,29 @@ abstract contract RevenueFixture is Test, AttesterHarness {
         for (uint256 i; i < attesters.length; ++i) {
             vm.deal(attesters[i], 10 ether);
         }
+        _wireSolana();
+    }
+
+    /// @notice A Gateway and TokenBridge with a claims-capable route of `token` (18 decimals, 8 shared) to SOLANA,
+    ///         set as the ledger's Solana route.
+    function _wireSolana() internal {
+        (gateway,) = _deployGateway(DOMAIN, owner, owner, 3, _thresholdFor(2, 3));
+        bridge = new TokenBridge(IGateway(address(gateway)), owner);
+        vm.startPrank(owner);
+        gateway.setFee(SOLANA, SOLANA_FEE, 0);
+        bridge.setRemoteBridge(SOLANA, SOLANA_PROGRAM);
+        bridge.setClaimsCapable(SOLANA, true);
+        bridge.registerToken(address(token), 0, 8);
+        bridge.linkToken(address(token), SOLANA, SOLANA_MINT);
+        bridge.setRateLimits(address(token), SOLANA, type(uint64).max, 0, type(uint64).max, 0);
+        ledger.setSolanaRoute(address(bridge), SOLANA);
+        vm.stopPrank();
+    }
+
+    /// @notice One Solana payout of `token_` under `root` with `leafCount` leaves.
+    function _solana(address token_, bytes32 root, uint32 leafCount) internal pure returns (SolanaDistribution[] memory d) {
+        d = new SolanaDistribution[](1);
+        d[0] = SolanaDistribution({token: token_, root: root, leafCount: leafCount});
     }
 
     // ------------------------------------------------------------------ campaigns
@@ -157,6 +195,7 @@ abstract contract RevenueFixture is Test, AttesterHarness {
         r.payoutRoot = payoutRoot;
         r.payoutLeafCount = 1;
         r.expired = new TokenAmount[](0);
+        r.solana = new SolanaDistribution[](0);
     }
 
     function _hash(EpochReport memory r) internal pure returns (bytes32) {

@@ -161,6 +161,38 @@ export const campaignLedgerAbi = [
     type: "error",
   },
   {
+    inputs: [
+      {
+        internalType: "address",
+        name: "to",
+        type: "address",
+      },
+      {
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    name: "FeeRefundFailed",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "sent",
+        type: "uint256",
+      },
+      {
+        internalType: "uint256",
+        name: "fee",
+        type: "uint256",
+      },
+    ],
+    name: "InsufficientFee",
+    type: "error",
+  },
+  {
     inputs: [],
     name: "InvalidCommunities",
     type: "error",
@@ -334,6 +366,48 @@ export const campaignLedgerAbi = [
       },
     ],
     name: "SafeERC20FailedOperation",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+      {
+        internalType: "uint256",
+        name: "held",
+        type: "uint256",
+      },
+    ],
+    name: "SolanaBucketShort",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "SolanaDistributionUnused",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "SolanaRouteAlreadySet",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "SolanaRouteNotSet",
     type: "error",
   },
   {
@@ -828,6 +902,37 @@ export const campaignLedgerAbi = [
         type: "address",
       },
       {
+        indexed: true,
+        internalType: "bytes32",
+        name: "distributionId",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    name: "SolanaPayoutSent",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
         indexed: false,
         internalType: "uint256",
         name: "amount",
@@ -835,6 +940,25 @@ export const campaignLedgerAbi = [
       },
     ],
     name: "SolanaPendingAccrued",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: false,
+        internalType: "address",
+        name: "bridge",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "uint32",
+        name: "domain",
+        type: "uint32",
+      },
+    ],
+    name: "SolanaRouteSet",
     type: "event",
   },
   {
@@ -1593,7 +1717,13 @@ export const campaignLedgerAbi = [
       },
     ],
     name: "reserve",
-    outputs: [],
+    outputs: [
+      {
+        internalType: "bool",
+        name: "owesSolana",
+        type: "bool",
+      },
+    ],
     stateMutability: "nonpayable",
     type: "function",
   },
@@ -1614,6 +1744,84 @@ export const campaignLedgerAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          {
+            internalType: "uint64",
+            name: "campaignId",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "impressions",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "engagements",
+            type: "uint64",
+          },
+          {
+            internalType: "uint128",
+            name: "spend",
+            type: "uint128",
+          },
+          {
+            internalType: "uint128",
+            name: "solanaCreators",
+            type: "uint128",
+          },
+        ],
+        internalType: "struct CampaignLine[]",
+        name: "lines",
+        type: "tuple[]",
+      },
+      {
+        components: [
+          {
+            internalType: "address",
+            name: "token",
+            type: "address",
+          },
+          {
+            internalType: "bytes32",
+            name: "root",
+            type: "bytes32",
+          },
+          {
+            internalType: "uint32",
+            name: "leafCount",
+            type: "uint32",
+          },
+        ],
+        internalType: "struct SolanaDistribution",
+        name: "payout",
+        type: "tuple",
+      },
+      {
+        internalType: "bytes32",
+        name: "distributionId",
+        type: "bytes32",
+      },
+      {
+        internalType: "address",
+        name: "refundTo",
+        type: "address",
+      },
+    ],
+    name: "sendSolana",
+    outputs: [
+      {
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+    ],
+    stateMutability: "payable",
     type: "function",
   },
   {
@@ -1645,6 +1853,50 @@ export const campaignLedgerAbi = [
     name: "setModules",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "bridge",
+        type: "address",
+      },
+      {
+        internalType: "uint32",
+        name: "domain",
+        type: "uint32",
+      },
+    ],
+    name: "setSolanaRoute",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "solanaBridge",
+    outputs: [
+      {
+        internalType: "address",
+        name: "",
+        type: "address",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "solanaDomain",
+    outputs: [
+      {
+        internalType: "uint32",
+        name: "",
+        type: "uint32",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {
@@ -1739,6 +1991,11 @@ export const campaignLedgerAbi = [
           {
             internalType: "uint128",
             name: "dust",
+            type: "uint128",
+          },
+          {
+            internalType: "uint128",
+            name: "solanaSent",
             type: "uint128",
           },
         ],

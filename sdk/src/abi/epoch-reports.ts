@@ -142,6 +142,44 @@ export const epochReportsAbi = [
     inputs: [
       {
         internalType: "uint256",
+        name: "count",
+        type: "uint256",
+      },
+    ],
+    name: "InvalidSolanaCount",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint32",
+        name: "leafCount",
+        type: "uint32",
+      },
+    ],
+    name: "InvalidSolanaLeafCount",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "InvalidSolanaRoot",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
         name: "index",
         type: "uint256",
       },
@@ -254,6 +292,97 @@ export const epochReportsAbi = [
     inputs: [
       {
         internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+      {
+        internalType: "uint256",
+        name: "unit",
+        type: "uint256",
+      },
+    ],
+    name: "SolanaAmountNotExact",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint256",
+        name: "sharedAmount",
+        type: "uint256",
+      },
+    ],
+    name: "SolanaAmountTooLarge",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "SolanaDistributionMissing",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "SolanaDistributionUnused",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "seq",
+        type: "uint64",
+      },
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "SolanaPayoutAlreadySent",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "SolanaRouteNotSet",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "SolanaTokenNotRouted",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
         name: "to",
         type: "address",
       },
@@ -270,6 +399,22 @@ export const epochReportsAbi = [
       },
     ],
     name: "UnknownReport",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "seq",
+        type: "uint64",
+      },
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "UnknownSolanaPayout",
     type: "error",
   },
   {
@@ -494,6 +639,43 @@ export const epochReportsAbi = [
     type: "event",
   },
   {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint64",
+        name: "seq",
+        type: "uint64",
+      },
+      {
+        indexed: false,
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+      {
+        indexed: true,
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "distributionId",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+    ],
+    name: "SolanaPayoutSent",
+    type: "event",
+  },
+  {
     inputs: [],
     name: "MAX_LINES",
     outputs: [
@@ -607,6 +789,28 @@ export const epochReportsAbi = [
             name: "expired",
             type: "tuple[]",
           },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
         ],
         internalType: "struct EpochReport",
         name: "report",
@@ -698,6 +902,28 @@ export const epochReportsAbi = [
             name: "expired",
             type: "tuple[]",
           },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
         ],
         internalType: "struct EpochReport",
         name: "other",
@@ -724,6 +950,68 @@ export const epochReportsAbi = [
         type: "uint32",
       },
     ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          {
+            internalType: "uint64",
+            name: "campaignId",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "impressions",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "engagements",
+            type: "uint64",
+          },
+          {
+            internalType: "uint128",
+            name: "spend",
+            type: "uint128",
+          },
+          {
+            internalType: "uint128",
+            name: "solanaCreators",
+            type: "uint128",
+          },
+        ],
+        internalType: "struct CampaignLine[]",
+        name: "lines",
+        type: "tuple[]",
+      },
+      {
+        components: [
+          {
+            internalType: "address",
+            name: "token",
+            type: "address",
+          },
+          {
+            internalType: "bytes32",
+            name: "root",
+            type: "bytes32",
+          },
+          {
+            internalType: "uint32",
+            name: "leafCount",
+            type: "uint32",
+          },
+        ],
+        internalType: "struct SolanaDistribution[]",
+        name: "solana",
+        type: "tuple[]",
+      },
+    ],
+    name: "checkSolana",
+    outputs: [],
     stateMutability: "view",
     type: "function",
   },
@@ -892,6 +1180,28 @@ export const epochReportsAbi = [
             name: "expired",
             type: "tuple[]",
           },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
         ],
         internalType: "struct EpochReport",
         name: "report",
@@ -1007,6 +1317,28 @@ export const epochReportsAbi = [
             ],
             internalType: "struct TokenAmount[]",
             name: "expired",
+            type: "tuple[]",
+          },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
             type: "tuple[]",
           },
         ],
@@ -1197,6 +1529,28 @@ export const epochReportsAbi = [
             name: "expired",
             type: "tuple[]",
           },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
         ],
         internalType: "struct EpochReport",
         name: "report",
@@ -1343,6 +1697,28 @@ export const epochReportsAbi = [
             name: "expired",
             type: "tuple[]",
           },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
         ],
         internalType: "struct EpochReport",
         name: "report",
@@ -1367,6 +1743,167 @@ export const epochReportsAbi = [
     name: "resolve",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "seq",
+        type: "uint64",
+      },
+      {
+        components: [
+          {
+            internalType: "uint64",
+            name: "communityId",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "epoch",
+            type: "uint64",
+          },
+          {
+            internalType: "uint32",
+            name: "engagedAccounts",
+            type: "uint32",
+          },
+          {
+            components: [
+              {
+                internalType: "uint64",
+                name: "campaignId",
+                type: "uint64",
+              },
+              {
+                internalType: "uint64",
+                name: "impressions",
+                type: "uint64",
+              },
+              {
+                internalType: "uint64",
+                name: "engagements",
+                type: "uint64",
+              },
+              {
+                internalType: "uint128",
+                name: "spend",
+                type: "uint128",
+              },
+              {
+                internalType: "uint128",
+                name: "solanaCreators",
+                type: "uint128",
+              },
+            ],
+            internalType: "struct CampaignLine[]",
+            name: "lines",
+            type: "tuple[]",
+          },
+          {
+            internalType: "bytes32",
+            name: "prevPayoutRoot",
+            type: "bytes32",
+          },
+          {
+            internalType: "bytes32",
+            name: "payoutRoot",
+            type: "bytes32",
+          },
+          {
+            internalType: "uint32",
+            name: "payoutLeafCount",
+            type: "uint32",
+          },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "uint128",
+                name: "amount",
+                type: "uint128",
+              },
+            ],
+            internalType: "struct TokenAmount[]",
+            name: "expired",
+            type: "tuple[]",
+          },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
+            type: "tuple[]",
+          },
+        ],
+        internalType: "struct EpochReport",
+        name: "report",
+        type: "tuple",
+      },
+      {
+        internalType: "bytes",
+        name: "attestation",
+        type: "bytes",
+      },
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "sendSolanaPayout",
+    outputs: [
+      {
+        internalType: "bytes32",
+        name: "messageId",
+        type: "bytes32",
+      },
+    ],
+    stateMutability: "payable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "seq",
+        type: "uint64",
+      },
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "solanaPayoutSent",
+    outputs: [
+      {
+        internalType: "bool",
+        name: "",
+        type: "bool",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {
@@ -1450,6 +1987,28 @@ export const epochReportsAbi = [
             ],
             internalType: "struct TokenAmount[]",
             name: "expired",
+            type: "tuple[]",
+          },
+          {
+            components: [
+              {
+                internalType: "address",
+                name: "token",
+                type: "address",
+              },
+              {
+                internalType: "bytes32",
+                name: "root",
+                type: "bytes32",
+              },
+              {
+                internalType: "uint32",
+                name: "leafCount",
+                type: "uint32",
+              },
+            ],
+            internalType: "struct SolanaDistribution[]",
+            name: "solana",
             type: "tuple[]",
           },
         ],

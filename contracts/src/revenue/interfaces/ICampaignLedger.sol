@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {CampaignLine, TokenAmount} from "../../libraries/RevenueCodec.sol";
+import {CampaignLine, SolanaDistribution, TokenAmount} from "../../libraries/RevenueCodec.sol";
 import {SplitPolicy} from "../../types/SplitPolicy.sol";
 
 /// @title ICampaignLedger
@@ -10,7 +10,7 @@ import {SplitPolicy} from "../../types/SplitPolicy.sol";
 ///         pool per token). Declares every event and custom error of CampaignLedger (the contract inherits them).
 /// @dev Conservation, per token, at every step (tested by an invariant suite):
 ///      `funded == Σ campaign available + Σ reserved + creatorsOwed + solanaPending + Σ treasury + Σ operators +
-///      protocol + creatorsPaid + withdrawn + refunded`, and the ledger's token balance equals everything it holds.
+///      protocol + creatorsPaid + solanaSent + withdrawn + refunded`, and the ledger's token balance equals everything it holds.
 interface ICampaignLedger {
     // ---------------------------------------------------------------------------------------------------------
     // Types
@@ -88,7 +88,9 @@ interface ICampaignLedger {
     /// @param creatorsFinal Creators' shares of final reports (EVM and Solana parts).
     /// @param creatorsPaid Paid to creators on EVM (CreatorPayouts claims).
     /// @param creatorsExpired Moved from the creators' pool to community treasuries (`expired` of final reports).
-    /// @param solanaPending Creators' parts owed on Solana (point 7 moves them through the bridge).
+    /// @param solanaPending Creators' parts owed on Solana still held here (the Solana bucket; decreases when a final
+    ///        report's Solana payout is sent through the bridge).
+    /// @param solanaSent Creators' parts sent to the Solana program through the bridge (`sendSolana`).
     /// @param protocolFees Protocol fee shares accrued.
     /// @param dust Rounding remainders of the operators' split accrued to the protocol balance.
     struct TokenTotals {
@@ -100,6 +102,7 @@ interface ICampaignLedger {
         uint128 solanaPending;
         uint128 protocolFees;
         uint128 dust;
+        uint128 solanaSent;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -144,6 +147,11 @@ interface ICampaignLedger {
     event DustAccrued(address indexed token, uint256 amount);
     /// @notice Creators' parts owed on Solana grew by `amount`.
     event SolanaPendingAccrued(address indexed token, uint256 amount);
+    /// @notice The owner set, once, the bridge and the Solana domain that Solana payouts go through.
+    event SolanaRouteSet(address bridge, uint32 domain);
+    /// @notice `amount` of `token` left the Solana bucket as the bridge distribution `distributionId` (message
+    ///         `messageId`) to the Solana program.
+    event SolanaPayoutSent(address indexed token, bytes32 indexed distributionId, bytes32 messageId, uint256 amount);
     /// @notice Unclaimed creator amounts of a community moved back to its treasury balance.
     event ExpiredReturned(uint64 indexed communityId, address indexed token, uint256 amount);
     /// @notice A community's treasury balance was paid to its treasury.
@@ -217,6 +225,19 @@ interface ICampaignLedger {
     error EpochOutOfRange(uint64 epoch);
     /// @notice The Solana part of a line exceeds the line's creators' share.
     error SolanaShareTooLarge(uint64 campaignId, uint256 solanaCreators, uint256 creatorsShare);
+    /// @notice A report owes Solana creators something but no Solana route (bridge, domain) is set.
+    error SolanaRouteNotSet();
+    /// @notice The Solana route was already set.
+    error SolanaRouteAlreadySet();
+    /// @notice A Solana payout of `token` is sent but no line of the report owes Solana creators any.
+    error SolanaDistributionUnused(address token);
+    /// @notice The Solana bucket of `token` holds less than a payout needs (never expected: defensive).
+    error SolanaBucketShort(address token, uint256 amount, uint256 held);
+    /// @notice `msg.value` is below the bridge's distribution fee.
+    error InsufficientFee(uint256 sent, uint256 fee);
+    /// @notice Returning the fee overpayment to `to` failed.
+    error FeeRefundFailed(address to, uint256 amount);
+
     /// @notice A creator payment would take the token's total paid past what final reports owe EVM creators.
     error PayoutCapExceeded(address token, uint256 amount, uint256 owed);
 
@@ -256,7 +277,33 @@ interface ICampaignLedger {
     /// @param epoch The report's epoch.
     /// @param creatorsBps The creators' share in basis points of the policy in force for that epoch.
     /// @param lines The report's lines (campaign ids strictly ascending, checked by the caller).
-    function reserve(uint64 communityId, uint64 epoch, uint16 creatorsBps, CampaignLine[] calldata lines) external;
+    /// @return owesSolana Whether a line owes Solana creators anything (then EpochReports checks the report's
+    ///         Solana payouts).
+    function reserve(uint64 communityId, uint64 epoch, uint16 creatorsBps, CampaignLine[] calldata lines)
+        external
+        returns (bool owesSolana);
+
+
+    /// @notice Sends a final report's Solana payout of `payout.token` (EpochReports only, once per report and token):
+    ///         the sum of `lines`' `solanaCreators` in that token leaves the Solana bucket through the bridge's
+    ///         `transferDistribution` to the Solana domain under `payout.root`. Pays the bridge fee from `msg.value`
+    ///         and returns the excess to `refundTo`.
+    /// @return messageId The Gateway message id of the distribution.
+    function sendSolana(
+        CampaignLine[] calldata lines,
+        SolanaDistribution calldata payout,
+        bytes32 distributionId,
+        address refundTo
+    ) external payable returns (bytes32 messageId);
+
+    /// @notice Sets, once, the bridge and the Solana domain Solana payouts go through (owner only).
+    function setSolanaRoute(address bridge, uint32 domain) external;
+
+    /// @notice The bridge Solana payouts go through (zero = not set: reports owing Solana creators are refused).
+    function solanaBridge() external view returns (address);
+
+    /// @notice The Solana domain.
+    function solanaDomain() external view returns (uint32);
 
     /// @notice Gives the reservations of a rejected or dropped report back to the budgets (EpochReports only).
     function release(uint64 communityId, uint64 epoch, CampaignLine[] calldata lines) external;
@@ -310,7 +357,8 @@ interface ICampaignLedger {
     /// @notice Spend reserved by pending reports on `campaignId`.
     function reservedOf(uint64 campaignId) external view returns (uint256);
 
-    /// @notice What EVM creators of `token` may still be paid: final creators' shares - expired - Solana - paid.
+    /// @notice What EVM creators of `token` may still be paid: final creators' shares - expired - Solana - paid
+    ///         (the Solana bucket never counts: it leaves only through `sendSolana`).
     function creatorsOwed(address token) external view returns (uint256);
 
     /// @notice A community's treasury balance of `token`.

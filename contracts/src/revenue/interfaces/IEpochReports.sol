@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {EpochReport} from "../../libraries/RevenueCodec.sol";
+import {CampaignLine, EpochReport, SolanaDistribution} from "../../libraries/RevenueCodec.sol";
 
 /// @title IEpochReports
 /// @notice Optimistic, attested epoch reports (docs/protocol.md §11): one report per (community, epoch), signed by the
@@ -63,6 +63,11 @@ interface IEpochReports {
     event ReportDropped(uint64 indexed seq);
     /// @notice `amount` wei (a bond) was credited to `account`, withdrawable with `withdrawCredit`.
     event BondCredited(address indexed account, uint256 amount);
+    /// @notice Final report `seq`'s Solana payout `index` (of `token`) left through the bridge as distribution
+    ///         `distributionId`, Gateway message `messageId`.
+    event SolanaPayoutSent(
+        uint64 indexed seq, uint256 index, address indexed token, bytes32 distributionId, bytes32 messageId
+    );
     /// @notice `account` withdrew its credited wei to `to`.
     event CreditWithdrawn(address indexed account, address indexed to, uint256 amount);
 
@@ -108,6 +113,28 @@ interface IEpochReports {
     error ReportAlive(uint64 seq);
     /// @notice Nothing to withdraw.
     error NothingToWithdraw();
+    /// @notice A line owes Solana creators something but the ledger has no Solana route (bridge, domain).
+    error SolanaRouteNotSet();
+    /// @notice More Solana payouts than MAX_LINES (32) in one report.
+    error InvalidSolanaCount(uint256 count);
+    /// @notice The report's lines owe Solana creators some `token` but no Solana payout of `token` is listed.
+    error SolanaDistributionMissing(address token);
+    /// @notice A Solana payout of `token` is listed but no line owes Solana creators any (or `token` is listed twice).
+    error SolanaDistributionUnused(address token);
+    /// @notice A Solana payout's claims root is zero.
+    error InvalidSolanaRoot(address token);
+    /// @notice A Solana payout's leaf count is outside 1..DistributionMessage.MAX_LEAF_COUNT.
+    error InvalidSolanaLeafCount(address token, uint32 leafCount);
+    /// @notice The bridge has not registered `token` or not linked it to the Solana domain.
+    error SolanaTokenNotRouted(address token);
+    /// @notice The Solana total of `token` is not an exact multiple of the route's unit 10^(L-S) (it would leave dust).
+    error SolanaAmountNotExact(address token, uint256 amount, uint256 unit);
+    /// @notice The Solana total of `token` in shared units does not fit uint64.
+    error SolanaAmountTooLarge(address token, uint256 sharedAmount);
+    /// @notice The report has no Solana payout at `index`.
+    error UnknownSolanaPayout(uint64 seq, uint256 index);
+    /// @notice The report's Solana payout `index` was already sent.
+    error SolanaPayoutAlreadySent(uint64 seq, uint256 index);
     /// @notice A wei transfer failed.
     error TransferFailed(address to);
 
@@ -160,6 +187,32 @@ interface IEpochReports {
 
     /// @notice Drops a report built on a rejected one: releases its reservations and frees its (community, epoch).
     function drop(uint64 seq, EpochReport calldata report, bytes calldata attestation) external;
+
+    /// @notice Sends a final report's Solana payout `index` (docs/protocol.md §11.3): the sum of its lines'
+    ///         `solanaCreators` in `report.solana[index].token` leaves the ledger's Solana bucket through the bridge's
+    ///         `transferDistribution` to the Solana program, under the payout's claims root, with distribution id
+    ///         `keccak256(abi.encode(reportHash, token))`. Once per (report, index). Anyone may call; `msg.value` pays
+    ///         the bridge fee (`TokenBridge.quoteDistribution(ledger.solanaDomain())`), the excess is returned.
+    /// @param seq The final report.
+    /// @param report The report as submitted.
+    /// @param attestation Its attestation as submitted.
+    /// @param index The payout in `report.solana`.
+    /// @return messageId The Gateway message id of the distribution.
+    function sendSolanaPayout(uint64 seq, EpochReport calldata report, bytes calldata attestation, uint256 index)
+        external
+        payable
+        returns (bytes32 messageId);
+
+    /// @notice Reverts unless `solana` are the right Solana payouts of `lines` (docs/protocol.md §11.3): one per token
+    ///         whose lines owe Solana creators anything (a line's token is its campaign's), none other, each with a
+    ///         non-zero root, 1..65,536 leaves, a token the ledger's bridge routes to the Solana domain and a total that
+    ///         is an exact multiple of the route's unit 10^(L-S) within uint64 shared units. `submit` runs it when a
+    ///         line owes Solana creators anything or a payout is listed; anyone may call it (an aggregator, before it
+    ///         asks for signatures).
+    function checkSolana(CampaignLine[] calldata lines, SolanaDistribution[] calldata solana) external view;
+
+    /// @notice Whether report `seq`'s Solana payout `index` was sent.
+    function solanaPayoutSent(uint64 seq, uint256 index) external view returns (bool);
 
     /// @notice Sends the caller's credited wei (returned or awarded bonds) to `to`.
     function withdrawCredit(address payable to) external returns (uint256 amount);

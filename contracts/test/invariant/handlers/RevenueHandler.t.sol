@@ -4,7 +4,12 @@ pragma solidity ^0.8.24;
 import {AttesterSet} from "../../../src/core/AttesterSet.sol";
 import {IAttesterSet} from "../../../src/core/interfaces/IAttesterSet.sol";
 import {AttestationLib} from "../../../src/libraries/AttestationLib.sol";
-import {CampaignLine, EpochReport, RevenueCodec, TokenAmount} from "../../../src/libraries/RevenueCodec.sol";
+import {
+    CampaignLine, EpochReport, RevenueCodec, SolanaDistribution, TokenAmount
+} from "../../../src/libraries/RevenueCodec.sol";
+import {Gateway} from "../../../src/core/Gateway.sol";
+import {IGateway} from "../../../src/core/interfaces/IGateway.sol";
+import {TokenBridge} from "../../../src/token/TokenBridge.sol";
 import {CampaignLedger} from "../../../src/revenue/CampaignLedger.sol";
 import {CreatorPayouts} from "../../../src/revenue/CreatorPayouts.sol";
 import {EpochReports} from "../../../src/revenue/EpochReports.sol";
@@ -23,13 +28,16 @@ import {vm} from "../../utils/Vm.sol";
 ///         refund), attested reports with payout roots over three personas (one in six over-promises: a malicious
 ///         root), finalization, bonded disputes resolved both ways, drops of reports built on a rejected one, claims
 ///         (also against the pending, not yet final root), withdrawals and time, with ghost accounting of every
-///         token that came in and went out.
+///         token that came in and went out. One line in four owes a third of its creators' share on Solana: the
+///         report carries a Solana payout, which is sent through a real TokenBridge once final (a second send of the
+///         same payout must fail).
 contract RevenueHandler is AttesterHarness {
     uint32 internal constant DOMAIN = 1001;
     uint32 internal constant EPOCH = 1 hours;
     uint32 internal constant WINDOW = 2 hours;
     uint256 internal constant BOND = 1 ether;
     uint256 internal constant PERSONAS = 3;
+    uint32 internal constant SOLANA = 1003;
 
     AttesterSet public set;
     CommunityRegistry public registry;
@@ -38,6 +46,7 @@ contract RevenueHandler is AttesterHarness {
     EpochReports public reports;
     CreatorPayouts public payouts;
     MockERC20 public token;
+    TokenBridge public bridge;
     uint40 public genesis;
     address public advertiser = vm.addr(0xAD);
     address public feeRecipient = vm.addr(0xFEE);
@@ -55,6 +64,8 @@ contract RevenueHandler is AttesterHarness {
 
     Ghost[] internal live; // pending reports on the live chain, in chain order
     Ghost[] internal dead; // pending reports built on a rejected one
+    Ghost[] internal solanaDue; // final reports whose Solana payout was not sent yet
+    Ghost[] internal solanaDone; // final reports whose Solana payout was sent
     uint256[PERSONAS] public finalCum;
     uint64[] public campaignIds;
 
@@ -65,6 +76,8 @@ contract RevenueHandler is AttesterHarness {
     uint256 public treasuryWithdrawn;
     uint256 public operatorWithdrawn;
     uint256 public protocolWithdrawn;
+    uint256 public solanaSent;
+    bool public solanaSentTwice;
     mapping(address persona => uint256) public paidTo;
 
     // ghost spend per (campaign, epoch) of live and final reports
@@ -110,6 +123,14 @@ contract RevenueHandler is AttesterHarness {
         for (uint256 i; i < attesters.length; ++i) {
             vm.deal(attesters[i], 100 ether);
         }
+        (Gateway gateway,) = _deployGateway(DOMAIN, address(this), address(this), 3, _thresholdFor(2, 3));
+        bridge = new TokenBridge(IGateway(address(gateway)), address(this));
+        bridge.setRemoteBridge(SOLANA, keccak256("Solana program"));
+        bridge.setClaimsCapable(SOLANA, true);
+        bridge.registerToken(address(token), 0, 8);
+        bridge.linkToken(address(token), SOLANA, keccak256("SPL mint"));
+        bridge.setRateLimits(address(token), SOLANA, type(uint64).max, 0, type(uint64).max, 0);
+        ledger.setSolanaRoute(address(bridge), SOLANA);
     }
 
     // ------------------------------------------------------------------ campaigns
@@ -213,6 +234,14 @@ contract RevenueHandler is AttesterHarness {
         r.payoutRoot = _root(cum);
         r.payoutLeafCount = uint32(PERSONAS);
         r.expired = new TokenAmount[](0);
+        bool owesSolana;
+        for (uint256 i; i < lines.length; ++i) {
+            if (lines[i].solanaCreators != 0) owesSolana = true;
+        }
+        r.solana = new SolanaDistribution[](owesSolana ? 1 : 0);
+        if (owesSolana) {
+            r.solana[0] = SolanaDistribution({token: address(token), root: keccak256(abi.encode(seed)), leafCount: 1});
+        }
         _submit(r, cum);
     }
 
@@ -237,7 +266,8 @@ contract RevenueHandler is AttesterHarness {
             if (!ledger.targets(id, community)) continue;
             lines[count] = _line(seed, i, id);
             uint256 creators = uint256(lines[count].spend) * creatorsBps / 10_000;
-            if ((seed >> 200) % 4 == 0) lines[count].solanaCreators = uint128(creators / 3);
+            // the Solana part is a whole number of shared units (18 local decimals, 8 shared: 1e10)
+            if ((seed >> 200) % 4 == 0) lines[count].solanaCreators = uint128(creators / 3 / 1e10 * 1e10);
             evmCreators += creators - lines[count].solanaCreators;
             ++count;
         }
@@ -295,6 +325,7 @@ contract RevenueHandler is AttesterHarness {
         try reports.finalize(g.seq, r, g.attestation) {
             finalCum = g.cum;
             _shift(live);
+            if (r.solana.length != 0) solanaDue.push(g);
             ++finals;
             if (payouts.root() != r.payoutRoot) rootNotFromFinal = true;
         } catch {}
@@ -327,6 +358,28 @@ contract RevenueHandler is AttesterHarness {
         while (live.length != 0) {
             dead.push(live[0]);
             _shift(live);
+        }
+    }
+
+    /// @notice Sends the Solana payout of a final report through the bridge; then tries a second send of an already
+    ///         sent one (it must fail).
+    function sendSolana(uint256 seed) external {
+        if (solanaDue.length != 0) {
+            Ghost memory g = solanaDue[seed % solanaDue.length];
+            solanaDue[seed % solanaDue.length] = solanaDue[solanaDue.length - 1];
+            solanaDue.pop();
+            EpochReport memory r = abi.decode(g.report, (EpochReport));
+            uint256 before = token.balanceOf(address(bridge));
+            reports.sendSolanaPayout(g.seq, r, g.attestation, 0);
+            solanaSent += token.balanceOf(address(bridge)) - before;
+            solanaDone.push(g);
+        }
+        if (solanaDone.length != 0) {
+            Ghost memory g = solanaDone[(seed >> 8) % solanaDone.length];
+            EpochReport memory r = abi.decode(g.report, (EpochReport));
+            try reports.sendSolanaPayout(g.seq, r, g.attestation, 0) {
+                solanaSentTwice = true;
+            } catch {}
         }
     }
 
@@ -411,7 +464,7 @@ contract RevenueHandler is AttesterHarness {
 
     /// @notice Total withdrawn or paid out of the ledger.
     function outflow() external view returns (uint256) {
-        return refunded + creatorsPaid + treasuryWithdrawn + operatorWithdrawn + protocolWithdrawn;
+        return refunded + creatorsPaid + treasuryWithdrawn + operatorWithdrawn + protocolWithdrawn + solanaSent;
     }
 
     // ------------------------------------------------------------------ internals
