@@ -6,7 +6,8 @@
 // Solana (domain 1003, the same attesters) with a bridged SPL mint per EVM chain's demo token, starts three
 // `maskoii attester` node processes and one `maskoii relayer` process (scripts/lib/nodes.ts), runs a demo token
 // transfer A -> B that the nodes attest and the relayer delivers (printing each stage's time), and a round trip
-// A -> Solana -> A (send, attest with the local keys, deliver), and keeps everything
+// A -> Solana -> A (send, attest with the local keys, deliver), a revenue demo on chain A (a campaign funded, an epoch
+// reported with the attesters' keys and finalized after a short challenge window, two creators paid), and keeps everything
 // up until Ctrl-C / SIGTERM, then stops every process it started. With `--exit-after-demo` (or
 // MASKOII_DEVNET_EXIT=1) it stops everything after the demo; with `--no-solana` (or MASKOII_DEVNET_SOLANA=0) it runs
 // the EVM chains only.
@@ -37,6 +38,7 @@ import { CHAIN_A, CHAIN_B, DEVNET_CHAINS } from "./lib/chains.ts";
 import { runDemoTransfer } from "./lib/demo.ts";
 import { startEvmChains } from "./lib/evm.ts";
 import { type DevnetNodes, startNodes } from "./lib/nodes.ts";
+import { runRevenueDemo } from "./lib/revenue-demo.ts";
 import { runSolanaInbound, runSolanaRoundTrip } from "./lib/solana-demo.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -49,6 +51,10 @@ const ATTESTER_COUNT = 3;
 const QUORUM = 2;
 /** 2-of-3 with equal weights: 2 × 10000 ≥ 3 × 6666 but 1 × 10000 < 3 × 6666. */
 const THRESHOLD_BPS = 6666;
+
+/** The devnet's revenue epoch length and challenge window (production: an hour or more each). */
+const REVENUE_EPOCH_SECONDS = 20;
+const REVENUE_WINDOW_SECONDS = 10;
 
 /** What the steps share. */
 type Devnet = {
@@ -141,6 +147,8 @@ const steps: Step[] = [
         attesters: devnet.attesters.map((attester) => attester.account.address),
         weights: devnet.attesters.map(() => 1n),
         thresholdBps: THRESHOLD_BPS,
+        // Short revenue epochs and challenge window, so that the revenue demo reports and finalizes within a minute.
+        revenue: { epochLength: REVENUE_EPOCH_SECONDS, challengeWindow: REVENUE_WINDOW_SECONDS, refundDelay: 30 },
         deploymentsDir: join(ROOT, "deployments"),
         freshChains: true,
         log,
@@ -215,6 +223,14 @@ const steps: Step[] = [
         throw new DevnetError("the demo needs the deployment and the nodes first");
       }
       await runDemoTransfer({ deployment: devnet.deployment, nodes: devnet.nodes, quorum: QUORUM, log });
+    },
+  },
+  {
+    name: "revenue demo on chain A: fund a campaign, report an epoch, finalize, pay creators",
+    run: async (devnet) => {
+      const chainA = devnet.deployment?.[0];
+      if (chainA === undefined) throw new DevnetError("the revenue demo needs the deployment first");
+      await runRevenueDemo({ chain: chainA, attesters: devnet.attesters, quorum: QUORUM, log });
     },
   },
   {

@@ -26,6 +26,9 @@ const contracts = [
   { name: "BridgedToken", dir: "token" },
   { name: "CommunityRegistry", dir: "revenue" },
   { name: "IdentityRegistry", dir: "revenue" },
+  { name: "CampaignLedger", dir: "revenue" },
+  { name: "EpochReports", dir: "revenue" },
+  { name: "CreatorPayouts", dir: "revenue" },
 ] as const;
 const strict = process.argv.includes("--strict");
 

@@ -5,12 +5,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { bridgedTokenAbi, gatewayAbi, parseDeployment, tokenBridgeAbi } from "@maskoii/sdk";
+import {
+  bridgedTokenAbi,
+  campaignLedgerAbi,
+  communityRegistryAbi,
+  epochReportsAbi,
+  gatewayAbi,
+  parseDeployment,
+  tokenBridgeAbi,
+} from "@maskoii/sdk";
 import { loadDeployment } from "@maskoii/sdk/node";
 import { demoRecipientAbi, demoTokenAbi, devnetAttesters } from "@maskoii/testkit";
 import {
   DEFAULT_FEES,
   DEFAULT_LIMITS,
+  DEFAULT_REVENUE,
   deployMaskoii,
   linkChains,
   MODE_LOCK,
@@ -198,6 +207,32 @@ describe("scripts/deploy.ts on two chains", () => {
         assert.equal(Object.hasOwn(file.contracts, "attesterSet"), false, "no separate attester set address");
         const tokens = Object.values(file.contracts.tokens);
         assert.deepEqual(tokens.map((t) => t.mode).sort(), ["lock", "mint"]);
+
+        // The revenue suite is deployed, wired to the Gateway and to each other, and recorded in the file.
+        const revenue = file.contracts.revenue;
+        assert.ok(revenue !== undefined, "revenue suite in the deployment file");
+        assert.deepEqual(revenue, local.revenue);
+        assert.equal(revenue.epochLength, DEFAULT_REVENUE.epochLength);
+        assert.equal(revenue.challengeWindow, DEFAULT_REVENUE.challengeWindow);
+        const ledger = { abi: campaignLedgerAbi, address: revenue.campaignLedger } as const;
+        assert.equal(await publicClient.readContract({ ...ledger, functionName: "reports" }), revenue.epochReports);
+        assert.equal(await publicClient.readContract({ ...ledger, functionName: "payouts" }), revenue.creatorPayouts);
+        assert.equal(
+          await publicClient.readContract({
+            abi: epochReportsAbi,
+            address: revenue.epochReports,
+            functionName: "attesterSet",
+          }),
+          local.contracts.gateway,
+        );
+        assert.equal(
+          await publicClient.readContract({
+            abi: communityRegistryAbi,
+            address: revenue.communityRegistry,
+            functionName: "genesis",
+          }),
+          revenue.genesis,
+        );
       }
       // Linking again is a no-op: every step is already in place, so no transaction is sent.
       const publicA = await connectionA.viem.getPublicClient();

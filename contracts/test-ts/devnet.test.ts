@@ -125,6 +125,11 @@ describe("npm start (scripts/devnet.ts)", () => {
     assert.match(output, /quorum of attester signatures \d+ ms after the send was mined/);
     assert.match(output, /delivered by the relayer\s+\d+ ms after the send was mined/);
     assert.match(output, /recipient on B\s+0x[0-9a-fA-F]{40} holds 100\.5 bridged DEMO/);
+    // The revenue demo on chain A: report, finalization and the two creators' payments (41 DEMO spend, 70 % to creators).
+    assert.match(output, /report 1 for epoch \d+: 12000 impressions, 340 engagements -> spend 41 DEMO/);
+    assert.match(output, /final: creators 28\.7 DEMO, treasury 6\.15 DEMO, operators 4\.1 DEMO/);
+    assert.match(output, /paid creator 0x[0-9a-fA-F]{40} 17\.22 DEMO on EVM\n/);
+    assert.match(output, /paid creator 0x[0-9a-fA-F]{40} 11\.48 DEMO on EVM \(claimed on its behalf\)/);
     if (SOLANA_EXPECTED) {
       assert.match(output, /solana up: http:\/\/127\.0\.0\.1:8899 \(PubSub ws:\/\/127\.0\.0\.1:8900\), domain 1003/);
       assert.match(output, /initialized maskoii on Solana: domain 1003, attester set 1 \(3 attesters, 6666 bps\)/);

@@ -30,6 +30,17 @@ const CONTRACTS = [
     source: "revenue/IdentityRegistry.sol",
     interfaces: ["revenue/interfaces/IIdentityRegistry.sol"],
   },
+  {
+    name: "CampaignLedger",
+    source: "revenue/CampaignLedger.sol",
+    interfaces: ["revenue/interfaces/ICampaignLedger.sol"],
+  },
+  { name: "EpochReports", source: "revenue/EpochReports.sol", interfaces: ["revenue/interfaces/IEpochReports.sol"] },
+  {
+    name: "CreatorPayouts",
+    source: "revenue/CreatorPayouts.sol",
+    interfaces: ["revenue/interfaces/ICreatorPayouts.sol"],
+  },
 ] as const;
 
 const DECLARATION = /^\s*(event|error)\s+(\w+)\s*\(/gm;

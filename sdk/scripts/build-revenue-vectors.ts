@@ -29,6 +29,7 @@ import {
   type RevenueAttestationKind,
   reportHash,
   resolutionHash,
+  solanaDistributionId,
   typeHashOf,
   typeStringOf,
   verifyPayoutProof,
@@ -203,6 +204,7 @@ const reportCases: { name: string; report: EpochReport }[] = [
         { token: usdc, amount: 77n },
         { token: dai, amount: 10n ** 18n },
       ],
+      solana: [{ token: usdc, root: h("solana-claims-42"), leafCount: 3 }],
     },
   },
   {
@@ -222,6 +224,9 @@ const reportCases: { name: string; report: EpochReport }[] = [
       payoutRoot: `0x${"ff".repeat(32)}`,
       payoutLeafCount: U32_MAX,
       expired: [{ token: "0xFFfFfFffFFfffFFfFFfFFFFFffFFFffffFfFFFfF", amount: U128_MAX }],
+      solana: [
+        { token: "0xFFfFfFffFFfffFFfFFfFFFFFffFFFffffFfFFFfF", root: `0x${"ff".repeat(32)}`, leafCount: U32_MAX },
+      ],
     },
   },
 ];
@@ -233,6 +238,7 @@ const reports = reportCases.map(({ name, report }) => {
     encoded: encodeEpochReport(report),
     hash,
     attestation: attested("epochReport", EPOCH_REPORTS, hash),
+    solanaDistributionIds: (report.solana ?? []).map((d) => solanaDistributionId(hash, d.token)),
   };
 });
 
@@ -342,7 +348,7 @@ export const revenueVectors = {
     "constants: the three attestation type strings and hashes (same EIP-712 domain as protocol.json), platform numbers, the payout salt tag and the empty payout root.",
     "accountIds[]: platform + account name -> accountId (§11.2: fid / profile id left-padded; keccak256 of the UTF-8 DID, actor URI, or lower-case X handle without '@'). invalidAccountIds[]: -> error (SDK only: UnknownPlatform, InvalidAccountId).",
     "bindings[]: platform, accountId, persona, sequence -> encoded = abi.encode(uint8, bytes32, address, uint64), hash = keccak256(encoded), and the IdentityBinding attestation's structHash and digest for the given domain, verifier (the IdentityRegistry) and attesterSetId. malformedBindings[]: -> error (RevenueCodec.UnknownPlatform).",
-    "reports[]: report (fields in the Solidity struct's order) -> encoded = abi.encode(report) as one dynamic tuple (leading 0x20 offset word), hash = keccak256(encoded), and the EpochReport attestation (verifier: EpochReports).",
+    "reports[]: report (fields in the Solidity struct's order) -> encoded = abi.encode(report) as one dynamic tuple (leading 0x20 offset word), hash = keccak256(encoded), the EpochReport attestation (verifier: EpochReports), and solanaDistributionIds[i] = keccak256(abi.encode(hash, solana[i].token)), the bridge distribution id of the i-th Solana payout.",
     "resolutions[]: reportHash, upheld -> encoded = abi.encode(bytes32, bool), hash, and the ReportResolution attestation (verifier: EpochReports).",
     "payoutLeaves[]: account, token, cumulative (uint256), salt -> encoded = abi.encode(bytes32, bytes32, uint256, bytes32), hash = keccak256(encoded), leaf = keccak256(hash).",
     "payoutTrees[]: leaves in leaf order (ascending leaf value) with hash and leaf; root = the §5 batch tree over the hashes in that order (equivalently: sorted-pair keccak256 over the leaves, odd last node carried up); proofs[i] for leaf i, verified by OpenZeppelin MerkleProof.verify(proof, root, leaf).",

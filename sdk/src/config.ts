@@ -28,6 +28,22 @@ export const deploymentTokenSchema = z
     path: ["sharedDecimals"],
   });
 
+/** The revenue contracts of a deployment (docs/protocol.md §11, docs/ads.md), with the parameters clients need. */
+export const deploymentRevenueSchema = z
+  .object({
+    communityRegistry: checksummedAddress,
+    identityRegistry: checksummedAddress,
+    campaignLedger: checksummedAddress,
+    epochReports: checksummedAddress,
+    creatorPayouts: checksummedAddress,
+    /** The registry's clock: epoch = (timestamp − genesis) / epochLength. */
+    genesis: z.number().int().nonnegative(),
+    epochLength: z.number().int().positive(),
+    /** Seconds a report stays challengeable. */
+    challengeWindow: z.number().int().nonnegative(),
+  })
+  .strict();
+
 /** deployments/<chainId>.json: what the deploy script writes and every component reads. */
 export const deploymentSchema = z
   .object({
@@ -43,6 +59,8 @@ export const deploymentSchema = z
         gateway: checksummedAddress,
         tokenBridge: checksummedAddress,
         tokens: z.record(z.string().min(1), deploymentTokenSchema),
+        /** The revenue suite, when deployed (optional: deployments from before issue 13 have none). */
+        revenue: deploymentRevenueSchema.optional(),
       })
       .strict(),
     deployedAt: z.object({ blockNumber: z.number().int().nonnegative() }).strict(),
@@ -62,6 +80,9 @@ export const deploymentSchema = z
       });
     }
   });
+
+/** The revenue part of a deployment file. */
+export type DeploymentRevenue = z.infer<typeof deploymentRevenueSchema>;
 
 /** A validated deployment file. */
 export type Deployment = z.infer<typeof deploymentSchema>;

@@ -32,6 +32,33 @@ function fieldOf(value: unknown): string {
 }
 
 describe("parseDeployment", () => {
+  it("accepts the optional revenue suite and checks its addresses and fields", () => {
+    const revenue = {
+      communityRegistry: "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9",
+      identityRegistry: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
+      campaignLedger: "0x0165878A594ca255338adfa4d48449f69242Eb8F",
+      epochReports: "0xa513E6E4b8f2a923D98304ec87F64353C4D5C853",
+      creatorPayouts: "0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6",
+      genesis: 1_765_000_000,
+      epochLength: 3600,
+      challengeWindow: 3600,
+    };
+    const withRevenue = { ...good, contracts: { ...good.contracts, revenue } };
+    expect(parseDeployment(withRevenue).contracts.revenue).toEqual(revenue);
+    expect(fieldOf({ ...good, contracts: { ...good.contracts, revenue: { ...revenue, epochLength: 0 } } })).toBe(
+      "contracts.revenue.epochLength",
+    );
+    expect(
+      fieldOf({
+        ...good,
+        contracts: { ...good.contracts, revenue: { ...revenue, epochReports: revenue.epochReports.toLowerCase() } },
+      }),
+    ).toBe("contracts.revenue.epochReports");
+    expect(fieldOf({ ...good, contracts: { ...good.contracts, revenue: { ...revenue, extra: 1 } } })).toBe(
+      "contracts.revenue",
+    );
+  });
+
   it("accepts a valid deployment and an absent rpcUrl", () => {
     expect(parseDeployment(good)).toEqual(good);
     const { rpcUrl: _, ...noRpc } = good;

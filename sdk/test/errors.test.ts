@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { createPublicClient, custom } from "viem";
 import { describe, expect, it } from "vitest";
 import {
   attestationDigest,
@@ -18,12 +19,19 @@ import { batchProof, batchRoot } from "../src/merkle.ts";
 import { addressToBytes32, bytes32ToAddress, decodeMessage, encodeMessage } from "../src/message.ts";
 import { loadDeployment } from "../src/node/index.ts";
 import { decodeRefundReceipt } from "../src/refund.ts";
-import { assertPayoutProof, bindingHash, PayoutTree, parseEpochReport, xAccountId } from "../src/revenue/index.ts";
+import {
+  assertPayoutProof,
+  bindingHash,
+  PayoutTree,
+  parseEpochReport,
+  RevenueClient,
+  xAccountId,
+} from "../src/revenue/index.ts";
 import { openPayload, sealPayload } from "../src/sealed.ts";
 import { decodeTokenMessage, toShared } from "../src/token.ts";
 import { b32, key } from "./helpers.ts";
 
-const A = "0x0000000000000000000000000000000000000001";
+const A = "0x0000000000000000000000000000000000000001" as const;
 const B = "0x0000000000000000000000000000000000000002";
 const digest = attestationDigest("message", { domain: 1, verifier: b32("00"), attesterSetId: 1, value: b32("00") });
 const sig = signDigest(digest, key(1));
@@ -32,6 +40,23 @@ const ambiguous: Domain[] = [
   { id: 1, name: "a", family: "evm", chainId: 1 },
   { id: 2, name: "b", family: "evm", chainId: 1 },
 ];
+
+const revenueAddresses = {
+  communityRegistry: A,
+  identityRegistry: A,
+  campaignLedger: A,
+  epochReports: A,
+  creatorPayouts: A,
+};
+/** A client whose every call reverts with empty data. */
+const revertingPublicClient = () =>
+  createPublicClient({
+    transport: custom({
+      request: async () => {
+        throw { code: 3, message: "execution reverted", data: "0x" };
+      },
+    }),
+  });
 
 /** One input per error code that triggers it. TypeScript enforces that every code is listed. */
 const triggers: Record<MaskoiiErrorCode, () => unknown> = {
@@ -122,6 +147,10 @@ const triggers: Record<MaskoiiErrorCode, () => unknown> = {
     }),
   PayoutLeafNotFound: () => PayoutTree.build([]).claimOf(b32("01"), b32("02")),
   InvalidRevenueJson: () => parseEpochReport({}),
+  RevenueCallReverted: () =>
+    new RevenueClient({ publicClient: revertingPublicClient(), addresses: revenueAddresses }).claimed(A, B),
+  RevenueWalletMissing: () =>
+    new RevenueClient({ publicClient: revertingPublicClient(), addresses: revenueAddresses }).cancel(1n),
   DeploymentReadFailed: () => loadDeployment(join(import.meta.dirname, "does-not-exist.json")),
   InvalidDeployment: () => parseDeployment({}),
   InvalidSealKey: () => sealPayload("0x", "0x12", { destinationDomain: 1, recipient: b32("00") }),

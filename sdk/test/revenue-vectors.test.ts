@@ -26,6 +26,7 @@ import {
   type RevenueAttestationKind,
   reportHash,
   resolutionHash,
+  solanaDistributionId,
   typeHashOf,
   typeStringOf,
   verifyPayoutProof,
@@ -58,7 +59,14 @@ type Vectors = {
     sequence: string;
     error: string;
   }[];
-  reports: { name: string; report: unknown; encoded: Hex; hash: Hex; attestation: Attested }[];
+  reports: {
+    name: string;
+    report: unknown;
+    encoded: Hex;
+    hash: Hex;
+    attestation: Attested;
+    solanaDistributionIds: Hex[];
+  }[];
   resolutions: { name: string; reportHash: Hex; upheld: boolean; encoded: Hex; hash: Hex; attestation: Attested }[];
   payoutLeaves: (EntryJson & { name: string; encoded: Hex; hash: Hex; leaf: Hex })[];
   payoutTrees: {
@@ -163,8 +171,14 @@ describe("reports and resolutions", () => {
       expect(encodeEpochReport(report), c.name).toBe(c.encoded);
       expect(reportHash(report), c.name).toBe(c.hash);
       checkAttested("epochReport", c.hash, c.attestation);
+      const solana = report.solana ?? [];
+      expect(
+        solana.map((d) => solanaDistributionId(c.hash, d.token)),
+        c.name,
+      ).toEqual(c.solanaDistributionIds);
     }
     expect(v.reports.map((r) => parseEpochReport(r.report).lines.length)).toContain(32);
+    expect(v.reports.map((r) => (parseEpochReport(r.report).solana ?? []).length)).toContain(1);
   });
 
   it("resolutions encode, hash and digest as recorded", () => {

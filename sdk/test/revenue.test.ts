@@ -158,15 +158,18 @@ const report: EpochReport = {
   payoutRoot: b32("02"),
   payoutLeafCount: 99,
   expired: [{ token: "0x000000000000000000000000000000000000A000", amount: 77n }],
+  solana: [{ token: "0x000000000000000000000000000000000000A000", root: b32("03"), leafCount: 5 }],
 };
 
 describe("epoch reports", () => {
   it("encode word by word as §11.3 describes", () => {
-    const head = [0x20, 7, 42, 123, 0x100].map(word).join("") + "01".repeat(32) + "02".repeat(32);
-    const expiredOffset = 0x100 + 32 + 2 * 5 * 32;
+    const head = [0x20, 7, 42, 123, 0x120].map(word).join("") + "01".repeat(32) + "02".repeat(32);
+    const expiredOffset = 0x120 + 32 + 2 * 5 * 32;
+    const solanaOffset = expiredOffset + 32 + 64;
     const lines = [2, 1, 1000, 10, 5000, 100, 2, 2000, 20, 5001, 101].map(word).join("");
     const expired = [1, 0xa000, 77].map(word).join("");
-    const manual: Hex = `0x${head}${word(99)}${word(expiredOffset)}${lines}${expired}`;
+    const solana = word(1) + word(0xa000) + "03".repeat(32) + word(5);
+    const manual: Hex = `0x${head}${word(99)}${word(expiredOffset)}${word(solanaOffset)}${lines}${expired}${solana}`;
     expect(encodeEpochReport(report)).toBe(manual);
     expect(reportHash(report)).toBe(keccak256(manual));
   });
@@ -184,6 +187,9 @@ describe("epoch reports", () => {
       { ...report, payoutRoot: b32("03") },
       { ...report, payoutLeafCount: 100 },
       { ...report, expired: [] },
+      { ...report, solana: [] },
+      { ...report, solana: [{ ...report.solana![0]!, root: b32("04") }] },
+      { ...report, solana: [{ ...report.solana![0]!, leafCount: 6 }] },
     ];
     const hashes = new Set(variants.map(reportHash));
     expect(hashes.size).toBe(variants.length);
@@ -196,6 +202,11 @@ describe("epoch reports", () => {
     expectCode(() => reportHash({ ...report, lines: [{ ...report.lines[0]!, spend: 1n << 128n }] }), "FieldOutOfRange");
     expectCode(() => reportHash({ ...report, payoutRoot: "0x00" }), "InvalidBytes32");
     expectCode(() => reportHash({ ...report, expired: [{ token: "0x1", amount: 1n }] }), "InvalidAddress");
+    expectCode(
+      () => reportHash({ ...report, solana: [{ ...report.solana![0]!, leafCount: 2 ** 32 }] }),
+      "FieldOutOfRange",
+    );
+    expectCode(() => reportHash({ ...report, solana: [{ ...report.solana![0]!, root: "0x00" }] }), "InvalidBytes32");
   });
 
   it("JSON round-trips and bad JSON names every bad field", () => {

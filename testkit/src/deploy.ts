@@ -3,12 +3,14 @@
 // Re-running it resumes Ignition's journal and only completes missing links; `freshChains` drops the journal first
 // (for chains restarted since the last run).
 
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   bridgedTokenAbi,
+  campaignLedgerAbi,
   type Deployment,
+  type DeploymentRevenue,
   type DomainFamily,
   gatewayAbi,
   getDomain,
@@ -61,6 +63,8 @@ export type DeployOptions = {
   emergencyDelay?: number;
   limits?: RouteLimits;
   fees?: Fees;
+  /** The revenue suite's parameters (defaults: `DEFAULT_REVENUE`); `false` skips deploying it. */
+  revenue?: Partial<RevenueParams> | false;
   /** Where to write <chainId>.json; nothing is written when undefined. */
   deploymentsDir?: string;
   /**
@@ -69,6 +73,26 @@ export type DeployOptions = {
    */
   freshChains?: boolean;
   log?: (line: string) => void;
+};
+
+/** Parameters of the revenue suite (docs/ads.md). */
+export type RevenueParams = {
+  /** Seconds per epoch of the CommunityRegistry clock. */
+  epochLength: number;
+  /** Seconds a report stays challengeable (EpochReports). */
+  challengeWindow: number;
+  /** Wei a disputing attester bonds (EpochReports). */
+  disputeBond: bigint;
+  /** Seconds after a campaign's last billable epoch before its refund (CampaignLedger). */
+  refundDelay: number;
+};
+
+/** Production-like defaults: one-hour epochs and window. The devnet passes short ones. */
+export const DEFAULT_REVENUE: RevenueParams = {
+  epochLength: 3600,
+  challengeWindow: 3600,
+  disputeBond: 10n ** 17n,
+  refundDelay: 3600,
 };
 
 /** Addresses of one chain's deployment. */
@@ -87,6 +111,8 @@ export type ChainDeployment = {
   domain: number;
   chainId: number;
   contracts: ChainContracts;
+  /** The revenue suite (also in `deployment.contracts.revenue`); undefined when `revenue: false`. */
+  revenue?: DeploymentRevenue;
   /** The file content (validated by the sdk's schema). */
   deployment: Deployment;
 };
@@ -333,6 +359,81 @@ async function checkWiring(local: ChainDeployment, remote: ChainDeployment): Pro
   }
 }
 
+/**
+ * Deploys the revenue suite on one chain next to its Gateway (the attester set): CommunityRegistry (genesis = the
+ * latest block's timestamp), IdentityRegistry, CampaignLedger (owner and fee recipient: the first account),
+ * EpochReports, CreatorPayouts, and wires the ledger's modules. When `previous` names a suite whose contracts still
+ * have code (a re-run against running chains), it is kept instead.
+ */
+export async function deployRevenue(
+  connection: NetworkConnection,
+  gateway: Address,
+  params: RevenueParams,
+  previous?: DeploymentRevenue,
+): Promise<DeploymentRevenue> {
+  const publicClient = await connection.viem.getPublicClient();
+  if (previous !== undefined) {
+    const codes = await Promise.all(
+      [previous.communityRegistry, previous.campaignLedger, previous.epochReports, previous.creatorPayouts].map(
+        (address) => publicClient.getCode({ address }),
+      ),
+    );
+    if (codes.every((code) => code !== undefined && code !== "0x")) return previous;
+  }
+  const [owner] = await connection.viem.getWalletClients();
+  if (owner === undefined) throw new DeployError("the network connection has no wallet account");
+  const genesis = Number((await publicClient.getBlock()).timestamp);
+  const viem = connection.viem;
+  const registry = await viem.deployContract("CommunityRegistry", [genesis, params.epochLength]);
+  const identity = await viem.deployContract("IdentityRegistry", [gateway]);
+  const ledger = await viem.deployContract("CampaignLedger", [
+    registry.address,
+    owner.account.address,
+    owner.account.address,
+    params.refundDelay,
+  ]);
+  const reports = await viem.deployContract("EpochReports", [
+    gateway,
+    registry.address,
+    ledger.address,
+    params.challengeWindow,
+    params.disputeBond,
+  ]);
+  const payouts = await viem.deployContract("CreatorPayouts", [ledger.address, identity.address]);
+  await confirm(
+    publicClient,
+    await owner.writeContract({
+      address: ledger.address,
+      abi: campaignLedgerAbi,
+      functionName: "setModules",
+      args: [reports.address, payouts.address],
+    }),
+    "CampaignLedger.setModules",
+  );
+  return {
+    communityRegistry: getAddress(registry.address),
+    identityRegistry: getAddress(identity.address),
+    campaignLedger: getAddress(ledger.address),
+    epochReports: getAddress(reports.address),
+    creatorPayouts: getAddress(payouts.address),
+    genesis,
+    epochLength: params.epochLength,
+    challengeWindow: params.challengeWindow,
+  };
+}
+
+/** The revenue suite of an earlier deployment file, if there is a readable one. */
+function previousRevenue(dir: string | undefined, chainId: number): DeploymentRevenue | undefined {
+  if (dir === undefined) return undefined;
+  const file = join(dir, `${chainId}.json`);
+  if (!existsSync(file)) return undefined;
+  try {
+    return parseDeployment(JSON.parse(readFileSync(file, "utf8")), file).contracts.revenue;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Deploys on both chains, links them both ways, checks the wiring and (optionally) writes the deployment files. */
 export async function deployMaskoii(options: DeployOptions): Promise<[ChainDeployment, ChainDeployment]> {
   const log = options.log ?? (() => {});
@@ -349,6 +450,20 @@ export async function deployMaskoii(options: DeployOptions): Promise<[ChainDeplo
     for (const [name, address] of Object.entries(d.contracts)) log(`  ${name.padEnd(12)} ${address}`);
   }
 
+  const revenueParams = options.revenue === false ? undefined : { ...DEFAULT_REVENUE, ...options.revenue };
+  const revenues: (DeploymentRevenue | undefined)[] = [];
+  for (const d of deployed) {
+    if (revenueParams === undefined) {
+      revenues.push(undefined);
+      continue;
+    }
+    const previous = options.freshChains === true ? undefined : previousRevenue(options.deploymentsDir, d.chainId);
+    const revenue = await deployRevenue(d.target.connection, d.contracts.gateway, revenueParams, previous);
+    revenues.push(revenue);
+    log(`revenue suite on domain ${d.target.domain}:`);
+    for (const [name, value] of Object.entries(revenue)) log(`  ${name.padEnd(17)} ${value}`);
+  }
+
   const [a, b] = deployed;
   await linkChains(
     { connection: a.target.connection, domain: a.target.domain, contracts: a.contracts },
@@ -360,6 +475,7 @@ export async function deployMaskoii(options: DeployOptions): Promise<[ChainDeplo
 
   const results = deployed.map((d, i): ChainDeployment => {
     const remoteSymbol = i === 0 ? symbolB : symbolA;
+    const revenue = revenues[i];
     const deployment = parseDeployment(
       {
         chainId: d.chainId,
@@ -382,6 +498,7 @@ export async function deployMaskoii(options: DeployOptions): Promise<[ChainDeplo
               sharedDecimals: SHARED_DECIMALS,
             },
           },
+          ...(revenue === undefined ? {} : { revenue }),
         },
         deployedAt: { blockNumber: Number(d.startBlock) + 1 },
       },
@@ -392,6 +509,7 @@ export async function deployMaskoii(options: DeployOptions): Promise<[ChainDeplo
       domain: d.target.domain,
       chainId: d.chainId,
       contracts: d.contracts,
+      ...(revenue === undefined ? {} : { revenue }),
       deployment,
     };
   }) as [ChainDeployment, ChainDeployment];

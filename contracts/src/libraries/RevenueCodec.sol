@@ -21,6 +21,21 @@ struct TokenAmount {
     uint128 amount;
 }
 
+/// @notice The Solana payout of one token committed by a report (docs/protocol.md §11.3): after the report is final,
+///         EpochReports.sendSolanaPayout sends the sum of the report's lines' `solanaCreators` in `token` to the
+///         Solana program as one bridge distribution (§8, kind 2) under `root`.
+/// @param token The ERC-20 (the campaigns' token); one entry per token with a non-zero Solana part, no other.
+/// @param root Root of the §8 claims tree over (uint32 index, bytes32 claimant, uint64 amount, bytes32 salt) leaves,
+///        amounts in the token route's shared decimals, summing to at most the total sent.
+/// @param leafCount Leaves under `root`, 1..DistributionMessage.MAX_LEAF_COUNT.
+/// @dev Never stored (calldata, hashed): its field order follows the format, not slot packing.
+// solhint-disable-next-line gas-struct-packing
+struct SolanaDistribution {
+    address token;
+    bytes32 root;
+    uint32 leafCount;
+}
+
 /// @notice What the attester quorum signs for one (community, epoch) (docs/protocol.md §11.3). The field order is
 ///         part of the format: `reportHash` is keccak256 of the ABI encoding of this struct.
 /// @param communityId The CommunityRegistry community id.
@@ -31,6 +46,7 @@ struct TokenAmount {
 /// @param payoutRoot The EVM cumulative payout root after this report (§11.5).
 /// @param payoutLeafCount The number of leaves in payoutRoot.
 /// @param expired Unclaimed creator amounts of this community past its expiry, back to its treasury.
+/// @param solana The Solana payouts, one per token whose lines owe Solana creators anything (point 7).
 /// @dev Never stored: it travels in calldata and is hashed, so its field order follows the format, not slot packing.
 // solhint-disable-next-line gas-struct-packing
 struct EpochReport {
@@ -42,6 +58,7 @@ struct EpochReport {
     bytes32 payoutRoot;
     uint32 payoutLeafCount;
     TokenAmount[] expired;
+    SolanaDistribution[] solana;
 }
 
 /// @title RevenueCodec
@@ -126,6 +143,12 @@ library RevenueCodec {
             mstore(0x00, keccak256(ptr, 0x80))
             leaf := keccak256(0x00, 0x20)
         }
+    }
+
+    /// @notice The bridge distribution id of a report's Solana payout of `token`: keccak256(abi.encode(reportHash,
+    ///         token)) (single-use per destination, so one report pays each token on Solana once).
+    function solanaDistributionId(bytes32 report, address token) internal pure returns (bytes32) {
+        return keccak256(abi.encode(report, token));
     }
 
     /// @notice An EVM address as the 32-byte account or token of a payout leaf (left-padded).

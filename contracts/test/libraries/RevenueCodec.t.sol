@@ -3,7 +3,9 @@ pragma solidity ^0.8.24;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
-import {CampaignLine, EpochReport, RevenueCodec, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
+import {
+    CampaignLine, EpochReport, RevenueCodec, SolanaDistribution, TokenAmount
+} from "../../src/libraries/RevenueCodec.sol";
 import {Test} from "../utils/Test.sol";
 import {vm} from "../utils/Vm.sol";
 
@@ -154,12 +156,20 @@ contract RevenueCodecTest is Test {
         for (uint256 i; i < nExpired; ++i) {
             r.expired[i] = TokenAmount({token: address(uint160(0xA000 + i)), amount: uint128(77 + i)});
         }
+        // as many Solana payouts as expired entries (0, 1 or 3 in the layout test)
+        r.solana = new SolanaDistribution[](nExpired);
+        for (uint256 i; i < nExpired; ++i) {
+            r.solana[i] = SolanaDistribution({
+                token: address(uint160(0xB000 + i)), root: keccak256(abi.encode("claims", i)), leafCount: uint32(3 + i)
+            });
+        }
     }
 
     /// @dev The encoding written out word by word, as docs/protocol.md §11.3 describes it (independent of abi.encode).
     function _manualEncoding(EpochReport memory r) internal pure returns (bytes memory out) {
-        uint256 linesOffset = 8 * 32;
+        uint256 linesOffset = 9 * 32;
         uint256 expiredOffset = linesOffset + 32 + r.lines.length * 5 * 32;
+        uint256 solanaOffset = expiredOffset + 32 + r.expired.length * 2 * 32;
         out = abi.encodePacked(
             uint256(0x20),
             uint256(r.communityId),
@@ -169,7 +179,8 @@ contract RevenueCodecTest is Test {
             r.prevPayoutRoot,
             r.payoutRoot,
             uint256(r.payoutLeafCount),
-            expiredOffset
+            expiredOffset,
+            solanaOffset
         );
         out = abi.encodePacked(out, r.lines.length);
         for (uint256 i; i < r.lines.length; ++i) {
@@ -186,6 +197,11 @@ contract RevenueCodecTest is Test {
         out = abi.encodePacked(out, r.expired.length);
         for (uint256 i; i < r.expired.length; ++i) {
             out = abi.encodePacked(out, uint256(uint160(r.expired[i].token)), uint256(r.expired[i].amount));
+        }
+        out = abi.encodePacked(out, r.solana.length);
+        for (uint256 i; i < r.solana.length; ++i) {
+            SolanaDistribution memory d = r.solana[i];
+            out = abi.encodePacked(out, uint256(uint160(d.token)), d.root, uint256(d.leafCount));
         }
     }
 
@@ -206,7 +222,7 @@ contract RevenueCodecTest is Test {
     function test_reportHash_everyFieldMatters() public view {
         EpochReport memory r = _report(2, 1);
         bytes32 base = h.reportHash(r);
-        bytes32[] memory seen = new bytes32[](12);
+        bytes32[] memory seen = new bytes32[](16);
         uint256 n;
         r.communityId++;
         seen[n++] = h.reportHash(r);
@@ -241,7 +257,20 @@ contract RevenueCodecTest is Test {
         r.expired[0].amount++;
         seen[n++] = h.reportHash(r);
         r.expired[0].amount--;
+        TokenAmount[] memory expired = r.expired;
         r.expired = new TokenAmount[](0);
+        seen[n++] = h.reportHash(r);
+        r.expired = expired;
+        r.solana[0].token = address(1);
+        seen[n++] = h.reportHash(r);
+        r.solana[0].token = address(0xB000);
+        r.solana[0].root = bytes32(0);
+        seen[n++] = h.reportHash(r);
+        r.solana[0].root = keccak256(abi.encode("claims", 0));
+        r.solana[0].leafCount++;
+        seen[n++] = h.reportHash(r);
+        r.solana[0].leafCount--;
+        r.solana = new SolanaDistribution[](0);
         seen[n++] = h.reportHash(r);
         assertEq(n, seen.length, "count");
         for (uint256 i; i < n; ++i) {

@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {MessageMerkle} from "../../src/libraries/MessageMerkle.sol";
-import {CampaignLine, EpochReport, RevenueCodec, TokenAmount} from "../../src/libraries/RevenueCodec.sol";
+import {
+    CampaignLine, EpochReport, RevenueCodec, SolanaDistribution, TokenAmount
+} from "../../src/libraries/RevenueCodec.sol";
 import {VectorsBase} from "./VectorsBase.sol";
 
 /// @notice Checks RevenueCodec, the three revenue attestation type hashes and digests, and payout proofs through
@@ -83,6 +85,16 @@ contract VectorsRevenueTest is VectorsBase {
             r.expired[j] = TokenAmount({
                 token: VM_JSON.parseJsonAddress(json, string.concat(e, ".token")),
                 amount: uint128(_uint(json, string.concat(e, ".amount")))
+            });
+        }
+        string memory solana = string.concat(p, ".solana");
+        r.solana = new SolanaDistribution[](_len(json, solana));
+        for (uint256 j; j < r.solana.length; ++j) {
+            string memory d = _idx(solana, j);
+            r.solana[j] = SolanaDistribution({
+                token: VM_JSON.parseJsonAddress(json, string.concat(d, ".token")),
+                root: _b32(json, string.concat(d, ".root")),
+                leafCount: uint32(_uint(json, string.concat(d, ".leafCount")))
             });
         }
     }
@@ -193,6 +205,13 @@ contract VectorsRevenueTest is VectorsBase {
             assertEq(this.reportHashExt(r), hash, "hash (calldata)");
             assertEq(RevenueCodec.reportHashMemory(r), hash, "hash (memory)");
             _checkAttested(json, string.concat(p, ".attestation"), AttestationLib.EPOCH_REPORT_TYPEHASH, hash);
+            string memory ids = string.concat(p, ".solanaDistributionIds");
+            assertEq(_len(json, ids), r.solana.length, "one distribution id per Solana payout");
+            for (uint256 j; j < r.solana.length; ++j) {
+                assertEq(
+                    RevenueCodec.solanaDistributionId(hash, r.solana[j].token), _b32(json, _idx(ids, j)), "distribution id"
+                );
+            }
         }
     }
 

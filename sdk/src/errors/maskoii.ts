@@ -65,6 +65,8 @@ export type MaskoiiErrorCode =
   | "InvalidPayoutProof"
   | "PayoutLeafNotFound"
   | "InvalidRevenueJson"
+  | "RevenueCallReverted"
+  | "RevenueWalletMissing"
   // config
   | "DeploymentReadFailed"
   | "InvalidDeployment"

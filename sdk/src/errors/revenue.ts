@@ -2,6 +2,7 @@
  * Errors of the revenue formats (docs/protocol.md §11). `UnknownPlatform` is RevenueCodec.sol's error; the others are
  * SDK-only (the contracts never see account names, whole trees or JSON).
  */
+import { BaseError } from "./base.ts";
 import { describe, MaskoiiError } from "./maskoii.ts";
 
 /** A platform number outside 1..5 (RevenueCodec.UnknownPlatform). */
@@ -61,5 +62,41 @@ export class InvalidRevenueJsonError extends MaskoiiError {
     super("InvalidRevenueJson", `invalid ${what}: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`);
     this.what = what;
     this.issues = issues;
+  }
+}
+
+/**
+ * A revenue contract refused a call (simulation or transaction): `errorName` and `args` are the Solidity custom error
+ * (`BelowKAnonymity`, `PayoutCapExceeded`, ...), or `errorName` is empty when the revert carried no decodable error.
+ * Not retryable: the same call in the same state fails the same way.
+ */
+export class RevenueCallRevertedError extends MaskoiiError {
+  override name = "RevenueCallRevertedError";
+  readonly functionName: string;
+  readonly errorName: string;
+  readonly args: readonly unknown[];
+  constructor(functionName: string, errorName: string, args: readonly unknown[], cause: unknown) {
+    super("RevenueCallReverted", `${functionName} reverted${errorName === "" ? "" : `: ${errorName}`}`, { cause });
+    this.functionName = functionName;
+    this.errorName = errorName;
+    this.args = args;
+  }
+}
+
+/** A revenue contract call failed for another reason than a revert (RPC, transport, a dropped transaction). */
+export class RevenueCallFailedError extends BaseError<"RevenueCallFailed"> {
+  override name = "RevenueCallFailedError";
+  readonly functionName: string;
+  constructor(functionName: string, cause: unknown) {
+    super("RevenueCallFailed", `${functionName} failed`, { cause, retryable: true });
+    this.functionName = functionName;
+  }
+}
+
+/** A write was asked of a revenue client built without a wallet client (or one without an account). */
+export class RevenueWalletMissingError extends MaskoiiError {
+  override name = "RevenueWalletMissingError";
+  constructor(functionName: string) {
+    super("RevenueWalletMissing", `${functionName} needs a wallet client with an account`);
   }
 }

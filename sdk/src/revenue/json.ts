@@ -52,6 +52,7 @@ export const epochReportJsonSchema = z
     payoutRoot: bytes32,
     payoutLeafCount: smallUint(32),
     expired: z.array(z.object({ token: address, amount: uint(128) }).strict()),
+    solana: z.array(z.object({ token: address, root: bytes32, leafCount: smallUint(32) }).strict()).optional(),
   })
   .strict();
 
@@ -112,6 +113,7 @@ export function epochReportToJson(report: EpochReport) {
     payoutRoot: r.payoutRoot,
     payoutLeafCount: r.payoutLeafCount,
     expired: r.expired.map((e) => ({ token: e.token, amount: e.amount.toString() })),
+    solana: r.solana.map((d) => ({ token: d.token, root: d.root, leafCount: d.leafCount })),
   };
 }
 

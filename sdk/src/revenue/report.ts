@@ -29,6 +29,21 @@ export type TokenAmount = {
   readonly amount: bigint | number;
 };
 
+/**
+ * The Solana payout of one token committed by a report (Solidity `SolanaDistribution`): once the report is final,
+ * `EpochReports.sendSolanaPayout` sends the sum of the report's lines' `solanaCreators` in `token` to the Solana program
+ * as one bridge distribution (docs/protocol.md §8) under `root` (`claimRoot` of `claims.ts`; amounts in the route's
+ * shared decimals).
+ */
+export type SolanaDistribution = {
+  /** The ERC-20 of the campaigns; one entry per token with a non-zero Solana part. */
+  readonly token: Address;
+  /** Root of the §8 claims tree over (index, claimant, amount, salt) leaves. */
+  readonly root: Hex;
+  /** uint32 leaves under root, 1..65,536. */
+  readonly leafCount: number;
+};
+
 /** What the quorum signs for one (community, epoch) (Solidity `EpochReport`, same field order). */
 export type EpochReport = {
   /** uint64. */
@@ -47,6 +62,8 @@ export type EpochReport = {
   readonly payoutLeafCount: number;
   /** Unclaimed creator amounts of this community past its expiry, back to its treasury. */
   readonly expired: readonly TokenAmount[];
+  /** The Solana payouts, one per token whose lines owe Solana creators anything; absent = none. */
+  readonly solana?: readonly SolanaDistribution[];
 };
 
 /** The ABI type of an EpochReport: one tuple, in the Solidity struct's field order. */
@@ -79,6 +96,15 @@ export const EPOCH_REPORT_ABI_TYPE = {
         { name: "amount", type: "uint128" },
       ],
     },
+    {
+      name: "solana",
+      type: "tuple[]",
+      components: [
+        { name: "token", type: "address" },
+        { name: "root", type: "bytes32" },
+        { name: "leafCount", type: "uint32" },
+      ],
+    },
   ],
 } as const;
 
@@ -98,6 +124,7 @@ export type CheckedEpochReport = {
   readonly payoutRoot: Hex;
   readonly payoutLeafCount: number;
   readonly expired: readonly { readonly token: Address; readonly amount: bigint }[];
+  readonly solana: readonly { readonly token: Address; readonly root: Hex; readonly leafCount: number }[];
 };
 
 /** Range-checks every field (FieldOutOfRange, InvalidBytes32, InvalidAddress) and returns the canonical form. */
@@ -120,12 +147,17 @@ export function checkEpochReport(report: EpochReport): CheckedEpochReport {
       token: assertAddress(`expired[${i}].token`, e.token),
       amount: assertUint(`expired[${i}].amount`, e.amount, 128),
     })),
+    solana: (report.solana ?? []).map((d, i) => ({
+      token: assertAddress(`solana[${i}].token`, d.token),
+      root: assertBytes32(`solana[${i}].root`, d.root),
+      leafCount: assertSmallUint(`solana[${i}].leafCount`, d.leafCount, 32),
+    })),
   };
 }
 
 /**
- * abi.encode(report) with the report as one dynamic tuple argument: a leading 0x20 offset word, then the tuple's 8 head
- * words and the two arrays' tails (docs/protocol.md §11.3).
+ * abi.encode(report) with the report as one dynamic tuple argument: a leading 0x20 offset word, then the tuple's 9 head
+ * words and the three arrays' tails (docs/protocol.md §11.3).
  */
 export function encodeEpochReport(report: EpochReport): Hex {
   return encodeAbiParameters([EPOCH_REPORT_ABI_TYPE], [checkEpochReport(report)]);
@@ -134,6 +166,19 @@ export function encodeEpochReport(report: EpochReport): Hex {
 /** The value of an EpochReport attestation: keccak256(encodeEpochReport(report)). */
 export function reportHash(report: EpochReport): Hex {
   return keccak256(encodeEpochReport(report));
+}
+
+/**
+ * The bridge distribution id of a report's Solana payout of `token`: keccak256(abi.encode(bytes32 reportHash, address
+ * token)) (RevenueCodec.solanaDistributionId; the Solana program's claims vault of that payout is keyed by it).
+ */
+export function solanaDistributionId(reportHashValue: Hex, token: Address): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "bytes32" }, { type: "address" }],
+      [assertBytes32("reportHash", reportHashValue), assertAddress("token", token)],
+    ),
+  );
 }
 
 /** The quorum's decision on a disputed report. */
