@@ -15,10 +15,13 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import {
   attestationDigest,
+  campaignLedgerAbi,
   communityRegistryAbi,
+  creatorPayoutsAbi,
   deriveSalt,
   EMPTY_PAYOUT_ROOT,
   encodeAttestation,
+  epochReportsAbi,
   type IndexedSignature,
   PayoutTree,
   reportHash,
@@ -40,7 +43,6 @@ import {
   isAddressEqual,
   keccak256,
   maxUint256,
-  parseAbi,
   parseEventLogs,
   type TransactionReceipt,
   toHex,
@@ -322,24 +324,6 @@ const PERSONAS = 100_000;
 const RETURNING = [0, 1, 2, 3, 4] as const;
 const FRESH = [5, 6, 7, 8, 9] as const;
 
-// The revenue contracts' ABI as far as the bench uses it (human-readable, so the bench does not depend on
-// generated artifacts; a mismatch with the contracts fails the run, it cannot measure something else).
-const revenueAbi = parseAbi([
-  "struct CampaignParams { address token; uint64[] communities; bytes32[] tags; uint96 cpm; uint96 cpe; uint96 budget; uint96 epochCap; uint40 start; uint40 end; bytes32 creativeHash; string creativeURI; }",
-  "struct CampaignLine { uint64 campaignId; uint64 impressions; uint64 engagements; uint128 spend; uint128 solanaCreators; }",
-  "struct TokenAmount { address token; uint128 amount; }",
-  "struct EpochReport { uint64 communityId; uint64 epoch; uint32 engagedAccounts; CampaignLine[] lines; bytes32 prevPayoutRoot; bytes32 payoutRoot; uint32 payoutLeafCount; TokenAmount[] expired; }",
-  "function setModules(address reports, address payouts)",
-  "function createCampaign(CampaignParams params) returns (uint64)",
-  "function lastCampaignId() view returns (uint64)",
-  "function submit(EpochReport report, bytes attestation) returns (uint64)",
-  "function finalize(uint64 seq, EpochReport report, bytes attestation)",
-  "function tip() view returns (uint64)",
-  "function finalRoot() view returns (bytes32)",
-  "function claim(address persona, address token, uint256 cumulative, bytes32 salt, bytes32[] proof) returns (uint256)",
-  "function claimed(address persona, address token) view returns (uint256)",
-]);
-
 type Line = {
   campaignId: bigint;
   impressions: bigint;
@@ -356,6 +340,8 @@ type Report = {
   payoutRoot: Hex;
   payoutLeafCount: number;
   expired: { token: Address; amount: bigint }[];
+  /** Solana distributions (none here: every persona is paid on EVM). */
+  solana: { token: Address; root: Hex; leafCount: number }[];
 };
 
 type Revenue = Chain & {
@@ -439,7 +425,7 @@ async function deployRevenue(): Promise<Revenue> {
     chain,
     owner.writeContract({
       address: ledger.address,
-      abi: revenueAbi,
+      abi: campaignLedgerAbi,
       functionName: "setModules",
       args: [reports.address, payouts.address],
       account: owner.account,
@@ -491,7 +477,7 @@ async function deployRevenue(): Promise<Revenue> {
       chain,
       owner.writeContract({
         address: ledger.address,
-        abi: revenueAbi,
+        abi: campaignLedgerAbi,
         functionName: "createCampaign",
         args: [
           {
@@ -515,7 +501,7 @@ async function deployRevenue(): Promise<Revenue> {
     revenue.campaigns.push(
       await chain.publicClient.readContract({
         address: ledger.address,
-        abi: revenueAbi,
+        abi: campaignLedgerAbi,
         functionName: "lastCampaignId",
       }),
     );
@@ -558,7 +544,7 @@ async function submitReport(
     revenue,
     revenue.sender.writeContract({
       address: revenue.reports,
-      abi: revenueAbi,
+      abi: epochReportsAbi,
       functionName: "submit",
       args: [report, attestation],
       account: revenue.sender.account,
@@ -567,7 +553,7 @@ async function submitReport(
   );
   const seq = await revenue.publicClient.readContract({
     address: revenue.reports,
-    abi: revenueAbi,
+    abi: epochReportsAbi,
     functionName: "tip",
   });
   const tx = await revenue.publicClient.getTransaction({ hash: receipt.transactionHash });
@@ -584,7 +570,7 @@ async function settle(revenue: Revenue, report: Report): Promise<void> {
     revenue,
     revenue.sender.writeContract({
       address: revenue.reports,
-      abi: revenueAbi,
+      abi: epochReportsAbi,
       functionName: "finalize",
       args: [seq, report, attestation],
       account: revenue.sender.account,
@@ -593,7 +579,7 @@ async function settle(revenue: Revenue, report: Report): Promise<void> {
   );
   const finalRoot = await revenue.publicClient.readContract({
     address: revenue.reports,
-    abi: revenueAbi,
+    abi: epochReportsAbi,
     functionName: "finalRoot",
   });
   if (finalRoot !== report.payoutRoot) throw new BenchError(`epoch ${report.epoch} did not finalize its root`);
@@ -738,7 +724,7 @@ async function claim(
     revenue,
     revenue.sender.writeContract({
       address: revenue.payouts,
-      abi: revenueAbi,
+      abi: creatorPayoutsAbi,
       functionName: "claim",
       args: [persona, revenue.token, entry.cumulative, entry.salt, proof],
       account: revenue.sender.account,
@@ -792,6 +778,7 @@ async function measureOurs(): Promise<OursResult> {
     payoutRoot: root,
     payoutLeafCount: PERSONAS,
     expired: [],
+    solana: [],
   });
 
   // epoch 0 on community 1: the five campaigns' first report
@@ -808,7 +795,7 @@ async function measureOurs(): Promise<OursResult> {
     revenue,
     revenue.sender.writeContract({
       address: revenue.reports,
-      abi: revenueAbi,
+      abi: epochReportsAbi,
       functionName: "finalize",
       args: [firstSeq, first, firstAttestation],
       account: revenue.sender.account,
