@@ -114,7 +114,7 @@ contract CreatorPayouts is ICreatorPayouts, EIP712, Nonces {
     {
         bytes32 leaf =
             RevenueCodec.payoutLeaf(RevenueCodec.toBytes32(persona), RevenueCodec.toBytes32(token), cumulative, salt);
-        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidProof();
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidPayoutProof();
         uint256 prior = _claimed[persona][token];
         if (cumulative <= prior) revert NothingToClaim(persona, token, cumulative, prior);
         _claimed[persona][token] = cumulative;

@@ -153,19 +153,19 @@ contract CreatorPayoutsTest is RevenueFixture {
 
     function test_claim_invalidProofWrongAmount() public {
         (bytes32[] memory proofA,,) = _pay(10e18, 20e18, 30e18);
-        vm.expectRevert(ICreatorPayouts.InvalidProof.selector);
+        vm.expectRevert(ICreatorPayouts.InvalidPayoutProof.selector);
         payouts.claim(alice, address(token), 11e18, SALT_A, proofA);
     }
 
     function test_claim_invalidProofWrongSalt() public {
         (bytes32[] memory proofA,,) = _pay(10e18, 20e18, 30e18);
-        vm.expectRevert(ICreatorPayouts.InvalidProof.selector);
+        vm.expectRevert(ICreatorPayouts.InvalidPayoutProof.selector);
         payouts.claim(alice, address(token), 10e18, SALT_B, proofA);
     }
 
     function test_claim_invalidProofOtherPersona() public {
         (bytes32[] memory proofA,,) = _pay(10e18, 20e18, 30e18);
-        vm.expectRevert(ICreatorPayouts.InvalidProof.selector);
+        vm.expectRevert(ICreatorPayouts.InvalidPayoutProof.selector);
         payouts.claim(bob, address(token), 10e18, SALT_A, proofA);
     }
 
@@ -174,7 +174,7 @@ contract CreatorPayoutsTest is RevenueFixture {
         _toEpochEnd(0);
         EpochReport memory r = _report(C1, 0, _lines(_line(id, 100_000, 0)), leaf); // a one-leaf root
         _submit(r);
-        vm.expectRevert(ICreatorPayouts.InvalidProof.selector);
+        vm.expectRevert(ICreatorPayouts.InvalidPayoutProof.selector);
         payouts.claim(alice, address(token), 10e18, SALT_A, new bytes32[](0));
     }
 

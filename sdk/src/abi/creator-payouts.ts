@@ -34,7 +34,7 @@ export const creatorPayoutsAbi = [
   },
   {
     inputs: [],
-    name: "InvalidProof",
+    name: "InvalidPayoutProof",
     type: "error",
   },
   {

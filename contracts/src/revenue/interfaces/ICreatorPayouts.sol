@@ -28,7 +28,7 @@ interface ICreatorPayouts {
     /// @notice The caller is not the EpochReports module.
     error OnlyReports(address caller);
     /// @notice The leaf is not under the current root.
-    error InvalidProof();
+    error InvalidPayoutProof();
     /// @notice `cumulative` is not above what the persona already claimed of the token.
     error NothingToClaim(address persona, address token, uint256 cumulative, uint256 claimed);
     /// @notice The persona is paid on another chain family (`family`, recipient `recipient`).
