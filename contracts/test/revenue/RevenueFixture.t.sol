@@ -13,6 +13,7 @@ import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol"
 import {MockERC20} from "../mocks/Tokens.sol";
 import {AttesterHarness} from "../utils/AttesterHarness.sol";
 import {Test} from "../utils/Test.sol";
+import {SortedPairTree} from "../utils/SortedPairTree.sol";
 import {vm} from "../utils/Vm.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {
@@ -259,28 +260,11 @@ abstract contract RevenueFixture is Test, AttesterHarness {
     }
 
     function _hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32) {
-        return a < b ? keccak256(abi.encode(a, b)) : keccak256(abi.encode(b, a));
+        return SortedPairTree.hashPair(a, b);
     }
 
     /// @notice Root of a sorted-pair tree over `leaves` (an odd node moves up unchanged) and the proof of `index`.
     function _tree(bytes32[] memory leaves, uint256 index) internal pure returns (bytes32 root, bytes32[] memory proof) {
-        bytes32[] memory level = leaves;
-        bytes32[] memory path = new bytes32[](64);
-        uint256 depth;
-        while (level.length > 1) {
-            uint256 sibling = index ^ 1;
-            if (sibling < level.length) path[depth++] = level[sibling];
-            bytes32[] memory next = new bytes32[]((level.length + 1) / 2);
-            for (uint256 i; i < level.length; i += 2) {
-                next[i / 2] = i + 1 < level.length ? _hashPair(level[i], level[i + 1]) : level[i];
-            }
-            level = next;
-            index /= 2;
-        }
-        root = level[0];
-        proof = new bytes32[](depth);
-        for (uint256 i; i < depth; ++i) {
-            proof[i] = path[i];
-        }
+        return SortedPairTree.build(leaves, index);
     }
 }

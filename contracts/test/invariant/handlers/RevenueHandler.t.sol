@@ -21,6 +21,7 @@ import {ICommunityRegistry} from "../../../src/revenue/interfaces/ICommunityRegi
 import {IIdentityRegistry} from "../../../src/revenue/interfaces/IIdentityRegistry.sol";
 import {SplitPolicyLibrary} from "../../../src/types/SplitPolicy.sol";
 import {AttesterHarness} from "../../utils/AttesterHarness.sol";
+import {SortedPairTree} from "../../utils/SortedPairTree.sol";
 import {vm} from "../../utils/Vm.sol";
 
 /// @notice Drives one revenue deployment (real AttesterSet 2-of-3, CommunityRegistry, IdentityRegistry, CampaignLedger,
@@ -508,29 +509,9 @@ contract RevenueHandler is AttesterHarness {
         (, proof) = _tree(_leaves(cum), p);
     }
 
-    function _hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32) {
-        return a < b ? keccak256(abi.encode(a, b)) : keccak256(abi.encode(b, a));
-    }
-
+    /// @notice Root of a sorted-pair tree over `leaves` (an odd node moves up unchanged) and the proof of `index`.
     function _tree(bytes32[] memory leaves, uint256 index) internal pure returns (bytes32 root, bytes32[] memory proof) {
-        bytes32[] memory level = leaves;
-        bytes32[] memory path = new bytes32[](8);
-        uint256 depth;
-        while (level.length > 1) {
-            uint256 sibling = index ^ 1;
-            if (sibling < level.length) path[depth++] = level[sibling];
-            bytes32[] memory next = new bytes32[]((level.length + 1) / 2);
-            for (uint256 i; i < level.length; i += 2) {
-                next[i / 2] = i + 1 < level.length ? _hashPair(level[i], level[i + 1]) : level[i];
-            }
-            level = next;
-            index /= 2;
-        }
-        root = level[0];
-        proof = new bytes32[](depth);
-        for (uint256 i; i < depth; ++i) {
-            proof[i] = path[i];
-        }
+        return SortedPairTree.build(leaves, index);
     }
 
     function _bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
