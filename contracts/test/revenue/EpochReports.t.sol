@@ -483,12 +483,13 @@ contract EpochReportsTest is RevenueFixture {
     /// @dev Calls `resolve` and returns the selector it reverted with (the call must revert).
     function _resolveRevert(uint64 seq, EpochReport memory r, bytes memory att, bool upheld, bytes memory resolution)
         internal
-        returns (bytes4)
+        returns (bytes4 selector)
     {
-        (bool ok, bytes memory ret) =
-            address(reports).call(abi.encodeCall(IEpochReports.resolve, (seq, r, att, upheld, resolution)));
-        assertFalse(ok, "resolve must revert");
-        return bytes4(ret);
+        try reports.resolve(seq, r, att, upheld, resolution) {
+            assertTrue(false, "resolve must revert");
+        } catch (bytes memory ret) {
+            selector = bytes4(ret);
+        }
     }
 
     /// @notice A rejected report may be submitted again byte for byte (its attestation is still valid, anyone can).
