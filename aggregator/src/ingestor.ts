@@ -21,6 +21,7 @@ export class Ingestor {
   readonly #connectors: readonly Connector[];
   readonly #options: IngestorOptions;
   #loops: Loop[] = [];
+  readonly #startedAt = Date.now();
   /** Connectors whose first tick has ended (successful or not): `/ready` waits for all. */
   readonly #ticked = new Set<string>();
 
@@ -47,6 +48,10 @@ export class Ingestor {
     return this.#connectors.every((c) => this.#ticked.has(c.name));
   }
 
+  hasTicked(connector: string): boolean {
+    return this.#ticked.has(connector);
+  }
+
   start(): void {
     this.#loops = this.#connectors.map((c) =>
       startLoop(async () => {
@@ -63,21 +68,19 @@ export class Ingestor {
 
   /** One tick of `connector`: every stream, page by page, until caught up or `maxPagesPerTick`. Never throws. */
   async tick(connector: Connector): Promise<void> {
-    let caughtUp = true;
     for (const stream of connector.streams) {
       try {
-        caughtUp = (await this.#pollStream(connector, stream)) && caughtUp;
+        await this.#pollStream(connector, stream);
       } catch (error) {
-        caughtUp = false;
         this.#metrics.pollFailures.inc({ connector: connector.name });
         this.#log.warn({ connector: connector.name, stream, err: describeError(error) }, "poll failed");
         await this.#store.recordError(connector.name, stream, describeError(error), Date.now()).catch(() => {});
       }
     }
-    await this.#updateLag(connector, caughtUp);
+    await this.refreshLag();
   }
 
-  async #pollStream(connector: Connector, stream: string): Promise<boolean> {
+  async #pollStream(connector: Connector, stream: string): Promise<void> {
     for (let pages = 0; pages < this.#options.maxPagesPerTick; pages++) {
       const state = await this.#store.state(connector.name, stream);
       const page = await connector.poll(stream, state?.cursor);
@@ -100,18 +103,21 @@ export class Ingestor {
         Date.now(),
       );
       this.#metrics.items.inc({ connector: connector.name }, added);
-      if (!page.more) return true;
+      if (!page.more) return;
     }
-    return false;
   }
 
-  async #updateLag(connector: Connector, caughtUp: boolean): Promise<void> {
-    if (caughtUp) {
-      this.#metrics.lag.set({ connector: connector.name }, 0);
-      return;
+  /**
+   * Sets each connector's lag gauge: seconds since all its streams were last caught up (the oldest stream's
+   * `caughtUpAt`); a stream never caught up counts from the node's start.
+   */
+  async refreshLag(now = Date.now()): Promise<void> {
+    const states = await this.#store.states().catch(() => []);
+    for (const c of this.#connectors) {
+      const times = c.streams.map(
+        (s) => states.find((x) => x.connector === c.name && x.stream === s)?.caughtUpAt ?? this.#startedAt,
+      );
+      this.#metrics.lag.set({ connector: c.name }, Math.max(0, (now - Math.min(...times)) / 1_000));
     }
-    const states = (await this.#store.states().catch(() => [])).filter((s) => s.connector === connector.name);
-    const oldest = Math.min(...connector.streams.map((s) => states.find((x) => x.stream === s)?.caughtUpAt ?? 0));
-    if (oldest > 0) this.#metrics.lag.set({ connector: connector.name }, (Date.now() - oldest) / 1_000);
   }
 }

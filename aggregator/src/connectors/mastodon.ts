@@ -17,7 +17,7 @@ export type MastodonSettings = {
   readonly limit: number;
 };
 
-export const statusSchema = z.object({
+export const mastodonStatusSchema = z.object({
   id: z.string().regex(/^\d+$/),
   uri: z.string().url(),
   url: z.string().url().nullable().optional(),
@@ -69,7 +69,7 @@ export class MastodonConnector implements Connector {
     const rejects: Reject[] = [];
     let newest = minId;
     for (const raw of body) {
-      const parsed = statusSchema.safeParse(raw);
+      const parsed = mastodonStatusSchema.safeParse(raw);
       const rawId = typeof raw === "object" && raw !== null && "id" in raw ? String(raw.id) : undefined;
       if (!parsed.success) {
         rejects.push(zodReject("malformed", parsed.error, rawId));
@@ -85,7 +85,7 @@ export class MastodonConnector implements Connector {
     return { items, rejects, cursor: { minId: next }, more: body.length >= this.#settings.limit };
   }
 
-  #item(status: z.infer<typeof statusSchema>): Item {
+  #item(status: z.infer<typeof mastodonStatusSchema>): Item {
     const acct = status.account.acct.includes("@") ? status.account.acct : `${status.account.acct}@${this.#host}`;
     return {
       id: `mastodon:${status.uri}`,
