@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { describeError } from "@maskoii/node-kit";
 import { loadConfig } from "./config.ts";
+import { UpstreamError, UsageError } from "./errors.ts";
 import { startAggregator } from "./node.ts";
 import { formatStatus, statusSchema } from "./status.ts";
 
@@ -23,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const command = positionals[0];
   if (command === "run" || command === "check") {
-    if (values.config === undefined) throw new Error(`--config is required\n${USAGE}`);
+    if (values.config === undefined) throw new UsageError("--config is required", USAGE);
     const config = await loadConfig(values.config);
     if (command === "check") {
       process.stdout.write(`config ok: ${config.connectors.length} connector(s), store ${config.store.kind}\n`);
@@ -40,12 +41,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === "status") {
     let url = values.url;
     if (url === undefined) {
-      if (values.config === undefined) throw new Error(`--url or --config is required\n${USAGE}`);
+      if (values.config === undefined) throw new UsageError("--url or --config is required", USAGE);
       const { http } = await loadConfig(values.config);
       url = `http://${http.host === "0.0.0.0" ? "127.0.0.1" : http.host}:${http.port}`;
     }
     const response = await fetch(new URL("/status", url));
-    if (!response.ok) throw new Error(`${url}/status answered HTTP ${response.status}`);
+    if (!response.ok) throw new UpstreamError(`${url}/status`, response.status, await response.text());
     const view = statusSchema.parse(await response.json());
     process.stdout.write(values.json === true ? `${JSON.stringify(view, null, 2)}\n` : `${formatStatus(view)}\n`);
     return 0;

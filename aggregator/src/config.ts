@@ -39,7 +39,10 @@ const farcasterSchema = z
     ),
   })
   .strict()
-  .refine((c) => c.channels.length + c.fids.length > 0, { message: "list at least one channel or fid", path: ["channels"] });
+  .refine((c) => c.channels.length + c.fids.length > 0, {
+    message: "list at least one channel or fid",
+    path: ["channels"],
+  });
 
 const mastodonSchema = z
   .object({
@@ -66,7 +69,12 @@ const lensSchema = z
 
 const rssSchema = z.object({ kind: z.literal("rss"), name, feeds: z.array(httpUrl).min(1) }).strict();
 
-export const connectorConfigSchema = z.discriminatedUnion("kind", [farcasterSchema, mastodonSchema, lensSchema, rssSchema]);
+export const connectorConfigSchema = z.discriminatedUnion("kind", [
+  farcasterSchema,
+  mastodonSchema,
+  lensSchema,
+  rssSchema,
+]);
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
 
 export const retrySchema = z
@@ -97,7 +105,12 @@ export const aggregatorConfigSchema = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     for (const [i, c] of config.connectors.entries()) {
-      if (seen.has(c.name)) ctx.addIssue({ code: "custom", message: `connector name ${c.name} is used twice`, path: ["connectors", i, "name"] });
+      if (seen.has(c.name))
+        ctx.addIssue({
+          code: "custom",
+          message: `connector name ${c.name} is used twice`,
+          path: ["connectors", i, "name"],
+        });
       seen.add(c.name);
     }
   });
@@ -106,7 +119,12 @@ export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;
 const TOP_LEVEL = new Set(["store", "log", "http", "pollIntervalMs", "maxPagesPerTick", "retry"]);
 
 /** Validates a config object (env overrides applied); relative store paths resolve against `baseDir`. */
-export function parseConfig(value: unknown, source: string, env: NodeJS.ProcessEnv = {}, baseDir = process.cwd()): AggregatorConfig {
+export function parseConfig(
+  value: unknown,
+  source: string,
+  env: NodeJS.ProcessEnv = {},
+  baseDir = process.cwd(),
+): AggregatorConfig {
   const overridden = overrideFromEnv(value, env, { prefix: "MASKOII_AGGREGATOR_", topLevel: TOP_LEVEL });
   const config = parseWithSchema(aggregatorConfigSchema, overridden, source);
   return { ...config, store: resolveStorePaths(config.store, baseDir) };

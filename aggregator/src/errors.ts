@@ -2,7 +2,7 @@
 // for every maskoii error, with a stable `code` and `retryable`.
 import { NodeError } from "@maskoii/node-kit";
 
-export type AggregatorErrorCode = "UpstreamFailed" | "UpstreamMalformed" | "ConnectorFailed";
+export type AggregatorErrorCode = "UpstreamFailed" | "UpstreamMalformed" | "Usage";
 
 /** An upstream API answered with an HTTP error or could not be reached; waiting helps a 429, a 5xx or a network error. */
 export class UpstreamError extends NodeError {
@@ -27,5 +27,13 @@ export class UpstreamMalformedError extends NodeError {
   constructor(url: string, problem: string) {
     super("UpstreamMalformed", `malformed answer from ${url}: ${problem}`);
     this.url = url;
+  }
+}
+
+/** The command line is incomplete or wrong. */
+export class UsageError extends NodeError {
+  override name = "UsageError";
+  constructor(problem: string, usage: string) {
+    super("Usage", `${problem}\n${usage}`);
   }
 }

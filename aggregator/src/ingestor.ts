@@ -90,7 +90,12 @@ export class Ingestor {
       for (const item of page.items) {
         const checked = itemSchema.safeParse(item);
         if (checked.success) items.push(checked.data);
-        else rejects.push({ reason: "invalid-item", detail: checked.error.issues[0]?.message ?? "invalid", nativeId: item.id });
+        else
+          rejects.push({
+            reason: "invalid-item",
+            detail: checked.error.issues[0]?.message ?? "invalid",
+            nativeId: item.id,
+          });
       }
       for (const reject of rejects) {
         this.#metrics.rejects.inc({ connector: connector.name, reason: reject.reason });

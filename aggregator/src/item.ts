@@ -45,5 +45,9 @@ export function partition(results: readonly (Item | Reject)[]): { items: Item[];
 export function zodReject(reason: string, error: z.ZodError, nativeId?: string): Reject {
   const issue = error.issues[0];
   const where = issue === undefined || issue.path.length === 0 ? "(item)" : issue.path.map(String).join(".");
-  return { reason, detail: `${where}: ${issue?.message ?? "invalid"}`, ...(nativeId === undefined ? {} : { nativeId }) };
+  return {
+    reason,
+    detail: `${where}: ${issue?.message ?? "invalid"}`,
+    ...(nativeId === undefined ? {} : { nativeId }),
+  };
 }

@@ -16,7 +16,10 @@ export type AggregatorNode = {
   stop(): Promise<void>;
 };
 
-export async function startAggregator(config: AggregatorConfig, options: { log?: Logger } = {}): Promise<AggregatorNode> {
+export async function startAggregator(
+  config: AggregatorConfig,
+  options: { log?: Logger } = {},
+): Promise<AggregatorNode> {
   const log = options.log ?? createLogger({ level: config.log.level, name: "maskoii-aggregator" });
   const metrics = new AggregatorMetrics();
   const store = await AggregatorStore.open(config.store);
@@ -36,7 +39,10 @@ export async function startAggregator(config: AggregatorConfig, options: { log?:
     throw error;
   }
   ingestor.start();
-  log.info({ url: server.url, connectors: connectors.map((c) => c.name), store: config.store.kind }, "aggregator started");
+  log.info(
+    { url: server.url, connectors: connectors.map((c) => c.name), store: config.store.kind },
+    "aggregator started",
+  );
   return {
     store,
     ingestor,

@@ -16,15 +16,17 @@ export const streamStatusSchema = z.object({
   lastError: z.string().nullable(),
 });
 export const statusSchema = z.object({
-  connectors: z.array(
-    z.object({ name: z.string(), network: z.string(), streams: z.array(streamStatusSchema) }),
-  ),
+  connectors: z.array(z.object({ name: z.string(), network: z.string(), streams: z.array(streamStatusSchema) })),
 });
 export type StatusView = z.infer<typeof statusSchema>;
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-export async function statusView(store: AggregatorStore, connectors: readonly Connector[], now = Date.now()): Promise<StatusView> {
+export async function statusView(
+  store: AggregatorStore,
+  connectors: readonly Connector[],
+  now = Date.now(),
+): Promise<StatusView> {
   const states = await store.states();
   return {
     connectors: connectors.map((c) => ({
@@ -65,5 +67,12 @@ export function formatStatus(view: StatusView): string {
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

@@ -136,7 +136,12 @@ export class AggregatorStore {
   async commitPage(
     connector: string,
     stream: string,
-    page: { readonly items: readonly Item[]; readonly rejects: number; readonly cursor: Cursor; readonly more: boolean },
+    page: {
+      readonly items: readonly Item[];
+      readonly rejects: number;
+      readonly cursor: Cursor;
+      readonly more: boolean;
+    },
     now: number,
   ): Promise<number> {
     return this.db.transaction(async (tx) => {

@@ -28,28 +28,43 @@ describe("aggregator config", () => {
 
   it("names the field and the problem of a bad config", () => {
     expect(failure({ connectors: [] }).message).toBe("test.json: connectors: configure at least one connector");
-    const badUrl = failure({ connectors: [rss, { kind: "mastodon", name: "m", instanceUrl: "nope", hashtags: ["x"] }] });
+    const badUrl = failure({
+      connectors: [rss, { kind: "mastodon", name: "m", instanceUrl: "nope", hashtags: ["x"] }],
+    });
     expect(badUrl.field).toBe("connectors.1.instanceUrl");
     expect(badUrl.problem).toBe("expected a URL");
     const kind = failure({ connectors: [{ kind: "myspace", name: "x" }] });
     expect(kind.field).toBe("connectors.0.kind");
-    expect(failure({ connectors: [rss, rss] }).message).toMatch(/connectors\.1\.name: connector name feeds is used twice/);
+    expect(failure({ connectors: [rss, rss] }).message).toMatch(
+      /connectors\.1\.name: connector name feeds is used twice/,
+    );
     const signer = failure({
-      connectors: [{ kind: "farcaster", name: "fc", hubUrl: "http://127.0.0.1:2281", fids: [3], signers: { "3": ["0x12"] } }],
+      connectors: [
+        { kind: "farcaster", name: "fc", hubUrl: "http://127.0.0.1:2281", fids: [3], signers: { "3": ["0x12"] } },
+      ],
     });
     expect(signer.field).toBe("connectors.0.signers.3.0");
     expect(failure({ connectors: [rss], extra: 1 }).problem).toMatch(/extra/);
   });
 
   it("takes MASKOII_AGGREGATOR_* overrides (PostgreSQL for production) and reads a JSON file", async () => {
-    const env = { MASKOII_AGGREGATOR_STORE: JSON.stringify({ kind: "postgres", url: "postgres://u@db/agg" }), MASKOII_AGGREGATOR_HTTP__PORT: "9999" };
+    const env = {
+      MASKOII_AGGREGATOR_STORE: JSON.stringify({ kind: "postgres", url: "postgres://u@db/agg" }),
+      MASKOII_AGGREGATOR_HTTP__PORT: "9999",
+    };
     const config = parseConfig({ connectors: [rss] }, "test.json", env);
     expect(config.store).toEqual({ kind: "postgres", url: "postgres://u@db/agg" });
     expect(config.http.port).toBe(9999);
     expect(failure({ connectors: [rss] }, { MASKOII_AGGREGATOR_STORE__KIND: "mysql" }).field).toBe("store.kind");
 
     const dir = mkdtempSync(join(tmpdir(), "agg-config-"));
-    writeFileSync(join(dir, "aggregator.json"), JSON.stringify({ store: { kind: "sqlite", path: "store.sqlite" }, connectors: [rss] }));
-    expect((await loadConfig(join(dir, "aggregator.json"), {})).store).toEqual({ kind: "sqlite", path: join(dir, "store.sqlite") });
+    writeFileSync(
+      join(dir, "aggregator.json"),
+      JSON.stringify({ store: { kind: "sqlite", path: "store.sqlite" }, connectors: [rss] }),
+    );
+    expect((await loadConfig(join(dir, "aggregator.json"), {})).store).toEqual({
+      kind: "sqlite",
+      path: join(dir, "store.sqlite"),
+    });
   });
 });

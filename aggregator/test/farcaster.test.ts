@@ -2,7 +2,16 @@ import { FarcasterNetwork, MessageData } from "@farcaster/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FarcasterConnector } from "../src/connectors/farcaster.ts";
 import { configuredSigners, verifyHubMessage } from "../src/connectors/farcaster-message.ts";
-import { cast, type FarcasterUser, type Hub, type HubJson, like, makeUser, startHub, toHubJson } from "./fixtures/farcaster-hub.ts";
+import {
+  cast,
+  type FarcasterUser,
+  type Hub,
+  type HubJson,
+  like,
+  makeUser,
+  startHub,
+  toHubJson,
+} from "./fixtures/farcaster-hub.ts";
 import { type Harness, harness, metricValue } from "./helpers.ts";
 
 const CHANNEL = "https://warpcast.com/~/channel/maskoii";
@@ -62,7 +71,9 @@ describe("Farcaster connector (hub HTTP API)", () => {
     hub.requests.length = 0;
     await h.ingestor([fc]).tick(fc);
     expect((await h.store.itemIds()).length).toBe(9);
-    expect(hub.requests.filter((r) => r.startsWith("/v1/castsByParent")).every((r) => r.includes("pageToken="))).toBe(true);
+    expect(hub.requests.filter((r) => r.startsWith("/v1/castsByParent")).every((r) => r.includes("pageToken="))).toBe(
+      true,
+    );
     expect(await metricValue(h.metrics, "maskoii_aggregator_items_total", { connector: "fc" })).toBe(9);
   });
 

@@ -29,7 +29,8 @@ export async function harness(): Promise<Harness> {
   return {
     store,
     metrics,
-    ingestor: (connectors) => new Ingestor(store, connectors, metrics, log, { pollIntervalMs: 50, maxPagesPerTick: 50 }),
+    ingestor: (connectors) =>
+      new Ingestor(store, connectors, metrics, log, { pollIntervalMs: 50, maxPagesPerTick: 50 }),
     context: (name) => ({
       log,
       upstream: new Upstream(FAST_RETRY, {

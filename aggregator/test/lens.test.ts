@@ -20,7 +20,12 @@ describe("Lens connector (posts GraphQL query)", () => {
 
   const connector = () =>
     new LensConnector(
-      { name: "lens", apiUrl: `${api.url}/graphql`, streams: { community: { feeds: [{ feed: "0xfeed" }] } }, pageSize: "TEN" },
+      {
+        name: "lens",
+        apiUrl: `${api.url}/graphql`,
+        streams: { community: { feeds: [{ feed: "0xfeed" }] } },
+        pageSize: "TEN",
+      },
       h.context("lens"),
     );
 
@@ -73,7 +78,9 @@ describe("Lens connector (posts GraphQL query)", () => {
     await h.ingestor([lens]).tick(lens);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(await h.store.itemIds()).toEqual(["lens:1"]);
-    expect(await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { connector: "lens", reason: "malformed" })).toBe(1);
+    expect(
+      await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { connector: "lens", reason: "malformed" }),
+    ).toBe(1);
     expect(await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", { connector: "lens" })).toBe(1);
 
     api.faults.push({

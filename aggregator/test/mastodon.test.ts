@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MastodonConnector } from "../src/connectors/mastodon.ts";
+import { type MastodonServer, makeStatus, startMastodon } from "./fixtures/mastodon-server.ts";
 import { type Harness, harness, metricValue } from "./helpers.ts";
-import { makeStatus, type MastodonServer, startMastodon } from "./fixtures/mastodon-server.ts";
 
 const HOST = "social.example";
 
@@ -19,9 +19,14 @@ describe("Mastodon connector (tag timeline)", () => {
   });
 
   const connector = () =>
-    new MastodonConnector({ name: "masto", instanceUrl: server.url, hashtags: ["maskoii"], limit: 4 }, h.context("masto"));
+    new MastodonConnector(
+      { name: "masto", instanceUrl: server.url, hashtags: ["maskoii"], limit: 4 },
+      h.context("masto"),
+    );
   const statuses = (from: number, to: number) =>
-    Array.from({ length: to - from + 1 }, (_, i) => makeStatus(HOST, from + i, i % 2 === 0 ? "alice" : "bob@other.example", `<p>post ${from + i} &amp; more</p>`));
+    Array.from({ length: to - from + 1 }, (_, i) =>
+      makeStatus(HOST, from + i, i % 2 === 0 ? "alice" : "bob@other.example", `<p>post ${from + i} &amp; more</p>`),
+    );
 
   it("reads forward with min_id and the Link header, and resumes from the stored cursor", async () => {
     server.tags.set("maskoii", statuses(100, 109));
@@ -53,18 +58,24 @@ describe("Mastodon connector (tag timeline)", () => {
     await h.ingestor([m]).tick(m);
     expect(Date.now() - started).toBeGreaterThanOrEqual(700);
     expect((await h.store.itemIds()).length).toBe(3);
-    expect(await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", { connector: "masto" })).toBeGreaterThanOrEqual(1);
+    expect(
+      await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", { connector: "masto" }),
+    ).toBeGreaterThanOrEqual(1);
 
     // The instance says the quota is spent until a reset 600 ms away: the next request waits for it.
     Object.assign(server.rate, { remaining: 0, resetInMs: 600 });
     server.tags.get("maskoii")!.push(...statuses(4, 5));
     await h.ingestor([m]).tick(m);
-    const waitsBefore = await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", { connector: "masto" });
+    const waitsBefore = await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", {
+      connector: "masto",
+    });
     Object.assign(server.rate, { remaining: 300, resetInMs: 300_000 });
     const again = Date.now();
     await h.ingestor([m]).tick(m);
     expect(Date.now() - again).toBeGreaterThanOrEqual(300);
-    expect(await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", { connector: "masto" })).toBe(waitsBefore + 1);
+    expect(await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", { connector: "masto" })).toBe(
+      waitsBefore + 1,
+    );
     expect((await h.store.itemIds()).length).toBe(5);
   });
 
@@ -77,7 +88,11 @@ describe("Mastodon connector (tag timeline)", () => {
     expect(await metricValue(h.metrics, "maskoii_aggregator_retries_total", { connector: "masto" })).toBe(2);
 
     server.tags.get("maskoii")!.push(...statuses(3, 3));
-    server.faults.push({ kind: "status", status: 503 }, { kind: "status", status: 503 }, { kind: "status", status: 503 });
+    server.faults.push(
+      { kind: "status", status: 503 },
+      { kind: "status", status: 503 },
+      { kind: "status", status: 503 },
+    );
     await h.ingestor([m]).tick(m);
     const state = await h.store.state("masto", "tag:maskoii");
     expect(state?.lastError).toMatch(/HTTP 503/);
@@ -94,7 +109,9 @@ describe("Mastodon connector (tag timeline)", () => {
     const m = connector();
     await h.ingestor([m]).tick(m);
     expect((await h.store.itemIds()).length).toBe(2);
-    expect(await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { connector: "masto", reason: "malformed" })).toBe(1);
+    expect(
+      await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { connector: "masto", reason: "malformed" }),
+    ).toBe(1);
     expect((await h.store.state("masto", "tag:maskoii"))?.cursor).toEqual({ minId: "3" });
   });
 });

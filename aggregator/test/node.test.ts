@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.ts";
 import { type AggregatorNode, startAggregator } from "../src/node.ts";
 import { formatStatus, statusSchema } from "../src/status.ts";
-import { startFixture } from "./fixtures/http-fixture.ts";
-import { makeStatus, type MastodonServer, startMastodon } from "./fixtures/mastodon-server.ts";
 import { rssDoc, startFeeds } from "./fixtures/feed-server.ts";
+import { startFixture } from "./fixtures/http-fixture.ts";
+import { type MastodonServer, makeStatus, startMastodon } from "./fixtures/mastodon-server.ts";
 
 async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -25,15 +25,24 @@ describe("aggregator node: operators", () => {
   it("serves /health, /ready, /metrics and /status; a connector that is down never stops the others", async () => {
     const masto: MastodonServer = await startMastodon();
     closers.push(() => masto.close());
-    masto.tags.set("maskoii", [1, 2, 3].map((i) => makeStatus("social.example", i, "alice", `post ${i}`)));
+    masto.tags.set(
+      "maskoii",
+      [1, 2, 3].map((i) => makeStatus("social.example", i, "alice", `post ${i}`)),
+    );
     const feeds = await startFeeds();
     closers.push(() => feeds.close());
-    feeds.feeds.set("/rss.xml", { contentType: "application/rss+xml", body: rssDoc([{ guid: "g", title: "t" }]), modified: new Date() });
+    feeds.feeds.set("/rss.xml", {
+      contentType: "application/rss+xml",
+      body: rssDoc([{ guid: "g", title: "t" }]),
+      modified: new Date(),
+    });
     // A source that is down: its port refuses connections.
     const gone = await startFixture(() => {});
     await gone.close();
     // A source that answers garbage.
-    const garbage = await startFixture((_req, _url, _body, res) => res.end("<<<not json"));
+    const garbage = await startFixture((_req, _url, _body, res) => {
+      res.end("<<<not json");
+    });
     closers.push(() => garbage.close());
 
     const config = parseConfig(

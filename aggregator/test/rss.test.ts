@@ -29,10 +29,15 @@ describe("RSS/Atom connector (conditional GET)", () => {
     });
     server.feeds.set("/atom.xml", {
       contentType: "application/atom+xml",
-      body: atomDoc([{ id: "urn:e1", title: "Atom one", link: "https://atom.example/1", html: "<b>hi</b>", date: day(3) }]),
+      body: atomDoc([
+        { id: "urn:e1", title: "Atom one", link: "https://atom.example/1", html: "<b>hi</b>", date: day(3) },
+      ]),
       modified: day(3),
     });
-    const rss = new RssConnector({ name: "feeds", feeds: [`${server.url}/rss.xml`, `${server.url}/atom.xml`] }, h.context("feeds"));
+    const rss = new RssConnector(
+      { name: "feeds", feeds: [`${server.url}/rss.xml`, `${server.url}/atom.xml`] },
+      h.context("feeds"),
+    );
     const ingest = h.ingestor([rss]);
     await ingest.tick(rss);
     const items = await h.store.itemsOf("feeds", `${server.url}/rss.xml`);
@@ -44,7 +49,9 @@ describe("RSS/Atom connector (conditional GET)", () => {
     expect(server.conditional.slice(0, 2).every((c) => c.ifNoneMatch === undefined)).toBe(true);
 
     await ingest.tick(rss);
-    expect(server.conditional.slice(2).every((c) => c.ifNoneMatch !== undefined && c.ifModifiedSince !== undefined)).toBe(true);
+    expect(
+      server.conditional.slice(2).every((c) => c.ifNoneMatch !== undefined && c.ifModifiedSince !== undefined),
+    ).toBe(true);
     expect(server.answered).toEqual([200, 200, 304, 304]);
     expect((await h.store.itemIds()).length).toBe(3);
     expect((await h.store.state("feeds", `${server.url}/rss.xml`))?.lastError).toBeUndefined();
@@ -70,14 +77,23 @@ describe("RSS/Atom connector (conditional GET)", () => {
       body: rssDoc([{ guid: "a", title: "ok", html: "x", date: day(1) }, { html: "nothing to name it by" }]),
       modified: day(1),
     });
-    server.feeds.set("/broken.xml", { contentType: "text/html", body: "<html><body>moved</body></html>", modified: day(1) });
+    server.feeds.set("/broken.xml", {
+      contentType: "text/html",
+      body: "<html><body>moved</body></html>",
+      modified: day(1),
+    });
     server.faults.push({ kind: "status", status: 429, headers: { "retry-after": "1" } });
-    const rss = new RssConnector({ name: "feeds", feeds: [`${server.url}/rss.xml`, `${server.url}/broken.xml`] }, h.context("feeds"));
+    const rss = new RssConnector(
+      { name: "feeds", feeds: [`${server.url}/rss.xml`, `${server.url}/broken.xml`] },
+      h.context("feeds"),
+    );
     const started = Date.now();
     await h.ingestor([rss]).tick(rss);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect((await h.store.itemIds()).length).toBe(1);
-    expect(await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { connector: "feeds", reason: "no-identity" })).toBe(1);
+    expect(
+      await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { connector: "feeds", reason: "no-identity" }),
+    ).toBe(1);
     expect((await h.store.state("feeds", `${server.url}/broken.xml`))?.lastError).toMatch(/not a feed/);
     expect(await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", { connector: "feeds" })).toBe(1);
   });

@@ -8,7 +8,7 @@ import { freePort, until } from "@maskoii/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statusSchema } from "../src/status.ts";
 import { AggregatorStore } from "../src/store.ts";
-import { makeStatus, type MastodonServer, startMastodon } from "./fixtures/mastodon-server.ts";
+import { type MastodonServer, makeStatus, startMastodon } from "./fixtures/mastodon-server.ts";
 
 const CLI = new URL("../src/cli.ts", import.meta.url).pathname;
 const TOTAL = 300;
@@ -63,19 +63,27 @@ describe("SIGKILL mid-ingest", () => {
     const first = run();
     const exited = new Promise((resolve) => first.once("exit", resolve));
     // Kill once some pages are committed and most are not.
-    const before = await until("the first pages to be committed", async () => {
-      const s = await status(port);
-      return s !== undefined && s.items >= 30 ? s.items : undefined;
-    }, { timeoutMs: 60_000, everyMs: 20 });
+    const before = await until(
+      "the first pages to be committed",
+      async () => {
+        const s = await status(port);
+        return s !== undefined && s.items >= 30 ? s.items : undefined;
+      },
+      { timeoutMs: 60_000, everyMs: 20 },
+    );
     first.kill("SIGKILL");
     await exited;
     expect(before).toBeLessThan(TOTAL);
 
     const second = run();
-    const done = await until("the restarted node to catch up", async () => {
-      const s = await status(port);
-      return s !== undefined && s.items >= TOTAL && s.lagSeconds !== null ? s : undefined;
-    }, { timeoutMs: 90_000, everyMs: 50 });
+    const done = await until(
+      "the restarted node to catch up",
+      async () => {
+        const s = await status(port);
+        return s !== undefined && s.items >= TOTAL && s.lagSeconds !== null ? s : undefined;
+      },
+      { timeoutMs: 90_000, everyMs: 50 },
+    );
     expect(done.items).toBe(TOTAL);
     expect(done.cursor).toEqual({ minId: String(1_000 + TOTAL - 1) });
     const stopped = new Promise((resolve) => second.once("exit", resolve));
@@ -87,7 +95,10 @@ describe("SIGKILL mid-ingest", () => {
       const ids = await store.itemIds();
       expect(ids.length).toBe(TOTAL);
       expect(new Set(ids).size).toBe(TOTAL);
-      const expected = Array.from({ length: TOTAL }, (_, i) => `mastodon:https://social.example/users/user${i % 5}/statuses/${1_000 + i}`);
+      const expected = Array.from(
+        { length: TOTAL },
+        (_, i) => `mastodon:https://social.example/users/user${i % 5}/statuses/${1_000 + i}`,
+      );
       expect(ids).toEqual([...expected].sort());
       const memberships = await store.db.query<{ n: unknown }>("SELECT count(*) AS n FROM agg_item_streams");
       expect(Number(memberships[0]?.n)).toBe(TOTAL);

@@ -12,11 +12,20 @@ import { LensConnector } from "./lens.ts";
 import { MastodonConnector } from "./mastodon.ts";
 import { RssConnector } from "./rss.ts";
 
-const NETWORKS = { mainnet: FarcasterNetwork.MAINNET, testnet: FarcasterNetwork.TESTNET, devnet: FarcasterNetwork.DEVNET };
+const NETWORKS = {
+  mainnet: FarcasterNetwork.MAINNET,
+  testnet: FarcasterNetwork.TESTNET,
+  devnet: FarcasterNetwork.DEVNET,
+};
 
 export function buildConnector(
   config: ConnectorConfig,
-  deps: { readonly retry: RetryPolicy; readonly metrics: AggregatorMetrics; readonly log: Logger; readonly signal?: AbortSignal },
+  deps: {
+    readonly retry: RetryPolicy;
+    readonly metrics: AggregatorMetrics;
+    readonly log: Logger;
+    readonly signal?: AbortSignal;
+  },
 ): Connector {
   const labels = { connector: config.name };
   const upstream = new Upstream(

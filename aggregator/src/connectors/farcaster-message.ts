@@ -17,7 +17,8 @@ import {
 import { z } from "zod";
 import type { Reject } from "../item.ts";
 
-const hex = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `expected ${bytes} hex bytes`);
+const hex = (bytes: number) =>
+  z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `expected ${bytes} hex bytes`);
 
 /** One message as the hub's HTTP API returns it: hash and signer in 0x hex, signature and dataBytes in base64. */
 export const hubMessageSchema = z.object({
@@ -108,7 +109,9 @@ export async function verifyHubMessage(
 
 /** A fixed signer list (tests, and operators who pin the keys they trust). */
 export function configuredSigners(signers: Readonly<Record<string, readonly string[]>>): SignerSource {
-  const byFid = new Map(Object.entries(signers).map(([fid, keys]) => [Number(fid), new Set(keys.map((k) => k.toLowerCase()))]));
+  const byFid = new Map(
+    Object.entries(signers).map(([fid, keys]) => [Number(fid), new Set(keys.map((k) => k.toLowerCase()))]),
+  );
   return { isSigner: (fid, signer) => byFid.get(fid)?.has(signer) === true };
 }
 

@@ -42,7 +42,13 @@ const jsonItem = z.object({
 });
 
 /** One entry, whatever the format: what an item is built from. */
-type Entry = { key: string | undefined; title: string; body: string; link: string | undefined; date: string | undefined };
+type Entry = {
+  key: string | undefined;
+  title: string;
+  body: string;
+  link: string | undefined;
+  date: string | undefined;
+};
 
 function entriesOf(parsed: unknown): { entries: unknown[]; normalize: (raw: unknown) => Entry | z.ZodError } {
   const shape = z.object({ format: z.string(), feed: z.record(z.string(), z.unknown()) }).parse(parsed);
