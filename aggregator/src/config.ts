@@ -32,16 +32,28 @@ const farcasterSchema = z
     reactions: z.boolean().default(true),
     pageSize: z.number().int().min(1).max(1000).default(100),
     network: z.enum(["mainnet", "testnet", "devnet"]).default("mainnet"),
-    /** Each fid's ed25519 signer keys (0x hex). Messages signed by any other key are refused. */
-    signers: z.record(
-      z.string().regex(/^\d+$/, "expected a fid"),
-      z.array(z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 32-byte ed25519 public key in 0x hex")).min(1),
-    ),
+    /**
+     * Who may sign for a fid: "hub" reads the key registry's signer events from the hub (the default); "config"
+     * trusts `signers`, a fixed list of each fid's ed25519 keys (0x hex). Messages signed by any other key are refused.
+     */
+    signerSource: z.enum(["hub", "config"]).default("hub"),
+    signers: z
+      .record(
+        z.string().regex(/^\d+$/, "expected a fid"),
+        z.array(z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 32-byte ed25519 public key in 0x hex")).min(1),
+      )
+      .default({}),
+    /** How long a fid's signers read from the hub are trusted before they are read again. */
+    signerCacheMs: z.number().int().min(0).default(300_000),
   })
   .strict()
   .refine((c) => c.channels.length + c.fids.length > 0, {
     message: "list at least one channel or fid",
     path: ["channels"],
+  })
+  .refine((c) => c.signerSource === "hub" || Object.keys(c.signers).length > 0, {
+    message: 'list each fid\'s signer keys when signerSource is "config"',
+    path: ["signers"],
   });
 
 const mastodonSchema = z

@@ -5,6 +5,7 @@ export * from "./connector.ts";
 export * from "./connectors/build.ts";
 export * from "./connectors/farcaster.ts";
 export * from "./connectors/farcaster-message.ts";
+export * from "./connectors/farcaster-signers.ts";
 export * from "./connectors/lens.ts";
 export * from "./connectors/mastodon.ts";
 export * from "./connectors/rss.ts";

@@ -2,6 +2,7 @@ import { FarcasterNetwork, MessageData } from "@farcaster/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FarcasterConnector } from "../src/connectors/farcaster.ts";
 import { configuredSigners, verifyHubMessage } from "../src/connectors/farcaster-message.ts";
+import { HubSigners } from "../src/connectors/farcaster-signers.ts";
 import {
   cast,
   type FarcasterUser,
@@ -9,6 +10,7 @@ import {
   type HubJson,
   like,
   makeUser,
+  signerEvent,
   startHub,
   toHubJson,
 } from "./fixtures/farcaster-hub.ts";
@@ -127,5 +129,40 @@ describe("Farcaster connector (hub HTTP API)", () => {
     expect(await reject("unknown-signer")).toBe(1);
     expect(await reject("malformed")).toBe(1);
     expect((await h.store.state("fc", `channel:${CHANNEL}`))?.rejects).toBe(4);
+  });
+
+  it("takes a fid's signers from the key registry events the hub serves: a removed key is refused", async () => {
+    const retired = makeUser(101);
+    hub.signerEvents.set(101, [
+      signerEvent(101, retired.publicKey, "add", 10),
+      signerEvent(101, alice.publicKey, "add", 11),
+      signerEvent(101, retired.publicKey, "remove", 12),
+    ]);
+    hub.channels.set(CHANNEL, [
+      toHubJson(await cast(alice, "by the active key", CHANNEL, 1_000)),
+      toHubJson(await cast(retired, "by the removed key", CHANNEL, 1_001)),
+      toHubJson(await cast(bob, "fid 202 has no key", CHANNEL, 1_002)),
+    ]);
+    const ctx = h.context("fc");
+    const fc = new FarcasterConnector(
+      {
+        name: "fc",
+        hubUrl: hub.url,
+        channels: [CHANNEL],
+        fids: [],
+        reactions: false,
+        pageSize: 10,
+        network: FarcasterNetwork.MAINNET,
+        signers: new HubSigners(hub.url, ctx.upstream, 60_000),
+      },
+      ctx,
+    );
+    await h.ingestor([fc]).tick(fc);
+    expect((await h.store.itemsOf("fc", `channel:${CHANNEL}`)).map((i) => i.body)).toEqual(["by the active key"]);
+    expect(
+      await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { connector: "fc", reason: "unknown-signer" }),
+    ).toBe(2);
+    // One lookup per fid, cached for the page.
+    expect(hub.requests.filter((r) => r.startsWith("/v1/onChainSignersByFid")).length).toBe(2);
   });
 });

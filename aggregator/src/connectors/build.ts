@@ -8,6 +8,7 @@ import type { AggregatorMetrics } from "../metrics.ts";
 import { type RetryPolicy, Upstream } from "../upstream.ts";
 import { FarcasterConnector } from "./farcaster.ts";
 import { configuredSigners } from "./farcaster-message.ts";
+import { HubSigners } from "./farcaster-signers.ts";
 import { LensConnector } from "./lens.ts";
 import { MastodonConnector } from "./mastodon.ts";
 import { RssConnector } from "./rss.ts";
@@ -47,7 +48,14 @@ export function buildConnector(
   switch (config.kind) {
     case "farcaster":
       return new FarcasterConnector(
-        { ...config, network: NETWORKS[config.network], signers: configuredSigners(config.signers) },
+        {
+          ...config,
+          network: NETWORKS[config.network],
+          signers:
+            config.signerSource === "hub"
+              ? new HubSigners(config.hubUrl, upstream, config.signerCacheMs)
+              : configuredSigners(config.signers),
+        },
         ctx,
       );
     case "mastodon":

@@ -32,7 +32,7 @@ export const hubMessageSchema = z.object({
 });
 
 /** Who may sign for each fid: its active ed25519 keys (from key registry events, or configured). */
-export type SignerSource = { isSigner(fid: number, signer: `0x${string}`): boolean };
+export type SignerSource = { isSigner(fid: number, signer: `0x${string}`): Promise<boolean> };
 
 export type VerifiedMessage = { readonly data: MessageData; readonly hash: `0x${string}`; readonly signer: string };
 
@@ -99,7 +99,7 @@ export async function verifyHubMessage(
     return { reason: "wrong-network", detail: `network ${data.network}, expected ${options.network}`, nativeId };
   }
   const signer = json.signer.toLowerCase() as `0x${string}`;
-  if (!options.signers.isSigner(data.fid, signer)) {
+  if (!(await options.signers.isSigner(data.fid, signer))) {
     return { reason: "unknown-signer", detail: `${signer} is not a signer of fid ${data.fid}`, nativeId };
   }
   const hash = bytesToHexString(message.hash);
@@ -112,7 +112,7 @@ export function configuredSigners(signers: Readonly<Record<string, readonly stri
   const byFid = new Map(
     Object.entries(signers).map(([fid, keys]) => [Number(fid), new Set(keys.map((k) => k.toLowerCase()))]),
   );
-  return { isSigner: (fid, signer) => byFid.get(fid)?.has(signer) === true };
+  return { isSigner: async (fid, signer) => byFid.get(fid)?.has(signer) === true };
 }
 
 export { FarcasterNetwork };
