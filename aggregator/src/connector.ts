@@ -17,6 +17,8 @@ export type Page = {
   readonly cursor: Cursor;
   /** Whether the upstream has more right now (poll again in the same tick), or the stream is caught up. */
   readonly more: boolean;
+  /** Called once the page is committed (a connector may then forget what it no longer needs to re-read). */
+  readonly onCommitted?: () => void;
 };
 
 export interface Connector {

@@ -72,6 +72,8 @@ export class Ingestor {
       try {
         await this.#pollStream(connector, stream);
       } catch (error) {
+        // A stop cuts a wait short: not a failure of the upstream, and the cursor is where the last commit left it.
+        if (error instanceof Error && error.name === "AbortError") return;
         this.#metrics.pollFailures.inc({ connector: connector.name });
         this.#log.warn({ connector: connector.name, stream, err: describeError(error) }, "poll failed");
         await this.#store.recordError(connector.name, stream, describeError(error), Date.now()).catch(() => {});
@@ -108,6 +110,7 @@ export class Ingestor {
         Date.now(),
       );
       this.#metrics.items.inc({ connector: connector.name }, added);
+      page.onCommitted?.();
       if (!page.more) return;
     }
   }

@@ -68,7 +68,8 @@ describe("Farcaster connector (hub HTTP API)", () => {
     expect(first?.parent).toBe(CHANNEL);
     expect(first?.author).toBe("farcaster:fid:101");
 
-    // New casts: the next tick starts from the stored token, not from the channel's start.
+    // New casts: the next tick starts from the stored token, not from the channel's start, and reads the reactions
+    // of the new cast only.
     hub.channels.get(CHANNEL)!.push(toHubJson(await cast(alice, "hello 7", CHANNEL, 1_007)));
     hub.requests.length = 0;
     await h.ingestor([fc]).tick(fc);
@@ -76,6 +77,7 @@ describe("Farcaster connector (hub HTTP API)", () => {
     expect(hub.requests.filter((r) => r.startsWith("/v1/castsByParent")).every((r) => r.includes("pageToken="))).toBe(
       true,
     );
+    expect(hub.requests.filter((r) => r.startsWith("/v1/reactionsByCast")).length).toBe(1);
     expect(await metricValue(h.metrics, "maskoii_aggregator_items_total", { connector: "fc" })).toBe(9);
   });
 

@@ -31,6 +31,11 @@ export class FarcasterConnector implements Connector {
   readonly streams: readonly string[];
   readonly #settings: FarcasterSettings;
   readonly #ctx: ConnectorContext;
+  /**
+   * Casts whose reactions are committed: the last page of a stream is re-read on every poll, and its casts' reactions
+   * need not be fetched again. In memory only (a restart reads them once more; the store skips what it has).
+   */
+  readonly #reactionsRead = new Set<string>();
 
   constructor(settings: FarcasterSettings, ctx: ConnectorContext) {
     this.name = settings.name;
@@ -70,17 +75,28 @@ export class FarcasterConnector implements Connector {
       if ("reason" in result) rejects.push(result);
       else items.push(result);
     }
+    const read: string[] = [];
     if (this.#settings.reactions) {
-      for (const cast of [...items]) {
+      for (const cast of items.filter((i) => !this.#reactionsRead.has(i.id))) {
         const found = await this.#reactions(cast);
         items.push(...found.items);
         rejects.push(...found.rejects);
+        read.push(cast.id);
       }
     }
     const next = page.nextPageToken ?? "";
     // At the end, keep the token that read this last page: the next poll re-reads it (stored items are skipped) and
     // goes on from there, where a token-less request would start the stream over.
-    return { items, rejects, cursor: { pageToken: next === "" ? pageToken : next }, more: next !== "" };
+    return {
+      items,
+      rejects,
+      cursor: { pageToken: next === "" ? pageToken : next },
+      more: next !== "",
+      onCommitted: () => {
+        if (this.#reactionsRead.size > 100_000) this.#reactionsRead.clear();
+        for (const id of read) this.#reactionsRead.add(id);
+      },
+    };
   }
 
   async #cast(raw: unknown): Promise<Item | Reject> {
