@@ -167,4 +167,27 @@ describe("Farcaster connector (hub HTTP API)", () => {
     // One lookup per fid, cached for the page.
     expect(hub.requests.filter((r) => r.startsWith("/v1/onChainSignersByFid")).length).toBe(2);
   });
+
+  it("honours a 429's Retry-After, retries a 502, and fails the tick on an answer that is not a hub page", async () => {
+    hub.channels.set(CHANNEL, [toHubJson(await cast(alice, "one", CHANNEL, 1_000))]);
+    hub.faults.push({ kind: "status", status: 429, headers: { "retry-after": "1" } }, { kind: "status", status: 502 });
+    const fc = connector({ "101": [alice.publicKey] }, false);
+    const started = Date.now();
+    await h.ingestor([fc]).tick(fc);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect((await h.store.itemIds()).length).toBe(1);
+    expect(await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", { connector: "fc" })).toBe(1);
+    expect(await metricValue(h.metrics, "maskoii_aggregator_retries_total", { connector: "fc" })).toBe(1);
+
+    hub.faults.push({
+      kind: "status",
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ casts: "none" }),
+    });
+    await h.ingestor([fc]).tick(fc);
+    const state = await h.store.state("fc", `channel:${CHANNEL}`);
+    expect(state?.lastError).toMatch(/UpstreamMalformed: malformed answer/);
+    expect(state?.items).toBe(1);
+  });
 });

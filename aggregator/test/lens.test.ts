@@ -70,9 +70,9 @@ describe("Lens connector (posts GraphQL query)", () => {
     expect((await h.store.state("lens", "community"))?.cursor).toMatchObject({ head: "25", walkCursor: null });
   });
 
-  it("honours a 429 with RateLimit-Reset, rejects a malformed post, and fails the tick on GraphQL errors", async () => {
+  it("honours a 429 with RateLimit-Reset, retries a dropped connection, rejects a malformed post, fails on GraphQL errors", async () => {
     api.posts.push(makePost(1, ALICE, "ok"), { ...makePost(2, ALICE, "bad"), timestamp: "not a date" });
-    api.faults.push({ kind: "status", status: 429, headers: { "ratelimit-reset": "1" } });
+    api.faults.push({ kind: "status", status: 429, headers: { "ratelimit-reset": "1" } }, { kind: "drop" });
     const lens = connector();
     const started = Date.now();
     await h.ingestor([lens]).tick(lens);
@@ -82,6 +82,7 @@ describe("Lens connector (posts GraphQL query)", () => {
       await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { connector: "lens", reason: "malformed" }),
     ).toBe(1);
     expect(await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", { connector: "lens" })).toBe(1);
+    expect(await metricValue(h.metrics, "maskoii_aggregator_retries_total", { connector: "lens" })).toBe(1);
 
     api.faults.push({
       kind: "status",

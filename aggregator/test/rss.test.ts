@@ -71,7 +71,7 @@ describe("RSS/Atom connector (conditional GET)", () => {
     expect(await metricValue(h.metrics, "maskoii_aggregator_items_total", { connector: "feeds" })).toBe(4);
   });
 
-  it("rejects an entry with no identity, fails the poll on a document that is no feed, and honours Retry-After", async () => {
+  it("rejects an entry with no identity, fails the poll on a document that is no feed, honours Retry-After, retries a 502", async () => {
     server.feeds.set("/rss.xml", {
       contentType: "application/rss+xml",
       body: rssDoc([{ guid: "a", title: "ok", html: "x", date: day(1) }, { html: "nothing to name it by" }]),
@@ -82,7 +82,10 @@ describe("RSS/Atom connector (conditional GET)", () => {
       body: "<html><body>moved</body></html>",
       modified: day(1),
     });
-    server.faults.push({ kind: "status", status: 429, headers: { "retry-after": "1" } });
+    server.faults.push(
+      { kind: "status", status: 429, headers: { "retry-after": "1" } },
+      { kind: "status", status: 502 },
+    );
     const rss = new RssConnector(
       { name: "feeds", feeds: [`${server.url}/rss.xml`, `${server.url}/broken.xml`] },
       h.context("feeds"),
@@ -96,5 +99,6 @@ describe("RSS/Atom connector (conditional GET)", () => {
     ).toBe(1);
     expect((await h.store.state("feeds", `${server.url}/broken.xml`))?.lastError).toMatch(/not a feed/);
     expect(await metricValue(h.metrics, "maskoii_aggregator_rate_limit_waits_total", { connector: "feeds" })).toBe(1);
+    expect(await metricValue(h.metrics, "maskoii_aggregator_retries_total", { connector: "feeds" })).toBe(1);
   });
 });
