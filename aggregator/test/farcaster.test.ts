@@ -190,4 +190,47 @@ describe("Farcaster connector (hub HTTP API)", () => {
     expect(state?.lastError).toMatch(/UpstreamMalformed: malformed answer/);
     expect(state?.items).toBe(1);
   });
+
+  it("reads a user's casts through castsByFid, replies keeping their parent cast", async () => {
+    const root = await cast(alice, "root", CHANNEL, 1_000);
+    const { makeCastAdd } = await import("@farcaster/core");
+    const reply = await makeCastAdd(
+      {
+        text: "a reply",
+        embeds: [],
+        embedsDeprecated: [],
+        mentions: [],
+        mentionsPositions: [],
+        parentCastId: { fid: 101, hash: root.hash },
+        type: 0,
+      },
+      { fid: 101, network: FarcasterNetwork.MAINNET, timestamp: 1_001 },
+      alice.signer,
+    );
+    if (reply.isErr()) throw reply.error;
+    hub.channels.set(CHANNEL, [
+      toHubJson(root),
+      toHubJson(reply.value),
+      toHubJson(await cast(bob, "bob's", CHANNEL, 1_002)),
+    ]);
+    const ctx = h.context("fc");
+    const fc = new FarcasterConnector(
+      {
+        name: "fc",
+        hubUrl: hub.url,
+        channels: [],
+        fids: [101],
+        reactions: false,
+        pageSize: 10,
+        network: FarcasterNetwork.MAINNET,
+        signers: configuredSigners({ "101": [alice.publicKey], "202": [bob.publicKey] }),
+      },
+      ctx,
+    );
+    await h.ingestor([fc]).tick(fc);
+    expect(hub.requests[0]).toMatch(/^\/v1\/castsByFid\?fid=101&pageSize=10$/);
+    const items = await h.store.itemsOf("fc", "fid:101");
+    expect(items.map((i) => i.body)).toEqual(["root", "a reply"]);
+    expect(items[1]?.parent).toBe(`farcaster:cast:0x${Buffer.from(root.hash).toString("hex")}`);
+  });
 });
