@@ -27,6 +27,7 @@ CREATE TABLE agg_items (
 );
 CREATE INDEX agg_items_author ON agg_items (author);
 CREATE INDEX agg_items_parent ON agg_items (parent);
+CREATE INDEX agg_items_url ON agg_items (url);
 CREATE TABLE agg_item_streams (
   item_id TEXT NOT NULL,
   connector TEXT NOT NULL,

@@ -5,7 +5,7 @@
 // is re-encoded from its JSON data, and the hash check then holds only if that encoding is the one that was signed.
 import {
   bytesToHexString,
-  FarcasterNetwork,
+  type FarcasterNetwork,
   HashScheme,
   hashSchemeFromJSON,
   Message,
@@ -114,5 +114,3 @@ export function configuredSigners(signers: Readonly<Record<string, readonly stri
   );
   return { isSigner: async (fid, signer) => byFid.get(fid)?.has(signer) === true };
 }
-
-export { FarcasterNetwork };
