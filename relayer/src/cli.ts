@@ -22,19 +22,23 @@ import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { CLI_OPTIONS } from "./cli-options.ts";
 
-/** The command of a command line, or undefined when it does not parse (the commands report that). */
-function commandOf(argv: readonly string[]): string | undefined {
+/**
+ * Whether this command line runs an attester with the lean heap: `maskoii attester` unless MASKOII_LEAN_HEAP=0. A
+ * command line that does not parse is not one (the commands report it).
+ */
+export function wantsLeanHeap(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  if (env.MASKOII_LEAN_HEAP === "0") return false;
   try {
-    return parseArgs({ args: [...argv], options: CLI_OPTIONS, allowPositionals: true, strict: true }).positionals[0];
+    const { positionals } = parseArgs({ args: [...argv], options: CLI_OPTIONS, allowPositionals: true, strict: true });
+    return positionals[0] === "attester";
   } catch {
-    return undefined;
+    return false;
   }
 }
 
 if (import.meta.main) {
   const argv = process.argv.slice(2);
-  if (commandOf(argv) === "attester" && process.env.MASKOII_LEAN_HEAP !== "0")
-    setFlagsFromString("--optimize-for-size");
+  if (wantsLeanHeap(argv, process.env)) setFlagsFromString("--optimize-for-size");
   const { runCli } = await import("./cli-commands.ts");
   await runCli(argv);
 }
