@@ -16,8 +16,8 @@
 // the heap to what is live instead of growing it for speed (--optimize-for-size), so an idle node stays well under
 // 200 MB resident (docs/benchmarks.md, "Node memory"); MASKOII_LEAN_HEAP=0 turns it off. The flag is set before the
 // ~900 modules of a node are loaded: set after them, V8 has already grown the young generation to its maximum while
-// loading, and whether a collection shrinks it before the node is up is luck (start-up peak 158-181 MiB instead of
-// 144-149). So this file imports nothing but node builtins and cli-options.ts (relayer/test/cli-entry.test.ts).
+// loading, and whether a collection shrinks it before the node is up is luck (start-up peak 166-184 MiB instead of
+// 142-152). So this file imports nothing but node builtins and cli-options.ts (relayer/test/cli-entry.test.ts).
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { CLI_OPTIONS } from "./cli-options.ts";
