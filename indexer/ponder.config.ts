@@ -1,0 +1,43 @@
+// Ponder over every EVM chain that has a deployment file (src/deployments.ts): the Gateway (which is also the
+// chain's attester set) and the TokenBridge, from each deployment's `deployedAt` block. ABIs are the sdk's generated
+// ones (the `as const` TypeScript twins of @maskoii/sdk/abi/*.json, generated from the same artifacts; a test checks
+// that they are equal). Storage: PostgreSQL when DATABASE_URL is set, PGlite otherwise (MASKOII_PGLITE_DIR).
+import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { createConfig } from "ponder";
+import { loadIndexedChains } from "./src/deployments.ts";
+
+const indexed = loadIndexedChains();
+
+type ChainEntry = { id: number; rpc: string; pollingInterval: number; disableCache: boolean };
+type ContractChain = { address: `0x${string}`; startBlock: number };
+
+const chains: Record<string, ChainEntry> = {};
+const gateways: Record<string, ContractChain> = {};
+const bridges: Record<string, ContractChain> = {};
+for (const c of indexed) {
+  chains[c.name] = {
+    id: c.deployment.chainId,
+    rpc: c.rpcUrl,
+    pollingInterval: Number(process.env.MASKOII_POLL_MS ?? 1_000),
+    // Local chains are redeployed from block 0 on every devnet start: a cached block would be another chain's.
+    disableCache: c.deployment.chainId === 31337 || c.deployment.chainId === 31338,
+  };
+  const startBlock = c.deployment.deployedAt.blockNumber;
+  gateways[c.name] = { address: c.deployment.contracts.gateway, startBlock };
+  bridges[c.name] = { address: c.deployment.contracts.tokenBridge, startBlock };
+}
+
+const databaseUrl = process.env.DATABASE_URL;
+
+export default createConfig({
+  database:
+    databaseUrl !== undefined && databaseUrl !== ""
+      ? { kind: "postgres", connectionString: databaseUrl }
+      : { kind: "pglite", directory: process.env.MASKOII_PGLITE_DIR ?? ".ponder/pglite" },
+  ordering: "omnichain",
+  chains,
+  contracts: {
+    Gateway: { abi: gatewayAbi, chain: gateways },
+    TokenBridge: { abi: tokenBridgeAbi, chain: bridges },
+  },
+});
