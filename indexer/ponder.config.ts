@@ -34,7 +34,9 @@ export default createConfig({
     databaseUrl !== undefined && databaseUrl !== ""
       ? { kind: "postgres", connectionString: databaseUrl }
       : { kind: "pglite", directory: process.env.MASKOII_PGLITE_DIR ?? ".ponder/pglite" },
-  ordering: "omnichain",
+  // Each chain is indexed on its own (a quiet local chain must not hold the others back); the handlers do not
+  // depend on the order across chains (src/lifecycle.ts).
+  ordering: "multichain",
   chains,
   contracts: {
     Gateway: { abi: gatewayAbi, chain: gateways },

@@ -117,6 +117,23 @@ export const tokenTransfer = onchainTable(
   }),
 );
 
+/** Tokens registered on each chain's TokenBridge (TokenRegistered): their mode and decimals. */
+export const bridgeToken = onchainTable(
+  "bridge_token",
+  (t) => ({
+    domain: t.integer().notNull(),
+    token: t.hex().notNull(),
+    /** 0 lock, 1 mint (ITokenBridge). */
+    mode: t.integer().notNull(),
+    localDecimals: t.integer().notNull(),
+    sharedDecimals: t.integer().notNull(),
+    registeredAt: t.bigint().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.domain, table.token] }),
+  }),
+);
+
 /** Inbound transfers queued by a rate limit, per destination chain. */
 export const queuedTransfer = onchainTable(
   "queued_transfer",

@@ -7,13 +7,17 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Deployment, parseDeployment } from "@maskoii/sdk";
+import { BaseError, type Deployment, parseDeployment } from "@maskoii/sdk";
 
 /** The repository's deployments/ directory, which the devnet writes. */
 export const DEFAULT_DEPLOYMENTS_DIR = fileURLToPath(new URL("../../deployments", import.meta.url));
 
-export class IndexerConfigError extends Error {
-  override readonly name = "IndexerConfigError";
+/** The indexer's configuration (deployment files, environment) is missing or does not fit. */
+export class IndexerConfigError extends BaseError<"IndexerConfig"> {
+  override name = "IndexerConfigError";
+  constructor(message: string) {
+    super("IndexerConfig", message);
+  }
 }
 
 /** One indexed EVM chain: its deployment, the Ponder chain name and the RPC URL. */

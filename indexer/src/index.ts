@@ -1,13 +1,23 @@
 // EVM handlers (bridge part of issue 14): the Gateway's message lifecycle and attester set events and the
 // TokenBridge's legs, queue and rate limits, written into ponder.schema.ts's tables.
-import { decodeAttestation, decodeMessage, gatewayAbi, messageId as idOf } from "@maskoii/sdk";
+
 import { type Context, ponder } from "ponder:registry";
 import schema from "ponder:schema";
+import {
+  addressToBytes32,
+  decodeAttestation,
+  decodeMessage,
+  decodeTokenMessage,
+  gatewayAbi,
+  messageId as idOf,
+  toLocal,
+} from "@maskoii/sdk";
 import { type Address, decodeFunctionData, type Hex } from "viem";
-import { domainsByChainId, loadIndexedChains } from "./deployments.ts";
+import { domainsByChainId, IndexerConfigError, loadIndexedChains } from "./deployments.ts";
 import { type MessageStatus, touchMessage } from "./lifecycle.ts";
 
 const {
+  bridgeToken,
   attesterSet,
   attesterStats,
   emergencyRotation,
@@ -19,7 +29,12 @@ const {
   slashing,
   tokenTransfer,
 } = schema;
-const domains = domainsByChainId(loadIndexedChains());
+const indexedChains = loadIndexedChains();
+const domains = domainsByChainId(indexedChains);
+/** Each chain's TokenBridge as a bytes32 message recipient. */
+const bridges = new Map(
+  indexedChains.map((c) => [c.deployment.chainId, addressToBytes32(c.deployment.contracts.tokenBridge)]),
+);
 
 type Db = Context["db"];
 type EventBase = {
@@ -30,7 +45,7 @@ type EventBase = {
 
 function domainOf(chainId: number): number {
   const domain = domains.get(chainId);
-  if (domain === undefined) throw new Error(`no deployment for chain ${chainId}`);
+  if (domain === undefined) throw new IndexerConfigError(`no deployment for chain ${chainId}`);
   return domain;
 }
 
@@ -58,7 +73,10 @@ async function recordStep(
       block: event.block.number,
       tx: event.transaction.hash,
       timestamp: event.block.timestamp,
-      detail: detail === null ? null : JSON.parse(JSON.stringify(detail, (_k, v) => (typeof v === "bigint" ? v.toString() : v))),
+      detail:
+        detail === null
+          ? null
+          : JSON.parse(JSON.stringify(detail, (_k, v) => (typeof v === "bigint" ? v.toString() : v))),
     })
     .onConflictDoNothing();
 }
@@ -129,8 +147,10 @@ async function creditSigners(db: Db, domain: number, call: DeliveryCall): Promis
 ponder.on("Gateway:MessageSent", async ({ event, context }) => {
   const id = lower(event.args.messageId);
   const at = event.block.timestamp;
-  await touchMessage(context.db, id, at, "sent", () => ({
+  await touchMessage(context.db, id, at, "sent", (row) => ({
     ...messageFields(event.args.message),
+    // A transfer's user-level sender is the token bridge's `from` (TransferSent), not the bridge itself.
+    ...(row !== null && row.kind !== "message" ? { senderAddress: row.senderAddress } : {}),
     sentAt: at,
     sentBlock: event.block.number,
     sentTx: event.transaction.hash,
@@ -154,6 +174,11 @@ async function onDelivered(
   const legKey = `${chainId}-${event.transaction.hash}`;
   const leg = await db.find(pendingLeg, { id: legKey });
   let status: MessageStatus = "delivered";
+  if ((leg === null || leg.kind === "release") && call.message !== undefined) {
+    // A transfer credited at once emits nothing of its own (the bridge's credit path is kept event-free for gas):
+    // its leg is the delivered message's TokenMessage, scaled with the token's registered decimals.
+    await creditedLeg(db, chainId, id, call.message, at);
+  }
   if (leg !== null && leg.kind !== "release") {
     await db.delete(pendingLeg, { id: legKey });
     const queued = leg.kind === "queued";
@@ -184,7 +209,11 @@ async function onDelivered(
     nonce,
     ...(call.attesterSetId === undefined
       ? {}
-      : { attestedAt: row?.attestedAt ?? at, attesterSetId: call.attesterSetId, signerCount: call.signerIndexes.length }),
+      : {
+          attestedAt: row?.attestedAt ?? at,
+          attesterSetId: call.attesterSetId,
+          signerCount: call.signerIndexes.length,
+        }),
     deliveredAt: at,
     deliveredBlock: event.block.number,
     deliveredTx: event.transaction.hash,
@@ -196,6 +225,47 @@ async function onDelivered(
     signers: call.signerIndexes.length,
   });
 }
+
+async function creditedLeg(db: Db, chainId: number, id: Hex, raw: Hex, at: bigint): Promise<void> {
+  const m = decodeMessage(raw);
+  if (lower(m.recipient as Hex) !== bridges.get(chainId)) return;
+  let tm: ReturnType<typeof decodeTokenMessage>;
+  try {
+    tm = decodeTokenMessage(m.payload as Hex);
+  } catch {
+    return; // not a transfer (a distribution fails on EVM and never gets here)
+  }
+  if (tm.recipient.slice(2, 26) !== "0".repeat(24)) return; // refundable: TransferRefundable records it
+  const token = `0x${tm.token.slice(26)}` as Hex;
+  const recipient = `0x${tm.recipient.slice(26)}` as Hex;
+  const registered = await db.find(bridgeToken, { domain: domainOf(chainId), token });
+  const amount = registered === null ? null : toLocal(tm.amount, registered.localDecimals, registered.sharedDecimals);
+  const leg = {
+    destinationToken: token,
+    destinationRecipient: recipient,
+    destinationStatus: "received",
+    receivedAmount: amount,
+    receivedAt: at,
+    wireAmount: tm.amount,
+  };
+  await db
+    .insert(tokenTransfer)
+    .values({ id, ...leg })
+    .onConflictDoUpdate(() => leg);
+}
+
+ponder.on("TokenBridge:TokenRegistered", async ({ event, context }) => {
+  const values = {
+    mode: Number(event.args.mode),
+    localDecimals: Number(event.args.localDecimals),
+    sharedDecimals: Number(event.args.sharedDecimals),
+    registeredAt: event.block.timestamp,
+  };
+  await context.db
+    .insert(bridgeToken)
+    .values({ domain: domainOf(context.chain.id), token: lower(event.args.token), ...values })
+    .onConflictDoUpdate(() => values);
+});
 
 ponder.on("Gateway:MessageDelivered", async ({ event, context }) => {
   await onDelivered(
@@ -220,7 +290,11 @@ ponder.on("Gateway:MessageFailed", async ({ event, context }) => {
     nonce: event.args.nonce,
     ...(call.attesterSetId === undefined
       ? {}
-      : { attestedAt: row?.attestedAt ?? at, attesterSetId: call.attesterSetId, signerCount: call.signerIndexes.length }),
+      : {
+          attestedAt: row?.attestedAt ?? at,
+          attesterSetId: call.attesterSetId,
+          signerCount: call.signerIndexes.length,
+        }),
     failedAt: at,
     failureReason: event.args.reason,
     failCount: (row?.failCount ?? 0) + 1,
@@ -376,7 +450,7 @@ async function onOutbound(
     .insert(tokenTransfer)
     .values({ id, ...leg })
     .onConflictDoUpdate(() => leg);
-  await touchMessage(db, id, at, undefined, () => ({ kind }));
+  await touchMessage(db, id, at, undefined, () => ({ kind, senderAddress: lower(args.from) }));
   await db
     .insert(routeVolume)
     .values({
@@ -550,9 +624,11 @@ ponder.on("TokenBridge:QueuedTransferReleased", async ({ event, context }) => {
   if (entry?.messageId == null) return;
   const id = entry.messageId;
   await touchMessage(context.db, id, at, "released", () => ({ releasedAt: at }));
+  const released = { destinationStatus: "released", receivedAmount: entry.amount, receivedAt: at };
   await context.db
-    .update(tokenTransfer, { id })
-    .set({ destinationStatus: "released", receivedAmount: entry.amount, receivedAt: at });
+    .insert(tokenTransfer)
+    .values({ id, ...released })
+    .onConflictDoUpdate(() => released);
   await recordStep(context.db, context.chain.id, event, id, "released", { queueId: event.args.queueId });
 });
 

@@ -41,8 +41,11 @@ export async function touchMessage(
   const fields = patch(row);
   const sentAt = fields.sentAt ?? row?.sentAt ?? null;
   const deliveredAt = fields.deliveredAt ?? row?.deliveredAt ?? null;
+  // Two chains' clocks differ (a local chain mining many blocks in one second runs ahead): never negative.
   const latency =
-    sentAt !== null && deliveredAt !== null && deliveredAt >= sentAt ? { latencySeconds: deliveredAt - sentAt } : {};
+    sentAt !== null && deliveredAt !== null
+      ? { latencySeconds: deliveredAt >= sentAt ? deliveredAt - sentAt : 0n }
+      : {};
   if (row === null) {
     const initial = status ?? "sent";
     await db.insert(message).values({

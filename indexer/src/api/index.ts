@@ -5,16 +5,28 @@ import schema from "ponder:schema";
 import { type Context, Hono } from "hono";
 import { and, asc, client, desc, eq, graphql, gt, replaceBigInts } from "ponder";
 import type { z } from "zod";
-import {
-  fieldOf,
-  messageParams,
-  messagesQuery,
-  openApiDocument,
-  routeParams,
-  routeQuery,
-} from "./routes.ts";
+import { fieldOf, messageParams, messagesQuery, openApiDocument, routeParams, routeQuery } from "./routes.ts";
 
 const app = new Hono();
+
+const STEP_ORDER = [
+  "sent",
+  "transfer_sent",
+  "distribution_sent",
+  "failed",
+  "retried",
+  "delivered",
+  "skipped",
+  "queued",
+  "released",
+  "refundable",
+  "cancelled",
+  "refunded",
+];
+const stepRank = (kind: string): number => {
+  const i = STEP_ORDER.indexOf(kind);
+  return i === -1 ? STEP_ORDER.length : i;
+};
 
 app.use("/sql/*", client({ db, schema }));
 app.use("/graphql", graphql({ db, schema }));
@@ -44,12 +56,21 @@ app.get("/messages/:id", async (c) => {
   const id = p.value.id;
   const [row] = await db.select().from(schema.message).where(eq(schema.message.id, id)).limit(1);
   if (row === undefined) return c.json({ error: "message not found", id }, 404);
-  const events = await db
+  const rows = await db
     .select()
     .from(schema.messageEvent)
     .where(eq(schema.messageEvent.messageId, id))
-    .orderBy(asc(schema.messageEvent.timestamp), asc(schema.messageEvent.block), asc(schema.messageEvent.id))
+    .orderBy(asc(schema.messageEvent.timestamp))
     .limit(200);
+  // Steps on different chains within one second keep the lifecycle's order (block numbers of two chains do not
+  // compare); steps on one chain keep their block and log order.
+  const events = rows.sort(
+    (x, y) =>
+      Number(x.timestamp - y.timestamp) ||
+      stepRank(x.kind) - stepRank(y.kind) ||
+      Number(x.block - y.block) ||
+      x.id.localeCompare(y.id),
+  );
   const [transfer] = await db.select().from(schema.tokenTransfer).where(eq(schema.tokenTransfer.id, id)).limit(1);
   return json(c, { ...row, events, transfer: transfer ?? null });
 });

@@ -72,7 +72,10 @@ const errorResponse = {
 export function openApiDocument(): Record<string, unknown> {
   const page = (item: string) => ({
     type: "object",
-    properties: { items: { type: "array", items: { $ref: `#/components/schemas/${item}` } }, nextCursor: { type: ["string", "null"] } },
+    properties: {
+      items: { type: "array", items: { $ref: `#/components/schemas/${item}` } },
+      nextCursor: { type: ["string", "null"] },
+    },
   });
   return {
     openapi: "3.1.0",
@@ -89,7 +92,10 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "One message with its lifecycle steps and token legs",
           parameters: parameters(messageParams, "path"),
           responses: {
-            "200": { description: "The message", content: { "application/json": { schema: { $ref: "#/components/schemas/MessageDetail" } } } },
+            "200": {
+              description: "The message",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/MessageDetail" } } },
+            },
             "400": errorResponse,
             "404": { description: "No such message (yet)" },
           },
@@ -110,7 +116,10 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Volume sent from origin to destination, per origin token, with totals",
           parameters: [...parameters(routeParams, "path"), ...parameters(routeQuery, "query")],
           responses: {
-            "200": { description: "Volume per token", content: { "application/json": { schema: { $ref: "#/components/schemas/RouteVolume" } } } },
+            "200": {
+              description: "Volume per token",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/RouteVolume" } } },
+            },
             "400": errorResponse,
           },
         },
