@@ -9,24 +9,15 @@ import { fieldOf, messageParams, messagesQuery, openApiDocument, routeParams, ro
 
 const app = new Hono();
 
-const STEP_ORDER = [
-  "sent",
-  "transfer_sent",
-  "distribution_sent",
-  "failed",
-  "retried",
-  "delivered",
-  "skipped",
-  "queued",
-  "released",
-  "refundable",
-  "cancelled",
-  "refunded",
-];
-const stepRank = (kind: string): number => {
-  const i = STEP_ORDER.indexOf(kind);
-  return i === -1 ? STEP_ORDER.length : i;
-};
+/**
+ * Which part of the lifecycle a step belongs to: the origin's send, the destination's outcome, the origin's refund.
+ * Steps are ordered by phase first: two chains' clocks are not comparable (a local chain that mines many blocks in
+ * a second runs ahead), while within a phase the steps happen on one chain, in block and log order.
+ */
+const PHASE: Record<string, number> = { sent: 0, transfer_sent: 0, distribution_sent: 0, refunded: 2 };
+const phaseOf = (kind: string): number => PHASE[kind] ?? 1;
+/** The log index (or instruction index) at the end of a step id. */
+const positionOf = (id: string): number => Number(id.slice(id.lastIndexOf("-") + 1));
 
 app.use("/sql/*", client({ db, schema }));
 app.use("/graphql", graphql({ db, schema }));
@@ -62,14 +53,12 @@ app.get("/messages/:id", async (c) => {
     .where(eq(schema.messageEvent.messageId, id))
     .orderBy(asc(schema.messageEvent.timestamp))
     .limit(200);
-  // Steps on different chains within one second keep the lifecycle's order (block numbers of two chains do not
-  // compare); steps on one chain keep their block and log order.
   const events = rows.sort(
     (x, y) =>
+      phaseOf(x.kind) - phaseOf(y.kind) ||
       Number(x.timestamp - y.timestamp) ||
-      stepRank(x.kind) - stepRank(y.kind) ||
       Number(x.block - y.block) ||
-      x.id.localeCompare(y.id),
+      positionOf(x.id) - positionOf(y.id),
   );
   const [transfer] = await db.select().from(schema.tokenTransfer).where(eq(schema.tokenTransfer.id, id)).limit(1);
   return json(c, { ...row, events, transfer: transfer ?? null });
