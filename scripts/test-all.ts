@@ -81,6 +81,7 @@ const sdkReport = join(reports, "sdk.json");
 const nodeKitReport = join(reports, "node-kit.json");
 const relayerReport = join(reports, "relayer.json");
 const e2eReport = join(reports, "e2e.json");
+const indexerReport = join(reports, "indexer.json");
 
 const suites: Suite[] = [
   {
@@ -129,6 +130,14 @@ const suites: Suite[] = [
     args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${e2eReport}`],
     cwd: join(root, "test"),
     parse: vitestJson(e2eReport),
+  },
+  {
+    name: "indexer (Vitest: Ponder on two hardhat chains, REST, GraphQL and SQL; PostgreSQL when configured)",
+    command: "npx",
+    args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${indexerReport}`],
+    cwd: join(root, "indexer"),
+    env: { PONDER_TELEMETRY_DISABLED: "true" },
+    parse: vitestJson(indexerReport),
   },
 ];
 
