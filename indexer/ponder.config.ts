@@ -4,7 +4,7 @@
 // that they are equal). Storage: PostgreSQL when DATABASE_URL is set, PGlite otherwise (MASKOII_PGLITE_DIR).
 import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
 import { createConfig } from "ponder";
-import { loadIndexedChains } from "./src/deployments.ts";
+import { IndexerConfigError, loadIndexedChains } from "./src/deployments.ts";
 
 const indexed = loadIndexedChains();
 
@@ -28,6 +28,9 @@ for (const c of indexed) {
 }
 
 const databaseUrl = process.env.DATABASE_URL;
+/** The chain whose new blocks drive the Solana reader (src/solana/poll.ts): the first one. */
+const clock = indexed[0];
+if (clock === undefined) throw new IndexerConfigError("no EVM chain to index");
 
 export default createConfig({
   database:
@@ -41,5 +44,10 @@ export default createConfig({
   contracts: {
     Gateway: { abi: gatewayAbi, chain: gateways },
     TokenBridge: { abi: tokenBridgeAbi, chain: bridges },
+  },
+  blocks: {
+    // Every block of the first chain polls the Solana program for new confirmed transactions (a no-op without
+    // MASKOII_SOLANA_DEPLOYMENT). README.md explains why the Solana reader runs inside Ponder this way.
+    SolanaPoll: { chain: clock.name, interval: 1, startBlock: clock.deployment.deployedAt.blockNumber },
   },
 });

@@ -3,11 +3,13 @@
 //   MASKOII_DEPLOYMENTS_DIR   directory of <chainId>.json files (default: the repository's deployments/)
 //   MASKOII_DEPLOYMENTS       comma-separated deployment files instead of a directory scan
 //   MASKOII_RPC_<chainId>     the chain's JSON-RPC URL (default: the file's rpcUrl)
+//   MASKOII_SOLANA_DEPLOYMENT the Solana deployment file (.devnet/solana.json on the devnet); unset: no Solana
+//   MASKOII_SOLANA_RPC        the Solana JSON-RPC URL (default: the file's rpcUrl)
 // Read synchronously: ponder.config.ts is evaluated once at start-up and the handlers import the same values.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BaseError, type Deployment, parseDeployment } from "@maskoii/sdk";
+import { BaseError, type Deployment, parseDeployment, parseSolanaDeployment } from "@maskoii/sdk";
 
 /** The repository's deployments/ directory, which the devnet writes. */
 export const DEFAULT_DEPLOYMENTS_DIR = fileURLToPath(new URL("../../deployments", import.meta.url));
@@ -61,4 +63,16 @@ export function loadIndexedChains(env: NodeJS.ProcessEnv = process.env): Indexed
 /** Maps a chain id to its maskoii domain (every handler needs the domain of the chain it runs for). */
 export function domainsByChainId(chains: readonly IndexedChain[]): ReadonlyMap<number, number> {
   return new Map(chains.map((c) => [c.deployment.chainId, c.deployment.domain]));
+}
+
+/** The Solana program the Solana reader follows, or undefined when MASKOII_SOLANA_DEPLOYMENT is not set. */
+export type SolanaSource = { readonly domain: number; readonly rpcUrl: string; readonly programId: string };
+
+export function loadSolanaSource(env: NodeJS.ProcessEnv = process.env): SolanaSource | undefined {
+  const file = env.MASKOII_SOLANA_DEPLOYMENT;
+  if (file === undefined || file.trim() === "") return undefined;
+  const path = resolve(file);
+  if (!existsSync(path)) throw new IndexerConfigError(`MASKOII_SOLANA_DEPLOYMENT: ${path} does not exist`);
+  const d = parseSolanaDeployment(JSON.parse(readFileSync(path, "utf8")), path);
+  return { domain: d.domain, rpcUrl: env.MASKOII_SOLANA_RPC ?? d.rpcUrl, programId: d.programId };
 }

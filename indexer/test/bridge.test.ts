@@ -1,9 +1,12 @@
 // The bridge lifecycle end to end on two local hardhat chains: a round trip A → B → A, a failed then retried message,
 // a rate-limited transfer queued then released (done while the indexer is stopped: the restarted indexer resumes
 // without gaps or duplicates), a rotation, and what REST, GraphQL and SQL over HTTP return for them.
-import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
-import { devnetAttesters } from "@maskoii/testkit";
+import { attestationDigest, buildAttestation, gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
+import { devnetAttesters, localRpcFromEnv, until } from "@maskoii/testkit";
 import { createClient } from "@ponder/client";
+import { getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../ponder.schema.ts";
@@ -11,6 +14,8 @@ import { IndexerStack, type Sent } from "./stack.ts";
 
 const stack = new IndexerStack();
 const WAD = 10n ** 18n;
+const HAVE_SOLANA = localRpcFromEnv() !== undefined;
+if (!HAVE_SOLANA) process.stderr.write("skipping the Solana lifecycle test: MASKOII_LOCAL_RPC is not set\n");
 
 type Row = Record<string, unknown>;
 
@@ -148,6 +153,59 @@ describe(`bridge lifecycle (${stack.kind})`, () => {
     });
   });
 
+  it.runIf(HAVE_SOLANA)(
+    "gives a transfer EVM → Solana one lifecycle across both chains (the Solana reader)",
+    async () => {
+      const solana = stack.solana;
+      const mint = stack.deployed.mint;
+      if (solana === undefined || mint === undefined) throw new Error("no Solana in the stack");
+      const connection = new Connection(solana.rpcUrl, "confirmed");
+      const client = new MaskoiiSolanaClient({ connection, programId: new PublicKey(solana.programId) });
+      const payer = Keypair.generate();
+      const signature = await connection.requestAirdrop(payer.publicKey, 5 * LAMPORTS_PER_SOL);
+      await connection.confirmTransaction({ signature, ...(await connection.getLatestBlockhash()) }, "confirmed");
+      const account = await getOrCreateAssociatedTokenAccount(connection, payer, new PublicKey(mint), payer.publicKey);
+      const toSolana = await stack.transfer(1001, 1003, 3n * WAD, undefined, pubkeyToBytes32(account.address));
+      const attestation = buildAttestation({
+        digest: attestationDigest("message", {
+          domain: 1003,
+          verifier: client.verifier,
+          attesterSetId: 1,
+          value: toSolana.id,
+        }),
+        attesterSetId: 1,
+        attesters: stack.genesis.map((x) => x.account.address),
+        signers: stack.genesis.map((x) => x.privateKey),
+      });
+      await client.deliver({
+        relayer: payer,
+        message: toSolana.message,
+        attestation,
+        remainingAccounts: await client.tokenHandleAccounts(payer.publicKey, toSolana.message),
+      });
+      // The Solana reader polls on chain A's new blocks: mine one per check.
+      const m = await until(
+        "the Solana delivery in the indexer",
+        async () => {
+          await stack.a.mine(1);
+          const r = await stack.get(`/messages/${toSolana.id}`);
+          return r.status === 200 && r.body.status === "delivered" && kinds(r.body).length === 3 ? r.body : undefined;
+        },
+        { timeoutMs: 60_000, everyMs: 500 },
+      );
+      expect(m).toMatchObject({ originDomain: 1001, destinationDomain: 1003, kind: "transfer" });
+      expect((m.events as Row[]).map((e) => [e.kind, e.domain])).toEqual([
+        ["sent", 1001],
+        ["transfer_sent", 1001],
+        ["delivered", 1003],
+      ]);
+      expect(m.transfer).toMatchObject({
+        destinationToken: pubkeyToBytes32(new PublicKey(mint)),
+        destinationStatus: "received",
+      });
+    },
+  );
+
   it("indexes a rotation, and deliveries under the new set credit its attesters", async () => {
     const next = devnetAttesters(4, "maskoii indexer rotated");
     const setId = await stack.rotate(1001, next);
@@ -174,7 +232,7 @@ describe(`bridge lifecycle (${stack.kind})`, () => {
     const user = stack.user.address;
     const all = await stack.get(`/messages?sender=${user}&limit=100`);
     const items = all.body.items as Row[];
-    expect(items.length).toBe(5);
+    expect(items.length).toBe(HAVE_SOLANA ? 6 : 5);
     const pages: Row[] = [];
     let cursor: string | null = null;
     do {

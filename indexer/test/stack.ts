@@ -2,7 +2,7 @@
 // temporary directory), Ponder started on them as a child process (PGlite, or PostgreSQL when
 // MASKOII_TEST_POSTGRES_URL is set), and the chain actions the scenarios need, done directly (the test signs the
 // attestations with the fixture's attester keys, so no relayer is needed to drive the lifecycle).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,11 +23,14 @@ import {
   type EvmChain,
   freePort,
   HOST,
+  localRpcFromEnv,
   type ManagedProcess,
   ROOT,
   runDeployFixture,
+  type SolanaChain,
   Supervisor,
   startEvmChain,
+  startSolanaChain,
   until,
 } from "@maskoii/testkit";
 import { freshDatabase, postgresUrl, type TestDatabase } from "@maskoii/testkit/postgres";
@@ -60,6 +63,8 @@ export class IndexerStack {
   a!: EvmChain;
   b!: EvmChain;
   deployed!: DeployFixtureResult;
+  /** The local Solana RPC (domain 1003), when MASKOII_LOCAL_RPC names its binary. */
+  solana: SolanaChain | undefined;
   database: TestDatabase | undefined;
   ponder: ManagedProcess | undefined;
   url = "";
@@ -85,6 +90,10 @@ export class IndexerStack {
         logDir: this.dir,
       }),
     ]);
+    const binary = localRpcFromEnv();
+    if (binary !== undefined) {
+      this.solana = await startSolanaChain({ supervisor: this.supervisor, binary, logDir: this.dir });
+    }
     const out = join(this.dir, "deployments");
     mkdirSync(out, { recursive: true });
     this.deployed = await runDeployFixture({
@@ -93,7 +102,30 @@ export class IndexerStack {
       attesters: this.genesis.map((x) => x.account.address),
       out,
       demoRecipients: true,
+      ...(this.solana === undefined
+        ? {}
+        : {
+            solana: {
+              rpcUrl: this.solana.rpcUrl,
+              wsUrl: this.solana.wsUrl,
+              programId: this.solana.programId,
+              upgradeAuthority: this.solana.upgradeAuthority,
+            },
+          }),
     });
+    if (this.solana !== undefined) {
+      // What the indexer needs of a Solana deployment file (the devnet writes a complete one, .devnet/solana.json).
+      writeFileSync(
+        join(this.dir, "solana.json"),
+        JSON.stringify({
+          domain: 1003,
+          rpcUrl: this.solana.rpcUrl,
+          programId: this.solana.programId,
+          admin: this.solana.upgradeAuthority,
+          tokens: {},
+        }),
+      );
+    }
     if (this.kind === "postgres") this.database = await freshDatabase();
     await this.startPonder();
   }
@@ -115,6 +147,7 @@ export class IndexerStack {
         MASKOII_PGLITE_DIR: join(this.dir, "pglite"),
         MASKOII_POLL_MS: "200",
         DATABASE_URL: this.database?.url ?? "",
+        MASKOII_SOLANA_DEPLOYMENT: this.solana === undefined ? "" : join(this.dir, "solana.json"),
         NO_COLOR: "1",
       },
       logFile: join(this.dir, `ponder-${this.#ponderRuns}.log`),
@@ -177,7 +210,13 @@ export class IndexerStack {
   }
 
   /** Mints demo tokens to the user on `origin`, approves the bridge, and sends one transfer to `destination`. */
-  async transfer(origin: number, destination: number, amount: bigint, token?: Address): Promise<Sent> {
+  async transfer(
+    origin: number,
+    destination: number,
+    amount: bigint,
+    token?: Address,
+    recipient: Hex = addressToBytes32(this.user.address),
+  ): Promise<Sent> {
     const chain = this.chain(origin);
     const c = this.contracts(origin);
     const sendToken = token ?? c.demoToken;
@@ -205,7 +244,7 @@ export class IndexerStack {
       address: c.tokenBridge,
       abi: tokenBridgeAbi,
       functionName: "transferRemote",
-      args: [sendToken, destination, addressToBytes32(this.user.address), amount],
+      args: [sendToken, destination, recipient, amount],
       value: fee,
     } as never);
     return this.sentOf(receipt);
