@@ -176,9 +176,9 @@ if (hasPrograms) {
       MASKOII_REQUIRE_LOCAL_RPC: "1",
     };
   }
-  const e2e = suites.find((suite) => suite.name.startsWith("e2e"));
-  if (e2e !== undefined)
-    e2e.env = { ...e2e.env, MASKOII_LOCAL_RPC: join(cargoTargetDir, "debug", "maskoii-local-rpc") };
+  for (const suite of suites.filter((s) => s.name.startsWith("e2e") || s.name.startsWith("indexer"))) {
+    suite.env = { ...suite.env, MASKOII_LOCAL_RPC: join(cargoTargetDir, "debug", "maskoii-local-rpc") };
+  }
 }
 
 const only = process.argv.slice(2);

@@ -7,7 +7,7 @@ import schema from "ponder:schema";
 import { decodeMessage } from "@maskoii/sdk";
 import type { MaskoiiEvent } from "@maskoii/sdk/solana";
 import { type Hex, toHex } from "viem";
-import { type MessageStatus, touchMessage } from "../lifecycle.ts";
+import { touchMessage } from "../lifecycle.ts";
 import type { SolanaTransactionEvents } from "./reader.ts";
 
 type Db = Context["db"];
@@ -21,8 +21,8 @@ const key = (k: { toBytes(): Uint8Array }): Hex => toHex(k.toBytes());
 /** Everything that concerns a message in one Solana transaction, applied in log order. */
 export async function applySolanaTransaction(db: Db, domain: number, tx: SolanaTransactionEvents): Promise<void> {
   const at = tx.blockTime;
-  // A credit or queue entry precedes the MessageDelivered of the same delivery, as on EVM (src/index.ts).
-  let leg: { kind: "received" | "queued"; mint: Hex; recipient: Hex; amount: bigint; seq?: bigint } | undefined;
+  /** The message delivered last in this transaction, until its token leg (if any) is written. */
+  let delivered: Hex | undefined;
   let index = 0;
   const step = async (id: Hex, kind: string, detail: Record<string, string | number> | null = null) => {
     await db
@@ -99,50 +99,13 @@ export async function applySolanaTransaction(db: Db, domain: number, tx: SolanaT
         await step(id, "transfer_sent", { token: origin.originToken, amount: origin.amount.toString() });
         break;
       }
-      case "transferReceived": {
-        const d = event.data;
-        leg = { kind: "received", mint: key(d.mint), recipient: key(d.recipient), amount: big(d.amount) };
-        break;
-      }
-      case "transferQueued": {
-        const d = event.data;
-        const seq = big(d.seq);
-        leg = { kind: "queued", mint: key(d.mint), recipient: key(d.recipient), amount: big(d.amount), seq };
-        await db.insert(schema.queuedTransfer).values({
-          domain,
-          queueId: seq,
-          originDomain: d.origin,
-          token: leg.mint,
-          recipient: leg.recipient,
-          amount: leg.amount,
-          queuedAt: at,
-          status: "queued",
-        });
-        break;
-      }
       case "messageDelivered": {
+        // On Solana the Gateway logs MessageDelivered before it calls the recipient's `handle` (a self-CPI for the
+        // token bridge), so a transfer's TransferReceived or TransferQueued follows it in the same transaction.
         const d = event.data;
         const id = hex(d.messageId);
-        let status: MessageStatus = "delivered";
-        if (leg !== undefined) {
-          const queued = leg.kind === "queued";
-          status = queued ? "queued" : "delivered";
-          const destination = {
-            destinationToken: leg.mint,
-            destinationRecipient: leg.recipient,
-            destinationStatus: queued ? "queued" : "received",
-            ...(queued ? { queueId: leg.seq ?? null } : { receivedAmount: leg.amount, receivedAt: at }),
-          };
-          await db
-            .insert(schema.tokenTransfer)
-            .values({ id, ...destination })
-            .onConflictDoUpdate(() => destination);
-          if (queued && leg.seq !== undefined) {
-            await db.update(schema.queuedTransfer, { domain, queueId: leg.seq }).set({ messageId: id });
-          }
-          leg = undefined;
-        }
-        await touchMessage(db, id, at, status, (row) => ({
+        delivered = id;
+        await touchMessage(db, id, at, "delivered", (row) => ({
           originDomain: d.origin,
           destinationDomain: domain,
           nonce: big(d.nonce),
@@ -150,9 +113,57 @@ export async function applySolanaTransaction(db: Db, domain: number, tx: SolanaT
           attestedAt: row?.attestedAt ?? at,
           deliveredAt: at,
           deliveredBlock: tx.slot,
-          ...(status === "queued" ? { queuedAt: at } : {}),
         }));
-        await step(id, status === "queued" ? "queued" : "delivered");
+        await step(id, "delivered");
+        break;
+      }
+      case "transferReceived": {
+        // Without a delivery before it in this transaction it is the second half of a release (handled there).
+        if (delivered === undefined) break;
+        const d = event.data;
+        const leg = {
+          destinationToken: key(d.mint),
+          destinationRecipient: key(d.recipient),
+          destinationStatus: "received",
+          receivedAmount: big(d.amount),
+          receivedAt: at,
+        };
+        await db
+          .insert(schema.tokenTransfer)
+          .values({ id: delivered, ...leg })
+          .onConflictDoUpdate(() => leg);
+        delivered = undefined;
+        break;
+      }
+      case "transferQueued": {
+        const d = event.data;
+        const seq = big(d.seq);
+        const messageId = delivered ?? null;
+        await db.insert(schema.queuedTransfer).values({
+          domain,
+          queueId: seq,
+          messageId,
+          originDomain: d.origin,
+          token: key(d.mint),
+          recipient: key(d.recipient),
+          amount: big(d.amount),
+          queuedAt: at,
+          status: "queued",
+        });
+        if (messageId === null) break;
+        const leg = {
+          destinationToken: key(d.mint),
+          destinationRecipient: key(d.recipient),
+          destinationStatus: "queued",
+          queueId: seq,
+        };
+        await db
+          .insert(schema.tokenTransfer)
+          .values({ id: messageId, ...leg })
+          .onConflictDoUpdate(() => leg);
+        await touchMessage(db, messageId, at, "queued", () => ({ queuedAt: at }));
+        await step(messageId, "queued", { queueId: seq.toString() });
+        delivered = undefined;
         break;
       }
       case "queuedTransferReleased": {
