@@ -27,7 +27,7 @@ const U64_MAX = (1n << 64n) - 1n;
 const communityIdSchema = z
   .string()
   .regex(/^[1-9][0-9]{0,19}$/, "expected a community id (a positive integer)")
-  .refine((s) => BigInt(s) <= U64_MAX, "expected a uint64");
+  .refine((s) => !/^[0-9]+$/.test(s) || BigInt(s) <= U64_MAX, "expected a uint64");
 
 const timelineQuerySchema = z
   .object({
