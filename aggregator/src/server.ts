@@ -7,8 +7,8 @@ import type { Ingestor } from "./ingestor.ts";
 import type { AggregatorMetrics } from "./metrics.ts";
 import { statusView } from "./status.ts";
 import type { AggregatorStore } from "./store.ts";
-import { handleCommunityRoute } from "./timeline-routes.ts";
 import type { TimelineService } from "./timeline.ts";
+import { handleCommunityRoute } from "./timeline-routes.ts";
 
 export type OperatorServer = { readonly url: string; close(): Promise<void> };
 

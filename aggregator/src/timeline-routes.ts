@@ -3,14 +3,7 @@
 //   POST /communities/:id/moderation                 a moderator's signed hide / pin / unhide / unpin
 // Inputs are validated by zod; a bad one answers 400 naming the field (`limit`, `cursor`, `id`, `signature`, ...).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  parseJson,
-  parseRequest,
-  RequestRejectedError,
-  readBody,
-  sendJson,
-  sendRejection,
-} from "@maskoii/node-kit";
+import { parseJson, parseRequest, RequestRejectedError, readBody, sendJson, sendRejection } from "@maskoii/node-kit";
 import { z } from "zod";
 import {
   DEFAULT_TIMELINE_LIMIT,
@@ -29,27 +22,26 @@ const communityIdSchema = z
   .regex(/^[1-9][0-9]{0,19}$/, "expected a community id (a positive integer)")
   .refine((s) => !/^[0-9]+$/.test(s) || BigInt(s) <= U64_MAX, "expected a uint64");
 
-const timelineQuerySchema = z
-  .object({
-    limit: z
-      .string()
-      .regex(/^[0-9]{1,4}$/, "expected an integer")
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(MAX_TIMELINE_LIMIT, `at most ${MAX_TIMELINE_LIMIT}`))
-      .optional(),
-    cursor: z
-      .string()
-      .max(1_200, "too long")
-      .transform((c, ctx) => {
-        const position = decodeCursor(c);
-        if (position === undefined) {
-          ctx.addIssue({ code: "custom", message: "not a cursor this node issued" });
-          return z.NEVER;
-        }
-        return position;
-      })
-      .optional(),
-  });
+const timelineQuerySchema = z.object({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, "expected an integer")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_TIMELINE_LIMIT, `at most ${MAX_TIMELINE_LIMIT}`))
+    .optional(),
+  cursor: z
+    .string()
+    .max(1_200, "too long")
+    .transform((c, ctx) => {
+      const position = decodeCursor(c);
+      if (position === undefined) {
+        ctx.addIssue({ code: "custom", message: "not a cursor this node issued" });
+        return z.NEVER;
+      }
+      return position;
+    })
+    .optional(),
+});
 
 /** Answers the request when it is a community route; false otherwise (the caller goes on routing). */
 export function handleCommunityRoute(

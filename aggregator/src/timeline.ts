@@ -290,7 +290,10 @@ export class TimelineService {
       let p = personas.get(author);
       if (p === undefined) {
         const account = accountOfAuthor(author);
-        p = account === undefined ? Promise.resolve(undefined) : this.#reader.personaOf(account.platform, account.accountId);
+        p =
+          account === undefined
+            ? Promise.resolve(undefined)
+            : this.#reader.personaOf(account.platform, account.accountId);
         personas.set(author, p);
       }
       return p;

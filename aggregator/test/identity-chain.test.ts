@@ -30,7 +30,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainCommunityReader, resolveSources } from "../src/communities.ts";
 import { MastodonConnector } from "../src/connectors/mastodon.ts";
 import { proofPostText } from "../src/identity-proof.ts";
-import { combineBindingSignatures, type ProofOutcome, ProofVerifier, type SignedBinding } from "../src/proof-verifier.ts";
+import {
+  combineBindingSignatures,
+  type ProofOutcome,
+  ProofVerifier,
+  type SignedBinding,
+} from "../src/proof-verifier.ts";
 import { moderationStatement, type SignedModeration, TimelineService } from "../src/timeline.ts";
 import { type MastodonServer, makeStatus, startMastodon } from "./fixtures/mastodon-server.ts";
 import { MASTODON_HOST, proofStatus } from "./fixtures/proofs.ts";

@@ -1,7 +1,7 @@
 // Community timelines over the Mastodon and RSS connectors, with the chain's answers from an in-memory reader
 // (identity-chain.test.ts reads the real registries): descriptors to streams, cross-network deduplication, personas,
 // signed moderation, sealed posts kept sealed, cursor pages and the 400s of GET /communities/:id/timeline.
-import { activityPubAccountId, openPayload, sealPayload, generateSealKeyPair } from "@maskoii/sdk";
+import { activityPubAccountId, generateSealKeyPair, openPayload, sealPayload } from "@maskoii/sdk";
 import { type Address, getAddress, type Hex, pad, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
