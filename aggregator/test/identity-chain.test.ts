@@ -254,5 +254,17 @@ describe("identity bindings and a community timeline on a local chain", () => {
     const stale = combineBindingSignatures(setId, members, firstBinding);
     await expect(simulateBind(firstBinding[0] as SignedBinding, stale)).rejects.toThrow(/StaleBinding/);
     expect(await personaOnChain()).toBe(zeroAddress);
+    // The timeline no longer resolves Alice to the persona.
+    const h = nodes[0] as Harness;
+    const reader = new ChainCommunityReader({
+      client,
+      communityRegistry: revenue.communityRegistry,
+      identityRegistry: revenue.identityRegistry,
+      cacheMs: 0,
+    });
+    const timelines = new TimelineService(h.store, reader, (d) => resolveSources(d, [connector(h)]));
+    const entries = (await timelines.page(1n))?.entries ?? [];
+    expect(entries.filter((e) => e.author.id === `mastodon:acct:${ALICE}`).length).toBeGreaterThan(0);
+    for (const e of entries) expect(e.author.persona).toBeNull();
   });
 });
