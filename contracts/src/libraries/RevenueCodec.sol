@@ -183,6 +183,23 @@ library RevenueCodec {
         }
     }
 
+    /// @notice The root a sorted-pair `proof` leads to from `leaf`: OpenZeppelin `MerkleProof.processProofCalldata`
+    ///         (commutative keccak256 of each pair, smaller first), as one assembly loop over the calldata words.
+    function processPayoutProof(bytes32[] calldata proof, bytes32 leaf) internal pure returns (bytes32 node) {
+        assembly ("memory-safe") {
+            node := leaf
+            let end := add(proof.offset, shl(5, proof.length))
+            for { let p := proof.offset } lt(p, end) { p := add(p, 0x20) } {
+                let sibling := calldataload(p)
+                let both := xor(node, sibling)
+                let lo := xor(node, mul(both, lt(sibling, node))) // the smaller of the two
+                mstore(0x00, lo)
+                mstore(0x20, xor(both, lo))
+                node := keccak256(0x00, 0x40)
+            }
+        }
+    }
+
     /// @notice The bridge distribution id of a report's Solana payout of `token`: keccak256(abi.encode(reportHash,
     ///         token)) (single-use per destination, so one report pays each token on Solana once).
     function solanaDistributionId(bytes32 report, address token) internal pure returns (bytes32) {

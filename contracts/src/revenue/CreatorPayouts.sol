@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
@@ -107,7 +106,7 @@ contract CreatorPayouts is ICreatorPayouts, EIP712, Nonces {
 
     /// @dev Verifies the leaf and raises its slot's claimed total to `cumulative`; returns the difference.
     function _record(PayoutLeaf calldata leaf, bytes32[] calldata proof) private returns (uint256 amount) {
-        if (!MerkleProof.verifyCalldata(proof, root, RevenueCodec.payoutLeaf(leaf))) revert InvalidPayoutProof();
+        if (RevenueCodec.processPayoutProof(proof, RevenueCodec.payoutLeaf(leaf)) != root) revert InvalidPayoutProof();
         uint256 cumulative = leaf.cumulative;
         if (cumulative > AMOUNT_MASK) revert CumulativeTooLarge(cumulative);
         uint256 slot = leaf.slot;

@@ -38,6 +38,14 @@ contract RevenueCodecHarness {
         return RevenueCodec.payoutLeaf(slot, account, token, recipient, cumulative, salt);
     }
 
+    function processPayoutProof(bytes32[] calldata proof, bytes32 leaf) external pure returns (bytes32) {
+        return RevenueCodec.processPayoutProof(proof, leaf);
+    }
+
+    function processProofOz(bytes32[] calldata proof, bytes32 leaf) external pure returns (bytes32) {
+        return MerkleProof.processProofCalldata(proof, leaf);
+    }
+
     function payoutLeafCalldata(PayoutLeaf calldata leaf) external pure returns (bytes32) {
         return RevenueCodec.payoutLeaf(leaf);
     }
@@ -337,6 +345,18 @@ contract RevenueCodecTest is Test {
             ),
             "calldata leaf"
         );
+    }
+
+    function testFuzz_processPayoutProof_isOpenZeppelins(bytes32 leaf, bytes32[] memory proof) public view {
+        assertEq(h.processPayoutProof(proof, leaf), h.processProofOz(proof, leaf), "same root as MerkleProof");
+    }
+
+    function test_processPayoutProof_equalSiblingAndEmptyProof() public view {
+        bytes32[] memory proof = new bytes32[](2);
+        proof[0] = keccak256("x");
+        proof[1] = h.processProofOz(new bytes32[](1), proof[0]); // any word
+        assertEq(h.processPayoutProof(proof, proof[0]), h.processProofOz(proof, proof[0]), "equal pair");
+        assertEq(h.processPayoutProof(new bytes32[](0), proof[0]), proof[0], "empty proof: the leaf");
     }
 
     function test_payoutLeaf_leavesFreeMemoryIntact() public pure {

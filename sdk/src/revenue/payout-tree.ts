@@ -6,7 +6,6 @@
  * (programs/maskoii/src/protocol/payout.rs) computes the same. Vectors: `payoutLeaves`, `payoutTrees` and
  * `invalidPayoutProofs` in test/vectors/revenue.json.
  */
-import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, randomBytes } from "@noble/hashes/utils.js";
 import { encodeAbiParameters, type Hex, keccak256 } from "viem";
 import {
@@ -162,7 +161,7 @@ function leafInto(e: CheckedPayoutEntry, scratch: Uint8Array, inner: Uint8Array,
   putHex32(e.recipient, 2, scratch, 96);
   putHex32(e.cumulative.toString(16).padStart(64, "0"), 0, scratch, 128);
   putHex32(e.salt, 2, scratch, 160);
-  inner.set(keccak_256(scratch), 0);
+  keccakSmallInto(scratch, inner, 0);
   keccakSmallInto(inner, out, offset);
 }
 
