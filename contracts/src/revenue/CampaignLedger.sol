@@ -337,7 +337,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         TokenAmount[] calldata expired,
         address[] calldata operators,
         uint256[] calldata weights
-    ) external {
+    ) external nonReentrant {
         if (msg.sender != reports) revert OnlyReports(msg.sender);
         uint256 signedWeight;
         for (uint256 j; j < weights.length; ++j) {
