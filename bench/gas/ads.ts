@@ -924,11 +924,7 @@ async function main(): Promise<void> {
       verdict(pass.claim_fresh_recipient, targets.claim_fresh_recipient),
     ],
     ["  of which calldata", String(ours.claimFreshCalldata), ""],
-    [
-      "claim_fresh_recipient, first claim of its 2-slot word (reference)",
-      String(ours.claimFreshFirstInWord),
-      "",
-    ],
+    ["claim_fresh_recipient, first claim of its 2-slot word (reference)", String(ours.claimFreshFirstInWord), ""],
     [
       "claim_returning_10_epochs (one claim, one proof, ten epochs)",
       String(ours.claimReturning),

@@ -174,7 +174,14 @@ describe("revenue flows on a local chain (sdk client)", () => {
       const account = addressToBytes32(persona);
       const tokenWord = addressToBytes32(token);
       // every persona here keeps the default payout (its own address, as payoutOf says): the leaf's recipient
-      return { slot: slots.slotOf(account, tokenWord), account, token: tokenWord, recipient: account, cumulative, salt };
+      return {
+        slot: slots.slotOf(account, tokenWord),
+        account,
+        token: tokenWord,
+        recipient: account,
+        cumulative,
+        salt,
+      };
     });
   let tree1: PayoutTree;
   let tree2: PayoutTree;

@@ -102,7 +102,14 @@ function checkAttested(kind: RevenueAttestationKind, value: Hex, a: Attested) {
 
 const entry = (e: EntryJson) =>
   parsePayoutEntries([
-    { slot: e.slot, account: e.account, token: e.token, recipient: e.recipient, cumulative: e.cumulative, salt: e.salt },
+    {
+      slot: e.slot,
+      account: e.account,
+      token: e.token,
+      recipient: e.recipient,
+      cumulative: e.cumulative,
+      salt: e.salt,
+    },
   ])[0]!;
 
 describe("test/vectors/revenue.json", () => {

@@ -68,7 +68,14 @@ export const identityBindingJsonSchema = z
 
 /** JSON of a payout entry. */
 export const payoutEntryJsonSchema = z
-  .object({ slot: uint(256), account: bytes32, token: bytes32, recipient: bytes32, cumulative: uint(256), salt: bytes32 })
+  .object({
+    slot: uint(256),
+    account: bytes32,
+    token: bytes32,
+    recipient: bytes32,
+    cumulative: uint(256),
+    salt: bytes32,
+  })
   .strict();
 
 function parseWith<T>(what: string, schema: z.ZodType<T>, value: unknown): T {
