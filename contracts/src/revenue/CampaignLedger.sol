@@ -14,14 +14,15 @@ import {ICreatorPayouts} from "./interfaces/ICreatorPayouts.sol";
 import {ISolanaPayoutBridge} from "./interfaces/ISolanaPayoutBridge.sol";
 
 /// @title CampaignLedger
-/// @notice Holds every token of the revenue protocol (docs/protocol.md §11): advertisers' campaign budgets and the
-///         balances their spend is split into. Advertisers create, top up, pause, cancel and refund campaigns here;
-///         the EpochReports module reserves spend when an attested report is submitted, releases it when the report
-///         is rejected or dropped, and commits and splits it when the report is final, moving the EVM creators' share
-///         to CreatorPayouts (which holds and pays it; its balance is the creators' safety cap); treasuries, operators and the protocol fee recipient withdraw their own
-///         balances. Creators paid on Solana are not paid here: their parts of final reports wait in a per-token
-///         Solana bucket (outside the EVM payout cap) until EpochReports sends each report's part once through the
-///         TokenBridge (`sendSolana`, a distribution to the Solana program; docs/protocol.md §11.3).
+/// @notice Holds the tokens of the revenue protocol (docs/protocol.md §11) but the creators' EVM pool: advertisers'
+///         campaign budgets and the balances their spend is split into. Advertisers create, top up, pause, cancel
+///         and refund campaigns here; the EpochReports module reserves spend when an attested report is submitted,
+///         releases it when the report is rejected or dropped, and commits and splits it when the report is final,
+///         moving the EVM creators' share to CreatorPayouts (which holds and pays it; its balance is the creators'
+///         safety cap); treasuries, operators and the protocol fee recipient withdraw their own balances. Creators
+///         paid on Solana are not paid here: their parts of final reports wait in a per-token Solana bucket (never
+///         moved to CreatorPayouts) until EpochReports sends each report's part once through the TokenBridge
+///         (`sendSolana`, a distribution to the Solana program; docs/protocol.md §11.3).
 /// @dev Token safety: SafeERC20 for every transfer (tokens without a return value work, `false` reverts). Incoming
 ///      transfers are measured by balance difference and refused when short (`TokenTransferShortfall`:
 ///      fee-on-transfer tokens are not supported). Every outgoing transfer pays one party its own balance after the
@@ -583,7 +584,13 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
             mstore(add(ptr, 0x24), amount)
             ok := call(MOVE_GAS, token, 0, ptr, 0x44, 0x00, 0x20)
             // success: returned true, or returned nothing from a contract
-            ok := and(ok, or(and(gt(returndatasize(), 31), eq(mload(0x00), 1)), and(iszero(returndatasize()), gt(extcodesize(token), 0))))
+            ok := and(
+                ok,
+                or(
+                    and(gt(returndatasize(), 31), eq(mload(0x00), 1)),
+                    and(iszero(returndatasize()), gt(extcodesize(token), 0))
+                )
+            )
         }
         if (!ok) return;
         _creatorsHeld[token] = 0;
