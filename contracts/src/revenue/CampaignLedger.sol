@@ -549,25 +549,37 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         }
     }
 
-    /// @dev Takes up to `amount` of `token` back from CreatorPayouts (never reverts); returns what came back.
+    /// @dev Takes up to `amount` of `token` back from CreatorPayouts; returns what came back. Never reverts and gives
+    ///      the token at most MOVE_GAS per call (an `expired` entry may name any token), so no token can stop a final
+    ///      report from committing.
     function _takeBackFromPayouts(address token, uint256 amount) private returns (uint256) {
         if (amount == 0) return 0;
         address payouts_ = payouts;
-        (bool ok, bytes memory ret) =
-            token.staticcall{gas: MOVE_GAS}(abi.encodeCall(IERC20.balanceOf, (payouts_)));
-        if (!ok || ret.length < 32) return 0;
-        uint256 held = abi.decode(ret, (uint256));
+        (bool ok, uint256 held) = _tryBalanceOf(token, payouts_);
+        if (!ok) return 0;
         if (amount > held) amount = held;
         if (amount == 0) return 0;
-        uint256 before = IERC20(token).balanceOf(address(this));
+        uint256 before;
+        (ok, before) = _tryBalanceOf(token, address(this));
+        if (!ok) return 0;
         try ICreatorPayouts(payouts_).returnToLedger{gas: MOVE_GAS}(token, amount) {}
         catch {
             return 0;
         }
-        // a token that moved less than asked (it cannot: fee-on-transfer tokens never fund a campaign) counts as what
-        // arrived
-        uint256 received = IERC20(token).balanceOf(address(this)) - before;
+        // what arrived counts (a campaign token moves exactly what it is asked: fee-on-transfer tokens never fund one)
+        uint256 afterwards;
+        (ok, afterwards) = _tryBalanceOf(token, address(this));
+        if (!ok || afterwards <= before) return 0;
+        uint256 received = afterwards - before;
         return received < amount ? received : amount;
+    }
+
+    /// @dev `token.balanceOf(who)` with at most MOVE_GAS gas; `ok` false when the call fails or returns no word.
+    function _tryBalanceOf(address token, address who) private view returns (bool ok, uint256 balance) {
+        bytes memory ret;
+        (ok, ret) = token.staticcall{gas: MOVE_GAS}(abi.encodeCall(IERC20.balanceOf, (who)));
+        if (!ok || ret.length < 32) return (false, 0);
+        balance = abi.decode(ret, (uint256));
     }
 
     /// @dev Moves what the ledger holds of `token`'s EVM creators' share to CreatorPayouts with at most MOVE_GAS gas;

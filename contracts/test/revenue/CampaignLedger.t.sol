@@ -535,6 +535,25 @@ contract CampaignLedgerTest is RevenueFixture {
         assertEq(ledger.creatorsHeld(address(token)), 0, "nothing left in the ledger");
     }
 
+    /// @notice An `expired` entry naming an address that is no token (no code: no balance word) returns nothing and
+    ///         does not stop the report from committing.
+    function test_commit_expiredOfANonTokenReturnsNothing() public {
+        uint64 id = _campaign();
+        _settle(id, 0, keccak256("root 0"));
+        uint256 owedBefore = ledger.creatorsOwed(address(token));
+        _toEpochEnd(1);
+        EpochReport memory r = _report(C1, 1, _lines(_line(id, 1000, 0)), keccak256("root 1"));
+        r.expired = new TokenAmount[](1);
+        r.expired[0] = TokenAmount(makeAddr("not a token"), 1e18);
+        (uint64 seq, bytes memory att) = _submit(r);
+        _afterWindow();
+        reports.finalize(seq, r, att);
+        assertEq(payouts.root(), keccak256("root 1"), "final");
+        assertEq(ledger.treasuryBalance(C1, makeAddr("not a token")), 0, "nothing expired");
+        uint256 creatorsNew = uint256(r.lines[0].spend) * 7000 / 10_000;
+        assertEq(ledger.creatorsOwed(address(token)), owedBefore + creatorsNew, "the real pool untouched");
+    }
+
     function test_commit_expiredStaysWhereARefusingTokenHoldsIt() public {
         BlacklistToken blk = new BlacklistToken();
         blk.mint(advertiser, 10_000e6);
