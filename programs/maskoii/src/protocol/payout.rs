@@ -122,14 +122,7 @@ mod tests {
     }
 
     fn fields(w: &[[u8; 32]; 6]) -> PayoutLeafWords<'_> {
-        PayoutLeafWords {
-            slot: &w[0],
-            account: &w[1],
-            token: &w[2],
-            recipient: &w[3],
-            cumulative: &w[4],
-            salt: &w[5],
-        }
+        PayoutLeafWords { slot: &w[0], account: &w[1], token: &w[2], recipient: &w[3], cumulative: &w[4], salt: &w[5] }
     }
 
     fn leaf_of(e: &Value) -> [u8; 32] {
