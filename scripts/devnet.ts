@@ -7,7 +7,8 @@
 // `maskoii attester` node processes and one `maskoii relayer` process (scripts/lib/nodes.ts), runs a demo token
 // transfer A -> B that the nodes attest and the relayer delivers (printing each stage's time), and a round trip
 // A -> Solana -> A (send, attest with the local keys, deliver), a revenue demo on chain A (a campaign funded, an epoch
-// reported with the attesters' keys and finalized after a short challenge window, two creators paid), and keeps everything
+// reported with the attesters' keys and finalized after a short challenge window, two creators paid on EVM and, with
+// Solana, a third paid on Solana through the bridge's distribution message and a claim there), and keeps everything
 // up until Ctrl-C / SIGTERM, then stops every process it started. With `--exit-after-demo` (or
 // MASKOII_DEVNET_EXIT=1) it stops everything after the demo; with `--no-solana` (or MASKOII_DEVNET_SOLANA=0) it runs
 // the EVM chains only.
@@ -226,14 +227,6 @@ const steps: Step[] = [
     },
   },
   {
-    name: "revenue demo on chain A: fund a campaign, report an epoch, finalize, pay creators",
-    run: async (devnet) => {
-      const chainA = devnet.deployment?.[0];
-      if (chainA === undefined) throw new DevnetError("the revenue demo needs the deployment first");
-      await runRevenueDemo({ chain: chainA, attesters: devnet.attesters, quorum: QUORUM, log });
-    },
-  },
-  {
     name: "demo round trip A -> Solana -> A, and B -> Solana",
     solana: true,
     run: async (devnet) => {
@@ -247,6 +240,23 @@ const steps: Step[] = [
         link: linkB,
         nodes: devnet.nodes,
         quorum: QUORUM,
+        log,
+      });
+    },
+  },
+  {
+    // After the Solana round trip, whose message nonces and bridged supply it leaves untouched.
+    name: "revenue demo on chain A: fund a campaign, report an epoch, finalize, pay the creators",
+    run: async (devnet) => {
+      const chainA = devnet.deployment?.[0];
+      if (chainA === undefined) throw new DevnetError("the revenue demo needs the deployment first");
+      const solana = devnet.solanaDeployment;
+      const nodes = devnet.nodes;
+      await runRevenueDemo({
+        chain: chainA,
+        attesters: devnet.attesters,
+        quorum: QUORUM,
+        ...(solana === undefined || nodes === undefined ? {} : { solana: { deployment: solana, nodes } }),
         log,
       });
     },

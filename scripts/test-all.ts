@@ -80,6 +80,7 @@ const testkitReport = join(reports, "testkit.json");
 const sdkReport = join(reports, "sdk.json");
 const nodeKitReport = join(reports, "node-kit.json");
 const relayerReport = join(reports, "relayer.json");
+const aggregatorReport = join(reports, "aggregator.json");
 const e2eReport = join(reports, "e2e.json");
 
 const suites: Suite[] = [
@@ -122,6 +123,13 @@ const suites: Suite[] = [
     args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${relayerReport}`],
     cwd: join(root, "relayer"),
     parse: vitestJson(relayerReport),
+  },
+  {
+    name: "aggregator (Vitest: social connectors against local API servers, store, operators, SIGKILL)",
+    command: "npx",
+    args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${aggregatorReport}`],
+    cwd: join(root, "aggregator"),
+    parse: vitestJson(aggregatorReport),
   },
   {
     name: "e2e (Vitest: chains, attester and relayer processes, faults)",

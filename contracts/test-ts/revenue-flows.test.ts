@@ -85,13 +85,14 @@ describe("revenue flows on a local chain (sdk client)", () => {
       attesters: attesterAddresses,
       signers: attesterKeys(positions),
     });
-  const attestResolution = (report: EpochReport, upheld: boolean) =>
+  const attestResolution = (seq: bigint, report: EpochReport, upheld: boolean) =>
     buildAttestation({
       digest: resolutionAttestationDigest({
         domain: a.domain,
         epochReports: client.addresses.epochReports,
         attesterSetId: 1n,
         report,
+        seq,
         upheld,
       }),
       attesterSetId: 1n,
@@ -330,7 +331,7 @@ describe("revenue flows on a local chain (sdk client)", () => {
       report: report0,
       attestation: attestation0,
       upheld: false,
-      resolution: attestResolution(report0, false),
+      resolution: attestResolution(1n, report0, false),
     });
     await as(wallet(2)).finalizeReport(1n, report0, attestation0);
     assert.equal(await client.payoutRoot(), tree1.root);
@@ -406,7 +407,7 @@ describe("revenue flows on a local chain (sdk client)", () => {
       report: badReport,
       attestation: badAttestation,
       upheld: true,
-      resolution: attestResolution(badReport, true),
+      resolution: attestResolution(badSeq, badReport, true),
     });
     assert.equal((await client.campaign(campaignId)).available, 120_000n - spend0, "reservation released");
     const bondPayee = getAddress("0x00000000000000000000000000000000000b0bd5");

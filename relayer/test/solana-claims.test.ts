@@ -14,32 +14,19 @@ import {
   gatewayAbi,
   tokenBridgeAbi,
 } from "@maskoii/sdk";
-import { MaskoiiProgramError, MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
-import { demoTokenAbi, until } from "@maskoii/testkit";
-import { getAccount, getMint, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
-import { Connection, Keypair, PublicKey } from "@solana/web3.js";
-import {
-  bytesToHex,
-  createPublicClient,
-  createWalletClient,
-  type Hex,
-  http,
-  keccak256,
-  parseEventLogs,
-  toHex,
-} from "viem";
+import { MaskoiiProgramError, pubkeyToBytes32 } from "@maskoii/sdk/solana";
+import { demoTokenAbi } from "@maskoii/testkit";
+import { getAccount, getMint } from "@solana/spl-token";
+import { Keypair } from "@solana/web3.js";
+import { bytesToHex, type Hex, keccak256, parseEventLogs, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainA, devAccount } from "./evm-stack.ts";
-import { airdrop, HAVE_LOCAL_RPC, requireLocalRpc } from "./solana-helpers.ts";
+import { devAccount } from "./evm-stack.ts";
+import { A_PER_SHARED, claimsContext, SOLANA, SPL_PER_SHARED, salt } from "./solana-claims-setup.ts";
+import { HAVE_LOCAL_RPC, requireLocalRpc } from "./solana-helpers.ts";
 import { SolanaStack } from "./solana-stack.ts";
 
 const owner = devAccount(0);
 const user = devAccount(1);
-const ORIGIN = 1001;
-const SOLANA = 1003;
-/** Demo token: 18 decimals on A; the SPL mint: 9 decimals; shared: 8 (the fixture's route). */
-const A_PER_SHARED = 10n ** 10n;
-const SPL_PER_SHARED = 10n;
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -61,17 +48,10 @@ describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters 
   afterAll(() => stack.stop());
 
   it("funds the vault with exactly what A locked; each leaf pays its claimant once", async () => {
-    const { rpc, rpcA, contracts, mint, solanaPayer, relayer } = stack;
-    const connection = new Connection(rpc!.url, "confirmed");
-    const client = new MaskoiiSolanaClient({ connection, programId: new PublicKey(rpc!.programId) });
-    const publicA = createPublicClient({ chain: chainA, transport: http(rpcA) });
-    const ownerA = createWalletClient({ account: owner, chain: chainA, transport: http(rpcA) });
-    const userA = createWalletClient({ account: user, chain: chainA, transport: http(rpcA) });
-    const mined = async (hash: Hex) => {
-      const receipt = await publicA.waitForTransactionReceipt({ hash });
-      expect(receipt.status).toBe("success");
-      return receipt;
-    };
+    const { contracts, mint, solanaPayer, relayer } = stack;
+    const { connection, client, publicA, wallet, mined, delivered, claimer } = claimsContext(stack);
+    const ownerA = wallet(owner);
+    const userA = wallet(user);
     const escrowA = () =>
       publicA.readContract({
         address: contracts.demoToken,
@@ -82,7 +62,6 @@ describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters 
 
     // ---- The payout: three salted leaves in shared units (8 decimals); the third is left unclaimed.
     const [alice, bob, carol] = [Keypair.generate(), Keypair.generate(), Keypair.generate()];
-    const salt = (label: string) => keccak256(toHex(`salt ${label}`));
     const leaves: ClaimLeaf[] = [
       { index: 0, claimant: pubkeyToBytes32(alice.publicKey), amount: 500_000_000n, salt: salt("alice") }, // 5
       { index: 1, claimant: pubkeyToBytes32(bob.publicKey), amount: 325_000_000n, salt: salt("bob") }, // 3.25
@@ -92,15 +71,15 @@ describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters 
     const root = claimRoot(leaves);
     const distributionId = keccak256(toHex("maskoii claims flow test, distribution 1"));
 
-    // ---- A: the owner declares the Solana program claims-capable; the user funds the payout (plus dust).
-    await mined(
-      await ownerA.writeContract({
+    // ---- A: the deploy fixture declared the Solana program claims-capable; the user funds the payout (plus dust).
+    expect(
+      await publicA.readContract({
         address: contracts.tokenBridge,
         abi: tokenBridgeAbi,
-        functionName: "setClaimsCapable",
-        args: [SOLANA, true],
+        functionName: "claimsCapable",
+        args: [SOLANA],
       }),
-    );
+    ).toBe(true);
     const dust = 123n;
     const amount = total * A_PER_SHARED + dust;
     await mined(
@@ -166,11 +145,7 @@ describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters 
     ).toBe(dust);
 
     // ---- Solana: the relayer delivers it with all three signatures; the vault holds `total`.
-    await until("delivery on Solana", async () => ((await client.fetchReceiptById(messageId)) ? true : undefined), {
-      timeoutMs: 60_000,
-    });
-    const distribution = client.pda.distribution(ORIGIN, distributionId);
-    const vault = client.pda.claimsVault(distribution);
+    const { distribution, vault } = await delivered(messageId, distributionId);
     const created = await client.program.account.distribution.fetch(distribution);
     expect(created.funded).toBe(true);
     expect(BigInt(created.total.toString())).toBe(total);
@@ -191,27 +166,7 @@ describe.runIf(HAVE_LOCAL_RPC)("claims: EVM transferDistribution -> 3 attesters 
     ).toEqual([]);
 
     // ---- Claims: anyone submits them (here a third party pays); each claimant's token account gets its amount.
-    const submitter = Keypair.generate();
-    await airdrop(connection, submitter.publicKey, 5);
-    const claim = async (leaf: ClaimLeaf, claimant: Keypair, proof = claimProof(leaves, leaf.index)) => {
-      const token = (await getOrCreateAssociatedTokenAccount(connection, submitter, mint, claimant.publicKey)).address;
-      const signature = await client.sendAndConfirm(
-        [
-          await client.claimsClaimIx({
-            distribution,
-            mint,
-            claimantToken: token,
-            index: leaf.index,
-            claimant: claimant.publicKey,
-            amount: leaf.amount,
-            salt: leaf.salt,
-            proof,
-          }),
-        ],
-        [submitter],
-      );
-      return { token, signature };
-    };
+    const claim = await claimer(distribution, mint, leaves);
     const paidAlice = await claim(leaves[0]!, alice);
     const paidBob = await claim(leaves[1]!, bob);
     expect((await getAccount(connection, paidAlice.token)).amount).toBe(5_000_000_000n);

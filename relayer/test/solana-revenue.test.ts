@@ -12,7 +12,6 @@ import {
   attestationDigest,
   type ClaimLeaf,
   campaignLedgerAbi,
-  claimProof,
   claimRoot,
   communityRegistryAbi,
   creatorPayoutsAbi,
@@ -28,44 +27,47 @@ import {
   solanaDistributionId,
   tokenBridgeAbi,
 } from "@maskoii/sdk";
-import { MaskoiiSolanaClient, pubkeyToBytes32 } from "@maskoii/sdk/solana";
-import { demoTokenAbi, until } from "@maskoii/testkit";
-import { getAccount, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
-import { Connection, Keypair, PublicKey } from "@solana/web3.js";
+import { pubkeyToBytes32 } from "@maskoii/sdk/solana";
+import { demoTokenAbi } from "@maskoii/testkit";
+import { getAccount } from "@solana/spl-token";
+import { Keypair } from "@solana/web3.js";
 import {
   type Abi,
   type Address,
   BaseError,
   ContractFunctionRevertedError,
-  createPublicClient,
-  createWalletClient,
   getAddress,
   type Hex,
-  http,
   keccak256,
   pad,
   parseEventLogs,
   toHex,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainA, devAccount } from "./evm-stack.ts";
-import { airdrop, HAVE_LOCAL_RPC, requireLocalRpc } from "./solana-helpers.ts";
+import { devAccount } from "./evm-stack.ts";
+import { A_PER_SHARED, claimsContext, ORIGIN, SOLANA, SPL_PER_SHARED, salt } from "./solana-claims-setup.ts";
+import { HAVE_LOCAL_RPC, requireLocalRpc } from "./solana-helpers.ts";
 import { SolanaStack } from "./solana-stack.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const owner = devAccount(0);
 const advertiser = devAccount(1);
 const persona = devAccount(2);
-const ORIGIN = 1001;
-const SOLANA = 1003;
 const EPOCH_LENGTH = 3600;
-/** Demo token: 18 decimals on A; the SPL mint: 9 decimals; shared: 8 (the fixture's route). */
-const A_PER_SHARED = 10n ** 10n;
-const SPL_PER_SHARED = 10n;
 
 async function artifact(name: string): Promise<{ abi: Abi; bytecode: Hex }> {
   const path = join(ROOT, "artifacts", "contracts", "src", "revenue", `${name}.sol`, `${name}.json`);
   return JSON.parse(await readFile(path, "utf8")) as { abi: Abi; bytecode: Hex };
+}
+
+/** Deploys revenue contracts from their artifacts on A, sent by `account` (checked mined). */
+function revenueDeployer(ctx: ReturnType<typeof claimsContext>, account: typeof owner) {
+  const sender = ctx.wallet(account);
+  return async (name: string, args: readonly unknown[]): Promise<Address> => {
+    const { abi, bytecode } = await artifact(name);
+    const receipt = await ctx.mined(await sender.deployContract({ abi, bytecode, args }));
+    return getAddress(receipt.contractAddress!);
+  };
 }
 
 function revertName(error: unknown): string | undefined {
@@ -84,22 +86,11 @@ describe.runIf(HAVE_LOCAL_RPC)("revenue: a final report's Solana payout -> bridg
   afterAll(() => stack.stop());
 
   it("pays the Solana creators of a final report through one distribution, once", async () => {
-    const { rpc, rpcA, contracts, mint } = stack;
-    const connection = new Connection(rpc!.url, "confirmed");
-    const client = new MaskoiiSolanaClient({ connection, programId: new PublicKey(rpc!.programId) });
-    const publicA = createPublicClient({ chain: chainA, transport: http(rpcA) });
-    const wallet = (account: typeof owner) => createWalletClient({ account, chain: chainA, transport: http(rpcA) });
+    const { contracts, mint } = stack;
+    const ctx = claimsContext(stack);
+    const { connection, publicA, wallet, mined, delivered, claimer } = ctx;
     const ownerA = wallet(owner);
-    const mined = async (hash: Hex) => {
-      const receipt = await publicA.waitForTransactionReceipt({ hash });
-      expect(receipt.status).toBe("success");
-      return receipt;
-    };
-    const deploy = async (name: string, args: readonly unknown[]): Promise<Address> => {
-      const { abi, bytecode } = await artifact(name);
-      const receipt = await mined(await ownerA.deployContract({ abi, bytecode, args }));
-      return getAddress(receipt.contractAddress!);
-    };
+    const deploy = revenueDeployer(ctx, owner);
     const balanceOf = (who: Address) =>
       publicA.readContract({ address: contracts.demoToken, abi: demoTokenAbi, functionName: "balanceOf", args: [who] });
 
@@ -127,14 +118,7 @@ describe.runIf(HAVE_LOCAL_RPC)("revenue: a final report's Solana payout -> bridg
         args: [contracts.tokenBridge, SOLANA],
       }),
     );
-    await mined(
-      await ownerA.writeContract({
-        address: contracts.tokenBridge,
-        abi: tokenBridgeAbi,
-        functionName: "setClaimsCapable",
-        args: [SOLANA, true],
-      }),
-    );
+    // (TokenBridge A accepts distributions to 1003: the deploy fixture declared it; see the test below.)
     // community 1: 70 % creators, 15 % treasury, 10 % operators, 5 % protocol; k = 10
     const policy = (7000n << 48n) | (1500n << 32n) | (1000n << 16n) | 500n;
     await mined(
@@ -197,7 +181,6 @@ describe.runIf(HAVE_LOCAL_RPC)("revenue: a final report's Solana payout -> bridg
         args: [2, pubkeyToBytes32(alice.publicKey)],
       }),
     );
-    const salt = (label: string) => keccak256(toHex(`salt ${label}`));
     const leaves: ClaimLeaf[] = [
       { index: 0, claimant: pubkeyToBytes32(alice.publicKey), amount: 500_000_000n, salt: salt("alice") }, // 5
       { index: 1, claimant: pubkeyToBytes32(bob.publicKey), amount: 325_000_000n, salt: salt("bob") }, // 3.25
@@ -375,36 +358,115 @@ describe.runIf(HAVE_LOCAL_RPC)("revenue: a final report's Solana payout -> bridg
 
     // ---- Solana: the relayer delivers the distribution; the creators claim with sdk proofs.
     const messageId = sent!.args.messageId;
-    await until("delivery on Solana", async () => ((await client.fetchReceiptById(messageId)) ? true : undefined), {
-      timeoutMs: 60_000,
-    });
-    const distribution = client.pda.distribution(ORIGIN, distributionId);
-    const vault = client.pda.claimsVault(distribution);
+    const { distribution, vault } = await delivered(messageId, distributionId);
     expect((await getAccount(connection, vault)).amount).toBe(solanaShared * SPL_PER_SHARED);
-    const submitter = Keypair.generate();
-    await airdrop(connection, submitter.publicKey, 5);
+    const claim = await claimer(distribution, mint, leaves);
     for (const [leaf, claimant] of [
       [leaves[0]!, alice],
       [leaves[1]!, bob],
     ] as const) {
-      const token = (await getOrCreateAssociatedTokenAccount(connection, submitter, mint, claimant.publicKey)).address;
-      await client.sendAndConfirm(
-        [
-          await client.claimsClaimIx({
-            distribution,
-            mint,
-            claimantToken: token,
-            index: leaf.index,
-            claimant: claimant.publicKey,
-            amount: leaf.amount,
-            salt: leaf.salt,
-            proof: claimProof(leaves, leaf.index),
-          }),
-        ],
-        [submitter],
-      );
+      const { token } = await claim(leaf, claimant);
       expect((await getAccount(connection, token)).amount).toBe(leaf.amount * SPL_PER_SHARED);
     }
     expect((await getAccount(connection, vault)).amount).toBe(0n);
+  });
+  it("the deploy fixture routes chain A's revenue ledger to Solana: a report owing Solana creators passes its checks", async () => {
+    const { contracts } = stack;
+    const revenue = stack.revenueA;
+    if (revenue === undefined) throw new Error("the deploy fixture deployed no revenue suite on A");
+    const ctx = claimsContext(stack);
+    const { publicA, wallet, mined } = ctx;
+    const ownerA = wallet(owner);
+    const ledger = { address: revenue.campaignLedger, abi: campaignLedgerAbi } as const;
+    expect(await publicA.readContract({ ...ledger, functionName: "solanaBridge" })).toBe(contracts.tokenBridge);
+    expect(await publicA.readContract({ ...ledger, functionName: "solanaDomain" })).toBe(SOLANA);
+    expect(
+      await publicA.readContract({
+        address: contracts.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "claimsCapable",
+        args: [SOLANA],
+      }),
+    ).toBe(true);
+
+    // A community and a campaign on the fixture's suite; a line of it owing 8.25 tokens to Solana creators.
+    const policy = (7000n << 48n) | (1500n << 32n) | (1000n << 16n) | 500n;
+    await mined(
+      await ownerA.writeContract({
+        address: revenue.communityRegistry,
+        abi: communityRegistryAbi,
+        functionName: "createCommunity",
+        args: ["ipfs://community", owner.address, [], policy, 10, 26],
+      }),
+    );
+    const budget = 1_000n * 10n ** 18n;
+    await mined(
+      await ownerA.writeContract({
+        address: contracts.demoToken,
+        abi: demoTokenAbi,
+        functionName: "mint",
+        args: [advertiser.address, budget],
+      }),
+    );
+    await mined(
+      await wallet(advertiser).writeContract({
+        address: contracts.demoToken,
+        abi: demoTokenAbi,
+        functionName: "approve",
+        args: [revenue.campaignLedger, budget],
+      }),
+    );
+    const now = Number((await publicA.getBlock()).timestamp);
+    await mined(
+      await wallet(advertiser).writeContract({
+        ...ledger,
+        functionName: "createCampaign",
+        args: [
+          {
+            token: contracts.demoToken,
+            communities: [1n],
+            tags: [],
+            cpm: 2n * 10n ** 18n,
+            cpe: 0n,
+            budget,
+            epochCap: budget,
+            start: now,
+            end: now + 30 * 86_400,
+            creativeHash: keccak256(toHex("creative")),
+            creativeURI: "ipfs://creative",
+          },
+        ],
+      }),
+    );
+    const campaignId = await publicA.readContract({ ...ledger, functionName: "lastCampaignId" });
+    const lines = [
+      {
+        campaignId,
+        impressions: 100_000n,
+        engagements: 0n,
+        spend: 200n * 10n ** 18n,
+        solanaCreators: 825_000_000n * A_PER_SHARED,
+      },
+    ];
+    const solana = [{ token: contracts.demoToken, root: keccak256(toHex("claims root")), leafCount: 2 }];
+    // Reverts (SolanaRouteNotSet, SolanaTokenNotRouted, ...) unless the route is wired; resolves to nothing.
+    await publicA.readContract({
+      address: revenue.epochReports,
+      abi: epochReportsAbi,
+      functionName: "checkSolana",
+      args: [lines, solana],
+    });
+    // The same check on an unrouted ledger refuses it: a fresh suite over the same Gateway.
+    const deploy = revenueDeployer(ctx, owner);
+    const registry = await deploy("CommunityRegistry", [now - EPOCH_LENGTH, EPOCH_LENGTH]);
+    const bare = await deploy("CampaignLedger", [registry, owner.address, owner.address, 0]);
+    const bareReports = await deploy("EpochReports", [contracts.gateway, registry, bare, 0, 1n]);
+    const refused = await publicA
+      .readContract({ address: bareReports, abi: epochReportsAbi, functionName: "checkSolana", args: [lines, solana] })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(revertName(refused)).toBe("SolanaRouteNotSet");
   });
 });

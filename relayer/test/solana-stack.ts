@@ -1,4 +1,4 @@
-// The setup the EVM <-> Solana process-level tests share (solana-flow, solana-claims): `hardhat node`s A (1001) and B
+// The setup the EVM <-> Solana process-level tests share (solana-flow, solana-claims, solana-revenue, ...): `hardhat node`s A (1001) and B
 // (only because the deployment script deploys a pair), the local Solana RPC (1003), maskoii deployed and linked
 // A <-> Solana by the devnet's own code (the testkit's deploy fixture, in a child process), three attester nodes and one
 // relayer in-process (startAttester / startRelayer), each with its own in-memory PGlite store.
@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { UnlockedKey } from "@maskoii/node-kit";
 import { createLogger } from "@maskoii/node-kit";
+import type { DeploymentRevenue } from "@maskoii/sdk";
 import { devnetAttesters, runDeployFixture, Supervisor } from "@maskoii/testkit";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { type Address, bytesToHex, type Hex } from "viem";
@@ -40,6 +41,8 @@ export class SolanaStack {
   contracts!: ContractsA;
   /** The SPL mint A's demo token is bridged as. */
   mint!: PublicKey;
+  /** A's revenue suite as the fixture deployed it (its ledger routes Solana payouts through TokenBridge A). */
+  revenueA: DeploymentRevenue | undefined;
   relayer: RelayerHandle | undefined;
   private readonly name: string;
   /** Set 1's threshold (the fixture's default 6666 when absent). */
@@ -74,6 +77,7 @@ export class SolanaStack {
     this.contracts = result.a;
     if (result.mint === undefined) throw new Error("the deploy fixture set up no Solana mint");
     this.mint = new PublicKey(result.mint);
+    this.revenueA = result.revenueA;
     await airdrop(new Connection(rpc.url, "confirmed"), this.solanaPayer.publicKey, 20);
 
     const chains = [

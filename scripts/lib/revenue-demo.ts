@@ -1,27 +1,66 @@
-// Devnet step: the revenue protocol on chain A (issue 13 point 11, EVM part). A community is created, two platform
-// accounts are bound to creator personas (IdentityBinding attestations signed with the devnet attesters' keys), an
-// advertiser funds a campaign in the demo token, an epoch is reported (EpochReport attestation, 2-of-3), finalized
-// after the devnet's short challenge window, and both creators are paid (one claims, the other is claimed for);
-// every amount of the split is printed. Uses the sdk's RevenueClient.
+// Devnet step: the revenue protocol on chain A (issue 13 point 11). A community is created, platform accounts are
+// bound to creator personas (IdentityBinding attestations signed with the devnet attesters' keys), an advertiser funds
+// a campaign in the demo token, an epoch is reported (EpochReport attestation, 2-of-3), finalized after the devnet's
+// short challenge window, and the creators are paid: two on EVM (one claims, the other is claimed for) and, when the
+// devnet runs Solana, a third whose persona names a Solana key: its part leaves A through the bridge's distribution
+// message (EpochReports.sendSolanaPayout), the attester nodes and the relayer deliver it to the maskoii program, and
+// the creator's claim is submitted there. Every amount is printed. Uses the sdk's RevenueClient and Solana client.
 import {
   addressToBytes32,
   bindingAttestationDigest,
   blueskyAccountId,
   buildAttestation,
+  type ClaimLeaf,
+  checkEpochReport,
+  claimProof,
+  claimRoot,
   type EpochReport,
+  epochReportsAbi,
   farcasterAccountId,
+  gatewayAbi,
   lineSpend,
+  PayoutFamily,
   PayoutTree,
   Platform,
   RevenueClient,
   randomSalt,
   reportAttestationDigest,
+  reportHash,
+  solanaDistributionId,
   splitSpend,
+  tokenBridgeAbi,
+  xAccountId,
 } from "@maskoii/sdk";
+import { pubkeyToBytes32 } from "@maskoii/sdk/solana";
 import { type Attester, demoTokenAbi } from "@maskoii/testkit";
-import type { ChainDeployment } from "@maskoii/testkit/deploy";
-import { type Address, formatUnits, getAddress, type Hex, keccak256, parseUnits, stringToHex, zeroHash } from "viem";
-import { DemoError } from "./demo.ts";
+import {
+  airdrop,
+  type ChainDeployment,
+  DEMO_DECIMALS,
+  evmSymbol,
+  SHARED_DECIMALS,
+  SOLANA,
+  type SolanaDeployment,
+  SPL_DECIMALS,
+} from "@maskoii/testkit/deploy";
+import { getAccount, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
+import { Keypair } from "@solana/web3.js";
+import {
+  type Address,
+  formatUnits,
+  getAddress,
+  type Hex,
+  keccak256,
+  parseEventLogs,
+  parseUnits,
+  stringToHex,
+  zeroHash,
+} from "viem";
+import { DemoError, waitForDelivery } from "./demo.ts";
+import type { DevnetNodes } from "./nodes.ts";
+
+/** How long the Solana payout may take from its send on A to its delivery on Solana. */
+const SOLANA_DELIVERY_TIMEOUT_MS = 90_000;
 
 const SPLIT = { creators: 7000, treasury: 1500, operators: 1000, protocol: 500 };
 
@@ -31,7 +70,8 @@ export type RevenueDemoResult = {
   treasury: bigint;
   protocol: bigint;
   operators: bigint;
-  paid: { persona: Address; amount: bigint }[];
+  /** Creators paid, in the demo token's units on A (on Solana: what left A for them). */
+  paid: { persona: Address; amount: bigint; chain: "evm" | "solana" }[];
 };
 
 export async function runRevenueDemo(args: {
@@ -40,6 +80,11 @@ export async function runRevenueDemo(args: {
   attesters: readonly Attester[];
   /** How many of them sign. */
   quorum: number;
+  /**
+   * The Solana side (the program linked with chain A, the running attester nodes and relayer): when given, a third
+   * creator is paid on Solana. Its ledger's Solana route must be set (testkit's deploySolana does it).
+   */
+  solana?: { deployment: SolanaDeployment; nodes: DevnetNodes };
   log: (line: string) => void;
 }): Promise<RevenueDemoResult> {
   const { chain, log } = args;
@@ -48,17 +93,19 @@ export async function runRevenueDemo(args: {
   const publicClient = await chain.connection.viem.getPublicClient();
   const wallets = await chain.connection.viem.getWalletClients();
   // #0 owns the demo token; #2 is the relayer process's account (left alone); #4.. are the demo's parties.
-  const [tokenOwner, , , , communityOwner, advertiser, alice, bob, helper] = wallets;
+  const [tokenOwner, , , , communityOwner, advertiser, alice, bob, helper, carol] = wallets;
   if (
     tokenOwner === undefined ||
     communityOwner === undefined ||
     advertiser === undefined ||
     alice === undefined ||
     bob === undefined ||
-    helper === undefined
+    helper === undefined ||
+    carol === undefined
   ) {
-    throw new DemoError("the devnet chain needs at least nine funded accounts");
+    throw new DemoError("the devnet chain needs at least ten funded accounts");
   }
+  const solana = args.solana;
   const client = new RevenueClient({ publicClient, addresses: revenue });
   const token = chain.contracts.demoToken;
   const fmt = (amount: bigint) => `${formatUnits(amount, 18)} DEMO`;
@@ -104,6 +151,31 @@ export async function runRevenueDemo(args: {
     await client.withWallet(helper).bind(binding, attestation);
   }
   log(`bound farcaster fid 4242 -> ${personas[0]}, a Bluesky DID -> ${personas[1]}`);
+  // With Solana: carol's X handle is bound to her persona, which names a Solana key as where she is paid.
+  const carolPersona = getAddress(carol.account.address);
+  const carolKey = Keypair.generate();
+  if (solana !== undefined) {
+    const binding = {
+      platform: Platform.X,
+      accountId: xAccountId("maskoii_carol"),
+      persona: carolPersona,
+      sequence: 1n,
+    };
+    const attestation = buildAttestation({
+      digest: bindingAttestationDigest({
+        domain: chain.domain,
+        identityRegistry: revenue.identityRegistry,
+        attesterSetId: 1n,
+        binding,
+      }),
+      attesterSetId: 1n,
+      attesters: members,
+      signers,
+    });
+    await client.withWallet(helper).bind(binding, attestation);
+    await client.withWallet(carol).setPayout(PayoutFamily.SVM, pubkeyToBytes32(carolKey.publicKey));
+    log(`bound X handle @maskoii_carol -> ${carolPersona}, paid on Solana at ${carolKey.publicKey.toBase58()}`);
+  }
 
   // 2. The advertiser funds a campaign in the demo token.
   const budget = parseUnits("1000", 18);
@@ -150,8 +222,17 @@ export async function runRevenueDemo(args: {
   const engagements = 340n;
   const spend = lineSpend({ impressions, engagements, cpm, cpe });
   const split = splitSpend(spend, SPLIT);
-  const aliceShare = (split.creators * 3n) / 5n;
-  const amounts = [aliceShare, split.creators - aliceShare];
+  // With Solana, a fifth of the creators' share is carol's, paid on Solana: a whole number of the bridge's shared
+  // units (8 decimals), as the ledger requires. The rest is split 3:2 between alice and bob on EVM.
+  const unit = 10n ** BigInt(DEMO_DECIMALS - SHARED_DECIMALS);
+  const solanaPart = solana === undefined ? 0n : (split.creators / 5n / unit) * unit;
+  const evmCreators = split.creators - solanaPart;
+  const aliceShare = (evmCreators * 3n) / 5n;
+  const amounts = [aliceShare, evmCreators - aliceShare];
+  const solanaLeaves: ClaimLeaf[] =
+    solana === undefined
+      ? []
+      : [{ index: 0, claimant: pubkeyToBytes32(carolKey.publicKey), amount: solanaPart / unit, salt: randomSalt() }];
   const tree = PayoutTree.build(
     personas.map((persona, i) => ({
       slot: i, // each persona keeps its slot in every later tree of this chain
@@ -166,11 +247,12 @@ export async function runRevenueDemo(args: {
     communityId,
     epoch,
     engagedAccounts: 14,
-    lines: [{ campaignId, impressions, engagements, spend, solanaCreators: 0n }],
+    lines: [{ campaignId, impressions, engagements, spend, solanaCreators: solanaPart }],
     prevPayoutRoot: (await client.payoutRoot()) as Hex,
     payoutRoot: tree.root,
     payoutLeafCount: tree.leaves.length,
     expired: [],
+    solana: solanaLeaves.length === 0 ? [] : [{ token, root: claimRoot(solanaLeaves), leafCount: solanaLeaves.length }],
   };
   if (report.prevPayoutRoot !== zeroHash) log(`building on payout root ${report.prevPayoutRoot}`);
   const attestation = buildAttestation({
@@ -205,7 +287,7 @@ export async function runRevenueDemo(args: {
   );
 
   // 5. Creators are paid: alice claims herself, bob's claim is submitted by someone else (funds still go to bob).
-  const paid: { persona: Address; amount: bigint }[] = [];
+  const paid: RevenueDemoResult["paid"] = [];
   for (const [i, persona] of personas.entries()) {
     const wallet = i === 0 ? alice : helper;
     const before = await tokenBalance(persona);
@@ -213,9 +295,78 @@ export async function runRevenueDemo(args: {
     const { result: amount } = await client.withWallet(wallet).claim(entry, proof);
     const after = await tokenBalance(persona);
     if (after - before !== amount) throw new DemoError(`creator ${persona} received ${after - before}, not ${amount}`);
-    paid.push({ persona, amount });
+    paid.push({ persona, amount, chain: "evm" });
     log(`paid creator ${persona} ${fmt(amount)} on EVM${i === 0 ? "" : " (claimed on its behalf)"}`);
   }
+  // 6. With Solana: carol's part leaves A through the bridge (anyone sends it, paying the gateway fee), the nodes
+  //    deliver it to the maskoii program, and her claim is submitted there (here by a third party).
+  if (solana !== undefined && solanaPart > 0n) {
+    const { client: program, connection, mint } = solana.deployment;
+    const fee = await publicClient.readContract({
+      address: chain.contracts.tokenBridge,
+      abi: tokenBridgeAbi,
+      functionName: "quoteDistribution",
+      args: [SOLANA.domain],
+    });
+    const hash = await helper.writeContract({
+      address: revenue.epochReports,
+      abi: epochReportsAbi,
+      functionName: "sendSolanaPayout",
+      args: [seq, { ...checkEpochReport(report), solana: report.solana ?? [] }, attestation, 0n],
+      value: fee,
+    });
+    const sendReceipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (sendReceipt.status !== "success") throw new DemoError(`sendSolanaPayout reverted (tx ${hash})`);
+    const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: sendReceipt.logs });
+    if (sent === undefined) throw new DemoError("sendSolanaPayout emitted no MessageSent");
+    const messageId = sent.args.messageId;
+    const distributionId = solanaDistributionId(reportHash(report), token);
+    log(
+      `sent ${fmt(solanaPart)} for Solana creators through the bridge: distribution ${distributionId}, ` +
+        `message ${messageId} (nonce ${sent.args.nonce} of domain ${chain.domain})`,
+    );
+    const timings = await waitForDelivery({
+      messageId,
+      attesterUrls: solana.nodes.attesterUrls,
+      quorum: args.quorum,
+      delivered: async () => (await program.fetchReceiptById(messageId)) !== null,
+      timeoutMs: SOLANA_DELIVERY_TIMEOUT_MS,
+    });
+    log(
+      `delivered on Solana by the relayer ${timings.deliveredMs} ms after the send (quorum after ${timings.quorumMs} ms)`,
+    );
+    const distribution = program.pda.distribution(chain.domain, distributionId);
+    const submitter = Keypair.generate();
+    await airdrop(connection, submitter.publicKey, 2);
+    const carolToken = (await getOrCreateAssociatedTokenAccount(connection, submitter, mint, carolKey.publicKey))
+      .address;
+    const before = (await getAccount(connection, carolToken)).amount;
+    const leaf = solanaLeaves[0] as ClaimLeaf;
+    await program.sendAndConfirm(
+      [
+        await program.claimsClaimIx({
+          distribution,
+          mint,
+          claimantToken: carolToken,
+          index: leaf.index,
+          claimant: carolKey.publicKey,
+          amount: leaf.amount,
+          salt: leaf.salt,
+          proof: claimProof(solanaLeaves, leaf.index),
+        }),
+      ],
+      [submitter],
+    );
+    const received = (await getAccount(connection, carolToken)).amount - before;
+    const expected = leaf.amount * 10n ** BigInt(SPL_DECIMALS - SHARED_DECIMALS);
+    if (received !== expected) throw new DemoError(`Solana creator received ${received}, not ${expected}`);
+    paid.push({ persona: carolPersona, amount: solanaPart, chain: "solana" });
+    log(
+      `paid creator ${carolPersona} ${fmt(solanaPart)} on Solana: ${carolKey.publicKey.toBase58()} claimed ` +
+        `${formatUnits(received, SPL_DECIMALS)} b${evmSymbol(chain)} in the maskoii program`,
+    );
+  }
+
   const balances = await client.balances({ token, communityId, operator: members[0] });
   log(
     `ledger: treasury ${fmt(balances.treasury)}, operator ${members[0]} ${fmt(balances.operator)}, ` +

@@ -121,6 +121,7 @@ describe("attestation digests of the revenue kinds", () => {
       epochReports: addresses.epochReports,
       attesterSetId: 2,
       report,
+      seq: 7n,
       upheld: true,
     });
     expect(upheld).toBe(
@@ -129,7 +130,7 @@ describe("attestation digests of the revenue kinds", () => {
           domain: 1001,
           verifier: addressToBytes32(addresses.epochReports),
           attesterSetId: 2,
-          value: resolutionHash({ reportHash: reportHash(report), upheld: true }),
+          value: resolutionHash({ reportHash: reportHash(report), seq: 7n, upheld: true }),
         }),
       ),
     );
@@ -139,7 +140,18 @@ describe("attestation digests of the revenue kinds", () => {
         epochReports: addresses.epochReports,
         attesterSetId: 2,
         report,
+        seq: 7n,
         upheld: false,
+      }),
+    ).not.toBe(upheld);
+    expect(
+      resolutionAttestationDigest({
+        domain: 1001,
+        epochReports: addresses.epochReports,
+        attesterSetId: 2,
+        report,
+        seq: 8n,
+        upheld: true,
       }),
     ).not.toBe(upheld);
   });

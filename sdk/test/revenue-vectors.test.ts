@@ -67,7 +67,15 @@ type Vectors = {
     attestation: Attested;
     solanaDistributionIds: Hex[];
   }[];
-  resolutions: { name: string; reportHash: Hex; upheld: boolean; encoded: Hex; hash: Hex; attestation: Attested }[];
+  resolutions: {
+    name: string;
+    reportHash: Hex;
+    seq: string;
+    upheld: boolean;
+    encoded: Hex;
+    hash: Hex;
+    attestation: Attested;
+  }[];
   payoutLeaves: (EntryJson & { name: string; encoded: Hex; hash: Hex; leaf: Hex })[];
   payoutTrees: {
     name: string;
@@ -192,8 +200,9 @@ describe("reports and resolutions", () => {
 
   it("resolutions encode, hash and digest as recorded", () => {
     for (const c of v.resolutions) {
-      expect(encodeResolution(c), c.name).toBe(c.encoded);
-      expect(resolutionHash(c), c.name).toBe(c.hash);
+      const resolution = { reportHash: c.reportHash, seq: BigInt(c.seq), upheld: c.upheld };
+      expect(encodeResolution(resolution), c.name).toBe(c.encoded);
+      expect(resolutionHash(resolution), c.name).toBe(c.hash);
       checkAttested("reportResolution", c.hash, c.attestation);
     }
     expect(new Set(v.resolutions.map((r) => r.upheld))).toEqual(new Set([true, false]));

@@ -228,13 +228,16 @@ describe("epoch reports", () => {
 });
 
 describe("resolutions", () => {
-  it("encode as abi.encode(bytes32, bool)", () => {
-    const r = { reportHash: b32("cd"), upheld: true };
-    expect(encodeResolution(r)).toBe(`0x${"cd".repeat(32)}${word(1)}`);
-    expect(encodeResolution({ ...r, upheld: false })).toBe(`0x${"cd".repeat(32)}${word(0)}`);
+  it("encode as abi.encode(bytes32, uint64, bool)", () => {
+    const r = { reportHash: b32("cd"), seq: 3n, upheld: true };
+    expect(encodeResolution(r)).toBe(`0x${"cd".repeat(32)}${word(3)}${word(1)}`);
+    expect(encodeResolution({ ...r, upheld: false })).toBe(`0x${"cd".repeat(32)}${word(3)}${word(0)}`);
     expect(resolutionHash(r)).toBe(keccak256(encodeResolution(r)));
     expect(resolutionHash(r)).not.toBe(resolutionHash({ ...r, upheld: false }));
-    expectCode(() => encodeResolution({ reportHash: b32("cd"), upheld: "true" as never }), "FieldOutOfRange");
+    expect(resolutionHash(r)).not.toBe(resolutionHash({ ...r, seq: 4 }));
+    expectCode(() => encodeResolution({ ...r, upheld: "true" as never }), "FieldOutOfRange");
+    expectCode(() => encodeResolution({ ...r, seq: 1n << 64n }), "FieldOutOfRange");
+    expectCode(() => encodeResolution({ ...r, seq: -1 }), "FieldOutOfRange");
   });
 });
 

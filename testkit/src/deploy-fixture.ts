@@ -1,7 +1,8 @@
 // The one deploy fixture: a child process that deploys maskoii on two running `hardhat node`s with the devnet's own
 // deployment code (deploy.ts), optionally initializes the program on a running local Solana RPC and links it with
 // chain A both ways (solana.ts), and prints one `RESULT {json}` line:
-//   { a, b: ChainContracts, chains: [{ domain, ...contracts, demoRecipient }] (with --demo-recipients), mint? }
+//   { a, b: ChainContracts, chains: [{ domain, ...contracts, demoRecipient }] (with --demo-recipients), mint?,
+//     revenueA? (chain A's revenue suite; with --solana its ledger routes Solana payouts through TokenBridge A) }
 // It runs in its own process because Hardhat wants its config and its own process state; start it with
 // `runDeployFixture` (index.ts), from the repository root:
 //   node testkit/src/deploy-fixture.ts --rpc-a <url> --rpc-b <url> --attesters 0x..,0x.. [--threshold 6666]
@@ -97,6 +98,12 @@ if (values["demo-recipients"]) {
 await connectionA.close();
 await connectionB.close();
 process.stdout.write(
-  `RESULT ${JSON.stringify({ a: a.contracts, b: b.contracts, chains, ...(mint === undefined ? {} : { mint }) })}\n`,
+  `RESULT ${JSON.stringify({
+    a: a.contracts,
+    b: b.contracts,
+    chains,
+    ...(mint === undefined ? {} : { mint }),
+    ...(a.revenue === undefined ? {} : { revenueA: a.revenue }),
+  })}\n`,
 );
 process.exit(0);

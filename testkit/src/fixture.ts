@@ -3,6 +3,7 @@
 
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { DeploymentRevenue } from "@maskoii/sdk";
 import type { Address } from "viem";
 import { ROOT } from "./chains.ts";
 import { FixtureError } from "./errors.ts";
@@ -40,6 +41,11 @@ export type DeployFixtureResult = {
   chains: Array<FixtureContracts & { domain: number; demoRecipient: Address }>;
   /** With `solana`: the bridged SPL mint of chain A's demo token (base58). */
   mint?: string;
+  /**
+   * Chain A's revenue suite (deployMaskoii's defaults: one-hour epochs and challenge window). With `solana`, its
+   * ledger's Solana route is set (TokenBridge A, domain 1003) and TokenBridge A accepts distributions to 1003.
+   */
+  revenueA?: DeploymentRevenue;
 };
 
 /** Runs `node <script> ...args` from the repository root; resolves with its output, rejects if it fails. */

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
+  campaignLedgerAbi,
   gatewayAbi,
   parseSolanaDeployment,
   type SolanaDeployment as SolanaDeploymentFile,
@@ -468,6 +469,15 @@ async function linkEvmChain(args: {
     }),
     "setFee(1003)",
   );
+  // Creators paid on Solana (docs/protocol.md §11.3): the program accepts distributions (claims), and the chain's
+  // revenue ledger, if deployed, sends its Solana bucket through this TokenBridge to domain 1003. Without both, a
+  // report owing Solana creators is refused (SolanaRouteNotSet) or its payout cannot be sent (ClaimsUnsupported).
+  await confirmEvm(
+    evm,
+    owner.writeContract({ ...bridge, functionName: "setClaimsCapable", args: [SOLANA.domain, true] }),
+    "setClaimsCapable(1003)",
+  );
+  await routeRevenueToSolana(evm);
 
   // 4. Read the wiring back on both sides.
   const publicClient = await evm.connection.viem.getPublicClient();
@@ -484,8 +494,14 @@ async function linkEvmChain(args: {
     client.program.account.tokenRoute.fetch(client.pda.tokenRoute(mint, evm.domain)),
     client.program.account.remoteBridge.fetch(client.pda.remoteBridge(evm.domain)),
   ]);
+  const claimsCapable = await publicClient.readContract({
+    ...bridge,
+    functionName: "claimsCapable",
+    args: [SOLANA.domain],
+  });
   const checks: Array<[string, string, string]> = [
     ["TokenBridge.remoteBridge(1003)", remoteBridge, client.verifier],
+    ["TokenBridge.claimsCapable(1003)", String(claimsCapable), "true"],
     ["TokenBridge.remoteToken(demo, 1003)", remoteToken, pubkeyToBytes32(mint)],
     ["token_config.mode", String(tokenConfig.mode), String(MODE_MINT)],
     [`remote_bridge(${evm.domain})`, bytesToHex(Uint8Array.from(remote.bridge)), toBytes32(evm.contracts.tokenBridge)],
@@ -503,6 +519,45 @@ async function linkEvmChain(args: {
     `linked Solana (domain ${SOLANA.domain}) and domain ${evm.domain} both ways (bridges, token, rate limits, fees)`,
   );
   return mint;
+}
+
+/**
+ * Sets `evm`'s revenue ledger's Solana route (`CampaignLedger.setSolanaRoute(tokenBridge, 1003)`, once per ledger)
+ * when the chain has a revenue suite; a route already set to this bridge and domain is left alone, any other is an
+ * error (the ledger never changes it). Returns whether the chain has a revenue suite.
+ */
+export async function routeRevenueToSolana(evm: ChainDeployment): Promise<boolean> {
+  const revenue = evm.revenue;
+  if (revenue === undefined) return false;
+  const publicClient = await evm.connection.viem.getPublicClient();
+  const ledger = { address: revenue.campaignLedger, abi: campaignLedgerAbi } as const;
+  const readRoute = () =>
+    Promise.all([
+      publicClient.readContract({ ...ledger, functionName: "solanaBridge" }),
+      publicClient.readContract({ ...ledger, functionName: "solanaDomain" }),
+    ]);
+  let [bridge, domain] = await readRoute();
+  if (bridge === "0x0000000000000000000000000000000000000000") {
+    const [owner] = await evm.connection.viem.getWalletClients();
+    if (owner === undefined) throw new SolanaError("the EVM connection has no wallet account");
+    await confirmEvm(
+      evm,
+      owner.writeContract({
+        ...ledger,
+        functionName: "setSolanaRoute",
+        args: [evm.contracts.tokenBridge, SOLANA.domain],
+      }),
+      "CampaignLedger.setSolanaRoute(1003)",
+    );
+    [bridge, domain] = await readRoute();
+  }
+  if (bridge.toLowerCase() !== evm.contracts.tokenBridge.toLowerCase() || domain !== SOLANA.domain) {
+    throw new SolanaError(
+      `CampaignLedger ${revenue.campaignLedger} routes Solana payouts to ${bridge} (domain ${domain}), ` +
+        `not to ${evm.contracts.tokenBridge} (domain ${SOLANA.domain})`,
+    );
+  }
+  return true;
 }
 
 /** The symbol of `evm`'s canonical demo token in its deployment file. */

@@ -31,7 +31,8 @@ library AttestationLib {
     bytes32 internal constant EPOCH_REPORT_TYPEHASH =
         keccak256("EpochReport(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 reportHash)");
     /// @dev The quorum's decision on a disputed report; verified by EpochReports as verifier. `resolutionHash` is
-    ///      RevenueCodec.resolutionHash (docs/protocol.md §11.4).
+    ///      RevenueCodec.resolutionHash (docs/protocol.md §11.4): it binds the report's hash AND its sequence number,
+    ///      so a decision settles one submission only.
     bytes32 internal constant REPORT_RESOLUTION_TYPEHASH =
         keccak256("ReportResolution(uint32 domain,bytes32 verifier,uint64 attesterSetId,bytes32 resolutionHash)");
 

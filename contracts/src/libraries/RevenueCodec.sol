@@ -134,11 +134,15 @@ library RevenueCodec {
         return keccak256(abi.encode(report));
     }
 
-    /// @notice The value of a ReportResolution attestation: keccak256(abi.encode(bytes32 reportHash, bool upheld)).
+    /// @notice The value of a ReportResolution attestation:
+    ///         keccak256(abi.encode(bytes32 reportHash, uint64 seq, bool upheld)). `seq` (EpochReports' sequence
+    ///         number, never reused) makes a decision single-use: it cannot settle the same report bytes submitted
+    ///         again later under another sequence number.
     /// @param report The reportHash of the disputed report.
+    /// @param seq The sequence number the disputed report was submitted under.
     /// @param upheld True when the dispute was right (the report is rejected), false when the report stands.
-    function resolutionHash(bytes32 report, bool upheld) internal pure returns (bytes32) {
-        return keccak256(abi.encode(report, upheld));
+    function resolutionHash(bytes32 report, uint64 seq, bool upheld) internal pure returns (bytes32) {
+        return keccak256(abi.encode(report, seq, upheld));
     }
 
     /// @notice A creators' payout tree leaf: keccak256(bytes.concat(keccak256(abi.encode(uint256 slot, bytes32 account,

@@ -255,7 +255,7 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
         (ReportRecord memory r, bytes32 reportHash_) = _load(seq, report, attestation);
         if (r.status != Status.Frozen) revert BadStatus(seq, r.status);
         attesterSet.verify(
-            AttestationLib.REPORT_RESOLUTION_TYPEHASH, RevenueCodec.resolutionHash(reportHash_, upheld), resolution
+            AttestationLib.REPORT_RESOLUTION_TYPEHASH, RevenueCodec.resolutionHash(reportHash_, seq, upheld), resolution
         );
         address disputer = _disputers[seq];
         if (upheld) {

@@ -23,8 +23,8 @@ contract RevenueCodecHarness {
         return RevenueCodec.reportHash(report);
     }
 
-    function resolutionHash(bytes32 report, bool upheld) external pure returns (bytes32) {
-        return RevenueCodec.resolutionHash(report, upheld);
+    function resolutionHash(bytes32 report, uint64 seq, bool upheld) external pure returns (bytes32) {
+        return RevenueCodec.resolutionHash(report, seq, upheld);
     }
 
     function payoutLeaf(
@@ -299,13 +299,16 @@ contract RevenueCodecTest is Test {
 
     // ----- resolutions ------------------------------------------------------------------------------------------
 
-    function testFuzz_resolutionHash(bytes32 report, bool upheld) public view {
+    function testFuzz_resolutionHash(bytes32 report, uint64 seq, bool upheld) public view {
         assertEq(
-            h.resolutionHash(report, upheld),
-            keccak256(abi.encodePacked(report, uint256(upheld ? 1 : 0))),
+            h.resolutionHash(report, seq, upheld),
+            keccak256(abi.encodePacked(report, uint256(seq), uint256(upheld ? 1 : 0))),
             "resolution hash"
         );
-        assertTrue(h.resolutionHash(report, true) != h.resolutionHash(report, false), "upheld matters");
+        assertTrue(h.resolutionHash(report, seq, true) != h.resolutionHash(report, seq, false), "upheld matters");
+        unchecked {
+            assertTrue(h.resolutionHash(report, seq, upheld) != h.resolutionHash(report, seq + 1, upheld), "seq matters");
+        }
     }
 
     // ----- payout leaves ----------------------------------------------------------------------------------------

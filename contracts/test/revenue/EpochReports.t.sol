@@ -417,7 +417,7 @@ contract EpochReportsTest is RevenueFixture {
 
         vm.expectEmit(address(reports));
         emit IEpochReports.ReportResolved(seqA, true);
-        reports.resolve(seqA, a, attA, true, _attestResolution(a, true));
+        reports.resolve(seqA, a, attA, true, _attestResolution(seqA, a, true));
 
         assertEq(uint256(reports.reportOf(seqA).status), uint256(IEpochReports.Status.Rejected), "rejected");
         assertFalse(reports.isReported(C1, 0), "C1 epoch 0 free again");
@@ -456,7 +456,7 @@ contract EpochReportsTest is RevenueFixture {
         reports.dispute{value: BOND}(seq);
         vm.expectEmit(address(reports));
         emit IEpochReports.BondCredited(feeRecipient, BOND);
-        reports.resolve(seq, r, att, false, _attestResolution(r, false));
+        reports.resolve(seq, r, att, false, _attestResolution(seq, r, false));
         assertEq(uint256(reports.reportOf(seq).status), uint256(IEpochReports.Status.Cleared), "cleared");
         assertEq(reports.creditOf(feeRecipient), BOND, "bond to the fee recipient");
         // finalizable at once, inside the window
@@ -467,7 +467,7 @@ contract EpochReportsTest is RevenueFixture {
     function test_resolve_notFrozen() public {
         EpochReport memory r = _one(0, keccak256("a"));
         (uint64 seq, bytes memory att) = _submit(r);
-        bytes memory resolution = _attestResolution(r, true);
+        bytes memory resolution = _attestResolution(seq, r, true);
         vm.expectRevert(abi.encodeWithSelector(IEpochReports.BadStatus.selector, seq, IEpochReports.Status.Pending));
         reports.resolve(seq, r, att, true, resolution);
     }
@@ -477,9 +477,84 @@ contract EpochReportsTest is RevenueFixture {
         (uint64 seq, bytes memory att) = _submit(r);
         vm.prank(attesters[2]);
         reports.dispute{value: BOND}(seq);
-        bytes memory resolution = _attestResolution(r, false);
+        bytes memory resolution = _attestResolution(seq, r, false);
         vm.expectRevert(); // signed "not upheld", submitted as upheld
         reports.resolve(seq, r, att, true, resolution);
+    }
+
+    /// @dev Calls `resolve` and returns the selector it reverted with (the call must revert).
+    function _resolveRevert(uint64 seq, EpochReport memory r, bytes memory att, bool upheld, bytes memory resolution)
+        internal
+        returns (bytes4 selector)
+    {
+        try reports.resolve(seq, r, att, upheld, resolution) {
+            assertTrue(false, "resolve must revert");
+        } catch (bytes memory ret) {
+            selector = bytes4(ret);
+        }
+    }
+
+    /// @notice A rejected report may be submitted again byte for byte (its attestation is still valid, anyone can).
+    ///         The quorum's old "upheld" decision must not settle the new submission: a decision binds the `seq`.
+    function test_resolve_oldDecisionRefusedForResubmittedIdenticalReport() public {
+        EpochReport memory r = _one(0, keccak256("a"));
+        (uint64 seq1, bytes memory att) = _submit(r);
+        vm.prank(attesters[2]);
+        reports.dispute{value: BOND}(seq1);
+        bytes memory oldDecision = _attestResolution(seq1, r, true);
+        reports.resolve(seq1, r, att, true, oldDecision);
+        assertEq(uint256(reports.reportOf(seq1).status), uint256(IEpochReports.Status.Rejected), "rejected");
+
+        // the same bytes and attestation, submitted again, get a new seq
+        uint64 seq2 = reports.submit(r, att);
+        assertTrue(seq2 != seq1, "new seq");
+        vm.prank(attesters[1]);
+        reports.dispute{value: BOND}(seq2);
+
+        // replaying the old decision fails the quorum check (the signed value differs)
+        assertEq(
+            _resolveRevert(seq2, r, att, true, oldDecision), IAttesterSet.UnknownSigner.selector, "old decision refused"
+        );
+        assertEq(uint256(reports.reportOf(seq2).status), uint256(IEpochReports.Status.Frozen), "still frozen");
+
+        // only a decision on seq2 settles it
+        reports.resolve(seq2, r, att, true, _attestResolution(seq2, r, true));
+        assertEq(uint256(reports.reportOf(seq2).status), uint256(IEpochReports.Status.Rejected), "rejected again");
+    }
+
+    /// @notice The dangerous direction: a report cleared once ("not upheld"), dropped because its parent was rejected,
+    ///         then submitted again byte for byte and disputed. The old clearance must not unfreeze it.
+    function test_resolve_oldClearanceRefusedForResubmittedIdenticalReport() public {
+        EpochReport memory a = _one(0, keccak256("a"));
+        (uint64 seqA, bytes memory attA) = _submit(a);
+        EpochReport memory b = _report(C2, 0, _lines(_line(id, 2000, 0)), keccak256("b")); // builds on a
+        (uint64 seqB, bytes memory attB) = _submit(b);
+
+        vm.prank(attesters[2]);
+        reports.dispute{value: BOND}(seqB);
+        bytes memory oldClearance = _attestResolution(seqB, b, false);
+        reports.resolve(seqB, b, attB, false, oldClearance);
+        vm.prank(attesters[1]);
+        reports.dispute{value: BOND}(seqA);
+        reports.resolve(seqA, a, attA, true, _attestResolution(seqA, a, true));
+        reports.drop(seqB, b, attB);
+
+        // both reports submitted again as they were (same bytes, same attestations): same chain, new seqs
+        uint64 seqA2 = reports.submit(a, attA);
+        uint64 seqB2 = reports.submit(b, attB);
+        _rootOf[seqA2] = a.payoutRoot;
+        _rootOf[seqB2] = b.payoutRoot;
+        vm.prank(attesters[2]);
+        reports.dispute{value: BOND}(seqB2);
+
+        assertEq(
+            _resolveRevert(seqB2, b, attB, false, oldClearance),
+            IAttesterSet.UnknownSigner.selector,
+            "old clearance refused"
+        );
+        assertEq(uint256(reports.reportOf(seqB2).status), uint256(IEpochReports.Status.Frozen), "still frozen");
+        vm.expectRevert(abi.encodeWithSelector(IEpochReports.BadStatus.selector, seqB2, IEpochReports.Status.Frozen));
+        reports.finalize(seqB2, b, attB);
     }
 
     function test_resolve_upheldNeedsFinalParent() public {
@@ -489,7 +564,7 @@ contract EpochReportsTest is RevenueFixture {
         (uint64 seqB, bytes memory attB) = _submit(b);
         vm.prank(attesters[2]);
         reports.dispute{value: BOND}(seqB);
-        bytes memory resolution = _attestResolution(b, true);
+        bytes memory resolution = _attestResolution(seqB, b, true);
         vm.expectRevert(abi.encodeWithSelector(IEpochReports.ParentNotFinal.selector, seqB, uint64(1), uint64(0)));
         reports.resolve(seqB, b, attB, true, resolution);
     }
@@ -502,7 +577,7 @@ contract EpochReportsTest is RevenueFixture {
         _toEpochEnd(1);
         EpochReport memory b = _report(C2, 1, _lines(_line(id, 5000, 0)), keccak256("b"));
         (uint64 seqB, bytes memory attB) = _submit(b);
-        reports.resolve(seqA, a, attA, true, _attestResolution(a, true));
+        reports.resolve(seqA, a, attA, true, _attestResolution(seqA, a, true));
         ICampaignLedger.Campaign memory c = ledger.campaign(id);
         assertEq(c.capEpoch, 1, "accumulator on epoch 1");
         assertEq(c.epochSpend, b.lines[0].spend, "epoch 1 spend untouched by releasing epoch 0");
@@ -640,7 +715,7 @@ contract EpochReportsTest is RevenueFixture {
         reports.dispute{value: BOND}(seqA);
         vm.prank(attesters[1]);
         reports.dispute{value: BOND}(seqB);
-        reports.resolve(seqA, a, attA, true, _attestResolution(a, true));
+        reports.resolve(seqA, a, attA, true, _attestResolution(seqA, a, true));
         reports.drop(seqB, b, attB);
         assertEq(reports.creditOf(attesters[1]), BOND, "bond back");
     }
@@ -652,7 +727,7 @@ contract EpochReportsTest is RevenueFixture {
         (uint64 seq, bytes memory att) = _submit(r);
         vm.prank(attesters[2]);
         reports.dispute{value: BOND}(seq);
-        reports.resolve(seq, r, att, true, _attestResolution(r, true));
+        reports.resolve(seq, r, att, true, _attestResolution(seq, r, true));
         uint256 before = stranger.balance;
         vm.expectEmit(address(reports));
         emit IEpochReports.CreditWithdrawn(attesters[2], stranger, BOND);
@@ -677,7 +752,7 @@ contract EpochReportsTest is RevenueFixture {
         (uint64 seq, bytes memory att) = _submit(r);
         vm.prank(attesters[2]);
         reports.dispute{value: BOND}(seq);
-        reports.resolve(seq, r, att, true, _attestResolution(r, true));
+        reports.resolve(seq, r, att, true, _attestResolution(seq, r, true));
         address refuser = address(new EthRefuser());
         vm.expectRevert(abi.encodeWithSelector(IEpochReports.TransferFailed.selector, refuser));
         vm.prank(attesters[2]);

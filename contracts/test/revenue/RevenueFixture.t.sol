@@ -207,9 +207,9 @@ abstract contract RevenueFixture is Test, AttesterHarness {
         return _attestFirst(EPOCH_REPORT_TYPEHASH, DOMAIN, _toBytes32(address(reports)), 1, _hash(r), keys, 2);
     }
 
-    /// @notice A 2-of-3 ReportResolution attestation.
-    function _attestResolution(EpochReport memory r, bool upheld) internal view returns (bytes memory) {
-        bytes32 value = RevenueCodec.resolutionHash(_hash(r), upheld);
+    /// @notice A 2-of-3 ReportResolution attestation of the decision on report `r` submitted as `seq`.
+    function _attestResolution(uint64 seq, EpochReport memory r, bool upheld) internal view returns (bytes memory) {
+        bytes32 value = RevenueCodec.resolutionHash(_hash(r), seq, upheld);
         return _attestFirst(REPORT_RESOLUTION_TYPEHASH, DOMAIN, _toBytes32(address(reports)), 1, value, keys, 2);
     }
 

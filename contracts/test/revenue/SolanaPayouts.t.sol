@@ -161,7 +161,7 @@ contract SolanaPayoutsTest is RevenueFixture {
         (uint64 seq, bytes memory att) = _submit(r);
         vm.prank(attesters[2]);
         reports.dispute{value: BOND}(seq);
-        reports.resolve(seq, r, att, true, _attestResolution(r, true));
+        reports.resolve(seq, r, att, true, _attestResolution(seq, r, true));
         vm.expectRevert(
             abi.encodeWithSelector(IEpochReports.BadStatus.selector, seq, IEpochReports.Status.Rejected)
         );

@@ -223,10 +223,13 @@ contract VectorsRevenueTest is VectorsBase {
         for (uint256 i; i < n; ++i) {
             string memory p = _at("resolutions", i);
             bytes32 report = _b32(json, string.concat(p, ".reportHash"));
+            uint64 seq = uint64(VM_JSON.parseJsonUint(json, string.concat(p, ".seq")));
             bool upheld = VM_JSON.parseJsonBool(json, string.concat(p, ".upheld"));
-            assertEq(abi.encode(report, upheld), VM_JSON.parseJsonBytes(json, string.concat(p, ".encoded")), "enc");
+            assertEq(
+                abi.encode(report, seq, upheld), VM_JSON.parseJsonBytes(json, string.concat(p, ".encoded")), "enc"
+            );
             bytes32 hash = _b32(json, string.concat(p, ".hash"));
-            assertEq(RevenueCodec.resolutionHash(report, upheld), hash, "hash");
+            assertEq(RevenueCodec.resolutionHash(report, seq, upheld), hash, "hash");
             _checkAttested(json, string.concat(p, ".attestation"), AttestationLib.REPORT_RESOLUTION_TYPEHASH, hash);
         }
     }

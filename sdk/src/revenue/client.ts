@@ -131,19 +131,23 @@ export function reportAttestationDigest(args: {
   });
 }
 
-/** The digest attesters sign for their decision on a frozen report (ReportResolution kind, verifier = EpochReports). */
+/**
+ * The digest attesters sign for their decision on a frozen report (ReportResolution kind, verifier = EpochReports).
+ * `seq` is the report's sequence number in EpochReports: the decision settles that submission only.
+ */
 export function resolutionAttestationDigest(args: {
   domain: number;
   epochReports: Address;
   attesterSetId: bigint | number;
   report: EpochReport;
+  seq: bigint | number;
   upheld: boolean;
 }): Hex {
   return attestationDigest("reportResolution", {
     domain: args.domain,
     verifier: addressToBytes32(args.epochReports),
     attesterSetId: args.attesterSetId,
-    value: resolutionHash({ reportHash: reportHash(args.report), upheld: args.upheld }),
+    value: resolutionHash({ reportHash: reportHash(args.report), seq: args.seq, upheld: args.upheld }),
   });
 }
 

@@ -181,21 +181,26 @@ export function solanaDistributionId(reportHashValue: Hex, token: Address): Hex 
   );
 }
 
-/** The quorum's decision on a disputed report. */
+/** The quorum's decision on a disputed report: one submission of it (its `seq`), so a decision is single-use. */
 export type ReportResolution = {
   /** reportHash of the disputed report. */
   readonly reportHash: Hex;
+  /**
+   * EpochReports' sequence number the disputed report was submitted under (uint64, never reused): the same report
+   * bytes submitted again later get another `seq`, which an old decision does not settle.
+   */
+  readonly seq: bigint | number;
   /** True when the dispute was right (the report is rejected); false when the report stands. */
   readonly upheld: boolean;
 };
 
-/** abi.encode(bytes32 reportHash, bool upheld): 64 bytes. */
+/** abi.encode(bytes32 reportHash, uint64 seq, bool upheld): 96 bytes. */
 export function encodeResolution(resolution: ReportResolution): Hex {
   const upheld: unknown = resolution.upheld;
   if (typeof upheld !== "boolean") throw new FieldOutOfRangeError("upheld", upheld, 0n, 1n);
   return encodeAbiParameters(
-    [{ type: "bytes32" }, { type: "bool" }],
-    [assertBytes32("reportHash", resolution.reportHash), upheld],
+    [{ type: "bytes32" }, { type: "uint64" }, { type: "bool" }],
+    [assertBytes32("reportHash", resolution.reportHash), assertUint("seq", resolution.seq, 64), upheld],
   );
 }
 

@@ -172,7 +172,8 @@ interface IEpochReports {
     /// @param report The report as submitted.
     /// @param attestation Its attestation as submitted.
     /// @param upheld Whether the dispute was right.
-    /// @param resolution ReportResolution attestation of `resolutionHash(reportHash, upheld)`.
+    /// @param resolution ReportResolution attestation of `resolutionHash(reportHash, seq, upheld)`: bound to `seq`,
+    ///        so a decision on one submission never settles the same report submitted again under another `seq`.
     function resolve(
         uint64 seq,
         EpochReport calldata report,

@@ -346,7 +346,7 @@ contract RevenueHandler is AttesterHarness {
             return;
         }
         bool upheld = (seed >> 8) % 2 == 0;
-        bytes32 value = RevenueCodec.resolutionHash(RevenueCodec.reportHashMemory(r), upheld);
+        bytes32 value = RevenueCodec.resolutionHash(RevenueCodec.reportHashMemory(r), g.seq, upheld);
         bytes memory resolution = _attestFirst(
             AttestationLib.REPORT_RESOLUTION_TYPEHASH, DOMAIN, _toBytes32(address(reports)), 1, value, keys, 2
         );

@@ -1,0 +1,148 @@
+// The aggregator's config: node-kit's store and log sections, the HTTP listener, polling and retry settings, and the
+// connectors, each a discriminated `kind` with its own fields. Read from a JSON file, overridden from
+// MASKOII_AGGREGATOR_* variables (MASKOII_AGGREGATOR_STORE__KIND=postgres), validated by zod: a bad config fails
+// naming the field and what is wrong (`connectors.1.hubUrl: expected a URL`).
+import { dirname } from "node:path";
+import {
+  logConfigSchema,
+  overrideFromEnv,
+  parseWithSchema,
+  readJsonConfig,
+  resolveStorePaths,
+  storeConfigSchema,
+} from "@maskoii/node-kit";
+import { z } from "zod";
+import { DEFAULT_RETRY } from "./upstream.ts";
+
+const httpUrl = z
+  .string()
+  .url("expected a URL")
+  .refine((u) => /^https?:\/\//.test(u), "expected an http(s) URL");
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "expected a lowercase name of letters, digits, - and _ (metrics label it)");
+
+const farcasterSchema = z
+  .object({
+    kind: z.literal("farcaster"),
+    name,
+    hubUrl: httpUrl,
+    channels: z.array(httpUrl).default([]),
+    fids: z.array(z.number().int().positive()).default([]),
+    reactions: z.boolean().default(true),
+    pageSize: z.number().int().min(1).max(1000).default(100),
+    network: z.enum(["mainnet", "testnet", "devnet"]).default("mainnet"),
+    /**
+     * Who may sign for a fid: "hub" reads the key registry's signer events from the hub (the default); "config"
+     * trusts `signers`, a fixed list of each fid's ed25519 keys (0x hex). Messages signed by any other key are refused.
+     */
+    signerSource: z.enum(["hub", "config"]).default("hub"),
+    signers: z
+      .record(
+        z.string().regex(/^\d+$/, "expected a fid"),
+        z.array(z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 32-byte ed25519 public key in 0x hex")).min(1),
+      )
+      .default({}),
+    /** How long a fid's signers read from the hub are trusted before they are read again. */
+    signerCacheMs: z.number().int().min(0).default(300_000),
+  })
+  .strict()
+  .refine((c) => c.channels.length + c.fids.length > 0, {
+    message: "list at least one channel or fid",
+    path: ["channels"],
+  })
+  .refine((c) => c.signerSource === "hub" || Object.keys(c.signers).length > 0, {
+    message: 'list each fid\'s signer keys when signerSource is "config"',
+    path: ["signers"],
+  });
+
+const mastodonSchema = z
+  .object({
+    kind: z.literal("mastodon"),
+    name,
+    instanceUrl: httpUrl,
+    hashtags: z.array(z.string().regex(/^#?[\p{L}\p{N}_]+$/u, "expected a hashtag")).min(1),
+    limit: z.number().int().min(1).max(40).default(40),
+  })
+  .strict();
+
+const lensSchema = z
+  .object({
+    kind: z.literal("lens"),
+    name,
+    apiUrl: httpUrl.default("https://api.lens.xyz/graphql"),
+    /** Named streams, each a PostsRequest filter. */
+    streams: z.record(z.string().min(1), z.record(z.string(), z.unknown())).refine((s) => Object.keys(s).length > 0, {
+      message: "list at least one stream",
+    }),
+    pageSize: z.enum(["TEN", "FIFTY"]).default("FIFTY"),
+  })
+  .strict();
+
+const rssSchema = z.object({ kind: z.literal("rss"), name, feeds: z.array(httpUrl).min(1) }).strict();
+
+export const connectorConfigSchema = z.discriminatedUnion("kind", [
+  farcasterSchema,
+  mastodonSchema,
+  lensSchema,
+  rssSchema,
+]);
+export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
+
+export const retrySchema = z
+  .object({
+    attempts: z.number().int().min(1).max(20).default(DEFAULT_RETRY.attempts),
+    baseDelayMs: z.number().int().min(1).default(DEFAULT_RETRY.baseDelayMs),
+    maxDelayMs: z.number().int().min(1).default(DEFAULT_RETRY.maxDelayMs),
+    maxRateLimitWaitMs: z.number().int().min(0).default(DEFAULT_RETRY.maxRateLimitWaitMs),
+    timeoutMs: z.number().int().min(100).default(DEFAULT_RETRY.timeoutMs),
+  })
+  .strict()
+  .default(DEFAULT_RETRY);
+
+export const aggregatorConfigSchema = z
+  .object({
+    store: storeConfigSchema.default({ kind: "pglite", dataDir: "./data/aggregator" }),
+    log: logConfigSchema,
+    http: z
+      .object({ host: z.string().min(1).default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(9464) })
+      .strict()
+      .default({ host: "127.0.0.1", port: 9464 }),
+    pollIntervalMs: z.number().int().min(50).default(30_000),
+    maxPagesPerTick: z.number().int().min(1).default(20),
+    retry: retrySchema,
+    connectors: z.array(connectorConfigSchema).min(1, "configure at least one connector"),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, c] of config.connectors.entries()) {
+      if (seen.has(c.name))
+        ctx.addIssue({
+          code: "custom",
+          message: `connector name ${c.name} is used twice`,
+          path: ["connectors", i, "name"],
+        });
+      seen.add(c.name);
+    }
+  });
+export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;
+
+const TOP_LEVEL = new Set(["store", "log", "http", "pollIntervalMs", "maxPagesPerTick", "retry"]);
+
+/** Validates a config object (env overrides applied); relative store paths resolve against `baseDir`. */
+export function parseConfig(
+  value: unknown,
+  source: string,
+  env: NodeJS.ProcessEnv = {},
+  baseDir = process.cwd(),
+): AggregatorConfig {
+  const overridden = overrideFromEnv(value, env, { prefix: "MASKOII_AGGREGATOR_", topLevel: TOP_LEVEL });
+  const config = parseWithSchema(aggregatorConfigSchema, overridden, source);
+  return { ...config, store: resolveStorePaths(config.store, baseDir) };
+}
+
+/** Reads and validates the JSON config at `path`. */
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<AggregatorConfig> {
+  return parseConfig(await readJsonConfig(path), path, env, dirname(path));
+}

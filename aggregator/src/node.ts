@@ -1,0 +1,60 @@
+// One aggregator node: the store, a connector per configured source, the ingestor running each in its own loop, and
+// the operator endpoints. `stop` ends the loops (each waits for its page in flight), the server, then the store.
+import { createLogger, type Logger } from "@maskoii/node-kit";
+import type { AggregatorConfig } from "./config.ts";
+import { buildConnector } from "./connectors/build.ts";
+import { Ingestor } from "./ingestor.ts";
+import { AggregatorMetrics } from "./metrics.ts";
+import { type OperatorServer, startOperatorServer } from "./server.ts";
+import { AggregatorStore } from "./store.ts";
+
+export type AggregatorNode = {
+  readonly store: AggregatorStore;
+  readonly ingestor: Ingestor;
+  readonly metrics: AggregatorMetrics;
+  readonly server: OperatorServer;
+  stop(): Promise<void>;
+};
+
+export async function startAggregator(
+  config: AggregatorConfig,
+  options: { log?: Logger } = {},
+): Promise<AggregatorNode> {
+  const log = options.log ?? createLogger({ level: config.log.level, name: "maskoii-aggregator" });
+  const metrics = new AggregatorMetrics();
+  const store = await AggregatorStore.open(config.store);
+  const abort = new AbortController();
+  const connectors = config.connectors.map((c) =>
+    buildConnector(c, { retry: config.retry, metrics, log, signal: abort.signal }),
+  );
+  const ingestor = new Ingestor(store, connectors, metrics, log, {
+    pollIntervalMs: config.pollIntervalMs,
+    maxPagesPerTick: config.maxPagesPerTick,
+  });
+  let server: OperatorServer;
+  try {
+    server = await startOperatorServer({ store, ingestor, metrics }, config.http);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  ingestor.start();
+  log.info(
+    { url: server.url, connectors: connectors.map((c) => c.name), store: config.store.kind },
+    "aggregator started",
+  );
+  return {
+    store,
+    ingestor,
+    metrics,
+    server,
+    async stop() {
+      // Waits cut short (a rate-limit wait, a backoff) end the tick; a page being committed finishes first.
+      abort.abort();
+      await ingestor.stop();
+      await server.close();
+      await store.close();
+      log.info("aggregator stopped");
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// The node's operator endpoints: `/health` (the process answers), `/ready` (the store answers and every connector has
+// finished its first tick), `/metrics` (Prometheus) and `/status` (each connector's cursors and lag).
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describeError, sendJson } from "@maskoii/node-kit";
+import type { Ingestor } from "./ingestor.ts";
+import type { AggregatorMetrics } from "./metrics.ts";
+import { statusView } from "./status.ts";
+import type { AggregatorStore } from "./store.ts";
+
+export type OperatorServer = { readonly url: string; close(): Promise<void> };
+
+export async function startOperatorServer(
+  deps: { readonly store: AggregatorStore; readonly ingestor: Ingestor; readonly metrics: AggregatorMetrics },
+  listen: { readonly host: string; readonly port: number },
+): Promise<OperatorServer> {
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (req.method !== "GET") {
+      sendJson(res, 405, { error: "only GET" });
+      return;
+    }
+    const answer = async () => {
+      switch (path) {
+        case "/health":
+          return sendJson(res, 200, { status: "ok" });
+        case "/ready": {
+          const waiting = deps.ingestor.connectors.filter((c) => !deps.ingestor.hasTicked(c.name)).map((c) => c.name);
+          try {
+            await deps.store.db.query("SELECT 1");
+          } catch (error) {
+            return sendJson(res, 503, { ready: false, store: describeError(error), waiting });
+          }
+          return sendJson(res, waiting.length === 0 ? 200 : 503, { ready: waiting.length === 0, waiting });
+        }
+        case "/metrics": {
+          await deps.ingestor.refreshLag();
+          const text = await deps.metrics.registry.metrics();
+          res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
+          res.end(text);
+          return;
+        }
+        case "/status":
+          return sendJson(res, 200, await statusView(deps.store, deps.ingestor.connectors));
+        default:
+          return sendJson(res, 404, { error: `no route ${path}` });
+      }
+    };
+    answer().catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: describeError(error) });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = listen.host.includes(":") ? `[${listen.host}]` : listen.host;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
