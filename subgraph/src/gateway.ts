@@ -24,7 +24,7 @@ import {
 } from "../generated/schema";
 import { bytes32ToAddress, decodeAttestation, decodeMessage, decodeTokenMessage, slice } from "./codec";
 import { jsonString, loadMessage, recordStep, saveMessage } from "./lifecycle";
-import { DOMAIN, TOKEN_BRIDGE } from "./network";
+import { domain, tokenBridge } from "./network";
 
 function selector(signature: string): Bytes {
   return changetype<Bytes>(crypto.keccak256(ByteArray.fromUTF8(signature)).subarray(0, 4));
@@ -111,7 +111,7 @@ function creditedLeg(id: Bytes, raw: Bytes, at: BigInt): void {
   const decoded = decodeMessage(raw);
   if (decoded === null) return;
   const bridge = bytes32ToAddress(decoded.recipient);
-  if (bridge === null || hex(bridge) != TOKEN_BRIDGE) return;
+  if (bridge === null || hex(bridge) != tokenBridge()) return;
   const tm = decodeTokenMessage(decoded.payload);
   if (tm === null) return;
   const token = bytes32ToAddress(tm.token);
@@ -171,7 +171,7 @@ export function handleMessageDelivered(event: MessageDelivered): void {
   const m = loadMessage(id, at);
   setMessageFields(m, message);
   m.originDomain = event.params.origin.toI32();
-  m.destinationDomain = DOMAIN;
+  m.destinationDomain = domain();
   m.nonce = event.params.nonce;
   const setId = call.attesterSetId;
   if (setId !== null) {
@@ -203,7 +203,7 @@ export function handleMessageFailed(event: MessageFailed): void {
   const m = loadMessage(id, at);
   setMessageFields(m, call.message);
   m.originDomain = event.params.origin.toI32();
-  m.destinationDomain = DOMAIN;
+  m.destinationDomain = domain();
   m.nonce = event.params.nonce;
   const setId = call.attesterSetId;
   if (setId !== null) {
@@ -250,7 +250,7 @@ export function handleAttesterSetRotated(event: AttesterSetRotated): void {
         : "rotation";
   }
   const set = new AttesterSet(setId.toString());
-  set.domain = DOMAIN;
+  set.domain = domain();
   set.setId = setId;
   set.setHash = event.params.setHash;
   set.kind = kind;
@@ -273,7 +273,7 @@ export function handleEmergencyRotationProposed(event: EmergencyRotationProposed
   let proposal = EmergencyRotation.load(key);
   if (proposal == null) {
     proposal = new EmergencyRotation(key);
-    proposal.domain = DOMAIN;
+    proposal.domain = domain();
     proposal.setHash = event.params.setHash;
   }
   proposal.setId = event.params.setId;
@@ -295,7 +295,7 @@ export function handleEmergencyRotationCancelled(event: EmergencyRotationCancell
 export function handleAttesterSlashed(event: AttesterSlashed): void {
   const attester = event.params.attester;
   const s = new Slashing(hex(event.transaction.hash) + "-" + event.logIndex.toString());
-  s.domain = DOMAIN;
+  s.domain = domain();
   s.attester = attester;
   s.messageIdA = event.params.messageIdA;
   s.messageIdB = event.params.messageIdB;
@@ -308,7 +308,7 @@ export function handleAttesterSlashed(event: AttesterSlashed): void {
   let stats = AttesterStats.load(hex(attester));
   if (stats == null) {
     stats = new AttesterStats(hex(attester));
-    stats.domain = DOMAIN;
+    stats.domain = domain();
     stats.attester = attester;
     stats.setsJoined = 0;
     stats.signedDeliveries = 0;

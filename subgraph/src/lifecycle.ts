@@ -2,7 +2,7 @@
 // sets its fields and saves it through `saveMessage`, which only ever raises the status rank and keeps the latency.
 import { BigInt, Bytes, ethereum } from "@graphprotocol/graph-ts";
 import { Message, MessageEvent } from "../generated/schema";
-import { DOMAIN } from "./network";
+import { domain } from "./network";
 
 export const MESSAGE_STATUSES: string[] = [
   "sent",
@@ -58,7 +58,7 @@ export function recordStep(event: ethereum.Event, id: Bytes, kind: string, detai
   const step = new MessageEvent(stepId);
   step.message = id;
   step.kind = kind;
-  step.domain = DOMAIN;
+  step.domain = domain();
   step.block = event.block.number;
   step.tx = event.transaction.hash;
   step.timestamp = event.block.timestamp;

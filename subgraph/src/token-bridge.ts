@@ -15,7 +15,7 @@ import {
 } from "../generated/TokenBridge/TokenBridge";
 import { BridgeToken, PendingLeg, QueuedTransfer, RateLimit, RouteVolume, TokenTransfer } from "../generated/schema";
 import { jsonString, loadMessage, recordStep, saveMessage } from "./lifecycle";
-import { DOMAIN } from "./network";
+import { domain } from "./network";
 
 function hex(b: Bytes): string {
   return b.toHexString();
@@ -26,7 +26,7 @@ export function handleTokenRegistered(event: TokenRegistered): void {
   let t = BridgeToken.load(key);
   if (t == null) {
     t = new BridgeToken(key);
-    t.domain = DOMAIN;
+    t.domain = domain();
     t.token = event.params.token;
   }
   t.mode = event.params.mode;
@@ -53,7 +53,7 @@ function onOutbound(
     t = new TokenTransfer(id);
     t.destinationStatus = "pending";
   }
-  t.originDomain = DOMAIN;
+  t.originDomain = domain();
   t.destinationDomain = destination;
   t.originToken = token;
   t.from = from;
@@ -70,7 +70,7 @@ function onOutbound(
   let v = RouteVolume.load(volumeKey);
   if (v == null) {
     v = new RouteVolume(volumeKey);
-    v.originDomain = DOMAIN;
+    v.originDomain = domain();
     v.destinationDomain = destination;
     v.token = token;
     v.transfers = 0;
@@ -158,7 +158,7 @@ function rateLimitOf(token: Bytes, remoteDomain: i32, at: BigInt): RateLimit {
   let r = RateLimit.load(key);
   if (r == null) {
     r = new RateLimit(key);
-    r.domain = DOMAIN;
+    r.domain = domain();
     r.token = token;
     r.remoteDomain = remoteDomain;
     r.outCapacity = BigInt.zero();
@@ -179,7 +179,7 @@ export function handleTransferQueued(event: TransferQueued): void {
   const at = event.block.timestamp;
   const origin = event.params.origin.toI32();
   const q = new QueuedTransfer(event.params.queueId.toString());
-  q.domain = DOMAIN;
+  q.domain = domain();
   q.queueId = event.params.queueId;
   q.originDomain = origin;
   q.token = event.params.token;
