@@ -195,6 +195,7 @@ export function decimalFromString(s: string): Decimal {
 }
 
 function align(a: Decimal, b: Decimal): [bigint, bigint, bigint] {
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers).
   const exp = a.exp < b.exp ? a.exp : b.exp;
   return [a.digits * 10n ** (a.exp - exp), b.digits * 10n ** (b.exp - exp), exp];
 }
@@ -219,7 +220,7 @@ export const decimal = {
     const scaled = a.digits * 10n ** extra;
     let q = scaled / b.digits;
     const r = scaled % b.digits;
-    q = q * 10n + (r === 0n ? 0n : q < 0n || (q === 0n && (a.digits < 0n) !== (b.digits < 0n)) ? -1n : 1n);
+    q = q * 10n + (r === 0n ? 0n : q < 0n || (q === 0n && a.digits < 0n !== b.digits < 0n) ? -1n : 1n);
     return normalizeDecimal({ digits: q, exp: a.exp - b.exp - extra - 1n });
   },
   equals(a: Decimal, b: Decimal): boolean {
@@ -540,14 +541,16 @@ export class AscMemory {
 
   /** An ethereum.Value from an ABI parameter and the value viem decoded for it. */
   writeEthValue(param: AbiParameter, value: unknown): number {
-    const w = (kind: number, payload: number | bigint) =>
-      this.writeValue(kind, BigInt(payload), TypeId.EthereumValue);
+    const w = (kind: number, payload: number | bigint) => this.writeValue(kind, BigInt(payload), TypeId.EthereumValue);
     const type = param.type;
     const array = /^(.*)\[(\d*)\]$/.exec(type);
     if (array !== null) {
       const inner = { ...param, type: array[1] ?? "" } as AbiParameter;
       const items = (value as unknown[]).map((v) => this.writeEthValue(inner, v));
-      return w(array[2] === "" ? EthKind.ARRAY : EthKind.FIXED_ARRAY, this.writeArray(items, TypeId.ArrayEthereumValue));
+      return w(
+        array[2] === "" ? EthKind.ARRAY : EthKind.FIXED_ARRAY,
+        this.writeArray(items, TypeId.ArrayEthereumValue),
+      );
     }
     if (type === "tuple") {
       const components = "components" in param ? param.components : [];
@@ -686,7 +689,8 @@ function hostFunctions(options: HostOptions): Record<string, HostFn> {
     "typeConversion.stringToH160": (m, s = 0) => {
       const text = m.readString(s);
       const hex = text.startsWith("0x") ? text.slice(2) : text;
-      if (!/^[0-9a-fA-F]{40}$/.test(hex)) throw new MappingAbortError(`Failed to convert string to Address/H160: '${text}'`);
+      if (!/^[0-9a-fA-F]{40}$/.test(hex))
+        throw new MappingAbortError(`Failed to convert string to Address/H160: '${text}'`);
       return m.writeBytes(Buffer.from(hex, "hex"));
     },
     "ethereum.decode": (m, types = 0, data = 0) => {

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Deployment } from "@maskoii/sdk";
 import {
   type Abi,
   type AbiEvent,
@@ -18,7 +19,6 @@ import {
   toEventSelector,
 } from "viem";
 import { DATA_SOURCES } from "../scripts/manifest.ts";
-import type { Deployment } from "@maskoii/sdk";
 import {
   type AscMemory,
   type Entity,

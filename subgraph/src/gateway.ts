@@ -26,6 +26,8 @@ import { bytes32ToAddress, decodeAttestation, decodeMessage, decodeTokenMessage,
 import { jsonString, loadMessage, recordStep, saveMessage } from "./lifecycle";
 import { domain, tokenBridge } from "./network";
 
+const TUPLE_OFFSET = Bytes.fromHexString("0x0000000000000000000000000000000000000000000000000000000000000020");
+
 function selector(signature: string): Bytes {
   return changetype<Bytes>(crypto.keccak256(ByteArray.fromUTF8(signature)).subarray(0, 4));
 }
@@ -41,7 +43,9 @@ function deliveryCall(input: Bytes, id: Bytes): DeliveryCall {
   const call = new DeliveryCall();
   if (input.length < 4) return call;
   const head = slice(input, 0, 4);
-  const args = slice(input, 4, input.length);
+  // ethereum.decode reads a tuple with dynamic members as one ABI parameter, which starts with its offset (0x20);
+  // calldata arguments have none, so it is prepended (graph-ts's documented idiom for decoding calldata).
+  const args = TUPLE_OFFSET.concat(slice(input, 4, input.length));
   if (head.equals(selector("deliver(bytes,bytes)"))) {
     const decoded = ethereum.decode("(bytes,bytes)", args);
     if (decoded === null) return call;

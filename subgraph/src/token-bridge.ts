@@ -1,6 +1,7 @@
 // TokenBridge handlers: the origin leg, the destination leg (pending until the Gateway's outcome names the message),
 // the rate-limit queue and the route aggregates, as indexer/src/index.ts's TokenBridge handlers.
 import { Address, BigInt, Bytes, ethereum, store } from "@graphprotocol/graph-ts";
+import { BridgeToken, PendingLeg, QueuedTransfer, RateLimit, RouteVolume, TokenTransfer } from "../generated/schema";
 import {
   DistributionSent,
   QueuedTransferCancelled,
@@ -13,7 +14,6 @@ import {
   TransferRefunded,
   TransferSent,
 } from "../generated/TokenBridge/TokenBridge";
-import { BridgeToken, PendingLeg, QueuedTransfer, RateLimit, RouteVolume, TokenTransfer } from "../generated/schema";
 import { jsonString, loadMessage, recordStep, saveMessage } from "./lifecycle";
 import { domain } from "./network";
 
@@ -93,12 +93,32 @@ function onOutbound(
 
 export function handleTransferSent(event: TransferSent): void {
   const p = event.params;
-  onOutbound(event, p.messageId, p.token, p.destination.toI32(), p.from, p.amount, p.wireAmount, "transfer", p.recipient);
+  onOutbound(
+    event,
+    p.messageId,
+    p.token,
+    p.destination.toI32(),
+    p.from,
+    p.amount,
+    p.wireAmount,
+    "transfer",
+    p.recipient,
+  );
 }
 
 export function handleDistributionSent(event: DistributionSent): void {
   const p = event.params;
-  onOutbound(event, p.messageId, p.token, p.destination.toI32(), p.from, p.amount, p.wireAmount, "distribution", p.root);
+  onOutbound(
+    event,
+    p.messageId,
+    p.token,
+    p.destination.toI32(),
+    p.from,
+    p.amount,
+    p.wireAmount,
+    "distribution",
+    p.root,
+  );
 }
 
 export function handleTransferRefunded(event: TransferRefunded): void {
@@ -194,7 +214,14 @@ export function handleTransferQueued(event: TransferQueued): void {
   r.totalQueued = r.totalQueued + 1;
   r.updatedAt = at;
   r.save();
-  savePendingLeg(event, "queued", event.params.token, event.params.recipient, event.params.amount, event.params.queueId);
+  savePendingLeg(
+    event,
+    "queued",
+    event.params.token,
+    event.params.recipient,
+    event.params.amount,
+    event.params.queueId,
+  );
 }
 
 /** Leaves the queue: released (credited) or cancelled. Returns the entry, or null if it was never seen. */
@@ -263,11 +290,7 @@ export function handleQueuedTransferCancelled(event: QueuedTransferCancelled): v
     event,
     id,
     "cancelled",
-    '{"queueId":' +
-      jsonString(event.params.queueId.toString()) +
-      ',"by":' +
-      jsonString(hex(event.params.by)) +
-      "}",
+    '{"queueId":' + jsonString(event.params.queueId.toString()) + ',"by":' + jsonString(hex(event.params.by)) + "}",
   );
 }
 
