@@ -268,6 +268,11 @@ export type HostOptions = {
   store: EntityStore;
   /** The data source the trigger belongs to: `dataSource.address/network/context`. */
   dataSource?: { address: Uint8Array; network: string; context: Entity };
+  /**
+   * `ethereum.call`: runs eth_call of `data` to `to` at the trigger's block, synchronously; returns the output, or
+   * null when the call reverted (graph-node: the mapping's `try_` sees `reverted`).
+   */
+  ethereumCall?: (to: `0x${string}`, data: `0x${string}`) => `0x${string}` | null;
   /** Receives `log.log` calls; `critical` also aborts the handler, as in graph-node. */
   onLog?: (level: LogLevel, message: string) => void;
 };
@@ -712,6 +717,27 @@ function hostFunctions(options: HostOptions): Record<string, HostFn> {
         return 0; // graph-node returns null when the data does not decode
       }
       return m.writeEthValue(param, decoded[0]);
+    },
+    "ethereum.call": (m, call = 0) => {
+      // SmartContractCall: contractName, contractAddress, functionName, functionSignature, functionParams.
+      const [, address = 0, , signaturePtr = 0, paramsPtr = 0] = [0, 4, 8, 12, 16].map((o) => m.u32(call + o));
+      const signature = m.readString(signaturePtr);
+      const match = /^(\w+)\((.*)\):\((.*)\)$/.exec(signature);
+      if (match === null) throw new MappingAbortError(`ethereum.call: malformed function signature '${signature}'`);
+      const [, name = "", inputs = "", outputs = ""] = match;
+      const params = m.readArray(paramsPtr).map((p) => m.readEthValue(p).value);
+      const inputTypes = inputs === "" ? [] : parseAbiParameters(inputs);
+      const outputTypes = outputs === "" ? [] : parseAbiParameters(outputs);
+      const selector = Buffer.from(keccak_256(Buffer.from(`${name}(${inputs})`))).subarray(0, 4);
+      const data = `0x${selector.toString("hex")}${encodeAbiParameters(inputTypes, params).slice(2)}` as const;
+      if (options.ethereumCall === undefined) throw new MappingAbortError("ethereum.call: no chain to call configured");
+      const output = options.ethereumCall(hexOf(m.readBytes(address)) as `0x${string}`, data);
+      if (output === null) return 0;
+      const values = decodeAbiParameters(outputTypes, output);
+      return m.writeArray(
+        outputTypes.map((t, i) => m.writeEthValue(t, values[i])),
+        TypeId.ArrayEthereumValue,
+      );
     },
     "ethereum.encode": (m, token = 0) => {
       const { type, value } = m.readEthValue(token);

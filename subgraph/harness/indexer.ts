@@ -2,6 +2,7 @@
 // handled event's signature is decoded with the data source's ABI into an ethereum.Event (block, transaction,
 // parameters) written into a fresh instance of the data source's wasm, and its handler is called. Triggers run in
 // block then log order; the store is shared across them.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -148,7 +149,36 @@ function writeEvent(m: AscMemory, trigger: Trigger, event: AbiEvent): number {
   );
 }
 
-export type HarnessOptions = { onLog?: (level: LogLevel, message: string) => void };
+export type HarnessOptions = {
+  onLog?: (level: LogLevel, message: string) => void;
+  /** The chain's JSON-RPC endpoint, for the mappings' contract calls (eth_call at the trigger's block). */
+  rpcUrl?: string;
+};
+
+/** eth_call made synchronously (host functions are synchronous): a child Node process does the request. */
+const ETH_CALL_SCRIPT = `
+const [url, to, data, block] = process.argv.slice(1);
+const response = await fetch(url, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ to, data }, block] }),
+});
+process.stdout.write(JSON.stringify(await response.json()));
+`;
+
+export function ethCallSync(rpcUrl: string, to: Hex, data: Hex, blockNumber: bigint): Hex | null {
+  const out = execFileSync(
+    process.execPath,
+    ["--input-type=module", "-e", ETH_CALL_SCRIPT, rpcUrl, to, data, `0x${blockNumber.toString(16)}`],
+    { encoding: "utf8", timeout: 30_000 },
+  );
+  const reply = JSON.parse(out) as { result?: Hex; error?: { code?: number; message?: string } };
+  if (reply.result !== undefined) return reply.result;
+  const message = reply.error?.message ?? "no result";
+  // A revert is the call's outcome (the mapping sees `reverted`); anything else fails the handler, as in graph-node.
+  if (reply.error?.code === 3 || /revert/i.test(message)) return null;
+  throw new Error(`eth_call to ${to} failed: ${message}`);
+}
 
 /** The mappings of one network's subgraph, run over triggers into one store. */
 export class SubgraphHarness {
@@ -173,6 +203,12 @@ export class SubgraphHarness {
     const instance = await MappingInstance.create(source.module, {
       store: this.store,
       dataSource: { address: bytes(source.address), network: source.network, context: source.context },
+      ...(this.options.rpcUrl === undefined
+        ? {}
+        : {
+            ethereumCall: (to: Hex, data: Hex) =>
+              ethCallSync(this.options.rpcUrl as string, to, data, trigger.block.number ?? 0n),
+          }),
       ...(this.options.onLog === undefined ? {} : { onLog: this.options.onLog }),
     });
     instance.call(handler.handler, writeEvent(instance.memory, trigger, handler.event));

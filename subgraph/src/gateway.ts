@@ -5,6 +5,7 @@ import {
   AttesterSlashed,
   EmergencyRotationCancelled,
   EmergencyRotationProposed,
+  Gateway,
   MessageDelivered,
   MessageFailed,
   MessageRetried,
@@ -37,6 +38,7 @@ class DeliveryCall {
   message: Bytes | null = null;
   attesterSetId: BigInt | null = null;
   signerCount: i32 = 0;
+  signerIndexes: i32[] = [];
 }
 
 function deliveryCall(input: Bytes, id: Bytes): DeliveryCall {
@@ -57,6 +59,7 @@ function deliveryCall(input: Bytes, id: Bytes): DeliveryCall {
     if (attestation !== null) {
       call.attesterSetId = attestation.attesterSetId;
       call.signerCount = attestation.signerIndexes.length;
+      call.signerIndexes = attestation.signerIndexes;
     }
   } else if (head.equals(selector("retry(bytes)"))) {
     const decoded = ethereum.decode("(bytes)", args);
@@ -188,6 +191,7 @@ export function handleMessageDelivered(event: MessageDelivered): void {
   m.deliveredTx = event.transaction.hash;
   if (status == "queued") m.queuedAt = at;
   saveMessage(m, at, status);
+  if (setId !== null) creditSigners(setId, call.signerIndexes);
   recordStep(
     event,
     id,
@@ -198,6 +202,34 @@ export function handleMessageDelivered(event: MessageDelivered): void {
       call.signerCount.toString() +
       "}",
   );
+}
+
+function statsOf(attester: Bytes): AttesterStats {
+  let stats = AttesterStats.load(hex(attester));
+  if (stats == null) {
+    stats = new AttesterStats(hex(attester));
+    stats.domain = domain();
+    stats.attester = attester;
+    stats.setsJoined = 0;
+    stats.signedDeliveries = 0;
+    stats.slashed = 0;
+  }
+  return stats;
+}
+
+/** Counts one co-signed delivery for each signer of the attestation, by the set's recorded members. */
+function creditSigners(setId: BigInt, indexes: i32[]): void {
+  const set = AttesterSet.load(setId.toString());
+  if (set == null) return;
+  const members = set.members;
+  if (members === null) return;
+  for (let i = 0; i < indexes.length; i++) {
+    const index = indexes[i];
+    if (index >= members.length) continue;
+    const stats = statsOf(members[index]);
+    stats.signedDeliveries = stats.signedDeliveries + 1;
+    stats.save();
+  }
 }
 
 export function handleMessageFailed(event: MessageFailed): void {
@@ -262,6 +294,22 @@ export function handleAttesterSetRotated(event: AttesterSetRotated): void {
   set.installedBlock = event.block.number;
   set.tx = event.transaction.hash;
   set.previousSetExpiresAt = event.params.previousSetExpiresAt;
+  // The members, as the Ponder indexer reads them: getSet at the event's block.
+  const read = Gateway.bind(event.address).try_getSet(setId);
+  if (!read.reverted) {
+    const attesters = read.value.value0;
+    const members: Bytes[] = [];
+    for (let i = 0; i < attesters.length; i++) members.push(attesters[i]);
+    set.members = members;
+    set.memberCount = members.length;
+    set.thresholdBps = read.value.value2;
+    for (let i = 0; i < members.length; i++) {
+      const stats = statsOf(members[i]);
+      stats.setsJoined = stats.setsJoined + 1;
+      stats.lastSetId = setId;
+      stats.save();
+    }
+  }
   set.save();
   const proposal = EmergencyRotation.load(hex(event.params.setHash));
   if (proposal != null && proposal.status == "proposed") {
@@ -309,15 +357,7 @@ export function handleAttesterSlashed(event: AttesterSlashed): void {
   s.at = event.block.timestamp;
   s.tx = event.transaction.hash;
   s.save();
-  let stats = AttesterStats.load(hex(attester));
-  if (stats == null) {
-    stats = new AttesterStats(hex(attester));
-    stats.domain = domain();
-    stats.attester = attester;
-    stats.setsJoined = 0;
-    stats.signedDeliveries = 0;
-    stats.slashed = 0;
-  }
+  const stats = statsOf(attester);
   stats.slashed = stats.slashed + 1;
   stats.lastSlashedAt = event.block.timestamp;
   stats.save();

@@ -19,6 +19,7 @@ const logs: string[] = [];
 async function index(domain: number): Promise<SubgraphHarness> {
   const harness = new SubgraphHarness(loadDataSources(chains.deployment(domain), `maskoii-${domain}`), {
     onLog: (level, message) => logs.push(`${level}: ${message}`),
+    rpcUrl: chains.chain(domain).rpcUrl,
   });
   const client = chains.chain(domain).public as PublicClient;
   await harness.indexChain(client, 0n, await client.getBlockNumber());
@@ -103,7 +104,19 @@ describe("origin chain A (domain 1001)", () => {
       localDecimals: 18,
       sharedDecimals: 8,
     });
-    expect(a.store.find("AttesterSet", "1")).toMatchObject({ domain: 1001, setId: 1n, kind: "genesis" });
+    const genesis = chains.genesis.map((x) => lower(x.account.address)).sort();
+    const set = a.store.find("AttesterSet", "1");
+    expect(set).toMatchObject({ domain: 1001, setId: 1n, kind: "genesis", memberCount: 3, thresholdBps: 6666 });
+    expect([...(set?.members as string[])].sort()).toEqual(genesis);
+    for (const attester of genesis) {
+      expect(a.store.find("AttesterStats", attester)).toMatchObject({
+        domain: 1001,
+        setsJoined: 1,
+        lastSetId: 1n,
+        signedDeliveries: 0,
+        slashed: 0,
+      });
+    }
     const steps = a.store.all("MessageEvent").filter((s) => s.message === sent.out?.id);
     expect(steps.map((s) => s.kind).sort()).toEqual(["sent", "transfer_sent"]);
     expect(logs.filter((l) => l.startsWith("critical") || l.startsWith("error"))).toEqual([]);
@@ -135,6 +148,14 @@ describe("destination chain B (domain 1002)", () => {
       receivedAmount: 100n * WAD,
       wireAmount: 100n * SHARED,
     });
+  });
+
+  it("credits each genesis attester with the deliveries it co-signed (deliver calldata, not retries)", () => {
+    for (const attester of chains.genesis.map((x) => lower(x.account.address))) {
+      // The credited transfer and the queued one were delivered with attestations; the failed message's delivery
+      // (MessageFailed) and its retry are not counted, as in the Ponder indexer.
+      expect(b.store.find("AttesterStats", attester)).toMatchObject({ setsJoined: 1, signedDeliveries: 2 });
+    }
   });
 
   it("indexes a failed then retried message, every step once and in order", () => {
