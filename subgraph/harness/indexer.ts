@@ -19,7 +19,7 @@ import {
   type Transaction,
   toEventSelector,
 } from "viem";
-import { DATA_SOURCES } from "../scripts/manifest.ts";
+import { abiFile, DATA_SOURCES } from "../scripts/manifest.ts";
 import {
   type AscMemory,
   type Entity,
@@ -60,7 +60,7 @@ export function loadDataSources(
   ]);
   return DATA_SOURCES.map((source) => {
     const address = deployment.contracts[source.address];
-    const abi = JSON.parse(readFileSync(join(SUBGRAPH_DIR, "..", "sdk", "abi", `${source.name}.json`), "utf8")) as Abi;
+    const abi = JSON.parse(readFileSync(abiFile(source.name), "utf8")) as Abi;
     const handlers = new Map<Hex, Handler>();
     for (const [name, handler] of Object.entries(source.events)) {
       const event = abi.find((x): x is AbiEvent => x.type === "event" && x.name === name);

@@ -10,7 +10,10 @@ import { fileURLToPath } from "node:url";
 import { parseDeployment } from "@maskoii/sdk";
 
 const SUBGRAPH_DIR = fileURLToPath(new URL("..", import.meta.url));
-const ABI_DIR = join(SUBGRAPH_DIR, "..", "sdk", "abi");
+/** The sdk's ABI files, through its package export `@maskoii/sdk/abi/*.json`. */
+export function abiFile(contract: string): string {
+  return fileURLToPath(import.meta.resolve(`@maskoii/sdk/abi/${contract}.json`));
+}
 
 /** Graph network names of the known chains; any other chain needs `--network`. */
 export const NETWORK_NAMES: Record<number, string> = {
@@ -87,11 +90,11 @@ export function writeManifest(options: ManifestOptions): { manifest: string; net
     throw new ManifestError(`no network name for chain ${deployment.chainId}: pass --network <name>`);
   }
   const outDir = options.outDir ?? SUBGRAPH_DIR;
-  const abiPath = (name: string) => relative(outDir, join(ABI_DIR, `${name}.json`));
+  const abiPath = (name: string) => relative(outDir, abiFile(name));
   const srcPath = (file: string) => relative(outDir, join(SUBGRAPH_DIR, "src", `${file}.ts`));
   const startBlock = deployment.deployedAt?.blockNumber ?? 0;
   const sources = DATA_SOURCES.map((source) => {
-    const abi = JSON.parse(readFileSync(join(ABI_DIR, `${source.name}.json`), "utf8")) as AbiItem[];
+    const abi = JSON.parse(readFileSync(abiFile(source.name), "utf8")) as AbiItem[];
     const handlers = Object.entries(source.events).map(
       ([event, handler]) =>
         `        - event: ${eventSignature(abi, source.name, event)}\n          handler: ${handler}\n          receipt: false`,
