@@ -5,14 +5,17 @@
 //
 //   node scripts/manifest.ts <deployment.json> [--network <graph network name>] [--out <dir>]
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDeployment } from "@maskoii/sdk";
 
 const SUBGRAPH_DIR = fileURLToPath(new URL("..", import.meta.url));
+const require = createRequire(import.meta.url);
+
 /** The sdk's ABI files, through its package export `@maskoii/sdk/abi/*.json`. */
 export function abiFile(contract: string): string {
-  return fileURLToPath(import.meta.resolve(`@maskoii/sdk/abi/${contract}.json`));
+  return require.resolve(`@maskoii/sdk/abi/${contract}.json`);
 }
 
 /** Graph network names of the known chains; any other chain needs `--network`. */
