@@ -3,6 +3,7 @@
 // released. Each chain is indexed by its own subgraph (one network each, as on The Graph): the harness reads the
 // chain's logs, blocks and transactions and runs the wasm handlers; the tests assert the entities.
 import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import { devnetAttesters } from "@maskoii/testkit";
 import { type Hex, type PublicClient, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDataSources, SubgraphHarness } from "../harness/indexer.ts";
@@ -14,6 +15,7 @@ const SHARED = 10n ** 8n;
 const sent: Record<string, Sent> = {};
 let queueId = 0n;
 const logs: string[] = [];
+const rotated = devnetAttesters(4, "maskoii subgraph rotated");
 
 /** Indexes `domain`'s chain from genesis into a fresh store with the subgraph for its deployment. */
 async function index(domain: number): Promise<SubgraphHarness> {
@@ -50,6 +52,10 @@ beforeAll(async () => {
   await chains.b.test.increaseTime({ seconds: 60 });
   await chains.b.mine(1);
   await chains.releaseQueued(1002, queueId);
+  // A's set is rotated to four new attesters; a message B → A is delivered under the new set.
+  await chains.rotate(1001, rotated);
+  sent.afterRotation = await chains.message(1002, 1001, "0x01");
+  await chains.deliver(1001, sent.afterRotation);
 });
 
 afterAll(async () => {
@@ -57,7 +63,7 @@ afterAll(async () => {
 });
 
 describe("origin chain A (domain 1001)", () => {
-  it("indexes the sent side: messages, the transfers' origin legs, route volume, tokens and the genesis set", async () => {
+  it("indexes the sent side (messages, origin legs, route volume, tokens), the attester sets and a rotation", async () => {
     const a = await index(1001);
     const user = lower(chains.user.address);
     const demo = lower(chains.deployed.a.demoToken);
@@ -117,6 +123,25 @@ describe("origin chain A (domain 1001)", () => {
         slashed: 0,
       });
     }
+    // The rotation: set 2 with its four members, who co-signed the delivery made under it.
+    const second = a.store.find("AttesterSet", "2");
+    expect(second).toMatchObject({ domain: 1001, setId: 2n, kind: "rotation", memberCount: 4, thresholdBps: 6666 });
+    const members = rotated.map((x) => lower(x.account.address)).sort();
+    expect([...((second?.members as string[] | undefined) ?? [])].sort()).toEqual(members);
+    for (const attester of members) {
+      expect(a.store.find("AttesterStats", attester)).toMatchObject({
+        setsJoined: 1,
+        lastSetId: 2n,
+        signedDeliveries: 1,
+      });
+    }
+    expect(a.store.find("Message", sent.afterRotation?.id ?? "")).toMatchObject({
+      status: "delivered",
+      originDomain: 1002,
+      destinationDomain: 1001,
+      attesterSetId: 2n,
+      signerCount: 4,
+    });
     const steps = a.store.all("MessageEvent").filter((s) => s.message === sent.out?.id);
     expect(steps.map((s) => s.kind).sort()).toEqual(["sent", "transfer_sent"]);
     expect(logs.filter((l) => l.startsWith("critical") || l.startsWith("error"))).toEqual([]);

@@ -11,6 +11,7 @@ import {
   type Deployment,
   gatewayAbi,
   parseDeployment,
+  setHash,
   tokenBridgeAbi,
 } from "@maskoii/sdk";
 import {
@@ -38,6 +39,11 @@ export class Chains {
   readonly user: Account = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
   readonly relayer: Account = mnemonicToAccount(MNEMONIC, { addressIndex: 2 });
   readonly genesis: Attester[] = devnetAttesters(3, "maskoii subgraph test");
+  /** The attester set each chain's Gateway currently accepts: its id and members. */
+  readonly current = new Map<number, { setId: bigint; members: Attester[] }>([
+    [1001, { setId: 1n, members: this.genesis }],
+    [1002, { setId: 1n, members: this.genesis }],
+  ]);
   a!: EvmChain;
   b!: EvmChain;
   deployed!: DeployFixtureResult;
@@ -158,20 +164,21 @@ export class Chains {
     return this.sentOf(receipt);
   }
 
-  /** Delivers `sent` on its destination with an attestation of the genesis set (what a relayer does). */
+  /** Delivers `sent` on its destination with an attestation of the current set (what a relayer does). */
   async deliver(destination: number, sent: Sent): Promise<TransactionReceipt> {
     const gateway = this.contracts(destination).gateway;
+    const { setId, members } = this.current.get(destination) ?? { setId: 1n, members: this.genesis };
     const digest = attestationDigest("message", {
       domain: destination,
       verifier: addressToBytes32(gateway),
-      attesterSetId: 1n,
+      attesterSetId: setId,
       value: sent.id,
     });
     const attestation = buildAttestation({
       digest,
-      attesterSetId: 1n,
-      attesters: this.genesis.map((x) => x.account.address),
-      signers: this.genesis.map((x) => x.privateKey),
+      attesterSetId: setId,
+      attesters: members.map((x) => x.account.address),
+      signers: members.map((x) => x.privateKey),
     });
     return this.send(this.chain(destination), this.relayer, {
       address: gateway,
@@ -218,5 +225,33 @@ export class Chains {
       functionName: "releaseQueued",
       args: [queueId],
     } as never);
+  }
+
+  /** Rotates `domain`'s attester set to `next` (signed by the current set), and uses it from then on. */
+  async rotate(domain: number, next: Attester[]): Promise<bigint> {
+    const { setId, members } = this.current.get(domain) ?? { setId: 1n, members: this.genesis };
+    const nextId = setId + 1n;
+    const addresses = next.map((x) => x.account.address);
+    const weights = next.map(() => 1n);
+    const gateway = this.contracts(domain).gateway;
+    const attestation = buildAttestation({
+      digest: attestationDigest("rotation", {
+        domain,
+        verifier: addressToBytes32(gateway),
+        attesterSetId: setId,
+        value: setHash(nextId, 6666, addresses, weights),
+      }),
+      attesterSetId: setId,
+      attesters: members.map((x) => x.account.address),
+      signers: members.map((x) => x.privateKey),
+    });
+    await this.send(this.chain(domain), this.owner, {
+      address: gateway,
+      abi: gatewayAbi,
+      functionName: "rotate",
+      args: [addresses, weights, 6666, attestation],
+    } as never);
+    this.current.set(domain, { setId: nextId, members: next });
+    return nextId;
   }
 }
