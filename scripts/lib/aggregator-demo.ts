@@ -38,7 +38,7 @@ import { encryptKey, MIN_SCRYPT_N, silentLogger, writeKeystore } from "@maskoii/
 import { communityRegistryAbi, gatewayAbi, identityRegistryAbi } from "@maskoii/sdk";
 import type { Attester } from "@maskoii/testkit";
 import type { ChainDeployment } from "@maskoii/testkit/deploy";
-import { type Address, getAddress, stringToHex } from "viem";
+import { getAddress, stringToHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 const CHANNEL = "https://warpcast.com/~/channel/maskoii";
@@ -270,7 +270,7 @@ export async function runAggregatorDemo(args: {
       const who =
         entry.author.persona === null ? entry.author.id : `${entry.author.id} = persona ${entry.author.persona}`;
       const text = (entry.body ?? "(sealed)").replace(/\s+/g, " ").slice(0, 60);
-      log(`  ${entry.id.slice(0, 48)} by ${who}: ${text}`);
+      log(`  ${entry.id} by ${who}: ${text}`);
     }
     return { timelineUrl, stop };
   } catch (error) {
@@ -279,4 +279,3 @@ export async function runAggregatorDemo(args: {
   }
 }
 
-export type { Address };
