@@ -278,4 +278,3 @@ export async function runAggregatorDemo(args: {
     throw error;
   }
 }
-
