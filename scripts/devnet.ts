@@ -11,7 +11,9 @@
 // Solana, a third paid on Solana through the bridge's distribution message and a claim there), and keeps everything
 // up until Ctrl-C / SIGTERM, then stops every process it started. The indexer (Ponder, indexer/) runs beside the nodes
 // and its URLs are printed. With `--exit-after-demo` (or
-// MASKOII_DEVNET_EXIT=1) it stops everything after the demo; with `--no-solana` (or MASKOII_DEVNET_SOLANA=0) it runs
+// MASKOII_DEVNET_EXIT=1) it stops everything after the demo. Last, two aggregator nodes (scripts/lib/aggregator-demo.ts)
+// read local Farcaster, Mastodon, Lens and RSS servers into the revenue demo's community, bind a Mastodon account to a
+// persona from their served signatures and print the community timeline; with `--no-solana` (or MASKOII_DEVNET_SOLANA=0) it runs
 // the EVM chains only.
 //
 // Structure: a process supervisor (@maskoii/testkit's Supervisor) and a list of steps sharing a context. Later
@@ -36,12 +38,13 @@ import {
 import hre from "hardhat";
 import { type Hex, toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
+import { type AggregatorDemo, runAggregatorDemo } from "./lib/aggregator-demo.ts";
 import { CHAIN_A, CHAIN_B, DEVNET_CHAINS } from "./lib/chains.ts";
 import { runDemoTransfer } from "./lib/demo.ts";
 import { startEvmChains } from "./lib/evm.ts";
 import { type DevnetIndexer, startIndexer } from "./lib/indexer.ts";
 import { type DevnetNodes, startNodes } from "./lib/nodes.ts";
-import { runRevenueDemo } from "./lib/revenue-demo.ts";
+import { type RevenueDemoResult, runRevenueDemo } from "./lib/revenue-demo.ts";
 import { runSolanaInbound, runSolanaRoundTrip } from "./lib/solana-demo.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -71,6 +74,9 @@ type Devnet = {
   solanaDeployment?: SolanaDeployment;
   nodes?: DevnetNodes;
   indexer?: DevnetIndexer;
+  revenue?: RevenueDemoResult;
+  /** The aggregator nodes and the networks' local servers (in this process). */
+  aggregator?: AggregatorDemo;
 };
 
 function relayerKey(): Hex {
@@ -270,11 +276,30 @@ const steps: Step[] = [
       if (chainA === undefined) throw new DevnetError("the revenue demo needs the deployment first");
       const solana = devnet.solanaDeployment;
       const nodes = devnet.nodes;
-      await runRevenueDemo({
+      devnet.revenue = await runRevenueDemo({
         chain: chainA,
         attesters: devnet.attesters,
         quorum: QUORUM,
         ...(solana === undefined || nodes === undefined ? {} : { solana: { deployment: solana, nodes } }),
+        log,
+      });
+    },
+  },
+  {
+    name: "aggregator: community timeline from Farcaster, Mastodon, Lens and RSS, an identity proof bound",
+    run: async (devnet) => {
+      const chainA = devnet.deployment?.[0];
+      const revenue = devnet.revenue;
+      if (chainA === undefined || revenue === undefined) {
+        throw new DevnetError("the aggregator demo needs the deployment and the revenue demo's community first");
+      }
+      devnet.aggregator = await runAggregatorDemo({
+        chain: chainA,
+        rpcUrl: CHAIN_A.rpcUrl,
+        attesters: devnet.attesters,
+        quorum: QUORUM,
+        communityId: revenue.communityId,
+        dir: join(ROOT, ".devnet", "aggregator"),
         log,
       });
     },
@@ -295,6 +320,7 @@ function shutdown(reason: string, code: number): Promise<void> {
     log(`stopping (${reason})`);
     let exitCode = code;
     if (devnet.solanaDeployment !== undefined) closeSolanaConnection(devnet.solanaDeployment.connection);
+    await devnet.aggregator?.stop().catch(() => undefined);
     try {
       await devnet.supervisor.stopAll();
       log("all devnet processes stopped");
@@ -340,6 +366,7 @@ async function main(): Promise<void> {
     log(`  solana: ${solana.url} (PubSub ${solana.wsUrl}, domain ${SOLANA.domain}, program ${solana.programId})`);
   }
   for (const line of devnet.indexer?.urls ?? []) log(`  indexer: ${line}`);
+  if (devnet.aggregator !== undefined) log(`  community timeline: ${devnet.aggregator.timelineUrl}`);
   // The supervised processes keep the event loop alive; this keeps it alive even if they stop piping output.
   setInterval(() => {}, 1 << 30);
 }

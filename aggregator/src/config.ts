@@ -2,7 +2,7 @@
 // connectors, each a discriminated `kind` with its own fields. Read from a JSON file, overridden from
 // MASKOII_AGGREGATOR_* variables (MASKOII_AGGREGATOR_STORE__KIND=postgres), validated by zod: a bad config fails
 // naming the field and what is wrong (`connectors.1.hubUrl: expected a URL`).
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import {
   logConfigSchema,
   overrideFromEnv,
@@ -111,6 +111,27 @@ export const communitiesSchema = z
   })
   .strict();
 
+/**
+ * Identity proofs run by the node (issue 15 point 2): every `scanIntervalMs` the node checks the stored proof posts
+ * and signs each good binding with its secp256k1 attester key, a node-kit keystore (the password from `passwordFile`,
+ * MASKOII_KEYSTORE_PASSWORD or stdin, as the relayer's attester key); the signatures are served at `/bindings/...`.
+ */
+export const identityConfigSchema = z
+  .object({
+    keystore: z.string().min(1),
+    passwordFile: z.string().min(1).optional(),
+    /** The chain's attester domain the attestations name (the Gateway's domain id). */
+    domain: z.number().int().min(0).max(0xffffffff),
+    identityRegistry: evmAddress,
+    /** The attester set in force (its members sign; IdentityRegistry checks against it). */
+    attesterSetId: z
+      .union([z.number().int().min(0), z.string().regex(/^[0-9]{1,20}$/, "expected a set id")])
+      .transform((v) => BigInt(v)),
+    scanIntervalMs: z.number().int().min(50).default(5_000),
+  })
+  .strict();
+export type IdentityConfig = z.infer<typeof identityConfigSchema>;
+
 export const aggregatorConfigSchema = z
   .object({
     store: storeConfigSchema.default({ kind: "pglite", dataDir: "./data/aggregator" }),
@@ -125,6 +146,8 @@ export const aggregatorConfigSchema = z
     connectors: z.array(connectorConfigSchema).min(1, "configure at least one connector"),
     /** Community timelines (`/communities/:id/timeline`): the chain whose registries list communities and bindings. */
     communities: communitiesSchema.optional(),
+    /** Identity proofs checked and signed by this node (`/bindings/...`). */
+    identity: identityConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -141,7 +164,16 @@ export const aggregatorConfigSchema = z
   });
 export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;
 
-const TOP_LEVEL = new Set(["store", "log", "http", "pollIntervalMs", "maxPagesPerTick", "retry", "communities"]);
+const TOP_LEVEL = new Set([
+  "store",
+  "log",
+  "http",
+  "pollIntervalMs",
+  "maxPagesPerTick",
+  "retry",
+  "communities",
+  "identity",
+]);
 
 /** Validates a config object (env overrides applied); relative store paths resolve against `baseDir`. */
 export function parseConfig(
@@ -152,7 +184,21 @@ export function parseConfig(
 ): AggregatorConfig {
   const overridden = overrideFromEnv(value, env, { prefix: "MASKOII_AGGREGATOR_", topLevel: TOP_LEVEL });
   const config = parseWithSchema(aggregatorConfigSchema, overridden, source);
-  return { ...config, store: resolveStorePaths(config.store, baseDir) };
+  const identity =
+    config.identity === undefined
+      ? undefined
+      : {
+          ...config.identity,
+          keystore: resolve(baseDir, config.identity.keystore),
+          ...(config.identity.passwordFile === undefined
+            ? {}
+            : { passwordFile: resolve(baseDir, config.identity.passwordFile) }),
+        };
+  return {
+    ...config,
+    store: resolveStorePaths(config.store, baseDir),
+    ...(identity === undefined ? {} : { identity }),
+  };
 }
 
 /** Reads and validates the JSON config at `path`. */

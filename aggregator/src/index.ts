@@ -1,6 +1,7 @@
 // @maskoii/aggregator: the social aggregation node (issue 15). Connectors for Farcaster, Mastodon, Lens and
 // RSS/Atom behind one interface, a durable store keyed by canonical ids, and the operator endpoints.
 export * from "./accounts.ts";
+export * from "./binding-routes.ts";
 export * from "./communities.ts";
 export * from "./config.ts";
 export * from "./connector.ts";

@@ -1,12 +1,13 @@
 // One aggregator node: the store, a connector per configured source, the ingestor running each in its own loop, and
 // the operator endpoints. `stop` ends the loops (each waits for its page in flight), the server, then the store.
-import { createLogger, type Logger } from "@maskoii/node-kit";
+import { createLogger, describeError, type Logger, readPassword, unlockKeystore } from "@maskoii/node-kit";
 import { createPublicClient, getAddress, http, type PublicClient } from "viem";
 import { ChainCommunityReader, resolveSources } from "./communities.ts";
 import type { AggregatorConfig } from "./config.ts";
 import { buildConnector } from "./connectors/build.ts";
 import { Ingestor } from "./ingestor.ts";
 import { AggregatorMetrics } from "./metrics.ts";
+import { type BindingDomain, ProofVerifier } from "./proof-verifier.ts";
 import { type OperatorServer, startOperatorServer } from "./server.ts";
 import { AggregatorStore } from "./store.ts";
 import { TimelineService } from "./timeline.ts";
@@ -16,14 +17,28 @@ export type AggregatorNode = {
   readonly ingestor: Ingestor;
   readonly metrics: AggregatorMetrics;
   readonly server: OperatorServer;
+  /** The proof checker and binding signer, when the config has an `identity` section. */
+  readonly verifier?: ProofVerifier;
   stop(): Promise<void>;
 };
 
 export async function startAggregator(
   config: AggregatorConfig,
-  options: { log?: Logger } = {},
+  options: { log?: Logger; env?: NodeJS.ProcessEnv } = {},
 ): Promise<AggregatorNode> {
   const log = options.log ?? createLogger({ level: config.log.level, name: "maskoii-aggregator" });
+  // The attester key is unlocked before anything opens, so a wrong password fails the start cleanly.
+  const idConfig = config.identity;
+  const attesterKey =
+    idConfig === undefined
+      ? undefined
+      : (
+          await unlockKeystore(
+            idConfig.keystore,
+            await readPassword({ file: idConfig.passwordFile, env: options.env ?? process.env }),
+            "secp256k1",
+          )
+        ).privateKey;
   const metrics = new AggregatorMetrics();
   const store = await AggregatorStore.open(config.store);
   const abort = new AbortController();
@@ -48,10 +63,26 @@ export async function startAggregator(
           }),
           (descriptors) => resolveSources(descriptors, connectors),
         );
+  const domain: BindingDomain | undefined =
+    idConfig === undefined
+      ? undefined
+      : {
+          domain: idConfig.domain,
+          identityRegistry: getAddress(idConfig.identityRegistry),
+          attesterSetId: idConfig.attesterSetId,
+        };
+  const verifier =
+    attesterKey === undefined || domain === undefined ? undefined : new ProofVerifier(store, attesterKey, domain);
   let server: OperatorServer;
   try {
     server = await startOperatorServer(
-      { store, ingestor, metrics, ...(timelines === undefined ? {} : { timelines }) },
+      {
+        store,
+        ingestor,
+        metrics,
+        ...(timelines === undefined ? {} : { timelines }),
+        ...(verifier === undefined || domain === undefined ? {} : { identity: { verifier, domain } }),
+      },
       config.http,
     );
   } catch (error) {
@@ -59,6 +90,26 @@ export async function startAggregator(
     throw error;
   }
   ingestor.start();
+  // Proof scans on a timer, one at a time: a scan still running when the timer fires is not overlapped.
+  let scanning: Promise<void> | undefined;
+  const scan = () => {
+    if (verifier === undefined || scanning !== undefined) return;
+    scanning = verifier
+      .scan()
+      .then((outcomes) => {
+        for (const o of outcomes) {
+          if (o.ok)
+            log.info({ item: o.signed.itemId, binding: o.signed.binding.sequence.toString() }, "binding signed");
+          else log.warn({ item: o.itemId, reason: o.reason, detail: o.detail }, "identity proof refused");
+        }
+      })
+      .catch((error: unknown) => log.error({ err: describeError(error) }, "identity proof scan failed"))
+      .finally(() => {
+        scanning = undefined;
+      });
+  };
+  const scanTimer = idConfig === undefined ? undefined : setInterval(scan, idConfig.scanIntervalMs);
+  scanTimer?.unref();
   log.info(
     { url: server.url, connectors: connectors.map((c) => c.name), store: config.store.kind },
     "aggregator started",
@@ -68,9 +119,12 @@ export async function startAggregator(
     ingestor,
     metrics,
     server,
+    ...(verifier === undefined ? {} : { verifier }),
     async stop() {
       // Waits cut short (a rate-limit wait, a backoff) end the tick; a page being committed finishes first.
+      if (scanTimer !== undefined) clearInterval(scanTimer);
       abort.abort();
+      await scanning;
       await ingestor.stop();
       await server.close();
       await store.close();

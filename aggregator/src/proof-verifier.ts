@@ -87,6 +87,14 @@ export type BindingDomain = {
 /** How long after its post a proof's `created_at` may claim to be (clock skew), in seconds. */
 const MAX_SKEW_S = 300;
 
+type SignedRow = ProofRow & {
+  platform: unknown;
+  account_id: string;
+  item_id: string;
+  digest: string;
+  signature: string;
+};
+
 type ProofRow = {
   sequence: unknown;
   proof_id: string;
@@ -154,15 +162,32 @@ export class ProofVerifier {
 
   /** This node's signed bindings for one account, in sequence order. */
   async bindingsOf(platform: number, accountId: Hex): Promise<SignedBinding[]> {
-    const rows = await this.#store.db.query<ProofRow & { item_id: string; digest: string; signature: string }>(
+    const rows = await this.#store.db.query<SignedRow>(
       "SELECT * FROM agg_identity_proofs WHERE platform = $1 AND account_id = $2 ORDER BY sequence",
       [platform, accountId],
     );
-    return rows.map((r) => ({
+    return rows.map((r) => this.#signedOf(r));
+  }
+
+  /** Each account's newest signed binding (the one a relay would submit next), newest proof first, at most `limit`. */
+  async latestBindings(limit: number): Promise<SignedBinding[]> {
+    const rows = await this.#store.db.query<SignedRow>(
+      `SELECT p.* FROM agg_identity_proofs p
+       WHERE p.sequence = (SELECT MAX(q.sequence) FROM agg_identity_proofs q
+                           WHERE q.platform = p.platform AND q.account_id = p.account_id)
+       ORDER BY p.created_at DESC, p.proof_id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => this.#signedOf(r));
+  }
+
+  #signedOf(r: SignedRow): SignedBinding {
+    const accountId = r.account_id as Hex;
+    return {
       itemId: r.item_id,
       proofId: r.proof_id as Hex,
       binding: {
-        platform,
+        platform: Number(r.platform),
         accountId,
         persona: r.action === "revoke" ? zeroAddress : getAddress(r.persona),
         sequence: BigInt(String(r.sequence)),
@@ -170,7 +195,7 @@ export class ProofVerifier {
       digest: r.digest as Hex,
       attester: this.attester,
       signature: JSON.parse(r.signature) as Signature,
-    }));
+    };
   }
 
   /** The outcome, with the proof's created_at and persona (what the account's chain stores). */

@@ -3,8 +3,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describeError, sendJson } from "@maskoii/node-kit";
+import { handleBindingRoute } from "./binding-routes.ts";
 import type { Ingestor } from "./ingestor.ts";
 import type { AggregatorMetrics } from "./metrics.ts";
+import type { BindingDomain, ProofVerifier } from "./proof-verifier.ts";
 import { statusView } from "./status.ts";
 import type { AggregatorStore } from "./store.ts";
 import type { TimelineService } from "./timeline.ts";
@@ -19,6 +21,8 @@ export async function startOperatorServer(
     readonly metrics: AggregatorMetrics;
     /** Community timelines (`/communities/:id/...`), when the node reads a chain. */
     readonly timelines?: TimelineService;
+    /** Identity bindings this node signs (`/bindings/...`), when it holds an attester key. */
+    readonly identity?: { readonly verifier: ProofVerifier; readonly domain: BindingDomain };
   },
   listen: { readonly host: string; readonly port: number },
 ): Promise<OperatorServer> {
@@ -26,6 +30,8 @@ export async function startOperatorServer(
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
     if (deps.timelines !== undefined && handleCommunityRoute(req, res, url, deps.timelines)) return;
+    const identity = deps.identity;
+    if (identity !== undefined && handleBindingRoute(req, res, url, identity.verifier, identity.domain)) return;
     if (req.method !== "GET") {
       sendJson(res, 405, { error: "only GET" });
       return;

@@ -26,6 +26,33 @@ describe("aggregator config", () => {
     expect(config.connectors[0]).toEqual(rss);
   });
 
+  it("reads the identity section: keystore paths against the config's directory, the set id as a bigint", () => {
+    const identity = {
+      keystore: "keys/attester.json",
+      passwordFile: "keys/password",
+      domain: 1001,
+      identityRegistry: "0x00000000000000000000000000000000000000aa",
+      attesterSetId: "2",
+    };
+    const config = parseConfig({ connectors: [rss], identity }, "test.json", {}, "/srv/node");
+    expect(config.identity).toEqual({
+      ...identity,
+      keystore: "/srv/node/keys/attester.json",
+      passwordFile: "/srv/node/keys/password",
+      attesterSetId: 2n,
+      scanIntervalMs: 5_000,
+    });
+    expect(failure({ connectors: [rss], identity: { ...identity, identityRegistry: "0x12" } }).field).toBe(
+      "identity.identityRegistry",
+    );
+    expect(failure({ connectors: [rss], identity: { ...identity, attesterSetId: "one" } }).field).toBe(
+      "identity.attesterSetId",
+    );
+    expect(failure({ connectors: [rss], identity: { ...identity, keystore: undefined } }).field).toBe(
+      "identity.keystore",
+    );
+  });
+
   it("names the field and the problem of a bad config", () => {
     expect(failure({ connectors: [] }).message).toBe("test.json: connectors: configure at least one connector");
     const badUrl = failure({

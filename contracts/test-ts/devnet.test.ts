@@ -147,6 +147,12 @@ describe("npm start (scripts/devnet.ts)", () => {
       assert.match(output, /paid creator 0x[0-9a-fA-F]{40} 11\.48 DEMO on EVM \(claimed on its behalf\)/);
     }
     assert.match(output, /creators still owed 0 DEMO/);
+    // The aggregator demo: the community timeline's URL and a sample with the proven account resolved to its persona.
+    assert.match(output, /community timeline: http:\/\/127\.0\.0\.1:\d+\/communities\/1\/timeline/);
+    assert.match(
+      output,
+      /by mastodon:acct:alice@social\.example = persona 0x[0-9a-fA-F]{40}: hello from the fediverse/,
+    );
     if (SOLANA_EXPECTED) {
       assert.match(output, /solana up: http:\/\/127\.0\.0\.1:8899 \(PubSub ws:\/\/127\.0\.0\.1:8900\), domain 1003/);
       assert.match(output, /initialized maskoii on Solana: domain 1003, attester set 1 \(3 attesters, 6666 bps\)/);

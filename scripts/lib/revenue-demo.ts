@@ -65,6 +65,8 @@ const SOLANA_DELIVERY_TIMEOUT_MS = 90_000;
 const SPLIT = { creators: 7000, treasury: 1500, operators: 1000, protocol: 500 };
 
 export type RevenueDemoResult = {
+  /** The community the demo created (the aggregator demo adds its sources). */
+  communityId: bigint;
   spend: bigint;
   creators: bigint;
   treasury: bigint;
@@ -372,7 +374,7 @@ export async function runRevenueDemo(args: {
     `ledger: treasury ${fmt(balances.treasury)}, operator ${members[0]} ${fmt(balances.operator)}, ` +
       `protocol ${fmt(balances.protocol)}, creators still owed ${fmt(balances.creatorsOwed)}`,
   );
-  return { spend, ...split, paid };
+  return { communityId, spend, ...split, paid };
 
   async function tokenBalance(who: Address): Promise<bigint> {
     return publicClient.readContract({ address: token, abi: demoTokenAbi, functionName: "balanceOf", args: [who] });
