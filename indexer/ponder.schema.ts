@@ -473,6 +473,8 @@ export const epochReport = onchainTable(
     engagedAccounts: t.integer(),
     payoutLeafCount: t.integer(),
     lineCount: t.integer().notNull().default(0),
+    /** The lines' campaign ids (decimal strings), in report order. */
+    campaignIds: t.json().$type<string[]>().notNull(),
     spend: t.bigint().notNull().default(0n),
     impressions: t.bigint().notNull().default(0n),
     engagements: t.bigint().notNull().default(0n),
