@@ -154,9 +154,7 @@ ponder.on("CommunityRegistry:SourceAdded", async ({ event, context }) => {
     .insert(communitySource)
     .values({ chainId, communityId, sourceHash, source, active: true, addedAt: event.block.timestamp })
     .onConflictDoUpdate({ source, active: true, addedAt: event.block.timestamp, removedAt: null });
-  await context.db
-    .update(community, { chainId, communityId })
-    .set((row) => ({ sourceCount: row.sourceCount + 1 }));
+  await context.db.update(community, { chainId, communityId }).set((row) => ({ sourceCount: row.sourceCount + 1 }));
 });
 
 ponder.on("CommunityRegistry:SourceRemoved", async ({ event, context }) => {

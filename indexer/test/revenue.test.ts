@@ -19,7 +19,7 @@ import {
   splitSpend,
 } from "@maskoii/sdk";
 import { demoTokenAbi } from "@maskoii/testkit";
-import { type Address, getAddress, type Hex, keccak256, stringToHex, zeroHash } from "viem";
+import { type Address, getAddress, keccak256, stringToHex, zeroHash } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IndexerStack } from "./stack.ts";
@@ -228,7 +228,13 @@ describe(`revenue (${stack.kind})`, () => {
 
     // A second report, for the next epoch, is challenged and rejected: its reservation is released.
     await mine(revenue.epochLength);
-    const line1 = { campaignId, impressions: 5_000n, engagements: 40n, spend: (5_000n * CPM) / 1000n + 40n * CPE, solanaCreators: 0n };
+    const line1 = {
+      campaignId,
+      impressions: 5_000n,
+      engagements: 40n,
+      spend: (5_000n * CPM) / 1000n + 40n * CPE,
+      solanaCreators: 0n,
+    };
     const report1: EpochReport = { ...report, epoch: epoch0 + 1n, lines: [line1], prevPayoutRoot: tree.root };
     const attestation1 = attestReport(report1);
     const { result: seq1 } = await as(stack.relayer).submitReport(report1, attestation1);
@@ -299,7 +305,11 @@ describe(`revenue (${stack.kind})`, () => {
       (b.claims as Row[]).length === 1 ? b : undefined,
     );
     expect(earnings.earnings).toEqual([
-      expect.objectContaining({ token: token.toLowerCase(), claimed: (split0.creators - 10_000n).toString(), claims: 1 }),
+      expect.objectContaining({
+        token: token.toLowerCase(),
+        claimed: (split0.creators - 10_000n).toString(),
+        claims: 1,
+      }),
     ]);
     expect(earnings.claimable).toBeNull();
     expect(earnings.bindings).toEqual([expect.objectContaining({ platform: Platform.Bluesky, sequence: "1" })]);

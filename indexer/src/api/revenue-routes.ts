@@ -1,6 +1,7 @@
 // Input schemas and OpenAPI paths of the revenue REST routes (issue 14 point 4): earnings of an account, stats of a
 // community and of a campaign. Shared by src/api/index.ts and the OpenAPI document (routes.ts).
 import { z } from "zod";
+
 /** The same bounds as the bridge routes (routes.ts; not imported: routes.ts imports this module). */
 const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 50;
@@ -98,7 +99,12 @@ export const revenueSchemas: Record<string, unknown> = {
         type: "array",
         items: {
           type: "object",
-          properties: { chainId: { type: "integer" }, token: { type: "string" }, claimed: big, claims: { type: "integer" } },
+          properties: {
+            chainId: { type: "integer" },
+            token: { type: "string" },
+            claimed: big,
+            claims: { type: "integer" },
+          },
         },
       },
       claimable: { type: "null", description: "not derivable from events (the payout tree's leaves are off chain)" },

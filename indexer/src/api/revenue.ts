@@ -84,7 +84,9 @@ export function registerRevenueRoutes(app: Hono, parse: Parse, json: Json): void
     const [row] = await db
       .select()
       .from(t)
-      .where(and(eq(t.communityId, communityId), q.value.chainId === undefined ? undefined : eq(t.chainId, q.value.chainId)))
+      .where(
+        and(eq(t.communityId, communityId), q.value.chainId === undefined ? undefined : eq(t.chainId, q.value.chainId)),
+      )
       .orderBy(asc(t.chainId))
       .limit(1);
     if (row === undefined) return c.json({ error: "community not found", id: communityId.toString() }, 404);
@@ -123,9 +125,28 @@ export function registerRevenueRoutes(app: Hono, parse: Parse, json: Json): void
             .orderBy(desc(r.epoch), asc(r.token))
             .limit(limit * SIDE_LIMIT);
     const all = await db.select().from(r).where(mine).limit(10_000);
-    const totals = new Map<string, { token: string; spend: bigint; creators: bigint; treasury: bigint; operators: bigint; protocol: bigint; lines: number }>();
+    const totals = new Map<
+      string,
+      {
+        token: string;
+        spend: bigint;
+        creators: bigint;
+        treasury: bigint;
+        operators: bigint;
+        protocol: bigint;
+        lines: number;
+      }
+    >();
     for (const x of all) {
-      const t0 = totals.get(x.token) ?? { token: x.token, spend: 0n, creators: 0n, treasury: 0n, operators: 0n, protocol: 0n, lines: 0 };
+      const t0 = totals.get(x.token) ?? {
+        token: x.token,
+        spend: 0n,
+        creators: 0n,
+        treasury: 0n,
+        operators: 0n,
+        protocol: 0n,
+        lines: 0,
+      };
       totals.set(x.token, {
         token: x.token,
         spend: t0.spend + x.spend,
@@ -173,7 +194,9 @@ export function registerRevenueRoutes(app: Hono, parse: Parse, json: Json): void
     const [row] = await db
       .select()
       .from(t)
-      .where(and(eq(t.campaignId, campaignId), q.value.chainId === undefined ? undefined : eq(t.chainId, q.value.chainId)))
+      .where(
+        and(eq(t.campaignId, campaignId), q.value.chainId === undefined ? undefined : eq(t.chainId, q.value.chainId)),
+      )
       .orderBy(asc(t.chainId))
       .limit(1);
     if (row === undefined) return c.json({ error: "campaign not found", id: campaignId.toString() }, 404);
