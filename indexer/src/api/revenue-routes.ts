@@ -11,7 +11,8 @@ const UINT64_MAX = (1n << 64n) - 1n;
 const id = z
   .string()
   .regex(/^\d{1,20}$/, { message: "expected a decimal uint64 id" })
-  .refine((s) => BigInt(s) <= UINT64_MAX, { message: "above uint64" })
+  // zod runs a refinement even after the regex failed: test the shape again before BigInt (which throws).
+  .refine((s) => !/^\d{1,20}$/.test(s) || BigInt(s) <= UINT64_MAX, { message: "above uint64" })
   .transform((s) => BigInt(s));
 const address = z
   .string()
