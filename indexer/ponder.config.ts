@@ -2,7 +2,15 @@
 // chain's attester set) and the TokenBridge, from each deployment's `deployedAt` block. ABIs are the sdk's generated
 // ones (the `as const` TypeScript twins of @maskoii/sdk/abi/*.json, generated from the same artifacts; a test checks
 // that they are equal). Storage: PostgreSQL when DATABASE_URL is set, PGlite otherwise (MASKOII_PGLITE_DIR).
-import { gatewayAbi, tokenBridgeAbi } from "@maskoii/sdk";
+import {
+  campaignLedgerAbi,
+  communityRegistryAbi,
+  creatorPayoutsAbi,
+  epochReportsAbi,
+  gatewayAbi,
+  identityRegistryAbi,
+  tokenBridgeAbi,
+} from "@maskoii/sdk";
 import { createConfig } from "ponder";
 import { IndexerConfigError, loadIndexedChains } from "./src/deployments.ts";
 
@@ -14,6 +22,13 @@ type ContractChain = { address: `0x${string}`; startBlock: number };
 const chains: Record<string, ChainEntry> = {};
 const gateways: Record<string, ContractChain> = {};
 const bridges: Record<string, ContractChain> = {};
+const revenue = {
+  CommunityRegistry: {} as Record<string, ContractChain>,
+  IdentityRegistry: {} as Record<string, ContractChain>,
+  CampaignLedger: {} as Record<string, ContractChain>,
+  EpochReports: {} as Record<string, ContractChain>,
+  CreatorPayouts: {} as Record<string, ContractChain>,
+};
 for (const c of indexed) {
   chains[c.name] = {
     id: c.deployment.chainId,
@@ -25,6 +40,15 @@ for (const c of indexed) {
   const startBlock = c.deployment.deployedAt.blockNumber;
   gateways[c.name] = { address: c.deployment.contracts.gateway, startBlock };
   bridges[c.name] = { address: c.deployment.contracts.tokenBridge, startBlock };
+  // The revenue suite (`contracts.revenue`, optional in a deployment file): indexed on the chains that have it.
+  const r = c.deployment.contracts.revenue;
+  if (r !== undefined) {
+    revenue.CommunityRegistry[c.name] = { address: r.communityRegistry, startBlock };
+    revenue.IdentityRegistry[c.name] = { address: r.identityRegistry, startBlock };
+    revenue.CampaignLedger[c.name] = { address: r.campaignLedger, startBlock };
+    revenue.EpochReports[c.name] = { address: r.epochReports, startBlock };
+    revenue.CreatorPayouts[c.name] = { address: r.creatorPayouts, startBlock };
+  }
 }
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -44,6 +68,11 @@ export default createConfig({
   contracts: {
     Gateway: { abi: gatewayAbi, chain: gateways },
     TokenBridge: { abi: tokenBridgeAbi, chain: bridges },
+    CommunityRegistry: { abi: communityRegistryAbi, chain: revenue.CommunityRegistry },
+    IdentityRegistry: { abi: identityRegistryAbi, chain: revenue.IdentityRegistry },
+    CampaignLedger: { abi: campaignLedgerAbi, chain: revenue.CampaignLedger },
+    EpochReports: { abi: epochReportsAbi, chain: revenue.EpochReports },
+    CreatorPayouts: { abi: creatorPayoutsAbi, chain: revenue.CreatorPayouts },
   },
   blocks: {
     // Every block of the first chain polls the Solana program for new confirmed transactions (a no-op without

@@ -302,3 +302,308 @@ export const solanaCursor = onchainTable("solana_cursor", (t) => ({
   slot: t.bigint().notNull(),
   updatedAt: t.bigint().notNull(),
 }));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Revenue (issue 14 points 2 and 4): communities, identity bindings, campaigns, epoch reports with their lines,
+// splits, claims, and aggregates kept current by src/revenue.ts. Every key starts with the chain id: each chain's
+// revenue suite numbers its communities, campaigns and reports on its own.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Epoch report states: `challenged` = frozen (challengeConflicting or dispute) until a resolution. */
+export const REPORT_STATUSES = ["pending", "challenged", "final", "rejected", "dropped"] as const;
+
+export const community = onchainTable(
+  "community",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    communityId: t.bigint().notNull(),
+    owner: t.hex().notNull(),
+    pendingOwner: t.hex(),
+    treasury: t.hex().notNull(),
+    metadataURI: t.text().notNull(),
+    /** The split policy in force from `policyFrom` (basis points; the latest scheduled one). */
+    creatorsBps: t.integer().notNull(),
+    treasuryBps: t.integer().notNull(),
+    operatorsBps: t.integer().notNull(),
+    protocolBps: t.integer().notNull(),
+    policyFrom: t.bigint().notNull(),
+    kAnonymity: t.integer().notNull(),
+    unclaimedExpiryEpochs: t.bigint().notNull(),
+    sourceCount: t.integer().notNull().default(0),
+    moderatorCount: t.integer().notNull().default(0),
+    createdAt: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.communityId] }), ownerIdx: index().on(table.owner) }),
+);
+
+/** Every split policy a community scheduled, by the epoch it takes effect from. */
+export const communityPolicy = onchainTable(
+  "community_policy",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    communityId: t.bigint().notNull(),
+    effectiveFrom: t.bigint().notNull(),
+    creatorsBps: t.integer().notNull(),
+    treasuryBps: t.integer().notNull(),
+    operatorsBps: t.integer().notNull(),
+    protocolBps: t.integer().notNull(),
+    scheduledAt: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.communityId, table.effectiveFrom] }) }),
+);
+
+export const communitySource = onchainTable(
+  "community_source",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    communityId: t.bigint().notNull(),
+    sourceHash: t.hex().notNull(),
+    source: t.hex(),
+    active: t.boolean().notNull(),
+    addedAt: t.bigint().notNull(),
+    removedAt: t.bigint(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.communityId, table.sourceHash] }) }),
+);
+
+/** The current binding of each platform account (persona null once revoked or released). */
+export const identityBinding = onchainTable(
+  "identity_binding",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    platform: t.integer().notNull(),
+    accountId: t.hex().notNull(),
+    persona: t.hex(),
+    sequence: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.platform, table.accountId] }),
+    personaIdx: index().on(table.persona),
+  }),
+);
+
+/** Every bind, revoke and release, in order. */
+export const identityBindingEvent = onchainTable(
+  "identity_binding_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    platform: t.integer().notNull(),
+    accountId: t.hex().notNull(),
+    /** "bound", "revoked" (by the quorum) or "released" (by the persona). */
+    kind: t.text().notNull(),
+    persona: t.hex(),
+    previousPersona: t.hex(),
+    sequence: t.bigint().notNull(),
+    at: t.bigint().notNull(),
+    block: t.bigint().notNull(),
+    tx: t.hex().notNull(),
+  }),
+  (table) => ({
+    accountIdx: index().on(table.platform, table.accountId),
+    personaIdx: index().on(table.persona),
+  }),
+);
+
+/** Where a persona's creator payouts go (PayoutSet; family 1 EVM, 2 SVM). */
+export const personaPayout = onchainTable(
+  "persona_payout",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    persona: t.hex().notNull(),
+    family: t.integer().notNull(),
+    recipient: t.hex().notNull(),
+    updatedAt: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.persona] }) }),
+);
+
+/**
+ * A campaign and its aggregates: `spent`, `impressions`, `engagements` from final reports, `reserved` from pending
+ * (or challenged) ones, `engagementRate` = engagements / impressions of final reports.
+ */
+export const campaign = onchainTable(
+  "campaign",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    campaignId: t.bigint().notNull(),
+    advertiser: t.hex().notNull(),
+    token: t.hex().notNull(),
+    communities: t.json().$type<string[]>().notNull(),
+    tags: t.json().$type<string[]>().notNull(),
+    cpm: t.bigint().notNull(),
+    cpe: t.bigint().notNull(),
+    epochCap: t.bigint().notNull(),
+    start: t.bigint().notNull(),
+    end: t.bigint().notNull(),
+    creativeHash: t.hex().notNull(),
+    creativeURI: t.text().notNull(),
+    /** "active", "paused" or "cancelled". */
+    status: t.text().notNull(),
+    funded: t.bigint().notNull(),
+    spent: t.bigint().notNull().default(0n),
+    reserved: t.bigint().notNull().default(0n),
+    refunded: t.bigint().notNull().default(0n),
+    impressions: t.bigint().notNull().default(0n),
+    engagements: t.bigint().notNull().default(0n),
+    engagementRate: t.doublePrecision().notNull().default(0),
+    finalLines: t.integer().notNull().default(0),
+    createdAt: t.bigint().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.campaignId] }),
+    advertiserIdx: index().on(table.advertiser),
+  }),
+);
+
+export const epochReport = onchainTable(
+  "epoch_report",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    seq: t.bigint().notNull(),
+    communityId: t.bigint().notNull(),
+    epoch: t.bigint().notNull(),
+    reportHash: t.hex().notNull(),
+    payoutRoot: t.hex().notNull(),
+    parent: t.bigint().notNull(),
+    status: t.text().notNull(),
+    /** Whether the lines were decoded from the `submit` calldata (false when submit came through another contract). */
+    linesKnown: t.boolean().notNull(),
+    engagedAccounts: t.integer(),
+    payoutLeafCount: t.integer(),
+    lineCount: t.integer().notNull().default(0),
+    /** The lines' campaign ids (decimal strings), in report order. */
+    campaignIds: t.json().$type<string[]>().notNull(),
+    spend: t.bigint().notNull().default(0n),
+    impressions: t.bigint().notNull().default(0n),
+    engagements: t.bigint().notNull().default(0n),
+    submittedAt: t.bigint().notNull(),
+    submittedTx: t.hex().notNull(),
+    challengedAt: t.bigint(),
+    /** The challenger (challengeConflicting) or the disputer (dispute). */
+    challenger: t.hex(),
+    conflictingReportHash: t.hex(),
+    bond: t.bigint(),
+    resolvedAt: t.bigint(),
+    upheld: t.boolean(),
+    finalizedAt: t.bigint(),
+    droppedAt: t.bigint(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.seq] }),
+    communityEpochIdx: index().on(table.communityId, table.epoch),
+    statusIdx: index().on(table.status),
+  }),
+);
+
+/** One campaign line of a report (from the submit calldata), with the report's status. */
+export const reportLine = onchainTable(
+  "report_line",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    seq: t.bigint().notNull(),
+    campaignId: t.bigint().notNull(),
+    communityId: t.bigint().notNull(),
+    epoch: t.bigint().notNull(),
+    impressions: t.bigint().notNull(),
+    engagements: t.bigint().notNull(),
+    spend: t.bigint().notNull(),
+    solanaCreators: t.bigint().notNull(),
+    status: t.text().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.seq, table.campaignId] }),
+    campaignIdx: index().on(table.campaignId, table.epoch),
+  }),
+);
+
+/** A final line's split (SpendCommitted). */
+export const split = onchainTable(
+  "split",
+  (t) => ({
+    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    campaignId: t.bigint().notNull(),
+    communityId: t.bigint().notNull(),
+    epoch: t.bigint().notNull(),
+    token: t.hex().notNull(),
+    spend: t.bigint().notNull(),
+    creators: t.bigint().notNull(),
+    treasury: t.bigint().notNull(),
+    operators: t.bigint().notNull(),
+    protocol: t.bigint().notNull(),
+    at: t.bigint().notNull(),
+  }),
+  (table) => ({ campaignIdx: index().on(table.campaignId), communityIdx: index().on(table.communityId, table.epoch) }),
+);
+
+/** A creator's claim (CreatorPayouts Claimed). */
+export const claim = onchainTable(
+  "claim",
+  (t) => ({
+    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    persona: t.hex().notNull(),
+    token: t.hex().notNull(),
+    to: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    at: t.bigint().notNull(),
+    tx: t.hex().notNull(),
+  }),
+  (table) => ({ personaIdx: index().on(table.persona) }),
+);
+
+/** Revenue of a community in an epoch, per token, from final reports' splits. */
+export const communityEpochRevenue = onchainTable(
+  "community_epoch_revenue",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    communityId: t.bigint().notNull(),
+    epoch: t.bigint().notNull(),
+    token: t.hex().notNull(),
+    spend: t.bigint().notNull(),
+    creators: t.bigint().notNull(),
+    treasury: t.bigint().notNull(),
+    operators: t.bigint().notNull(),
+    protocol: t.bigint().notNull(),
+    lines: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.communityId, table.epoch, table.token] }) }),
+);
+
+/**
+ * A creator's (persona's) earnings per token. Only `claimed` is derivable from events: a final root commits to each
+ * persona's cumulative amount, but the leaves are off chain (the aggregator's payout tree), so what a persona may
+ * still claim is not in any event (README.md).
+ */
+export const creatorEarnings = onchainTable(
+  "creator_earnings",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    persona: t.hex().notNull(),
+    token: t.hex().notNull(),
+    claimed: t.bigint().notNull(),
+    claims: t.integer().notNull(),
+    lastClaimAt: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.persona, table.token] }) }),
+);
+
+/**
+ * Ledger balances per token: `operator` (owner = operator address), `treasury` (owner = community id), `protocol`
+ * (owner = "protocol"); balance = accrued − withdrawn.
+ */
+export const ledgerBalance = onchainTable(
+  "ledger_balance",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    kind: t.text().notNull(),
+    owner: t.text().notNull(),
+    token: t.hex().notNull(),
+    accrued: t.bigint().notNull(),
+    withdrawn: t.bigint().notNull(),
+    balance: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.kind, table.owner, table.token] }) }),
+);

@@ -5,6 +5,7 @@ import schema from "ponder:schema";
 import { type Context, Hono } from "hono";
 import { and, asc, client, desc, eq, graphql, gt, replaceBigInts } from "ponder";
 import type { z } from "zod";
+import { registerRevenueRoutes } from "./revenue.ts";
 import { fieldOf, messageParams, messagesQuery, openApiDocument, routeParams, routeQuery } from "./routes.ts";
 
 const app = new Hono();
@@ -22,7 +23,7 @@ const positionOf = (id: string): number => Number(id.slice(id.lastIndexOf("-") +
 app.use("/sql/*", client({ db, schema }));
 app.use("/graphql", graphql({ db, schema }));
 
-function json(c: Context, value: unknown, status: 200 | 404 = 200) {
+function json(c: Context, value: unknown, status: 200 | 404 = 200): Response {
   return c.json(replaceBigInts(value, (v) => v.toString()) as object, status);
 }
 
@@ -114,5 +115,7 @@ app.get("/routes/:origin/:destination/volume", async (c) => {
     nextCursor: rows.length > limit ? (tokens.at(-1)?.token ?? null) : null,
   });
 });
+
+registerRevenueRoutes(app, parse, json);
 
 export default app;

@@ -1,6 +1,7 @@
 // Input schemas of the REST routes (zod), shared by the handlers and the OpenAPI document.
 import { z } from "zod";
 import { MESSAGE_STATUSES } from "../../ponder.schema.ts";
+import { revenuePaths, revenueSchemas } from "./revenue-routes.ts";
 
 export const MAX_LIMIT = 100;
 export const DEFAULT_LIMIT = 50;
@@ -83,7 +84,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: "maskoii indexer",
       version: "0.1.0",
       description:
-        "Bridge messages and their lifecycle across the EVM chains and Solana. Big integers are decimal strings. " +
+        "Bridge messages and their lifecycle across the EVM chains and Solana; communities, campaigns and creators' earnings. Big integers are decimal strings. " +
         "GraphQL is at /graphql, SQL over HTTP (@ponder/client) at /sql.",
     },
     paths: {
@@ -124,9 +125,11 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...revenuePaths(parameters, errorResponse),
     },
     components: {
       schemas: {
+        ...revenueSchemas,
         Message: {
           type: "object",
           properties: {
