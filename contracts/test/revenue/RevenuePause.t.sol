@@ -242,7 +242,7 @@ contract RevenuePauseTest is RevenueFixture {
         vm.expectRevert(ICampaignLedger.RevenuePaused.selector);
         ledger.withdrawTreasury(C1, address(token));
         _unpause();
-        assertGt(ledger.withdrawTreasury(C1, address(token)), 0, "withdrawn after the unpause");
+        assertTrue(ledger.withdrawTreasury(C1, address(token)) > 0, "withdrawn after the unpause");
     }
 
     function test_withdrawOperator_revertsWhenPaused() public {
@@ -253,7 +253,7 @@ contract RevenuePauseTest is RevenueFixture {
         ledger.withdrawOperator(address(token), attesters[0]);
         _unpause();
         vm.prank(attesters[0]);
-        assertGt(ledger.withdrawOperator(address(token), attesters[0]), 0, "withdrawn after the unpause");
+        assertTrue(ledger.withdrawOperator(address(token), attesters[0]) > 0, "withdrawn after the unpause");
     }
 
     function test_withdrawProtocolFees_revertsWhenPaused() public {
@@ -262,7 +262,7 @@ contract RevenuePauseTest is RevenueFixture {
         vm.expectRevert(ICampaignLedger.RevenuePaused.selector);
         ledger.withdrawProtocolFees(address(token));
         _unpause();
-        assertGt(ledger.withdrawProtocolFees(address(token)), 0, "withdrawn after the unpause");
+        assertTrue(ledger.withdrawProtocolFees(address(token)) > 0, "withdrawn after the unpause");
     }
 
     function test_moveCreators_revertsWhenPaused() public {
@@ -277,7 +277,7 @@ contract RevenuePauseTest is RevenueFixture {
         blk.setBlacklisted(address(payouts), true);
         _settle(bid, 0, keccak256("root"));
         uint256 held = ledger.creatorsHeld(address(blk));
-        assertGt(held, 0, "share held by the ledger");
+        assertTrue(held > 0, "share held by the ledger");
         blk.setBlacklisted(address(payouts), false);
         _pause();
         vm.expectRevert(ICampaignLedger.RevenuePaused.selector);
