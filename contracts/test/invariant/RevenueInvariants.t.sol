@@ -114,6 +114,6 @@ contract RevenueInvariantsTest is Test {
     ///         claimed, withdrawn or sent to Solana while it was paused (conservation above holds across pauses).
     function invariant_pauseStopsEveryOutflow() public view {
         assertFalse(handler.outflowWhilePaused(), "an outflow while the Gateway was paused");
-        assertEq(handler.payouts().frozen(), handler.gateway().paused(), "CreatorPayouts in step with the Gateway");
+        assertTrue(handler.payouts().frozen() == handler.gateway().paused(), "CreatorPayouts in step with the Gateway");
     }
 }
