@@ -11,6 +11,7 @@ import {SplitPolicy} from "../types/SplitPolicy.sol";
 import {ICommunityRegistry} from "./interfaces/ICommunityRegistry.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 import {ICreatorPayouts} from "./interfaces/ICreatorPayouts.sol";
+import {IEpochReports} from "./interfaces/IEpochReports.sol";
 import {ISolanaPayoutBridge} from "./interfaces/ISolanaPayoutBridge.sol";
 
 /// @title CampaignLedger
@@ -42,6 +43,11 @@ import {ISolanaPayoutBridge} from "./interfaces/ISolanaPayoutBridge.sol";
 ///      at three storage reads per line, the accumulator holds the newest epoch charged only: a report for an older
 ///      epoch than that is refused (`EpochCapClosed`); reports are expected in epoch order per campaign (all reports
 ///      of epoch e are due during epoch e + 1).
+///
+///      Pause: every outflow (`refund`, `moveCreators`, `withdrawTreasury`, `withdrawOperator`,
+///      `withdrawProtocolFees`) reverts `RevenuePaused()` while the guardian has paused the Gateway
+///      (`IEpochReports(reports).paused()`); `commit` and `sendSolana` are reached only through EpochReports'
+///      `finalize` (refused while paused) and `sendSolanaPayout` (whose bridge transfer the Gateway's `send` refuses).
 contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -217,6 +223,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     ///      one holding the stop time, plus `refundDelay`, with no report pending on it. Pays the advertiser (not the
     ///      caller) after zeroing `available`.
     function refund(uint64 campaignId) external nonReentrant returns (uint256 amount) {
+        _requireNotPaused();
         Campaign storage c = _advertiserCampaign(campaignId);
         uint256 stop = c.end;
         uint256 cancelledAt = c.cancelledAt;
@@ -355,6 +362,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
 
     /// @inheritdoc ICampaignLedger
     function moveCreators(address token) external nonReentrant returns (uint256 amount) {
+        _requireNotPaused();
         amount = _creatorsHeld[token];
         if (amount == 0) revert NothingToMove(token);
         _creatorsHeld[token] = 0;
@@ -368,6 +376,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
 
     /// @inheritdoc ICampaignLedger
     function withdrawTreasury(uint64 communityId, address token) external nonReentrant returns (uint256 amount) {
+        _requireNotPaused();
         amount = _treasury[communityId][token];
         if (amount == 0) revert NothingToWithdraw();
         address to = registry.treasuryOf(communityId); // never zero (the registry refuses a zero treasury)
@@ -378,6 +387,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
 
     /// @inheritdoc ICampaignLedger
     function withdrawOperator(address token, address to) external nonReentrant returns (uint256 amount) {
+        _requireNotPaused();
         if (to == address(0)) revert ZeroAddress();
         amount = _operators[msg.sender][token];
         if (amount == 0) revert NothingToWithdraw();
@@ -388,6 +398,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
 
     /// @inheritdoc ICampaignLedger
     function withdrawProtocolFees(address token) external nonReentrant returns (uint256 amount) {
+        _requireNotPaused();
         address to = feeRecipient;
         amount = _protocol[token];
         if (amount == 0) revert NothingToWithdraw();
@@ -695,6 +706,12 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
             }
         }
         dust = part - paid;
+    }
+
+    /// @dev Reverts `RevenuePaused` while the Gateway is paused (no module wired yet: nothing to pause against).
+    function _requireNotPaused() private view {
+        address reports_ = reports;
+        if (reports_ != address(0) && IEpochReports(reports_).paused()) revert RevenuePaused();
     }
 
     /// @dev The campaign, if the caller is its advertiser.

@@ -10,6 +10,7 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {PayoutLeaf, RevenueCodec} from "../libraries/RevenueCodec.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
 import {ICreatorPayouts} from "./interfaces/ICreatorPayouts.sol";
+import {IEpochReports} from "./interfaces/IEpochReports.sol";
 
 /// @title CreatorPayouts
 /// @notice One cumulative claim per (persona, token) on EVM (docs/protocol.md §11, see ICreatorPayouts). The root only
@@ -21,6 +22,12 @@ import {ICreatorPayouts} from "./interfaces/ICreatorPayouts.sol";
 ///      the slot's claimed total is raised before the transfer, so a re-entrant claim (from a token hook) finds
 ///      nothing left to claim; no lock keeps the path short. Redirect signatures use this contract's own EIP-712
 ///      domain (name "maskoii CreatorPayouts", version "1", chain id, this address) and a nonce per persona.
+///
+///      Pause: the guardian's pause of the Gateway (EpochReports' `attesterSet`, `IEpochReports.paused()`) reaches the
+///      claims through `syncPause()`, not through a read on the claim path (no external call there, to keep its gas):
+///      frozen, `root` is zero (stashed in `_stashedRoot`), so no proof verifies and the failed check reverts
+///      `RevenuePaused()`. Runbook: pause the Gateway and call `syncPause()` in the same batch; after the unpause,
+///      call `syncPause()` again.
 contract CreatorPayouts is ICreatorPayouts, EIP712, Nonces {
     using SafeERC20 for IERC20;
 
@@ -37,6 +44,10 @@ contract CreatorPayouts is ICreatorPayouts, EIP712, Nonces {
     bytes32 public override root;
     /// @dev Claimed totals, two 128-bit slots per word: slot s lives in word s >> 1 at bit (s & 1) * 128.
     mapping(uint256 pair => uint256 word) private _claimedPairs;
+    /// @inheritdoc ICreatorPayouts
+    bool public override frozen;
+    /// @dev The payout root while frozen (`root` is zero meanwhile).
+    bytes32 private _stashedRoot;
 
     /// @param ledger_ The CampaignLedger (its owner wires this contract in with `setModules`).
     constructor(ICampaignLedger ledger_) EIP712("maskoii CreatorPayouts", "1") {
@@ -73,8 +84,24 @@ contract CreatorPayouts is ICreatorPayouts, EIP712, Nonces {
     /// @inheritdoc ICreatorPayouts
     function advanceRoot(bytes32 newRoot, uint32 leafCount) external {
         if (msg.sender != ledger.reports()) revert OnlyReports(msg.sender);
-        root = newRoot;
+        if (frozen) _stashedRoot = newRoot;
+        else root = newRoot;
         emit RootAdvanced(newRoot, leafCount);
+    }
+
+    /// @inheritdoc ICreatorPayouts
+    function syncPause() external returns (bool isFrozen) {
+        isFrozen = IEpochReports(ledger.reports()).paused();
+        if (isFrozen == frozen) return isFrozen;
+        frozen = isFrozen;
+        if (isFrozen) {
+            _stashedRoot = root;
+            root = bytes32(0);
+        } else {
+            root = _stashedRoot;
+            _stashedRoot = bytes32(0);
+        }
+        emit PauseSynced(isFrozen);
     }
 
     /// @inheritdoc ICreatorPayouts
@@ -106,7 +133,7 @@ contract CreatorPayouts is ICreatorPayouts, EIP712, Nonces {
 
     /// @dev Verifies the leaf and raises its slot's claimed total to `cumulative`; returns the difference.
     function _record(PayoutLeaf calldata leaf, bytes32[] calldata proof) private returns (uint256 amount) {
-        if (RevenueCodec.processPayoutProof(proof, RevenueCodec.payoutLeaf(leaf)) != root) revert InvalidPayoutProof();
+        if (RevenueCodec.processPayoutProof(proof, RevenueCodec.payoutLeaf(leaf)) != root) _refuseProof();
         uint256 cumulative = leaf.cumulative;
         if (cumulative > AMOUNT_MASK) revert CumulativeTooLarge(cumulative);
         uint256 slot = leaf.slot;
@@ -118,6 +145,12 @@ contract CreatorPayouts is ICreatorPayouts, EIP712, Nonces {
         unchecked {
             amount = cumulative - prior;
         }
+    }
+
+    /// @dev The failed proof check (off the paying path): `RevenuePaused` while frozen, else `InvalidPayoutProof`.
+    function _refuseProof() private view {
+        if (frozen) revert RevenuePaused();
+        revert InvalidPayoutProof();
     }
 
     /// @dev Transfers `amount` of `token` to `to`. On failure: `PayoutCapExceeded` when the creators' funds held here

@@ -5,6 +5,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {AttesterSet} from "../core/AttesterSet.sol";
 import {IAttesterSet} from "../core/interfaces/IAttesterSet.sol";
+import {IGateway} from "../core/interfaces/IGateway.sol";
 import {AttestationLib} from "../libraries/AttestationLib.sol";
 import {DistributionMessage} from "../libraries/DistributionMessage.sol";
 import {CampaignLine, EpochReport, RevenueCodec, SolanaDistribution} from "../libraries/RevenueCodec.sol";
@@ -298,7 +299,10 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
 
     /// @inheritdoc IEpochReports
     /// @dev The parent check also proves the report is alive (a dead report's parent never becomes final).
+    ///      Refused while the Gateway is paused, so a forged report whose challenge window runs out after the
+    ///      guardian paused cannot become final (nor move funds or the payout root).
     function finalize(uint64 seq, EpochReport calldata report, bytes calldata attestation) external nonReentrant {
+        if (paused()) revert RevenuePaused();
         (ReportRecord memory r, ) = _load(seq, report, attestation);
         if (r.status == Status.Pending) {
             uint256 closesAt = uint256(r.submittedAt) + challengeWindow;
@@ -362,6 +366,7 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
 
     /// @inheritdoc IEpochReports
     function withdrawCredit(address payable to) external nonReentrant returns (uint256 amount) {
+        if (paused()) revert RevenuePaused();
         if (to == address(0)) revert ZeroAddress();
         amount = _credits[msg.sender];
         if (amount == 0) revert NothingToWithdraw();
@@ -374,6 +379,12 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     // ------------------------------------------------------------------------------------------------------------
     // Views
     // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IEpochReports
+    /// @dev `attesterSet` is the chain's Gateway (docs/protocol.md §11); a plain AttesterSet has no `paused()`.
+    function paused() public view returns (bool) {
+        return IGateway(address(attesterSet)).paused();
+    }
 
     /// @inheritdoc IEpochReports
     function reportOf(uint64 seq) external view returns (ReportRecord memory) {

@@ -105,6 +105,15 @@ contract RevenueInvariantsTest is Test {
     function invariant_nothingClaimableBeforeFinal() public view {
         assertFalse(handler.claimedBeforeFinal(), "a pending root paid");
         assertFalse(handler.rootNotFromFinal(), "root set by a non-final report");
-        assertEq(handler.payouts().root(), handler.reports().finalRoot(), "payout root is the final root");
+        // frozen by the guardian's pause (syncPause), the root is zero and the final root waits in the stash
+        bytes32 expected = handler.payouts().frozen() ? bytes32(0) : handler.reports().finalRoot();
+        assertEq(handler.payouts().root(), expected, "payout root is the final root (zero while frozen)");
+    }
+
+    /// @notice The guardian's pause of the Gateway stops every revenue outflow: nothing was refunded, finalized,
+    ///         claimed, withdrawn or sent to Solana while it was paused (conservation above holds across pauses).
+    function invariant_pauseStopsEveryOutflow() public view {
+        assertFalse(handler.outflowWhilePaused(), "an outflow while the Gateway was paused");
+        assertTrue(handler.payouts().frozen() == handler.gateway().paused(), "CreatorPayouts in step with the Gateway");
     }
 }

@@ -64,7 +64,7 @@ abstract contract RevenueFixture is Test, AttesterHarness {
     CreatorPayouts internal payouts;
     MockERC20 internal token;
     uint40 internal genesis;
-    /// @dev The chain's Gateway and TokenBridge Solana payouts go through (a real bridge; its own attester set).
+    /// @dev The chain's Gateway (the suite's attester set, `set`) and the TokenBridge Solana payouts go through.
     Gateway internal gateway;
     TokenBridge internal bridge;
 
@@ -73,7 +73,9 @@ abstract contract RevenueFixture is Test, AttesterHarness {
         genesis = uint40(block.timestamp);
         uint96[] memory weights;
         (keys, attesters, weights) = _makeSet(3);
-        set = new AttesterSet(DOMAIN, owner, attesters, weights, _thresholdFor(2, 3), 1 days, 7 days);
+        // The chain's Gateway is the suite's attester set (its guardian's pause is the revenue pause); same keys.
+        (gateway,) = _deployGateway(DOMAIN, owner, owner, 3, _thresholdFor(2, 3));
+        set = AttesterSet(address(gateway));
         registry = new CommunityRegistry(genesis, EPOCH);
         vm.startPrank(owner);
         assertEq(registry.createCommunity("ipfs://c1", treasury1, new bytes[](0), _policy(7000, 1500, 1000, 500), K, 26), C1, "c1");
@@ -97,10 +99,9 @@ abstract contract RevenueFixture is Test, AttesterHarness {
         _wireSolana();
     }
 
-    /// @notice A Gateway and TokenBridge with a claims-capable route of `token` (18 decimals, 8 shared) to SOLANA,
+    /// @notice A TokenBridge over the suite's Gateway with a claims-capable route of `token` (18 decimals, 8 shared) to SOLANA,
     ///         set as the ledger's Solana route.
     function _wireSolana() internal {
-        (gateway,) = _deployGateway(DOMAIN, owner, owner, 3, _thresholdFor(2, 3));
         bridge = new TokenBridge(IGateway(address(gateway)), owner);
         vm.startPrank(owner);
         gateway.setFee(SOLANA, SOLANA_FEE, 0);

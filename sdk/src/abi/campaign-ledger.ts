@@ -337,6 +337,11 @@ export const campaignLedgerAbi = [
     type: "error",
   },
   {
+    inputs: [],
+    name: "RevenuePaused",
+    type: "error",
+  },
+  {
     inputs: [
       {
         internalType: "address",

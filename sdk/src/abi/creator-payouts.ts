@@ -118,6 +118,11 @@ export const creatorPayoutsAbi = [
     type: "error",
   },
   {
+    inputs: [],
+    name: "RevenuePaused",
+    type: "error",
+  },
+  {
     inputs: [
       {
         internalType: "address",
@@ -190,6 +195,19 @@ export const creatorPayoutsAbi = [
     anonymous: false,
     inputs: [],
     name: "EIP712DomainChanged",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: false,
+        internalType: "bool",
+        name: "frozen",
+        type: "bool",
+      },
+    ],
+    name: "PauseSynced",
     type: "event",
   },
   {
@@ -446,6 +464,19 @@ export const creatorPayoutsAbi = [
   },
   {
     inputs: [],
+    name: "frozen",
+    outputs: [
+      {
+        internalType: "bool",
+        name: "",
+        type: "bool",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "ledger",
     outputs: [
       {
@@ -505,6 +536,19 @@ export const creatorPayoutsAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "syncPause",
+    outputs: [
+      {
+        internalType: "bool",
+        name: "isFrozen",
+        type: "bool",
+      },
+    ],
+    stateMutability: "nonpayable",
     type: "function",
   },
 ] as const;

@@ -289,6 +289,11 @@ export const epochReportsAbi = [
     type: "error",
   },
   {
+    inputs: [],
+    name: "RevenuePaused",
+    type: "error",
+  },
+  {
     inputs: [
       {
         internalType: "address",
@@ -1415,6 +1420,19 @@ export const epochReportsAbi = [
         internalType: "uint64",
         name: "",
         type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "paused",
+    outputs: [
+      {
+        internalType: "bool",
+        name: "",
+        type: "bool",
       },
     ],
     stateMutability: "view",

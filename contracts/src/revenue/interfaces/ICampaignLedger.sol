@@ -242,6 +242,9 @@ interface ICampaignLedger {
 
     /// @notice Nothing of the token's EVM creators' share waits in the ledger.
     error NothingToMove(address token);
+    /// @notice The guardian paused the Gateway (`IEpochReports(reports).paused()`): `withdrawTreasury`,
+    ///         `withdrawOperator`, `withdrawProtocolFees`, `moveCreators` and `refund` wait for the unpause.
+    error RevenuePaused();
 
     // ---------------------------------------------------------------------------------------------------------
     // Advertisers

@@ -27,6 +27,8 @@ import {PayoutLeaf} from "../../libraries/RevenueCodec.sol";
 interface ICreatorPayouts {
     /// @notice A final report made `root` the payout root (`leafCount` leaves).
     event RootAdvanced(bytes32 root, uint32 leafCount);
+    /// @notice `syncPause()` froze (`frozen` true: the Gateway is paused) or thawed claims.
+    event PauseSynced(bool frozen);
     /// @notice `amount` of `token` was paid to `to` for `persona` (the one event of a claim; its `claimed` total is
     ///         readable by slot).
     event Claimed(address indexed persona, address indexed token, address to, uint256 amount);
@@ -50,6 +52,8 @@ interface ICreatorPayouts {
     error SignatureExpired(uint256 deadline);
     /// @notice The redirect signature is not the persona's.
     error InvalidSignature();
+    /// @notice Claims are frozen: `syncPause()` saw the guardian's pause of the Gateway (and stashed the root).
+    error RevenuePaused();
 
     /// @notice Pays the leaf's persona everything the leaf adds over what its slot claimed, to the leaf's recipient.
     ///         Anyone may call.
@@ -84,4 +88,19 @@ interface ICreatorPayouts {
 
     /// @notice What slot `slot` has claimed in all.
     function claimed(uint256 slot) external view returns (uint256);
+
+    /// @notice Mirrors the Gateway's pause into this contract (anyone may call; a no-op when already in step). The
+    ///         claim path reads no other contract (to keep its gas), so the pause reaches claims through this call:
+    ///         when the Gateway (`IEpochReports(ledger.reports()).paused()`) is paused it stashes `root` and sets it to
+    ///         zero, which no proof reaches, so every claim and `claimTo` reverts `RevenuePaused()`; when the Gateway
+    ///         is unpaused it puts the stashed root back. A root advanced while frozen is stashed and takes effect on
+    ///         the thaw.
+    /// @dev Guardian's runbook: pause the Gateway and call `syncPause()` in the same batch (one transaction through
+    ///      a multicall or Safe batch), so that no claim lands between them; after unpausing the Gateway, call
+    ///      `syncPause()` again (anyone may) to reopen claims.
+    /// @return isFrozen Whether claims are frozen after the call.
+    function syncPause() external returns (bool isFrozen);
+
+    /// @notice Whether `syncPause()` froze claims (the root is stashed and `root()` is zero meanwhile).
+    function frozen() external view returns (bool);
 }

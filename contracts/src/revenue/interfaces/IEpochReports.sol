@@ -137,6 +137,10 @@ interface IEpochReports {
     error SolanaPayoutAlreadySent(uint64 seq, uint256 index);
     /// @notice A wei transfer failed.
     error TransferFailed(address to);
+    /// @notice The guardian paused the Gateway (this module's `attesterSet`), which stops every outflow of the revenue
+    ///         suite (`finalize`, `sendSolanaPayout` through the bridge, `withdrawCredit`, the ledger's withdrawals and
+    ///         refunds, CreatorPayouts' claims); see `paused()`.
+    error RevenuePaused();
 
     // ---------------------------------------------------------------------------------------------------------
     // Functions
@@ -245,4 +249,12 @@ interface IEpochReports {
 
     /// @notice Pending reports with a sequence number below this are dead (built on a rejected report).
     function deadBelow() external view returns (uint64);
+
+    /// @notice Whether the revenue suite is paused: the `paused()` of the chain's Gateway, which is this module's
+    ///         `attesterSet` (the single source of truth, set by the bridge's guardian). While it is true `finalize`
+    ///         and `withdrawCredit` revert `RevenuePaused()`, the CampaignLedger's outflows (`withdrawTreasury`,
+    ///         `withdrawOperator`, `withdrawProtocolFees`, `moveCreators`, `refund`) revert `RevenuePaused()`, and
+    ///         `submit`, `dispute`, `resolve` and `sendSolanaPayout` revert with the Gateway's `EnforcedPause()`
+    ///         (its `verify` and `send`). CreatorPayouts' claims stop once anyone calls its `syncPause()`.
+    function paused() external view returns (bool);
 }

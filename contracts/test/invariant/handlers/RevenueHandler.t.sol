@@ -47,6 +47,8 @@ contract RevenueHandler is AttesterHarness {
     CreatorPayouts public payouts;
     MockERC20 public token;
     TokenBridge public bridge;
+    /// @dev The chain's Gateway: the suite's attester set, and its guardian's pause (this handler is the guardian).
+    Gateway public gateway;
     uint40 public genesis;
     address public advertiser = vm.addr(0xAD);
     address public feeRecipient = vm.addr(0xFEE);
@@ -89,6 +91,9 @@ contract RevenueHandler is AttesterHarness {
     // findings (must stay false / zero)
     bool public claimedBeforeFinal;
     bool public rootNotFromFinal;
+    /// @dev An outflow (refund, finalize, claim, withdrawal, Solana send) succeeded while the Gateway was paused.
+    bool public outflowWhilePaused;
+    uint256 public pauses;
     uint256 public capRefusals;
     bytes4 public lastClaimError;
     uint256 public submits;
@@ -103,7 +108,9 @@ contract RevenueHandler is AttesterHarness {
         genesis = uint40(block.timestamp);
         uint96[] memory weights;
         (keys, attesters, weights) = _makeSet(3);
-        set = new AttesterSet(DOMAIN, address(this), attesters, weights, _thresholdFor(2, 3), 1 days, 7 days);
+        // the Gateway is the attester set (same deterministic keys as `_makeSet(3)`)
+        (gateway,) = _deployGateway(DOMAIN, address(this), address(this), 3, _thresholdFor(2, 3));
+        set = AttesterSet(address(gateway));
         registry = new CommunityRegistry(genesis, EPOCH);
         registry.createCommunity("ipfs://1", vm.addr(0x7001), new bytes[](0), SplitPolicyLibrary.pack(7000, 1500, 1000, 500), 10, 26);
         registry.createCommunity("ipfs://2", vm.addr(0x7002), new bytes[](0), SplitPolicyLibrary.pack(5000, 2000, 2300, 700), 10, 26);
@@ -123,7 +130,6 @@ contract RevenueHandler is AttesterHarness {
         for (uint256 i; i < attesters.length; ++i) {
             vm.deal(attesters[i], 100 ether);
         }
-        (Gateway gateway,) = _deployGateway(DOMAIN, address(this), address(this), 3, _thresholdFor(2, 3));
         bridge = new TokenBridge(IGateway(address(gateway)), address(this));
         bridge.setRemoteBridge(SOLANA, keccak256("Solana program"));
         bridge.setClaimsCapable(SOLANA, true);
@@ -197,6 +203,7 @@ contract RevenueHandler is AttesterHarness {
         vm.prank(advertiser);
         try ledger.refund(campaignIds[seed % campaignIds.length]) returns (uint256 amount) {
             refunded += amount;
+            _noteOutflow();
         } catch {}
     }
 
@@ -327,6 +334,7 @@ contract RevenueHandler is AttesterHarness {
             _shift(live);
             if (r.solana.length != 0) solanaDue.push(g);
             ++finals;
+            _noteOutflow();
             if (payouts.root() != r.payoutRoot) rootNotFromFinal = true;
         } catch {}
     }
@@ -372,6 +380,7 @@ contract RevenueHandler is AttesterHarness {
             uint256 before = token.balanceOf(address(bridge));
             reports.sendSolanaPayout(g.seq, r, g.attestation, 0);
             solanaSent += token.balanceOf(address(bridge)) - before;
+            _noteOutflow();
             solanaDone.push(g);
         }
         if (solanaDone.length != 0) {
@@ -405,6 +414,7 @@ contract RevenueHandler is AttesterHarness {
             if (tipCum[p] > payouts.claimed(p)) {
                 try payouts.claim(_payoutLeaf(p, tipCum[p]), _proof(tipCum, p)) {
                     if (tipCum[p] != finalCum[p]) claimedBeforeFinal = true;
+                    _noteOutflow();
                 } catch {}
             }
         }
@@ -417,6 +427,7 @@ contract RevenueHandler is AttesterHarness {
             paidTo[persona] += amount;
             if (token.balanceOf(persona) - before != amount) claimedBeforeFinal = true;
             ++claims;
+            _noteOutflow();
         } catch (bytes memory err) {
             ++capRefusals;
             lastClaimError = bytes4(err);
@@ -427,6 +438,7 @@ contract RevenueHandler is AttesterHarness {
         uint64 community = uint64(seed % 2) + 1;
         try ledger.withdrawTreasury(community, address(token)) returns (uint256 amount) {
             treasuryWithdrawn += amount;
+            _noteOutflow();
         } catch {}
     }
 
@@ -435,13 +447,26 @@ contract RevenueHandler is AttesterHarness {
         vm.prank(operator);
         try ledger.withdrawOperator(address(token), operator) returns (uint256 amount) {
             operatorWithdrawn += amount;
+            _noteOutflow();
         } catch {}
     }
 
     function withdrawProtocol(uint256) external {
         try ledger.withdrawProtocolFees(address(token)) returns (uint256 amount) {
             protocolWithdrawn += amount;
+            _noteOutflow();
         } catch {}
+    }
+
+    /// @notice The guardian pauses (or unpauses) the Gateway and syncs CreatorPayouts in the same step (the runbook).
+    function togglePause(uint256) external {
+        if (gateway.paused()) {
+            gateway.unpause();
+        } else {
+            gateway.pause();
+            ++pauses;
+        }
+        payouts.syncPause();
     }
 
     function warp(uint256 seconds_) external {
@@ -449,6 +474,10 @@ contract RevenueHandler is AttesterHarness {
     }
 
     // ------------------------------------------------------------------ views for the invariants
+
+    function _noteOutflow() internal {
+        if (gateway.paused()) outflowWhilePaused = true;
+    }
 
     function campaignCount() external view returns (uint256) {
         return campaignIds.length;
