@@ -268,4 +268,50 @@ describe(`bridge lifecycle (${stack.kind})`, () => {
       "/routes/{origin}/{destination}/volume",
     ]);
   });
+
+  // Point 5: a reorg before finality. Ponder treats a block as final 30 blocks behind the tip on chain ids it does not
+  // know (31337/31338 included: ponder/src/utils/finality.ts), and checks every polled block's parent hash against
+  // the blocks it holds, so a hardhat evm_revert followed by new blocks is a reorg it reverts to the common ancestor.
+  it("drops every row of blocks a reorg removed before finality (evm_snapshot, evm_revert, new blocks)", async () => {
+    // Read through GraphQL and REST, which query the database on every request. (Ponder's SQL over HTTP caches a
+    // query's result until a live-query trigger reports a change to its tables, and Ponder drops those triggers
+    // while it reverts a reorg, so a repeated /sql query can answer the pre-reorg rows: README.md.)
+    const state = async (id: Hex) => {
+      const data = await graphql(`{
+        routeVolumes(where: { originDomain: 1001, destinationDomain: 1002 }) { items { token transfers amount wireAmount lastAt } }
+        steps: messageEvents(limit: 1) { totalCount }
+        dropped: messageEvents(where: { messageId: "${id}" }) { totalCount }
+        tokenTransfers(limit: 1) { totalCount }
+      }`);
+      const count = (k: string) => (data[k] as { totalCount: number }).totalCount;
+      return {
+        volume: (data.routeVolumes as { items: Row[] }).items,
+        steps: count("steps"),
+        dropped: count("dropped"),
+        transfers: count("tokenTransfers"),
+      };
+    };
+    const snapshot = await stack.a.test.snapshot();
+    const before = await state("0x00");
+    const restVolume = (await stack.get("/routes/1001/1002/volume")).body;
+    const dropped = await stack.transfer(1001, 1002, 7n * WAD);
+    await messageWith(dropped.id, (m) => m.status === "sent" && kinds(m).length === 2);
+    const during = await state(dropped.id);
+    expect(during).toMatchObject({ dropped: 2, steps: before.steps + 2, transfers: before.transfers + 1 });
+    expect(during.volume).not.toEqual(before.volume);
+
+    // The dropped blocks go; new, different blocks take their heights (and more).
+    await stack.a.test.revert({ id: snapshot });
+    const kept = await stack.message(1001, 1002, "0xbeef");
+    await stack.a.mine(3);
+    await messageWith(kept.id, (m) => m.status === "sent");
+    await until(
+      "the dropped message gone",
+      async () => ((await stack.get(`/messages/${dropped.id}`)).status === 404 ? true : undefined),
+      { timeoutMs: 60_000, everyMs: 250 },
+    );
+    const after = await state(dropped.id);
+    expect(after).toEqual({ ...before, steps: before.steps + 1, dropped: 0 });
+    expect((await stack.get("/routes/1001/1002/volume")).body).toEqual(restVolume);
+  });
 });
