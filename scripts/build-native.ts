@@ -8,25 +8,56 @@
 // with node-gyp and `--nodedir` pointing at the headers the `node` package ships (node-<platform>-<arch>/include).
 // Registries only: no prebuilt binary is downloaded.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const requireFromRoot = createRequire(join(root, "package.json"));
 
-/** The directory holding `include/node/node_version.h` of the running Node, if it can be found locally. */
+const hasHeaders = (dir: string) => existsSync(join(dir, "include", "node", "common.gypi"));
+
+/**
+ * A directory holding `include/node` (headers and common.gypi) of the running Node. The `node` package's own
+ * `node-<platform>-<arch>` copy is there after a clean install but pruned by a later `npm install` (it is not in the
+ * lockfile), so its headers are kept under node_modules/.cache; failing both, the same package is fetched from the
+ * registry with `npm pack`.
+ */
 function nodeHeaders(): string | undefined {
+  const platformPackage = `node-${process.platform}-${process.arch}`;
+  const cache = join(root, "node_modules", ".cache", "maskoii-node-headers", process.version);
   const candidates = [join(dirname(process.execPath), "..")];
   try {
     const nodePackage = dirname(requireFromRoot.resolve("node/package.json"));
-    const requireFromNode = createRequire(join(nodePackage, "package.json"));
-    candidates.push(dirname(requireFromNode.resolve(`node-${process.platform}-${process.arch}/package.json`)));
+    candidates.push(
+      dirname(createRequire(join(nodePackage, "package.json")).resolve(`${platformPackage}/package.json`)),
+    );
   } catch {
-    // No `node` package: fall back to the running binary's prefix.
+    // Pruned, or no `node` package: the cache or the registry.
   }
-  return candidates.find((dir) => existsSync(join(dir, "include", "node", "node_version.h")));
+  const found = candidates.find(hasHeaders);
+  if (found !== undefined) {
+    if (!hasHeaders(cache)) cpSync(join(found, "include"), join(cache, "include"), { recursive: true });
+    return found;
+  }
+  if (hasHeaders(cache)) return cache;
+  const temp = mkdtempSync(join(tmpdir(), "maskoii-node-headers-"));
+  try {
+    const version = process.version.slice(1);
+    const packed = spawnSync("npm", ["pack", `${platformPackage}@${version}`, "--silent"], {
+      cwd: temp,
+      encoding: "utf8",
+    });
+    const tarball = packed.stdout.trim().split("\n").at(-1);
+    if (packed.status !== 0 || tarball === undefined || tarball === "") return undefined;
+    if (spawnSync("tar", ["-xzf", tarball, "package/include"], { cwd: temp }).status !== 0) return undefined;
+    cpSync(join(temp, "package", "include"), join(cache, "include"), { recursive: true });
+    return hasHeaders(cache) ? cache : undefined;
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
 }
 
 function nodeGyp(): string[] {
@@ -54,9 +85,18 @@ for (const addon of ADDONS) {
   if (loads(dir, addon.probe)) continue;
   const headers = nodeHeaders();
   const [command = "node-gyp", ...prefix] = nodeGyp();
-  const args = [...prefix, "rebuild", "--release", ...(headers === undefined ? [`--target=${process.version}`] : [`--nodedir=${headers}`])];
+  const args = [
+    ...prefix,
+    "rebuild",
+    "--release",
+    ...(headers === undefined ? [`--target=${process.version}`] : [`--nodedir=${headers}`]),
+  ];
   console.log(`build-native: ${addon.name} for Node ${process.version} (${headers ?? "headers from node-gyp"})`);
-  const built = spawnSync(command, args, { cwd: dir, stdio: "inherit", env: { ...process.env, npm_config_nodedir: headers ?? "" } });
+  const built = spawnSync(command, args, {
+    cwd: dir,
+    stdio: "inherit",
+    env: { ...process.env, npm_config_nodedir: headers ?? "" },
+  });
   if (built.status !== 0 || !loads(dir, addon.probe)) {
     console.error(`build-native: ${addon.name} does not load after building it`);
     failed = true;

@@ -108,7 +108,7 @@ describe("Bluesky connector (repo firehose of a real local PDS)", () => {
     });
     expect(byId.get(`bluesky:${repost.uri}`)).toMatchObject({ kind: "reaction", body: "repost" });
     expect(items.length).toBe(4);
-    const seq = (await h.store.state(NAME, FIREHOSE_STREAM))?.cursor.seq;
+    const seq = (await h.store.state(NAME, FIREHOSE_STREAM))?.cursor?.seq;
     expect(typeof seq).toBe("number");
     await c1.close();
 
@@ -145,24 +145,26 @@ describe("Bluesky connector (repo firehose of a real local PDS)", () => {
     expect(rejects.find((r) => r.nativeId?.startsWith(carol.did))?.reason).toBe("bad-signature");
     expect(rejects.find((r) => r.nativeId?.startsWith(dave.did))?.reason).toBe("unresolvable-did");
     const reasons = { connector: NAME };
-    expect(await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { ...reasons, reason: "bad-signature" })).toBe(
-      1,
-    );
+    expect(
+      await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { ...reasons, reason: "bad-signature" }),
+    ).toBe(1);
     expect(
       await metricValue(h.metrics, "maskoii_aggregator_rejects_total", { ...reasons, reason: "unresolvable-did" }),
     ).toBe(1);
     // The rejected commits still advance the cursor: a restart does not read them again.
-    const seq = (await h.store.state(NAME, FIREHOSE_STREAM))?.cursor.seq;
+    const seq = (await h.store.state(NAME, FIREHOSE_STREAM))?.cursor?.seq;
     expect(typeof seq === "number" && seq > 0).toBe(true);
     await h.close();
   });
 
   it("refuses a malformed record with a reason", () => {
     const did = "did:plc:abcdefghijklmnopqrstuvwx";
-    expect(recordToItem(did, "app.bsky.feed.post", "3k", { text: 7, createdAt: "2026-12-07T10:00:00Z" })).toMatchObject({
-      reason: "malformed",
-      nativeId: `at://${did}/app.bsky.feed.post/3k`,
-    });
+    expect(recordToItem(did, "app.bsky.feed.post", "3k", { text: 7, createdAt: "2026-12-07T10:00:00Z" })).toMatchObject(
+      {
+        reason: "malformed",
+        nativeId: `at://${did}/app.bsky.feed.post/3k`,
+      },
+    );
     expect(recordToItem(did, "app.bsky.feed.like", "3l", { subject: { uri: "https://x" } })).toMatchObject({
       reason: "malformed",
     });
