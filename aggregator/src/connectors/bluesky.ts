@@ -19,11 +19,17 @@ import {
   UnsupportedDidMethodError,
 } from "@atproto/identity";
 import { RepoVerificationError } from "@atproto/repo";
-import { type Event, Firehose, FirehoseParseError, FirehoseValidationError } from "@atproto/sync";
+import {
+  type Event,
+  Firehose,
+  FirehoseParseError,
+  FirehoseSubscriptionError,
+  FirehoseValidationError,
+} from "@atproto/sync";
 import { describeError } from "@maskoii/node-kit";
 import { z } from "zod";
 import type { Connector, ConnectorContext, Cursor, Page } from "../connector.ts";
-import { UpstreamMalformedError } from "../errors.ts";
+import { UpstreamError, UpstreamMalformedError } from "../errors.ts";
 import type { Item, Reject } from "../item.ts";
 import { zodReject } from "../item.ts";
 
@@ -146,6 +152,8 @@ export class BlueskyConnector implements Connector {
   #seen: number | undefined;
   #drained: (() => void) | undefined;
   #closed = false;
+  /** The subscription's last failure, until an event arrives again: a poll with nothing buffered reports it. */
+  #failure: string | undefined;
 
   constructor(settings: BlueskySettings, ctx: ConnectorContext, signal?: AbortSignal) {
     this.name = settings.name;
@@ -185,6 +193,9 @@ export class BlueskyConnector implements Connector {
     if (this.#firehose === undefined && !this.#closed) this.#subscribe(from);
     // What the store already holds is dropped; the rest (a page lost to a failed commit included) is handed out.
     if (from !== undefined) this.#buffer = this.#buffer.filter((e) => e.seq > from);
+    // A dropped subscription (being reopened by the Firehose) is a failed poll: recorded in the status, lag grows.
+    if (this.#buffer.length === 0 && this.#failure !== undefined)
+      throw new UpstreamError(this.#settings.firehoseUrl, 0, this.#failure);
     const page = this.#buffer.slice(0, this.#settings.pageSize);
     const last = page.at(-1);
     const items: Item[] = [];
@@ -234,6 +245,7 @@ export class BlueskyConnector implements Connector {
     if (this.#seen !== undefined && entry.seq < this.#seen) return;
     this.#buffer.push(entry);
     this.#seen = entry.seq;
+    this.#failure = undefined;
     // Backpressure: the Firehose awaits each event, so waiting here stops reading until the store catches up.
     while (this.#buffer.length >= this.#highWater && !this.#closed)
       await new Promise<void>((resolve) => {
@@ -270,6 +282,8 @@ export class BlueskyConnector implements Connector {
         return;
       }
     }
+    if (error instanceof FirehoseSubscriptionError)
+      this.#failure = describeError((error as Error & { cause?: unknown }).cause ?? error);
     this.#ctx.log.warn({ err: describeError(error) }, "firehose error");
   }
 
