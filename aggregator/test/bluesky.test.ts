@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Secp256k1Keypair } from "@atproto/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Connector, Page } from "../src/connector.ts";
@@ -168,5 +170,70 @@ describe("Bluesky connector (repo firehose of a real local PDS)", () => {
     expect(recordToItem(did, "app.bsky.feed.like", "3l", { subject: { uri: "https://x" } })).toMatchObject({
       reason: "malformed",
     });
+  });
+});
+
+describe("Bluesky connector (app.bsky.feed.getAuthorFeed of a configured AppView)", () => {
+  it("walks newest-first pages back to the stored head", async () => {
+    const did = "did:plc:abcdefghijklmnopqrstuvwx";
+    const feed: { post: { uri: string; record: unknown } }[] = [];
+    const write = (n: number) =>
+      feed.unshift({
+        post: {
+          uri: `at://${did}/app.bsky.feed.post/p${n}`,
+          record: { text: `post ${n}`, createdAt: new Date(Date.UTC(2026, 11, 7, 10, n)).toISOString() },
+        },
+      });
+    for (let n = 1; n <= 5; n++) write(n);
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      requests.push(url.search);
+      const from = Number(url.searchParams.get("cursor") ?? "0");
+      const limit = Number(url.searchParams.get("limit"));
+      const page = feed.slice(from, from + limit);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ feed: page, ...(from + limit < feed.length ? { cursor: String(from + limit) } : {}) }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const appviewUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const h = await harness();
+    const c = new BlueskyConnector(
+      {
+        name: NAME,
+        firehoseUrl: "ws://127.0.0.1:1",
+        plcUrl: "http://127.0.0.1:1",
+        dids: [],
+        collections: ["app.bsky.feed.post"],
+        pageSize: 2,
+        appviewUrl,
+        authorFeeds: ["alice.test"],
+      },
+      h.context(NAME),
+    );
+    try {
+      expect(c.streams).toEqual([FIREHOSE_STREAM, "author:alice.test"]);
+      const tickFeed = async () => {
+        const page = await c.poll("author:alice.test", (await h.store.state(NAME, "author:alice.test"))?.cursor);
+        await h.store.commitPage(NAME, "author:alice.test", { ...page, rejects: page.rejects.length }, Date.now());
+        return page;
+      };
+      expect((await tickFeed()).items.map((i) => i.body)).toEqual(["post 5", "post 4", "post 3", "post 2", "post 1"]);
+      expect(requests[0]).toContain("actor=alice.test");
+      write(6);
+      write(7);
+      requests.length = 0;
+      expect((await tickFeed()).items.map((i) => i.id)).toEqual([
+        `bluesky:at://${did}/app.bsky.feed.post/p7`,
+        `bluesky:at://${did}/app.bsky.feed.post/p6`,
+      ]);
+      expect(requests.length).toBe(2);
+      expect((await h.store.itemIds()).length).toBe(7);
+    } finally {
+      await c.close();
+      await h.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
