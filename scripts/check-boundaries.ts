@@ -71,6 +71,25 @@ function exportsOf(pkg: PackageJson): Set<string> | undefined {
   return keys.every((key) => key.startsWith(".")) ? new Set(keys) : new Set(["."]);
 }
 
+/**
+ * Whether `subpath` is one of `exports`: an exact key, or a key with one `*` (Node's subpath patterns, e.g.
+ * "./abi/*.json") whose star stands for a non-empty string without "..".
+ */
+export function isDeclaredExport(exports: ReadonlySet<string>, subpath: string): boolean {
+  if (exports.has(subpath)) return true;
+  for (const key of exports) {
+    const star = key.indexOf("*");
+    if (star < 0 || key.indexOf("*", star + 1) >= 0) continue;
+    const prefix = key.slice(0, star);
+    const suffix = key.slice(star + 1);
+    if (subpath.length <= prefix.length + suffix.length) continue;
+    if (!subpath.startsWith(prefix) || !subpath.endsWith(suffix)) continue;
+    const matched = subpath.slice(prefix.length, subpath.length - suffix.length);
+    if (!matched.split("/").includes("..")) return true;
+  }
+  return false;
+}
+
 /** The root package and the workspaces its package.json lists (plain directories; no globs in this repository). */
 export function readWorkspaces(root: string): Workspace[] {
   const rootJson = join(root, "package.json");
@@ -246,7 +265,7 @@ export function checkBoundaries(root: string): Violation[] {
       }
       const target = packageTarget(byName, specifier);
       if (target === undefined || target.ws === owner) continue;
-      if (target.ws.exports === undefined || !target.ws.exports.has(target.subpath)) {
+      if (target.ws.exports === undefined || !isDeclaredExport(target.ws.exports, target.subpath)) {
         const declared = target.ws.exports === undefined ? "none" : [...target.ws.exports].join(", ");
         violations.push({
           file,

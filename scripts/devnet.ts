@@ -9,7 +9,8 @@
 // A -> Solana -> A (send, attest with the local keys, deliver), a revenue demo on chain A (a campaign funded, an epoch
 // reported with the attesters' keys and finalized after a short challenge window, two creators paid on EVM and, with
 // Solana, a third paid on Solana through the bridge's distribution message and a claim there), and keeps everything
-// up until Ctrl-C / SIGTERM, then stops every process it started. With `--exit-after-demo` (or
+// up until Ctrl-C / SIGTERM, then stops every process it started. The indexer (Ponder, indexer/) runs beside the nodes
+// and its URLs are printed. With `--exit-after-demo` (or
 // MASKOII_DEVNET_EXIT=1) it stops everything after the demo; with `--no-solana` (or MASKOII_DEVNET_SOLANA=0) it runs
 // the EVM chains only.
 //
@@ -38,6 +39,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { CHAIN_A, CHAIN_B, DEVNET_CHAINS } from "./lib/chains.ts";
 import { runDemoTransfer } from "./lib/demo.ts";
 import { startEvmChains } from "./lib/evm.ts";
+import { type DevnetIndexer, startIndexer } from "./lib/indexer.ts";
 import { type DevnetNodes, startNodes } from "./lib/nodes.ts";
 import { runRevenueDemo } from "./lib/revenue-demo.ts";
 import { runSolanaInbound, runSolanaRoundTrip } from "./lib/solana-demo.ts";
@@ -68,6 +70,7 @@ type Devnet = {
   solanaEndpoint?: SolanaEndpoint;
   solanaDeployment?: SolanaDeployment;
   nodes?: DevnetNodes;
+  indexer?: DevnetIndexer;
 };
 
 function relayerKey(): Hex {
@@ -218,6 +221,21 @@ const steps: Step[] = [
     },
   },
   {
+    name: "start the indexer (Ponder: REST, GraphQL, SQL over HTTP)",
+    run: async (devnet) => {
+      devnet.indexer = await startIndexer({
+        supervisor: devnet.supervisor,
+        root: ROOT,
+        logDir: LOG_DIR,
+        ...(devnet.solanaDeployment === undefined
+          ? {}
+          : { solanaDeploymentFile: join(ROOT, ".devnet", "solana.json") }),
+        log,
+      });
+      for (const line of devnet.indexer.urls) log(`  indexer: ${line}`);
+    },
+  },
+  {
     name: "demo transfer A -> B (attested by the nodes, delivered by the relayer)",
     run: async (devnet) => {
       if (devnet.deployment === undefined || devnet.nodes === undefined) {
@@ -321,6 +339,7 @@ async function main(): Promise<void> {
     const solana = devnet.solanaEndpoint;
     log(`  solana: ${solana.url} (PubSub ${solana.wsUrl}, domain ${SOLANA.domain}, program ${solana.programId})`);
   }
+  for (const line of devnet.indexer?.urls ?? []) log(`  indexer: ${line}`);
   // The supervised processes keep the event loop alive; this keeps it alive even if they stop piping output.
   setInterval(() => {}, 1 << 30);
 }

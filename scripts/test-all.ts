@@ -82,6 +82,7 @@ const nodeKitReport = join(reports, "node-kit.json");
 const relayerReport = join(reports, "relayer.json");
 const aggregatorReport = join(reports, "aggregator.json");
 const e2eReport = join(reports, "e2e.json");
+const indexerReport = join(reports, "indexer.json");
 
 const suites: Suite[] = [
   {
@@ -138,6 +139,14 @@ const suites: Suite[] = [
     cwd: join(root, "test"),
     parse: vitestJson(e2eReport),
   },
+  {
+    name: "indexer (Vitest: Ponder on two hardhat chains, REST, GraphQL and SQL; PostgreSQL when configured)",
+    command: "npx",
+    args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${indexerReport}`],
+    cwd: join(root, "indexer"),
+    env: { PONDER_TELEMETRY_DISABLED: "true" },
+    parse: vitestJson(indexerReport),
+  },
 ];
 
 // The Solana program and the local RPC endpoint (Rust), before the sdk: its end-to-end Solana tests run the
@@ -175,9 +184,9 @@ if (hasPrograms) {
       MASKOII_REQUIRE_LOCAL_RPC: "1",
     };
   }
-  const e2e = suites.find((suite) => suite.name.startsWith("e2e"));
-  if (e2e !== undefined)
-    e2e.env = { ...e2e.env, MASKOII_LOCAL_RPC: join(cargoTargetDir, "debug", "maskoii-local-rpc") };
+  for (const suite of suites.filter((s) => s.name.startsWith("e2e") || s.name.startsWith("indexer"))) {
+    suite.env = { ...suite.env, MASKOII_LOCAL_RPC: join(cargoTargetDir, "debug", "maskoii-local-rpc") };
+  }
 }
 
 const only = process.argv.slice(2);

@@ -137,6 +137,17 @@ export const retrySchema = z
   .strict()
   .default(DEFAULT_RETRY);
 
+const evmAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected an address");
+export const communitiesSchema = z
+  .object({
+    rpcUrl: httpUrl,
+    communityRegistry: evmAddress,
+    identityRegistry: evmAddress,
+    /** How long a registry answer (sources, moderators, personas) is reused. */
+    cacheMs: z.number().int().min(0).default(10_000),
+  })
+  .strict();
+
 export const aggregatorConfigSchema = z
   .object({
     store: storeConfigSchema.default({ kind: "pglite", dataDir: "./data/aggregator" }),
@@ -149,6 +160,8 @@ export const aggregatorConfigSchema = z
     maxPagesPerTick: z.number().int().min(1).default(20),
     retry: retrySchema,
     connectors: z.array(connectorConfigSchema).min(1, "configure at least one connector"),
+    /** Community timelines (`/communities/:id/timeline`): the chain whose registries list communities and bindings. */
+    communities: communitiesSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -165,7 +178,7 @@ export const aggregatorConfigSchema = z
   });
 export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;
 
-const TOP_LEVEL = new Set(["store", "log", "http", "pollIntervalMs", "maxPagesPerTick", "retry"]);
+const TOP_LEVEL = new Set(["store", "log", "http", "pollIntervalMs", "maxPagesPerTick", "retry", "communities"]);
 
 /** Validates a config object (env overrides applied); relative store paths resolve against `baseDir`. */
 export function parseConfig(

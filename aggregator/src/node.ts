@@ -1,12 +1,15 @@
 // One aggregator node: the store, a connector per configured source, the ingestor running each in its own loop, and
 // the operator endpoints. `stop` ends the loops (each waits for its page in flight), the server, then the store.
 import { createLogger, type Logger } from "@maskoii/node-kit";
+import { createPublicClient, getAddress, http, type PublicClient } from "viem";
+import { ChainCommunityReader, resolveSources } from "./communities.ts";
 import type { AggregatorConfig } from "./config.ts";
 import { buildConnector } from "./connectors/build.ts";
 import { Ingestor } from "./ingestor.ts";
 import { AggregatorMetrics } from "./metrics.ts";
 import { type OperatorServer, startOperatorServer } from "./server.ts";
 import { AggregatorStore } from "./store.ts";
+import { TimelineService } from "./timeline.ts";
 
 export type AggregatorNode = {
   readonly store: AggregatorStore;
@@ -31,9 +34,26 @@ export async function startAggregator(
     pollIntervalMs: config.pollIntervalMs,
     maxPagesPerTick: config.maxPagesPerTick,
   });
+  const chain = config.communities;
+  const timelines =
+    chain === undefined
+      ? undefined
+      : new TimelineService(
+          store,
+          new ChainCommunityReader({
+            client: createPublicClient({ transport: http(chain.rpcUrl) }) as PublicClient,
+            communityRegistry: getAddress(chain.communityRegistry),
+            identityRegistry: getAddress(chain.identityRegistry),
+            cacheMs: chain.cacheMs,
+          }),
+          (descriptors) => resolveSources(descriptors, connectors),
+        );
   let server: OperatorServer;
   try {
-    server = await startOperatorServer({ store, ingestor, metrics }, config.http);
+    server = await startOperatorServer(
+      { store, ingestor, metrics, ...(timelines === undefined ? {} : { timelines }) },
+      config.http,
+    );
   } catch (error) {
     await store.close();
     throw error;

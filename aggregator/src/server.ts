@@ -7,15 +7,25 @@ import type { Ingestor } from "./ingestor.ts";
 import type { AggregatorMetrics } from "./metrics.ts";
 import { statusView } from "./status.ts";
 import type { AggregatorStore } from "./store.ts";
+import type { TimelineService } from "./timeline.ts";
+import { handleCommunityRoute } from "./timeline-routes.ts";
 
 export type OperatorServer = { readonly url: string; close(): Promise<void> };
 
 export async function startOperatorServer(
-  deps: { readonly store: AggregatorStore; readonly ingestor: Ingestor; readonly metrics: AggregatorMetrics },
+  deps: {
+    readonly store: AggregatorStore;
+    readonly ingestor: Ingestor;
+    readonly metrics: AggregatorMetrics;
+    /** Community timelines (`/communities/:id/...`), when the node reads a chain. */
+    readonly timelines?: TimelineService;
+  },
   listen: { readonly host: string; readonly port: number },
 ): Promise<OperatorServer> {
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname;
+    if (deps.timelines !== undefined && handleCommunityRoute(req, res, url, deps.timelines)) return;
     if (req.method !== "GET") {
       sendJson(res, 405, { error: "only GET" });
       return;

@@ -8,6 +8,8 @@ import { applyMigrations, type Migration, openSqlClient, type SqlClient, type St
 import { z } from "zod";
 import type { Cursor } from "./connector.ts";
 import type { Item } from "./item.ts";
+import { IDENTITY_MIGRATIONS } from "./proof-verifier.ts";
+import { TIMELINE_MIGRATIONS } from "./timeline.ts";
 
 export const AGGREGATOR_MIGRATIONS: readonly Migration[] = [
   {
@@ -49,6 +51,9 @@ CREATE TABLE agg_cursors (
   PRIMARY KEY (connector, stream)
 )`,
   },
+  // issue 15 points 2 and 3: identity proofs (1520) and community moderation (1530).
+  ...IDENTITY_MIGRATIONS,
+  ...TIMELINE_MIGRATIONS,
 ];
 
 /** One stream's state, as the status view and `/status` show it. */

@@ -107,6 +107,28 @@ describe("check-boundaries", () => {
     );
   });
 
+  it('matches subpath patterns: a file under a declared "./abi/*.json" passes, a sibling path and ".." fail', () => {
+    const withPattern = (importer: string) =>
+      fixture(
+        cleanRepo({
+          "a/package.json": pkg("@x/a", {
+            ".": "./src/index.ts",
+            "./extra": "./src/extra.ts",
+            "./abi/*.json": "./abi/*.json",
+          }),
+          "a/abi/Token.json": "[]\n",
+          "b/src/abi.ts": importer,
+        }),
+      );
+    const ok = 'import token from "@x/a/abi/Token.json" with { type: "json" };\nexport { token };\n';
+    assert.deepEqual(checkBoundaries(withPattern(ok)), []);
+    for (const bad of ["@x/a/abi/Token.ts", "@x/a/abi/.json", "@x/a/abi/../src/helper.json"]) {
+      const violations = checkBoundaries(withPattern(`import x from "${bad}" with { type: "json" };\nexport { x };\n`));
+      assert.equal(violations.length, 1, bad);
+      assert.match(violations[0]?.message ?? "", /is not an export of @x\/a/);
+    }
+  });
+
   it("fails a cycle between workspaces, naming each edge's file", () => {
     const dir = fixture(cleanRepo({ "a/src/back.ts": 'export { b } from "@x/b";\n' }));
     const violations = checkBoundaries(dir);

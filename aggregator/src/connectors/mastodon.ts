@@ -37,6 +37,8 @@ export class MastodonConnector implements Connector {
   readonly network = "mastodon" as const;
   readonly name: string;
   readonly streams: readonly string[];
+  /** The instance's host (community source descriptors `mastodon:tag:<host>#<tag>` name it). */
+  readonly instanceHost: string;
   readonly #settings: MastodonSettings;
   readonly #ctx: ConnectorContext;
   readonly #host: string;
@@ -46,6 +48,7 @@ export class MastodonConnector implements Connector {
     this.#settings = settings;
     this.#ctx = ctx;
     this.#host = new URL(settings.instanceUrl).host;
+    this.instanceHost = this.#host.toLowerCase();
     this.streams = settings.hashtags.map((tag) => `tag:${tag.replace(/^#/, "")}`);
   }
 
