@@ -83,6 +83,7 @@ const relayerReport = join(reports, "relayer.json");
 const aggregatorReport = join(reports, "aggregator.json");
 const e2eReport = join(reports, "e2e.json");
 const indexerReport = join(reports, "indexer.json");
+const subgraphReport = join(reports, "subgraph.json");
 
 const suites: Suite[] = [
   {
@@ -131,6 +132,13 @@ const suites: Suite[] = [
     args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${aggregatorReport}`],
     cwd: join(root, "aggregator"),
     parse: vitestJson(aggregatorReport),
+  },
+  {
+    name: "subgraph (Vitest: graph codegen and build offline, the mapping wasm under the Node host on local chains)",
+    command: "npx",
+    args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${subgraphReport}`],
+    cwd: join(root, "subgraph"),
+    parse: vitestJson(subgraphReport),
   },
   {
     name: "e2e (Vitest: chains, attester and relayer processes, faults)",

@@ -320,9 +320,15 @@ const POLICY = (7000n << 48n) | (1500n << 32n) | (1000n << 16n) | 500n;
 const K = 10;
 const EXPIRY_EPOCHS = 26;
 const PERSONAS = 100_000;
-/** Measured personas: 0..4 claim once after epoch 0 and return after ten more epochs; 5..9 claim first then. */
-const RETURNING = [0, 1, 2, 3, 4] as const;
-const FRESH = [5, 6, 7, 8, 9] as const;
+/**
+ * Measured personas (persona i has claim slot i; slots 2k and 2k + 1 share one storage word): 0, 2, 4, 6, 8 claim once
+ * after epoch 0 and return after ten more epochs; 1, 3, 5, 7, 9 then claim for the first time in those touched words
+ * (claim_fresh_recipient, as Uniswap's anchor is measured); 10, 12, 14, 16, 18 claim for the first time in words no
+ * one touched (the first-in-word reference row).
+ */
+const RETURNING = [0, 2, 4, 6, 8] as const;
+const FRESH = [1, 3, 5, 7, 9] as const;
+const FRESH_FIRST_IN_WORD = [10, 12, 14, 16, 18] as const;
 
 type Line = {
   campaignId: bigint;
@@ -405,7 +411,7 @@ async function deployRevenue(): Promise<Revenue> {
     WINDOW,
     DISPUTE_BOND,
   ]);
-  const payouts = await connection.viem.deployContract("CreatorPayouts", [ledger.address, identity.address]);
+  const payouts = await connection.viem.deployContract("CreatorPayouts", [ledger.address]);
   const token = await connection.viem.deployContract("DemoToken", ["bench", "BENCH", 18, ownerAddress]);
   const revenue: Revenue = {
     ...chain,
@@ -695,13 +701,18 @@ function personas(token: Address): Personas {
   return { accounts, perEpoch, salts };
 }
 
-/** The cumulative payout tree after `epochs` epochs: every persona owed `perEpoch x epochs` of the token. */
+/**
+ * The cumulative payout tree after `epochs` epochs: every persona owed `perEpoch x epochs` of the token, paid at its
+ * own address, persona i in slot i (every persona appears at epoch 0, so slots are given in persona order).
+ */
 function treeAfter(p: Personas, token: Address, epochs: number): PayoutTree {
   const tokenWord = toBytes32(token);
   return PayoutTree.build(
     p.accounts.map((account, i) => ({
+      slot: i,
       account,
       token: tokenWord,
+      recipient: account,
       cumulative: p.perEpoch[i]! * BigInt(epochs),
       salt: p.salts[i]!,
     })),
@@ -720,13 +731,21 @@ async function claim(
   const tokenWord = toBytes32(revenue.token);
   const { entry, proof } = tree.claimOf(p.accounts[i]!, tokenWord);
   const persona: Address = `0x${entry.account.slice(26)}`;
+  const leaf = {
+    slot: entry.slot,
+    account: persona,
+    token: revenue.token,
+    recipient: `0x${entry.recipient.slice(26)}` as Address,
+    cumulative: entry.cumulative,
+    salt: entry.salt,
+  };
   const receipt = await mined(
     revenue,
     revenue.sender.writeContract({
       address: revenue.payouts,
       abi: creatorPayoutsAbi,
       functionName: "claim",
-      args: [persona, revenue.token, entry.cumulative, entry.salt, proof],
+      args: [leaf, proof],
       account: revenue.sender.account,
       chain: revenue.sender.chain,
     }),
@@ -743,6 +762,7 @@ type OursResult = {
   reportSubmitFirst: bigint;
   claimFresh: bigint;
   claimFreshCalldata: bigint;
+  claimFreshFirstInWord: bigint;
   claimReturning: bigint;
   proofLength: number;
   treeBuildMs: number;
@@ -751,10 +771,11 @@ type OursResult = {
 /**
  * The timeline (one-hour epochs, one-hour challenge window):
  * - epoch 0, community 1: the first report of the five campaigns (its gas is reported, not a target row); its root
- *   is the 100,000-persona tree after one epoch; final; personas 0..4 claim (they now hold the token);
+ *   is the 100,000-persona tree after one epoch; final; personas 0, 2, 4, 6, 8 claim (they now hold the token);
  * - epochs 1..10, community 2: one campaign line each, roots = the trees after 2..11 epochs; each final;
- * - personas 0..4 claim ten epochs at once (claim_returning_10_epochs), personas 5..9 claim for the first time
- *   into addresses that never held the token (claim_fresh_recipient);
+ * - personas 0, 2, 4, 6, 8 claim ten epochs at once (claim_returning_10_epochs); personas 1, 3, 5, 7, 9 claim for
+ *   the first time, in a claim word their partner slot touched, into addresses that never held the token
+ *   (claim_fresh_recipient); personas 10, 12, ..., 18 do the same in untouched words (first-in-word reference);
  * - epoch 11, community 1: the measured report_submit (5 campaigns, 2-of-3): the campaigns, the community's
  *   reported-epoch word and the root chain were all written before (steady state, like a live deployment).
  */
@@ -814,6 +835,7 @@ async function measureOurs(): Promise<OursResult> {
 
   const returning: bigint[] = [];
   const fresh: bigint[] = [];
+  const freshFirstInWord: bigint[] = [];
   const proofLengths = new Set<number>();
   let freshCalldata = 0n;
   for (const i of RETURNING) {
@@ -841,6 +863,18 @@ async function measureOurs(): Promise<OursResult> {
     freshCalldata = r.calldata;
     proofLengths.add(r.proofLength);
   }
+  for (const i of FRESH_FIRST_IN_WORD) {
+    const r = await claim(
+      revenue,
+      p,
+      tree,
+      i,
+      p.perEpoch[i]! * 11n,
+      i === FRESH_FIRST_IN_WORD[0] ? "claim_fresh_recipient, first claim of its word" : undefined,
+    );
+    freshFirstInWord.push(r.gas);
+    proofLengths.add(r.proofLength);
+  }
   if (proofLengths.size !== 1) throw new BenchError(`proofs of unequal length: ${[...proofLengths]}`);
 
   // epoch 11 on community 1: the measured report
@@ -853,6 +887,7 @@ async function measureOurs(): Promise<OursResult> {
     reportSubmitFirst,
     claimFresh: median(fresh),
     claimFreshCalldata: freshCalldata,
+    claimFreshFirstInWord: median(freshFirstInWord),
     claimReturning: median(returning),
     proofLength: [...proofLengths][0]!,
     treeBuildMs,
@@ -889,6 +924,7 @@ async function main(): Promise<void> {
       verdict(pass.claim_fresh_recipient, targets.claim_fresh_recipient),
     ],
     ["  of which calldata", String(ours.claimFreshCalldata), ""],
+    ["claim_fresh_recipient, first claim of its 2-slot word (reference)", String(ours.claimFreshFirstInWord), ""],
     [
       "claim_returning_10_epochs (one claim, one proof, ten epochs)",
       String(ours.claimReturning),
@@ -915,13 +951,14 @@ async function main(): Promise<void> {
 
   const json = {
     description:
-      "gasUsed - 21000 (calldata included) on Hardhat's in-process chain, hardfork cancun, one run. Ours: solc 0.8.33, optimizer 10000 runs; Gateway as the attester set (3 attesters of weight 1, 2-of-3), CommunityRegistry, IdentityRegistry, CampaignLedger, EpochReports, CreatorPayouts, a DemoToken (OpenZeppelin 5 ERC20). report_submit = one community, 5 campaign lines, 2-of-3 EpochReport attestation, steady state (campaigns, community word and root chain written before); report_submit_first = the same on the first report. Claims are sent by a third party over a 100,000-leaf cumulative payout tree (sdk PayoutTree); claim_fresh_recipient = a persona that never claimed, paid to an address holding no token (median of 5); claim_returning_10_epochs = a persona that claimed after epoch 0 claims epochs 1..10 at once with one proof, recipient already holding the token (median of 5). Uniswap = the bytecode shipped in @uniswap/merkle-distributor@1.0.1 build/MerkleDistributor.json (solc 0.6.11, optimizer 200 runs, as deployed on mainnet, not recompiled) paying the same DemoToken over a 100,000-leaf balance tree; fresh recipient = an account with no token balance; touched word = another index of the same 256-index bitmap word claimed first (median of 5).",
+      "gasUsed - 21000 (calldata included) on Hardhat's in-process chain, hardfork cancun, one run. Ours: solc 0.8.33, optimizer 10000 runs; Gateway as the attester set (3 attesters of weight 1, 2-of-3), CommunityRegistry, IdentityRegistry, CampaignLedger, EpochReports, CreatorPayouts, a DemoToken (OpenZeppelin 5 ERC20). report_submit = one community, 5 campaign lines, 2-of-3 EpochReport attestation, steady state (campaigns, community word and root chain written before); report_submit_first = the same on the first report. Leaves carry a stable slot and the recipient; CreatorPayouts holds the creators' funds. Claims are sent by a third party over a 100,000-leaf cumulative payout tree (sdk PayoutTree); claim_fresh_recipient = a persona that never claimed, paid to an address holding no token, its claim slot in a storage word (2 slots per word) the other slot of which claimed before, as Uniswap's touched word (median of 5); claim_fresh_recipient_first_in_word = the same in an untouched word (median of 5); claim_returning_10_epochs = a persona that claimed after epoch 0 claims epochs 1..10 at once with one proof, recipient already holding the token (median of 5). Uniswap = the bytecode shipped in @uniswap/merkle-distributor@1.0.1 build/MerkleDistributor.json (solc 0.6.11, optimizer 200 runs, as deployed on mainnet, not recompiled) paying the same DemoToken over a 100,000-leaf balance tree; fresh recipient = an account with no token balance; touched word = another index of the same 256-index bitmap word claimed first (median of 5).",
     command: "npm run bench:gas-ads",
     report_submit: Number(ours.reportSubmit),
     report_submit_calldata: Number(ours.reportSubmitCalldata),
     report_submit_first: Number(ours.reportSubmitFirst),
     claim_fresh_recipient: Number(ours.claimFresh),
     claim_fresh_recipient_calldata: Number(ours.claimFreshCalldata),
+    claim_fresh_recipient_first_in_word: Number(ours.claimFreshFirstInWord),
     claim_returning_10_epochs: Number(ours.claimReturning),
     payout_proof_length: ours.proofLength,
     uniswap_merkle_distributor_claim_fresh_recipient: Number(uniswap.freshRecipient),

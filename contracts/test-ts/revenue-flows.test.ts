@@ -15,6 +15,7 @@ import {
   type EpochReport,
   farcasterAccountId,
   type IdentityBinding,
+  PayoutSlots,
   PayoutTree,
   Platform,
   RevenueCallRevertedError,
@@ -135,7 +136,7 @@ describe("revenue flows on a local chain (sdk client)", () => {
       WINDOW,
       BOND,
     ]);
-    const payouts = await viem.deployContract("CreatorPayouts", [ledger.address, identity.address]);
+    const payouts = await viem.deployContract("CreatorPayouts", [ledger.address]);
     await mined(
       a,
       wallet(0).writeContract({
@@ -162,6 +163,8 @@ describe("revenue flows on a local chain (sdk client)", () => {
   const communityId = 1n;
   const campaignId = 1n;
   const salts = new Map<Address, Hex>();
+  // Stable claim slots: each (persona, token) keeps the slot it got on first appearance in every later tree.
+  const slots = new PayoutSlots();
   const entries = (amounts: ReadonlyMap<Address, bigint>) =>
     [...amounts].map(([persona, cumulative]) => {
       let salt = salts.get(persona);
@@ -169,7 +172,17 @@ describe("revenue flows on a local chain (sdk client)", () => {
         salt = randomSalt();
         salts.set(persona, salt);
       }
-      return { account: addressToBytes32(persona), token: addressToBytes32(token), cumulative, salt };
+      const account = addressToBytes32(persona);
+      const tokenWord = addressToBytes32(token);
+      // every persona here keeps the default payout (its own address, as payoutOf says): the leaf's recipient
+      return {
+        slot: slots.slotOf(account, tokenWord),
+        account,
+        token: tokenWord,
+        recipient: account,
+        cumulative,
+        salt,
+      };
     });
   let tree1: PayoutTree;
   let tree2: PayoutTree;
@@ -352,7 +365,7 @@ describe("revenue flows on a local chain (sdk client)", () => {
     assert.equal(await balanceOf(bob()), bobBefore + 5_000n);
     assert.equal(await balanceOf(getAddress(wallet(2).account.address)), relayerBefore);
     await expectRevert(as(wallet(2)).claim(bobEntry.entry, bobEntry.proof), "NothingToClaim");
-    assert.equal(await client.claimed(bob(), token), 5_000n);
+    assert.equal(await client.claimed(bobEntry.entry.slot), 5_000n);
   });
 
   // Epoch 1: 5,000 impressions and 40 engagements: 10,000 + 2,000 = 12,000 spend.
@@ -455,7 +468,7 @@ describe("revenue flows on a local chain (sdk client)", () => {
     assert.equal(paid, 4_500n);
     assert.equal(await balanceOf(REDIRECT), 4_500n);
     assert.equal(await balanceOf(carol()), carolBefore);
-    assert.equal(await client.claimed(carol(), token), 4_500n);
+    assert.equal(await client.claimed(carolEntry.entry.slot), 4_500n);
     assert.equal(await client.nonceOf(carol()), 1n);
     // bob has not claimed epoch 1 yet: 2,400 stay owed.
     assert.equal((await client.balances({ token })).creatorsOwed, 2_400n);
@@ -491,9 +504,12 @@ describe("revenue flows on a local chain (sdk client)", () => {
     await as(operatorWallet).withdrawOperator(token, OPERATOR_PAYEE);
     assert.equal(await balanceOf(OPERATOR_PAYEE), operators[0]);
 
-    // What stays in the ledger: bob's unclaimed 2,400 and the two operators' balances not withdrawn.
+    // What stays: bob's unclaimed 2,400 in CreatorPayouts (which holds the creators' funds), the two operators'
+    // balances not withdrawn in the ledger.
     const ledgerBalance = await balanceOf(client.addresses.campaignLedger);
-    assert.equal(ledgerBalance, 2_400n + (operators[1] ?? 0n) + (operators[2] ?? 0n));
+    assert.equal(ledgerBalance, (operators[1] ?? 0n) + (operators[2] ?? 0n));
+    const payoutsBalance = await balanceOf(client.addresses.creatorPayouts);
+    assert.equal(payoutsBalance, 2_400n);
     // Conservation: funded = refunded + paid to creators + owed to creators + treasury + protocol (fees and dust)
     // + operators.
     const paidOut =
@@ -502,6 +518,6 @@ describe("revenue flows on a local chain (sdk client)", () => {
       (split0.treasury + split1.treasury) +
       (split0.protocol + 1n + split1.protocol) +
       (operators[0] ?? 0n);
-    assert.equal(paidOut + ledgerBalance, 120_000n);
+    assert.equal(paidOut + ledgerBalance + payoutsBalance, 120_000n);
   });
 });

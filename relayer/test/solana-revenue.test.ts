@@ -101,7 +101,7 @@ describe.runIf(HAVE_LOCAL_RPC)("revenue: a final report's Solana payout -> bridg
     const identity = await deploy("IdentityRegistry", [contracts.gateway]);
     const ledger = await deploy("CampaignLedger", [registry, owner.address, owner.address, 0]);
     const reports = await deploy("EpochReports", [contracts.gateway, registry, ledger, 0, 10n ** 15n]);
-    const payouts = await deploy("CreatorPayouts", [ledger, identity]);
+    const payouts = await deploy("CreatorPayouts", [ledger]);
     await mined(
       await ownerA.writeContract({
         address: ledger,
@@ -279,20 +279,32 @@ describe.runIf(HAVE_LOCAL_RPC)("revenue: a final report's Solana payout -> bridg
         args: [contracts.demoToken],
       }),
     ).toBe(140n * 10n ** 18n - solanaCreators);
-    // The Solana persona is never paid on EVM, whatever the EVM root says.
+    // The Solana part never reaches CreatorPayouts (it holds the EVM part only, its safety cap), and the Solana persona
+    // has no leaf under the EVM root.
+    expect(await balanceOf(payouts)).toBe(140n * 10n ** 18n - solanaCreators);
     const onEvm = await publicA
       .simulateContract({
         account: owner,
         address: payouts,
         abi: creatorPayoutsAbi,
         functionName: "claim",
-        args: [persona.address, contracts.demoToken, 1n, salt("evm"), []],
+        args: [
+          {
+            slot: 0n,
+            account: persona.address,
+            token: contracts.demoToken,
+            recipient: persona.address,
+            cumulative: 1n,
+            salt: salt("evm"),
+          },
+          [],
+        ],
       })
       .then(
         () => undefined,
         (error: unknown) => error,
       );
-    expect(revertName(onEvm)).toBe("PayoutOnOtherChain");
+    expect(revertName(onEvm)).toBe("InvalidPayoutProof");
 
     // ---- Anyone sends the payout: the Solana bucket leaves through one distribution.
     const fee = await publicA.readContract({

@@ -235,8 +235,10 @@ export async function runRevenueDemo(args: {
       : [{ index: 0, claimant: pubkeyToBytes32(carolKey.publicKey), amount: solanaPart / unit, salt: randomSalt() }];
   const tree = PayoutTree.build(
     personas.map((persona, i) => ({
+      slot: i, // each persona keeps its slot in every later tree of this chain
       account: addressToBytes32(persona),
       token: addressToBytes32(token),
+      recipient: addressToBytes32(persona), // its payoutOf recipient (the default: itself)
       cumulative: amounts[i] ?? 0n,
       salt: randomSalt(),
     })),

@@ -264,23 +264,47 @@ const resolutions = reports.slice(0, 2).flatMap((r, i) =>
 // payout leaves and trees
 
 const evmToken = addressToBytes32(usdc);
-const splMint = h("spl-mint"); // a 32-byte mint key
+const otherToken = addressToBytes32("0x00000000000000000000000000000000000000a0");
 const evmPersona = (i: number) => addressToBytes32(`0x${(0x1000 + i).toString(16).padStart(40, "0")}`);
-const solanaKey = (i: number) => h(`solana-account-${i}`);
+const evmRecipient = (i: number) => addressToBytes32(`0x${(0x2000 + i).toString(16).padStart(40, "0")}`);
 
 const leafCases: { name: string; entry: PayoutEntry }[] = [
   {
-    name: "EVM persona, ERC-20",
-    entry: { account: evmPersona(1), token: evmToken, cumulative: 1_000_000n, salt: h("salt-1") },
+    name: "persona paid at its own address",
+    entry: {
+      slot: 0,
+      account: evmPersona(1),
+      token: evmToken,
+      recipient: evmPersona(1),
+      cumulative: 1_000_000n,
+      salt: h("salt-1"),
+    },
   },
   {
-    name: "Solana account, SPL mint",
-    entry: { account: solanaKey(1), token: splMint, cumulative: 600n, salt: h("salt-2") },
+    name: "persona paid at another recipient",
+    entry: {
+      slot: 7,
+      account: evmPersona(2),
+      token: otherToken,
+      recipient: evmRecipient(2),
+      cumulative: 600n,
+      salt: h("salt-2"),
+    },
   },
-  { name: "zero cumulative", entry: { account: evmPersona(2), token: evmToken, cumulative: 0n, salt: ZERO32 } },
   {
-    name: "max cumulative",
-    entry: { account: `0x${"ff".repeat(32)}`, token: `0x${"ff".repeat(32)}`, cumulative: U256_MAX, salt: h("salt-3") },
+    name: "zero cumulative",
+    entry: { slot: 1, account: evmPersona(2), token: evmToken, recipient: evmPersona(2), cumulative: 0n, salt: ZERO32 },
+  },
+  {
+    name: "max fields",
+    entry: {
+      slot: U32_MAX,
+      account: `0x${"ff".repeat(32)}`,
+      token: `0x${"ff".repeat(32)}`,
+      recipient: `0x${"ff".repeat(32)}`,
+      cumulative: U256_MAX,
+      salt: h("salt-3"),
+    },
   },
 ];
 const payoutLeaves = leafCases.map(({ name, entry }) => ({
@@ -293,8 +317,10 @@ const payoutLeaves = leafCases.map(({ name, entry }) => ({
 
 function treeEntries(n: number): PayoutEntry[] {
   return Array.from({ length: n }, (_, i) => ({
-    account: i % 2 === 0 ? evmPersona(i) : solanaKey(i),
-    token: i % 3 === 2 ? splMint : evmToken,
+    slot: i,
+    account: evmPersona(i),
+    token: i % 3 === 2 ? otherToken : evmToken,
+    recipient: i % 2 === 0 ? evmPersona(i) : evmRecipient(i),
     cumulative: BigInt(i + 1) * 1_000_000n + BigInt(i),
     salt: h(`tree-salt-${i}`),
   }));
@@ -320,7 +346,9 @@ const invalidProofCases: { name: string; entry: PayoutEntry; proof: Hex[]; root:
   { name: "proof of another leaf", entry: five.entries[1]!, proof: p0, root: five.root },
   { name: "cumulative raised by one", entry: { ...e0, cumulative: e0.cumulative + 1n }, proof: p0, root: five.root },
   { name: "another salt", entry: { ...e0, salt: h("guess") }, proof: p0, root: five.root },
-  { name: "another token", entry: { ...e0, token: splMint }, proof: p0, root: five.root },
+  { name: "another token", entry: { ...e0, token: otherToken }, proof: p0, root: five.root },
+  { name: "another slot", entry: { ...e0, slot: e0.slot + 1n }, proof: p0, root: five.root },
+  { name: "another recipient", entry: { ...e0, recipient: evmRecipient(99) }, proof: p0, root: five.root },
   { name: "proof missing its last sibling", entry: e0, proof: p0.slice(0, -1), root: five.root },
   { name: "proof with an extra sibling", entry: e0, proof: [...p0, h("extra")], root: five.root },
   { name: "root of another tree", entry: e0, proof: p0, root: seven.root },
@@ -332,11 +360,24 @@ const invalidPayoutProofs = invalidProofCases.map((c) => {
 });
 
 const dup = treeEntries(3);
+const dupPair = [...dup, { ...dup[1]!, slot: 3, cumulative: 5n }];
+const dupSlot = [...dup, { ...treeEntries(4)[3]!, slot: 1 }];
+const bigSlot = [...dup, { ...treeEntries(4)[3]!, slot: 2n ** 32n }];
 const malformedPayoutTrees = [
   {
     name: "the same (account, token) twice",
-    entries: [...dup, { ...dup[1]!, cumulative: 5n }].map(payoutEntryToJson),
-    error: errorOf(() => PayoutTree.build([...dup, { ...dup[1]!, cumulative: 5n }])),
+    entries: dupPair.map((e) => ({ ...e, slot: e.slot.toString(), cumulative: e.cumulative.toString() })),
+    error: errorOf(() => PayoutTree.build(dupPair)),
+  },
+  {
+    name: "two pairs in one slot",
+    entries: dupSlot.map((e) => ({ ...e, slot: e.slot.toString(), cumulative: e.cumulative.toString() })),
+    error: errorOf(() => PayoutTree.build(dupSlot)),
+  },
+  {
+    name: "slot above uint32",
+    entries: bigSlot.map((e) => ({ ...e, slot: e.slot.toString(), cumulative: e.cumulative.toString() })),
+    error: errorOf(() => PayoutTree.build(bigSlot)),
   },
 ];
 
@@ -354,9 +395,9 @@ export const revenueVectors = {
     "bindings[]: platform, accountId, persona, sequence -> encoded = abi.encode(uint8, bytes32, address, uint64), hash = keccak256(encoded), and the IdentityBinding attestation's structHash and digest for the given domain, verifier (the IdentityRegistry) and attesterSetId. malformedBindings[]: -> error (RevenueCodec.UnknownPlatform).",
     "reports[]: report (fields in the Solidity struct's order) -> encoded = abi.encode(report) as one dynamic tuple (leading 0x20 offset word), hash = keccak256(encoded), the EpochReport attestation (verifier: EpochReports), and solanaDistributionIds[i] = keccak256(abi.encode(hash, solana[i].token)), the bridge distribution id of the i-th Solana payout.",
     "resolutions[]: reportHash, seq (the report's EpochReports sequence number), upheld -> encoded = abi.encode(bytes32, uint64, bool), hash, and the ReportResolution attestation (verifier: EpochReports).",
-    "payoutLeaves[]: account, token, cumulative (uint256), salt -> encoded = abi.encode(bytes32, bytes32, uint256, bytes32), hash = keccak256(encoded), leaf = keccak256(hash).",
+    "payoutLeaves[]: slot (uint32 as a uint256 word), account, token, recipient, cumulative (uint256), salt -> encoded = abi.encode(uint256, bytes32, bytes32, bytes32, uint256, bytes32) (192 bytes, the ABI encoding of CreatorPayouts' PayoutLeaf calldata), hash = keccak256(encoded), leaf = keccak256(hash).",
     "payoutTrees[]: leaves in leaf order (ascending leaf value) with hash and leaf; root = the §5 batch tree over the hashes in that order (equivalently: sorted-pair keccak256 over the leaves, odd last node carried up); proofs[i] for leaf i, verified by OpenZeppelin MerkleProof.verify(proof, root, leaf).",
-    "invalidPayoutProofs[]: account, token, cumulative, salt, proof, root that must NOT verify -> error InvalidPayoutProof (the name every verifier uses). malformedPayoutTrees[]: entries -> error (SDK only: DuplicatePayoutLeaf).",
+    "invalidPayoutProofs[]: slot, account, token, recipient, cumulative, salt, proof, root that must NOT verify -> error InvalidPayoutProof (the name every verifier uses). malformedPayoutTrees[]: entries -> error (SDK only: DuplicatePayoutLeaf, DuplicatePayoutSlot, FieldOutOfRange).",
   ],
   version: 1,
   constants: {

@@ -136,19 +136,24 @@ const triggers: Record<MaskoiiErrorCode, () => unknown> = {
   InvalidAccountId: () => xAccountId("not a handle"),
   DuplicatePayoutLeaf: () =>
     PayoutTree.build([
-      { account: b32("01"), token: b32("02"), cumulative: 1, salt: b32("03") },
-      { account: b32("01"), token: b32("02"), cumulative: 2, salt: b32("04") },
+      { slot: 0, account: b32("01"), token: b32("02"), recipient: b32("01"), cumulative: 1, salt: b32("03") },
+      { slot: 1, account: b32("01"), token: b32("02"), recipient: b32("01"), cumulative: 2, salt: b32("04") },
+    ]),
+  DuplicatePayoutSlot: () =>
+    PayoutTree.build([
+      { slot: 0, account: b32("01"), token: b32("02"), recipient: b32("01"), cumulative: 1, salt: b32("03") },
+      { slot: 0, account: b32("05"), token: b32("02"), recipient: b32("05"), cumulative: 2, salt: b32("04") },
     ]),
   InvalidPayoutProof: () =>
     assertPayoutProof({
-      entry: { account: b32("01"), token: b32("02"), cumulative: 1, salt: b32("03") },
+      entry: { slot: 0, account: b32("01"), token: b32("02"), recipient: b32("01"), cumulative: 1, salt: b32("03") },
       proof: [],
       root: b32("00"),
     }),
   PayoutLeafNotFound: () => PayoutTree.build([]).claimOf(b32("01"), b32("02")),
   InvalidRevenueJson: () => parseEpochReport({}),
   RevenueCallReverted: () =>
-    new RevenueClient({ publicClient: revertingPublicClient(), addresses: revenueAddresses }).claimed(A, B),
+    new RevenueClient({ publicClient: revertingPublicClient(), addresses: revenueAddresses }).claimed(0),
   RevenueWalletMissing: () =>
     new RevenueClient({ publicClient: revertingPublicClient(), addresses: revenueAddresses }).cancel(1n),
   DeploymentReadFailed: () => loadDeployment(join(import.meta.dirname, "does-not-exist.json")),

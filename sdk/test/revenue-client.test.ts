@@ -218,7 +218,7 @@ describe("typed errors", () => {
 
   it("a transport failure is RevenueCallFailedError, retryable", async () => {
     const client = new RevenueClient({ publicClient: revertingClient(undefined), addresses });
-    const error = await client.claimed(addresses.campaignLedger, addresses.campaignLedger).catch((e: unknown) => e);
+    const error = await client.claimed(0).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RevenueCallFailedError);
     expect((error as RevenueCallFailedError).retryable).toBe(true);
   });

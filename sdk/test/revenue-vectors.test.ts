@@ -34,7 +34,7 @@ import {
 import { batchRoot } from "../src/merkle.ts";
 
 type Attested = { domain: number; verifier: Hex; attesterSetId: string; structHash: Hex; digest: Hex };
-type EntryJson = { account: Hex; token: Hex; cumulative: string; salt: Hex };
+type EntryJson = { slot: string; account: Hex; token: Hex; recipient: Hex; cumulative: string; salt: Hex };
 type Vectors = {
   description: string[];
   version: number;
@@ -109,7 +109,16 @@ function checkAttested(kind: RevenueAttestationKind, value: Hex, a: Attested) {
 }
 
 const entry = (e: EntryJson) =>
-  parsePayoutEntries([{ account: e.account, token: e.token, cumulative: e.cumulative, salt: e.salt }])[0]!;
+  parsePayoutEntries([
+    {
+      slot: e.slot,
+      account: e.account,
+      token: e.token,
+      recipient: e.recipient,
+      cumulative: e.cumulative,
+      salt: e.salt,
+    },
+  ])[0]!;
 
 describe("test/vectors/revenue.json", () => {
   it("is exactly what sdk/scripts/gen-vectors.ts writes (regenerate after changing an encoding)", () => {

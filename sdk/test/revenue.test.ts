@@ -10,6 +10,7 @@ import {
   bindingHash,
   blueskyAccountId,
   DuplicatePayoutLeafError,
+  DuplicatePayoutSlotError,
   deriveSalt,
   EMPTY_PAYOUT_ROOT,
   EPOCH_REPORT_TYPEHASH,
@@ -29,6 +30,7 @@ import {
   normalizeXHandle,
   PAYOUT_SALT_TAG,
   type PayoutEntry,
+  PayoutSlots,
   PayoutTree,
   Platform,
   parseEpochReport,
@@ -240,12 +242,14 @@ describe("resolutions", () => {
 });
 
 const token = addressToBytes32("0x000000000000000000000000000000000000A000");
-const entry = (i: number, tok: Hex = token): PayoutEntry => ({
-  account:
-    i % 3 === 0
-      ? keccak256(stringToHex(`solana ${i}`))
-      : addressToBytes32(`0x${(i + 1).toString(16).padStart(40, "0")}`),
+const entry = (i: number, tok: Hex = token, slot: number = i): PayoutEntry => ({
+  slot,
+  account: addressToBytes32(`0x${(i + 1).toString(16).padStart(40, "0")}`),
   token: tok,
+  recipient:
+    i % 3 === 0
+      ? addressToBytes32(`0x${(i + 0x9000).toString(16).padStart(40, "0")}`)
+      : addressToBytes32(`0x${(i + 1).toString(16).padStart(40, "0")}`),
   cumulative: BigInt(i) * 1_000_003n + 1n,
   salt: keccak256(stringToHex(`salt ${i}`)),
 });
@@ -261,23 +265,35 @@ function refRoot(leaves: readonly Hex[]): Hex {
 }
 
 describe("payout leaves", () => {
-  it("are keccak256(keccak256(abi.encode(account, token, cumulative, salt)))", () => {
-    const e = entry(4);
+  it("are keccak256(keccak256(abi.encode(slot, account, token, recipient, cumulative, salt)))", () => {
+    const e = entry(3);
     const encoded = encodeAbiParameters(
-      [{ type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }, { type: "bytes32" }],
-      [e.account, e.token, BigInt(e.cumulative), e.salt],
+      [
+        { type: "uint256" },
+        { type: "bytes32" },
+        { type: "bytes32" },
+        { type: "bytes32" },
+        { type: "uint256" },
+        { type: "bytes32" },
+      ],
+      [BigInt(e.slot), e.account, e.token, e.recipient, BigInt(e.cumulative), e.salt],
     );
+    expect((encoded.length - 2) / 2).toBe(192);
     expect(encodePayoutLeaf(e)).toBe(encoded);
     expect(payoutLeafHash(e)).toBe(keccak256(encoded));
     expect(payoutLeaf(e)).toBe(keccak256(keccak256(encoded)));
     expect(encodePayoutLeaf({ ...e, cumulative: (1n << 256n) - 1n })).toContain("f".repeat(64));
     expectCode(() => payoutLeaf({ ...e, cumulative: 1n << 256n }), "FieldOutOfRange");
     expectCode(() => payoutLeaf({ ...e, salt: "0x00" }), "InvalidBytes32");
+    expectCode(() => payoutLeaf({ ...e, recipient: "0x00" }), "InvalidBytes32");
+    expectCode(() => payoutLeaf({ ...e, slot: 2n ** 32n }), "FieldOutOfRange");
+    expect(payoutLeaf({ ...e, slot: 4 })).not.toBe(payoutLeaf(e));
+    expect(payoutLeaf({ ...e, recipient: e.account })).not.toBe(payoutLeaf(e));
   });
 
   it("the short-input keccak equals viem's for every length up to one block and beyond", () => {
     const out = new Uint8Array(40);
-    for (let n = 0; n <= 140; n++) {
+    for (let n = 0; n <= 420; n++) {
       const input = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff);
       keccakSmallInto(input, out, 8);
       expect(`0x${Buffer.from(out.subarray(8)).toString("hex")}`).toBe(keccak256(input));
@@ -318,18 +334,52 @@ describe("payout tree", () => {
     expectCode(() => tree.proof(20), "LeafIndexOutOfRange");
   });
 
-  it("one account may hold several tokens; the same pair twice is refused", () => {
+  it("one account may hold several tokens (one slot each); the same pair twice or a shared slot is refused", () => {
     const other = addressToBytes32("0x000000000000000000000000000000000000b000");
-    const tree = PayoutTree.build([entry(1), entry(1, other)]);
+    const tree = PayoutTree.build([entry(1), entry(1, other, 2)]);
     expect(tree.leafCount).toBe(2);
     expectCode(
-      () => PayoutTree.build([entry(1), { ...entry(1), cumulative: 5n }]),
+      () => PayoutTree.build([entry(1), { ...entry(1), slot: 2, cumulative: 5n }]),
       "DuplicatePayoutLeaf",
       DuplicatePayoutLeafError,
     );
+    expectCode(() => PayoutTree.build([entry(1), entry(1, other)]), "DuplicatePayoutSlot", DuplicatePayoutSlotError);
   });
 
-  it("refuses proofs for the wrong leaf, a changed amount or salt, or a truncated path", () => {
+  it("PayoutSlots gives each pair the next slot on first appearance and keeps it", () => {
+    const other = addressToBytes32("0x000000000000000000000000000000000000b000");
+    const slots = new PayoutSlots();
+    expect(slots.slotOf(b32("01"), token)).toBe(0n);
+    expect(slots.slotOf(b32("02"), token)).toBe(1n);
+    expect(slots.slotOf(b32("01"), other)).toBe(2n);
+    expect(slots.slotOf(b32("01"), token)).toBe(0n);
+    expect(slots.size).toBe(3);
+    // continued from a previous tree: known slots stay, new pairs come after the highest
+    const next = new PayoutSlots([
+      { account: b32("01"), token, slot: 0n },
+      { account: b32("03"), token, slot: 5 },
+    ]);
+    expect(next.slotOf(b32("03"), token)).toBe(5n);
+    expect(next.slotOf(b32("04"), token)).toBe(6n);
+    expectCode(
+      () =>
+        new PayoutSlots([
+          { account: b32("01"), token, slot: 0 },
+          { account: b32("02"), token, slot: 0 },
+        ]),
+      "DuplicatePayoutSlot",
+    );
+    expectCode(
+      () =>
+        new PayoutSlots([
+          { account: b32("01"), token, slot: 0 },
+          { account: b32("01"), token, slot: 1 },
+        ]),
+      "DuplicatePayoutLeaf",
+    );
+  });
+
+  it("refuses proofs for the wrong leaf, a changed amount, salt, slot or recipient, or a truncated path", () => {
     const entries = Array.from({ length: 9 }, (_, i) => entry(i));
     const tree = PayoutTree.build(entries);
     const e = tree.entries[2]!;
@@ -338,6 +388,8 @@ describe("payout tree", () => {
       { entry: tree.entries[3]!, proof, root: tree.root },
       { entry: { ...e, cumulative: e.cumulative + 1n }, proof, root: tree.root },
       { entry: { ...e, salt: b32("00") }, proof, root: tree.root },
+      { entry: { ...e, slot: e.slot + 1n }, proof, root: tree.root },
+      { entry: { ...e, recipient: b32("00") }, proof, root: tree.root },
       { entry: e, proof: proof.slice(1), root: tree.root },
       { entry: e, proof: [...proof, b32("00")], root: tree.root },
       { entry: e, proof, root: b32("00") },
@@ -347,7 +399,7 @@ describe("payout tree", () => {
       expectCode(() => assertPayoutProof(args), "InvalidPayoutProof", InvalidPayoutProofError);
     }
     assertPayoutProof({ entry: e, proof, root: tree.root });
-    // An inner node is never a leaf: its children do not form a leaf preimage of 128 bytes hashed twice.
+    // An inner node is never a leaf: its children do not form a leaf preimage of 192 bytes hashed twice.
     expect(tree.leaves).not.toContain(processPayoutProof(tree.leaves[0]!, proof.slice(0, 1)));
   });
 
@@ -362,8 +414,10 @@ describe("payout tree", () => {
     const n = 100_000;
     const tok = addressToBytes32("0x000000000000000000000000000000000000A000");
     const entries: PayoutEntry[] = Array.from({ length: n }, (_, i) => ({
+      slot: i,
       account: `0x${i.toString(16).padStart(64, "0")}` as Hex,
       token: tok,
+      recipient: `0x${i.toString(16).padStart(64, "0")}` as Hex,
       cumulative: BigInt(i) * 997n + 1n,
       salt: `0x${(i * 7919).toString(16).padStart(64, "5")}` as Hex,
     }));

@@ -399,7 +399,7 @@ export async function deployRevenue(
     params.challengeWindow,
     params.disputeBond,
   ]);
-  const payouts = await viem.deployContract("CreatorPayouts", [ledger.address, identity.address]);
+  const payouts = await viem.deployContract("CreatorPayouts", [ledger.address]);
   await confirm(
     publicClient,
     await owner.writeContract({

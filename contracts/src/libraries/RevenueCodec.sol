@@ -15,6 +15,25 @@ struct CampaignLine {
     uint128 solanaCreators;
 }
 
+/// @notice One leaf of the EVM creators' payout tree, as claim calldata (docs/protocol.md §11.5). Its ABI encoding
+///         (six static words, 192 bytes) is the leaf preimage (`RevenueCodec.payoutLeaf`).
+/// @param slot The (account, token) pair's stable claim slot: the tree builder gives each pair the next slot the
+///        first time it appears and keeps it in every later root; claims are recorded per slot.
+/// @param account The persona the amount is owed to.
+/// @param token The ERC-20.
+/// @param recipient Where the persona's payout goes (its IdentityRegistry `payoutOf` recipient when the report was
+///        built; the attester quorum signs it into the root).
+/// @param cumulative Everything ever owed to (account, token) under the root (below 2^128 to be claimable).
+/// @param salt The leaf's random salt (hides the amount from holders of sibling hashes).
+struct PayoutLeaf {
+    uint256 slot;
+    address account;
+    address token;
+    address recipient;
+    uint256 cumulative;
+    bytes32 salt;
+}
+
 /// @notice An amount of one ERC-20 token (docs/protocol.md §11.3).
 struct TokenAmount {
     address token;
@@ -126,26 +145,62 @@ library RevenueCodec {
         return keccak256(abi.encode(report, seq, upheld));
     }
 
-    /// @notice A creators' payout tree leaf (the same on EVM and Solana):
-    ///         keccak256(bytes.concat(keccak256(abi.encode(account, token, cumulative, salt)))). The outer hash has a
-    ///         32-byte preimage, so a leaf never passes for a 64-byte inner node (OpenZeppelin StandardMerkleTree).
-    /// @param account The payee as 32 bytes: an EVM persona address left-padded, a Solana key raw.
-    /// @param token The token as 32 bytes: an ERC-20 address left-padded, an SPL mint raw.
+    /// @notice A creators' payout tree leaf: keccak256(bytes.concat(keccak256(abi.encode(uint256 slot, bytes32 account,
+    ///         bytes32 token, bytes32 recipient, uint256 cumulative, bytes32 salt)))). The outer hash has a 32-byte
+    ///         preimage, so a leaf never passes for a 64-byte inner node (OpenZeppelin StandardMerkleTree), and the
+    ///         tree over the inner hashes is §5's batch tree.
+    /// @param slot The (account, token) pair's stable claim slot (given by first appearance, kept in every root).
+    /// @param account The payee as 32 bytes: an EVM persona address left-padded.
+    /// @param token The token as 32 bytes: an ERC-20 address left-padded.
+    /// @param recipient Where the payout goes as 32 bytes: an EVM address left-padded.
     /// @param cumulative Everything ever owed to (account, token) under this root, all epochs and campaigns.
     /// @param salt Random per (account, token), handed to the account with its proof.
-    function payoutLeaf(bytes32 account, bytes32 token, uint256 cumulative, bytes32 salt)
-        internal
-        pure
-        returns (bytes32 leaf)
-    {
+    function payoutLeaf(
+        uint256 slot,
+        bytes32 account,
+        bytes32 token,
+        bytes32 recipient,
+        uint256 cumulative,
+        bytes32 salt
+    ) internal pure returns (bytes32 leaf) {
         assembly ("memory-safe") {
             let ptr := mload(0x40)
-            mstore(ptr, account)
-            mstore(add(ptr, 0x20), token)
-            mstore(add(ptr, 0x40), cumulative)
-            mstore(add(ptr, 0x60), salt)
-            mstore(0x00, keccak256(ptr, 0x80))
+            mstore(ptr, slot)
+            mstore(add(ptr, 0x20), account)
+            mstore(add(ptr, 0x40), token)
+            mstore(add(ptr, 0x60), recipient)
+            mstore(add(ptr, 0x80), cumulative)
+            mstore(add(ptr, 0xa0), salt)
+            mstore(0x00, keccak256(ptr, 0xc0))
             leaf := keccak256(0x00, 0x20)
+        }
+    }
+
+    /// @notice `payoutLeaf` of a leaf in calldata: its ABI encoding is the 192-byte inner preimage, copied as is. An
+    ///         address word with dirty upper bits hashes differently (no proof matches) and is refused when read.
+    function payoutLeaf(PayoutLeaf calldata leaf) internal pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, leaf, 0xc0)
+            mstore(0x00, keccak256(ptr, 0xc0))
+            hash := keccak256(0x00, 0x20)
+        }
+    }
+
+    /// @notice The root a sorted-pair `proof` leads to from `leaf`: OpenZeppelin `MerkleProof.processProofCalldata`
+    ///         (commutative keccak256 of each pair, smaller first), as one assembly loop over the calldata words.
+    function processPayoutProof(bytes32[] calldata proof, bytes32 leaf) internal pure returns (bytes32 node) {
+        assembly ("memory-safe") {
+            node := leaf
+            let end := add(proof.offset, shl(5, proof.length))
+            for { let p := proof.offset } lt(p, end) { p := add(p, 0x20) } {
+                let sibling := calldataload(p)
+                let both := xor(node, sibling)
+                let lo := xor(node, mul(both, lt(sibling, node))) // the smaller of the two
+                mstore(0x00, lo)
+                mstore(0x20, xor(both, lo))
+                node := keccak256(0x00, 0x40)
+            }
         }
     }
 

@@ -10,23 +10,28 @@ import {CampaignLine, SolanaDistribution, TokenAmount} from "../libraries/Revenu
 import {SplitPolicy} from "../types/SplitPolicy.sol";
 import {ICommunityRegistry} from "./interfaces/ICommunityRegistry.sol";
 import {ICampaignLedger} from "./interfaces/ICampaignLedger.sol";
+import {ICreatorPayouts} from "./interfaces/ICreatorPayouts.sol";
 import {ISolanaPayoutBridge} from "./interfaces/ISolanaPayoutBridge.sol";
 
 /// @title CampaignLedger
-/// @notice Holds every token of the revenue protocol (docs/protocol.md §11): advertisers' campaign budgets and the
-///         balances their spend is split into. Advertisers create, top up, pause, cancel and refund campaigns here;
-///         the EpochReports module reserves spend when an attested report is submitted, releases it when the report
-///         is rejected or dropped, and commits and splits it when the report is final; the CreatorPayouts module pays
-///         creators from the creators' pool; treasuries, operators and the protocol fee recipient withdraw their own
-///         balances. Creators paid on Solana are not paid here: their parts of final reports wait in a per-token
-///         Solana bucket (outside the EVM payout cap) until EpochReports sends each report's part once through the
-///         TokenBridge (`sendSolana`, a distribution to the Solana program; docs/protocol.md §11.3).
+/// @notice Holds the tokens of the revenue protocol (docs/protocol.md §11) but the creators' EVM pool: advertisers'
+///         campaign budgets and the balances their spend is split into. Advertisers create, top up, pause, cancel
+///         and refund campaigns here; the EpochReports module reserves spend when an attested report is submitted,
+///         releases it when the report is rejected or dropped, and commits and splits it when the report is final,
+///         moving the EVM creators' share to CreatorPayouts (which holds and pays it; its balance is the creators'
+///         safety cap); treasuries, operators and the protocol fee recipient withdraw their own balances. Creators
+///         paid on Solana are not paid here: their parts of final reports wait in a per-token Solana bucket (never
+///         moved to CreatorPayouts) until EpochReports sends each report's part once through the TokenBridge
+///         (`sendSolana`, a distribution to the Solana program; docs/protocol.md §11.3).
 /// @dev Token safety: SafeERC20 for every transfer (tokens without a return value work, `false` reverts). Incoming
 ///      transfers are measured by balance difference and refused when short (`TokenTransferShortfall`:
 ///      fee-on-transfer tokens are not supported). Every outgoing transfer pays one party its own balance after the
 ///      balance was cleared (checks-effects-interactions), so a reverting or blacklisting recipient only fails its
 ///      own withdrawal. Every function that moves tokens holds a transient reentrancy lock; the module entry points
-///      (`reserve`, `release`, `commit`) move no tokens and only trust their fixed caller.
+///      (`reserve`, `release`) move no tokens and only trust their fixed caller; `commit` does all its accounting
+///      first and then moves the creators' share to CreatorPayouts with a bounded amount of gas and without
+///      reverting on a refusing token (the share then waits in `creatorsHeld` for `moveCreators`), so that no token
+///      can stop a final report, and so the root chain, from committing.
 ///
 ///      Split rule of a final line (`commit`): creators = spend × c / 10,000, treasury = spend × t / 10,000,
 ///      protocol = spend × p / 10,000 (each floored), operators = spend − the three (so it absorbs the line's
@@ -39,6 +44,10 @@ import {ISolanaPayoutBridge} from "./interfaces/ISolanaPayoutBridge.sol";
 ///      of epoch e are due during epoch e + 1).
 contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
+
+    /// @dev Gas given to a token when `commit` moves creators' funds to or from CreatorPayouts (an OpenZeppelin ERC-20
+    ///      transfer takes ~30,000 cold; a token that needs more is moved by `moveCreators` with the caller's gas).
+    uint256 private constant MOVE_GAS = 200_000;
 
     /// @dev One line's split (see the contract notes).
     struct Shares {
@@ -92,7 +101,8 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     /// @dev The campaign's price word (`cpm 96 | cpe 96 | start 40`, the layout of its second slot) per community it
     ///      targets; zero = not targeted. One SLOAD per report line answers both "targeted?" and "at what price?".
     mapping(uint64 campaignId => mapping(uint64 communityId => uint256 terms)) private _terms;
-    mapping(address token => uint256) private _creatorsOwed;
+    /// @dev EVM creators' shares not moved to CreatorPayouts yet (0 unless a move failed at `commit`).
+    mapping(address token => uint256) private _creatorsHeld;
     mapping(uint64 communityId => mapping(address token => uint256)) private _treasury;
     mapping(address operator => mapping(address token => uint256)) private _operators;
     mapping(address token => uint256) private _protocol;
@@ -317,8 +327,9 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @inheritdoc ICampaignLedger
-    /// @dev Expired amounts are capped at what the creators' pool of the token still owes (a report cannot move
-    ///      more than the pool holds), so that a final report never fails to commit.
+    /// @dev Expired amounts are capped at what the creators' pool of the token still holds (a report cannot move
+    ///      more than the pool holds), so that a final report never fails to commit. The lines' EVM creators' shares
+    ///      are moved to CreatorPayouts last, one transfer per token.
     function commit(
         uint64 communityId,
         uint64 epoch,
@@ -327,7 +338,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         TokenAmount[] calldata expired,
         address[] calldata operators,
         uint256[] calldata weights
-    ) external {
+    ) external nonReentrant {
         if (msg.sender != reports) revert OnlyReports(msg.sender);
         uint256 signedWeight;
         for (uint256 j; j < weights.length; ++j) {
@@ -337,18 +348,18 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
             _commitLine(communityId, epoch, policy, lines[i], operators, weights, signedWeight);
         }
         _returnExpired(communityId, expired);
+        for (uint256 i; i < lines.length; ++i) {
+            _moveCreatorsShare(_campaigns[lines[i].campaignId].token);
+        }
     }
 
     /// @inheritdoc ICampaignLedger
-    /// @dev Called by CreatorPayouts after it recorded the claim (checks-effects-interactions there too).
-    function payCreator(address token, address to, uint256 amount) external nonReentrant {
-        if (msg.sender != payouts) revert OnlyPayouts(msg.sender);
-        uint256 owed = _creatorsOwed[token];
-        if (amount > owed) revert PayoutCapExceeded(token, amount, owed);
-        unchecked {
-            _creatorsOwed[token] = owed - amount;
-        }
-        IERC20(token).safeTransfer(to, amount);
+    function moveCreators(address token) external nonReentrant returns (uint256 amount) {
+        amount = _creatorsHeld[token];
+        if (amount == 0) revert NothingToMove(token);
+        _creatorsHeld[token] = 0;
+        emit CreatorsMoved(token, amount);
+        IERC20(token).safeTransfer(payouts, amount);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -432,8 +443,13 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @inheritdoc ICampaignLedger
-    function creatorsOwed(address token) external view returns (uint256) {
-        return _creatorsOwed[token];
+    function creatorsOwed(address token) public view returns (uint256) {
+        return _creatorsHeld[token] + IERC20(token).balanceOf(payouts);
+    }
+
+    /// @inheritdoc ICampaignLedger
+    function creatorsHeld(address token) external view returns (uint256) {
+        return _creatorsHeld[token];
     }
 
     /// @inheritdoc ICampaignLedger
@@ -452,12 +468,13 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @inheritdoc ICampaignLedger
-    /// @dev `creatorsPaid` is derived (the claim path keeps one counter, `creatorsOwed`):
-    ///      creatorsFinal − solanaPending − solanaSent − creatorsExpired − creatorsOwed.
+    /// @dev `creatorsPaid` is derived (the claim path keeps no counter):
+    ///      creatorsFinal − solanaPending − solanaSent − creatorsExpired − creatorsOwed, floored at 0 (tokens sent to
+    ///      CreatorPayouts directly add to `creatorsOwed` without being a final share).
     function totals(address token) external view returns (TokenTotals memory t) {
         t = _totals[token];
-        t.creatorsPaid =
-            uint128(t.creatorsFinal - t.solanaPending - t.solanaSent - t.creatorsExpired - _creatorsOwed[token]);
+        uint256 out = uint256(t.solanaPending) + t.solanaSent + t.creatorsExpired + creatorsOwed(token);
+        t.creatorsPaid = t.creatorsFinal > out ? uint128(t.creatorsFinal - out) : 0;
     }
 
     /// @notice The last campaign id created (ids start at 1).
@@ -497,7 +514,7 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
 
     /// @dev Credits a line's creators', treasury and protocol (+ dust) shares.
     function _accrue(uint64 communityId, address token, Shares memory s, uint256 solana) private {
-        _creatorsOwed[token] += s.creators - solana;
+        _creatorsHeld[token] += s.creators - solana;
         _treasury[communityId][token] += s.treasury;
         _protocol[token] += s.protocol + s.dust;
         TokenTotals storage t = _totals[token];
@@ -513,19 +530,83 @@ contract CampaignLedger is ICampaignLedger, Ownable2Step, ReentrancyGuardTransie
         }
     }
 
-    /// @dev Moves `expired` amounts from the creators' pool to the community's treasury balance.
+    /// @dev Moves `expired` amounts from the creators' pool to the community's treasury balance: first from what the
+    ///      ledger still holds for creators, then back from CreatorPayouts (capped at what it holds; a token that
+    ///      refuses that transfer leaves the rest where it is).
     function _returnExpired(uint64 communityId, TokenAmount[] calldata expired) private {
         for (uint256 i; i < expired.length; ++i) {
             address token = expired[i].token;
-            uint256 owed = _creatorsOwed[token];
             uint256 amount = expired[i].amount;
-            if (amount > owed) amount = owed;
+            uint256 held = _creatorsHeld[token];
+            uint256 fromHeld = amount < held ? amount : held;
+            uint256 fromPayouts = _takeBackFromPayouts(token, amount - fromHeld);
+            amount = fromHeld + fromPayouts;
             if (amount == 0) continue;
-            _creatorsOwed[token] = owed - amount;
+            if (fromHeld != 0) _creatorsHeld[token] = held - fromHeld;
             _treasury[communityId][token] += amount;
             _totals[token].creatorsExpired += uint128(amount);
             emit ExpiredReturned(communityId, token, amount);
         }
+    }
+
+    /// @dev Takes up to `amount` of `token` back from CreatorPayouts; returns what came back. Never reverts and gives
+    ///      the token at most MOVE_GAS per call (an `expired` entry may name any token), so no token can stop a final
+    ///      report from committing.
+    function _takeBackFromPayouts(address token, uint256 amount) private returns (uint256) {
+        if (amount == 0) return 0;
+        address payouts_ = payouts;
+        (bool ok, uint256 held) = _tryBalanceOf(token, payouts_);
+        if (!ok) return 0;
+        if (amount > held) amount = held;
+        if (amount == 0) return 0;
+        uint256 before;
+        (ok, before) = _tryBalanceOf(token, address(this));
+        if (!ok) return 0;
+        try ICreatorPayouts(payouts_).returnToLedger{gas: MOVE_GAS}(token, amount) {}
+        catch {
+            return 0;
+        }
+        // what arrived counts (a campaign token moves exactly what it is asked: fee-on-transfer tokens never fund one)
+        uint256 afterwards;
+        (ok, afterwards) = _tryBalanceOf(token, address(this));
+        if (!ok || afterwards <= before) return 0;
+        uint256 received = afterwards - before;
+        return received < amount ? received : amount;
+    }
+
+    /// @dev `token.balanceOf(who)` with at most MOVE_GAS gas; `ok` false when the call fails or returns no word.
+    function _tryBalanceOf(address token, address who) private view returns (bool ok, uint256 balance) {
+        bytes memory ret;
+        (ok, ret) = token.staticcall{gas: MOVE_GAS}(abi.encodeCall(IERC20.balanceOf, (who)));
+        if (!ok || ret.length < 32) return (false, 0);
+        balance = abi.decode(ret, (uint256));
+    }
+
+    /// @dev Moves what the ledger holds of `token`'s EVM creators' share to CreatorPayouts with at most MOVE_GAS gas;
+    ///      on any failure the share stays held (`moveCreators` retries it).
+    function _moveCreatorsShare(address token) private {
+        uint256 amount = _creatorsHeld[token];
+        if (amount == 0) return;
+        address payouts_ = payouts;
+        bool ok;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, 0xa9059cbb00000000000000000000000000000000000000000000000000000000)
+            mstore(add(ptr, 0x04), payouts_)
+            mstore(add(ptr, 0x24), amount)
+            ok := call(MOVE_GAS, token, 0, ptr, 0x44, 0x00, 0x20)
+            // success: returned true, or returned nothing from a contract
+            ok := and(
+                ok,
+                or(
+                    and(gt(returndatasize(), 31), eq(mload(0x00), 1)),
+                    and(iszero(returndatasize()), gt(extcodesize(token), 0))
+                )
+            )
+        }
+        if (!ok) return;
+        _creatorsHeld[token] = 0;
+        emit CreatorsMoved(token, amount);
     }
 
     /// @dev Checks one line against its campaign and reserves its spend (see `reserve`). Returns whether the line

@@ -33,8 +33,11 @@ import {ISolanaPayoutBridge} from "./interfaces/ISolanaPayoutBridge.sol";
 ///      pending report built on it, so all of them with a lower sequence number than `nextSeq` become dead
 ///      (`deadBelow`), the tip rewinds to the final state and dead reports are dropped by anyone.
 ///
-///      Reentrancy: the ledger and CreatorPayouts are trusted modules wired at deployment and move no tokens on these
-///      paths; the only outgoing value transfer is `withdrawCredit` (pull pattern, state cleared first, locked).
+///      Reentrancy: the ledger and CreatorPayouts are trusted modules wired at deployment. The only paths that reach a
+///      token are `finalize` (the ledger moves the creators' share to CreatorPayouts at the end of `commit`) and
+///      `sendSolanaPayout`; both hold this contract's lock, so a token hook cannot finalize another report in between
+///      (and so never advances the payout root out of order). The only outgoing value transfer is `withdrawCredit`
+///      (pull pattern, state cleared first, locked).
 contract EpochReports is IEpochReports, ReentrancyGuardTransient {
     /// @notice Most lines (campaigns) one report may carry.
     uint256 public constant MAX_LINES = 32;
@@ -295,7 +298,7 @@ contract EpochReports is IEpochReports, ReentrancyGuardTransient {
 
     /// @inheritdoc IEpochReports
     /// @dev The parent check also proves the report is alive (a dead report's parent never becomes final).
-    function finalize(uint64 seq, EpochReport calldata report, bytes calldata attestation) external {
+    function finalize(uint64 seq, EpochReport calldata report, bytes calldata attestation) external nonReentrant {
         (ReportRecord memory r, ) = _load(seq, report, attestation);
         if (r.status == Status.Pending) {
             uint256 closesAt = uint256(r.submittedAt) + challengeWindow;

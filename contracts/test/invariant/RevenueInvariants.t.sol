@@ -23,10 +23,12 @@ contract RevenueInvariantsTest is Test {
         targets[0] = address(handler);
     }
 
-    /// @notice Conservation, per token: what the ledger holds plus everything that left it is everything funded.
+    /// @notice Conservation, per token: what the ledger and CreatorPayouts (the creators' EVM funds) hold plus
+    ///         everything that left them is everything funded.
     function invariant_conservationOfBalance() public view {
         assertEq(
-            handler.token().balanceOf(address(handler.ledger())) + handler.outflow(),
+            handler.token().balanceOf(address(handler.ledger()))
+                + handler.token().balanceOf(address(handler.payouts())) + handler.outflow(),
             handler.funded(),
             "held + paid + withdrawn + refunded == funded"
         );
@@ -61,13 +63,17 @@ contract RevenueInvariantsTest is Test {
         address token = address(handler.token());
         for (uint256 i; i < 3; ++i) {
             address persona = handler.personas(i);
-            assertEq(handler.payouts().claimed(persona, token), handler.paidTo(persona), "claimed == received");
+            assertEq(handler.payouts().claimed(i), handler.paidTo(persona), "claimed == received");
         }
-        ICampaignLedger.TokenTotals memory t = handler.ledger().totals(token);
-        assertLe(
-            handler.creatorsPaid(),
-            t.creatorsFinal - t.solanaPending - t.solanaSent - t.creatorsExpired,
-            "paid <= owed on EVM"
+        ICampaignLedger ledger = handler.ledger();
+        ICampaignLedger.TokenTotals memory t = ledger.totals(token);
+        uint256 owedOnEvm = t.creatorsFinal - t.solanaPending - t.solanaSent - t.creatorsExpired;
+        assertLe(handler.creatorsPaid(), owedOnEvm, "paid <= owed on EVM");
+        // the cap is CreatorPayouts' balance: exactly the final EVM creators' shares moved there, not paid, not expired
+        assertEq(
+            handler.token().balanceOf(address(handler.payouts())),
+            owedOnEvm - ledger.creatorsHeld(token) - handler.creatorsPaid(),
+            "CreatorPayouts holds exactly what EVM creators are still owed"
         );
     }
 

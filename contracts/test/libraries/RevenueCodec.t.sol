@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {
-    CampaignLine, EpochReport, RevenueCodec, SolanaDistribution, TokenAmount
+    CampaignLine, EpochReport, PayoutLeaf, RevenueCodec, SolanaDistribution, TokenAmount
 } from "../../src/libraries/RevenueCodec.sol";
 import {Test} from "../utils/Test.sol";
 import {vm} from "../utils/Vm.sol";
@@ -27,12 +27,27 @@ contract RevenueCodecHarness {
         return RevenueCodec.resolutionHash(report, seq, upheld);
     }
 
-    function payoutLeaf(bytes32 account, bytes32 token, uint256 cumulative, bytes32 salt)
-        external
-        pure
-        returns (bytes32)
-    {
-        return RevenueCodec.payoutLeaf(account, token, cumulative, salt);
+    function payoutLeaf(
+        uint256 slot,
+        bytes32 account,
+        bytes32 token,
+        bytes32 recipient,
+        uint256 cumulative,
+        bytes32 salt
+    ) external pure returns (bytes32) {
+        return RevenueCodec.payoutLeaf(slot, account, token, recipient, cumulative, salt);
+    }
+
+    function processPayoutProof(bytes32[] calldata proof, bytes32 leaf) external pure returns (bytes32) {
+        return RevenueCodec.processPayoutProof(proof, leaf);
+    }
+
+    function processProofOz(bytes32[] calldata proof, bytes32 leaf) external pure returns (bytes32) {
+        return MerkleProof.processProofCalldata(proof, leaf);
+    }
+
+    function payoutLeafCalldata(PayoutLeaf calldata leaf) external pure returns (bytes32) {
+        return RevenueCodec.payoutLeaf(leaf);
     }
 }
 
@@ -299,14 +314,52 @@ contract RevenueCodecTest is Test {
     // ----- payout leaves ----------------------------------------------------------------------------------------
 
     function testFuzz_payoutLeaf_isDoubleHashOfAbiEncode(
+        uint256 slot,
         bytes32 account,
         bytes32 token,
+        bytes32 recipient,
         uint256 cumulative,
         bytes32 salt
     ) public view {
-        bytes32 expected = keccak256(bytes.concat(keccak256(abi.encode(account, token, cumulative, salt))));
-        assertEq(h.payoutLeaf(account, token, cumulative, salt), expected, "leaf (external)");
-        assertEq(RevenueCodec.payoutLeaf(account, token, cumulative, salt), expected, "leaf (internal)");
+        bytes32 expected =
+            keccak256(bytes.concat(keccak256(abi.encode(slot, account, token, recipient, cumulative, salt))));
+        assertEq(h.payoutLeaf(slot, account, token, recipient, cumulative, salt), expected, "leaf (external)");
+        assertEq(RevenueCodec.payoutLeaf(slot, account, token, recipient, cumulative, salt), expected, "leaf (internal)");
+    }
+
+    function testFuzz_payoutLeaf_calldataLeafHashesTheSame(
+        uint256 slot,
+        address account,
+        address token,
+        address recipient,
+        uint256 cumulative,
+        bytes32 salt
+    ) public view {
+        PayoutLeaf memory l = PayoutLeaf(slot, account, token, recipient, cumulative, salt);
+        assertEq(
+            h.payoutLeafCalldata(l),
+            RevenueCodec.payoutLeaf(
+                slot,
+                RevenueCodec.toBytes32(account),
+                RevenueCodec.toBytes32(token),
+                RevenueCodec.toBytes32(recipient),
+                cumulative,
+                salt
+            ),
+            "calldata leaf"
+        );
+    }
+
+    function testFuzz_processPayoutProof_isOpenZeppelins(bytes32 leaf, bytes32[] memory proof) public view {
+        assertEq(h.processPayoutProof(proof, leaf), h.processProofOz(proof, leaf), "same root as MerkleProof");
+    }
+
+    function test_processPayoutProof_equalSiblingAndEmptyProof() public view {
+        bytes32[] memory proof = new bytes32[](2);
+        proof[0] = keccak256("x");
+        proof[1] = h.processProofOz(new bytes32[](1), proof[0]); // any word
+        assertEq(h.processPayoutProof(proof, proof[0]), h.processProofOz(proof, proof[0]), "equal pair");
+        assertEq(h.processPayoutProof(new bytes32[](0), proof[0]), proof[0], "empty proof: the leaf");
     }
 
     function test_payoutLeaf_leavesFreeMemoryIntact() public pure {
@@ -315,7 +368,7 @@ contract RevenueCodecTest is Test {
         assembly ("memory-safe") {
             fmpBefore := mload(0x40)
         }
-        RevenueCodec.payoutLeaf(bytes32(uint256(1)), bytes32(uint256(2)), 3, bytes32(uint256(4)));
+        RevenueCodec.payoutLeaf(5, bytes32(uint256(1)), bytes32(uint256(2)), bytes32(uint256(1)), 3, bytes32(uint256(4)));
         uint256 fmpAfter;
         assembly ("memory-safe") {
             fmpAfter := mload(0x40)
@@ -334,9 +387,12 @@ contract RevenueCodecTest is Test {
 
     function test_payoutLeaf_verifiesWithOpenZeppelinMerkleProof() public pure {
         bytes32 token = RevenueCodec.toBytes32(address(0xA0));
-        bytes32 a = RevenueCodec.payoutLeaf(RevenueCodec.toBytes32(address(1)), token, 100, keccak256("s1"));
-        bytes32 b = RevenueCodec.payoutLeaf(RevenueCodec.toBytes32(address(2)), token, 200, keccak256("s2"));
-        bytes32 c = RevenueCodec.payoutLeaf(keccak256("solana key"), token, 300, keccak256("s3"));
+        bytes32 one = RevenueCodec.toBytes32(address(1));
+        bytes32 two = RevenueCodec.toBytes32(address(2));
+        bytes32 three = RevenueCodec.toBytes32(address(3));
+        bytes32 a = RevenueCodec.payoutLeaf(0, one, token, one, 100, keccak256("s1"));
+        bytes32 b = RevenueCodec.payoutLeaf(1, two, token, three, 200, keccak256("s2"));
+        bytes32 c = RevenueCodec.payoutLeaf(2, three, token, three, 300, keccak256("s3"));
         bytes32 ab = a < b ? keccak256(abi.encodePacked(a, b)) : keccak256(abi.encodePacked(b, a));
         bytes32 root = ab < c ? keccak256(abi.encodePacked(ab, c)) : keccak256(abi.encodePacked(c, ab));
         bytes32[] memory proof = new bytes32[](2);

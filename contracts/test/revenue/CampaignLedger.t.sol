@@ -491,16 +491,92 @@ contract CampaignLedgerTest is RevenueFixture {
         );
     }
 
-    function test_payCreator_onlyPayouts() public {
-        vm.expectRevert(abi.encodeWithSelector(ICampaignLedger.OnlyPayouts.selector, stranger));
-        vm.prank(stranger);
-        ledger.payCreator(address(token), stranger, 1);
+    function test_moveCreators_nothingToMove() public {
+        vm.expectRevert(abi.encodeWithSelector(ICampaignLedger.NothingToMove.selector, address(token)));
+        ledger.moveCreators(address(token));
     }
 
-    function test_payCreator_capExceeded() public {
-        vm.expectRevert(abi.encodeWithSelector(ICampaignLedger.PayoutCapExceeded.selector, address(token), 1, 0));
-        vm.prank(address(payouts));
-        ledger.payCreator(address(token), stranger, 1);
+    /// @notice A token refusing the move to CreatorPayouts (it blacklists it) cannot stop a final report from
+    ///         committing: the share waits in the ledger, still counted as owed, and anyone moves it later.
+    function test_moveCreators_retriesAMoveRefusedAtCommit() public {
+        BlacklistToken blk = new BlacklistToken();
+        blk.mint(advertiser, 10_000e6);
+        vm.prank(advertiser);
+        blk.approve(address(ledger), 10_000e6);
+        ICampaignLedger.CampaignParams memory p = _params(address(blk), _communities(C1), 10_000e6, 1_000e6);
+        p.cpm = 2e6;
+        p.cpe = 1;
+        uint64 bid = _create(p);
+        blk.setBlacklisted(address(payouts), true);
+        (EpochReport memory r,) = _settle(bid, 0, keccak256("root"));
+        uint256 creators = uint256(r.lines[0].spend) * 7000 / 10_000;
+        assertEq(ledger.creatorsHeld(address(blk)), creators, "held by the ledger");
+        assertEq(ledger.creatorsOwed(address(blk)), creators, "still owed");
+        assertEq(blk.balanceOf(address(payouts)), 0, "nothing moved");
+        vm.expectRevert(abi.encodeWithSelector(BlacklistToken.Blacklisted.selector, address(payouts)));
+        ledger.moveCreators(address(blk));
+        blk.setBlacklisted(address(payouts), false);
+        vm.expectEmit(address(ledger));
+        emit ICampaignLedger.CreatorsMoved(address(blk), creators);
+        vm.prank(stranger);
+        assertEq(ledger.moveCreators(address(blk)), creators, "moved");
+        assertEq(ledger.creatorsHeld(address(blk)), 0, "none held");
+        assertEq(blk.balanceOf(address(payouts)), creators, "in CreatorPayouts");
+        assertEq(ledger.creatorsOwed(address(blk)), creators, "owed unchanged");
+    }
+
+    function test_commit_movesTheCreatorsShareToPayouts() public {
+        uint64 id = _campaign();
+        uint256 before = token.balanceOf(address(ledger));
+        (EpochReport memory r,) = _settle(id, 0, keccak256("root"));
+        uint256 creators = uint256(r.lines[0].spend) * 7000 / 10_000;
+        assertEq(token.balanceOf(address(payouts)), creators, "held by CreatorPayouts");
+        assertEq(before - token.balanceOf(address(ledger)), creators, "left the ledger");
+        assertEq(ledger.creatorsHeld(address(token)), 0, "nothing left in the ledger");
+    }
+
+    /// @notice An `expired` entry naming an address that is no token (no code: no balance word) returns nothing and
+    ///         does not stop the report from committing.
+    function test_commit_expiredOfANonTokenReturnsNothing() public {
+        uint64 id = _campaign();
+        _settle(id, 0, keccak256("root 0"));
+        uint256 owedBefore = ledger.creatorsOwed(address(token));
+        _toEpochEnd(1);
+        EpochReport memory r = _report(C1, 1, _lines(_line(id, 1000, 0)), keccak256("root 1"));
+        r.expired = new TokenAmount[](1);
+        r.expired[0] = TokenAmount(makeAddr("not a token"), 1e18);
+        (uint64 seq, bytes memory att) = _submit(r);
+        _afterWindow();
+        reports.finalize(seq, r, att);
+        assertEq(payouts.root(), keccak256("root 1"), "final");
+        assertEq(ledger.treasuryBalance(C1, makeAddr("not a token")), 0, "nothing expired");
+        uint256 creatorsNew = uint256(r.lines[0].spend) * 7000 / 10_000;
+        assertEq(ledger.creatorsOwed(address(token)), owedBefore + creatorsNew, "the real pool untouched");
+    }
+
+    function test_commit_expiredStaysWhereARefusingTokenHoldsIt() public {
+        BlacklistToken blk = new BlacklistToken();
+        blk.mint(advertiser, 10_000e6);
+        vm.prank(advertiser);
+        blk.approve(address(ledger), 10_000e6);
+        ICampaignLedger.CampaignParams memory p = _params(address(blk), _communities(C1), 10_000e6, 1_000e6);
+        p.cpm = 2e6;
+        p.cpe = 1;
+        uint64 bid = _create(p);
+        (EpochReport memory r0,) = _settle(bid, 0, keccak256("root 0")); // the creators' share moved to CreatorPayouts
+        uint256 moved = uint256(r0.lines[0].spend) * 7000 / 10_000;
+        blk.setBlacklisted(address(payouts), true); // now it can neither receive nor send
+        _toEpochEnd(1);
+        EpochReport memory r = _report(C1, 1, _lines(_line(bid, 100_000, 0)), keccak256("root 1"));
+        r.expired = new TokenAmount[](1);
+        r.expired[0] = TokenAmount(address(blk), 200e6);
+        (uint64 seq, bytes memory att) = _submit(r);
+        _afterWindow();
+        reports.finalize(seq, r, att); // commits: only this report's 140, which the ledger still holds, can expire
+        assertEq(ledger.totals(address(blk)).creatorsExpired, 140e6, "expired what the ledger held");
+        assertEq(blk.balanceOf(address(payouts)), moved, "CreatorPayouts keeps its funds");
+        assertEq(ledger.creatorsOwed(address(blk)), moved, "owed");
+        assertEq(ledger.creatorsHeld(address(blk)), 0, "nothing left held");
     }
 
     function test_reserve_epochOutOfRange() public {
@@ -578,6 +654,7 @@ contract CampaignLedgerTest is RevenueFixture {
         emit ICampaignLedger.ExpiredReturned(C1, address(token), owed + creatorsNew);
         reports.finalize(seq, r, att);
         assertEq(ledger.creatorsOwed(address(token)), 0, "pool emptied");
+        assertEq(token.balanceOf(address(payouts)), 0, "CreatorPayouts gave it back");
         assertEq(ledger.treasuryBalance(C1, address(token)), treasuryBefore + treasuryNew + owed + creatorsNew, "treasury");
         assertEq(ledger.totals(address(token)).creatorsExpired, owed + creatorsNew, "expired total");
     }

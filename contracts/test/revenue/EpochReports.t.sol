@@ -6,6 +6,8 @@ import {EpochReports} from "../../src/revenue/EpochReports.sol";
 import {ICampaignLedger} from "../../src/revenue/interfaces/ICampaignLedger.sol";
 import {ICreatorPayouts} from "../../src/revenue/interfaces/ICreatorPayouts.sol";
 import {IEpochReports} from "../../src/revenue/interfaces/IEpochReports.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ReentrantToken} from "../mocks/Tokens.sol";
 import {vm} from "../utils/Vm.sol";
 import {CampaignLine, EpochReport} from "../../src/libraries/RevenueCodec.sol";
 import {ICommunityRegistry} from "../../src/revenue/interfaces/ICommunityRegistry.sol";
@@ -622,6 +624,37 @@ contract EpochReportsTest is RevenueFixture {
         reports.finalize(seqA, a, attA);
         reports.finalize(seqB, b, attB);
         assertEq(payouts.root(), keccak256("b"), "root b");
+    }
+
+    /// @notice A token whose transfer hook tries to finalize the next report while the ledger moves the creators'
+    ///         share cannot: finalize holds its lock, the refused move leaves the share in the ledger (for
+    ///         `moveCreators`), and the payout root still advances in chain order.
+    function test_finalize_reentrantTokenCannotFinalizeAnother() public {
+        ReentrantToken ree = new ReentrantToken();
+        ree.mint(advertiser, 10_000e18);
+        vm.prank(advertiser);
+        ree.approve(address(ledger), 10_000e18);
+        uint64 rid = _create(_params(address(ree), _communities(C1, C2), 10_000e18, 1_000e18));
+        _toEpochEnd(1); // the campaign starts during epoch 0: epoch 1 is its first whole epoch
+        EpochReport memory a = _report(C1, 1, _lines(_line(rid, 1000, 0)), keccak256("a"));
+        (uint64 seqA, bytes memory attA) = _submit(a);
+        EpochReport memory b = _report(C2, 1, _lines(_line(rid, 1000, 0)), keccak256("b"));
+        (uint64 seqB, bytes memory attB) = _submit(b);
+        _afterWindow();
+        ree.arm(address(reports), abi.encodeCall(EpochReports.finalize, (seqB, b, attB)));
+        reports.finalize(seqA, a, attA);
+        assertEq(payouts.root(), keccak256("a"), "root a");
+        uint256 share = uint256(a.lines[0].spend) * 7000 / 10_000;
+        assertEq(ledger.creatorsHeld(address(ree)), share, "the refused move waits in the ledger");
+        // the refused transfer rolled the one-shot hook back: it is still armed, and moveCreators holds the ledger's
+        // lock, so the hook's finalize fails there too
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        ledger.moveCreators(address(ree));
+        ree.arm(address(0), "");
+        assertEq(ledger.moveCreators(address(ree)), share, "moved later");
+        reports.finalize(seqB, b, attB);
+        assertEq(payouts.root(), keccak256("b"), "root b");
+        assertEq(ree.balanceOf(address(payouts)), 2 * share, "both shares in CreatorPayouts");
     }
 
     function test_finalize_twice() public {

@@ -17,12 +17,11 @@ import {SortedPairTree} from "../utils/SortedPairTree.sol";
 import {vm} from "../utils/Vm.sol";
 import {AttestationLib} from "../../src/libraries/AttestationLib.sol";
 import {
-    CampaignLine, EpochReport, RevenueCodec, SolanaDistribution, TokenAmount
+    CampaignLine, EpochReport, PayoutLeaf, RevenueCodec, SolanaDistribution, TokenAmount
 } from "../../src/libraries/RevenueCodec.sol";
 import {CommunityRegistry} from "../../src/revenue/CommunityRegistry.sol";
 import {IdentityRegistry} from "../../src/revenue/IdentityRegistry.sol";
 import {ICommunityRegistry} from "../../src/revenue/interfaces/ICommunityRegistry.sol";
-import {IIdentityRegistry} from "../../src/revenue/interfaces/IIdentityRegistry.sol";
 import {SplitPolicy, SplitPolicyLibrary} from "../../src/types/SplitPolicy.sol";
 
 /// @notice One revenue deployment over a REAL AttesterSet (3 attesters, 2-of-3 quorum): CommunityRegistry,
@@ -85,7 +84,7 @@ abstract contract RevenueFixture is Test, AttesterHarness {
         reports = new EpochReports(
             IAttesterSet(address(set)), ICommunityRegistry(address(registry)), ledger, WINDOW, BOND
         );
-        payouts = new CreatorPayouts(ledger, IIdentityRegistry(address(identity)));
+        payouts = new CreatorPayouts(ledger);
         vm.prank(owner);
         ledger.setModules(address(reports), address(payouts));
         token = new MockERC20("Token", "TOK", 18);
@@ -255,8 +254,19 @@ abstract contract RevenueFixture is Test, AttesterHarness {
 
     // ------------------------------------------------------------------ payout trees
 
-    function _leaf(address account, address token_, uint256 cumulative, bytes32 salt) internal pure returns (bytes32) {
-        return RevenueCodec.payoutLeaf(_toBytes32(account), _toBytes32(token_), cumulative, salt);
+    /// @notice A payout leaf paying `account` at its own address.
+    function _payout(uint256 slot, address account, address token_, uint256 cumulative, bytes32 salt)
+        internal
+        pure
+        returns (PayoutLeaf memory)
+    {
+        return PayoutLeaf(slot, account, token_, account, cumulative, salt);
+    }
+
+    function _leaf(PayoutLeaf memory l) internal pure returns (bytes32) {
+        return RevenueCodec.payoutLeaf(
+            l.slot, _toBytes32(l.account), _toBytes32(l.token), _toBytes32(l.recipient), l.cumulative, l.salt
+        );
     }
 
     function _hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32) {

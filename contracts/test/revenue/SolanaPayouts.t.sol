@@ -10,7 +10,7 @@ import {ICreatorPayouts} from "../../src/revenue/interfaces/ICreatorPayouts.sol"
 import {IEpochReports} from "../../src/revenue/interfaces/IEpochReports.sol";
 import {DistributionMessage} from "../../src/libraries/DistributionMessage.sol";
 import {
-    CampaignLine, EpochReport, RevenueCodec, SolanaDistribution
+    CampaignLine, EpochReport, PayoutLeaf, RevenueCodec, SolanaDistribution
 } from "../../src/libraries/RevenueCodec.sol";
 import {MockERC20} from "../mocks/Tokens.sol";
 import {Vm, vm} from "../utils/Vm.sol";
@@ -171,13 +171,16 @@ contract SolanaPayoutsTest is RevenueFixture {
 
     // ------------------------------------------------------------------ no creator payable on both chains
 
-    /// @notice A Solana persona is refused on EVM even under a malicious EVM root that lists it, and the EVM claims of
-    ///         everyone together stop at the EVM part; the Solana part leaves only through its one distribution.
+    /// @notice The EVM root and the Solana distribution pay from disjoint funds: even a malicious EVM root that lists a
+    ///         Solana persona for the Solana part and over-promises another persona stops at the EVM part (the creators'
+    ///         funds CreatorPayouts holds); the Solana part leaves only through its one distribution.
     function test_noCreatorPayableOnBothChains() public {
         // a malicious EVM root pays alice (a Solana persona) the Solana part and bob the whole creators' share
+        PayoutLeaf memory la = _payout(0, alice, address(token), SOLANA_PART, SALT);
+        PayoutLeaf memory lb = _payout(1, bob, address(token), 140e18, SALT);
         bytes32[] memory leaves = new bytes32[](2);
-        leaves[0] = _leaf(alice, address(token), SOLANA_PART, SALT);
-        leaves[1] = _leaf(bob, address(token), 140e18, SALT);
+        leaves[0] = _leaf(la);
+        leaves[1] = _leaf(lb);
         (bytes32 root, bytes32[] memory proofA) = _tree(leaves, 0);
         (, bytes32[] memory proofB) = _tree(leaves, 1);
         vm.prank(alice);
@@ -185,18 +188,13 @@ contract SolanaPayoutsTest is RevenueFixture {
 
         EpochReport memory r = _solanaReport(0, SOLANA_PART, root);
         (uint64 seq, bytes memory att) = _final(r);
+        assertEq(token.balanceOf(address(payouts)), 100e18, "CreatorPayouts holds the EVM part only");
 
+        // bob's over-promised leaf: the cap stops at the EVM part (140 - 40 = 100)
         vm.expectRevert(
-            abi.encodeWithSelector(
-                ICreatorPayouts.PayoutOnOtherChain.selector, alice, uint8(2), keccak256("alice's Solana key")
-            )
+            abi.encodeWithSelector(ICreatorPayouts.PayoutCapExceeded.selector, address(token), 140e18, 100e18)
         );
-        payouts.claim(alice, address(token), SOLANA_PART, SALT, proofA);
-        // bob's over-promised leaf: the ledger's cap stops at the EVM part (140 - 40 = 100)
-        vm.expectRevert(
-            abi.encodeWithSelector(ICampaignLedger.PayoutCapExceeded.selector, address(token), 140e18, 100e18)
-        );
-        payouts.claim(bob, address(token), 140e18, SALT, proofB);
+        payouts.claim(lb, proofB);
 
         vm.prank(sender);
         reports.sendSolanaPayout{value: SOLANA_FEE}(seq, r, att, 0);
@@ -204,17 +202,16 @@ contract SolanaPayoutsTest is RevenueFixture {
         assertEq(ledger.creatorsOwed(address(token)), 100e18, "the EVM part is untouched");
         vm.expectRevert(abi.encodeWithSelector(IEpochReports.SolanaPayoutAlreadySent.selector, seq, uint256(0)));
         reports.sendSolanaPayout{value: SOLANA_FEE}(seq, r, att, 0);
-        // alice switching to EVM afterwards still gets nothing beyond what EVM creators are owed in total
-        vm.prank(alice);
-        identity.setPayout(1, bytes32(uint256(uint160(alice))));
-        payouts.claim(alice, address(token), SOLANA_PART, SALT, proofA);
+        // alice's EVM leaf is paid from the EVM part, never from the Solana part: the two together stop at 100
+        payouts.claim(la, proofA);
         vm.expectRevert(
-            abi.encodeWithSelector(ICampaignLedger.PayoutCapExceeded.selector, address(token), 140e18, 60e18)
+            abi.encodeWithSelector(ICreatorPayouts.PayoutCapExceeded.selector, address(token), 140e18, 60e18)
         );
-        payouts.claim(bob, address(token), 140e18, SALT, proofB);
+        payouts.claim(lb, proofB);
         assertEq(
             token.balanceOf(alice) + token.balanceOf(address(bridge)), 80e18, "paid at most EVM part + Solana part"
         );
+        assertEq(token.balanceOf(address(payouts)), 60e18, "the rest of the EVM part");
     }
 
     // ------------------------------------------------------------------ submit checks

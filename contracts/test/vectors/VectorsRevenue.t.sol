@@ -101,8 +101,10 @@ contract VectorsRevenueTest is VectorsBase {
 
     function _leafAt(string memory json, string memory p) internal pure returns (bytes32) {
         return RevenueCodec.payoutLeaf(
+            _uint(json, string.concat(p, ".slot")),
             _b32(json, string.concat(p, ".account")),
             _b32(json, string.concat(p, ".token")),
+            _b32(json, string.concat(p, ".recipient")),
             _uint(json, string.concat(p, ".cumulative")),
             _b32(json, string.concat(p, ".salt"))
         );
@@ -238,8 +240,10 @@ contract VectorsRevenueTest is VectorsBase {
         for (uint256 i; i < n; ++i) {
             string memory p = _at("payoutLeaves", i);
             bytes memory encoded = abi.encode(
+                _uint(json, string.concat(p, ".slot")),
                 _b32(json, string.concat(p, ".account")),
                 _b32(json, string.concat(p, ".token")),
+                _b32(json, string.concat(p, ".recipient")),
                 _uint(json, string.concat(p, ".cumulative")),
                 _b32(json, string.concat(p, ".salt"))
             );

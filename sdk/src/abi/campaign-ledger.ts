@@ -251,19 +251,19 @@ export const campaignLedgerAbi = [
     type: "error",
   },
   {
-    inputs: [],
-    name: "NothingToWithdraw",
-    type: "error",
-  },
-  {
     inputs: [
       {
         internalType: "address",
-        name: "caller",
+        name: "token",
         type: "address",
       },
     ],
-    name: "OnlyPayouts",
+    name: "NothingToMove",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "NothingToWithdraw",
     type: "error",
   },
   {
@@ -297,27 +297,6 @@ export const campaignLedgerAbi = [
       },
     ],
     name: "OwnableUnauthorizedAccount",
-    type: "error",
-  },
-  {
-    inputs: [
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
-      },
-      {
-        internalType: "uint256",
-        name: "amount",
-        type: "uint256",
-      },
-      {
-        internalType: "uint256",
-        name: "owed",
-        type: "uint256",
-      },
-    ],
-    name: "PayoutCapExceeded",
     type: "error",
   },
   {
@@ -695,6 +674,25 @@ export const campaignLedgerAbi = [
       },
     ],
     name: "CampaignUnpaused",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    name: "CreatorsMoved",
     type: "event",
   },
   {
@@ -1396,6 +1394,25 @@ export const campaignLedgerAbi = [
         type: "address",
       },
     ],
+    name: "creatorsHeld",
+    outputs: [
+      {
+        internalType: "uint256",
+        name: "",
+        type: "uint256",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
     name: "creatorsOwed",
     outputs: [
       {
@@ -1431,6 +1448,25 @@ export const campaignLedgerAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "moveCreators",
+    outputs: [
+      {
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -1479,29 +1515,6 @@ export const campaignLedgerAbi = [
       },
     ],
     name: "pause",
-    outputs: [],
-    stateMutability: "nonpayable",
-    type: "function",
-  },
-  {
-    inputs: [
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
-      },
-      {
-        internalType: "address",
-        name: "to",
-        type: "address",
-      },
-      {
-        internalType: "uint256",
-        name: "amount",
-        type: "uint256",
-      },
-    ],
-    name: "payCreator",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",

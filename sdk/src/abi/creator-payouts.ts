@@ -7,14 +7,20 @@ export const creatorPayoutsAbi = [
         name: "ledger_",
         type: "address",
       },
-      {
-        internalType: "contract IIdentityRegistry",
-        name: "identity_",
-        type: "address",
-      },
     ],
     stateMutability: "nonpayable",
     type: "constructor",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint256",
+        name: "cumulative",
+        type: "uint256",
+      },
+    ],
+    name: "CumulativeTooLarge",
+    type: "error",
   },
   {
     inputs: [
@@ -50,14 +56,9 @@ export const creatorPayoutsAbi = [
   {
     inputs: [
       {
-        internalType: "address",
-        name: "persona",
-        type: "address",
-      },
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
+        internalType: "uint256",
+        name: "slot",
+        type: "uint256",
       },
       {
         internalType: "uint256",
@@ -81,6 +82,17 @@ export const creatorPayoutsAbi = [
         type: "address",
       },
     ],
+    name: "OnlyLedger",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "caller",
+        type: "address",
+      },
+    ],
     name: "OnlyReports",
     type: "error",
   },
@@ -88,21 +100,32 @@ export const creatorPayoutsAbi = [
     inputs: [
       {
         internalType: "address",
-        name: "persona",
+        name: "token",
         type: "address",
       },
       {
-        internalType: "uint8",
-        name: "family",
-        type: "uint8",
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
       },
       {
-        internalType: "bytes32",
-        name: "recipient",
-        type: "bytes32",
+        internalType: "uint256",
+        name: "held",
+        type: "uint256",
       },
     ],
-    name: "PayoutOnOtherChain",
+    name: "PayoutCapExceeded",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+    ],
+    name: "SafeERC20FailedOperation",
     type: "error",
   },
   {
@@ -148,7 +171,7 @@ export const creatorPayoutsAbi = [
         type: "address",
       },
       {
-        indexed: true,
+        indexed: false,
         internalType: "address",
         name: "to",
         type: "address",
@@ -157,12 +180,6 @@ export const creatorPayoutsAbi = [
         indexed: false,
         internalType: "uint256",
         name: "amount",
-        type: "uint256",
-      },
-      {
-        indexed: false,
-        internalType: "uint256",
-        name: "cumulative",
         type: "uint256",
       },
     ],
@@ -228,24 +245,41 @@ export const creatorPayoutsAbi = [
   {
     inputs: [
       {
-        internalType: "address",
-        name: "persona",
-        type: "address",
-      },
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
-      },
-      {
-        internalType: "uint256",
-        name: "cumulative",
-        type: "uint256",
-      },
-      {
-        internalType: "bytes32",
-        name: "salt",
-        type: "bytes32",
+        components: [
+          {
+            internalType: "uint256",
+            name: "slot",
+            type: "uint256",
+          },
+          {
+            internalType: "address",
+            name: "account",
+            type: "address",
+          },
+          {
+            internalType: "address",
+            name: "token",
+            type: "address",
+          },
+          {
+            internalType: "address",
+            name: "recipient",
+            type: "address",
+          },
+          {
+            internalType: "uint256",
+            name: "cumulative",
+            type: "uint256",
+          },
+          {
+            internalType: "bytes32",
+            name: "salt",
+            type: "bytes32",
+          },
+        ],
+        internalType: "struct PayoutLeaf",
+        name: "leaf",
+        type: "tuple",
       },
       {
         internalType: "bytes32[]",
@@ -267,24 +301,41 @@ export const creatorPayoutsAbi = [
   {
     inputs: [
       {
-        internalType: "address",
-        name: "persona",
-        type: "address",
-      },
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
-      },
-      {
-        internalType: "uint256",
-        name: "cumulative",
-        type: "uint256",
-      },
-      {
-        internalType: "bytes32",
-        name: "salt",
-        type: "bytes32",
+        components: [
+          {
+            internalType: "uint256",
+            name: "slot",
+            type: "uint256",
+          },
+          {
+            internalType: "address",
+            name: "account",
+            type: "address",
+          },
+          {
+            internalType: "address",
+            name: "token",
+            type: "address",
+          },
+          {
+            internalType: "address",
+            name: "recipient",
+            type: "address",
+          },
+          {
+            internalType: "uint256",
+            name: "cumulative",
+            type: "uint256",
+          },
+          {
+            internalType: "bytes32",
+            name: "salt",
+            type: "bytes32",
+          },
+        ],
+        internalType: "struct PayoutLeaf",
+        name: "leaf",
+        type: "tuple",
       },
       {
         internalType: "bytes32[]",
@@ -321,14 +372,9 @@ export const creatorPayoutsAbi = [
   {
     inputs: [
       {
-        internalType: "address",
-        name: "persona",
-        type: "address",
-      },
-      {
-        internalType: "address",
-        name: "token",
-        type: "address",
+        internalType: "uint256",
+        name: "slot",
+        type: "uint256",
       },
     ],
     name: "claimed",
@@ -400,19 +446,6 @@ export const creatorPayoutsAbi = [
   },
   {
     inputs: [],
-    name: "identity",
-    outputs: [
-      {
-        internalType: "contract IIdentityRegistry",
-        name: "",
-        type: "address",
-      },
-    ],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [],
     name: "ledger",
     outputs: [
       {
@@ -441,6 +474,24 @@ export const creatorPayoutsAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "token",
+        type: "address",
+      },
+      {
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    name: "returnToLedger",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {

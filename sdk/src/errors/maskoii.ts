@@ -62,6 +62,7 @@ export type MaskoiiErrorCode =
   | "UnknownPlatform"
   | "InvalidAccountId"
   | "DuplicatePayoutLeaf"
+  | "DuplicatePayoutSlot"
   | "InvalidPayoutProof"
   | "PayoutLeafNotFound"
   | "InvalidRevenueJson"

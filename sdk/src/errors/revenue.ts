@@ -37,6 +37,16 @@ export class DuplicatePayoutLeafError extends MaskoiiError {
   }
 }
 
+/** Two payout entries of one tree (or two pairs of a slot table) share a claim slot: each pair needs its own. */
+export class DuplicatePayoutSlotError extends MaskoiiError {
+  override name = "DuplicatePayoutSlotError";
+  readonly slot: bigint;
+  constructor(slot: bigint) {
+    super("DuplicatePayoutSlot", `two payout entries share slot ${slot}`);
+    this.slot = slot;
+  }
+}
+
 /** A payout proof does not lead from the leaf to the root. */
 export class InvalidPayoutProofError extends MaskoiiError {
   override name = "InvalidPayoutProofError";

@@ -42,6 +42,19 @@ export type RevenueAddresses = {
   readonly creatorPayouts: Address;
 };
 
+/** A payout entry as CreatorPayouts' `PayoutLeaf` calldata argument (addresses from the left-padded words). */
+function payoutLeafArg(entry: PayoutEntry) {
+  const e = checkPayoutEntry(entry);
+  return {
+    slot: e.slot,
+    account: bytes32ToAddress(e.account),
+    token: bytes32ToAddress(e.token),
+    recipient: bytes32ToAddress(e.recipient),
+    cumulative: e.cumulative,
+    salt: e.salt,
+  };
+}
+
 /** Payout chain families (ChainFamily.sol). */
 export const PayoutFamily = { EVM: 1, SVM: 2 } as const;
 
@@ -511,16 +524,9 @@ export class RevenueClient {
   // -------------------------------------------------------------------------------------------------------------
   // claims
 
-  /** Claims `entry` (an EVM persona's leaf) to the persona's payout recipient; anyone may call. */
+  /** Claims `entry` (an EVM persona's leaf) to the leaf's recipient; anyone may call. */
   claim(entry: PayoutEntry, proof: readonly Hex[]): Promise<WriteResult<bigint>> {
-    const e = checkPayoutEntry(entry);
-    return this.#write(this.addresses.creatorPayouts, creatorPayoutsAbi, "claim", [
-      bytes32ToAddress(e.account),
-      bytes32ToAddress(e.token),
-      e.cumulative,
-      e.salt,
-      proof,
-    ]);
+    return this.#write(this.addresses.creatorPayouts, creatorPayoutsAbi, "claim", [payoutLeafArg(entry), proof]);
   }
 
   /** Claims `entry` to `to` with the persona's `ClaimTo` signature (`signClaimTo`); anyone may submit it. */
@@ -531,12 +537,8 @@ export class RevenueClient {
     deadline: bigint;
     signature: Hex;
   }): Promise<WriteResult<bigint>> {
-    const e = checkPayoutEntry(args.entry);
     return this.#write(this.addresses.creatorPayouts, creatorPayoutsAbi, "claimTo", [
-      bytes32ToAddress(e.account),
-      bytes32ToAddress(e.token),
-      e.cumulative,
-      e.salt,
+      payoutLeafArg(args.entry),
       args.proof,
       assertAddress("to", args.to),
       args.deadline,
@@ -572,12 +574,9 @@ export class RevenueClient {
     return this.#read(this.addresses.creatorPayouts, creatorPayoutsAbi, "nonces", [assertAddress("persona", persona)]);
   }
 
-  /** What `persona` has claimed of `token` in all. */
-  claimed(persona: Address, token: Address): Promise<bigint> {
-    return this.#read(this.addresses.creatorPayouts, creatorPayoutsAbi, "claimed", [
-      assertAddress("persona", persona),
-      assertAddress("token", token),
-    ]);
+  /** What the payout slot `slot` (one (persona, token) pair, `PayoutEntry.slot`) has claimed in all. */
+  claimed(slot: bigint | number): Promise<bigint> {
+    return this.#read(this.addresses.creatorPayouts, creatorPayoutsAbi, "claimed", [assertUint("slot", slot, 32)]);
   }
 
   /** The current (final) payout root. */

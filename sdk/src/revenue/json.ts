@@ -68,7 +68,14 @@ export const identityBindingJsonSchema = z
 
 /** JSON of a payout entry. */
 export const payoutEntryJsonSchema = z
-  .object({ account: bytes32, token: bytes32, cumulative: uint(256), salt: bytes32 })
+  .object({
+    slot: uint(256),
+    account: bytes32,
+    token: bytes32,
+    recipient: bytes32,
+    cumulative: uint(256),
+    salt: bytes32,
+  })
   .strict();
 
 function parseWith<T>(what: string, schema: z.ZodType<T>, value: unknown): T {
@@ -120,5 +127,12 @@ export function epochReportToJson(report: EpochReport) {
 /** The JSON of a payout entry (range-checked first). */
 export function payoutEntryToJson(entry: PayoutEntry) {
   const e = checkPayoutEntry(entry);
-  return { account: e.account, token: e.token, cumulative: e.cumulative.toString(), salt: e.salt };
+  return {
+    slot: e.slot.toString(),
+    account: e.account,
+    token: e.token,
+    recipient: e.recipient,
+    cumulative: e.cumulative.toString(),
+    salt: e.salt,
+  };
 }

@@ -1,13 +1,16 @@
 /**
  * Creators' payout leaves and the cumulative payout tree (docs/protocol.md §11.5). One leaf per (account, token) commits
- * to everything ever owed to that account in that token, with a per-(account, token) salt; a claim pays the leaf's
- * cumulative amount minus what was already claimed. The same leaves on EVM (CreatorPayouts, OpenZeppelin MerkleProof)
- * and Solana. Vectors: `payoutLeaves`, `payoutTrees` and `invalidPayoutProofs` in test/vectors/revenue.json.
+ * to its stable claim slot, the payout recipient, everything ever owed to that account in that token, and a
+ * per-(account, token) salt; a claim pays the leaf's cumulative amount minus what its slot already claimed, to the
+ * leaf's recipient. CreatorPayouts (OpenZeppelin MerkleProof) checks these leaves; the Rust codec
+ * (programs/maskoii/src/protocol/payout.rs) computes the same. Vectors: `payoutLeaves`, `payoutTrees` and
+ * `invalidPayoutProofs` in test/vectors/revenue.json.
  */
 import { bytesToHex, randomBytes } from "@noble/hashes/utils.js";
 import { encodeAbiParameters, type Hex, keccak256 } from "viem";
 import {
   DuplicatePayoutLeafError,
+  DuplicatePayoutSlotError,
   InvalidPayoutProofError,
   LeafIndexOutOfRangeError,
   PayoutLeafNotFoundError,
@@ -18,10 +21,17 @@ import { hashPair } from "../merkle.ts";
 
 /** One account's cumulative amount of one token. */
 export type PayoutEntry = {
-  /** bytes32: an EVM persona left-padded (`addressToBytes32`), a Solana key raw. */
+  /**
+   * uint32: the (account, token) pair's stable claim slot, given the first time the pair appears and kept in every
+   * later tree (`PayoutSlots`); CreatorPayouts records claims per slot, two slots per storage word.
+   */
+  readonly slot: bigint | number;
+  /** bytes32: an EVM persona left-padded (`addressToBytes32`). */
   readonly account: Hex;
-  /** bytes32: an ERC-20 address left-padded, an SPL mint raw. */
+  /** bytes32: an ERC-20 address left-padded. */
   readonly token: Hex;
+  /** bytes32: where the payout goes, an EVM address left-padded (the persona's `payoutOf` recipient). */
+  readonly recipient: Hex;
   /** uint256: everything ever owed to (account, token), across epochs and campaigns. */
   readonly cumulative: bigint | number;
   /** bytes32, random per (account, token) (`randomSalt`, `deriveSalt`); handed to the account with its proof. */
@@ -30,8 +40,10 @@ export type PayoutEntry = {
 
 /** A payout entry in canonical form (lower-case hex, bigint). */
 export type CheckedPayoutEntry = {
+  readonly slot: bigint;
   readonly account: Hex;
   readonly token: Hex;
+  readonly recipient: Hex;
   readonly cumulative: bigint;
   readonly salt: Hex;
 };
@@ -40,8 +52,10 @@ export type CheckedPayoutEntry = {
 export const EMPTY_PAYOUT_ROOT: Hex = `0x${"00".repeat(32)}`;
 
 const LEAF_PARAMS = [
+  { name: "slot", type: "uint256" },
   { name: "account", type: "bytes32" },
   { name: "token", type: "bytes32" },
+  { name: "recipient", type: "bytes32" },
   { name: "cumulative", type: "uint256" },
   { name: "salt", type: "bytes32" },
 ] as const;
@@ -49,17 +63,22 @@ const LEAF_PARAMS = [
 /** Range-checks an entry (InvalidBytes32, FieldOutOfRange) and returns its canonical form. */
 export function checkPayoutEntry(entry: PayoutEntry): CheckedPayoutEntry {
   return {
+    slot: assertUint("slot", entry.slot, 32),
     account: assertBytes32("account", entry.account),
     token: assertBytes32("token", entry.token),
+    recipient: assertBytes32("recipient", entry.recipient),
     cumulative: assertUint("cumulative", entry.cumulative, 256),
     salt: assertBytes32("salt", entry.salt),
   };
 }
 
-/** abi.encode(bytes32 account, bytes32 token, uint256 cumulative, bytes32 salt): 128 bytes. */
+/**
+ * abi.encode(uint256 slot, bytes32 account, bytes32 token, bytes32 recipient, uint256 cumulative, bytes32 salt): 192
+ * bytes, the ABI encoding of CreatorPayouts' `PayoutLeaf` calldata.
+ */
 export function encodePayoutLeaf(entry: PayoutEntry): Hex {
   const e = checkPayoutEntry(entry);
-  return encodeAbiParameters(LEAF_PARAMS, [e.account, e.token, e.cumulative, e.salt]);
+  return encodeAbiParameters(LEAF_PARAMS, [e.slot, e.account, e.token, e.recipient, e.cumulative, e.salt]);
 }
 
 /** keccak256(encodePayoutLeaf(entry)), the inner hash. */
@@ -68,7 +87,7 @@ export function payoutLeafHash(entry: PayoutEntry): Hex {
 }
 
 /**
- * The tree leaf, keccak256(keccak256(abi.encode(account, token, cumulative, salt))): the outer hash has a 32-byte
+ * The tree leaf, keccak256(keccak256(abi.encode(slot, account, token, recipient, cumulative, salt))): the outer hash has a 32-byte
  * preimage, so no leaf passes for a 64-byte inner node (OpenZeppelin StandardMerkleTree's rule).
  */
 export function payoutLeaf(entry: PayoutEntry): Hex {
@@ -136,10 +155,12 @@ function putHex32(hex: string, from: number, out: Uint8Array, offset: number): v
 
 /** Writes keccak256(keccak256(abi.encode(entry))) to out[offset ..], straight on bytes (the hot path of `build`). */
 function leafInto(e: CheckedPayoutEntry, scratch: Uint8Array, inner: Uint8Array, out: Uint8Array, offset: number) {
-  putHex32(e.account, 2, scratch, 0);
-  putHex32(e.token, 2, scratch, 32);
-  putHex32(e.cumulative.toString(16).padStart(64, "0"), 0, scratch, 64);
-  putHex32(e.salt, 2, scratch, 96);
+  putHex32(e.slot.toString(16).padStart(64, "0"), 0, scratch, 0);
+  putHex32(e.account, 2, scratch, 32);
+  putHex32(e.token, 2, scratch, 64);
+  putHex32(e.recipient, 2, scratch, 96);
+  putHex32(e.cumulative.toString(16).padStart(64, "0"), 0, scratch, 128);
+  putHex32(e.salt, 2, scratch, 160);
   keccakSmallInto(scratch, inner, 0);
   keccakSmallInto(inner, out, offset);
 }
@@ -199,13 +220,14 @@ export class PayoutTree {
   }
 
   /**
-   * Builds the tree. Throws on a malformed entry (InvalidBytes32, FieldOutOfRange) and `DuplicatePayoutLeafError` when
-   * two entries name the same (account, token).
+   * Builds the tree. Throws on a malformed entry (InvalidBytes32, FieldOutOfRange), `DuplicatePayoutLeafError` when
+   * two entries name the same (account, token) and `DuplicatePayoutSlotError` when two entries share a slot.
    */
   static build(entries: readonly PayoutEntry[]): PayoutTree {
     const seen = new Set<string>();
+    const slots = new Set<bigint>();
     const n = entries.length;
-    const scratch = new Uint8Array(4 * NODE);
+    const scratch = new Uint8Array(6 * NODE);
     const inner = new Uint8Array(NODE);
     const hashed = new Uint8Array(n * NODE);
     const rows = entries.map((raw, i) => {
@@ -213,6 +235,8 @@ export class PayoutTree {
       const key = `${entry.account}${entry.token}`;
       if (seen.has(key)) throw new DuplicatePayoutLeafError(entry.account, entry.token);
       seen.add(key);
+      if (slots.has(entry.slot)) throw new DuplicatePayoutSlotError(entry.slot);
+      slots.add(entry.slot);
       leafInto(entry, scratch, inner, hashed, i * NODE);
       return { entry, at: i, hex: `0x${bytesToHex(hashed.subarray(i * NODE, (i + 1) * NODE))}` as Hex };
     });
@@ -273,5 +297,49 @@ export class PayoutTree {
     const index = this.indexOf(account, token);
     if (index < 0) throw new PayoutLeafNotFoundError(account, token);
     return { entry: this.entries[index]!, leaf: this.leaves[index]!, index, proof: this.proof(index) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// stable slots
+
+/**
+ * Stable claim slots: each (account, token) pair gets the next free slot the first time it appears and keeps it in
+ * every later tree (CreatorPayouts records claims per slot, so a pair's slot must never change, and two pairs must
+ * never share one). Seed it with the entries of the previous tree to continue a root chain.
+ */
+export class PayoutSlots {
+  readonly #slots = new Map<string, bigint>();
+  #next = 0n;
+
+  constructor(known: Iterable<{ readonly account: Hex; readonly token: Hex; readonly slot: bigint | number }> = []) {
+    const taken = new Set<bigint>();
+    for (const k of known) {
+      const slot = assertUint("slot", k.slot, 32);
+      const key = `${assertBytes32("account", k.account)}${assertBytes32("token", k.token)}`;
+      if (this.#slots.has(key)) throw new DuplicatePayoutLeafError(k.account, k.token);
+      if (taken.has(slot)) throw new DuplicatePayoutSlotError(slot);
+      taken.add(slot);
+      this.#slots.set(key, slot);
+      if (slot >= this.#next) this.#next = slot + 1n;
+    }
+  }
+
+  /** The slot of (account, token), given now (the next free one) if the pair is new. */
+  slotOf(account: Hex, token: Hex): bigint {
+    const key = `${assertBytes32("account", account)}${assertBytes32("token", token)}`;
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      slot = this.#next;
+      assertUint("slot", slot, 32);
+      this.#next = slot + 1n;
+      this.#slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  /** The number of pairs that have a slot. */
+  get size(): number {
+    return this.#slots.size;
   }
 }

@@ -10,7 +10,9 @@ import {SplitPolicy} from "../../types/SplitPolicy.sol";
 ///         pool per token). Declares every event and custom error of CampaignLedger (the contract inherits them).
 /// @dev Conservation, per token, at every step (tested by an invariant suite):
 ///      `funded == Σ campaign available + Σ reserved + creatorsOwed + solanaPending + Σ treasury + Σ operators +
-///      protocol + creatorsPaid + solanaSent + withdrawn + refunded`, and the ledger's token balance equals everything it holds.
+///      protocol + creatorsPaid + solanaSent + withdrawn + refunded`, where `creatorsOwed` = what the ledger still
+///      holds for EVM creators (normally 0) + what CreatorPayouts holds; the ledger's token balance equals everything
+///      it holds itself.
 interface ICampaignLedger {
     // ---------------------------------------------------------------------------------------------------------
     // Types
@@ -152,6 +154,8 @@ interface ICampaignLedger {
     /// @notice `amount` of `token` left the Solana bucket as the bridge distribution `distributionId` (message
     ///         `messageId`) to the Solana program.
     event SolanaPayoutSent(address indexed token, bytes32 indexed distributionId, bytes32 messageId, uint256 amount);
+    /// @notice `amount` of `token`, EVM creators' shares of final reports, moved to CreatorPayouts.
+    event CreatorsMoved(address indexed token, uint256 amount);
     /// @notice Unclaimed creator amounts of a community moved back to its treasury balance.
     event ExpiredReturned(uint64 indexed communityId, address indexed token, uint256 amount);
     /// @notice A community's treasury balance was paid to its treasury.
@@ -171,8 +175,6 @@ interface ICampaignLedger {
     error ModulesAlreadySet();
     /// @notice The caller is not the EpochReports module.
     error OnlyReports(address caller);
-    /// @notice The caller is not the CreatorPayouts module.
-    error OnlyPayouts(address caller);
     /// @notice No community is listed, more than MAX_COMMUNITIES are, or they are not strictly ascending.
     error InvalidCommunities();
     /// @notice The community does not exist in the registry.
@@ -238,8 +240,8 @@ interface ICampaignLedger {
     /// @notice Returning the fee overpayment to `to` failed.
     error FeeRefundFailed(address to, uint256 amount);
 
-    /// @notice A creator payment would take the token's total paid past what final reports owe EVM creators.
-    error PayoutCapExceeded(address token, uint256 amount, uint256 owed);
+    /// @notice Nothing of the token's EVM creators' share waits in the ledger.
+    error NothingToMove(address token);
 
     // ---------------------------------------------------------------------------------------------------------
     // Advertisers
@@ -321,9 +323,11 @@ interface ICampaignLedger {
         uint256[] calldata weights
     ) external;
 
-    /// @notice Pays `amount` of `token` from the creators' pool to `to` (CreatorPayouts only). Reverts
-    ///         `PayoutCapExceeded` past what final reports owe EVM creators of that token.
-    function payCreator(address token, address to, uint256 amount) external;
+    /// @notice Moves what the ledger still holds of `token`'s EVM creators' share to CreatorPayouts. Anyone may call.
+    ///         `commit` moves each final report's share itself; this retries a move that failed there (a token that
+    ///         refused the transfer or spent more than the gas `commit` gives it), with all the caller's gas.
+    /// @return amount What was moved.
+    function moveCreators(address token) external returns (uint256 amount);
 
     // ---------------------------------------------------------------------------------------------------------
     // Balances
@@ -357,9 +361,14 @@ interface ICampaignLedger {
     /// @notice Spend reserved by pending reports on `campaignId`.
     function reservedOf(uint64 campaignId) external view returns (uint256);
 
-    /// @notice What EVM creators of `token` may still be paid: final creators' shares - expired - Solana - paid
-    ///         (the Solana bucket never counts: it leaves only through `sendSolana`).
+    /// @notice What EVM creators of `token` may still be paid: what CreatorPayouts holds of it plus what the ledger
+    ///         still holds for them (`creatorsHeld`); from final reports, final creators' shares − expired − Solana −
+    ///         paid (the Solana bucket never counts: it leaves only through `sendSolana`).
     function creatorsOwed(address token) external view returns (uint256);
+
+    /// @notice What the ledger itself still holds of `token`'s EVM creators' share: 0 unless a move to CreatorPayouts
+    ///         failed at `commit` (then `moveCreators` retries it).
+    function creatorsHeld(address token) external view returns (uint256);
 
     /// @notice A community's treasury balance of `token`.
     function treasuryBalance(uint64 communityId, address token) external view returns (uint256);

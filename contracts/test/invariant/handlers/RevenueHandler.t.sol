@@ -5,7 +5,7 @@ import {AttesterSet} from "../../../src/core/AttesterSet.sol";
 import {IAttesterSet} from "../../../src/core/interfaces/IAttesterSet.sol";
 import {AttestationLib} from "../../../src/libraries/AttestationLib.sol";
 import {
-    CampaignLine, EpochReport, RevenueCodec, SolanaDistribution, TokenAmount
+    CampaignLine, EpochReport, PayoutLeaf, RevenueCodec, SolanaDistribution, TokenAmount
 } from "../../../src/libraries/RevenueCodec.sol";
 import {Gateway} from "../../../src/core/Gateway.sol";
 import {IGateway} from "../../../src/core/interfaces/IGateway.sol";
@@ -18,7 +18,6 @@ import {MockERC20} from "../../mocks/Tokens.sol";
 import {CommunityRegistry} from "../../../src/revenue/CommunityRegistry.sol";
 import {IdentityRegistry} from "../../../src/revenue/IdentityRegistry.sol";
 import {ICommunityRegistry} from "../../../src/revenue/interfaces/ICommunityRegistry.sol";
-import {IIdentityRegistry} from "../../../src/revenue/interfaces/IIdentityRegistry.sol";
 import {SplitPolicyLibrary} from "../../../src/types/SplitPolicy.sol";
 import {AttesterHarness} from "../../utils/AttesterHarness.sol";
 import {SortedPairTree} from "../../utils/SortedPairTree.sol";
@@ -113,7 +112,7 @@ contract RevenueHandler is AttesterHarness {
         reports = new EpochReports(
             IAttesterSet(address(set)), ICommunityRegistry(address(registry)), ledger, WINDOW, BOND
         );
-        payouts = new CreatorPayouts(ledger, IIdentityRegistry(address(identity)));
+        payouts = new CreatorPayouts(ledger);
         ledger.setModules(address(reports), address(payouts));
         token = new MockERC20("Token", "TOK", 18);
         vm.prank(advertiser);
@@ -403,17 +402,17 @@ contract RevenueHandler is AttesterHarness {
         address persona = personas[p];
         if (live.length != 0 && _root(live[live.length - 1].cum) != _root(finalCum)) {
             uint256[PERSONAS] memory tipCum = live[live.length - 1].cum;
-            if (tipCum[p] > payouts.claimed(persona, address(token))) {
-                try payouts.claim(persona, address(token), tipCum[p], _salt(p), _proof(tipCum, p)) {
+            if (tipCum[p] > payouts.claimed(p)) {
+                try payouts.claim(_payoutLeaf(p, tipCum[p]), _proof(tipCum, p)) {
                     if (tipCum[p] != finalCum[p]) claimedBeforeFinal = true;
                 } catch {}
             }
         }
         uint256 cumulative = finalCum[p];
-        uint256 already = payouts.claimed(persona, address(token));
+        uint256 already = payouts.claimed(p);
         if (cumulative <= already) return;
         uint256 before = token.balanceOf(persona);
-        try payouts.claim(persona, address(token), cumulative, _salt(p), _proof(finalCum, p)) returns (uint256 amount) {
+        try payouts.claim(_payoutLeaf(p, cumulative), _proof(finalCum, p)) returns (uint256 amount) {
             creatorsPaid += amount;
             paidTo[persona] += amount;
             if (token.balanceOf(persona) - before != amount) claimedBeforeFinal = true;
@@ -484,6 +483,11 @@ contract RevenueHandler is AttesterHarness {
         list.pop();
     }
 
+    /// @dev Persona `p`'s leaf: slot p (stable over every root), paid at its own address.
+    function _payoutLeaf(uint256 p, uint256 cumulative) internal view returns (PayoutLeaf memory) {
+        return PayoutLeaf(p, personas[p], address(token), personas[p], cumulative, _salt(p));
+    }
+
     function _salt(uint256 p) internal pure returns (bytes32) {
         return keccak256(abi.encode("salt", p));
     }
@@ -491,7 +495,10 @@ contract RevenueHandler is AttesterHarness {
     function _leaves(uint256[PERSONAS] memory cum) internal view returns (bytes32[] memory leaves) {
         leaves = new bytes32[](PERSONAS);
         for (uint256 i; i < PERSONAS; ++i) {
-            leaves[i] = RevenueCodec.payoutLeaf(_toBytes32(personas[i]), _toBytes32(address(token)), cum[i], _salt(i));
+            PayoutLeaf memory l = _payoutLeaf(i, cum[i]);
+            leaves[i] = RevenueCodec.payoutLeaf(
+                l.slot, _toBytes32(l.account), _toBytes32(l.token), _toBytes32(l.recipient), l.cumulative, l.salt
+            );
         }
     }
 

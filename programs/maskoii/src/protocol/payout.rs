@@ -1,32 +1,60 @@
-//! Creators' payout leaves and their cumulative tree (docs/protocol.md §11.5), the same on EVM (CreatorPayouts,
-//! OpenZeppelin `MerkleProof`) and Solana:
+//! Creators' payout leaves and their cumulative tree (docs/protocol.md §11.5), checked on EVM by CreatorPayouts
+//! (OpenZeppelin `MerkleProof`); this is the Rust definition of the same bytes (tooling and the vector tests):
 //!
-//! `leaf = keccak256(keccak256(account ‖ token ‖ uint256 cumulative ‖ salt))` (the inner preimage is
-//! `abi.encode(bytes32, bytes32, uint256, bytes32)`, 128 bytes; the outer hash has a 32-byte preimage, so no leaf can
-//! pass for a 64-byte inner node). Inner nodes are sorted-pair keccak256 (`merkle::hash_pair`); leaves are in
-//! ascending order and an odd last node is carried up, so the tree over the inner hashes in leaf order is §5's batch
-//! tree (`merkle::root`). Accounts and tokens are 32 bytes: EVM addresses left-padded, Solana keys raw.
+//! `leaf = keccak256(keccak256(slot ‖ account ‖ token ‖ recipient ‖ uint256 cumulative ‖ salt))` (the inner preimage
+//! is `abi.encode(uint256, bytes32, bytes32, bytes32, uint256, bytes32)`, 192 bytes, the ABI encoding of
+//! CreatorPayouts' `PayoutLeaf` calldata; the outer hash has a 32-byte preimage, so no leaf can pass for a 64-byte
+//! inner node). `slot` is the (account, token) pair's stable claim slot, `recipient` where the payout goes. Inner
+//! nodes are sorted-pair keccak256 (`merkle::hash_pair`); leaves are in ascending order and an odd last node is
+//! carried up, so the tree over the inner hashes in leaf order is §5's batch tree (`merkle::root`). Accounts, tokens
+//! and recipients are 32 bytes (EVM addresses left-padded).
 //!
-//! A Solana claim instruction verifies with `payout_root_of(...) == root`; its refusal is `InvalidPayoutProof` in every
-//! language (vectors: test/vectors/revenue.json).
+//! A verifier checks `payout_root_of(...) == root`; its refusal is `InvalidPayoutProof` in every language (vectors:
+//! test/vectors/revenue.json).
 
 use super::{keccak, merkle};
 
-/// `cumulative` as a big-endian uint256 word (Solana amounts are u64; the leaf commits to 32 bytes).
-pub fn cumulative_word(cumulative: u64) -> [u8; 32] {
+/// One payout leaf's fields, each a 32-byte word in `abi.encode` order.
+pub struct PayoutLeafWords<'a> {
+    /// The stable claim slot as a big-endian uint256 word (`slot_word`).
+    pub slot: &'a [u8; 32],
+    /// The persona, left-padded.
+    pub account: &'a [u8; 32],
+    /// The ERC-20, left-padded.
+    pub token: &'a [u8; 32],
+    /// Where the payout goes, left-padded.
+    pub recipient: &'a [u8; 32],
+    /// Everything ever owed to (account, token), a big-endian uint256 word.
+    pub cumulative: &'a [u8; 32],
+    /// The leaf's salt.
+    pub salt: &'a [u8; 32],
+}
+
+/// A u64 as a big-endian uint256 word.
+fn u64_word(value: u64) -> [u8; 32] {
     let mut word = [0u8; 32];
-    word[24..].copy_from_slice(&cumulative.to_be_bytes());
+    word[24..].copy_from_slice(&value.to_be_bytes());
     word
 }
 
-/// keccak256(account ‖ token ‖ cumulative ‖ salt), the inner hash (`cumulative` is a big-endian uint256 word).
-pub fn payout_leaf_hash(account: &[u8; 32], token: &[u8; 32], cumulative: &[u8; 32], salt: &[u8; 32]) -> [u8; 32] {
-    keccak(&[account, token, cumulative, salt])
+/// `cumulative` as a big-endian uint256 word (the leaf commits to 32 bytes).
+pub fn cumulative_word(cumulative: u64) -> [u8; 32] {
+    u64_word(cumulative)
+}
+
+/// A claim slot (uint32) as a big-endian uint256 word.
+pub fn slot_word(slot: u32) -> [u8; 32] {
+    u64_word(u64::from(slot))
+}
+
+/// keccak256(slot ‖ account ‖ token ‖ recipient ‖ cumulative ‖ salt), the inner hash.
+pub fn payout_leaf_hash(w: &PayoutLeafWords) -> [u8; 32] {
+    keccak(&[w.slot, w.account, w.token, w.recipient, w.cumulative, w.salt])
 }
 
 /// The tree leaf: keccak256 of the inner hash.
-pub fn payout_leaf(account: &[u8; 32], token: &[u8; 32], cumulative: &[u8; 32], salt: &[u8; 32]) -> [u8; 32] {
-    keccak(&[&payout_leaf_hash(account, token, cumulative, salt)])
+pub fn payout_leaf(w: &PayoutLeafWords) -> [u8; 32] {
+    keccak(&[&payout_leaf_hash(w)])
 }
 
 /// The root implied by `leaf` and its sibling list `proof` (OpenZeppelin `processProof`).
@@ -34,16 +62,9 @@ pub fn payout_root_of(leaf: &[u8; 32], proof: &[[u8; 32]]) -> [u8; 32] {
     proof.iter().fold(*leaf, |node, sibling| merkle::hash_pair(&node, sibling))
 }
 
-/// Whether `proof` proves the entry under `root`.
-pub fn verify_payout(
-    root: &[u8; 32],
-    account: &[u8; 32],
-    token: &[u8; 32],
-    cumulative: &[u8; 32],
-    salt: &[u8; 32],
-    proof: &[[u8; 32]],
-) -> bool {
-    payout_root_of(&payout_leaf(account, token, cumulative, salt), proof) == *root
+/// Whether `proof` proves the leaf under `root`.
+pub fn verify_payout(root: &[u8; 32], w: &PayoutLeafWords, proof: &[[u8; 32]]) -> bool {
+    payout_root_of(&payout_leaf(w), proof) == *root
 }
 
 #[cfg(test)]
@@ -88,15 +109,33 @@ mod tests {
         v.as_array().expect("proof array").iter().map(h32).collect()
     }
 
+    /// The six words of a vector entry.
+    fn words_of(e: &Value) -> [[u8; 32]; 6] {
+        [
+            word(&e["slot"]),
+            h32(&e["account"]),
+            h32(&e["token"]),
+            h32(&e["recipient"]),
+            word(&e["cumulative"]),
+            h32(&e["salt"]),
+        ]
+    }
+
+    fn fields(w: &[[u8; 32]; 6]) -> PayoutLeafWords<'_> {
+        PayoutLeafWords { slot: &w[0], account: &w[1], token: &w[2], recipient: &w[3], cumulative: &w[4], salt: &w[5] }
+    }
+
     fn leaf_of(e: &Value) -> [u8; 32] {
-        payout_leaf(&h32(&e["account"]), &h32(&e["token"]), &word(&e["cumulative"]), &h32(&e["salt"]))
+        payout_leaf(&fields(&words_of(e)))
     }
 
     #[test]
-    fn cumulative_word_is_big_endian() {
+    fn cumulative_and_slot_words_are_big_endian() {
         assert_eq!(word(&Value::from("600")), cumulative_word(600));
         assert_eq!(word(&Value::from(u64::MAX.to_string())), cumulative_word(u64::MAX));
         assert_eq!(word(&Value::from("0")), [0u8; 32]);
+        assert_eq!(word(&Value::from("7")), slot_word(7));
+        assert_eq!(word(&Value::from(u32::MAX.to_string())), slot_word(u32::MAX));
     }
 
     #[test]
@@ -106,13 +145,13 @@ mod tests {
         assert!(leaves.len() >= 4);
         for l in leaves {
             let name = l["name"].as_str().unwrap();
-            let (account, token, cumulative, salt) =
-                (h32(&l["account"]), h32(&l["token"]), word(&l["cumulative"]), h32(&l["salt"]));
+            let words = words_of(l);
             let encoded = hex(&l["encoded"]);
-            assert_eq!(encoded, [account, token, cumulative, salt].concat(), "{name} encoded");
+            assert_eq!(encoded.len(), 192, "{name} six words");
+            assert_eq!(encoded, words.concat(), "{name} encoded");
             assert_eq!(keccak(&[&encoded]), h32(&l["hash"]), "{name} hash");
-            assert_eq!(payout_leaf_hash(&account, &token, &cumulative, &salt), h32(&l["hash"]), "{name} hash");
-            assert_eq!(payout_leaf(&account, &token, &cumulative, &salt), h32(&l["leaf"]), "{name} leaf");
+            assert_eq!(payout_leaf_hash(&fields(&words)), h32(&l["hash"]), "{name} hash");
+            assert_eq!(payout_leaf(&fields(&words)), h32(&l["leaf"]), "{name} leaf");
         }
     }
 
@@ -137,14 +176,7 @@ mod tests {
                 let p = proof(&t["proofs"][i]);
                 assert_eq!(merkle::proof(&hashes, i), p, "{name} proof {i}");
                 assert_eq!(payout_root_of(&leaf, &p), root, "{name} proof {i} verifies");
-                assert!(verify_payout(
-                    &root,
-                    &h32(&l["account"]),
-                    &h32(&l["token"]),
-                    &word(&l["cumulative"]),
-                    &h32(&l["salt"]),
-                    &p
-                ));
+                assert!(verify_payout(&root, &fields(&words_of(l)), &p), "{name} verify {i}");
             }
         }
     }
