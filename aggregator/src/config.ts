@@ -79,6 +79,42 @@ const lensSchema = z
   })
   .strict();
 
+const blueskySchema = z
+  .object({
+    kind: z.literal("bluesky"),
+    name,
+    /** The relay or PDS whose `com.atproto.sync.subscribeRepos` firehose is read (ws:// or wss://, or http(s)://). */
+    firehoseUrl: z
+      .string()
+      .url("expected a URL")
+      .refine((u) => /^(wss?|https?):\/\//.test(u), "expected a ws(s):// or http(s):// URL")
+      .default("wss://bsky.network"),
+    /** The PLC directory that resolves did:plc identities to their signing keys (commit signatures are checked). */
+    plcUrl: httpUrl.default("https://plc.directory"),
+    /**
+     * Resolve identities with a plain fetch that may reach loopback and private addresses (a local PLC directory).
+     * Off by default: `@atproto/identity`'s SSRF-protected fetch refuses them, as did:web hosts are chosen by users.
+     */
+    localIdentity: z.boolean().default(false),
+    /** Only these accounts' records are kept (empty: everyone on the firehose). */
+    dids: z.array(z.string().regex(/^did:(plc|web):[a-zA-Z0-9._:%-]+$/, "expected a did:plc or did:web")).default([]),
+    /** Record collections kept: posts, and likes and reposts as reactions. */
+    collections: z
+      .array(z.enum(["app.bsky.feed.post", "app.bsky.feed.like", "app.bsky.feed.repost"]))
+      .min(1)
+      .default(["app.bsky.feed.post", "app.bsky.feed.like", "app.bsky.feed.repost"]),
+    /** Events handed to the store per page (one transaction each). */
+    pageSize: z.number().int().min(1).max(10_000).default(500),
+    /** An AppView (https://public.api.bsky.app) and the actors whose `app.bsky.feed.getAuthorFeed` is also read. */
+    appviewUrl: httpUrl.optional(),
+    authorFeeds: z.array(z.string().min(3)).default([]),
+  })
+  .strict()
+  .refine((c) => c.authorFeeds.length === 0 || c.appviewUrl !== undefined, {
+    message: "authorFeeds need an appviewUrl",
+    path: ["appviewUrl"],
+  });
+
 const rssSchema = z.object({ kind: z.literal("rss"), name, feeds: z.array(httpUrl).min(1) }).strict();
 
 export const connectorConfigSchema = z.discriminatedUnion("kind", [
@@ -86,6 +122,7 @@ export const connectorConfigSchema = z.discriminatedUnion("kind", [
   mastodonSchema,
   lensSchema,
   rssSchema,
+  blueskySchema,
 ]);
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
 

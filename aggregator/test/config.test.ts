@@ -94,4 +94,25 @@ describe("aggregator config", () => {
       path: join(dir, "store.sqlite"),
     });
   });
+
+  it("configures a Bluesky firehose connector with its defaults, and refuses author feeds without an AppView", () => {
+    const config = parseConfig({ connectors: [{ kind: "bluesky", name: "bsky" }] }, "test.json");
+    expect(config.connectors[0]).toEqual({
+      kind: "bluesky",
+      name: "bsky",
+      firehoseUrl: "wss://bsky.network",
+      plcUrl: "https://plc.directory",
+      localIdentity: false,
+      dids: [],
+      collections: ["app.bsky.feed.post", "app.bsky.feed.like", "app.bsky.feed.repost"],
+      pageSize: 500,
+      authorFeeds: [],
+    });
+    expect(failure({ connectors: [{ kind: "bluesky", name: "bsky", authorFeeds: ["bsky.app"] }] }).field).toBe(
+      "connectors.0.appviewUrl",
+    );
+    expect(failure({ connectors: [{ kind: "bluesky", name: "bsky", dids: ["alice"] }] }).field).toBe(
+      "connectors.0.dids.0",
+    );
+  });
 });

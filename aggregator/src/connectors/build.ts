@@ -6,6 +6,7 @@ import type { ConnectorConfig } from "../config.ts";
 import type { Connector } from "../connector.ts";
 import type { AggregatorMetrics } from "../metrics.ts";
 import { type RetryPolicy, Upstream } from "../upstream.ts";
+import { BlueskyConnector } from "./bluesky.ts";
 import { FarcasterConnector } from "./farcaster.ts";
 import { configuredSigners } from "./farcaster-message.ts";
 import { HubSigners } from "./farcaster-signers.ts";
@@ -64,5 +65,14 @@ export function buildConnector(
       return new LensConnector(config, ctx);
     case "rss":
       return new RssConnector(config, ctx);
+    case "bluesky":
+      return new BlueskyConnector(
+        {
+          ...config,
+          ...(config.localIdentity ? { identityFetch: globalThis.fetch.bind(globalThis) } : {}),
+        },
+        ctx,
+        deps.signal,
+      );
   }
 }
