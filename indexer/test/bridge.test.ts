@@ -262,10 +262,14 @@ describe(`bridge lifecycle (${stack.kind})`, () => {
     const missing = await stack.get(`/messages/0x${"ab".repeat(32)}`);
     expect(missing.status).toBe(404);
     const doc = await stack.get("/openapi.json");
+    // Every REST route is in the document: the bridge's three, then the revenue routes (revenue.test.ts exercises those).
     expect(Object.keys(doc.body.paths as Row)).toEqual([
       "/messages/{id}",
       "/messages",
       "/routes/{origin}/{destination}/volume",
+      "/accounts/{address}/earnings",
+      "/communities/{id}/stats",
+      "/campaigns/{id}/stats",
     ]);
   });
 
