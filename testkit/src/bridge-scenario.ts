@@ -228,22 +228,26 @@ export class BridgeScenario {
     return this.current.get(domain) ?? { setId: 1n, members: this.genesis };
   }
 
-  /** Delivers `sent` on its destination with a quorum attestation of the current set (what a relayer does). */
-  async deliver(destination: number, sent: Sent): Promise<TransactionReceipt> {
-    const gateway = this.contracts(destination).gateway;
-    const { setId, members } = this.currentSet(destination);
-    const digest = attestationDigest("message", {
-      domain: destination,
-      verifier: addressToBytes32(gateway),
-      attesterSetId: setId,
-      value: sent.id,
-    });
-    const attestation = buildAttestation({
-      digest,
+  /** A quorum attestation of `domain`'s current set (every member signs) over `value`, for its Gateway. */
+  attest(domain: number, kind: "message" | "rotation", value: Hex): Hex {
+    const { setId, members } = this.currentSet(domain);
+    return buildAttestation({
+      digest: attestationDigest(kind, {
+        domain,
+        verifier: addressToBytes32(this.contracts(domain).gateway),
+        attesterSetId: setId,
+        value,
+      }),
       attesterSetId: setId,
       attesters: members.map((x) => x.account.address),
       signers: members.map((x) => x.privateKey),
     });
+  }
+
+  /** Delivers `sent` on its destination with a quorum attestation of the current set (what a relayer does). */
+  async deliver(destination: number, sent: Sent): Promise<TransactionReceipt> {
+    const gateway = this.contracts(destination).gateway;
+    const attestation = this.attest(destination, "message", sent.id);
     return this.send(this.chain(destination), this.relayer, {
       address: gateway,
       abi: gatewayAbi,
@@ -300,22 +304,11 @@ export class BridgeScenario {
 
   /** Rotates `domain`'s attester set to `next` (signed by the current set), and uses it from then on. */
   async rotate(domain: number, next: Attester[]): Promise<bigint> {
-    const { setId, members } = this.currentSet(domain);
-    const nextId = setId + 1n;
+    const nextId = this.currentSet(domain).setId + 1n;
     const addresses = next.map((x) => x.account.address);
     const weights = next.map(() => 1n);
     const gateway = this.contracts(domain).gateway;
-    const attestation = buildAttestation({
-      digest: attestationDigest("rotation", {
-        domain,
-        verifier: addressToBytes32(gateway),
-        attesterSetId: setId,
-        value: setHash(nextId, ROTATION_THRESHOLD, addresses, weights),
-      }),
-      attesterSetId: setId,
-      attesters: members.map((x) => x.account.address),
-      signers: members.map((x) => x.privateKey),
-    });
+    const attestation = this.attest(domain, "rotation", setHash(nextId, ROTATION_THRESHOLD, addresses, weights));
     await this.send(this.chain(domain), this.owner, {
       address: gateway,
       abi: gatewayAbi,
