@@ -134,13 +134,13 @@ describe(`revenue (${stack.kind})`, () => {
       abi: demoTokenAbi,
       functionName: "mint",
       args: [stack.owner.address, 200_000n],
-    } as never);
+    });
     await stack.send(chain, stack.owner, {
       address: token,
       abi: demoTokenAbi,
       functionName: "approve",
       args: [revenue.campaignLedger, 120_000n],
-    } as never);
+    });
     const now = Number((await chain.public.getBlock()).timestamp);
     const { result: campaignId } = await as(stack.owner).createCampaign({
       token,

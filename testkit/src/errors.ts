@@ -16,7 +16,9 @@ export type TestkitErrorCode =
   | "ProcessFailed"
   | "WaitTimedOut"
   | "NodeProcessFailed"
-  | "SolanaSetupFailed";
+  | "SolanaSetupFailed"
+  | "ScenarioCallReverted"
+  | "ScenarioFailed";
 
 export class TestkitError extends BaseError<TestkitErrorCode> {
   override name = "TestkitError";

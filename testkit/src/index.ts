@@ -1,7 +1,8 @@
 // @maskoii/testkit: the one way tests, benches and the devnet start local chains, the local Solana endpoint and
 // node processes, supervise and tear them down, deploy maskoii, and wait. Dev-only (a devDependency of test/,
 // relayer/, bench/; the root's scripts use it for the devnet). The Hardhat deployment code is `@maskoii/testkit/deploy`,
-// PostgreSQL test databases `@maskoii/testkit/postgres`.
+// PostgreSQL test databases `@maskoii/testkit/postgres`, the indexer's and subgraph's bridge scenario driver
+// `@maskoii/testkit/bridge-scenario`.
 export { demoRecipientAbi, demoTokenAbi } from "./abi.ts";
 export {
   type ChainHandle,
