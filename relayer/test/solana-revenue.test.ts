@@ -19,6 +19,7 @@ import {
   decodeMessage,
   type EpochReport,
   encodeAttestation,
+  encodeSplitPolicy,
   epochReportsAbi,
   gatewayAbi,
   identityRegistryAbi,
@@ -68,6 +69,47 @@ function revenueDeployer(ctx: ReturnType<typeof claimsContext>, account: typeof 
     const receipt = await ctx.mined(await sender.deployContract({ abi, bytecode, args }));
     return getAddress(receipt.contractAddress!);
   };
+}
+
+/**
+ * Community 1 (70 % creators, 15 % treasury, 10 % operators, 5 % protocol; k = 10, expiry 26 epochs) owned by
+ * `owner`, and 1,000 tokens minted to the advertiser and approved to the ledger. Returns the budget.
+ */
+async function createCommunityAndFundAdvertiser(
+  ctx: ReturnType<typeof claimsContext>,
+  token: Address,
+  registry: Address,
+  ledger: Address,
+): Promise<bigint> {
+  const { wallet, mined } = ctx;
+  const ownerA = wallet(owner);
+  const policy = encodeSplitPolicy({ creators: 7000, treasury: 1500, operators: 1000, protocol: 500 });
+  await mined(
+    await ownerA.writeContract({
+      address: registry,
+      abi: communityRegistryAbi,
+      functionName: "createCommunity",
+      args: ["ipfs://community", owner.address, [], policy, 10, 26],
+    }),
+  );
+  const budget = 1_000n * 10n ** 18n;
+  await mined(
+    await ownerA.writeContract({
+      address: token,
+      abi: demoTokenAbi,
+      functionName: "mint",
+      args: [advertiser.address, budget],
+    }),
+  );
+  await mined(
+    await wallet(advertiser).writeContract({
+      address: token,
+      abi: demoTokenAbi,
+      functionName: "approve",
+      args: [ledger, budget],
+    }),
+  );
+  return budget;
 }
 
 function revertName(error: unknown): string | undefined {
@@ -120,34 +162,8 @@ describe.runIf(HAVE_LOCAL_RPC)("revenue: a final report's Solana payout -> bridg
     );
     // (TokenBridge A accepts distributions to 1003: the deploy fixture declared it; see the test below.)
     // community 1: 70 % creators, 15 % treasury, 10 % operators, 5 % protocol; k = 10
-    const policy = (7000n << 48n) | (1500n << 32n) | (1000n << 16n) | 500n;
-    await mined(
-      await ownerA.writeContract({
-        address: registry,
-        abi: communityRegistryAbi,
-        functionName: "createCommunity",
-        args: ["ipfs://community", owner.address, [], policy, 10, 26],
-      }),
-    );
-
     // ---- The advertiser funds a campaign: 2 tokens per 1,000 impressions.
-    const budget = 1_000n * 10n ** 18n;
-    await mined(
-      await ownerA.writeContract({
-        address: contracts.demoToken,
-        abi: demoTokenAbi,
-        functionName: "mint",
-        args: [advertiser.address, budget],
-      }),
-    );
-    await mined(
-      await wallet(advertiser).writeContract({
-        address: contracts.demoToken,
-        abi: demoTokenAbi,
-        functionName: "approve",
-        args: [ledger, budget],
-      }),
-    );
+    const budget = await createCommunityAndFundAdvertiser(ctx, contracts.demoToken, registry, ledger);
     await mined(
       await wallet(advertiser).writeContract({
         address: ledger,
@@ -376,7 +392,6 @@ describe.runIf(HAVE_LOCAL_RPC)("revenue: a final report's Solana payout -> bridg
     if (revenue === undefined) throw new Error("the deploy fixture deployed no revenue suite on A");
     const ctx = claimsContext(stack);
     const { publicA, wallet, mined } = ctx;
-    const ownerA = wallet(owner);
     const ledger = { address: revenue.campaignLedger, abi: campaignLedgerAbi } as const;
     expect(await publicA.readContract({ ...ledger, functionName: "solanaBridge" })).toBe(contracts.tokenBridge);
     expect(await publicA.readContract({ ...ledger, functionName: "solanaDomain" })).toBe(SOLANA);
@@ -390,31 +405,11 @@ describe.runIf(HAVE_LOCAL_RPC)("revenue: a final report's Solana payout -> bridg
     ).toBe(true);
 
     // A community and a campaign on the fixture's suite; a line of it owing 8.25 tokens to Solana creators.
-    const policy = (7000n << 48n) | (1500n << 32n) | (1000n << 16n) | 500n;
-    await mined(
-      await ownerA.writeContract({
-        address: revenue.communityRegistry,
-        abi: communityRegistryAbi,
-        functionName: "createCommunity",
-        args: ["ipfs://community", owner.address, [], policy, 10, 26],
-      }),
-    );
-    const budget = 1_000n * 10n ** 18n;
-    await mined(
-      await ownerA.writeContract({
-        address: contracts.demoToken,
-        abi: demoTokenAbi,
-        functionName: "mint",
-        args: [advertiser.address, budget],
-      }),
-    );
-    await mined(
-      await wallet(advertiser).writeContract({
-        address: contracts.demoToken,
-        abi: demoTokenAbi,
-        functionName: "approve",
-        args: [revenue.campaignLedger, budget],
-      }),
+    const budget = await createCommunityAndFundAdvertiser(
+      ctx,
+      contracts.demoToken,
+      revenue.communityRegistry,
+      revenue.campaignLedger,
     );
     const now = Number((await publicA.getBlock()).timestamp);
     await mined(
