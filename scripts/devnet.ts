@@ -40,9 +40,10 @@ import { type Hex, toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { type AggregatorDemo, runAggregatorDemo } from "./lib/aggregator-demo.ts";
 import { CHAIN_A, CHAIN_B, DEVNET_CHAINS } from "./lib/chains.ts";
-import { runDemoTransfer } from "./lib/demo.ts";
+import { type DemoResult, runDemoTransfer } from "./lib/demo.ts";
 import { startEvmChains } from "./lib/evm.ts";
 import { type DevnetIndexer, startIndexer } from "./lib/indexer.ts";
+import { checkIndexer } from "./lib/indexer-check.ts";
 import { type DevnetNodes, startNodes } from "./lib/nodes.ts";
 import { type RevenueDemoResult, runRevenueDemo } from "./lib/revenue-demo.ts";
 import { runSolanaInbound, runSolanaRoundTrip } from "./lib/solana-demo.ts";
@@ -74,6 +75,8 @@ type Devnet = {
   solanaDeployment?: SolanaDeployment;
   nodes?: DevnetNodes;
   indexer?: DevnetIndexer;
+  /** The demo transfer A -> B. */
+  transfer?: DemoResult;
   revenue?: RevenueDemoResult;
   /** The aggregator nodes and the networks' local servers (in this process). */
   aggregator?: AggregatorDemo;
@@ -247,7 +250,12 @@ const steps: Step[] = [
       if (devnet.deployment === undefined || devnet.nodes === undefined) {
         throw new DevnetError("the demo needs the deployment and the nodes first");
       }
-      await runDemoTransfer({ deployment: devnet.deployment, nodes: devnet.nodes, quorum: QUORUM, log });
+      devnet.transfer = await runDemoTransfer({
+        deployment: devnet.deployment,
+        nodes: devnet.nodes,
+        quorum: QUORUM,
+        log,
+      });
     },
   },
   {
@@ -281,6 +289,24 @@ const steps: Step[] = [
         attesters: devnet.attesters,
         quorum: QUORUM,
         ...(solana === undefined || nodes === undefined ? {} : { solana: { deployment: solana, nodes } }),
+        log,
+      });
+    },
+  },
+  {
+    name: "indexer: the demo's message and payouts through the REST API",
+    run: async (devnet) => {
+      const { indexer, transfer, revenue } = devnet;
+      if (indexer === undefined || transfer === undefined || revenue === undefined) {
+        throw new DevnetError("the indexer check needs the indexer, the demo transfer and the revenue demo first");
+      }
+      await checkIndexer({
+        url: indexer.url,
+        messages: [{ label: "A -> B", id: transfer.messageId, status: "delivered" }],
+        communityId: revenue.communityId,
+        creators: revenue.paid.filter((p) => p.chain === "evm").map((p) => ({ persona: p.persona, amount: p.amount })),
+        decimals: 18,
+        symbol: "DEMO",
         log,
       });
     },

@@ -147,6 +147,16 @@ describe("npm start (scripts/devnet.ts)", () => {
       assert.match(output, /paid creator 0x[0-9a-fA-F]{40} 11\.48 DEMO on EVM \(claimed on its behalf\)/);
     }
     assert.match(output, /creators still owed 0 DEMO/);
+    // The indexer (issue 14 point 6): the demo's message and payouts read back through its REST API.
+    assert.match(output, /indexer: A -> B message 0x[0-9a-f]{64} delivered \(transfer\)/);
+    assert.match(output, /indexer: community 1 epoch \d+: spend 41 DEMO, creators 28\.7 DEMO/);
+    if (SOLANA_EXPECTED) {
+      assert.match(output, /indexer: creator 0x[0-9a-fA-F]{40} claimed 13\.776 DEMO/);
+      assert.match(output, /indexer: creator 0x[0-9a-fA-F]{40} claimed 9\.184 DEMO/);
+    } else {
+      assert.match(output, /indexer: creator 0x[0-9a-fA-F]{40} claimed 17\.22 DEMO/);
+      assert.match(output, /indexer: creator 0x[0-9a-fA-F]{40} claimed 11\.48 DEMO/);
+    }
     // The aggregator demo: the community timeline's URL and a sample with the proven account resolved to its persona.
     assert.match(output, /community timeline: http:\/\/127\.0\.0\.1:\d+\/communities\/1\/timeline/);
     assert.match(
