@@ -554,6 +554,33 @@ export const claim = onchainTable(
   (table) => ({ personaIdx: index().on(table.persona) }),
 );
 
+/**
+ * A final report's Solana payout (docs/protocol.md §11.3): the creators' parts owed on Solana, sent through the bridge
+ * as one distribution. `messageId` is the Gateway message, whose lifecycle (delivery on Solana, by the Solana reader)
+ * is in `message`. Written by the ledger's and EpochReports' `SolanaPayoutSent` (same transaction, either order).
+ */
+export const solanaPayout = onchainTable(
+  "solana_payout",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    distributionId: t.hex().notNull(),
+    /** The report (EpochReports `seq`) and the index of its `solana` entry. */
+    seq: t.bigint(),
+    index: t.integer(),
+    token: t.hex().notNull(),
+    /** Local units of `token` that left the ledger's Solana bucket. */
+    amount: t.bigint(),
+    messageId: t.hex().notNull(),
+    sentAt: t.bigint().notNull(),
+    sentTx: t.hex().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.distributionId] }),
+    seqIdx: index().on(table.seq),
+    messageIdx: index().on(table.messageId),
+  }),
+);
+
 /** Revenue of a community in an epoch, per token, from final reports' splits. */
 export const communityEpochRevenue = onchainTable(
   "community_epoch_revenue",
@@ -592,7 +619,8 @@ export const creatorEarnings = onchainTable(
 
 /**
  * Ledger balances per token: `operator` (owner = operator address), `treasury` (owner = community id), `protocol`
- * (owner = "protocol"); balance = accrued − withdrawn.
+ * (owner = "protocol"), `solana` (owner = "creators": the creators' parts owed on Solana, out as Solana payouts);
+ * balance = accrued − withdrawn.
  */
 export const ledgerBalance = onchainTable(
   "ledger_balance",

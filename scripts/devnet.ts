@@ -304,6 +304,7 @@ const steps: Step[] = [
         url: indexer.url,
         messages: [{ label: "A -> B", id: transfer.messageId, status: "delivered" }],
         communityId: revenue.communityId,
+        ...(revenue.solanaPayoutMessage === undefined ? {} : { solanaPayoutMessage: revenue.solanaPayoutMessage }),
         creators: revenue.paid.filter((p) => p.chain === "evm").map((p) => ({ persona: p.persona, amount: p.amount })),
         decimals: 18,
         symbol: "DEMO",

@@ -151,6 +151,10 @@ describe("npm start (scripts/devnet.ts)", () => {
     assert.match(output, /indexer: A -> B message 0x[0-9a-f]{64} delivered \(transfer\)/);
     assert.match(output, /indexer: community 1 epoch \d+: spend 41 DEMO, creators 28\.7 DEMO/);
     if (SOLANA_EXPECTED) {
+      assert.match(
+        output,
+        /indexer: report \d+'s Solana payout 5\.74 DEMO: message 0x[0-9a-f]{64} delivered \(distribution\)/,
+      );
       assert.match(output, /indexer: creator 0x[0-9a-fA-F]{40} claimed 13\.776 DEMO/);
       assert.match(output, /indexer: creator 0x[0-9a-fA-F]{40} claimed 9\.184 DEMO/);
     } else {

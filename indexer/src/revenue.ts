@@ -20,6 +20,7 @@ const {
   ledgerBalance,
   personaPayout,
   reportLine,
+  solanaPayout,
   split,
 } = schema;
 
@@ -335,6 +336,28 @@ ponder.on("CampaignLedger:DustAccrued", async ({ event, context }) => {
   await credit(context.db, context.chain.id, "protocol", "protocol", event.args.token, event.args.amount);
 });
 
+ponder.on("CampaignLedger:SolanaPendingAccrued", async ({ event, context }) => {
+  await credit(context.db, context.chain.id, "solana", "creators", event.args.token, event.args.amount);
+});
+
+ponder.on("CampaignLedger:SolanaPayoutSent", async ({ event, context }) => {
+  const { token, distributionId, messageId, amount } = event.args;
+  const chainId = context.chain.id;
+  await credit(context.db, chainId, "solana", "creators", token, 0n, amount);
+  await context.db
+    .insert(solanaPayout)
+    .values({
+      chainId,
+      distributionId: lower(distributionId),
+      token: lower(token),
+      amount,
+      messageId: lower(messageId),
+      sentAt: event.block.timestamp,
+      sentTx: event.transaction.hash,
+    })
+    .onConflictDoUpdate({ amount });
+});
+
 ponder.on("CampaignLedger:ExpiredReturned", async ({ event, context }) => {
   const { communityId, token, amount } = event.args;
   await credit(context.db, context.chain.id, "treasury", communityId.toString(), token, amount);
@@ -432,6 +455,23 @@ ponder.on("EpochReports:ReportResolved", async ({ event, context }) => {
 
 ponder.on("EpochReports:ReportDropped", async ({ event, context }) => {
   await setReportStatus(context.db, context.chain.id, event.args.seq, "dropped", { droppedAt: event.block.timestamp });
+});
+
+ponder.on("EpochReports:SolanaPayoutSent", async ({ event, context }) => {
+  const { seq, index, token, distributionId, messageId } = event.args;
+  await context.db
+    .insert(solanaPayout)
+    .values({
+      chainId: context.chain.id,
+      distributionId: lower(distributionId),
+      seq,
+      index: Number(index),
+      token: lower(token),
+      messageId: lower(messageId),
+      sentAt: event.block.timestamp,
+      sentTx: event.transaction.hash,
+    })
+    .onConflictDoUpdate({ seq, index: Number(index) });
 });
 
 ponder.on("EpochReports:ReportFinalized", async ({ event, context }) => {

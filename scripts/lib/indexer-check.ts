@@ -20,6 +20,16 @@ const earningsSchema = z
   .object({ claims: z.array(z.object({ amount: z.coerce.bigint(), tx: z.string() }).loose()) })
   .loose();
 
+const payoutsSchema = z.object({
+  data: z.object({
+    solanaPayouts: z.object({
+      items: z.array(
+        z.object({ seq: z.string().nullable(), amount: z.string().nullable(), distributionId: z.string() }),
+      ),
+    }),
+  }),
+});
+
 async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   const body: unknown = await response.json().catch(() => undefined);
@@ -51,6 +61,8 @@ export async function checkIndexer(args: {
   /** Bridge messages the demos sent, with a label, and the status each must reach. */
   messages: readonly { label: string; id: Hex; status: string }[];
   communityId: bigint;
+  /** The bridge message of the revenue demo's Solana payout, when Solana runs: its report and delivery are checked. */
+  solanaPayoutMessage?: Hex;
   /** Creators paid on EVM, whose claims the indexer must list. */
   creators: readonly { persona: Hex; amount: bigint }[];
   decimals: number;
@@ -75,6 +87,27 @@ export async function checkIndexer(args: {
   for (const e of stats.epochs) {
     args.log(
       `indexer: community ${args.communityId} epoch ${e.epoch}: spend ${formatUnits(e.spend, args.decimals)} ${args.symbol}, creators ${formatUnits(e.creators, args.decimals)} ${args.symbol}`,
+    );
+  }
+  const solanaMessage = args.solanaPayoutMessage;
+  if (solanaMessage !== undefined) {
+    const payout = await until(`the Solana payout ${solanaMessage}`, async () => {
+      const response = await fetch(`${args.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          query: `{ solanaPayouts(where: { messageId: "${solanaMessage}" }) { items { seq amount distributionId } } }`,
+        }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      const [item] = payoutsSchema.parse(await response.json()).data.solanaPayouts.items;
+      if (item === undefined || item.seq === null || item.amount === null) return undefined;
+      const { body } = await getJson(`${args.url}/messages/${solanaMessage}`);
+      const message = messageSchema.safeParse(body);
+      return message.success && message.data.status === "delivered" ? { ...item, message: message.data } : undefined;
+    });
+    args.log(
+      `indexer: report ${payout.seq}'s Solana payout ${formatUnits(BigInt(payout.amount ?? 0), args.decimals)} ${args.symbol}: message ${solanaMessage} ${payout.message.status} (${payout.message.kind})`,
     );
   }
   for (const c of args.creators) {

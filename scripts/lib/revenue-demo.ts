@@ -74,6 +74,8 @@ export type RevenueDemoResult = {
   operators: bigint;
   /** Creators paid, in the demo token's units on A (on Solana: what left A for them). */
   paid: { persona: Address; amount: bigint; chain: "evm" | "solana" }[];
+  /** The bridge message that carried the Solana creators' part, when Solana runs. */
+  solanaPayoutMessage?: Hex;
 };
 
 export async function runRevenueDemo(args: {
@@ -302,6 +304,7 @@ export async function runRevenueDemo(args: {
   }
   // 6. With Solana: carol's part leaves A through the bridge (anyone sends it, paying the gateway fee), the nodes
   //    deliver it to the maskoii program, and her claim is submitted there (here by a third party).
+  let solanaPayoutMessage: Hex | undefined;
   if (solana !== undefined && solanaPart > 0n) {
     const { client: program, connection, mint } = solana.deployment;
     const fee = await publicClient.readContract({
@@ -322,6 +325,7 @@ export async function runRevenueDemo(args: {
     const [sent] = parseEventLogs({ abi: gatewayAbi, eventName: "MessageSent", logs: sendReceipt.logs });
     if (sent === undefined) throw new DemoError("sendSolanaPayout emitted no MessageSent");
     const messageId = sent.args.messageId;
+    solanaPayoutMessage = messageId;
     const distributionId = solanaDistributionId(reportHash(report), token);
     log(
       `sent ${fmt(solanaPart)} for Solana creators through the bridge: distribution ${distributionId}, ` +
@@ -374,7 +378,7 @@ export async function runRevenueDemo(args: {
     `ledger: treasury ${fmt(balances.treasury)}, operator ${members[0]} ${fmt(balances.operator)}, ` +
       `protocol ${fmt(balances.protocol)}, creators still owed ${fmt(balances.creatorsOwed)}`,
   );
-  return { communityId, spend, ...split, paid };
+  return { communityId, spend, ...split, paid, ...(solanaPayoutMessage === undefined ? {} : { solanaPayoutMessage }) };
 
   async function tokenBalance(who: Address): Promise<bigint> {
     return publicClient.readContract({ address: token, abi: demoTokenAbi, functionName: "balanceOf", args: [who] });
