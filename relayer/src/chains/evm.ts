@@ -31,6 +31,7 @@ import { BatchGasModel, type BatchGasModelOptions, calldataGas } from "./evm-gas
 import { findQueuedTransfer } from "./evm-queue.ts";
 import { EvmRefunds } from "./evm-refund.ts";
 import { TokenBridgeQueue } from "./evm-release.ts";
+import { EpochReportsChain } from "../reports/chain.ts";
 import { type BumpEvent, EvmSender, type FeePolicy } from "./evm-sender.ts";
 
 const STATUS: readonly MessageStatus[] = ["none", "delivered", "failed"];
@@ -321,6 +322,19 @@ export class EvmChainAdapter implements ChainAdapter {
       read: (call, fn) => this.#read(call, fn),
       sender: this.#requireSender(),
       onRpcError: this.#onRpcError,
+    });
+  }
+
+  /** The EpochReports at `address` for the relayer's report submitter (reports/chain.ts; needs the account). */
+  epochReports(address: Address, fromBlock: bigint): EpochReportsChain {
+    return new EpochReportsChain({
+      domain: this.domain,
+      address,
+      client: this.#public,
+      read: (call, fn) => this.#read(call, fn),
+      sender: this.#requireSender(),
+      onRpcError: this.#onRpcError,
+      fromBlock,
     });
   }
 
