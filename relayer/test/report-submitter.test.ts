@@ -6,8 +6,9 @@
 // restart reopens. A report whose lines owe Solana creators is paid out through TokenBridge A towards domain 1003
 // (the route set up on A alone: remote bridge, claims-capable, the token linked, a fee): the payout's message is sent
 // with the quoted fee; its delivery to Solana is the bridge's own tests' business (solana-revenue.test.ts).
-import { createServer, type Server } from "node:http";
+
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "@maskoii/node-kit";
@@ -15,8 +16,8 @@ import {
   addressToBytes32,
   type ClaimLeaf,
   campaignLedgerAbi,
-  type DeploymentRevenue,
   claimRoot,
+  type DeploymentRevenue,
   type EpochReport,
   epochReportsAbi,
   epochReportToJson,
@@ -34,12 +35,12 @@ import { type Attester, demoTokenAbi, devnetAttesters, runDeployFixture, Supervi
 import {
   type Address,
   concatHex,
+  createPublicClient,
   createWalletClient,
   type Hex,
   http,
   keccak256,
   type PublicClient,
-  createPublicClient,
   toHex,
   zeroHash,
 } from "viem";
@@ -112,8 +113,7 @@ describe("report submitter: aggregator nodes -> quorum -> EpochReports.submit/fi
   const cpe = 10n ** 16n;
 
   const wallet = (i: number) => createWalletClient({ account: devAccount(i), chain: chainA, transport: http(rpcA) });
-  const client = (i: number) =>
-    new RevenueClient({ publicClient: publicA, wallet: wallet(i), addresses: revenue });
+  const client = (i: number) => new RevenueClient({ publicClient: publicA, wallet: wallet(i), addresses: revenue });
   const mined = async (hash: Hex) => {
     const receipt = await publicA.waitForTransactionReceipt({ hash });
     expect(receipt.status).toBe("success");
@@ -131,7 +131,12 @@ describe("report submitter: aggregator nodes -> quorum -> EpochReports.submit/fi
 
   /** The node entry of `report` signed with `key` (the current set, id 1). */
   const entry = (report: EpochReport, key: Hex, overrides: Partial<Entry> = {}): Entry => {
-    const digest = reportAttestationDigest({ domain: DOMAIN, epochReports: revenue.epochReports, attesterSetId: 1n, report });
+    const digest = reportAttestationDigest({
+      domain: DOMAIN,
+      epochReports: revenue.epochReports,
+      attesterSetId: 1n,
+      report,
+    });
     const s = signDigest(digest, key);
     return {
       community: String(report.communityId),
@@ -214,13 +219,45 @@ describe("report submitter: aggregator nodes -> quorum -> EpochReports.submit/fi
     // ledger sends its Solana parts there.
     const owner = wallet(0);
     const bridge = { address: tokenBridge, abi: tokenBridgeAbi } as const;
-    await mined(await owner.writeContract({ ...bridge, functionName: "setRemoteBridge", args: [SOLANA, keccak256(toHex("program"))] }));
+    await mined(
+      await owner.writeContract({
+        ...bridge,
+        functionName: "setRemoteBridge",
+        args: [SOLANA, keccak256(toHex("program"))],
+      }),
+    );
     await mined(await owner.writeContract({ ...bridge, functionName: "setClaimsCapable", args: [SOLANA, true] }));
-    await mined(await owner.writeContract({ ...bridge, functionName: "linkToken", args: [token, SOLANA, keccak256(toHex("mint"))] }));
+    await mined(
+      await owner.writeContract({
+        ...bridge,
+        functionName: "linkToken",
+        args: [token, SOLANA, keccak256(toHex("mint"))],
+      }),
+    );
     const max = (1n << 64n) - 1n;
-    await mined(await owner.writeContract({ ...bridge, functionName: "setRateLimits", args: [token, SOLANA, max, max, max, max] }));
-    await mined(await owner.writeContract({ address: gateway, abi: gatewayAbi, functionName: "setDestinationFamily", args: [SOLANA, 2] }));
-    await mined(await owner.writeContract({ address: gateway, abi: gatewayAbi, functionName: "setFee", args: [SOLANA, 10n ** 14n, 10n ** 9n] }));
+    await mined(
+      await owner.writeContract({
+        ...bridge,
+        functionName: "setRateLimits",
+        args: [token, SOLANA, max, max, max, max],
+      }),
+    );
+    await mined(
+      await owner.writeContract({
+        address: gateway,
+        abi: gatewayAbi,
+        functionName: "setDestinationFamily",
+        args: [SOLANA, 2],
+      }),
+    );
+    await mined(
+      await owner.writeContract({
+        address: gateway,
+        abi: gatewayAbi,
+        functionName: "setFee",
+        args: [SOLANA, 10n ** 14n, 10n ** 9n],
+      }),
+    );
     await mined(
       await owner.writeContract({
         address: revenue.campaignLedger,
@@ -238,9 +275,21 @@ describe("report submitter: aggregator nodes -> quorum -> EpochReports.submit/fi
       split: SPLIT,
     }));
     const budget = 10_000n * 10n ** 18n;
-    await mined(await owner.writeContract({ address: token, abi: demoTokenAbi, functionName: "mint", args: [devAccount(1).address, budget] }));
     await mined(
-      await wallet(1).writeContract({ address: token, abi: demoTokenAbi, functionName: "approve", args: [revenue.campaignLedger, budget] }),
+      await owner.writeContract({
+        address: token,
+        abi: demoTokenAbi,
+        functionName: "mint",
+        args: [devAccount(1).address, budget],
+      }),
+    );
+    await mined(
+      await wallet(1).writeContract({
+        address: token,
+        abi: demoTokenAbi,
+        functionName: "approve",
+        args: [revenue.campaignLedger, budget],
+      }),
     );
     const now = Number((await publicA.getBlock()).timestamp);
     ({ result: campaignId } = await client(1).createCampaign({
@@ -344,7 +393,13 @@ describe("report submitter: aggregator nodes -> quorum -> EpochReports.submit/fi
     for (const [i, n] of nodes.entries()) n.entries = [entry(second, keys[i]!.privateKey)];
     expect(await submitter.tick()).toMatchObject({ submitted: 1 });
     // The process dies after its transaction was mined but before the row said so: the row is still `ready`.
-    await ReportStore.of(store).update(DOMAIN, revenue.epochReports, reportHash(second), { state: "ready", seq: null }, Date.now());
+    await ReportStore.of(store).update(
+      DOMAIN,
+      revenue.epochReports,
+      reportHash(second),
+      { state: "ready", seq: null },
+      Date.now(),
+    );
     await store.close();
     await startSubmitter();
     const t = await submitter.tick();
@@ -382,19 +437,31 @@ describe("report submitter: aggregator nodes -> quorum -> EpochReports.submit/fi
     const seq = r?.seq as bigint;
     expect(await read<boolean>("solanaPayoutSent", [seq, 0n])).toBe(true);
     const [payout] = await ReportStore.of(store).payouts(DOMAIN, revenue.epochReports, reportHash(withSolana));
-    const fee = await publicA.readContract({ address: tokenBridge, abi: tokenBridgeAbi, functionName: "quoteDistribution", args: [SOLANA] });
+    const fee = await publicA.readContract({
+      address: tokenBridge,
+      abi: tokenBridgeAbi,
+      functionName: "quoteDistribution",
+      args: [SOLANA],
+    });
     expect(fee).toBeGreaterThan(0n);
     expect(payout).toMatchObject({ index: 0, fee });
     const tx = await publicA.getTransaction({ hash: payout!.txHash as Hex });
     expect(tx.value).toBe(fee);
-    const sent = await publicA.getContractEvents({ ...epochReports(), eventName: "SolanaPayoutSent", fromBlock: 0n, strict: true });
+    const sent = await publicA.getContractEvents({
+      ...epochReports(),
+      eventName: "SolanaPayoutSent",
+      fromBlock: 0n,
+      strict: true,
+    });
     expect(sent).toHaveLength(1);
     expect(sent[0]!.args.messageId).toBe(payout!.messageId);
     // Nothing more to do, also after a restart.
     await store.close();
     await startSubmitter();
     expect(await submitter.tick()).toMatchObject({ submitted: 0, finalized: 0, solanaSent: 0, failed: 0 });
-    expect(await publicA.getContractEvents({ ...epochReports(), eventName: "SolanaPayoutSent", fromBlock: 0n })).toHaveLength(1);
+    expect(
+      await publicA.getContractEvents({ ...epochReports(), eventName: "SolanaPayoutSent", fromBlock: 0n }),
+    ).toHaveLength(1);
   });
 
   it("keeps going when a node is down", async () => {

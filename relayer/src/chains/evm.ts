@@ -17,6 +17,7 @@ import {
 } from "viem";
 import type { Finality } from "../config.ts";
 import { ChainRpcError, DeliveryRefusedError, DeliveryRevertedError, RelayerError } from "../errors.ts";
+import { EpochReportsChain } from "../reports/chain.ts";
 import type {
   AttesterSetView,
   ChainAdapter,
@@ -31,7 +32,6 @@ import { BatchGasModel, type BatchGasModelOptions, calldataGas } from "./evm-gas
 import { findQueuedTransfer } from "./evm-queue.ts";
 import { EvmRefunds } from "./evm-refund.ts";
 import { TokenBridgeQueue } from "./evm-release.ts";
-import { EpochReportsChain } from "../reports/chain.ts";
 import { type BumpEvent, EvmSender, type FeePolicy } from "./evm-sender.ts";
 
 const STATUS: readonly MessageStatus[] = ["none", "delivered", "failed"];

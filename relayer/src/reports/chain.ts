@@ -65,7 +65,9 @@ export type WriteOutcome =
 
 /** The commitment EpochReports keeps per report: the first 20 bytes of keccak256(reportHash ‖ attestation). */
 export function reportCommitment(reportHash: Hex, attestation: Hex): Hex {
-  return keccak256(encodePacked(["bytes32", "bytes"], [reportHash, attestation])).slice(0, 42).toLowerCase() as Hex;
+  return keccak256(encodePacked(["bytes32", "bytes"], [reportHash, attestation]))
+    .slice(0, 42)
+    .toLowerCase() as Hex;
 }
 
 /** The report as the contract's calldata tuple. */
@@ -109,7 +111,12 @@ export class EpochReportsChain {
     return this.#sender.address;
   }
 
-  #view<T>(functionName: string, args: readonly unknown[] = [], address: Address = this.address, abi: unknown = epochReportsAbi) {
+  #view<T>(
+    functionName: string,
+    args: readonly unknown[] = [],
+    address: Address = this.address,
+    abi: unknown = epochReportsAbi,
+  ) {
     return this.#read(functionName, () =>
       this.#client.readContract({ address, abi, functionName, args } as Parameters<PublicClient["readContract"]>[0]),
     ) as Promise<T>;

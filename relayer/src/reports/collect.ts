@@ -2,7 +2,7 @@
 // set over the report's EpochReport attestation digest (sdk reportAttestationDigest; verifier = EpochReports), with
 // the relayer's quorum aggregation (aggregator.ts: members only, weight > 0, one per member, heaviest first). A
 // signature that recovers to another address than the entry's `signer` is refused too. Pure: no I/O.
-import { encodeAttestation, type EpochReport, recoverSigner, reportAttestationDigest } from "@maskoii/sdk";
+import { type EpochReport, encodeAttestation, recoverSigner, reportAttestationDigest } from "@maskoii/sdk";
 import type { Address, Hex } from "viem";
 import { type Aggregation, aggregate, type RejectionReason } from "../aggregator.ts";
 import type { AttesterSetView } from "../chains/adapter.ts";

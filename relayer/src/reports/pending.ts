@@ -44,7 +44,11 @@ export type PendingEntry = {
 };
 
 export type EntryRejectionReason = "malformed" | "hash-mismatch" | "too-many";
-export type EntryRejection = { readonly source: string; readonly reason: EntryRejectionReason; readonly detail: string };
+export type EntryRejection = {
+  readonly source: string;
+  readonly reason: EntryRejectionReason;
+  readonly detail: string;
+};
 
 /** What one node answered: its valid entries and rejections, or why it could not be read. */
 export type NodeAnswer =

@@ -147,7 +147,12 @@ export class ReportSubmitter {
     const answers = await this.#client.fetchAll();
     const entries = [];
     for (const a of answers) {
-      this.#states.report("aggregator-reachable", a.source, a.ok, a.ok ? { node: a.source } : { node: a.source, error: a.error });
+      this.#states.report(
+        "aggregator-reachable",
+        a.source,
+        a.ok,
+        a.ok ? { node: a.source } : { node: a.source, error: a.error },
+      );
       if (!a.ok) {
         t.nodesFailed++;
         continue;
@@ -257,7 +262,12 @@ export class ReportSubmitter {
         t.submitted++;
         this.#count("submitted");
         this.#log.info(
-          { ...log, seq: String(seq), txHash: outcome.receipt.transactionHash, gasUsed: String(outcome.receipt.gasUsed) },
+          {
+            ...log,
+            seq: String(seq),
+            txHash: outcome.receipt.transactionHash,
+            gasUsed: String(outcome.receipt.gasUsed),
+          },
           "epoch report submitted",
         );
         return true;
@@ -322,7 +332,10 @@ export class ReportSubmitter {
           lastError: "on chain with an attestation this relayer cannot read (submitted through a contract)",
         });
         this.#count("superseded");
-        this.#log.warn({ ...log, seq: String(l.seq) }, "epoch report on chain with an unknown attestation: not followed");
+        this.#log.warn(
+          { ...log, seq: String(l.seq) },
+          "epoch report on chain with an unknown attestation: not followed",
+        );
         return true;
       }
       await this.#set_(row, {
@@ -431,7 +444,9 @@ export class ReportSubmitter {
           await this.#failed(row, "the ledger has no Solana route (CampaignLedger.setSolanaRoute)", t);
           continue;
         }
-        const sent = new Set((await this.#store.payouts(this.domain, this.contract, row.reportHash)).map((p) => p.index));
+        const sent = new Set(
+          (await this.#store.payouts(this.domain, this.contract, row.reportHash)).map((p) => p.index),
+        );
         let pending = false;
         for (const [index, payout] of solana.entries()) {
           if (sent.has(index)) continue;
