@@ -46,12 +46,13 @@ export function collectReports(args: {
       attesterSetId: args.set.setId,
       report: group.report,
     });
-    // The same signature served twice (by two nodes, or twice by one) counts once and is no fault.
+    // The same signed entry served twice (by two nodes, or twice by one) counts once and is no fault.
     const seen = new Set<string>();
     const candidates: { source: string; signature: string }[] = [];
     for (const e of group.entries) {
-      if (seen.has(e.signature)) continue;
-      seen.add(e.signature);
+      const key = `${e.signer}:${e.signature}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       let recovered: string | undefined;
       try {
         recovered = recoverSigner(digest, {
