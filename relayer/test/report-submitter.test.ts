@@ -31,7 +31,7 @@ import {
   splitSpend,
   tokenBridgeAbi,
 } from "@maskoii/sdk";
-import { type Attester, demoTokenAbi, devnetAttesters, runDeployFixture, Supervisor } from "@maskoii/testkit";
+import { type Attester, demoTokenAbi, devnetAttesters, runDeployFixture, Supervisor, until } from "@maskoii/testkit";
 import {
   type Address,
   concatHex,
@@ -48,7 +48,9 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Chains } from "../src/chains/adapter.ts";
 import { parseConfig, type ResolvedConfig, resolveChains } from "../src/config.ts";
+import { InvalidConfigError } from "../src/errors.ts";
 import { Metrics } from "../src/metrics.ts";
+import { startRelayer } from "../src/relayer-run.ts";
 import { reportSubmitterOf } from "../src/reports/run.ts";
 import { ReportStore } from "../src/reports/store.ts";
 import type { ReportSubmitter } from "../src/reports/submitter.ts";
@@ -462,6 +464,39 @@ describe("report submitter: aggregator nodes -> quorum -> EpochReports.submit/fi
     expect(
       await publicA.getContractEvents({ ...epochReports(), eventName: "SolanaPayoutSent", fromBlock: 0n }),
     ).toHaveLength(1);
+  });
+
+  it("runs in the relayer's loop when the section is set; a chain without EpochReports is a named config error", async () => {
+    const handle = await startRelayer({ config, payingKey: payer(4), log: silentLogger() });
+    try {
+      expect(handle.reports?.contract).toBe(revenue.epochReports);
+      const before = nodes[0]!.requests;
+      await until("the relayer polls the nodes", () => (nodes[0]!.requests > before + 1 ? true : undefined), {
+        timeoutMs: 10_000,
+      });
+    } finally {
+      await handle.stop();
+    }
+    const bare = await resolveChains(
+      parseConfig({
+        profile: "dev",
+        chains: [{ domain: DOMAIN, rpcUrl: rpcA, gateway, finality: { kind: "confirmations", depth: 0 } }],
+        keys: { keystore: "unused.json" },
+        relayer: { attesters: ["http://127.0.0.1:9"], reports: { nodes: [nodes[0]!.url], domain: DOMAIN } },
+      }),
+      dir,
+    );
+    const settings = bare.relayer?.reports;
+    if (settings === undefined) throw new Error("no reports section");
+    const error = (() => {
+      try {
+        reportSubmitterOf({ config: bare, settings, chains, store, log: silentLogger() });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect((error as InvalidConfigError).field).toBe("relayer.reports.epochReports");
   });
 
   it("keeps going when a node is down", async () => {
