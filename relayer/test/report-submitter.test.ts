@@ -365,7 +365,13 @@ describe("report submitter: aggregator nodes -> quorum -> EpochReports.submit/fi
   });
 
   it("submits once at the threshold; a second poll does not resubmit", async () => {
-    nodes[1]!.entries.push(entry(first, keys[1]!.privateKey));
+    // This node serves its signature as the sdk's { r, s, v } object (signDigest's form): accepted as well.
+    const k1 = entry(first, keys[1]!.privateKey);
+    const sig = k1.signature;
+    nodes[1]!.entries.push({
+      ...k1,
+      signature: { r: sig.slice(0, 66), s: `0x${sig.slice(66, 130)}`, v: Number.parseInt(sig.slice(130), 16) },
+    } as unknown as Entry);
     const t = await submitter.tick();
     expect(t).toMatchObject({ quorum: 1, submitted: 1, failed: 0 });
     const logs = await submittedLogs();
@@ -374,6 +380,9 @@ describe("report submitter: aggregator nodes -> quorum -> EpochReports.submit/fi
     expect((await row(reportHash(first)))?.state).toBe("submitted");
     const again = await submitter.tick();
     expect(again).toMatchObject({ quorum: 1, submitted: 0, adopted: 0, finalized: 0, failed: 0 });
+    // The refusals the nodes keep serving are counted (and logged) once.
+    expect(await rejectedCount("signer-mismatch")).toBe(1);
+    expect(await rejectedCount("malformed")).toBe(1);
     expect(await submittedLogs()).toHaveLength(1);
   });
 

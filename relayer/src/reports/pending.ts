@@ -1,6 +1,6 @@
 // Reads the signed epoch reports aggregator nodes serve (`GET /reports/pending`, docs/protocol.md §12 and the
 // aggregator's epoch routes): `{ reports: [{ community, epoch, reportHash, report, signer, signature }] }` with
-// `report` in the sdk's JSON form. Every answer is bounded (size, entries, time); each entry is validated on its own,
+// `report` in the sdk's JSON form and `signature` as 65 bytes of hex or the sdk's `{ r, s, v }`. Every answer is bounded (size, entries, time); each entry is validated on its own,
 // so one bad entry never hides the others: a malformed entry or one whose report does not hash to its `reportHash`
 // (or names another community or epoch) is dropped and reported. Signatures are checked later (collect.ts).
 import { type EpochReport, parseEpochReport, reportHash } from "@maskoii/sdk";
@@ -12,6 +12,8 @@ const uint64 = z
   .union([z.string().regex(/^(0|[1-9][0-9]*)$/, "expected a decimal string"), z.number().int().nonnegative()])
   .transform((v) => BigInt(v))
   .refine((v) => v < 1n << 64n, "expected at most 64 bits");
+
+const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes of 0x-hex");
 
 const entrySchema = z.object({
   community: uint64,
@@ -25,10 +27,19 @@ const entrySchema = z.object({
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, "expected a 20-byte address")
     .transform((s) => s.toLowerCase() as Hex),
-  signature: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]{130}$/, "expected 65 bytes of 0x-hex (r ‖ s ‖ v)")
-    .transform((s) => s.toLowerCase() as Hex),
+  signature: z.union([
+    z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{130}$/, "expected 65 bytes of 0x-hex (r ‖ s ‖ v)")
+      .transform((s) => s.toLowerCase() as Hex),
+    // The sdk's Signature object ({ r, s, v }, signDigest's form), as a node may serve it.
+    z
+      .object({ r: hex32, s: hex32, v: z.number().int().min(0).max(28) })
+      .transform(
+        (sig) =>
+          `0x${sig.r.slice(2)}${sig.s.slice(2)}${(sig.v < 27 ? sig.v + 27 : sig.v).toString(16).padStart(2, "0")}`.toLowerCase() as Hex,
+      ),
+  ]),
 });
 
 const answerSchema = z.object({ reports: z.array(z.unknown()) });

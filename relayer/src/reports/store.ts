@@ -170,7 +170,10 @@ export class ReportStore {
     const params: unknown[] = [];
     for (const [key, value] of Object.entries(update) as [keyof ReportUpdate, unknown][]) {
       if (value === undefined) continue;
-      params.push(typeof value === "bigint" ? value.toString() : typeof value === "string" ? lower(value) : value);
+      const hex = key === "attestation" || key === "submitTx" || key === "finalizeTx";
+      params.push(
+        typeof value === "bigint" ? value.toString() : hex && typeof value === "string" ? lower(value) : value,
+      );
       sets.push(`${COLUMNS[key]} = $${params.length}`);
     }
     params.push(now);

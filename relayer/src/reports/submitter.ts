@@ -47,6 +47,9 @@ const PERMANENT_SUBMIT_ERRORS: ReadonlySet<string> = new Set([
   "SolanaAmountTooLarge",
 ]);
 
+/** Distinct refusals remembered so that each is logged and counted once. */
+const MAX_REMEMBERED_REJECTIONS = 10_000;
+
 /** What one tick did (also what the tests read). */
 export type ReportsTick = {
   /** Nodes that answered / did not. */
@@ -75,6 +78,8 @@ export class ReportSubmitter {
   readonly #metrics: Metrics | undefined;
   readonly #states: StateLog;
   readonly #now: () => number;
+  /** Refusals already counted and logged (bounded). */
+  readonly #rejectedSeen = new Set<string>();
 
   constructor(args: {
     chain: EpochReportsChain;
@@ -135,7 +140,12 @@ export class ReportSubmitter {
     if (n > 0) this.#metrics?.epochReports.inc({ outcome }, n);
   }
 
-  #reject(reason: string, detail: Record<string, unknown>): void {
+  /** Counts and logs a refused entry or signature once (a node serves the same entries on every poll). */
+  #reject(reason: string, detail: { node: string; reportHash?: Hex; detail: string }): void {
+    const key = `${detail.node}|${reason}|${detail.reportHash ?? ""}|${detail.detail}`;
+    if (this.#rejectedSeen.has(key)) return;
+    if (this.#rejectedSeen.size >= MAX_REMEMBERED_REJECTIONS) this.#rejectedSeen.clear();
+    this.#rejectedSeen.add(key);
     this.#metrics?.reportSignatures.inc({ outcome: `rejected-${reason}` });
     this.#log.warn({ reason, ...detail }, "ignored a report signature from an aggregator node");
   }
@@ -397,7 +407,12 @@ export class ReportSubmitter {
           continue;
         }
         if (record.status === ReportStatus.Pending && chainNow < record.submittedAt + window) continue;
-        if (record.parent !== lastFinal) continue; // ParentNotFinal: chain order, its parent first
+        if (record.parent !== lastFinal) {
+          // ParentNotFinal: chain order, its parent first (said once per parent).
+          const waiting = `waiting for its parent, report ${record.parent}, to be final (last final ${lastFinal})`;
+          if (row.lastError !== waiting) await this.#set_(row, { lastError: waiting });
+          continue;
+        }
         const outcome = await this.#chain.finalize(seq, row.report, row.attestation);
         if (outcome.kind === "sent") {
           lastFinal = seq;
