@@ -16,6 +16,7 @@ import { loadDeployment } from "@maskoii/sdk/node";
 import { z } from "zod";
 import { InvalidConfigError } from "./errors.ts";
 import { koiiConfigSchema } from "./koii/config.ts";
+import { reportsConfigSchema } from "./reports/config.ts";
 
 /**
  * How a chain decides that a block is final. Required per EVM chain (no default: the operator decides, knowing the
@@ -358,6 +359,8 @@ export const relayerConfigSchema = z
       maxBackoffMs: 600_000,
     }),
     refunds: refundsConfigSchema.default({ enabled: false, maxPerTick: 10, intervalMs: 5_000, maxBackoffMs: 600_000 }),
+    /** Epoch reports collected from aggregator nodes, submitted, finalized, Solana payouts sent (reports/). */
+    reports: reportsConfigSchema.optional(),
   })
   .strict()
   .refine((r) => r.leaseMs > r.fees.receiptTimeoutMs, {
@@ -418,6 +421,14 @@ export const configSchema = z
         ctx.addIssue({ code: "custom", path: ["chains", i, ...unsafe.field.split(".")], message: unsafe.problem });
       }
     }
+    const reports = c.relayer?.reports;
+    if (reports !== undefined && !c.chains.some((chain) => chain.family === "evm" && chain.domain === reports.domain)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["relayer", "reports", "domain"],
+        message: `domain ${reports.domain} is not an EVM chain of chains`,
+      });
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;
@@ -429,6 +440,8 @@ export type ResolvedEvmChainConfig = EvmChainConfig & {
   gateway: `0x${string}`;
   startBlock: number;
   tokenBridge?: `0x${string}`;
+  /** The revenue suite's EpochReports named by the deployment file, if any (relayer.reports' default). */
+  epochReports?: `0x${string}`;
 };
 /** A chain whose gateway (EVM) or program (Solana) and start block are known. */
 export type ResolvedChainConfig = ResolvedEvmChainConfig | SolanaChainConfig;
@@ -458,6 +471,7 @@ export async function resolveChains(config: Config, baseDir: string): Promise<Re
     let gateway = chain.gateway;
     let startBlock = chain.startBlock;
     let tokenBridge = chain.tokenBridge;
+    let epochReports: `0x${string}` | undefined;
     if (chain.deploymentFile !== undefined) {
       const deployment = await loadDeployment(resolve(baseDir, chain.deploymentFile));
       if (deployment.domain !== chain.domain) {
@@ -471,6 +485,7 @@ export async function resolveChains(config: Config, baseDir: string): Promise<Re
       gateway ??= deployment.contracts.gateway;
       startBlock ??= deployment.deployedAt.blockNumber;
       tokenBridge ??= deployment.contracts.tokenBridge;
+      epochReports = deployment.contracts.revenue?.epochReports;
     }
     if (gateway === undefined) {
       throw new InvalidConfigError("config", [{ field: `chains.${i}.gateway`, problem: "missing" }]);
@@ -480,6 +495,7 @@ export async function resolveChains(config: Config, baseDir: string): Promise<Re
       gateway,
       startBlock: startBlock ?? 0,
       ...(tokenBridge === undefined ? {} : { tokenBridge }),
+      ...(epochReports === undefined ? {} : { epochReports }),
     });
   }
   const resolvePath = (p: string | undefined) => (p === undefined ? undefined : resolve(baseDir, p));

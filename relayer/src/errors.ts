@@ -50,11 +50,14 @@ export type RelayerErrorCode =
   | "RefundFailed"
   | "AttesterRequestFailed"
   | "AttesterAuthRefused"
-  | "MalformedChainAnswer";
+  | "MalformedChainAnswer"
+  | "AggregatorRequestFailed"
+  | "ReportTransactionFailed";
 
 export * from "./errors/attester.ts";
 export * from "./errors/chain.ts";
 export * from "./errors/delivery.ts";
 export * from "./errors/refund.ts";
+export * from "./errors/reports.ts";
 export { RelayerError } from "./errors/root.ts";
 export * from "./errors/signing.ts";

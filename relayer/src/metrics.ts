@@ -128,6 +128,24 @@ export class Metrics extends NodeMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Epoch reports (reports/submitter.ts): quorum (reached), submitted (by this relayer), adopted (found on chain),
+   * finalized, solana-sent (payouts), stale (built on another payout root), superseded, rejected, failed (attempts).
+   */
+  readonly epochReports = new Counter({
+    name: "maskoii_epoch_reports_total",
+    help: "Epoch reports handled by the report submitter, by outcome",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  /** Report signatures and entries from aggregator nodes refused, by reason (rejected-<reason>). */
+  readonly reportSignatures = new Counter({
+    name: "maskoii_report_signatures_total",
+    help: "Signed report entries from aggregator nodes the submitter refused, by outcome",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
   /** Adds a gauge of deliveries by state, read from `count` at every scrape (so it is right across instances). */
   trackDeliveries(count: () => Promise<Record<string, number>>): void {
     new Gauge({

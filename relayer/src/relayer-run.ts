@@ -16,6 +16,8 @@ import { Metrics } from "./metrics.ts";
 import { Refunder } from "./refunder.ts";
 import { type Readiness, startRelayerServer } from "./relayer-server.ts";
 import { Relayer } from "./relayer-service.ts";
+import { reportSubmitterOf } from "./reports/run.ts";
+import type { ReportSubmitter } from "./reports/submitter.ts";
 import { connectChains, makeWatchers } from "./runtime.ts";
 import { StateLog } from "./state-log.ts";
 import { openStore } from "./store/index.ts";
@@ -35,6 +37,8 @@ export type RelayerHandle = {
   readonly keeper: QueueKeeper | undefined;
   /** Refunds on origins, when `relayer.refunds.enabled`. */
   readonly refunder: Refunder | undefined;
+  /** The epoch report submitter, when `relayer.reports` is set. */
+  readonly reports: ReportSubmitter | undefined;
   readiness: () => Readiness;
   /**
    * Graceful shutdown: stop claiming, let the tick in flight finish its current delivery, hand back every claim,
@@ -190,6 +194,20 @@ export async function startRelayer(args: {
               log.error({ error: describeError(error) }, "refund round failed");
             });
           }, refundSettings.intervalMs);
+    // Epoch reports from aggregator nodes: their own loop too.
+    const reports =
+      settings.reports === undefined
+        ? undefined
+        : reportSubmitterOf({ config, settings: settings.reports, chains, store, log, metrics, states });
+    const reportsLoop =
+      reports === undefined || settings.reports === undefined
+        ? undefined
+        : startLoop(async () => {
+            if (active.draining) return;
+            await reports.tick().catch((error: unknown) => {
+              log.error({ error: describeError(error) }, "epoch report round failed");
+            });
+          }, settings.reports.pollIntervalMs);
     const server =
       settings.metrics === undefined
         ? undefined
@@ -206,6 +224,7 @@ export async function startRelayer(args: {
         instanceId: active.instanceId,
         keeper: keeper === undefined ? "off" : keeper.targets.map((t) => t.queue.domain),
         refunds: refunder === undefined ? "off" : refunder.domains,
+        reports: reports === undefined ? "off" : { domain: reports.domain, epochReports: reports.contract },
       },
       "relayer up",
     );
@@ -219,12 +238,13 @@ export async function startRelayer(args: {
       metrics,
       keeper,
       refunder,
+      reports,
       readiness: () => readiness,
       stop: () => {
         stopping ??= (async () => {
           active.drain();
           readiness = { ready: false, reason: "shutting down" };
-          await Promise.all([loop.stop(), keeperLoop?.stop(), refundLoop?.stop()]);
+          await Promise.all([loop.stop(), keeperLoop?.stop(), refundLoop?.stop(), reportsLoop?.stop()]);
           // Deliveries already being sent finish (their claims are still held); nothing new is started.
           await active.settled();
           const released = await store.releaseClaims(active.instanceId).catch(() => 0);

@@ -9,6 +9,7 @@ import type { Metrics } from "./metrics.ts";
 /** The conditions reported, by name (the `condition` label). */
 export type Condition =
   | "attester-reachable"
+  | "aggregator-reachable"
   | "chain-rpc-reachable"
   | "quorum-reachable"
   | "destination-unpaused"
@@ -20,6 +21,11 @@ const WORDS: Record<Condition, { lost: string; back: string; level: "warn" | "er
   "attester-reachable": {
     lost: "attester endpoint unreachable",
     back: "attester endpoint reachable again",
+    level: "warn",
+  },
+  "aggregator-reachable": {
+    lost: "aggregator node unreachable (GET /reports/pending): its report signatures are missing",
+    back: "aggregator node reachable again",
     level: "warn",
   },
   "chain-rpc-reachable": { lost: "chain RPC unreachable", back: "chain RPC reachable again", level: "warn" },

@@ -27,6 +27,40 @@ function fails(value: unknown, env: NodeJS.ProcessEnv = {}): InvalidConfigError 
 }
 
 describe("config", () => {
+  it("relayer.reports: defaults, env overrides and named errors", () => {
+    const relayer = { attesters: ["http://127.0.0.1:7301"] };
+    const reports = { nodes: ["http://127.0.0.1:7400"], domain: 1001 };
+    const config = parseConfig({ ...valid(), relayer: { ...relayer, reports } });
+    expect(config.relayer?.reports).toEqual({
+      ...reports,
+      pollIntervalMs: 5_000,
+      requestTimeoutMs: 5_000,
+      finalize: true,
+      solanaPayouts: true,
+      maxReportsPerNode: 256,
+      maxBodyBytes: 4 * 1024 * 1024,
+      maxBackoffMs: 600_000,
+    });
+    expect(parseConfig({ ...valid(), relayer }).relayer?.reports).toBeUndefined();
+    const env = { MASKOII_RELAYER__REPORTS__POLL_INTERVAL_MS: "250" };
+    expect(
+      parseConfig({ ...valid(), relayer: { ...relayer, reports } }, "t", env).relayer?.reports?.pollIntervalMs,
+    ).toBe(250);
+    const url = fails({ ...valid(), relayer: { ...relayer, reports: { ...reports, nodes: ["not a url"] } } });
+    expect(url.field).toBe("relayer.reports.nodes.0");
+    const none = fails({ ...valid(), relayer: { ...relayer, reports: { ...reports, nodes: [] } } });
+    expect(none.field).toBe("relayer.reports.nodes");
+    const domain = fails({ ...valid(), relayer: { ...relayer, reports: { ...reports, domain: 1003 } } });
+    expect(domain.field).toBe("relayer.reports.domain");
+    expect(domain.problem).toContain("not an EVM chain of chains");
+    const payouts = fails({ ...valid(), relayer: { ...relayer, reports: { ...reports, finalize: false } } });
+    expect(payouts.field).toBe("relayer.reports.solanaPayouts");
+    const address = fails({ ...valid(), relayer: { ...relayer, reports: { ...reports, epochReports: "0x12" } } });
+    expect(address.field).toBe("relayer.reports.epochReports");
+    const unknown = fails({ ...valid(), relayer: { ...relayer, reports: { ...reports, nodeUrls: [] } } });
+    expect(unknown.field).toBe("relayer.reports");
+  });
+
   it("accepts a valid config and fills defaults", () => {
     const config = parseConfig(valid());
     expect(config.profile).toBe("production");

@@ -17,6 +17,7 @@ import {
 } from "viem";
 import type { Finality } from "../config.ts";
 import { ChainRpcError, DeliveryRefusedError, DeliveryRevertedError, RelayerError } from "../errors.ts";
+import { EpochReportsChain } from "../reports/chain.ts";
 import type {
   AttesterSetView,
   ChainAdapter,
@@ -321,6 +322,19 @@ export class EvmChainAdapter implements ChainAdapter {
       read: (call, fn) => this.#read(call, fn),
       sender: this.#requireSender(),
       onRpcError: this.#onRpcError,
+    });
+  }
+
+  /** The EpochReports at `address` for the relayer's report submitter (reports/chain.ts; needs the account). */
+  epochReports(address: Address, fromBlock: bigint): EpochReportsChain {
+    return new EpochReportsChain({
+      domain: this.domain,
+      address,
+      client: this.#public,
+      read: (call, fn) => this.#read(call, fn),
+      sender: this.#requireSender(),
+      onRpcError: this.#onRpcError,
+      fromBlock,
     });
   }
 

@@ -252,4 +252,47 @@ CREATE TABLE refund_deliveries (
 CREATE INDEX refund_deliveries_due ON refund_deliveries (state, next_attempt_at);
 `,
   },
+  {
+    version: 8,
+    name: "epoch reports",
+    sql: `
+-- Epoch reports the relayer's submitter (src/reports/) brought to a quorum, one row per (chain, EpochReports, report
+-- hash). state: ready (attestation built, not seen on chain yet), submitted (seq known), final, done (final and every
+-- Solana payout sent, or none to send), stale (built on another payout root than the chain's tip), superseded (another
+-- report holds its (community, epoch)), rejected (refused by the contract for good, or rejected/dropped on chain).
+CREATE TABLE epoch_reports (
+  domain BIGINT NOT NULL,
+  contract TEXT NOT NULL,
+  report_hash TEXT NOT NULL,
+  community_id NUMERIC(20, 0) NOT NULL,
+  epoch NUMERIC(20, 0) NOT NULL,
+  report TEXT NOT NULL,
+  attestation TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('ready', 'submitted', 'final', 'done', 'stale', 'superseded', 'rejected')),
+  seq NUMERIC(20, 0),
+  submit_tx TEXT,
+  finalize_tx TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (domain, contract, report_hash)
+);
+CREATE INDEX epoch_reports_open ON epoch_reports (domain, contract, state, next_attempt_at);
+-- The Solana payouts (EpochReports.sendSolanaPayout) of final reports: one row per (report, index) once sent.
+CREATE TABLE epoch_report_payouts (
+  domain BIGINT NOT NULL,
+  contract TEXT NOT NULL,
+  report_hash TEXT NOT NULL,
+  payout_index INTEGER NOT NULL,
+  token TEXT NOT NULL,
+  fee NUMERIC(78, 0),
+  tx_hash TEXT,
+  message_id TEXT,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (domain, contract, report_hash, payout_index)
+);
+`,
+  },
 ];
