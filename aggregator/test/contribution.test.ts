@@ -3,7 +3,7 @@
 // members with a fresh, valid signature, and only once the epoch closed plus the grace.
 import { generatePrivateKey as generateNodeKey, koiiPublicKeyOf } from "@maskoii/node-kit";
 import type { Address, Hex } from "viem";
-import { keccak256, toHex } from "viem";
+import { getAddress, keccak256, toHex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StoredBeacon } from "../src/engagement/beacon-store.ts";
 import {
@@ -92,8 +92,8 @@ describe("contributions", () => {
         { campaignId: "2", impressions: 1, engagements: 0 },
       ],
       creators: [
-        { persona: "0x0000000000000000000000000000000000000DA5", points: ENGAGEMENT_POINTS },
-        { persona: "0x00000000000000000000000000000000000Ca201", points: 1 },
+        { persona: getAddress(dave), points: ENGAGEMENT_POINTS },
+        { persona: getAddress(carol), points: 1 },
       ],
     });
     // Another secret, another epoch: other pseudonyms.
@@ -207,13 +207,13 @@ describe("peer contributions over HTTP", () => {
   it("serves the contribution to a member once the epoch closed plus the grace; 404 before", async () => {
     const n = await start();
     nowMs = end + 59_000;
-    expect(await fetchContribution(n.url, { community: "1", epoch: 5 }, peerKey)).toBeUndefined();
+    expect(await fetchContribution(n.url, { community: "1", epoch: 5 }, peerKey, { now: () => nowMs })).toBeUndefined();
     nowMs = end + 60_000;
-    const c = await fetchContribution(n.url, { community: "1", epoch: 5 }, peerKey, { node: NODE });
+    const c = await fetchContribution(n.url, { community: "1", epoch: 5 }, peerKey, { node: NODE, now: () => nowMs });
     expect(c).toEqual(build(sample()));
     // Served byte for byte the same later.
     nowMs = end + 90_000;
-    expect(await fetchContribution(n.url, { community: "1", epoch: 5 }, peerKey)).toEqual(c);
+    expect(await fetchContribution(n.url, { community: "1", epoch: 5 }, peerKey, { now: () => nowMs })).toEqual(c);
   });
 
   it("refuses non-members, stale or future times, bad signatures and missing headers with 401", async () => {

@@ -151,11 +151,11 @@ export async function fetchContribution(
   url: string,
   at: { community: string; epoch: number },
   key: Hex,
-  options: { node?: string; timeoutMs?: number } = {},
+  options: { node?: string; timeoutMs?: number; now?: () => number } = {},
 ): Promise<Contribution | undefined> {
   const target = new URL(`peer/contributions/${at.community}/${at.epoch}`, url.endsWith("/") ? url : `${url}/`);
   const response = await fetch(target, {
-    headers: signPeerRequest(key, { method: "GET", path: target.pathname }),
+    headers: signPeerRequest(key, { method: "GET", path: target.pathname, timeMs: (options.now ?? Date.now)() }),
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
   });
   if (response.status === 404) {
