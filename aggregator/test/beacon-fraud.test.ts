@@ -2,10 +2,17 @@
 // bound on the IdentityRegistry by a quorum of attester signatures, a community whose source is a Mastodon hashtag,
 // a campaign on the CampaignLedger. Each fraud case is dropped with its code, and accepted once its filter is taken
 // out (replays are also refused by the store's unique keys). Beacons go over HTTP to a node on 127.0.0.1.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generatePrivateKey as generateNodeKey, koiiPublicKeyOf } from "@maskoii/node-kit";
+import {
+  encryptKey,
+  generatePrivateKey as generateNodeKey,
+  koiiPublicKeyOf,
+  MIN_SCRYPT_N,
+  silentLogger,
+  writeKeystore,
+} from "@maskoii/node-kit";
 import {
   activityPubAccountId,
   bindingAttestationDigest,
@@ -37,6 +44,7 @@ import {
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainCommunityReader, resolveSources } from "../src/communities.ts";
+import { parseConfig } from "../src/config.ts";
 import { MastodonConnector } from "../src/connectors/mastodon.ts";
 import { type Beacon, type EngagementDomain, signBeacon } from "../src/engagement/beacon.ts";
 import { ChainEngagementReader } from "../src/engagement/beacon-chain.ts";
@@ -45,6 +53,7 @@ import { BEACON_FILTERS, BURST_TARGET_LIMIT, type CampaignLookup, type DropCode 
 import { ownContribution } from "../src/engagement/routes.ts";
 import { homeNodeOf } from "../src/home-node.ts";
 import type { Item } from "../src/item.ts";
+import { startAggregator } from "../src/node.ts";
 import { combineBindingSignatures, type SignedBinding } from "../src/proof-verifier.ts";
 import { batch, type EngagementNode, startEngagementNode, verdictsOf } from "./beacon-helpers.ts";
 import { harness, metricValue } from "./helpers.ts";
@@ -510,5 +519,60 @@ describe("engagement beacons on a local chain", () => {
     expect(await a.beacons.beaconsOf(community, EPOCH)).toEqual([]);
     expect(await b.beacons.pruneSettled(community, EPOCH - 1)).toEqual({ beacons: 0, contributions: 0 });
     expect(await b.beacons.beaconsOf(community, EPOCH)).toHaveLength(4);
+  });
+  it("wires POST /beacons into the aggregator node from its engagement config", async () => {
+    await writeFile(join(dir, "password"), "node password\n", { mode: 0o600 });
+    await writeFile(join(dir, "node-secret"), `0x${"42".repeat(32)}\n`, { mode: 0o600 });
+    await writeKeystore(
+      join(dir, "koii.json"),
+      await encryptKey("ed25519", nodeKey, "node password", { n: MIN_SCRYPT_N, r: 8, p: 1 }),
+    );
+    const config = parseConfig(
+      {
+        store: { kind: "sqlite", path: ":memory:" },
+        http: { host: "127.0.0.1", port: 0 },
+        pollIntervalMs: 60_000,
+        connectors: [{ kind: "rss", name: "feeds", feeds: ["http://127.0.0.1:1/feed.xml"] }],
+        communities: {
+          rpcUrl: rpcA,
+          communityRegistry: revenue.communityRegistry,
+          identityRegistry: revenue.identityRegistry,
+        },
+        engagement: {
+          nodes: [{ koiiPublicKey: self.koiiPublicKey, url: "http://127.0.0.1:1" }],
+          keystore: "koii.json",
+          passwordFile: "password",
+          nodeSecretFile: "node-secret",
+        },
+      },
+      "test",
+      {},
+      dir,
+    );
+    const node = await startAggregator(config, { log: silentLogger(), env: {}, campaigns });
+    try {
+      // The node's own clock: a beacon for the epoch running now (the chain's genesis was taken a moment ago).
+      const live = await signBeacon(
+        {
+          community,
+          epoch: Math.floor((Math.floor(Date.now() / 1000) - genesis) / 3600),
+          action: "impression",
+          target: `ad:${campaignId}`,
+          at: Math.floor(Date.now() / 1000),
+          ...viewerAccount,
+        },
+        domain,
+        viewer,
+      );
+      const r = await fetch(`${node.server.url}/beacons`, { method: "POST", body: JSON.stringify(batch(live)) });
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { verdicts: { verdict: string }[] }).verdicts.map((v) => v.verdict)).toEqual([
+        "accepted",
+      ]);
+      const metrics = await (await fetch(`${node.server.url}/metrics`)).text();
+      expect(metrics).toMatch(/maskoii_aggregator_beacons_accepted_total 1/);
+    } finally {
+      await node.stop();
+    }
   });
 });
