@@ -169,6 +169,28 @@ export const identityConfigSchema = z
   .strict();
 export type IdentityConfig = z.infer<typeof identityConfigSchema>;
 
+/**
+ * Engagement beacons and contributions (issue 16 point 2): the task's nodes (this one among them, known by the Koii
+ * ed25519 key in `keystore`), the file holding the node's 32-byte secret that salts users' leaves, how long after an
+ * epoch ends its contribution is built, and each persona's beacon token bucket. Needs the `communities` chain.
+ */
+export const engagementConfigSchema = z
+  .object({
+    nodes: z
+      .array(z.object({ koiiPublicKey: z.string().min(32).max(44), url: httpUrl }).strict())
+      .min(1, "list the task's nodes"),
+    keystore: z.string().min(1),
+    passwordFile: z.string().min(1).optional(),
+    nodeSecretFile: z.string().min(1),
+    closeGraceMs: z.number().int().min(60_000, "at least the beacons' 60 s clock skew").default(120_000),
+    rateLimit: z
+      .object({ perSecond: z.number().positive().default(2), burst: z.number().int().min(1).default(60) })
+      .strict()
+      .default({ perSecond: 2, burst: 60 }),
+  })
+  .strict();
+export type EngagementConfig = z.infer<typeof engagementConfigSchema>;
+
 export const aggregatorConfigSchema = z
   .object({
     store: storeConfigSchema.default({ kind: "pglite", dataDir: "./data/aggregator" }),
@@ -185,9 +207,14 @@ export const aggregatorConfigSchema = z
     communities: communitiesSchema.optional(),
     /** Identity proofs checked and signed by this node (`/bindings/...`). */
     identity: identityConfigSchema.optional(),
+    /** Engagement beacons and contributions (`/beacons`, `/peer/contributions/...`). */
+    engagement: engagementConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.engagement !== undefined && config.communities === undefined) {
+      ctx.addIssue({ code: "custom", message: "engagement needs the communities chain", path: ["engagement"] });
+    }
     const seen = new Set<string>();
     for (const [i, c] of config.connectors.entries()) {
       if (seen.has(c.name))
@@ -210,6 +237,7 @@ const TOP_LEVEL = new Set([
   "retry",
   "communities",
   "identity",
+  "engagement",
 ]);
 
 /** Validates a config object (env overrides applied); relative store paths resolve against `baseDir`. */
@@ -231,10 +259,22 @@ export function parseConfig(
             ? {}
             : { passwordFile: resolve(baseDir, config.identity.passwordFile) }),
         };
+  const engagement =
+    config.engagement === undefined
+      ? undefined
+      : {
+          ...config.engagement,
+          keystore: resolve(baseDir, config.engagement.keystore),
+          nodeSecretFile: resolve(baseDir, config.engagement.nodeSecretFile),
+          ...(config.engagement.passwordFile === undefined
+            ? {}
+            : { passwordFile: resolve(baseDir, config.engagement.passwordFile) }),
+        };
   return {
     ...config,
     store: resolveStorePaths(config.store, baseDir),
     ...(identity === undefined ? {} : { identity }),
+    ...(engagement === undefined ? {} : { engagement }),
   };
 }
 

@@ -45,4 +45,15 @@ export class AggregatorMetrics extends NodeMetrics {
     labelNames: ["connector"] as const,
     registers: [this.registry],
   });
+  readonly beaconsAccepted = new Counter({
+    name: "maskoii_aggregator_beacons_accepted_total",
+    help: "Engagement beacons accepted (stored until their epoch settles)",
+    registers: [this.registry],
+  });
+  readonly beaconDrops = new Counter({
+    name: "maskoii_aggregator_beacon_drops_total",
+    help: "Engagement beacons dropped (never stored), by drop code",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
 }

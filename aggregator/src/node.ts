@@ -5,6 +5,9 @@ import { createPublicClient, getAddress, http, type PublicClient } from "viem";
 import { ChainCommunityReader, resolveSources } from "./communities.ts";
 import type { AggregatorConfig } from "./config.ts";
 import { buildConnector } from "./connectors/build.ts";
+import type { CampaignLookup } from "./engagement/filters.ts";
+import type { EngagementDeps } from "./engagement/routes.ts";
+import { setupEngagement } from "./engagement/setup.ts";
 import { Ingestor } from "./ingestor.ts";
 import { AggregatorMetrics } from "./metrics.ts";
 import { type BindingDomain, ProofVerifier } from "./proof-verifier.ts";
@@ -24,7 +27,7 @@ export type AggregatorNode = {
 
 export async function startAggregator(
   config: AggregatorConfig,
-  options: { log?: Logger; env?: NodeJS.ProcessEnv } = {},
+  options: { log?: Logger; env?: NodeJS.ProcessEnv; campaigns?: CampaignLookup } = {},
 ): Promise<AggregatorNode> {
   const log = options.log ?? createLogger({ level: config.log.level, name: "maskoii-aggregator" });
   // The attester key is unlocked before anything opens, so a wrong password fails the start cleanly.
@@ -50,19 +53,21 @@ export async function startAggregator(
     maxPagesPerTick: config.maxPagesPerTick,
   });
   const chain = config.communities;
-  const timelines =
-    chain === undefined
+  const client =
+    chain === undefined ? undefined : (createPublicClient({ transport: http(chain.rpcUrl) }) as PublicClient);
+  const reader =
+    chain === undefined || client === undefined
       ? undefined
-      : new TimelineService(
-          store,
-          new ChainCommunityReader({
-            client: createPublicClient({ transport: http(chain.rpcUrl) }) as PublicClient,
-            communityRegistry: getAddress(chain.communityRegistry),
-            identityRegistry: getAddress(chain.identityRegistry),
-            cacheMs: chain.cacheMs,
-          }),
-          (descriptors) => resolveSources(descriptors, connectors),
-        );
+      : new ChainCommunityReader({
+          client,
+          communityRegistry: getAddress(chain.communityRegistry),
+          identityRegistry: getAddress(chain.identityRegistry),
+          cacheMs: chain.cacheMs,
+        });
+  const timelines =
+    reader === undefined
+      ? undefined
+      : new TimelineService(store, reader, (descriptors) => resolveSources(descriptors, connectors));
   const domain: BindingDomain | undefined =
     idConfig === undefined
       ? undefined
@@ -75,6 +80,21 @@ export async function startAggregator(
     attesterKey === undefined || domain === undefined ? undefined : new ProofVerifier(store, attesterKey, domain);
   let server: OperatorServer;
   try {
+    const engagement: EngagementDeps | undefined =
+      config.engagement === undefined || chain === undefined || client === undefined || reader === undefined
+        ? undefined
+        : await setupEngagement({
+            config: config.engagement,
+            env: options.env ?? process.env,
+            client,
+            communityRegistry: chain.communityRegistry,
+            identityRegistry: chain.identityRegistry,
+            reader,
+            store,
+            connectors,
+            metrics,
+            ...(options.campaigns === undefined ? {} : { campaigns: options.campaigns }),
+          });
     server = await startOperatorServer(
       {
         store,
@@ -82,6 +102,7 @@ export async function startAggregator(
         metrics,
         ...(timelines === undefined ? {} : { timelines }),
         ...(verifier === undefined || domain === undefined ? {} : { identity: { verifier, domain } }),
+        ...(engagement === undefined ? {} : { engagement }),
       },
       config.http,
     );
