@@ -2,9 +2,12 @@
 // the operator endpoints. `stop` ends the loops (each waits for its page in flight), the server, then the store.
 import { createLogger, describeError, type Logger, readPassword, unlockKeystore } from "@maskoii/node-kit";
 import { createPublicClient, getAddress, http, type PublicClient } from "viem";
+import { ChainCampaignReader } from "./campaigns.ts";
 import { ChainCommunityReader, resolveSources } from "./communities.ts";
 import type { AggregatorConfig } from "./config.ts";
 import { buildConnector } from "./connectors/build.ts";
+import { FeedService } from "./feed/feed-service.ts";
+import { FeedStore } from "./feed/feed-store.ts";
 import { Ingestor } from "./ingestor.ts";
 import { AggregatorMetrics } from "./metrics.ts";
 import { type BindingDomain, ProofVerifier } from "./proof-verifier.ts";
@@ -50,19 +53,50 @@ export async function startAggregator(
     maxPagesPerTick: config.maxPagesPerTick,
   });
   const chain = config.communities;
-  const timelines =
-    chain === undefined
+  const client =
+    chain === undefined ? undefined : (createPublicClient({ transport: http(chain.rpcUrl) }) as PublicClient);
+  const communityReader =
+    chain === undefined || client === undefined
       ? undefined
-      : new TimelineService(
-          store,
-          new ChainCommunityReader({
-            client: createPublicClient({ transport: http(chain.rpcUrl) }) as PublicClient,
-            communityRegistry: getAddress(chain.communityRegistry),
-            identityRegistry: getAddress(chain.identityRegistry),
-            cacheMs: chain.cacheMs,
+      : new ChainCommunityReader({
+          client,
+          communityRegistry: getAddress(chain.communityRegistry),
+          identityRegistry: getAddress(chain.identityRegistry),
+          cacheMs: chain.cacheMs,
+        });
+  const timelines =
+    communityReader === undefined
+      ? undefined
+      : new TimelineService(store, communityReader, (descriptors) => resolveSources(descriptors, connectors));
+  const feedConfig = config.feed;
+  const feed =
+    feedConfig === undefined || chain === undefined || client === undefined || communityReader === undefined || timelines === undefined
+      ? undefined
+      : {
+          service: new FeedService({
+            store,
+            feedStore: new FeedStore(store),
+            timelines,
+            communities: communityReader,
+            ...(feedConfig.campaignLedger === undefined
+              ? {}
+              : {
+                  campaigns: new ChainCampaignReader({
+                    client,
+                    campaignLedger: getAddress(feedConfig.campaignLedger),
+                    cacheMs: chain.cacheMs,
+                  }),
+                }),
+            options: {
+              adEvery: feedConfig.adEvery,
+              halfLifeMs: feedConfig.halfLifeHours * 3_600_000,
+              outOfNetwork: feedConfig.outOfNetwork.map(BigInt),
+              minReactions: feedConfig.minReactions,
+            },
           }),
-          (descriptors) => resolveSources(descriptors, connectors),
-        );
+          domain: { chainId: feedConfig.chainId, communityRegistry: getAddress(chain.communityRegistry) },
+          ...(feedConfig.self === undefined ? {} : { home: { self: feedConfig.self, nodes: feedConfig.nodes } }),
+        };
   const domain: BindingDomain | undefined =
     idConfig === undefined
       ? undefined
@@ -81,6 +115,7 @@ export async function startAggregator(
         ingestor,
         metrics,
         ...(timelines === undefined ? {} : { timelines }),
+        ...(feed === undefined ? {} : { feed }),
         ...(verifier === undefined || domain === undefined ? {} : { identity: { verifier, domain } }),
       },
       config.http,

@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describeError, sendJson } from "@maskoii/node-kit";
 import { handleBindingRoute } from "./binding-routes.ts";
+import { type FeedRouteDeps, handleFeedRoute } from "./feed/feed-routes.ts";
 import type { Ingestor } from "./ingestor.ts";
 import type { AggregatorMetrics } from "./metrics.ts";
 import type { BindingDomain, ProofVerifier } from "./proof-verifier.ts";
@@ -23,6 +24,8 @@ export async function startOperatorServer(
     readonly timelines?: TimelineService;
     /** Identity bindings this node signs (`/bindings/...`), when it holds an attester key. */
     readonly identity?: { readonly verifier: ProofVerifier; readonly domain: BindingDomain };
+    /** The personalized feed (`/feed...`), when the config has a `feed` section. */
+    readonly feed?: FeedRouteDeps;
   },
   listen: { readonly host: string; readonly port: number },
 ): Promise<OperatorServer> {
@@ -30,6 +33,7 @@ export async function startOperatorServer(
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
     if (deps.timelines !== undefined && handleCommunityRoute(req, res, url, deps.timelines)) return;
+    if (deps.feed !== undefined && handleFeedRoute(req, res, url, deps.feed)) return;
     const identity = deps.identity;
     if (identity !== undefined && handleBindingRoute(req, res, url, identity.verifier, identity.domain)) return;
     if (req.method !== "GET") {
