@@ -87,7 +87,11 @@ export class ChainCampaignReader implements CampaignReader {
   lastCampaignId(): Promise<bigint> {
     return this.#cached("last", async () =>
       BigInt(
-        await this.#client.readContract({ address: this.#ledger, abi: campaignLedgerAbi, functionName: "lastCampaignId" }),
+        await this.#client.readContract({
+          address: this.#ledger,
+          abi: campaignLedgerAbi,
+          functionName: "lastCampaignId",
+        }),
       ),
     );
   }

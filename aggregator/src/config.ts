@@ -183,8 +183,15 @@ export const feedConfigSchema = z
       .array(z.object({ koiiPublicKey: z.string().min(32).max(44), url: httpUrl.optional() }).strict())
       .default([]),
     adEvery: z.number().int().min(3).max(100).default(5),
-    halfLifeHours: z.number().min(0.1).max(24 * 30).default(6),
-    outOfNetwork: z.array(z.string().regex(/^[1-9][0-9]{0,19}$/, "expected a community id")).max(64).default([]),
+    halfLifeHours: z
+      .number()
+      .min(0.1)
+      .max(24 * 30)
+      .default(6),
+    outOfNetwork: z
+      .array(z.string().regex(/^[1-9][0-9]{0,19}$/, "expected a community id"))
+      .max(64)
+      .default([]),
     minReactions: z.number().int().min(0).default(2),
   })
   .strict()

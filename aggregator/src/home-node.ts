@@ -14,7 +14,11 @@ export function homeNodeOf<N extends TaskNode>(persona: Address, nodes: readonly
     const key = base58Decode(node.koiiPublicKey);
     if (key === undefined) continue;
     const score = hexToBigInt(keccak256(concat([who, key])));
-    if (best === undefined || score > best.score || (score === best.score && node.koiiPublicKey < best.node.koiiPublicKey))
+    if (
+      best === undefined ||
+      score > best.score ||
+      (score === best.score && node.koiiPublicKey < best.node.koiiPublicKey)
+    )
       best = { node, score };
   }
   return best?.node;

@@ -70,7 +70,11 @@ export async function startAggregator(
       : new TimelineService(store, communityReader, (descriptors) => resolveSources(descriptors, connectors));
   const feedConfig = config.feed;
   const feed =
-    feedConfig === undefined || chain === undefined || client === undefined || communityReader === undefined || timelines === undefined
+    feedConfig === undefined ||
+    chain === undefined ||
+    client === undefined ||
+    communityReader === undefined ||
+    timelines === undefined
       ? undefined
       : {
           service: new FeedService({

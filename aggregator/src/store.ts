@@ -7,8 +7,8 @@
 import { applyMigrations, type Migration, openSqlClient, type SqlClient, type StoreConfig } from "@maskoii/node-kit";
 import { z } from "zod";
 import type { Cursor } from "./connector.ts";
-import type { Item } from "./item.ts";
 import { FEED_MIGRATIONS } from "./feed/feed-store.ts";
+import type { Item } from "./item.ts";
 import { IDENTITY_MIGRATIONS } from "./proof-verifier.ts";
 import { TIMELINE_MIGRATIONS } from "./timeline.ts";
 

@@ -14,9 +14,9 @@ export function isAdSlot(position: number, every: number): boolean {
   return (position + 1) % every === 0;
 }
 
-/** How many organic items come before position p. */
+/** How many organic items come before position p (the organic index at p when p is not a slot). */
 export function organicIndexAt(position: number, every: number): number {
-  return position - Math.floor((position + 1) / every);
+  return position - Math.floor(position / every);
 }
 
 /** The position of the organic item with index o (never an ad slot). */

@@ -38,25 +38,23 @@ export type FeedRouteDeps = {
   readonly now?: () => number;
 };
 
-const feedQuerySchema = z
-  .object({
-    community: z
-      .string()
-      .regex(/^[1-9][0-9]{0,19}$/, "expected a community id (a positive integer)")
-      .refine((s) => BigInt(s) <= U64_MAX, "expected a uint64"),
-    persona: z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{40}$/, "expected an address")
-      .optional(),
-    limit: z
-      .string()
-      .regex(/^[0-9]{1,4}$/, "expected an integer")
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(MAX_FEED_LIMIT, `at most ${MAX_FEED_LIMIT}`))
-      .optional(),
-    cursor: z.string().max(2_000, "too long").optional(),
-  })
-  .strict();
+const feedQuerySchema = z.object({
+  community: z
+    .string()
+    .regex(/^[1-9][0-9]{0,19}$/, "expected a community id (a positive integer)")
+    .refine((s) => BigInt(s) <= U64_MAX, "expected a uint64"),
+  persona: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, "expected an address")
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, "expected an integer")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_FEED_LIMIT, `at most ${MAX_FEED_LIMIT}`))
+    .optional(),
+  cursor: z.string().max(2_000, "too long").optional(),
+});
 
 const readHeadersSchema = z.object({
   "x-maskoii-time": z
@@ -165,7 +163,8 @@ export function handleFeedRoute(req: IncomingMessage, res: ServerResponse, url: 
   };
   answer().catch((error: unknown) => {
     if (res.headersSent) res.destroy();
-    else if (error instanceof NotHomeError) sendJson(res, 421, { error: error.message, home: error.home, url: error.url });
+    else if (error instanceof NotHomeError)
+      sendJson(res, 421, { error: error.message, home: error.home, url: error.url });
     else if (error instanceof RequestRejectedError) sendRejection(res, error);
     else sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
   });

@@ -10,7 +10,7 @@ import { adRotation, isAdSlot, organicIndexAt, positionOfOrganic } from "./ads.t
 import { type Candidate, communityCandidates, followCandidates, reactionCounts } from "./candidates.ts";
 import { encodeFeedCursor, type FeedCursor } from "./cursor.ts";
 import type { FeedStore } from "./feed-store.ts";
-import { DEFAULT_WEIGHTS, type Feature, FEATURES, type Ranked, rank, type Source, type Why } from "./rank.ts";
+import { DEFAULT_WEIGHTS, FEATURES, type Feature, type Ranked, rank, type Source, type Why } from "./rank.ts";
 
 export type FeedOptions = {
   /** At most one position in `adEvery` is an ad (≥ 3). */
@@ -120,11 +120,13 @@ export class FeedService {
     const { ranked } = skeleton;
     const every = this.#options.adEvery;
 
-    // Where this page starts: after the cursor's last organic item when it still ranks, else at its position.
+    // Where this page starts: the cursor's position, unless its last organic item has moved (a moderator hid a post
+    // above it): then right after that item, so nothing served repeats.
     let position = 0;
     if (args.cursor !== undefined) {
-      const k = args.cursor.lastId === null ? -1 : ranked.findIndex((r) => r.id === args.cursor?.lastId);
-      position = k >= 0 ? Math.max(positionOfOrganic(k + 1, every), args.cursor.position) : args.cursor.position;
+      const { lastId, position: at } = args.cursor;
+      const k = lastId === null ? -1 : ranked.findIndex((r) => r.id === lastId);
+      position = k < 0 || organicIndexAt(at, every) === k + 1 ? at : positionOfOrganic(k + 1, every);
     }
 
     const wanted = new Set<Hex>((settings?.tags ?? []).map(tagWord));
@@ -211,12 +213,11 @@ export class FeedService {
 
   async #build(persona: string, community: bigint, asOf: number): Promise<Skeleton> {
     const settings = persona === "" ? undefined : await this.#feedStore.settingsAt(persona, asOf);
-    const feedback = persona === "" ? new Map<string, "more" | "less">() : await this.#feedStore.feedbackAt(persona, asOf);
+    const feedback =
+      persona === "" ? new Map<string, "more" | "less">() : await this.#feedStore.feedbackAt(persona, asOf);
     const weights = { ...DEFAULT_WEIGHTS };
     for (const f of FEATURES) weights[f] = settings?.weights[f] ?? weights[f];
-    const mine = [community, ...(settings?.communities ?? []).map(BigInt)].filter(
-      (c, i, all) => all.indexOf(c) === i,
-    );
+    const mine = [community, ...(settings?.communities ?? []).map(BigInt)].filter((c, i, all) => all.indexOf(c) === i);
     const inNetwork = await communityCandidates(this.#timelines, mine, asOf, "community");
     const follows = await followCandidates(this.#store, this.#communities, settings?.follows ?? [], asOf);
     const others = this.#options.outOfNetwork.filter((c) => !mine.includes(c));

@@ -3,7 +3,13 @@
 // time (a cursor's asOf) sees exactly what was in force then, page after page.
 import type { Migration } from "@maskoii/node-kit";
 import type { AggregatorStore } from "../store.ts";
-import { type FeedSettings, feedSettingsSchema, type SignedFeedback, type SignedSettings, targetKey } from "./signed.ts";
+import {
+  type FeedSettings,
+  feedSettingsSchema,
+  type SignedFeedback,
+  type SignedSettings,
+  targetKey,
+} from "./signed.ts";
 
 export const FEED_MIGRATIONS: readonly Migration[] = [
   {

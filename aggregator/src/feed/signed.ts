@@ -21,7 +21,11 @@ const communityId = z.string().regex(/^[1-9][0-9]{0,19}$/, "expected a community
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected an address");
 const author = z.string().regex(/^[a-z]+:\S{1,500}$/, "expected a network-qualified author (farcaster:fid:3)");
 const itemId = z.string().regex(/^[a-z]+:\S{1,500}$/, "expected a canonical item id");
-const unixSeconds = z.number().int().positive().max(2 ** 40);
+const unixSeconds = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 40);
 export const signatureSchema = z.string().regex(/^0x[0-9a-fA-F]{130}$/, "expected a 65-byte signature");
 
 /** User-tunable weights, each in [0, MAX_WEIGHT]; an omitted one keeps its default. */
@@ -55,10 +59,7 @@ export const signedSettingsSchema = z
   .strict();
 export type SignedSettings = z.infer<typeof signedSettingsSchema>;
 
-export const feedbackTargetSchema = z.union([
-  z.object({ item: itemId }).strict(),
-  z.object({ author }).strict(),
-]);
+export const feedbackTargetSchema = z.union([z.object({ item: itemId }).strict(), z.object({ author }).strict()]);
 export const signedFeedbackSchema = z
   .object({
     persona: address,
@@ -88,18 +89,18 @@ function header(tag: string, domain: FeedDomain, persona: string, at: number): s
 
 /** The canonical bytes of a settings update (the JSON in a fixed key order, weights in FEATURES order). */
 export function feedSettingsBytes(domain: FeedDomain, persona: string, at: number, s: FeedSettings): Uint8Array {
-  const weights = Object.fromEntries(
-    FEATURES.filter((f) => s.weights[f] !== undefined).map((f) => [f, s.weights[f]]),
-  );
+  const weights = Object.fromEntries(FEATURES.filter((f) => s.weights[f] !== undefined).map((f) => [f, s.weights[f]]));
   const body = JSON.stringify({ communities: s.communities, follows: s.follows, tags: s.tags, weights });
   return stringToBytes([...header(FEED_SETTINGS_TAG, domain, persona, at), `settings: ${body}`].join("\n"));
 }
 
 export function feedFeedbackBytes(domain: FeedDomain, f: Feedback): Uint8Array {
   return stringToBytes(
-    [...header(FEED_FEEDBACK_TAG, domain, f.persona, f.at), `target: ${targetKey(f.target)}`, `signal: ${f.signal}`].join(
-      "\n",
-    ),
+    [
+      ...header(FEED_FEEDBACK_TAG, domain, f.persona, f.at),
+      `target: ${targetKey(f.target)}`,
+      `signal: ${f.signal}`,
+    ].join("\n"),
   );
 }
 
