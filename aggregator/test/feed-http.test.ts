@@ -8,6 +8,8 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Campaign, type CampaignReader, isLive, tagWord } from "../src/campaigns.ts";
 import type { CommunityReader } from "../src/communities.ts";
+import { parseConfig } from "../src/config.ts";
+import { isAdSlot, organicIndexAt, positionOfOrganic } from "../src/feed/ads.ts";
 import type { FeedEntry, FeedPage, PostEntry } from "../src/feed/feed-service.ts";
 import { FeedService } from "../src/feed/feed-service.ts";
 import { FeedStore } from "../src/feed/feed-store.ts";
@@ -448,6 +450,35 @@ describe("the personalized feed over HTTP", () => {
     expect((await putSettings({ tags: ["cats"] })).status).toBe(409);
     const foreign = await fetch(`${server.url}/feed/settings`, { method: "GET" });
     expect(foreign.status).toBe(405);
+  });
+
+  it("keeps slots apart and organic positions consistent; validates the feed config naming the field", () => {
+    for (const every of [3, 5, 7]) {
+      let lastSlot = -1;
+      for (let p = 0; p < 500; p++) {
+        if (isAdSlot(p, every)) {
+          expect(p - lastSlot).toBe(every);
+          lastSlot = p;
+        } else expect(positionOfOrganic(organicIndexAt(p, every), every)).toBe(p);
+      }
+    }
+    const base = { connectors: [{ kind: "rss", name: "feeds", feeds: ["https://blog.example/feed"] }] };
+    const communities = {
+      rpcUrl: "http://127.0.0.1:8545",
+      communityRegistry: DOMAIN.communityRegistry,
+      identityRegistry: DOMAIN.communityRegistry,
+    };
+    expect(() => parseConfig({ ...base, feed: { chainId: 1 } }, "a.json")).toThrow(/feed/);
+    expect(() => parseConfig({ ...base, communities, feed: { chainId: 1, adEvery: 2 } }, "a.json")).toThrow(
+      /feed\.adEvery/,
+    );
+    expect(() =>
+      parseConfig({ ...base, communities, feed: { chainId: 1, nodes: [{ koiiPublicKey: self }] } }, "a.json"),
+    ).toThrow(/feed\.self/);
+    expect(parseConfig({ ...base, communities, feed: { chainId: 1 } }, "a.json").feed).toMatchObject({
+      adEvery: 5,
+      nodes: [],
+    });
   });
 
   it("answers 421 with the home node for a persona this node is not home to, and keeps nothing of it", async () => {
