@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { silentLogger } from "@maskoii/node-kit";
 import { type DeploymentRevenue, RevenueClient } from "@maskoii/sdk";
 import { demoTokenAbi, devnetAttesters, runDeployFixture, Supervisor, startHardhatNode } from "@maskoii/testkit";
 import {
@@ -22,8 +23,10 @@ import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainCampaignReader, tagWord } from "../src/campaigns.ts";
 import { ChainCommunityReader } from "../src/communities.ts";
+import { parseConfig } from "../src/config.ts";
 import { type FeedPage, FeedService } from "../src/feed/feed-service.ts";
 import { FeedStore } from "../src/feed/feed-store.ts";
+import { startAggregator } from "../src/node.ts";
 import { type OperatorServer, startOperatorServer } from "../src/server.ts";
 import { TimelineService } from "../src/timeline.ts";
 import { type Harness, harness } from "./helpers.ts";
@@ -207,5 +210,38 @@ describe("campaigns on a local chain fill the feed's ad slots", () => {
     // Community 2's feed: campaign 3 only.
     const other = (await (await fetch(`${server.url}/feed?community=2&limit=50`)).json()) as FeedPage;
     expect(other.entries).toEqual([]); // no posts in it: no slot has a post after it, so no ads either
+  });
+
+  it("is served by a node started from a config with a feed section", async () => {
+    const node = await startAggregator(
+      parseConfig(
+        {
+          store: { kind: "sqlite", path: ":memory:" },
+          log: { level: "silent" },
+          http: { port: 0 },
+          pollIntervalMs: 60_000,
+          retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 20, timeoutMs: 500 },
+          connectors: [{ kind: "rss", name: "feeds", feeds: ["http://127.0.0.1:9/feed.xml"] }],
+          communities: {
+            rpcUrl: rpcA,
+            communityRegistry: revenue.communityRegistry,
+            identityRegistry: revenue.identityRegistry,
+            cacheMs: 0,
+          },
+          feed: { chainId: 31337, campaignLedger: revenue.campaignLedger, adEvery: 4 },
+        },
+        "test",
+      ),
+      { log: silentLogger() },
+    );
+    try {
+      const page = await fetch(`${node.server.url}/feed?community=1`);
+      expect(page.status).toBe(200);
+      expect(await page.json()).toMatchObject({ community: "1", persona: null, entries: [], nextCursor: null });
+      expect((await fetch(`${node.server.url}/feed?community=3`)).status).toBe(404);
+      expect((await fetch(`${node.server.url}/feed?community=x`)).status).toBe(400);
+    } finally {
+      await node.stop();
+    }
   });
 });

@@ -284,6 +284,45 @@ describe("the personalized feed over HTTP", () => {
     expect(lifted.findIndex((e) => e.id === postId("dave", 1))).toBeLessThan(daveBefore);
   });
 
+  it("takes candidates from the user's communities and follows, each labelled with its source", async () => {
+    await ingest("elsewhere", [post("ivan", 1, 3)]);
+    const before = posts(await myFeed("&limit=50")).map((e) => e.id);
+    expect(before).not.toContain(postId("ivan", 1));
+    expect(before).not.toContain(postId("hank", 1));
+    await putSettings({ communities: ["2"], follows: [author("ivan")] });
+    now += 1_000;
+    const after = posts(await myFeed("&limit=50"));
+    const ivan = after.find((e) => e.id === postId("ivan", 1));
+    expect(ivan?.why.source).toBe("follow");
+    expect(ivan?.why.features.find((f) => f.feature === "following")).toMatchObject({ value: 1, contribution: 1 });
+    expect(ivan?.post.author.id).toBe(author("ivan"));
+    expect(after.find((e) => e.id === postId("hank", 1))?.why.source).toBe("community");
+    expect(after.find((e) => e.id === postId("gina", 1))).toMatchObject({
+      community: "2",
+      why: { source: "community" },
+    });
+    // Settings signed by another key for this persona are refused.
+    const forgedKey = generatePrivateKey();
+    const at = Math.floor(now / 1000);
+    const settings: FeedSettings = { communities: [], follows: [], tags: [], weights: {} };
+    const signature = await privateKeyToAccount(forgedKey).signMessage({
+      message: { raw: feedDigest(feedSettingsBytes(DOMAIN, user.address, at, settings)) },
+    });
+    const forged = await fetch(`${server.url}/feed/settings`, {
+      method: "PUT",
+      body: JSON.stringify({ persona: user.address, at, settings, signature }),
+    });
+    expect(forged.status).toBe(401);
+    // A feedback signature does not pass as a read signature (each format has its own tag).
+    const fb: Feedback = { persona: user.address, at, target: { author: author("bob") }, signal: "less" };
+    const fbSig = await user.signMessage({ message: { raw: feedDigest(feedFeedbackBytes(DOMAIN, fb)) } });
+    const crossed = await feed(`community=1&persona=${user.address}`, {
+      "x-maskoii-time": String(at),
+      "x-maskoii-signature": fbSig,
+    });
+    expect(crossed.status).toBe(401);
+  });
+
   it("spreads authors: the diversity penalty breaks alice's run at the top", async () => {
     await putSettings({ weights: { engagement: 0, diversity: 0 } });
     now += 1_000;
@@ -385,6 +424,8 @@ describe("the personalized feed over HTTP", () => {
     for (const [query, field] of [
       ["limit=5", "community"],
       ["community=0", "community"],
+      ["community=x", "community"],
+      ["community=99999999999999999999", "community"],
       ["community=1&limit=0", "limit"],
       ["community=1&limit=51", "limit"],
       ["community=1&cursor=nope", "cursor"],

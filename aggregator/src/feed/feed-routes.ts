@@ -42,7 +42,7 @@ const feedQuerySchema = z.object({
   community: z
     .string()
     .regex(/^[1-9][0-9]{0,19}$/, "expected a community id (a positive integer)")
-    .refine((s) => BigInt(s) <= U64_MAX, "expected a uint64"),
+    .refine((s) => !/^[0-9]+$/.test(s) || BigInt(s) <= U64_MAX, "expected a uint64"),
   persona: z
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, "expected an address")

@@ -17,7 +17,10 @@ export const READ_SKEW_SECONDS = 60;
 export type FeedDomain = { readonly chainId: number; readonly communityRegistry: Address };
 
 export const MAX_WEIGHT = 10;
-const communityId = z.string().regex(/^[1-9][0-9]{0,19}$/, "expected a community id");
+const communityId = z
+  .string()
+  .regex(/^[1-9][0-9]{0,19}$/, "expected a community id")
+  .refine((s) => !/^[0-9]+$/.test(s) || BigInt(s) < 2n ** 64n, "expected a uint64");
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected an address");
 const author = z.string().regex(/^[a-z]+:\S{1,500}$/, "expected a network-qualified author (farcaster:fid:3)");
 const itemId = z.string().regex(/^[a-z]+:\S{1,500}$/, "expected a canonical item id");
