@@ -143,6 +143,8 @@ export const communitiesSchema = z
     rpcUrl: httpUrl,
     communityRegistry: evmAddress,
     identityRegistry: evmAddress,
+    /** The CampaignLedger: the feed's ad slots, the beacons' ad targets and own-ad filter, the reports' lines. */
+    campaignLedger: evmAddress.optional(),
     /** How long a registry answer (sources, moderators, personas) is reused. */
     cacheMs: z.number().int().min(0).default(10_000),
   })
@@ -191,6 +193,38 @@ export const engagementConfigSchema = z
   .strict();
 export type EngagementConfig = z.infer<typeof engagementConfigSchema>;
 
+/**
+ * The personalized feed (`/feed`, issue 16 point 1), served when `communities` is configured too: the chain id (the
+ * signed requests' domain, with communities.communityRegistry), the CampaignLedger whose campaigns fill the ad slots,
+ * the task's nodes for the home-node rule (this node is `self`; without `nodes`, every persona's home), the ad rate.
+ */
+export const feedConfigSchema = z
+  .object({
+    chainId: z.number().int().positive(),
+    campaignLedger: evmAddress.optional(),
+    self: z.string().min(32).max(44).optional(),
+    nodes: z
+      .array(z.object({ koiiPublicKey: z.string().min(32).max(44), url: httpUrl.optional() }).strict())
+      .default([]),
+    adEvery: z.number().int().min(3).max(100).default(5),
+    halfLifeHours: z
+      .number()
+      .min(0.1)
+      .max(24 * 30)
+      .default(6),
+    outOfNetwork: z
+      .array(z.string().regex(/^[1-9][0-9]{0,19}$/, "expected a community id"))
+      .max(64)
+      .default([]),
+    minReactions: z.number().int().min(0).default(2),
+  })
+  .strict()
+  .refine((f) => f.nodes.length === 0 || (f.self !== undefined && f.nodes.some((n) => n.koiiPublicKey === f.self)), {
+    message: "list this node (self) among nodes",
+    path: ["self"],
+  });
+export type FeedConfig = z.infer<typeof feedConfigSchema>;
+
 export const aggregatorConfigSchema = z
   .object({
     store: storeConfigSchema.default({ kind: "pglite", dataDir: "./data/aggregator" }),
@@ -209,12 +243,16 @@ export const aggregatorConfigSchema = z
     identity: identityConfigSchema.optional(),
     /** Engagement beacons and contributions (`/beacons`, `/peer/contributions/...`). */
     engagement: engagementConfigSchema.optional(),
+    /** The personalized feed (`/feed...`); needs `communities`. */
+    feed: feedConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
     if (config.engagement !== undefined && config.communities === undefined) {
       ctx.addIssue({ code: "custom", message: "engagement needs the communities chain", path: ["engagement"] });
     }
+    if (config.feed !== undefined && config.communities === undefined)
+      ctx.addIssue({ code: "custom", message: "the feed needs a communities section", path: ["feed"] });
     const seen = new Set<string>();
     for (const [i, c] of config.connectors.entries()) {
       if (seen.has(c.name))
@@ -238,6 +276,7 @@ const TOP_LEVEL = new Set([
   "communities",
   "identity",
   "engagement",
+  "feed",
 ]);
 
 /** Validates a config object (env overrides applied); relative store paths resolve against `baseDir`. */

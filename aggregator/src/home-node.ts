@@ -22,3 +22,17 @@ export function homeNodeOf(persona: Address, nodes: readonly string[]): string {
   if (best === undefined) throw new RangeError("no nodes to choose a home from");
   return best.node;
 }
+
+/** A task node as configs list it: its Koii key and, for redirects, its URL. */
+export type TaskNode = { readonly koiiPublicKey: string; readonly url?: string | undefined };
+
+/** `homeNodeOf` over node records: the record of the persona's home (throws as `homeNodeOf` does). */
+export function homeNodeRecord<N extends TaskNode>(persona: Address, nodes: readonly N[]): N {
+  const key = homeNodeOf(
+    persona,
+    nodes.map((n) => n.koiiPublicKey),
+  );
+  const node = nodes.find((n) => n.koiiPublicKey === key);
+  if (node === undefined) throw new RangeError("no nodes to choose a home from");
+  return node;
+}

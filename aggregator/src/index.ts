@@ -2,6 +2,7 @@
 // RSS/Atom behind one interface, a durable store keyed by canonical ids, and the operator endpoints.
 export * from "./accounts.ts";
 export * from "./binding-routes.ts";
+export * from "./campaigns.ts";
 export * from "./communities.ts";
 export * from "./config.ts";
 export * from "./connector.ts";
@@ -22,6 +23,14 @@ export * from "./engagement/peer-auth.ts";
 export * from "./engagement/routes.ts";
 export * from "./engagement/setup.ts";
 export * from "./errors.ts";
+export * from "./feed/ads.ts";
+export * from "./feed/candidates.ts";
+export * from "./feed/cursor.ts";
+export * from "./feed/feed-routes.ts";
+export * from "./feed/feed-service.ts";
+export * from "./feed/feed-store.ts";
+export * from "./feed/rank.ts";
+export * from "./feed/signed.ts";
 export * from "./home-node.ts";
 export * from "./identity-proof.ts";
 export * from "./ingestor.ts";

@@ -2,12 +2,15 @@
 // the operator endpoints. `stop` ends the loops (each waits for its page in flight), the server, then the store.
 import { createLogger, describeError, type Logger, readPassword, unlockKeystore } from "@maskoii/node-kit";
 import { createPublicClient, getAddress, http, type PublicClient } from "viem";
+import { ChainCampaignReader } from "./campaigns.ts";
 import { ChainCommunityReader, resolveSources } from "./communities.ts";
 import type { AggregatorConfig } from "./config.ts";
 import { buildConnector } from "./connectors/build.ts";
 import type { CampaignLookup } from "./engagement/filters.ts";
 import type { EngagementDeps } from "./engagement/routes.ts";
 import { setupEngagement } from "./engagement/setup.ts";
+import { FeedService } from "./feed/feed-service.ts";
+import { FeedStore } from "./feed/feed-store.ts";
 import { Ingestor } from "./ingestor.ts";
 import { AggregatorMetrics } from "./metrics.ts";
 import { type BindingDomain, ProofVerifier } from "./proof-verifier.ts";
@@ -55,7 +58,7 @@ export async function startAggregator(
   const chain = config.communities;
   const client =
     chain === undefined ? undefined : (createPublicClient({ transport: http(chain.rpcUrl) }) as PublicClient);
-  const reader =
+  const communityReader =
     chain === undefined || client === undefined
       ? undefined
       : new ChainCommunityReader({
@@ -64,10 +67,51 @@ export async function startAggregator(
           identityRegistry: getAddress(chain.identityRegistry),
           cacheMs: chain.cacheMs,
         });
-  const timelines =
-    reader === undefined
+  // The one campaign reader of the node (feed ad slots, beacon targets), when a CampaignLedger is configured.
+  const campaignLedger = config.feed?.campaignLedger ?? chain?.campaignLedger;
+  const campaignReader =
+    chain === undefined || client === undefined || campaignLedger === undefined
       ? undefined
-      : new TimelineService(store, reader, (descriptors) => resolveSources(descriptors, connectors));
+      : new ChainCampaignReader({ client, campaignLedger: getAddress(campaignLedger), cacheMs: chain.cacheMs });
+  const campaignLookup: CampaignLookup | undefined =
+    options.campaigns ??
+    (campaignReader === undefined
+      ? undefined
+      : async (id) => {
+          const c = await campaignReader.campaign(id);
+          return c === undefined
+            ? undefined
+            : { advertiser: c.advertiser, targets: (community) => campaignReader.targets(id, community) };
+        });
+  const timelines =
+    communityReader === undefined
+      ? undefined
+      : new TimelineService(store, communityReader, (descriptors) => resolveSources(descriptors, connectors));
+  const feedConfig = config.feed;
+  const feed =
+    feedConfig === undefined ||
+    chain === undefined ||
+    client === undefined ||
+    communityReader === undefined ||
+    timelines === undefined
+      ? undefined
+      : {
+          service: new FeedService({
+            store,
+            feedStore: new FeedStore(store),
+            timelines,
+            communities: communityReader,
+            ...(campaignReader === undefined ? {} : { campaigns: campaignReader }),
+            options: {
+              adEvery: feedConfig.adEvery,
+              halfLifeMs: feedConfig.halfLifeHours * 3_600_000,
+              outOfNetwork: feedConfig.outOfNetwork.map(BigInt),
+              minReactions: feedConfig.minReactions,
+            },
+          }),
+          domain: { chainId: feedConfig.chainId, communityRegistry: getAddress(chain.communityRegistry) },
+          ...(feedConfig.self === undefined ? {} : { home: { self: feedConfig.self, nodes: feedConfig.nodes } }),
+        };
   const domain: BindingDomain | undefined =
     idConfig === undefined
       ? undefined
@@ -81,7 +125,7 @@ export async function startAggregator(
   let server: OperatorServer;
   try {
     const engagement: EngagementDeps | undefined =
-      config.engagement === undefined || chain === undefined || client === undefined || reader === undefined
+      config.engagement === undefined || chain === undefined || client === undefined || communityReader === undefined
         ? undefined
         : await setupEngagement({
             config: config.engagement,
@@ -89,11 +133,11 @@ export async function startAggregator(
             client,
             communityRegistry: chain.communityRegistry,
             identityRegistry: chain.identityRegistry,
-            reader,
+            reader: communityReader,
             store,
             connectors,
             metrics,
-            ...(options.campaigns === undefined ? {} : { campaigns: options.campaigns }),
+            ...(campaignLookup === undefined ? {} : { campaigns: campaignLookup }),
           });
     server = await startOperatorServer(
       {
@@ -101,6 +145,7 @@ export async function startAggregator(
         ingestor,
         metrics,
         ...(timelines === undefined ? {} : { timelines }),
+        ...(feed === undefined ? {} : { feed }),
         ...(verifier === undefined || domain === undefined ? {} : { identity: { verifier, domain } }),
         ...(engagement === undefined ? {} : { engagement }),
       },

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { describeError, sendJson } from "@maskoii/node-kit";
 import { handleBindingRoute } from "./binding-routes.ts";
 import { type EngagementDeps, handleEngagementRoute } from "./engagement/routes.ts";
+import { type FeedRouteDeps, handleFeedRoute } from "./feed/feed-routes.ts";
 import type { Ingestor } from "./ingestor.ts";
 import type { AggregatorMetrics } from "./metrics.ts";
 import type { BindingDomain, ProofVerifier } from "./proof-verifier.ts";
@@ -26,6 +27,8 @@ export async function startOperatorServer(
     readonly identity?: { readonly verifier: ProofVerifier; readonly domain: BindingDomain };
     /** Engagement beacons and peer contributions (`/beacons`, `/peer/contributions/...`). */
     readonly engagement?: EngagementDeps;
+    /** The personalized feed (`/feed...`), when the config has a `feed` section. */
+    readonly feed?: FeedRouteDeps;
   },
   listen: { readonly host: string; readonly port: number },
 ): Promise<OperatorServer> {
@@ -34,6 +37,7 @@ export async function startOperatorServer(
     const path = url.pathname;
     if (deps.timelines !== undefined && handleCommunityRoute(req, res, url, deps.timelines)) return;
     if (deps.engagement !== undefined && handleEngagementRoute(req, res, url, deps.engagement)) return;
+    if (deps.feed !== undefined && handleFeedRoute(req, res, url, deps.feed)) return;
     const identity = deps.identity;
     if (identity !== undefined && handleBindingRoute(req, res, url, identity.verifier, identity.domain)) return;
     if (req.method !== "GET") {

@@ -8,6 +8,7 @@ import { applyMigrations, type Migration, openSqlClient, type SqlClient, type St
 import { z } from "zod";
 import type { Cursor } from "./connector.ts";
 import { BEACON_MIGRATIONS } from "./engagement/beacon-store.ts";
+import { FEED_MIGRATIONS } from "./feed/feed-store.ts";
 import type { Item } from "./item.ts";
 import { IDENTITY_MIGRATIONS } from "./proof-verifier.ts";
 import { TIMELINE_MIGRATIONS } from "./timeline.ts";
@@ -55,6 +56,8 @@ CREATE TABLE agg_cursors (
   // issue 15 points 2 and 3: identity proofs (1520) and community moderation (1530).
   ...IDENTITY_MIGRATIONS,
   ...TIMELINE_MIGRATIONS,
+  // issue 16 point 1: feed settings and feedback (1610).
+  ...FEED_MIGRATIONS,
   // issue 16 point 2: engagement beacons and contributions (1620).
   ...BEACON_MIGRATIONS,
 ];

@@ -239,7 +239,21 @@ export class TimelineService {
     };
   }
 
-  async #entries(community: string, streams: readonly StreamRef[]): Promise<TimelineEntry[]> {
+  /**
+   * Every entry of the community's timeline (pinned first), undefined when the community does not exist on chain.
+   * With `asOf` (ms), only posts made and ingested by then (the feed reads a timeline as of a fixed time).
+   */
+  async entries(
+    communityId: bigint,
+    options: { asOf?: number } = {},
+  ): Promise<{ entries: TimelineEntry[]; unresolved: string[]; descriptors: string[] } | undefined> {
+    const descriptors = await this.#reader.sourcesOf(communityId);
+    if (descriptors === undefined) return undefined;
+    const { streams, unresolved } = this.#streamsOf(descriptors);
+    return { entries: await this.#entries(communityId.toString(), streams, options.asOf), unresolved, descriptors };
+  }
+
+  async #entries(community: string, streams: readonly StreamRef[], asOf?: number): Promise<TimelineEntry[]> {
     if (streams.length === 0) return [];
     const params: unknown[] = [];
     const where = streams
@@ -248,9 +262,14 @@ export class TimelineService {
         return `(connector = $${params.length - 1} AND stream = $${params.length})`;
       })
       .join(" OR ");
+    let asOfClause = "";
+    if (asOf !== undefined) {
+      params.push(asOf);
+      asOfClause = ` AND created_at <= $${params.length} AND ingested_at <= $${params.length}`;
+    }
     params.push(TIMELINE_WINDOW);
     const rows = await this.#store.db.query<Row>(
-      `SELECT * FROM agg_items WHERE kind = 'post' AND id IN (SELECT item_id FROM agg_item_streams WHERE ${where})
+      `SELECT * FROM agg_items WHERE kind = 'post' AND id IN (SELECT item_id FROM agg_item_streams WHERE ${where})${asOfClause}
        ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
