@@ -12,6 +12,7 @@ import {
   storeConfigSchema,
 } from "@maskoii/node-kit";
 import { z } from "zod";
+import { reportsConfigSchema } from "./epoch/config.ts";
 import { DEFAULT_RETRY } from "./upstream.ts";
 
 const httpUrl = z
@@ -185,6 +186,8 @@ export const aggregatorConfigSchema = z
     communities: communitiesSchema.optional(),
     /** Identity proofs checked and signed by this node (`/bindings/...`). */
     identity: identityConfigSchema.optional(),
+    /** Epoch reports signed and payout proofs served by this node (`/reports/...`, `/payouts/...`). */
+    reports: reportsConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -210,6 +213,7 @@ const TOP_LEVEL = new Set([
   "retry",
   "communities",
   "identity",
+  "reports",
 ]);
 
 /** Validates a config object (env overrides applied); relative store paths resolve against `baseDir`. */

@@ -5,6 +5,8 @@ import { createPublicClient, getAddress, http, type PublicClient } from "viem";
 import { ChainCommunityReader, resolveSources } from "./communities.ts";
 import type { AggregatorConfig } from "./config.ts";
 import { buildConnector } from "./connectors/build.ts";
+import { PayoutStore } from "./epoch/payout-store.ts";
+import type { ReportRouteDeps } from "./epoch/report-routes.ts";
 import { Ingestor } from "./ingestor.ts";
 import { AggregatorMetrics } from "./metrics.ts";
 import { type BindingDomain, ProofVerifier } from "./proof-verifier.ts";
@@ -19,6 +21,8 @@ export type AggregatorNode = {
   readonly server: OperatorServer;
   /** The proof checker and binding signer, when the config has an `identity` section. */
   readonly verifier?: ProofVerifier;
+  /** Epoch reports and payout state, when the config has a `reports` section. */
+  readonly reports?: ReportRouteDeps;
   stop(): Promise<void>;
 };
 
@@ -73,6 +77,13 @@ export async function startAggregator(
         };
   const verifier =
     attesterKey === undefined || domain === undefined ? undefined : new ProofVerifier(store, attesterKey, domain);
+  const reports: ReportRouteDeps | undefined =
+    config.reports === undefined
+      ? undefined
+      : {
+          store: new PayoutStore(store.db),
+          auth: { chainId: config.reports.chainId, communityRegistry: getAddress(config.reports.communityRegistry) },
+        };
   let server: OperatorServer;
   try {
     server = await startOperatorServer(
@@ -82,6 +93,7 @@ export async function startAggregator(
         metrics,
         ...(timelines === undefined ? {} : { timelines }),
         ...(verifier === undefined || domain === undefined ? {} : { identity: { verifier, domain } }),
+        ...(reports === undefined ? {} : { reports }),
       },
       config.http,
     );
@@ -120,6 +132,7 @@ export async function startAggregator(
     metrics,
     server,
     ...(verifier === undefined ? {} : { verifier }),
+    ...(reports === undefined ? {} : { reports }),
     async stop() {
       // Waits cut short (a rate-limit wait, a backoff) end the tick; a page being committed finishes first.
       if (scanTimer !== undefined) clearInterval(scanTimer);

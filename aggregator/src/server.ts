@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describeError, sendJson } from "@maskoii/node-kit";
 import { handleBindingRoute } from "./binding-routes.ts";
+import { handleReportRoute, type ReportRouteDeps } from "./epoch/report-routes.ts";
 import type { Ingestor } from "./ingestor.ts";
 import type { AggregatorMetrics } from "./metrics.ts";
 import type { BindingDomain, ProofVerifier } from "./proof-verifier.ts";
@@ -23,6 +24,8 @@ export async function startOperatorServer(
     readonly timelines?: TimelineService;
     /** Identity bindings this node signs (`/bindings/...`), when it holds an attester key. */
     readonly identity?: { readonly verifier: ProofVerifier; readonly domain: BindingDomain };
+    /** Signed epoch reports and payout proofs (`/reports/...`, `/payouts/...`), when configured. */
+    readonly reports?: ReportRouteDeps;
   },
   listen: { readonly host: string; readonly port: number },
 ): Promise<OperatorServer> {
@@ -32,6 +35,7 @@ export async function startOperatorServer(
     if (deps.timelines !== undefined && handleCommunityRoute(req, res, url, deps.timelines)) return;
     const identity = deps.identity;
     if (identity !== undefined && handleBindingRoute(req, res, url, identity.verifier, identity.domain)) return;
+    if (deps.reports !== undefined && handleReportRoute(req, res, url, deps.reports)) return;
     if (req.method !== "GET") {
       sendJson(res, 405, { error: "only GET" });
       return;

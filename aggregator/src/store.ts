@@ -7,6 +7,7 @@
 import { applyMigrations, type Migration, openSqlClient, type SqlClient, type StoreConfig } from "@maskoii/node-kit";
 import { z } from "zod";
 import type { Cursor } from "./connector.ts";
+import { EPOCH_MIGRATIONS } from "./epoch/payout-store.ts";
 import type { Item } from "./item.ts";
 import { IDENTITY_MIGRATIONS } from "./proof-verifier.ts";
 import { TIMELINE_MIGRATIONS } from "./timeline.ts";
@@ -54,6 +55,8 @@ CREATE TABLE agg_cursors (
   // issue 15 points 2 and 3: identity proofs (1520) and community moderation (1530).
   ...IDENTITY_MIGRATIONS,
   ...TIMELINE_MIGRATIONS,
+  // issue 16 point 3: epoch reports and payout state (1640–1659).
+  ...EPOCH_MIGRATIONS,
 ];
 
 /** One stream's state, as the status view and `/status` show it. */
