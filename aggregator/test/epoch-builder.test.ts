@@ -362,6 +362,7 @@ describe("buildEpochReport", () => {
       return (seed >>> 0) % n;
     };
     const personas = Array.from({ length: 9 }, (_, n) => addr(0x300 + n));
+    const kinds = { report: 0, "rolled-over": 0, empty: 0 };
     for (let round = 0; round < 60; round++) {
       const pay = new Map<Address, CreatorPayout>();
       for (const [n, p] of personas.entries()) {
@@ -399,6 +400,7 @@ describe("buildEpochReport", () => {
       const out = buildEpochReport(i);
       const shuffled = buildEpochReport({ ...i, contributions: [...nodes].reverse() });
       expect(shuffled.kind).toBe(out.kind);
+      kinds[out.kind]++;
       if (out.kind === "report" && shuffled.kind === "report") {
         expect(encodeEpochReport(shuffled.report)).toBe(encodeEpochReport(out.report));
         checkInvariants(i, out);
@@ -406,5 +408,9 @@ describe("buildEpochReport", () => {
         expect(out.engagedAccounts < i.k).toBe(true);
       }
     }
+    // The seeds exercise every outcome, reports most.
+    expect(kinds.report).toBeGreaterThan(20);
+    expect(kinds["rolled-over"]).toBeGreaterThan(0);
+    expect(kinds.empty).toBeGreaterThan(0);
   });
 });
