@@ -14,6 +14,7 @@ export * from "./connectors/mastodon.ts";
 export * from "./connectors/rss.ts";
 export * from "./epoch/assemble.ts";
 export * from "./epoch/builder.ts";
+export * from "./epoch/chain-inputs.ts";
 export * from "./epoch/config.ts";
 export * from "./epoch/errors.ts";
 export * from "./epoch/inputs.ts";

@@ -2,7 +2,8 @@
 // fixture: the Gateway as an attester set of three, 2-of-3, and the revenue suite) is accepted by EpochReports.submit
 // with the attester nodes' signatures (signReport, combined into one attestation), finalized after the challenge
 // window, and a creator's claim with the proof the node serves over HTTP (GET /payouts/:persona, signed by the
-// persona) pays exactly the leaf's amount; a second creator's leaf pays its amount too.
+// persona) pays exactly the leaf's amount; a second creator's leaf pays its amount too. Two nodes build the report
+// with `EpochReporter` from `ChainReportInputs` (the chain read at the pinned block) and agree byte for byte.
 import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createServer } from "node:http";
@@ -11,10 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sendJson } from "@maskoii/node-kit";
 import {
-  campaignLedgerAbi,
-  communityRegistryAbi,
   type DeploymentRevenue,
-  decodeSplitPolicy,
   encodeAttestation,
   gatewayAbi,
   type IndexedSignature,
@@ -37,11 +35,11 @@ import {
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildEpochReport } from "../src/epoch/builder.ts";
-import { EMPTY_CARRY, type ReportCampaign } from "../src/epoch/inputs.ts";
+import { ChainReportInputs } from "../src/epoch/chain-inputs.ts";
 import { PayoutStore } from "../src/epoch/payout-store.ts";
 import { handleReportRoute } from "../src/epoch/report-routes.ts";
-import { signPayoutRequest, signReport } from "../src/epoch/signer.ts";
+import { EpochReporter } from "../src/epoch/reporter.ts";
+import { signPayoutRequest } from "../src/epoch/signer.ts";
 import { AggregatorStore } from "../src/store.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -65,7 +63,8 @@ describe("an epoch report built from chain state, submitted, finalized and claim
   let token: Address;
   let client: PublicClient;
   let setId: bigint;
-  let store: AggregatorStore;
+  const stores: AggregatorStore[] = [];
+  const nodeStores: PayoutStore[] = [];
   let server: Server;
   let base = "";
   const wallet = (i: number) => createWalletClient({ account: account(i), chain: chainA, transport: http(rpc) });
@@ -88,8 +87,12 @@ describe("an epoch report built from chain state, submitted, finalized and claim
     rpc = a.rpcUrl;
     client = createPublicClient({ chain: chainA, transport: http(rpc) }) as PublicClient;
     setId = await client.readContract({ address: deployed.a.gateway, abi: gatewayAbi, functionName: "currentSetId" });
-    store = await AggregatorStore.open({ kind: "sqlite", path: ":memory:" });
-    const payouts = new PayoutStore(store.db);
+    for (let i = 0; i < 2; i++) {
+      const opened = await AggregatorStore.open({ kind: "sqlite", path: ":memory:" });
+      stores.push(opened);
+      nodeStores.push(new PayoutStore(opened.db));
+    }
+    const payouts = nodeStores[0] as PayoutStore;
     server = createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://node");
       const deps = { store: payouts, auth: { chainId: 31337, communityRegistry: revenue.communityRegistry } };
@@ -101,7 +104,7 @@ describe("an epoch report built from chain state, submitted, finalized and claim
 
   afterAll(async () => {
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
-    await store?.close();
+    for (const s of stores) await s.close();
     await supervisor.stopAll();
     if (dir !== "") await rm(dir, { recursive: true, force: true });
   });
@@ -147,96 +150,55 @@ describe("an epoch report built from chain state, submitted, finalized and claim
     const epoch = await owner.currentEpoch();
     await mine(revenue.epochLength);
 
-    // The builder's chain inputs, read from the contracts as every node reads them.
-    const c = await client.readContract({
-      address: revenue.campaignLedger,
-      abi: campaignLedgerAbi,
-      functionName: "campaign",
-      args: [campaignId],
+    // Two attester nodes close the epoch: chain inputs read at the pinned block, built, signed, stored.
+    const inputs = new ChainReportInputs({
+      client,
+      communityRegistry: revenue.communityRegistry,
+      identityRegistry: revenue.identityRegistry,
+      campaignLedger: revenue.campaignLedger,
+      payoutSaltSecret: keccak256(stringToHex("operators' secret")),
     });
-    const targets = await client.readContract({
-      address: revenue.campaignLedger,
-      abi: campaignLedgerAbi,
-      functionName: "targets",
-      args: [campaignId, community],
-    });
-    const policy = await client.readContract({
-      address: revenue.communityRegistry,
-      abi: communityRegistryAbi,
-      functionName: "policyAt",
-      args: [community, epoch],
-    });
-    const k = await client.readContract({
-      address: revenue.communityRegistry,
-      abi: communityRegistryAbi,
-      functionName: "kAnonymityOf",
-      args: [community],
-    });
-    const genesis = Number(
-      await client.readContract({
-        address: revenue.communityRegistry,
-        abi: communityRegistryAbi,
-        functionName: "genesis",
-      }),
-    );
-    const epochStart = genesis + Number(epoch) * revenue.epochLength;
-    const campaign: ReportCampaign = {
-      id: campaignId,
-      token: getAddress(c.token),
-      cpm: c.cpm,
-      cpe: c.cpe,
-      epochCap: c.epochCap,
-      available: c.available,
-      epochSpent: BigInt(c.capEpoch) === epoch ? c.epochSpend : 0n,
-      live: c.start < epochStart + revenue.epochLength && epochStart < c.end && c.pausedAt === 0 && c.cancelledAt === 0,
-      targets,
-    };
-    const prevPayoutRoot = await owner.payoutRoot();
-    const built = buildEpochReport({
-      community,
-      epoch,
-      contributions: ["node-a", "node-b"].map((node, n) => ({
-        node,
-        hash: keccak256(stringToHex(node)),
-        users: Array.from({ length: 6 }, (_, u) => ({
-          leaf: keccak256(stringToHex(`${node} user ${u}`)),
-          accounts: 1,
-          ads: [{ campaignId, impressions: 90 + u, engagements: (u + n) % 4 }],
-          creators: [
-            { persona: alice, points: 3 + u },
-            { persona: bob, points: 2 * n + 1 },
-          ],
-        })),
-      })),
-      campaigns: [campaign],
-      policy: decodeSplitPolicy(BigInt(policy)),
-      k: Number(k),
-      carry: EMPTY_CARRY,
-      prev: { root: prevPayoutRoot, entries: [] },
-      payouts: new Map(),
-      saltSecret: keccak256(stringToHex("operators' secret")),
-      solanaUnits: new Map(),
-    });
-    if (built.kind !== "report") throw new Error(`expected a report, got ${built.kind}`);
-    expect(built.report.engagedAccounts).toBe(12);
-
-    // Two attester nodes sign; their signatures make the attestation EpochReports checks.
     const domain = { domain: 1001, epochReports: revenue.epochReports, attesterSetId: setId };
+    const prevPayoutRoot = await owner.payoutRoot();
+    const contributions = ["node-a", "node-b"].map((node, n) => ({
+      node,
+      hash: keccak256(stringToHex(node)),
+      users: Array.from({ length: 6 }, (_, u) => ({
+        leaf: keccak256(stringToHex(`${node} user ${u}`)),
+        accounts: 1,
+        ads: [{ campaignId, impressions: 90 + u, engagements: (u + n) % 4 }],
+        creators: [
+          { persona: alice, points: 3 + u },
+          { persona: bob, points: 2 * n + 1 },
+        ],
+      })),
+    }));
+    const outcomes = [];
+    for (const [i, payouts] of nodeStores.entries()) {
+      const reporter = new EpochReporter({
+        store: payouts,
+        inputs,
+        attesterKey: attesters[i]?.privateKey ?? "0x",
+        domain,
+      });
+      outcomes.push(await reporter.close({ community, epoch, prevPayoutRoot, contributions }));
+    }
+    const built = outcomes[0];
+    if (built?.kind !== "report") throw new Error(`expected a report, got ${built?.kind}`);
+    expect(outcomes[1]).toEqual(built);
+    expect(built.report.engagedAccounts).toBe(12);
+    expect(built.lines.map((l) => l.campaignId)).toEqual([campaignId]);
+
+    // The two nodes' stored signatures make the attestation EpochReports checks.
     const sorted = [...members].sort((x, y) => (x.toLowerCase() < y.toLowerCase() ? -1 : 1));
-    const signatures: IndexedSignature[] = attesters.slice(0, 2).map((a) => {
-      const s = signReport(built.report, a.privateKey, domain);
-      return { index: sorted.indexOf(s.signer), ...s.signature };
-    });
+    const signatures: IndexedSignature[] = [];
+    for (const payouts of nodeStores) {
+      const stored = await payouts.report(community, epoch);
+      if (stored === undefined) throw new Error("no stored report");
+      signatures.push({ index: sorted.indexOf(stored.signer), ...stored.signature });
+    }
     signatures.sort((x, y) => x.index - y.index);
     const attestation = encodeAttestation(setId, signatures);
-    const mine0 = signReport(built.report, attesters[0]?.privateKey ?? "0x", domain);
-    await new PayoutStore(store.db).saveReport({
-      built,
-      contributions: [],
-      signer: mine0.signer,
-      signature: mine0.signature,
-      at: Date.now(),
-    });
     const relayer = revenueAs(8);
     const { result: seq } = await relayer.submitReport(built.report, attestation);
     await mine(revenue.challengeWindow + 1);

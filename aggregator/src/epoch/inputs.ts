@@ -93,8 +93,11 @@ export type EpochReportInput = {
  * reads it: pinned to one block per (community, epoch) (§12.3), so an auditor reading later sees what the builder saw.
  */
 export interface ReportInputsSource {
+  /** `campaignIds` and `personas`: every campaign and creator persona the contributions and the carry name. */
   inputsFor(args: {
     community: bigint;
     epoch: bigint;
+    campaignIds: readonly bigint[];
+    personas: readonly Address[];
   }): Promise<Omit<EpochReportInput, "contributions" | "carry" | "prev">>;
 }

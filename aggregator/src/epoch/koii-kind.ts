@@ -116,8 +116,9 @@ export class EngagementReportsKind implements WorkKind<ReportItem> {
       community,
       epoch,
       prevPayoutRoot: item.prevPayoutRoot,
+      contributions,
     });
-    const out = buildEpochReport({ ...inputs, contributions });
+    const out = buildEpochReport(inputs);
     if (out.kind !== "report") return [{ code: "report-mismatch", detail: `${where}: no report (${out.kind})` }];
     if (out.reportHash !== item.reportHash)
       return [{ code: "report-mismatch", detail: `${where}: ${item.reportHash}, recomputed ${out.reportHash}` }];

@@ -41,8 +41,7 @@ export class EpochReporter {
   }): Promise<ReportOutcome | { kind: "decided"; outcome: string }> {
     const decided = await this.#store.outcomeOf(args.community, args.epoch);
     if (decided !== undefined) return { kind: "decided", outcome: decided };
-    const inputs = await assembleInputs(this.#store, this.#inputs, args);
-    const out = buildEpochReport({ ...inputs, contributions: args.contributions });
+    const out = buildEpochReport(await assembleInputs(this.#store, this.#inputs, args));
     const refs = [...args.contributions]
       .map((c) => ({ node: c.node, hash: c.hash.toLowerCase() as Hex }))
       .sort((a, b) => (a.node < b.node ? -1 : 1));
