@@ -1,7 +1,7 @@
 // The report and payout routes on a real HTTP server over a SQLite store: a report built, signed and stored is served
 // with a signature that recovers to the node's attester; a persona gets its own EVM leaf and Solana claim with proofs
 // that verify against the roots (sdk verification), and nobody else's: another persona's signature, a stale time or a
-// missing header is refused, and bad fields are named.
+// missing header is refused, and bad fields are named. On SQLite and PGlite.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sendJson } from "@maskoii/node-kit";
@@ -37,86 +37,88 @@ const domain = { domain: 1001, epochReports: addr(0xe9), attesterSetId: 1n };
 const auth: PayoutAuthDomain = { chainId: 31337, communityRegistry: addr(0xc0) };
 const NOW = 1_800_000_000_000;
 
-let store: AggregatorStore;
-let server: Server;
-let base: string;
-let built: ReturnType<typeof buildEpochReport>;
+describe.each(["sqlite", "pglite"] as const)("report routes on %s", (kind) => {
+  let store: AggregatorStore;
+  let server: Server;
+  let base: string;
+  let built: ReturnType<typeof buildEpochReport>;
 
-beforeAll(async () => {
-  store = await AggregatorStore.open({ kind: "sqlite", path: ":memory:" });
-  const payouts = new PayoutStore(store.db);
-  built = buildEpochReport({
-    community: 7n,
-    epoch: 3n,
-    contributions: [
-      {
-        node: "node-a",
-        hash: h32("a"),
-        users: [1, 2, 3].map((u) => ({
-          leaf: h32(`u${u}`),
-          accounts: 1,
-          ads: [
-            { campaignId: 1n, impressions: 30, engagements: 2 },
-            { campaignId: 2n, impressions: 5, engagements: 4 },
-          ],
-          creators: [
-            { persona: P1, points: 4 * u },
-            { persona: P2, points: 3 },
-            { persona: P3, points: 5 },
-          ],
-        })),
-      },
-    ],
-    campaigns: [1n, 2n].map((id) => ({
-      id,
-      token: id === 1n ? T1 : T2,
-      cpm: 10n ** 15n,
-      cpe: 10n ** 16n,
-      epochCap: 10n ** 24n,
-      available: 10n ** 24n,
-      epochSpent: 0n,
-      live: true,
-      targets: true,
-    })),
-    policy: { creators: 6_000, treasury: 2_000, operators: 1_500, protocol: 500 },
-    k: 3,
-    carry: EMPTY_CARRY,
-    prev: { root: `0x${"00".repeat(32)}`, entries: [] },
-    payouts: new Map<Address, CreatorPayout>([[P3, { family: "svm", recipient: SOL }]]),
-    saltSecret: h32("secret"),
-    solanaUnits: new Map([[T2, 10n ** 10n]]),
+  beforeAll(async () => {
+    store = await AggregatorStore.open(
+      kind === "sqlite" ? { kind: "sqlite", path: ":memory:" } : { kind: "pglite", dataDir: "memory://" },
+    );
+    const payouts = new PayoutStore(store.db);
+    built = buildEpochReport({
+      community: 7n,
+      epoch: 3n,
+      contributions: [
+        {
+          node: "node-a",
+          hash: h32("a"),
+          users: [1, 2, 3].map((u) => ({
+            leaf: h32(`u${u}`),
+            accounts: 1,
+            ads: [
+              { campaignId: 1n, impressions: 30, engagements: 2 },
+              { campaignId: 2n, impressions: 5, engagements: 4 },
+            ],
+            creators: [
+              { persona: P1, points: 4 * u },
+              { persona: P2, points: 3 },
+              { persona: P3, points: 5 },
+            ],
+          })),
+        },
+      ],
+      campaigns: [1n, 2n].map((id) => ({
+        id,
+        token: id === 1n ? T1 : T2,
+        cpm: 10n ** 15n,
+        cpe: 10n ** 16n,
+        epochCap: 10n ** 24n,
+        available: 10n ** 24n,
+        epochSpent: 0n,
+        live: true,
+        targets: true,
+      })),
+      policy: { creators: 6_000, treasury: 2_000, operators: 1_500, protocol: 500 },
+      k: 3,
+      carry: EMPTY_CARRY,
+      prev: { root: `0x${"00".repeat(32)}`, entries: [] },
+      payouts: new Map<Address, CreatorPayout>([[P3, { family: "svm", recipient: SOL }]]),
+      saltSecret: h32("secret"),
+      solanaUnits: new Map([[T2, 10n ** 10n]]),
+    });
+    if (built.kind !== "report") throw new Error("no report");
+    const signed = signReport(built.report, attesterKey, domain);
+    await payouts.saveReport({
+      built,
+      contributions: [{ node: "node-a", hash: h32("a") }],
+      signer: signed.signer,
+      signature: signed.signature,
+      at: NOW - 10_000,
+    });
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://node");
+      if (!handleReportRoute(req, res, url, { store: payouts, auth, now: () => NOW }))
+        sendJson(res, 404, { error: "none" });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  if (built.kind !== "report") throw new Error("no report");
-  const signed = signReport(built.report, attesterKey, domain);
-  await payouts.saveReport({
-    built,
-    contributions: [{ node: "node-a", hash: h32("a") }],
-    signer: signed.signer,
-    signature: signed.signature,
-    at: NOW - 10_000,
-  });
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://node");
-    if (!handleReportRoute(req, res, url, { store: payouts, auth, now: () => NOW }))
-      sendJson(res, 404, { error: "none" });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await store.close();
-});
-
-async function payout(persona: Address, signerKey: Hex, query: string, time = NOW) {
-  const { signature } = await signPayoutRequest(signerKey, auth, time);
-  return fetch(`${base}/payouts/${persona}${query}`, {
-    headers: { "x-maskoii-time": String(time), "x-maskoii-signature": signature },
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await store.close();
   });
-}
 
-describe("report routes", () => {
+  async function payout(persona: Address, signerKey: Hex, query: string, time = NOW) {
+    const { signature } = await signPayoutRequest(signerKey, auth, time);
+    return fetch(`${base}/payouts/${persona}${query}`, {
+      headers: { "x-maskoii-time": String(time), "x-maskoii-signature": signature },
+    });
+  }
+
   it("serves the signed report, pending and by (community, epoch)", async () => {
     if (built.kind !== "report") throw new Error("no report");
     const pending = (await (await fetch(`${base}/reports/pending`)).json()) as {
