@@ -54,6 +54,8 @@ const contribution = (node: string, accounts: number, impressions: number): Repo
   ],
 });
 
+let clock = 0;
+
 describe("EpochReporter", () => {
   const stores: AggregatorStore[] = [];
   const payouts: PayoutStore[] = [];
@@ -73,7 +75,7 @@ describe("EpochReporter", () => {
       inputs: source,
       attesterKey: generatePrivateKey(),
       domain: { domain: 1, epochReports: addr(0xe9), attesterSetId: 1n },
-      now: () => 1_000,
+      now: () => (clock += 1_000),
     });
 
   it("rolls an epoch below k over, then bills it with the next and builds on its root", async () => {
@@ -138,6 +140,10 @@ describe("EpochReporter", () => {
     expect((after?.cumulative ?? 0n) - (before?.cumulative ?? 0n)).toBe(
       third.lines[0]?.creators.reduce((s, c) => s + c.amount, 0n),
     );
+    // Pending: newest first; a settled report is no longer served as pending.
+    expect((await store.pendingReports(10)).map((r) => r.epoch)).toEqual([3n, 2n]);
+    await store.markSettled(5n, 2n);
+    expect((await store.pendingReports(10)).map((r) => r.epoch)).toEqual([3n]);
     // A root this node never built cannot be built on.
     await expect(
       reporter(0).close({ community: 5n, epoch: 4n, prevPayoutRoot: h32("unknown"), contributions: next }),

@@ -282,11 +282,14 @@ export class PayoutStore {
     return rows[0] === undefined ? undefined : toReport(rows[0]);
   }
 
-  /** Reports not yet settled on chain, oldest first (what a submitter collects). */
+  /**
+   * Reports not marked settled, newest first (what a submitter collects): a node that never learns of a settlement
+   * still serves its latest reports.
+   */
   async pendingReports(limit: number): Promise<StoredReport[]> {
     const rows = await this.#db.query<Row>(
       `SELECT * FROM agg_epoch_reports WHERE kind = 'report' AND settled = FALSE
-       ORDER BY built_at, community, epoch LIMIT $1`,
+       ORDER BY built_at DESC, community DESC, epoch DESC LIMIT $1`,
       [limit],
     );
     return rows.map(toReport);

@@ -1,5 +1,5 @@
 // The report and payout routes of the node's HTTP server (config `reports`, docs/protocol.md §12.5):
-//   GET /reports/pending?limit=        the reports this node built and signed that are not settled on chain yet
+//   GET /reports/pending?limit=        the reports this node built and signed, not marked settled, newest first
 //   GET /reports/:community/:epoch     one of them (404 when this node built none)
 //   GET /payouts/:persona?token=&root= the persona's own EVM leaf (entry with salt, proof, root; the newest root this
 //                                      node built unless `root` names another) and its Solana claims of `token`;
