@@ -12,6 +12,7 @@ import {
   storeConfigSchema,
 } from "@maskoii/node-kit";
 import { z } from "zod";
+import { reportsConfigSchema } from "./epoch/config.ts";
 import { DEFAULT_RETRY } from "./upstream.ts";
 
 const httpUrl = z
@@ -245,6 +246,8 @@ export const aggregatorConfigSchema = z
     engagement: engagementConfigSchema.optional(),
     /** The personalized feed (`/feed...`); needs `communities`. */
     feed: feedConfigSchema.optional(),
+    /** Epoch reports signed and payout proofs served by this node (`/reports/...`, `/payouts/...`). */
+    reports: reportsConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -277,6 +280,7 @@ const TOP_LEVEL = new Set([
   "identity",
   "engagement",
   "feed",
+  "reports",
 ]);
 
 /** Validates a config object (env overrides applied); relative store paths resolve against `baseDir`. */

@@ -9,6 +9,8 @@ import { buildConnector } from "./connectors/build.ts";
 import type { CampaignLookup } from "./engagement/filters.ts";
 import type { EngagementDeps } from "./engagement/routes.ts";
 import { setupEngagement } from "./engagement/setup.ts";
+import { PayoutStore } from "./epoch/payout-store.ts";
+import type { ReportRouteDeps } from "./epoch/report-routes.ts";
 import { FeedService } from "./feed/feed-service.ts";
 import { FeedStore } from "./feed/feed-store.ts";
 import { Ingestor } from "./ingestor.ts";
@@ -25,6 +27,8 @@ export type AggregatorNode = {
   readonly server: OperatorServer;
   /** The proof checker and binding signer, when the config has an `identity` section. */
   readonly verifier?: ProofVerifier;
+  /** Epoch reports and payout state, when the config has a `reports` section. */
+  readonly reports?: ReportRouteDeps;
   stop(): Promise<void>;
 };
 
@@ -122,6 +126,13 @@ export async function startAggregator(
         };
   const verifier =
     attesterKey === undefined || domain === undefined ? undefined : new ProofVerifier(store, attesterKey, domain);
+  const reports: ReportRouteDeps | undefined =
+    config.reports === undefined
+      ? undefined
+      : {
+          store: new PayoutStore(store.db),
+          auth: { chainId: config.reports.chainId, communityRegistry: getAddress(config.reports.communityRegistry) },
+        };
   let server: OperatorServer;
   try {
     const engagement: EngagementDeps | undefined =
@@ -148,6 +159,7 @@ export async function startAggregator(
         ...(feed === undefined ? {} : { feed }),
         ...(verifier === undefined || domain === undefined ? {} : { identity: { verifier, domain } }),
         ...(engagement === undefined ? {} : { engagement }),
+        ...(reports === undefined ? {} : { reports }),
       },
       config.http,
     );
@@ -186,6 +198,7 @@ export async function startAggregator(
     metrics,
     server,
     ...(verifier === undefined ? {} : { verifier }),
+    ...(reports === undefined ? {} : { reports }),
     async stop() {
       // Waits cut short (a rate-limit wait, a backoff) end the tick; a page being committed finishes first.
       if (scanTimer !== undefined) clearInterval(scanTimer);

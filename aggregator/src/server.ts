@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { describeError, sendJson } from "@maskoii/node-kit";
 import { handleBindingRoute } from "./binding-routes.ts";
 import { type EngagementDeps, handleEngagementRoute } from "./engagement/routes.ts";
+import { handleReportRoute, type ReportRouteDeps } from "./epoch/report-routes.ts";
 import { type FeedRouteDeps, handleFeedRoute } from "./feed/feed-routes.ts";
 import type { Ingestor } from "./ingestor.ts";
 import type { AggregatorMetrics } from "./metrics.ts";
@@ -29,6 +30,8 @@ export async function startOperatorServer(
     readonly engagement?: EngagementDeps;
     /** The personalized feed (`/feed...`), when the config has a `feed` section. */
     readonly feed?: FeedRouteDeps;
+    /** Signed epoch reports and payout proofs (`/reports/...`, `/payouts/...`), when configured. */
+    readonly reports?: ReportRouteDeps;
   },
   listen: { readonly host: string; readonly port: number },
 ): Promise<OperatorServer> {
@@ -40,6 +43,7 @@ export async function startOperatorServer(
     if (deps.feed !== undefined && handleFeedRoute(req, res, url, deps.feed)) return;
     const identity = deps.identity;
     if (identity !== undefined && handleBindingRoute(req, res, url, identity.verifier, identity.domain)) return;
+    if (deps.reports !== undefined && handleReportRoute(req, res, url, deps.reports)) return;
     if (req.method !== "GET") {
       sendJson(res, 405, { error: "only GET" });
       return;

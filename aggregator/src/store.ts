@@ -8,6 +8,7 @@ import { applyMigrations, type Migration, openSqlClient, type SqlClient, type St
 import { z } from "zod";
 import type { Cursor } from "./connector.ts";
 import { BEACON_MIGRATIONS } from "./engagement/beacon-store.ts";
+import { EPOCH_MIGRATIONS } from "./epoch/payout-store.ts";
 import { FEED_MIGRATIONS } from "./feed/feed-store.ts";
 import type { Item } from "./item.ts";
 import { IDENTITY_MIGRATIONS } from "./proof-verifier.ts";
@@ -60,6 +61,8 @@ CREATE TABLE agg_cursors (
   ...FEED_MIGRATIONS,
   // issue 16 point 2: engagement beacons and contributions (1620).
   ...BEACON_MIGRATIONS,
+  // issue 16 point 3: epoch reports and payout state (1640–1659).
+  ...EPOCH_MIGRATIONS,
 ];
 
 /** One stream's state, as the status view and `/status` show it. */
