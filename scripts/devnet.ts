@@ -393,7 +393,10 @@ async function main(): Promise<void> {
     log(`  solana: ${solana.url} (PubSub ${solana.wsUrl}, domain ${SOLANA.domain}, program ${solana.programId})`);
   }
   for (const line of devnet.indexer?.urls ?? []) log(`  indexer: ${line}`);
-  if (devnet.aggregator !== undefined) log(`  community timeline: ${devnet.aggregator.timelineUrl}`);
+  if (devnet.aggregator !== undefined) {
+    log(`  community timeline: ${devnet.aggregator.timelineUrl}`);
+    log(`  community feed: ${devnet.aggregator.feedUrl}`);
+  }
   // The supervised processes keep the event loop alive; this keeps it alive even if they stop piping output.
   setInterval(() => {}, 1 << 30);
 }

@@ -167,6 +167,10 @@ describe("npm start (scripts/devnet.ts)", () => {
       output,
       /by mastodon:acct:alice@social\.example = persona 0x[0-9a-fA-F]{40}: hello from the fediverse/,
     );
+    // The persona's personalized feed (issue 16 point 1): the followed caster first, with its "why", and an ad slot.
+    assert.match(output, /personalized feed: http:\/\/127\.0\.0\.1:\d+\/feed\?community=1&persona=0x[0-9a-fA-F]{40}/);
+    assert.match(output, /#1 farcaster:cast:0x[0-9a-f]+ \(community\) score [\d.]+ = recency [\d.]+ \+ following 1/);
+    assert.match(output, /#5 \[Sponsored\] campaign 1: ipfs:\/\/maskoii-devnet-creative/);
     if (SOLANA_EXPECTED) {
       assert.match(output, /solana up: http:\/\/127\.0\.0\.1:8899 \(PubSub ws:\/\/127\.0\.0\.1:8900\), domain 1003/);
       assert.match(output, /initialized maskoii on Solana: domain 1003, attester set 1 \(3 attesters, 6666 bps\)/);

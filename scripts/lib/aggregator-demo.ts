@@ -10,6 +10,10 @@ import { join } from "node:path";
 import {
   type AggregatorNode,
   combineBindingSignatures,
+  type FeedPage,
+  feedDigest,
+  feedReadBytes,
+  feedSettingsBytes,
   parseConfig,
   parseServedBindings,
   type SignedBinding,
@@ -49,6 +53,8 @@ const WAIT_MS = 30_000;
 export type AggregatorDemo = {
   /** The community timeline's URL on the first node. */
   timelineUrl: string;
+  /** The community's feed on the first node (a persona's own feed is the same URL with `persona=`, signed). */
+  feedUrl: string;
   stop(): Promise<void>;
 };
 
@@ -146,7 +152,7 @@ export async function runAggregatorDemo(args: {
       ]),
       modified: new Date(now - 60_000),
     });
-    const feedUrl = `${feeds.url}/blog.xml`;
+    const rssUrl = `${feeds.url}/blog.xml`;
     const mastodonHost = new URL(mastodon.url).host;
 
     // 2. The community's sources, one per network, added on chain by its owner.
@@ -154,7 +160,7 @@ export async function runAggregatorDemo(args: {
       `farcaster:channel:${CHANNEL}`,
       `mastodon:tag:${mastodonHost}#maskoii`,
       `lens:feed:${LENS_FEED}`,
-      `rss:${feedUrl}`,
+      `rss:${rssUrl}`,
     ];
     for (const source of sources) {
       const hash = await communityOwner.writeContract({
@@ -197,7 +203,7 @@ export async function runAggregatorDemo(args: {
               apiUrl: `${lens.url}/graphql`,
               streams: { [`feed:${LENS_FEED}`]: { feeds: [{ feed: LENS_FEED }] } },
             },
-            { kind: "rss", name: "rss", feeds: [feedUrl] },
+            { kind: "rss", name: "rss", feeds: [rssUrl] },
           ],
           communities: {
             rpcUrl: args.rpcUrl,
@@ -205,6 +211,7 @@ export async function runAggregatorDemo(args: {
             identityRegistry: revenue.identityRegistry,
             cacheMs: 0,
           },
+          feed: { chainId: chain.chainId, campaignLedger: revenue.campaignLedger },
           identity: {
             keystore: `attester-${i}.json`,
             passwordFile: "password",
@@ -272,7 +279,56 @@ export async function runAggregatorDemo(args: {
       const text = (entry.body ?? "(sealed)").replace(/\s+/g, " ").slice(0, 60);
       log(`  ${entry.id} by ${who}: ${text}`);
     }
-    return { timelineUrl, stop };
+
+    // 6. The persona's personalized feed (issue 16 point 1): its settings (follow the Farcaster caster, interests),
+    //    signed with its key and kept on its home node only; then one signed read, each item with its "why".
+    const domain = { chainId: chain.chainId, communityRegistry: getAddress(revenue.communityRegistry) };
+    const viewer = privateKeyToAccount(personaKey);
+    const settings = { communities: [], follows: [`farcaster:fid:${caster.fid}`], tags: ["maskoii"], weights: {} };
+    const settingsAt = Math.floor(Date.now() / 1000);
+    const put = await fetch(`${node.server.url}/feed/settings`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        persona,
+        at: settingsAt,
+        settings,
+        signature: await viewer.signMessage({
+          message: { raw: feedDigest(feedSettingsBytes(domain, persona, settingsAt, settings)) },
+        }),
+      }),
+    });
+    if (put.status !== 200) throw new AggregatorDemoError(`feed settings refused: ${put.status} ${await put.text()}`);
+    const feedUrl = `${node.server.url}/feed?community=${args.communityId}`;
+    const personal = await until("the persona's feed with its ad slot", async () => {
+      const at = Math.floor(Date.now() / 1000);
+      const res = await fetch(`${feedUrl}&persona=${persona}&limit=6`, {
+        headers: {
+          "x-maskoii-time": String(at),
+          "x-maskoii-signature": await viewer.signMessage({
+            message: { raw: feedDigest(feedReadBytes(domain, persona, at)) },
+          }),
+        },
+      });
+      if (res.status !== 200) return undefined;
+      const body = (await res.json()) as FeedPage;
+      return body.entries.some((e) => e.type === "ad") ? body : undefined;
+    });
+    log(
+      `personalized feed: ${feedUrl}&persona=${persona} (signed by the persona: x-maskoii-time, x-maskoii-signature)`,
+    );
+    for (const [rank, entry] of personal.entries.entries()) {
+      if (entry.type === "ad") {
+        log(`  #${rank + 1} [${entry.label}] campaign ${entry.campaignId}: ${entry.creativeURI}`);
+        continue;
+      }
+      const why = entry.why.features
+        .filter((f) => f.contribution !== 0)
+        .map((f) => `${f.feature} ${f.contribution}`)
+        .join(" + ");
+      log(`  #${rank + 1} ${entry.id} (${entry.why.source}) score ${entry.score} = ${why || "0"}`);
+    }
+    return { timelineUrl, feedUrl, stop };
   } catch (error) {
     await stop();
     throw error;
