@@ -62,6 +62,7 @@ export async function startAggregator(
             cacheMs: chain.cacheMs,
           }),
           (descriptors) => resolveSources(descriptors, connectors),
+          { cacheMs: chain.timelineCacheMs },
         );
   const domain: BindingDomain | undefined =
     idConfig === undefined
