@@ -148,6 +148,8 @@ export const communitiesSchema = z
     campaignLedger: evmAddress.optional(),
     /** How long a registry answer (sources, moderators, personas) is reused. */
     cacheMs: z.number().int().min(0).default(10_000),
+    /** How long a built community timeline is served before it is rebuilt (0: on every request). */
+    timelineCacheMs: z.number().int().min(0).default(1_000),
   })
   .strict();
 

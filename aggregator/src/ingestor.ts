@@ -3,10 +3,14 @@
 // down, answering garbage, rate limiting past the longest wait) logs, counts and waits for its next tick; the others
 // never notice. A refused item is logged with its reason and counted; it never stops the page.
 import { describeError, type Logger, type Loop, startLoop } from "@maskoii/node-kit";
-import type { Connector } from "./connector.ts";
-import { itemSchema } from "./item.ts";
+import type { Connector, Page } from "./connector.ts";
+import { type Item, itemSchema } from "./item.ts";
 import type { AggregatorMetrics } from "./metrics.ts";
 import type { AggregatorStore } from "./store.ts";
+
+/** A commit is made once this many items, or this many milliseconds of pages, have gathered (see #pollStream). */
+export const COMMIT_ITEMS = 1_000;
+export const COMMIT_MS = 250;
 
 export type IngestorOptions = {
   readonly pollIntervalMs: number;
@@ -83,10 +87,34 @@ export class Ingestor {
   }
 
   async #pollStream(connector: Connector, stream: string): Promise<void> {
+    // Consecutive pages are committed together (one transaction) until COMMIT_ITEMS items or COMMIT_MS have gathered,
+    // or the stream is caught up: a commit costs milliseconds whatever its size, and upstreams page by 40 or 50. The
+    // cursor is still written with every item before it, so a crash re-reads at most the pages not yet committed.
+    let cursor = (await this.#store.state(connector.name, stream))?.cursor;
+    let pending: { items: Item[]; rejects: number; committed: (() => void)[]; since: number } | undefined;
+    const commit = async (more: boolean) => {
+      if (pending === undefined || cursor === undefined) return;
+      const batch = pending;
+      pending = undefined;
+      const added = await this.#store.commitPage(
+        connector.name,
+        stream,
+        { items: batch.items, rejects: batch.rejects, cursor, more },
+        Date.now(),
+      );
+      this.#metrics.items.inc({ connector: connector.name }, added);
+      for (const done of batch.committed) done();
+    };
     for (let pages = 0; pages < this.#options.maxPagesPerTick; pages++) {
-      const state = await this.#store.state(connector.name, stream);
-      const page = await connector.poll(stream, state?.cursor);
-      const items = [];
+      let page: Page;
+      try {
+        page = await connector.poll(stream, cursor);
+      } catch (error) {
+        // The pages read before the failure are kept.
+        await commit(true);
+        throw error;
+      }
+      const items: Item[] = [];
       const rejects = [...page.rejects];
       // Connectors build items from validated input; the schema check here keeps any connector's bug out of the store.
       for (const item of page.items) {
@@ -103,14 +131,15 @@ export class Ingestor {
         this.#metrics.rejects.inc({ connector: connector.name, reason: reject.reason });
         this.#log.warn({ connector: connector.name, stream, ...reject }, "item rejected");
       }
-      const added = await this.#store.commitPage(
-        connector.name,
-        stream,
-        { items, rejects: rejects.length, cursor: page.cursor, more: page.more },
-        Date.now(),
-      );
-      this.#metrics.items.inc({ connector: connector.name }, added);
-      page.onCommitted?.();
+      pending ??= { items: [], rejects: 0, committed: [], since: Date.now() };
+      pending.items.push(...items);
+      pending.rejects += rejects.length;
+      if (page.onCommitted !== undefined) pending.committed.push(page.onCommitted);
+      cursor = page.cursor;
+      const last = !page.more || pages + 1 >= this.#options.maxPagesPerTick;
+      if (last || pending.items.length >= COMMIT_ITEMS || Date.now() - pending.since >= COMMIT_MS) {
+        await commit(page.more);
+      }
       if (!page.more) return;
     }
   }

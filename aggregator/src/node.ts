@@ -90,7 +90,9 @@ export async function startAggregator(
   const timelines =
     communityReader === undefined
       ? undefined
-      : new TimelineService(store, communityReader, (descriptors) => resolveSources(descriptors, connectors));
+      : new TimelineService(store, communityReader, (descriptors) => resolveSources(descriptors, connectors), {
+          cacheMs: chain?.timelineCacheMs,
+        });
   const feedConfig = config.feed;
   const feed =
     feedConfig === undefined ||

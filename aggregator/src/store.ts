@@ -65,6 +65,9 @@ CREATE TABLE agg_cursors (
   ...EPOCH_MIGRATIONS,
 ];
 
+/** Items per multi-row INSERT (9 parameters each: well under PostgreSQL's and SQLite's parameter limits). */
+const INSERT_CHUNK = 500;
+
 /** One stream's state, as the status view and `/status` show it. */
 export type StreamState = {
   readonly connector: string;
@@ -162,19 +165,45 @@ export class AggregatorStore {
     return this.db.transaction(async (tx) => {
       let inserted = 0;
       let newest: number | undefined;
-      for (const item of page.items) {
+      // Multi-row statements, INSERT_CHUNK rows each: a page costs a few round trips to the database, not two per item.
+      for (let start = 0; start < page.items.length; start += INSERT_CHUNK) {
+        const chunk = page.items.slice(start, start + INSERT_CHUNK);
+        const itemParams: unknown[] = [];
+        const streamParams: unknown[] = [];
+        const itemRows: string[] = [];
+        const streamRows: string[] = [];
+        for (const item of chunk) {
+          const i = itemParams.length;
+          itemParams.push(
+            item.id,
+            item.network,
+            item.kind,
+            item.author,
+            item.body,
+            item.url,
+            item.parent,
+            item.createdAt,
+            now,
+          );
+          itemRows.push(
+            `($${i + 1}, $${i + 2}, $${i + 3}, $${i + 4}, $${i + 5}, $${i + 6}, $${i + 7}, $${i + 8}, $${i + 9})`,
+          );
+          const j = streamParams.length;
+          streamParams.push(item.id, connector, stream, item.createdAt);
+          streamRows.push(`($${j + 1}, $${j + 2}, $${j + 3}, $${j + 4})`);
+          newest = Math.max(newest ?? 0, item.createdAt);
+        }
         const rows = await tx.query(
           `INSERT INTO agg_items (id, network, kind, author, body, url, parent, created_at, ingested_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
-          [item.id, item.network, item.kind, item.author, item.body, item.url, item.parent, item.createdAt, now],
+           VALUES ${itemRows.join(", ")} ON CONFLICT (id) DO NOTHING RETURNING id`,
+          itemParams,
         );
         await tx.query(
-          `INSERT INTO agg_item_streams (item_id, connector, stream, created_at) VALUES ($1, $2, $3, $4)
+          `INSERT INTO agg_item_streams (item_id, connector, stream, created_at) VALUES ${streamRows.join(", ")}
            ON CONFLICT (connector, stream, item_id) DO NOTHING`,
-          [item.id, connector, stream, item.createdAt],
+          streamParams,
         );
         inserted += rows.length;
-        newest = Math.max(newest ?? 0, item.createdAt);
       }
       const before = (
         await tx.query<CursorRow>("SELECT * FROM agg_cursors WHERE connector = $1 AND stream = $2", [connector, stream])

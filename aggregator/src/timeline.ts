@@ -173,15 +173,54 @@ export class TimelineService {
   readonly #store: AggregatorStore;
   readonly #reader: CommunityReader;
   readonly #streamsOf: (descriptors: readonly string[]) => { streams: StreamRef[]; unresolved: string[] };
+  readonly #cacheMs: number;
+  /** Built timelines by community and streams (see `#cachedEntries`). */
+  readonly #cache = new Map<string, { at: number; entries: Promise<TimelineEntry[]>; refreshing: boolean }>();
 
+  /**
+   * `cacheMs`: how long a built timeline is served before it is rebuilt (0: built on every request). A stale one is
+   * still served while its rebuild runs, and requests arriving together share one build, so a burst of requests costs
+   * one build; a moderation action drops its community's timeline at once.
+   */
   constructor(
     store: AggregatorStore,
     reader: CommunityReader,
     streamsOf: (descriptors: readonly string[]) => { streams: StreamRef[]; unresolved: string[] },
+    options: { readonly cacheMs?: number } = {},
   ) {
     this.#store = store;
     this.#reader = reader;
     this.#streamsOf = streamsOf;
+    this.#cacheMs = options.cacheMs ?? 0;
+  }
+
+  #cachedEntries(community: string, streams: readonly StreamRef[]): Promise<TimelineEntry[]> {
+    if (this.#cacheMs <= 0) return this.#entries(community, streams);
+    const key = `${community}\n${streams.map((s) => `${s.connector}\t${s.stream}`).join("\n")}`;
+    const hit = this.#cache.get(key);
+    if (hit !== undefined) {
+      if (Date.now() - hit.at >= this.#cacheMs && !hit.refreshing) {
+        hit.refreshing = true;
+        const next = this.#entries(community, streams);
+        next.then(
+          () => {
+            if (this.#cache.get(key) === hit)
+              this.#cache.set(key, { at: Date.now(), entries: next, refreshing: false });
+          },
+          () => {
+            hit.refreshing = false;
+          },
+        );
+      }
+      return hit.entries;
+    }
+    if (this.#cache.size >= 1_000) this.#cache.clear();
+    const entry = { at: Date.now(), entries: this.#entries(community, streams), refreshing: false };
+    this.#cache.set(key, entry);
+    entry.entries.catch(() => {
+      if (this.#cache.get(key) === entry) this.#cache.delete(key);
+    });
+    return entry.entries;
   }
 
   /**
@@ -208,6 +247,7 @@ export class TimelineService {
        WHERE agg_moderation.at < excluded.at RETURNING item_id`,
       [action.community, action.item, kind, active, action.at, signer, signature],
     );
+    for (const key of this.#cache.keys()) if (key.startsWith(`${action.community}\n`)) this.#cache.delete(key);
     return rows.length > 0;
   }
 
@@ -221,7 +261,7 @@ export class TimelineService {
     if (descriptors === undefined) return undefined;
     const { streams, unresolved } = this.#streamsOf(descriptors);
     const community = communityId.toString();
-    const entries = await this.#entries(community, streams);
+    const entries = await this.#cachedEntries(community, streams);
     const pinned = entries.filter((e) => e.pinned);
     const flow = entries.filter((e) => !e.pinned);
     const after = options.cursor;

@@ -3,6 +3,7 @@
 // compare with the bytes it hashes), then `@farcaster/core` checks the BLAKE3 hash over those bytes and the ed25519
 // signature over the hash, and the signer must be one of the fid's keys. A message the hub sent without `dataBytes`
 // is re-encoded from its JSON data, and the hash check then holds only if that encoding is the one that was signed.
+import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import {
   bytesToHexString,
   type FarcasterNetwork,
@@ -14,6 +15,7 @@ import {
   signatureSchemeFromJSON,
   validations,
 } from "@farcaster/core";
+import { blake3 } from "@noble/hashes/blake3.js";
 import { z } from "zod";
 import type { Reject } from "../item.ts";
 
@@ -55,6 +57,40 @@ function hexHashesToBase64(value: unknown): unknown {
   return out;
 }
 
+const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
+/** Signers' public keys as OpenSSL key objects, by hex (a bounded cache: a channel has a few thousand signers). */
+const publicKeys = new Map<string, KeyObject>();
+
+function publicKeyOf(raw: Uint8Array): KeyObject {
+  const id = Buffer.from(raw).toString("hex");
+  let key = publicKeys.get(id);
+  if (key === undefined) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, raw]), format: "der", type: "spki" });
+    if (publicKeys.size >= 10_000) publicKeys.clear();
+    publicKeys.set(id, key);
+  }
+  return key;
+}
+
+/**
+ * `validateMessage`'s pluggable primitives, as Hubble plugs in its native ones: the BLAKE3 hash is `@noble/hashes`'
+ * (the one `@farcaster/core` uses), the ed25519 check runs in OpenSSL (node:crypto), several times faster than the
+ * pure-JS default. Same verdicts: a key that is not 32 bytes or a signature not 64 is refused before OpenSSL sees it.
+ */
+export const nodeValidationMethods: NonNullable<Parameters<typeof validations.validateMessage>[1]> = {
+  blake3_20: (bytes) => blake3(bytes, { dkLen: 20 }),
+  // validateMessage never signs; like the pure-JS method's failure, an empty signature (the node signs nothing).
+  ed25519_signMessageHash: async () => new Uint8Array(0),
+  ed25519_verify: async (signature, hash, publicKey) => {
+    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    try {
+      return verify(null, hash, publicKeyOf(publicKey), signature);
+    } catch {
+      return false;
+    }
+  },
+};
+
 /** Verifies `raw`; the verified body (decoded from the signed bytes), or the reason it was refused. */
 export async function verifyHubMessage(
   raw: unknown,
@@ -93,7 +129,7 @@ export async function verifyHubMessage(
   if (message.hashScheme !== HashScheme.BLAKE3 || message.signatureScheme !== SignatureScheme.ED25519) {
     return { reason: "bad-scheme", detail: "only BLAKE3 hashes and ed25519 signatures are accepted", nativeId };
   }
-  const valid = await validations.validateMessage(message);
+  const valid = await validations.validateMessage(message, nodeValidationMethods);
   if (valid.isErr()) return { reason: "bad-message", detail: valid.error.message, nativeId };
   if (data.network !== options.network) {
     return { reason: "wrong-network", detail: `network ${data.network}, expected ${options.network}`, nativeId };

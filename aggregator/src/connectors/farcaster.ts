@@ -23,6 +23,23 @@ export type FarcasterSettings = {
 const pageSchema = z.object({ messages: z.array(z.unknown()), nextPageToken: z.string().optional() });
 const cursorSchema = z.object({ pageToken: z.string().nullable() });
 
+/** Hub requests in flight per poll (casts checked and reactions read at once). */
+const CONCURRENCY = 16;
+
+/** `fn` over `inputs`, at most `limit` at a time; results in the inputs' order. */
+async function mapLimit<T, R>(inputs: readonly T[], limit: number, fn: (input: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const i = next++;
+      out[i] = await fn(inputs[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  return out;
+}
+
 export const castId = (hash: string): string => `farcaster:cast:${hash.toLowerCase()}`;
 
 export class FarcasterConnector implements Connector {
@@ -68,20 +85,23 @@ export class FarcasterConnector implements Connector {
         ? this.#url("/v1/castsByParent", { url: key, ...params })
         : this.#url("/v1/castsByFid", { fid: key, ...params });
     const page = await this.#page(url);
+    // Casts are checked, and their reactions read, CONCURRENCY at a time (each is a round trip to the hub: signers,
+    // reactionsByCast); the page's items keep the hub's order: its casts, then their reactions.
+    const casts = await mapLimit(page.messages, CONCURRENCY, (raw) => this.#cast(raw));
     const items: Item[] = [];
     const rejects: Reject[] = [];
-    for (const raw of page.messages) {
-      const result = await this.#cast(raw);
+    for (const result of casts) {
       if ("reason" in result) rejects.push(result);
       else items.push(result);
     }
     const read: string[] = [];
     if (this.#settings.reactions) {
-      for (const cast of items.filter((i) => !this.#reactionsRead.has(i.id))) {
-        const found = await this.#reactions(cast);
-        items.push(...found.items);
-        rejects.push(...found.rejects);
-        read.push(cast.id);
+      const fresh = items.filter((i) => !this.#reactionsRead.has(i.id));
+      const found = await mapLimit(fresh, CONCURRENCY, (cast) => this.#reactions(cast));
+      for (const [k, f] of found.entries()) {
+        items.push(...f.items);
+        rejects.push(...f.rejects);
+        read.push((fresh[k] as Item).id);
       }
     }
     const next = page.nextPageToken ?? "";
