@@ -49,6 +49,10 @@ const WAIT_MS = 30_000;
 export type AggregatorDemo = {
   /** The community timeline's URL on the first node. */
   timelineUrl: string;
+  /** The nodes' HTTP APIs. */
+  nodeUrls: string[];
+  /** The local Mastodon instance (its host as accounts name it, its statuses API, a demo account that can post). */
+  mastodon: { url: string; host: string; hashtag: string; demoAccount: { acct: string; token: string } };
   stop(): Promise<void>;
 };
 
@@ -272,7 +276,15 @@ export async function runAggregatorDemo(args: {
       const text = (entry.body ?? "(sealed)").replace(/\s+/g, " ").slice(0, 60);
       log(`  ${entry.id} by ${who}: ${text}`);
     }
-    return { timelineUrl, stop };
+    // A demo account the web client can publish with (proofs, member keys, sealed posts) on the local instance.
+    const demoAccount = { acct: `you@${MASTODON_HOST}`, token: "devnet-you" };
+    mastodon.accounts.set(demoAccount.token, demoAccount.acct);
+    return {
+      timelineUrl,
+      nodeUrls: nodes.map((n) => n.server.url),
+      mastodon: { url: mastodon.url, host: MASTODON_HOST, hashtag: "maskoii", demoAccount },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

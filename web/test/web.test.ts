@@ -1,0 +1,388 @@
+// The community web client in a real browser (issue 18 point 8): Chromium from the system (Debian's `chromium`,
+// installed by .ci/run when missing) driven by playwright-core with `executablePath`, against a real stack: two
+// hardhat chains with the deploy fixture, two aggregator nodes (attester keys 0 and 1 of a 2-of-3 set) reading a
+// community's Mastodon source on the local Mastodon fixture, the built app (vite) behind its static server. Test
+// wallets are injected as EIP-1193 providers (test/lib/wallet.ts). Walks: the community timeline (networks, links,
+// a moderator's pin, members), binding an identity (proof text, the nodes' signatures, bound on chain), a private post
+// sealed to the members and read by another member while a non-member sees "encrypted", the personal feed's state on a
+// node without the feed routes, and the indexer-down states. Screenshots at 1280 and 390 px go to test/screenshots/.
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type AggregatorNode, moderationStatement, parseConfig, startAggregator } from "@maskoii/aggregator";
+import { MASTODON_HOST, type MastodonServer, makeStatus, startMastodon } from "@maskoii/aggregator/fixtures";
+import { encryptKey, MIN_SCRYPT_N, silentLogger, writeKeystore } from "@maskoii/node-kit";
+import { communityRegistryAbi, gatewayAbi, identityRegistryAbi, RevenueClient } from "@maskoii/sdk";
+import { devnetAttesters, freePort, runDeployFixture, Supervisor, startHardhatNode } from "@maskoii/testkit";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  getAddress,
+  http,
+  type PublicClient,
+  stringToHex,
+  zeroAddress,
+} from "viem";
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWebServer, type WebConfigInput, type WebServer } from "../server/static-server.ts";
+import { injectWallet } from "./lib/wallet.ts";
+
+const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
+const SHOTS = join(WEB_DIR, "test", "screenshots");
+const MNEMONIC = "test test test test test test test test test test test junk";
+const CHROMIUM = [process.env.MASKOII_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
+  (p): p is string => p !== undefined && p !== "" && existsSync(p),
+);
+const chainA = defineChain({
+  id: 31337,
+  name: "A",
+  nativeCurrency: { name: "E", symbol: "E", decimals: 18 },
+  rpcUrls: { default: { http: [] } },
+});
+
+type Member = { name: string; key: `0x${string}`; acct: string; token: string };
+const member = (name: string): Member => ({
+  name,
+  key: generatePrivateKey(),
+  acct: `${name}@${MASTODON_HOST}`,
+  token: `token-${name}`,
+});
+
+describe("the web client in Chromium", () => {
+  const supervisor = new Supervisor();
+  const attesters = devnetAttesters(3, "maskoii web client test");
+  const members = attesters.map((a) => a.account.address);
+  const owner = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
+  const alice = member("alice");
+  const bob = member("bob");
+  const carol = member("carol");
+  let dir = "";
+  let mastodon: MastodonServer;
+  let nodes: AggregatorNode[] = [];
+  let web: WebServer;
+  let browser: Browser;
+  let client: PublicClient;
+  let rpcA = "";
+  let rpcB = "";
+  let community = 0n;
+  let identityRegistry: `0x${string}` = zeroAddress;
+  const contexts = new Map<string, { context: BrowserContext; page: Page }>();
+
+  beforeAll(async () => {
+    if (CHROMIUM === undefined) throw new Error("no Chromium: apt-get install chromium (or set MASKOII_CHROMIUM)");
+    dir = await mkdtemp(join(tmpdir(), "maskoii-web-"));
+    const [a, b] = await Promise.all([
+      startHardhatNode({ supervisor, name: "chainA", chainId: 31337, logFile: join(dir, "a.log") }),
+      startHardhatNode({ supervisor, name: "chainB", chainId: 31338, logFile: join(dir, "b.log") }),
+    ]);
+    rpcA = a.rpcUrl;
+    rpcB = b.rpcUrl;
+    // The app's bundle, built while the chains deploy.
+    const bundle = build({ root: WEB_DIR, logLevel: "warn", build: { outDir: join(dir, "dist"), emptyOutDir: true } });
+    const deployed = await runDeployFixture({ rpcA, rpcB, attesters: members, thresholdBps: 6666 });
+    const revenue = deployed.revenueA;
+    if (revenue === undefined) throw new Error("the fixture deployed no revenue suite");
+    identityRegistry = revenue.identityRegistry;
+    client = createPublicClient({ chain: chainA, transport: http(rpcA) }) as PublicClient;
+    const setId = await client.readContract({
+      address: deployed.a.gateway,
+      abi: gatewayAbi,
+      functionName: "currentSetId",
+    });
+    for (const m of [alice, bob, carol]) {
+      await client.request({
+        method: "hardhat_setBalance" as never,
+        params: [privateKeyToAccount(m.key).address, "0x56BC75E2D63100000"] as never,
+      });
+    }
+
+    // The Mastodon instance, its accounts, two public posts; a community whose source is its #maskoii timeline.
+    mastodon = await startMastodon();
+    for (const m of [alice, bob, carol]) mastodon.accounts.set(m.token, m.acct);
+    mastodon.tags.set("maskoii", [
+      makeStatus(MASTODON_HOST, 1, `dave@${MASTODON_HOST}`, "<p>welcome to the maskoii community, read the rules</p>"),
+      makeStatus(MASTODON_HOST, 2, `erin@${MASTODON_HOST}`, "<p>the second public post of the timeline</p>"),
+    ]);
+    const ownerWallet = createWalletClient({ account: owner, chain: chainA, transport: http(rpcA) });
+    const revenueClient = new RevenueClient({ publicClient: client, wallet: ownerWallet, addresses: revenue });
+    const { result } = await revenueClient.createCommunity({
+      metadataURI: "ipfs://maskoii-web-test",
+      treasury: owner.address,
+      sources: [stringToHex(`mastodon:tag:${new URL(mastodon.url).host}#maskoii`)],
+      split: { creators: 7000, treasury: 1500, operators: 1000, protocol: 500 },
+    });
+    community = result;
+    const hash = await ownerWallet.writeContract({
+      address: revenue.communityRegistry,
+      abi: communityRegistryAbi,
+      functionName: "addModerator",
+      args: [community, owner.address],
+    });
+    await client.waitForTransactionReceipt({ hash });
+
+    await writeFile(join(dir, "password"), "node password\n", { mode: 0o600 });
+    for (const i of [0, 1]) {
+      const key = attesters[i]?.privateKey;
+      if (key === undefined) throw new Error("no attester key");
+      await writeKeystore(
+        join(dir, `attester-${i}.json`),
+        await encryptKey("secp256k1", key, "node password", { n: MIN_SCRYPT_N, r: 8, p: 1 }),
+      );
+      const config = parseConfig(
+        {
+          store: { kind: "sqlite", path: ":memory:" },
+          http: { host: "127.0.0.1", port: 0 },
+          pollIntervalMs: 100,
+          connectors: [{ kind: "mastodon", name: "mastodon", instanceUrl: mastodon.url, hashtags: ["maskoii"] }],
+          communities: {
+            rpcUrl: rpcA,
+            communityRegistry: revenue.communityRegistry,
+            identityRegistry: revenue.identityRegistry,
+            cacheMs: 0,
+          },
+          identity: {
+            keystore: `attester-${i}.json`,
+            passwordFile: "password",
+            domain: 1001,
+            identityRegistry: revenue.identityRegistry,
+            attesterSetId: setId.toString(),
+            scanIntervalMs: 100,
+          },
+        },
+        "test",
+        {},
+        dir,
+      );
+      nodes.push(await startAggregator(config, { log: silentLogger(), env: {} }));
+    }
+    // The moderator pins the rules post.
+    const action = {
+      community: community.toString(),
+      action: "pin" as const,
+      item: `mastodon:https://${MASTODON_HOST}/users/dave@${MASTODON_HOST}/statuses/1`,
+      at: 1_800_000_000,
+    };
+    const pinned = await fetch(`${nodes[0]?.server.url}/communities/${community}/moderation`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...action, signature: await owner.signMessage({ message: moderationStatement(action) }) }),
+    });
+    expect(pinned.status).toBe(200);
+
+    await bundle;
+    const deadIndexer = `http://127.0.0.1:${await freePort()}`;
+    const config: WebConfigInput = {
+      version: 1,
+      community: community.toString(),
+      nodes: nodes.map((_, i) => ({ name: `node ${i + 1}`, url: `/proxy/node-${i + 1}` })),
+      indexer: "/proxy/indexer",
+      publish: { network: "mastodon", url: "/proxy/mastodon", host: MASTODON_HOST, hashtag: "maskoii" },
+      chains: [
+        {
+          chainId: 31337,
+          name: "chain A",
+          domain: 1001,
+          rpcUrl: "/proxy/chain-a",
+          token: deployed.a.demoToken,
+          revenue,
+          attesters: { setId: setId.toString(), members: members.map((m) => getAddress(m)) },
+        },
+        { chainId: 31338, name: "chain B", domain: 1002, rpcUrl: "/proxy/chain-b" },
+      ],
+    };
+    web = await startWebServer({
+      dir: join(dir, "dist"),
+      config,
+      proxies: {
+        ...Object.fromEntries(nodes.map((n, i) => [`/proxy/node-${i + 1}`, n.server.url])),
+        "/proxy/indexer": deadIndexer,
+        "/proxy/mastodon": mastodon.url,
+        "/proxy/chain-a": rpcA,
+        "/proxy/chain-b": rpcB,
+      },
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+    await mkdir(SHOTS, { recursive: true });
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const { context } of contexts.values()) await context.close().catch(() => undefined);
+    await browser?.close();
+    await web?.close();
+    for (const n of nodes) await n.stop();
+    nodes = [];
+    await mastodon?.close();
+    await supervisor.stopAll();
+    if (dir !== "") await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A browser context with `m`'s wallet injected (or none), on `path`. */
+  async function open(who: Member | undefined, path: string): Promise<Page> {
+    const name = who?.name ?? "anonymous";
+    let entry = contexts.get(name);
+    if (entry === undefined) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      if (who !== undefined) {
+        await injectWallet(context, privateKeyToAccount(who.key), [
+          { chainId: 31337, rpcUrl: rpcA },
+          { chainId: 31338, rpcUrl: rpcB },
+        ]);
+      }
+      entry = { context, page: await context.newPage() };
+      contexts.set(name, entry);
+    }
+    await entry.page.goto(`${web.url}/#/${path}`);
+    if (who !== undefined && (await entry.page.getByRole("button", { name: "Connect wallet" }).count()) > 0) {
+      await entry.page.getByRole("button", { name: "Connect wallet" }).click();
+      await entry.page.getByTestId("wallet-address").waitFor();
+    }
+    return entry.page;
+  }
+
+  /** Waits for `text` in the page's main region; a timeout names what the page showed instead. */
+  async function see(page: Page, text: string, timeout = 30_000): Promise<void> {
+    try {
+      await page.locator("main").getByText(text).first().waitFor({ timeout });
+    } catch (error) {
+      const shown = (await page.locator("main").textContent())?.replace(/\s+/g, " ").slice(0, 1500);
+      throw new Error(`"${text}" did not show within ${timeout} ms; the page showed: ${shown}`, { cause: error });
+    }
+  }
+
+  async function shoot(page: Page, name: string): Promise<void> {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+    // Nothing may overflow the phone's width (a horizontal scroll bar is a broken layout).
+    const overflow = await page.evaluate(() => {
+      const wide = [...document.querySelectorAll("body *")]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(-3)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent ?? "").slice(0, 40)}`);
+      return { by: document.documentElement.scrollWidth - window.innerWidth, wide };
+    });
+    expect(overflow.by, `${name} overflows the phone width: ${overflow.wide.join(" | ")}`).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+
+  it("reads the community timeline: network per post, links to originals, the moderator's pin", async () => {
+    const page = await open(undefined, "community");
+    const timeline = page.getByRole("list", { name: "Timeline" });
+    await timeline.getByText("welcome to the maskoii community").waitFor({ timeout: 15_000 });
+    await timeline.getByText("the second public post").waitFor();
+    const first = timeline.locator("article").first();
+    await expect(first.textContent()).resolves.toContain("Pinned by a moderator");
+    await expect(first.textContent()).resolves.toContain("Mastodon");
+    const link = first.getByRole("link", { name: "Original on Mastodon" });
+    await expect(link.getAttribute("href")).resolves.toBe(`https://${MASTODON_HOST}/@dave@${MASTODON_HOST}/1`);
+    await shoot(page, "community");
+  });
+
+  async function bindViaUi(m: Member): Promise<void> {
+    const page = await open(m, "identity");
+    await page.getByLabel("Account", { exact: true }).fill(m.acct);
+    await page.getByRole("button", { name: "Sign the proof" }).click();
+    const proof = await page.getByTestId("proof-text").textContent();
+    expect(proof).toMatch(/^Verifying my maskoii persona maskoii-proof:v1:[A-Za-z0-9_-]+ #maskoii$/);
+    await page.getByLabel("Handle").fill(m.acct);
+    await page.getByLabel("Access token").fill(m.token);
+    await page.getByRole("button", { name: "Post it to Mastodon" }).click();
+    await see(page, "Posted; the nodes check it");
+    // Both nodes find the proof and sign the binding; the wallet binds it with their two signatures.
+    await expect.poll(() => page.getByTestId("node-signed").count(), { timeout: 20_000 }).toBe(2);
+    await page.getByRole("button", { name: "Bind on chain" }).click();
+    await page.getByTestId("bound").getByText("(you)").waitFor({ timeout: 20_000 });
+  }
+
+  it("binds an identity: the proof text, the nodes' signatures, the binding on chain", async () => {
+    await bindViaUi(alice);
+    await bindViaUi(bob);
+    const persona = privateKeyToAccount(alice.key).address;
+    const { activityPubAccountId } = await import("@maskoii/sdk");
+    const onChain = await client.readContract({
+      address: identityRegistry,
+      abi: identityRegistryAbi,
+      functionName: "personaOf",
+      args: [3, activityPubAccountId(`https://${MASTODON_HOST}/users/alice`)],
+    });
+    expect(onChain).toBe(persona);
+    const page = await open(alice, "identity");
+    await page.getByLabel("Account", { exact: true }).fill(alice.acct);
+    await page.getByTestId("bound").waitFor();
+    await shoot(page, "identity");
+  });
+
+  it("posts a private message sealed to the members; another member reads it, a non-member sees it encrypted", async () => {
+    for (const m of [alice, bob]) {
+      const page = await open(m, "private");
+      await page.getByRole("button", { name: "Unlock private posts" }).click();
+      await page.getByLabel("Handle").fill(m.acct);
+      await page.getByLabel("Access token").fill(m.token);
+      await page.getByRole("button", { name: "Announce my member key" }).click();
+      await see(page, "Your member key is announced.");
+    }
+    const alicePage = await open(alice, "private");
+    await page_unlock(alicePage);
+    await expect
+      .poll(() => alicePage.getByTestId("member-keys").getAttribute("data-count"), { timeout: 20_000 })
+      .toBe("2");
+    await alicePage.getByLabel("Private message").fill("the meetup moves to Friday, members only");
+    await alicePage.getByRole("button", { name: "Seal and post" }).click();
+    await see(alicePage, "Sealed to 2 members and published.");
+
+    const bobPage = await open(bob, "private");
+    await page_unlock(bobPage);
+    await see(bobPage, "the meetup moves to Friday");
+    await bobPage.getByTestId("opened-post").getByText("the meetup moves to Friday").waitFor();
+    await shoot(bobPage, "private-member");
+
+    const carolPage = await open(carol, "private");
+    await page_unlock(carolPage);
+    await carolPage.getByTestId("locked-count").waitFor({ timeout: 20_000 });
+    await expect(carolPage.getByTestId("locked-count").textContent()).resolves.toMatch(/2 encrypted posts/);
+    await expect(carolPage.locator("main").textContent()).resolves.not.toContain("meetup");
+    await shoot(carolPage, "private-non-member");
+    // The nodes serve only the ciphertext.
+    const res = await fetch(`${nodes[0]?.server.url}/communities/${community}/timeline?limit=100`);
+    expect(JSON.stringify(await res.json())).not.toContain("meetup");
+  });
+
+  async function page_unlock(page: Page): Promise<void> {
+    const unlock = page.getByRole("button", { name: "Unlock private posts" });
+    if ((await unlock.count()) > 0) {
+      await unlock.click();
+      await page.getByRole("heading", { name: "Compose" }).or(page.getByText("Member key unlocked")).first().waitFor();
+    }
+  }
+
+  it("shows the personal feed's state on a node without the feed routes", async () => {
+    const page = await open(alice, "feed");
+    await page.getByTestId("feed-unsupported").getByText("This node does not serve personal feeds.").waitFor();
+    await shoot(page, "feed");
+  });
+
+  it("says so when the indexer is down (earnings, campaigns, bridge)", async () => {
+    let page = await open(alice, "money");
+    await page.getByRole("alert").getByText("the indexer is not answering").waitFor();
+    await page.getByTestId("token-balance").waitFor();
+    await shoot(page, "money");
+    page = await open(alice, "campaigns");
+    await page.getByLabel("Campaign id").fill("1");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.getByRole("alert").first().waitFor();
+    await shoot(page, "campaigns");
+    page = await open(alice, "bridge");
+    await page.getByLabel("Message id or transaction hash").fill(`0x${"ab".repeat(32)}`);
+    await page.getByRole("button", { name: "Follow" }).click();
+    await page.getByRole("alert").getByText("the indexer is not answering").waitFor();
+    await shoot(page, "bridge");
+  });
+});
