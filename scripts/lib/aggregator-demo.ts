@@ -278,6 +278,9 @@ export async function runAggregatorDemo(args: {
     }
     // A demo account the web client can publish with (proofs, member keys, sealed posts) on the local instance.
     const demoAccount = { acct: `you@${MASTODON_HOST}`, token: "devnet-you" };
+    // The fixture's default rate limit (300 requests per window) would stall two nodes polling every 250 ms
+    // within a minute of the devnet staying up; the devnet's instance has none.
+    mastodon.rate.remaining = Number.MAX_SAFE_INTEGER;
     mastodon.accounts.set(demoAccount.token, demoAccount.acct);
     return {
       timelineUrl,

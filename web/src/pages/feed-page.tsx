@@ -310,7 +310,7 @@ export function FeedPage() {
                           <span className="badge net">{networkName(item.network)}</span>
                           <span>{typeof item.author === "string" ? item.author : item.author?.id}</span>
                         </div>
-                        <p>{item.body ?? "🔒 Encrypted post"}</p>
+                        <p>{item.body ?? "Encrypted post (for community members)"}</p>
                         <Why item={item} />
                         <div className="row">
                           {item.url == null ? null : (

@@ -156,7 +156,7 @@ export function PrivatePage() {
                   <li key={post.id}>
                     <PostCard entry={entry}>
                       <p data-testid="opened-post">
-                        <span className="badge sealed">🔓 Private</span> {post.text}
+                        <span className="badge sealed">Private</span> {post.text}
                       </p>
                     </PostCard>
                   </li>
@@ -164,7 +164,7 @@ export function PrivatePage() {
               </ol>
               {locked === 0 ? null : (
                 <p className="muted" data-testid="locked-count">
-                  🔒 {locked} encrypted post{locked === 1 ? "" : "s"}{" "}
+                  {locked} encrypted post{locked === 1 ? "" : "s"}{" "}
                   {mine === undefined ? "(unlock to read the ones sealed to you)" : "sealed to other members"}.
                 </p>
               )}
