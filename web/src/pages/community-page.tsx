@@ -19,6 +19,19 @@ export function networkName(network: string): string {
   return NETWORK_NAMES[network] ?? network;
 }
 
+/** A post's text; an identity proof's encoded payload is folded away behind its meaning. */
+function Body({ body }: { body: string | null }) {
+  if (body === null) return <p className="muted">Encrypted post (for community members)</p>;
+  const proof = body.indexOf("maskoii-proof:v1:");
+  if (proof < 0) return <p>{body}</p>;
+  return (
+    <details>
+      <summary>{body.slice(0, proof).trim() || "Identity proof"} (a signed identity proof)</summary>
+      <p className="mono">{body.slice(proof)}</p>
+    </details>
+  );
+}
+
 export function PostCard({ entry, children }: { entry: TimelineEntry; children?: React.ReactNode }) {
   const when = new Date(entry.createdAt);
   return (
