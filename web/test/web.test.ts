@@ -8,6 +8,8 @@
 // node without the feed routes, and the indexer-down states. Screenshots at 1280 and 390 px go to test/screenshots/.
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +17,7 @@ import { type AggregatorNode, moderationStatement, parseConfig, startAggregator 
 import { MASTODON_HOST, type MastodonServer, makeStatus, startMastodon } from "@maskoii/aggregator/fixtures";
 import { encryptKey, MIN_SCRYPT_N, silentLogger, writeKeystore } from "@maskoii/node-kit";
 import {
+  activityPubAccountId,
   addressToBytes32,
   buildAttestation,
   communityRegistryAbi,
@@ -45,9 +48,11 @@ import {
   defineChain,
   formatUnits,
   getAddress,
+  type Hex,
   http,
   type PublicClient,
   parseUnits,
+  recoverMessageAddress,
   stringToHex,
   zeroAddress,
 } from "viem";
@@ -55,6 +60,7 @@ import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebServer, type WebConfigInput, type WebServer } from "../server/static-server.ts";
+import { type BeaconFields, beaconDigest, header, raw } from "../src/lib/feed-signing.ts";
 import { injectWallet } from "./lib/wallet.ts";
 
 const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -99,6 +105,7 @@ describe("the web client in Chromium", () => {
   let demoToken: `0x${string}` = zeroAddress;
   let attesterSetId = 0n;
   let revenueAddresses: DeploymentRevenue;
+  let webConfig: WebConfigInput;
   const contexts = new Map<string, { context: BrowserContext; page: Page }>();
 
   beforeAll(async () => {
@@ -209,7 +216,7 @@ describe("the web client in Chromium", () => {
 
     await bundle;
     const deadIndexer = `http://127.0.0.1:${await freePort()}`;
-    const config: WebConfigInput = {
+    webConfig = {
       version: 1,
       community: community.toString(),
       nodes: nodes.map((_, i) => ({ name: `node ${i + 1}`, url: `/proxy/node-${i + 1}` })),
@@ -230,7 +237,7 @@ describe("the web client in Chromium", () => {
     };
     web = await startWebServer({
       dir: join(dir, "dist"),
-      config,
+      config: webConfig,
       proxies: {
         ...Object.fromEntries(nodes.map((n, i) => [`/proxy/node-${i + 1}`, n.server.url])),
         "/proxy/indexer": deadIndexer,
@@ -270,10 +277,7 @@ describe("the web client in Chromium", () => {
       contexts.set(name, entry);
     }
     await entry.page.goto(`${web.url}/#/${path}`);
-    if (who !== undefined && (await entry.page.getByRole("button", { name: "Connect wallet" }).count()) > 0) {
-      await entry.page.getByRole("button", { name: "Connect wallet" }).click();
-      await entry.page.getByTestId("wallet-address").waitFor();
-    }
+    if (who !== undefined) await connectWallet(entry.page);
     return entry.page;
   }
 
@@ -285,6 +289,15 @@ describe("the web client in Chromium", () => {
       const shown = (await page.locator("main").textContent())?.replace(/\s+/g, " ").slice(0, 1500);
       throw new Error(`"${text}" did not show within ${timeout} ms; the page showed: ${shown}`, { cause: error });
     }
+  }
+
+  /** Connects the injected wallet (a page that reconnects on its own via eth_accounts needs no click). */
+  async function connectWallet(page: Page): Promise<void> {
+    const address = page.getByTestId("wallet-address");
+    const connect = page.getByRole("button", { name: "Connect wallet" });
+    await address.or(connect).first().waitFor();
+    if (!(await address.isVisible())) await connect.click({ timeout: 2_000 }).catch(() => undefined);
+    await address.waitFor();
   }
 
   async function shoot(page: Page, name: string): Promise<void> {
@@ -338,7 +351,6 @@ describe("the web client in Chromium", () => {
     await bindViaUi(alice);
     await bindViaUi(bob);
     const persona = privateKeyToAccount(alice.key).address;
-    const { activityPubAccountId } = await import("@maskoii/sdk");
     const onChain = await client.readContract({
       address: identityRegistry,
       abi: identityRegistryAbi,
@@ -485,6 +497,114 @@ describe("the web client in Chromium", () => {
     const page = await open(alice, "feed");
     await page.getByTestId("feed-unsupported").getByText("This node does not serve personal feeds.").waitFor();
     await shoot(page, "feed");
+  });
+
+  it("renders a personal feed: why this item, labelled ads, signed beacons, feedback and weights (issue 16's shapes)", async () => {
+    // Until issue 16's feed routes are merged into the node, a stand-in answers them with the shapes of its design
+    // (docs: /work/i16-design.md, the feed part's signed formats) and records what the client sends.
+    const got: { path: string; method: string; body: unknown }[] = [];
+    const itemId = `mastodon:https://${MASTODON_HOST}/users/dave@${MASTODON_HOST}/statuses/1`;
+    const stand = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on("end", () => {
+        const url = new URL(req.url ?? "/", "http://x");
+        got.push({ path: url.pathname, method: req.method ?? "", body: body === "" ? null : JSON.parse(body) });
+        res.writeHead(200, { "content-type": "application/json" });
+        if (url.pathname !== "/feed") return res.end("{}");
+        res.end(
+          JSON.stringify({
+            items: [
+              {
+                type: "post",
+                id: itemId,
+                network: "mastodon",
+                author: { id: `mastodon:acct:dave@${MASTODON_HOST}` },
+                body: "welcome to the maskoii community, read the rules",
+                url: `https://${MASTODON_HOST}/@dave/1`,
+                why: {
+                  source: "community",
+                  features: [
+                    { feature: "recency", value: 0.9, weight: 5, contribution: 4.5 },
+                    { feature: "engagement", value: 0.2, weight: 5, contribution: 1 },
+                  ],
+                  total: 5.5,
+                },
+              },
+              { type: "ad", label: "Sponsored", campaignId: "1", creativeURI: "https://example.org/ad" },
+            ],
+            nextCursor: null,
+          }),
+        );
+      });
+    });
+    await new Promise<void>((ok) => stand.listen(0, "127.0.0.1", ok));
+    const standUrl = `http://127.0.0.1:${(stand.address() as AddressInfo).port}`;
+    const feedWeb = await startWebServer({
+      dir: join(dir, "dist"),
+      config: { ...webConfig, nodes: [{ name: "feed node", url: "/proxy/feed" }] },
+      proxies: { "/proxy/feed": standUrl, "/proxy/chain-a": rpcA, "/proxy/chain-b": rpcB },
+    });
+    try {
+      const page = await open(alice, "feed");
+      await page.goto(`${feedWeb.url}/#/feed`);
+      await page.evaluate(
+        ([acct, token]) => sessionStorage.setItem("maskoii.network-account", JSON.stringify({ acct, token })),
+        [alice.acct, alice.token],
+      );
+      await page.reload();
+      await connectWallet(page);
+      const feed = page.getByRole("list", { name: "Your feed" });
+      await feed.getByText("welcome to the maskoii community").waitFor();
+      await feed.getByText("Why this item").click();
+      await see(page, "value 0.9 × weight 5");
+      await expect(feed.getByRole("listitem", { name: "Sponsored" }).textContent()).resolves.toContain("Sponsored");
+      await see(page, "2 signed beacons sent.");
+      await page.getByRole("button", { name: "More like this" }).click();
+      await see(page, "You'll see more like this.");
+      await page.getByText("Tune your feed").click();
+      await page.getByLabel(/^recency/).focus();
+      await page.keyboard.press("ArrowRight");
+      await page.getByRole("button", { name: "Save weights" }).click();
+      await see(page, "Saved.");
+      await shoot(page, "feed-personal");
+
+      const persona = privateKeyToAccount(alice.key).address;
+      const domain = { chainId: 31337, communityRegistry: revenueAddresses.communityRegistry };
+      const beacons = (
+        got.find((g) => g.path === "/beacons")?.body as { beacons: (BeaconFields & { signature: Hex })[] }
+      ).beacons;
+      expect(beacons.map((b) => b.target).sort()).toEqual(["ad:1", `post:${itemId}`]);
+      const genesis = BigInt(revenueAddresses.genesis);
+      for (const { signature, ...b } of beacons) {
+        expect(b.epoch).toBe(Number((BigInt(b.at) - genesis) / BigInt(revenueAddresses.epochLength)));
+        expect(b.accountId).toBe(activityPubAccountId(`https://${MASTODON_HOST}/users/alice`));
+        expect(await recoverMessageAddress({ message: { raw: beaconDigest(b, domain) }, signature })).toBe(persona);
+      }
+      const feedback = got.find((g) => g.path === "/feed/feedback")?.body as {
+        at: number;
+        signal: string;
+        target: { item: string };
+        signature: Hex;
+      };
+      expect(feedback.signal).toBe("more");
+      expect(feedback.target).toEqual({ item: itemId });
+      const lines = [
+        ...header("maskoii feed feedback v1", domain, persona, feedback.at),
+        `target: item:${itemId}`,
+        "signal: more",
+      ];
+      expect(await recoverMessageAddress({ message: raw(lines), signature: feedback.signature })).toBe(persona);
+      const settings = got.find((g) => g.path === "/feed/settings" && g.method === "PUT")?.body as {
+        settings: { weights: Record<string, number> };
+      };
+      expect(settings.settings.weights.recency).toBe(6);
+    } finally {
+      await feedWeb.close();
+      await new Promise<void>((ok) => stand.close(() => ok()));
+    }
   });
 
   it("says so when the indexer is down (earnings, campaigns, bridge)", async () => {

@@ -45,8 +45,7 @@ export function PostCard({ entry, children }: { entry: TimelineEntry; children?:
         )}
         <time dateTime={when.toISOString()}>{when.toLocaleString()}</time>
       </div>
-      {children ??
-        (entry.body === null ? <p className="muted">Encrypted post (for community members)</p> : <p>{entry.body}</p>)}
+      {children ?? <Body body={entry.body} />}
       <div className="meta">
         {entry.url === null ? null : (
           <a href={entry.url} target="_blank" rel="noreferrer noopener">

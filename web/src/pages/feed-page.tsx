@@ -3,11 +3,14 @@
 // (signed feedback), ads labelled "Sponsored"; impressions and engagements go out as signed beacons. A node without
 // the feed routes (404) says so plainly.
 
+import { accountOfProof, mastodonActorUri } from "@maskoii/aggregator/accounts";
 import { communityRegistryAbi } from "@maskoii/sdk";
 import { useEffect, useRef, useState } from "react";
-import { type Address, concat, getAddress, type Hex, keccak256, numberToBytes, stringToBytes, toHex } from "viem";
+import { type Address, type Hex, toHex } from "viem";
 import { z } from "zod";
+import { loadAccount } from "../account.tsx";
 import { publicClientOf } from "../lib/chains.ts";
+import { type BeaconFields, beaconDigest, type Domain, header, raw } from "../lib/feed-signing.ts";
 import { postJson, RequestFailedError, request } from "../lib/http.ts";
 import { useAction, useRequest } from "../lib/use-request.ts";
 import { useWallet } from "../lib/wallet.tsx";
@@ -58,54 +61,24 @@ type AdItem = z.infer<typeof adSchema>;
 type PostItem = z.infer<typeof postSchema>;
 const isAd = (item: FeedItem): item is AdItem => item.type === "ad";
 
-type Domain = { chainId: number; communityRegistry: Address };
-
-function header(tag: string, d: Domain, persona: Address, at: number): string[] {
-  return [
-    tag,
-    `chain: ${d.chainId}`,
-    `registry: ${getAddress(d.communityRegistry)}`,
-    `persona: ${getAddress(persona)}`,
-    `at: ${at}`,
-  ];
-}
-const raw = (lines: string[]) => ({ raw: keccak256(stringToBytes(lines.join("\n"))) });
-
-/** The canonical bytes of a beacon (docs/protocol.md §12.1): tag, domain, then every field but the signature. */
-function beaconDigest(b: BeaconFields, d: Domain): Hex {
-  const u = (v: bigint | number, size: number) => numberToBytes(BigInt(v), { size });
-  const target = stringToBytes(b.target);
-  return keccak256(
-    concat([
-      stringToBytes("maskoii engagement beacon v1"),
-      u(d.chainId, 8),
-      getAddress(d.communityRegistry),
-      u(1, 1),
-      u(BigInt(b.community), 8),
-      u(b.epoch, 8),
-      u(b.action === "impression" ? 0 : 1, 1),
-      u(target.length, 2),
-      target,
-      u(b.platform, 1),
-      b.accountId,
-      getAddress(b.persona),
-      b.nonce,
-      u(b.at, 8),
-    ]),
+/** The persona's bound account the beacons name: the Mastodon account this tab publishes with, else the indexer's. */
+async function boundAccount(
+  stack: Stack,
+  persona: Address,
+): Promise<{ platform: number; accountId: string } | undefined> {
+  const acct = loadAccount().acct;
+  if (/^[^@\s]+@[^@\s]+$/.test(acct)) {
+    const account = accountOfProof("activitypub", mastodonActorUri(acct));
+    if (account !== undefined) return account;
+  }
+  if (stack.indexer === undefined) return undefined;
+  const bound = await request(
+    "the indexer",
+    `${stack.indexer}/accounts/${persona}/earnings`,
+    z.object({ bindings: z.array(z.object({ platform: z.number(), accountId: z.string() })) }),
   );
+  return bound.bindings[0];
 }
-type BeaconFields = {
-  version: 1;
-  community: string;
-  epoch: number;
-  action: "impression" | "engagement";
-  target: string;
-  platform: number;
-  accountId: Hex;
-  persona: Address;
-  nonce: Hex;
-  at: number;
-};
 
 function domainOf(stack: Stack): Domain | undefined {
   const home = stack.home;
@@ -175,7 +148,11 @@ export function FeedPage() {
   );
 
   const sent = useRef(new Set<string>());
-  const sendBeacons = async (items: { target: string; action: "impression" | "engagement" }[]) => {
+  const sendBeacons = (items: { target: string; action: "impression" | "engagement" }[]) =>
+    signAndSend(items).catch((e: unknown) =>
+      setBeacons(`Beacons not sent: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  const signAndSend = async (items: { target: string; action: "impression" | "engagement" }[]) => {
     if (persona === undefined || domain === undefined || node === undefined || stack.home === undefined) return;
     const fresh = items.filter((i) => i.action === "engagement" || !sent.current.has(i.target));
     if (fresh.length === 0) return;
@@ -185,12 +162,7 @@ export function FeedPage() {
       client.readContract({ address: registry, abi: communityRegistryAbi, functionName: "genesis" }),
       client.readContract({ address: registry, abi: communityRegistryAbi, functionName: "epochLength" }),
     ]);
-    const bound = await request(
-      "the indexer",
-      `${stack.indexer}/accounts/${persona}/earnings`,
-      z.object({ bindings: z.array(z.object({ platform: z.number(), accountId: z.string() }).passthrough()) }),
-    );
-    const account = bound.bindings[0];
+    const account = await boundAccount(stack, persona);
     if (account === undefined) {
       setBeacons("Bind an account (Identity) to count your views.");
       return;
