@@ -573,9 +573,9 @@ describe("the web client in Chromium", () => {
 
       const persona = privateKeyToAccount(alice.key).address;
       const domain = { chainId: 31337, communityRegistry: revenueAddresses.communityRegistry };
-      const beacons = (
-        got.find((g) => g.path === "/beacons")?.body as { beacons: (BeaconFields & { signature: Hex })[] }
-      ).beacons;
+      const sent = got.find((g) => g.path === "/beacons");
+      expect(sent, "the client sent no beacons").toBeDefined();
+      const { beacons } = (sent?.body ?? { beacons: [] }) as { beacons: (BeaconFields & { signature: Hex })[] };
       expect(beacons.map((b) => b.target).sort()).toEqual(["ad:1", `post:${itemId}`]);
       const genesis = BigInt(revenueAddresses.genesis);
       for (const { signature, ...b } of beacons) {
