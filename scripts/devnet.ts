@@ -13,7 +13,8 @@
 // and its URLs are printed. With `--exit-after-demo` (or
 // MASKOII_DEVNET_EXIT=1) it stops everything after the demo. Last, two aggregator nodes (scripts/lib/aggregator-demo.ts)
 // read local Farcaster, Mastodon, Lens and RSS servers into the revenue demo's community, bind a Mastodon account to a
-// persona from their served signatures and print the community timeline; with `--no-solana` (or MASKOII_DEVNET_SOLANA=0) it runs
+// persona from their served signatures and print the community timeline; then the web client (web/, scripts/lib/web.ts)
+// is built and served on 127.0.0.1:5173 with a config.json naming the stack; with `--no-solana` (or MASKOII_DEVNET_SOLANA=0) it runs
 // the EVM chains only.
 //
 // Structure: a process supervisor (@maskoii/testkit's Supervisor) and a list of steps sharing a context. Later
@@ -22,6 +23,7 @@
 // dying) stops the devnet.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gatewayAbi } from "@maskoii/sdk";
 import { type Attester, devnetAttesters, Supervisor } from "@maskoii/testkit";
 import {
   buildLocalRpc,
@@ -47,6 +49,7 @@ import { checkIndexer } from "./lib/indexer-check.ts";
 import { type DevnetNodes, startNodes } from "./lib/nodes.ts";
 import { type RevenueDemoResult, runRevenueDemo } from "./lib/revenue-demo.ts";
 import { runSolanaInbound, runSolanaRoundTrip } from "./lib/solana-demo.ts";
+import { startWeb } from "./lib/web.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LOG_DIR = join(ROOT, ".devnet", "logs");
@@ -80,6 +83,8 @@ type Devnet = {
   revenue?: RevenueDemoResult;
   /** The aggregator nodes and the networks' local servers (in this process). */
   aggregator?: AggregatorDemo;
+  /** The community web client's static server (in this process). */
+  web?: { url: string; close(): Promise<void> };
 };
 
 function relayerKey(): Hex {
@@ -331,6 +336,34 @@ const steps: Step[] = [
       });
     },
   },
+  {
+    name: "web client: build web/ and serve it (community, feed, private posts, identity, earnings, bridge)",
+    run: async (devnet) => {
+      const deployment = devnet.deployment;
+      const aggregator = devnet.aggregator;
+      const revenue = devnet.revenue;
+      if (deployment === undefined || aggregator === undefined || revenue === undefined) {
+        throw new DevnetError("the web client needs the deployment and the aggregator nodes first");
+      }
+      const publicClient = await deployment[0].connection.viem.getPublicClient();
+      const attesterSetId = await publicClient.readContract({
+        address: deployment[0].contracts.gateway,
+        abi: gatewayAbi,
+        functionName: "currentSetId",
+      });
+      devnet.web = await startWeb({
+        root: ROOT,
+        logDir: LOG_DIR,
+        chains: deployment,
+        attesters: devnet.attesters,
+        attesterSetId,
+        communityId: revenue.communityId,
+        ...(devnet.indexer === undefined ? {} : { indexerUrl: devnet.indexer.url }),
+        aggregator,
+        log,
+      });
+    },
+  },
 ];
 
 const exitAfterDemo = process.argv.includes("--exit-after-demo") || process.env.MASKOII_DEVNET_EXIT === "1";
@@ -347,6 +380,7 @@ function shutdown(reason: string, code: number): Promise<void> {
     log(`stopping (${reason})`);
     let exitCode = code;
     if (devnet.solanaDeployment !== undefined) closeSolanaConnection(devnet.solanaDeployment.connection);
+    await devnet.web?.close().catch(() => undefined);
     await devnet.aggregator?.stop().catch(() => undefined);
     try {
       await devnet.supervisor.stopAll();
@@ -397,6 +431,7 @@ async function main(): Promise<void> {
     log(`  community timeline: ${devnet.aggregator.timelineUrl}`);
     log(`  community feed: ${devnet.aggregator.feedUrl}`);
   }
+  if (devnet.web !== undefined) log(`  web client: ${devnet.web.url}/`);
   // The supervised processes keep the event loop alive; this keeps it alive even if they stop piping output.
   setInterval(() => {}, 1 << 30);
 }

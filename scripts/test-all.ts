@@ -84,6 +84,7 @@ const aggregatorReport = join(reports, "aggregator.json");
 const e2eReport = join(reports, "e2e.json");
 const indexerReport = join(reports, "indexer.json");
 const subgraphReport = join(reports, "subgraph.json");
+const webReport = join(reports, "web.json");
 
 const suites: Suite[] = [
   {
@@ -154,6 +155,13 @@ const suites: Suite[] = [
     cwd: join(root, "indexer"),
     env: { PONDER_TELEMETRY_DISABLED: "true" },
     parse: vitestJson(indexerReport),
+  },
+  {
+    name: "web (Vitest: the community client built by vite, in Chromium via playwright-core, against chains and nodes)",
+    command: "npx",
+    args: ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${webReport}`],
+    cwd: join(root, "web"),
+    parse: vitestJson(webReport),
   },
 ];
 

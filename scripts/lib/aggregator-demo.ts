@@ -55,6 +55,10 @@ export type AggregatorDemo = {
   timelineUrl: string;
   /** The community's feed on the first node (a persona's own feed is the same URL with `persona=`, signed). */
   feedUrl: string;
+  /** The nodes' HTTP APIs. */
+  nodeUrls: string[];
+  /** The local Mastodon instance (its host as accounts name it, its statuses API, a demo account that can post). */
+  mastodon: { url: string; host: string; hashtag: string; demoAccount: { acct: string; token: string } };
   stop(): Promise<void>;
 };
 
@@ -328,7 +332,19 @@ export async function runAggregatorDemo(args: {
         .join(" + ");
       log(`  #${rank + 1} ${entry.id} (${entry.why.source}) score ${entry.score} = ${why || "0"}`);
     }
-    return { timelineUrl, feedUrl, stop };
+    // A demo account the web client can publish with (proofs, member keys, sealed posts) on the local instance.
+    const demoAccount = { acct: `you@${MASTODON_HOST}`, token: "devnet-you" };
+    // The fixture's default rate limit (300 requests per window) would stall two nodes polling every 250 ms
+    // within a minute of the devnet staying up; the devnet's instance has none.
+    mastodon.rate.remaining = Number.MAX_SAFE_INTEGER;
+    mastodon.accounts.set(demoAccount.token, demoAccount.acct);
+    return {
+      timelineUrl,
+      feedUrl,
+      nodeUrls: nodes.map((n) => n.server.url),
+      mastodon: { url: mastodon.url, host: MASTODON_HOST, hashtag: "maskoii", demoAccount },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
