@@ -182,6 +182,7 @@ describe("e2e: engagement epoch → agreed report → on chain → creators paid
 
     // The network: two creators' posts on a Mastodon instance; the community reads its #maskoii tag.
     mastodon = await startMastodon();
+    mastodon.rate.remaining = 1_000_000; // three nodes poll it all along
     host = new URL(mastodon.url).host;
     mastodon.tags.set("maskoii", [
       makeStatus(host, 2, "dave", "<p>second</p>"),
@@ -357,7 +358,7 @@ describe("e2e: engagement epoch → agreed report → on chain → creators paid
 
   afterAll(async () => {
     await relayer?.stop();
-    for (const n of nodes) await n.stop();
+    for (const n of nodes) await n.stop().catch(() => undefined); // B was stopped by the test already
     await mastodon?.close();
     await supervisor.stopAll();
     if (dir !== "") await rm(dir, { recursive: true, force: true });
@@ -534,6 +535,58 @@ describe("e2e: engagement epoch → agreed report → on chain → creators paid
     expect(ledgerBefore - (await balance(revenue.campaignLedger))).toBe(claimed + payoutsHeld);
     expect(treasury).toBeGreaterThan(0n);
     expect(operators).toBeGreaterThan(0n);
+  });
+
+  it("builds without a peer that stays down, after the bounded retries", async () => {
+    const domain = { chainId: 31337, communityRegistry: revenue.communityRegistry };
+    // Node B goes down; the next epoch starts (the chain is already an hour ahead: the challenge window).
+    await nodes[1]?.stop();
+    const length = revenue.epochLength;
+    const t = Math.floor(now() / 1_000);
+    const next = Math.floor((t - revenue.genesis) / length) + 1;
+    offset += (revenue.genesis + next * length + 5 - t) * 1_000;
+    // Viewers at A and C engage (B's viewers cannot reach their home node).
+    for (const [i, v] of viewers.entries()) {
+      const home = koiiIds.indexOf(homeNodeOf(v.address, koiiIds));
+      if (home === 1) continue;
+      const account = { platform: Platform.Farcaster, accountId: farcasterAccountId(BigInt(500 + i)) };
+      const beacon = await signBeacon(
+        {
+          community: community.toString(),
+          epoch: next,
+          ...account,
+          action: "impression",
+          target: `ad:${campaignId}`,
+          at: Math.floor(now() / 1_000),
+        },
+        domain,
+        v,
+      );
+      const res = await fetch(`${nodes[home]?.server.url}/beacons`, {
+        method: "POST",
+        body: JSON.stringify({ beacons: [beacon] }),
+      });
+      expect(res.status).toBe(200);
+    }
+    offset += (length + 61) * 1_000;
+    // A lists its own and C's contributions. (C, whose report lost, waits: the chain's tip is a root it never built.)
+    for (const n of [nodes[0]]) {
+      const report = await until(
+        "a report without B",
+        async () => {
+          const out = await n?.reports?.store.outcomeOf(community, BigInt(next));
+          if (out === undefined) return undefined;
+          const rows = await n?.store.db.query<{ contributions: string }>(
+            "SELECT contributions FROM agg_epoch_reports WHERE community = $1 AND epoch = $2",
+            [community, next],
+          );
+          return rows?.[0];
+        },
+        { timeoutMs: 30_000 },
+      );
+      const listed = (JSON.parse(report.contributions) as { node: string }[]).map((x) => x.node);
+      expect(listed).toEqual([koiiIds[0], koiiIds[2]].sort());
+    }
   });
 
   async function balance(who: Address): Promise<bigint> {
