@@ -6,6 +6,7 @@ import {
   applyMigrations,
   createBindingRecord,
   describeError,
+  InvalidConfigError,
   type KoiiRoutes,
   KoiiTask,
   koiiPublicKeyOf,
@@ -53,6 +54,13 @@ export async function startEpochLoop(args: {
   const loopConfig = config.loop;
   if (loopConfig === undefined) throw new RangeError("reports.loop is not configured");
   const self = koiiPublicKeyOf(engagement.ed25519PrivateKey);
+  for (const [field, listed] of [
+    ["engagement.nodes", args.nodes.map((n) => n.koiiPublicKey)],
+    ["reports.koii.nodes", config.koii?.nodes.map((n) => n.koiiPublicKey) ?? [self]],
+  ] as const) {
+    if (!listed.includes(self))
+      throw new InvalidConfigError("config", [{ field, problem: `does not list this node's Koii key ${self}` }]);
+  }
   const inputs = new ChainReportInputs({
     client: args.client,
     communityRegistry: getAddress(config.communityRegistry),
