@@ -130,7 +130,10 @@ export class EpochLoop {
       if ((await this.#payouts.outcomeOf(community, BigInt(epoch))) !== undefined) continue;
       const tip = await this.chainTip();
       if (tip === undefined) {
-        this.#log.debug({ community: community.toString(), epoch }, "the chain's payout tip is not known here: waiting");
+        this.#log.debug(
+          { community: community.toString(), epoch },
+          "the chain's payout tip is not known here: waiting",
+        );
         return;
       }
       if (await this.#outstanding(tip)) return; // this node's previous report is not on chain yet
