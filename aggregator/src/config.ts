@@ -258,6 +258,19 @@ export const aggregatorConfigSchema = z
     }
     if (config.feed !== undefined && config.communities === undefined)
       ctx.addIssue({ code: "custom", message: "the feed needs a communities section", path: ["feed"] });
+    if (config.reports?.loop !== undefined) {
+      const lacking: string[] = [];
+      if (config.engagement === undefined) lacking.push("engagement");
+      if (config.identity === undefined) lacking.push("identity (the attester key)");
+      if (config.communities?.campaignLedger === undefined && config.feed?.campaignLedger === undefined)
+        lacking.push("communities.campaignLedger");
+      if (lacking.length > 0)
+        ctx.addIssue({
+          code: "custom",
+          message: `the epoch loop needs ${lacking.join(", ")}`,
+          path: ["reports", "loop"],
+        });
+    }
     const seen = new Set<string>();
     for (const [i, c] of config.connectors.entries()) {
       if (seen.has(c.name))

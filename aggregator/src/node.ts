@@ -9,6 +9,7 @@ import { buildConnector } from "./connectors/build.ts";
 import type { CampaignLookup } from "./engagement/filters.ts";
 import type { EngagementDeps } from "./engagement/routes.ts";
 import { setupEngagement } from "./engagement/setup.ts";
+import { type EpochLoopNode, startEpochLoop } from "./epoch/loop-setup.ts";
 import { PayoutStore } from "./epoch/payout-store.ts";
 import type { ReportRouteDeps } from "./epoch/report-routes.ts";
 import { FeedService } from "./feed/feed-service.ts";
@@ -29,12 +30,20 @@ export type AggregatorNode = {
   readonly verifier?: ProofVerifier;
   /** Epoch reports and payout state, when the config has a `reports` section. */
   readonly reports?: ReportRouteDeps;
+  /** The epoch loop and its Koii task, when engagement, identity and reports.loop are configured. */
+  readonly epochs?: EpochLoopNode;
   stop(): Promise<void>;
 };
 
 export async function startAggregator(
   config: AggregatorConfig,
-  options: { log?: Logger; env?: NodeJS.ProcessEnv; campaigns?: CampaignLookup } = {},
+  options: {
+    log?: Logger;
+    env?: NodeJS.ProcessEnv;
+    campaigns?: CampaignLookup;
+    /** The clock of the engagement, epoch loop and Koii task (unix ms); default Date.now (tests shift it). */
+    now?: () => number;
+  } = {},
 ): Promise<AggregatorNode> {
   const log = options.log ?? createLogger({ level: config.log.level, name: "maskoii-aggregator" });
   // The attester key is unlocked before anything opens, so a wrong password fails the start cleanly.
@@ -134,8 +143,10 @@ export async function startAggregator(
       : {
           store: new PayoutStore(store.db),
           auth: { chainId: config.reports.chainId, communityRegistry: getAddress(config.reports.communityRegistry) },
+          ...(options.now === undefined ? {} : { now: options.now }),
         };
   let server: OperatorServer;
+  let epochs: EpochLoopNode | undefined;
   try {
     const engagement: EngagementDeps | undefined =
       config.engagement === undefined || chain === undefined || client === undefined || communityReader === undefined
@@ -151,7 +162,33 @@ export async function startAggregator(
             connectors,
             metrics,
             ...(campaignLookup === undefined ? {} : { campaigns: campaignLookup }),
+            ...(options.now === undefined ? {} : { now: options.now }),
           });
+    // The epoch loop (and its Koii task) when the node has engagement, an attester key and reports with `loop`.
+    if (
+      engagement !== undefined &&
+      reports !== undefined &&
+      config.reports?.loop !== undefined &&
+      config.engagement !== undefined &&
+      attesterKey !== undefined &&
+      client !== undefined &&
+      chain !== undefined &&
+      campaignLedger !== undefined
+    ) {
+      epochs = await startEpochLoop({
+        config: config.reports,
+        engagement,
+        nodes: config.engagement.nodes,
+        client,
+        identityRegistry: getAddress(chain.identityRegistry),
+        campaignLedger: getAddress(campaignLedger),
+        attesterKey,
+        store,
+        payouts: reports.store,
+        log,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      });
+    }
     server = await startOperatorServer(
       {
         store,
@@ -162,10 +199,12 @@ export async function startAggregator(
         ...(verifier === undefined || domain === undefined ? {} : { identity: { verifier, domain } }),
         ...(engagement === undefined ? {} : { engagement }),
         ...(reports === undefined ? {} : { reports }),
+        ...(epochs?.routes === undefined ? {} : { koii: epochs.routes }),
       },
       config.http,
     );
   } catch (error) {
+    await epochs?.stop();
     await store.close();
     throw error;
   }
@@ -201,11 +240,13 @@ export async function startAggregator(
     server,
     ...(verifier === undefined ? {} : { verifier }),
     ...(reports === undefined ? {} : { reports }),
+    ...(epochs === undefined ? {} : { epochs }),
     async stop() {
       // Waits cut short (a rate-limit wait, a backoff) end the tick; a page being committed finishes first.
       if (scanTimer !== undefined) clearInterval(scanTimer);
       abort.abort();
       await scanning;
+      await epochs?.stop();
       await ingestor.stop();
       await server.close();
       await store.close();

@@ -2,7 +2,7 @@
 // finished its first tick), `/metrics` (Prometheus) and `/status` (each connector's cursors and lag).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { describeError, sendJson } from "@maskoii/node-kit";
+import { describeError, type KoiiRoutes, RequestRejectedError, readBody, sendJson } from "@maskoii/node-kit";
 import { handleBindingRoute } from "./binding-routes.ts";
 import { type EngagementDeps, handleEngagementRoute } from "./engagement/routes.ts";
 import { handleReportRoute, type ReportRouteDeps } from "./epoch/report-routes.ts";
@@ -32,6 +32,8 @@ export async function startOperatorServer(
     readonly feed?: FeedRouteDeps;
     /** Signed epoch reports and payout proofs (`/reports/...`, `/payouts/...`), when configured. */
     readonly reports?: ReportRouteDeps;
+    /** The engagement-reports Koii task's round routes (`/koii/...`), when the epoch loop runs one. */
+    readonly koii?: KoiiRoutes;
   },
   listen: { readonly host: string; readonly port: number },
 ): Promise<OperatorServer> {
@@ -44,6 +46,20 @@ export async function startOperatorServer(
     const identity = deps.identity;
     if (identity !== undefined && handleBindingRoute(req, res, url, identity.verifier, identity.domain)) return;
     if (deps.reports !== undefined && handleReportRoute(req, res, url, deps.reports)) return;
+    const koii = deps.koii;
+    if (koii !== undefined && path.startsWith("/koii/")) {
+      const client = { id: `addr:${req.socket.remoteAddress ?? "?"}`, body: () => readBody(req, 256 * 1024) };
+      koii(req, res, url, client)
+        .then((handled) => {
+          if (!handled) sendJson(res, 404, { error: `no route ${path}` });
+        })
+        .catch((error: unknown) => {
+          if (res.headersSent) res.destroy();
+          else if (error instanceof RequestRejectedError) sendJson(res, error.status, { error: error.message });
+          else sendJson(res, 500, { error: describeError(error) });
+        });
+      return;
+    }
     if (req.method !== "GET") {
       sendJson(res, 405, { error: "only GET" });
       return;

@@ -26,6 +26,8 @@ export async function setupEngagement(args: {
   connectors: readonly Connector[];
   metrics: AggregatorMetrics;
   campaigns?: CampaignLookup;
+  /** The node's clock (unix ms); default Date.now. */
+  now?: () => number;
 }): Promise<EngagementDeps> {
   const { config } = args;
   const key = await unlockKeystore(
@@ -60,6 +62,7 @@ export async function setupEngagement(args: {
     nodes: config.nodes,
     rate: config.rateLimit,
     metrics: args.metrics,
+    ...(args.now === undefined ? {} : { now: args.now }),
   });
   return {
     intake,
@@ -69,5 +72,6 @@ export async function setupEngagement(args: {
     ed25519PrivateKey: key.privateKey,
     members: new Set(config.nodes.map((n) => n.koiiPublicKey)),
     closeGraceMs: config.closeGraceMs,
+    ...(args.now === undefined ? {} : { now: args.now }),
   };
 }

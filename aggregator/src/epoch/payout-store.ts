@@ -322,6 +322,15 @@ export class PayoutStore {
     return { root: root.toLowerCase() as Hex, entries: rows.map(toEntry) };
   }
 
+  /** The stored root whose first 16 bytes are `prefix` (EpochReports keeps a root's prefix as its tip), or undefined. */
+  async rootByPrefix(prefix: Hex): Promise<Hex | undefined> {
+    if (!/^0x[0-9a-fA-F]{32}$/.test(prefix)) throw new RangeError(`${prefix} is not a 16-byte root prefix`);
+    const rows = await this.#db.query<Row>("SELECT root FROM agg_payout_roots WHERE substr(root, 1, 34) = $1 LIMIT 1", [
+      prefix.toLowerCase(),
+    ]);
+    return rows[0] === undefined ? undefined : (String(rows[0].root) as Hex);
+  }
+
   /** The newest root this node built (its tip), or undefined. */
   async newestRoot(): Promise<Hex | undefined> {
     const rows = await this.#db.query<Row>(

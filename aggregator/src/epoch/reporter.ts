@@ -38,16 +38,33 @@ export class EpochReporter {
     epoch: bigint;
     prevPayoutRoot: Hex;
     contributions: readonly ReportContribution[];
+    /** The attester set the signature names (the Gateway's current one); default the configured domain's. */
+    attesterSetId?: bigint;
   }): Promise<ReportOutcome | { kind: "decided"; outcome: string }> {
     const decided = await this.#store.outcomeOf(args.community, args.epoch);
     if (decided !== undefined) return { kind: "decided", outcome: decided };
-    const out = buildEpochReport(await assembleInputs(this.#store, this.#inputs, args));
     const refs = [...args.contributions]
       .map((c) => ({ node: c.node, hash: c.hash.toLowerCase() as Hex }))
       .sort((a, b) => (a.node < b.node ? -1 : 1));
     const at = this.#now();
+    // No engagement anywhere and nothing carried: nothing to decide, and no chain read (an epoch before the
+    // community existed has no chain state to read).
+    const carry = await this.#store.carryBefore(args.community, args.epoch);
+    if (
+      args.contributions.every((c) => c.users.length === 0) &&
+      carry.accounts === 0 &&
+      carry.ads.length === 0 &&
+      carry.creators.length === 0
+    ) {
+      const empty = { kind: "empty", engagedAccounts: 0 } as const;
+      await this.#store.saveNoReport({ ...args, ...empty, carry: EMPTY_CARRY, contributions: refs, at });
+      return empty;
+    }
+    const out = buildEpochReport(await assembleInputs(this.#store, this.#inputs, args));
     if (out.kind === "report") {
-      const signed = signReport(out.report, this.#key, this.#domain);
+      const domain =
+        args.attesterSetId === undefined ? this.#domain : { ...this.#domain, attesterSetId: args.attesterSetId };
+      const signed = signReport(out.report, this.#key, domain);
       await this.#store.saveReport({
         built: out,
         contributions: refs,
