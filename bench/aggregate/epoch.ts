@@ -5,12 +5,14 @@
 //   2. contributions: each node's `ownContribution` (real buildContribution, kept in its store, verified);
 //   3. reports: each node verifies the three contributions and runs `buildEpochReport`; the encoded reports compared;
 //   4. feed: node 0's operator server with the feed route on the same store, FEED_REQUESTS concurrent `GET /feed`.
+// The beacons are single-signed or batch-signed (one signature per user batch) as run.ts generated them.
 // Prints progress on stderr, the figures as one JSON line on stdout.
 import { createReadStream, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import {
   AggregatorMetrics,
   AggregatorStore,
+  type Beacon,
   BeaconIntake,
   BeaconStore,
   beaconSchema,
@@ -24,9 +26,12 @@ import {
   Ingestor,
   ownContribution,
   type ReportContribution,
+  type SignedBeaconBatch,
+  signedBeaconBatchSchema,
   startOperatorServer,
   storePostLookup,
   TimelineService,
+  verifyBeaconBatchSignature,
   verifyBeaconSignature,
   verifyContribution,
 } from "@maskoii/aggregator";
@@ -149,23 +154,36 @@ const rssStoresOpen = vmHwmMb();
 log(`${STORE} stores open (3 nodes, ${world.creators.length} creators' posts each): peak RSS ${rssStoresOpen} MiB`);
 const byKey = new Map(nodes.map((n, i) => [n.koiiPublicKey, node[i]]));
 
-async function* batches(): AsyncGenerator<unknown[]> {
+/** The `POST /beacons` bodies, parsed as the route does: each beacon signed, or a batch-signed batch. */
+type Body = { readonly signed: SignedBeaconBatch } | { readonly beacons: Beacon[] };
+async function* batches(): AsyncGenerator<Body> {
   const lines = createInterface({
     input: createReadStream(beaconsPath as string),
     crlfDelay: Number.POSITIVE_INFINITY,
   });
-  for await (const line of lines) if (line !== "") yield (JSON.parse(line) as { beacons: unknown[] }).beacons;
+  for await (const line of lines) {
+    if (line === "") continue;
+    const body = JSON.parse(line) as { signature?: unknown; beacons: unknown[] };
+    yield body.signature === undefined
+      ? { beacons: body.beacons.map((b) => beaconSchema.parse(b)) }
+      : { signed: signedBeaconBatchSchema.parse(body) };
+  }
 }
+const membersOf = (b: Body) => ("signed" in b ? b.signed.beacons : b.beacons);
 
-// The per-beacon secp256k1 recovery cost, on a sample (not part of the timed ingest).
+// The signature cost per beacon (one recovery per beacon, or per batch), on a sample (not part of the timed ingest).
 let sampled = 0;
 const sampleStart = performance.now();
 const sampleCpu = process.cpuUsage();
-for await (const raw of batches()) {
-  for (const b of raw) {
-    if (!(await verifyBeaconSignature(beaconSchema.parse(b), DOMAIN)))
-      throw new Error("a generated beacon is unsigned");
-    sampled++;
+for await (const body of batches()) {
+  if ("signed" in body) {
+    if (!(await verifyBeaconBatchSignature(body.signed, DOMAIN))) throw new Error("a generated batch is unsigned");
+    sampled += body.signed.beacons.length;
+  } else {
+    for (const b of body.beacons) {
+      if (!(await verifyBeaconSignature(b, DOMAIN))) throw new Error("a generated beacon is unsigned");
+      sampled++;
+    }
   }
   if (sampled >= 1_000) break;
 }
@@ -182,13 +200,14 @@ const verdicts = new Map<string, number>();
 let done = 0;
 let nextReport = 0.1;
 const inFlight = new Set<Promise<void>>();
-for await (const raw of batches()) {
-  const parsed = raw.map((b) => beaconSchema.parse(b));
+for await (const body of batches()) {
+  const parsed = membersOf(body);
   const first = parsed[0];
   if (first === undefined) continue;
   const home = byKey.get(node[0]?.intake.homeOf(first.persona as Address).koiiPublicKey ?? "");
   if (home === undefined) throw new Error("no home node");
-  const p = home.intake.submit(parsed).then((outcome) => {
+  const submitted = "signed" in body ? home.intake.submitSigned(body.signed) : home.intake.submit(body.beacons);
+  const p = submitted.then((outcome) => {
     if (outcome.status === 421) throw new Error("a batch went to a node that is not its home");
     for (const v of outcome.verdicts) verdicts.set(v.verdict, (verdicts.get(v.verdict) ?? 0) + 1);
     done += parsed.length;

@@ -5,19 +5,21 @@
 // Generation (not timed, this process): the users' personas (deterministic keys), each bound to one Mastodon account
 // (the binding view, see world.ts), 50 creators' 1,000 posts in one community, one campaign targeting it, and the
 // beacons — each user's impressions and engagements on the posts (90 %) and the ad (10 %), `at` spread over the epoch,
-// signed with `signBeacon` as a client does, in one `POST /beacons` batch per user (at most 100) — written to a
+// signed as a client does (`signBeaconBatch` once per batch, or `signBeacon` per beacon), in one `POST /beacons`
+// batch per user (at most 100) — written to a
 // temporary NDJSON file. The timed part (epoch.ts) runs in a child process, so its peak RSS (VmHWM of
 // /proc/<pid>/status) is its own.
 //
 //   npm run bench:aggregate -- --events 20000 --users 2000      # a quick run
 // Options: --events N (default 1,000,000), --users M (default 100,000), --feed R (concurrent feed requests, 1,000),
-// --store pglite|sqlite (default pglite, the node's default), --out <file> (default bench/results/aggregate.json).
+// --signing batch|single (default batch: one persona signature per batch, docs/protocol.md §12.1; single: each
+// beacon signed), --store pglite|sqlite (default pglite, the node's default), --out <file> (default bench/results/aggregate.json).
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type Beacon, MAX_BEACON_BATCH, signBeacon } from "@maskoii/aggregator";
+import { MAX_BEACON_BATCH, signBeacon, signBeaconBatch } from "@maskoii/aggregator";
 import { getAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ROOT, resultsFile } from "../common.ts";
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     users: { type: "string", default: "100000" },
     feed: { type: "string", default: "1000" },
     store: { type: "string", default: "pglite" },
+    signing: { type: "string", default: "batch" },
     out: { type: "string" },
   },
 });
@@ -57,6 +60,8 @@ if (EVENTS / USERS > 50) throw new RangeError("--events / --users: at most 50 be
 if (!Number.isSafeInteger(FEED) || FEED < 1) throw new RangeError("--feed: expected a positive integer");
 const STORE = values.store;
 if (STORE !== "pglite" && STORE !== "sqlite") throw new RangeError("--store: expected pglite or sqlite");
+const SIGNING = values.signing;
+if (SIGNING !== "batch" && SIGNING !== "single") throw new RangeError("--signing: expected batch or single");
 const OUT = values.out ?? resultsFile("aggregate");
 
 /** A small deterministic PRNG (mulberry32), so every run generates the same epoch. */
@@ -96,28 +101,27 @@ try {
     users.push([getAddress(signer.address), account.platform, account.accountId]);
     // Spread the events evenly: the first (EVENTS mod USERS) users send one more.
     const count = Math.floor(EVENTS / USERS) + (i < EVENTS % USERS ? 1 : 0);
-    const mine: Beacon[] = [];
-    for (let e = 0; e < count; e++) {
+    const mine = Array.from({ length: count }, () => {
       const ad = random() < 0.1;
-      mine.push(
-        await signBeacon(
-          {
-            community: COMMUNITY.toString(),
-            epoch: EPOCH,
-            action: random() < (ad ? 0.1 : 0.2) ? "engagement" : "impression",
-            target: ad ? `ad:${CAMPAIGN}` : `post:${postId(Math.floor(random() * POSTS))}`,
-            platform: account.platform,
-            accountId: account.accountId,
-            at: EPOCH_START + Math.floor(random() * CLOCK.epochLength),
-          },
-          DOMAIN,
-          signer,
-        ),
-      );
-    }
+      return {
+        community: COMMUNITY.toString(),
+        epoch: EPOCH,
+        action: random() < (ad ? 0.1 : 0.2) ? ("engagement" as const) : ("impression" as const),
+        target: ad ? `ad:${CAMPAIGN}` : `post:${postId(Math.floor(random() * POSTS))}`,
+        platform: account.platform,
+        accountId: account.accountId,
+        at: EPOCH_START + Math.floor(random() * CLOCK.epochLength),
+      };
+    });
     for (let s = 0; s < mine.length; s += MAX_BEACON_BATCH) {
-      const line = `${JSON.stringify({ beacons: mine.slice(s, s + MAX_BEACON_BATCH) })}\n`;
-      if (!out.write(line)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+      const chunk = mine.slice(s, s + MAX_BEACON_BATCH);
+      const body =
+        SIGNING === "batch"
+          ? await signBeaconBatch(chunk, DOMAIN, signer)
+          : { beacons: await Promise.all(chunk.map((f) => signBeacon(f, DOMAIN, signer))) };
+      if (!out.write(`${JSON.stringify(body)}\n`)) {
+        await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+      }
       batches++;
     }
     written += mine.length;
@@ -149,10 +153,11 @@ try {
   const figures = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as EpochFigures;
 
   const result = {
-    command: `npm run bench:aggregate -- --events ${EVENTS} --users ${USERS} --feed ${FEED} --store ${STORE}`,
+    command: `npm run bench:aggregate -- --events ${EVENTS} --users ${USERS} --feed ${FEED} --store ${STORE} --signing ${SIGNING}`,
     machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version },
     date: new Date().toISOString(),
     store: `${STORE} (in memory), one per node`,
+    signing: SIGNING === "batch" ? "batch-signed (one signature per user batch of ≤ 100)" : "single-signed beacons",
     nodes: 3,
     events: figures.events,
     users: figures.users,
