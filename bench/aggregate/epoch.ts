@@ -85,6 +85,7 @@ export type EpochFigures = {
   feed_p95_ms: number;
   feed_max_ms: number;
   feed_errors: number;
+  feed_error_kinds: Record<string, number>;
   peak_rss_mb_after_report: number;
   peak_rss_mb: number;
 };
@@ -344,15 +345,22 @@ const server = await startOperatorServer(
 const latencies: number[] = [];
 const c3 = process.cpuUsage();
 let feedErrors = 0;
+const feedErrorKinds = new Map<string, number>();
+const feedError = (kind: string) => {
+  feedErrors++;
+  feedErrorKinds.set(kind, (feedErrorKinds.get(kind) ?? 0) + 1);
+};
 await Promise.all(
   Array.from({ length: FEED_REQUESTS }, async () => {
     const start = performance.now();
     try {
       const r = await fetch(`${server.url}/feed?community=${COMMUNITY}&limit=20`);
       const body = (await r.json()) as { entries?: unknown[] };
-      if (r.status !== 200 || (body.entries?.length ?? 0) === 0) feedErrors++;
-    } catch {
-      feedErrors++;
+      if (r.status !== 200) feedError(`HTTP ${r.status}`);
+      else if ((body.entries?.length ?? 0) === 0) feedError("empty page");
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+      feedError(`${error instanceof Error ? error.message : String(error)}${cause}`);
     }
     latencies.push(performance.now() - start);
   }),
@@ -392,6 +400,7 @@ const figures: EpochFigures = {
   feed_p95_ms: pct(0.95),
   feed_max_ms: pct(1),
   feed_errors: feedErrors,
+  feed_error_kinds: Object.fromEntries(feedErrorKinds),
   peak_rss_mb_after_report: rssAfterReport,
   peak_rss_mb: vmHwmMb(),
 };
