@@ -11,7 +11,16 @@ import { type Address, getAddress, type Hex } from "viem";
 import type { StreamRef } from "../communities.ts";
 import { homeNodeOf } from "../home-node.ts";
 import type { AggregatorMetrics } from "../metrics.ts";
-import { adCampaignOf, type Beacon, beaconId, type EngagementDomain, verifyBeaconSignature } from "./beacon.ts";
+import {
+  adCampaignOf,
+  type Beacon,
+  type BeaconFields,
+  beaconId,
+  type EngagementDomain,
+  type SignedBeaconBatch,
+  verifyBeaconBatchSignature,
+  verifyBeaconSignature,
+} from "./beacon.ts";
 import type { BeaconStore } from "./beacon-store.ts";
 import {
   BEACON_FILTERS,
@@ -81,14 +90,33 @@ export class BeaconIntake {
     return node;
   }
 
-  /** Judges a batch (validated beacons), one beacon at a time. */
+  /** Judges a batch (validated beacons, each signed), one beacon at a time. */
   submit(beacons: readonly Beacon[]): Promise<BatchOutcome> {
-    const run = this.#tail.then(() => this.#judgeBatch(beacons));
+    return this.#enqueue(beacons, (b) => verifyBeaconSignature(b as Beacon, this.#deps.domain));
+  }
+
+  /**
+   * Judges a batch-signed batch (validated): its one signature is checked once (a bad signature, or a member naming
+   * another persona, makes every member `bad-signature`), then every member goes through the same filters.
+   */
+  submitSigned(batch: SignedBeaconBatch): Promise<BatchOutcome> {
+    let valid: Promise<boolean> | undefined;
+    return this.#enqueue(batch.beacons, () => {
+      valid ??= verifyBeaconBatchSignature(batch, this.#deps.domain);
+      return valid;
+    });
+  }
+
+  #enqueue(beacons: readonly BeaconFields[], signed: (b: BeaconFields) => Promise<boolean>): Promise<BatchOutcome> {
+    const run = this.#tail.then(() => this.#judgeBatch(beacons, signed));
     this.#tail = run.catch(() => undefined);
     return run;
   }
 
-  async #judgeBatch(beacons: readonly Beacon[]): Promise<BatchOutcome> {
+  async #judgeBatch(
+    beacons: readonly BeaconFields[],
+    signed: (b: BeaconFields) => Promise<boolean>,
+  ): Promise<BatchOutcome> {
     const homes = beacons.map((b) => this.homeOf(b.persona as Address));
     const first = homes[0];
     if (first !== undefined && homes.every((h) => h.koiiPublicKey !== this.#deps.self)) {
@@ -101,7 +129,7 @@ export class BeaconIntake {
       const id = beaconId(beacon, this.#deps.domain);
       let verdict: Verdict;
       if (homes[i]?.koiiPublicKey !== this.#deps.self) verdict = "not-home";
-      else if (!(await verifyBeaconSignature(beacon, this.#deps.domain))) verdict = "bad-signature";
+      else if (!(await signed(beacon))) verdict = "bad-signature";
       else {
         const wait = this.#take(beacon.persona);
         if (wait !== undefined) {
@@ -127,7 +155,7 @@ export class BeaconIntake {
     }
   }
 
-  async #judge(beacon: Beacon, id: Hex): Promise<Verdict> {
+  async #judge(beacon: BeaconFields, id: Hex): Promise<Verdict> {
     let resolved: Promise<ResolvedTarget | undefined> | undefined;
     const input: FilterInput = {
       beacon,

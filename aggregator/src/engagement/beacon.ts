@@ -126,6 +126,68 @@ export async function signBeacon(
   return { ...unsigned, signature };
 }
 
+/** The tag of a batch-signed beacon batch's digest. */
+export const BEACON_BATCH_TAG = "maskoii engagement beacon batch v1";
+
+/**
+ * A batch-signed beacon batch: up to MAX_BEACON_BATCH beacons of one persona, unsigned each, with one EIP-191
+ * signature by the persona over `beaconBatchDigest` (docs/protocol.md §12.1). Verified once per batch; every filter
+ * still judges each beacon.
+ */
+export const signedBeaconBatchSchema = z
+  .object({
+    persona: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected an address"),
+    beacons: z
+      .array(beaconFieldsSchema)
+      .min(1, "send at least one beacon")
+      .max(MAX_BEACON_BATCH, `at most ${MAX_BEACON_BATCH} beacons per batch`),
+    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "expected a 65-byte signature in 0x hex"),
+  })
+  .strict();
+export type SignedBeaconBatch = z.infer<typeof signedBeaconBatchSchema>;
+
+/**
+ * What the persona signs for a batch: keccak256 of the tag, the member count (uint16) and each member's beacon id in
+ * batch order (each id already covers the beacon tag, the domain and every field, the persona included).
+ */
+export function beaconBatchDigest(beacons: readonly BeaconFields[], domain: EngagementDomain): Hex {
+  const w = new CanonicalWriter().raw(stringToBytes(BEACON_BATCH_TAG)).uint(beacons.length, 2);
+  for (const b of beacons) w.fixed(beaconId(b, domain), 32);
+  return keccak256(w.toBytes());
+}
+
+/** Signs a batch of the persona's beacons once (`persona` and missing nonces filled in as `signBeacon` does). */
+export async function signBeaconBatch(
+  fields: readonly (Omit<BeaconFields, "version" | "persona" | "nonce"> & { nonce?: Hex })[],
+  domain: EngagementDomain,
+  signer: Pick<LocalAccount, "address" | "signMessage">,
+): Promise<SignedBeaconBatch> {
+  const persona = getAddress(signer.address);
+  const beacons: BeaconFields[] = fields.map((f) => ({
+    ...f,
+    version: BEACON_VERSION,
+    persona,
+    nonce: f.nonce ?? randomNonce(),
+  }));
+  const signature = await signer.signMessage({ message: { raw: hexToBytes(beaconBatchDigest(beacons, domain)) } });
+  return { persona, beacons, signature };
+}
+
+/** Whether every member names the batch's persona and the batch signature recovers to it under this domain. */
+export async function verifyBeaconBatchSignature(batch: SignedBeaconBatch, domain: EngagementDomain): Promise<boolean> {
+  const persona = batch.persona as Address;
+  if (!batch.beacons.every((b) => isAddressEqual(b.persona as Address, persona))) return false;
+  try {
+    const signer = await recoverMessageAddress({
+      message: { raw: hexToBytes(beaconBatchDigest(batch.beacons, domain)) },
+      signature: batch.signature as Hex,
+    });
+    return isAddressEqual(signer, persona);
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the beacon's signature recovers to its persona under this domain. */
 export async function verifyBeaconSignature(beacon: Beacon, domain: EngagementDomain): Promise<boolean> {
   const { signature, ...fields } = beacon;

@@ -3,7 +3,7 @@
 // accepted before it and the chain; the node's clock enters only through `wrong-epoch`'s "closed / in the future".
 import { type Address, type Hex, isAddressEqual } from "viem";
 import { accountOfAuthor } from "../accounts.ts";
-import { adCampaignOf, type Beacon, postItemOf } from "./beacon.ts";
+import { adCampaignOf, type BeaconFields, postItemOf } from "./beacon.ts";
 import type { BeaconStore } from "./beacon-store.ts";
 
 export const DROP_CODES = [
@@ -54,7 +54,7 @@ export type PostLookup = (community: bigint, itemId: string) => Promise<string |
 
 /** What a filter sees of one beacon; lookups are memoized per beacon. */
 export type FilterInput = {
-  readonly beacon: Beacon;
+  readonly beacon: BeaconFields;
   readonly id: Hex;
   readonly nowMs: number;
   readonly chain: EngagementChain;
@@ -71,7 +71,7 @@ export type BeaconFilter = { readonly code: DropCode; drops(input: FilterInput):
 
 /** Resolves a beacon's target: the post in the community with its author's persona, or the campaign targeting it. */
 export async function resolveTarget(
-  beacon: Beacon,
+  beacon: BeaconFields,
   lookups: { posts: PostLookup; campaigns: CampaignLookup | undefined; chain: EngagementChain },
 ): Promise<ResolvedTarget | undefined> {
   const community = BigInt(beacon.community);

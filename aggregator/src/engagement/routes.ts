@@ -1,5 +1,7 @@
 // The engagement routes of the node's HTTP server (docs/protocol.md §12.1–12.2):
-//   POST /beacons                                  a batch of ≤ 100 signed beacons → a verdict per beacon
+//   POST /beacons                                  a batch of ≤ 100 signed beacons, or a batch-signed batch of ≤ 100
+//                                                  beacons of one persona ({persona, beacons, signature}) → a verdict
+//                                                  per beacon
 //                                                  (421 + the home node when none is this node's; 429 + Retry-After
 //                                                  when the whole batch is rate limited)
 //   GET  /peer/contributions/:community/:epoch     this node's signed contribution, only to task members (peer-auth);
@@ -17,7 +19,7 @@ import {
 } from "@maskoii/node-kit";
 import type { Hex } from "viem";
 import { z } from "zod";
-import { beaconSchema, communityIdSchema, MAX_BEACON_BATCH } from "./beacon.ts";
+import { beaconSchema, communityIdSchema, MAX_BEACON_BATCH, signedBeaconBatchSchema } from "./beacon.ts";
 import type { BeaconIntake } from "./beacon-intake.ts";
 import type { BeaconStore } from "./beacon-store.ts";
 import { buildContribution, type Contribution, contributionHash, verifyContribution } from "./contribution.ts";
@@ -99,8 +101,11 @@ export function handleEngagementRoute(
   const answer = async () => {
     if (match === null) {
       if (req.method !== "POST") return sendJson(res, 405, { error: "only POST" }, { allow: "POST" });
-      const batch = parseRequest(batchSchema, parseJson(await readBody(req, MAX_BEACON_BODY)), "batch");
-      const outcome = await deps.intake.submit(batch.beacons);
+      const body = parseJson(await readBody(req, MAX_BEACON_BODY));
+      const outcome =
+        typeof body === "object" && body !== null && "signature" in body
+          ? await deps.intake.submitSigned(parseRequest(signedBeaconBatchSchema, body, "batch"))
+          : await deps.intake.submit(parseRequest(batchSchema, body, "batch").beacons);
       if (outcome.status === 421) {
         return sendJson(res, 421, {
           error: "this node is not the persona's home node",
