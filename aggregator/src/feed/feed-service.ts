@@ -111,7 +111,9 @@ export class FeedService {
     if ((await this.#communities.sourcesOf(args.community)) === undefined) return undefined;
     const persona = args.persona?.toLowerCase() ?? "";
     const community = args.community.toString();
-    const asOf = args.cursor?.asOf ?? this.#now();
+    // A first page reads as of the current whole second: concurrent first pages of one feed share one ranked
+    // skeleton (one build), and the cursor carries that instant for the pages after it.
+    const asOf = args.cursor?.asOf ?? Math.floor(this.#now() / 1000) * 1000;
     const settings = persona === "" ? undefined : await this.#feedStore.settingsAt(persona, asOf);
     const weights = { ...DEFAULT_WEIGHTS };
     for (const f of FEATURES) weights[f] = settings?.weights[f] ?? weights[f];
