@@ -5,6 +5,7 @@
 // read campaigns through this interface.
 import { campaignLedgerAbi } from "@maskoii/sdk";
 import { type Address, getAddress, type Hex, keccak256, type PublicClient, stringToBytes } from "viem";
+import { ReadCache } from "./read-cache.ts";
 
 /** How many of the newest campaigns `activeFor` looks at (bounded work per feed request). */
 export const MAX_CAMPAIGN_SCAN = 1_000n;
@@ -64,28 +65,18 @@ type Published = { tags: readonly Hex[]; creativeURI: string; communities: reado
 export class ChainCampaignReader implements CampaignReader {
   readonly #client: PublicClient;
   readonly #ledger: Address;
-  readonly #cacheMs: number;
-  readonly #cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  readonly #cache: ReadCache;
   /** What the creation events published never changes: kept without expiry. */
   readonly #published = new Map<bigint, Promise<Published | undefined>>();
 
   constructor(args: { client: PublicClient; campaignLedger: Address; cacheMs?: number }) {
     this.#client = args.client;
     this.#ledger = args.campaignLedger;
-    this.#cacheMs = args.cacheMs ?? 10_000;
-  }
-
-  #cached<T>(key: string, read: () => Promise<T>): Promise<T> {
-    const hit = this.#cache.get(key);
-    if (hit !== undefined && Date.now() - hit.at < this.#cacheMs) return hit.value as Promise<T>;
-    const value = read();
-    this.#cache.set(key, { at: Date.now(), value });
-    value.catch(() => this.#cache.delete(key));
-    return value;
+    this.#cache = new ReadCache(args.cacheMs ?? 10_000);
   }
 
   lastCampaignId(): Promise<bigint> {
-    return this.#cached("last", async () =>
+    return this.#cache.get("last", async () =>
       BigInt(
         await this.#client.readContract({
           address: this.#ledger,
@@ -97,7 +88,7 @@ export class ChainCampaignReader implements CampaignReader {
   }
 
   targets(id: bigint, community: bigint): Promise<boolean> {
-    return this.#cached(`targets:${id}:${community}`, () =>
+    return this.#cache.get(`targets:${id}:${community}`, () =>
       this.#client.readContract({
         address: this.#ledger,
         abi: campaignLedgerAbi,
@@ -139,7 +130,7 @@ export class ChainCampaignReader implements CampaignReader {
   }
 
   campaign(id: bigint): Promise<Campaign | undefined> {
-    return this.#cached(`campaign:${id}`, async () => {
+    return this.#cache.get(`campaign:${id}`, async () => {
       if (id <= 0n || id > (await this.lastCampaignId())) return undefined;
       const [c, published] = await Promise.all([
         this.#client.readContract({

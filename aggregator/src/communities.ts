@@ -14,6 +14,7 @@ import { communityRegistryAbi, identityRegistryAbi } from "@maskoii/sdk";
 import { type Address, getAddress, type Hex, hexToString, type PublicClient, zeroAddress } from "viem";
 import type { Connector } from "./connector.ts";
 import { NETWORKS, type Network } from "./item.ts";
+import { ReadCache } from "./read-cache.ts";
 
 /** One stream of one connector. */
 export type StreamRef = { readonly connector: string; readonly stream: string };
@@ -77,8 +78,7 @@ export class ChainCommunityReader implements CommunityReader {
   readonly #client: PublicClient;
   readonly #communityRegistry: Address;
   readonly #identityRegistry: Address;
-  readonly #cacheMs: number;
-  readonly #cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  readonly #cache: ReadCache;
 
   constructor(args: {
     client: PublicClient;
@@ -89,20 +89,11 @@ export class ChainCommunityReader implements CommunityReader {
     this.#client = args.client;
     this.#communityRegistry = args.communityRegistry;
     this.#identityRegistry = args.identityRegistry;
-    this.#cacheMs = args.cacheMs ?? 10_000;
-  }
-
-  #cached<T>(key: string, read: () => Promise<T>): Promise<T> {
-    const hit = this.#cache.get(key);
-    if (hit !== undefined && Date.now() - hit.at < this.#cacheMs) return hit.value as Promise<T>;
-    const value = read();
-    this.#cache.set(key, { at: Date.now(), value });
-    value.catch(() => this.#cache.delete(key));
-    return value;
+    this.#cache = new ReadCache(args.cacheMs ?? 10_000);
   }
 
   sourcesOf(communityId: bigint): Promise<string[] | undefined> {
-    return this.#cached(`sources:${communityId}`, async () => {
+    return this.#cache.get(`sources:${communityId}`, async () => {
       const exists = await this.#client.readContract({
         address: this.#communityRegistry,
         abi: communityRegistryAbi,
@@ -121,7 +112,7 @@ export class ChainCommunityReader implements CommunityReader {
   }
 
   isModerator(communityId: bigint, account: Address): Promise<boolean> {
-    return this.#cached(`moderator:${communityId}:${account}`, () =>
+    return this.#cache.get(`moderator:${communityId}:${account}`, () =>
       this.#client.readContract({
         address: this.#communityRegistry,
         abi: communityRegistryAbi,
@@ -132,7 +123,7 @@ export class ChainCommunityReader implements CommunityReader {
   }
 
   personaOf(platform: number, accountId: Hex): Promise<Address | undefined> {
-    return this.#cached(`persona:${platform}:${accountId}`, async () => {
+    return this.#cache.get(`persona:${platform}:${accountId}`, async () => {
       const persona = await this.#client.readContract({
         address: this.#identityRegistry,
         abi: identityRegistryAbi,
