@@ -11,11 +11,12 @@ const communities = {
 };
 
 describe("aggregator config: communities", () => {
-  it("is optional, and filled with its cache default when given", () => {
+  it("is optional, and filled with its cache defaults when given", () => {
     expect(parseConfig({ connectors: [rss] }, "t.json").communities).toBeUndefined();
     expect(parseConfig({ connectors: [rss], communities }, "t.json").communities).toEqual({
       ...communities,
       cacheMs: 10_000,
+      timelineCacheMs: 1_000,
     });
   });
 
