@@ -5,6 +5,7 @@
 // a signed proof post; each node checks it on its proof timer and serves its binding signature at /bindings/...;
 // the two signatures, combined, bind the account on the IdentityRegistry. The step prints the community timeline URL
 // and a sample of it, its Mastodon author resolved to the persona.
+import { createWriteStream } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -39,11 +40,11 @@ import {
   toHubJson,
 } from "@maskoii/aggregator/fixtures";
 import {
+  createLogger,
   encryptKey,
   generatePrivateKey as generateNodeKey,
   koiiPublicKeyOf,
   MIN_SCRYPT_N,
-  silentLogger,
   writeKeystore,
 } from "@maskoii/node-kit";
 import { communityRegistryAbi, gatewayAbi, identityRegistryAbi } from "@maskoii/sdk";
@@ -291,7 +292,12 @@ export async function runAggregatorDemo(args: {
         {},
         args.dir,
       );
-      nodes.push(await startAggregator(config, { log: silentLogger(), env: {} }));
+      // Each node logs to <dir>/node-<i>.log (the epoch loop's progress, peers' contributions).
+      const log = createLogger(
+        { level: "info", name: `aggregator-${i}` },
+        createWriteStream(join(args.dir, `node-${i}.log`)),
+      );
+      nodes.push(await startAggregator(config, { log, env: {} }));
     }
     log(
       `aggregator nodes: ${nodes.map((n) => n.server.url).join(", ")} (attesters ${nodes.length} of ${members.length})`,

@@ -167,6 +167,10 @@ export async function runEpochDemo(args: {
       until(
         `${n.server.url}'s report of epoch ${epoch}`,
         async () => {
+          const outcome = await n.reports?.store.outcomeOf(community, BigInt(epoch));
+          if (outcome !== undefined && outcome !== "report") {
+            throw new DemoError(`${n.server.url} decided epoch ${epoch} without a report: ${outcome}`);
+          }
           const res = await fetch(`${n.server.url}/reports/pending`);
           const body = (await res.json()) as Pending;
           return body.reports.find((r) => r.community === community.toString() && r.epoch === String(epoch));
@@ -174,7 +178,9 @@ export async function runEpochDemo(args: {
         { timeoutMs: WAIT_MS },
       ),
     ),
-  );
+  ).catch(async (error: unknown) => {
+    throw new DemoError(`${error instanceof Error ? error.message : String(error)}; ${await diagnose()}`);
+  });
   const reportHash = pending[0]?.reportHash;
   if (reportHash === undefined || pending.some((r) => r.reportHash !== reportHash)) {
     throw new DemoError(`the nodes disagree on epoch ${epoch}: ${pending.map((r) => r.reportHash).join(", ")}`);
@@ -285,6 +291,26 @@ export async function runEpochDemo(args: {
     throw new DemoError(`creator ${persona.address} received ${received}, claimed ${amount}`);
   }
   log(`paid creator ${persona.address} ${fmt(received)} (its proof from ${nodes[0]?.server.url}/payouts, signed)`);
+
+  /** What each node decided so far and whether it knows the chain's payout tip (for a failure's message). */
+  async function diagnose(): Promise<string> {
+    const prefix = await publicClient.readContract({
+      address: revenue.epochReports,
+      abi: epochReportsAbi,
+      functionName: "pendingRoot",
+    });
+    const parts: string[] = [];
+    for (const n of nodes) {
+      const rows = await n.store.db.query<{ epoch: unknown; kind: unknown }>(
+        "SELECT epoch, kind FROM agg_epoch_reports ORDER BY epoch",
+      );
+      const known = await n.reports?.store.rootByPrefix(prefix);
+      parts.push(
+        `${n.server.url}: tip ${prefix} ${known === undefined ? "unknown" : "known"}, decided ${rows.map((r) => `${String(r.epoch)}=${String(r.kind)}`).join(" ")}`,
+      );
+    }
+    return parts.join("; ");
+  }
 
   async function balance(who: Address): Promise<bigint> {
     return publicClient.readContract({ address: token, abi: demoTokenAbi, functionName: "balanceOf", args: [who] });
