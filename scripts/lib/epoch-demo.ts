@@ -114,8 +114,18 @@ export async function runEpochDemo(args: {
     functionName: "setKAnonymity",
     args: [community, VIEWERS],
   });
-  await publicClient.waitForTransactionReceipt({ hash });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
   log(`bound ${VIEWERS} viewers (farcaster fids 9001..${9_000 + VIEWERS}); community ${community}: k = ${VIEWERS}`);
+
+  // The nodes read k (and the campaigns) at the last block of the epoch's end; the devnet's chain mines many blocks a
+  // second at deploy, so its clock runs ahead of the wall clock: the beacons' epoch starts after k's block.
+  const kAt = Number((await publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp) * 1_000;
+  if (kAt >= Date.now()) {
+    log(
+      `waiting ${Math.ceil((kAt - Date.now()) / 1_000) + 1} s for the wall clock to pass k's block (the chain runs ahead)`,
+    );
+    await sleep(kAt - Date.now() + 1_000);
+  }
 
   // 3. The beacons, early in an epoch (the devnet's epochs are short): each viewer at its home node.
   const { genesis, epochLength } = { genesis: revenue.genesis, epochLength: revenue.epochLength };
