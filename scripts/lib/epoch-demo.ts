@@ -5,8 +5,11 @@
 // close grace, each node's epoch loop fetches the other's contribution, builds and signs the report; the relayer's
 // report submitter (`startRelayer` with `relayer.reports`, in this process) submits the agreed report and finalizes it;
 // the persona fetches its own proof (signed request) and its claim is paid.
+import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { homeNodeOf, signBeacon, signPayoutRequest } from "@maskoii/aggregator";
-import { silentLogger } from "@maskoii/node-kit";
+import { createLogger } from "@maskoii/node-kit";
 import { parseConfig as parseRelayerConfig, type RelayerHandle, resolveChains, startRelayer } from "@maskoii/relayer";
 import {
   bindingAttestationDigest,
@@ -213,6 +216,7 @@ export async function runEpochDemo(args: {
 
   // 5. The relayer's report submitter polls the nodes, submits the agreed report, and finalizes it.
   let relayer: RelayerHandle | undefined;
+  await mkdir(args.dir, { recursive: true });
   try {
     const config = await resolveChains(
       parseRelayerConfig({
@@ -226,7 +230,7 @@ export async function runEpochDemo(args: {
           },
         ],
         keys: { keystore: "unused.json" },
-        store: { kind: "sqlite", path: ":memory:" },
+        store: { kind: "sqlite", path: join(args.dir, `relayer-${Date.now()}.sqlite`) },
         relayer: {
           // Only the report submitter works here (the devnet's relayer process delivers the messages).
           attesters: ["http://127.0.0.1:9"],
@@ -248,7 +252,7 @@ export async function runEpochDemo(args: {
         privateKey: args.payingKey,
         publicId: privateKeyToAccount(args.payingKey).address,
       },
-      log: silentLogger(),
+      log: createLogger({ level: "info", name: "report-submitter" }, createWriteStream(join(args.dir, "relayer.log"))),
     });
     const seq = await until(
       "the report submitted",
