@@ -245,6 +245,8 @@ export async function runEpochDemo(args: {
       }),
       args.dir,
     );
+    // The devnet's chains mine on demand: a block now, so the chain's clock shows the epoch over to the submitter.
+    await tick();
     relayer = await startRelayer({
       config,
       payingKey: {
@@ -257,6 +259,7 @@ export async function runEpochDemo(args: {
     const seq = await until(
       "the report submitted",
       async () => {
+        await tick();
         const logs = await publicClient.getContractEvents({
           address: revenue.epochReports,
           abi: epochReportsAbi,
@@ -265,7 +268,7 @@ export async function runEpochDemo(args: {
         });
         return logs.find((l) => l.args.reportHash === reportHash)?.args.seq;
       },
-      { timeoutMs: WAIT_MS },
+      { timeoutMs: WAIT_MS, everyMs: 1_000 },
     );
     log(`relayer submitted report ${seq} (epoch ${epoch}) from the nodes' /reports/pending`);
     await until(
