@@ -63,6 +63,7 @@ export async function runEpochDemo(args: {
   const helper = wallets[8];
   if (communityOwner === undefined || helper === undefined) throw new DemoError("the devnet needs ten accounts");
   const community = args.revenue.communityId;
+  const epochReports = revenue.epochReports;
   const campaignId = args.revenue.campaignId;
   const token = chain.contracts.demoToken;
   const members = args.attesters.map((a) => getAddress(a.account.address));
@@ -312,7 +313,7 @@ export async function runEpochDemo(args: {
   /** What each node decided so far and whether it knows the chain's payout tip (for a failure's message). */
   async function diagnose(): Promise<string> {
     const prefix = await publicClient.readContract({
-      address: revenue.epochReports,
+      address: epochReports,
       abi: epochReportsAbi,
       functionName: "pendingRoot",
     });
