@@ -43,6 +43,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { type AggregatorDemo, runAggregatorDemo } from "./lib/aggregator-demo.ts";
 import { CHAIN_A, CHAIN_B, DEVNET_CHAINS } from "./lib/chains.ts";
 import { type DemoResult, runDemoTransfer } from "./lib/demo.ts";
+import { runEpochDemo } from "./lib/epoch-demo.ts";
 import { startEvmChains } from "./lib/evm.ts";
 import { type DevnetIndexer, startIndexer } from "./lib/indexer.ts";
 import { checkIndexer } from "./lib/indexer-check.ts";
@@ -87,8 +88,11 @@ type Devnet = {
   web?: { url: string; close(): Promise<void> };
 };
 
-function relayerKey(): Hex {
-  const key = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 2 }).getHdKey().privateKey;
+/** The aggregator nodes' close grace: the engagement task's minimum (the beacons' 60 s clock skew). */
+const CLOSE_GRACE_MS = 60_000;
+
+function relayerKey(addressIndex = 2): Hex {
+  const key = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex }).getHdKey().privateKey;
   if (key === null) throw new DevnetError("cannot derive the relayer key from the Hardhat mnemonic");
   return toHex(key);
 }
@@ -331,7 +335,32 @@ const steps: Step[] = [
         attesters: devnet.attesters,
         quorum: QUORUM,
         communityId: revenue.communityId,
+        closeGraceMs: CLOSE_GRACE_MS,
         dir: join(ROOT, ".devnet", "aggregator"),
+        log,
+      });
+    },
+  },
+  {
+    name: "epoch: viewers' beacons, the aggregator nodes close the epoch, the relayer submits, a creator is paid",
+    run: async (devnet) => {
+      const chainA = devnet.deployment?.[0];
+      const { revenue, aggregator } = devnet;
+      if (chainA === undefined || revenue === undefined || aggregator === undefined) {
+        throw new DevnetError("the epoch demo needs the deployment, the revenue demo and the aggregator nodes first");
+      }
+      await runEpochDemo({
+        chain: chainA,
+        rpcUrl: CHAIN_A.rpcUrl,
+        deploymentFile: join(ROOT, "deployments", `${CHAIN_A.chainId}.json`),
+        attesters: devnet.attesters,
+        quorum: QUORUM,
+        revenue,
+        aggregator,
+        closeGraceMs: CLOSE_GRACE_MS,
+        // Hardhat's account #3 (the aggregator demo's binding submitter, idle by now) pays the report submitter.
+        payingKey: relayerKey(3),
+        dir: join(ROOT, ".devnet", "epoch"),
         log,
       });
     },

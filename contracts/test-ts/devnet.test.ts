@@ -171,6 +171,23 @@ describe("npm start (scripts/devnet.ts)", () => {
     assert.match(output, /personalized feed: http:\/\/127\.0\.0\.1:\d+\/feed\?community=1&persona=0x[0-9a-fA-F]{40}/);
     assert.match(output, /#1 farcaster:cast:0x[0-9a-f]+ \(community\) score [\d.]+ = recency [\d.]+ \+ following 1/);
     assert.match(output, /#5 \[Sponsored\] campaign 1: ipfs:\/\/maskoii-devnet-creative/);
+    // The epoch closed by the aggregator nodes (issue 16 point 5): 3 viewers' beacons (6 ad impressions at CPM 2,
+    // 3 ad engagements at CPE 0.05 -> 0.162 DEMO), the nodes agree, the relayer's submitter submits and finalizes,
+    // and the Mastodon persona is paid the creators' 70 %.
+    assert.match(output, /bound 3 viewers \(farcaster fids 9001\.\.9003\); community 1: k = 3/);
+    assert.match(output, /epoch \d+: 3 viewers sent 15 signed beacons to their home nodes/);
+    assert.match(output, /\d+ s until the nodes close epoch \d+/);
+    assert.match(
+      output,
+      /report of epoch \d+: 3 engaged accounts, campaign 1: 6 impressions, 3 engagements -> 0\.162 DEMO; spend 0\.162 DEMO/,
+    );
+    assert.match(output, /nodes agree: 2 of 2 signed report 0x[0-9a-f]{64}/);
+    assert.match(output, /relayer submitted report 2 \(epoch \d+\) from the nodes' \/reports\/pending/);
+    assert.match(output, /relayer finalized report 2 after the 10 s challenge window/);
+    assert.match(
+      output,
+      /paid creator 0x[0-9a-fA-F]{40} 0\.1134 DEMO \(its proof from http:\/\/127\.0\.0\.1:\d+\/payouts, signed\)/,
+    );
     if (SOLANA_EXPECTED) {
       assert.match(output, /solana up: http:\/\/127\.0\.0\.1:8899 \(PubSub ws:\/\/127\.0\.0\.1:8900\), domain 1003/);
       assert.match(output, /initialized maskoii on Solana: domain 1003, attester set 1 \(3 attesters, 6666 bps\)/);

@@ -5,6 +5,7 @@
 // a signed proof post; each node checks it on its proof timer and serves its binding signature at /bindings/...;
 // the two signatures, combined, bind the account on the IdentityRegistry. The step prints the community timeline URL
 // and a sample of it, its Mastodon author resolved to the persona.
+import { createWriteStream } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -38,17 +39,26 @@ import {
   startMastodon,
   toHubJson,
 } from "@maskoii/aggregator/fixtures";
-import { encryptKey, MIN_SCRYPT_N, silentLogger, writeKeystore } from "@maskoii/node-kit";
+import {
+  createLogger,
+  encryptKey,
+  generatePrivateKey as generateNodeKey,
+  koiiPublicKeyOf,
+  MIN_SCRYPT_N,
+  writeKeystore,
+} from "@maskoii/node-kit";
 import { communityRegistryAbi, gatewayAbi, identityRegistryAbi } from "@maskoii/sdk";
-import type { Attester } from "@maskoii/testkit";
+import { type Attester, freePort } from "@maskoii/testkit";
 import type { ChainDeployment } from "@maskoii/testkit/deploy";
-import { getAddress, stringToHex } from "viem";
+import { getAddress, type Hex, keccak256, stringToHex, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 const CHANNEL = "https://warpcast.com/~/channel/maskoii";
 const LENS_FEED = "0x00000000000000000000000000000000000f33d0";
 const FARCASTER_EPOCH_MS = Date.UTC(2021, 0, 1);
 const WAIT_MS = 30_000;
+/** The task operators' shared payout salt secret (devnet only). */
+const PAYOUT_SALT_SECRET = keccak256(toHex("maskoii devnet payout salt secret"));
 
 export type AggregatorDemo = {
   /** The community timeline's URL on the first node. */
@@ -57,6 +67,11 @@ export type AggregatorDemo = {
   feedUrl: string;
   /** The nodes' HTTP APIs. */
   nodeUrls: string[];
+  /** The nodes themselves (in this process), with their Koii public keys (the engagement task's node list). */
+  nodes: AggregatorNode[];
+  koiiPublicKeys: string[];
+  /** The persona the Mastodon proof bound, its key, and its post (an item id the nodes ingested). */
+  persona: { address: Hex; key: Hex; postId: string };
   /** The local Mastodon instance (its host as accounts name it, its statuses API, a demo account that can post). */
   mastodon: { url: string; host: string; hashtag: string; demoAccount: { acct: string; token: string } };
   stop(): Promise<void>;
@@ -84,6 +99,11 @@ export async function runAggregatorDemo(args: {
   quorum: number;
   /** The revenue demo's community (its owner is wallet #4). */
   communityId: bigint;
+  /**
+   * The engagement task's close grace (the nodes' `engagement.closeGraceMs`, at least 60 s): each node's epoch loop
+   * closes the community's epochs that long after they end (scripts/lib/epoch-demo.ts).
+   */
+  closeGraceMs: number;
   dir: string;
   log: (line: string) => void;
 }): Promise<AggregatorDemo> {
@@ -177,19 +197,35 @@ export async function runAggregatorDemo(args: {
     }
     log(`community ${args.communityId}: sources ${sources.join(", ")}`);
 
+    const koiiGenesisMs = Date.now();
     // 3. Two aggregator nodes, each signing bindings with its attester key (a keystore, as the attesters keep it).
     await rm(args.dir, { recursive: true, force: true });
     await mkdir(args.dir, { recursive: true });
     await writeFile(join(args.dir, "password"), "devnet aggregator\n", { mode: 0o600 });
-    for (const [i, attester] of args.attesters.slice(0, args.quorum).entries()) {
+    // The engagement task (issue 16): each node has a Koii key, a node secret, and a fixed port, so that every node's
+    // config lists every node (engagement.nodes, reports.koii.nodes) and the relayer's report submitter polls them.
+    const operators = args.attesters.slice(0, args.quorum);
+    const koiiKeys = operators.map(() => generateNodeKey("ed25519"));
+    const koiiPublicKeys = koiiKeys.map((k) => koiiPublicKeyOf(k));
+    const ports = await Promise.all(operators.map(() => freePort()));
+    const taskNodes = koiiPublicKeys.map((k, i) => ({ koiiPublicKey: k, url: `http://127.0.0.1:${ports[i]}` }));
+    const scrypt = { n: MIN_SCRYPT_N, r: 8, p: 1 };
+    for (const [i, attester] of operators.entries()) {
       await writeKeystore(
         join(args.dir, `attester-${i}.json`),
-        await encryptKey("secp256k1", attester.privateKey, "devnet aggregator", { n: MIN_SCRYPT_N, r: 8, p: 1 }),
+        await encryptKey("secp256k1", attester.privateKey, "devnet aggregator", scrypt),
       );
+      await writeKeystore(
+        join(args.dir, `koii-${i}.json`),
+        await encryptKey("ed25519", koiiKeys[i] as Hex, "devnet aggregator", scrypt),
+      );
+      await writeFile(join(args.dir, `node-secret-${i}`), `${keccak256(toHex(`devnet node secret ${i}`))}\n`, {
+        mode: 0o600,
+      });
       const config = parseConfig(
         {
           store: { kind: "pglite", dataDir: `node-${i}` },
-          http: { host: "127.0.0.1", port: 0 },
+          http: { host: "127.0.0.1", port: ports[i] },
           pollIntervalMs: 250,
           connectors: [
             {
@@ -213,6 +249,7 @@ export async function runAggregatorDemo(args: {
             rpcUrl: args.rpcUrl,
             communityRegistry: revenue.communityRegistry,
             identityRegistry: revenue.identityRegistry,
+            campaignLedger: revenue.campaignLedger,
             cacheMs: 0,
           },
           feed: { chainId: chain.chainId, campaignLedger: revenue.campaignLedger },
@@ -224,12 +261,43 @@ export async function runAggregatorDemo(args: {
             attesterSetId: setId.toString(),
             scanIntervalMs: 250,
           },
+          engagement: {
+            nodes: taskNodes,
+            keystore: `koii-${i}.json`,
+            passwordFile: "password",
+            nodeSecretFile: `node-secret-${i}`,
+            closeGraceMs: args.closeGraceMs,
+          },
+          reports: {
+            chainId: chain.chainId,
+            domain: chain.domain,
+            epochReports: revenue.epochReports,
+            communityRegistry: revenue.communityRegistry,
+            attesterSetId: setId.toString(),
+            payoutSaltSecret: PAYOUT_SALT_SECRET,
+            loop: { communities: [Number(args.communityId)], pollIntervalMs: 500, peerAttempts: 20 },
+            koii: {
+              taskId: "maskoii-engagement-devnet",
+              genesisMs: koiiGenesisMs,
+              roundMs: 10_000,
+              submissionMs: 3_000,
+              auditMs: 3_000,
+              nodes: taskNodes.map((n) => ({ ...n, stake: "1000" })),
+              rewardPerRound: "300",
+              pollIntervalMs: 500,
+            },
+          },
         },
         "devnet aggregator",
         {},
         args.dir,
       );
-      nodes.push(await startAggregator(config, { log: silentLogger(), env: {} }));
+      // Each node logs to <dir>/node-<i>.log (the epoch loop's progress, peers' contributions).
+      const log = createLogger(
+        { level: "info", name: `aggregator-${i}` },
+        createWriteStream(join(args.dir, `node-${i}.log`)),
+      );
+      nodes.push(await startAggregator(config, { log, env: {} }));
     }
     log(
       `aggregator nodes: ${nodes.map((n) => n.server.url).join(", ")} (attesters ${nodes.length} of ${members.length})`,
@@ -338,10 +406,15 @@ export async function runAggregatorDemo(args: {
     // within a minute of the devnet staying up; the devnet's instance has none.
     mastodon.rate.remaining = Number.MAX_SAFE_INTEGER;
     mastodon.accounts.set(demoAccount.token, demoAccount.acct);
+    const post = page.entries.find((e) => e.author.persona === persona && (e.body ?? "").includes("hello"));
+    if (post === undefined) throw new AggregatorDemoError("the persona's Mastodon post is not on the timeline");
     return {
       timelineUrl,
       feedUrl,
       nodeUrls: nodes.map((n) => n.server.url),
+      nodes,
+      koiiPublicKeys,
+      persona: { address: persona, key: personaKey, postId: post.id },
       mastodon: { url: mastodon.url, host: MASTODON_HOST, hashtag: "maskoii", demoAccount },
       stop,
     };

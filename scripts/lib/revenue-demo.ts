@@ -76,6 +76,16 @@ export type RevenueDemoResult = {
   paid: { persona: Address; amount: bigint; chain: "evm" | "solana" }[];
   /** The bridge message that carried the Solana creators' part, when Solana runs. */
   solanaPayoutMessage?: Hex;
+  /** The campaign the demo funded (still running after the demo's epoch). */
+  campaignId: bigint;
+  /** The report the demo submitted: its payout state (the chain's payout tip after it) and what it built on. */
+  payout: {
+    root: Hex;
+    prevRoot: Hex;
+    epoch: bigint;
+    reportHash: Hex;
+    entries: { slot: number; account: Hex; token: Hex; recipient: Hex; cumulative: bigint; salt: Hex }[];
+  };
 };
 
 export async function runRevenueDemo(args: {
@@ -237,16 +247,15 @@ export async function runRevenueDemo(args: {
     solana === undefined
       ? []
       : [{ index: 0, claimant: pubkeyToBytes32(carolKey.publicKey), amount: solanaPart / unit, salt: randomSalt() }];
-  const tree = PayoutTree.build(
-    personas.map((persona, i) => ({
-      slot: i, // each persona keeps its slot in every later tree of this chain
-      account: addressToBytes32(persona),
-      token: addressToBytes32(token),
-      recipient: addressToBytes32(persona), // its payoutOf recipient (the default: itself)
-      cumulative: amounts[i] ?? 0n,
-      salt: randomSalt(),
-    })),
-  );
+  const payoutEntries = personas.map((persona, i) => ({
+    slot: i, // each persona keeps its slot in every later tree of this chain
+    account: addressToBytes32(persona),
+    token: addressToBytes32(token),
+    recipient: addressToBytes32(persona), // its payoutOf recipient (the default: itself)
+    cumulative: amounts[i] ?? 0n,
+    salt: randomSalt(),
+  }));
+  const tree = PayoutTree.build(payoutEntries);
   const report: EpochReport = {
     communityId,
     epoch,
@@ -378,7 +387,21 @@ export async function runRevenueDemo(args: {
     `ledger: treasury ${fmt(balances.treasury)}, operator ${members[0]} ${fmt(balances.operator)}, ` +
       `protocol ${fmt(balances.protocol)}, creators still owed ${fmt(balances.creatorsOwed)}`,
   );
-  return { communityId, spend, ...split, paid, ...(solanaPayoutMessage === undefined ? {} : { solanaPayoutMessage }) };
+  return {
+    communityId,
+    campaignId,
+    spend,
+    ...split,
+    paid,
+    payout: {
+      root: tree.root,
+      prevRoot: report.prevPayoutRoot,
+      epoch,
+      reportHash: reportHash(report),
+      entries: payoutEntries,
+    },
+    ...(solanaPayoutMessage === undefined ? {} : { solanaPayoutMessage }),
+  };
 
   async function tokenBalance(who: Address): Promise<bigint> {
     return publicClient.readContract({ address: token, abi: demoTokenAbi, functionName: "balanceOf", args: [who] });
