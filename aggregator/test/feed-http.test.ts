@@ -254,6 +254,12 @@ describe("the personalized feed over HTTP", () => {
     expect(bob?.why.features[0]).toMatchObject({ feature: "engagement", value: 1.94591, weight: 1 });
   });
 
+  it("reads a persona's feed as of now: settings sent within the same second already apply", async () => {
+    now += 1_500; // mid-second: an anonymous first page would read as of the whole second before
+    expect((await putSettings({ weights: { engagement: 0 } })).status).toBe(200);
+    expect((await myFeed()).weights).toMatchObject({ engagement: 0 });
+  });
+
   it("lets the user's weights change the order and negative feedback demote", async () => {
     expect(posts(await myFeed("&limit=50"))[0]?.id).toBe(postId("bob", 1)); // defaults: engagement leads
     expect((await putSettings({ weights: { engagement: 0 } })).status).toBe(200);

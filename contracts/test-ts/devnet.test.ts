@@ -217,10 +217,11 @@ describe("npm start (scripts/devnet.ts)", () => {
     assert.doesNotMatch(output, /ws error|Error:|failed/, "no error output");
     assert.match(output, /all devnet processes stopped/);
     // Only addresses are printed for attesters, never keys (a private key is 64 hex digits); message ids, the
-    // revenue demo's bridge distribution id and transaction hashes are the only 32-byte values printed.
+    // revenue demo's bridge distribution id, the nodes' report hash and transaction hashes are the only 32-byte
+    // values printed.
     assert.doesNotMatch(
       output.replace(
-        /message\s+0x[0-9a-f]{64}|message id\s+0x[0-9a-f]{64}|distribution 0x[0-9a-f]{64}|in tx 0x[0-9a-f]{64}/g,
+        /message\s+0x[0-9a-f]{64}|message id\s+0x[0-9a-f]{64}|distribution 0x[0-9a-f]{64}|in tx 0x[0-9a-f]{64}|signed report 0x[0-9a-f]{64}/g,
         "",
       ),
       /0x[0-9a-fA-F]{64}/,

@@ -111,9 +111,11 @@ export class FeedService {
     if ((await this.#communities.sourcesOf(args.community)) === undefined) return undefined;
     const persona = args.persona?.toLowerCase() ?? "";
     const community = args.community.toString();
-    // A first page reads as of the current whole second: concurrent first pages of one feed share one ranked
-    // skeleton (one build), and the cursor carries that instant for the pages after it.
-    const asOf = args.cursor?.asOf ?? Math.floor(this.#now() / 1000) * 1000;
+    // A first page of the anonymous feed reads as of the current whole second, so concurrent readers share one ranked
+    // skeleton (one build); a persona's feed reads as of now, never before settings or feedback it just sent. The
+    // cursor carries the instant for the pages after it.
+    const now = this.#now();
+    const asOf = args.cursor?.asOf ?? (persona === "" ? Math.floor(now / 1000) * 1000 : now);
     const settings = persona === "" ? undefined : await this.#feedStore.settingsAt(persona, asOf);
     const weights = { ...DEFAULT_WEIGHTS };
     for (const f of FEATURES) weights[f] = settings?.weights[f] ?? weights[f];
