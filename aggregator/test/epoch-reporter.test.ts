@@ -148,5 +148,23 @@ describe("EpochReporter", () => {
     await expect(
       reporter(0).close({ community: 5n, epoch: 4n, prevPayoutRoot: h32("unknown"), contributions: next }),
     ).rejects.toThrow(/payout state/);
+
+    // Unless it imports that state (a report made outside the task): leaves checked against the root, stored once.
+    const other = payouts[1] as PayoutStore;
+    const imported = { prevRoot: out.report.payoutRoot, community: 5n, epoch: 3n, reportHash: third.reportHash, at: 1 };
+    expect(await other.payoutState(third.report.payoutRoot)).toBeUndefined();
+    const [first, ...rest] = third.payout.entries;
+    if (first === undefined) throw new Error("the third report pays no one");
+    const tampered = [{ ...first, cumulative: first.cumulative + 1n }, ...rest];
+    await expect(
+      other.importPayoutState({ ...imported, state: { root: third.report.payoutRoot, entries: tampered } }),
+    ).rejects.toThrow(/not to the root/);
+    const state = { root: third.report.payoutRoot, entries: third.payout.entries };
+    expect(await other.importPayoutState({ ...imported, state })).toBe(true);
+    expect(await other.importPayoutState({ ...imported, state })).toBe(false);
+    const bySlot = <E extends { slot: bigint }>(es: readonly E[]) => [...es].sort((a, b) => Number(a.slot - b.slot));
+    const importedState = await other.payoutState(third.report.payoutRoot);
+    expect(importedState?.root).toBe(third.report.payoutRoot.toLowerCase());
+    expect(bySlot(importedState?.entries ?? [])).toEqual(bySlot(third.payout.entries));
   });
 });

@@ -8,7 +8,7 @@
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { homeNodeOf, signBeacon, signPayoutRequest } from "@maskoii/aggregator";
+import { homeNodeOf, PayoutStore, signBeacon, signPayoutRequest } from "@maskoii/aggregator";
 import { createLogger } from "@maskoii/node-kit";
 import { parseConfig as parseRelayerConfig, type RelayerHandle, resolveChains, startRelayer } from "@maskoii/relayer";
 import {
@@ -79,18 +79,14 @@ export async function runEpochDemo(args: {
   //    payout state (public: every claimant holds its leaf) is stored on each node as if the node had built it.
   const p = args.revenue.payout;
   for (const node of nodes) {
-    await node.store.db.query(
-      `INSERT INTO agg_payout_roots (root, prev_root, community, epoch, report_hash, leaf_count, built_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [p.root.toLowerCase(), p.prevRoot.toLowerCase(), community, p.epoch, p.reportHash, p.entries.length, Date.now()],
-    );
-    for (const e of p.entries) {
-      await node.store.db.query(
-        `INSERT INTO agg_payout_leaves (root, account, token, slot, recipient, cumulative, salt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [p.root.toLowerCase(), e.account, e.token, e.slot, e.recipient, e.cumulative.toString(), e.salt],
-      );
-    }
+    await new PayoutStore(node.store.db).importPayoutState({
+      state: { root: p.root, entries: p.entries.map((e) => ({ ...e, slot: BigInt(e.slot) })) },
+      prevRoot: p.prevRoot,
+      community,
+      epoch: p.epoch,
+      reportHash: p.reportHash,
+      at: Date.now(),
+    });
   }
 
   // 2. Viewers: their Farcaster accounts bound on chain; k lowered to their count by the community's owner.

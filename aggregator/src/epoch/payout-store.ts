@@ -123,6 +123,38 @@ function carryFromJson(text: string): RolloverCarry {
   };
 }
 
+/** Inserts a payout root and its leaves once (the zero root has none); false when the root is already stored. */
+async function insertPayoutRoot(
+  tx: Pick<SqlClient, "query">,
+  args: { state: PayoutState; prevRoot: Hex; community: bigint; epoch: bigint; reportHash: Hex; at: number },
+): Promise<boolean> {
+  const root = args.state.root.toLowerCase() as Hex;
+  if (root === ZERO_ROOT) return false;
+  const known = await tx.query("SELECT root FROM agg_payout_roots WHERE root = $1", [root]);
+  if (known.length > 0) return false;
+  await tx.query(
+    `INSERT INTO agg_payout_roots (root, prev_root, community, epoch, report_hash, leaf_count, built_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      root,
+      args.prevRoot.toLowerCase(),
+      args.community,
+      args.epoch,
+      args.reportHash,
+      args.state.entries.length,
+      args.at,
+    ],
+  );
+  for (const e of args.state.entries) {
+    await tx.query(
+      `INSERT INTO agg_payout_leaves (root, account, token, slot, recipient, cumulative, salt)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [root, e.account, e.token, e.slot, e.recipient, e.cumulative.toString(), e.salt],
+    );
+  }
+  return true;
+}
+
 function toEntry(r: Row): CheckedPayoutEntry {
   return {
     slot: BigInt(String(r.slot)),
@@ -226,22 +258,14 @@ export class PayoutStore {
         ],
       );
       if (inserted.length === 0) return false;
-      const root = built.payout.root;
-      const known = await tx.query("SELECT root FROM agg_payout_roots WHERE root = $1", [root]);
-      if (known.length === 0 && root !== ZERO_ROOT) {
-        await tx.query(
-          `INSERT INTO agg_payout_roots (root, prev_root, community, epoch, report_hash, leaf_count, built_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [root, built.report.prevPayoutRoot, community, epoch, built.reportHash, built.payout.entries.length, args.at],
-        );
-        for (const e of built.payout.entries) {
-          await tx.query(
-            `INSERT INTO agg_payout_leaves (root, account, token, slot, recipient, cumulative, salt)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-            [root, e.account, e.token, e.slot, e.recipient, e.cumulative.toString(), e.salt],
-          );
-        }
-      }
+      await insertPayoutRoot(tx, {
+        state: built.payout,
+        prevRoot: built.report.prevPayoutRoot,
+        community,
+        epoch,
+        reportHash: built.reportHash,
+        at: args.at,
+      });
       for (const s of built.solana) {
         for (const [i, leaf] of s.leaves.entries()) {
           await tx.query(
@@ -263,6 +287,25 @@ export class PayoutStore {
       await this.#setCarry(tx, community, epoch, EMPTY_CARRY);
       return true;
     });
+  }
+
+  /**
+   * Stores a payout state this node did not build (a report made outside the task, e.g. by hand), so the node can build
+   * on it when the chain's payout tip is its root. Its leaves must hash to `root` (checked). False when already known.
+   */
+  async importPayoutState(args: {
+    state: PayoutState;
+    prevRoot: Hex;
+    community: bigint;
+    epoch: bigint;
+    reportHash: Hex;
+    at: number;
+  }): Promise<boolean> {
+    const rebuilt = PayoutTree.build(args.state.entries).root;
+    if (rebuilt.toLowerCase() !== args.state.root.toLowerCase()) {
+      throw new RangeError(`the leaves hash to ${rebuilt}, not to the root ${args.state.root}`);
+    }
+    return this.#db.transaction((tx) => insertPayoutRoot(tx, args));
   }
 
   /** What (community, epoch) came to on this node: undefined when not built yet. */
