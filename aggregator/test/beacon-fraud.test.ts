@@ -15,7 +15,6 @@ import {
 } from "@maskoii/node-kit";
 import {
   activityPubAccountId,
-  bindingAttestationDigest,
   campaignLedgerAbi,
   communityRegistryAbi,
   type DeploymentRevenue,
@@ -23,7 +22,6 @@ import {
   gatewayAbi,
   identityRegistryAbi,
   Platform,
-  signDigest,
 } from "@maskoii/sdk";
 import { demoTokenAbi, devnetAttesters, runDeployFixture, Supervisor, startHardhatNode } from "@maskoii/testkit";
 import {
@@ -54,8 +52,8 @@ import { ownContribution } from "../src/engagement/routes.ts";
 import { homeNodeOf } from "../src/home-node.ts";
 import type { Item } from "../src/item.ts";
 import { startAggregator } from "../src/node.ts";
-import { combineBindingSignatures, type SignedBinding } from "../src/proof-verifier.ts";
 import { batch, type EngagementNode, startEngagementNode, verdictsOf } from "./beacon-helpers.ts";
+import { bindOnChain } from "./fixtures/index.ts";
 import { harness, metricValue } from "./helpers.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -97,37 +95,21 @@ describe("engagement beacons on a local chain", () => {
     createWalletClient({ account, chain: chainA, transport: http(rpcA) });
   const mined = async (hash: Hex) => expect((await client.waitForTransactionReceipt({ hash })).status).toBe("success");
 
-  const bind = async (platform: Platform, accountId: Hex, persona: Address) => {
-    const [, sequence] = await client.readContract({
-      address: revenue.identityRegistry,
-      abi: identityRegistryAbi,
-      functionName: "bindingOf",
-      args: [platform, accountId],
-    });
-    const binding = { platform, accountId, persona, sequence: sequence + 1n };
-    const digest = bindingAttestationDigest({
-      domain: 1001,
-      identityRegistry: revenue.identityRegistry,
-      attesterSetId: setId,
-      binding,
-    });
-    const signed: SignedBinding[] = attesters.slice(0, 2).map((a) => ({
-      itemId: "x",
-      proofId: digest,
-      binding,
-      digest,
-      attester: a.account.address,
-      signature: signDigest(digest, a.privateKey),
-    }));
-    await mined(
-      await wallet(owner).writeContract({
-        address: revenue.identityRegistry,
-        abi: identityRegistryAbi,
-        functionName: "bind",
-        args: [platform, accountId, persona, binding.sequence, combineBindingSignatures(setId, members, signed)],
+  const bind = async (platform: Platform, accountId: Hex, persona: Address) =>
+    mined(
+      await bindOnChain({
+        client,
+        wallet: wallet(owner),
+        identityRegistry: revenue.identityRegistry,
+        domain: 1001,
+        attesterSetId: setId,
+        members,
+        signers: attesters.slice(0, 2).map((a) => ({ address: a.account.address, privateKey: a.privateKey })),
+        platform,
+        accountId,
+        persona,
       }),
     );
-  };
 
   // The clock: epoch 5 of the community, 100 s in.
   let genesis = 0;

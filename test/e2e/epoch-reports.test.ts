@@ -12,15 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type AggregatorNode,
-  combineBindingSignatures,
   homeNodeOf,
   parseConfig,
-  type SignedBinding,
   signBeacon,
   signPayoutRequest,
   startAggregator,
 } from "@maskoii/aggregator";
-import { type MastodonServer, makeStatus, startMastodon } from "@maskoii/aggregator/fixtures";
+import { bindOnChain, type MastodonServer, makeStatus, startMastodon } from "@maskoii/aggregator/fixtures";
 import {
   encryptKey,
   generatePrivateKey as generateNodeKey,
@@ -32,18 +30,15 @@ import {
 import { parseConfig as parseRelayerConfig, type RelayerHandle, resolveChains, startRelayer } from "@maskoii/relayer";
 import {
   activityPubAccountId,
-  bindingAttestationDigest,
   campaignLedgerAbi,
   communityRegistryAbi,
   type DeploymentRevenue,
   epochReportsAbi,
   farcasterAccountId,
   gatewayAbi,
-  identityRegistryAbi,
   Platform,
   parsePayoutEntries,
   RevenueClient,
-  signDigest,
 } from "@maskoii/sdk";
 import {
   demoTokenAbi,
@@ -123,37 +118,21 @@ describe("e2e: engagement epoch → agreed report → on chain → creators paid
   };
   const chainNow = async () => Number((await client.getBlock()).timestamp);
 
-  const bind = async (platform: Platform, accountId: Hex, persona: Address) => {
-    const [, sequence] = await client.readContract({
-      address: revenue.identityRegistry,
-      abi: identityRegistryAbi,
-      functionName: "bindingOf",
-      args: [platform, accountId],
-    });
-    const binding = { platform, accountId, persona, sequence: sequence + 1n };
-    const digest = bindingAttestationDigest({
-      domain: DOMAIN,
-      identityRegistry: revenue.identityRegistry,
-      attesterSetId: setId,
-      binding,
-    });
-    const signed: SignedBinding[] = attesters.slice(0, 2).map((a) => ({
-      itemId: "x",
-      proofId: digest,
-      binding,
-      digest,
-      attester: a.account.address,
-      signature: signDigest(digest, a.privateKey),
-    }));
-    await mined(
-      await wallet(owner).writeContract({
-        address: revenue.identityRegistry,
-        abi: identityRegistryAbi,
-        functionName: "bind",
-        args: [platform, accountId, persona, binding.sequence, combineBindingSignatures(setId, members, signed)],
+  const bind = async (platform: Platform, accountId: Hex, persona: Address) =>
+    mined(
+      await bindOnChain({
+        client,
+        wallet: wallet(owner),
+        identityRegistry: revenue.identityRegistry,
+        domain: DOMAIN,
+        attesterSetId: setId,
+        members,
+        signers: attesters.slice(0, 2).map((a) => ({ address: a.account.address, privateKey: a.privateKey })),
+        platform,
+        accountId,
+        persona,
       }),
     );
-  };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "maskoii-epoch-e2e-"));
